@@ -1,0 +1,137 @@
+//! `Caller`: who is making the request, taken from the bearer token. Every protected handler
+//! takes one; a handler without it is public.
+//!
+//! Missing or bad token → 401 with `WWW-Authenticate`; wrong role → 403 (`require`); an object
+//! outside the caller's scope → 404, which the stores give by filtering on `Caller::scope`.
+
+use axum::{
+    extract::FromRequestParts,
+    http::{header, request::Parts, StatusCode},
+};
+
+use super::tokens::TokenError;
+use super::{Channel, Role, Scope};
+use crate::audit::AuditContext;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub account_id: String,
+    pub role: Role,
+    pub scope: Scope,
+    pub channel: Channel,
+}
+
+impl Caller {
+    /// 403 unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden_role())
+        }
+    }
+
+    /// The district a staff caller is confined to; `None` for city-wide callers.
+    pub fn district(&self) -> Option<&str> {
+        match &self.scope {
+            Scope::District(code) => Some(code),
+            _ => None,
+        }
+    }
+
+    /// Whether an object in `district_code` is within a staff caller's jurisdiction.
+    pub fn covers_district(&self, district_code: &str) -> bool {
+        match &self.scope {
+            Scope::City => true,
+            Scope::District(code) => code == district_code,
+            _ => false,
+        }
+    }
+
+    /// The enterprise id when the caller is an enterprise.
+    pub fn enterprise_id(&self) -> Option<&str> {
+        match &self.scope {
+            Scope::Enterprise(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The person id when the caller is a person.
+    pub fn person_id(&self) -> Option<&str> {
+        match &self.scope {
+            Scope::Person(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
+const REALM: &str = "Bearer realm=\"zhujian\"";
+
+fn unauthorized(
+    code: &'static str,
+    zh: &'static str,
+    en: &'static str,
+    challenge: String,
+) -> ApiError {
+    let mut error = ApiError::new(StatusCode::UNAUTHORIZED, code, zh, en);
+    error.authenticate = Some(challenge);
+    error
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .ok_or_else(|| {
+                unauthorized(
+                    "auth.missing_token",
+                    "请先登录",
+                    "Sign in first: send Authorization: Bearer <access token>",
+                    REALM.into(),
+                )
+            })?;
+        let subject = state
+            .tokens
+            .verify(token, state.clock.now_ms())
+            .map_err(|e| match e {
+                TokenError::Expired => unauthorized(
+                    "auth.token_expired",
+                    "登录已过期，请刷新令牌或重新登录",
+                    "The access token has expired; refresh it or sign in again",
+                    format!(
+                        "{REALM}, error=\"invalid_token\", error_description=\"token expired\""
+                    ),
+                ),
+                TokenError::Invalid => unauthorized(
+                    "auth.invalid_token",
+                    "登录凭证无效，请重新登录",
+                    "The access token is not valid; sign in again",
+                    format!("{REALM}, error=\"invalid_token\""),
+                ),
+            })?;
+        if let Some(audit) = parts.extensions.get::<AuditContext>() {
+            audit.set_actor(
+                subject.role.account_kind().as_str(),
+                &subject.account_id,
+                subject.role.as_str(),
+            );
+        }
+        Ok(Caller {
+            account_id: subject.account_id,
+            role: subject.role,
+            scope: subject.scope,
+            channel: subject.channel,
+        })
+    }
+}

@@ -1,0 +1,487 @@
+//! Sign-in endpoints: staff and enterprise passwords, WeChat mini-program login, token refresh
+//! and sign-out, password change, and the enterprise's SMS password reset.
+
+use axum::{extract::State, http::StatusCode, response::IntoResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::store::{self, TokenPair};
+use super::throttle;
+use super::tokens::Subject;
+use super::wechat::WechatError;
+use super::{passwords, sms_codes, AccountKind, Caller, Channel, Role, Scope};
+use crate::audit::AuditContext;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::notify::sms::{SmsMessage, SmsTemplate};
+use crate::state::AppState;
+use crate::types::{CreditCode, NewPassword, Phone};
+use crate::web::{ClientAddress, Json};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(staff_login))
+        .routes(routes!(enterprise_login))
+        .routes(routes!(wechat_login))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(change_password))
+        .routes(routes!(request_password_reset))
+        .routes(routes!(confirm_password_reset))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffLogin {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnterpriseLogin {
+    /// 统一社会信用代码 (18 characters, GB 32100 check character).
+    #[schema(value_type = String, example = "91350100M000100Y43")]
+    pub credit_code: CreditCode,
+    pub password: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WechatLogin {
+    /// The code from `wx.login()`.
+    pub code: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// A password account as the sign-in needs it.
+struct PasswordAccount {
+    password_hash: String,
+    active: bool,
+    subject: Subject,
+}
+
+fn wrong_credentials(kind: AccountKind) -> ApiError {
+    let (zh, en) = match kind {
+        AccountKind::Enterprise => (
+            "统一社会信用代码或密码错误；忘记密码可通过短信验证码重置",
+            "Wrong credit code or password; a forgotten password can be reset by SMS",
+        ),
+        _ => ("用户名或密码错误", "Wrong username or password"),
+    };
+    let mut e = ApiError::new(StatusCode::UNAUTHORIZED, "auth.invalid_credentials", zh, en);
+    e.authenticate = Some("Bearer realm=\"zhujian\"".into());
+    e
+}
+
+/// The common path of both password sign-ins: throttle, check the password, open a session.
+async fn password_sign_in(
+    state: &AppState,
+    audit: &AuditContext,
+    address: &str,
+    kind: AccountKind,
+    identifier: &str,
+    password: String,
+    account: Option<PasswordAccount>,
+) -> ApiResult<TokenPair> {
+    let account_key = throttle::account_key(kind, identifier);
+    let address_key = throttle::address_key(address);
+    throttle::check(state, &[&account_key, &address_key]).await?;
+    audit.set_target(format!("{}:{identifier}", kind.as_str()));
+    let matches =
+        passwords::verify(password, account.as_ref().map(|a| a.password_hash.clone())).await?;
+    let account = match account {
+        Some(account) if matches => account,
+        _ => {
+            let auth = &state.settings.auth;
+            throttle::record_failure(
+                state,
+                &[
+                    (&account_key, auth.max_failed_logins_per_account),
+                    (&address_key, auth.max_failed_logins_per_address),
+                ],
+            )
+            .await?;
+            return Err(wrong_credentials(kind));
+        }
+    };
+    if !account.active {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "auth.account_disabled",
+            "账号已停用，请联系主管部门",
+            "The account is disabled; contact the authority",
+        ));
+    }
+    throttle::clear(state, &account_key).await?;
+    let subject = &account.subject;
+    audit.set_actor(kind.as_str(), &subject.account_id, subject.role.as_str());
+    store::start_session(state, subject).await
+}
+
+/// Staff sign-in with username and password.
+#[utoipa::path(post, path = "/auth/staff/login", tag = "auth", request_body = StaffLogin,
+    responses((status = 200, body = TokenPair), (status = 401, body = Problem), (status = 429, body = Problem)))]
+async fn staff_login(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    audit: AuditContext,
+    Json(body): Json<StaffLogin>,
+) -> ApiResult<Json<TokenPair>> {
+    let username = body.username.trim().to_lowercase();
+    let account = crate::staff::store::find_for_login(&state.db, &username)
+        .await?
+        .map(|s| {
+            let role = Role::parse(&s.role).unwrap_or(Role::Supervisor);
+            PasswordAccount {
+                password_hash: s.password_hash,
+                active: s.status == "active",
+                subject: Subject {
+                    account_id: s.id,
+                    role,
+                    scope: Scope::for_staff(role, s.district_code.as_deref()),
+                    channel: Channel::Web,
+                },
+            }
+        });
+    password_sign_in(
+        &state,
+        &audit,
+        &address,
+        AccountKind::Staff,
+        &username,
+        body.password,
+        account,
+    )
+    .await
+    .map(Json)
+}
+
+/// Enterprise sign-in with the unified social credit code and password.
+#[utoipa::path(post, path = "/auth/enterprise/login", tag = "auth", request_body = EnterpriseLogin,
+    responses((status = 200, body = TokenPair), (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+async fn enterprise_login(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    audit: AuditContext,
+    Json(body): Json<EnterpriseLogin>,
+) -> ApiResult<Json<TokenPair>> {
+    let code = body.credit_code.as_str();
+    let account = crate::enterprises::store::find_for_login(&state.db, code)
+        .await?
+        .map(|e| PasswordAccount {
+            password_hash: e.password_hash,
+            active: e.status == "active",
+            subject: Subject {
+                account_id: e.id.clone(),
+                role: Role::Enterprise,
+                scope: Scope::Enterprise(e.id),
+                channel: Channel::Web,
+            },
+        });
+    password_sign_in(
+        &state,
+        &audit,
+        &address,
+        AccountKind::Enterprise,
+        code,
+        body.password,
+        account,
+    )
+    .await
+    .map(Json)
+}
+
+/// WeChat mini-program login: exchanges the `wx.login()` code for the user's openid. The first
+/// login creates an unregistered person bound to that openid.
+#[utoipa::path(post, path = "/auth/wechat/login", tag = "auth", request_body = WechatLogin,
+    responses((status = 200, body = TokenPair), (status = 401, body = Problem), (status = 503, body = Problem)))]
+async fn wechat_login(
+    State(state): State<AppState>,
+    audit: AuditContext,
+    Json(body): Json<WechatLogin>,
+) -> ApiResult<Json<TokenPair>> {
+    let code = body.code.trim();
+    if code.is_empty() || code.len() > 128 {
+        let mut invalid = crate::error::Invalid::default();
+        invalid.field(
+            "code",
+            "wechat.code_format",
+            "登录凭证 code 无效",
+            "The login code is empty or too long",
+        );
+        invalid.finish()?;
+    }
+    let session = state
+        .wechat
+        .code_to_session(code)
+        .await
+        .map_err(wechat_error)?;
+    let person_id = crate::people::store::find_or_create_by_openid(&state, &session.openid).await?;
+    audit.set_actor("person", &person_id, Role::Person.as_str());
+    let subject = Subject {
+        account_id: person_id.clone(),
+        role: Role::Person,
+        scope: Scope::Person(person_id),
+        channel: Channel::MiniProgram,
+    };
+    store::start_session(&state, &subject).await.map(Json)
+}
+
+fn wechat_error(error: WechatError) -> ApiError {
+    match error {
+        WechatError::InvalidCode => {
+            let mut e = ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "auth.wechat_code_invalid",
+                "微信登录凭证无效或已使用，请重新登录",
+                "The WeChat login code is invalid or used; call wx.login() again",
+            );
+            e.authenticate = Some("Bearer realm=\"zhujian\"".into());
+            e
+        }
+        WechatError::RateLimited => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "auth.wechat_rate_limited",
+            "登录过于频繁，请稍后再试",
+            "Too many logins; try again shortly",
+        )
+        .retry_after(60),
+        WechatError::Blocked => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "auth.wechat_blocked",
+            "微信风控拦截了此用户的登录",
+            "WeChat's risk control refused this user",
+        ),
+        WechatError::NotConfigured => ApiError::unavailable(
+            "auth.wechat_not_configured",
+            "服务器未配置微信小程序登录",
+            "WeChat login is not configured on this server",
+        ),
+        WechatError::Unavailable(reason) => {
+            tracing::warn!(%reason, "WeChat code2Session failed");
+            ApiError::unavailable(
+                "upstream.wechat_unavailable",
+                "微信服务暂时不可用，请稍后重试",
+                "WeChat is unavailable; try again shortly",
+            )
+        }
+    }
+}
+
+/// Exchanges a refresh token for a new pair. Each refresh token works once; presenting a spent
+/// one revokes every token of that sign-in.
+#[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, body = TokenPair), (status = 401, body = Problem)))]
+async fn refresh(
+    State(state): State<AppState>,
+    Json(body): Json<RefreshRequest>,
+) -> ApiResult<Json<TokenPair>> {
+    store::rotate(&state, body.refresh_token.trim())
+        .await
+        .map(Json)
+}
+
+/// Signs out: revokes the refresh token and every token rotated from the same sign-in.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", request_body = RefreshRequest,
+    responses((status = 204, description = "Signed out (also when the token was unknown)")))]
+async fn logout(
+    State(state): State<AppState>,
+    audit: AuditContext,
+    Json(body): Json<RefreshRequest>,
+) -> ApiResult<StatusCode> {
+    if let Some((kind, account_id)) =
+        store::revoke_by_token(&state, body.refresh_token.trim()).await?
+    {
+        audit.set_actor(&kind, &account_id, &kind);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub account_id: String,
+    pub role: Role,
+    /// `person:<id>`, `enterprise:<id>`, `district:<code>` or `city`.
+    pub scope: String,
+    pub channel: Channel,
+}
+
+/// Who the access token belongs to.
+#[utoipa::path(get, path = "/auth/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = Problem)))]
+async fn me(caller: Caller) -> Json<Me> {
+    Json(Me {
+        account_id: caller.account_id,
+        role: caller.role,
+        scope: caller.scope.encode(),
+        channel: caller.channel,
+    })
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    pub current_password: String,
+    /// 8–128 characters with letters and digits.
+    #[schema(value_type = String)]
+    pub new_password: NewPassword,
+}
+
+/// Changes the caller's own password (staff and enterprises) and signs out every session.
+#[utoipa::path(post, path = "/auth/password", tag = "auth", request_body = ChangePassword, security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<ChangePassword>,
+) -> ApiResult<StatusCode> {
+    let kind = caller.role.account_kind();
+    let stored = match kind {
+        AccountKind::Staff => {
+            crate::staff::store::password_hash(&state.db, &caller.account_id).await?
+        }
+        AccountKind::Enterprise => {
+            crate::enterprises::store::password_hash(&state.db, &caller.account_id).await?
+        }
+        AccountKind::Person => return Err(ApiError::forbidden_role()),
+    };
+    if !passwords::verify(body.current_password, stored).await? {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "auth.wrong_current_password",
+            "当前密码不正确",
+            "The current password is wrong",
+        )
+        .with_field(
+            "current_password",
+            "auth.wrong_current_password",
+            crate::error::Message::new("当前密码不正确", "Wrong password"),
+        ));
+    }
+    set_password(&state, kind, &caller.account_id, &body.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn set_password(
+    state: &AppState,
+    kind: AccountKind,
+    account_id: &str,
+    password: &NewPassword,
+) -> ApiResult<()> {
+    let hash = passwords::hash(password.expose().to_owned()).await?;
+    let now = state.clock.now_ms();
+    match kind {
+        AccountKind::Staff => {
+            crate::staff::store::set_password_hash(&state.db, account_id, &hash, now).await?
+        }
+        AccountKind::Enterprise => {
+            crate::enterprises::store::set_password_hash(&state.db, account_id, &hash, now).await?
+        }
+        AccountKind::Person => return Err(ApiError::forbidden_role()),
+    }
+    store::revoke_account(state, kind, account_id).await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    #[schema(value_type = String, example = "91350100M000100Y43")]
+    pub credit_code: CreditCode,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PasswordResetRequested {
+    pub message: String,
+}
+
+/// Sends a six-digit reset code to the enterprise contact's phone. The answer is the same
+/// whether or not the credit code has an account.
+#[utoipa::path(post, path = "/auth/enterprise/password-reset", tag = "auth", request_body = PasswordResetRequest,
+    responses((status = 202, body = PasswordResetRequested), (status = 422, body = Problem), (status = 429, body = Problem), (status = 503, body = Problem)))]
+async fn request_password_reset(
+    State(state): State<AppState>,
+    audit: AuditContext,
+    Json(body): Json<PasswordResetRequest>,
+) -> ApiResult<impl IntoResponse> {
+    audit.set_target(format!("enterprise:{}", body.credit_code));
+    if let Some(account) =
+        crate::enterprises::store::find_for_login(&state.db, body.credit_code.as_str()).await?
+    {
+        let code =
+            sms_codes::issue(&state, sms_codes::ENTERPRISE_PASSWORD_RESET, &account.id).await?;
+        let phone = Phone::parse(&account.contact_phone)
+            .map_err(|_| ApiError::internal("stored contact phone is invalid"))?;
+        let minutes = (state.settings.auth.sms_code_ttl_secs / 60).max(1);
+        let message = SmsMessage {
+            phone,
+            template: SmsTemplate::ResetCode,
+            params: vec![code, minutes.to_string()],
+        };
+        if let Err(error) = state.sms.send(&message).await {
+            tracing::warn!(%error, "sending the reset code failed");
+            sms_codes::withdraw(&state, sms_codes::ENTERPRISE_PASSWORD_RESET, &account.id).await?;
+            return Err(ApiError::unavailable(
+                "sms.unavailable",
+                "短信发送失败，请稍后重试",
+                "The SMS could not be sent; try again shortly",
+            ));
+        }
+    }
+    let answer = PasswordResetRequested {
+        message: "如该企业已开通账号，验证码已发送至企业联系人手机".into(),
+    };
+    Ok((StatusCode::ACCEPTED, Json(answer)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetConfirm {
+    #[schema(value_type = String, example = "91350100M000100Y43")]
+    pub credit_code: CreditCode,
+    /// The six digits from the SMS.
+    pub code: String,
+    #[schema(value_type = String)]
+    pub new_password: NewPassword,
+}
+
+/// Sets a new password with the SMS code; every existing session of the enterprise ends.
+#[utoipa::path(post, path = "/auth/enterprise/password-reset/confirm", tag = "auth", request_body = PasswordResetConfirm,
+    responses((status = 204), (status = 422, body = Problem)))]
+async fn confirm_password_reset(
+    State(state): State<AppState>,
+    audit: AuditContext,
+    Json(body): Json<PasswordResetConfirm>,
+) -> ApiResult<StatusCode> {
+    audit.set_target(format!("enterprise:{}", body.credit_code));
+    let account =
+        crate::enterprises::store::find_for_login(&state.db, body.credit_code.as_str()).await?;
+    let account_id = account.as_ref().map(|a| a.id.as_str());
+    sms_codes::consume(
+        &state,
+        sms_codes::ENTERPRISE_PASSWORD_RESET,
+        account_id,
+        &body.code,
+    )
+    .await?;
+    let account_id = account_id.unwrap_or_default();
+    set_password(
+        &state,
+        AccountKind::Enterprise,
+        account_id,
+        &body.new_password,
+    )
+    .await?;
+    throttle::clear(
+        &state,
+        &throttle::account_key(AccountKind::Enterprise, body.credit_code.as_str()),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

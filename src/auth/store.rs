@@ -1,0 +1,235 @@
+//! Sign-in sessions: refresh-token families, rotation, revocation; and the current role and
+//! scope of an account, read afresh whenever a token is issued.
+
+use serde::Serialize;
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use super::tokens::{hash_refresh_token, new_refresh_token, Subject};
+use super::{AccountKind, Channel, Role, Scope};
+use crate::db::new_id;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// What a successful sign-in or refresh answers.
+#[derive(Serialize, ToSchema)]
+pub struct TokenPair {
+    /// JWT to send as `Authorization: Bearer …`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Opaque; exchange it once at `/api/v1/auth/refresh` for a new pair.
+    pub refresh_token: String,
+    pub refresh_expires_in: i64,
+    pub account_id: String,
+    pub role: Role,
+}
+
+/// Starts a new session (a new refresh-token family) for `subject`.
+pub async fn start_session(state: &AppState, subject: &Subject) -> ApiResult<TokenPair> {
+    issue(state, subject, &new_id()).await
+}
+
+async fn issue(state: &AppState, subject: &Subject, family_id: &str) -> ApiResult<TokenPair> {
+    let now = state.clock.now_ms();
+    let refresh_ttl = state.settings.auth.refresh_token_ttl_secs;
+    let (refresh_token, hash) = new_refresh_token();
+    sqlx::query(
+        "INSERT INTO refresh_tokens (id, family_id, account_kind, account_id, channel, token_hash, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(new_id())
+    .bind(family_id)
+    .bind(subject.role.account_kind().as_str())
+    .bind(&subject.account_id)
+    .bind(subject.channel.as_str())
+    .bind(&hash)
+    .bind(now)
+    .bind(now + refresh_ttl * 1000)
+    .execute(&state.db)
+    .await?;
+    Ok(TokenPair {
+        access_token: state.tokens.issue(subject, now),
+        token_type: "Bearer",
+        expires_in: state.tokens.access_ttl_secs(),
+        refresh_token,
+        refresh_expires_in: refresh_ttl,
+        account_id: subject.account_id.clone(),
+        role: subject.role,
+    })
+}
+
+fn refresh_refused(code: &'static str, zh: &'static str, en: &'static str) -> ApiError {
+    let mut e = ApiError::new(axum::http::StatusCode::UNAUTHORIZED, code, zh, en);
+    e.authenticate = Some("Bearer realm=\"zhujian\", error=\"invalid_token\"".into());
+    e
+}
+
+/// Exchanges a refresh token for a new pair in the same family. A token that was already
+/// used is evidence of theft: the whole family is revoked.
+pub async fn rotate(state: &AppState, refresh_token: &str) -> ApiResult<TokenPair> {
+    let now = state.clock.now_ms();
+    let invalid = || {
+        refresh_refused(
+            "auth.invalid_refresh_token",
+            "刷新令牌无效，请重新登录",
+            "The refresh token is not valid; sign in again",
+        )
+    };
+    let row = sqlx::query(
+        "SELECT id, family_id, account_kind, account_id, channel, expires_at, used_at, revoked_at \
+         FROM refresh_tokens WHERE token_hash = $1",
+    )
+    .bind(hash_refresh_token(refresh_token))
+    .fetch_optional(&state.db)
+    .await?
+    .ok_or_else(invalid)?;
+    let id: String = row.try_get("id")?;
+    let family_id: String = row.try_get("family_id")?;
+    if row.try_get::<Option<i64>, _>("revoked_at")?.is_some() {
+        return Err(invalid());
+    }
+    let reused = || {
+        refresh_refused(
+            "auth.refresh_token_reused",
+            "刷新令牌已被使用过，为安全起见该登录已全部注销，请重新登录",
+            "This refresh token was already used; every token of this sign-in is now revoked. Sign in again",
+        )
+    };
+    if row.try_get::<Option<i64>, _>("used_at")?.is_some() {
+        revoke_family(state, &family_id).await?;
+        return Err(reused());
+    }
+    if row.try_get::<i64, _>("expires_at")? <= now {
+        return Err(refresh_refused(
+            "auth.refresh_token_expired",
+            "登录已过期，请重新登录",
+            "The refresh token has expired; sign in again",
+        ));
+    }
+    let claimed = sqlx::query("UPDATE refresh_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND revoked_at IS NULL")
+        .bind(now)
+        .bind(&id)
+        .execute(&state.db)
+        .await?;
+    if claimed.rows_affected() != 1 {
+        // Another request spent it a moment ago: the same reuse, seen from the other side.
+        revoke_family(state, &family_id).await?;
+        return Err(reused());
+    }
+    let kind: String = row.try_get("account_kind")?;
+    let account_id: String = row.try_get("account_id")?;
+    let channel = Channel::parse(&row.try_get::<String, _>("channel")?).unwrap_or(Channel::Web);
+    let Some(subject) = current_subject(state, &kind, &account_id, channel).await? else {
+        revoke_family(state, &family_id).await?;
+        return Err(refresh_refused(
+            "auth.account_disabled",
+            "账号已停用",
+            "The account is disabled",
+        ));
+    };
+    issue(state, &subject, &family_id).await
+}
+
+/// Revokes the family the token belongs to (sign-out). Unknown tokens are ignored.
+pub async fn revoke_by_token(
+    state: &AppState,
+    refresh_token: &str,
+) -> ApiResult<Option<(String, String)>> {
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT family_id, account_kind, account_id FROM refresh_tokens WHERE token_hash = $1",
+    )
+    .bind(hash_refresh_token(refresh_token))
+    .fetch_optional(&state.db)
+    .await?;
+    let Some((family_id, kind, account_id)) = row else {
+        return Ok(None);
+    };
+    revoke_family(state, &family_id).await?;
+    Ok(Some((kind, account_id)))
+}
+
+pub async fn revoke_family(state: &AppState, family_id: &str) -> ApiResult<()> {
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(state.clock.now_ms())
+    .bind(family_id)
+    .execute(&state.db)
+    .await?;
+    Ok(())
+}
+
+/// Revokes every session of an account (password change or reset).
+pub async fn revoke_account(
+    state: &AppState,
+    kind: AccountKind,
+    account_id: &str,
+) -> ApiResult<()> {
+    sqlx::query("UPDATE refresh_tokens SET revoked_at = $1 WHERE account_kind = $2 AND account_id = $3 AND revoked_at IS NULL")
+        .bind(state.clock.now_ms())
+        .bind(kind.as_str())
+        .bind(account_id)
+        .execute(&state.db)
+        .await?;
+    Ok(())
+}
+
+/// The account's role and scope as they are now; `None` if it is gone or disabled.
+async fn current_subject(
+    state: &AppState,
+    kind: &str,
+    id: &str,
+    channel: Channel,
+) -> ApiResult<Option<Subject>> {
+    let subject = match kind {
+        "staff" => {
+            let row: Option<(String, Option<String>)> = sqlx::query_as(
+                "SELECT role, district_code FROM staff WHERE id = $1 AND status = 'active'",
+            )
+            .bind(id)
+            .fetch_optional(&state.db)
+            .await?;
+            row.and_then(|(role, district)| {
+                let role = Role::parse(&role)?;
+                Some(Subject {
+                    account_id: id.into(),
+                    role,
+                    scope: Scope::for_staff(role, district.as_deref()),
+                    channel,
+                })
+            })
+        }
+        "enterprise" => {
+            let active: Option<String> = sqlx::query_scalar(
+                "SELECT id FROM enterprises WHERE id = $1 AND status = 'active'",
+            )
+            .bind(id)
+            .fetch_optional(&state.db)
+            .await?;
+            active.map(|_| Subject {
+                account_id: id.into(),
+                role: Role::Enterprise,
+                scope: Scope::Enterprise(id.into()),
+                channel,
+            })
+        }
+        "person" => {
+            let active: Option<String> =
+                sqlx::query_scalar("SELECT id FROM people WHERE id = $1 AND status <> 'disabled'")
+                    .bind(id)
+                    .fetch_optional(&state.db)
+                    .await?;
+            active.map(|_| Subject {
+                account_id: id.into(),
+                role: Role::Person,
+                scope: Scope::Person(id.into()),
+                channel,
+            })
+        }
+        _ => None,
+    };
+    Ok(subject)
+}

@@ -1,0 +1,534 @@
+//! Settings: built-in defaults < optional TOML file (`--config` / `ZHUJIAN_CONFIG`) <
+//! `ZHUJIAN_*` environment variables < `DATABASE_URL`.
+//!
+//! Environment names are the setting's path in upper case with `_` between section and key:
+//! `server.listen` is `ZHUJIAN_SERVER_LISTEN`, `auth.access_token_ttl_secs` is
+//! `ZHUJIAN_AUTH_ACCESS_TOKEN_TTL_SECS`. Values are read as TOML when they parse (numbers,
+//! booleans, arrays such as `["https://a.example"]`) and as plain strings otherwise. An unknown
+//! `ZHUJIAN_*` name is a start-up error, so a typo never goes unnoticed.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use base64::{engine::general_purpose::STANDARD as B64, Engine};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+
+/// Every setting with its default and meaning; shown by `zhujian --help`. A unit test checks
+/// that this table and the `Settings` struct name the same keys.
+pub const SETTINGS_HELP: &str = "\
+SETTINGS (TOML key = default; environment: ZHUJIAN_<SECTION>_<KEY>, e.g. ZHUJIAN_SERVER_LISTEN)
+  profile = \"development\"          development | production (production refuses missing secrets
+                                     and development-only senders)
+  server.listen = \"127.0.0.1:8080\"  address to listen on
+  server.body_limit_bytes = 1048576  largest accepted JSON request body
+  server.request_timeout_secs = 30   a request running longer answers 408
+  server.cors_origins = []           browser origins allowed to call the API (\"*\" for any)
+  server.trust_forwarded_for = false take the client address from X-Forwarded-For (behind a proxy)
+  server.shutdown_grace_secs = 20    time given to running requests on SIGTERM
+  database.url = \"\"                 empty: SQLite at <storage.dir>/zhujian.db; DATABASE_URL overrides
+  database.max_connections = 10      connection pool size
+  database.acquire_timeout_secs = 5  wait for a pooled connection before answering 503
+  database.sqlite_busy_timeout_ms = 5000  SQLite lock wait
+  storage.dir = \"storage\"           runtime data of the embedded default
+  auth.issuer = \"zhujian\"           JWT iss
+  auth.audience = \"zhujian-api\"     JWT aud
+  auth.access_token_ttl_secs = 900   access token lifetime
+  auth.refresh_token_ttl_secs = 2592000  refresh token lifetime
+  auth.max_failed_logins_per_account = 5    failures before an account is locked
+  auth.max_failed_logins_per_address = 30   failures before a client address is locked
+  auth.lockout_secs = 900            lock duration and the window failures are counted in
+  auth.sms_code_ttl_secs = 300       SMS reset code lifetime
+  auth.sms_code_max_attempts = 5     wrong entries before an SMS code is void
+  auth.sms_code_resend_secs = 60     minimum interval between two codes for one account
+  secrets.token_key = \"\"            base64, at least 32 bytes: signs tokens and links
+  secrets.data_key = \"\"             base64, exactly 32 bytes: encrypts personal data (AES-256-GCM)
+  wechat.base_url = \"https://api.weixin.qq.com\"  WeChat API base URL
+  wechat.app_id = \"\"                mini-program AppID
+  wechat.app_secret = \"\"            mini-program AppSecret
+  sms.provider = \"file\"             file (development: appends to <storage.dir>/sms.log) | tencent
+  sms.endpoint = \"https://sms.tencentcloudapi.com\"  Tencent Cloud SMS API endpoint
+  sms.region = \"ap-guangzhou\"       Tencent Cloud region
+  sms.secret_id = \"\"                Tencent Cloud SecretId
+  sms.secret_key = \"\"               Tencent Cloud SecretKey
+  sms.sdk_app_id = \"\"               SMS SdkAppId
+  sms.sign_name = \"\"                approved SMS signature
+  sms.template_reset_code = \"\"      template id: {1} code, {2} minutes
+  sms.template_initial_password = \"\"  template id: {1} credit code, {2} password
+  log.format = \"text\"               text | json
+  log.level = \"info\"                tracing filter, e.g. \"info,zhujian=debug\"
+";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub profile: Profile,
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub storage: StorageSettings,
+    pub auth: AuthSettings,
+    pub secrets: SecretSettings,
+    pub wechat: WechatSettings,
+    pub sms: SmsSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    #[default]
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    pub listen: String,
+    pub body_limit_bytes: usize,
+    pub request_timeout_secs: u64,
+    pub cors_origins: Vec<String>,
+    pub trust_forwarded_for: bool,
+    pub shutdown_grace_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub max_connections: u32,
+    pub acquire_timeout_secs: u64,
+    pub sqlite_busy_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageSettings {
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    pub issuer: String,
+    pub audience: String,
+    pub access_token_ttl_secs: i64,
+    pub refresh_token_ttl_secs: i64,
+    pub max_failed_logins_per_account: i64,
+    pub max_failed_logins_per_address: i64,
+    pub lockout_secs: i64,
+    pub sms_code_ttl_secs: i64,
+    pub sms_code_max_attempts: i64,
+    pub sms_code_resend_secs: i64,
+}
+
+#[derive(Clone, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecretSettings {
+    pub token_key: String,
+    pub data_key: String,
+}
+
+impl std::fmt::Debug for SecretSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretSettings { .. }")
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WechatSettings {
+    pub base_url: String,
+    pub app_id: String,
+    pub app_secret: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmsProvider {
+    File,
+    Tencent,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmsSettings {
+    pub provider: SmsProvider,
+    pub endpoint: String,
+    pub region: String,
+    pub secret_id: String,
+    pub secret_key: String,
+    pub sdk_app_id: String,
+    pub sign_name: String,
+    pub template_reset_code: String,
+    pub template_initial_password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            profile: Profile::Development,
+            server: ServerSettings {
+                listen: "127.0.0.1:8080".into(),
+                body_limit_bytes: 1024 * 1024,
+                request_timeout_secs: 30,
+                cors_origins: Vec::new(),
+                trust_forwarded_for: false,
+                shutdown_grace_secs: 20,
+            },
+            database: DatabaseSettings {
+                url: String::new(),
+                max_connections: 10,
+                acquire_timeout_secs: 5,
+                sqlite_busy_timeout_ms: 5000,
+            },
+            storage: StorageSettings {
+                dir: PathBuf::from("storage"),
+            },
+            auth: AuthSettings {
+                issuer: "zhujian".into(),
+                audience: "zhujian-api".into(),
+                access_token_ttl_secs: 15 * 60,
+                refresh_token_ttl_secs: 30 * 24 * 3600,
+                max_failed_logins_per_account: 5,
+                max_failed_logins_per_address: 30,
+                lockout_secs: 15 * 60,
+                sms_code_ttl_secs: 5 * 60,
+                sms_code_max_attempts: 5,
+                sms_code_resend_secs: 60,
+            },
+            secrets: SecretSettings::default(),
+            wechat: WechatSettings {
+                base_url: "https://api.weixin.qq.com".into(),
+                app_id: String::new(),
+                app_secret: String::new(),
+            },
+            sms: SmsSettings {
+                provider: SmsProvider::File,
+                endpoint: "https://sms.tencentcloudapi.com".into(),
+                region: "ap-guangzhou".into(),
+                secret_id: String::new(),
+                secret_key: String::new(),
+                sdk_app_id: String::new(),
+                sign_name: String::new(),
+                template_reset_code: String::new(),
+                template_initial_password: String::new(),
+            },
+            log: LogSettings {
+                format: LogFormat::Text,
+                level: "info".into(),
+            },
+        }
+    }
+}
+
+macro_rules! section_defaults {
+    ($($ty:ident => $field:ident),*) => {$(
+        impl Default for $ty {
+            fn default() -> Self { Settings::default().$field }
+        }
+    )*};
+}
+section_defaults!(ServerSettings => server, DatabaseSettings => database,
+    StorageSettings => storage, AuthSettings => auth, WechatSettings => wechat,
+    SmsSettings => sms, LogSettings => log);
+
+const ENV_PREFIX: &str = "ZHUJIAN_";
+const CONFIG_FILE_ENV: &str = "ZHUJIAN_CONFIG";
+
+impl Settings {
+    /// Loads settings from the optional file and the process environment.
+    pub fn load(config_file: Option<&Path>) -> anyhow::Result<Settings> {
+        Self::load_from(config_file, std::env::vars())
+    }
+
+    /// Loads settings from the optional file and the given environment (testable).
+    pub fn load_from(
+        config_file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Settings> {
+        let mut tree = toml::Table::new();
+        if let Some(path) = config_file {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read config file {}", path.display()))?;
+            tree = toml::from_str(&text)
+                .with_context(|| format!("invalid TOML in {}", path.display()))?;
+        }
+        let mut database_url = None;
+        for (name, value) in env {
+            if name == "DATABASE_URL" {
+                database_url = Some(value);
+            } else if let Some(rest) = name.strip_prefix(ENV_PREFIX) {
+                if name != CONFIG_FILE_ENV {
+                    overlay_env(&mut tree, rest, &value);
+                }
+            }
+        }
+        let mut settings: Settings = toml::Value::Table(tree)
+            .try_into()
+            .context("invalid settings (see `zhujian --help` for every setting)")?;
+        if let Some(url) = database_url.filter(|u| !u.is_empty()) {
+            settings.database.url = url;
+        }
+        Ok(settings)
+    }
+
+    /// The database URL in effect: the configured one, or SQLite inside the storage directory.
+    pub fn database_url(&self) -> String {
+        if self.database.url.is_empty() {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.storage.dir.join("zhujian.db").display()
+            )
+        } else {
+            self.database.url.clone()
+        }
+    }
+
+    /// Makes sure both secrets are present. In development, missing secrets are generated once
+    /// and kept in `<storage.dir>/secrets.toml`; production refuses to start without them.
+    pub fn ensure_secrets(&mut self) -> anyhow::Result<()> {
+        if self.profile == Profile::Production {
+            if self.secrets.token_key.is_empty() || self.secrets.data_key.is_empty() {
+                bail!("profile = production requires secrets.token_key and secrets.data_key (ZHUJIAN_SECRETS_TOKEN_KEY, ZHUJIAN_SECRETS_DATA_KEY)");
+            }
+        } else if self.secrets.token_key.is_empty() || self.secrets.data_key.is_empty() {
+            let kept = load_or_generate_secrets(&self.storage.dir)?;
+            if self.secrets.token_key.is_empty() {
+                self.secrets.token_key = kept.token_key;
+            }
+            if self.secrets.data_key.is_empty() {
+                self.secrets.data_key = kept.data_key;
+            }
+        }
+        self.token_key()?;
+        self.data_key()?;
+        Ok(())
+    }
+
+    pub fn token_key(&self) -> anyhow::Result<Vec<u8>> {
+        let key = B64
+            .decode(self.secrets.token_key.trim())
+            .context("secrets.token_key is not base64")?;
+        if key.len() < 32 {
+            bail!("secrets.token_key must decode to at least 32 bytes");
+        }
+        Ok(key)
+    }
+
+    pub fn data_key(&self) -> anyhow::Result<[u8; 32]> {
+        let key = B64
+            .decode(self.secrets.data_key.trim())
+            .context("secrets.data_key is not base64")?;
+        key.try_into()
+            .map_err(|_| anyhow::anyhow!("secrets.data_key must decode to exactly 32 bytes"))
+    }
+
+    /// Settings a production deployment must not run with.
+    pub fn check_production(&self) -> anyhow::Result<()> {
+        if self.profile != Profile::Production {
+            return Ok(());
+        }
+        if self.sms.provider == SmsProvider::File {
+            bail!("profile = production requires a real SMS provider (sms.provider = \"tencent\")");
+        }
+        if self.wechat.app_id.is_empty() || self.wechat.app_secret.is_empty() {
+            bail!("profile = production requires wechat.app_id and wechat.app_secret");
+        }
+        Ok(())
+    }
+}
+
+/// Sets `section.key` (or a top-level key) from one `ZHUJIAN_*` variable.
+fn overlay_env(tree: &mut toml::Table, name: &str, raw: &str) {
+    let lower = name.to_ascii_lowercase();
+    let value = toml::from_str::<toml::Table>(&format!("v = {raw}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(raw.to_string()));
+    match lower.split_once('_') {
+        Some((section, key)) if is_section(section) => {
+            let entry = tree
+                .entry(section.to_string())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if let toml::Value::Table(table) = entry {
+                table.insert(key.to_string(), value);
+            }
+        }
+        _ => {
+            tree.insert(lower, value);
+        }
+    }
+}
+
+fn is_section(name: &str) -> bool {
+    matches!(
+        name,
+        "server" | "database" | "storage" | "auth" | "secrets" | "wechat" | "sms" | "log"
+    )
+}
+
+fn load_or_generate_secrets(dir: &Path) -> anyhow::Result<SecretSettings> {
+    let path = dir.join("secrets.toml");
+    if path.exists() {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        return toml::from_str(&text).with_context(|| format!("invalid {}", path.display()));
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let secrets = SecretSettings {
+        token_key: random_key(48),
+        data_key: random_key(32),
+    };
+    let text = format!(
+        "# Generated on first start of the embedded default. Keep private; losing data_key\n\
+         # makes encrypted personal data unreadable. Production sets secrets explicitly.\n{}",
+        toml::to_string(&secrets)?
+    );
+    write_private(&path, &text)?;
+    tracing::warn!(path = %path.display(), "generated development secrets; set secrets.* explicitly in production");
+    Ok(secrets)
+}
+
+fn random_key(len: usize) -> String {
+    let mut bytes = vec![0u8; len];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    B64.encode(bytes)
+}
+
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    file.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn environment_overrides_file_and_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("z.toml");
+        std::fs::write(
+            &file,
+            "[server]\nlisten = \"0.0.0.0:9000\"\nrequest_timeout_secs = 5\n",
+        )
+        .unwrap();
+        let s = Settings::load_from(
+            Some(&file),
+            env(&[
+                ("ZHUJIAN_SERVER_REQUEST_TIMEOUT_SECS", "7"),
+                ("ZHUJIAN_AUTH_ACCESS_TOKEN_TTL_SECS", "60"),
+                ("ZHUJIAN_SERVER_CORS_ORIGINS", "[\"https://a.example\"]"),
+                ("ZHUJIAN_CONFIG", "ignored"),
+                ("DATABASE_URL", "postgres://x@localhost/db"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.server.listen, "0.0.0.0:9000");
+        assert_eq!(s.server.request_timeout_secs, 7);
+        assert_eq!(s.auth.access_token_ttl_secs, 60);
+        assert_eq!(s.server.cors_origins, vec!["https://a.example".to_string()]);
+        assert_eq!(s.database_url(), "postgres://x@localhost/db");
+        assert_eq!(s.auth.lockout_secs, Settings::default().auth.lockout_secs);
+    }
+
+    #[test]
+    fn unknown_environment_setting_is_an_error() {
+        let err = Settings::load_from(None, env(&[("ZHUJIAN_SERVER_LISTN", "x")])).unwrap_err();
+        assert!(format!("{err:#}").contains("listn"), "{err:#}");
+    }
+
+    #[test]
+    fn default_database_is_sqlite_in_storage() {
+        assert_eq!(
+            Settings::default().database_url(),
+            "sqlite://storage/zhujian.db?mode=rwc"
+        );
+    }
+
+    #[test]
+    fn help_documents_every_setting() {
+        let tree = toml::Value::try_from(Settings::default()).unwrap();
+        let mut keys = Vec::new();
+        for (k, v) in tree.as_table().unwrap() {
+            match v.as_table() {
+                Some(section) => keys.extend(section.keys().map(|s| format!("{k}.{s}"))),
+                None => keys.push(k.clone()),
+            }
+        }
+        for key in &keys {
+            assert!(
+                SETTINGS_HELP.contains(&format!("  {key} = ")),
+                "{key} is missing from SETTINGS_HELP"
+            );
+        }
+        let documented = SETTINGS_HELP
+            .lines()
+            .filter(|l| l.starts_with("  ") && l.contains(" = "))
+            .count();
+        assert_eq!(
+            documented,
+            keys.len(),
+            "SETTINGS_HELP documents a setting that does not exist"
+        );
+    }
+
+    #[test]
+    fn development_secrets_are_generated_once_and_production_refuses_without() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = Settings {
+            storage: StorageSettings {
+                dir: dir.path().into(),
+            },
+            ..Default::default()
+        };
+        a.ensure_secrets().unwrap();
+        let mut b = Settings {
+            storage: StorageSettings {
+                dir: dir.path().into(),
+            },
+            ..Default::default()
+        };
+        b.ensure_secrets().unwrap();
+        assert_eq!(a.secrets.token_key, b.secrets.token_key);
+        assert_eq!(a.data_key().unwrap(), b.data_key().unwrap());
+        let mut p = Settings {
+            profile: Profile::Production,
+            ..Default::default()
+        };
+        assert!(p.ensure_secrets().is_err());
+    }
+}

@@ -1,0 +1,197 @@
+//! The database: one `sqlx::Any` pool over SQLite (embedded default) or PostgreSQL, and the
+//! migrations of each engine, applied at start-up and by `zhujian migrate`.
+//!
+//! Queries are written once for both engines: `$1` parameters, `RETURNING`, `ON CONFLICT`,
+//! times as BIGINT Unix milliseconds, ids as UUIDv7 text, no booleans (text states instead).
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use sha2::{Digest, Sha256};
+use sqlx::any::AnyPoolOptions;
+
+use crate::config::Settings;
+
+pub type Db = sqlx::AnyPool;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn of_url(url: &str) -> anyhow::Result<Engine> {
+        if url.starts_with("sqlite:") {
+            Ok(Engine::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Engine::Postgres)
+        } else {
+            bail!("database.url must start with sqlite: or postgres:")
+        }
+    }
+}
+
+/// Opens the pool. SQLite runs in WAL mode with a busy timeout and foreign keys enforced.
+pub async fn connect(settings: &Settings) -> anyhow::Result<(Db, Engine)> {
+    sqlx::any::install_default_drivers();
+    let url = settings.database_url();
+    let engine = Engine::of_url(&url)?;
+    if engine == Engine::Sqlite {
+        std::fs::create_dir_all(&settings.storage.dir)
+            .with_context(|| format!("cannot create {}", settings.storage.dir.display()))?;
+    }
+    let busy_ms = settings.database.sqlite_busy_timeout_ms;
+    let pool = AnyPoolOptions::new()
+        .max_connections(settings.database.max_connections)
+        .acquire_timeout(Duration::from_secs(settings.database.acquire_timeout_secs))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if engine == Engine::Sqlite {
+                    let pragmas = format!(
+                        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {busy_ms}; \
+                         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+                    );
+                    sqlx::Executor::execute(&mut *conn, pragmas.as_str()).await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await
+        .with_context(|| format!("cannot connect to the {engine:?} database"))?;
+    Ok((pool, engine))
+}
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+macro_rules! migration {
+    ($version:literal, $name:literal, $file:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sqlite: include_str!(concat!("../migrations/sqlite/", $file)),
+            postgres: include_str!(concat!("../migrations/postgres/", $file)),
+        }
+    };
+}
+
+/// Every migration, in order. A new one is a file of the same name in both folders.
+const MIGRATIONS: &[Migration] = &[migration!(1, "foundation", "0001_foundation.sql")];
+
+/// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that
+/// instances starting together do not migrate twice.
+const MIGRATION_LOCK: i64 = 0x7a68_756a_6961;
+
+/// Applies the migrations not applied yet; refuses if an applied one was edited since.
+pub async fn migrate(db: &Db, engine: Engine) -> anyhow::Result<()> {
+    let mut conn = db.acquire().await?;
+    if engine == Engine::Postgres {
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_lock($1)) AS locked")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let result = apply_pending(&mut conn, engine).await;
+    if engine == Engine::Postgres {
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_unlock($1)) AS unlocked")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *conn)
+            .await?;
+    }
+    result
+}
+
+async fn apply_pending(conn: &mut sqlx::AnyConnection, engine: Engine) -> anyhow::Result<()> {
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, \
+         checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .execute(&mut *conn)
+    .await?;
+    let applied: Vec<(i64, String)> =
+        sqlx::query_as("SELECT version, checksum FROM schema_migrations")
+            .fetch_all(&mut *conn)
+            .await?;
+    for m in MIGRATIONS {
+        let sql = match engine {
+            Engine::Sqlite => m.sqlite,
+            Engine::Postgres => m.postgres,
+        };
+        let checksum = hex::encode(Sha256::digest(sql));
+        match applied.iter().find(|(v, _)| *v == m.version) {
+            Some((_, c)) if *c == checksum => continue,
+            Some(_) => bail!(
+                "migration {} ({}) was edited after it was applied; add a new migration instead",
+                m.version,
+                m.name
+            ),
+            None => {}
+        }
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        sqlx::raw_sql(sql)
+            .execute(&mut *tx)
+            .await
+            .with_context(|| format!("migration {} ({}) failed", m.version, m.name))?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
+            .bind(m.version)
+            .bind(m.name)
+            .bind(&checksum)
+            .bind(crate::clock::system_now_ms())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(version = m.version, name = m.name, "applied migration");
+    }
+    Ok(())
+}
+
+/// A new time-ordered id.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// True when a statement failed on a unique constraint (on either engine).
+pub fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+}
+
+/// Lists the migration files of one engine's folder (used by the consistency test).
+pub fn migration_files(dir: &Path) -> std::io::Result<Vec<String>> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".sql"))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_engines_have_the_same_migrations_and_all_are_listed() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let sqlite = migration_files(&root.join("sqlite")).unwrap();
+        let postgres = migration_files(&root.join("postgres")).unwrap();
+        assert_eq!(
+            sqlite, postgres,
+            "every migration needs a file for both engines"
+        );
+        assert_eq!(
+            sqlite.len(),
+            MIGRATIONS.len(),
+            "a migration file is not listed in MIGRATIONS"
+        );
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version, i as i64 + 1);
+        }
+    }
+}

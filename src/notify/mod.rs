@@ -1,0 +1,3 @@
+//! Outbound notifications. `sms` sends text messages through a provider's HTTP API.
+
+pub mod sms;

@@ -1,0 +1,7 @@
+//! Authority staff accounts: the city station, district authorities, supervisors and system
+//! administrators. The first sysadmin comes from `zhujian admin create-staff`; after that, staff
+//! create staff through the API within their own jurisdiction (`rules::may_create`).
+
+pub mod routes;
+pub mod rules;
+pub mod store;

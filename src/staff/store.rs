@@ -1,0 +1,119 @@
+//! Staff SQL.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::Role;
+use crate::db::{new_id, Db};
+
+#[derive(sqlx::FromRow)]
+pub struct LoginRow {
+    pub id: String,
+    pub role: String,
+    pub district_code: Option<String>,
+    pub password_hash: String,
+    pub status: String,
+}
+
+/// A staff account as the API shows it.
+#[derive(Serialize, ToSchema, sqlx::FromRow)]
+pub struct StaffView {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    /// city | district | supervisor | sysadmin
+    pub role: String,
+    pub district_code: Option<String>,
+    /// active | disabled
+    pub status: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+pub struct NewStaff<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub district_code: Option<&'a str>,
+    pub password_hash: &'a str,
+    pub created_by: Option<&'a str>,
+}
+
+const VIEW_COLUMNS: &str = "id, username, display_name, role, district_code, status, created_at";
+
+pub async fn find_for_login(db: &Db, username: &str) -> Result<Option<LoginRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, role, district_code, password_hash, status FROM staff WHERE username = $1",
+    )
+    .bind(username)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn password_hash(db: &Db, id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT password_hash FROM staff WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn set_password_hash(db: &Db, id: &str, hash: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE staff SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(now)
+        .bind(id)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+/// Inserts an account; fails with a unique violation when the username is taken.
+pub async fn insert(db: &Db, new: &NewStaff<'_>, now: i64) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO staff (id, username, display_name, role, district_code, password_hash, status, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $8)",
+    )
+    .bind(&id)
+    .bind(new.username)
+    .bind(new.display_name)
+    .bind(new.role.as_str())
+    .bind(new.district_code)
+    .bind(new.password_hash)
+    .bind(new.created_by)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(id)
+}
+
+/// The account if it lies within `district` (`None`: the whole city).
+pub async fn get(
+    db: &Db,
+    id: &str,
+    district: Option<&str>,
+) -> Result<Option<StaffView>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {VIEW_COLUMNS} FROM staff WHERE id = $1 AND ($2 IS NULL OR district_code = $2)"
+    ))
+    .bind(id)
+    .bind(district)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn list(
+    db: &Db,
+    district: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<StaffView>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {VIEW_COLUMNS} FROM staff WHERE ($1 IS NULL OR district_code = $1) ORDER BY username LIMIT $2 OFFSET $3"
+    ))
+    .bind(district)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,54 @@
+//! `AppState`: everything a handler may use, built once at start-up and shared.
+
+use std::sync::Arc;
+
+use crate::auth::tokens::TokenKeys;
+use crate::auth::wechat::WechatApi;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::crypto::Keys;
+use crate::db::{Db, Engine};
+use crate::notify::sms::SmsSender;
+use crate::observe::Metrics;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: Db,
+    pub engine: Engine,
+    pub clock: Arc<dyn Clock>,
+    pub keys: Arc<Keys>,
+    pub tokens: Arc<TokenKeys>,
+    pub metrics: Arc<Metrics>,
+    pub sms: Arc<dyn SmsSender>,
+    pub wechat: Arc<dyn WechatApi>,
+}
+
+impl AppState {
+    /// Builds the state from settings whose secrets are already ensured, over an open pool.
+    pub fn new(
+        settings: Settings,
+        db: Db,
+        engine: Engine,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<AppState> {
+        let token_key = settings.token_key()?;
+        let keys = Keys::new(token_key.clone(), settings.data_key()?);
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()?;
+        let sms = crate::notify::sms::sender(&settings.sms, &settings.storage.dir, http.clone());
+        let wechat = crate::auth::wechat::WechatHttp::new(&settings.wechat, http);
+        Ok(AppState {
+            tokens: Arc::new(TokenKeys::new(&token_key, &settings.auth)),
+            keys: Arc::new(keys),
+            settings: Arc::new(settings),
+            db,
+            engine,
+            clock,
+            metrics: Arc::new(Metrics::default()),
+            sms: Arc::from(sms),
+            wechat: Arc::new(wechat),
+        })
+    }
+}
