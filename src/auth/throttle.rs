@@ -28,7 +28,7 @@ pub async fn check(state: &AppState, keys: &[&str]) -> Result<(), ApiError> {
                 .fetch_optional(&state.db)
                 .await?;
         if let Some(until) = locked_until.filter(|until| *until > now) {
-            return Err(locked((until - now) as u64 / 1000 + 1));
+            return Err(locked(((until - now) as u64).div_ceil(1000)));
         }
     }
     Ok(())

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests, and the HTTP integration tests on SQLite and on a
+# throwaway PostgreSQL that this script starts (installing the `postgresql` package when
+# its binaries are missing) and removes afterwards. Extra arguments go to `cargo test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+find_pg_bin() {
+  local dir
+  for dir in /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
+    if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then echo "$dir"; return 0; fi
+  done
+  return 1
+}
+
+pg_bin=$(find_pg_bin || true)
+if [ -z "$pg_bin" ]; then
+  echo "PostgreSQL binaries not found: installing the postgresql package" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  pg_bin=$(find_pg_bin)
+fi
+
+# PostgreSQL refuses to run as root: as root, run it as the postgres user.
+as_pg() { "$@"; }
+pg_dir=$(mktemp -d /tmp/zhujian-pg.XXXXXX)
+if [ "$(id -u)" = 0 ]; then
+  id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+  chown postgres "$pg_dir"
+  as_pg() { runuser -u postgres -- "$@"; }
+fi
+
+pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cleanup() {
+  as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$pg_dir"
+}
+trap cleanup EXIT
+
+as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust --encoding=UTF8 --no-locale >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
+  -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off" \
+  start >/dev/null
+echo "test PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port" >&2
+
+export TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+cargo test --locked "$@"

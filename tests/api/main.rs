@@ -1,0 +1,13 @@
+//! Integration tests through HTTP against the real server, each on SQLite and PostgreSQL.
+
+mod fakes;
+mod harness;
+
+mod audit;
+mod auth;
+mod enterprises;
+mod errors;
+mod ops;
+mod password_reset;
+mod process;
+mod staff;

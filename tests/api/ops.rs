@@ -1,0 +1,71 @@
+//! Health, readiness, metrics and the API contract.
+
+use crate::both_engines;
+use crate::harness::{Engine, TestApp};
+
+both_engines!(
+    health_readiness_and_metrics,
+    openapi_is_served_and_committed_copy_is_current
+);
+
+async fn health_readiness_and_metrics(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    app.get("/healthz", None).await.expect(200);
+    let ready = app.get("/readyz", None).await;
+    ready.expect(200);
+    assert_eq!(ready.body["status"], "ready");
+    app.get("/api/v1/auth/me", None).await.expect(401);
+    let metrics = app.get("/metrics", None).await;
+    metrics.expect(200);
+    assert!(metrics
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/plain"));
+    assert!(
+        metrics.text.contains(
+            r#"zhujian_http_requests_total{method="GET",route="/api/v1/auth/me",status="401"} 1"#
+        ),
+        "{}",
+        metrics.text
+    );
+    assert!(metrics
+        .text
+        .contains(r#"zhujian_http_request_duration_seconds_count{route="/healthz"} 1"#));
+    assert!(metrics
+        .text
+        .contains(r#"zhujian_db_pool_connections{state="max"} 5"#));
+
+    app.state.db.close().await;
+    app.get("/readyz", None)
+        .await
+        .expect_problem(503, "service.not_ready");
+    app.get("/healthz", None).await.expect(200);
+}
+
+async fn openapi_is_served_and_committed_copy_is_current(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let generated = zhujian::openapi::document_json();
+    let committed_path = concat!(env!("CARGO_MANIFEST_DIR"), "/mini-program-api/openapi.json");
+    let committed = std::fs::read_to_string(committed_path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "mini-program-api/openapi.json is stale; regenerate it with: cargo run -- openapi > mini-program-api/openapi.json"
+    );
+    let served = app.get("/openapi.json", None).await;
+    served.expect(200);
+    assert_eq!(
+        served.body,
+        serde_json::from_str::<serde_json::Value>(&generated).unwrap()
+    );
+    assert_eq!(served.body["openapi"], "3.1.0");
+    for path in served.body["paths"].as_object().unwrap().keys() {
+        let ops = ["/healthz", "/readyz", "/metrics"].contains(&path.as_str());
+        assert!(
+            path.starts_with("/api/v1/") || ops,
+            "{path} is outside /api/v1/"
+        );
+    }
+    let docs = app.get("/docs/", None).await;
+    docs.expect(200);
+    assert!(docs.text.contains("swagger"), "interactive docs page");
+}
