@@ -69,3 +69,18 @@ async fn openapi_is_served_and_committed_copy_is_current(engine: Engine) {
     docs.expect(200);
     assert!(docs.text.contains("swagger"), "interactive docs page");
 }
+
+#[tokio::test]
+async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(foreign_keys, 1);
+}

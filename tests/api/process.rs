@@ -52,7 +52,44 @@ fn help_documents_every_command_and_setting() {
     }
 }
 
-crate::both_engines!(operator_commands_logs_and_shutdown);
+crate::both_engines!(
+    operator_commands_logs_and_shutdown,
+    migrations_are_checked_and_production_refuses_defaults
+);
+
+async fn migrations_are_checked_and_production_refuses_defaults(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let again = zhujian_command(&app).arg("migrate").output().unwrap();
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(String::from_utf8_lossy(&again.stdout).contains("migrations applied"));
+
+    let production = zhujian_command(&app)
+        .arg("migrate")
+        .env("ZHUJIAN_PROFILE", "production")
+        .output()
+        .unwrap();
+    assert!(!production.status.success());
+    assert!(String::from_utf8_lossy(&production.stderr).contains("requires a real SMS provider"));
+    let no_secrets = zhujian_command(&app)
+        .arg("migrate")
+        .env("ZHUJIAN_PROFILE", "production")
+        .env_remove("ZHUJIAN_SECRETS_TOKEN_KEY")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&no_secrets.stderr).contains("secrets.token_key"));
+
+    sqlx::query("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let edited = zhujian_command(&app).arg("migrate").output().unwrap();
+    assert!(!edited.status.success());
+    assert!(String::from_utf8_lossy(&edited.stderr).contains("was edited after it was applied"));
+}
 
 struct Server {
     child: Child,
