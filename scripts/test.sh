@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests, and the HTTP integration tests on SQLite and on a
-# throwaway PostgreSQL that this script starts (installing the `postgresql` package when
-# its binaries are missing) and removes afterwards. Extra arguments go to `cargo test`.
+# The whole test suite: unit tests, and the HTTP integration tests twice: on SQLite with local
+# files, and on a throwaway PostgreSQL with a throwaway Garage (S3), both started here and
+# removed afterwards. Installs the `postgresql` package when its binaries are missing and
+# builds Garage once (cached). Extra arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,9 +32,11 @@ if [ "$(id -u)" = 0 ]; then
 fi
 
 pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+source scripts/garage.sh
 cleanup() {
   as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$pg_dir"
+  stop_garage
 }
 trap cleanup EXIT
 
@@ -42,6 +45,8 @@ as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
   -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off" \
   start >/dev/null
 echo "test PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port" >&2
+
+start_garage
 
 export TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
 cargo test --locked "$@"

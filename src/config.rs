@@ -26,6 +26,7 @@ SETTINGS (TOML key = default; environment: ZHUJIAN_<SECTION>_<KEY>, e.g. ZHUJIAN
   server.cors_origins = []           browser origins allowed to call the API (\"*\" for any)
   server.trust_forwarded_for = false take the client address from X-Forwarded-For (behind a proxy)
   server.shutdown_grace_secs = 20    time given to running requests on SIGTERM
+  server.public_url = \"\"            this server's external URL, for links it hands out (empty: from the Host header)
   database.url = \"\"                 empty: SQLite at <storage.dir>/zhujian.db; DATABASE_URL overrides
   database.max_connections = 10      connection pool size
   database.acquire_timeout_secs = 5  wait for a pooled connection before answering 503
@@ -55,6 +56,24 @@ SETTINGS (TOML key = default; environment: ZHUJIAN_<SECTION>_<KEY>, e.g. ZHUJIAN
   sms.sign_name = \"\"                approved SMS signature
   sms.template_reset_code = \"\"      template id: {1} code, {2} minutes
   sms.template_initial_password = \"\"  template id: {1} credit code, {2} password
+  objects.backend = \"local\"        local (files under <storage.dir>/objects) | s3
+  objects.s3_endpoint = \"\"         S3-compatible endpoint URL, e.g. https://cos.ap-guangzhou.myqcloud.com
+  objects.s3_region = \"us-east-1\"  S3 region
+  objects.s3_bucket = \"\"           bucket name
+  objects.s3_access_key = \"\"       access key id
+  objects.s3_secret_key = \"\"       secret access key
+  objects.s3_path_style = true       path-style addressing (Garage, MinIO); false for virtual-hosted
+  objects.s3_part_size_bytes = 8388608  multipart upload part size (at least 5 MiB)
+  uploads.pdf_max_bytes = 104857600  largest PDF scan
+  uploads.image_max_bytes = 15728640 largest photo (portrait, selfie, licence image)
+  uploads.video_max_bytes = 2147483648  largest enterprise video
+  uploads.image_max_pixels = 40000000  larger images are refused (decompression bombs)
+  uploads.image_min_side = 100       smaller images are refused
+  uploads.request_timeout_secs = 3600  timeout of a streamed upload request
+  uploads.presign_ttl_secs = 900     lifetime of a presigned upload URL
+  uploads.download_ttl_secs = 300    lifetime of a signed download link
+  uploads.pending_max_age_secs = 86400  unfinished uploads and orphan objects older than this are swept
+  uploads.sweep_interval_secs = 600  how often the sweeper runs (0: never)
   log.format = \"text\"               text | json
   log.level = \"info\"                tracing filter, e.g. \"info,zhujian=debug\"
 ";
@@ -70,6 +89,8 @@ pub struct Settings {
     pub secrets: SecretSettings,
     pub wechat: WechatSettings,
     pub sms: SmsSettings,
+    pub objects: ObjectSettings,
+    pub uploads: UploadSettings,
     pub log: LogSettings,
 }
 
@@ -90,6 +111,7 @@ pub struct ServerSettings {
     pub cors_origins: Vec<String>,
     pub trust_forwarded_for: bool,
     pub shutdown_grace_secs: u64,
+    pub public_url: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -164,6 +186,51 @@ pub struct SmsSettings {
     pub template_initial_password: String,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ObjectBackend {
+    Local,
+    S3,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ObjectSettings {
+    pub backend: ObjectBackend,
+    pub s3_endpoint: String,
+    pub s3_region: String,
+    pub s3_bucket: String,
+    pub s3_access_key: String,
+    pub s3_secret_key: String,
+    pub s3_path_style: bool,
+    pub s3_part_size_bytes: usize,
+}
+
+impl std::fmt::Debug for ObjectSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectSettings")
+            .field("backend", &self.backend)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .field("s3_bucket", &self.s3_bucket)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UploadSettings {
+    pub pdf_max_bytes: u64,
+    pub image_max_bytes: u64,
+    pub video_max_bytes: u64,
+    pub image_max_pixels: u64,
+    pub image_min_side: u32,
+    pub request_timeout_secs: u64,
+    pub presign_ttl_secs: i64,
+    pub download_ttl_secs: i64,
+    pub pending_max_age_secs: i64,
+    pub sweep_interval_secs: u64,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LogSettings {
@@ -189,6 +256,7 @@ impl Default for Settings {
                 cors_origins: Vec::new(),
                 trust_forwarded_for: false,
                 shutdown_grace_secs: 20,
+                public_url: String::new(),
             },
             database: DatabaseSettings {
                 url: String::new(),
@@ -228,6 +296,28 @@ impl Default for Settings {
                 template_reset_code: String::new(),
                 template_initial_password: String::new(),
             },
+            objects: ObjectSettings {
+                backend: ObjectBackend::Local,
+                s3_endpoint: String::new(),
+                s3_region: "us-east-1".into(),
+                s3_bucket: String::new(),
+                s3_access_key: String::new(),
+                s3_secret_key: String::new(),
+                s3_path_style: true,
+                s3_part_size_bytes: 8 * 1024 * 1024,
+            },
+            uploads: UploadSettings {
+                pdf_max_bytes: 100 * 1024 * 1024,
+                image_max_bytes: 15 * 1024 * 1024,
+                video_max_bytes: 2 * 1024 * 1024 * 1024,
+                image_max_pixels: 40_000_000,
+                image_min_side: 100,
+                request_timeout_secs: 3600,
+                presign_ttl_secs: 15 * 60,
+                download_ttl_secs: 5 * 60,
+                pending_max_age_secs: 24 * 3600,
+                sweep_interval_secs: 600,
+            },
             log: LogSettings {
                 format: LogFormat::Text,
                 level: "info".into(),
@@ -245,7 +335,7 @@ macro_rules! section_defaults {
 }
 section_defaults!(ServerSettings => server, DatabaseSettings => database,
     StorageSettings => storage, AuthSettings => auth, WechatSettings => wechat,
-    SmsSettings => sms, LogSettings => log);
+    SmsSettings => sms, ObjectSettings => objects, UploadSettings => uploads, LogSettings => log);
 
 const ENV_PREFIX: &str = "ZHUJIAN_";
 const CONFIG_FILE_ENV: &str = "ZHUJIAN_CONFIG";
@@ -263,10 +353,9 @@ impl Settings {
     ) -> anyhow::Result<Settings> {
         let mut tree = toml::Table::new();
         if let Some(path) = config_file {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read config file {}", path.display()))?;
-            tree = toml::from_str(&text)
-                .with_context(|| format!("invalid TOML in {}", path.display()))?;
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
+            tree = toml::from_str(&text).with_context(|| format!("invalid TOML in {}", path.display()))?;
         }
         let mut database_url = None;
         for (name, value) in env {
@@ -290,10 +379,7 @@ impl Settings {
     /// The database URL in effect: the configured one, or SQLite inside the storage directory.
     pub fn database_url(&self) -> String {
         if self.database.url.is_empty() {
-            format!(
-                "sqlite://{}?mode=rwc",
-                self.storage.dir.join("zhujian.db").display()
-            )
+            format!("sqlite://{}?mode=rwc", self.storage.dir.join("zhujian.db").display())
         } else {
             self.database.url.clone()
         }
@@ -351,6 +437,18 @@ impl Settings {
         }
         Ok(())
     }
+
+    /// Settings that are wrong whatever the profile.
+    pub fn check(&self) -> anyhow::Result<()> {
+        let o = &self.objects;
+        if o.backend == ObjectBackend::S3 && (o.s3_endpoint.is_empty() || o.s3_bucket.is_empty()) {
+            bail!("objects.backend = \"s3\" requires objects.s3_endpoint and objects.s3_bucket");
+        }
+        if o.s3_part_size_bytes < 5 * 1024 * 1024 {
+            bail!("objects.s3_part_size_bytes must be at least 5 MiB (S3's smallest part)");
+        }
+        Ok(())
+    }
 }
 
 /// Sets `section.key` (or a top-level key) from one `ZHUJIAN_*` variable.
@@ -375,18 +473,18 @@ fn overlay_env(tree: &mut toml::Table, name: &str, raw: &str) {
     }
 }
 
+/// Whether `name` is a section (a table) of `Settings`, read off the struct itself.
 fn is_section(name: &str) -> bool {
-    matches!(
-        name,
-        "server" | "database" | "storage" | "auth" | "secrets" | "wechat" | "sms" | "log"
-    )
+    toml::Value::try_from(Settings::default())
+        .ok()
+        .and_then(|tree| tree.get(name).map(toml::Value::is_table))
+        .unwrap_or(false)
 }
 
 fn load_or_generate_secrets(dir: &Path) -> anyhow::Result<SecretSettings> {
     let path = dir.join("secrets.toml");
     if path.exists() {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
         return toml::from_str(&text).with_context(|| format!("invalid {}", path.display()));
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -431,21 +529,14 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
     fn environment_overrides_file_and_defaults() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("z.toml");
-        std::fs::write(
-            &file,
-            "[server]\nlisten = \"0.0.0.0:9000\"\nrequest_timeout_secs = 5\n",
-        )
-        .unwrap();
+        std::fs::write(&file, "[server]\nlisten = \"0.0.0.0:9000\"\nrequest_timeout_secs = 5\n").unwrap();
         let s = Settings::load_from(
             Some(&file),
             env(&[
@@ -510,16 +601,12 @@ mod tests {
     fn development_secrets_are_generated_once_and_production_refuses_without() {
         let dir = tempfile::tempdir().unwrap();
         let mut a = Settings {
-            storage: StorageSettings {
-                dir: dir.path().into(),
-            },
+            storage: StorageSettings { dir: dir.path().into() },
             ..Default::default()
         };
         a.ensure_secrets().unwrap();
         let mut b = Settings {
-            storage: StorageSettings {
-                dir: dir.path().into(),
-            },
+            storage: StorageSettings { dir: dir.path().into() },
             ..Default::default()
         };
         b.ensure_secrets().unwrap();

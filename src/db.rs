@@ -83,7 +83,10 @@ macro_rules! migration {
 }
 
 /// Every migration, in order. A new one is a file of the same name in both folders.
-const MIGRATIONS: &[Migration] = &[migration!(1, "foundation", "0001_foundation.sql")];
+const MIGRATIONS: &[Migration] = &[
+    migration!(1, "foundation", "0001_foundation.sql"),
+    migration!(2, "documents", "0002_documents.sql"),
+];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that
 /// instances starting together do not migrate twice.
@@ -115,10 +118,9 @@ async fn apply_pending(conn: &mut sqlx::AnyConnection, engine: Engine) -> anyhow
     )
     .execute(&mut *conn)
     .await?;
-    let applied: Vec<(i64, String)> =
-        sqlx::query_as("SELECT version, checksum FROM schema_migrations")
-            .fetch_all(&mut *conn)
-            .await?;
+    let applied: Vec<(i64, String)> = sqlx::query_as("SELECT version, checksum FROM schema_migrations")
+        .fetch_all(&mut *conn)
+        .await?;
     for m in MIGRATIONS {
         let sql = match engine {
             Engine::Sqlite => m.sqlite,
@@ -181,10 +183,7 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
         let sqlite = migration_files(&root.join("sqlite")).unwrap();
         let postgres = migration_files(&root.join("postgres")).unwrap();
-        assert_eq!(
-            sqlite, postgres,
-            "every migration needs a file for both engines"
-        );
+        assert_eq!(sqlite, postgres, "every migration needs a file for both engines");
         assert_eq!(
             sqlite.len(),
             MIGRATIONS.len(),

@@ -68,12 +68,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(
-        status: StatusCode,
-        code: &'static str,
-        zh: impl Into<Text>,
-        en: impl Into<Text>,
-    ) -> Self {
+    pub fn new(status: StatusCode, code: &'static str, zh: impl Into<Text>, en: impl Into<Text>) -> Self {
         ApiError {
             status,
             code,
@@ -84,12 +79,7 @@ impl ApiError {
         }
     }
 
-    pub fn with_field(
-        mut self,
-        field: impl Into<String>,
-        code: &'static str,
-        message: Message,
-    ) -> Self {
+    pub fn with_field(mut self, field: impl Into<String>, code: &'static str, message: Message) -> Self {
         self.fields.push(FieldError {
             field: field.into(),
             code,
@@ -163,11 +153,7 @@ impl ApiError {
                 "此接口不支持该请求方法，可用方法见 Allow 头",
                 "This endpoint does not accept this method; see the Allow header",
             ),
-            StatusCode::PAYLOAD_TOO_LARGE => (
-                "request.too_large",
-                "请求内容过大",
-                "The request body is too large",
-            ),
+            StatusCode::PAYLOAD_TOO_LARGE => ("request.too_large", "请求内容过大", "The request body is too large"),
             StatusCode::REQUEST_TIMEOUT => (
                 "request.timeout",
                 "请求处理超时，请稍后重试",
@@ -214,11 +200,7 @@ impl IntoResponse for ApiError {
         if let Some(secs) = self.retry_after_secs {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
-        if let Some(value) = self
-            .authenticate
-            .as_deref()
-            .and_then(|v| HeaderValue::from_str(v).ok())
-        {
+        if let Some(value) = self.authenticate.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
             headers.insert(header::WWW_AUTHENTICATE, value);
         }
         response.extensions_mut().insert(self);
@@ -231,13 +213,7 @@ impl IntoResponse for ApiError {
 pub struct Invalid(Vec<FieldError>);
 
 impl Invalid {
-    pub fn field(
-        &mut self,
-        field: &str,
-        code: &'static str,
-        zh: impl Into<Text>,
-        en: impl Into<Text>,
-    ) {
+    pub fn field(&mut self, field: &str, code: &'static str, zh: impl Into<Text>, en: impl Into<Text>) {
         self.0.push(FieldError {
             field: field.into(),
             code,
@@ -246,11 +222,7 @@ impl Invalid {
     }
 
     /// Parses a value, recording its error under `field`; see `crate::types` for the parsers.
-    pub fn parse<T>(
-        &mut self,
-        field: &str,
-        result: Result<T, crate::types::InvalidValue>,
-    ) -> Option<T> {
+    pub fn parse<T>(&mut self, field: &str, result: Result<T, crate::types::InvalidValue>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(e) => {
@@ -282,10 +254,7 @@ pub enum Lang {
 
 impl Lang {
     pub fn from_headers(headers: &HeaderMap) -> Lang {
-        let Some(value) = headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-        else {
+        let Some(value) = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()) else {
             return Lang::Zh;
         };
         // The first listed tag with the highest quality wins; only zh and en are offered.
@@ -294,11 +263,7 @@ impl Lang {
             let mut pieces = part.trim().split(';');
             let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
             let q = pieces
-                .find_map(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|q| q.parse::<f32>().ok())
-                })
+                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
                 .unwrap_or(1.0);
             let lang = if tag.starts_with("en") {
                 Lang::En
@@ -345,11 +310,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// Middleware: writes every error response as a problem document in the request's language.
 pub async fn render_problems(request: Request, next: Next) -> Response {
     let lang = Lang::from_headers(request.headers());
-    let request_id = request
-        .extensions()
-        .get::<RequestId>()
-        .cloned()
-        .unwrap_or_default();
+    let request_id = request.extensions().get::<RequestId>().cloned().unwrap_or_default();
     let mut response = next.run(request).await;
     let status = response.status();
     let error = match response.extensions_mut().remove::<ApiError>() {
@@ -403,10 +364,7 @@ mod tests {
 
     fn lang(value: &str) -> Lang {
         let mut headers = HeaderMap::new();
-        headers.insert(
-            header::ACCEPT_LANGUAGE,
-            HeaderValue::from_str(value).unwrap(),
-        );
+        headers.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_str(value).unwrap());
         Lang::from_headers(&headers)
     }
 

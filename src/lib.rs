@@ -12,9 +12,12 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod documents;
 pub mod enterprises;
 pub mod error;
+pub mod jobs;
 pub mod notify;
+pub mod objects;
 pub mod observe;
 pub mod openapi;
 pub mod ops;
@@ -25,8 +28,6 @@ pub mod staff;
 pub mod state;
 pub mod types;
 pub mod web;
-
-use std::time::Duration;
 
 use axum::{
     extract::DefaultBodyLimit,
@@ -39,7 +40,6 @@ use tower_http::{
     catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
     cors::{AllowOrigin, Any, CorsLayer},
-    timeout::TimeoutLayer,
 };
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -64,10 +64,7 @@ pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
         .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(DefaultBodyLimit::max(server.body_limit_bytes))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(server.request_timeout_secs),
-        ))
+        .layer(from_fn_with_state(state.clone(), web::request_timeout))
         .layer(from_fn_with_state(state.clone(), audit::record_changes))
         .layer(from_fn(error::render_problems))
         .layer(cors(&server.cors_origins))
@@ -88,18 +85,8 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 fn cors(origins: &[String]) -> CorsLayer {
     let layer = CorsLayer::new()
-        .allow_methods([
-            Method::GET,
-            Method::POST,
-            Method::PUT,
-            Method::PATCH,
-            Method::DELETE,
-        ])
-        .allow_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::ACCEPT_LANGUAGE,
-        ])
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT_LANGUAGE])
         .expose_headers([
             header::HeaderName::from_static(observe::REQUEST_ID_HEADER),
             header::RETRY_AFTER,
@@ -107,10 +94,7 @@ fn cors(origins: &[String]) -> CorsLayer {
     if origins.iter().any(|o| o == "*") {
         layer.allow_origin(Any)
     } else {
-        let list: Vec<HeaderValue> = origins
-            .iter()
-            .filter_map(|o| HeaderValue::from_str(o).ok())
-            .collect();
+        let list: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
         layer.allow_origin(AllowOrigin::list(list))
     }
 }

@@ -85,10 +85,9 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     settings.ensure_secrets()?;
+    settings.check()?;
     settings.check_production()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(run(cli.command.unwrap_or(Command::Serve), settings))
 }
 
@@ -110,17 +109,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                     district,
                     password_stdin,
                 },
-        } => {
-            create_staff(
-                &pool,
-                &username,
-                &name,
-                &role,
-                district.as_deref(),
-                password_stdin,
-            )
-            .await
-        }
+        } => create_staff(&pool, &username, &name, &role, district.as_deref(), password_stdin).await,
         Command::Audit {
             command: AuditCommand::Verify,
         } => match zhujian::audit::verify(&pool).await? {
@@ -142,17 +131,12 @@ async fn serve(settings: Settings, pool: db::Db, engine: db::Engine) -> anyhow::
     let grace = Duration::from_secs(settings.server.shutdown_grace_secs);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let state = AppState::new(settings, pool, engine, clock)?;
+    tokio::spawn(zhujian::documents::sweeper::run(state.clone()));
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, engine = ?engine, "zhujian is serving");
-    server::serve(
-        listener,
-        zhujian::router(state),
-        server::termination_signal(),
-        grace,
-    )
-    .await?;
+    server::serve(listener, zhujian::router(state), server::termination_signal(), grace).await?;
     Ok(())
 }
 
@@ -173,12 +157,7 @@ async fn create_staff(
         .map_err(|e| anyhow::anyhow!("--district: {}", e.message.en))?;
     let name = Name::<100>::parse(name).map_err(|e| anyhow::anyhow!("--name: {}", e.message.en))?;
     let username = username.trim().to_lowercase();
-    if let Err(rule) = staff::rules::may_create(
-        Role::Sysadmin,
-        None,
-        role,
-        district.as_ref().map(|d| d.as_str()),
-    ) {
+    if let Err(rule) = staff::rules::may_create(Role::Sysadmin, None, role, district.as_ref().map(|d| d.as_str())) {
         bail!("{}", rule.into_error().message.en);
     }
     let (password, generated) = if password_stdin {
@@ -188,8 +167,7 @@ async fn create_staff(
     } else {
         (passwords::generate(), true)
     };
-    let password =
-        NewPassword::parse(&password).map_err(|e| anyhow::anyhow!("password: {}", e.message.en))?;
+    let password = NewPassword::parse(&password).map_err(|e| anyhow::anyhow!("password: {}", e.message.en))?;
     let hash = passwords::hash_now(password.expose());
     let new = staff::store::NewStaff {
         username: &username,

@@ -31,21 +31,14 @@ fn request_id_for(request: &Request) -> String {
         .get(REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
         .filter(|v| {
-            !v.is_empty()
-                && v.len() <= 64
-                && v.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string())
 }
 
 /// Middleware: assigns the request id, opens the request's log span, logs and measures it.
-pub async fn track_requests(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+pub async fn track_requests(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let id = request_id_for(&request);
     request.extensions_mut().insert(RequestId(id.clone()));
     let method = request.method().clone();
@@ -61,11 +54,7 @@ pub async fn track_requests(
     let status = response.status().as_u16();
     state.metrics.record(&method, &route, status, elapsed);
     span.in_scope(|| {
-        tracing::info!(
-            status,
-            elapsed_ms = elapsed.as_secs_f64() * 1000.0,
-            "request finished"
-        );
+        tracing::info!(status, elapsed_ms = elapsed.as_secs_f64() * 1000.0, "request finished");
     });
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
@@ -74,9 +63,7 @@ pub async fn track_requests(
 }
 
 /// Latency histogram bucket bounds in seconds.
-const BUCKETS: [f64; 12] = [
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
-];
+const BUCKETS: [f64; 12] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
 
 #[derive(Default)]
 struct Histogram {
@@ -119,21 +106,24 @@ impl Metrics {
         use std::fmt::Write;
         let c = self.counters.lock().unwrap_or_else(|e| e.into_inner());
         let mut out = String::new();
-        out.push_str(
-            "# HELP zhujian_http_requests_total HTTP requests by method, route and status.\n",
-        );
+        out.push_str("# HELP zhujian_http_requests_total HTTP requests by method, route and status.\n");
         out.push_str("# TYPE zhujian_http_requests_total counter\n");
         for ((method, route, status), n) in &c.requests {
-            let _ = writeln!(out, "zhujian_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {n}", escape(route));
+            let _ = writeln!(
+                out,
+                "zhujian_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {n}",
+                escape(route)
+            );
         }
-        out.push_str(
-            "# HELP zhujian_http_request_duration_seconds Time to answer a request, by route.\n",
-        );
+        out.push_str("# HELP zhujian_http_request_duration_seconds Time to answer a request, by route.\n");
         out.push_str("# TYPE zhujian_http_request_duration_seconds histogram\n");
         for (route, h) in &c.latency {
             let route = escape(route);
             for (bound, count) in BUCKETS.iter().zip(h.counts) {
-                let _ = writeln!(out, "zhujian_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {count}");
+                let _ = writeln!(
+                    out,
+                    "zhujian_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {count}"
+                );
             }
             let _ = writeln!(
                 out,
@@ -179,11 +169,7 @@ pub fn init_logging(settings: &LogSettings) {
         .with_ansi(ansi)
         .with_writer(std::io::stderr);
     let _ = match settings.format {
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).try_init(),
         LogFormat::Text => builder.try_init(),
     };
 }

@@ -25,6 +25,7 @@ use crate::state::AppState;
         (name = "staff", description = "Authority staff accounts"),
         (name = "enterprises", description = "Enterprise accounts"),
         (name = "people", description = "Individuals"),
+        (name = "documents", description = "Uploaded files: scans, photos, videos"),
         (name = "ops", description = "Health, readiness, metrics"),
     )
 )]
@@ -47,7 +48,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::auth::routes::router())
         .merge(crate::staff::routes::router())
         .merge(crate::enterprises::routes::router())
-        .merge(crate::people::routes::router());
+        .merge(crate::people::routes::router())
+        .merge(crate::documents::routes::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(crate::ops::router())
@@ -57,9 +59,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// The OpenAPI document as committed (pretty JSON with a final newline).
 pub fn document_json() -> String {
     let (_, document) = routes();
-    let mut json = document
-        .to_pretty_json()
-        .expect("the OpenAPI document serializes");
+    let mut json = document.to_pretty_json().expect("the OpenAPI document serializes");
     json.push('\n');
     json
 }

@@ -27,18 +27,24 @@ async fn healthz() -> Json<Health> {
     Json(Health { status: "ok" })
 }
 
-/// The process can serve: the database answers.
+/// The process can serve: the database and the object store answer.
 #[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, body = Health), (status = 503, body = Problem)))]
 async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
-    let database = sqlx::query_scalar::<_, i64>("SELECT 1")
-        .fetch_one(&state.db)
-        .await;
+    let database = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&state.db).await;
     if let Err(error) = database {
         tracing::warn!(%error, "readiness: database unreachable");
         return Err(ApiError::unavailable(
             "service.not_ready",
             "数据库不可用",
             "The database is unreachable",
+        ));
+    }
+    if let Err(error) = state.objects.check().await {
+        tracing::warn!(%error, "readiness: object store unreachable");
+        return Err(ApiError::unavailable(
+            "service.not_ready",
+            "文件存储不可用",
+            "The object store is unreachable",
         ));
     }
     Ok(Json(Health { status: "ready" }))
@@ -53,10 +59,7 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         state.settings.database.max_connections,
     );
     (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         state.metrics.render(pool),
     )
 }

@@ -9,6 +9,7 @@ use crate::config::Settings;
 use crate::crypto::Keys;
 use crate::db::{Db, Engine};
 use crate::notify::sms::SmsSender;
+use crate::objects::ObjectStore;
 use crate::observe::Metrics;
 
 #[derive(Clone)]
@@ -22,16 +23,14 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub sms: Arc<dyn SmsSender>,
     pub wechat: Arc<dyn WechatApi>,
+    pub objects: Arc<ObjectStore>,
+    /// This process's name in job leases.
+    pub instance_id: String,
 }
 
 impl AppState {
     /// Builds the state from settings whose secrets are already ensured, over an open pool.
-    pub fn new(
-        settings: Settings,
-        db: Db,
-        engine: Engine,
-        clock: Arc<dyn Clock>,
-    ) -> anyhow::Result<AppState> {
+    pub fn new(settings: Settings, db: Db, engine: Engine, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
         let token_key = settings.token_key()?;
         let keys = Keys::new(token_key.clone(), settings.data_key()?);
         let http = reqwest::Client::builder()
@@ -42,13 +41,15 @@ impl AppState {
         Ok(AppState {
             tokens: Arc::new(TokenKeys::new(&token_key, &settings.auth)),
             keys: Arc::new(keys),
-            settings: Arc::new(settings),
             db,
             engine,
             clock,
             metrics: Arc::new(Metrics::default()),
             sms: Arc::from(sms),
             wechat: Arc::new(wechat),
+            objects: Arc::new(ObjectStore::from_settings(&settings)?),
+            instance_id: uuid::Uuid::now_v7().simple().to_string(),
+            settings: Arc::new(settings),
         })
     }
 }

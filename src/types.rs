@@ -107,9 +107,7 @@ pub struct CreditCode(String);
 string_newtype!(CreditCode);
 
 const CREDIT_CHARSET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const CREDIT_WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 impl CreditCode {
     /// GB 32100 §4: 18 characters from the 31-character set, characters 3–8 the administrative
@@ -124,11 +122,7 @@ impl CreditCode {
         if values.len() != 18 || !code[2..8].bytes().all(|b| b.is_ascii_digit()) {
             return Err(CREDIT_CODE_FORMAT);
         }
-        let sum: u32 = values[..17]
-            .iter()
-            .zip(CREDIT_WEIGHTS)
-            .map(|(v, w)| v * w)
-            .sum();
+        let sum: u32 = values[..17].iter().zip(CREDIT_WEIGHTS).map(|(v, w)| v * w).sum();
         let check = (31 - sum % 31) % 31;
         if values[17] != check {
             return Err(CREDIT_CODE_CHECK);
@@ -207,11 +201,7 @@ impl Phone {
         let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
         let digits = digits.strip_prefix("+86").unwrap_or(&digits);
         let b = digits.as_bytes();
-        if b.len() != 11
-            || b[0] != b'1'
-            || !(b'3'..=b'9').contains(&b[1])
-            || !b.iter().all(u8::is_ascii_digit)
-        {
+        if b.len() != 11 || b[0] != b'1' || !(b'3'..=b'9').contains(&b[1]) || !b.iter().all(u8::is_ascii_digit) {
             return Err(PHONE_FORMAT);
         }
         Ok(Phone(digits.to_string()))
@@ -343,11 +333,7 @@ mod tests {
     #[test]
     fn credit_codes_from_real_registrations_are_accepted() {
         // Published codes of real organisations.
-        for code in [
-            "91350100M000100Y43",
-            "91110000802100433B",
-            "914403001922038216",
-        ] {
+        for code in ["91350100M000100Y43", "91110000802100433B", "914403001922038216"] {
             assert!(CreditCode::parse(code).is_ok(), "{code}");
         }
         assert_eq!(
@@ -395,9 +381,7 @@ mod tests {
             ID_NUMBER_FORMAT.code
         );
         assert_eq!(
-            IdNumber::parse(&id_with_check("11010519490230002"))
-                .unwrap_err()
-                .code,
+            IdNumber::parse(&id_with_check("11010519490230002")).unwrap_err().code,
             ID_NUMBER_BIRTH_DATE.code
         );
         assert!(
@@ -405,9 +389,7 @@ mod tests {
             "2000 is a leap year"
         );
         assert_eq!(
-            IdNumber::parse(&id_with_check("11010519000229001"))
-                .unwrap_err()
-                .code,
+            IdNumber::parse(&id_with_check("11010519000229001")).unwrap_err().code,
             ID_NUMBER_BIRTH_DATE.code
         );
         let id = IdNumber::parse("11010519491231002x").unwrap();
@@ -417,10 +399,7 @@ mod tests {
 
     #[test]
     fn phones_are_normalised_and_masked() {
-        assert_eq!(
-            Phone::parse("+86 138-1234-5678").unwrap().as_str(),
-            "13812345678"
-        );
+        assert_eq!(Phone::parse("+86 138-1234-5678").unwrap().as_str(), "13812345678");
         assert_eq!(Phone::parse("13812345678").unwrap().masked(), "138****5678");
         assert!(Phone::parse("12812345678").is_err());
         assert!(Phone::parse("1381234567").is_err());

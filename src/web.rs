@@ -2,11 +2,13 @@
 //! per-field codes, and the client's network address.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use axum::{
     body::Bytes,
-    extract::{ConnectInfo, FromRequest, FromRequestParts, Request},
+    extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State},
     http::{header, request::Parts, HeaderMap, StatusCode},
+    middleware::Next,
     response::{IntoResponse, Response},
 };
 use serde::{de::DeserializeOwned, Serialize};
@@ -38,25 +40,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
                 "Send a JSON body with Content-Type: application/json",
             ));
         }
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "request.too_large",
-                        "请求内容过大",
-                        "The request body is too large",
-                    )
-                } else {
-                    ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        "request.unreadable_body",
-                        "无法读取请求体",
-                        "The request body could not be read",
-                    )
-                }
-            })?;
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "request.too_large",
+                    "请求内容过大",
+                    "The request body is too large",
+                )
+            } else {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "request.unreadable_body",
+                    "无法读取请求体",
+                    "The request body could not be read",
+                )
+            }
+        })?;
         parse_json(&bytes).map(Json)
     }
 }
@@ -68,8 +68,7 @@ fn is_json(headers: &HeaderMap) -> bool {
         .and_then(|v| v.split(';').next())
         .is_some_and(|mime| {
             let mime = mime.trim().to_ascii_lowercase();
-            mime == "application/json"
-                || (mime.starts_with("application/") && mime.ends_with("+json"))
+            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
         })
 }
 
@@ -99,9 +98,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 
 fn field_error(path: &str, error: &serde_json::Error) -> FieldError {
     let text = error.to_string();
-    let message = text
-        .rsplit_once(" at line ")
-        .map_or(text.as_str(), |(m, _)| m);
+    let message = text.rsplit_once(" at line ").map_or(text.as_str(), |(m, _)| m);
     if let Some(known) = InvalidValue::from_code(message) {
         return FieldError {
             field: path.to_owned(),
@@ -129,11 +126,7 @@ fn field_error(path: &str, error: &serde_json::Error) -> FieldError {
         .and_then(|m| m.split('`').next())
     {
         // serde's path already ends at the unknown field.
-        let field = if path == "." {
-            name.to_owned()
-        } else {
-            path.to_owned()
-        };
+        let field = if path == "." { name.to_owned() } else { path.to_owned() };
         return FieldError {
             field,
             code: "field.unknown",
@@ -147,6 +140,22 @@ fn field_error(path: &str, error: &serde_json::Error) -> FieldError {
     }
 }
 
+/// Middleware: a request running longer than `server.request_timeout_secs` answers 408. A
+/// request with a body that is not JSON is a file upload (only the upload endpoints take
+/// such bodies) and gets `uploads.request_timeout_secs` instead.
+pub async fn request_timeout(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let streamed = request.headers().contains_key(header::CONTENT_TYPE) && !is_json(request.headers());
+    let secs = if streamed {
+        state.settings.uploads.request_timeout_secs
+    } else {
+        state.settings.server.request_timeout_secs
+    };
+    match tokio::time::timeout(Duration::from_secs(secs), next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
+}
+
 /// The client's IP address: the peer address, or the last `X-Forwarded-For` entry (the one our
 /// own proxy appended) when `server.trust_forwarded_for` is set.
 pub struct ClientAddress(pub String);
@@ -154,10 +163,7 @@ pub struct ClientAddress(pub String);
 impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if state.settings.server.trust_forwarded_for {
             let forwarded = parts
                 .headers
@@ -215,10 +221,7 @@ mod tests {
         );
 
         let e = error(r#"{"credit_code":"91350100M000100Y43","count":1,"x":2}"#);
-        assert_eq!(
-            (e.fields[0].field.as_str(), e.fields[0].code),
-            ("x", "field.unknown")
-        );
+        assert_eq!((e.fields[0].field.as_str(), e.fields[0].code), ("x", "field.unknown"));
 
         assert_eq!(error(r#"{"credit_code": "#).code, "request.malformed_json");
         assert_eq!(

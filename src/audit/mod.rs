@@ -58,32 +58,17 @@ impl<S: Send + Sync> FromRequestParts<S> for AuditContext {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         // Outside an audited request (a GET) the context is a detached one nobody reads.
-        Ok(parts
-            .extensions
-            .get::<AuditContext>()
-            .cloned()
-            .unwrap_or_default())
+        Ok(parts.extensions.get::<AuditContext>().cloned().unwrap_or_default())
     }
 }
 
 fn changes_state(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
-    )
+    matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
 }
 
 /// Middleware: appends the audit event of each state-changing request.
-pub async fn record_changes(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let Some(route) = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-    else {
+pub async fn record_changes(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let Some(route) = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()) else {
         return next.run(request).await;
     };
     if !changes_state(request.method()) {
@@ -93,12 +78,7 @@ pub async fn record_changes(
     request.extensions_mut().insert(context.clone());
     let action = format!("{} {route}", request.method());
     let path = request.uri().path().to_owned();
-    let request_id = request
-        .extensions()
-        .get::<RequestId>()
-        .cloned()
-        .unwrap_or_default()
-        .0;
+    let request_id = request.extensions().get::<RequestId>().cloned().unwrap_or_default().0;
     let response = next.run(request).await;
     let facts = context.facts();
     let status = response.status();

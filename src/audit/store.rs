@@ -108,10 +108,9 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, sqlx::Error> {
             break;
         }
     }
-    let (head_seq, head_hash): (i64, String) =
-        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(db)
-            .await?;
+    let (head_seq, head_hash): (i64, String) = sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(db)
+        .await?;
     if head_seq != expected_seq - 1 || head_hash != prev_hash {
         return Ok(VerifyReport::Broken {
             seq: expected_seq,

@@ -69,12 +69,7 @@ impl Caller {
 
 const REALM: &str = "Bearer realm=\"zhujian\"";
 
-fn unauthorized(
-    code: &'static str,
-    zh: &'static str,
-    en: &'static str,
-    challenge: String,
-) -> ApiError {
+fn unauthorized(code: &'static str, zh: &'static str, en: &'static str, challenge: String) -> ApiError {
     let mut error = ApiError::new(StatusCode::UNAUTHORIZED, code, zh, en);
     error.authenticate = Some(challenge);
     error
@@ -88,10 +83,7 @@ impl FromRequestParts<AppState> for Caller {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
             .ok_or_else(|| {
                 unauthorized(
@@ -101,25 +93,20 @@ impl FromRequestParts<AppState> for Caller {
                     REALM.into(),
                 )
             })?;
-        let subject = state
-            .tokens
-            .verify(token, state.clock.now_ms())
-            .map_err(|e| match e {
-                TokenError::Expired => unauthorized(
-                    "auth.token_expired",
-                    "登录已过期，请刷新令牌或重新登录",
-                    "The access token has expired; refresh it or sign in again",
-                    format!(
-                        "{REALM}, error=\"invalid_token\", error_description=\"token expired\""
-                    ),
-                ),
-                TokenError::Invalid => unauthorized(
-                    "auth.invalid_token",
-                    "登录凭证无效，请重新登录",
-                    "The access token is not valid; sign in again",
-                    format!("{REALM}, error=\"invalid_token\""),
-                ),
-            })?;
+        let subject = state.tokens.verify(token, state.clock.now_ms()).map_err(|e| match e {
+            TokenError::Expired => unauthorized(
+                "auth.token_expired",
+                "登录已过期，请刷新令牌或重新登录",
+                "The access token has expired; refresh it or sign in again",
+                format!("{REALM}, error=\"invalid_token\", error_description=\"token expired\""),
+            ),
+            TokenError::Invalid => unauthorized(
+                "auth.invalid_token",
+                "登录凭证无效，请重新登录",
+                "The access token is not valid; sign in again",
+                format!("{REALM}, error=\"invalid_token\""),
+            ),
+        })?;
         if let Some(audit) = parts.extensions.get::<AuditContext>() {
             audit.set_actor(
                 subject.role.account_kind().as_str(),

@@ -3,9 +3,7 @@
 
 use std::sync::OnceLock;
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use rand::Rng;
 
@@ -32,11 +30,7 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());
         let ok = PasswordHash::new(&stored)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
             .unwrap_or(false);
         known && ok
     })
@@ -76,9 +70,7 @@ mod tests {
     async fn hashes_verify_only_the_right_password() {
         let h = hash("correct horse 1".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify("correct horse 1".into(), Some(h.clone()))
-            .await
-            .unwrap());
+        assert!(verify("correct horse 1".into(), Some(h.clone())).await.unwrap());
         assert!(!verify("wrong horse 1".into(), Some(h)).await.unwrap());
         assert!(!verify("not-a-real-password-0".into(), None).await.unwrap());
     }

@@ -94,8 +94,7 @@ async fn password_sign_in(
     let address_key = throttle::address_key(address);
     throttle::check(state, &[&account_key, &address_key]).await?;
     audit.set_target(format!("{}:{identifier}", kind.as_str()));
-    let matches =
-        passwords::verify(password, account.as_ref().map(|a| a.password_hash.clone())).await?;
+    let matches = passwords::verify(password, account.as_ref().map(|a| a.password_hash.clone())).await?;
     let account = match account {
         Some(account) if matches => account,
         _ => {
@@ -218,11 +217,7 @@ async fn wechat_login(
         );
         invalid.finish()?;
     }
-    let session = state
-        .wechat
-        .code_to_session(code)
-        .await
-        .map_err(wechat_error)?;
+    let session = state.wechat.code_to_session(code).await.map_err(wechat_error)?;
     let person_id = crate::people::store::find_or_create_by_openid(&state, &session.openid).await?;
     audit.set_actor("person", &person_id, Role::Person.as_str());
     let subject = Subject {
@@ -279,13 +274,8 @@ fn wechat_error(error: WechatError) -> ApiError {
 /// one revokes every token of that sign-in.
 #[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses((status = 200, body = TokenPair), (status = 401, body = Problem)))]
-async fn refresh(
-    State(state): State<AppState>,
-    Json(body): Json<RefreshRequest>,
-) -> ApiResult<Json<TokenPair>> {
-    store::rotate(&state, body.refresh_token.trim())
-        .await
-        .map(Json)
+async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequest>) -> ApiResult<Json<TokenPair>> {
+    store::rotate(&state, body.refresh_token.trim()).await.map(Json)
 }
 
 /// Signs out: revokes the refresh token and every token rotated from the same sign-in.
@@ -296,9 +286,7 @@ async fn logout(
     audit: AuditContext,
     Json(body): Json<RefreshRequest>,
 ) -> ApiResult<StatusCode> {
-    if let Some((kind, account_id)) =
-        store::revoke_by_token(&state, body.refresh_token.trim()).await?
-    {
+    if let Some((kind, account_id)) = store::revoke_by_token(&state, body.refresh_token.trim()).await? {
         audit.set_actor(&kind, &account_id, &kind);
     }
     Ok(StatusCode::NO_CONTENT)
@@ -344,12 +332,8 @@ async fn change_password(
 ) -> ApiResult<StatusCode> {
     let kind = caller.role.account_kind();
     let stored = match kind {
-        AccountKind::Staff => {
-            crate::staff::store::password_hash(&state.db, &caller.account_id).await?
-        }
-        AccountKind::Enterprise => {
-            crate::enterprises::store::password_hash(&state.db, &caller.account_id).await?
-        }
+        AccountKind::Staff => crate::staff::store::password_hash(&state.db, &caller.account_id).await?,
+        AccountKind::Enterprise => crate::enterprises::store::password_hash(&state.db, &caller.account_id).await?,
         AccountKind::Person => return Err(ApiError::forbidden_role()),
     };
     if !passwords::verify(body.current_password, stored).await? {
@@ -369,18 +353,11 @@ async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn set_password(
-    state: &AppState,
-    kind: AccountKind,
-    account_id: &str,
-    password: &NewPassword,
-) -> ApiResult<()> {
+async fn set_password(state: &AppState, kind: AccountKind, account_id: &str, password: &NewPassword) -> ApiResult<()> {
     let hash = passwords::hash(password.expose().to_owned()).await?;
     let now = state.clock.now_ms();
     match kind {
-        AccountKind::Staff => {
-            crate::staff::store::set_password_hash(&state.db, account_id, &hash, now).await?
-        }
+        AccountKind::Staff => crate::staff::store::set_password_hash(&state.db, account_id, &hash, now).await?,
         AccountKind::Enterprise => {
             crate::enterprises::store::set_password_hash(&state.db, account_id, &hash, now).await?
         }
@@ -411,13 +388,10 @@ async fn request_password_reset(
     Json(body): Json<PasswordResetRequest>,
 ) -> ApiResult<impl IntoResponse> {
     audit.set_target(format!("enterprise:{}", body.credit_code));
-    if let Some(account) =
-        crate::enterprises::store::find_for_login(&state.db, body.credit_code.as_str()).await?
-    {
-        let code =
-            sms_codes::issue(&state, sms_codes::ENTERPRISE_PASSWORD_RESET, &account.id).await?;
-        let phone = Phone::parse(&account.contact_phone)
-            .map_err(|_| ApiError::internal("stored contact phone is invalid"))?;
+    if let Some(account) = crate::enterprises::store::find_for_login(&state.db, body.credit_code.as_str()).await? {
+        let code = sms_codes::issue(&state, sms_codes::ENTERPRISE_PASSWORD_RESET, &account.id).await?;
+        let phone =
+            Phone::parse(&account.contact_phone).map_err(|_| ApiError::internal("stored contact phone is invalid"))?;
         let minutes = (state.settings.auth.sms_code_ttl_secs / 60).max(1);
         let message = SmsMessage {
             phone,
@@ -460,24 +434,11 @@ async fn confirm_password_reset(
     Json(body): Json<PasswordResetConfirm>,
 ) -> ApiResult<StatusCode> {
     audit.set_target(format!("enterprise:{}", body.credit_code));
-    let account =
-        crate::enterprises::store::find_for_login(&state.db, body.credit_code.as_str()).await?;
+    let account = crate::enterprises::store::find_for_login(&state.db, body.credit_code.as_str()).await?;
     let account_id = account.as_ref().map(|a| a.id.as_str());
-    sms_codes::consume(
-        &state,
-        sms_codes::ENTERPRISE_PASSWORD_RESET,
-        account_id,
-        &body.code,
-    )
-    .await?;
+    sms_codes::consume(&state, sms_codes::ENTERPRISE_PASSWORD_RESET, account_id, &body.code).await?;
     let account_id = account_id.unwrap_or_default();
-    set_password(
-        &state,
-        AccountKind::Enterprise,
-        account_id,
-        &body.new_password,
-    )
-    .await?;
+    set_password(&state, AccountKind::Enterprise, account_id, &body.new_password).await?;
     throttle::clear(
         &state,
         &throttle::account_key(AccountKind::Enterprise, body.credit_code.as_str()),

@@ -14,22 +14,19 @@ use crate::state::AppState;
 pub const ENTERPRISE_PASSWORD_RESET: &str = "enterprise_password_reset";
 
 fn code_hash(state: &AppState, purpose: &str, account_id: &str, code: &str) -> String {
-    state
-        .keys
-        .mac("sms-code", &format!("{purpose}\n{account_id}\n{code}"))
+    state.keys.mac("sms-code", &format!("{purpose}\n{account_id}\n{code}"))
 }
 
 /// Creates a new code for the account and returns it (to be sent, never shown).
 pub async fn issue(state: &AppState, purpose: &str, account_id: &str) -> ApiResult<String> {
     let now = state.clock.now_ms();
     let auth = &state.settings.auth;
-    let last: Option<i64> = sqlx::query_scalar(
-        "SELECT MAX(created_at) FROM sms_codes WHERE purpose = $1 AND account_id = $2",
-    )
-    .bind(purpose)
-    .bind(account_id)
-    .fetch_one(&state.db)
-    .await?;
+    let last: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(created_at) FROM sms_codes WHERE purpose = $1 AND account_id = $2")
+            .bind(purpose)
+            .bind(account_id)
+            .fetch_one(&state.db)
+            .await?;
     if let Some(wait_ms) = last
         .map(|t| t + auth.sms_code_resend_secs * 1000 - now)
         .filter(|w| *w > 0)
@@ -69,13 +66,11 @@ pub async fn issue(state: &AppState, purpose: &str, account_id: &str) -> ApiResu
 
 /// Withdraws the account's live code (when sending it failed).
 pub async fn withdraw(state: &AppState, purpose: &str, account_id: &str) -> ApiResult<()> {
-    sqlx::query(
-        "DELETE FROM sms_codes WHERE purpose = $1 AND account_id = $2 AND consumed_at IS NULL",
-    )
-    .bind(purpose)
-    .bind(account_id)
-    .execute(&state.db)
-    .await?;
+    sqlx::query("DELETE FROM sms_codes WHERE purpose = $1 AND account_id = $2 AND consumed_at IS NULL")
+        .bind(purpose)
+        .bind(account_id)
+        .execute(&state.db)
+        .await?;
     Ok(())
 }
 
@@ -94,12 +89,7 @@ fn invalid_code(remaining: i64) -> ApiError {
 }
 
 /// Spends the account's live code if `code` matches it.
-pub async fn consume(
-    state: &AppState,
-    purpose: &str,
-    account_id: Option<&str>,
-    code: &str,
-) -> ApiResult<()> {
+pub async fn consume(state: &AppState, purpose: &str, account_id: Option<&str>, code: &str) -> ApiResult<()> {
     let now = state.clock.now_ms();
     let max_attempts = state.settings.auth.sms_code_max_attempts;
     let expired = || {
@@ -144,12 +134,11 @@ pub async fn consume(
             .await?;
         return Err(invalid_code(max_attempts - attempts - 1));
     }
-    let spent =
-        sqlx::query("UPDATE sms_codes SET consumed_at = $1 WHERE id = $2 AND consumed_at IS NULL")
-            .bind(now)
-            .bind(&id)
-            .execute(&state.db)
-            .await?;
+    let spent = sqlx::query("UPDATE sms_codes SET consumed_at = $1 WHERE id = $2 AND consumed_at IS NULL")
+        .bind(now)
+        .bind(&id)
+        .execute(&state.db)
+        .await?;
     if spent.rows_affected() != 1 {
         return Err(expired());
     }

@@ -109,11 +109,12 @@ pub async fn rotate(state: &AppState, refresh_token: &str) -> ApiResult<TokenPai
             "The refresh token has expired; sign in again",
         ));
     }
-    let claimed = sqlx::query("UPDATE refresh_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND revoked_at IS NULL")
-        .bind(now)
-        .bind(&id)
-        .execute(&state.db)
-        .await?;
+    let claimed =
+        sqlx::query("UPDATE refresh_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND revoked_at IS NULL")
+            .bind(now)
+            .bind(&id)
+            .execute(&state.db)
+            .await?;
     if claimed.rows_affected() != 1 {
         // Another request spent it a moment ago: the same reuse, seen from the other side.
         revoke_family(state, &family_id).await?;
@@ -134,16 +135,12 @@ pub async fn rotate(state: &AppState, refresh_token: &str) -> ApiResult<TokenPai
 }
 
 /// Revokes the family the token belongs to (sign-out). Unknown tokens are ignored.
-pub async fn revoke_by_token(
-    state: &AppState,
-    refresh_token: &str,
-) -> ApiResult<Option<(String, String)>> {
-    let row: Option<(String, String, String)> = sqlx::query_as(
-        "SELECT family_id, account_kind, account_id FROM refresh_tokens WHERE token_hash = $1",
-    )
-    .bind(hash_refresh_token(refresh_token))
-    .fetch_optional(&state.db)
-    .await?;
+pub async fn revoke_by_token(state: &AppState, refresh_token: &str) -> ApiResult<Option<(String, String)>> {
+    let row: Option<(String, String, String)> =
+        sqlx::query_as("SELECT family_id, account_kind, account_id FROM refresh_tokens WHERE token_hash = $1")
+            .bind(hash_refresh_token(refresh_token))
+            .fetch_optional(&state.db)
+            .await?;
     let Some((family_id, kind, account_id)) = row else {
         return Ok(None);
     };
@@ -152,46 +149,36 @@ pub async fn revoke_by_token(
 }
 
 pub async fn revoke_family(state: &AppState, family_id: &str) -> ApiResult<()> {
-    sqlx::query(
-        "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL",
-    )
-    .bind(state.clock.now_ms())
-    .bind(family_id)
-    .execute(&state.db)
-    .await?;
-    Ok(())
-}
-
-/// Revokes every session of an account (password change or reset).
-pub async fn revoke_account(
-    state: &AppState,
-    kind: AccountKind,
-    account_id: &str,
-) -> ApiResult<()> {
-    sqlx::query("UPDATE refresh_tokens SET revoked_at = $1 WHERE account_kind = $2 AND account_id = $3 AND revoked_at IS NULL")
+    sqlx::query("UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL")
         .bind(state.clock.now_ms())
-        .bind(kind.as_str())
-        .bind(account_id)
+        .bind(family_id)
         .execute(&state.db)
         .await?;
     Ok(())
 }
 
+/// Revokes every session of an account (password change or reset).
+pub async fn revoke_account(state: &AppState, kind: AccountKind, account_id: &str) -> ApiResult<()> {
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $1 WHERE account_kind = $2 AND account_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(state.clock.now_ms())
+    .bind(kind.as_str())
+    .bind(account_id)
+    .execute(&state.db)
+    .await?;
+    Ok(())
+}
+
 /// The account's role and scope as they are now; `None` if it is gone or disabled.
-async fn current_subject(
-    state: &AppState,
-    kind: &str,
-    id: &str,
-    channel: Channel,
-) -> ApiResult<Option<Subject>> {
+async fn current_subject(state: &AppState, kind: &str, id: &str, channel: Channel) -> ApiResult<Option<Subject>> {
     let subject = match kind {
         "staff" => {
-            let row: Option<(String, Option<String>)> = sqlx::query_as(
-                "SELECT role, district_code FROM staff WHERE id = $1 AND status = 'active'",
-            )
-            .bind(id)
-            .fetch_optional(&state.db)
-            .await?;
+            let row: Option<(String, Option<String>)> =
+                sqlx::query_as("SELECT role, district_code FROM staff WHERE id = $1 AND status = 'active'")
+                    .bind(id)
+                    .fetch_optional(&state.db)
+                    .await?;
             row.and_then(|(role, district)| {
                 let role = Role::parse(&role)?;
                 Some(Subject {
@@ -203,12 +190,11 @@ async fn current_subject(
             })
         }
         "enterprise" => {
-            let active: Option<String> = sqlx::query_scalar(
-                "SELECT id FROM enterprises WHERE id = $1 AND status = 'active'",
-            )
-            .bind(id)
-            .fetch_optional(&state.db)
-            .await?;
+            let active: Option<String> =
+                sqlx::query_scalar("SELECT id FROM enterprises WHERE id = $1 AND status = 'active'")
+                    .bind(id)
+                    .fetch_optional(&state.db)
+                    .await?;
             active.map(|_| Subject {
                 account_id: id.into(),
                 role: Role::Enterprise,

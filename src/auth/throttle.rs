@@ -22,11 +22,10 @@ pub fn address_key(address: &str) -> String {
 pub async fn check(state: &AppState, keys: &[&str]) -> Result<(), ApiError> {
     let now = state.clock.now_ms();
     for key in keys {
-        let locked_until: Option<i64> =
-            sqlx::query_scalar("SELECT locked_until FROM login_throttle WHERE key = $1")
-                .bind(*key)
-                .fetch_optional(&state.db)
-                .await?;
+        let locked_until: Option<i64> = sqlx::query_scalar("SELECT locked_until FROM login_throttle WHERE key = $1")
+            .bind(*key)
+            .fetch_optional(&state.db)
+            .await?;
         if let Some(until) = locked_until.filter(|until| *until > now) {
             return Err(locked(((until - now) as u64).div_ceil(1000)));
         }
@@ -40,9 +39,7 @@ fn locked(retry_after_secs: u64) -> ApiError {
         StatusCode::TOO_MANY_REQUESTS,
         "auth.locked",
         format!("登录失败次数过多，请 {minutes} 分钟后再试，或通过短信验证码重置密码"),
-        format!(
-            "Too many failed sign-ins; try again in {minutes} minutes or reset the password by SMS"
-        ),
+        format!("Too many failed sign-ins; try again in {minutes} minutes or reset the password by SMS"),
     )
     .retry_after(retry_after_secs)
 }
@@ -65,12 +62,14 @@ pub async fn record_failure(state: &AppState, keys: &[(&str, i64)]) -> Result<()
         .fetch_one(&state.db)
         .await?;
         if failures >= *limit {
-            sqlx::query("UPDATE login_throttle SET locked_until = $1, failures = 0, window_started_at = $2 WHERE key = $3")
-                .bind(now + window_ms)
-                .bind(now)
-                .bind(*key)
-                .execute(&state.db)
-                .await?;
+            sqlx::query(
+                "UPDATE login_throttle SET locked_until = $1, failures = 0, window_started_at = $2 WHERE key = $3",
+            )
+            .bind(now + window_ms)
+            .bind(now)
+            .bind(*key)
+            .execute(&state.db)
+            .await?;
         }
     }
     Ok(())

@@ -88,13 +88,12 @@ impl TokenKeys {
             scope: subject.scope.encode(),
             chn: subject.channel.as_str().into(),
         };
-        jsonwebtoken::encode(&Header::new(ALGORITHM), &claims, &self.encoding)
-            .expect("HS256 signing cannot fail")
+        jsonwebtoken::encode(&Header::new(ALGORITHM), &claims, &self.encoding).expect("HS256 signing cannot fail")
     }
 
     pub fn verify(&self, token: &str, now_ms: i64) -> Result<Subject, TokenError> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|_| TokenError::Invalid)?;
+        let data =
+            jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|_| TokenError::Invalid)?;
         let claims = data.claims;
         if claims.exp * 1000 <= now_ms {
             return Err(TokenError::Expired);
@@ -149,8 +148,7 @@ mod tests {
         let back = keys.verify(&token, now + 1000).unwrap();
         assert_eq!(back.scope, Scope::District("370102".into()));
         assert_eq!(
-            keys.verify(&token, now + keys.access_ttl_secs() * 1000)
-                .unwrap_err(),
+            keys.verify(&token, now + keys.access_ttl_secs() * 1000).unwrap_err(),
             TokenError::Expired
         );
     }
@@ -168,13 +166,9 @@ mod tests {
         assert!(keys.verify(&foreign.issue(&subject(), now), now).is_err());
 
         // Same key, but HS384 in the header: the pinned algorithm refuses it.
-        let claims = jsonwebtoken::decode::<Claims>(
-            &keys.issue(&subject(), now),
-            &keys.decoding,
-            &keys.validation,
-        )
-        .unwrap()
-        .claims;
+        let claims = jsonwebtoken::decode::<Claims>(&keys.issue(&subject(), now), &keys.decoding, &keys.validation)
+            .unwrap()
+            .claims;
         let hs384 = jsonwebtoken::encode(
             &Header::new(Algorithm::HS384),
             &claims,
@@ -187,9 +181,7 @@ mod tests {
         let token = keys.issue(&subject(), now);
         let payload = token.split('.').nth(1).unwrap();
         let none_header = B64URL.encode(r#"{"alg":"none","typ":"JWT"}"#);
-        assert!(keys
-            .verify(&format!("{none_header}.{payload}."), now)
-            .is_err());
+        assert!(keys.verify(&format!("{none_header}.{payload}."), now).is_err());
     }
 
     #[test]

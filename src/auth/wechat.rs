@@ -29,10 +29,7 @@ pub enum WechatError {
 }
 
 pub trait WechatApi: Send + Sync {
-    fn code_to_session<'a>(
-        &'a self,
-        code: &'a str,
-    ) -> BoxFuture<'a, Result<WechatSession, WechatError>>;
+    fn code_to_session<'a>(&'a self, code: &'a str) -> BoxFuture<'a, Result<WechatSession, WechatError>>;
 }
 
 pub struct WechatHttp {
@@ -52,10 +49,7 @@ impl WechatHttp {
         if self.settings.app_id.is_empty() || self.settings.app_secret.is_empty() {
             return Err(WechatError::NotConfigured);
         }
-        let url = format!(
-            "{}/sns/jscode2session",
-            self.settings.base_url.trim_end_matches('/')
-        );
+        let url = format!("{}/sns/jscode2session", self.settings.base_url.trim_end_matches('/'));
         let response = self
             .http
             .get(url)
@@ -73,8 +67,8 @@ impl WechatHttp {
             .bytes()
             .await
             .map_err(|e| WechatError::Unavailable(e.to_string()))?;
-        let answer: Code2SessionAnswer = serde_json::from_slice(&body)
-            .map_err(|e| WechatError::Unavailable(format!("unexpected answer: {e}")))?;
+        let answer: Code2SessionAnswer =
+            serde_json::from_slice(&body).map_err(|e| WechatError::Unavailable(format!("unexpected answer: {e}")))?;
         match (answer.errcode.unwrap_or(0), answer.openid) {
             (0, Some(openid)) if !openid.is_empty() => Ok(WechatSession { openid }),
             (40029 | 40163, _) => Err(WechatError::InvalidCode),
@@ -96,10 +90,7 @@ struct Code2SessionAnswer {
 }
 
 impl WechatApi for WechatHttp {
-    fn code_to_session<'a>(
-        &'a self,
-        code: &'a str,
-    ) -> BoxFuture<'a, Result<WechatSession, WechatError>> {
+    fn code_to_session<'a>(&'a self, code: &'a str) -> BoxFuture<'a, Result<WechatSession, WechatError>> {
         Box::pin(self.exchange(code))
     }
 }

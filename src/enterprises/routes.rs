@@ -96,7 +96,11 @@ async fn create_enterprise(
     if let Err(error) = state.sms.send(&message).await {
         tracing::warn!(%error, "sending the initial password failed; account withdrawn");
         store::delete(&state.db, &id).await?;
-        return Err(ApiError::unavailable("sms.unavailable", "初始密码短信发送失败，账号未开通，请稍后重试", "The initial password could not be sent by SMS; the account was not opened. Try again shortly"));
+        return Err(ApiError::unavailable(
+            "sms.unavailable",
+            "初始密码短信发送失败，账号未开通，请稍后重试",
+            "The initial password could not be sent by SMS; the account was not opened. Try again shortly",
+        ));
     }
     let row = store::get(&state.db, &id, None, None)
         .await?

@@ -64,16 +64,13 @@ pub struct NewEnterprise<'a> {
     pub created_by: &'a str,
 }
 
-const COLUMNS: &str =
-    "id, credit_code, name, district_code, contact_name, contact_phone, status, created_at";
+const COLUMNS: &str = "id, credit_code, name, district_code, contact_name, contact_phone, status, created_at";
 
 pub async fn find_for_login(db: &Db, credit_code: &str) -> Result<Option<LoginRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, password_hash, status, contact_phone FROM enterprises WHERE credit_code = $1",
-    )
-    .bind(credit_code)
-    .fetch_optional(db)
-    .await
+    sqlx::query_as("SELECT id, password_hash, status, contact_phone FROM enterprises WHERE credit_code = $1")
+        .bind(credit_code)
+        .fetch_optional(db)
+        .await
 }
 
 pub async fn password_hash(db: &Db, id: &str) -> Result<Option<String>, sqlx::Error> {
@@ -139,12 +136,7 @@ pub async fn get(
     .await
 }
 
-pub async fn list(
-    db: &Db,
-    district: Option<&str>,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<EnterpriseRow>, sqlx::Error> {
+pub async fn list(db: &Db, district: Option<&str>, limit: i64, offset: i64) -> Result<Vec<EnterpriseRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM enterprises WHERE ($1 IS NULL OR district_code = $1) ORDER BY name, id LIMIT $2 OFFSET $3"
     ))

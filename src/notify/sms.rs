@@ -41,11 +41,7 @@ pub trait SmsSender: Send + Sync {
 }
 
 /// Builds the sender the settings ask for.
-pub fn sender(
-    settings: &SmsSettings,
-    storage_dir: &std::path::Path,
-    http: reqwest::Client,
-) -> Box<dyn SmsSender> {
+pub fn sender(settings: &SmsSettings, storage_dir: &std::path::Path, http: reqwest::Client) -> Box<dyn SmsSender> {
     match settings.provider {
         SmsProvider::File => Box::new(FileSms {
             path: storage_dir.join("sms.log"),
@@ -139,8 +135,7 @@ impl TencentSms {
             "TemplateParamSet": message.params,
         })
         .to_string();
-        let url = reqwest::Url::parse(&self.settings.endpoint)
-            .map_err(|e| SmsError::Unreachable(e.to_string()))?;
+        let url = reqwest::Url::parse(&self.settings.endpoint).map_err(|e| SmsError::Unreachable(e.to_string()))?;
         let host = match url.port() {
             Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
             None => url.host_str().unwrap_or_default().to_owned(),
@@ -206,13 +201,7 @@ fn hmac(key: &[u8], data: &str) -> Vec<u8> {
 
 /// The `Authorization` header of Tencent Cloud API v3 (TC3-HMAC-SHA256) for a POST of `body`
 /// with the signed headers `content-type;host`.
-pub fn tc3_authorization(
-    secret_id: &str,
-    secret_key: &str,
-    host: &str,
-    timestamp: i64,
-    body: &str,
-) -> String {
+pub fn tc3_authorization(secret_id: &str, secret_key: &str, host: &str, timestamp: i64, body: &str) -> String {
     let date = crate::clock::utc_date(timestamp);
     let canonical_request = format!(
         "POST\n/\n\ncontent-type:{JSON_CONTENT_TYPE}\nhost:{host}\n\ncontent-type;host\n{}",

@@ -74,8 +74,7 @@ async fn create_staff(
     invalid.finish()?;
     let username = username.unwrap_or_default();
     let district = body.district_code.as_ref().map(DistrictCode::as_str);
-    rules::may_create(caller.role, caller.district(), body.role, district)
-        .map_err(rules::StaffRule::into_error)?;
+    rules::may_create(caller.role, caller.district(), body.role, district).map_err(rules::StaffRule::into_error)?;
     let hash = passwords::hash(body.password.expose().to_owned()).await?;
     let new = store::NewStaff {
         username: &username,
@@ -89,11 +88,7 @@ async fn create_staff(
         .await
         .map_err(|e| {
             if is_unique_violation(&e) {
-                ApiError::conflict(
-                    "staff.username_taken",
-                    "该用户名已被使用",
-                    "That username is taken",
-                )
+                ApiError::conflict("staff.username_taken", "该用户名已被使用", "That username is taken")
             } else {
                 e.into()
             }
@@ -115,9 +110,7 @@ async fn list_staff(
 ) -> ApiResult<Json<Vec<store::StaffView>>> {
     caller.require(STAFF_ROLES)?;
     let (limit, offset) = page.limit_offset();
-    Ok(Json(
-        store::list(&state.db, caller.district(), limit, offset).await?,
-    ))
+    Ok(Json(store::list(&state.db, caller.district(), limit, offset).await?))
 }
 
 /// One staff account; 404 when it lies outside the caller's jurisdiction.

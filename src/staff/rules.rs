@@ -100,10 +100,7 @@ mod tests {
             may_create(City, None, Sysadmin, None),
             Err(StaffRule::NotAllowedToCreate)
         );
-        assert_eq!(
-            may_create(District, Some("370102"), Supervisor, Some("370102")),
-            Ok(())
-        );
+        assert_eq!(may_create(District, Some("370102"), Supervisor, Some("370102")), Ok(()));
         assert_eq!(
             may_create(District, Some("370102"), District, Some("370103")),
             Err(StaffRule::OutsideDistrict)
@@ -128,9 +125,6 @@ mod tests {
             may_create(Sysadmin, None, City, Some("370102")),
             Err(StaffRule::CityWideHasNoDistrict)
         );
-        assert_eq!(
-            may_create(Sysadmin, None, Enterprise, None),
-            Err(StaffRule::NotStaff)
-        );
+        assert_eq!(may_create(Sysadmin, None, Enterprise, None), Err(StaffRule::NotStaff));
     }
 }

@@ -42,12 +42,10 @@ pub struct NewStaff<'a> {
 const VIEW_COLUMNS: &str = "id, username, display_name, role, district_code, status, created_at";
 
 pub async fn find_for_login(db: &Db, username: &str) -> Result<Option<LoginRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, role, district_code, password_hash, status FROM staff WHERE username = $1",
-    )
-    .bind(username)
-    .fetch_optional(db)
-    .await
+    sqlx::query_as("SELECT id, role, district_code, password_hash, status FROM staff WHERE username = $1")
+        .bind(username)
+        .fetch_optional(db)
+        .await
 }
 
 pub async fn password_hash(db: &Db, id: &str) -> Result<Option<String>, sqlx::Error> {
@@ -88,11 +86,7 @@ pub async fn insert(db: &Db, new: &NewStaff<'_>, now: i64) -> Result<String, sql
 }
 
 /// The account if it lies within `district` (`None`: the whole city).
-pub async fn get(
-    db: &Db,
-    id: &str,
-    district: Option<&str>,
-) -> Result<Option<StaffView>, sqlx::Error> {
+pub async fn get(db: &Db, id: &str, district: Option<&str>) -> Result<Option<StaffView>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {VIEW_COLUMNS} FROM staff WHERE id = $1 AND ($2 IS NULL OR district_code = $2)"
     ))
@@ -102,12 +96,7 @@ pub async fn get(
     .await
 }
 
-pub async fn list(
-    db: &Db,
-    district: Option<&str>,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<StaffView>, sqlx::Error> {
+pub async fn list(db: &Db, district: Option<&str>, limit: i64, offset: i64) -> Result<Vec<StaffView>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {VIEW_COLUMNS} FROM staff WHERE ($1 IS NULL OR district_code = $1) ORDER BY username LIMIT $2 OFFSET $3"
     ))

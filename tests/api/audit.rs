@@ -62,9 +62,7 @@ async fn tampering_is_detected_and_named(engine: Engine) {
     let admin = app.staff_token("root", "sysadmin", None).await;
     for name in ["city1", "city2", "city3"] {
         let body = json!({"username": name, "display_name": "市站", "role": "city", "password": "Initial123"});
-        app.post("/api/v1/staff", body, Some(&admin))
-            .await
-            .expect(201);
+        app.post("/api/v1/staff", body, Some(&admin)).await.expect(201);
     }
     assert_eq!(
         zhujian::audit::verify(&app.state.db).await.unwrap(),
@@ -76,10 +74,7 @@ async fn tampering_is_detected_and_named(engine: Engine) {
         Engine::Sqlite => "DROP TRIGGER audit_events_no_update",
         Engine::Postgres => "DROP TRIGGER audit_events_no_change ON audit_events",
     };
-    sqlx::query(drop_guard)
-        .execute(&app.state.db)
-        .await
-        .unwrap();
+    sqlx::query(drop_guard).execute(&app.state.db).await.unwrap();
     sqlx::query("UPDATE audit_events SET outcome = 'refused' WHERE seq = 3")
         .execute(&app.state.db)
         .await

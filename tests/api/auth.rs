@@ -51,10 +51,7 @@ async fn wrong_passwords_and_unknown_accounts(engine: Engine) {
         )
         .await;
     wrong.expect_problem(401, "auth.invalid_credentials");
-    assert!(wrong
-        .header("www-authenticate")
-        .unwrap()
-        .starts_with("Bearer"));
+    assert!(wrong.header("www-authenticate").unwrap().starts_with("Bearer"));
     let unknown = app
         .post(
             "/api/v1/auth/staff/login",
@@ -88,9 +85,7 @@ async fn account_lockout_and_release(engine: Engine) {
         )
     };
     for _ in 0..5 {
-        attempt("wrong")
-            .await
-            .expect_problem(401, "auth.invalid_credentials");
+        attempt("wrong").await.expect_problem(401, "auth.invalid_credentials");
     }
     // Locked: even the right password is refused, with Retry-After.
     let locked = attempt("Passw0rd-staff").await;
@@ -134,10 +129,7 @@ async fn expired_and_forged_access_tokens(engine: Engine) {
     forged.replace_range(forged.len() - 4.., "AAAA");
     let answer = app.get("/api/v1/auth/me", Some(&forged)).await;
     answer.expect_problem(401, "auth.invalid_token");
-    assert!(answer
-        .header("www-authenticate")
-        .unwrap()
-        .contains("invalid_token"));
+    assert!(answer.header("www-authenticate").unwrap().contains("invalid_token"));
     app.get("/api/v1/auth/me", Some("not-a-jwt"))
         .await
         .expect_problem(401, "auth.invalid_token");
@@ -145,10 +137,7 @@ async fn expired_and_forged_access_tokens(engine: Engine) {
     app.clock.advance_secs(901);
     let expired = app.get("/api/v1/auth/me", Some(&token)).await;
     expired.expect_problem(401, "auth.token_expired");
-    assert!(expired
-        .header("www-authenticate")
-        .unwrap()
-        .contains("expired"));
+    assert!(expired.header("www-authenticate").unwrap().contains("expired"));
 }
 
 async fn refresh_rotation_and_reuse(engine: Engine) {
@@ -171,9 +160,7 @@ async fn refresh_rotation_and_reuse(engine: Engine) {
     let r2 = second.body["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(r1, r2, "refresh tokens rotate");
     let fresh_access = second.body["access_token"].as_str().unwrap().to_owned();
-    app.get("/api/v1/auth/me", Some(&fresh_access))
-        .await
-        .expect(200);
+    app.get("/api/v1/auth/me", Some(&fresh_access)).await.expect(200);
 
     // Presenting r1 again is reuse: refused, and r2 dies with it.
     app.post("/api/v1/auth/refresh", json!({"refresh_token": r1}), None)
@@ -196,13 +183,9 @@ async fn refresh_rotation_and_reuse(engine: Engine) {
         .await
         .expect(200);
 
-    app.post(
-        "/api/v1/auth/refresh",
-        json!({"refresh_token": "made-up"}),
-        None,
-    )
-    .await
-    .expect_problem(401, "auth.invalid_refresh_token");
+    app.post("/api/v1/auth/refresh", json!({"refresh_token": "made-up"}), None)
+        .await
+        .expect_problem(401, "auth.invalid_refresh_token");
     let late = app
         .post(
             "/api/v1/auth/staff/login",
@@ -221,28 +204,16 @@ async fn logout_revokes_the_session(engine: Engine) {
     let app = TestApp::start(engine).await;
     let login = app.person_login("openid-logout").await;
     let refresh = login.body["refresh_token"].as_str().unwrap().to_owned();
-    app.post(
-        "/api/v1/auth/logout",
-        json!({"refresh_token": refresh}),
-        None,
-    )
-    .await
-    .expect(204);
-    app.post(
-        "/api/v1/auth/refresh",
-        json!({"refresh_token": refresh}),
-        None,
-    )
-    .await
-    .expect_problem(401, "auth.invalid_refresh_token");
+    app.post("/api/v1/auth/logout", json!({"refresh_token": refresh}), None)
+        .await
+        .expect(204);
+    app.post("/api/v1/auth/refresh", json!({"refresh_token": refresh}), None)
+        .await
+        .expect_problem(401, "auth.invalid_refresh_token");
     // Signing out twice, or with an unknown token, is harmless.
-    app.post(
-        "/api/v1/auth/logout",
-        json!({"refresh_token": refresh}),
-        None,
-    )
-    .await
-    .expect(204);
+    app.post("/api/v1/auth/logout", json!({"refresh_token": refresh}), None)
+        .await
+        .expect(204);
 }
 
 async fn wechat_login_binds_one_person_per_openid(engine: Engine) {
@@ -277,13 +248,9 @@ async fn wechat_login_binds_one_person_per_openid(engine: Engine) {
 
 async fn wechat_refusals(engine: Engine) {
     let app = TestApp::start(engine).await;
-    app.post(
-        "/api/v1/auth/wechat/login",
-        json!({"code": "never-issued"}),
-        None,
-    )
-    .await
-    .expect_problem(401, "auth.wechat_code_invalid");
+    app.post("/api/v1/auth/wechat/login", json!({"code": "never-issued"}), None)
+        .await
+        .expect_problem(401, "auth.wechat_code_invalid");
     let code = app.wechat.code_for("openid-1");
     app.post("/api/v1/auth/wechat/login", json!({"code": code}), None)
         .await
@@ -295,8 +262,7 @@ async fn wechat_refusals(engine: Engine) {
         .await
         .expect_problem(422, "request.invalid_fields");
 
-    let down =
-        TestApp::start_with(engine, |s| s.wechat.base_url = "http://127.0.0.1:9".into()).await;
+    let down = TestApp::start_with(engine, |s| s.wechat.base_url = "http://127.0.0.1:9".into()).await;
     let answer = down
         .post("/api/v1/auth/wechat/login", json!({"code": "abc"}), None)
         .await;
@@ -330,9 +296,7 @@ async fn change_password(engine: Engine) {
         .await
         .expect_problem(422, "auth.wrong_current_password");
     let good = json!({"current_password": "Passw0rd-staff", "new_password": "Brandnew123"});
-    app.post("/api/v1/auth/password", good, Some(&token))
-        .await
-        .expect(204);
+    app.post("/api/v1/auth/password", good, Some(&token)).await.expect(204);
     app.post(
         "/api/v1/auth/staff/login",
         json!({"username": "city1", "password": "Passw0rd-staff"}),

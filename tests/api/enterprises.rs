@@ -22,14 +22,9 @@ async fn enterprise_accounts_open_with_an_sms_password(engine: Engine) {
     let token = login.body["access_token"].as_str().unwrap();
     let me = app.get("/api/v1/auth/me", Some(token)).await;
     assert_eq!(me.body["scope"], format!("enterprise:{id}"));
-    let own = app
-        .get(&format!("/api/v1/enterprises/{id}"), Some(token))
-        .await;
+    let own = app.get(&format!("/api/v1/enterprises/{id}"), Some(token)).await;
     own.expect(200);
-    assert_eq!(
-        own.body["contact_phone"], "139****5678",
-        "phones are masked"
-    );
+    assert_eq!(own.body["contact_phone"], "139****5678", "phones are masked");
     assert!(!own.text.contains("13912345678"));
 }
 
@@ -37,9 +32,7 @@ async fn enterprise_reads_are_scoped(engine: Engine) {
     let app = TestApp::start(engine).await;
     let city = app.staff_token("city1", "city", None).await;
     let lixia = app.staff_token("lixia", "district", Some("370102")).await;
-    let shizhong = app
-        .staff_token("shizhong", "district", Some("370103"))
-        .await;
+    let shizhong = app.staff_token("shizhong", "district", Some("370103")).await;
     let (a, pa) = app
         .enterprise_account(&city, "91350100M000100Y43", "370102", "13912345678")
         .await;
@@ -125,14 +118,11 @@ async fn enterprise_creation_refusals(engine: Engine) {
     invalid.expect_problem(422, "request.invalid_fields");
     assert_eq!(invalid.body["errors"][0]["field"], "credit_code");
     let bad_phone = json!({"credit_code": "91350100M000100Y43", "name": "x", "district_code": "370102", "contact_name": "王五", "contact_phone": "12345"});
-    let answer = app
-        .post("/api/v1/enterprises", bad_phone, Some(&lixia))
-        .await;
+    let answer = app.post("/api/v1/enterprises", bad_phone, Some(&lixia)).await;
     assert_eq!(answer.body["errors"][0]["code"], "phone.format");
 
     // If the SMS cannot go out, no account is left behind; once it can, the same code works.
-    app.sms
-        .set_failing(Some("LimitExceeded.PhoneNumberDailyLimit"));
+    app.sms.set_failing(Some("LimitExceeded.PhoneNumberDailyLimit"));
     app.post(
         "/api/v1/enterprises",
         body("91350100M000100Y43", "370102"),

@@ -23,9 +23,7 @@ async fn unknown_route_and_wrong_method(engine: Engine) {
     app.get("/api/v1/no-such-thing", None)
         .await
         .expect_problem(404, "route.not_found");
-    let answer = app
-        .send(app.client.delete(app.url("/api/v1/auth/staff/login")))
-        .await;
+    let answer = app.send(app.client.delete(app.url("/api/v1/auth/staff/login"))).await;
     answer.expect_problem(405, "route.method_not_allowed");
     assert_eq!(answer.header("allow"), Some("POST"));
 }
@@ -52,10 +50,7 @@ async fn malformed_and_mistyped_bodies(engine: Engine) {
     let app = TestApp::start(engine).await;
     let login = app.url("/api/v1/auth/enterprise/login");
     let raw = |body: &'static str, content_type: &'static str| {
-        app.client
-            .post(&login)
-            .header("content-type", content_type)
-            .body(body)
+        app.client.post(&login).header("content-type", content_type).body(body)
     };
     app.send(raw("{\"credit_code\": ", "application/json"))
         .await
@@ -73,10 +68,7 @@ async fn malformed_and_mistyped_bodies(engine: Engine) {
         .await;
     bad_code.expect_problem(422, "request.invalid_fields");
     assert_eq!(bad_code.body["errors"][0]["field"], "credit_code");
-    assert_eq!(
-        bad_code.body["errors"][0]["code"],
-        "credit_code.check_character"
-    );
+    assert_eq!(bad_code.body["errors"][0]["code"], "credit_code.check_character");
 
     let missing = app
         .post(
@@ -136,14 +128,11 @@ async fn panic_and_timeout_leak_nothing(engine: Engine) {
                 "late"
             }),
         );
-    let app =
-        TestApp::start_with_routes(engine, |s| s.server.request_timeout_secs = 1, routes).await;
+    let app = TestApp::start_with_routes(engine, |s| s.server.request_timeout_secs = 1, routes).await;
     let boom = app.get("/boom", None).await;
     boom.expect_problem(500, "internal");
     assert!(!boom.text.contains("secret internal detail"));
-    app.get("/slow", None)
-        .await
-        .expect_problem(408, "request.timeout");
+    app.get("/slow", None).await.expect_problem(408, "request.timeout");
     // The server is still serving after both.
     app.get("/ok", None).await.expect(200);
 }
@@ -180,10 +169,7 @@ async fn cors_and_compression(engine: Engine) {
     .await;
     let preflight = |origin: &'static str| {
         app.client
-            .request(
-                reqwest::Method::OPTIONS,
-                app.url("/api/v1/auth/staff/login"),
-            )
+            .request(reqwest::Method::OPTIONS, app.url("/api/v1/auth/staff/login"))
             .header("origin", origin)
             .header("access-control-request-method", "POST")
             .header("access-control-request-headers", "content-type")

@@ -56,11 +56,7 @@ impl FakeWechat {
     /// A fresh one-time login code for `openid`, as `wx.login()` would give the client.
     pub fn code_for(&self, openid: &str) -> String {
         let code = format!("code-{}", uuid::Uuid::now_v7().simple());
-        self.inner
-            .lock()
-            .unwrap()
-            .codes
-            .insert(code.clone(), openid.to_owned());
+        self.inner.lock().unwrap().codes.insert(code.clone(), openid.to_owned());
         code
     }
 }
@@ -116,9 +112,7 @@ pub struct FakeSms {
 impl FakeSms {
     pub async fn start() -> FakeSms {
         let inner = Arc::new(Mutex::new(SmsInner::default()));
-        let router = Router::new()
-            .route("/", post(send_sms))
-            .with_state(inner.clone());
+        let router = Router::new().route("/", post(send_sms)).with_state(inner.clone());
         FakeSms {
             base: serve(router).await,
             inner,
@@ -167,10 +161,7 @@ fn signature_is_valid(headers: &HeaderMap, body: &[u8]) -> bool {
     let Some(rest) = authorization.strip_prefix("TC3-HMAC-SHA256 ") else {
         return false;
     };
-    let fields: HashMap<&str, &str> = rest
-        .split(", ")
-        .filter_map(|kv| kv.split_once('='))
-        .collect();
+    let fields: HashMap<&str, &str> = rest.split(", ").filter_map(|kv| kv.split_once('=')).collect();
     let (Some(credential), Some(signed), Some(signature)) = (
         fields.get("Credential"),
         fields.get("SignedHeaders"),
@@ -212,17 +203,12 @@ async fn send_sms(
 ) -> impl IntoResponse {
     let request_id = uuid::Uuid::now_v7().to_string();
     let error = |code: &str, message: &str| {
-        axum::Json(
-            json!({"Response": {"Error": {"Code": code, "Message": message}, "RequestId": request_id}}),
-        )
+        axum::Json(json!({"Response": {"Error": {"Code": code, "Message": message}, "RequestId": request_id}}))
     };
     if headers.get("x-tc-action").and_then(|v| v.to_str().ok()) != Some("SendSms")
         || headers.get("x-tc-version").and_then(|v| v.to_str().ok()) != Some("2021-01-11")
     {
-        return (
-            StatusCode::OK,
-            error("InvalidAction", "unknown action or version"),
-        );
+        return (StatusCode::OK, error("InvalidAction", "unknown action or version"));
     }
     if !signature_is_valid(&headers, &body) {
         return (
@@ -234,10 +220,7 @@ async fn send_sms(
         );
     }
     let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let phone = request["PhoneNumberSet"][0]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let phone = request["PhoneNumberSet"][0].as_str().unwrap_or_default().to_owned();
     let mut inner = inner.lock().unwrap();
     let status = match &inner.failing {
         Some(code) => {
@@ -246,17 +229,10 @@ async fn send_sms(
         None => {
             inner.sent.push(SentSms {
                 phone: phone.clone(),
-                template_id: request["TemplateId"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
+                template_id: request["TemplateId"].as_str().unwrap_or_default().to_owned(),
                 params: request["TemplateParamSet"]
                     .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|v| v.as_str().map(str::to_owned))
-                            .collect()
-                    })
+                    .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
                     .unwrap_or_default(),
             });
             json!({"SerialNo": "2028:f825e6b16e23f73f4123", "PhoneNumber": phone, "Fee": 1, "SessionContext": "", "Code": "Ok", "Message": "send success", "IsoCode": "CN"})

@@ -118,10 +118,7 @@ impl TestApp {
         configure: impl FnOnce(&mut Settings),
         routes: Router<AppState>,
     ) -> TestApp {
-        Self::start_full(engine, configure, move |state| {
-            zhujian::with_middleware(routes, state)
-        })
-        .await
+        Self::start_full(engine, configure, move |state| zhujian::with_middleware(routes, state)).await
     }
 
     async fn start_full(
@@ -153,17 +150,16 @@ impl TestApp {
         settings.sms.sign_name = "住建测试".into();
         settings.sms.template_reset_code = "100001".into();
         settings.sms.template_initial_password = "100002".into();
+        if engine == Engine::Postgres {
+            use_test_s3(&mut settings);
+        }
         configure(&mut settings);
 
         let (db, db_engine) = zhujian::db::connect(&settings).await.expect("database");
-        zhujian::db::migrate(&db, db_engine)
-            .await
-            .expect("migrations");
+        zhujian::db::migrate(&db, db_engine).await.expect("migrations");
         let clock = Arc::new(ManualClock::new());
         let state = AppState::new(settings.clone(), db, db_engine, clock.clone()).expect("state");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = build(state.clone());
         tokio::spawn(zhujian::server::serve(
@@ -204,16 +200,12 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Answer {
-        self.send(with_token(self.client.get(self.url(path)), token))
-            .await
+        self.send(with_token(self.client.get(self.url(path)), token)).await
     }
 
     pub async fn post(&self, path: &str, body: Value, token: Option<&str>) -> Answer {
-        self.send(with_token(
-            self.client.post(self.url(path)).json(&body),
-            token,
-        ))
-        .await
+        self.send(with_token(self.client.post(self.url(path)).json(&body), token))
+            .await
     }
 
     /// Creates a staff account directly in the database (as `zhujian admin create-staff`
@@ -291,14 +283,26 @@ impl TestApp {
     }
 }
 
-pub fn with_token(
-    request: reqwest::RequestBuilder,
-    token: Option<&str>,
-) -> reqwest::RequestBuilder {
+pub fn with_token(request: reqwest::RequestBuilder, token: Option<&str>) -> reqwest::RequestBuilder {
     match token {
         Some(t) => request.bearer_auth(t),
         None => request,
     }
+}
+
+/// Points the object store at the test Garage (started by scripts/test.sh).
+fn use_test_s3(settings: &mut Settings) {
+    let var = |name: &str| {
+        std::env::var(name).unwrap_or_else(|_| {
+            panic!("{name} is not set: run the test suite with ./scripts/test.sh, which starts Garage")
+        })
+    };
+    settings.objects.backend = zhujian::config::ObjectBackend::S3;
+    settings.objects.s3_endpoint = var("TEST_S3_ENDPOINT");
+    settings.objects.s3_region = var("TEST_S3_REGION");
+    settings.objects.s3_bucket = var("TEST_S3_BUCKET");
+    settings.objects.s3_access_key = var("TEST_S3_ACCESS_KEY");
+    settings.objects.s3_secret_key = var("TEST_S3_SECRET_KEY");
 }
 
 /// A new, empty database on the test PostgreSQL server.
@@ -316,8 +320,6 @@ async fn fresh_postgres_database() -> String {
         .await
         .expect("create database");
     conn.close().await.ok();
-    let (base, _) = admin
-        .rsplit_once('/')
-        .expect("TEST_POSTGRES_URL ends with /<database>");
+    let (base, _) = admin.rsplit_once('/').expect("TEST_POSTGRES_URL ends with /<database>");
     format!("{base}/{name}")
 }

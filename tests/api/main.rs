@@ -5,8 +5,10 @@ mod harness;
 
 mod audit;
 mod auth;
+mod documents;
 mod enterprises;
 mod errors;
+mod files;
 mod ops;
 mod password_reset;
 mod process;

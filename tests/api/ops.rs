@@ -17,28 +17,21 @@ async fn health_readiness_and_metrics(engine: Engine) {
     app.get("/api/v1/auth/me", None).await.expect(401);
     let metrics = app.get("/metrics", None).await;
     metrics.expect(200);
-    assert!(metrics
-        .header("content-type")
-        .unwrap()
-        .starts_with("text/plain"));
+    assert!(metrics.header("content-type").unwrap().starts_with("text/plain"));
     assert!(
-        metrics.text.contains(
-            r#"zhujian_http_requests_total{method="GET",route="/api/v1/auth/me",status="401"} 1"#
-        ),
+        metrics
+            .text
+            .contains(r#"zhujian_http_requests_total{method="GET",route="/api/v1/auth/me",status="401"} 1"#),
         "{}",
         metrics.text
     );
     assert!(metrics
         .text
         .contains(r#"zhujian_http_request_duration_seconds_count{route="/healthz"} 1"#));
-    assert!(metrics
-        .text
-        .contains(r#"zhujian_db_pool_connections{state="max"} 5"#));
+    assert!(metrics.text.contains(r#"zhujian_db_pool_connections{state="max"} 5"#));
 
     app.state.db.close().await;
-    app.get("/readyz", None)
-        .await
-        .expect_problem(503, "service.not_ready");
+    app.get("/readyz", None).await.expect_problem(503, "service.not_ready");
     app.get("/healthz", None).await.expect(200);
 }
 
@@ -60,10 +53,7 @@ async fn openapi_is_served_and_committed_copy_is_current(engine: Engine) {
     assert_eq!(served.body["openapi"], "3.1.0");
     for path in served.body["paths"].as_object().unwrap().keys() {
         let ops = ["/healthz", "/readyz", "/metrics"].contains(&path.as_str());
-        assert!(
-            path.starts_with("/api/v1/") || ops,
-            "{path} is outside /api/v1/"
-        );
+        assert!(path.starts_with("/api/v1/") || ops, "{path} is outside /api/v1/");
     }
     let docs = app.get("/docs/", None).await;
     docs.expect(200);

@@ -32,15 +32,9 @@ async fn request_code(app: &TestApp) -> String {
     answer.expect(202);
     let sms = app.sms.last_to(PHONE).expect("reset SMS");
     assert_eq!(sms.template_id, "100001");
-    assert_eq!(
-        sms.params[1], "5",
-        "the message states the validity in minutes"
-    );
+    assert_eq!(sms.params[1], "5", "the message states the validity in minutes");
     let code = sms.params[0].clone();
-    assert!(
-        code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()),
-        "{code}"
-    );
+    assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()), "{code}");
     code
 }
 
@@ -64,13 +58,9 @@ async fn reset_with_the_sms_code(engine: Engine) {
         .expect_problem(422, "request.invalid_fields");
 
     let good = json!({"credit_code": CODE, "code": code, "new_password": "Reset1234"});
-    app.post(
-        "/api/v1/auth/enterprise/password-reset/confirm",
-        good.clone(),
-        None,
-    )
-    .await
-    .expect(204);
+    app.post("/api/v1/auth/enterprise/password-reset/confirm", good.clone(), None)
+        .await
+        .expect(204);
     app.enterprise_token(CODE, &password)
         .await
         .expect_problem(401, "auth.invalid_credentials");
@@ -117,19 +107,12 @@ async fn code_expiry_resend_and_attempts(engine: Engine) {
             )
             .await;
         answer.expect_problem(422, "auth.sms_code_invalid");
-        assert!(answer.body["detail"]
-            .as_str()
-            .unwrap()
-            .contains(&left.to_string()));
+        assert!(answer.body["detail"].as_str().unwrap().contains(&left.to_string()));
     }
     let right = json!({"credit_code": CODE, "code": code, "new_password": "Reset1234"});
-    app.post(
-        "/api/v1/auth/enterprise/password-reset/confirm",
-        right,
-        None,
-    )
-    .await
-    .expect_problem(422, "auth.sms_code_exhausted");
+    app.post("/api/v1/auth/enterprise/password-reset/confirm", right, None)
+        .await
+        .expect_problem(422, "auth.sms_code_exhausted");
 
     // A new code replaces the old one.
     app.clock.advance_secs(61);
@@ -161,15 +144,10 @@ async fn unknown_accounts_and_sms_outage(engine: Engine) {
         .await;
     unknown.expect(202);
     assert_eq!(app.sms.count(), sent_before);
-    let confirm =
-        json!({"credit_code": "91110000802100433B", "code": "123456", "new_password": "Reset1234"});
-    app.post(
-        "/api/v1/auth/enterprise/password-reset/confirm",
-        confirm,
-        None,
-    )
-    .await
-    .expect_problem(422, "auth.sms_code_invalid");
+    let confirm = json!({"credit_code": "91110000802100433B", "code": "123456", "new_password": "Reset1234"});
+    app.post("/api/v1/auth/enterprise/password-reset/confirm", confirm, None)
+        .await
+        .expect_problem(422, "auth.sms_code_invalid");
     app.post(
         "/api/v1/auth/enterprise/password-reset",
         json!({"credit_code": "123"}),

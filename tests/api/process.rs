@@ -7,9 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::fakes::{
-    FakeSms, FakeWechat, SMS_SECRET_ID, SMS_SECRET_KEY, WECHAT_APP_ID, WECHAT_APP_SECRET,
-};
+use crate::fakes::{FakeSms, FakeWechat, SMS_SECRET_ID, SMS_SECRET_KEY, WECHAT_APP_ID, WECHAT_APP_SECRET};
 use crate::harness::{Engine, TestApp, DATA_SECRET, TOKEN_SECRET};
 
 /// The binary, pointed at the test app's database, with no settings from the outer environment.
@@ -60,11 +58,7 @@ crate::both_engines!(
 async fn migrations_are_checked_and_production_refuses_defaults(engine: Engine) {
     let app = TestApp::start(engine).await;
     let again = zhujian_command(&app).arg("migrate").output().unwrap();
-    assert!(
-        again.status.success(),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
-    );
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
     assert!(String::from_utf8_lossy(&again.stdout).contains("migrations applied"));
 
     let production = zhujian_command(&app)
@@ -116,8 +110,7 @@ impl Server {
         let base = loop {
             let address = lines.lock().unwrap().iter().find_map(|l| {
                 let v: serde_json::Value = serde_json::from_str(l).ok()?;
-                (v["message"] == "zhujian is serving")
-                    .then(|| v["address"].as_str().unwrap().to_owned())
+                (v["message"] == "zhujian is serving").then(|| v["address"].as_str().unwrap().to_owned())
             });
             if let Some(address) = address {
                 break format!("http://{address}");
@@ -164,11 +157,7 @@ async fn operator_commands_logs_and_shutdown(engine: Engine) {
         .unwrap();
     writeln!(create.stdin.take().unwrap(), "{admin_password}").unwrap();
     let created = create.wait_with_output().unwrap();
-    assert!(
-        created.status.success(),
-        "{}",
-        String::from_utf8_lossy(&created.stdout)
-    );
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stdout));
     assert!(String::from_utf8_lossy(&created.stdout).contains("created sysadmin account root"));
 
     let mut command = zhujian_command(&app);
@@ -195,10 +184,7 @@ async fn operator_commands_logs_and_shutdown(engine: Engine) {
             let response = request.send().await.unwrap();
             (
                 response.status().as_u16(),
-                response
-                    .json::<serde_json::Value>()
-                    .await
-                    .unwrap_or_default(),
+                response.json::<serde_json::Value>().await.unwrap_or_default(),
             )
         }
     };
@@ -213,12 +199,7 @@ async fn operator_commands_logs_and_shutdown(engine: Engine) {
     let admin_token = admin["access_token"].as_str().unwrap().to_owned();
     let phone = "13987654321";
     let enterprise = json!({"credit_code": "91350100M000100Y43", "name": "某建筑公司", "district_code": "370102", "contact_name": "王五", "contact_phone": phone});
-    assert_eq!(
-        post("/api/v1/enterprises", enterprise, Some(&admin_token))
-            .await
-            .0,
-        201
-    );
+    assert_eq!(post("/api/v1/enterprises", enterprise, Some(&admin_token)).await.0, 201);
     let initial_password = sms.last_to(phone).unwrap().params[1].clone();
     let (status, session) = post(
         "/api/v1/auth/enterprise/login",
@@ -238,16 +219,11 @@ async fn operator_commands_logs_and_shutdown(engine: Engine) {
         202
     );
     let code = sms.last_to(phone).unwrap().params[0].clone();
-    let confirm =
-        json!({"credit_code": "91350100M000100Y43", "code": code, "new_password": "Secret-new-9"});
+    let confirm = json!({"credit_code": "91350100M000100Y43", "code": code, "new_password": "Secret-new-9"});
     assert_eq!(
-        post(
-            "/api/v1/auth/enterprise/password-reset/confirm",
-            confirm,
-            None
-        )
-        .await
-        .0,
+        post("/api/v1/auth/enterprise/password-reset/confirm", confirm, None)
+            .await
+            .0,
         204
     );
     let wx_code = wechat.code_for("openid-of-a-worker");
@@ -264,10 +240,7 @@ async fn operator_commands_logs_and_shutdown(engine: Engine) {
         if let Some(exit) = server.child.try_wait().unwrap() {
             break exit;
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "no exit after SIGTERM"
-        );
+        assert!(started.elapsed() < Duration::from_secs(20), "no exit after SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(exit.success(), "exit after SIGTERM: {exit:?}");
@@ -290,9 +263,6 @@ async fn operator_commands_logs_and_shutdown(engine: Engine) {
         person["refresh_token"].as_str().unwrap().to_owned(),
     ];
     for secret in secrets {
-        assert!(
-            !log.contains(&secret),
-            "the log contains a secret: {secret}"
-        );
+        assert!(!log.contains(&secret), "the log contains a secret: {secret}");
     }
 }

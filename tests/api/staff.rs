@@ -19,11 +19,7 @@ async fn staff_create_staff_within_jurisdiction(engine: Engine) {
     let app = TestApp::start(engine).await;
     let admin = app.staff_token("root", "sysadmin", None).await;
     let created = app
-        .post(
-            "/api/v1/staff",
-            new_staff("city1", "city", None),
-            Some(&admin),
-        )
+        .post("/api/v1/staff", new_staff("city1", "city", None), Some(&admin))
         .await;
     created.expect(201);
     assert_eq!(created.body["role"], "city");
@@ -37,13 +33,9 @@ async fn staff_create_staff_within_jurisdiction(engine: Engine) {
     )
     .await
     .expect(201);
-    app.post(
-        "/api/v1/staff",
-        new_staff("root2", "sysadmin", None),
-        Some(&city),
-    )
-    .await
-    .expect_problem(403, "staff.creation_not_allowed");
+    app.post("/api/v1/staff", new_staff("root2", "sysadmin", None), Some(&city))
+        .await
+        .expect_problem(403, "staff.creation_not_allowed");
     let district = app.login_staff("lixia", "Initial123").await;
 
     app.post(
@@ -60,13 +52,9 @@ async fn staff_create_staff_within_jurisdiction(engine: Engine) {
     )
     .await
     .expect_problem(403, "staff.outside_jurisdiction");
-    app.post(
-        "/api/v1/staff",
-        new_staff("city2", "city", None),
-        Some(&district),
-    )
-    .await
-    .expect_problem(403, "staff.creation_not_allowed");
+    app.post("/api/v1/staff", new_staff("city2", "city", None), Some(&district))
+        .await
+        .expect_problem(403, "staff.creation_not_allowed");
     let supervisor = app.login_staff("sup1", "Initial123").await;
     app.post(
         "/api/v1/staff",
@@ -83,23 +71,15 @@ async fn staff_create_staff_within_jurisdiction(engine: Engine) {
     )
     .await
     .expect_problem(409, "staff.username_taken");
-    app.post(
-        "/api/v1/staff",
-        new_staff("dist2", "district", None),
-        Some(&admin),
-    )
-    .await
-    .expect_problem(422, "staff.district_required");
+    app.post("/api/v1/staff", new_staff("dist2", "district", None), Some(&admin))
+        .await
+        .expect_problem(422, "staff.district_required");
 
     let person = app.person_login("openid-p").await;
     let person_token = person.body["access_token"].as_str().unwrap();
-    app.post(
-        "/api/v1/staff",
-        new_staff("x1", "city", None),
-        Some(person_token),
-    )
-    .await
-    .expect_problem(403, "auth.forbidden_role");
+    app.post("/api/v1/staff", new_staff("x1", "city", None), Some(person_token))
+        .await
+        .expect_problem(403, "auth.forbidden_role");
     app.post("/api/v1/staff", new_staff("x2", "city", None), None)
         .await
         .expect_problem(401, "auth.missing_token");
@@ -109,8 +89,7 @@ async fn staff_reads_are_scoped(engine: Engine) {
     let app = TestApp::start(engine).await;
     let city = app.staff_token("city1", "city", None).await;
     let lixia = app.staff_token("lixia", "district", Some("370102")).await;
-    app.staff_token("shizhong", "district", Some("370103"))
-        .await;
+    app.staff_token("shizhong", "district", Some("370103")).await;
     let all = app.get("/api/v1/staff", Some(&city)).await;
     all.expect(200);
     assert_eq!(all.body.as_array().unwrap().len(), 3);
@@ -145,9 +124,7 @@ async fn staff_reads_are_scoped(engine: Engine) {
         .await
         .expect_problem(404, "resource.not_found");
 
-    let paged = app
-        .get("/api/v1/staff?per_page=2&page=2", Some(&city))
-        .await;
+    let paged = app.get("/api/v1/staff?per_page=2&page=2", Some(&city)).await;
     assert_eq!(paged.body.as_array().unwrap().len(), 1);
 }
 
@@ -161,8 +138,7 @@ async fn staff_input_is_validated(engine: Engine) {
     app.post("/api/v1/staff", bad_role, Some(&admin))
         .await
         .expect_problem(422, "request.invalid_fields");
-    let bad_name =
-        json!({"username": "a b", "display_name": "x", "role": "city", "password": "Initial123"});
+    let bad_name = json!({"username": "a b", "display_name": "x", "role": "city", "password": "Initial123"});
     let answer = app.post("/api/v1/staff", bad_name, Some(&admin)).await;
     answer.expect_problem(422, "request.invalid_fields");
     assert_eq!(answer.body["errors"][0]["field"], "username");

@@ -1,0 +1,268 @@
+//! Documents SQL. Every read filters by the caller's scope in one place (`Visibility`).
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::rules::{DocState, Purpose};
+use crate::auth::{Caller, Scope};
+use crate::db::Db;
+
+/// A document as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DocumentRow {
+    pub id: String,
+    pub owner_kind: String,
+    pub owner_id: String,
+    pub purpose: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub object_key: String,
+    pub file_name: String,
+    pub uploaded_by: String,
+    pub created_at: i64,
+    pub state: String,
+    pub expected_size: Option<i64>,
+    pub expected_sha256: Option<String>,
+    pub attached_kind: Option<String>,
+    pub attached_id: Option<String>,
+}
+
+impl DocumentRow {
+    pub fn state(&self) -> DocState {
+        DocState::parse(&self.state).unwrap_or(DocState::Locked)
+    }
+
+    pub fn purpose(&self) -> Option<Purpose> {
+        Purpose::parse(&self.purpose)
+    }
+}
+
+/// A document as the API shows it.
+#[derive(Serialize, ToSchema)]
+pub struct DocumentView {
+    pub id: String,
+    /// person | enterprise
+    pub owner_kind: String,
+    pub owner_id: String,
+    pub purpose: Purpose,
+    /// Detected from the content, e.g. `application/pdf`.
+    pub content_type: String,
+    pub size: i64,
+    /// Hex SHA-256 of the stored bytes.
+    pub sha256: String,
+    pub file_name: String,
+    pub state: DocState,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub attached_kind: Option<String>,
+    pub attached_id: Option<String>,
+}
+
+impl From<DocumentRow> for DocumentView {
+    fn from(r: DocumentRow) -> Self {
+        DocumentView {
+            purpose: r.purpose().unwrap_or(Purpose::MaterialScan),
+            state: r.state(),
+            id: r.id,
+            owner_kind: r.owner_kind,
+            owner_id: r.owner_id,
+            content_type: r.content_type,
+            size: r.size,
+            sha256: r.sha256,
+            file_name: r.file_name,
+            created_at: r.created_at,
+            attached_kind: r.attached_kind,
+            attached_id: r.attached_id,
+        }
+    }
+}
+
+/// Which documents a caller may see: its own (person, enterprise), those of enterprises in
+/// its district (district staff), or all (city staff). The three binds fill
+/// `(owner_kind, owner_id, district)` in `VISIBLE`.
+pub struct Visibility {
+    owner_kind: Option<&'static str>,
+    owner_id: Option<String>,
+    district: Option<String>,
+}
+
+impl Visibility {
+    pub fn of(caller: &Caller) -> Visibility {
+        match &caller.scope {
+            Scope::Person(id) => Visibility {
+                owner_kind: Some("person"),
+                owner_id: Some(id.clone()),
+                district: None,
+            },
+            Scope::Enterprise(id) => Visibility {
+                owner_kind: Some("enterprise"),
+                owner_id: Some(id.clone()),
+                district: None,
+            },
+            Scope::District(code) => Visibility {
+                owner_kind: None,
+                owner_id: None,
+                district: Some(code.clone()),
+            },
+            Scope::City => Visibility {
+                owner_kind: None,
+                owner_id: None,
+                district: None,
+            },
+        }
+    }
+}
+
+const COLUMNS: &str = "d.id, d.owner_kind, d.owner_id, d.purpose, d.content_type, d.size, d.sha256, d.object_key, \
+    d.file_name, d.uploaded_by, d.created_at, d.state, d.expected_size, d.expected_sha256, d.attached_kind, d.attached_id";
+
+/// The scope condition over `documents d` joined with the owning enterprise `e`; binds $2–$4.
+const VISIBLE: &str =
+    "($2 IS NULL OR (d.owner_kind = $2 AND d.owner_id = $3)) AND ($4 IS NULL OR e.district_code = $4)";
+
+const FROM: &str = "documents d LEFT JOIN enterprises e ON d.owner_kind = 'enterprise' AND e.id = d.owner_id";
+
+pub async fn get(db: &Db, id: &str, visibility: &Visibility) -> Result<Option<DocumentRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM {FROM} WHERE d.id = $1 AND {VISIBLE}"))
+        .bind(id)
+        .bind(visibility.owner_kind)
+        .bind(visibility.owner_id.as_deref())
+        .bind(visibility.district.as_deref())
+        .fetch_optional(db)
+        .await
+}
+
+/// The documents of one owner that the caller may see, newest first.
+pub async fn list(
+    db: &Db,
+    owner_kind: &str,
+    owner_id: &str,
+    visibility: &Visibility,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<DocumentRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE d.owner_kind = $1 AND d.owner_id = $5 AND {VISIBLE} \
+         ORDER BY d.created_at DESC, d.id DESC LIMIT $6 OFFSET $7"
+    ))
+    .bind(owner_kind)
+    .bind(visibility.owner_kind)
+    .bind(visibility.owner_id.as_deref())
+    .bind(visibility.district.as_deref())
+    .bind(owner_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await
+}
+
+/// A document as it is inserted.
+pub struct NewDocument<'a> {
+    pub id: &'a str,
+    pub owner_kind: &'a str,
+    pub owner_id: &'a str,
+    pub purpose: Purpose,
+    pub content_type: &'a str,
+    pub size: i64,
+    pub sha256: &'a str,
+    pub object_key: &'a str,
+    pub file_name: &'a str,
+    pub uploaded_by: &'a str,
+    pub state: DocState,
+    pub expected_size: Option<i64>,
+    pub expected_sha256: Option<&'a str>,
+}
+
+pub async fn insert(db: &Db, d: &NewDocument<'_>, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO documents (id, owner_kind, owner_id, purpose, content_type, size, sha256, object_key, file_name, \
+         uploaded_by, created_at, state, expected_size, expected_sha256) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(d.id)
+    .bind(d.owner_kind)
+    .bind(d.owner_id)
+    .bind(d.purpose.as_str())
+    .bind(d.content_type)
+    .bind(d.size)
+    .bind(d.sha256)
+    .bind(d.object_key)
+    .bind(d.file_name)
+    .bind(d.uploaded_by)
+    .bind(now)
+    .bind(d.state.as_str())
+    .bind(d.expected_size)
+    .bind(d.expected_sha256)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// Marks a pending upload available with what was verified; false if it was not pending.
+pub async fn complete(db: &Db, id: &str, content_type: &str, size: i64, sha256: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE documents SET state = 'available', content_type = $1, size = $2, sha256 = $3 WHERE id = $4 AND state = 'pending'",
+    )
+    .bind(content_type)
+    .bind(size)
+    .bind(sha256)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Deletes the row if it is still deletable; false if its state changed meanwhile.
+pub async fn delete_unlocked(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM documents WHERE id = $1 AND state <> 'locked'")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Attaches documents to a record and locks or unlocks them with it; used by the records
+/// (assessments, certificates…) that carry attachments.
+pub async fn set_attachment(
+    db: &Db,
+    id: &str,
+    kind: &str,
+    record_id: &str,
+    state: DocState,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE documents SET attached_kind = $1, attached_id = $2, state = $3 WHERE id = $4 AND state <> 'pending'",
+    )
+    .bind(kind)
+    .bind(record_id)
+    .bind(state.as_str())
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Pending uploads older than `before` (for the sweeper).
+pub async fn stale_pending(db: &Db, before: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, object_key FROM documents WHERE state = 'pending' AND created_at < $1 ORDER BY created_at LIMIT 1000")
+        .bind(before)
+        .fetch_all(db)
+        .await
+}
+
+pub async fn delete_pending(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM documents WHERE id = $1 AND state = 'pending'")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn exists(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<String> = sqlx::query_scalar("SELECT id FROM documents WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    Ok(found.is_some())
+}
