@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs a benchmark program from benches/ in release mode, with what it needs started first.
+#   ./scripts/bench.sh upload     uploads through the server into Garage vs direct S3 PUTs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+name=${1:?usage: scripts/bench.sh <benchmark>}
+source scripts/garage.sh
+trap stop_garage EXIT
+start_garage
+cargo bench --locked --bench "$name"
