@@ -331,11 +331,7 @@ async fn change_password(
     Json(body): Json<ChangePassword>,
 ) -> ApiResult<StatusCode> {
     let kind = caller.role.account_kind();
-    let stored = match kind {
-        AccountKind::Staff => crate::staff::store::password_hash(&state.db, &caller.account_id).await?,
-        AccountKind::Enterprise => crate::enterprises::store::password_hash(&state.db, &caller.account_id).await?,
-        AccountKind::Person => return Err(ApiError::forbidden_role()),
-    };
+    let stored = store::password_hash(&state, kind, &caller.account_id).await?;
     if !passwords::verify(body.current_password, stored).await? {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -355,14 +351,7 @@ async fn change_password(
 
 async fn set_password(state: &AppState, kind: AccountKind, account_id: &str, password: &NewPassword) -> ApiResult<()> {
     let hash = passwords::hash(password.expose().to_owned()).await?;
-    let now = state.clock.now_ms();
-    match kind {
-        AccountKind::Staff => crate::staff::store::set_password_hash(&state.db, account_id, &hash, now).await?,
-        AccountKind::Enterprise => {
-            crate::enterprises::store::set_password_hash(&state.db, account_id, &hash, now).await?
-        }
-        AccountKind::Person => return Err(ApiError::forbidden_role()),
-    }
+    store::set_password_hash(state, kind, account_id, &hash).await?;
     store::revoke_account(state, kind, account_id).await
 }
 

@@ -219,3 +219,36 @@ async fn current_subject(state: &AppState, kind: &str, id: &str, channel: Channe
     };
     Ok(subject)
 }
+
+/// The table holding an account kind's password; people have none.
+fn password_table(kind: AccountKind) -> Option<&'static str> {
+    match kind {
+        AccountKind::Staff => Some("staff"),
+        AccountKind::Enterprise => Some("enterprises"),
+        AccountKind::Person => None,
+    }
+}
+
+/// The stored password hash of a staff or enterprise account.
+pub async fn password_hash(state: &AppState, kind: AccountKind, id: &str) -> ApiResult<Option<String>> {
+    let table = password_table(kind).ok_or_else(ApiError::forbidden_role)?;
+    let hash = sqlx::query_scalar(&format!("SELECT password_hash FROM {table} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&state.db)
+        .await?;
+    Ok(hash)
+}
+
+/// Replaces a staff or enterprise password hash.
+pub async fn set_password_hash(state: &AppState, kind: AccountKind, id: &str, hash: &str) -> ApiResult<()> {
+    let table = password_table(kind).ok_or_else(ApiError::forbidden_role)?;
+    sqlx::query(&format!(
+        "UPDATE {table} SET password_hash = $1, updated_at = $2 WHERE id = $3"
+    ))
+    .bind(hash)
+    .bind(state.clock.now_ms())
+    .bind(id)
+    .execute(&state.db)
+    .await?;
+    Ok(())
+}

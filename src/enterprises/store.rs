@@ -73,23 +73,6 @@ pub async fn find_for_login(db: &Db, credit_code: &str) -> Result<Option<LoginRo
         .await
 }
 
-pub async fn password_hash(db: &Db, id: &str) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT password_hash FROM enterprises WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db)
-        .await
-}
-
-pub async fn set_password_hash(db: &Db, id: &str, hash: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE enterprises SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(hash)
-        .bind(now)
-        .bind(id)
-        .execute(db)
-        .await
-        .map(|_| ())
-}
-
 pub async fn insert(db: &Db, new: &NewEnterprise<'_>, now: i64) -> Result<String, sqlx::Error> {
     let id = new_id();
     sqlx::query(

@@ -201,11 +201,16 @@ pub struct S3Writer {
 }
 
 impl S3Writer {
-    pub async fn write(&mut self, chunk: Bytes) -> StoreResult<()> {
-        self.buffer.extend_from_slice(&chunk);
-        while self.buffer.len() >= self.part_size {
-            let part = self.buffer.split_to(self.part_size).freeze();
-            self.send_part(part).await?;
+    /// Fills one part-sized buffer at a time and hands each full one to `send_part`, so a
+    /// writer holds at most the part being filled and the part in flight.
+    pub async fn write(&mut self, mut chunk: Bytes) -> StoreResult<()> {
+        while !chunk.is_empty() {
+            let take = (self.part_size - self.buffer.len()).min(chunk.len());
+            self.buffer.extend_from_slice(&chunk.split_to(take));
+            if self.buffer.len() == self.part_size {
+                let part = std::mem::replace(&mut self.buffer, BytesMut::with_capacity(self.part_size)).freeze();
+                self.send_part(part).await?;
+            }
         }
         Ok(())
     }

@@ -48,23 +48,6 @@ pub async fn find_for_login(db: &Db, username: &str) -> Result<Option<LoginRow>,
         .await
 }
 
-pub async fn password_hash(db: &Db, id: &str) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT password_hash FROM staff WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db)
-        .await
-}
-
-pub async fn set_password_hash(db: &Db, id: &str, hash: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE staff SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(hash)
-        .bind(now)
-        .bind(id)
-        .execute(db)
-        .await
-        .map(|_| ())
-}
-
 /// Inserts an account; fails with a unique violation when the username is taken.
 pub async fn insert(db: &Db, new: &NewStaff<'_>, now: i64) -> Result<String, sqlx::Error> {
     let id = new_id();
