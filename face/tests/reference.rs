@@ -1,0 +1,51 @@
+//! The engine against values computed by dlib itself on the same pixels
+//! (fixtures/dlib-reference.json). Needs the models: `ZHUJIAN_FACE_MODELS` names their folder
+//! (scripts/test.sh fetches them).
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+use zhujian_face::{distance, ResNet};
+
+fn models() -> PathBuf {
+    PathBuf::from(
+        std::env::var("ZHUJIAN_FACE_MODELS")
+            .expect("ZHUJIAN_FACE_MODELS is not set: run ./scripts/test.sh, which fetches the models"),
+    )
+}
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn reference() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(fixture("dlib-reference.json")).unwrap()).unwrap()
+}
+
+fn descriptor_of(value: &Value) -> Vec<f32> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap() as f32)
+        .collect()
+}
+
+#[test]
+fn descriptor_of_dlibs_chip_matches_dlib() {
+    let net =
+        ResNet::parse(&std::fs::read(models().join("dlib_face_recognition_resnet_model_v1.dat")).unwrap()).unwrap();
+    let chip = image::open(fixture("img1-chip.png")).unwrap().to_rgb8();
+    let ours = net.descriptor(chip.as_raw());
+    let theirs = descriptor_of(&reference()["images"]["img1.png"]["faces"][0]["descriptor"]);
+    let mut worst = 0.0f32;
+    for (a, b) in ours.iter().zip(&theirs) {
+        worst = worst.max((a - b).abs());
+    }
+    assert!(worst < 1e-4, "largest difference from dlib: {worst}");
+    let mut theirs_array = [0.0; 128];
+    theirs_array.copy_from_slice(&theirs);
+    assert!(distance(&ours, &theirs_array) < 1e-3);
+}
