@@ -1,12 +1,18 @@
 //! Face detection, landmarks and 128-d descriptors in pure Rust, reading dlib's published model
 //! files directly (see docs/face-engine-spec.md in the repository for the formats).
 
+pub mod chip;
 pub mod dlib;
+pub mod geometry;
 pub mod net;
 pub mod resnet;
+pub mod shape;
 pub mod tensor;
 
+pub use chip::face_chip;
+pub use geometry::Rect;
 pub use resnet::{distance, Descriptor, ResNet, CHIP_SIZE};
+pub use shape::{Landmarks, ShapePredictor};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {

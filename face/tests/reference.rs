@@ -49,3 +49,50 @@ fn descriptor_of_dlibs_chip_matches_dlib() {
     theirs_array.copy_from_slice(&theirs);
     assert!(distance(&ours, &theirs_array) < 1e-3);
 }
+
+fn rect(v: &Value) -> zhujian_face::Rect {
+    let n = |k: &str| v[k].as_i64().unwrap();
+    zhujian_face::Rect {
+        left: n("left"),
+        top: n("top"),
+        right: n("right"),
+        bottom: n("bottom"),
+    }
+}
+
+/// Landmarks and chips from dlib's own detections, and the descriptor through the whole
+/// chip → network path.
+#[test]
+fn landmarks_chips_and_descriptors_match_dlib() {
+    let sp = zhujian_face::ShapePredictor::parse(
+        &std::fs::read(models().join("shape_predictor_5_face_landmarks.dat")).unwrap(),
+    )
+    .unwrap();
+    let net =
+        ResNet::parse(&std::fs::read(models().join("dlib_face_recognition_resnet_model_v1.dat")).unwrap()).unwrap();
+    let reference = reference();
+    for (name, expected) in reference["images"].as_object().unwrap() {
+        let img = image::open(fixture(name)).unwrap().to_rgb8();
+        let detection = rect(&expected["mmod"][0]);
+        let face = &expected["faces"][0];
+        let landmarks = sp.predict(&img, detection);
+        let want: Vec<(i64, i64)> = face["landmarks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p[0].as_i64().unwrap(), p[1].as_i64().unwrap()))
+            .collect();
+        assert_eq!(landmarks, want, "{name}: landmarks");
+        let chip = zhujian_face::face_chip(&img, &landmarks, 150, 0.25);
+        let sum: i64 = chip.iter().map(|v| i64::from(*v)).sum();
+        assert_eq!(sum, face["chip_sum"].as_i64().unwrap(), "{name}: chip");
+        let ours = net.descriptor(&chip);
+        let theirs = descriptor_of(&face["descriptor"]);
+        let worst = ours
+            .iter()
+            .zip(&theirs)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst < 1e-4, "{name}: largest descriptor difference {worst}");
+    }
+}

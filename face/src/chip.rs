@@ -1,0 +1,242 @@
+//! Face chips: the 150×150 crop, rotated and scaled so the 5 landmarks sit where dlib's
+//! template puts them (`get_face_chip_details(shape, 150, 0.25)` + `extract_image_chip`).
+
+use image::RgbImage;
+
+use crate::geometry::{affine_from_3, round, similarity, Point};
+
+/// dlib's 5-point template in normalised chip coordinates (landmark order of the predictor).
+const TEMPLATE: [(f64, f64); 5] = [
+    (0.8595674595992, 0.2134981538014),
+    (0.6460604764104, 0.2289674387677),
+    (0.1205750620789, 0.2137274526848),
+    (0.3340850613712, 0.2290642403242),
+    (0.4901123135679, 0.6277975316475),
+];
+
+/// A rectangle with floating-point corners (dlib's `drectangle`).
+#[derive(Debug, Clone, Copy)]
+struct DRect {
+    l: f64,
+    t: f64,
+    r: f64,
+    b: f64,
+}
+
+impl DRect {
+    fn area(&self) -> f64 {
+        if self.r < self.l || self.b < self.t {
+            0.0
+        } else {
+            (self.r - self.l + 1.0) * (self.b - self.t + 1.0)
+        }
+    }
+    fn center(&self) -> Point {
+        Point {
+            x: (self.l + self.r) / 2.0,
+            y: (self.t + self.b) / 2.0,
+        }
+    }
+    /// pyramid_down<2>: each corner p ↦ p/2 − (1.25, 0.75).
+    fn down(&self) -> DRect {
+        DRect {
+            l: self.l / 2.0 - 1.25,
+            t: self.t / 2.0 - 0.75,
+            r: self.r / 2.0 - 1.25,
+            b: self.b / 2.0 - 0.75,
+        }
+    }
+}
+
+fn rotate(center: Point, p: Point, angle: f64) -> Point {
+    let (s, c) = angle.sin_cos();
+    let (dx, dy) = (p.x - center.x, p.y - center.y);
+    Point {
+        x: c * dx - s * dy + center.x,
+        y: s * dx + c * dy + center.y,
+    }
+}
+
+/// The 150×150 RGB chip (row-major, 3 bytes a pixel) for 5 landmarks in `img`.
+pub fn face_chip(img: &RgbImage, landmarks: &[(i64, i64)], size: usize, padding: f64) -> Vec<u8> {
+    let from: Vec<Point> = TEMPLATE
+        .iter()
+        .map(|(x, y)| Point {
+            x: size as f64 * (padding + x) / (2.0 * padding + 1.0),
+            y: size as f64 * (padding + y) / (2.0 * padding + 1.0),
+        })
+        .collect();
+    let to: Vec<Point> = landmarks
+        .iter()
+        .map(|&(x, y)| Point {
+            x: x as f64,
+            y: y as f64,
+        })
+        .collect();
+    let t = similarity(&from, &to);
+    let v = (t.m[0][0], t.m[1][0]);
+    let angle = v.1.atan2(v.0);
+    let scale = v.0.hypot(v.1);
+    let c = t.apply(Point {
+        x: size as f64 / 2.0,
+        y: size as f64 / 2.0,
+    });
+    let extent = (size as f64 * scale - 1.0) / 2.0;
+    let rect = DRect {
+        l: c.x - extent,
+        t: c.y - extent,
+        r: c.x + extent,
+        b: c.y + extent,
+    };
+    extract(img, rect, angle, size)
+}
+
+fn extract(img: &RgbImage, rect: DRect, angle: f64, size: usize) -> Vec<u8> {
+    let chip_area = (size * size) as f64;
+    let mut depth = 0usize;
+    let mut grow = 2.0;
+    let mut r = rect.down();
+    while r.area() > chip_area {
+        r = r.down();
+        depth += 1;
+        grow = grow * 2.0 + 2.0;
+    }
+    // The part of the image the rotated rectangle needs, grown for the pyramid filters.
+    let center = rect.center();
+    let corners = [(rect.l, rect.t), (rect.r, rect.t), (rect.l, rect.b), (rect.r, rect.b)]
+        .map(|(x, y)| rotate(center, Point { x, y }, angle));
+    let min_x = corners.iter().map(|p| p.x).fold(f64::INFINITY, f64::min) - grow;
+    let min_y = corners.iter().map(|p| p.y).fold(f64::INFINITY, f64::min) - grow;
+    let max_x = corners.iter().map(|p| p.x).fold(f64::NEG_INFINITY, f64::max) + grow;
+    let max_y = corners.iter().map(|p| p.y).fold(f64::NEG_INFINITY, f64::max) + grow;
+    let (bl, bt) = (round(min_x.max(0.0)), round(min_y.max(0.0)));
+    let (br, bb) = (
+        round(max_x.min(img.width() as f64 - 1.0)),
+        round(max_y.min(img.height() as f64 - 1.0)),
+    );
+    let crop = Plane::crop(img, bl, bt, br, bb);
+    let mut levels = Vec::with_capacity(depth);
+    for i in 0..depth {
+        let next = if i == 0 {
+            crop.down()
+        } else {
+            levels.last().map(Plane::down).unwrap_or_else(Plane::empty)
+        };
+        levels.push(next);
+    }
+    let mut r = DRect {
+        l: rect.l - bl as f64,
+        t: rect.t - bt as f64,
+        r: rect.r - bl as f64,
+        b: rect.b - bt as f64,
+    };
+    let mut level: isize = -1;
+    while r.down().area() > chip_area {
+        level += 1;
+        r = r.down();
+    }
+    let c = r.center();
+    let to = [
+        rotate(c, Point { x: r.l, y: r.t }, angle),
+        rotate(c, Point { x: r.r, y: r.t }, angle),
+        rotate(c, Point { x: r.l, y: r.b }, angle),
+    ];
+    let last = (size - 1) as f64;
+    let from = [
+        Point { x: 0.0, y: 0.0 },
+        Point { x: last, y: 0.0 },
+        Point { x: 0.0, y: last },
+    ];
+    let map = affine_from_3(from, to);
+    let source = if level < 0 { &crop } else { &levels[level as usize] };
+    let mut chip = vec![0u8; size * size * 3];
+    for row in 0..size {
+        for col in 0..size {
+            let q = map.apply(Point {
+                x: col as f64,
+                y: row as f64,
+            });
+            let at = (row * size + col) * 3;
+            chip[at..at + 3].copy_from_slice(&source.bilinear(q));
+        }
+    }
+    chip
+}
+
+/// An RGB image held as integers, for dlib's integer pyramid.
+struct Plane {
+    w: usize,
+    h: usize,
+    data: Vec<u32>,
+}
+
+impl Plane {
+    fn empty() -> Plane {
+        Plane {
+            w: 0,
+            h: 0,
+            data: Vec::new(),
+        }
+    }
+
+    fn crop(img: &RgbImage, l: i64, t: i64, r: i64, b: i64) -> Plane {
+        if r < l || b < t {
+            return Plane::empty();
+        }
+        let (w, h) = ((r - l + 1) as usize, (b - t + 1) as usize);
+        let mut data = Vec::with_capacity(w * h * 3);
+        for y in t..=b {
+            for x in l..=r {
+                data.extend(img.get_pixel(x as u32, y as u32).0.iter().map(|v| u32::from(*v)));
+            }
+        }
+        Plane { w, h, data }
+    }
+
+    /// dlib's pyramid_down<2>: a separable [1 4 6 4 1] filter, then every other pixel.
+    fn down(&self) -> Plane {
+        if self.w <= 8 || self.h <= 8 {
+            return Plane::empty();
+        }
+        let (ow, oh) = ((self.w - 3) / 2, (self.h - 3) / 2);
+        let mut tmp = vec![0u32; self.h * ow * 3];
+        for r in 0..self.h {
+            for c in 0..ow {
+                for ch in 0..3 {
+                    let p = |x: usize| self.data[(r * self.w + x) * 3 + ch];
+                    let x = 2 * c;
+                    tmp[(r * ow + c) * 3 + ch] = p(x) + 4 * p(x + 1) + 6 * p(x + 2) + 4 * p(x + 3) + p(x + 4);
+                }
+            }
+        }
+        let mut data = vec![0u32; oh * ow * 3];
+        for dr in 0..oh {
+            let r = 2 + 2 * dr;
+            for c in 0..ow {
+                for ch in 0..3 {
+                    let t = |y: usize| tmp[(y * ow + c) * 3 + ch];
+                    data[(dr * ow + c) * 3 + ch] = (t(r - 2) + 4 * t(r - 1) + 6 * t(r) + 4 * t(r + 1) + t(r + 2)) / 256;
+                }
+            }
+        }
+        Plane { w: ow, h: oh, data }
+    }
+
+    /// Bilinear interpolation; black outside the image. Values are truncated, as dlib does.
+    fn bilinear(&self, q: Point) -> [u8; 3] {
+        let (left, top) = (q.x.floor(), q.y.floor());
+        if left < 0.0 || top < 0.0 || left + 1.0 >= self.w as f64 || top + 1.0 >= self.h as f64 {
+            return [0, 0, 0];
+        }
+        let (fx, fy) = (q.x - left, q.y - top);
+        let (x, y) = (left as usize, top as usize);
+        let p = |xx: usize, yy: usize, ch: usize| f64::from(self.data[(yy * self.w + xx) * 3 + ch]);
+        let mut out = [0u8; 3];
+        for (ch, o) in out.iter_mut().enumerate() {
+            let v = (1.0 - fy) * ((1.0 - fx) * p(x, y, ch) + fx * p(x + 1, y, ch))
+                + fy * ((1.0 - fx) * p(x, y + 1, ch) + fx * p(x + 1, y + 1, ch));
+            *o = v.clamp(0.0, 255.0) as u8;
+        }
+        out
+    }
+}
