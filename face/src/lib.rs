@@ -4,6 +4,7 @@
 pub mod chip;
 pub mod dlib;
 pub mod geometry;
+pub mod mmod;
 pub mod net;
 pub mod resnet;
 pub mod shape;
@@ -11,6 +12,7 @@ pub mod tensor;
 
 pub use chip::face_chip;
 pub use geometry::Rect;
+pub use mmod::{Detection, Mmod};
 pub use resnet::{distance, Descriptor, ResNet, CHIP_SIZE};
 pub use shape::{Landmarks, ShapePredictor};
 

@@ -96,3 +96,24 @@ fn landmarks_chips_and_descriptors_match_dlib() {
         assert!(worst < 1e-4, "{name}: largest descriptor difference {worst}");
     }
 }
+
+#[test]
+fn cnn_detections_match_dlib() {
+    let mmod =
+        zhujian_face::Mmod::parse(&std::fs::read(models().join("mmod_human_face_detector.dat")).unwrap()).unwrap();
+    for (name, expected) in reference()["images"].as_object().unwrap() {
+        let img = image::open(fixture(name)).unwrap().to_rgb8();
+        let found = mmod.detect(&img);
+        let want = expected["mmod"].as_array().unwrap();
+        assert_eq!(found.len(), want.len(), "{name}: {found:?}");
+        for (d, w) in found.iter().zip(want) {
+            assert_eq!(d.rect, rect(w), "{name}");
+            let confidence = w["confidence"].as_f64().unwrap() as f32;
+            assert!(
+                (d.confidence - confidence).abs() < 1e-3,
+                "{name}: confidence {} vs {confidence}",
+                d.confidence
+            );
+        }
+    }
+}
