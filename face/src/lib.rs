@@ -3,6 +3,7 @@
 
 pub mod chip;
 pub mod dlib;
+pub mod engine;
 pub mod geometry;
 pub mod mmod;
 pub mod net;
@@ -11,6 +12,7 @@ pub mod shape;
 pub mod tensor;
 
 pub use chip::face_chip;
+pub use engine::{Engine, Face, LoadError, Quality, Refusal};
 pub use geometry::Rect;
 pub use mmod::{Detection, Mmod};
 pub use resnet::{distance, Descriptor, ResNet, CHIP_SIZE};

@@ -117,3 +117,82 @@ fn cnn_detections_match_dlib() {
         }
     }
 }
+
+fn engine() -> zhujian_face::Engine {
+    zhujian_face::Engine::load(&models()).unwrap()
+}
+
+fn descriptor_for(engine: &zhujian_face::Engine, name: &str) -> zhujian_face::Descriptor {
+    let img = image::open(fixture(name)).unwrap().to_rgb8();
+    engine
+        .single_face(&img, &zhujian_face::Quality::default())
+        .unwrap()
+        .descriptor
+}
+
+/// The engine's own pipeline (detection on a downscaled copy) still tells people apart.
+#[test]
+fn engine_tells_the_same_person_from_others() {
+    let engine = engine();
+    let a1 = descriptor_for(&engine, "img1.png");
+    let a2 = descriptor_for(&engine, "img2.png");
+    let b = descriptor_for(&engine, "img3.png");
+    let c = descriptor_for(&engine, "img17.png");
+    assert!(distance(&a1, &a2) < 0.5, "same person: {}", distance(&a1, &a2));
+    for other in [&b, &c] {
+        assert!(distance(&a1, other) > 0.7, "different people: {}", distance(&a1, other));
+    }
+}
+
+#[test]
+fn engine_refuses_unusable_photos() {
+    use zhujian_face::Refusal;
+    let engine = engine();
+    let quality = zhujian_face::Quality::default();
+    let blank = image::RgbImage::from_pixel(400, 300, image::Rgb([120, 130, 140]));
+    assert_eq!(engine.single_face(&blank, &quality).unwrap_err(), Refusal::NoFace);
+
+    let a = image::open(fixture("img1.png")).unwrap().to_rgb8();
+    let b = image::open(fixture("img3.png")).unwrap().to_rgb8();
+    let mut pair = image::RgbImage::new(a.width() + b.width(), a.height().max(b.height()));
+    image::imageops::overlay(&mut pair, &a, 0, 0);
+    image::imageops::overlay(&mut pair, &b, i64::from(a.width()), 0);
+    assert_eq!(
+        engine.single_face(&pair, &quality).unwrap_err(),
+        Refusal::SeveralFaces(2)
+    );
+
+    let dark = image::ImageBuffer::from_fn(a.width(), a.height(), |x, y| {
+        let p = a.get_pixel(x, y).0;
+        image::Rgb([p[0] / 6, p[1] / 6, p[2] / 6])
+    });
+    assert!(matches!(
+        engine.single_face(&dark, &quality),
+        Err(Refusal::TooDark { .. })
+    ));
+
+    let blurred = image::imageops::blur(&a, 3.0);
+    assert!(matches!(
+        engine.single_face(&blurred, &quality),
+        Err(Refusal::TooBlurred { .. })
+    ));
+    let slightly = image::imageops::blur(&a, 1.0);
+    assert!(
+        engine.single_face(&slightly, &quality).is_ok(),
+        "a slightly soft photo is still usable"
+    );
+
+    // About 70 pixels across, in an image small enough to be searched as it is: the detector
+    // finds it with its smallest (80-pixel) box, which is below the minimum.
+    let small = image::imageops::resize(
+        &a,
+        a.width() * 3 / 5,
+        a.height() * 3 / 5,
+        image::imageops::FilterType::Triangle,
+    );
+    assert!(
+        matches!(engine.single_face(&small, &quality), Err(Refusal::FaceTooSmall { .. })),
+        "{:?}",
+        engine.single_face(&small, &quality).map(|f| f.rect)
+    );
+}

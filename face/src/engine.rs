@@ -1,0 +1,205 @@
+//! The face engine: the three models together, with the policy the application needs. Detect on
+//! a downscaled copy first (detection cost grows with the pixel count) and retry larger only
+//! when no face is found; then landmarks, chip and descriptor on the full image; refuse
+//! photos that cannot give a trustworthy descriptor.
+
+use std::path::Path;
+
+use image::imageops::{resize, FilterType};
+use image::RgbImage;
+
+use crate::chip::face_chip;
+use crate::geometry::Rect;
+use crate::mmod::Mmod;
+use crate::resnet::{Descriptor, ResNet, CHIP_SIZE};
+use crate::shape::{Landmarks, ShapePredictor};
+use crate::ModelError;
+
+pub const DETECTOR_FILE: &str = "mmod_human_face_detector.dat";
+pub const LANDMARKS_FILE: &str = "shape_predictor_5_face_landmarks.dat";
+pub const DESCRIPTOR_FILE: &str = "dlib_face_recognition_resnet_model_v1.dat";
+
+/// Longest side of the copies detection runs on, smallest first.
+const DETECTION_SIDES: [u32; 3] = [240, 480, 960];
+
+/// What makes a photo usable.
+#[derive(Debug, Clone)]
+pub struct Quality {
+    /// Smallest face width in pixels of the original image. The detector finds faces from
+    /// about 80 pixels (its window); the narrowest of those are refused, since their 150-pixel
+    /// chip is mostly interpolation.
+    pub min_face_px: i64,
+    /// Smallest mean brightness (0–255) of the face chip.
+    pub min_brightness: f32,
+    /// Smallest variance of the Laplacian of the face chip (below it the face is blurred).
+    pub min_sharpness: f32,
+}
+
+impl Default for Quality {
+    fn default() -> Self {
+        Quality {
+            min_face_px: 90,
+            min_brightness: 45.0,
+            min_sharpness: 40.0,
+        }
+    }
+}
+
+/// Why a photo gives no descriptor.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    NoFace,
+    SeveralFaces(usize),
+    FaceTooSmall { width: i64, min: i64 },
+    TooDark { brightness: f32, min: f32 },
+    TooBlurred { sharpness: f32, min: f32 },
+}
+
+/// One face found and described.
+#[derive(Debug, Clone)]
+pub struct Face {
+    pub rect: Rect,
+    pub confidence: f32,
+    pub landmarks: Landmarks,
+    pub descriptor: Descriptor,
+    pub brightness: f32,
+    pub sharpness: f32,
+}
+
+pub struct Engine {
+    detector: Mmod,
+    landmarks: ShapePredictor,
+    descriptor: ResNet,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error(transparent)]
+    Model(#[from] ModelError),
+}
+
+impl Engine {
+    pub fn load(dir: &Path) -> Result<Engine, LoadError> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(|source| LoadError::Io {
+                path: path.display().to_string(),
+                source,
+            })
+        };
+        Ok(Engine {
+            detector: Mmod::parse(&read(DETECTOR_FILE)?)?,
+            landmarks: ShapePredictor::parse(&read(LANDMARKS_FILE)?)?,
+            descriptor: ResNet::parse(&read(DESCRIPTOR_FILE)?)?,
+        })
+    }
+
+    /// Face boxes in original-image coordinates, from the smallest copy that shows any face.
+    pub fn detect(&self, img: &RgbImage) -> Vec<(Rect, f32)> {
+        let longest = img.width().max(img.height());
+        for side in DETECTION_SIDES {
+            let scale = (f64::from(side) / f64::from(longest)).min(1.0);
+            let found = if scale < 1.0 {
+                let (w, h) = (
+                    (f64::from(img.width()) * scale).round() as u32,
+                    (f64::from(img.height()) * scale).round() as u32,
+                );
+                self.detector
+                    .detect(&resize(img, w.max(1), h.max(1), FilterType::Triangle))
+            } else {
+                self.detector.detect(img)
+            };
+            if !found.is_empty() {
+                return found
+                    .iter()
+                    .map(|d| (scale_rect(d.rect, 1.0 / scale), d.confidence))
+                    .collect();
+            }
+            if scale == 1.0 {
+                break;
+            }
+        }
+        Vec::new()
+    }
+
+    /// Landmarks, chip and descriptor of the face in `rect`.
+    pub fn describe_at(&self, img: &RgbImage, rect: Rect, confidence: f32) -> Face {
+        let landmarks = self.landmarks.predict(img, rect);
+        let chip = face_chip(img, &landmarks, CHIP_SIZE, 0.25);
+        let (brightness, sharpness) = chip_quality(&chip);
+        Face {
+            rect,
+            confidence,
+            landmarks,
+            descriptor: self.descriptor.descriptor(&chip),
+            brightness,
+            sharpness,
+        }
+    }
+
+    /// The descriptor of the one face in a photo, or why there is none.
+    pub fn single_face(&self, img: &RgbImage, quality: &Quality) -> Result<Face, Refusal> {
+        let found = self.detect(img);
+        let (rect, confidence) = match found.as_slice() {
+            [] => return Err(Refusal::NoFace),
+            [one] => *one,
+            many => return Err(Refusal::SeveralFaces(many.len())),
+        };
+        if rect.width() < quality.min_face_px {
+            return Err(Refusal::FaceTooSmall {
+                width: rect.width(),
+                min: quality.min_face_px,
+            });
+        }
+        let face = self.describe_at(img, rect, confidence);
+        if face.brightness < quality.min_brightness {
+            return Err(Refusal::TooDark {
+                brightness: face.brightness,
+                min: quality.min_brightness,
+            });
+        }
+        if face.sharpness < quality.min_sharpness {
+            return Err(Refusal::TooBlurred {
+                sharpness: face.sharpness,
+                min: quality.min_sharpness,
+            });
+        }
+        Ok(face)
+    }
+}
+
+fn scale_rect(r: Rect, s: f64) -> Rect {
+    let f = |v: i64| (v as f64 * s).round() as i64;
+    Rect {
+        left: f(r.left),
+        top: f(r.top),
+        right: f(r.right),
+        bottom: f(r.bottom),
+    }
+}
+
+/// Mean brightness and the variance of the Laplacian (a standard focus measure) of a chip's
+/// central region, where the face is.
+pub fn chip_quality(chip: &[u8]) -> (f32, f32) {
+    let n = CHIP_SIZE;
+    let grey: Vec<f32> = chip
+        .chunks_exact(3)
+        .map(|p| 0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2]))
+        .collect();
+    let (from, to) = (n / 5, n - n / 5);
+    let mut sum = 0.0;
+    let mut laplacians = Vec::with_capacity((to - from) * (to - from));
+    for y in from..to {
+        for x in from..to {
+            let at = |dx: isize, dy: isize| grey[((y as isize + dy) as usize) * n + (x as isize + dx) as usize];
+            sum += at(0, 0);
+            laplacians.push(at(-1, 0) + at(1, 0) + at(0, -1) + at(0, 1) - 4.0 * at(0, 0));
+        }
+    }
+    let count = laplacians.len() as f32;
+    let mean = laplacians.iter().sum::<f32>() / count;
+    let variance = laplacians.iter().map(|l| (l - mean) * (l - mean)).sum::<f32>() / count;
+    (sum / count, variance)
+}
