@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: scripts/bench.sh <benchmark>}
 source scripts/garage.sh
+source scripts/models.sh
 trap stop_garage EXIT
 start_garage
+prepare_face_models
 cargo bench --locked --bench "$name"

@@ -33,6 +33,7 @@ fi
 
 pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 source scripts/garage.sh
+source scripts/models.sh
 cleanup() {
   as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$pg_dir"
@@ -47,6 +48,7 @@ as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
 echo "test PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port" >&2
 
 start_garage
+prepare_face_models
 
 export TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
-cargo test --locked "$@"
+cargo test --locked --workspace "$@"

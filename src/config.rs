@@ -74,6 +74,14 @@ SETTINGS (TOML key = default; environment: ZHUJIAN_<SECTION>_<KEY>, e.g. ZHUJIAN
   uploads.download_ttl_secs = 300    lifetime of a signed download link
   uploads.pending_max_age_secs = 86400  unfinished uploads and orphan objects older than this are swept
   uploads.sweep_interval_secs = 600  how often the sweeper runs (0: never)
+  face.models_dir = \"\"             folder of the face models (empty: <storage.dir>/models)
+  face.fetch_models = true           fetch missing models with pip on start (false: offline, files provided by hand)
+  face.threshold = 0.5               largest descriptor distance that counts as the same person
+  face.workers = 0                   face checks running at once (0: one per core)
+  face.queue = 32                    face checks waiting at most; more answer 503
+  face.min_face_px = 90              narrowest usable face, in pixels of the photo
+  face.min_brightness = 45.0         darkest usable face (mean brightness of the face chip, 0-255)
+  face.min_sharpness = 40.0          blurriest usable face (variance of the Laplacian of the face chip)
   log.format = \"text\"               text | json
   log.level = \"info\"                tracing filter, e.g. \"info,zhujian=debug\"
 ";
@@ -91,6 +99,7 @@ pub struct Settings {
     pub sms: SmsSettings,
     pub objects: ObjectSettings,
     pub uploads: UploadSettings,
+    pub face: FaceSettings,
     pub log: LogSettings,
 }
 
@@ -233,6 +242,19 @@ pub struct UploadSettings {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+pub struct FaceSettings {
+    pub models_dir: PathBuf,
+    pub fetch_models: bool,
+    pub threshold: f32,
+    pub workers: usize,
+    pub queue: usize,
+    pub min_face_px: i64,
+    pub min_brightness: f32,
+    pub min_sharpness: f32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct LogSettings {
     pub format: LogFormat,
     pub level: String,
@@ -318,6 +340,16 @@ impl Default for Settings {
                 pending_max_age_secs: 24 * 3600,
                 sweep_interval_secs: 600,
             },
+            face: FaceSettings {
+                models_dir: PathBuf::new(),
+                fetch_models: true,
+                threshold: 0.5,
+                workers: 0,
+                queue: 32,
+                min_face_px: 90,
+                min_brightness: 45.0,
+                min_sharpness: 40.0,
+            },
             log: LogSettings {
                 format: LogFormat::Text,
                 level: "info".into(),
@@ -335,7 +367,7 @@ macro_rules! section_defaults {
 }
 section_defaults!(ServerSettings => server, DatabaseSettings => database,
     StorageSettings => storage, AuthSettings => auth, WechatSettings => wechat,
-    SmsSettings => sms, ObjectSettings => objects, UploadSettings => uploads, LogSettings => log);
+    SmsSettings => sms, ObjectSettings => objects, UploadSettings => uploads, FaceSettings => face, LogSettings => log);
 
 const ENV_PREFIX: &str = "ZHUJIAN_";
 const CONFIG_FILE_ENV: &str = "ZHUJIAN_CONFIG";
@@ -382,6 +414,15 @@ impl Settings {
             format!("sqlite://{}?mode=rwc", self.storage.dir.join("zhujian.db").display())
         } else {
             self.database.url.clone()
+        }
+    }
+
+    /// The folder of the face models.
+    pub fn models_dir(&self) -> PathBuf {
+        if self.face.models_dir.as_os_str().is_empty() {
+            self.storage.dir.join("models")
+        } else {
+            self.face.models_dir.clone()
         }
     }
 

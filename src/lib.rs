@@ -15,6 +15,7 @@ pub mod db;
 pub mod documents;
 pub mod enterprises;
 pub mod error;
+pub mod face;
 pub mod jobs;
 pub mod notify;
 pub mod objects;

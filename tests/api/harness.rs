@@ -139,6 +139,7 @@ impl TestApp {
         settings.database.max_connections = 5;
         settings.secrets.token_key = TOKEN_SECRET.into();
         settings.secrets.data_key = DATA_SECRET.into();
+        settings.face.models_dir = models_dir();
         settings.wechat.base_url = wechat.base.clone();
         settings.wechat.app_id = crate::fakes::WECHAT_APP_ID.into();
         settings.wechat.app_secret = crate::fakes::WECHAT_APP_SECRET.into();
@@ -288,6 +289,15 @@ pub fn with_token(request: reqwest::RequestBuilder, token: Option<&str>) -> reqw
         Some(t) => request.bearer_auth(t),
         None => request,
     }
+}
+
+/// The face models, fetched by scripts/test.sh.
+pub fn models_dir() -> std::path::PathBuf {
+    let dir = std::env::var("ZHUJIAN_FACE_MODELS_DIR");
+    dir.expect(
+        "ZHUJIAN_FACE_MODELS_DIR is not set: run the test suite with ./scripts/test.sh, which fetches the face models",
+    )
+    .into()
 }
 
 /// Points the object store at the test Garage (started by scripts/test.sh).

@@ -22,7 +22,8 @@ pub fn zhujian_command(app: &TestApp) -> Command {
         .env("DATABASE_URL", &app.database_url)
         .env("ZHUJIAN_STORAGE_DIR", &app.settings.storage.dir)
         .env("ZHUJIAN_SECRETS_TOKEN_KEY", TOKEN_SECRET)
-        .env("ZHUJIAN_SECRETS_DATA_KEY", DATA_SECRET);
+        .env("ZHUJIAN_SECRETS_DATA_KEY", DATA_SECRET)
+        .env("ZHUJIAN_FACE_MODELS_DIR", crate::harness::models_dir());
     command
 }
 
