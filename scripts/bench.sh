@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a benchmark program from benches/ in release mode, with what it needs started first.
 #   ./scripts/bench.sh upload     uploads through the server into Garage vs direct S3 PUTs
+#   ./scripts/bench.sh face       face engine: stage times, throughput, memory, accuracy
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: scripts/bench.sh <benchmark>}
