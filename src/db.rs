@@ -86,6 +86,7 @@ macro_rules! migration {
 const MIGRATIONS: &[Migration] = &[
     migration!(1, "foundation", "0001_foundation.sql"),
     migration!(2, "documents", "0002_documents.sql"),
+    migration!(3, "person identities", "0003_person_identities.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that

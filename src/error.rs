@@ -221,6 +221,15 @@ impl Invalid {
         });
     }
 
+    /// Records a value refused by one of `crate::types`' rules.
+    pub fn reject(&mut self, field: &str, refusal: crate::types::InvalidValue) {
+        self.0.push(FieldError {
+            field: field.into(),
+            code: refusal.code,
+            message: refusal.message,
+        });
+    }
+
     /// Parses a value, recording its error under `field`; see `crate::types` for the parsers.
     pub fn parse<T>(&mut self, field: &str, result: Result<T, crate::types::InvalidValue>) -> Option<T> {
         match result {

@@ -152,9 +152,12 @@ pub fn decode(photo: &[u8]) -> Result<image::RgbImage, FaceError> {
     Ok(image.to_rgb8())
 }
 
+/// Engines already loaded, by models folder.
+type LoadedEngines = Mutex<Vec<(PathBuf, Arc<Engine>)>>;
+
 /// The engine for a models folder, loaded once per process (the models are immutable).
 pub fn load_engine(dir: &Path) -> anyhow::Result<Arc<Engine>> {
-    static LOADED: OnceLock<Mutex<Vec<(PathBuf, Arc<Engine>)>>> = OnceLock::new();
+    static LOADED: OnceLock<LoadedEngines> = OnceLock::new();
     let loaded = LOADED.get_or_init(Default::default);
     let mut loaded = loaded.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((_, engine)) = loaded.iter().find(|(d, _)| d == dir) {
@@ -165,4 +168,93 @@ pub fn load_engine(dir: &Path) -> anyhow::Result<Arc<Engine>> {
     );
     loaded.push((dir.to_path_buf(), engine.clone()));
     Ok(engine)
+}
+
+/// Which photo a face check was about, for error messages.
+#[derive(Debug, Clone, Copy)]
+pub enum Photo {
+    Portrait,
+    Selfie,
+}
+
+impl Photo {
+    fn names(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Photo::Portrait => ("证件照", "ID portrait", "portrait_document_id"),
+            Photo::Selfie => ("自拍照", "selfie", "selfie_document_id"),
+        }
+    }
+}
+
+/// A face check's failure as a problem document naming the photo and what to do.
+pub fn problem(error: FaceError, photo: Photo) -> crate::error::ApiError {
+    use crate::error::{ApiError, Message};
+    use axum::http::StatusCode;
+    let (zh, en, field) = photo.names();
+    let (code, zh_text, en_text) = match error {
+        FaceError::Busy => {
+            return ApiError::unavailable(
+                "face.busy",
+                "人脸核验繁忙，请稍后重试",
+                "Face checks are busy; try again shortly",
+            );
+        }
+        FaceError::Internal(reason) => return ApiError::internal(reason),
+        FaceError::Unreadable => (
+            "face.unreadable",
+            format!("{zh}无法读取"),
+            format!("The {en} cannot be read"),
+        ),
+        FaceError::Refused(Refusal::NoFace) => (
+            "face.no_face",
+            format!("{zh}中没有找到人脸，请正对镜头重拍"),
+            format!("No face found in the {en}; take it again facing the camera"),
+        ),
+        FaceError::Refused(Refusal::SeveralFaces(n)) => (
+            "face.several_faces",
+            format!("{zh}中有 {n} 张人脸，只能有本人一人"),
+            format!("The {en} shows {n} faces; it must show only you"),
+        ),
+        FaceError::Refused(Refusal::FaceTooSmall { .. }) => (
+            "face.too_small",
+            format!("{zh}中的人脸太小，请靠近镜头重拍"),
+            format!("The face in the {en} is too small; come closer to the camera"),
+        ),
+        FaceError::Refused(Refusal::TooDark { .. }) => (
+            "face.too_dark",
+            format!("{zh}太暗，请在光线充足处重拍"),
+            format!("The {en} is too dark; take it again in better light"),
+        ),
+        FaceError::Refused(Refusal::TooBlurred { .. }) => (
+            "face.too_blurred",
+            format!("{zh}模糊，请保持稳定后重拍"),
+            format!("The {en} is blurred; hold still and take it again"),
+        ),
+    };
+    let message = Message::new(zh_text.clone(), en_text.clone());
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, zh_text, en_text).with_field(field, code, message)
+}
+
+/// The mean of two descriptors: the enrolled face combines the ID portrait and the live selfie.
+pub fn mean(a: &Descriptor, b: &Descriptor) -> Descriptor {
+    let mut out = [0.0; 128];
+    for (o, (x, y)) in out.iter_mut().zip(a.iter().zip(b)) {
+        *o = (x + y) / 2.0;
+    }
+    out
+}
+
+pub fn descriptor_bytes(d: &Descriptor) -> Vec<u8> {
+    d.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+pub fn descriptor_from_bytes(bytes: &[u8]) -> Option<Descriptor> {
+    if bytes.len() != 512 {
+        return None;
+    }
+    let mut out = [0.0; 128];
+    for (o, c) in out.iter_mut().zip(bytes.chunks_exact(4)) {
+        *o = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+    }
+    Some(out)
 }

@@ -1,26 +1,393 @@
-//! The signed-in person's own record.
+//! People: the signed-in person's profile, real-name registration (DOMAIN.md §1) with a face
+//! match between the ID portrait and a live selfie, portrait replacement, and the city
+//! station's look-up by ID number.
 
-use axum::extract::State;
+use axum::{extract::State, http::StatusCode};
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use tokio::io::AsyncReadExt;
+use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::store::{self, PersonView};
+use super::store::{self, IdentityView, NewIdentity};
+use crate::audit::AuditContext;
 use crate::auth::{Caller, Role};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::documents::rules::{DocState, Purpose};
+use crate::documents::store::{self as documents, Visibility};
+use crate::error::{ApiError, ApiResult, Invalid, Message, Problem};
+use crate::face::{self, Evidence, Photo};
 use crate::state::AppState;
+use crate::types::{IdNumber, Name, Phone};
 use crate::web::Json;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(my_profile))
+    OpenApiRouter::new()
+        .routes(routes!(my_profile))
+        .routes(routes!(register))
+        .routes(routes!(replace_portrait))
+        .routes(routes!(look_up))
+}
+
+/// The record a registration's photos are attached to.
+const ATTACHED_TO: &str = "person_registration";
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonProfile {
+    pub id: String,
+    /// unregistered | registered | disabled
+    pub status: String,
+    pub created_at: i64,
+    /// Present once registered; ID number and phone masked.
+    pub identity: Option<IdentityView>,
+}
+
+fn person_id(caller: &Caller) -> ApiResult<&str> {
+    caller.require(&[Role::Person])?;
+    caller.person_id().ok_or_else(ApiError::forbidden_role)
+}
+
+async fn profile(state: &AppState, id: &str) -> ApiResult<PersonProfile> {
+    let person = store::get(&state.db, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("个人账号", "Person"))?;
+    let identity = store::identity(&state.db, id).await?.map(|i| i.view(state));
+    Ok(PersonProfile {
+        id: person.id,
+        status: person.status,
+        created_at: person.created_at,
+        identity,
+    })
 }
 
 /// The signed-in person's profile.
 #[utoipa::path(get, path = "/people/me", tag = "people", security(("bearer" = [])),
-    responses((status = 200, body = PersonView), (status = 403, body = Problem)))]
-async fn my_profile(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<PersonView>> {
-    caller.require(&[Role::Person])?;
-    let id = caller.person_id().unwrap_or_default();
-    store::get(&state.db, id)
+    responses((status = 200, body = PersonProfile), (status = 403, body = Problem)))]
+async fn my_profile(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<PersonProfile>> {
+    let id = person_id(&caller)?;
+    profile(&state, id).await.map(Json)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    /// 18-character resident ID number (GB 11643).
+    #[schema(value_type = String, example = "11010519491231002X")]
+    pub id_number: IdNumber,
+    #[schema(value_type = String, example = "张三")]
+    pub name: Name<50>,
+    #[schema(value_type = String, example = "13812345678")]
+    pub phone: Phone,
+    /// A document of purpose `id_portrait` uploaded by this person.
+    pub portrait_document_id: String,
+    /// A document of purpose `selfie` uploaded by this person, taken live.
+    pub selfie_document_id: String,
+}
+
+/// Reads one of the caller's photos of the given purpose.
+async fn own_photo(state: &AppState, caller: &Caller, id: &str, purpose: Purpose, field: &str) -> ApiResult<Bytes> {
+    let invalid = |code: &'static str, zh: &str, en: &str| {
+        ApiError::validation(vec![crate::error::FieldError {
+            field: field.into(),
+            code,
+            message: Message::new(zh.to_owned(), en.to_owned()),
+        }])
+    };
+    let doc = documents::get(&state.db, id, &Visibility::of(caller))
         .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found("个人账号", "Person"))
+        .ok_or_else(|| {
+            invalid(
+                "person.photo_not_found",
+                "找不到该照片，请先上传",
+                "No such photo of yours; upload it first",
+            )
+        })?;
+    if doc.purpose() != Some(purpose) {
+        return Err(invalid(
+            "person.photo_purpose",
+            "照片用途不符",
+            "This document is not of the required purpose",
+        ));
+    }
+    if doc.state() == DocState::Pending {
+        return Err(invalid(
+            "person.photo_pending",
+            "照片尚未上传完成",
+            "The photo's upload is not completed",
+        ));
+    }
+    let mut reader = state
+        .objects
+        .reader(&doc.object_key)
+        .await
+        .map_err(|e| crate::documents::upload::UploadError::Store(e).into_api())?;
+    let mut bytes = Vec::with_capacity(doc.size.max(0) as usize);
+    reader.read_to_end(&mut bytes).await.map_err(ApiError::internal)?;
+    Ok(Bytes::from(bytes))
+}
+
+fn mismatch(distance: f32) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "face.mismatch",
+        format!("人脸比对不一致（距离 {distance:.3}），请确认证件照和自拍为本人"),
+        format!("The faces do not match (distance {distance:.3}); both photos must show you"),
+    )
+}
+
+/// Locks the photos to the registration so they cannot be deleted; unlocks replaced ones.
+async fn attach(state: &AppState, person: &str, ids: [&str; 2], lock: DocState) -> ApiResult<()> {
+    for id in ids {
+        documents::set_attachment(&state.db, id, ATTACHED_TO, person, lock).await?;
+    }
+    Ok(())
+}
+
+/// Real-name registration: the ID number (check character and birth date validated), name and
+/// phone, with an ID portrait and a live selfie that must each show exactly one face, the
+/// same one. One identity, one account.
+#[utoipa::path(post, path = "/people/me/registration", tag = "people", request_body = Registration, security(("bearer" = [])),
+    responses((status = 200, body = PersonProfile), (status = 403, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem), (status = 503, body = Problem)))]
+async fn register(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Json(body): Json<Registration>,
+) -> ApiResult<Json<PersonProfile>> {
+    let person = person_id(&caller)?;
+    audit.set_target(format!("person:{person}"));
+    if store::identity(&state.db, person).await?.is_some() {
+        return Err(ApiError::conflict(
+            "person.already_registered",
+            "您已完成实名登记",
+            "You are already registered",
+        ));
+    }
+    let mut invalid = Invalid::default();
+    let (year, month, day) = body.id_number.birth_date();
+    let today = crate::clock::civil_from_days(state.clock.now_ms().div_euclid(86_400_000));
+    if (i64::from(year), month, day) > today {
+        invalid.reject("id_number", crate::types::ID_NUMBER_BIRTH_DATE);
+    }
+    invalid.finish()?;
+    let taken = || {
+        ApiError::conflict(
+            "person.identity_taken",
+            "该身份证号已被其他账号实名登记",
+            "This ID number is registered to another account",
+        )
+    };
+    if store::identity_by_hash(&state.db, &store::id_number_hash(&state, body.id_number.as_str()))
+        .await?
+        .is_some()
+    {
+        return Err(taken());
+    }
+    let portrait = own_photo(
+        &state,
+        &caller,
+        &body.portrait_document_id,
+        Purpose::IdPortrait,
+        "portrait_document_id",
+    )
+    .await?;
+    let selfie = own_photo(
+        &state,
+        &caller,
+        &body.selfie_document_id,
+        Purpose::Selfie,
+        "selfie_document_id",
+    )
+    .await?;
+    let portrait_face = state
+        .face
+        .enroll(portrait)
+        .await
+        .map_err(|e| face::problem(e, Photo::Portrait))?;
+    let verdict = state
+        .face
+        .verify(&portrait_face, Evidence::Photo(selfie.clone()))
+        .await
+        .map_err(|e| face::problem(e, Photo::Selfie))?;
+    if !verdict.matched {
+        return Err(mismatch(verdict.distance));
+    }
+    let selfie_face = state
+        .face
+        .enroll(selfie)
+        .await
+        .map_err(|e| face::problem(e, Photo::Selfie))?;
+    let new = NewIdentity {
+        person_id: person,
+        id_number: body.id_number.as_str(),
+        id_number_masked: &body.id_number.masked(),
+        name: body.name.as_str(),
+        phone: body.phone.as_str(),
+        phone_masked: &body.phone.masked(),
+        portrait_document_id: &body.portrait_document_id,
+        selfie_document_id: &body.selfie_document_id,
+        face: &face::mean(&portrait_face, &selfie_face),
+    };
+    store::register(&state, &new).await.map_err(|e| {
+        if crate::db::is_unique_violation(&e) {
+            taken()
+        } else {
+            e.into()
+        }
+    })?;
+    attach(
+        &state,
+        person,
+        [&body.portrait_document_id, &body.selfie_document_id],
+        DocState::Locked,
+    )
+    .await?;
+    profile(&state, person).await.map(Json)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PortraitReplacement {
+    /// The new ID portrait (purpose `id_portrait`).
+    pub portrait_document_id: String,
+    /// A fresh live selfie (purpose `selfie`) proving it is still you.
+    pub selfie_document_id: String,
+}
+
+/// Replaces the ID portrait. The fresh selfie must match the enrolled face, and the new
+/// portrait the selfie; the enrolled face is then rebuilt from the new pair.
+#[utoipa::path(put, path = "/people/me/portrait", tag = "people", request_body = PortraitReplacement, security(("bearer" = [])),
+    responses((status = 200, body = PersonProfile), (status = 409, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
+async fn replace_portrait(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Json(body): Json<PortraitReplacement>,
+) -> ApiResult<Json<PersonProfile>> {
+    let person = person_id(&caller)?;
+    audit.set_target(format!("person:{person}"));
+    let identity = store::identity(&state.db, person).await?.ok_or_else(|| {
+        ApiError::conflict(
+            "person.not_registered",
+            "请先完成实名登记",
+            "Complete the real-name registration first",
+        )
+    })?;
+    let enrolled = identity
+        .face(&state)
+        .ok_or_else(|| ApiError::internal("enrolled face does not open"))?;
+    let portrait = own_photo(
+        &state,
+        &caller,
+        &body.portrait_document_id,
+        Purpose::IdPortrait,
+        "portrait_document_id",
+    )
+    .await?;
+    let selfie = own_photo(
+        &state,
+        &caller,
+        &body.selfie_document_id,
+        Purpose::Selfie,
+        "selfie_document_id",
+    )
+    .await?;
+    let still_you = state
+        .face
+        .verify(&enrolled, Evidence::Photo(selfie.clone()))
+        .await
+        .map_err(|e| face::problem(e, Photo::Selfie))?;
+    if !still_you.matched {
+        return Err(mismatch(still_you.distance));
+    }
+    let selfie_face = state
+        .face
+        .enroll(selfie)
+        .await
+        .map_err(|e| face::problem(e, Photo::Selfie))?;
+    let portrait_match = state
+        .face
+        .verify(&selfie_face, Evidence::Photo(portrait.clone()))
+        .await
+        .map_err(|e| face::problem(e, Photo::Portrait))?;
+    if !portrait_match.matched {
+        return Err(mismatch(portrait_match.distance));
+    }
+    let portrait_face = state
+        .face
+        .enroll(portrait)
+        .await
+        .map_err(|e| face::problem(e, Photo::Portrait))?;
+    let face = face::mean(&portrait_face, &selfie_face);
+    store::replace_portrait(
+        &state,
+        person,
+        &body.portrait_document_id,
+        &body.selfie_document_id,
+        &face,
+    )
+    .await?;
+    attach(
+        &state,
+        person,
+        [&identity.portrait_document_id, &identity.selfie_document_id],
+        DocState::Available,
+    )
+    .await?;
+    attach(
+        &state,
+        person,
+        [&body.portrait_document_id, &body.selfie_document_id],
+        DocState::Locked,
+    )
+    .await?;
+    profile(&state, person).await.map(Json)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LookUp {
+    #[schema(value_type = String, example = "11010519491231002X")]
+    pub id_number: IdNumber,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LookedUp {
+    pub person_id: String,
+    /// registered | disabled
+    pub status: String,
+    pub identity: IdentityView,
+}
+
+/// The city station looks a person up by full ID number (sent in the body, so it never
+/// appears in a URL or a log) and sees the registration status.
+#[utoipa::path(post, path = "/people/lookup", tag = "people", request_body = LookUp, security(("bearer" = [])),
+    responses((status = 200, body = LookedUp), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn look_up(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Json(body): Json<LookUp>,
+) -> ApiResult<Json<LookedUp>> {
+    caller.require(&[Role::City, Role::Sysadmin])?;
+    audit.set_target("person-lookup");
+    let identity = store::identity_by_hash(&state.db, &store::id_number_hash(&state, body.id_number.as_str()))
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "person.not_registered",
+                "该身份证号未完成实名登记",
+                "No one is registered with this ID number",
+            )
+        })?;
+    let person = store::get(&state.db, &identity.person_id)
+        .await?
+        .ok_or_else(|| ApiError::internal("identity without person"))?;
+    audit.set_target(format!("person:{}", person.id));
+    Ok(Json(LookedUp {
+        person_id: person.id,
+        status: person.status,
+        identity: identity.view(&state),
+    }))
 }

@@ -1,11 +1,13 @@
-//! People SQL.
+//! People SQL: accounts bound to an openid, and their registered identity (sealed).
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::{new_id, Db};
 use crate::error::ApiResult;
+use crate::face::{descriptor_bytes, descriptor_from_bytes};
 use crate::state::AppState;
+use zhujian_face::Descriptor;
 
 /// The person bound to `openid`, created on first login. Concurrent first logins create one.
 pub async fn find_or_create_by_openid(state: &AppState, openid: &str) -> ApiResult<String> {
@@ -26,17 +28,159 @@ pub async fn find_or_create_by_openid(state: &AppState, openid: &str) -> ApiResu
     Ok(id)
 }
 
-#[derive(Serialize, ToSchema, sqlx::FromRow)]
-pub struct PersonView {
+#[derive(sqlx::FromRow)]
+pub struct PersonRow {
     pub id: String,
-    /// unregistered | registered | disabled
     pub status: String,
     pub created_at: i64,
 }
 
-pub async fn get(db: &Db, id: &str) -> Result<Option<PersonView>, sqlx::Error> {
+pub async fn get(db: &Db, id: &str) -> Result<Option<PersonRow>, sqlx::Error> {
     sqlx::query_as("SELECT id, status, created_at FROM people WHERE id = $1")
         .bind(id)
         .fetch_optional(db)
         .await
+}
+
+#[derive(sqlx::FromRow)]
+pub struct IdentityRow {
+    pub person_id: String,
+    pub id_number_masked: String,
+    pub name_sealed: String,
+    pub phone_masked: String,
+    pub portrait_document_id: String,
+    pub selfie_document_id: String,
+    pub face_sealed: String,
+    pub registered_at: i64,
+}
+
+/// A registered identity as shown (masked where it must be).
+#[derive(Serialize, ToSchema)]
+pub struct IdentityView {
+    pub name: String,
+    /// e.g. `110105********002X`
+    pub id_number: String,
+    /// e.g. `138****5678`
+    pub phone: String,
+    pub portrait_document_id: String,
+    /// Unix milliseconds.
+    pub registered_at: i64,
+}
+
+const IDENTITY_COLUMNS: &str =
+    "person_id, id_number_masked, name_sealed, phone_masked, portrait_document_id, selfie_document_id, face_sealed, registered_at";
+
+pub async fn identity(db: &Db, person_id: &str) -> Result<Option<IdentityRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {IDENTITY_COLUMNS} FROM person_identities WHERE person_id = $1"
+    ))
+    .bind(person_id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn identity_by_hash(db: &Db, id_number_hash: &str) -> Result<Option<IdentityRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {IDENTITY_COLUMNS} FROM person_identities WHERE id_number_hash = $1"
+    ))
+    .bind(id_number_hash)
+    .fetch_optional(db)
+    .await
+}
+
+/// Sealing contexts: each value opens only for its own person and field.
+pub fn context(person_id: &str, field: &str) -> String {
+    format!("person:{person_id}:{field}")
+}
+
+impl IdentityRow {
+    pub fn view(&self, state: &AppState) -> IdentityView {
+        let name = state
+            .keys
+            .open(&context(&self.person_id, "name"), &self.name_sealed)
+            .and_then(|b| String::from_utf8(b).ok());
+        IdentityView {
+            name: name.unwrap_or_default(),
+            id_number: self.id_number_masked.clone(),
+            phone: self.phone_masked.clone(),
+            portrait_document_id: self.portrait_document_id.clone(),
+            registered_at: self.registered_at,
+        }
+    }
+
+    /// The enrolled face descriptor.
+    pub fn face(&self, state: &AppState) -> Option<Descriptor> {
+        descriptor_from_bytes(&state.keys.open(&context(&self.person_id, "face"), &self.face_sealed)?)
+    }
+}
+
+pub struct NewIdentity<'a> {
+    pub person_id: &'a str,
+    pub id_number: &'a str,
+    pub id_number_masked: &'a str,
+    pub name: &'a str,
+    pub phone: &'a str,
+    pub phone_masked: &'a str,
+    pub portrait_document_id: &'a str,
+    pub selfie_document_id: &'a str,
+    pub face: &'a Descriptor,
+}
+
+/// Records a verified identity and marks the person registered, in one transaction. Fails with
+/// a unique violation when the ID number is registered to another account.
+pub async fn register(state: &AppState, n: &NewIdentity<'_>) -> Result<(), sqlx::Error> {
+    let now = state.clock.now_ms();
+    let keys = &state.keys;
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO person_identities (person_id, id_number_hash, id_number_sealed, id_number_masked, name_sealed, phone_sealed, \
+         phone_masked, portrait_document_id, selfie_document_id, face_sealed, registered_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+    )
+    .bind(n.person_id)
+    .bind(id_number_hash(state, n.id_number))
+    .bind(keys.seal(&context(n.person_id, "id_number"), n.id_number.as_bytes()))
+    .bind(n.id_number_masked)
+    .bind(keys.seal(&context(n.person_id, "name"), n.name.as_bytes()))
+    .bind(keys.seal(&context(n.person_id, "phone"), n.phone.as_bytes()))
+    .bind(n.phone_masked)
+    .bind(n.portrait_document_id)
+    .bind(n.selfie_document_id)
+    .bind(keys.seal(&context(n.person_id, "face"), &descriptor_bytes(n.face)))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE people SET status = 'registered', updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(n.person_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+/// Replaces the portrait and selfie and the enrolled face built from them.
+pub async fn replace_portrait(
+    state: &AppState,
+    person_id: &str,
+    portrait: &str,
+    selfie: &str,
+    face: &Descriptor,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE person_identities SET portrait_document_id = $1, selfie_document_id = $2, face_sealed = $3, updated_at = $4 \
+         WHERE person_id = $5",
+    )
+    .bind(portrait)
+    .bind(selfie)
+    .bind(state.keys.seal(&context(person_id, "face"), &descriptor_bytes(face)))
+    .bind(state.clock.now_ms())
+    .bind(person_id)
+    .execute(&state.db)
+    .await
+    .map(|_| ())
+}
+
+/// The keyed hash that finds an identity by ID number without decrypting any row.
+pub fn id_number_hash(state: &AppState, id_number: &str) -> String {
+    state.keys.mac("id-number", id_number)
 }

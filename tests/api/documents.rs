@@ -2,7 +2,7 @@
 //! uploads, the sweeper, and store outages, on local files (SQLite run) and on Garage
 //! (PostgreSQL run).
 
-use reqwest::multipart::{Form, Part};
+use reqwest::multipart::Form;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -71,13 +71,7 @@ async fn world(engine: Engine) -> World {
 }
 
 async fn upload(app: &TestApp, token: &str, purpose: &str, name: &str, bytes: Vec<u8>) -> Answer {
-    let part = Part::bytes(bytes)
-        .file_name(name.to_owned())
-        .mime_str("application/octet-stream")
-        .unwrap();
-    let form = Form::new().text("note", "ignored").part("file", part);
-    let url = app.url(&format!("/api/v1/documents?purpose={purpose}"));
-    app.send(app.client.post(url).bearer_auth(token).multipart(form)).await
+    app.upload(token, purpose, name, bytes).await
 }
 
 /// Objects stored for one owner.

@@ -209,6 +209,20 @@ impl TestApp {
             .await
     }
 
+    /// Uploads a file as `wx.uploadFile` does (multipart, part `file`).
+    pub async fn upload(&self, token: &str, purpose: &str, name: &str, bytes: Vec<u8>) -> Answer {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(name.to_owned())
+            .mime_str("application/octet-stream")
+            .unwrap();
+        let form = reqwest::multipart::Form::new()
+            .text("note", "ignored")
+            .part("file", part);
+        let url = self.url(&format!("/api/v1/documents?purpose={purpose}"));
+        self.send(self.client.post(url).bearer_auth(token).multipart(form))
+            .await
+    }
+
     /// Creates a staff account directly in the database (as `zhujian admin create-staff`
     /// does) and signs in through the API; returns the access token.
     pub async fn staff_token(&self, username: &str, role: &str, district: Option<&str>) -> String {

@@ -11,5 +11,6 @@ mod errors;
 mod files;
 mod ops;
 mod password_reset;
+mod people;
 mod process;
 mod staff;
