@@ -258,3 +258,25 @@ pub fn descriptor_from_bytes(bytes: &[u8]) -> Option<Descriptor> {
     }
     Some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_full_pool_answers_busy() {
+        let Ok(dir) = std::env::var("ZHUJIAN_FACE_MODELS_DIR") else {
+            panic!("ZHUJIAN_FACE_MODELS_DIR is not set: run ./scripts/test.sh");
+        };
+        let settings = FaceSettings {
+            workers: 1,
+            queue: 1,
+            ..crate::config::Settings::default().face
+        };
+        let verifier = LocalVerifier::new(&settings, Path::new(&dir)).unwrap();
+        // Every place in the pool is taken.
+        let _held = verifier.admitted.clone().try_acquire_many_owned(2).unwrap();
+        let photo = Bytes::from_static(b"not even a photo");
+        assert!(matches!(verifier.enroll(photo).await, Err(FaceError::Busy)));
+    }
+}

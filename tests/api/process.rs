@@ -56,6 +56,50 @@ crate::both_engines!(
     migrations_are_checked_and_production_refuses_defaults
 );
 
+fn face_photo(name: &str) -> String {
+    format!("{}/tests/fixtures/faces/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn face_compare_prints_distance_and_verdict() {
+    let compare = |a: &str, b: &str, json: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_zhujian"));
+        command
+            .env("ZHUJIAN_FACE_MODELS_DIR", crate::harness::models_dir())
+            .args(["face", "compare", &face_photo(a), &face_photo(b)]);
+        if json {
+            command.arg("--json");
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert!(compare("person-a-portrait.jpg", "person-a-selfie.jpg", false).contains("same person"));
+    let line: serde_json::Value =
+        serde_json::from_str(&compare("person-a-portrait.jpg", "person-b.jpg", true)).unwrap();
+    assert_eq!(line["same_person"], false);
+    assert!(line["distance"].as_f64().unwrap() > line["threshold"].as_f64().unwrap());
+}
+
+#[test]
+fn missing_models_are_a_clear_start_up_error() {
+    let empty = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_zhujian"))
+        .env("ZHUJIAN_STORAGE_DIR", empty.path())
+        .env("ZHUJIAN_FACE_MODELS_DIR", empty.path().join("models"))
+        .env("ZHUJIAN_FACE_FETCH_MODELS", "false")
+        .env("ZHUJIAN_SERVER_LISTEN", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("face models") && stderr.contains("not usable"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"));
+}
+
 async fn migrations_are_checked_and_production_refuses_defaults(engine: Engine) {
     let app = TestApp::start(engine).await;
     let again = zhujian_command(&app).arg("migrate").output().unwrap();
