@@ -82,6 +82,9 @@ SETTINGS (TOML key = default; environment: ZHUJIAN_<SECTION>_<KEY>, e.g. ZHUJIAN
   face.min_face_px = 90              narrowest usable face, in pixels of the photo
   face.min_brightness = 45.0         darkest usable face (mean brightness of the face chip, 0-255)
   face.min_sharpness = 40.0          blurriest usable face (variance of the Laplacian of the face chip)
+  employment.request_ttl_secs = 604800  an employment request not answered in this time expires
+  employment.challenge_ttl_secs = 180   a confirmation challenge must be used within this time
+  employment.max_contract_years = 10    longest contract period accepted
   log.format = \"text\"               text | json
   log.level = \"info\"                tracing filter, e.g. \"info,zhujian=debug\"
 ";
@@ -100,6 +103,7 @@ pub struct Settings {
     pub objects: ObjectSettings,
     pub uploads: UploadSettings,
     pub face: FaceSettings,
+    pub employment: EmploymentSettings,
     pub log: LogSettings,
 }
 
@@ -255,6 +259,14 @@ pub struct FaceSettings {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+pub struct EmploymentSettings {
+    pub request_ttl_secs: i64,
+    pub challenge_ttl_secs: i64,
+    pub max_contract_years: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct LogSettings {
     pub format: LogFormat,
     pub level: String,
@@ -350,6 +362,11 @@ impl Default for Settings {
                 min_brightness: 45.0,
                 min_sharpness: 40.0,
             },
+            employment: EmploymentSettings {
+                request_ttl_secs: 7 * 24 * 3600,
+                challenge_ttl_secs: 180,
+                max_contract_years: 10,
+            },
             log: LogSettings {
                 format: LogFormat::Text,
                 level: "info".into(),
@@ -367,7 +384,8 @@ macro_rules! section_defaults {
 }
 section_defaults!(ServerSettings => server, DatabaseSettings => database,
     StorageSettings => storage, AuthSettings => auth, WechatSettings => wechat,
-    SmsSettings => sms, ObjectSettings => objects, UploadSettings => uploads, FaceSettings => face, LogSettings => log);
+    SmsSettings => sms, ObjectSettings => objects, UploadSettings => uploads, FaceSettings => face, EmploymentSettings => employment,
+    LogSettings => log);
 
 const ENV_PREFIX: &str = "ZHUJIAN_";
 const CONFIG_FILE_ENV: &str = "ZHUJIAN_CONFIG";

@@ -87,6 +87,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(1, "foundation", "0001_foundation.sql"),
     migration!(2, "documents", "0002_documents.sql"),
     migration!(3, "person identities", "0003_person_identities.sql"),
+    migration!(4, "employment", "0004_employment.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that

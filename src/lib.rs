@@ -8,11 +8,13 @@
 
 pub mod audit;
 pub mod auth;
+pub mod challenges;
 pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod documents;
+pub mod employment;
 pub mod enterprises;
 pub mod error;
 pub mod face;

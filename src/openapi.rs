@@ -26,6 +26,7 @@ use crate::state::AppState;
         (name = "enterprises", description = "Enterprise accounts"),
         (name = "people", description = "Individuals"),
         (name = "documents", description = "Uploaded files: scans, photos, videos"),
+        (name = "employment", description = "Employment requests and relations"),
         (name = "ops", description = "Health, readiness, metrics"),
     )
 )]
@@ -49,7 +50,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::staff::routes::router())
         .merge(crate::enterprises::routes::router())
         .merge(crate::people::routes::router())
-        .merge(crate::documents::routes::router());
+        .merge(crate::documents::routes::router())
+        .merge(crate::employment::routes::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(crate::ops::router())

@@ -52,6 +52,9 @@ invalid_values! {
     PASSWORD_WEAK = "password.weak",
         "密码需为8至128位，且同时包含字母和数字",
         "A password needs 8 to 128 characters with both letters and digits";
+    DATE_FORMAT = "date.format",
+        "日期应为 YYYY-MM-DD 格式的有效日期",
+        "Give a valid date as YYYY-MM-DD";
     TEXT_EMPTY = "text.empty",
         "此项不能为空",
         "This field must not be empty";
@@ -277,6 +280,62 @@ impl<'de> Deserialize<'de> for NewPassword {
     }
 }
 
+/// A calendar date, written `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl Date {
+    pub fn parse(raw: &str) -> Result<Date, InvalidValue> {
+        let mut parts = raw.trim().split('-');
+        let mut next = |len: usize| {
+            parts
+                .next()
+                .filter(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|p| p.parse().ok())
+        };
+        let (Some(year), Some(month), Some(day)) = (next(4), next(2), next(2)) else {
+            return Err(DATE_FORMAT);
+        };
+        if parts.next().is_some() || !is_valid_date(year, month, day) {
+            return Err(DATE_FORMAT);
+        }
+        Ok(Date { year, month, day })
+    }
+
+    /// Today in China (Asia/Shanghai, UTC+8 all year) at Unix time `now_ms`.
+    pub fn today_in_china(now_ms: i64) -> Date {
+        let (y, m, d) = crate::clock::civil_from_days((now_ms + 8 * 3_600_000).div_euclid(86_400_000));
+        Date {
+            year: y as u32,
+            month: m,
+            day: d,
+        }
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Date::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// A required single-line text such as a name: trimmed, not empty, at most `MAX` characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Name<const MAX: usize = 100>(String);
@@ -416,6 +475,21 @@ mod tests {
         assert!(NewPassword::parse("1a").is_err());
         assert!(Name::<5>::parse("  ").is_err());
         assert!(Name::<5>::parse("张三李四王五").is_err());
+    }
+
+    #[test]
+    fn dates() {
+        let d = Date::parse("2026-02-28").unwrap();
+        assert_eq!(d.to_string(), "2026-02-28");
+        assert!(Date::parse("2026-02-29").is_err());
+        assert!(Date::parse("2024-02-29").is_ok());
+        assert!(Date::parse("2026-2-28").is_err());
+        assert!(Date::parse("2026-02-28x").is_err());
+        assert!(Date::parse("2026-02-28-01").is_err());
+        assert!(Date::parse("2026-01-31").unwrap() < Date::parse("2026-02-01").unwrap());
+        // 2026-11-21 16:30 UTC is already the 22nd in China.
+        assert_eq!(Date::today_in_china(1_795_278_600_000).to_string(), "2026-11-22");
+        assert_eq!(Date::today_in_china(1_795_248_000_000).to_string(), "2026-11-21");
     }
 
     #[test]

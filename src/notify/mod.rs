@@ -1,3 +1,4 @@
 //! Outbound notifications. `sms` sends text messages through a provider's HTTP API.
 
+pub mod outbox;
 pub mod sms;

@@ -3,18 +3,17 @@
 //! station's look-up by ID number.
 
 use axum::{extract::State, http::StatusCode};
-use bytes::Bytes;
 use serde::{Deserialize, Serialize};
-use tokio::io::AsyncReadExt;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, IdentityView, NewIdentity};
 use crate::audit::AuditContext;
 use crate::auth::{Caller, Role};
+use crate::documents::read_own_photo;
 use crate::documents::rules::{DocState, Purpose};
-use crate::documents::store::{self as documents, Visibility};
-use crate::error::{ApiError, ApiResult, Invalid, Message, Problem};
+use crate::documents::store as documents;
+use crate::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::face::{self, Evidence, Photo};
 use crate::state::AppState;
 use crate::types::{IdNumber, Name, Phone};
@@ -83,48 +82,6 @@ pub struct Registration {
     pub selfie_document_id: String,
 }
 
-/// Reads one of the caller's photos of the given purpose.
-async fn own_photo(state: &AppState, caller: &Caller, id: &str, purpose: Purpose, field: &str) -> ApiResult<Bytes> {
-    let invalid = |code: &'static str, zh: &str, en: &str| {
-        ApiError::validation(vec![crate::error::FieldError {
-            field: field.into(),
-            code,
-            message: Message::new(zh.to_owned(), en.to_owned()),
-        }])
-    };
-    let doc = documents::get(&state.db, id, &Visibility::of(caller))
-        .await?
-        .ok_or_else(|| {
-            invalid(
-                "person.photo_not_found",
-                "找不到该照片，请先上传",
-                "No such photo of yours; upload it first",
-            )
-        })?;
-    if doc.purpose() != Some(purpose) {
-        return Err(invalid(
-            "person.photo_purpose",
-            "照片用途不符",
-            "This document is not of the required purpose",
-        ));
-    }
-    if doc.state() == DocState::Pending {
-        return Err(invalid(
-            "person.photo_pending",
-            "照片尚未上传完成",
-            "The photo's upload is not completed",
-        ));
-    }
-    let mut reader = state
-        .objects
-        .reader(&doc.object_key)
-        .await
-        .map_err(|e| crate::documents::upload::UploadError::Store(e).into_api())?;
-    let mut bytes = Vec::with_capacity(doc.size.max(0) as usize);
-    reader.read_to_end(&mut bytes).await.map_err(ApiError::internal)?;
-    Ok(Bytes::from(bytes))
-}
-
 fn mismatch(distance: f32) -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -183,22 +140,24 @@ async fn register(
     {
         return Err(taken());
     }
-    let portrait = own_photo(
+    let portrait = read_own_photo(
         &state,
         &caller,
         &body.portrait_document_id,
         Purpose::IdPortrait,
         "portrait_document_id",
     )
-    .await?;
-    let selfie = own_photo(
+    .await?
+    .1;
+    let selfie = read_own_photo(
         &state,
         &caller,
         &body.selfie_document_id,
         Purpose::Selfie,
         "selfie_document_id",
     )
-    .await?;
+    .await?
+    .1;
     let portrait_face = state
         .face
         .enroll(portrait)
@@ -276,22 +235,24 @@ async fn replace_portrait(
     let enrolled = identity
         .face(&state)
         .ok_or_else(|| ApiError::internal("enrolled face does not open"))?;
-    let portrait = own_photo(
+    let portrait = read_own_photo(
         &state,
         &caller,
         &body.portrait_document_id,
         Purpose::IdPortrait,
         "portrait_document_id",
     )
-    .await?;
-    let selfie = own_photo(
+    .await?
+    .1;
+    let selfie = read_own_photo(
         &state,
         &caller,
         &body.selfie_document_id,
         Purpose::Selfie,
         "selfie_document_id",
     )
-    .await?;
+    .await?
+    .1;
     let still_you = state
         .face
         .verify(&enrolled, Evidence::Photo(selfie.clone()))

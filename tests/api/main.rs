@@ -6,6 +6,7 @@ mod harness;
 mod audit;
 mod auth;
 mod documents;
+mod employment;
 mod enterprises;
 mod errors;
 mod files;

@@ -13,13 +13,13 @@ both_engines!(
     staff_look_up
 );
 
-const ID: &str = "11010519491231002X";
+pub(crate) const ID: &str = "11010519491231002X";
 
-fn photo(name: &str) -> Vec<u8> {
+pub(crate) fn photo(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/fixtures/faces/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
-fn jpeg(image: &image::RgbImage) -> Vec<u8> {
+pub(crate) fn jpeg(image: &image::RgbImage) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     image.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
     out.into_inner()
@@ -48,14 +48,14 @@ fn no_face() -> Vec<u8> {
     }))
 }
 
-async fn person(app: &TestApp, openid: &str) -> String {
+pub(crate) async fn person(app: &TestApp, openid: &str) -> String {
     app.person_login(openid).await.body["access_token"]
         .as_str()
         .unwrap()
         .to_owned()
 }
 
-async fn upload(app: &TestApp, token: &str, purpose: &str, bytes: Vec<u8>) -> String {
+pub(crate) async fn upload(app: &TestApp, token: &str, purpose: &str, bytes: Vec<u8>) -> String {
     let answer = app.upload(token, purpose, "photo.jpg", bytes).await;
     answer.expect(201);
     answer.body["id"].as_str().unwrap().to_owned()
@@ -65,7 +65,7 @@ fn registration(portrait: &str, selfie: &str) -> Value {
     json!({"id_number": ID, "name": "张三", "phone": "13812345678", "portrait_document_id": portrait, "selfie_document_id": selfie})
 }
 
-async fn register(app: &TestApp, token: &str, portrait: Vec<u8>, selfie: Vec<u8>) -> crate::harness::Answer {
+pub(crate) async fn register(app: &TestApp, token: &str, portrait: Vec<u8>, selfie: Vec<u8>) -> crate::harness::Answer {
     let p = upload(app, token, "id_portrait", portrait).await;
     let s = upload(app, token, "selfie", selfie).await;
     app.post("/api/v1/people/me/registration", registration(&p, &s), Some(token))

@@ -1,0 +1,105 @@
+//! Single-use challenges for face-checked acts: the server issues one, bound to a person, a
+//! purpose and the object acted on, valid briefly; the act must present it, and spends it
+//! whatever the outcome, so a captured request cannot be replayed.
+
+use axum::http::StatusCode;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::new_id;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct Challenge {
+    pub challenge_id: String,
+    /// Unix milliseconds; use it before then.
+    pub expires_at: i64,
+    /// Unix milliseconds; the selfie must be taken after this.
+    pub issued_at: i64,
+}
+
+pub async fn issue(
+    state: &AppState,
+    person_id: &str,
+    purpose: &str,
+    target_id: &str,
+    ttl_secs: i64,
+) -> ApiResult<Challenge> {
+    let now = state.clock.now_ms();
+    let id = new_id();
+    sqlx::query("INSERT INTO challenges (id, person_id, purpose, target_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(&id)
+        .bind(person_id)
+        .bind(purpose)
+        .bind(target_id)
+        .bind(now)
+        .bind(now + ttl_secs * 1000)
+        .execute(&state.db)
+        .await?;
+    Ok(Challenge {
+        challenge_id: id,
+        expires_at: now + ttl_secs * 1000,
+        issued_at: now,
+    })
+}
+
+fn refused(code: &'static str, zh: &'static str, en: &'static str) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, zh, en).with_field(
+        "challenge_id",
+        code,
+        crate::error::Message::new(zh, en),
+    )
+}
+
+/// Spends the challenge; returns when it was issued. Refused when unknown, for another person,
+/// act or object, expired, or already spent.
+pub async fn spend(state: &AppState, id: &str, person_id: &str, purpose: &str, target_id: &str) -> ApiResult<i64> {
+    let now = state.clock.now_ms();
+    let row: Option<(String, String, String, i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT person_id, purpose, target_id, created_at, expires_at, used_at FROM challenges WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&state.db)
+    .await?;
+    let invalid = || {
+        refused(
+            "challenge.invalid",
+            "校验码无效，请重新获取",
+            "The challenge is not valid here; ask for a new one",
+        )
+    };
+    let Some((owner, p, target, created_at, expires_at, used_at)) = row else {
+        return Err(invalid());
+    };
+    if owner != person_id || p != purpose || target != target_id {
+        return Err(invalid());
+    }
+    if used_at.is_some() {
+        return Err(refused(
+            "challenge.used",
+            "校验码已使用过，请重新获取",
+            "The challenge was already used; ask for a new one",
+        ));
+    }
+    if expires_at <= now {
+        return Err(refused(
+            "challenge.expired",
+            "校验码已过期，请重新获取",
+            "The challenge has expired; ask for a new one",
+        ));
+    }
+    let claimed = sqlx::query("UPDATE challenges SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(id)
+        .execute(&state.db)
+        .await?;
+    if claimed.rows_affected() != 1 {
+        return Err(refused(
+            "challenge.used",
+            "校验码已使用过，请重新获取",
+            "The challenge was already used; ask for a new one",
+        ));
+    }
+    Ok(created_at)
+}

@@ -1,0 +1,443 @@
+//! Employment over HTTP: requests, the person's face-checked answer, relations and ending them.
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::rules::{self, Decision, EmploymentRule, RequestState};
+use super::store::{self, AcceptFailure, EmploymentView, NewRequest, RequestView, Visibility};
+use crate::audit::AuditContext;
+use crate::auth::{Caller, Channel, Role};
+use crate::challenges::{self, Challenge};
+use crate::documents::{read_own_photo, rules::Purpose};
+use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::face::{self, Evidence, Photo};
+use crate::paging::Page;
+use crate::state::AppState;
+use crate::types::{Date, IdNumber, Name};
+use crate::web::Json;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_request, list_requests))
+        .routes(routes!(get_request))
+        .routes(routes!(request_challenge))
+        .routes(routes!(accept_request))
+        .routes(routes!(refuse_request))
+        .routes(routes!(withdraw_request))
+        .routes(routes!(list_relations))
+        .routes(routes!(end_relation))
+}
+
+const CHALLENGE_PURPOSE: &str = "employment.accept";
+
+fn request_not_found() -> ApiError {
+    ApiError::not_found("聘用请求", "Employment request")
+}
+
+fn enterprise_id(caller: &Caller) -> ApiResult<&str> {
+    caller.require(&[Role::Enterprise])?;
+    caller.enterprise_id().ok_or_else(ApiError::forbidden_role)
+}
+
+/// A person answering must be in the mini-program.
+fn person_in_mini_program(caller: &Caller) -> ApiResult<&str> {
+    caller.require(&[Role::Person])?;
+    if caller.channel != Channel::MiniProgram {
+        return Err(EmploymentRule::MiniProgramOnly.into_error());
+    }
+    caller.person_id().ok_or_else(ApiError::forbidden_role)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRequestBody {
+    /// The person's full ID number: exact match only.
+    #[schema(value_type = String, example = "11010519491231002X")]
+    pub id_number: IdNumber,
+    /// 职务
+    #[schema(value_type = String, example = "项目负责人")]
+    pub position: Name<50>,
+    #[schema(value_type = String, example = "2026-12-01")]
+    pub contract_start: Date,
+    #[schema(value_type = String, example = "2029-11-30")]
+    pub contract_end: Date,
+}
+
+/// The enterprise asks a registered person to confirm employment.
+#[utoipa::path(post, path = "/employment/requests", tag = "employment", request_body = NewRequestBody, security(("bearer" = [])),
+    responses((status = 201, body = RequestView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn create_request(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Json(body): Json<NewRequestBody>,
+) -> ApiResult<(StatusCode, Json<RequestView>)> {
+    let enterprise = enterprise_id(&caller)?;
+    let now = state.clock.now_ms();
+    store::expire_due(&state.db, now).await?;
+    rules::check_contract(
+        body.contract_start,
+        body.contract_end,
+        Date::today_in_china(now),
+        state.settings.employment.max_contract_years,
+    )
+    .map_err(EmploymentRule::into_error)?;
+    let identity = crate::people::store::identity_by_hash(
+        &state.db,
+        &crate::people::store::id_number_hash(&state, body.id_number.as_str()),
+    )
+    .await?
+    .ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "employment.person_not_registered",
+            "该身份证号尚未实名登记，请让本人先在小程序完成实名登记",
+            "No one is registered with this ID number; the person must first register in the mini-program",
+        )
+    })?;
+    let person = identity.person_id.as_str();
+    match store::active_employer(&state.db, person).await? {
+        Some((_, employer)) if employer == enterprise => {
+            return Err(ApiError::conflict(
+                "employment.already_your_staff",
+                "此人已是本企业在聘人员",
+                "This person already works for you",
+            ));
+        }
+        Some(_) => {
+            return Err(ApiError::conflict(
+                "employment.already_employed",
+                "此人已与其他企业存在聘用关系，须先解除",
+                "This person is employed by another enterprise; that relation must end first",
+            ));
+        }
+        None => {}
+    }
+    let enterprise_name: String = sqlx::query_scalar("SELECT name FROM enterprises WHERE id = $1")
+        .bind(enterprise)
+        .fetch_one(&state.db)
+        .await?;
+    let new = NewRequest {
+        enterprise_id: enterprise,
+        person_id: person,
+        position: body.position.as_str(),
+        contract_start: &body.contract_start.to_string(),
+        contract_end: &body.contract_end.to_string(),
+        created_by: &caller.account_id,
+        enterprise_name: &enterprise_name,
+    };
+    let id = store::insert_request(&state, &new).await.map_err(|e| {
+        if crate::db::is_unique_violation(&e) {
+            ApiError::conflict(
+                "employment.request_pending",
+                "已向此人发出聘用请求，正在等待确认",
+                "A request to this person is already waiting for an answer",
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    audit.set_target(format!("employment_request:{id}"));
+    let row = store::get_request(&state.db, &id, &Visibility::of(&caller))
+        .await?
+        .ok_or_else(request_not_found)?;
+    Ok((StatusCode::CREATED, Json(row.view(&state))))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Staff: one enterprise within their jurisdiction.
+    pub enterprise_id: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// Requests: the person's own, the enterprise's own, or those in a staff member's jurisdiction.
+#[utoipa::path(get, path = "/employment/requests", tag = "employment", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<RequestView>)))]
+async fn list_requests(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Vec<RequestView>>> {
+    store::expire_due(&state.db, state.clock.now_ms()).await?;
+    let (limit, offset) = Page {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .limit_offset();
+    let rows = store::list_requests(
+        &state.db,
+        &Visibility::of(&caller),
+        q.enterprise_id.as_deref(),
+        limit,
+        offset,
+    )
+    .await?;
+    Ok(Json(rows.into_iter().map(|r| r.view(&state)).collect()))
+}
+
+/// One request, within the caller's scope.
+#[utoipa::path(get, path = "/employment/requests/{id}", tag = "employment", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = RequestView), (status = 404, body = Problem)))]
+async fn get_request(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RequestView>> {
+    store::expire_due(&state.db, state.clock.now_ms()).await?;
+    let row = store::get_request(&state.db, &id, &Visibility::of(&caller))
+        .await?
+        .ok_or_else(request_not_found)?;
+    Ok(Json(row.view(&state)))
+}
+
+/// The pending request of the calling person, after expiring overdue ones.
+async fn own_pending_request(state: &AppState, caller: &Caller, id: &str) -> ApiResult<store::RequestRow> {
+    store::expire_due(&state.db, state.clock.now_ms()).await?;
+    let row = store::get_request(&state.db, id, &Visibility::of(caller))
+        .await?
+        .ok_or_else(request_not_found)?;
+    rules::decide(row.state(), Decision::Accept).map_err(EmploymentRule::into_error)?;
+    Ok(row)
+}
+
+/// A single-use challenge for accepting this request; take the selfie after asking for it.
+#[utoipa::path(post, path = "/employment/requests/{id}/challenge", tag = "employment", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 201, body = Challenge), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn request_challenge(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<Challenge>)> {
+    let person = person_in_mini_program(&caller)?;
+    own_pending_request(&state, &caller, &id).await?;
+    let challenge = challenges::issue(
+        &state,
+        person,
+        CHALLENGE_PURPOSE,
+        &id,
+        state.settings.employment.challenge_ttl_secs,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(challenge)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Acceptance {
+    pub challenge_id: String,
+    /// A selfie (purpose `selfie`) uploaded after the challenge was issued.
+    pub selfie_document_id: String,
+}
+
+/// Accepts the request in the mini-program: spends the challenge, then the fresh selfie must
+/// match the face enrolled at registration. The person then works for this enterprise.
+#[utoipa::path(post, path = "/employment/requests/{id}/accept", tag = "employment", params(("id" = String, Path)), request_body = Acceptance,
+    security(("bearer" = [])),
+    responses((status = 201, body = EmploymentView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
+async fn accept_request(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path(id): Path<String>,
+    Json(body): Json<Acceptance>,
+) -> ApiResult<(StatusCode, Json<EmploymentView>)> {
+    let person = person_in_mini_program(&caller)?;
+    audit.set_target(format!("employment_request:{id}"));
+    let request = own_pending_request(&state, &caller, &id).await?;
+    let issued_at = challenges::spend(&state, &body.challenge_id, person, CHALLENGE_PURPOSE, &id).await?;
+    let (selfie, photo) = read_own_photo(
+        &state,
+        &caller,
+        &body.selfie_document_id,
+        Purpose::Selfie,
+        "selfie_document_id",
+    )
+    .await?;
+    if selfie.created_at < issued_at {
+        let mut invalid = Invalid::default();
+        invalid.field(
+            "selfie_document_id",
+            "face.selfie_not_fresh",
+            "请在获取校验码之后现场自拍",
+            "Take the selfie after asking for the challenge",
+        );
+        invalid.finish()?;
+    }
+    let identity = crate::people::store::identity(&state.db, person)
+        .await?
+        .ok_or_else(|| ApiError::internal("request for an unregistered person"))?;
+    let enrolled = identity
+        .face(&state)
+        .ok_or_else(|| ApiError::internal("enrolled face does not open"))?;
+    let verdict = state
+        .face
+        .verify(&enrolled, Evidence::Photo(photo))
+        .await
+        .map_err(|e| face::problem(e, Photo::Selfie))?;
+    if !verdict.matched {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "face.mismatch",
+            format!("人脸核验未通过（距离 {:.3}），须本人操作", verdict.distance),
+            format!(
+                "The face check failed (distance {:.3}); only the person can confirm",
+                verdict.distance
+            ),
+        ));
+    }
+    let employment_id = match store::accept(&state, &request).await {
+        Ok(id) => id,
+        Err(AcceptFailure::NoLongerPending) => {
+            return Err(ApiError::conflict(
+                "employment.request_not_pending",
+                "该聘用请求已被处理",
+                "The request was answered meanwhile",
+            ))
+        }
+        Err(AcceptFailure::AlreadyEmployed) => {
+            return Err(ApiError::conflict(
+                "employment.already_employed",
+                "您已与其他企业存在聘用关系，须先解除",
+                "You are employed by another enterprise; that relation must end first",
+            ));
+        }
+        Err(AcceptFailure::Database(e)) => return Err(e.into()),
+    };
+    let row = store::get_employment(&state.db, &employment_id, &Visibility::of(&caller))
+        .await?
+        .ok_or_else(|| ApiError::internal("accepted employment vanished"))?;
+    Ok((StatusCode::CREATED, Json(row.view(&state))))
+}
+
+/// Refuses the request (mini-program only); the enterprise must send a new one.
+#[utoipa::path(post, path = "/employment/requests/{id}/refuse", tag = "employment", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = RequestView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn refuse_request(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RequestView>> {
+    person_in_mini_program(&caller)?;
+    close(&state, &caller, &audit, &id, Decision::Refuse).await
+}
+
+/// The enterprise withdraws a request not answered yet.
+#[utoipa::path(post, path = "/employment/requests/{id}/withdraw", tag = "employment", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = RequestView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn withdraw_request(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RequestView>> {
+    enterprise_id(&caller)?;
+    close(&state, &caller, &audit, &id, Decision::Withdraw).await
+}
+
+async fn close(
+    state: &AppState,
+    caller: &Caller,
+    audit: &AuditContext,
+    id: &str,
+    decision: Decision,
+) -> ApiResult<Json<RequestView>> {
+    audit.set_target(format!("employment_request:{id}"));
+    store::expire_due(&state.db, state.clock.now_ms()).await?;
+    let v = Visibility::of(caller);
+    let row = store::get_request(&state.db, id, &v)
+        .await?
+        .ok_or_else(request_not_found)?;
+    let to = rules::decide(row.state(), decision).map_err(EmploymentRule::into_error)?;
+    if !store::close_request(state, &row, to).await? {
+        return Err(EmploymentRule::NotPending(RequestState::Pending).into_error());
+    }
+    let row = store::get_request(&state.db, id, &v)
+        .await?
+        .ok_or_else(request_not_found)?;
+    Ok(Json(row.view(state)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RelationsQuery {
+    /// Staff: one enterprise within their jurisdiction.
+    pub enterprise_id: Option<String>,
+    /// Only current relations (an enterprise's current staff).
+    pub active: Option<bool>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// Employment relations, current and past: the person's, the enterprise's, or those in a staff
+/// member's jurisdiction.
+#[utoipa::path(get, path = "/employment/relations", tag = "employment", params(RelationsQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<EmploymentView>)))]
+async fn list_relations(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<RelationsQuery>,
+) -> ApiResult<Json<Vec<EmploymentView>>> {
+    let (limit, offset) = Page {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .limit_offset();
+    let rows = store::list_employments(
+        &state.db,
+        &Visibility::of(&caller),
+        q.enterprise_id.as_deref(),
+        q.active.unwrap_or(false),
+        limit,
+        offset,
+    )
+    .await?;
+    Ok(Json(rows.into_iter().map(|r| r.view(&state)).collect()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Ending {
+    #[schema(value_type = String)]
+    pub reason: Name<200>,
+}
+
+/// Ends a relation, by the enterprise or the person, with a reason; it stays in the history.
+#[utoipa::path(post, path = "/employment/relations/{id}/end", tag = "employment", params(("id" = String, Path)), request_body = Ending,
+    security(("bearer" = [])),
+    responses((status = 200, body = EmploymentView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn end_relation(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path(id): Path<String>,
+    Json(body): Json<Ending>,
+) -> ApiResult<Json<EmploymentView>> {
+    let by = match caller.role {
+        Role::Enterprise => "enterprise",
+        Role::Person => "person",
+        _ => return Err(ApiError::forbidden_role()),
+    };
+    audit.set_target(format!("employment:{id}"));
+    let v = Visibility::of(&caller);
+    let row = store::get_employment(&state.db, &id, &v)
+        .await?
+        .ok_or_else(|| ApiError::not_found("聘用关系", "Employment"))?;
+    if !store::end(&state, &row, by, body.reason.as_str()).await? {
+        return Err(EmploymentRule::AlreadyEnded.into_error());
+    }
+    let row = store::get_employment(&state.db, &id, &v)
+        .await?
+        .ok_or_else(|| ApiError::internal("ended employment vanished"))?;
+    Ok(Json(row.view(&state)))
+}

@@ -1,0 +1,451 @@
+//! Employment SQL. Reads filter by the caller's scope: a person sees their own, an enterprise
+//! its own, district staff those of enterprises in their district, city staff all.
+
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::rules::RequestState;
+use crate::auth::{Caller, Scope};
+use crate::db::{new_id, Db};
+use crate::notify::outbox::{self, Recipient};
+use crate::people::store::context;
+use crate::state::AppState;
+
+/// The three binds of a scope condition: (person, enterprise, district).
+pub struct Visibility {
+    person: Option<String>,
+    enterprise: Option<String>,
+    district: Option<String>,
+}
+
+impl Visibility {
+    pub fn of(caller: &Caller) -> Visibility {
+        let (person, enterprise, district) = match &caller.scope {
+            Scope::Person(id) => (Some(id.clone()), None, None),
+            Scope::Enterprise(id) => (None, Some(id.clone()), None),
+            Scope::District(code) => (None, None, Some(code.clone())),
+            Scope::City => (None, None, None),
+        };
+        Visibility {
+            person,
+            enterprise,
+            district,
+        }
+    }
+}
+
+/// Rows joined with the enterprise and the person's identity, scope-filtered by $1–$3.
+fn scoped(table: &str, columns: &str) -> String {
+    format!(
+        "SELECT {columns}, e.name AS enterprise_name, i.name_sealed, i.id_number_masked \
+         FROM {table} x JOIN enterprises e ON e.id = x.enterprise_id \
+         JOIN person_identities i ON i.person_id = x.person_id \
+         WHERE ($1 IS NULL OR x.person_id = $1) AND ($2 IS NULL OR x.enterprise_id = $2) AND ($3 IS NULL OR e.district_code = $3)"
+    )
+}
+
+const REQUEST_COLUMNS: &str =
+    "x.id, x.enterprise_id, x.person_id, x.position, x.contract_start, x.contract_end, x.state, \
+    x.created_at, x.expires_at, x.decided_at";
+
+#[derive(sqlx::FromRow)]
+pub struct RequestRow {
+    pub id: String,
+    pub enterprise_id: String,
+    pub person_id: String,
+    pub position: String,
+    pub contract_start: String,
+    pub contract_end: String,
+    pub state: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub decided_at: Option<i64>,
+    pub enterprise_name: String,
+    pub name_sealed: String,
+    pub id_number_masked: String,
+}
+
+impl RequestRow {
+    pub fn state(&self) -> RequestState {
+        RequestState::parse(&self.state).unwrap_or(RequestState::Withdrawn)
+    }
+}
+
+/// An employment request as shown to both sides and to staff.
+#[derive(Serialize, ToSchema)]
+pub struct RequestView {
+    pub id: String,
+    pub enterprise_id: String,
+    pub enterprise_name: String,
+    pub person_id: String,
+    pub person_name: String,
+    /// Masked, e.g. `110105********002X`.
+    pub person_id_number: String,
+    /// 职务
+    pub position: String,
+    pub contract_start: String,
+    pub contract_end: String,
+    pub state: RequestState,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub decided_at: Option<i64>,
+}
+
+fn person_name(state: &AppState, person_id: &str, sealed: &str) -> String {
+    state
+        .keys
+        .open(&context(person_id, "name"), sealed)
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_default()
+}
+
+impl RequestRow {
+    pub fn view(self, state: &AppState) -> RequestView {
+        RequestView {
+            person_name: person_name(state, &self.person_id, &self.name_sealed),
+            state: self.state(),
+            id: self.id,
+            enterprise_id: self.enterprise_id,
+            enterprise_name: self.enterprise_name,
+            person_id: self.person_id,
+            person_id_number: self.id_number_masked,
+            position: self.position,
+            contract_start: self.contract_start,
+            contract_end: self.contract_end,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            decided_at: self.decided_at,
+        }
+    }
+}
+
+/// Marks pending requests past their expiry as expired.
+pub async fn expire_due(db: &Db, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE employment_requests SET state = 'expired', decided_at = expires_at WHERE state = 'pending' AND expires_at <= $1")
+        .bind(now)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn get_request(db: &Db, id: &str, v: &Visibility) -> Result<Option<RequestRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{} AND x.id = $4",
+        scoped("employment_requests", REQUEST_COLUMNS)
+    ))
+    .bind(v.person.as_deref())
+    .bind(v.enterprise.as_deref())
+    .bind(v.district.as_deref())
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn list_requests(
+    db: &Db,
+    v: &Visibility,
+    enterprise: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<RequestRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{} AND ($4 IS NULL OR x.enterprise_id = $4) ORDER BY x.created_at DESC, x.id DESC LIMIT $5 OFFSET $6",
+        scoped("employment_requests", REQUEST_COLUMNS)
+    ))
+    .bind(v.person.as_deref())
+    .bind(v.enterprise.as_deref())
+    .bind(v.district.as_deref())
+    .bind(enterprise)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await
+}
+
+/// The person's active employment, as (employment id, enterprise id).
+pub async fn active_employer(db: &Db, person_id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, enterprise_id FROM employments WHERE person_id = $1 AND state = 'active'")
+        .bind(person_id)
+        .fetch_optional(db)
+        .await
+}
+
+pub struct NewRequest<'a> {
+    pub enterprise_id: &'a str,
+    pub person_id: &'a str,
+    pub position: &'a str,
+    pub contract_start: &'a str,
+    pub contract_end: &'a str,
+    pub created_by: &'a str,
+    pub enterprise_name: &'a str,
+}
+
+/// Inserts a pending request and the person's inbox notice; a unique violation means a
+/// pending request between the two already exists.
+pub async fn insert_request(state: &AppState, n: &NewRequest<'_>) -> Result<String, sqlx::Error> {
+    let now = state.clock.now_ms();
+    let id = new_id();
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO employment_requests (id, enterprise_id, person_id, position, contract_start, contract_end, state, created_by, \
+         created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9)",
+    )
+    .bind(&id)
+    .bind(n.enterprise_id)
+    .bind(n.person_id)
+    .bind(n.position)
+    .bind(n.contract_start)
+    .bind(n.contract_end)
+    .bind(n.created_by)
+    .bind(now)
+    .bind(now + state.settings.employment.request_ttl_secs * 1000)
+    .execute(&mut *tx)
+    .await?;
+    let params = json!({"request_id": id, "enterprise": n.enterprise_name, "position": n.position});
+    outbox::enqueue(
+        &mut *tx,
+        Recipient::PersonInbox(n.person_id),
+        "employment.requested",
+        params,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Why an acceptance did not land.
+pub enum AcceptFailure {
+    NoLongerPending,
+    AlreadyEmployed,
+    Database(sqlx::Error),
+}
+
+/// Accepts a pending request: the request and the new active employment in one transaction,
+/// with the notices. The unique index on active employments settles a race between two
+/// acceptances.
+pub async fn accept(state: &AppState, request: &RequestRow) -> Result<String, AcceptFailure> {
+    let db_error = AcceptFailure::Database;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin().await.map_err(db_error)?;
+    let moved = sqlx::query(
+        "UPDATE employment_requests SET state = 'accepted', decided_at = $1 WHERE id = $2 AND state = 'pending'",
+    )
+    .bind(now)
+    .bind(&request.id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    if moved.rows_affected() != 1 {
+        return Err(AcceptFailure::NoLongerPending);
+    }
+    let id = new_id();
+    let inserted = sqlx::query(
+        "INSERT INTO employments (id, enterprise_id, person_id, request_id, position, contract_start, contract_end, state, started_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8)",
+    )
+    .bind(&id)
+    .bind(&request.enterprise_id)
+    .bind(&request.person_id)
+    .bind(&request.id)
+    .bind(&request.position)
+    .bind(&request.contract_start)
+    .bind(&request.contract_end)
+    .bind(now)
+    .execute(&mut *tx)
+    .await;
+    if let Err(e) = inserted {
+        return Err(if crate::db::is_unique_violation(&e) {
+            AcceptFailure::AlreadyEmployed
+        } else {
+            AcceptFailure::Database(e)
+        });
+    }
+    let params = json!({"request_id": request.id, "employment_id": id, "position": request.position});
+    outbox::enqueue(
+        &mut *tx,
+        Recipient::EnterpriseContact(&request.enterprise_id),
+        "employment.accepted",
+        params,
+        now,
+    )
+    .await
+    .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(id)
+}
+
+/// Moves a pending request to `to` (refused or withdrawn); false if it was not pending.
+pub async fn close_request(state: &AppState, request: &RequestRow, to: RequestState) -> Result<bool, sqlx::Error> {
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin().await?;
+    let moved =
+        sqlx::query("UPDATE employment_requests SET state = $1, decided_at = $2 WHERE id = $3 AND state = 'pending'")
+            .bind(to.as_str())
+            .bind(now)
+            .bind(&request.id)
+            .execute(&mut *tx)
+            .await?;
+    if moved.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let params = json!({"request_id": request.id, "position": request.position});
+    match to {
+        RequestState::Refused => {
+            outbox::enqueue(
+                &mut *tx,
+                Recipient::EnterpriseContact(&request.enterprise_id),
+                "employment.refused",
+                params,
+                now,
+            )
+            .await?
+        }
+        _ => {
+            outbox::enqueue(
+                &mut *tx,
+                Recipient::PersonInbox(&request.person_id),
+                "employment.withdrawn",
+                params,
+                now,
+            )
+            .await?
+        }
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+const EMPLOYMENT_COLUMNS: &str =
+    "x.id, x.enterprise_id, x.person_id, x.position, x.contract_start, x.contract_end, x.state, \
+    x.started_at, x.ended_at, x.ended_by, x.end_reason";
+
+#[derive(sqlx::FromRow)]
+pub struct EmploymentRow {
+    pub id: String,
+    pub enterprise_id: String,
+    pub person_id: String,
+    pub position: String,
+    pub contract_start: String,
+    pub contract_end: String,
+    pub state: String,
+    pub started_at: i64,
+    pub ended_at: Option<i64>,
+    pub ended_by: Option<String>,
+    pub end_reason: Option<String>,
+    pub enterprise_name: String,
+    pub name_sealed: String,
+    pub id_number_masked: String,
+}
+
+/// An employment relation (聘用关系), current or past.
+#[derive(Serialize, ToSchema)]
+pub struct EmploymentView {
+    pub id: String,
+    pub enterprise_id: String,
+    pub enterprise_name: String,
+    pub person_id: String,
+    pub person_name: String,
+    pub person_id_number: String,
+    pub position: String,
+    pub contract_start: String,
+    pub contract_end: String,
+    /// active | ended
+    pub state: String,
+    pub started_at: i64,
+    pub ended_at: Option<i64>,
+    /// enterprise | person
+    pub ended_by: Option<String>,
+    pub end_reason: Option<String>,
+}
+
+impl EmploymentRow {
+    pub fn view(self, state: &AppState) -> EmploymentView {
+        EmploymentView {
+            person_name: person_name(state, &self.person_id, &self.name_sealed),
+            id: self.id,
+            enterprise_id: self.enterprise_id,
+            enterprise_name: self.enterprise_name,
+            person_id: self.person_id,
+            person_id_number: self.id_number_masked,
+            position: self.position,
+            contract_start: self.contract_start,
+            contract_end: self.contract_end,
+            state: self.state,
+            started_at: self.started_at,
+            ended_at: self.ended_at,
+            ended_by: self.ended_by,
+            end_reason: self.end_reason,
+        }
+    }
+}
+
+pub async fn get_employment(db: &Db, id: &str, v: &Visibility) -> Result<Option<EmploymentRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{} AND x.id = $4", scoped("employments", EMPLOYMENT_COLUMNS)))
+        .bind(v.person.as_deref())
+        .bind(v.enterprise.as_deref())
+        .bind(v.district.as_deref())
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Relations within scope, newest first; `active_only` for an enterprise's current staff.
+pub async fn list_employments(
+    db: &Db,
+    v: &Visibility,
+    enterprise: Option<&str>,
+    active_only: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<EmploymentRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{} AND ($4 IS NULL OR x.enterprise_id = $4) AND ($5 = 0 OR x.state = 'active') ORDER BY x.started_at DESC, x.id DESC LIMIT $6 OFFSET $7",
+        scoped("employments", EMPLOYMENT_COLUMNS)
+    ))
+    .bind(v.person.as_deref())
+    .bind(v.enterprise.as_deref())
+    .bind(v.district.as_deref())
+    .bind(enterprise)
+    .bind(i64::from(active_only))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await
+}
+
+/// Ends an active relation; false if it had already ended.
+pub async fn end(state: &AppState, employment: &EmploymentRow, by: &str, reason: &str) -> Result<bool, sqlx::Error> {
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin().await?;
+    let moved = sqlx::query("UPDATE employments SET state = 'ended', ended_at = $1, ended_by = $2, end_reason = $3 WHERE id = $4 AND state = 'active'")
+        .bind(now)
+        .bind(by)
+        .bind(reason)
+        .bind(&employment.id)
+        .execute(&mut *tx)
+        .await?;
+    if moved.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let params = json!({"employment_id": employment.id, "ended_by": by, "reason": reason});
+    outbox::enqueue(
+        &mut *tx,
+        Recipient::PersonInbox(&employment.person_id),
+        "employment.ended",
+        params.clone(),
+        now,
+    )
+    .await?;
+    outbox::enqueue(
+        &mut *tx,
+        Recipient::EnterpriseContact(&employment.enterprise_id),
+        "employment.ended",
+        params,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
