@@ -56,6 +56,9 @@ SETTINGS (TOML key = default; environment: ZHUJIAN_<SECTION>_<KEY>, e.g. ZHUJIAN
   sms.sign_name = \"\"                approved SMS signature
   sms.template_reset_code = \"\"      template id: {1} code, {2} minutes
   sms.template_initial_password = \"\"  template id: {1} credit code, {2} password
+  sms.template_notice = \"\"          template id: {1} event, {2} detail (employment and verification notices)
+  sms.deliver_interval_secs = 10     how often the outbox worker sends due SMS notices (0: never)
+  sms.max_attempts = 8               failed sends retried with growing delays, then given up
   objects.backend = \"local\"        local (files under <storage.dir>/objects) | s3
   objects.s3_endpoint = \"\"         S3-compatible endpoint URL, e.g. https://cos.ap-guangzhou.myqcloud.com
   objects.s3_region = \"us-east-1\"  S3 region
@@ -197,6 +200,9 @@ pub struct SmsSettings {
     pub sign_name: String,
     pub template_reset_code: String,
     pub template_initial_password: String,
+    pub template_notice: String,
+    pub deliver_interval_secs: u64,
+    pub max_attempts: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -329,6 +335,9 @@ impl Default for Settings {
                 sign_name: String::new(),
                 template_reset_code: String::new(),
                 template_initial_password: String::new(),
+                template_notice: String::new(),
+                deliver_interval_secs: 10,
+                max_attempts: 8,
             },
             objects: ObjectSettings {
                 backend: ObjectBackend::Local,

@@ -27,6 +27,7 @@ use crate::state::AppState;
         (name = "people", description = "Individuals"),
         (name = "documents", description = "Uploaded files: scans, photos, videos"),
         (name = "employment", description = "Employment requests and relations"),
+        (name = "notifications", description = "Inbox and notices"),
         (name = "ops", description = "Health, readiness, metrics"),
     )
 )]
@@ -51,7 +52,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::enterprises::routes::router())
         .merge(crate::people::routes::router())
         .merge(crate::documents::routes::router())
-        .merge(crate::employment::routes::router());
+        .merge(crate::employment::routes::router())
+        .merge(crate::notify::routes::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(crate::ops::router())

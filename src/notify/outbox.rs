@@ -46,3 +46,126 @@ where
     .await?;
     Ok(())
 }
+
+use crate::notify::sms::{SmsMessage, SmsTemplate};
+use crate::state::AppState;
+use crate::types::Phone;
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct DeliveryReport {
+    pub delivered: usize,
+    pub retried: usize,
+    pub failed: usize,
+    /// Another instance holds the lease.
+    pub skipped: bool,
+}
+
+const LEASE: &str = "notifications.deliver";
+
+/// Delay before retry `attempt` (1-based): 30 s, doubling, at most an hour.
+pub fn retry_delay_ms(attempt: i64) -> i64 {
+    (30_000i64 << (attempt - 1).clamp(0, 7)).min(3_600_000)
+}
+
+/// The two SMS parameters of a notice: what happened, and its detail.
+fn sms_params(kind: &str, params: &Value) -> [String; 2] {
+    let text = |key: &str| params.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+    match kind {
+        "employment.accepted" => ["聘用请求已确认".into(), text("position")],
+        "employment.refused" => ["聘用请求被拒绝".into(), text("position")],
+        "employment.ended" => ["聘用关系已解除".into(), text("reason")],
+        other => [other.to_owned(), String::new()],
+    }
+}
+
+/// Sends the SMS notices that are due; each attempt is recorded. Runs under a lease.
+pub async fn deliver_due(state: &AppState) -> anyhow::Result<DeliveryReport> {
+    let now = state.clock.now_ms();
+    let lease_ms = (state.settings.sms.deliver_interval_secs.max(10) * 3 * 1000) as i64;
+    if !crate::jobs::acquire(&state.db, LEASE, &state.instance_id, now, lease_ms).await? {
+        return Ok(DeliveryReport {
+            skipped: true,
+            ..Default::default()
+        });
+    }
+    let due: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT n.id, n.kind, n.params, e.contact_phone, n.attempts FROM notifications n \
+         JOIN enterprises e ON n.recipient_kind = 'enterprise' AND e.id = n.recipient_id \
+         WHERE n.channel = 'sms' AND n.state = 'pending' AND n.next_attempt_at <= $1 ORDER BY n.next_attempt_at LIMIT 100",
+    )
+    .bind(now)
+    .fetch_all(&state.db)
+    .await?;
+    let mut report = DeliveryReport::default();
+    for (id, kind, params, phone, attempts) in due {
+        let params: Value = serde_json::from_str(&params).unwrap_or(Value::Null);
+        let sent = match Phone::parse(&phone) {
+            Ok(phone) => {
+                let message = SmsMessage {
+                    phone,
+                    template: SmsTemplate::Notice,
+                    params: sms_params(&kind, &params).to_vec(),
+                };
+                state.sms.send(&message).await.map_err(|e| e.to_string())
+            }
+            Err(_) => Err("the contact phone is not a mobile number".to_owned()),
+        };
+        let attempt = attempts + 1;
+        match sent {
+            Ok(()) => {
+                sqlx::query("UPDATE notifications SET state = 'delivered', attempts = $1, delivered_at = $2, last_error = NULL WHERE id = $3")
+                    .bind(attempt)
+                    .bind(now)
+                    .bind(&id)
+                    .execute(&state.db)
+                    .await?;
+                report.delivered += 1;
+            }
+            Err(error) => {
+                let give_up = attempt >= state.settings.sms.max_attempts;
+                sqlx::query("UPDATE notifications SET state = $1, attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $5")
+                    .bind(if give_up { "failed" } else { "pending" })
+                    .bind(attempt)
+                    .bind(now + retry_delay_ms(attempt))
+                    .bind(&error)
+                    .bind(&id)
+                    .execute(&state.db)
+                    .await?;
+                if give_up {
+                    report.failed += 1;
+                } else {
+                    report.retried += 1;
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Runs `deliver_due` every `sms.deliver_interval_secs` until the process ends.
+pub async fn run(state: AppState) {
+    let interval = state.settings.sms.deliver_interval_secs;
+    if interval == 0 {
+        return;
+    }
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(interval)).await;
+        if let Err(error) = deliver_due(&state).await {
+            tracing::warn!(%error, "delivering notifications failed");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_to_an_hour() {
+        assert_eq!(retry_delay_ms(1), 30_000);
+        assert_eq!(retry_delay_ms(2), 60_000);
+        assert_eq!(retry_delay_ms(5), 480_000);
+        assert_eq!(retry_delay_ms(8), 3_600_000);
+        assert_eq!(retry_delay_ms(20), 3_600_000);
+    }
+}

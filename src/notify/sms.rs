@@ -19,6 +19,8 @@ pub enum SmsTemplate {
     ResetCode,
     /// {1} the credit code (account), {2} the initial password.
     InitialPassword,
+    /// {1} the event, {2} its detail.
+    Notice,
 }
 
 #[derive(Debug, Clone)]
@@ -123,6 +125,7 @@ impl TencentSms {
         match template {
             SmsTemplate::ResetCode => &self.settings.template_reset_code,
             SmsTemplate::InitialPassword => &self.settings.template_initial_password,
+            SmsTemplate::Notice => &self.settings.template_notice,
         }
     }
 

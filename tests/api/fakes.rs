@@ -132,6 +132,19 @@ impl FakeSms {
             .cloned()
     }
 
+    /// Every message sent to the 11-digit `phone`, oldest first.
+    pub fn sent_to(&self, phone: &str) -> Vec<SentSms> {
+        let e164 = format!("+86{phone}");
+        self.inner
+            .lock()
+            .unwrap()
+            .sent
+            .iter()
+            .filter(|m| m.phone == e164)
+            .cloned()
+            .collect()
+    }
+
     pub fn count(&self) -> usize {
         self.inner.lock().unwrap().sent.len()
     }

@@ -151,6 +151,7 @@ impl TestApp {
         settings.sms.sign_name = "住建测试".into();
         settings.sms.template_reset_code = "100001".into();
         settings.sms.template_initial_password = "100002".into();
+        settings.sms.template_notice = "100003".into();
         if engine == Engine::Postgres {
             use_test_s3(&mut settings);
         }
