@@ -88,6 +88,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(2, "documents", "0002_documents.sql"),
     migration!(3, "person identities", "0003_person_identities.sql"),
     migration!(4, "employment", "0004_employment.sql"),
+    migration!(5, "staff certificates", "0005_staff_certificates.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that
@@ -164,6 +165,11 @@ pub fn new_id() -> String {
 /// True when a statement failed on a unique constraint (on either engine).
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+}
+
+/// True when a statement failed on a foreign key (on either engine).
+pub fn is_foreign_key_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.is_foreign_key_violation())
 }
 
 /// Lists the migration files of one engine's folder (used by the consistency test).

@@ -337,7 +337,18 @@ async fn delete_document(
     let row = own_document(&state, &caller, &id).await?;
     audit.set_target(format!("document:{id}"));
     rules::may_delete(row.state()).map_err(rule_error)?;
-    if !store::delete_unlocked(&state.db, &id).await? {
+    let deleted = store::delete_unlocked(&state.db, &id).await.map_err(|e| {
+        if crate::db::is_foreign_key_violation(&e) {
+            ApiError::conflict(
+                "document.in_use",
+                "该文件仍被其他记录引用，不能删除",
+                "A record still refers to this file; it cannot be deleted",
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    if !deleted {
         return Err(rule_error(DocRule::Locked));
     }
     if let Err(error) = state.objects.delete(&row.object_key).await {

@@ -319,7 +319,7 @@ pub async fn close_request(state: &AppState, request: &RequestRow, to: RequestSt
 
 const EMPLOYMENT_COLUMNS: &str =
     "x.id, x.enterprise_id, x.person_id, x.position, x.contract_start, x.contract_end, x.state, \
-    x.started_at, x.ended_at, x.ended_by, x.end_reason";
+    x.started_at, x.ended_at, x.ended_by, x.end_reason, x.technical_lead";
 
 #[derive(sqlx::FromRow)]
 pub struct EmploymentRow {
@@ -334,6 +334,7 @@ pub struct EmploymentRow {
     pub ended_at: Option<i64>,
     pub ended_by: Option<String>,
     pub end_reason: Option<String>,
+    pub technical_lead: i64,
     pub enterprise_name: String,
     pub name_sealed: String,
     pub id_number_masked: String,
@@ -358,6 +359,8 @@ pub struct EmploymentView {
     /// enterprise | person
     pub ended_by: Option<String>,
     pub end_reason: Option<String>,
+    /// 技术负责人
+    pub technical_lead: bool,
 }
 
 impl EmploymentRow {
@@ -377,6 +380,7 @@ impl EmploymentRow {
             ended_at: self.ended_at,
             ended_by: self.ended_by,
             end_reason: self.end_reason,
+            technical_lead: self.technical_lead == 1,
         }
     }
 }
@@ -448,4 +452,96 @@ pub async fn end(state: &AppState, employment: &EmploymentRow, by: &str, reason:
     .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// A registration certificate or professional title of an employee.
+#[derive(Serialize, ToSchema, sqlx::FromRow)]
+pub struct CertificateView {
+    pub id: String,
+    pub employment_id: String,
+    /// registration | title
+    pub kind: String,
+    /// Registration type (e.g. 一级注册建造师) or title (e.g. 高级工程师).
+    pub name: String,
+    pub number: Option<String>,
+    pub specialty: Option<String>,
+    pub valid_until: Option<String>,
+    /// The certificate scan.
+    pub document_id: String,
+    pub created_at: i64,
+}
+
+const CERTIFICATE_COLUMNS: &str =
+    "id, employment_id, kind, name, number, specialty, valid_until, document_id, created_at";
+
+pub async fn certificates(db: &Db, employment_id: &str) -> Result<Vec<CertificateView>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {CERTIFICATE_COLUMNS} FROM staff_certificates WHERE employment_id = $1 ORDER BY created_at, id"
+    ))
+    .bind(employment_id)
+    .fetch_all(db)
+    .await
+}
+
+pub struct NewCertificate<'a> {
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub number: Option<&'a str>,
+    pub specialty: Option<&'a str>,
+    pub valid_until: Option<String>,
+    pub document_id: &'a str,
+}
+
+pub async fn add_certificate(
+    state: &AppState,
+    employment: &EmploymentRow,
+    c: &NewCertificate<'_>,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO staff_certificates (id, employment_id, enterprise_id, person_id, kind, name, number, specialty, valid_until, \
+         document_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&id)
+    .bind(&employment.id)
+    .bind(&employment.enterprise_id)
+    .bind(&employment.person_id)
+    .bind(c.kind)
+    .bind(c.name)
+    .bind(c.number)
+    .bind(c.specialty)
+    .bind(c.valid_until.as_deref())
+    .bind(c.document_id)
+    .bind(state.clock.now_ms())
+    .execute(&state.db)
+    .await?;
+    Ok(id)
+}
+
+/// Removes a certificate (the audit log keeps the act); returns its scan's document id, or
+/// `None` if there was none.
+pub async fn remove_certificate(
+    state: &AppState,
+    employment_id: &str,
+    id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("DELETE FROM staff_certificates WHERE id = $1 AND employment_id = $2 RETURNING document_id")
+        .bind(id)
+        .bind(employment_id)
+        .fetch_optional(&state.db)
+        .await
+}
+
+/// Makes the employee the enterprise's technical lead, in place of any other.
+pub async fn set_technical_lead(state: &AppState, employment: &EmploymentRow) -> Result<(), sqlx::Error> {
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE employments SET technical_lead = 0 WHERE enterprise_id = $1 AND technical_lead = 1")
+        .bind(&employment.enterprise_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE employments SET technical_lead = 1 WHERE id = $1")
+        .bind(&employment.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
 }

@@ -126,6 +126,13 @@ impl TestApp {
         configure: impl FnOnce(&mut Settings),
         build: impl FnOnce(AppState) -> Router,
     ) -> TestApp {
+        // TEST_LOG=debug (or any filter) shows the server's log while debugging a test.
+        if let Ok(level) = std::env::var("TEST_LOG") {
+            zhujian::observe::init_logging(&zhujian::config::LogSettings {
+                format: zhujian::config::LogFormat::Text,
+                level,
+            });
+        }
         let dir = tempfile::tempdir().expect("temp dir");
         let sms = FakeSms::start().await;
         let wechat = FakeWechat::start().await;

@@ -66,10 +66,22 @@ fn registration(portrait: &str, selfie: &str) -> Value {
 }
 
 pub(crate) async fn register(app: &TestApp, token: &str, portrait: Vec<u8>, selfie: Vec<u8>) -> crate::harness::Answer {
+    register_as(app, token, ID, portrait, selfie).await
+}
+
+/// Registers under a given ID number.
+pub(crate) async fn register_as(
+    app: &TestApp,
+    token: &str,
+    id_number: &str,
+    portrait: Vec<u8>,
+    selfie: Vec<u8>,
+) -> crate::harness::Answer {
     let p = upload(app, token, "id_portrait", portrait).await;
     let s = upload(app, token, "selfie", selfie).await;
-    app.post("/api/v1/people/me/registration", registration(&p, &s), Some(token))
-        .await
+    let mut body = registration(&p, &s);
+    body["id_number"] = json!(id_number);
+    app.post("/api/v1/people/me/registration", body, Some(token)).await
 }
 
 async fn registration_succeeds_and_shows_masked_data(engine: Engine) {
