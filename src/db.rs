@@ -89,6 +89,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(3, "person identities", "0003_person_identities.sql"),
     migration!(4, "employment", "0004_employment.sql"),
     migration!(5, "staff certificates", "0005_staff_certificates.sql"),
+    migration!(6, "enterprise profile", "0006_enterprise_profile.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that

@@ -52,6 +52,9 @@ invalid_values! {
     PASSWORD_WEAK = "password.weak",
         "密码需为8至128位，且同时包含字母和数字",
         "A password needs 8 to 128 characters with both letters and digits";
+    COORDINATES_RANGE = "coordinates.range",
+        "坐标超出范围：纬度 -90 至 90，经度 -180 至 180",
+        "Coordinates out of range: latitude -90 to 90, longitude -180 to 180";
     DATE_FORMAT = "date.format",
         "日期应为 YYYY-MM-DD 格式的有效日期",
         "Give a valid date as YYYY-MM-DD";
@@ -277,6 +280,69 @@ impl<'de> Deserialize<'de> for NewPassword {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(d)?;
         NewPassword::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The coordinate system a position is given in: WGS-84 (GPS, `wx.getLocation` by default) or
+/// GCJ-02 (China's obfuscated system, used by Chinese map providers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CoordinateSystem {
+    Wgs84,
+    Gcj02,
+}
+
+impl CoordinateSystem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CoordinateSystem::Wgs84 => "wgs84",
+            CoordinateSystem::Gcj02 => "gcj02",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CoordinateSystem> {
+        match s {
+            "wgs84" => Some(CoordinateSystem::Wgs84),
+            "gcj02" => Some(CoordinateSystem::Gcj02),
+            _ => None,
+        }
+    }
+}
+
+/// A position: latitude and longitude in degrees, always with its coordinate system.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Coordinates {
+    pub latitude: f64,
+    pub longitude: f64,
+    pub system: CoordinateSystem,
+}
+
+impl Coordinates {
+    pub fn new(latitude: f64, longitude: f64, system: CoordinateSystem) -> Result<Coordinates, InvalidValue> {
+        let valid = latitude.is_finite() && longitude.is_finite() && latitude.abs() <= 90.0 && longitude.abs() <= 180.0;
+        if valid {
+            Ok(Coordinates {
+                latitude,
+                longitude,
+                system,
+            })
+        } else {
+            Err(COORDINATES_RANGE)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Coordinates {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            latitude: f64,
+            longitude: f64,
+            system: CoordinateSystem,
+        }
+        let raw = Raw::deserialize(d)?;
+        Coordinates::new(raw.latitude, raw.longitude, raw.system).map_err(serde::de::Error::custom)
     }
 }
 

@@ -1,32 +1,69 @@
-//! Enterprise accounts: staff open them; the enterprise and the staff of its district read them.
+//! Enterprises: staff open accounts (one by one or from CSV); the enterprise confirms and keeps
+//! its profile; staff in jurisdiction correct any field; every change is kept.
 
 use axum::{
-    extract::{Path, Query, State},
+    body::Bytes,
+    extract::{DefaultBodyLimit, Path, Query, State},
     http::StatusCode,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::store::{self, EnterpriseView};
+use super::store::{self, Change, ChangeView, EnterpriseView, QualificationView, Value};
 use crate::audit::AuditContext;
 use crate::auth::{passwords, Caller, Role};
-use crate::db::is_unique_violation;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::db::{is_unique_violation, new_id};
+use crate::documents::rules::{DocState, Purpose};
+use crate::error::{ApiError, ApiResult, FieldError, Invalid, Problem};
+use crate::notify::outbox::{self, Recipient};
 use crate::notify::sms::{SmsMessage, SmsTemplate};
 use crate::paging::Page;
 use crate::state::AppState;
-use crate::types::{CreditCode, DistrictCode, Name, Phone};
+use crate::types::{Coordinates, CreditCode, Date, DistrictCode, Name, Phone};
 use crate::web::Json;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_enterprise, list_enterprises))
-        .routes(routes!(get_enterprise))
+        .routes(routes!(get_enterprise, update_enterprise))
+        .routes(routes!(confirm_profile))
+        .routes(routes!(add_qualification))
+        .routes(routes!(remove_qualification))
+        .routes(routes!(set_business_licence))
+        .routes(routes!(set_video))
+        .routes(routes!(enterprise_history))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(import_enterprises))
+                .layer(DefaultBodyLimit::max(5 * 1024 * 1024)),
+        )
 }
 
 /// Staff who manage enterprise accounts.
 const MANAGERS: &[Role] = &[Role::City, Role::District, Role::Sysadmin];
+
+fn not_found() -> ApiError {
+    ApiError::not_found("企业", "Enterprise")
+}
+
+/// The enterprise as the caller may see it: its own account, or one in a staff member's
+/// jurisdiction.
+async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<store::EnterpriseRow> {
+    let row = match caller.role {
+        Role::Enterprise => store::get(&state.db, id, caller.enterprise_id(), None).await?,
+        Role::Person => None,
+        _ => store::get(&state.db, id, None, caller.district()).await?,
+    };
+    row.ok_or_else(not_found)
+}
+
+async fn full_view(state: &AppState, row: store::EnterpriseRow) -> ApiResult<EnterpriseView> {
+    let names = store::former_names(&state.db, &row.id).await?;
+    let qualifications = store::qualifications(&state.db, &row.id).await?;
+    Ok(row.view(names, qualifications))
+}
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -42,19 +79,31 @@ pub struct CreateEnterprise {
     /// Mainland mobile number; receives the initial password by SMS.
     #[schema(value_type = String, example = "13812345678")]
     pub contact_phone: Phone,
+    pub registered_address: Option<String>,
+    pub locality: Option<Locality>,
 }
 
-/// Opens an enterprise account in the caller's jurisdiction and sends the initial password to
-/// the contact by SMS. If the SMS cannot be sent, no account is left behind.
-#[utoipa::path(post, path = "/enterprises", tag = "enterprises", request_body = CreateEnterprise, security(("bearer" = [])),
-    responses((status = 201, body = EnterpriseView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
-async fn create_enterprise(
-    State(state): State<AppState>,
-    caller: Caller,
-    audit: AuditContext,
-    Json(body): Json<CreateEnterprise>,
-) -> ApiResult<(StatusCode, Json<EnterpriseView>)> {
-    caller.require(MANAGERS)?;
+#[derive(Deserialize, Serialize, ToSchema, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum Locality {
+    /// 本地
+    Local,
+    /// 外地
+    NonLocal,
+}
+
+impl Locality {
+    fn as_str(self) -> &'static str {
+        match self {
+            Locality::Local => "local",
+            Locality::NonLocal => "non_local",
+        }
+    }
+}
+
+/// Opens an account and sends the initial password to the contact (seed 004). If the SMS
+/// cannot be sent, the account is withdrawn, so no account exists whose password nobody got.
+async fn open_account(state: &AppState, caller: &Caller, body: &CreateEnterprise) -> ApiResult<String> {
     if !caller.covers_district(body.district_code.as_str()) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -62,6 +111,14 @@ async fn create_enterprise(
             "只能为本辖区的企业开通账号",
             "You can only open accounts for enterprises in your district",
         ));
+    }
+    let address = body.registered_address.as_deref().map(str::trim).unwrap_or("");
+    if address.chars().count() > 300 {
+        return Err(ApiError::validation(vec![FieldError {
+            field: "registered_address".into(),
+            code: crate::types::TEXT_TOO_LONG.code,
+            message: crate::types::TEXT_TOO_LONG.message,
+        }]));
     }
     let password = passwords::generate();
     let hash = passwords::hash(password.clone()).await?;
@@ -73,6 +130,8 @@ async fn create_enterprise(
         contact_phone: body.contact_phone.as_str(),
         password_hash: &hash,
         created_by: &caller.account_id,
+        registered_address: address,
+        locality: body.locality.unwrap_or(Locality::Local).as_str(),
     };
     let id = store::insert(&state.db, &new, state.clock.now_ms())
         .await
@@ -87,7 +146,6 @@ async fn create_enterprise(
                 e.into()
             }
         })?;
-    audit.set_target(format!("enterprise:{id}"));
     let message = SmsMessage {
         phone: body.contact_phone.clone(),
         template: SmsTemplate::InitialPassword,
@@ -102,10 +160,162 @@ async fn create_enterprise(
             "The initial password could not be sent by SMS; the account was not opened. Try again shortly",
         ));
     }
+    Ok(id)
+}
+
+/// Opens an enterprise account in the caller's jurisdiction and sends the initial password to
+/// the contact by SMS. If the SMS cannot be sent, no account is left behind.
+#[utoipa::path(post, path = "/enterprises", tag = "enterprises", request_body = CreateEnterprise, security(("bearer" = [])),
+    responses((status = 201, body = EnterpriseView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
+async fn create_enterprise(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Json(body): Json<CreateEnterprise>,
+) -> ApiResult<(StatusCode, Json<EnterpriseView>)> {
+    caller.require(MANAGERS)?;
+    let id = open_account(&state, &caller, &body).await?;
+    audit.set_target(format!("enterprise:{id}"));
     let row = store::get(&state.db, &id, None, None)
         .await?
         .ok_or_else(|| ApiError::internal("created enterprise vanished"))?;
-    Ok((StatusCode::CREATED, Json(row.into())))
+    Ok((StatusCode::CREATED, Json(full_view(&state, row).await?)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportRow {
+    /// The CSV line the row starts on.
+    pub line: usize,
+    pub credit_code: String,
+    /// created | refused
+    pub outcome: &'static str,
+    pub enterprise_id: Option<String>,
+    /// Why the row was refused: codes and messages, per field where one is at fault.
+    pub errors: Vec<ImportError>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportError {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportReport {
+    pub created: usize,
+    pub refused: usize,
+    pub rows: Vec<ImportRow>,
+}
+
+const IMPORT_COLUMNS: [&str; 5] = ["credit_code", "name", "district_code", "contact_name", "contact_phone"];
+
+/// Opens enterprise accounts in bulk from CSV (UTF-8, a header row naming at least
+/// credit_code, name, district_code, contact_name, contact_phone; optionally
+/// registered_address and locality). Every row is reported: created, or refused with the reasons.
+#[utoipa::path(post, path = "/enterprises/import", tag = "enterprises", security(("bearer" = [])),
+    request_body(content_type = "text/csv", description = "CSV with a header row"),
+    responses((status = 200, body = ImportReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn import_enterprises(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    body: Bytes,
+) -> ApiResult<Json<ImportReport>> {
+    caller.require(MANAGERS)?;
+    audit.set_target("enterprise-import");
+    let text = std::str::from_utf8(&body).map_err(|_| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "import.not_utf8",
+            "CSV 文件须为 UTF-8 编码",
+            "The CSV must be UTF-8 encoded",
+        )
+    })?;
+    let mut records = super::csv::records(text).into_iter();
+    let header: Vec<String> = records
+        .next()
+        .map(|(_, h)| h.iter().map(|c| c.trim().to_lowercase()).collect())
+        .unwrap_or_default();
+    let missing: Vec<&str> = IMPORT_COLUMNS
+        .iter()
+        .filter(|c| !header.iter().any(|h| h == *c))
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "import.columns_missing",
+            format!("CSV 表头缺少列：{}", missing.join(", ")),
+            format!("The CSV header lacks the columns: {}", missing.join(", ")),
+        ));
+    }
+    let mut report = ImportReport {
+        created: 0,
+        refused: 0,
+        rows: Vec::new(),
+    };
+    for (line, fields) in records {
+        let cell = |name: &str| {
+            header
+                .iter()
+                .position(|h| h == name)
+                .and_then(|i| fields.get(i))
+                .map(|v| v.trim().to_owned())
+                .unwrap_or_default()
+        };
+        let row = json!({
+            "credit_code": cell("credit_code"), "name": cell("name"), "district_code": cell("district_code"),
+            "contact_name": cell("contact_name"), "contact_phone": cell("contact_phone"),
+            "registered_address": cell("registered_address"),
+            "locality": Some(cell("locality")).filter(|l| !l.is_empty()),
+        });
+        let outcome = match crate::web::parse_json::<CreateEnterprise>(row.to_string().as_bytes()) {
+            Ok(body) => open_account(&state, &caller, &body).await,
+            Err(error) => Err(error),
+        };
+        let credit_code = cell("credit_code");
+        match outcome {
+            Ok(id) => {
+                report.created += 1;
+                report.rows.push(ImportRow {
+                    line,
+                    credit_code,
+                    outcome: "created",
+                    enterprise_id: Some(id),
+                    errors: Vec::new(),
+                });
+            }
+            Err(error) => {
+                report.refused += 1;
+                let errors = if error.fields.is_empty() {
+                    vec![ImportError {
+                        field: String::new(),
+                        code: error.code.into(),
+                        message: error.message.zh.to_string(),
+                    }]
+                } else {
+                    error
+                        .fields
+                        .iter()
+                        .map(|f| ImportError {
+                            field: f.field.clone(),
+                            code: f.code.into(),
+                            message: f.message.zh.to_string(),
+                        })
+                        .collect()
+                };
+                report.rows.push(ImportRow {
+                    line,
+                    credit_code,
+                    outcome: "refused",
+                    enterprise_id: None,
+                    errors,
+                });
+            }
+        }
+    }
+    Ok(Json(report))
 }
 
 /// Lists enterprise accounts within the caller's jurisdiction.
@@ -118,11 +328,14 @@ async fn list_enterprises(
 ) -> ApiResult<Json<Vec<EnterpriseView>>> {
     caller.require(&[Role::City, Role::District, Role::Supervisor, Role::Sysadmin])?;
     let (limit, offset) = page.limit_offset();
-    let rows = store::list(&state.db, caller.district(), limit, offset).await?;
-    Ok(Json(rows.into_iter().map(Into::into).collect()))
+    let mut views = Vec::new();
+    for row in store::list(&state.db, caller.district(), limit, offset).await? {
+        views.push(full_view(&state, row).await?);
+    }
+    Ok(Json(views))
 }
 
-/// One enterprise: its own account, or staff whose jurisdiction covers it; 404 otherwise.
+/// One enterprise with its profile: its own account, or staff whose jurisdiction covers it.
 #[utoipa::path(get, path = "/enterprises/{id}", tag = "enterprises", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = EnterpriseView), (status = 404, body = Problem)))]
 async fn get_enterprise(
@@ -130,11 +343,438 @@ async fn get_enterprise(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<EnterpriseView>> {
-    let not_found = || ApiError::not_found("企业", "Enterprise");
-    let row = match caller.role {
-        Role::Enterprise => store::get(&state.db, &id, caller.enterprise_id(), None).await?,
-        Role::Person => None,
-        _ => store::get(&state.db, &id, None, caller.district()).await?,
+    let row = visible(&state, &caller, &id).await?;
+    Ok(Json(full_view(&state, row).await?))
+}
+
+/// `Some(None)` for an explicit null (clear the value), `None` when the field is absent.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SafetyLicence {
+    pub number: String,
+    #[schema(value_type = Option<String>, example = "2028-06-30")]
+    pub valid_until: Option<Date>,
+}
+
+/// Fields to change; absent fields stay as they are. `name`, `district_code` and `locality`
+/// are corrected by staff only (they come from the registration authority).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileChanges {
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Name<200>>,
+    #[schema(value_type = Option<String>)]
+    pub district_code: Option<DistrictCode>,
+    pub locality: Option<Locality>,
+    #[schema(value_type = Option<String>)]
+    pub registered_address: Option<Name<300>>,
+    /// The registered address's position and its coordinate system; null clears it.
+    #[serde(default, deserialize_with = "present")]
+    pub site: Option<Option<Coordinates>>,
+    #[schema(value_type = Option<String>)]
+    pub contact_name: Option<Name<50>>,
+    #[schema(value_type = Option<String>)]
+    pub contact_phone: Option<Phone>,
+    /// The safety production licence (安全生产许可证); null when the enterprise holds none.
+    #[serde(default, deserialize_with = "present")]
+    pub safety_licence: Option<Option<SafetyLicence>>,
+}
+
+fn text(v: impl Into<String>) -> Value {
+    Value::Text(Some(v.into()))
+}
+
+/// The changes a profile update makes: one per field whose value differs.
+fn changes(row: &store::EnterpriseRow, body: &ProfileChanges) -> Vec<Change> {
+    let mut out = Vec::new();
+    let mut push = |column: &'static str, old: Value, new: Value| {
+        if old != new {
+            out.push(Change { column, old, new });
+        }
     };
-    row.map(|r| Json(r.into())).ok_or_else(not_found)
+    if let Some(v) = &body.name {
+        push("name", text(&row.name), text(v.as_str()));
+    }
+    if let Some(v) = &body.district_code {
+        push("district_code", text(&row.district_code), text(v.as_str()));
+    }
+    if let Some(v) = body.locality {
+        push("locality", text(&row.locality), text(v.as_str()));
+    }
+    if let Some(v) = &body.registered_address {
+        push("registered_address", text(&row.registered_address), text(v.as_str()));
+    }
+    if let Some(site) = &body.site {
+        push(
+            "site_latitude",
+            Value::Real(row.site_latitude),
+            Value::Real(site.map(|s| s.latitude)),
+        );
+        push(
+            "site_longitude",
+            Value::Real(row.site_longitude),
+            Value::Real(site.map(|s| s.longitude)),
+        );
+        push(
+            "site_crs",
+            Value::Text(row.site_crs.clone()),
+            Value::Text(site.map(|s| s.system.as_str().to_owned())),
+        );
+    }
+    if let Some(v) = &body.contact_name {
+        push("contact_name", text(&row.contact_name), text(v.as_str()));
+    }
+    if let Some(v) = &body.contact_phone {
+        push("contact_phone", text(&row.contact_phone), text(v.as_str()));
+    }
+    if let Some(licence) = &body.safety_licence {
+        let number = licence.as_ref().map(|l| l.number.trim().to_owned());
+        let valid = licence.as_ref().and_then(|l| l.valid_until).map(|d| d.to_string());
+        push(
+            "safety_licence_number",
+            Value::Text(row.safety_licence_number.clone()),
+            Value::Text(number),
+        );
+        push(
+            "safety_licence_valid_until",
+            Value::Text(row.safety_licence_valid_until.clone()),
+            Value::Text(valid),
+        );
+    }
+    out
+}
+
+/// Updates the profile. The enterprise edits its address, site, contact and safety licence;
+/// staff in jurisdiction may correct any field. Every changed field is kept in the history;
+/// a new contact phone gets an SMS.
+#[utoipa::path(patch, path = "/enterprises/{id}", tag = "enterprises", params(("id" = String, Path)), request_body = ProfileChanges,
+    security(("bearer" = [])),
+    responses((status = 200, body = EnterpriseView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn update_enterprise(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path(id): Path<String>,
+    Json(body): Json<ProfileChanges>,
+) -> ApiResult<Json<EnterpriseView>> {
+    caller.require(&[Role::Enterprise, Role::City, Role::District, Role::Sysadmin])?;
+    let row = visible(&state, &caller, &id).await?;
+    audit.set_target(format!("enterprise:{id}"));
+    if caller.role == Role::Enterprise {
+        let staff_only: Vec<&str> = [
+            ("name", body.name.is_some()),
+            ("district_code", body.district_code.is_some()),
+            ("locality", body.locality.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, set)| *set)
+        .map(|(f, _)| f)
+        .collect();
+        if !staff_only.is_empty() {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "enterprise.field_staff_only",
+                format!("以下信息须由主管部门更正：{}", staff_only.join(", ")),
+                format!("Only the authority corrects: {}", staff_only.join(", ")),
+            ));
+        }
+    }
+    if let Some(district) = &body.district_code {
+        if !caller.covers_district(district.as_str()) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "enterprise.outside_jurisdiction",
+                "不能把企业移出您的辖区",
+                "You cannot move an enterprise out of your district",
+            ));
+        }
+    }
+    if let Some(Some(licence)) = &body.safety_licence {
+        if licence.number.trim().is_empty() {
+            let mut invalid = Invalid::default();
+            invalid.reject("safety_licence.number", crate::types::TEXT_EMPTY);
+            invalid.finish()?;
+        }
+    }
+    let changes = changes(&row, &body);
+    let now = state.clock.now_ms();
+    store::apply(&state.db, &id, &changes, &caller.account_id, caller.role.as_str(), now).await?;
+    if changes.iter().any(|c| c.column == "contact_phone") {
+        let params = json!({"credit_code": row.credit_code});
+        outbox::enqueue(
+            &state.db,
+            Recipient::EnterpriseContact(&id),
+            "enterprise.contact_changed",
+            params,
+            now,
+        )
+        .await?;
+    }
+    let row = store::get(&state.db, &id, None, None).await?.ok_or_else(not_found)?;
+    Ok(Json(full_view(&state, row).await?))
+}
+
+/// The enterprise confirms its basic information (first login).
+#[utoipa::path(post, path = "/enterprises/{id}/confirm", tag = "enterprises", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = EnterpriseView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn confirm_profile(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path(id): Path<String>,
+) -> ApiResult<Json<EnterpriseView>> {
+    caller.require(&[Role::Enterprise])?;
+    let row = visible(&state, &caller, &id).await?;
+    audit.set_target(format!("enterprise:{id}"));
+    let change = Change {
+        column: "confirmed_at",
+        old: Value::Time(row.confirmed_at),
+        new: Value::Time(Some(state.clock.now_ms())),
+    };
+    store::apply(
+        &state.db,
+        &id,
+        &[change],
+        &caller.account_id,
+        caller.role.as_str(),
+        state.clock.now_ms(),
+    )
+    .await?;
+    let row = store::get(&state.db, &id, None, None).await?.ok_or_else(not_found)?;
+    Ok(Json(full_view(&state, row).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewQualification {
+    #[schema(value_type = String, example = "建筑工程施工总承包")]
+    pub category: Name<100>,
+    #[schema(value_type = String, example = "一级")]
+    pub grade: Name<20>,
+    pub certificate_number: Option<String>,
+    /// The certificate's issue date; first-time verification must start within ten months of it.
+    #[schema(value_type = String, example = "2026-03-01")]
+    pub issued_on: Date,
+}
+
+/// Records a qualification certificate (资质证书) of the enterprise.
+#[utoipa::path(post, path = "/enterprises/{id}/qualifications", tag = "enterprises", params(("id" = String, Path)),
+    request_body = NewQualification, security(("bearer" = [])),
+    responses((status = 201, body = QualificationView), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn add_qualification(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path(id): Path<String>,
+    Json(body): Json<NewQualification>,
+) -> ApiResult<(StatusCode, Json<QualificationView>)> {
+    caller.require(&[Role::Enterprise, Role::City, Role::District, Role::Sysadmin])?;
+    visible(&state, &caller, &id).await?;
+    audit.set_target(format!("enterprise:{id}"));
+    let qualification = new_id();
+    let number = body
+        .certificate_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO enterprise_qualifications (id, enterprise_id, category, grade, certificate_number, issued_on, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&qualification)
+    .bind(&id)
+    .bind(body.category.as_str())
+    .bind(body.grade.as_str())
+    .bind(number)
+    .bind(body.issued_on.to_string())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let summary = format!(
+        "{} {} ({})",
+        body.category.as_str(),
+        body.grade.as_str(),
+        body.issued_on
+    );
+    store::record(
+        &mut tx,
+        &id,
+        "qualification",
+        None,
+        Some(summary),
+        &caller.account_id,
+        caller.role.as_str(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let view = store::qualifications(&state.db, &id)
+        .await?
+        .into_iter()
+        .find(|q| q.id == qualification);
+    view.map(|q| (StatusCode::CREATED, Json(q)))
+        .ok_or_else(|| ApiError::internal("qualification vanished"))
+}
+
+/// Removes a qualification certificate (kept in the history).
+#[utoipa::path(delete, path = "/enterprises/{id}/qualifications/{qualification_id}", tag = "enterprises",
+    params(("id" = String, Path), ("qualification_id" = String, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = Problem)))]
+async fn remove_qualification(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path((id, qualification_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    caller.require(&[Role::Enterprise, Role::City, Role::District, Role::Sysadmin])?;
+    visible(&state, &caller, &id).await?;
+    audit.set_target(format!("enterprise:{id}"));
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin().await?;
+    let removed: Option<(String, String, String)> =
+        sqlx::query_as("DELETE FROM enterprise_qualifications WHERE id = $1 AND enterprise_id = $2 RETURNING category, grade, issued_on")
+            .bind(&qualification_id)
+            .bind(&id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (category, grade, issued_on) = removed.ok_or_else(|| ApiError::not_found("资质证书", "Qualification"))?;
+    let summary = format!("{category} {grade} ({issued_on})");
+    store::record(
+        &mut tx,
+        &id,
+        "qualification",
+        Some(summary),
+        None,
+        &caller.account_id,
+        caller.role.as_str(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentChoice {
+    pub document_id: String,
+}
+
+/// Puts one of the enterprise's own documents in a profile slot: locks the new one, releases
+/// the old one, and records the change.
+async fn set_document(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    purpose: Purpose,
+    column: &'static str,
+    document_id: &str,
+) -> ApiResult<EnterpriseView> {
+    caller.require(&[Role::Enterprise])?;
+    let row = visible(state, caller, id).await?;
+    let doc =
+        crate::documents::store::get(&state.db, document_id, &crate::documents::store::Visibility::of(caller)).await?;
+    if !doc.is_some_and(|d| d.purpose() == Some(purpose) && d.state() == DocState::Available) {
+        let mut invalid = Invalid::default();
+        invalid.field(
+            "document_id",
+            "enterprise.document_invalid",
+            format!("请先上传用途为 {} 的文件", purpose.as_str()),
+            format!("Upload a document of purpose {} first", purpose.as_str()),
+        );
+        invalid.finish()?;
+    }
+    let old = if column == "business_licence_document_id" {
+        row.business_licence_document_id.clone()
+    } else {
+        row.video_document_id.clone()
+    };
+    let change = Change {
+        column,
+        old: Value::Text(old.clone()),
+        new: text(document_id),
+    };
+    store::apply(
+        &state.db,
+        id,
+        &[change],
+        &caller.account_id,
+        caller.role.as_str(),
+        state.clock.now_ms(),
+    )
+    .await?;
+    crate::documents::store::set_attachment(&state.db, document_id, "enterprise_profile", id, DocState::Locked).await?;
+    if let Some(old) = old.filter(|o| o != document_id) {
+        crate::documents::store::set_attachment(&state.db, &old, "enterprise_profile", id, DocState::Available).await?;
+    }
+    let row = store::get(&state.db, id, None, None).await?.ok_or_else(not_found)?;
+    full_view(state, row).await
+}
+
+/// Sets the business licence (营业执照) from an uploaded document (PDF or image).
+#[utoipa::path(put, path = "/enterprises/{id}/business-licence", tag = "enterprises", params(("id" = String, Path)),
+    request_body = DocumentChoice, security(("bearer" = [])),
+    responses((status = 200, body = EnterpriseView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn set_business_licence(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path(id): Path<String>,
+    Json(body): Json<DocumentChoice>,
+) -> ApiResult<Json<EnterpriseView>> {
+    audit.set_target(format!("enterprise:{id}"));
+    set_document(
+        &state,
+        &caller,
+        &id,
+        Purpose::BusinessLicence,
+        "business_licence_document_id",
+        &body.document_id,
+    )
+    .await
+    .map(Json)
+}
+
+/// Sets the enterprise video (企业视频) from an uploaded MP4 or QuickTime document.
+#[utoipa::path(put, path = "/enterprises/{id}/video", tag = "enterprises", params(("id" = String, Path)),
+    request_body = DocumentChoice, security(("bearer" = [])),
+    responses((status = 200, body = EnterpriseView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn set_video(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path(id): Path<String>,
+    Json(body): Json<DocumentChoice>,
+) -> ApiResult<Json<EnterpriseView>> {
+    audit.set_target(format!("enterprise:{id}"));
+    set_document(
+        &state,
+        &caller,
+        &id,
+        Purpose::EnterpriseVideo,
+        "video_document_id",
+        &body.document_id,
+    )
+    .await
+    .map(Json)
+}
+
+/// Every recorded change of the profile, newest first: field, old and new value, who, when.
+#[utoipa::path(get, path = "/enterprises/{id}/history", tag = "enterprises", params(("id" = String, Path), Page), security(("bearer" = [])),
+    responses((status = 200, body = Vec<ChangeView>), (status = 404, body = Problem)))]
+async fn enterprise_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Vec<ChangeView>>> {
+    visible(&state, &caller, &id).await?;
+    let (limit, offset) = page.limit_offset();
+    Ok(Json(store::history(&state.db, &id, limit, offset).await?))
 }

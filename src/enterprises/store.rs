@@ -1,9 +1,10 @@
-//! Enterprise SQL.
+//! Enterprise SQL: accounts, the profile, qualification certificates, and the change history.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::{new_id, Db};
+use crate::types::{CoordinateSystem, Coordinates};
 
 #[derive(sqlx::FromRow)]
 pub struct LoginRow {
@@ -23,33 +24,96 @@ pub struct EnterpriseRow {
     pub contact_phone: String,
     pub status: String,
     pub created_at: i64,
+    pub registered_address: String,
+    pub site_latitude: Option<f64>,
+    pub site_longitude: Option<f64>,
+    pub site_crs: Option<String>,
+    pub locality: String,
+    pub safety_licence_number: Option<String>,
+    pub safety_licence_valid_until: Option<String>,
+    pub confirmed_at: Option<i64>,
+    pub business_licence_document_id: Option<String>,
+    pub video_document_id: Option<String>,
 }
 
-/// An enterprise account as the API shows it (the contact phone masked).
+impl EnterpriseRow {
+    pub fn site(&self) -> Option<Coordinates> {
+        let system = CoordinateSystem::parse(self.site_crs.as_deref()?)?;
+        Coordinates::new(self.site_latitude?, self.site_longitude?, system).ok()
+    }
+
+    pub fn has_safety_licence(&self) -> bool {
+        self.safety_licence_number.is_some()
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SafetyLicenceView {
+    pub number: String,
+    pub valid_until: Option<String>,
+}
+
+#[derive(Serialize, ToSchema, sqlx::FromRow)]
+pub struct QualificationView {
+    pub id: String,
+    /// e.g. 建筑工程施工总承包
+    pub category: String,
+    /// e.g. 一级
+    pub grade: String,
+    pub certificate_number: Option<String>,
+    pub issued_on: String,
+}
+
+/// An enterprise as the API shows it (the contact phone masked).
 #[derive(Serialize, ToSchema)]
 pub struct EnterpriseView {
     pub id: String,
     pub credit_code: String,
     pub name: String,
+    /// Names it had before, oldest first.
+    pub former_names: Vec<String>,
     pub district_code: String,
+    /// local | non_local
+    pub locality: String,
+    pub registered_address: String,
+    /// The registered address's position, with its coordinate system.
+    pub site: Option<Coordinates>,
     pub contact_name: String,
     /// Masked, e.g. `138****5678`.
     pub contact_phone: String,
+    pub safety_licence: Option<SafetyLicenceView>,
+    pub qualifications: Vec<QualificationView>,
+    pub business_licence_document_id: Option<String>,
+    pub video_document_id: Option<String>,
+    /// When the enterprise confirmed its basic information.
+    pub confirmed_at: Option<i64>,
     pub status: String,
     pub created_at: i64,
 }
 
-impl From<EnterpriseRow> for EnterpriseView {
-    fn from(r: EnterpriseRow) -> Self {
+impl EnterpriseRow {
+    pub fn view(self, former_names: Vec<String>, qualifications: Vec<QualificationView>) -> EnterpriseView {
         EnterpriseView {
-            id: r.id,
-            credit_code: r.credit_code,
-            name: r.name,
-            district_code: r.district_code,
-            contact_name: r.contact_name,
-            contact_phone: crate::types::mask_phone(&r.contact_phone),
-            status: r.status,
-            created_at: r.created_at,
+            site: self.site(),
+            safety_licence: self.safety_licence_number.clone().map(|number| SafetyLicenceView {
+                number,
+                valid_until: self.safety_licence_valid_until.clone(),
+            }),
+            contact_phone: crate::types::mask_phone(&self.contact_phone),
+            id: self.id,
+            credit_code: self.credit_code,
+            name: self.name,
+            former_names,
+            district_code: self.district_code,
+            locality: self.locality,
+            registered_address: self.registered_address,
+            contact_name: self.contact_name,
+            qualifications,
+            business_licence_document_id: self.business_licence_document_id,
+            video_document_id: self.video_document_id,
+            confirmed_at: self.confirmed_at,
+            status: self.status,
+            created_at: self.created_at,
         }
     }
 }
@@ -62,9 +126,13 @@ pub struct NewEnterprise<'a> {
     pub contact_phone: &'a str,
     pub password_hash: &'a str,
     pub created_by: &'a str,
+    pub registered_address: &'a str,
+    pub locality: &'a str,
 }
 
-const COLUMNS: &str = "id, credit_code, name, district_code, contact_name, contact_phone, status, created_at";
+const COLUMNS: &str = "id, credit_code, name, district_code, contact_name, contact_phone, status, created_at, registered_address, \
+    site_latitude, site_longitude, site_crs, locality, safety_licence_number, safety_licence_valid_until, confirmed_at, \
+    business_licence_document_id, video_document_id";
 
 pub async fn find_for_login(db: &Db, credit_code: &str) -> Result<Option<LoginRow>, sqlx::Error> {
     sqlx::query_as("SELECT id, password_hash, status, contact_phone FROM enterprises WHERE credit_code = $1")
@@ -76,8 +144,8 @@ pub async fn find_for_login(db: &Db, credit_code: &str) -> Result<Option<LoginRo
 pub async fn insert(db: &Db, new: &NewEnterprise<'_>, now: i64) -> Result<String, sqlx::Error> {
     let id = new_id();
     sqlx::query(
-        "INSERT INTO enterprises (id, credit_code, name, district_code, contact_name, contact_phone, password_hash, status, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $9)",
+        "INSERT INTO enterprises (id, credit_code, name, district_code, contact_name, contact_phone, password_hash, status, created_by, \
+         created_at, updated_at, registered_address, locality) VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $9, $10, $11)",
     )
     .bind(&id)
     .bind(new.credit_code)
@@ -88,6 +156,8 @@ pub async fn insert(db: &Db, new: &NewEnterprise<'_>, now: i64) -> Result<String
     .bind(new.password_hash)
     .bind(new.created_by)
     .bind(now)
+    .bind(new.registered_address)
+    .bind(new.locality)
     .execute(db)
     .await?;
     Ok(id)
@@ -124,6 +194,138 @@ pub async fn list(db: &Db, district: Option<&str>, limit: i64, offset: i64) -> R
         "SELECT {COLUMNS} FROM enterprises WHERE ($1 IS NULL OR district_code = $1) ORDER BY name, id LIMIT $2 OFFSET $3"
     ))
     .bind(district)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn qualifications(db: &Db, enterprise_id: &str) -> Result<Vec<QualificationView>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, category, grade, certificate_number, issued_on FROM enterprise_qualifications WHERE enterprise_id = $1 ORDER BY issued_on, id",
+    )
+    .bind(enterprise_id)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn former_names(db: &Db, enterprise_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT old_value FROM enterprise_changes WHERE enterprise_id = $1 AND field = 'name' ORDER BY changed_at, id",
+    )
+    .bind(enterprise_id)
+    .fetch_all(db)
+    .await
+}
+
+/// A profile value as a change writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(Option<String>),
+    Real(Option<f64>),
+    Time(Option<i64>),
+}
+
+impl Value {
+    fn display(&self) -> Option<String> {
+        match self {
+            Value::Text(v) => v.clone(),
+            Value::Real(v) => v.map(|f| f.to_string()),
+            Value::Time(v) => v.map(|t| t.to_string()),
+        }
+    }
+}
+
+/// One field's change: the column, its old and new value.
+pub struct Change {
+    pub column: &'static str,
+    pub old: Value,
+    pub new: Value,
+}
+
+/// Applies changes and records each in the history, in one transaction.
+pub async fn apply(
+    db: &Db,
+    enterprise_id: &str,
+    changes: &[Change],
+    by: &str,
+    role: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    for change in changes {
+        // Column names come from the fixed set the handlers use, never from input.
+        let sql = format!(
+            "UPDATE enterprises SET {} = $1, updated_at = $2 WHERE id = $3",
+            change.column
+        );
+        let query = sqlx::query(&sql);
+        let query = match &change.new {
+            Value::Text(v) => query.bind(v.clone()),
+            Value::Real(v) => query.bind(*v),
+            Value::Time(v) => query.bind(*v),
+        };
+        query.bind(now).bind(enterprise_id).execute(&mut *tx).await?;
+        record(
+            &mut tx,
+            enterprise_id,
+            change.column,
+            change.old.display(),
+            change.new.display(),
+            by,
+            role,
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await
+}
+
+/// Appends one history row.
+#[allow(clippy::too_many_arguments)]
+pub async fn record(
+    tx: &mut sqlx::AnyConnection,
+    enterprise_id: &str,
+    field: &str,
+    old: Option<String>,
+    new: Option<String>,
+    by: &str,
+    role: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO enterprise_changes (id, enterprise_id, field, old_value, new_value, changed_by, changed_role, changed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(new_id())
+    .bind(enterprise_id)
+    .bind(field)
+    .bind(old)
+    .bind(new)
+    .bind(by)
+    .bind(role)
+    .bind(now)
+    .execute(tx)
+    .await
+    .map(|_| ())
+}
+
+#[derive(Serialize, ToSchema, sqlx::FromRow)]
+pub struct ChangeView {
+    pub field: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub changed_by: String,
+    pub changed_role: String,
+    pub changed_at: i64,
+}
+
+pub async fn history(db: &Db, enterprise_id: &str, limit: i64, offset: i64) -> Result<Vec<ChangeView>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT field, old_value, new_value, changed_by, changed_role, changed_at FROM enterprise_changes WHERE enterprise_id = $1 \
+         ORDER BY changed_at DESC, id DESC LIMIT $2 OFFSET $3",
+    )
+    .bind(enterprise_id)
     .bind(limit)
     .bind(offset)
     .fetch_all(db)

@@ -74,6 +74,7 @@ fn sms_params(kind: &str, params: &Value) -> [String; 2] {
         "employment.accepted" => ["聘用请求已确认".into(), text("position")],
         "employment.refused" => ["聘用请求被拒绝".into(), text("position")],
         "employment.ended" => ["聘用关系已解除".into(), text("reason")],
+        "enterprise.contact_changed" => ["您已成为企业资质核查联系人".into(), text("credit_code")],
         other => [other.to_owned(), String::new()],
     }
 }
