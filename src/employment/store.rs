@@ -20,6 +20,17 @@ pub struct Visibility {
 }
 
 impl Visibility {
+    /// Binds the scope as $1–$3 of a query built on `scoped`.
+    fn bind<'q, O>(
+        &'q self,
+        query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+        query
+            .bind(self.person.as_deref())
+            .bind(self.enterprise.as_deref())
+            .bind(self.district.as_deref())
+    }
+
     pub fn of(caller: &Caller) -> Visibility {
         let (person, enterprise, district) = match &caller.scope {
             Scope::Person(id) => (Some(id.clone()), None, None),
@@ -130,13 +141,10 @@ pub async fn expire_due(db: &Db, now: i64) -> Result<(), sqlx::Error> {
 }
 
 pub async fn get_request(db: &Db, id: &str, v: &Visibility) -> Result<Option<RequestRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    v.bind(sqlx::query_as(&format!(
         "{} AND x.id = $4",
         scoped("employment_requests", REQUEST_COLUMNS)
-    ))
-    .bind(v.person.as_deref())
-    .bind(v.enterprise.as_deref())
-    .bind(v.district.as_deref())
+    )))
     .bind(id)
     .fetch_optional(db)
     .await
@@ -149,13 +157,10 @@ pub async fn list_requests(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<RequestRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    v.bind(sqlx::query_as(&format!(
         "{} AND ($4 IS NULL OR x.enterprise_id = $4) ORDER BY x.created_at DESC, x.id DESC LIMIT $5 OFFSET $6",
         scoped("employment_requests", REQUEST_COLUMNS)
-    ))
-    .bind(v.person.as_deref())
-    .bind(v.enterprise.as_deref())
-    .bind(v.district.as_deref())
+    )))
     .bind(enterprise)
     .bind(limit)
     .bind(offset)
@@ -386,13 +391,13 @@ impl EmploymentRow {
 }
 
 pub async fn get_employment(db: &Db, id: &str, v: &Visibility) -> Result<Option<EmploymentRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{} AND x.id = $4", scoped("employments", EMPLOYMENT_COLUMNS)))
-        .bind(v.person.as_deref())
-        .bind(v.enterprise.as_deref())
-        .bind(v.district.as_deref())
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    v.bind(sqlx::query_as(&format!(
+        "{} AND x.id = $4",
+        scoped("employments", EMPLOYMENT_COLUMNS)
+    )))
+    .bind(id)
+    .fetch_optional(db)
+    .await
 }
 
 /// Relations within scope, newest first; `active_only` for an enterprise's current staff.
@@ -404,13 +409,10 @@ pub async fn list_employments(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<EmploymentRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    v.bind(sqlx::query_as(&format!(
         "{} AND ($4 IS NULL OR x.enterprise_id = $4) AND ($5 = 0 OR x.state = 'active') ORDER BY x.started_at DESC, x.id DESC LIMIT $6 OFFSET $7",
         scoped("employments", EMPLOYMENT_COLUMNS)
-    ))
-    .bind(v.person.as_deref())
-    .bind(v.enterprise.as_deref())
-    .bind(v.district.as_deref())
+    )))
     .bind(enterprise)
     .bind(i64::from(active_only))
     .bind(limit)

@@ -82,6 +82,18 @@ pub struct Registration {
     pub selfie_document_id: String,
 }
 
+/// The caller's ID portrait and selfie, read for a face check.
+async fn read_pair(
+    state: &AppState,
+    caller: &Caller,
+    portrait: &str,
+    selfie: &str,
+) -> ApiResult<(bytes::Bytes, bytes::Bytes)> {
+    let (_, portrait) = read_own_photo(state, caller, portrait, Purpose::IdPortrait, "portrait_document_id").await?;
+    let (_, selfie) = read_own_photo(state, caller, selfie, Purpose::Selfie, "selfie_document_id").await?;
+    Ok((portrait, selfie))
+}
+
 fn mismatch(distance: f32) -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -140,24 +152,7 @@ async fn register(
     {
         return Err(taken());
     }
-    let portrait = read_own_photo(
-        &state,
-        &caller,
-        &body.portrait_document_id,
-        Purpose::IdPortrait,
-        "portrait_document_id",
-    )
-    .await?
-    .1;
-    let selfie = read_own_photo(
-        &state,
-        &caller,
-        &body.selfie_document_id,
-        Purpose::Selfie,
-        "selfie_document_id",
-    )
-    .await?
-    .1;
+    let (portrait, selfie) = read_pair(&state, &caller, &body.portrait_document_id, &body.selfie_document_id).await?;
     let portrait_face = state
         .face
         .enroll(portrait)
@@ -235,24 +230,7 @@ async fn replace_portrait(
     let enrolled = identity
         .face(&state)
         .ok_or_else(|| ApiError::internal("enrolled face does not open"))?;
-    let portrait = read_own_photo(
-        &state,
-        &caller,
-        &body.portrait_document_id,
-        Purpose::IdPortrait,
-        "portrait_document_id",
-    )
-    .await?
-    .1;
-    let selfie = read_own_photo(
-        &state,
-        &caller,
-        &body.selfie_document_id,
-        Purpose::Selfie,
-        "selfie_document_id",
-    )
-    .await?
-    .1;
+    let (portrait, selfie) = read_pair(&state, &caller, &body.portrait_document_id, &body.selfie_document_id).await?;
     let still_you = state
         .face
         .verify(&enrolled, Evidence::Photo(selfie.clone()))
