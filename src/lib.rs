@@ -18,6 +18,7 @@ pub mod employment;
 pub mod enterprises;
 pub mod error;
 pub mod face;
+pub mod geofence;
 pub mod jobs;
 pub mod notify;
 pub mod objects;
