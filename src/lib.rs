@@ -31,6 +31,7 @@ pub mod server;
 pub mod staff;
 pub mod state;
 pub mod types;
+pub mod verification;
 pub mod web;
 
 use axum::{

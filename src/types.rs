@@ -184,6 +184,17 @@ impl IdNumber {
     }
 }
 
+/// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of `civil_from_days`).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (i64::from(month) + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 fn is_valid_date(year: u32, month: u32, day: u32) -> bool {
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     let days = match month {
@@ -372,6 +383,25 @@ impl Date {
         Ok(Date { year, month, day })
     }
 
+    /// The same day `months` calendar months later, or the month's last day when it is shorter
+    /// (2026-01-31 plus one month is 2026-02-28).
+    pub fn add_months(self, months: u32) -> Date {
+        let index = self.year * 12 + (self.month - 1) + months;
+        let (year, month) = (index / 12, index % 12 + 1);
+        let last = (28..=31).rev().find(|d| is_valid_date(year, month, *d)).unwrap_or(28);
+        Date {
+            year,
+            month,
+            day: self.day.min(last),
+        }
+    }
+
+    /// Unix milliseconds at the end of this day in China (the next day's 00:00, UTC+8).
+    pub fn end_in_china_ms(self) -> i64 {
+        let days = days_from_civil(i64::from(self.year), self.month, self.day) + 1;
+        days * 86_400_000 - 8 * 3_600_000
+    }
+
     /// Today in China (Asia/Shanghai, UTC+8 all year) at Unix time `now_ms`.
     pub fn today_in_china(now_ms: i64) -> Date {
         let (y, m, d) = crate::clock::civil_from_days((now_ms + 8 * 3_600_000).div_euclid(86_400_000));
@@ -543,6 +573,10 @@ mod tests {
         assert!(Name::<5>::parse("张三李四王五").is_err());
     }
 
+    fn date(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
     #[test]
     fn dates() {
         let d = Date::parse("2026-02-28").unwrap();
@@ -556,6 +590,20 @@ mod tests {
         // 2026-11-21 16:30 UTC is already the 22nd in China.
         assert_eq!(Date::today_in_china(1_795_278_600_000).to_string(), "2026-11-22");
         assert_eq!(Date::today_in_china(1_795_248_000_000).to_string(), "2026-11-21");
+        assert_eq!(date("2026-01-31").add_months(1), date("2026-02-28"));
+        assert_eq!(date("2024-01-31").add_months(1), date("2024-02-29"));
+        assert_eq!(date("2026-03-01").add_months(10), date("2027-01-01"));
+        assert_eq!(date("2026-11-21").add_months(14), date("2028-01-21"));
+        // 2026-11-21 ends at 16:00 UTC.
+        assert_eq!(date("2026-11-21").end_in_china_ms(), 1_795_276_800_000);
+        assert_eq!(
+            Date::today_in_china(date("2026-11-21").end_in_china_ms() - 1),
+            date("2026-11-21")
+        );
+        assert_eq!(
+            Date::today_in_china(date("2026-11-21").end_in_china_ms()),
+            date("2026-11-22")
+        );
     }
 
     #[test]

@@ -1,0 +1,246 @@
+//! Verification rules, as pure functions. Each names the sentence of seed 004 it implements.
+
+use crate::types::Date;
+
+/// The two kinds of task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskKind {
+    /// 告知承诺制: the enterprise must start within ten months of the certificate's issue date.
+    FirstTime,
+    /// 存量 (targeted enterprises): start within one month of the notice.
+    Routine,
+}
+
+/// The last day to start (submit the check-in personnel) (seed 004 二(一)1: 企业应在资质证书
+/// 发证日期起十个月内发起人员打卡; routine tasks: one month from the notice).
+pub fn start_deadline(kind: TaskKind, certificate_issued: Date, notice: Date) -> Date {
+    match kind {
+        TaskKind::FirstTime => certificate_issued.add_months(10),
+        TaskKind::Routine => notice.add_months(1),
+    }
+}
+
+/// The last day of the check-in window: one calendar month after the approval (seed 004:
+/// 在审核通过之日起一个月内完成打卡).
+pub fn window_end(approved: Date) -> Date {
+    approved.add_months(1)
+}
+
+/// One of the enterprise's current staff, as the selection rules see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub employment_id: String,
+    /// Holds a registration certificate (注册证) with its scan.
+    pub registered: bool,
+    /// Holds a professional title (职称) with its scan.
+    pub titled: bool,
+    pub technical_lead: bool,
+}
+
+/// What the qualification standard requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Required {
+    pub registered: u32,
+    pub titled: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SelectionRule {
+    /// 所选人员必须为注册人员或职称技术人员 / 未上传证件无法勾选该人员.
+    NotQualified(String),
+    /// 技术负责人必选.
+    TechnicalLeadMissing,
+    /// With a licence: at least half the required total (注册人员和职称技术人员总和的50%).
+    TooFewInTotal {
+        selected: u32,
+        needed: u32,
+    },
+    /// With a licence, half the required registered staff; without, all of them.
+    TooFewRegistered {
+        selected: u32,
+        needed: u32,
+    },
+    /// With a licence, half the required titled staff; without, all of them.
+    TooFewTitled {
+        selected: u32,
+        needed: u32,
+    },
+    Duplicate(String),
+}
+
+fn half_rounded_up(n: u32) -> u32 {
+    n.div_ceil(2)
+}
+
+/// Checks a selection of check-in personnel (seed 004 二(一)2):
+/// - every selected person is registered staff or titled staff, with the certificate uploaded;
+/// - the technical lead is always included;
+/// - with a safety production licence: at least 50 % of the required total, 50 % of the
+///   required registered staff and 50 % of the required titled staff;
+/// - without one: every required registered and titled person.
+///
+/// A person holding both a registration and a title counts towards both figures and once in
+/// the total.
+pub fn check_selection(
+    selected: &[Candidate],
+    has_safety_licence: bool,
+    required: Required,
+) -> Result<(), SelectionRule> {
+    let mut seen = std::collections::HashSet::new();
+    for c in selected {
+        if !seen.insert(&c.employment_id) {
+            return Err(SelectionRule::Duplicate(c.employment_id.clone()));
+        }
+        if !c.registered && !c.titled {
+            return Err(SelectionRule::NotQualified(c.employment_id.clone()));
+        }
+    }
+    if !selected.iter().any(|c| c.technical_lead) {
+        return Err(SelectionRule::TechnicalLeadMissing);
+    }
+    let registered = selected.iter().filter(|c| c.registered).count() as u32;
+    let titled = selected.iter().filter(|c| c.titled).count() as u32;
+    let total = selected.len() as u32;
+    let (need_total, need_registered, need_titled) = if has_safety_licence {
+        (
+            half_rounded_up(required.registered + required.titled),
+            half_rounded_up(required.registered),
+            half_rounded_up(required.titled),
+        )
+    } else {
+        (0, required.registered, required.titled)
+    };
+    if total < need_total {
+        return Err(SelectionRule::TooFewInTotal {
+            selected: total,
+            needed: need_total,
+        });
+    }
+    if registered < need_registered {
+        return Err(SelectionRule::TooFewRegistered {
+            selected: registered,
+            needed: need_registered,
+        });
+    }
+    if titled < need_titled {
+        return Err(SelectionRule::TooFewTitled {
+            selected: titled,
+            needed: need_titled,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    fn person(id: &str, registered: bool, titled: bool, lead: bool) -> Candidate {
+        Candidate {
+            employment_id: id.into(),
+            registered,
+            titled,
+            technical_lead: lead,
+        }
+    }
+
+    #[test]
+    fn deadlines_are_calendar_months() {
+        assert_eq!(
+            start_deadline(TaskKind::FirstTime, d("2026-03-31"), d("2026-11-21")),
+            d("2027-01-31")
+        );
+        assert_eq!(
+            start_deadline(TaskKind::Routine, d("2020-01-01"), d("2026-01-31")),
+            d("2026-02-28")
+        );
+        assert_eq!(window_end(d("2026-11-21")), d("2026-12-21"));
+    }
+
+    #[test]
+    fn with_a_licence_half_of_each_is_enough() {
+        let required = Required {
+            registered: 4,
+            titled: 3,
+        };
+        let lead = person("lead", false, true, true);
+        let picks = vec![
+            lead.clone(),
+            person("r1", true, false, false),
+            person("r2", true, false, false),
+            person("t1", false, true, false),
+        ];
+        assert_eq!(check_selection(&picks, true, required), Ok(()));
+        // 4 of 7 in total is needed; 3 is too few.
+        let three = &picks[..3];
+        assert_eq!(
+            check_selection(three, true, required),
+            Err(SelectionRule::TooFewInTotal { selected: 3, needed: 4 })
+        );
+        let titled_short = vec![
+            lead.clone(),
+            person("r1", true, false, false),
+            person("r2", true, false, false),
+            person("r3", true, false, false),
+        ];
+        assert_eq!(
+            check_selection(&titled_short, true, required),
+            Err(SelectionRule::TooFewTitled { selected: 1, needed: 2 })
+        );
+        let registered_short = vec![
+            lead,
+            person("t1", false, true, false),
+            person("t2", false, true, false),
+            person("r1", true, false, false),
+        ];
+        assert_eq!(
+            check_selection(&registered_short, true, required),
+            Err(SelectionRule::TooFewRegistered { selected: 1, needed: 2 })
+        );
+    }
+
+    #[test]
+    fn without_a_licence_everyone_required() {
+        let required = Required {
+            registered: 2,
+            titled: 1,
+        };
+        let picks = vec![person("lead", false, true, true), person("r1", true, false, false)];
+        assert_eq!(
+            check_selection(&picks, false, required),
+            Err(SelectionRule::TooFewRegistered { selected: 1, needed: 2 })
+        );
+        let all = vec![
+            person("lead", false, true, true),
+            person("r1", true, false, false),
+            person("r2", true, true, false),
+        ];
+        assert_eq!(check_selection(&all, false, required), Ok(()));
+    }
+
+    #[test]
+    fn the_lead_is_mandatory_and_everyone_qualified() {
+        let required = Required {
+            registered: 0,
+            titled: 0,
+        };
+        assert_eq!(
+            check_selection(&[person("r1", true, false, false)], true, required),
+            Err(SelectionRule::TechnicalLeadMissing)
+        );
+        let unqualified = vec![person("lead", true, false, true), person("x", false, false, false)];
+        assert_eq!(
+            check_selection(&unqualified, true, required),
+            Err(SelectionRule::NotQualified("x".into()))
+        );
+        let twice = vec![person("lead", true, false, true), person("lead", true, false, true)];
+        assert_eq!(
+            check_selection(&twice, true, required),
+            Err(SelectionRule::Duplicate("lead".into()))
+        );
+    }
+}
