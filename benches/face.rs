@@ -154,6 +154,19 @@ fn main() {
         let (_, t) = time(|| distance(&enrolled, &engine.single_face(&selfie, &quality).unwrap().descriptor));
         without_decode.push(t);
     }
+    let mut selfie_stages = Stages { detection: Vec::new(), landmarks: Vec::new(), descriptor: Vec::new() };
+    for _ in 0..30 {
+        let (found, t) = time(|| engine.detect(&selfie));
+        selfie_stages.detection.push(t);
+        let (landmarks, t) = time(|| shape.predict(&selfie, found[0].0));
+        selfie_stages.landmarks.push(t);
+        let (_, t) = time(|| net.descriptor(&face_chip(&selfie, &landmarks, CHIP_SIZE, 0.25)));
+        selfie_stages.descriptor.push(t);
+    }
+    println!("selfie 1280×960 stages:");
+    print_stage("detection (downscaled first)", selfie_stages.detection);
+    print_stage("landmarks", selfie_stages.landmarks);
+    print_stage("chip + descriptor", selfie_stages.descriptor);
     println!("selfie 1280×960 verification (detect + landmarks + chip + descriptor + compare):");
     print_stage("from decoded pixels", without_decode);
     print_stage("from JPEG bytes", with_decode);
