@@ -154,7 +154,11 @@ fn main() {
         let (_, t) = time(|| distance(&enrolled, &engine.single_face(&selfie, &quality).unwrap().descriptor));
         without_decode.push(t);
     }
-    let mut selfie_stages = Stages { detection: Vec::new(), landmarks: Vec::new(), descriptor: Vec::new() };
+    let mut selfie_stages = Stages {
+        detection: Vec::new(),
+        landmarks: Vec::new(),
+        descriptor: Vec::new(),
+    };
     for _ in 0..30 {
         let (found, t) = time(|| engine.detect(&selfie));
         selfie_stages.detection.push(t);

@@ -90,6 +90,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(4, "employment", "0004_employment.sql"),
     migration!(5, "staff certificates", "0005_staff_certificates.sql"),
     migration!(6, "enterprise profile", "0006_enterprise_profile.sql"),
+    migration!(7, "verification", "0007_verification.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that

@@ -28,6 +28,7 @@ use crate::state::AppState;
         (name = "documents", description = "Uploaded files: scans, photos, videos"),
         (name = "employment", description = "Employment requests and relations"),
         (name = "notifications", description = "Inbox and notices"),
+        (name = "verification", description = "Qualification dynamic verification"),
         (name = "ops", description = "Health, readiness, metrics"),
     )
 )]
@@ -53,7 +54,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::people::routes::router())
         .merge(crate::documents::routes::router())
         .merge(crate::employment::routes::router())
-        .merge(crate::notify::routes::router());
+        .merge(crate::notify::routes::router())
+        .merge(crate::verification::routes::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(crate::ops::router())

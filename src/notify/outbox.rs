@@ -75,6 +75,9 @@ fn sms_params(kind: &str, params: &Value) -> [String; 2] {
         "employment.refused" => ["聘用请求被拒绝".into(), text("position")],
         "employment.ended" => ["聘用关系已解除".into(), text("reason")],
         "enterprise.contact_changed" => ["您已成为企业资质核查联系人".into(), text("credit_code")],
+        "verification.task_opened" => ["资质动态核查任务".into(), text("start_deadline")],
+        "verification.approved" => ["打卡人员审核通过".into(), text("window_end")],
+        "verification.rejected" => ["打卡人员审核未通过".into(), text("opinion")],
         other => [other.to_owned(), String::new()],
     }
 }

@@ -2,4 +2,6 @@
 //! selection of check-in personnel, review, and face-verified check-in at the enterprise's
 //! registered address. The rules come first (`rules.rs`); the endpoints follow.
 
+pub mod routes;
 pub mod rules;
+pub mod store;

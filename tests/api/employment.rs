@@ -57,7 +57,7 @@ async fn world(engine: Engine) -> World {
     }
 }
 
-fn offer() -> Value {
+pub(crate) fn offer() -> Value {
     json!({"id_number": ID, "position": "项目负责人", "contract_start": "2026-12-01", "contract_end": "2029-11-30"})
 }
 
@@ -68,7 +68,7 @@ async fn send_request(app: &TestApp, enterprise: &str) -> String {
 }
 
 /// Asks for a challenge, takes a selfie, accepts.
-async fn accept(app: &TestApp, person: &str, request: &str, selfie: Vec<u8>) -> Answer {
+pub(crate) async fn accept(app: &TestApp, person: &str, request: &str, selfie: Vec<u8>) -> Answer {
     let challenge = app
         .post(
             &format!("/api/v1/employment/requests/{request}/challenge"),

@@ -15,3 +15,4 @@ mod password_reset;
 mod people;
 mod process;
 mod staff;
+mod verification;

@@ -1,0 +1,438 @@
+//! Verification over HTTP: tasks, the selection of check-in personnel, and its review.
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::rules::{self, Required, SelectionRule, TaskEvent, TaskKind, TaskState};
+use super::store::{self, RequirementView, ReviewView, SelectedView, TaskRow};
+use crate::audit::AuditContext;
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::paging::Page;
+use crate::state::AppState;
+use crate::types::{Date, Name};
+use crate::web::Json;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(open_task, list_tasks))
+        .routes(routes!(get_task))
+        .routes(routes!(list_candidates))
+        .routes(routes!(submit_selection))
+        .routes(routes!(review_selection))
+        .routes(routes!(list_requirements, set_requirement))
+}
+
+const REVIEWERS: &[Role] = &[Role::City, Role::District, Role::Sysadmin];
+
+fn not_found() -> ApiError {
+    ApiError::not_found("核查任务", "Verification task")
+}
+
+fn not_allowed(state: TaskState) -> ApiError {
+    ApiError::conflict(
+        "verification.state",
+        format!("核查任务当前为“{}”状态，不能进行此操作", state.as_str()),
+        format!("The task is {}; this is not possible now", state.as_str()),
+    )
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TaskView {
+    pub id: String,
+    pub enterprise_id: String,
+    pub enterprise_name: String,
+    pub qualification_id: String,
+    /// e.g. 建筑工程施工总承包 一级
+    pub qualification: String,
+    /// first_time | routine
+    pub kind: String,
+    pub state: TaskState,
+    /// 1, or 2 after a rectification.
+    pub round: i64,
+    pub notice_date: String,
+    /// The last day to submit the check-in personnel.
+    pub start_deadline: String,
+    /// The last day to check in, once the selection is approved.
+    pub window_end: Option<String>,
+    pub opened_at: i64,
+    pub selection: Vec<SelectedView>,
+    pub reviews: Vec<ReviewView>,
+}
+
+async fn view(state: &AppState, row: TaskRow) -> ApiResult<TaskView> {
+    let selection = store::selection(&state.db, &row.id, row.round).await?;
+    let reviews = store::reviews(&state.db, &row.id).await?;
+    Ok(TaskView {
+        state: row.state(),
+        qualification: format!("{} {}", row.category, row.grade),
+        id: row.id,
+        enterprise_id: row.enterprise_id,
+        enterprise_name: row.enterprise_name,
+        qualification_id: row.qualification_id,
+        kind: row.kind,
+        round: row.round,
+        notice_date: row.notice_date,
+        start_deadline: row.start_deadline,
+        window_end: row.window_end,
+        opened_at: row.opened_at,
+        selection,
+        reviews,
+    })
+}
+
+async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<TaskRow> {
+    let scope = store::scope(caller).ok_or_else(ApiError::forbidden_role)?;
+    store::get_task(&state.db, id, &scope).await?.ok_or_else(not_found)
+}
+
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum KindBody {
+    /// 告知承诺制: start within ten months of the certificate's issue date.
+    FirstTime,
+    /// 存量: start within one month of the notice.
+    Routine,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTask {
+    pub enterprise_id: String,
+    /// One of the enterprise's qualification certificates.
+    pub qualification_id: String,
+    pub kind: KindBody,
+    /// The notice date (default: today in China).
+    #[schema(value_type = Option<String>, example = "2026-11-21")]
+    pub notice_date: Option<Date>,
+}
+
+/// Staff open a verification task for an enterprise in their jurisdiction; the enterprise
+/// contact is told by SMS.
+#[utoipa::path(post, path = "/verification/tasks", tag = "verification", request_body = NewTask, security(("bearer" = [])),
+    responses((status = 201, body = TaskView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn open_task(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Json(body): Json<NewTask>,
+) -> ApiResult<(StatusCode, Json<TaskView>)> {
+    caller.require(REVIEWERS)?;
+    let enterprise = crate::enterprises::store::get(&state.db, &body.enterprise_id, None, caller.district())
+        .await?
+        .ok_or_else(|| ApiError::not_found("企业", "Enterprise"))?;
+    let issued: Option<String> =
+        sqlx::query_scalar("SELECT issued_on FROM enterprise_qualifications WHERE id = $1 AND enterprise_id = $2")
+            .bind(&body.qualification_id)
+            .bind(&enterprise.id)
+            .fetch_optional(&state.db)
+            .await?;
+    let issued = issued
+        .and_then(|d| Date::parse(&d).ok())
+        .ok_or_else(|| ApiError::not_found("资质证书", "Qualification"))?;
+    let kind = match body.kind {
+        KindBody::FirstTime => TaskKind::FirstTime,
+        KindBody::Routine => TaskKind::Routine,
+    };
+    let notice = body
+        .notice_date
+        .unwrap_or_else(|| Date::today_in_china(state.clock.now_ms()));
+    let new = store::NewTask {
+        enterprise_id: &enterprise.id,
+        qualification_id: &body.qualification_id,
+        kind,
+        notice_date: notice.to_string(),
+        start_deadline: rules::start_deadline(kind, issued, notice).to_string(),
+        opened_by: &caller.account_id,
+    };
+    let id = store::insert_task(&state, &new).await?;
+    audit.set_target(format!("verification_task:{id}"));
+    let row = visible(&state, &caller, &id).await?;
+    Ok((StatusCode::CREATED, Json(view(&state, row).await?)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TasksQuery {
+    pub enterprise_id: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// Tasks: the enterprise's own, or those in a staff member's jurisdiction.
+#[utoipa::path(get, path = "/verification/tasks", tag = "verification", params(TasksQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<TaskView>), (status = 403, body = Problem)))]
+async fn list_tasks(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<TasksQuery>,
+) -> ApiResult<Json<Vec<TaskView>>> {
+    let scope = store::scope(&caller).ok_or_else(ApiError::forbidden_role)?;
+    let (limit, offset) = Page {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .limit_offset();
+    let mut out = Vec::new();
+    for row in store::list_tasks(&state.db, &scope, q.enterprise_id.as_deref(), limit, offset).await? {
+        out.push(view(&state, row).await?);
+    }
+    Ok(Json(out))
+}
+
+/// One task with its current selection and every review.
+#[utoipa::path(get, path = "/verification/tasks/{id}", tag = "verification", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = TaskView), (status = 404, body = Problem)))]
+async fn get_task(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<TaskView>> {
+    let row = visible(&state, &caller, &id).await?;
+    Ok(Json(view(&state, row).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CandidateView {
+    pub employment_id: String,
+    pub person_id: String,
+    /// Holds a registration certificate with its scan.
+    pub registered: bool,
+    /// Holds a professional title with its scan.
+    pub titled: bool,
+    pub technical_lead: bool,
+    /// Only registered or titled staff can be selected.
+    pub selectable: bool,
+}
+
+/// The enterprise's current staff as candidates for check-in, with what each holds.
+#[utoipa::path(get, path = "/verification/tasks/{id}/candidates", tag = "verification", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Vec<CandidateView>), (status = 404, body = Problem)))]
+async fn list_candidates(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<CandidateView>>> {
+    let task = visible(&state, &caller, &id).await?;
+    let candidates = store::candidates(&state.db, &task.enterprise_id).await?;
+    Ok(Json(
+        candidates
+            .into_iter()
+            .map(|(c, person_id)| CandidateView {
+                selectable: c.registered || c.titled,
+                employment_id: c.employment_id,
+                person_id,
+                registered: c.registered,
+                titled: c.titled,
+                technical_lead: c.technical_lead,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SelectionBody {
+    /// Employment relations of the people who will check in.
+    pub employment_ids: Vec<String>,
+}
+
+fn selection_error(rule: SelectionRule) -> ApiError {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    match rule {
+        SelectionRule::NotQualified(id) => ApiError::new(
+            status,
+            "verification.person_not_qualified",
+            format!("所选人员 {id} 不是注册人员或职称技术人员，或未上传证件"),
+            format!("Selected staff {id} holds no registration or title with an uploaded certificate"),
+        ),
+        SelectionRule::TechnicalLeadMissing => ApiError::new(
+            status,
+            "verification.technical_lead_missing",
+            "技术负责人必须选为打卡人员",
+            "The technical lead must be selected",
+        ),
+        SelectionRule::TooFewInTotal { selected, needed } => ApiError::new(
+            status,
+            "verification.too_few_in_total",
+            format!("打卡人员不少于资质标准所需注册人员和职称技术人员总和的50%：需 {needed} 人，已选 {selected} 人"),
+            format!("At least half the required total must check in: {needed} needed, {selected} selected"),
+        ),
+        SelectionRule::TooFewRegistered { selected, needed } => ApiError::new(
+            status,
+            "verification.too_few_registered",
+            format!("注册人员不足：需 {needed} 人，已选 {selected} 人"),
+            format!("Too few registered staff: {needed} needed, {selected} selected"),
+        ),
+        SelectionRule::TooFewTitled { selected, needed } => ApiError::new(
+            status,
+            "verification.too_few_titled",
+            format!("职称技术人员不足：需 {needed} 人，已选 {selected} 人"),
+            format!("Too few titled staff: {needed} needed, {selected} selected"),
+        ),
+        SelectionRule::Duplicate(id) => ApiError::new(
+            status,
+            "verification.duplicate",
+            format!("人员 {id} 重复选择"),
+            format!("{id} is selected twice"),
+        ),
+    }
+}
+
+/// The enterprise submits its check-in personnel; the rules of seed 004 are checked and the
+/// first one that fails is named.
+#[utoipa::path(post, path = "/verification/tasks/{id}/selection", tag = "verification", params(("id" = String, Path)),
+    request_body = SelectionBody, security(("bearer" = [])),
+    responses((status = 200, body = TaskView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn submit_selection(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path(id): Path<String>,
+    Json(body): Json<SelectionBody>,
+) -> ApiResult<Json<TaskView>> {
+    caller.require(&[Role::Enterprise])?;
+    let task = visible(&state, &caller, &id).await?;
+    audit.set_target(format!("verification_task:{id}"));
+    rules::transition(task.state(), TaskEvent::SubmitSelection, task.kind(), task.round as u32)
+        .map_err(|e| not_allowed(e.state))?;
+    let staff = store::candidates(&state.db, &task.enterprise_id).await?;
+    let mut picked = Vec::new();
+    for employment in &body.employment_ids {
+        let Some((candidate, person)) = staff.iter().find(|(c, _)| &c.employment_id == employment) else {
+            return Err(selection_error(SelectionRule::NotQualified(employment.clone())));
+        };
+        picked.push((candidate.clone(), person.clone()));
+    }
+    let (registered, titled) = store::requirement(&state.db, &task.category, &task.grade)
+        .await?
+        .ok_or_else(|| {
+            ApiError::conflict(
+                "verification.requirements_missing",
+                format!(
+                    "尚未设置资质“{} {}”的人员要求，请联系市级主管部门",
+                    task.category, task.grade
+                ),
+                format!(
+                    "No staff requirements are set for {} {}; ask the city station",
+                    task.category, task.grade
+                ),
+            )
+        })?;
+    let candidates: Vec<_> = picked.iter().map(|(c, _)| c.clone()).collect();
+    let required = Required {
+        registered: registered as u32,
+        titled: titled as u32,
+    };
+    rules::check_selection(&candidates, task.has_licence == 1, required).map_err(selection_error)?;
+    let picks: Vec<(String, String)> = picked.into_iter().map(|(c, p)| (c.employment_id, p)).collect();
+    if !store::submit_selection(&state, &task, &picks).await? {
+        return Err(not_allowed(task.state()));
+    }
+    let row = visible(&state, &caller, &id).await?;
+    Ok(Json(view(&state, row).await?))
+}
+
+#[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBody {
+    pub decision: Decision,
+    /// 审核意见
+    #[schema(value_type = String)]
+    pub opinion: Name<500>,
+}
+
+/// District staff (for their district) or city staff approve or reject the selection with an
+/// opinion. Approved: the selection is frozen and the check-in window opens for one calendar
+/// month; each selected person is notified. Rejected: the enterprise selects again.
+#[utoipa::path(post, path = "/verification/tasks/{id}/review", tag = "verification", params(("id" = String, Path)),
+    request_body = ReviewBody, security(("bearer" = [])),
+    responses((status = 200, body = TaskView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn review_selection(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path(id): Path<String>,
+    Json(body): Json<ReviewBody>,
+) -> ApiResult<Json<TaskView>> {
+    caller.require(REVIEWERS)?;
+    let task = visible(&state, &caller, &id).await?;
+    audit.set_target(format!("verification_task:{id}"));
+    let approve = body.decision == Decision::Approve;
+    let event = if approve { TaskEvent::Approve } else { TaskEvent::Reject };
+    rules::transition(task.state(), event, task.kind(), task.round as u32).map_err(|e| not_allowed(e.state))?;
+    let window_end = approve.then(|| rules::window_end(Date::today_in_china(state.clock.now_ms())).to_string());
+    if !store::review(
+        &state,
+        &task,
+        approve,
+        body.opinion.as_str(),
+        &caller.account_id,
+        window_end,
+    )
+    .await?
+    {
+        return Err(not_allowed(task.state()));
+    }
+    let row = visible(&state, &caller, &id).await?;
+    Ok(Json(view(&state, row).await?))
+}
+
+/// The staff each qualification requires (editable by city staff).
+#[utoipa::path(get, path = "/verification/requirements", tag = "verification", security(("bearer" = [])),
+    responses((status = 200, body = Vec<RequirementView>), (status = 403, body = Problem)))]
+async fn list_requirements(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<RequirementView>>> {
+    caller.require(&[
+        Role::City,
+        Role::District,
+        Role::Supervisor,
+        Role::Sysadmin,
+        Role::Enterprise,
+    ])?;
+    Ok(Json(store::requirements(&state.db).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequirementBody {
+    #[schema(value_type = String)]
+    pub category: Name<100>,
+    #[schema(value_type = String)]
+    pub grade: Name<20>,
+    pub registered: u32,
+    pub titled: u32,
+}
+
+/// City staff set how many registered and titled staff a qualification requires.
+#[utoipa::path(put, path = "/verification/requirements", tag = "verification", request_body = RequirementBody, security(("bearer" = [])),
+    responses((status = 200, body = RequirementView), (status = 403, body = Problem)))]
+async fn set_requirement(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Json(body): Json<RequirementBody>,
+) -> ApiResult<Json<RequirementView>> {
+    caller.require(&[Role::City, Role::Sysadmin])?;
+    audit.set_target(format!(
+        "requirement:{} {}",
+        body.category.as_str(),
+        body.grade.as_str()
+    ));
+    let requirement = RequirementView {
+        category: body.category.as_str().to_owned(),
+        grade: body.grade.as_str().to_owned(),
+        registered: i64::from(body.registered),
+        titled: i64::from(body.titled),
+        updated_at: state.clock.now_ms(),
+    };
+    store::set_requirement(&state.db, &requirement, &caller.account_id).await?;
+    Ok(Json(requirement))
+}

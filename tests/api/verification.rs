@@ -1,0 +1,331 @@
+//! Qualification verification: tasks, selection rules, review.
+
+use serde_json::{json, Value};
+
+use crate::both_engines;
+use crate::employment::{accept, offer};
+use crate::harness::{Answer, Engine, TestApp};
+use crate::people::{person, photo, register, register_as};
+
+both_engines!(selection_rules_and_review, tasks_are_scoped_and_frozen_after_approval);
+
+struct Setup {
+    app: TestApp,
+    a: String,
+    a_id: String,
+    b: String,
+    lixia: String,
+    shizhong: String,
+    lead: String,
+    titled: String,
+    task: String,
+}
+
+async fn token(answer: Answer) -> String {
+    answer.body["access_token"].as_str().unwrap().to_owned()
+}
+
+/// Employs a registered person at enterprise A and gives them a certificate.
+async fn employ(
+    app: &TestApp,
+    a: &str,
+    person_token: &str,
+    id_number: &str,
+    selfie: &str,
+    certificate: Value,
+) -> String {
+    let mut o = offer();
+    o["id_number"] = json!(id_number);
+    let request = app.post("/api/v1/employment/requests", o, Some(a)).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let relation = accept(app, person_token, &request, photo(selfie)).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let scan = app
+        .upload(a, "certificate_scan", "证书.pdf", crate::files::pdf(4000))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut certificate = certificate;
+    certificate["document_id"] = json!(scan);
+    app.post(
+        &format!("/api/v1/employment/relations/{relation}/certificates"),
+        certificate,
+        Some(a),
+    )
+    .await
+    .expect(201);
+    relation
+}
+
+async fn setup(engine: Engine) -> Setup {
+    let app = TestApp::start(engine).await;
+    let city = app.staff_token("city1", "city", None).await;
+    let lixia = app.staff_token("lixia", "district", Some("370102")).await;
+    let shizhong = app.staff_token("shizhong", "district", Some("370103")).await;
+    let (a_id, pa) = app
+        .enterprise_account(&lixia, "91350100M000100Y43", "370102", "13912345678")
+        .await;
+    let (_, pb) = app
+        .enterprise_account(&shizhong, "91110000802100433B", "370103", "13912345679")
+        .await;
+    let a = token(app.enterprise_token("91350100M000100Y43", &pa).await).await;
+    let b = token(app.enterprise_token("91110000802100433B", &pb).await).await;
+    let licence = json!({"safety_licence": {"number": "(鲁)JZ安许证字[2024]010001", "valid_until": "2027-12-31"}});
+    app.send(
+        app.client
+            .patch(app.url(&format!("/api/v1/enterprises/{a_id}")))
+            .bearer_auth(&a)
+            .json(&licence),
+    )
+    .await
+    .expect(200);
+    let requirement = json!({"category": "测试资质", "grade": "一级", "registered": 2, "titled": 1});
+    app.send(
+        app.client
+            .put(app.url("/api/v1/verification/requirements"))
+            .bearer_auth(&city)
+            .json(&requirement),
+    )
+    .await
+    .expect(200);
+    let q = json!({"category": "测试资质", "grade": "一级", "issued_on": "2026-03-01"});
+    let qualification = app
+        .post(&format!("/api/v1/enterprises/{a_id}/qualifications"), q, Some(&a))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let p = person(&app, "openid-p").await;
+    register(&app, &p, photo("person-a-portrait.jpg"), photo("person-a-selfie.jpg"))
+        .await
+        .expect(200);
+    let q = person(&app, "openid-q").await;
+    register_as(
+        &app,
+        &q,
+        "110105198001010016",
+        photo("person-b.jpg"),
+        photo("person-b.jpg"),
+    )
+    .await
+    .expect(200);
+    let registration = json!({"kind": "registration", "name": "一级注册建造师", "number": "京111060801234", "valid_until": "2028-06-30"});
+    let lead = employ(&app, &a, &p, crate::people::ID, "person-a-selfie.jpg", registration).await;
+    let title = json!({"kind": "title", "name": "高级工程师", "specialty": "建筑工程"});
+    let titled = employ(&app, &a, &q, "110105198001010016", "person-b.jpg", title).await;
+    app.send(
+        app.client
+            .put(app.url(&format!("/api/v1/employment/relations/{lead}/technical-lead")))
+            .bearer_auth(&a),
+    )
+    .await
+    .expect(200);
+
+    let opened = app
+        .post(
+            "/api/v1/verification/tasks",
+            json!({"enterprise_id": a_id, "qualification_id": qualification, "kind": "first_time"}),
+            Some(&lixia),
+        )
+        .await;
+    opened.expect(201);
+    assert_eq!(opened.body["state"], "open");
+    assert_eq!(
+        opened.body["start_deadline"], "2027-01-01",
+        "ten months from the certificate's issue date"
+    );
+    assert_eq!(opened.body["qualification"], "测试资质 一级");
+    let task = opened.body["id"].as_str().unwrap().to_owned();
+    Setup {
+        app,
+        a,
+        a_id,
+        b,
+        lixia,
+        shizhong,
+        lead,
+        titled,
+        task,
+    }
+}
+
+async fn review(s: &Setup, token: &str, decision: &str) -> Answer {
+    let body = json!({"decision": decision, "opinion": "人员证件不清晰"});
+    s.app
+        .post(
+            &format!("/api/v1/verification/tasks/{}/review", s.task),
+            body,
+            Some(token),
+        )
+        .await
+}
+
+async fn select(s: &Setup, ids: &[&str]) -> Answer {
+    s.app
+        .post(
+            &format!("/api/v1/verification/tasks/{}/selection", s.task),
+            json!({"employment_ids": ids}),
+            Some(&s.a),
+        )
+        .await
+}
+
+async fn selection_rules_and_review(engine: Engine) {
+    let s = setup(engine).await;
+    let app = &s.app;
+    let candidates = app
+        .get(&format!("/api/v1/verification/tasks/{}/candidates", s.task), Some(&s.a))
+        .await;
+    assert_eq!(candidates.body.as_array().unwrap().len(), 2);
+
+    // With a safety licence: at least 2 of the 3 required in total, 1 registered, 1 titled.
+    select(&s, &[&s.lead])
+        .await
+        .expect_problem(422, "verification.too_few_in_total");
+    select(&s, &[&s.titled])
+        .await
+        .expect_problem(422, "verification.technical_lead_missing");
+    select(&s, &[&s.lead, "not-staff"])
+        .await
+        .expect_problem(422, "verification.person_not_qualified");
+    select(&s, &[&s.lead, &s.lead])
+        .await
+        .expect_problem(422, "verification.duplicate");
+    // Without one, everyone required: 2 registered are needed.
+    let no_licence = json!({"safety_licence": null});
+    app.send(
+        app.client
+            .patch(app.url(&format!("/api/v1/enterprises/{}", s.a_id)))
+            .bearer_auth(&s.a)
+            .json(&no_licence),
+    )
+    .await
+    .expect(200);
+    select(&s, &[&s.lead, &s.titled])
+        .await
+        .expect_problem(422, "verification.too_few_registered");
+    let licence = json!({"safety_licence": {"number": "(鲁)JZ安许证字[2024]010001"}});
+    app.send(
+        app.client
+            .patch(app.url(&format!("/api/v1/enterprises/{}", s.a_id)))
+            .bearer_auth(&s.a)
+            .json(&licence),
+    )
+    .await
+    .expect(200);
+
+    let submitted = select(&s, &[&s.lead, &s.titled]).await;
+    submitted.expect(200);
+    assert_eq!(submitted.body["state"], "selection_submitted");
+    assert_eq!(submitted.body["selection"].as_array().unwrap().len(), 2);
+
+    review(&s, &s.shizhong, "approve")
+        .await
+        .expect_problem(404, "resource.not_found");
+    review(&s, &s.a, "approve")
+        .await
+        .expect_problem(403, "auth.forbidden_role");
+    let rejected = review(&s, &s.lixia, "reject").await;
+    assert_eq!(rejected.body["state"], "open");
+    assert_eq!(rejected.body["reviews"][0]["opinion"], "人员证件不清晰");
+    select(&s, &[&s.lead, &s.titled]).await.expect(200);
+    let approved = review(&s, &s.lixia, "approve").await;
+    approved.expect(200);
+    assert_eq!(approved.body["state"], "checking_in");
+    let today = zhujian::types::Date::today_in_china(zhujian::clock::Clock::now_ms(&*app.clock));
+    assert_eq!(approved.body["window_end"], today.add_months(1).to_string());
+
+    // Each selected person is told in their inbox; the contact gets SMS notices.
+    let inbox: Vec<String> =
+        sqlx::query_scalar("SELECT recipient_id FROM notifications WHERE kind = 'verification.check_in_open'")
+            .fetch_all(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(inbox.len(), 2);
+    for kind in [
+        "verification.task_opened",
+        "verification.rejected",
+        "verification.approved",
+    ] {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE kind = $1 AND channel = 'sms'")
+            .bind(kind)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "{kind}");
+    }
+}
+
+async fn tasks_are_scoped_and_frozen_after_approval(engine: Engine) {
+    let s = setup(engine).await;
+    let app = &s.app;
+    let path = format!("/api/v1/verification/tasks/{}", s.task);
+    app.get(&path, Some(&s.b))
+        .await
+        .expect_problem(404, "resource.not_found");
+    app.get(&path, Some(&s.shizhong))
+        .await
+        .expect_problem(404, "resource.not_found");
+    app.get(&path, Some(&s.a)).await.expect(200);
+    assert!(app
+        .get("/api/v1/verification/tasks", Some(&s.b))
+        .await
+        .body
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        app.get("/api/v1/verification/tasks", Some(&s.lixia))
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let p = person(app, "openid-p").await;
+    app.get("/api/v1/verification/tasks", Some(&p))
+        .await
+        .expect_problem(403, "auth.forbidden_role");
+    let other = app
+        .post(
+            "/api/v1/verification/tasks",
+            json!({"enterprise_id": s.a_id, "qualification_id": "x", "kind": "routine"}),
+            Some(&s.shizhong),
+        )
+        .await;
+    other.expect_problem(404, "resource.not_found");
+
+    select(&s, &[&s.lead, &s.titled]).await.expect(200);
+    select(&s, &[&s.lead, &s.titled])
+        .await
+        .expect_problem(409, "verification.state");
+    let body = json!({"decision": "approve", "opinion": "同意"});
+    app.post(&format!("{path}/review"), body.clone(), Some(&s.lixia))
+        .await
+        .expect(200);
+    // Frozen: no new selection, no second review.
+    select(&s, &[&s.lead, &s.titled])
+        .await
+        .expect_problem(409, "verification.state");
+    app.post(&format!("{path}/review"), body, Some(&s.lixia))
+        .await
+        .expect_problem(409, "verification.state");
+    let requirement = json!({"category": "x", "grade": "y", "registered": 1, "titled": 1});
+    app.send(
+        app.client
+            .put(app.url("/api/v1/verification/requirements"))
+            .bearer_auth(&s.lixia)
+            .json(&requirement),
+    )
+    .await
+    .expect_problem(403, "auth.forbidden_role");
+}
