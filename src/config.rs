@@ -88,6 +88,11 @@ SETTINGS (TOML key = default; environment: ZHUJIAN_<SECTION>_<KEY>, e.g. ZHUJIAN
   employment.request_ttl_secs = 604800  an employment request not answered in this time expires
   employment.challenge_ttl_secs = 180   a confirmation challenge must be used within this time
   employment.max_contract_years = 10    longest contract period accepted
+  check_in.default_radius_m = 300.0  radius of a site's fence unless staff set one for the site
+  check_in.max_accuracy_m = 100.0    a position reported less precisely than this is refused
+  check_in.challenge_ttl_secs = 120  a check-in challenge must be used within this time
+  check_in.max_speed_kmh = 300.0     faster travel since the person's previous check-in is flagged
+  check_in.photo_hash_distance = 6   selfies this close (bits of a 64-bit difference hash) to an earlier one are refused
   log.format = \"text\"               text | json
   log.level = \"info\"                tracing filter, e.g. \"info,zhujian=debug\"
 ";
@@ -107,6 +112,7 @@ pub struct Settings {
     pub uploads: UploadSettings,
     pub face: FaceSettings,
     pub employment: EmploymentSettings,
+    pub check_in: CheckInSettings,
     pub log: LogSettings,
 }
 
@@ -273,6 +279,16 @@ pub struct EmploymentSettings {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+pub struct CheckInSettings {
+    pub default_radius_m: f64,
+    pub max_accuracy_m: f64,
+    pub challenge_ttl_secs: i64,
+    pub max_speed_kmh: f64,
+    pub photo_hash_distance: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct LogSettings {
     pub format: LogFormat,
     pub level: String,
@@ -376,6 +392,13 @@ impl Default for Settings {
                 challenge_ttl_secs: 180,
                 max_contract_years: 10,
             },
+            check_in: CheckInSettings {
+                default_radius_m: 300.0,
+                max_accuracy_m: 100.0,
+                challenge_ttl_secs: 120,
+                max_speed_kmh: 300.0,
+                photo_hash_distance: 6,
+            },
             log: LogSettings {
                 format: LogFormat::Text,
                 level: "info".into(),
@@ -394,7 +417,7 @@ macro_rules! section_defaults {
 section_defaults!(ServerSettings => server, DatabaseSettings => database,
     StorageSettings => storage, AuthSettings => auth, WechatSettings => wechat,
     SmsSettings => sms, ObjectSettings => objects, UploadSettings => uploads, FaceSettings => face, EmploymentSettings => employment,
-    LogSettings => log);
+    CheckInSettings => check_in, LogSettings => log);
 
 const ENV_PREFIX: &str = "ZHUJIAN_";
 const CONFIG_FILE_ENV: &str = "ZHUJIAN_CONFIG";

@@ -91,6 +91,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(5, "staff certificates", "0005_staff_certificates.sql"),
     migration!(6, "enterprise profile", "0006_enterprise_profile.sql"),
     migration!(7, "verification", "0007_verification.sql"),
+    migration!(8, "check-in", "0008_check_in.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that
@@ -201,6 +202,31 @@ mod tests {
         );
         for (i, m) in MIGRATIONS.iter().enumerate() {
             assert_eq!(m.version, i as i64 + 1);
+        }
+    }
+}
+
+/// An optional float to bind. sqlx 0.8's Any driver binds `None::<f64>` as a PostgreSQL
+/// float4 NULL (its Real/Double null mapping is swapped, sqlx-core `any/arguments.rs`); a
+/// statement prepared that way then refuses a later float8 value on the same connection.
+/// `None::<f32>` maps to a float8 NULL, so this binds `None` through it.
+#[derive(Debug, Clone, Copy)]
+pub struct NullableF64(pub Option<f64>);
+
+impl sqlx::Type<sqlx::Any> for NullableF64 {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <f64 as sqlx::Type<sqlx::Any>>::type_info()
+    }
+}
+
+impl<'q> sqlx::Encode<'q, sqlx::Any> for NullableF64 {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        match self.0 {
+            Some(v) => <f64 as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(&v, buf),
+            None => <Option<f32> as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(&None, buf),
         }
     }
 }

@@ -55,7 +55,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::documents::routes::router())
         .merge(crate::employment::routes::router())
         .merge(crate::notify::routes::router())
-        .merge(crate::verification::routes::router());
+        .merge(crate::verification::routes::router())
+        .merge(crate::verification::checkin::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(crate::ops::router())

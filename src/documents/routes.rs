@@ -150,6 +150,20 @@ fn check_link(state: &AppState, action: &str, id: &str, link: &LinkQuery) -> Api
     Ok(())
 }
 
+/// Most of a refused body this server still reads before answering: a client that is still
+/// sending then gets the answer instead of a reset connection (a "lingering close").
+const LINGER_BYTES: u64 = 8 * 1024 * 1024;
+
+async fn linger(source: &mut impl ChunkSource) {
+    let mut read = 0u64;
+    while read < LINGER_BYTES {
+        match source.next_chunk().await {
+            Ok(Some(chunk)) => read += chunk.len() as u64,
+            _ => break,
+        }
+    }
+}
+
 struct FieldSource<'a>(axum::extract::multipart::Field<'a>);
 
 impl ChunkSource for FieldSource<'_> {
@@ -227,9 +241,14 @@ async fn upload_document(
             continue;
         }
         let file_name = rules::clean_file_name(field.file_name());
-        let received = upload::receive(&mut FieldSource(field), &expect, &state.objects, &key)
-            .await
-            .map_err(UploadError::into_api)?;
+        let mut source = FieldSource(field);
+        let received = match upload::receive(&mut source, &expect, &state.objects, &key).await {
+            Ok(received) => received,
+            Err(error) => {
+                linger(&mut source).await;
+                return Err(error.into_api());
+            }
+        };
         let new = NewDocument {
             id: &id,
             owner_kind: owner_kind.as_str(),
@@ -598,6 +617,7 @@ async fn put_presigned_content(
         Ok(()) => writer.finish().await.map_err(|e| UploadError::Store(e).into_api())?,
         Err(e) => {
             writer.abort().await;
+            linger(&mut source).await;
             return Err(e.into_api());
         }
     }

@@ -379,6 +379,10 @@ pub struct ProfileChanges {
     pub contact_name: Option<Name<50>>,
     #[schema(value_type = Option<String>)]
     pub contact_phone: Option<Phone>,
+    /// Staff only: the radius of this site's check-in fence in metres (10–5000); null for the
+    /// default (check_in.default_radius_m).
+    #[serde(default, deserialize_with = "present")]
+    pub site_radius_m: Option<Option<f64>>,
     /// The safety production licence (安全生产许可证); null when the enterprise holds none.
     #[serde(default, deserialize_with = "present")]
     pub safety_licence: Option<Option<SafetyLicence>>,
@@ -425,6 +429,9 @@ fn changes(row: &store::EnterpriseRow, body: &ProfileChanges) -> Vec<Change> {
             Value::Text(site.map(|s| s.system.as_str().to_owned())),
         );
     }
+    if let Some(radius) = body.site_radius_m {
+        push("site_radius_m", Value::Real(row.site_radius_m), Value::Real(radius));
+    }
     if let Some(v) = &body.contact_name {
         push("contact_name", text(&row.contact_name), text(v.as_str()));
     }
@@ -469,6 +476,7 @@ async fn update_enterprise(
             ("name", body.name.is_some()),
             ("district_code", body.district_code.is_some()),
             ("locality", body.locality.is_some()),
+            ("site_radius_m", body.site_radius_m.is_some()),
         ]
         .into_iter()
         .filter(|(_, set)| *set)
@@ -491,6 +499,18 @@ async fn update_enterprise(
                 "不能把企业移出您的辖区",
                 "You cannot move an enterprise out of your district",
             ));
+        }
+    }
+    if let Some(Some(radius)) = body.site_radius_m {
+        if !(10.0..=5000.0).contains(&radius) {
+            let mut invalid = Invalid::default();
+            invalid.field(
+                "site_radius_m",
+                "enterprise.radius_range",
+                "打卡范围半径须在 10 至 5000 米之间",
+                "The fence radius must be 10 to 5000 metres",
+            );
+            invalid.finish()?;
         }
     }
     if let Some(Some(licence)) = &body.safety_licence {

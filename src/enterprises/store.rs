@@ -34,6 +34,7 @@ pub struct EnterpriseRow {
     pub confirmed_at: Option<i64>,
     pub business_licence_document_id: Option<String>,
     pub video_document_id: Option<String>,
+    pub site_radius_m: Option<f64>,
 }
 
 impl EnterpriseRow {
@@ -132,7 +133,7 @@ pub struct NewEnterprise<'a> {
 
 const COLUMNS: &str = "id, credit_code, name, district_code, contact_name, contact_phone, status, created_at, registered_address, \
     site_latitude, site_longitude, site_crs, locality, safety_licence_number, safety_licence_valid_until, confirmed_at, \
-    business_licence_document_id, video_document_id";
+    business_licence_document_id, video_document_id, site_radius_m";
 
 pub async fn find_for_login(db: &Db, credit_code: &str) -> Result<Option<LoginRow>, sqlx::Error> {
     sqlx::query_as("SELECT id, password_hash, status, contact_phone FROM enterprises WHERE credit_code = $1")
@@ -262,7 +263,7 @@ pub async fn apply(
         let query = sqlx::query(&sql);
         let query = match &change.new {
             Value::Text(v) => query.bind(v.clone()),
-            Value::Real(v) => query.bind(*v),
+            Value::Real(v) => query.bind(crate::db::NullableF64(*v)),
             Value::Time(v) => query.bind(*v),
         };
         query.bind(now).bind(enterprise_id).execute(&mut *tx).await?;

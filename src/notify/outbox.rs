@@ -78,6 +78,7 @@ fn sms_params(kind: &str, params: &Value) -> [String; 2] {
         "verification.task_opened" => ["资质动态核查任务".into(), text("start_deadline")],
         "verification.approved" => ["打卡人员审核通过".into(), text("window_end")],
         "verification.rejected" => ["打卡人员审核未通过".into(), text("opinion")],
+        "verification.passed" => ["资质动态核查已通过".into(), text("task_id")],
         other => [other.to_owned(), String::new()],
     }
 }

@@ -2,6 +2,8 @@
 //! selection of check-in personnel, review, and face-verified check-in at the enterprise's
 //! registered address. The rules come first (`rules.rs`); the endpoints follow.
 
+pub mod checkin;
 pub mod routes;
 pub mod rules;
+pub mod signals;
 pub mod store;

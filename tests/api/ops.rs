@@ -74,3 +74,28 @@ async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
         .unwrap();
     assert_eq!(foreign_keys, 1);
 }
+
+crate::both_engines!(nullable_floats_bind_in_any_order);
+
+/// NULL first, then a value, on one connection and one statement: the order that a plain
+/// `Option<f64>` breaks on PostgreSQL (see `db::NullableF64`).
+async fn nullable_floats_bind_in_any_order(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let mut conn = app.state.db.acquire().await.unwrap();
+    sqlx::query("CREATE TABLE float_probe (v DOUBLE PRECISION)")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    for v in [None, Some(1.5), None, Some(2.5)] {
+        sqlx::query("INSERT INTO float_probe (v) VALUES ($1)")
+            .bind(zhujian::db::NullableF64(v))
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+    }
+    let (count, sum): (i64, f64) = sqlx::query_as("SELECT COUNT(*), SUM(v) FROM float_probe")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!((count, sum), (4, 4.0));
+}

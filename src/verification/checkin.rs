@@ -1,0 +1,357 @@
+//! Check-in (打卡) from the mini-program: each selected person, inside the window, at the
+//! enterprise's registered address, with a face check. Every attempt is kept.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::rules::TaskState;
+use super::signals::{self, Signals};
+use super::store::{self, Attempt, AttemptView, TaskRow};
+use crate::audit::AuditContext;
+use crate::auth::{Caller, Channel, Role};
+use crate::challenges::{self, Challenge};
+use crate::documents::{read_own_photo, rules::Purpose};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::face::{self, Evidence, Photo};
+use crate::geofence::{to_wgs84, Fence};
+use crate::state::AppState;
+use crate::types::{CoordinateSystem, Coordinates, Date};
+use crate::web::Json;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(check_in_challenge))
+        .routes(routes!(check_in))
+        .routes(routes!(list_attempts))
+}
+
+const CHALLENGE_PURPOSE: &str = "verification.check_in";
+
+fn refused(status: StatusCode, code: &'static str, zh: String, en: String) -> ApiError {
+    ApiError::new(status, code, zh, en)
+}
+
+/// The task for a selected person: 404 when unrelated to them, `not_selected` when they work
+/// for the enterprise but were not selected.
+async fn person_task(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(TaskRow, String)> {
+    caller.require(&[Role::Person])?;
+    if caller.channel != Channel::MiniProgram {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "verification.mini_program_only",
+            "请在小程序中打卡",
+            "Check in from the mini-program",
+        ));
+    }
+    let person = caller.person_id().unwrap_or_default().to_owned();
+    let not_found = || ApiError::not_found("核查任务", "Verification task");
+    let task = store::task_for_person(&state.db, id).await?.ok_or_else(not_found)?;
+    if !store::is_selected(&state.db, &task, &person).await? {
+        let employer = crate::employment::store::active_employer(&state.db, &person).await?;
+        if employer.is_some_and(|(_, e)| e == task.enterprise_id) {
+            store::record_attempt(
+                state,
+                &task,
+                &person,
+                &Attempt {
+                    outcome: "refused",
+                    reason: Some("verification.not_selected".into()),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "verification.not_selected",
+                "您不在本次核查的打卡人员名单中",
+                "You are not among this task's check-in personnel",
+            ));
+        }
+        return Err(not_found());
+    }
+    Ok((task, person))
+}
+
+/// Whether the window is open today (China).
+fn window_open(state: &AppState, task: &TaskRow) -> bool {
+    let today = Date::today_in_china(state.clock.now_ms());
+    task.state() == TaskState::CheckingIn
+        && task
+            .window_end
+            .as_deref()
+            .and_then(|d| Date::parse(d).ok())
+            .is_some_and(|end| today <= end)
+}
+
+fn outside_window() -> ApiError {
+    refused(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "verification.outside_window",
+        "不在打卡时间内".into(),
+        "Check-in is not open for this task now".into(),
+    )
+}
+
+/// A single-use challenge for one check-in; take the selfie after asking for it.
+#[utoipa::path(post, path = "/verification/tasks/{id}/check-in/challenge", tag = "verification", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 201, body = Challenge), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn check_in_challenge(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<Challenge>)> {
+    let (task, person) = person_task(&state, &caller, &id).await?;
+    if !window_open(&state, &task) {
+        return Err(outside_window());
+    }
+    let challenge = challenges::issue(
+        &state,
+        &person,
+        CHALLENGE_PURPOSE,
+        &id,
+        state.settings.check_in.challenge_ttl_secs,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(challenge)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInBody {
+    pub challenge_id: String,
+    /// A selfie (purpose `selfie`) taken after the challenge was issued.
+    pub selfie_document_id: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    /// wgs84 (wx.getLocation's default) or gcj02.
+    pub system: CoordinateSystem,
+    /// The accuracy the client reports, in metres.
+    pub accuracy_m: f64,
+    /// Whatever mock-location flag the client has.
+    #[serde(default)]
+    pub mock_location: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckInResult {
+    pub attempt: AttemptView,
+    /// The task's state after this check-in (passed once everyone has checked in).
+    pub task_state: TaskState,
+}
+
+/// Checks in: the challenge is spent; the position (converted to WGS-84) must lie in the site's
+/// fence with acceptable accuracy; the selfie must not repeat an earlier one and must match
+/// the enrolled face. A repeated position, a mock location or an impossible speed since the
+/// person's previous check-in are accepted but flagged for review.
+#[utoipa::path(post, path = "/verification/tasks/{id}/check-in", tag = "verification", params(("id" = String, Path)),
+    request_body = CheckInBody, security(("bearer" = [])),
+    responses((status = 201, body = CheckInResult), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
+async fn check_in(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path(id): Path<String>,
+    Json(body): Json<CheckInBody>,
+) -> ApiResult<(StatusCode, Json<CheckInResult>)> {
+    let (task, person) = person_task(&state, &caller, &id).await?;
+    audit.set_target(format!("verification_task:{id}"));
+    let position = Coordinates::new(body.latitude, body.longitude, body.system).map_err(|e| {
+        let mut invalid = crate::error::Invalid::default();
+        invalid.reject("latitude", e);
+        invalid.finish().unwrap_err()
+    })?;
+    let mut attempt = Attempt {
+        outcome: "refused",
+        position: Some(position),
+        accuracy_m: Some(body.accuracy_m),
+        mock_location: body.mock_location,
+        selfie_document_id: Some(body.selfie_document_id.clone()),
+        ..Default::default()
+    };
+    let result = judge(&state, &caller, &task, &person, &body, &mut attempt).await;
+    if let Err(error) = &result {
+        attempt.outcome = "refused";
+        attempt.reason = Some(error.code.to_owned());
+    }
+    let attempt_id = store::record_attempt(&state, &task, &person, &attempt).await?;
+    result?;
+    store::pass_if_complete(&state, &task).await?;
+    let task_state = store::task_for_person(&state.db, &id)
+        .await?
+        .map(|t| t.state())
+        .unwrap_or(TaskState::CheckingIn);
+    let recorded = store::attempts(&state.db, &id, Some(&person))
+        .await?
+        .into_iter()
+        .find(|a| a.id == attempt_id);
+    let attempt = recorded.ok_or_else(|| ApiError::internal("check-in vanished"))?;
+    Ok((StatusCode::CREATED, Json(CheckInResult { attempt, task_state })))
+}
+
+/// Every rule of a check-in, in order; fills in what it measured as it goes.
+async fn judge(
+    state: &AppState,
+    caller: &Caller,
+    task: &TaskRow,
+    person: &str,
+    body: &CheckInBody,
+    attempt: &mut Attempt,
+) -> ApiResult<()> {
+    let settings = &state.settings.check_in;
+    if !window_open(state, task) {
+        return Err(outside_window());
+    }
+    if store::has_valid_check_in(&state.db, task, person).await? {
+        return Err(ApiError::conflict(
+            "verification.already_checked_in",
+            "您已完成本次打卡",
+            "You have already checked in for this task",
+        ));
+    }
+    let issued_at = challenges::spend(state, &body.challenge_id, person, CHALLENGE_PURPOSE, &task.id).await?;
+    let (selfie, photo) = read_own_photo(
+        state,
+        caller,
+        &body.selfie_document_id,
+        Purpose::Selfie,
+        "selfie_document_id",
+    )
+    .await?;
+    if selfie.created_at < issued_at {
+        return Err(refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "face.selfie_not_fresh",
+            "请在获取校验码之后现场自拍".into(),
+            "Take the selfie after asking for the challenge".into(),
+        ));
+    }
+    let position = attempt.position.ok_or_else(|| ApiError::internal("no position"))?;
+    let enterprise = crate::enterprises::store::get(&state.db, &task.enterprise_id, None, None)
+        .await?
+        .ok_or_else(|| ApiError::internal("task without enterprise"))?;
+    let site = enterprise.site().ok_or_else(|| {
+        ApiError::conflict(
+            "verification.site_missing",
+            "企业尚未登记注册地址坐标，无法打卡",
+            "The enterprise's site has no coordinates; check-in is not possible",
+        )
+    })?;
+    let fence = Fence::circle(site, enterprise.site_radius_m.unwrap_or(settings.default_radius_m));
+    let judged = fence.judge(position);
+    attempt.distance_m = Some(judged.distance_m);
+    if body.accuracy_m > settings.max_accuracy_m || !body.accuracy_m.is_finite() || body.accuracy_m < 0.0 {
+        return Err(refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "check_in.poor_accuracy",
+            format!(
+                "定位精度 {:.0} 米不足（要求 {:.0} 米以内），请到开阔处重新定位",
+                body.accuracy_m, settings.max_accuracy_m
+            ),
+            format!(
+                "Location accuracy {:.0} m is too poor (at most {:.0} m); try again in the open",
+                body.accuracy_m, settings.max_accuracy_m
+            ),
+        ));
+    }
+    if !judged.inside {
+        return Err(refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "check_in.outside",
+            format!("您距企业注册地址 {:.0} 米，不在打卡范围内", judged.distance_m),
+            format!(
+                "You are {:.0} m from the enterprise's registered address, outside the check-in area",
+                judged.distance_m
+            ),
+        ));
+    }
+    let decoded = {
+        let photo = photo.clone();
+        tokio::task::spawn_blocking(move || face::decode(&photo).map(|img| signals::difference_hash(&img)))
+            .await
+            .map_err(ApiError::internal)?
+    };
+    let hash = decoded.map_err(|e| face::problem(e, Photo::Selfie))?;
+    attempt.selfie_hash = Some(hash);
+    let reused = store::selfie_hashes(&state.db)
+        .await?
+        .iter()
+        .filter_map(|h| u64::from_str_radix(h, 16).ok())
+        .any(|h| signals::hamming(h, hash) <= settings.photo_hash_distance);
+    if reused {
+        attempt.selfie_hash = None;
+        return Err(refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "check_in.reused_photo",
+            "该照片与以往打卡照片重复，请现场自拍".into(),
+            "This photo repeats an earlier check-in photo; take a live selfie".into(),
+        ));
+    }
+    let identity = crate::people::store::identity(&state.db, person)
+        .await?
+        .ok_or_else(|| ApiError::internal("selected person not registered"))?;
+    let enrolled = identity
+        .face(state)
+        .ok_or_else(|| ApiError::internal("enrolled face does not open"))?;
+    let verdict = state
+        .face
+        .verify(&enrolled, Evidence::Photo(photo))
+        .await
+        .map_err(|e| face::problem(e, Photo::Selfie))?;
+    attempt.face_distance = Some(f64::from(verdict.distance));
+    if !verdict.matched {
+        return Err(refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "face.mismatch",
+            format!("人脸核验未通过（距离 {:.3}），须本人打卡", verdict.distance),
+            format!(
+                "The face check failed (distance {:.3}); only the selected person can check in",
+                verdict.distance
+            ),
+        ));
+    }
+    let signals = Signals {
+        mock_location: body.mock_location,
+        repeated_position: store::position_seen(&state.db, body.latitude, body.longitude).await?,
+        speed_kmh: store::previous_check_in(&state.db, person)
+            .await?
+            .and_then(|(lat, lon, system, at)| {
+                let before = Coordinates::new(lat, lon, CoordinateSystem::parse(&system)?).ok()?;
+                let metres = geo::Distance::distance(&geo::Haversine, to_wgs84(before), to_wgs84(position));
+                Some(signals::speed_kmh(metres, state.clock.now_ms() - at))
+            }),
+    };
+    attempt.flags = signals::flags(&signals, settings.max_speed_kmh);
+    attempt.outcome = if attempt.flags.is_empty() {
+        "accepted"
+    } else {
+        "flagged"
+    };
+    Ok(())
+}
+
+/// The task's check-in attempts: a person sees their own; the enterprise and staff in
+/// jurisdiction see all, with the flagged ones marked.
+#[utoipa::path(get, path = "/verification/tasks/{id}/check-ins", tag = "verification", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Vec<AttemptView>), (status = 404, body = Problem)))]
+async fn list_attempts(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<AttemptView>>> {
+    if caller.role == Role::Person {
+        let (task, person) = person_task(&state, &caller, &id).await?;
+        return Ok(Json(store::attempts(&state.db, &task.id, Some(&person)).await?));
+    }
+    let scope = store::scope(&caller).ok_or_else(ApiError::forbidden_role)?;
+    let task = store::get_task(&state.db, &id, &scope)
+        .await?
+        .ok_or_else(|| ApiError::not_found("核查任务", "Verification task"))?;
+    Ok(Json(store::attempts(&state.db, &task.id, None).await?))
+}
