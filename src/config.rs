@@ -93,6 +93,8 @@ SETTINGS (TOML key = default; environment: ZHUJIAN_<SECTION>_<KEY>, e.g. ZHUJIAN
   check_in.challenge_ttl_secs = 120  a check-in challenge must be used within this time
   check_in.max_speed_kmh = 300.0     faster travel since the person's previous check-in is flagged
   check_in.photo_hash_distance = 6   selfies this close (bits of a 64-bit difference hash) to an earlier one are refused
+  check_in.rectification_days = 30   days a rectification notice gives the enterprise
+  check_in.close_interval_secs = 600 how often overdue tasks are closed (0: never)
   log.format = \"text\"               text | json
   log.level = \"info\"                tracing filter, e.g. \"info,zhujian=debug\"
 ";
@@ -285,6 +287,8 @@ pub struct CheckInSettings {
     pub challenge_ttl_secs: i64,
     pub max_speed_kmh: f64,
     pub photo_hash_distance: u32,
+    pub rectification_days: u32,
+    pub close_interval_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -398,6 +402,8 @@ impl Default for Settings {
                 challenge_ttl_secs: 120,
                 max_speed_kmh: 300.0,
                 photo_hash_distance: 6,
+                rectification_days: 30,
+                close_interval_secs: 600,
             },
             log: LogSettings {
                 format: LogFormat::Text,

@@ -92,6 +92,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(6, "enterprise profile", "0006_enterprise_profile.sql"),
     migration!(7, "verification", "0007_verification.sql"),
     migration!(8, "check-in", "0008_check_in.sql"),
+    migration!(9, "rectification", "0009_rectification.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that

@@ -174,6 +174,7 @@ async fn serve(settings: Settings, pool: db::Db, engine: db::Engine) -> anyhow::
     let state = AppState::new(settings, pool, engine, clock)?;
     tokio::spawn(zhujian::documents::sweeper::run(state.clone()));
     tokio::spawn(zhujian::notify::outbox::run(state.clone()));
+    tokio::spawn(zhujian::verification::outcomes::run(state.clone()));
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;

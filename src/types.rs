@@ -396,6 +396,16 @@ impl Date {
         }
     }
 
+    pub fn add_days(self, days: i64) -> Date {
+        let (y, m, d) =
+            crate::clock::civil_from_days(days_from_civil(i64::from(self.year), self.month, self.day) + days);
+        Date {
+            year: y as u32,
+            month: m,
+            day: d,
+        }
+    }
+
     /// Unix milliseconds at the end of this day in China (the next day's 00:00, UTC+8).
     pub fn end_in_china_ms(self) -> i64 {
         let days = days_from_civil(i64::from(self.year), self.month, self.day) + 1;
@@ -591,6 +601,7 @@ mod tests {
         assert_eq!(Date::today_in_china(1_795_278_600_000).to_string(), "2026-11-22");
         assert_eq!(Date::today_in_china(1_795_248_000_000).to_string(), "2026-11-21");
         assert_eq!(date("2026-01-31").add_months(1), date("2026-02-28"));
+        assert_eq!(date("2026-12-20").add_days(30), date("2027-01-19"));
         assert_eq!(date("2024-01-31").add_months(1), date("2024-02-29"));
         assert_eq!(date("2026-03-01").add_months(10), date("2027-01-01"));
         assert_eq!(date("2026-11-21").add_months(14), date("2028-01-21"));

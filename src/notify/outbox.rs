@@ -79,6 +79,9 @@ fn sms_params(kind: &str, params: &Value) -> [String; 2] {
         "verification.approved" => ["打卡人员审核通过".into(), text("window_end")],
         "verification.rejected" => ["打卡人员审核未通过".into(), text("opinion")],
         "verification.passed" => ["资质动态核查已通过".into(), text("task_id")],
+        "verification.lapsed" => ["资质动态核查未完成，资质失效".into(), text("reasons")],
+        "verification.rectification" => ["责令整改通知书".into(), text("deadline")],
+        "verification.withdrawn" => ["资质动态核查再次未通过，资质拟撤回".into(), text("reasons")],
         other => [other.to_owned(), String::new()],
     }
 }

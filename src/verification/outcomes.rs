@@ -1,0 +1,336 @@
+//! Outcomes of verification: closing overdue tasks (a job), the enterprise's rectification
+//! report, and the progress of a task for staff, also as CSV.
+
+use axum::{
+    extract::{Path, State},
+    http::{header, StatusCode},
+    response::IntoResponse,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::rules::{self, TaskEvent, TaskState};
+use super::store::{self, TaskRow};
+use crate::audit::AuditContext;
+use crate::auth::{Caller, Role};
+use crate::documents::rules::{DocState, Purpose};
+use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::notify::outbox::{self, Recipient};
+use crate::state::AppState;
+use crate::types::{Date, Name};
+use crate::web::Json;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(submit_rectification))
+        .routes(routes!(progress))
+        .routes(routes!(progress_csv))
+}
+
+const LEASE: &str = "verification.close";
+
+/// Runs `close_overdue` every `check_in.close_interval_secs` until the process ends.
+pub async fn run(state: AppState) {
+    let interval = state.settings.check_in.close_interval_secs;
+    if interval == 0 {
+        return;
+    }
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(interval)).await;
+        if let Err(error) = close_overdue(&state).await {
+            tracing::warn!(%error, "closing overdue verification tasks failed");
+        }
+    }
+}
+
+/// Closes tasks whose check-in window has passed (or that were never started in time): a
+/// first-time task lapses; a routine task gets a rectification notice with a deadline and the
+/// reasons, or is withdrawn when it already had one. Returns how many were closed.
+pub async fn close_overdue(state: &AppState) -> anyhow::Result<usize> {
+    let now = state.clock.now_ms();
+    let lease_ms = (state.settings.check_in.close_interval_secs.max(60) * 1000) as i64;
+    if !crate::jobs::acquire(&state.db, LEASE, &state.instance_id, now, lease_ms).await? {
+        return Ok(0);
+    }
+    let today = Date::today_in_china(now).to_string();
+    let overdue: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM verification_tasks WHERE (state = 'checking_in' AND window_end < $1) OR (state = 'open' AND start_deadline < $1)",
+    )
+    .bind(&today)
+    .fetch_all(&state.db)
+    .await?;
+    let mut closed = 0;
+    for id in overdue {
+        let Some(task) = store::task_for_person(&state.db, &id).await? else {
+            continue;
+        };
+        if close(state, &task).await? {
+            closed += 1;
+        }
+    }
+    Ok(closed)
+}
+
+async fn close(state: &AppState, task: &TaskRow) -> anyhow::Result<bool> {
+    let now = state.clock.now_ms();
+    // A task never started counts as a window that expired.
+    let to = rules::transition(
+        TaskState::CheckingIn,
+        TaskEvent::WindowExpired,
+        task.kind(),
+        task.round as u32,
+    )
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let missing: Vec<String> = sqlx::query_scalar(
+        "SELECT s.person_id FROM verification_selections s WHERE s.task_id = $1 AND s.round = $2 AND NOT EXISTS \
+         (SELECT 1 FROM check_in_attempts a WHERE a.task_id = s.task_id AND a.round = s.round AND a.person_id = s.person_id AND a.outcome <> 'refused')",
+    )
+    .bind(&task.id)
+    .bind(task.round)
+    .fetch_all(&state.db)
+    .await?;
+    let reasons = if task.state() == TaskState::Open {
+        "未在期限内设置并提交打卡人员".to_owned()
+    } else {
+        format!("{} 名打卡人员未在期限内完成打卡", missing.len())
+    };
+    let deadline = (to == TaskState::Rectification).then(|| {
+        Date::today_in_china(now)
+            .add_days(i64::from(state.settings.check_in.rectification_days))
+            .to_string()
+    });
+    let mut tx = state.db.begin().await?;
+    let moved = sqlx::query(
+        "UPDATE verification_tasks SET state = $1, rectification_deadline = COALESCE($2, rectification_deadline), \
+         rectification_reasons = $3, updated_at = $4 WHERE id = $5 AND state = $6",
+    )
+    .bind(to.as_str())
+    .bind(deadline.as_deref())
+    .bind(&reasons)
+    .bind(now)
+    .bind(&task.id)
+    .bind(task.state().as_str())
+    .execute(&mut *tx)
+    .await?;
+    if moved.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let params = json!({"task_id": task.id, "outcome": to.as_str(), "reasons": reasons, "deadline": deadline});
+    outbox::enqueue(
+        &mut *tx,
+        Recipient::EnterpriseContact(&task.enterprise_id),
+        &format!("verification.{}", to.as_str()),
+        params,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RectificationBody {
+    /// 整改报告
+    #[schema(value_type = String)]
+    pub report: Name<5000>,
+    /// The signed report as a PDF (a document of purpose `material_scan`).
+    pub document_id: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RectificationView {
+    pub task_id: String,
+    pub state: TaskState,
+    pub round: i64,
+    pub start_deadline: String,
+}
+
+/// The enterprise answers a rectification notice with its report (text and PDF); a new round
+/// of selection, review and check-in begins.
+#[utoipa::path(post, path = "/verification/tasks/{id}/rectification", tag = "verification", params(("id" = String, Path)),
+    request_body = RectificationBody, security(("bearer" = [])),
+    responses((status = 200, body = RectificationView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn submit_rectification(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path(id): Path<String>,
+    Json(body): Json<RectificationBody>,
+) -> ApiResult<Json<RectificationView>> {
+    caller.require(&[Role::Enterprise])?;
+    let scope = store::scope(&caller).ok_or_else(ApiError::forbidden_role)?;
+    let task = store::get_task(&state.db, &id, &scope)
+        .await?
+        .ok_or_else(|| ApiError::not_found("核查任务", "Verification task"))?;
+    audit.set_target(format!("verification_task:{id}"));
+    rules::transition(
+        task.state(),
+        TaskEvent::SubmitRectification,
+        task.kind(),
+        task.round as u32,
+    )
+    .map_err(|e| {
+        ApiError::conflict(
+            "verification.state",
+            format!("核查任务当前为“{}”状态", e.state.as_str()),
+            format!("The task is {}", e.state.as_str()),
+        )
+    })?;
+    let doc = crate::documents::store::get(
+        &state.db,
+        &body.document_id,
+        &crate::documents::store::Visibility::of(&caller),
+    )
+    .await?;
+    if !doc.is_some_and(|d| d.purpose() == Some(Purpose::MaterialScan) && d.state() == DocState::Available) {
+        let mut invalid = Invalid::default();
+        invalid.field(
+            "document_id",
+            "verification.report_missing",
+            "请先上传整改报告 PDF（用途 material_scan）",
+            "Upload the rectification report PDF first (purpose material_scan)",
+        );
+        invalid.finish()?;
+    }
+    let now = state.clock.now_ms();
+    let start_deadline = rules::start_deadline(
+        rules::TaskKind::Routine,
+        Date::today_in_china(now),
+        Date::today_in_china(now),
+    )
+    .to_string();
+    let moved = sqlx::query(
+        "UPDATE verification_tasks SET state = 'open', round = round + 1, start_deadline = $1, window_end = NULL, rectification_report = $2, \
+         rectification_document_id = $3, updated_at = $4 WHERE id = $5 AND state = 'rectification'",
+    )
+    .bind(&start_deadline)
+    .bind(body.report.as_str())
+    .bind(&body.document_id)
+    .bind(now)
+    .bind(&id)
+    .execute(&state.db)
+    .await?;
+    if moved.rows_affected() != 1 {
+        return Err(ApiError::conflict(
+            "verification.state",
+            "核查任务状态已变化",
+            "The task changed meanwhile",
+        ));
+    }
+    crate::documents::store::set_attachment(
+        &state.db,
+        &body.document_id,
+        "verification_rectification",
+        &id,
+        DocState::Locked,
+    )
+    .await?;
+    Ok(Json(RectificationView {
+        task_id: id,
+        state: TaskState::Open,
+        round: task.round + 1,
+        start_deadline,
+    }))
+}
+
+#[derive(Serialize, ToSchema, Clone)]
+pub struct ProgressRow {
+    pub person_id: String,
+    pub name: String,
+    pub id_number: String,
+    pub employment_id: String,
+    pub checked_in: bool,
+    /// A valid check-in that carries review flags.
+    pub flagged: bool,
+    pub flags: String,
+    pub attempts: i64,
+    pub checked_in_at: Option<i64>,
+}
+
+/// Who of the current round has checked in, who has not, and what was flagged.
+async fn progress_rows(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(TaskRow, Vec<ProgressRow>)> {
+    caller.require(&[Role::City, Role::District, Role::Sysadmin, Role::Enterprise])?;
+    let scope = store::scope(caller).ok_or_else(ApiError::forbidden_role)?;
+    let task = store::get_task(&state.db, id, &scope)
+        .await?
+        .ok_or_else(|| ApiError::not_found("核查任务", "Verification task"))?;
+    let selected = store::selection(&state.db, &task.id, task.round).await?;
+    let attempts = store::attempts(&state.db, &task.id, None).await?;
+    let mut rows = Vec::new();
+    for s in selected {
+        let identity = crate::people::store::identity(&state.db, &s.person_id).await?;
+        let mine: Vec<_> = attempts
+            .iter()
+            .filter(|a| a.person_id == s.person_id && a.round == task.round)
+            .collect();
+        let valid = mine.iter().find(|a| a.outcome != "refused");
+        rows.push(ProgressRow {
+            name: identity.as_ref().map(|i| i.view(state).name).unwrap_or_default(),
+            id_number: identity.map(|i| i.id_number_masked).unwrap_or_default(),
+            person_id: s.person_id,
+            employment_id: s.employment_id,
+            checked_in: valid.is_some(),
+            flagged: valid.is_some_and(|a| a.outcome == "flagged"),
+            flags: valid.map(|a| a.flags.clone()).unwrap_or_default(),
+            attempts: mine.len() as i64,
+            checked_in_at: valid.map(|a| a.at),
+        });
+    }
+    Ok((task, rows))
+}
+
+/// The task's progress for staff in jurisdiction and the enterprise.
+#[utoipa::path(get, path = "/verification/tasks/{id}/progress", tag = "verification", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Vec<ProgressRow>), (status = 404, body = Problem)))]
+async fn progress(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<ProgressRow>>> {
+    Ok(Json(progress_rows(&state, &caller, &id).await?.1))
+}
+
+fn csv_field(value: &str) -> String {
+    if value.contains([',', '"', '\n']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
+}
+
+/// The task's progress as CSV (UTF-8 with BOM, for spreadsheet programs).
+#[utoipa::path(get, path = "/verification/tasks/{id}/progress.csv", tag = "verification", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem)))]
+async fn progress_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let (task, rows) = progress_rows(&state, &caller, &id).await?;
+    let mut out = String::from("\u{feff}姓名,身份证号,是否打卡,打卡时间,复核标记,尝试次数\n");
+    for r in rows {
+        let at = r.checked_in_at.map(|t| t.to_string()).unwrap_or_default();
+        let line = [
+            r.name,
+            r.id_number,
+            if r.checked_in { "是".into() } else { "否".into() },
+            at,
+            r.flags,
+            r.attempts.to_string(),
+        ];
+        out.push_str(&line.iter().map(|v| csv_field(v)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    let disposition = format!("attachment; filename=\"verification-{}.csv\"", task.id);
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        out,
+    ))
+}
