@@ -2,6 +2,7 @@
 # Runs a benchmark program from benches/ in release mode, with what it needs started first.
 #   ./scripts/bench.sh upload     uploads through the server into Garage vs direct S3 PUTs
 #   ./scripts/bench.sh face       face engine: stage times, throughput, memory, accuracy
+#   ./scripts/bench.sh checkin    check-ins over HTTP against the bare face engine
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: scripts/bench.sh <benchmark>}
