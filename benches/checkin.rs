@@ -136,6 +136,8 @@ fn start_server(storage: &Path) -> Server {
             }
         }
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("server did not start");
 }
 
