@@ -93,6 +93,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(7, "verification", "0007_verification.sql"),
     migration!(8, "check-in", "0008_check_in.sql"),
     migration!(9, "rectification", "0009_rectification.sql"),
+    migration!(10, "site polygon", "0010_site_polygon.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that

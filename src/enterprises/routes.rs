@@ -383,6 +383,10 @@ pub struct ProfileChanges {
     /// default (check_in.default_radius_m).
     #[serde(default, deserialize_with = "present")]
     pub site_radius_m: Option<Option<f64>>,
+    /// Staff only: the check-in fence as a polygon of 3 to 100 vertices, each with its
+    /// coordinate system; null to go back to the circle.
+    #[serde(default, deserialize_with = "present")]
+    pub site_polygon: Option<Option<Vec<Coordinates>>>,
     /// The safety production licence (安全生产许可证); null when the enterprise holds none.
     #[serde(default, deserialize_with = "present")]
     pub safety_licence: Option<Option<SafetyLicence>>,
@@ -432,6 +436,10 @@ fn changes(row: &store::EnterpriseRow, body: &ProfileChanges) -> Vec<Change> {
     if let Some(radius) = body.site_radius_m {
         push("site_radius_m", Value::Real(row.site_radius_m), Value::Real(radius));
     }
+    if let Some(polygon) = &body.site_polygon {
+        let json = polygon.as_ref().map(|p| serde_json::to_string(p).unwrap_or_default());
+        push("site_polygon", Value::Text(row.site_polygon.clone()), Value::Text(json));
+    }
     if let Some(v) = &body.contact_name {
         push("contact_name", text(&row.contact_name), text(v.as_str()));
     }
@@ -477,6 +485,7 @@ async fn update_enterprise(
             ("district_code", body.district_code.is_some()),
             ("locality", body.locality.is_some()),
             ("site_radius_m", body.site_radius_m.is_some()),
+            ("site_polygon", body.site_polygon.is_some()),
         ]
         .into_iter()
         .filter(|(_, set)| *set)
@@ -509,6 +518,18 @@ async fn update_enterprise(
                 "enterprise.radius_range",
                 "打卡范围半径须在 10 至 5000 米之间",
                 "The fence radius must be 10 to 5000 metres",
+            );
+            invalid.finish()?;
+        }
+    }
+    if let Some(Some(polygon)) = &body.site_polygon {
+        if !(3..=100).contains(&polygon.len()) {
+            let mut invalid = Invalid::default();
+            invalid.field(
+                "site_polygon",
+                "enterprise.polygon_vertices",
+                "打卡范围多边形须有 3 至 100 个顶点",
+                "The fence polygon needs 3 to 100 vertices",
             );
             invalid.finish()?;
         }

@@ -35,12 +35,18 @@ pub struct EnterpriseRow {
     pub business_licence_document_id: Option<String>,
     pub video_document_id: Option<String>,
     pub site_radius_m: Option<f64>,
+    pub site_polygon: Option<String>,
 }
 
 impl EnterpriseRow {
     pub fn site(&self) -> Option<Coordinates> {
         let system = CoordinateSystem::parse(self.site_crs.as_deref()?)?;
         Coordinates::new(self.site_latitude?, self.site_longitude?, system).ok()
+    }
+
+    /// The site's fence polygon, when staff set one.
+    pub fn polygon(&self) -> Option<Vec<Coordinates>> {
+        serde_json::from_str(self.site_polygon.as_deref()?).ok()
     }
 
     pub fn has_safety_licence(&self) -> bool {
@@ -79,6 +85,10 @@ pub struct EnterpriseView {
     pub registered_address: String,
     /// The registered address's position, with its coordinate system.
     pub site: Option<Coordinates>,
+    /// The check-in fence as a polygon, when staff set one (otherwise a circle around `site`).
+    pub site_polygon: Option<Vec<Coordinates>>,
+    /// The circle's radius in metres, when staff set one for this site.
+    pub site_radius_m: Option<f64>,
     pub contact_name: String,
     /// Masked, e.g. `138****5678`.
     pub contact_phone: String,
@@ -96,6 +106,8 @@ impl EnterpriseRow {
     pub fn view(self, former_names: Vec<String>, qualifications: Vec<QualificationView>) -> EnterpriseView {
         EnterpriseView {
             site: self.site(),
+            site_polygon: self.polygon(),
+            site_radius_m: self.site_radius_m,
             safety_licence: self.safety_licence_number.clone().map(|number| SafetyLicenceView {
                 number,
                 valid_until: self.safety_licence_valid_until.clone(),
@@ -133,7 +145,7 @@ pub struct NewEnterprise<'a> {
 
 const COLUMNS: &str = "id, credit_code, name, district_code, contact_name, contact_phone, status, created_at, registered_address, \
     site_latitude, site_longitude, site_crs, locality, safety_licence_number, safety_licence_valid_until, confirmed_at, \
-    business_licence_document_id, video_document_id, site_radius_m";
+    business_licence_document_id, video_document_id, site_radius_m, site_polygon";
 
 pub async fn find_for_login(db: &Db, credit_code: &str) -> Result<Option<LoginRow>, sqlx::Error> {
     sqlx::query_as("SELECT id, password_hash, status, contact_phone FROM enterprises WHERE credit_code = $1")

@@ -243,7 +243,10 @@ async fn judge(
             "The enterprise's site has no coordinates; check-in is not possible",
         )
     })?;
-    let fence = Fence::circle(site, enterprise.site_radius_m.unwrap_or(settings.default_radius_m));
+    let fence = match enterprise.polygon().and_then(|p| Fence::polygon(&p)) {
+        Some(polygon) => polygon,
+        None => Fence::circle(site, enterprise.site_radius_m.unwrap_or(settings.default_radius_m)),
+    };
     let judged = fence.judge(position);
     attempt.distance_m = Some(judged.distance_m);
     if body.accuracy_m > settings.max_accuracy_m || !body.accuracy_m.is_finite() || body.accuracy_m < 0.0 {

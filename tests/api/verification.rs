@@ -829,3 +829,66 @@ async fn routine_tasks_rectify_then_withdraw(engine: Engine) {
         "failing again: the qualification is to be withdrawn"
     );
 }
+
+both_engines!(polygon_sites_replace_the_circle);
+
+async fn polygon_sites_replace_the_circle(engine: Engine) {
+    let s = approved(engine).await;
+    let app = &s.app;
+    let corner =
+        |dn: f64, de: f64| json!({"latitude": SITE.0 + north(dn), "longitude": SITE.1 + east(de), "system": "wgs84"});
+    let square =
+        json!({"site_polygon": [corner(-50.0, -50.0), corner(50.0, -50.0), corner(50.0, 50.0), corner(-50.0, 50.0)]});
+    let patch = |token: &str, body: Value| {
+        app.send(
+            app.client
+                .patch(app.url(&format!("/api/v1/enterprises/{}", s.a_id)))
+                .bearer_auth(token)
+                .json(&body),
+        )
+    };
+    patch(&s.a, square.clone())
+        .await
+        .expect_problem(403, "enterprise.field_staff_only");
+    let line = json!({"site_polygon": [corner(0.0, 0.0), corner(10.0, 10.0)]});
+    assert_eq!(
+        patch(&s.lixia, line).await.body["errors"][0]["code"],
+        "enterprise.polygon_vertices"
+    );
+    let set = patch(&s.lixia, square).await;
+    set.expect(200);
+    assert_eq!(set.body["site_polygon"].as_array().unwrap().len(), 4);
+
+    // 120 m north: inside the default 300 m circle, but 70 m beyond the square.
+    let p = person(app, "openid-p").await;
+    let out = check_in(
+        &s,
+        Try {
+            token: &p,
+            photo: "person-a-selfie.jpg",
+            lat: SITE.0 + north(120.0),
+            lon: SITE.1,
+            system: "wgs84",
+            accuracy: 10.0,
+            mock: false,
+        },
+    )
+    .await;
+    out.expect_problem(422, "check_in.outside");
+    assert!(out.body["detail"].as_str().unwrap().contains("70"), "{}", out.text);
+    let inside = check_in(
+        &s,
+        Try {
+            token: &p,
+            photo: "person-a-portrait.jpg",
+            lat: SITE.0 + north(20.0),
+            lon: SITE.1,
+            system: "wgs84",
+            accuracy: 10.0,
+            mock: false,
+        },
+    )
+    .await;
+    inside.expect(201);
+    assert_eq!(inside.body["attempt"]["distance_m"], 0.0);
+}
