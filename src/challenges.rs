@@ -103,3 +103,32 @@ pub async fn spend(state: &AppState, id: &str, person_id: &str, purpose: &str, t
     }
     Ok(created_at)
 }
+
+/// Spends the caller's challenge and reads their selfie, which must have been uploaded after
+/// the challenge was issued (a photo taken earlier could be a replay).
+pub async fn spend_with_selfie(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    challenge_id: &str,
+    purpose: &str,
+    target_id: &str,
+    selfie_document_id: &str,
+) -> ApiResult<bytes::Bytes> {
+    let person = caller.person_id().ok_or_else(ApiError::forbidden_role)?;
+    let issued_at = spend(state, challenge_id, person, purpose, target_id).await?;
+    let selfie_purpose = crate::documents::rules::Purpose::Selfie;
+    let (selfie, photo) =
+        crate::documents::read_own_photo(state, caller, selfie_document_id, selfie_purpose, "selfie_document_id")
+            .await?;
+    if selfie.created_at < issued_at {
+        let mut invalid = crate::error::Invalid::default();
+        invalid.field(
+            "selfie_document_id",
+            "face.selfie_not_fresh",
+            "请在获取校验码之后现场自拍",
+            "Take the selfie after asking for the challenge",
+        );
+        invalid.finish()?;
+    }
+    Ok(photo)
+}

@@ -15,7 +15,7 @@ use super::store::{
 use crate::audit::AuditContext;
 use crate::auth::{Caller, Channel, Role};
 use crate::challenges::{self, Challenge};
-use crate::documents::{read_own_photo, rules::Purpose};
+use crate::documents::rules::Purpose;
 use crate::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::face::{self, Evidence, Photo};
 use crate::paging::Page;
@@ -259,25 +259,15 @@ async fn accept_request(
     let person = person_in_mini_program(&caller)?;
     audit.set_target(format!("employment_request:{id}"));
     let request = own_pending_request(&state, &caller, &id).await?;
-    let issued_at = challenges::spend(&state, &body.challenge_id, person, CHALLENGE_PURPOSE, &id).await?;
-    let (selfie, photo) = read_own_photo(
+    let photo = challenges::spend_with_selfie(
         &state,
         &caller,
+        &body.challenge_id,
+        CHALLENGE_PURPOSE,
+        &id,
         &body.selfie_document_id,
-        Purpose::Selfie,
-        "selfie_document_id",
     )
     .await?;
-    if selfie.created_at < issued_at {
-        let mut invalid = Invalid::default();
-        invalid.field(
-            "selfie_document_id",
-            "face.selfie_not_fresh",
-            "请在获取校验码之后现场自拍",
-            "Take the selfie after asking for the challenge",
-        );
-        invalid.finish()?;
-    }
     let identity = crate::people::store::identity(&state.db, person)
         .await?
         .ok_or_else(|| ApiError::internal("request for an unregistered person"))?;

@@ -15,7 +15,6 @@ use super::store::{self, Attempt, AttemptView, TaskRow};
 use crate::audit::AuditContext;
 use crate::auth::{Caller, Channel, Role};
 use crate::challenges::{self, Challenge};
-use crate::documents::{read_own_photo, rules::Purpose};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::face::{self, Evidence, Photo};
 use crate::geofence::{to_wgs84, Fence};
@@ -215,23 +214,15 @@ async fn judge(
             "You have already checked in for this task",
         ));
     }
-    let issued_at = challenges::spend(state, &body.challenge_id, person, CHALLENGE_PURPOSE, &task.id).await?;
-    let (selfie, photo) = read_own_photo(
+    let photo = challenges::spend_with_selfie(
         state,
         caller,
+        &body.challenge_id,
+        CHALLENGE_PURPOSE,
+        &task.id,
         &body.selfie_document_id,
-        Purpose::Selfie,
-        "selfie_document_id",
     )
     .await?;
-    if selfie.created_at < issued_at {
-        return Err(refused(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "face.selfie_not_fresh",
-            "请在获取校验码之后现场自拍".into(),
-            "Take the selfie after asking for the challenge".into(),
-        ));
-    }
     let position = attempt.position.ok_or_else(|| ApiError::internal("no position"))?;
     let enterprise = crate::enterprises::store::get(&state.db, &task.enterprise_id, None, None)
         .await?
