@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use bytes::Bytes;
 use tokio::sync::Semaphore;
-use zhujian_face::{Descriptor, Engine, Quality, Refusal};
+pub use zhujian_face::Descriptor;
+use zhujian_face::{Engine, Quality, Refusal};
 
 use crate::config::FaceSettings;
 use crate::BoxFuture;
@@ -50,6 +51,9 @@ pub trait FaceVerifier: Send + Sync {
 
     /// Whether the evidence shows the person whose face was enrolled.
     fn verify<'a>(&'a self, enrolled: &'a Descriptor, evidence: Evidence) -> BoxFuture<'a, Result<Verdict, FaceError>>;
+
+    /// Whether two enrolled faces are the same person, without touching a photo again.
+    fn compare(&self, a: &Descriptor, b: &Descriptor) -> Verdict;
 }
 
 /// The in-process engine on a bounded pool.
@@ -117,6 +121,10 @@ impl FaceVerifier for LocalVerifier {
                 .await??;
             Ok(verdict(enrolled, &descriptor, self.threshold))
         })
+    }
+
+    fn compare(&self, a: &Descriptor, b: &Descriptor) -> Verdict {
+        verdict(a, b, self.threshold)
     }
 }
 

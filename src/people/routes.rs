@@ -14,7 +14,7 @@ use crate::documents::read_own_photo;
 use crate::documents::rules::{DocState, Purpose};
 use crate::documents::store as documents;
 use crate::error::{ApiError, ApiResult, Invalid, Problem};
-use crate::face::{self, Evidence, Photo};
+use crate::face::{self, Photo};
 use crate::state::AppState;
 use crate::types::{IdNumber, Name, Phone};
 use crate::web::Json;
@@ -94,6 +94,20 @@ async fn read_pair(
     Ok((portrait, selfie))
 }
 
+async fn enroll(state: &AppState, photo: bytes::Bytes, which: Photo) -> ApiResult<face::Descriptor> {
+    state.face.enroll(photo).await.map_err(|e| face::problem(e, which))
+}
+
+/// Each photo is described once; the comparisons reuse the descriptors.
+fn same_person(state: &AppState, a: &face::Descriptor, b: &face::Descriptor) -> ApiResult<()> {
+    let verdict = state.face.compare(a, b);
+    if verdict.matched {
+        Ok(())
+    } else {
+        Err(mismatch(verdict.distance))
+    }
+}
+
 fn mismatch(distance: f32) -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -153,24 +167,9 @@ async fn register(
         return Err(taken());
     }
     let (portrait, selfie) = read_pair(&state, &caller, &body.portrait_document_id, &body.selfie_document_id).await?;
-    let portrait_face = state
-        .face
-        .enroll(portrait)
-        .await
-        .map_err(|e| face::problem(e, Photo::Portrait))?;
-    let verdict = state
-        .face
-        .verify(&portrait_face, Evidence::Photo(selfie.clone()))
-        .await
-        .map_err(|e| face::problem(e, Photo::Selfie))?;
-    if !verdict.matched {
-        return Err(mismatch(verdict.distance));
-    }
-    let selfie_face = state
-        .face
-        .enroll(selfie)
-        .await
-        .map_err(|e| face::problem(e, Photo::Selfie))?;
+    let portrait_face = enroll(&state, portrait, Photo::Portrait).await?;
+    let selfie_face = enroll(&state, selfie, Photo::Selfie).await?;
+    same_person(&state, &portrait_face, &selfie_face)?;
     let new = NewIdentity {
         person_id: person,
         id_number: body.id_number.as_str(),
@@ -231,32 +230,10 @@ async fn replace_portrait(
         .face(&state)
         .ok_or_else(|| ApiError::internal("enrolled face does not open"))?;
     let (portrait, selfie) = read_pair(&state, &caller, &body.portrait_document_id, &body.selfie_document_id).await?;
-    let still_you = state
-        .face
-        .verify(&enrolled, Evidence::Photo(selfie.clone()))
-        .await
-        .map_err(|e| face::problem(e, Photo::Selfie))?;
-    if !still_you.matched {
-        return Err(mismatch(still_you.distance));
-    }
-    let selfie_face = state
-        .face
-        .enroll(selfie)
-        .await
-        .map_err(|e| face::problem(e, Photo::Selfie))?;
-    let portrait_match = state
-        .face
-        .verify(&selfie_face, Evidence::Photo(portrait.clone()))
-        .await
-        .map_err(|e| face::problem(e, Photo::Portrait))?;
-    if !portrait_match.matched {
-        return Err(mismatch(portrait_match.distance));
-    }
-    let portrait_face = state
-        .face
-        .enroll(portrait)
-        .await
-        .map_err(|e| face::problem(e, Photo::Portrait))?;
+    let selfie_face = enroll(&state, selfie, Photo::Selfie).await?;
+    same_person(&state, &enrolled, &selfie_face)?;
+    let portrait_face = enroll(&state, portrait, Photo::Portrait).await?;
+    same_person(&state, &selfie_face, &portrait_face)?;
     let face = face::mean(&portrait_face, &selfie_face);
     store::replace_portrait(
         &state,
