@@ -95,6 +95,9 @@ SETTINGS (TOML key = default; environment: ZHUJIAN_<SECTION>_<KEY>, e.g. ZHUJIAN
   check_in.photo_hash_distance = 6   selfies this close (bits of a 64-bit difference hash) to an earlier one are refused
   check_in.rectification_days = 30   days a rectification notice gives the enterprise
   check_in.close_interval_secs = 600 how often overdue tasks are closed (0: never)
+  assessments.city_review_districts = [\"*\"]  districts whose assessments the city station reviews (\"*\": all); it reads every district
+  assessments.qualified_from_percent = 80.0  a reviewed self-assessment scoring this share of its maximum or more is qualified
+  assessments.basically_qualified_from_percent = 60.0  … basically qualified from this share; below it, unqualified
   log.format = \"text\"               text | json
   log.level = \"info\"                tracing filter, e.g. \"info,zhujian=debug\"
 ";
@@ -114,6 +117,7 @@ pub struct Settings {
     pub uploads: UploadSettings,
     pub face: FaceSettings,
     pub employment: EmploymentSettings,
+    pub assessments: AssessmentSettings,
     pub check_in: CheckInSettings,
     pub log: LogSettings,
 }
@@ -279,6 +283,31 @@ pub struct EmploymentSettings {
     pub max_contract_years: u32,
 }
 
+/// Seed 001 §3.3: the city station reviews the assessments of some districts (in Qingdao 市南,
+/// 市北 and 李沧) and only reads the others'. Result bands turn a reviewed self-assessment's
+/// score into qualified / basically qualified / unqualified (seed 000 §2.5).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AssessmentSettings {
+    pub city_review_districts: Vec<String>,
+    pub qualified_from_percent: f64,
+    pub basically_qualified_from_percent: f64,
+}
+
+impl AssessmentSettings {
+    /// Whether the city station reviews assessments of `district`.
+    pub fn city_reviews(&self, district: &str) -> bool {
+        self.city_review_districts.iter().any(|d| d == "*" || d == district)
+    }
+
+    pub fn result_bands(&self) -> crate::assessments::rules::ResultBands {
+        crate::assessments::rules::ResultBands {
+            qualified_from_percent: self.qualified_from_percent,
+            basically_qualified_from_percent: self.basically_qualified_from_percent,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CheckInSettings {
@@ -396,6 +425,11 @@ impl Default for Settings {
                 challenge_ttl_secs: 180,
                 max_contract_years: 10,
             },
+            assessments: AssessmentSettings {
+                city_review_districts: vec!["*".into()],
+                qualified_from_percent: 80.0,
+                basically_qualified_from_percent: 60.0,
+            },
             check_in: CheckInSettings {
                 default_radius_m: 300.0,
                 max_accuracy_m: 100.0,
@@ -423,6 +457,7 @@ macro_rules! section_defaults {
 section_defaults!(ServerSettings => server, DatabaseSettings => database,
     StorageSettings => storage, AuthSettings => auth, WechatSettings => wechat,
     SmsSettings => sms, ObjectSettings => objects, UploadSettings => uploads, FaceSettings => face, EmploymentSettings => employment,
+    AssessmentSettings => assessments,
     CheckInSettings => check_in, LogSettings => log);
 
 const ENV_PREFIX: &str = "ZHUJIAN_";
@@ -543,6 +578,12 @@ impl Settings {
         }
         if o.s3_part_size_bytes < 5 * 1024 * 1024 {
             bail!("objects.s3_part_size_bytes must be at least 5 MiB (S3's smallest part)");
+        }
+        let a = &self.assessments;
+        if !(0.0..=100.0).contains(&a.basically_qualified_from_percent)
+            || !(a.basically_qualified_from_percent..=100.0).contains(&a.qualified_from_percent)
+        {
+            bail!("assessments: 0 <= basically_qualified_from_percent <= qualified_from_percent <= 100 is required");
         }
         Ok(())
     }

@@ -94,6 +94,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(8, "check-in", "0008_check_in.sql"),
     migration!(9, "rectification", "0009_rectification.sql"),
     migration!(10, "site polygon", "0010_site_polygon.sql"),
+    migration!(11, "assessments", "0011_assessments.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that
@@ -109,7 +110,13 @@ pub async fn migrate(db: &Db, engine: Engine) -> anyhow::Result<()> {
             .execute(&mut *conn)
             .await?;
     }
-    let result = apply_pending(&mut conn, engine).await;
+    let mut result = apply_pending(&mut conn, engine).await;
+    if result.is_ok() {
+        // Reference data the schema needs to be usable, seeded under the same lock.
+        result = crate::assessments::templates::seed_defaults(&mut conn)
+            .await
+            .context("seeding the assessment templates failed");
+    }
     if engine == Engine::Postgres {
         sqlx::query("SELECT 1 FROM (SELECT pg_advisory_unlock($1)) AS unlocked")
             .bind(MIGRATION_LOCK)

@@ -57,7 +57,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::notify::routes::router())
         .merge(crate::verification::routes::router())
         .merge(crate::verification::checkin::router())
-        .merge(crate::verification::outcomes::router());
+        .merge(crate::verification::outcomes::router())
+        .merge(crate::assessments::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(crate::ops::router())

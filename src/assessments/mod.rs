@@ -1,0 +1,27 @@
+//! Assessments (考核, DOMAIN.md §6): versioned templates, enterprise self-assessments and their
+//! item-by-item review with rectification rounds.
+//!
+//! - `rules`: the lifecycle, score ranges, what a submission needs, how a review ends (pure);
+//! - `seed`: the manuals' templates, published at start-up;
+//! - `templates`: template versions (read by all, published by city staff);
+//! - `routes`: the enterprise's self-assessments and reading them;
+//! - `review`: staff review, item by item;
+//! - `store`: the SQL.
+
+pub mod review;
+pub mod routes;
+pub mod rules;
+pub mod seed;
+pub mod store;
+pub mod templates;
+
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(templates::router())
+        .merge(routes::router())
+        .merge(review::router())
+}

@@ -1,0 +1,291 @@
+//! Reviewing self-assessments item by item (seed 001 §3.3.1): accept the self-score (✓) or
+//! override it (✗) with a score and an opinion, pass or reject each item, and finish the
+//! review, which approves the record or returns it to the enterprise.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::routes::{item_of, not_allowed, template_of, view, visible, AssessmentView};
+use super::rules::{self, Event, ItemKind, Outcome, ScoreRule};
+use super::store::{self, AssessmentRow, ReviewAct, ReviewRecord};
+use crate::audit::AuditContext;
+use crate::auth::{Caller, Role, Scope};
+use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::state::AppState;
+use crate::types::Name;
+use crate::web::Json;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(score_item))
+        .routes(routes!(decide_item))
+        .routes(routes!(item_history))
+        .routes(routes!(finish_review))
+}
+
+/// A self-assessment the caller may review: district staff within their district; city staff
+/// in the districts the city station reviews (`assessments.city_review_districts`).
+async fn reviewable(state: &AppState, caller: &Caller, id: &str) -> ApiResult<AssessmentRow> {
+    caller.require(&[Role::District, Role::City])?;
+    let row = visible(state, caller, id).await?;
+    if caller.scope == Scope::City && !state.settings.assessments.city_reviews(&row.district_code) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "assessment.outside_review_scope",
+            "市级只审核其负责区（市）的考核，本区考核由区（市）主管部门审核",
+            "The city station does not review this district's assessments; the district authority does",
+        ));
+    }
+    Ok(row)
+}
+
+fn changed_meanwhile() -> ApiError {
+    ApiError::conflict(
+        "assessment.changed",
+        "该考核刚被他人处理，请刷新后重试",
+        "The assessment was changed meanwhile; reload and try again",
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoreAction {
+    /// ✓: the assessed score is the self-score.
+    Accept,
+    /// ✗: the reviewer enters the assessed score and an opinion.
+    Override,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreBody {
+    pub action: ScoreAction,
+    /// Required to override.
+    pub score: Option<f64>,
+    /// Required to override.
+    pub opinion: Option<String>,
+}
+
+fn opinion_of(raw: Option<&str>, field: &str, invalid: &mut Invalid) -> Option<String> {
+    match raw.map(Name::<500>::parse) {
+        Some(Ok(name)) => Some(name.as_str().to_owned()),
+        Some(Err(e)) => {
+            invalid.reject(field, e);
+            None
+        }
+        None => {
+            invalid.field(field, "assessment.opinion_required", "请填写审核意见", "An opinion is required");
+            None
+        }
+    }
+}
+
+/// Sets an item's assessed score: ✓ takes the self-score, ✗ enters another with an opinion.
+/// Every change is kept as a review record.
+#[utoipa::path(post, path = "/assessments/{id}/items/{number}/score", tag = "assessments",
+    params(("id" = String, Path), ("number" = String, Path)), request_body = ScoreBody, security(("bearer" = [])),
+    responses((status = 200, body = AssessmentView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn score_item(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path((id, number)): Path<(String, String)>,
+    Json(body): Json<ScoreBody>,
+) -> ApiResult<Json<AssessmentView>> {
+    let row = reviewable(&state, &caller, &id).await?;
+    audit.set_target(format!("assessment:{id}"));
+    rules::transition(row.state(), Event::Review).map_err(not_allowed)?;
+    let template = template_of(&state, &row).await?;
+    let item = item_of(&template, &number)?;
+    let (Some(max), ItemKind::Scored) = (item.max_score, item.kind) else {
+        return Err(ApiError::conflict("assessment.item_not_scored", format!("第 {number} 项不计分，只需通过或驳回"), format!("Item {number} is not scored; pass or reject it")));
+    };
+    let fill = store::items(&state.db, &row.id, row.round)
+        .await?
+        .into_iter()
+        .find(|f| f.number == number)
+        .ok_or_else(|| ApiError::internal("item without a fill"))?;
+    let mut invalid = Invalid::default();
+    let opinion;
+    let act = match body.action {
+        // Submission requires a self-score on every scored item.
+        ScoreAction::Accept => ReviewAct::Score {
+            accepted: true,
+            score: fill.self_score.unwrap_or(0.0),
+            opinion: None,
+        },
+        ScoreAction::Override => {
+            opinion = opinion_of(body.opinion.as_deref(), "opinion", &mut invalid);
+            match body.score.map(|s| rules::check_score(s, max)) {
+                Some(Ok(())) => {}
+                Some(Err(ScoreRule::OutOfRange { max })) => invalid.field("score", "assessment.score_out_of_range", format!("考核得分须在 0 至 {max} 分之间"), format!("The score is from 0 to {max}")),
+                Some(Err(_)) => invalid.field("score", "assessment.score_precision", "得分最多保留一位小数", "Scores have at most one decimal place"),
+                None => invalid.field("score", "assessment.score_required", "请填写考核得分", "Enter the assessed score"),
+            }
+            ReviewAct::Score {
+                accepted: false,
+                score: body.score.unwrap_or_default(),
+                opinion: opinion.as_deref(),
+            }
+        }
+    };
+    invalid.finish()?;
+    apply(&state, &caller, row, &number, act).await
+}
+
+async fn apply(
+    state: &AppState,
+    caller: &Caller,
+    row: AssessmentRow,
+    number: &str,
+    act: ReviewAct<'_>,
+) -> ApiResult<Json<AssessmentView>> {
+    if !store::review_item(&state.db, &row, number, &act, &caller.account_id, state.clock.now_ms()).await? {
+        return Err(changed_meanwhile());
+    }
+    let row = visible(state, caller, &row.id).await?;
+    Ok(Json(view(state, row, None).await?))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemDecision {
+    Pass,
+    /// 驳回: requires an opinion; finishing the review returns the record with this item.
+    Reject,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    pub decision: ItemDecision,
+    pub opinion: Option<String>,
+}
+
+/// Passes an item (a scored item needs its assessed score first) or rejects it with an opinion.
+#[utoipa::path(post, path = "/assessments/{id}/items/{number}/decision", tag = "assessments",
+    params(("id" = String, Path), ("number" = String, Path)), request_body = DecisionBody, security(("bearer" = [])),
+    responses((status = 200, body = AssessmentView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn decide_item(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path((id, number)): Path<(String, String)>,
+    Json(body): Json<DecisionBody>,
+) -> ApiResult<Json<AssessmentView>> {
+    let row = reviewable(&state, &caller, &id).await?;
+    audit.set_target(format!("assessment:{id}"));
+    rules::transition(row.state(), Event::Review).map_err(not_allowed)?;
+    let template = template_of(&state, &row).await?;
+    let item = item_of(&template, &number)?;
+    let passed = body.decision == ItemDecision::Pass;
+    let mut invalid = Invalid::default();
+    let opinion = match (passed, body.opinion.as_deref()) {
+        (true, None) => None,
+        (_, raw) => opinion_of(raw, "opinion", &mut invalid),
+    };
+    invalid.finish()?;
+    if passed && item.kind == ItemKind::Scored {
+        let scored = store::items(&state.db, &row.id, row.round)
+            .await?
+            .iter()
+            .any(|f| f.number == number && f.assessed_score.is_some());
+        if !scored {
+            return Err(ApiError::conflict(
+                "assessment.item_not_assessed",
+                format!("请先确认第 {number} 项的考核得分（✓ 或 ✗），再通过"),
+                format!("Set item {number}'s assessed score (accept or override) before passing it"),
+            ));
+        }
+    }
+    let act = ReviewAct::Decide {
+        passed,
+        opinion: opinion.as_deref(),
+    };
+    apply(&state, &caller, row, &number, act).await
+}
+
+/// Every review record of an item across all rounds (考核记录), oldest first.
+#[utoipa::path(get, path = "/assessments/{id}/items/{number}/history", tag = "assessments",
+    params(("id" = String, Path), ("number" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Vec<ReviewRecord>), (status = 404, body = Problem)))]
+async fn item_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, number)): Path<(String, String)>,
+) -> ApiResult<Json<Vec<ReviewRecord>>> {
+    let row = visible(&state, &caller, &id).await?;
+    item_of(&template_of(&state, &row).await?, &number)?;
+    Ok(Json(store::item_history(&state.db, &row.id, &number).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FinishBody {
+    /// 审核意见
+    #[schema(value_type = String, example = "审核通过")]
+    pub opinion: Name<500>,
+}
+
+/// Finishes the review once every item is passed or rejected. Rejected items return the record
+/// to the enterprise; otherwise the assessed total decides the result: qualified approves it,
+/// basically qualified or unqualified returns it for rectification.
+#[utoipa::path(post, path = "/assessments/{id}/finish", tag = "assessments", params(("id" = String, Path)),
+    request_body = FinishBody, security(("bearer" = [])),
+    responses((status = 200, body = AssessmentView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+async fn finish_review(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path(id): Path<String>,
+    Json(body): Json<FinishBody>,
+) -> ApiResult<Json<AssessmentView>> {
+    let row = reviewable(&state, &caller, &id).await?;
+    audit.set_target(format!("assessment:{id}"));
+    rules::transition(row.state(), Event::Review).map_err(not_allowed)?;
+    let template = template_of(&state, &row).await?;
+    let fills = store::items(&state.db, &row.id, row.round).await?;
+    let assessed_total = rules::total(fills.iter().filter_map(|f| f.assessed_score));
+    let result = rules::result_level(assessed_total, template.max_total(), &state.settings.assessments.result_bands());
+    let ordered: Vec<_> = template
+        .items
+        .iter()
+        .filter_map(|t| fills.iter().find(|f| f.number == t.number))
+        .collect();
+    let outcome = rules::finish(ordered.iter().map(|f| (f.number.as_str(), f.review())), result).map_err(|pending| {
+        ApiError::conflict(
+            "assessment.items_undecided",
+            format!("以下考核项尚未通过或驳回：第 {} 项", pending.join("、")),
+            format!("These items are neither passed nor rejected: {}", pending.join(", ")),
+        )
+    })?;
+    let rejected = ordered
+        .iter()
+        .filter(|f| f.review() == rules::ItemReview::Rejected)
+        .map(|f| f.number.clone())
+        .collect();
+    let finish = store::Finish {
+        outcome,
+        result,
+        self_total: rules::total(fills.iter().filter_map(|f| f.self_score)),
+        assessed_total,
+        opinion: body.opinion.as_str(),
+        rejected,
+    };
+    rules::transition(row.state(), Event::Finish(outcome)).map_err(not_allowed)?;
+    if !store::finish(&state.db, &row, &finish, &caller.account_id, state.clock.now_ms()).await? {
+        return Err(changed_meanwhile());
+    }
+    let row = visible(&state, &caller, &id).await?;
+    // Show the round just finished: after a return the current round is the enterprise's copy.
+    let shown = if outcome == Outcome::Approved { row.round } else { row.round - 1 };
+    Ok(Json(view(&state, row, Some(shown)).await?))
+}

@@ -1,0 +1,438 @@
+//! Assessment templates: versioned data, read by everyone who assesses or is assessed, published
+//! by city staff. A published version never changes; editing a template publishes the next
+//! version, so an assessment always shows the items it was filled against.
+
+use std::collections::HashSet;
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::rules::{self, ItemKind, PersonRole, TemplateKind};
+use super::seed;
+use crate::audit::AuditContext;
+use crate::auth::{Caller, Role};
+use crate::db::{is_unique_violation, new_id, Db};
+use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::state::AppState;
+use crate::types::Name;
+use crate::web::Json;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(current_templates))
+        .routes(routes!(list_versions, publish_version))
+        .routes(routes!(get_version))
+}
+
+/// Everyone who fills, reviews or reads assessments.
+const READERS: &[Role] = &[Role::City, Role::District, Role::Supervisor, Role::Enterprise];
+
+/// One item of a template version.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TemplateItem {
+    /// Unique within the version, e.g. `3` or `09`.
+    pub number: String,
+    pub kind: ItemKind,
+    pub title: String,
+    /// 评价标准
+    pub standard: String,
+    /// Scored items only.
+    pub max_score: Option<f64>,
+    pub evidence_required: bool,
+    /// People items: the roles listed; attachment items: the named attachments.
+    pub slots: Vec<String>,
+    /// The manuals do not give this item's wording; it was reconstructed and should be
+    /// replaced by the official wording in a new version.
+    pub reconstructed: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    number: String,
+    kind: String,
+    title: String,
+    standard: String,
+    max_score: Option<f64>,
+    evidence_required: i64,
+    slots: String,
+    reconstructed: i64,
+}
+
+impl From<ItemRow> for TemplateItem {
+    fn from(r: ItemRow) -> Self {
+        TemplateItem {
+            number: r.number,
+            kind: ItemKind::parse(&r.kind).unwrap_or(ItemKind::Scored),
+            title: r.title,
+            standard: r.standard,
+            max_score: r.max_score,
+            evidence_required: r.evidence_required == 1,
+            slots: serde_json::from_str(&r.slots).unwrap_or_default(),
+            reconstructed: r.reconstructed == 1,
+        }
+    }
+}
+
+/// A template version and its items.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Template {
+    pub id: String,
+    pub kind: TemplateKind,
+    pub version: i64,
+    pub name: String,
+    pub change_note: String,
+    /// `null` for the versions seeded from the manuals.
+    pub created_by: Option<String>,
+    pub created_at: i64,
+    /// Empty in lists of versions.
+    pub items: Vec<TemplateItem>,
+}
+
+#[derive(sqlx::FromRow)]
+struct TemplateRow {
+    id: String,
+    kind: String,
+    version: i64,
+    name: String,
+    change_note: String,
+    created_by: Option<String>,
+    created_at: i64,
+}
+
+impl From<TemplateRow> for Template {
+    fn from(r: TemplateRow) -> Self {
+        Template {
+            id: r.id,
+            kind: TemplateKind::parse(&r.kind).unwrap_or(TemplateKind::GeneralConditions),
+            version: r.version,
+            name: r.name,
+            change_note: r.change_note,
+            created_by: r.created_by,
+            created_at: r.created_at,
+            items: Vec::new(),
+        }
+    }
+}
+
+impl Template {
+    /// The largest total the scored items allow.
+    pub fn max_total(&self) -> f64 {
+        rules::total(self.items.iter().filter_map(|i| i.max_score))
+    }
+
+    pub fn item(&self, number: &str) -> Option<&TemplateItem> {
+        self.items.iter().find(|i| i.number == number)
+    }
+}
+
+const COLUMNS: &str = "id, kind, version, name, change_note, created_by, created_at";
+
+async fn with_items(db: &Db, row: Option<TemplateRow>) -> Result<Option<Template>, sqlx::Error> {
+    let Some(mut template) = row.map(Template::from) else {
+        return Ok(None);
+    };
+    let rows: Vec<ItemRow> = sqlx::query_as(
+        "SELECT number, kind, title, standard, max_score, evidence_required, slots, reconstructed \
+         FROM assessment_template_items WHERE template_id = $1 ORDER BY position",
+    )
+    .bind(&template.id)
+    .fetch_all(db)
+    .await?;
+    template.items = rows.into_iter().map(TemplateItem::from).collect();
+    Ok(Some(template))
+}
+
+/// A template version by id, with its items.
+pub async fn by_id(db: &Db, id: &str) -> Result<Option<Template>, sqlx::Error> {
+    let found = sqlx::query_as(&format!("SELECT {COLUMNS} FROM assessment_templates WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    with_items(db, found).await
+}
+
+/// The newest version of a kind, with its items.
+pub async fn current(db: &Db, kind: TemplateKind) -> Result<Option<Template>, sqlx::Error> {
+    let found = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM assessment_templates WHERE kind = $1 ORDER BY version DESC LIMIT 1"
+    ))
+    .bind(kind.as_str())
+    .fetch_optional(db)
+    .await?;
+    with_items(db, found).await
+}
+
+async fn by_version(db: &Db, kind: TemplateKind, version: i64) -> Result<Option<Template>, sqlx::Error> {
+    let found = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM assessment_templates WHERE kind = $1 AND version = $2"
+    ))
+    .bind(kind.as_str())
+    .bind(version)
+    .fetch_optional(db)
+    .await?;
+    with_items(db, found).await
+}
+
+/// Inserts a version with its items; `false` when the version number was taken meanwhile.
+async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    kind: TemplateKind,
+    name: &str,
+    change_note: &str,
+    items: &[TemplateItem],
+    created_by: Option<&str>,
+    now: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let mut tx = sqlx::Connection::begin(conn).await?;
+    let version: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM assessment_templates WHERE kind = $1")
+            .bind(kind.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+    let id = new_id();
+    let inserted = sqlx::query(
+        "INSERT INTO assessment_templates (id, kind, version, name, change_note, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(kind.as_str())
+    .bind(version)
+    .bind(name)
+    .bind(change_note)
+    .bind(created_by)
+    .bind(now)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Err(e) if is_unique_violation(&e) => return Ok(None),
+        other => other?,
+    };
+    for (position, item) in items.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO assessment_template_items (template_id, number, position, kind, title, standard, max_score, \
+             evidence_required, slots, reconstructed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&id)
+        .bind(&item.number)
+        .bind(position as i64)
+        .bind(item.kind.as_str())
+        .bind(&item.title)
+        .bind(&item.standard)
+        .bind(crate::db::NullableF64(item.max_score))
+        .bind(i64::from(item.evidence_required))
+        .bind(serde_json::to_string(&item.slots).unwrap_or_else(|_| "[]".into()))
+        .bind(i64::from(item.reconstructed))
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Some(id))
+}
+
+/// Publishes the manuals' templates (see `seed`) for every kind that has no version yet.
+pub async fn seed_defaults(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    for template in seed::TEMPLATES {
+        let exists: Option<String> = sqlx::query_scalar("SELECT id FROM assessment_templates WHERE kind = $1 LIMIT 1")
+            .bind(template.kind.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+        if exists.is_some() {
+            continue;
+        }
+        let items: Vec<TemplateItem> = template
+            .items
+            .iter()
+            .map(|i| TemplateItem {
+                number: i.number.into(),
+                kind: i.kind,
+                title: i.title.into(),
+                standard: i.standard.into(),
+                max_score: i.max_score,
+                evidence_required: i.evidence_required,
+                slots: i.slots.iter().map(|s| s.to_string()).collect(),
+                reconstructed: i.reconstructed,
+            })
+            .collect();
+        let note = "依据操作手册初始化 (seeded from the manuals)";
+        insert(conn, template.kind, template.name, note, &items, None, crate::clock::system_now_ms()).await?;
+    }
+    Ok(())
+}
+
+fn kind_of(raw: &str) -> ApiResult<TemplateKind> {
+    TemplateKind::parse(raw).ok_or_else(|| ApiError::not_found("考核模板", "Assessment template"))
+}
+
+/// The current version of every template.
+#[utoipa::path(get, path = "/assessments/templates", tag = "assessments", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Template>), (status = 403, body = Problem)))]
+async fn current_templates(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Template>>> {
+    caller.require(READERS)?;
+    let mut all = Vec::new();
+    for kind in TemplateKind::ALL {
+        all.extend(current(&state.db, kind).await?);
+    }
+    Ok(Json(all))
+}
+
+/// Every published version of one template, newest first (items omitted).
+#[utoipa::path(get, path = "/assessments/templates/{kind}/versions", tag = "assessments",
+    params(("kind" = TemplateKind, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Vec<Template>), (status = 404, body = Problem)))]
+async fn list_versions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(kind): Path<String>,
+) -> ApiResult<Json<Vec<Template>>> {
+    caller.require(READERS)?;
+    let kind = kind_of(&kind)?;
+    let versions: Vec<TemplateRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM assessment_templates WHERE kind = $1 ORDER BY version DESC"
+    ))
+    .bind(kind.as_str())
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(versions.into_iter().map(Template::from).collect()))
+}
+
+/// One version of a template with its items.
+#[utoipa::path(get, path = "/assessments/templates/{kind}/versions/{version}", tag = "assessments",
+    params(("kind" = TemplateKind, Path), ("version" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Template), (status = 404, body = Problem)))]
+async fn get_version(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((kind, version)): Path<(String, i64)>,
+) -> ApiResult<Json<Template>> {
+    caller.require(READERS)?;
+    by_version(&state.db, kind_of(&kind)?, version)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("考核模板版本", "Template version"))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewItemBody {
+    pub number: String,
+    pub kind: ItemKind,
+    #[schema(value_type = String)]
+    pub title: Name<200>,
+    #[serde(default)]
+    pub standard: String,
+    pub max_score: Option<f64>,
+    pub evidence_required: bool,
+    #[serde(default)]
+    pub slots: Vec<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewVersionBody {
+    #[schema(value_type = String, example = "企业一般安全生产条件动态考核")]
+    pub name: Name<100>,
+    /// What changed and why.
+    #[schema(value_type = String, example = "按《三项考核工作指南》更新评价标准")]
+    pub change_note: Name<500>,
+    pub items: Vec<NewItemBody>,
+}
+
+/// Checks the items of a new version: unique numbers, a maximum score on every scored item and
+/// on no other, known roles on people lists, named attachments on attachment lists; the
+/// supervisor's project template holds scored items only.
+fn check_items(kind: TemplateKind, items: &[NewItemBody]) -> ApiResult<Vec<TemplateItem>> {
+    let mut invalid = Invalid::default();
+    if items.is_empty() || items.len() > 100 {
+        invalid.field("items", "template.item_count", "模板须有 1 至 100 项", "A template has 1 to 100 items");
+    }
+    let mut numbers = HashSet::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = |field: &str| format!("items[{i}].{field}");
+        let number_ok = (1..=10).contains(&item.number.chars().count())
+            && item.number.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        if !number_ok {
+            invalid.field(&at("number"), "template.item_number", "编号为 1 至 10 位字母、数字、点或横线", "A number is 1 to 10 letters, digits, dots or dashes");
+        } else if !numbers.insert(item.number.as_str()) {
+            invalid.field(&at("number"), "template.item_number_taken", "编号在模板内重复", "This number is used twice in the template");
+        }
+        if item.standard.chars().count() > 2000 {
+            invalid.field(&at("standard"), "text.too_long", "评价标准最多 2000 字", "The standard is at most 2000 characters");
+        }
+        match (item.kind, item.max_score) {
+            (ItemKind::Scored, Some(max)) if max.is_finite() && max > 0.0 && max <= 1000.0 && rules::check_score(max, max).is_ok() => {}
+            (ItemKind::Scored, _) => invalid.field(&at("max_score"), "template.max_score", "计分项须有 0.1 至 1000 的满分（最多一位小数）", "A scored item needs a maximum of 0.1 to 1000, in tenths"),
+            (_, Some(_)) => invalid.field(&at("max_score"), "template.max_score_unscored", "人员和附件列表项不计分", "People and attachment lists are not scored"),
+            (_, None) => {}
+        }
+        let slots_ok = match item.kind {
+            ItemKind::Scored => item.slots.is_empty(),
+            ItemKind::People => !item.slots.is_empty() && item.slots.iter().all(|s| PersonRole::parse(s).is_some()),
+            ItemKind::Attachments => !item.slots.is_empty() && item.slots.iter().all(|s| (1..=100).contains(&s.trim().chars().count())),
+        };
+        let unique_slots = item.slots.iter().collect::<HashSet<_>>().len() == item.slots.len();
+        if !slots_ok || !unique_slots {
+            invalid.field(&at("slots"), "template.slots", "计分项无 slots；人员列表列出角色（enterprise_principal、project_leader、special_operations、safety_manager）；附件列表列出不重复的附件名称", "Scored items have no slots; people lists name roles (enterprise_principal, project_leader, special_operations, safety_manager); attachment lists name distinct attachments");
+        }
+        if kind == TemplateKind::Project && item.kind != ItemKind::Scored {
+            invalid.field(&at("kind"), "template.project_scored_only", "项目考核模板只有计分项", "The project template has scored items only");
+        }
+    }
+    invalid.finish()?;
+    Ok(items
+        .iter()
+        .map(|i| TemplateItem {
+            number: i.number.clone(),
+            kind: i.kind,
+            title: i.title.as_str().into(),
+            standard: i.standard.trim().into(),
+            max_score: i.max_score,
+            evidence_required: i.evidence_required,
+            slots: i.slots.iter().map(|s| s.trim().to_owned()).collect(),
+            reconstructed: false,
+        })
+        .collect())
+}
+
+/// Publishes the next version of a template (city staff). Assessments created from now on use
+/// it; existing ones keep the version they were created on.
+#[utoipa::path(post, path = "/assessments/templates/{kind}/versions", tag = "assessments",
+    params(("kind" = TemplateKind, Path)), request_body = NewVersionBody, security(("bearer" = [])),
+    responses((status = 201, body = Template), (status = 403, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+async fn publish_version(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path(kind): Path<String>,
+    Json(body): Json<NewVersionBody>,
+) -> ApiResult<(StatusCode, Json<Template>)> {
+    caller.require(&[Role::City])?;
+    let kind = kind_of(&kind)?;
+    let items = check_items(kind, &body.items)?;
+    let mut conn = state.db.acquire().await?;
+    let id = insert(
+        &mut conn,
+        kind,
+        body.name.as_str(),
+        body.change_note.as_str(),
+        &items,
+        Some(&caller.account_id),
+        state.clock.now_ms(),
+    )
+    .await?
+    .ok_or_else(|| {
+        ApiError::conflict(
+            "template.version_conflict",
+            "另一个版本刚刚发布，请刷新后重试",
+            "Another version was just published; reload and try again",
+        )
+    })?;
+    audit.set_target(format!("assessment_template:{id}"));
+    let template = by_id(&state.db, &id).await?.ok_or_else(|| ApiError::internal("template vanished"))?;
+    Ok((StatusCode::CREATED, Json(template)))
+}
