@@ -573,7 +573,7 @@ pub struct ReviewRecord {
 
 pub async fn item_history(db: &Db, id: &str, number: &str) -> Result<Vec<ReviewRecord>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT r.round, r.action, r.score, r.opinion, r.reviewer, s.name AS reviewer_name, r.at FROM assessment_reviews r \
+        "SELECT r.round, r.action, r.score, r.opinion, r.reviewer, s.display_name AS reviewer_name, r.at FROM assessment_reviews r \
          LEFT JOIN staff s ON s.id = r.reviewer WHERE r.assessment_id = $1 AND r.number = $2 ORDER BY r.at, r.id",
     )
     .bind(id)

@@ -217,6 +217,15 @@ impl TestApp {
             .await
     }
 
+    pub async fn put(&self, path: &str, body: Value, token: Option<&str>) -> Answer {
+        self.send(with_token(self.client.put(self.url(path)).json(&body), token))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Answer {
+        self.send(with_token(self.client.delete(self.url(path)), token)).await
+    }
+
     /// Uploads a file as `wx.uploadFile` does (multipart, part `file`).
     pub async fn upload(&self, token: &str, purpose: &str, name: &str, bytes: Vec<u8>) -> Answer {
         let part = reqwest::multipart::Part::bytes(bytes)

@@ -3,6 +3,7 @@
 mod fakes;
 mod harness;
 
+mod assessments;
 mod audit;
 mod auth;
 mod documents;
