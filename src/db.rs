@@ -95,6 +95,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(9, "rectification", "0009_rectification.sql"),
     migration!(10, "site polygon", "0010_site_polygon.sql"),
     migration!(11, "assessments", "0011_assessments.sql"),
+    migration!(12, "projects", "0012_projects.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that

@@ -29,6 +29,8 @@ use crate::state::AppState;
         (name = "employment", description = "Employment requests and relations"),
         (name = "notifications", description = "Inbox and notices"),
         (name = "verification", description = "Qualification dynamic verification"),
+        (name = "projects", description = "Construction projects"),
+        (name = "assessments", description = "Assessment templates, self-assessments, reviews, project assessments"),
         (name = "ops", description = "Health, readiness, metrics"),
     )
 )]
@@ -58,6 +60,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::verification::routes::router())
         .merge(crate::verification::checkin::router())
         .merge(crate::verification::outcomes::router())
+        .merge(crate::projects::routes::router())
         .merge(crate::assessments::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)

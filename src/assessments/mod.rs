@@ -1,13 +1,15 @@
 //! Assessments (考核, DOMAIN.md §6): versioned templates, enterprise self-assessments and their
-//! item-by-item review with rectification rounds.
+//! item-by-item review with rectification rounds, and supervisors' project assessments.
 //!
 //! - `rules`: the lifecycle, score ranges, what a submission needs, how a review ends (pure);
 //! - `seed`: the manuals' templates, published at start-up;
 //! - `templates`: template versions (read by all, published by city staff);
 //! - `routes`: the enterprise's self-assessments and reading them;
 //! - `review`: staff review, item by item;
+//! - `projects`: supervisors' project assessments and the city station's review;
 //! - `store`: the SQL.
 
+pub mod projects;
 pub mod review;
 pub mod routes;
 pub mod rules;
@@ -24,4 +26,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(templates::router())
         .merge(routes::router())
         .merge(review::router())
+        .merge(projects::routes::router())
 }

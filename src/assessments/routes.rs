@@ -196,7 +196,7 @@ pub struct NewAssessmentBody {
 }
 
 /// A period is a year, a half-year or a quarter: `2026`, `2026-H1`, `2026-Q3`.
-fn valid_period(period: &str) -> bool {
+pub fn valid_period(period: &str) -> bool {
     let (year, part) = period.split_once('-').map_or((period, None), |(y, p)| (y, Some(p)));
     let year_ok = year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()) && year >= "2000";
     year_ok && matches!(part, None | Some("H1" | "H2" | "Q1" | "Q2" | "Q3" | "Q4"))

@@ -80,9 +80,11 @@ fn parse_purpose(raw: &str) -> ApiResult<Purpose> {
     })
 }
 
-/// The owner a caller uploads as: a person its portraits and selfies, an enterprise the rest.
+/// The owner a caller uploads as: a person its portraits and selfies, a supervisor its signed
+/// forms, an enterprise the rest.
 fn owner_for(caller: &Caller, purpose: Purpose) -> ApiResult<(OwnerKind, String)> {
     let owner = match (caller.role, purpose.owner()) {
+        (Role::Supervisor, OwnerKind::Staff) => Some((OwnerKind::Staff, caller.account_id.clone())),
         (Role::Person, OwnerKind::Person) => caller.person_id().map(|id| (OwnerKind::Person, id.to_owned())),
         (Role::Enterprise, OwnerKind::Enterprise) => {
             caller.enterprise_id().map(|id| (OwnerKind::Enterprise, id.to_owned()))
@@ -99,9 +101,10 @@ fn owner_for(caller: &Caller, purpose: Purpose) -> ApiResult<(OwnerKind, String)
     })
 }
 
-/// The caller's own document, or 404 (staff may read but not change documents).
+/// The caller's own document, or 404 (staff other than supervisors, who upload their forms,
+/// may read but not change documents).
 async fn own_document(state: &AppState, caller: &Caller, id: &str) -> ApiResult<store::DocumentRow> {
-    if caller.role.is_staff() {
+    if caller.role.is_staff() && caller.role != Role::Supervisor {
         return Err(ApiError::forbidden_role());
     }
     store::get(&state.db, id, &Visibility::of(caller))
@@ -288,8 +291,8 @@ pub struct ListQuery {
     pub per_page: Option<u32>,
 }
 
-/// Lists the caller's own documents; staff list one owner's documents within their
-/// jurisdiction (`owner_kind` and `owner_id`).
+/// Lists the caller's own documents (persons, enterprises, supervisors); other staff list one
+/// owner's documents within their jurisdiction (`owner_kind` and `owner_id`).
 #[utoipa::path(get, path = "/documents", tag = "documents", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, body = Vec<DocumentView>), (status = 422, body = Problem)))]
 async fn list_documents(
@@ -300,6 +303,7 @@ async fn list_documents(
     let (owner_kind, owner_id) = match (&caller.scope, query.owner_kind.as_deref(), query.owner_id.as_deref()) {
         (crate::auth::Scope::Person(id), ..) => ("person", id.clone()),
         (crate::auth::Scope::Enterprise(id), ..) => ("enterprise", id.clone()),
+        _ if caller.role == Role::Supervisor => ("staff", caller.account_id.clone()),
         (_, Some(kind @ ("person" | "enterprise")), Some(id)) => (kind, id.to_owned()),
         _ => {
             let mut invalid = Invalid::default();

@@ -23,12 +23,16 @@ pub enum Purpose {
     IdPortrait,
     /// A person's live face capture: JPEG or PNG.
     Selfie,
+    /// A supervisor's signed, scanned project assessment form (签字后的考核表扫描件): PDF.
+    SupervisionForm,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OwnerKind {
     Person,
     Enterprise,
+    /// A staff member (supervisors upload their signed forms).
+    Staff,
 }
 
 impl OwnerKind {
@@ -36,6 +40,7 @@ impl OwnerKind {
         match self {
             OwnerKind::Person => "person",
             OwnerKind::Enterprise => "enterprise",
+            OwnerKind::Staff => "staff",
         }
     }
 }
@@ -58,13 +63,14 @@ pub enum SizeClass {
 }
 
 impl Purpose {
-    pub const ALL: [Purpose; 6] = [
+    pub const ALL: [Purpose; 7] = [
         Purpose::MaterialScan,
         Purpose::BusinessLicence,
         Purpose::EnterpriseVideo,
         Purpose::CertificateScan,
         Purpose::IdPortrait,
         Purpose::Selfie,
+        Purpose::SupervisionForm,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -75,6 +81,7 @@ impl Purpose {
             Purpose::CertificateScan => "certificate_scan",
             Purpose::IdPortrait => "id_portrait",
             Purpose::Selfie => "selfie",
+            Purpose::SupervisionForm => "supervision_form",
         }
     }
 
@@ -86,13 +93,14 @@ impl Purpose {
     pub fn owner(self) -> OwnerKind {
         match self {
             Purpose::IdPortrait | Purpose::Selfie => OwnerKind::Person,
+            Purpose::SupervisionForm => OwnerKind::Staff,
             _ => OwnerKind::Enterprise,
         }
     }
 
     pub fn allowed(self) -> &'static [Format] {
         match self {
-            Purpose::MaterialScan => &[Format::Pdf],
+            Purpose::MaterialScan | Purpose::SupervisionForm => &[Format::Pdf],
             Purpose::BusinessLicence | Purpose::CertificateScan => &[Format::Pdf, Format::Jpeg, Format::Png],
             Purpose::EnterpriseVideo => &[Format::Mp4, Format::QuickTime],
             Purpose::IdPortrait | Purpose::Selfie => &[Format::Jpeg, Format::Png],

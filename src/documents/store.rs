@@ -78,8 +78,8 @@ impl From<DocumentRow> for DocumentView {
     }
 }
 
-/// Which documents a caller may see: its own (person, enterprise), those of enterprises in
-/// its district (district staff), or all (city staff). The three binds fill
+/// Which documents a caller may see: its own (person, enterprise, supervisor), those of
+/// enterprises in its district (district staff), or all (city staff). The three binds fill
 /// `(owner_kind, owner_id, district)` in `VISIBLE`.
 pub struct Visibility {
     owner_kind: Option<&'static str>,
@@ -89,6 +89,14 @@ pub struct Visibility {
 
 impl Visibility {
     pub fn of(caller: &Caller) -> Visibility {
+        // Supervisors see their own uploads (signed forms) only.
+        if caller.role == crate::auth::Role::Supervisor {
+            return Visibility {
+                owner_kind: Some("staff"),
+                owner_id: Some(caller.account_id.clone()),
+                district: None,
+            };
+        }
         match &caller.scope {
             Scope::Person(id) => Visibility {
                 owner_kind: Some("person"),

@@ -17,6 +17,7 @@ use crate::auth::{passwords, Caller, Role};
 use crate::db::{is_unique_violation, new_id};
 use crate::documents::rules::{DocState, Purpose};
 use crate::error::{ApiError, ApiResult, FieldError, Invalid, Problem};
+use crate::imports::{errors_of, ImportError, Table};
 use crate::notify::outbox::{self, Recipient};
 use crate::notify::sms::{SmsMessage, SmsTemplate};
 use crate::paging::Page;
@@ -195,13 +196,6 @@ pub struct ImportRow {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct ImportError {
-    pub field: String,
-    pub code: String,
-    pub message: String,
-}
-
-#[derive(Serialize, ToSchema)]
 pub struct ImportReport {
     pub created: usize,
     pub refused: usize,
@@ -224,46 +218,15 @@ async fn import_enterprises(
 ) -> ApiResult<Json<ImportReport>> {
     caller.require(MANAGERS)?;
     audit.set_target("enterprise-import");
-    let text = std::str::from_utf8(&body).map_err(|_| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "import.not_utf8",
-            "CSV 文件须为 UTF-8 编码",
-            "The CSV must be UTF-8 encoded",
-        )
-    })?;
-    let mut records = super::csv::records(text).into_iter();
-    let header: Vec<String> = records
-        .next()
-        .map(|(_, h)| h.iter().map(|c| c.trim().to_lowercase()).collect())
-        .unwrap_or_default();
-    let missing: Vec<&str> = IMPORT_COLUMNS
-        .iter()
-        .filter(|c| !header.iter().any(|h| h == *c))
-        .copied()
-        .collect();
-    if !missing.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "import.columns_missing",
-            format!("CSV 表头缺少列：{}", missing.join(", ")),
-            format!("The CSV header lacks the columns: {}", missing.join(", ")),
-        ));
-    }
+    let table = Table::parse(&body, &IMPORT_COLUMNS)?;
     let mut report = ImportReport {
         created: 0,
         refused: 0,
         rows: Vec::new(),
     };
-    for (line, fields) in records {
-        let cell = |name: &str| {
-            header
-                .iter()
-                .position(|h| h == name)
-                .and_then(|i| fields.get(i))
-                .map(|v| v.trim().to_owned())
-                .unwrap_or_default()
-        };
+    for (line, fields) in &table.rows {
+        let line = *line;
+        let cell = |name: &str| table.cell(fields, name);
         let row = json!({
             "credit_code": cell("credit_code"), "name": cell("name"), "district_code": cell("district_code"),
             "contact_name": cell("contact_name"), "contact_phone": cell("contact_phone"),
@@ -288,23 +251,7 @@ async fn import_enterprises(
             }
             Err(error) => {
                 report.refused += 1;
-                let errors = if error.fields.is_empty() {
-                    vec![ImportError {
-                        field: String::new(),
-                        code: error.code.into(),
-                        message: error.message.zh.to_string(),
-                    }]
-                } else {
-                    error
-                        .fields
-                        .iter()
-                        .map(|f| ImportError {
-                            field: f.field.clone(),
-                            code: f.code.into(),
-                            message: f.message.zh.to_string(),
-                        })
-                        .collect()
-                };
+                let errors = errors_of(&error);
                 report.rows.push(ImportRow {
                     line,
                     credit_code,

@@ -1,0 +1,97 @@
+-- Supervisors upload documents too (the signed project assessment form): documents gain the
+-- owner kind `staff`. SQLite cannot change a CHECK in place, so the table is rebuilt; foreign
+-- keys are deferred meanwhile and hold again once the rows are back.
+PRAGMA defer_foreign_keys = ON;
+CREATE TEMP TABLE documents_copy AS SELECT * FROM documents;
+DROP TABLE documents;
+CREATE TABLE documents (
+    id            TEXT PRIMARY KEY,
+    owner_kind    TEXT NOT NULL CHECK (owner_kind IN ('person', 'enterprise', 'staff')),
+    owner_id      TEXT NOT NULL,
+    purpose       TEXT NOT NULL,
+    content_type  TEXT NOT NULL,
+    size          BIGINT NOT NULL,
+    sha256        TEXT NOT NULL,
+    object_key    TEXT NOT NULL UNIQUE,
+    file_name     TEXT NOT NULL,
+    uploaded_by   TEXT NOT NULL,
+    created_at    BIGINT NOT NULL,
+    state         TEXT NOT NULL CHECK (state IN ('pending', 'available', 'locked')),
+    expected_size BIGINT,
+    expected_sha256 TEXT,
+    attached_kind TEXT,
+    attached_id   TEXT
+);
+INSERT INTO documents SELECT * FROM documents_copy;
+DROP TABLE documents_copy;
+CREATE INDEX documents_owner ON documents (owner_kind, owner_id, created_at);
+CREATE INDEX documents_state ON documents (state, created_at);
+CREATE INDEX documents_attached ON documents (attached_kind, attached_id);
+
+-- Construction projects (工程项目): created by staff or imported from the permit platform's CSV.
+CREATE TABLE projects (
+    id              TEXT PRIMARY KEY,
+    permit_number   TEXT NOT NULL UNIQUE,   -- 施工许可证编号
+    name            TEXT NOT NULL,
+    location        TEXT NOT NULL,
+    district_code   TEXT NOT NULL,
+    enterprise_id   TEXT NOT NULL REFERENCES enterprises (id),
+    project_manager TEXT NOT NULL,
+    building_area   REAL,                   -- m²
+    created_by      TEXT NOT NULL,
+    created_at      BIGINT NOT NULL
+);
+CREATE INDEX projects_district ON projects (district_code);
+CREATE INDEX projects_enterprise ON projects (enterprise_id);
+
+-- A supervisor's project safety production conditions assessment (项目安全生产条件考核).
+-- Enterprise, project and project manager come from the project; district and building area
+-- start from it and may be corrected.
+CREATE TABLE project_assessments (
+    id                 TEXT PRIMARY KEY,
+    project_id         TEXT NOT NULL REFERENCES projects (id),
+    template_id        TEXT NOT NULL REFERENCES assessment_templates (id),
+    period             TEXT NOT NULL,
+    supervisor_id      TEXT NOT NULL REFERENCES staff (id),
+    state              TEXT NOT NULL CHECK (state IN ('draft', 'submitted', 'approved', 'returned', 'deleted')),
+    district_code      TEXT NOT NULL,
+    building_area      REAL,
+    inspection_details TEXT NOT NULL DEFAULT '',
+    inspecting_unit    TEXT NOT NULL DEFAULT '',
+    person_in_charge   TEXT NOT NULL DEFAULT '',
+    person_phone       TEXT NOT NULL DEFAULT '',
+    supervision_level  TEXT NOT NULL DEFAULT '',
+    total_score        REAL,
+    created_at         BIGINT NOT NULL,
+    updated_at         BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX project_assessments_one_per_period ON project_assessments (project_id, period) WHERE state <> 'deleted';
+CREATE INDEX project_assessments_district ON project_assessments (district_code, state);
+
+CREATE TABLE project_assessment_scores (
+    assessment_id TEXT NOT NULL REFERENCES project_assessments (id),
+    number        TEXT NOT NULL,
+    score         REAL,
+    PRIMARY KEY (assessment_id, number)
+);
+
+-- The signed scanned form (签字后的考核表扫描件) and other evidence.
+CREATE TABLE project_assessment_documents (
+    assessment_id TEXT NOT NULL REFERENCES project_assessments (id),
+    document_id   TEXT NOT NULL REFERENCES documents (id),
+    role          TEXT NOT NULL CHECK (role IN ('signed_form', 'evidence')),
+    added_at      BIGINT NOT NULL,
+    PRIMARY KEY (assessment_id, document_id)
+);
+
+-- Every state change: who, when, from, to, with what opinion.
+CREATE TABLE project_assessment_history (
+    id            TEXT PRIMARY KEY,
+    assessment_id TEXT NOT NULL REFERENCES project_assessments (id),
+    from_state    TEXT NOT NULL,
+    to_state      TEXT NOT NULL,
+    actor         TEXT NOT NULL,
+    opinion       TEXT,
+    at            BIGINT NOT NULL
+);
+CREATE INDEX project_assessment_history_assessment ON project_assessment_history (assessment_id, at);

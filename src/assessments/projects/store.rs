@@ -1,0 +1,414 @@
+//! Project assessment SQL. Reads filter by scope: a supervisor sees the assessments they
+//! fill, district staff those in their district, city staff all, and an enterprise the passed
+//! assessments of its own projects.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::assessments::rules::State;
+use crate::assessments::templates::Template;
+use crate::auth::{Caller, Role, Scope};
+use crate::db::{is_unique_violation, new_id, Db, NullableF64};
+use crate::paging::Page;
+use crate::projects::store::ProjectView;
+
+type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
+
+/// Binds `(supervisor, district, enterprise)` of the scope condition.
+pub struct Visibility {
+    supervisor: Option<String>,
+    district: Option<String>,
+    enterprise: Option<String>,
+}
+
+impl Visibility {
+    pub fn of(caller: &Caller) -> Visibility {
+        let none = Visibility {
+            supervisor: None,
+            district: None,
+            enterprise: None,
+        };
+        match (&caller.role, &caller.scope) {
+            (Role::Supervisor, _) => Visibility {
+                supervisor: Some(caller.account_id.clone()),
+                ..none
+            },
+            (_, Scope::Enterprise(id)) => Visibility {
+                enterprise: Some(id.clone()),
+                ..none
+            },
+            (_, Scope::District(code)) => Visibility {
+                district: Some(code.clone()),
+                ..none
+            },
+            (_, Scope::Person(_)) => Visibility {
+                supervisor: Some(String::new()),
+                ..none
+            },
+            (_, Scope::City) => none,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT x.id, x.project_id, p.name AS project_name, p.permit_number, p.location, p.enterprise_id, \
+    e.name AS enterprise_name, p.project_manager, x.template_id, t.version AS template_version, x.period, x.supervisor_id, \
+    s.display_name AS supervisor_name, x.state, x.district_code, x.building_area, x.inspection_details, x.inspecting_unit, \
+    x.person_in_charge, x.person_phone, x.supervision_level, x.total_score, x.created_at, x.updated_at \
+    FROM project_assessments x JOIN projects p ON p.id = x.project_id JOIN enterprises e ON e.id = p.enterprise_id \
+    JOIN assessment_templates t ON t.id = x.template_id JOIN staff s ON s.id = x.supervisor_id \
+    WHERE x.state <> 'deleted' AND ($1 IS NULL OR x.supervisor_id = $1) AND ($2 IS NULL OR x.district_code = $2) \
+    AND ($3 IS NULL OR (p.enterprise_id = $3 AND x.state = 'approved'))";
+
+/// A project assessment as stored, with its project's facts.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct ProjectAssessmentRow {
+    pub id: String,
+    pub project_id: String,
+    /// 受检项目
+    pub project_name: String,
+    pub permit_number: String,
+    pub location: String,
+    pub enterprise_id: String,
+    pub enterprise_name: String,
+    pub project_manager: String,
+    pub template_id: String,
+    pub template_version: i64,
+    pub period: String,
+    pub supervisor_id: String,
+    pub supervisor_name: String,
+    /// draft | submitted | approved (passed by the city station) | returned (to the supervisor)
+    #[schema(value_type = State)]
+    pub state: String,
+    /// 行政区: the project's, correctable by the supervisor.
+    pub district_code: String,
+    /// m², correctable by the supervisor.
+    pub building_area: Option<f64>,
+    /// 检查详情
+    pub inspection_details: String,
+    /// 检查单位
+    pub inspecting_unit: String,
+    /// 负责人
+    pub person_in_charge: String,
+    /// 负责人联系电话
+    pub person_phone: String,
+    /// 监管等级
+    pub supervision_level: String,
+    /// The sum of the item scores, set on submission.
+    pub total_score: Option<f64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl ProjectAssessmentRow {
+    pub fn state(&self) -> State {
+        State::parse(&self.state).unwrap_or(State::Deleted)
+    }
+}
+
+pub async fn get(db: &Db, id: &str, visibility: &Visibility) -> Result<Option<ProjectAssessmentRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT} AND x.id = $4"))
+        .bind(visibility.supervisor.as_deref())
+        .bind(visibility.district.as_deref())
+        .bind(visibility.enterprise.as_deref())
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+#[derive(Default)]
+pub struct Filter {
+    pub state: Option<String>,
+    pub district: Option<String>,
+    pub project: Option<String>,
+    pub period: Option<String>,
+}
+
+pub async fn list(
+    db: &Db,
+    visibility: &Visibility,
+    filter: &Filter,
+    page: &Page,
+) -> Result<Vec<ProjectAssessmentRow>, sqlx::Error> {
+    let (limit, offset) = page.limit_offset();
+    sqlx::query_as(&format!(
+        "{SELECT} AND ($4 IS NULL OR x.state = $4) AND ($5 IS NULL OR x.district_code = $5) AND ($6 IS NULL OR x.project_id = $6) \
+         AND ($7 IS NULL OR x.period = $7) ORDER BY x.updated_at DESC, x.id LIMIT $8 OFFSET $9"
+    ))
+    .bind(visibility.supervisor.as_deref())
+    .bind(visibility.district.as_deref())
+    .bind(visibility.enterprise.as_deref())
+    .bind(filter.state.as_deref())
+    .bind(filter.district.as_deref())
+    .bind(filter.project.as_deref())
+    .bind(filter.period.as_deref())
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await
+}
+
+/// Starts a draft for a project and period; `None` when one exists already.
+pub async fn create(
+    db: &Db,
+    project: &ProjectView,
+    template: &Template,
+    period: &str,
+    supervisor: &str,
+    now: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let id = new_id();
+    let mut tx = db.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO project_assessments (id, project_id, template_id, period, supervisor_id, state, district_code, \
+         building_area, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $8)",
+    )
+    .bind(&id)
+    .bind(&project.id)
+    .bind(&template.id)
+    .bind(period)
+    .bind(supervisor)
+    .bind(&project.district_code)
+    .bind(NullableF64(project.building_area))
+    .bind(now)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Err(e) if is_unique_violation(&e) => return Ok(None),
+        other => other?,
+    };
+    for item in &template.items {
+        sqlx::query("INSERT INTO project_assessment_scores (assessment_id, number) VALUES ($1, $2)")
+            .bind(&id)
+            .bind(&item.number)
+            .execute(&mut *tx)
+            .await?;
+    }
+    history(&mut tx, &id, "new", State::Draft, supervisor, None, now).await?;
+    tx.commit().await?;
+    Ok(Some(id))
+}
+
+async fn history(
+    tx: &mut Tx<'_>,
+    id: &str,
+    from: &str,
+    to: State,
+    actor: &str,
+    opinion: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO project_assessment_history (id, assessment_id, from_state, to_state, actor, opinion, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(new_id())
+    .bind(id)
+    .bind(from)
+    .bind(to.as_str())
+    .bind(actor)
+    .bind(opinion)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Moves the record to `to` if it is still in the state it was read in; writes the history.
+async fn move_state(
+    tx: &mut Tx<'_>,
+    row: &ProjectAssessmentRow,
+    to: State,
+    actor: &str,
+    opinion: Option<&str>,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let moved = sqlx::query("UPDATE project_assessments SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
+        .bind(to.as_str())
+        .bind(now)
+        .bind(&row.id)
+        .bind(&row.state)
+        .execute(&mut **tx)
+        .await?;
+    if moved.rows_affected() != 1 {
+        return Ok(false);
+    }
+    history(tx, &row.id, &row.state, to, actor, opinion, now).await?;
+    Ok(true)
+}
+
+/// Begins a supervisor's edit: `None` unless the record is still a draft or returned.
+pub async fn begin_edit<'c>(db: &'c Db, row: &ProjectAssessmentRow, now: i64) -> Result<Option<Tx<'c>>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let touched = sqlx::query(
+        "UPDATE project_assessments SET updated_at = $1 WHERE id = $2 AND state IN ('draft', 'returned')",
+    )
+    .bind(now)
+    .bind(&row.id)
+    .execute(&mut *tx)
+    .await?;
+    Ok((touched.rows_affected() == 1).then_some(tx))
+}
+
+/// The form's fields; `None` leaves a field as it is.
+#[derive(Default)]
+pub struct Details<'a> {
+    pub district_code: Option<&'a str>,
+    pub building_area: Option<f64>,
+    pub inspection_details: Option<&'a str>,
+    pub inspecting_unit: Option<&'a str>,
+    pub person_in_charge: Option<&'a str>,
+    pub person_phone: Option<&'a str>,
+    pub supervision_level: Option<&'a str>,
+}
+
+pub async fn save_details(tx: &mut Tx<'_>, id: &str, d: &Details<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE project_assessments SET district_code = COALESCE($1, district_code), building_area = COALESCE($2, building_area), \
+         inspection_details = COALESCE($3, inspection_details), inspecting_unit = COALESCE($4, inspecting_unit), \
+         person_in_charge = COALESCE($5, person_in_charge), person_phone = COALESCE($6, person_phone), \
+         supervision_level = COALESCE($7, supervision_level) WHERE id = $8",
+    )
+    .bind(d.district_code)
+    .bind(NullableF64(d.building_area))
+    .bind(d.inspection_details)
+    .bind(d.inspecting_unit)
+    .bind(d.person_in_charge)
+    .bind(d.person_phone)
+    .bind(d.supervision_level)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn save_score(tx: &mut Tx<'_>, id: &str, number: &str, score: Option<f64>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE project_assessment_scores SET score = $1 WHERE assessment_id = $2 AND number = $3")
+        .bind(NullableF64(score))
+        .bind(id)
+        .bind(number)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn scores(db: &Db, id: &str) -> Result<Vec<(String, Option<f64>)>, sqlx::Error> {
+    sqlx::query_as("SELECT number, score FROM project_assessment_scores WHERE assessment_id = $1")
+        .bind(id)
+        .fetch_all(db)
+        .await
+}
+
+/// A document of the assessment: the signed form or other evidence.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct FormDocument {
+    pub document_id: String,
+    /// signed_form | evidence
+    pub role: String,
+    pub file_name: String,
+    pub added_at: i64,
+}
+
+pub async fn documents(db: &Db, id: &str) -> Result<Vec<FormDocument>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT l.document_id, l.role, d.file_name, l.added_at FROM project_assessment_documents l \
+         JOIN documents d ON d.id = l.document_id WHERE l.assessment_id = $1 ORDER BY l.added_at, l.document_id",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn link_document(tx: &mut Tx<'_>, id: &str, document: &str, role: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO project_assessment_documents (assessment_id, document_id, role, added_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(id)
+    .bind(document)
+    .bind(role)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE documents SET attached_kind = 'project_assessment', attached_id = $1 WHERE id = $2")
+        .bind(id)
+        .bind(document)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Unlinks a document; one never submitted becomes the supervisor's own again (deletable).
+pub async fn unlink_document(tx: &mut Tx<'_>, id: &str, document: &str) -> Result<bool, sqlx::Error> {
+    let removed = sqlx::query("DELETE FROM project_assessment_documents WHERE assessment_id = $1 AND document_id = $2")
+        .bind(id)
+        .bind(document)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE documents SET attached_kind = NULL, attached_id = NULL WHERE id = $1 AND attached_id = $2 AND state = 'available'",
+    )
+    .bind(document)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(removed.rows_affected() == 1)
+}
+
+/// Submits to the city station: records the total and locks the documents.
+pub async fn submit(db: &Db, row: &ProjectAssessmentRow, total: f64, by: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    if !move_state(&mut tx, row, State::Submitted, by, None, now).await? {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE project_assessments SET total_score = $1 WHERE id = $2")
+        .bind(total)
+        .bind(&row.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE documents SET state = 'locked' WHERE id IN (SELECT document_id FROM project_assessment_documents WHERE assessment_id = $1)",
+    )
+    .bind(&row.id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The city station passes the assessment or returns it to the supervisor. Documents once
+/// submitted stay locked: a returned form may drop them, but they remain as submitted.
+pub async fn review(db: &Db, row: &ProjectAssessmentRow, to: State, opinion: &str, by: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    if !move_state(&mut tx, row, to, by, Some(opinion), now).await? {
+        return Ok(false);
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub async fn delete(db: &Db, row: &ProjectAssessmentRow, by: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    if !move_state(&mut tx, row, State::Deleted, by, None, now).await? {
+        return Ok(false);
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct HistoryEntry {
+    pub from_state: String,
+    pub to_state: String,
+    pub actor: String,
+    pub opinion: Option<String>,
+    pub at: i64,
+}
+
+pub async fn state_history(db: &Db, id: &str) -> Result<Vec<HistoryEntry>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT from_state, to_state, actor, opinion, at FROM project_assessment_history WHERE assessment_id = $1 ORDER BY at, id",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,238 @@
+//! Projects over HTTP: staff create them one by one or import the permit platform's CSV;
+//! everyone reads those within their scope.
+
+use axum::{
+    body::Bytes,
+    extract::{Path, Query, State},
+    http::StatusCode,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::store::{self, NewProject, ProjectView, Visibility};
+use crate::audit::AuditContext;
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::imports::{errors_of, ImportError, Table};
+use crate::paging::Page;
+use crate::state::AppState;
+use crate::types::{CreditCode, DistrictCode, Name};
+use crate::web::Json;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_project, list_projects))
+        .routes(routes!(import_projects))
+        .routes(routes!(get_project))
+}
+
+/// Staff who register projects: the city station anywhere, district authorities in their district.
+const MANAGERS: &[Role] = &[Role::City, Role::District];
+const READERS: &[Role] = &[Role::City, Role::District, Role::Supervisor, Role::Enterprise];
+
+/// The largest building area accepted, in m² (a sanity bound, far above any real project).
+const MAX_AREA_M2: f64 = 10_000_000.0;
+
+/// A building area is a positive number of m², at most `MAX_AREA_M2`.
+pub fn check_building_area(invalid: &mut Invalid, field: &str, area: Option<f64>) {
+    if area.is_some_and(|a| !(a.is_finite() && a > 0.0 && a <= MAX_AREA_M2)) {
+        invalid.field(field, "project.area_invalid", "建筑面积须为大于 0 的平方米数", "The building area is a positive number of m²");
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewProjectBody {
+    /// 施工许可证编号, unique.
+    #[schema(value_type = String, example = "370202202611210101")]
+    pub permit_number: Name<50>,
+    #[schema(value_type = String, example = "青岛某某小区二期")]
+    pub name: Name<200>,
+    #[schema(value_type = String, example = "市南区香港中路 1 号")]
+    pub location: Name<200>,
+    #[schema(value_type = String, example = "370202")]
+    pub district_code: DistrictCode,
+    /// The constructing enterprise, by its credit code.
+    #[schema(value_type = String, example = "91350100M000100Y43")]
+    pub enterprise_credit_code: CreditCode,
+    #[schema(value_type = String, example = "李四")]
+    pub project_manager: Name<50>,
+    /// m²
+    pub building_area: Option<f64>,
+}
+
+fn not_found() -> ApiError {
+    ApiError::not_found("工程项目", "Project")
+}
+
+/// Registers one project; the rules shared by the form and the CSV import.
+async fn register(state: &AppState, caller: &Caller, body: &NewProjectBody) -> ApiResult<String> {
+    if !caller.covers_district(body.district_code.as_str()) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "project.outside_district",
+            "区（市）主管部门只能登记本辖区的项目",
+            "A district authority registers projects in its own district only",
+        ));
+    }
+    let mut invalid = Invalid::default();
+    check_building_area(&mut invalid, "building_area", body.building_area);
+    let enterprise = store::enterprise_by_credit_code(&state.db, body.enterprise_credit_code.as_str()).await?;
+    if enterprise.is_none() {
+        invalid.field("enterprise_credit_code", "project.enterprise_unknown", "没有此统一社会信用代码的企业账号", "No enterprise account has this credit code");
+    }
+    invalid.finish()?;
+    let new = NewProject {
+        permit_number: body.permit_number.as_str(),
+        name: body.name.as_str(),
+        location: body.location.as_str(),
+        district_code: body.district_code.as_str(),
+        enterprise_id: enterprise.as_deref().unwrap_or_default(),
+        project_manager: body.project_manager.as_str(),
+        building_area: body.building_area,
+    };
+    store::insert(&state.db, &new, &caller.account_id, state.clock.now_ms())
+        .await?
+        .ok_or_else(|| {
+            ApiError::conflict(
+                "project.permit_taken",
+                "该施工许可证编号的项目已登记",
+                "A project with this permit number is already registered",
+            )
+        })
+}
+
+/// Registers a project (city staff anywhere, district staff in their district).
+#[utoipa::path(post, path = "/projects", tag = "projects", request_body = NewProjectBody, security(("bearer" = [])),
+    responses((status = 201, body = ProjectView), (status = 403, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+async fn create_project(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Json(body): Json<NewProjectBody>,
+) -> ApiResult<(StatusCode, Json<ProjectView>)> {
+    caller.require(MANAGERS)?;
+    let id = register(&state, &caller, &body).await?;
+    audit.set_target(format!("project:{id}"));
+    let project = store::get(&state.db, &id, &Visibility::of(&caller)).await?.ok_or_else(not_found)?;
+    Ok((StatusCode::CREATED, Json(project)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportRow {
+    /// The CSV line the row starts on.
+    pub line: usize,
+    pub permit_number: String,
+    /// created | refused
+    pub outcome: &'static str,
+    pub project_id: Option<String>,
+    pub errors: Vec<ImportError>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportReport {
+    pub created: usize,
+    pub refused: usize,
+    pub rows: Vec<ImportRow>,
+}
+
+const IMPORT_COLUMNS: [&str; 6] = [
+    "permit_number",
+    "name",
+    "location",
+    "district_code",
+    "enterprise_credit_code",
+    "project_manager",
+];
+
+/// Registers projects in bulk from CSV (UTF-8, a header row naming at least permit_number,
+/// name, location, district_code, enterprise_credit_code, project_manager; optionally
+/// building_area). Every row is reported: created, or refused with the reasons.
+#[utoipa::path(post, path = "/projects/import", tag = "projects", security(("bearer" = [])),
+    request_body(content_type = "text/csv", description = "CSV with a header row"),
+    responses((status = 200, body = ImportReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn import_projects(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    body: Bytes,
+) -> ApiResult<Json<ImportReport>> {
+    caller.require(MANAGERS)?;
+    audit.set_target("project-import");
+    let table = Table::parse(&body, &IMPORT_COLUMNS)?;
+    let mut report = ImportReport {
+        created: 0,
+        refused: 0,
+        rows: Vec::new(),
+    };
+    for (line, fields) in &table.rows {
+        let cell = |name: &str| table.cell(fields, name);
+        let area = cell("building_area");
+        let row = json!({
+            "permit_number": cell("permit_number"), "name": cell("name"), "location": cell("location"),
+            "district_code": cell("district_code"), "enterprise_credit_code": cell("enterprise_credit_code"),
+            "project_manager": cell("project_manager"),
+            // A non-numeric area stays text so that the row is refused, not silently blanked.
+            "building_area": if area.is_empty() { json!(null) } else { area.parse::<f64>().map_or(json!(area), |a| json!(a)) },
+        });
+        let outcome = match crate::web::parse_json::<NewProjectBody>(row.to_string().as_bytes()) {
+            Ok(body) => register(&state, &caller, &body).await,
+            Err(error) => Err(error),
+        };
+        let (project_id, errors) = match outcome {
+            Ok(id) => (Some(id), Vec::new()),
+            Err(error) => (None, errors_of(&error)),
+        };
+        if project_id.is_some() {
+            report.created += 1;
+        } else {
+            report.refused += 1;
+        }
+        report.rows.push(ImportRow {
+            line: *line,
+            permit_number: cell("permit_number"),
+            outcome: if project_id.is_some() { "created" } else { "refused" },
+            project_id,
+            errors,
+        });
+    }
+    Ok(Json(report))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    pub district: Option<String>,
+    pub enterprise_id: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// Projects within the caller's scope, newest first.
+#[utoipa::path(get, path = "/projects", tag = "projects", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<ProjectView>), (status = 403, body = Problem)))]
+async fn list_projects(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Vec<ProjectView>>> {
+    caller.require(READERS)?;
+    let page = Page {
+        page: q.page,
+        per_page: q.per_page,
+    };
+    let visibility = Visibility::of(&caller);
+    let projects = store::list(&state.db, &visibility, q.district.as_deref(), q.enterprise_id.as_deref(), &page).await?;
+    Ok(Json(projects))
+}
+
+/// One project.
+#[utoipa::path(get, path = "/projects/{id}", tag = "projects", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = ProjectView), (status = 404, body = Problem)))]
+async fn get_project(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<ProjectView>> {
+    caller.require(READERS)?;
+    store::get(&state.db, &id, &Visibility::of(&caller)).await?.map(Json).ok_or_else(not_found)
+}

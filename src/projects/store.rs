@@ -1,0 +1,125 @@
+//! Projects SQL. Reads filter by scope: an enterprise sees its own projects, district staff and
+//! district supervisors those in their district, city staff all.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::{Caller, Scope};
+use crate::db::{is_unique_violation, new_id, Db, NullableF64};
+use crate::paging::Page;
+
+/// Binds `(enterprise, district)` of the scope condition.
+pub struct Visibility {
+    enterprise: Option<String>,
+    district: Option<String>,
+}
+
+impl Visibility {
+    pub fn of(caller: &Caller) -> Visibility {
+        let (enterprise, district) = match &caller.scope {
+            Scope::Enterprise(id) => (Some(id.clone()), None),
+            Scope::District(code) => (None, Some(code.clone())),
+            Scope::Person(_) => (Some(String::new()), None),
+            Scope::City => (None, None),
+        };
+        Visibility { enterprise, district }
+    }
+}
+
+const SELECT: &str = "SELECT p.id, p.permit_number, p.name, p.location, p.district_code, p.enterprise_id, \
+    e.name AS enterprise_name, e.credit_code AS enterprise_credit_code, p.project_manager, p.building_area, p.created_at \
+    FROM projects p JOIN enterprises e ON e.id = p.enterprise_id \
+    WHERE ($1 IS NULL OR p.enterprise_id = $1) AND ($2 IS NULL OR p.district_code = $2)";
+
+/// A project as shown.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct ProjectView {
+    pub id: String,
+    /// 施工许可证编号
+    pub permit_number: String,
+    pub name: String,
+    pub location: String,
+    pub district_code: String,
+    pub enterprise_id: String,
+    pub enterprise_name: String,
+    pub enterprise_credit_code: String,
+    pub project_manager: String,
+    /// m²
+    pub building_area: Option<f64>,
+    pub created_at: i64,
+}
+
+pub async fn get(db: &Db, id: &str, visibility: &Visibility) -> Result<Option<ProjectView>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT} AND p.id = $3"))
+        .bind(visibility.enterprise.as_deref())
+        .bind(visibility.district.as_deref())
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn list(
+    db: &Db,
+    visibility: &Visibility,
+    district: Option<&str>,
+    enterprise: Option<&str>,
+    page: &Page,
+) -> Result<Vec<ProjectView>, sqlx::Error> {
+    let (limit, offset) = page.limit_offset();
+    sqlx::query_as(&format!(
+        "{SELECT} AND ($3 IS NULL OR p.district_code = $3) AND ($4 IS NULL OR p.enterprise_id = $4) \
+         ORDER BY p.created_at DESC, p.id LIMIT $5 OFFSET $6"
+    ))
+    .bind(visibility.enterprise.as_deref())
+    .bind(visibility.district.as_deref())
+    .bind(district)
+    .bind(enterprise)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await
+}
+
+pub struct NewProject<'a> {
+    pub permit_number: &'a str,
+    pub name: &'a str,
+    pub location: &'a str,
+    pub district_code: &'a str,
+    pub enterprise_id: &'a str,
+    pub project_manager: &'a str,
+    pub building_area: Option<f64>,
+}
+
+/// Inserts a project; `None` when the permit number is already registered.
+pub async fn insert(db: &Db, p: &NewProject<'_>, by: &str, now: i64) -> Result<Option<String>, sqlx::Error> {
+    let id = new_id();
+    let inserted = sqlx::query(
+        "INSERT INTO projects (id, permit_number, name, location, district_code, enterprise_id, project_manager, \
+         building_area, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&id)
+    .bind(p.permit_number)
+    .bind(p.name)
+    .bind(p.location)
+    .bind(p.district_code)
+    .bind(p.enterprise_id)
+    .bind(p.project_manager)
+    .bind(NullableF64(p.building_area))
+    .bind(by)
+    .bind(now)
+    .execute(db)
+    .await;
+    match inserted {
+        Ok(_) => Ok(Some(id)),
+        Err(e) if is_unique_violation(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The enterprise with this credit code.
+pub async fn enterprise_by_credit_code(db: &Db, credit_code: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM enterprises WHERE credit_code = $1")
+        .bind(credit_code)
+        .fetch_optional(db)
+        .await
+}
