@@ -15,5 +15,6 @@ mod ops;
 mod password_reset;
 mod people;
 mod process;
+mod projects;
 mod staff;
 mod verification;
