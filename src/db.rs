@@ -96,6 +96,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(10, "site polygon", "0010_site_polygon.sql"),
     migration!(11, "assessments", "0011_assessments.sql"),
     migration!(12, "projects", "0012_projects.sql"),
+    migration!(13, "daily assessment", "0013_daily_assessment.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that

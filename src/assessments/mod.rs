@@ -7,8 +7,12 @@
 //! - `routes`: the enterprise's self-assessments and reading them;
 //! - `review`: staff review, item by item;
 //! - `projects`: supervisors' project assessments and the city station's review;
-//! - `store`: the SQL.
+//! - `daily`: daily assessment events (bonuses, deductions) and their point values;
+//! - `lifecycle`: state changes with history for project assessments and daily events;
+//! - `store`: the self-assessments' SQL.
 
+pub mod daily;
+pub mod lifecycle;
 pub mod projects;
 pub mod review;
 pub mod routes;
@@ -27,4 +31,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(routes::router())
         .merge(review::router())
         .merge(projects::routes::router())
+        .merge(daily::routes::router())
 }

@@ -34,14 +34,19 @@ async fn reviewable(state: &AppState, caller: &Caller, id: &str) -> ApiResult<As
     caller.require(&[Role::District, Role::City])?;
     let row = visible(state, caller, id).await?;
     if caller.scope == Scope::City && !state.settings.assessments.city_reviews(&row.district_code) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "assessment.outside_review_scope",
-            "市级只审核其负责区（市）的考核，本区考核由区（市）主管部门审核",
-            "The city station does not review this district's assessments; the district authority does",
-        ));
+        return Err(outside_review_scope());
     }
     Ok(row)
+}
+
+/// The city station reads every district's assessments but reviews only its own districts'.
+pub fn outside_review_scope() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "assessment.outside_review_scope",
+        "市级只审核其负责区（市）的考核，本区考核由区（市）主管部门审核",
+        "The city station does not review this district's assessments; the district authority does",
+    )
 }
 
 fn changed_meanwhile() -> ApiError {

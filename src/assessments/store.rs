@@ -8,32 +8,15 @@ use utoipa::ToSchema;
 
 use super::rules::{ItemReview, Outcome, ResultLevel, State, TemplateKind};
 use super::templates::Template;
-use crate::auth::{Caller, Scope};
+use crate::auth::Jurisdiction;
 use crate::db::{new_id, Db, NullableF64};
 use crate::notify::outbox::{self, Recipient};
 use crate::paging::Page;
 
 type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
 
-/// Which assessments a caller sees: an enterprise its own, district staff those of
-/// enterprises in their district, city staff all. Binds `(enterprise, district)`.
-pub struct Visibility {
-    enterprise: Option<String>,
-    district: Option<String>,
-}
-
-impl Visibility {
-    pub fn of(caller: &Caller) -> Visibility {
-        let (enterprise, district) = match &caller.scope {
-            Scope::Enterprise(id) => (Some(id.clone()), None),
-            Scope::District(code) => (None, Some(code.clone())),
-            // Persons never reach here (routes require roles); an impossible id keeps it closed.
-            Scope::Person(_) => (Some(String::new()), None),
-            Scope::City => (None, None),
-        };
-        Visibility { enterprise, district }
-    }
-}
+/// Which records a caller sees (see `Jurisdiction`).
+pub type Visibility = Jurisdiction;
 
 const SELECT: &str = "SELECT a.id, a.enterprise_id, e.name AS enterprise_name, e.district_code, e.locality, \
     a.template_id, t.version AS template_version, a.kind, a.period, a.state, a.round, a.return_reason, a.result, \

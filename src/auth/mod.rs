@@ -127,6 +127,28 @@ impl Scope {
     }
 }
 
+/// The two binds that confine a query on enterprise-owned records to a caller's scope:
+/// `($1 IS NULL OR enterprise_id = $1) AND ($2 IS NULL OR district_code = $2)`. An enterprise
+/// sees its own records, district staff their district's, the city all; persons none.
+#[derive(Debug, Clone)]
+pub struct Jurisdiction {
+    pub enterprise: Option<String>,
+    pub district: Option<String>,
+}
+
+impl Jurisdiction {
+    pub fn of(caller: &caller::Caller) -> Jurisdiction {
+        let (enterprise, district) = match &caller.scope {
+            Scope::Enterprise(id) => (Some(id.clone()), None),
+            Scope::District(code) => (None, Some(code.clone())),
+            // No enterprise has an empty id: a person matches nothing.
+            Scope::Person(_) => (Some(String::new()), None),
+            Scope::City => (None, None),
+        };
+        Jurisdiction { enterprise, district }
+    }
+}
+
 /// Where a token was obtained: the WeChat mini-program or a web console. Some acts (confirming
 /// employment, checking in) are allowed only from the mini-program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -4,27 +4,12 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::{Caller, Scope};
+use crate::auth::Jurisdiction;
 use crate::db::{is_unique_violation, new_id, Db, NullableF64};
 use crate::paging::Page;
 
-/// Binds `(enterprise, district)` of the scope condition.
-pub struct Visibility {
-    enterprise: Option<String>,
-    district: Option<String>,
-}
-
-impl Visibility {
-    pub fn of(caller: &Caller) -> Visibility {
-        let (enterprise, district) = match &caller.scope {
-            Scope::Enterprise(id) => (Some(id.clone()), None),
-            Scope::District(code) => (None, Some(code.clone())),
-            Scope::Person(_) => (Some(String::new()), None),
-            Scope::City => (None, None),
-        };
-        Visibility { enterprise, district }
-    }
-}
+/// Which records a caller sees (see `Jurisdiction`).
+pub type Visibility = Jurisdiction;
 
 const SELECT: &str = "SELECT p.id, p.permit_number, p.name, p.location, p.district_code, p.enterprise_id, \
     e.name AS enterprise_name, e.credit_code AS enterprise_credit_code, p.project_manager, p.building_area, p.created_at \

@@ -6,6 +6,7 @@ mod harness;
 mod assessments;
 mod audit;
 mod auth;
+mod daily;
 mod documents;
 mod employment;
 mod enterprises;

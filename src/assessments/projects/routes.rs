@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::store::{self, Details, FormDocument, HistoryEntry, ProjectAssessmentRow, Visibility};
+use super::store::{self, Details, FormDocument, ProjectAssessmentRow, Visibility};
+use crate::assessments::lifecycle::{StateChange, PROJECT_ASSESSMENTS};
 use crate::assessments::routes::{not_allowed, valid_period};
 use crate::assessments::rules::{self, Event, Outcome, ScoreRule, TemplateKind};
 use crate::assessments::templates::{self, Template, TemplateItem};
@@ -203,14 +204,14 @@ async fn get_assessment(
 
 /// Every state change: who, when, from, to, with what opinion.
 #[utoipa::path(get, path = "/project-assessments/{id}/history", tag = "assessments", params(("id" = String, Path)),
-    security(("bearer" = [])), responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = Problem)))]
+    security(("bearer" = [])), responses((status = 200, body = Vec<StateChange>), (status = 404, body = Problem)))]
 async fn state_history(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Vec<HistoryEntry>>> {
+) -> ApiResult<Json<Vec<StateChange>>> {
     let row = visible(&state, &caller, &id).await?;
-    Ok(Json(store::state_history(&state.db, &row.id).await?))
+    Ok(Json(PROJECT_ASSESSMENTS.changes(&state.db, &row.id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -308,7 +309,7 @@ async fn delete_assessment(
     let row = visible(&state, &caller, &id).await?;
     audit.set_target(format!("project_assessment:{id}"));
     rules::transition(row.state(), Event::Delete).map_err(not_allowed)?;
-    if !store::delete(&state.db, &row, &caller.account_id, state.clock.now_ms()).await? {
+    if !PROJECT_ASSESSMENTS.change(&state.db, &row.id, &row.state, rules::State::Deleted, &caller.account_id, None, state.clock.now_ms()).await? {
         return Err(changed_meanwhile());
     }
     Ok(StatusCode::NO_CONTENT)
@@ -468,7 +469,8 @@ pub struct ReviewBody {
 }
 
 /// The city station passes a submitted project assessment or returns it to the supervisor,
-/// with an opinion.
+/// with an opinion. Documents once submitted stay locked: a returned form may drop them, but
+/// they remain as they were submitted.
 #[utoipa::path(post, path = "/project-assessments/{id}/review", tag = "assessments", params(("id" = String, Path)),
     request_body = ReviewBody, security(("bearer" = [])),
     responses((status = 200, body = ProjectAssessmentView), (status = 403, body = Problem), (status = 404, body = Problem),
@@ -488,7 +490,7 @@ async fn review_assessment(
         ReviewDecision::Return => Outcome::Returned,
     };
     let to = rules::transition(row.state(), Event::Finish(outcome)).map_err(not_allowed)?;
-    if !store::review(&state.db, &row, to, body.opinion.as_str(), &caller.account_id, state.clock.now_ms()).await? {
+    if !PROJECT_ASSESSMENTS.change(&state.db, &row.id, &row.state, to, &caller.account_id, Some(body.opinion.as_str()), state.clock.now_ms()).await? {
         return Err(changed_meanwhile());
     }
     let row = visible(&state, &caller, &id).await?;

@@ -5,6 +5,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::assessments::lifecycle::{Tx, PROJECT_ASSESSMENTS};
 use crate::assessments::rules::State;
 use crate::assessments::templates::Template;
 use crate::auth::{Caller, Role, Scope};
@@ -12,7 +13,6 @@ use crate::db::{is_unique_violation, new_id, Db, NullableF64};
 use crate::paging::Page;
 use crate::projects::store::ProjectView;
 
-type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
 
 /// Binds `(supervisor, district, enterprise)` of the scope condition.
 pub struct Visibility {
@@ -183,57 +183,9 @@ pub async fn create(
             .execute(&mut *tx)
             .await?;
     }
-    history(&mut tx, &id, "new", State::Draft, supervisor, None, now).await?;
+    PROJECT_ASSESSMENTS.record(&mut tx, &id, "new", State::Draft, supervisor, None, now).await?;
     tx.commit().await?;
     Ok(Some(id))
-}
-
-async fn history(
-    tx: &mut Tx<'_>,
-    id: &str,
-    from: &str,
-    to: State,
-    actor: &str,
-    opinion: Option<&str>,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO project_assessment_history (id, assessment_id, from_state, to_state, actor, opinion, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(new_id())
-    .bind(id)
-    .bind(from)
-    .bind(to.as_str())
-    .bind(actor)
-    .bind(opinion)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// Moves the record to `to` if it is still in the state it was read in; writes the history.
-async fn move_state(
-    tx: &mut Tx<'_>,
-    row: &ProjectAssessmentRow,
-    to: State,
-    actor: &str,
-    opinion: Option<&str>,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    let moved = sqlx::query("UPDATE project_assessments SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
-        .bind(to.as_str())
-        .bind(now)
-        .bind(&row.id)
-        .bind(&row.state)
-        .execute(&mut **tx)
-        .await?;
-    if moved.rows_affected() != 1 {
-        return Ok(false);
-    }
-    history(tx, &row.id, &row.state, to, actor, opinion, now).await?;
-    Ok(true)
 }
 
 /// Begins a supervisor's edit: `None` unless the record is still a draft or returned.
@@ -357,7 +309,7 @@ pub async fn unlink_document(tx: &mut Tx<'_>, id: &str, document: &str) -> Resul
 /// Submits to the city station: records the total and locks the documents.
 pub async fn submit(db: &Db, row: &ProjectAssessmentRow, total: f64, by: &str, now: i64) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
-    if !move_state(&mut tx, row, State::Submitted, by, None, now).await? {
+    if !PROJECT_ASSESSMENTS.advance(&mut tx, &row.id, &row.state, State::Submitted, by, None, now).await? {
         return Ok(false);
     }
     sqlx::query("UPDATE project_assessments SET total_score = $1 WHERE id = $2")
@@ -373,42 +325,4 @@ pub async fn submit(db: &Db, row: &ProjectAssessmentRow, total: f64, by: &str, n
     .await?;
     tx.commit().await?;
     Ok(true)
-}
-
-/// The city station passes the assessment or returns it to the supervisor. Documents once
-/// submitted stay locked: a returned form may drop them, but they remain as submitted.
-pub async fn review(db: &Db, row: &ProjectAssessmentRow, to: State, opinion: &str, by: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    if !move_state(&mut tx, row, to, by, Some(opinion), now).await? {
-        return Ok(false);
-    }
-    tx.commit().await?;
-    Ok(true)
-}
-
-pub async fn delete(db: &Db, row: &ProjectAssessmentRow, by: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    if !move_state(&mut tx, row, State::Deleted, by, None, now).await? {
-        return Ok(false);
-    }
-    tx.commit().await?;
-    Ok(true)
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct HistoryEntry {
-    pub from_state: String,
-    pub to_state: String,
-    pub actor: String,
-    pub opinion: Option<String>,
-    pub at: i64,
-}
-
-pub async fn state_history(db: &Db, id: &str) -> Result<Vec<HistoryEntry>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT from_state, to_state, actor, opinion, at FROM project_assessment_history WHERE assessment_id = $1 ORDER BY at, id",
-    )
-    .bind(id)
-    .fetch_all(db)
-    .await
 }

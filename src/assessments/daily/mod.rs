@@ -1,0 +1,5 @@
+//! Daily assessment (日常考核): bonus events reported by enterprises, deductions recorded by
+//! staff, each reviewed; point values from an editable table.
+
+pub mod routes;
+pub mod store;

@@ -1,0 +1,389 @@
+//! Daily assessment over HTTP (seed 001 §3.3.1.4): enterprises report bonus events, staff
+//! record deductions, and staff with jurisdiction pass or return each; the city sets the point
+//! value of each event type.
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::store::{self, EventRow, EventType, NewEvent};
+use crate::assessments::lifecycle::{StateChange, DAILY_EVENTS};
+use crate::assessments::routes::not_allowed;
+use crate::assessments::rules::{self, Event, Outcome};
+use crate::audit::AuditContext;
+use crate::auth::{Caller, Jurisdiction, Role, Scope};
+use crate::documents::rules::{DocState, Purpose};
+use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::paging::Page;
+use crate::state::AppState;
+use crate::types::{Date, Name};
+use crate::web::Json;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_event_types))
+        .routes(routes!(set_event_type))
+        .routes(routes!(report_event, list_events))
+        .routes(routes!(get_event, correct_event, delete_event))
+        .routes(routes!(review_event))
+        .routes(routes!(event_history))
+}
+
+const READERS: &[Role] = &[Role::Enterprise, Role::District, Role::City];
+const STAFF: &[Role] = &[Role::District, Role::City];
+
+fn not_found() -> ApiError {
+    ApiError::not_found("日常考核记录", "Daily assessment event")
+}
+
+fn changed_meanwhile() -> ApiError {
+    ApiError::conflict(
+        "assessment.changed",
+        "该记录刚被他人处理，请刷新后重试",
+        "The event was changed meanwhile; reload and try again",
+    )
+}
+
+/// The point value of each event type.
+#[utoipa::path(get, path = "/daily-event-types", tag = "assessments", security(("bearer" = [])),
+    responses((status = 200, body = Vec<EventType>), (status = 403, body = Problem)))]
+async fn list_event_types(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<EventType>>> {
+    caller.require(READERS)?;
+    Ok(Json(store::event_types(&state.db).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventTypeBody {
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Name<100>>,
+    /// Positive for bonuses, negative for deductions; at most 100 either way, in tenths.
+    pub points: f64,
+}
+
+/// City staff set an event type's point value; events already passed keep theirs.
+#[utoipa::path(put, path = "/daily-event-types/{code}", tag = "assessments", params(("code" = String, Path)),
+    request_body = EventTypeBody, security(("bearer" = [])),
+    responses((status = 200, body = Vec<EventType>), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+async fn set_event_type(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path(code): Path<String>,
+    Json(body): Json<EventTypeBody>,
+) -> ApiResult<Json<Vec<EventType>>> {
+    caller.require(&[Role::City])?;
+    audit.set_target(format!("daily_event_type:{code}"));
+    let types = store::event_types(&state.db).await?;
+    let kind = types
+        .iter()
+        .find(|t| t.code == code)
+        .ok_or_else(|| ApiError::not_found("事件类型", "Event type"))?;
+    let bonus = kind.category == "bonus";
+    let signed_ok = if bonus { body.points > 0.0 } else { body.points < 0.0 };
+    if !signed_ok || rules::check_score(body.points.abs(), 100.0).is_err() {
+        let mut invalid = Invalid::default();
+        invalid.field("points", "daily.points_invalid", "加分为正、扣分为负，绝对值不超过 100，最多一位小数", "Bonuses are positive and deductions negative, at most 100, in tenths");
+        invalid.finish()?;
+    }
+    let name = body.name.as_ref().map(|n| n.as_str());
+    store::set_points(&state.db, &code, name, body.points, &caller.account_id, state.clock.now_ms()).await?;
+    Ok(Json(store::event_types(&state.db).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventBody {
+    /// An event type code: bonuses (`award_national`, `award_provincial`, `award_municipal`) are
+    /// reported by enterprises, deductions by staff.
+    pub type_code: String,
+    /// Staff only: the enterprise a deduction concerns.
+    pub enterprise_id: Option<String>,
+    /// The project concerned, if any; it must be the enterprise's.
+    pub project_id: Option<String>,
+    #[schema(value_type = String, example = "2026-10-15")]
+    pub occurred_on: Date,
+    #[schema(value_type = String, example = "项目获评省级安全文明标准化工地")]
+    pub description: Name<1000>,
+    /// The enterprise's evidence scans (purpose `material_scan`, PDF); a bonus needs at least one.
+    #[serde(default)]
+    pub document_ids: Vec<String>,
+}
+
+/// Checks a report against who makes it: enterprises report bonuses with evidence about
+/// themselves, staff record deductions for enterprises within their jurisdiction.
+async fn check_report(state: &AppState, caller: &Caller, body: &EventBody) -> ApiResult<String> {
+    let types = store::event_types(&state.db).await?;
+    let category = types.iter().find(|t| t.code == body.type_code).map(|t| t.category.as_str());
+    let mut invalid = Invalid::default();
+    let enterprise = match (&caller.scope, category) {
+        (_, None) => {
+            invalid.field("type_code", "daily.type_unknown", "没有此事件类型", "No such event type");
+            None
+        }
+        (Scope::Enterprise(own), Some("bonus")) => Some(own.clone()),
+        (Scope::Enterprise(_), Some(_)) => {
+            invalid.field("type_code", "daily.deduction_by_staff", "扣分事项由主管部门记录", "Deductions are recorded by the authority");
+            None
+        }
+        (_, Some("deduction")) => {
+            let scope = Jurisdiction::of(caller);
+            let id = body.enterprise_id.as_deref().unwrap_or_default();
+            let found = crate::enterprises::store::get(&state.db, id, None, scope.district.as_deref()).await?;
+            if found.is_none() {
+                invalid.field("enterprise_id", "daily.enterprise_unknown", "请选择辖区内的企业", "Choose an enterprise within your jurisdiction");
+            }
+            found.map(|e| e.id)
+        }
+        (_, Some(_)) => {
+            invalid.field("type_code", "daily.bonus_by_enterprise", "加分事项由企业提报", "Bonuses are reported by the enterprise");
+            None
+        }
+    };
+    if category == Some("bonus") && body.document_ids.is_empty() {
+        invalid.field("document_ids", "daily.evidence_required", "加分事项须上传获奖证明材料", "A bonus needs its award evidence");
+    }
+    let documents = crate::documents::store::Visibility::of(caller);
+    for (i, id) in body.document_ids.iter().enumerate() {
+        let doc = crate::documents::store::get(&state.db, id, &documents).await?;
+        let usable = doc.is_some_and(|d| {
+            caller.enterprise_id() == Some(d.owner_id.as_str())
+                && d.purpose() == Some(Purpose::MaterialScan)
+                && d.state() == DocState::Available
+                && d.attached_id.is_none()
+        });
+        if !usable {
+            invalid.field(&format!("document_ids[{i}]"), "assessment.document_unusable", "请先上传 PDF 扫描件（用途 material_scan）；已用于其他记录的文件不能再用", "Upload the PDF scan first (purpose material_scan); a file used by another record cannot be reused");
+        }
+    }
+    if let (Some(project), Some(enterprise)) = (&body.project_id, &enterprise) {
+        let own = crate::projects::store::get(&state.db, project, &Jurisdiction::of(caller)).await?;
+        if own.is_none_or(|p| &p.enterprise_id != enterprise) {
+            invalid.field("project_id", "daily.project_unknown", "该项目不属于此企业", "The project is not this enterprise's");
+        }
+    }
+    invalid.finish()?;
+    enterprise.ok_or_else(|| ApiError::internal("report without an enterprise"))
+}
+
+fn new_event<'a>(body: &'a EventBody, enterprise: &'a str, occurred_on: &'a str) -> NewEvent<'a> {
+    NewEvent {
+        enterprise_id: enterprise,
+        project_id: body.project_id.as_deref(),
+        type_code: &body.type_code,
+        occurred_on,
+        description: body.description.as_str(),
+        documents: &body.document_ids,
+    }
+}
+
+/// Reports an event: an enterprise its bonus, staff a deduction.
+#[utoipa::path(post, path = "/daily-events", tag = "assessments", request_body = EventBody, security(("bearer" = [])),
+    responses((status = 201, body = EventView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn report_event(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Json(body): Json<EventBody>,
+) -> ApiResult<(StatusCode, Json<EventView>)> {
+    caller.require(READERS)?;
+    let enterprise = check_report(&state, &caller, &body).await?;
+    let occurred_on = body.occurred_on.to_string();
+    let event = new_event(&body, &enterprise, &occurred_on);
+    let id = store::insert(&state.db, &event, &caller.account_id, state.clock.now_ms()).await?;
+    audit.set_target(format!("daily_event:{id}"));
+    let row = visible(&state, &caller, &id).await?;
+    Ok((StatusCode::CREATED, Json(view(&state, row).await?)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventView {
+    #[serde(flatten)]
+    pub event: EventRow,
+    pub document_ids: Vec<String>,
+}
+
+async fn view(state: &AppState, event: EventRow) -> ApiResult<EventView> {
+    let document_ids = store::documents(&state.db, &event.id).await?;
+    Ok(EventView { event, document_ids })
+}
+
+async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<EventRow> {
+    caller.require(READERS)?;
+    store::get(&state.db, id, &Jurisdiction::of(caller)).await?.ok_or_else(not_found)
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    pub enterprise_id: Option<String>,
+    pub state: Option<rules::State>,
+    /// bonus | deduction
+    pub category: Option<String>,
+    /// Events that occurred in this year.
+    pub year: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// Daily assessment events within the caller's scope, latest first.
+#[utoipa::path(get, path = "/daily-events", tag = "assessments", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<EventRow>), (status = 403, body = Problem)))]
+async fn list_events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Vec<EventRow>>> {
+    caller.require(READERS)?;
+    let filter = store::Filter {
+        enterprise: q.enterprise_id,
+        state: q.state.map(|s| s.as_str().to_owned()),
+        category: q.category,
+        year: q.year,
+    };
+    let page = Page {
+        page: q.page,
+        per_page: q.per_page,
+    };
+    Ok(Json(store::list(&state.db, &Jurisdiction::of(&caller), &filter, &page).await?))
+}
+
+/// One event with its evidence.
+#[utoipa::path(get, path = "/daily-events/{id}", tag = "assessments", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = EventView), (status = 404, body = Problem)))]
+async fn get_event(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<EventView>> {
+    let row = visible(&state, &caller, &id).await?;
+    Ok(Json(view(&state, row).await?))
+}
+
+/// The event's state changes with opinions.
+#[utoipa::path(get, path = "/daily-events/{id}/history", tag = "assessments", params(("id" = String, Path)),
+    security(("bearer" = [])), responses((status = 200, body = Vec<StateChange>), (status = 404, body = Problem)))]
+async fn event_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<StateChange>>> {
+    let row = visible(&state, &caller, &id).await?;
+    Ok(Json(DAILY_EVENTS.changes(&state.db, &row.id).await?))
+}
+
+/// A returned event, for its reporter to correct or delete.
+async fn own_returned(state: &AppState, caller: &Caller, id: &str, event: Event) -> ApiResult<EventRow> {
+    let row = visible(state, caller, id).await?;
+    if row.reported_by != caller.account_id {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "daily.not_reporter",
+            "只有提报人可以修改或删除该记录",
+            "Only whoever reported the event can change or delete it",
+        ));
+    }
+    rules::transition(row.state(), event).map_err(not_allowed)?;
+    Ok(row)
+}
+
+/// The reporter corrects a returned event and reports it again.
+#[utoipa::path(put, path = "/daily-events/{id}", tag = "assessments", params(("id" = String, Path)), request_body = EventBody,
+    security(("bearer" = [])),
+    responses((status = 200, body = EventView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn correct_event(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path(id): Path<String>,
+    Json(body): Json<EventBody>,
+) -> ApiResult<Json<EventView>> {
+    let row = own_returned(&state, &caller, &id, Event::Submit).await?;
+    audit.set_target(format!("daily_event:{id}"));
+    let enterprise = check_report(&state, &caller, &body).await?;
+    if enterprise != row.enterprise_id {
+        let mut invalid = Invalid::default();
+        invalid.field("enterprise_id", "daily.enterprise_fixed", "不能更换记录所属企业", "The event's enterprise cannot change");
+        invalid.finish()?;
+    }
+    let occurred_on = body.occurred_on.to_string();
+    let event = new_event(&body, &enterprise, &occurred_on);
+    if !store::resubmit(&state.db, &row, &event, &caller.account_id, state.clock.now_ms()).await? {
+        return Err(changed_meanwhile());
+    }
+    let row = visible(&state, &caller, &id).await?;
+    Ok(Json(view(&state, row).await?))
+}
+
+/// The reporter deletes a returned event (kept for the record, no longer listed).
+#[utoipa::path(delete, path = "/daily-events/{id}", tag = "assessments", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn delete_event(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let row = own_returned(&state, &caller, &id, Event::Delete).await?;
+    audit.set_target(format!("daily_event:{id}"));
+    if !DAILY_EVENTS.change(&state.db, &row.id, &row.state, rules::State::Deleted, &caller.account_id, None, state.clock.now_ms()).await? {
+        return Err(changed_meanwhile());
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewDecision {
+    Pass,
+    Return,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBody {
+    pub decision: ReviewDecision,
+    #[schema(value_type = String, example = "材料属实")]
+    pub opinion: Name<500>,
+}
+
+/// Staff with jurisdiction pass or return an event. A deduction is reviewed by someone other
+/// than who recorded it; passing fixes the event's points at the type's current value.
+#[utoipa::path(post, path = "/daily-events/{id}/review", tag = "assessments", params(("id" = String, Path)),
+    request_body = ReviewBody, security(("bearer" = [])),
+    responses((status = 200, body = EventView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn review_event(
+    State(state): State<AppState>,
+    caller: Caller,
+    audit: AuditContext,
+    Path(id): Path<String>,
+    Json(body): Json<ReviewBody>,
+) -> ApiResult<Json<EventView>> {
+    caller.require(STAFF)?;
+    let row = visible(&state, &caller, &id).await?;
+    audit.set_target(format!("daily_event:{id}"));
+    if caller.scope == Scope::City && !state.settings.assessments.city_reviews(&row.district_code) {
+        return Err(crate::assessments::review::outside_review_scope());
+    }
+    if row.reported_by == caller.account_id {
+        return Err(ApiError::conflict(
+            "daily.own_record",
+            "记录人不能审核自己记录的扣分事项",
+            "Whoever recorded a deduction cannot review it",
+        ));
+    }
+    let outcome = match body.decision {
+        ReviewDecision::Pass => Outcome::Approved,
+        ReviewDecision::Return => Outcome::Returned,
+    };
+    let to = rules::transition(row.state(), Event::Finish(outcome)).map_err(not_allowed)?;
+    if !store::review(&state.db, &row, to, body.opinion.as_str(), &caller.account_id, state.clock.now_ms()).await? {
+        return Err(changed_meanwhile());
+    }
+    let row = visible(&state, &caller, &id).await?;
+    Ok(Json(view(&state, row).await?))
+}

@@ -1,0 +1,222 @@
+//! Daily assessment SQL. Reads filter by the enterprise's jurisdiction (`Jurisdiction`).
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::assessments::lifecycle::{Tx, DAILY_EVENTS};
+use crate::assessments::rules::State;
+use crate::auth::Jurisdiction;
+use crate::db::{new_id, Db};
+use crate::paging::Page;
+
+
+/// An event type and its point value.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct EventType {
+    pub code: String,
+    /// bonus | deduction
+    pub category: String,
+    pub name: String,
+    /// Added to the final score: positive for bonuses, negative for deductions.
+    pub points: f64,
+    pub updated_by: Option<String>,
+    pub updated_at: i64,
+}
+
+pub async fn event_types(db: &Db) -> Result<Vec<EventType>, sqlx::Error> {
+    sqlx::query_as("SELECT code, category, name, points, updated_by, updated_at FROM daily_event_types ORDER BY category, points DESC, code")
+        .fetch_all(db)
+        .await
+}
+
+pub async fn set_points(db: &Db, code: &str, name: Option<&str>, points: f64, by: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE daily_event_types SET name = COALESCE($1, name), points = $2, updated_by = $3, updated_at = $4 WHERE code = $5",
+    )
+    .bind(name)
+    .bind(points)
+    .bind(by)
+    .bind(now)
+    .bind(code)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+const SELECT: &str = "SELECT x.id, x.enterprise_id, e.name AS enterprise_name, e.district_code, x.project_id, \
+    p.name AS project_name, x.type_code, t.category, t.name AS type_name, t.points AS current_points, x.points, \
+    x.occurred_on, x.description, x.state, x.reported_by, x.created_at, x.updated_at \
+    FROM daily_events x JOIN enterprises e ON e.id = x.enterprise_id JOIN daily_event_types t ON t.code = x.type_code \
+    LEFT JOIN projects p ON p.id = x.project_id \
+    WHERE x.state <> 'deleted' AND ($1 IS NULL OR x.enterprise_id = $1) AND ($2 IS NULL OR e.district_code = $2)";
+
+/// A daily assessment event as shown.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: String,
+    pub enterprise_id: String,
+    pub enterprise_name: String,
+    pub district_code: String,
+    pub project_id: Option<String>,
+    pub project_name: Option<String>,
+    pub type_code: String,
+    /// bonus | deduction
+    pub category: String,
+    pub type_name: String,
+    /// The type's value today.
+    pub current_points: f64,
+    /// The value the event counts with, fixed when it was passed.
+    pub points: Option<f64>,
+    pub occurred_on: String,
+    pub description: String,
+    /// submitted | approved | returned
+    #[schema(value_type = State)]
+    pub state: String,
+    pub reported_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl EventRow {
+    pub fn state(&self) -> State {
+        State::parse(&self.state).unwrap_or(State::Deleted)
+    }
+}
+
+pub async fn get(db: &Db, id: &str, scope: &Jurisdiction) -> Result<Option<EventRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT} AND x.id = $3"))
+        .bind(scope.enterprise.as_deref())
+        .bind(scope.district.as_deref())
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+#[derive(Default)]
+pub struct Filter {
+    pub enterprise: Option<String>,
+    pub state: Option<String>,
+    pub category: Option<String>,
+    pub year: Option<String>,
+}
+
+pub async fn list(db: &Db, scope: &Jurisdiction, filter: &Filter, page: &Page) -> Result<Vec<EventRow>, sqlx::Error> {
+    let (limit, offset) = page.limit_offset();
+    sqlx::query_as(&format!(
+        "{SELECT} AND ($3 IS NULL OR x.enterprise_id = $3) AND ($4 IS NULL OR x.state = $4) AND ($5 IS NULL OR t.category = $5) \
+         AND ($6 IS NULL OR substr(x.occurred_on, 1, 4) = $6) ORDER BY x.occurred_on DESC, x.id LIMIT $7 OFFSET $8"
+    ))
+    .bind(scope.enterprise.as_deref())
+    .bind(scope.district.as_deref())
+    .bind(filter.enterprise.as_deref())
+    .bind(filter.state.as_deref())
+    .bind(filter.category.as_deref())
+    .bind(filter.year.as_deref())
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await
+}
+
+pub struct NewEvent<'a> {
+    pub enterprise_id: &'a str,
+    pub project_id: Option<&'a str>,
+    pub type_code: &'a str,
+    pub occurred_on: &'a str,
+    pub description: &'a str,
+    pub documents: &'a [String],
+}
+
+pub async fn insert(db: &Db, e: &NewEvent<'_>, by: &str, now: i64) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO daily_events (id, enterprise_id, project_id, type_code, occurred_on, description, state, reported_by, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $8)",
+    )
+    .bind(&id)
+    .bind(e.enterprise_id)
+    .bind(e.project_id)
+    .bind(e.type_code)
+    .bind(e.occurred_on)
+    .bind(e.description)
+    .bind(by)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    link_documents(&mut tx, &id, e.documents).await?;
+    DAILY_EVENTS.record(&mut tx, &id, "new", State::Submitted, by, None, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Links the evidence and locks it: an event is read-only once reported.
+async fn link_documents(tx: &mut Tx<'_>, id: &str, documents: &[String]) -> Result<(), sqlx::Error> {
+    for document in documents {
+        sqlx::query("INSERT INTO daily_event_documents (event_id, document_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(id)
+            .bind(document)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("UPDATE documents SET attached_kind = 'daily_event', attached_id = $1, state = 'locked' WHERE id = $2")
+            .bind(id)
+            .bind(document)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn documents(db: &Db, id: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT document_id FROM daily_event_documents WHERE event_id = $1 ORDER BY document_id")
+        .bind(id)
+        .fetch_all(db)
+        .await
+}
+
+/// Passes (fixing the event's points at the type's current value) or returns an event.
+pub async fn review(db: &Db, row: &EventRow, to: State, opinion: &str, by: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    if !DAILY_EVENTS.advance(&mut tx, &row.id, &row.state, to, by, Some(opinion), now).await? {
+        return Ok(false);
+    }
+    if to == State::Approved {
+        sqlx::query("UPDATE daily_events SET points = (SELECT points FROM daily_event_types WHERE code = $1) WHERE id = $2")
+            .bind(&row.type_code)
+            .bind(&row.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The reporter corrects a returned event and reports it again.
+pub async fn resubmit(db: &Db, row: &EventRow, e: &NewEvent<'_>, by: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    if !DAILY_EVENTS.advance(&mut tx, &row.id, &row.state, State::Submitted, by, None, now).await? {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE daily_events SET project_id = $1, type_code = $2, occurred_on = $3, description = $4 WHERE id = $5")
+        .bind(e.project_id)
+        .bind(e.type_code)
+        .bind(e.occurred_on)
+        .bind(e.description)
+        .bind(&row.id)
+        .execute(&mut *tx)
+        .await?;
+    link_documents(&mut tx, &row.id, e.documents).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The sum of an enterprise's passed event points in a year, and per project.
+pub async fn approved_points(db: &Db, year: &str) -> Result<Vec<(String, Option<String>, f64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT enterprise_id, project_id, SUM(points) FROM daily_events WHERE state = 'approved' \
+         AND substr(occurred_on, 1, 4) = $1 GROUP BY enterprise_id, project_id",
+    )
+    .bind(year)
+    .fetch_all(db)
+    .await
+}
