@@ -97,6 +97,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(11, "assessments", "0011_assessments.sql"),
     migration!(12, "projects", "0012_projects.sql"),
     migration!(13, "daily assessment", "0013_daily_assessment.sql"),
+    migration!(14, "results", "0014_results.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that

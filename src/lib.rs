@@ -36,6 +36,7 @@ pub mod state;
 pub mod types;
 pub mod verification;
 pub mod web;
+pub mod xlsx;
 
 use axum::{
     extract::DefaultBodyLimit,

@@ -18,21 +18,21 @@ both_engines!(
 const LIXIA: &str = "370102";
 const SHIZHONG: &str = "370103";
 
-struct World {
-    app: TestApp,
-    city: String,
-    lixia: String,
-    shizhong: String,
+pub struct World {
+    pub app: TestApp,
+    pub city: String,
+    pub lixia: String,
+    pub shizhong: String,
     /// Enterprise A (in 历下) and B (in 市中).
-    a: String,
-    b: String,
+    pub a: String,
+    pub b: String,
 }
 
-async fn world(engine: Engine) -> World {
+pub async fn world(engine: Engine) -> World {
     world_with(engine, |_| {}).await
 }
 
-async fn world_with(engine: Engine, configure: impl FnOnce(&mut zhujian::config::Settings)) -> World {
+pub async fn world_with(engine: Engine, configure: impl FnOnce(&mut zhujian::config::Settings)) -> World {
     let app = TestApp::start_with(engine, configure).await;
     let city = app.staff_token("city1", "city", None).await;
     let lixia = app.staff_token("lixia", "district", Some(LIXIA)).await;
@@ -58,11 +58,11 @@ async fn world_with(engine: Engine, configure: impl FnOnce(&mut zhujian::config:
     }
 }
 
-fn id_of(v: &Value) -> String {
+pub fn id_of(v: &Value) -> String {
     v["id"].as_str().unwrap().to_owned()
 }
 
-fn item<'v>(view: &'v Value, number: &str) -> &'v Value {
+pub fn item<'v>(view: &'v Value, number: &str) -> &'v Value {
     view["items"]
         .as_array()
         .unwrap()
@@ -71,7 +71,7 @@ fn item<'v>(view: &'v Value, number: &str) -> &'v Value {
         .unwrap_or_else(|| panic!("no item {number} in {view}"))
 }
 
-async fn create(app: &TestApp, token: &str, kind: &str, period: &str) -> Value {
+pub async fn create(app: &TestApp, token: &str, kind: &str, period: &str) -> Value {
     let answer = app
         .post("/api/v1/assessments", json!({"kind": kind, "period": period}), Some(token))
         .await;
@@ -79,14 +79,14 @@ async fn create(app: &TestApp, token: &str, kind: &str, period: &str) -> Value {
     answer.body
 }
 
-async fn scan(app: &TestApp, token: &str) -> String {
+pub async fn scan(app: &TestApp, token: &str) -> String {
     let answer = app.upload(token, "material_scan", "证明材料.pdf", pdf(3000)).await;
     answer.expect(201);
     id_of(&answer.body)
 }
 
 /// Self-scores every scored item with `score(max)` and attaches one evidence PDF to each.
-async fn fill_scored(app: &TestApp, token: &str, view: &Value, score: impl Fn(f64) -> f64) -> Value {
+pub async fn fill_scored(app: &TestApp, token: &str, view: &Value, score: impl Fn(f64) -> f64) -> Value {
     let id = id_of(view);
     let mut fills = Vec::new();
     for item in view["items"].as_array().unwrap() {
@@ -110,7 +110,7 @@ async fn fill_scored(app: &TestApp, token: &str, view: &Value, score: impl Fn(f6
     answer.body
 }
 
-async fn submit(app: &TestApp, token: &str, id: &str) -> Value {
+pub async fn submit(app: &TestApp, token: &str, id: &str) -> Value {
     let answer = app
         .post(&format!("/api/v1/assessments/{id}/submit"), json!({"opinion": "已自评，请审核"}), Some(token))
         .await;
@@ -119,7 +119,7 @@ async fn submit(app: &TestApp, token: &str, id: &str) -> Value {
 }
 
 /// Accepts every self-score (or overrides it with `scores(number)`) and passes every item.
-async fn review_all(app: &TestApp, reviewer: &str, view: &Value, scores: impl Fn(&str) -> Option<f64>) {
+pub async fn review_all(app: &TestApp, reviewer: &str, view: &Value, scores: impl Fn(&str) -> Option<f64>) {
     let id = id_of(view);
     for item in view["items"].as_array().unwrap() {
         let number = item["number"].as_str().unwrap();
@@ -142,7 +142,7 @@ async fn review_all(app: &TestApp, reviewer: &str, view: &Value, scores: impl Fn
     }
 }
 
-async fn finish(app: &TestApp, reviewer: &str, id: &str) -> Value {
+pub async fn finish(app: &TestApp, reviewer: &str, id: &str) -> Value {
     let answer = app
         .post(&format!("/api/v1/assessments/{id}/finish"), json!({"opinion": "审核完毕"}), Some(reviewer))
         .await;

@@ -114,8 +114,8 @@ async fn daily_events_are_reported_reviewed_and_valued(engine: Engine) {
     app.delete(&format!("/api/v1/daily-events/{third}"), Some(&s.a)).await.expect(204);
 
     let bonuses = app.get("/api/v1/daily-events?category=bonus&year=2026", Some(&s.a)).await;
-    let listed: Vec<String> = bonuses.body.as_array().unwrap().iter().map(id_of).collect();
-    assert_eq!(listed, [event.clone()]);
+    let listed: Vec<&str> = bonuses.body.as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(listed, [event.as_str()]);
     assert!(app.get("/api/v1/daily-events", Some(&s.b)).await.body.as_array().unwrap().is_empty());
     let history = app.get(&format!("/api/v1/daily-events/{event}/history"), Some(&s.a)).await;
     let moves: Vec<&str> = history.body.as_array().unwrap().iter().map(|h| h["to_state"].as_str().unwrap()).collect();

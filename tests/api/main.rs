@@ -17,5 +17,6 @@ mod password_reset;
 mod people;
 mod process;
 mod projects;
+mod results;
 mod staff;
 mod verification;

@@ -1,0 +1,202 @@
+//! Results SQL: the rules, the subjects in scope, their approved scores and daily points, and
+//! the adjustments.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::grading::{default_rule, Bands, Category, Input, Rule};
+use crate::auth::Jurisdiction;
+use crate::db::{new_id, Db};
+
+#[derive(sqlx::FromRow)]
+struct RuleRow {
+    weights: String,
+    excellent_from: f64,
+    good_from: f64,
+    qualified_from: f64,
+}
+
+/// The category's rule: the city's, or the default.
+pub async fn rule(db: &Db, category: Category) -> Result<Rule, sqlx::Error> {
+    let row: Option<RuleRow> = sqlx::query_as(
+        "SELECT weights, excellent_from, good_from, qualified_from FROM grading_rules WHERE category = $1",
+    )
+    .bind(category.as_str())
+    .fetch_optional(db)
+    .await?;
+    Ok(match row {
+        Some(r) => Rule {
+            weights: serde_json::from_str::<BTreeMap<Input, f64>>(&r.weights).unwrap_or_default(),
+            bands: Bands {
+                excellent_from: r.excellent_from,
+                good_from: r.good_from,
+                qualified_from: r.qualified_from,
+            },
+        },
+        None => default_rule(category),
+    })
+}
+
+pub async fn set_rule(db: &Db, category: Category, rule: &Rule, by: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO grading_rules (category, weights, excellent_from, good_from, qualified_from, updated_by, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (category) DO UPDATE SET weights = excluded.weights, \
+         excellent_from = excluded.excellent_from, good_from = excluded.good_from, qualified_from = excluded.qualified_from, \
+         updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+    )
+    .bind(category.as_str())
+    .bind(serde_json::to_string(&rule.weights).unwrap_or_else(|_| "{}".into()))
+    .bind(rule.bands.excellent_from)
+    .bind(rule.bands.good_from)
+    .bind(rule.bands.qualified_from)
+    .bind(by)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Who or what a result is about: an enterprise, or a project for the project category.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Subject {
+    pub subject_id: String,
+    pub subject_name: String,
+    /// The enterprise's credit code, or the project's permit number.
+    pub subject_code: String,
+    pub enterprise_id: String,
+    pub enterprise_name: String,
+    pub district_code: String,
+    /// local | non_local (the enterprise's)
+    pub locality: String,
+}
+
+/// The subjects of a category within scope, optionally one district's and one locality's.
+pub async fn subjects(
+    db: &Db,
+    category: Category,
+    scope: &Jurisdiction,
+    district: Option<&str>,
+    locality: Option<&str>,
+) -> Result<Vec<Subject>, sqlx::Error> {
+    let sql = if category == Category::Project {
+        "SELECT p.id AS subject_id, p.name AS subject_name, p.permit_number AS subject_code, e.id AS enterprise_id, \
+         e.name AS enterprise_name, p.district_code, e.locality FROM projects p JOIN enterprises e ON e.id = p.enterprise_id \
+         WHERE ($1 IS NULL OR e.id = $1) AND ($2 IS NULL OR p.district_code = $2) AND ($3 IS NULL OR p.district_code = $3) \
+         AND ($4 IS NULL OR e.locality = $4) ORDER BY p.name, p.id"
+    } else {
+        "SELECT e.id AS subject_id, e.name AS subject_name, e.credit_code AS subject_code, e.id AS enterprise_id, \
+         e.name AS enterprise_name, e.district_code, e.locality FROM enterprises e \
+         WHERE ($1 IS NULL OR e.id = $1) AND ($2 IS NULL OR e.district_code = $2) AND ($3 IS NULL OR e.district_code = $3) \
+         AND ($4 IS NULL OR e.locality = $4) ORDER BY e.name, e.id"
+    };
+    sqlx::query_as(sql)
+        .bind(scope.enterprise.as_deref())
+        .bind(scope.district.as_deref())
+        .bind(district)
+        .bind(locality)
+        .fetch_all(db)
+        .await
+}
+
+/// Each enterprise's latest approved self-assessment of `kind` in the year, as % of its
+/// template's maximum.
+pub async fn approved_self_assessments(db: &Db, kind: &str, year: &str) -> Result<HashMap<String, f64>, sqlx::Error> {
+    let rows: Vec<(String, f64, Option<f64>)> = sqlx::query_as(
+        "SELECT a.enterprise_id, r.assessed_total, \
+         (SELECT SUM(i.max_score) FROM assessment_template_items i WHERE i.template_id = a.template_id) \
+         FROM assessments a JOIN assessment_rounds r ON r.assessment_id = a.id AND r.outcome = 'approved' \
+         WHERE a.kind = $1 AND a.state = 'approved' AND substr(a.period, 1, 4) = $2 ORDER BY r.finished_at, a.id",
+    )
+    .bind(kind)
+    .bind(year)
+    .fetch_all(db)
+    .await?;
+    Ok(percentages(rows))
+}
+
+/// Each project's latest passed assessment in the year, as % of its template's maximum.
+pub async fn approved_projects(db: &Db, year: &str) -> Result<HashMap<String, f64>, sqlx::Error> {
+    let rows: Vec<(String, f64, Option<f64>)> = sqlx::query_as(
+        "SELECT x.project_id, x.total_score, \
+         (SELECT SUM(i.max_score) FROM assessment_template_items i WHERE i.template_id = x.template_id) \
+         FROM project_assessments x WHERE x.state = 'approved' AND x.total_score IS NOT NULL \
+         AND substr(x.period, 1, 4) = $1 ORDER BY x.updated_at, x.id",
+    )
+    .bind(year)
+    .fetch_all(db)
+    .await?;
+    Ok(percentages(rows))
+}
+
+/// (subject, score, maximum) rows, later ones replacing earlier ones, as percentages.
+fn percentages(rows: Vec<(String, f64, Option<f64>)>) -> HashMap<String, f64> {
+    rows.into_iter()
+        .filter_map(|(id, score, max)| max.filter(|m| *m > 0.0).map(|m| (id, score * 100.0 / m)))
+        .collect()
+}
+
+/// One dynamic adjustment.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct AdjustmentRow {
+    pub id: String,
+    #[serde(skip)]
+    pub subject_id: String,
+    /// promote | unqualified
+    pub action: String,
+    pub reason_code: String,
+    /// The reason in words, from the list of reasons.
+    #[sqlx(skip)]
+    pub reason: String,
+    pub opinion: String,
+    /// The final grade before and after it, when it was made.
+    pub from_grade: String,
+    pub to_grade: String,
+    pub adjusted_by: String,
+    pub adjusted_at: i64,
+}
+
+pub async fn adjustments(db: &Db, category: Category, period: &str) -> Result<Vec<AdjustmentRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, subject_id, action, reason_code, opinion, from_grade, to_grade, adjusted_by, adjusted_at \
+         FROM result_adjustments WHERE category = $1 AND period = $2 ORDER BY adjusted_at, id",
+    )
+    .bind(category.as_str())
+    .bind(period)
+    .fetch_all(db)
+    .await
+}
+
+pub struct NewAdjustment<'a> {
+    pub category: Category,
+    pub subject_id: &'a str,
+    pub period: &'a str,
+    pub action: &'a str,
+    pub reason_code: &'a str,
+    pub opinion: &'a str,
+    pub from_grade: &'a str,
+    pub to_grade: &'a str,
+}
+
+pub async fn insert_adjustment(db: &Db, a: &NewAdjustment<'_>, by: &str, now: i64) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO result_adjustments (id, category, subject_id, period, action, reason_code, opinion, from_grade, to_grade, \
+         adjusted_by, adjusted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&id)
+    .bind(a.category.as_str())
+    .bind(a.subject_id)
+    .bind(a.period)
+    .bind(a.action)
+    .bind(a.reason_code)
+    .bind(a.opinion)
+    .bind(a.from_grade)
+    .bind(a.to_grade)
+    .bind(by)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(id)
+}
