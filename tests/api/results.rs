@@ -134,15 +134,15 @@ async fn results_are_computed_adjusted_and_exported(engine: Engine) {
 
     // Lists: local and non-local apart, filtered by district and final grade, within scope.
     let ids = |v: &Value| -> Vec<String> { v["rows"].as_array().unwrap().iter().map(|r| r["subject_id"].as_str().unwrap().to_owned()).collect() };
-    assert_eq!(ids(&list(app, &w.city, "locality=local&grade=unqualified").await.body), [a.clone()]);
+    assert_eq!(ids(&list(app, &w.city, "locality=local&grade=unqualified").await.body), std::slice::from_ref(&a));
     assert!(ids(&list(app, &w.city, "locality=local&grade=excellent").await.body).is_empty());
-    assert_eq!(ids(&list(app, &w.city, "locality=non_local").await.body), [outsider.clone()]);
+    assert_eq!(ids(&list(app, &w.city, "locality=non_local").await.body), std::slice::from_ref(&outsider));
     let all_local = list(app, &w.city, "locality=local").await;
     assert_eq!(all_local.body["total"], 2);
     assert_eq!(list(app, &w.city, "locality=local&district=370103").await.body["total"], 1);
     assert_eq!(list(app, &w.shizhong, "locality=local").await.body["total"], 1);
     assert!(!ids(&list(app, &w.shizhong, "").await.body).contains(&a));
-    assert_eq!(ids(&list(app, &w.a, "").await.body), [a.clone()]);
+    assert_eq!(ids(&list(app, &w.a, "").await.body), std::slice::from_ref(&a));
     list(app, &w.city, "").await.expect(200);
     app.get("/api/v1/results/licence?period=26", Some(&w.city)).await.expect_problem(422, "request.invalid_fields");
     app.get("/api/v1/results/nonsense?period=2026", Some(&w.city)).await.expect_problem(404, "resource.not_found");
