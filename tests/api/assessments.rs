@@ -670,6 +670,19 @@ async fn every_endpoint_keeps_to_its_jurisdiction(engine: Engine) {
     let submitted = submit(app, &w.b, &id_of(&other)).await;
     review_all(app, &w.city, &submitted, |_| None).await;
     assert_eq!(finish(app, &w.city, &id_of(&other)).await["state"], "approved");
+    // The same review scope holds for daily events and result adjustments.
+    let a_id = view["enterprise_id"].as_str().unwrap();
+    let deduction = json!({"type_code": "authority_penalty", "enterprise_id": a_id, "occurred_on": "2026-03-01", "description": "行政处罚"});
+    let event = id_of(&app.post("/api/v1/daily-events", deduction, Some(&w.lixia)).await.body);
+    app.post(&format!("/api/v1/daily-events/{event}/review"), json!({"decision": "pass", "opinion": "属实"}), Some(&w.city))
+        .await
+        .expect_problem(403, "assessment.outside_review_scope");
+    let adjustment = json!({"period": "2026", "action": "unqualified", "reason_code": "false_material", "opinion": "材料造假"});
+    app.post(&format!("/api/v1/results/licence/{a_id}/adjustments"), adjustment.clone(), Some(&w.city))
+        .await
+        .expect_problem(403, "assessment.outside_review_scope");
+    app.post(&format!("/api/v1/results/licence/{a_id}/adjustments"), adjustment, Some(&w.lixia)).await.expect(201);
+
     let in_lixia = app.get(&format!("/api/v1/assessments?district={LIXIA}"), Some(&w.city)).await;
     let ids: Vec<&str> = in_lixia.body.as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [id.as_str()]);

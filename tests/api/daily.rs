@@ -89,7 +89,12 @@ async fn daily_events_are_reported_reviewed_and_valued(engine: Engine) {
     // A returned bonus is corrected by its reporter and reported again.
     for token in [&s.b, &s.shizhong] {
         app.get(&format!("/api/v1/daily-events/{event}"), Some(token)).await.expect_problem(404, "resource.not_found");
+        app.get(&format!("/api/v1/daily-events/{event}/history"), Some(token)).await.expect_problem(404, "resource.not_found");
+        app.delete(&format!("/api/v1/daily-events/{event}"), Some(token)).await.expect_problem(404, "resource.not_found");
     }
+    let foreign = bonus(json!([scan(app, &s.b).await]), &b_project);
+    let put = app.client.put(app.url(&format!("/api/v1/daily-events/{event}"))).bearer_auth(&s.b).json(&foreign);
+    app.send(put).await.expect_problem(404, "resource.not_found");
     review(app, &event, &s.shizhong, "pass").await.expect_problem(404, "resource.not_found");
     review(app, &event, &s.a, "pass").await.expect_problem(403, "auth.forbidden_role");
     assert_eq!(review(app, &event, &s.lixia, "return").await.body["state"], "returned");

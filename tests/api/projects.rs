@@ -104,6 +104,7 @@ async fn projects_are_registered_by_staff_and_imported_from_csv(engine: Engine) 
     assert_eq!(codes, ["", "project.outside_district", "project.permit_taken", "field.invalid"]);
     assert_eq!(report.body["rows"][3]["line"], 5);
     import(&s.city, "permit_number,name\nP-1,x\n".into()).await.expect_problem(422, "import.columns_missing");
+    import(&s.a, "permit_number\n".into()).await.expect_problem(403, "auth.forbidden_role");
 
     // Each sees the projects in their scope.
     let supervisor = app.staff_token("sup1", "supervisor", Some(LIXIA)).await;
@@ -201,9 +202,21 @@ async fn supervisors_fill_and_the_city_station_reviews_project_assessments(engin
     app.delete(&format!("/api/v1/documents/{form}"), Some(&supervisor))
         .await
         .expect_problem(409, "document.locked");
-    // The enterprise sees it only once passed; others never.
+    // The enterprise sees it only once passed; others never, nor act on it.
     for token in [&s.a, &s.b, &s.shizhong, &other_supervisor] {
         app.get(&path, Some(token)).await.expect_problem(404, "resource.not_found");
+        app.get(&format!("{path}/history"), Some(token)).await.expect_problem(404, "resource.not_found");
+    }
+    for answer in [
+        app.put(&path, json!({"inspection_details": "改"}), Some(&other_supervisor)).await,
+        app.delete(&path, Some(&other_supervisor)).await,
+        app.post(&format!("{path}/submit"), json!({}), Some(&other_supervisor)).await,
+        app.delete(&format!("{path}/documents/{form}"), Some(&other_supervisor)).await,
+    ] {
+        answer.expect_problem(404, "resource.not_found");
+    }
+    for token in [&s.a, &s.lixia] {
+        app.put(&path, json!({"inspection_details": "改"}), Some(token)).await.expect_problem(403, "auth.forbidden_role");
     }
     app.get(&path, Some(&s.lixia)).await.expect(200);
 

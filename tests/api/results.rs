@@ -161,6 +161,9 @@ async fn results_are_computed_adjusted_and_exported(engine: Engine) {
     let outsider_line = lines.iter().find(|l| l.starts_with("外地企业")).unwrap();
     assert!(outsider_line.contains("外地") && outsider_line.contains("材料不全"), "{outsider_line}");
 
+    let theirs = app.get("/api/v1/results/licence/export?format=csv&period=2026", Some(&w.shizhong)).await;
+    assert!(!theirs.text.contains("企业91350100M000100Y43") && theirs.text.contains("企业91110000802100433B"));
+
     let response = app.client.get(app.url("/api/v1/results/licence/export?format=xlsx&period=2026")).bearer_auth(&w.city).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let bytes = response.bytes().await.unwrap().to_vec();
