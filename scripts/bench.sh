@@ -3,6 +3,7 @@
 #   ./scripts/bench.sh upload     uploads through the server into Garage vs direct S3 PUTs
 #   ./scripts/bench.sh face       face engine: stage times, throughput, memory, accuracy
 #   ./scripts/bench.sh checkin    check-ins over HTTP against the bare face engine
+#   ./scripts/bench.sh results    assessment result lists and exports for a city's worth of data
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: scripts/bench.sh <benchmark>}

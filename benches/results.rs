@@ -1,0 +1,247 @@
+//! Results benchmark: a city's worth of enterprises and projects with approved assessments and
+//! daily points, the release server on the embedded default, and the result lists and exports
+//! the consoles ask for. Results are computed on every request (no stored copy to go stale), so
+//! this measures what that costs.
+//!
+//! Run with `./scripts/bench.sh results`. Goal: a page of any category under 300 ms and a
+//! whole-city XLSX export under 2 s, at 5000 enterprises and 5000 projects.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use zhujian::config::Settings;
+
+const ENTERPRISES: usize = 5000;
+const PROJECTS_PER_ENTERPRISE: usize = 1;
+const REQUESTS: usize = 20;
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn models() -> std::path::PathBuf {
+    std::env::var("ZHUJIAN_FACE_MODELS_DIR")
+        .expect("ZHUJIAN_FACE_MODELS_DIR is not set; run ./scripts/bench.sh results")
+        .into()
+}
+
+fn start_server(storage: &Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zhujian"))
+        .env("ZHUJIAN_STORAGE_DIR", storage)
+        .env("ZHUJIAN_FACE_MODELS_DIR", models())
+        .env("ZHUJIAN_SERVER_LISTEN", "127.0.0.1:0")
+        .env("ZHUJIAN_LOG_FORMAT", "json")
+        .env("ZHUJIAN_LOG_LEVEL", "warn,zhujian::observe=off,zhujian=info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the release binary starts");
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    for line in stderr.lines().map_while(Result::ok) {
+        if let Ok(v) = serde_json::from_str::<Value>(&line) {
+            if v["message"] == "zhujian is serving" {
+                let base = format!("http://{}", v["address"].as_str().unwrap());
+                return Server { child, base };
+            }
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("server did not start");
+}
+
+async fn template(db: &zhujian::db::Db, kind: &str) -> String {
+    sqlx::query_scalar("SELECT id FROM assessment_templates WHERE kind = $1 AND version = 1")
+        .bind(kind)
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+/// Enterprises (a tenth non-local) in two districts, each with approved general-conditions and
+/// director assessments, projects with passed assessments, and a passed bonus for every third.
+async fn seed(db: &zhujian::db::Db) {
+    let now = zhujian::clock::system_now_ms();
+    let general = template(db, "general_conditions").await;
+    let director = template(db, "safety_director").await;
+    let project_template = template(db, "project").await;
+    sqlx::query("INSERT INTO staff (id, username, display_name, role, password_hash, created_at, updated_at) VALUES ('bench-staff', 'bench-seed', 'seed', 'supervisor', '!', 0, 0)")
+        .execute(db)
+        .await
+        .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    for n in 0..ENTERPRISES {
+        let enterprise = format!("e{n}");
+        let district = if n % 2 == 0 { "370102" } else { "370103" };
+        let locality = if n % 10 == 0 { "non_local" } else { "local" };
+        sqlx::query(
+            "INSERT INTO enterprises (id, credit_code, name, district_code, contact_name, contact_phone, password_hash, status, created_at, updated_at, locality) \
+             VALUES ($1, $2, $3, $4, '联系人', '13900000000', '!', 'active', $5, $5, $6)",
+        )
+        .bind(&enterprise)
+        .bind(format!("BENCH{n:013}"))
+        .bind(format!("基准企业{n}"))
+        .bind(district)
+        .bind(now)
+        .bind(locality)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        for (kind, template, total) in [("general_conditions", &general, 60.0 + (n % 40) as f64), ("safety_director", &director, 70.0 + (n % 30) as f64)] {
+            let id = format!("{kind}-{n}");
+            sqlx::query(
+                "INSERT INTO assessments (id, enterprise_id, template_id, kind, period, state, round, created_by, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, '2026', 'approved', 1, 'bench', $5, $5)",
+            )
+            .bind(&id)
+            .bind(&enterprise)
+            .bind(template)
+            .bind(kind)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+            sqlx::query(
+                "INSERT INTO assessment_rounds (assessment_id, round, submitted_by, submitted_at, submit_opinion, finished_by, finished_at, \
+                 finish_opinion, outcome, result, self_total, assessed_total) VALUES ($1, 1, 'bench', $2, '提交', 'bench', $2, '通过', 'approved', 'qualified', $3, $3)",
+            )
+            .bind(&id)
+            .bind(now)
+            .bind(total)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+        for p in 0..PROJECTS_PER_ENTERPRISE {
+            let project = format!("p{n}-{p}");
+            sqlx::query(
+                "INSERT INTO projects (id, permit_number, name, location, district_code, enterprise_id, project_manager, building_area, created_by, created_at) \
+                 VALUES ($1, $1, $2, '地址', $3, $4, '经理', 10000, 'bench', $5)",
+            )
+            .bind(&project)
+            .bind(format!("基准项目{n}-{p}"))
+            .bind(district)
+            .bind(&enterprise)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+            sqlx::query(
+                "INSERT INTO project_assessments (id, project_id, template_id, period, supervisor_id, state, district_code, total_score, created_at, updated_at) \
+                 VALUES ($1, $2, $3, '2026', 'bench-staff', 'approved', $4, $5, $6, $6)",
+            )
+            .bind(format!("pa-{project}"))
+            .bind(&project)
+            .bind(&project_template)
+            .bind(district)
+            .bind(50.0 + (n % 50) as f64)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+        if n % 3 == 0 {
+            sqlx::query(
+                "INSERT INTO daily_events (id, enterprise_id, project_id, type_code, occurred_on, description, points, state, reported_by, created_at, updated_at) \
+                 VALUES ($1, $2, $3, 'award_municipal', '2026-05-01', '市级奖项', 1, 'approved', 'bench', $4, $4)",
+            )
+            .bind(format!("d{n}"))
+            .bind(&enterprise)
+            .bind(format!("p{n}-0"))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+}
+
+fn percentile(sorted: &[Duration], q: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1000.0
+}
+
+async fn timed(client: &reqwest::Client, url: &str, token: &str) -> (Duration, usize) {
+    let started = Instant::now();
+    let response = client.get(url).bearer_auth(token).send().await.unwrap();
+    assert!(response.status().is_success(), "{url}: {}", response.status());
+    let size = response.bytes().await.unwrap().len();
+    (started.elapsed(), size)
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = dir.path().join("storage");
+    let mut settings = Settings {
+        storage: zhujian::config::StorageSettings { dir: storage.clone() },
+        ..Settings::default()
+    };
+    settings.face.models_dir = models();
+    settings.ensure_secrets().unwrap();
+    let (db, engine) = zhujian::db::connect(&settings).await.unwrap();
+    zhujian::db::migrate(&db, engine).await.unwrap();
+    let state = zhujian::AppState::new(settings.clone(), db.clone(), engine, Arc::new(zhujian::clock::SystemClock)).unwrap();
+    let started = Instant::now();
+    seed(&db).await;
+    println!(
+        "seeded {ENTERPRISES} enterprises, {} projects with approved assessments in {:.1} s",
+        ENTERPRISES * PROJECTS_PER_ENTERPRISE,
+        started.elapsed().as_secs_f64()
+    );
+    let hash = zhujian::auth::passwords::hash_now("Bench-passw0rd");
+    let staff = zhujian::staff::store::NewStaff {
+        username: "bench-city",
+        display_name: "bench",
+        role: zhujian::auth::Role::City,
+        district_code: None,
+        password_hash: &hash,
+        created_by: None,
+    };
+    zhujian::staff::store::insert(&state.db, &staff, zhujian::clock::system_now_ms()).await.unwrap();
+    drop(state);
+
+    let server = start_server(&storage);
+    let client = reqwest::Client::new();
+    let login = client
+        .post(format!("{}/api/v1/auth/staff/login", server.base))
+        .json(&json!({"username": "bench-city", "password": "Bench-passw0rd"}))
+        .send()
+        .await
+        .unwrap();
+    let token = login.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+
+    println!("| request | p50 ms | p95 ms | bytes |");
+    println!("|---|---|---|---|");
+    let base = format!("{}/api/v1/results", server.base);
+    let cases = [
+        ("construction_enterprise page", format!("{base}/construction_enterprise?period=2026&locality=local&per_page=50")),
+        ("safety_director, one district, one grade", format!("{base}/safety_director?period=2026&district=370102&grade=good")),
+        ("project page", format!("{base}/project?period=2026&locality=local&per_page=50")),
+        ("licence CSV export (all)", format!("{base}/licence/export?format=csv&period=2026")),
+        ("construction_enterprise XLSX export (all)", format!("{base}/construction_enterprise/export?format=xlsx&period=2026")),
+        ("project XLSX export (all)", format!("{base}/project/export?format=xlsx&period=2026")),
+    ];
+    for (name, url) in cases {
+        let mut times = Vec::new();
+        let mut size = 0;
+        for _ in 0..REQUESTS {
+            let (elapsed, bytes) = timed(&client, &url, &token).await;
+            times.push(elapsed);
+            size = bytes;
+        }
+        times.sort();
+        println!("| {name} | {:.1} | {:.1} | {size} |", percentile(&times, 0.5), percentile(&times, 0.95));
+    }
+}
