@@ -10,9 +10,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::routes::{item_of, not_allowed, template_of, view, visible, AssessmentView};
+use super::routes::{changed_meanwhile, item_of, not_allowed, template_of, view, visible, AssessmentView};
 use super::rules::{self, Event, ItemKind, Outcome, ScoreRule};
 use super::store::{self, AssessmentRow, ReviewAct, ReviewRecord};
+use super::templates::Template;
 use crate::audit::AuditContext;
 use crate::auth::{Caller, Role, Scope};
 use crate::error::{ApiError, ApiResult, Invalid, Problem};
@@ -39,6 +40,15 @@ async fn reviewable(state: &AppState, caller: &Caller, id: &str) -> ApiResult<As
     Ok(row)
 }
 
+/// A record the caller may review, in review, with its template; the audit names it.
+async fn under_review(state: &AppState, caller: &Caller, audit: &AuditContext, id: &str) -> ApiResult<(AssessmentRow, Template)> {
+    let row = reviewable(state, caller, id).await?;
+    audit.set_target(format!("assessment:{id}"));
+    rules::transition(row.state(), Event::Review).map_err(not_allowed)?;
+    let template = template_of(state, &row).await?;
+    Ok((row, template))
+}
+
 /// The city station reads every district's assessments but reviews only its own districts'.
 pub fn outside_review_scope() -> ApiError {
     ApiError::new(
@@ -49,13 +59,6 @@ pub fn outside_review_scope() -> ApiError {
     )
 }
 
-fn changed_meanwhile() -> ApiError {
-    ApiError::conflict(
-        "assessment.changed",
-        "该考核刚被他人处理，请刷新后重试",
-        "The assessment was changed meanwhile; reload and try again",
-    )
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -103,10 +106,7 @@ async fn score_item(
     Path((id, number)): Path<(String, String)>,
     Json(body): Json<ScoreBody>,
 ) -> ApiResult<Json<AssessmentView>> {
-    let row = reviewable(&state, &caller, &id).await?;
-    audit.set_target(format!("assessment:{id}"));
-    rules::transition(row.state(), Event::Review).map_err(not_allowed)?;
-    let template = template_of(&state, &row).await?;
+    let (row, template) = under_review(&state, &caller, &audit, &id).await?;
     let item = item_of(&template, &number)?;
     let (Some(max), ItemKind::Scored) = (item.max_score, item.kind) else {
         return Err(ApiError::conflict("assessment.item_not_scored", format!("第 {number} 项不计分，只需通过或驳回"), format!("Item {number} is not scored; pass or reject it")));
@@ -185,10 +185,7 @@ async fn decide_item(
     Path((id, number)): Path<(String, String)>,
     Json(body): Json<DecisionBody>,
 ) -> ApiResult<Json<AssessmentView>> {
-    let row = reviewable(&state, &caller, &id).await?;
-    audit.set_target(format!("assessment:{id}"));
-    rules::transition(row.state(), Event::Review).map_err(not_allowed)?;
-    let template = template_of(&state, &row).await?;
+    let (row, template) = under_review(&state, &caller, &audit, &id).await?;
     let item = item_of(&template, &number)?;
     let passed = body.decision == ItemDecision::Pass;
     let mut invalid = Invalid::default();
@@ -253,10 +250,7 @@ async fn finish_review(
     Path(id): Path<String>,
     Json(body): Json<FinishBody>,
 ) -> ApiResult<Json<AssessmentView>> {
-    let row = reviewable(&state, &caller, &id).await?;
-    audit.set_target(format!("assessment:{id}"));
-    rules::transition(row.state(), Event::Review).map_err(not_allowed)?;
-    let template = template_of(&state, &row).await?;
+    let (row, template) = under_review(&state, &caller, &audit, &id).await?;
     let fills = store::items(&state.db, &row.id, row.round).await?;
     let assessed_total = rules::total(fills.iter().filter_map(|f| f.assessed_score));
     let result = rules::result_level(assessed_total, template.max_total(), &state.settings.assessments.result_bands());

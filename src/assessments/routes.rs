@@ -75,12 +75,38 @@ pub fn item_of<'t>(template: &'t Template, number: &str) -> ApiResult<&'t Templa
 }
 
 /// The record changed between reading and writing it (another request moved it).
-fn changed_meanwhile() -> ApiError {
+pub fn changed_meanwhile() -> ApiError {
     ApiError::conflict(
         "assessment.changed",
-        "该考核刚被他人修改或提交，请刷新后重试",
-        "The assessment was changed meanwhile; reload and try again",
+        "该记录刚被他人修改或处理，请刷新后重试",
+        "The record was changed meanwhile; reload and try again",
     )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewDecision {
+    Pass,
+    /// 驳回: back to whoever submitted it.
+    Return,
+}
+
+/// A one-step review: pass or return, with an opinion (project assessments, daily events).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBody {
+    pub decision: ReviewDecision,
+    #[schema(value_type = String, example = "材料属实")]
+    pub opinion: Name<500>,
+}
+
+impl ReviewBody {
+    pub fn event(&self) -> Event {
+        Event::Finish(match self.decision {
+            ReviewDecision::Pass => rules::Outcome::Approved,
+            ReviewDecision::Return => rules::Outcome::Returned,
+        })
+    }
 }
 
 /// One item as shown: the template's wording and the round's fill and review.

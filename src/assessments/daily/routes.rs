@@ -12,8 +12,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, EventRow, EventType, NewEvent};
 use crate::assessments::lifecycle::{StateChange, DAILY_EVENTS};
-use crate::assessments::routes::not_allowed;
-use crate::assessments::rules::{self, Event, Outcome};
+use crate::assessments::routes::{changed_meanwhile, not_allowed, ReviewBody};
+use crate::assessments::rules::{self, Event};
 use crate::audit::AuditContext;
 use crate::auth::{Caller, Jurisdiction, Role, Scope};
 use crate::documents::rules::{DocState, Purpose};
@@ -40,13 +40,6 @@ fn not_found() -> ApiError {
     ApiError::not_found("日常考核记录", "Daily assessment event")
 }
 
-fn changed_meanwhile() -> ApiError {
-    ApiError::conflict(
-        "assessment.changed",
-        "该记录刚被他人处理，请刷新后重试",
-        "The event was changed meanwhile; reload and try again",
-    )
-}
 
 /// The point value of each event type.
 #[utoipa::path(get, path = "/daily-event-types", tag = "assessments", security(("bearer" = [])),
@@ -335,20 +328,6 @@ async fn delete_event(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewDecision {
-    Pass,
-    Return,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewBody {
-    pub decision: ReviewDecision,
-    #[schema(value_type = String, example = "材料属实")]
-    pub opinion: Name<500>,
-}
 
 /// Staff with jurisdiction pass or return an event. A deduction is reviewed by someone other
 /// than who recorded it; passing fixes the event's points at the type's current value.
@@ -376,11 +355,7 @@ async fn review_event(
             "Whoever recorded a deduction cannot review it",
         ));
     }
-    let outcome = match body.decision {
-        ReviewDecision::Pass => Outcome::Approved,
-        ReviewDecision::Return => Outcome::Returned,
-    };
-    let to = rules::transition(row.state(), Event::Finish(outcome)).map_err(not_allowed)?;
+    let to = rules::transition(row.state(), body.event()).map_err(not_allowed)?;
     if !store::review(&state.db, &row, to, body.opinion.as_str(), &caller.account_id, state.clock.now_ms()).await? {
         return Err(changed_meanwhile());
     }

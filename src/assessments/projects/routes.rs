@@ -12,8 +12,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, Details, FormDocument, ProjectAssessmentRow, Visibility};
 use crate::assessments::lifecycle::{StateChange, PROJECT_ASSESSMENTS};
-use crate::assessments::routes::{not_allowed, valid_period};
-use crate::assessments::rules::{self, Event, Outcome, ScoreRule, TemplateKind};
+use crate::assessments::routes::{changed_meanwhile, not_allowed, valid_period, ReviewBody};
+use crate::assessments::rules::{self, Event, ScoreRule, TemplateKind};
 use crate::assessments::templates::{self, Template, TemplateItem};
 use crate::audit::AuditContext;
 use crate::auth::{Caller, Role};
@@ -43,13 +43,6 @@ fn not_found() -> ApiError {
     ApiError::not_found("项目考核", "Project assessment")
 }
 
-fn changed_meanwhile() -> ApiError {
-    ApiError::conflict(
-        "assessment.changed",
-        "该考核刚被他人处理，请刷新后重试",
-        "The assessment was changed meanwhile; reload and try again",
-    )
-}
 
 async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<ProjectAssessmentRow> {
     caller.require(READERS)?;
@@ -452,21 +445,6 @@ async fn submit_assessment(
     Ok(Json(view(&state, row).await?))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewDecision {
-    Pass,
-    /// 驳回 to the supervisor.
-    Return,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewBody {
-    pub decision: ReviewDecision,
-    #[schema(value_type = String, example = "评分依据充分")]
-    pub opinion: Name<500>,
-}
 
 /// The city station passes a submitted project assessment or returns it to the supervisor,
 /// with an opinion. Documents once submitted stay locked: a returned form may drop them, but
@@ -485,11 +463,7 @@ async fn review_assessment(
     caller.require(&[Role::City])?;
     let row = visible(&state, &caller, &id).await?;
     audit.set_target(format!("project_assessment:{id}"));
-    let outcome = match body.decision {
-        ReviewDecision::Pass => Outcome::Approved,
-        ReviewDecision::Return => Outcome::Returned,
-    };
-    let to = rules::transition(row.state(), Event::Finish(outcome)).map_err(not_allowed)?;
+    let to = rules::transition(row.state(), body.event()).map_err(not_allowed)?;
     if !PROJECT_ASSESSMENTS.change(&state.db, &row.id, &row.state, to, &caller.account_id, Some(body.opinion.as_str()), state.clock.now_ms()).await? {
         return Err(changed_meanwhile());
     }
