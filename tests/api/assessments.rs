@@ -403,6 +403,11 @@ async fn review_goes_item_by_item_and_keeps_every_round(engine: Engine) {
     app.post(&score("1"), json!({"action": "accept"}), Some(&w.lixia))
         .await
         .expect_problem(409, "assessment.state_forbids");
+    // The enterprise's contact is told by SMS which items came back.
+    zhujian::notify::outbox::deliver_due(&app.state).await.unwrap();
+    let sms = app.sms.last_to("13912345678").expect("a notice to the enterprise contact");
+    assert_eq!(sms.params[0], "考核自评被退回，请修改后重新提交");
+    assert_eq!(sms.params[1], "第 3 项：审核完毕");
 
     // The enterprise edits the next round; the first stays as it was.
     let round2 = app.get(&format!("/api/v1/assessments/{id}"), Some(&w.a)).await.body;
