@@ -50,6 +50,18 @@ CREATE TABLE project_assessment_scores (
     PRIMARY KEY (assessment_id, number)
 );
 
+-- Each submission as the city station received it (scores, details, documents), so that a
+-- returned and corrected form never hides what was reviewed before.
+CREATE TABLE project_assessment_submissions (
+    assessment_id TEXT NOT NULL REFERENCES project_assessments (id),
+    submission    BIGINT NOT NULL,
+    submitted_by  TEXT NOT NULL,
+    submitted_at  BIGINT NOT NULL,
+    total_score   DOUBLE PRECISION NOT NULL,
+    form          TEXT NOT NULL,   -- JSON of the form as submitted
+    PRIMARY KEY (assessment_id, submission)
+);
+
 -- The signed scanned form (签字后的考核表扫描件) and other evidence.
 CREATE TABLE project_assessment_documents (
     assessment_id TEXT NOT NULL REFERENCES project_assessments (id),

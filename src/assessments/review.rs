@@ -251,7 +251,11 @@ async fn finish_review(
     Json(body): Json<FinishBody>,
 ) -> ApiResult<Json<AssessmentView>> {
     let (row, template) = under_review(&state, &caller, &audit, &id).await?;
-    let fills = store::items(&state.db, &row.id, row.round).await?;
+    let now = state.clock.now_ms();
+    // The items are read while the record is held, so that the outcome is decided on exactly
+    // the items a concurrent reviewer cannot change any more.
+    let mut tx = store::begin_review(&state.db, &row, now).await?.ok_or_else(changed_meanwhile)?;
+    let fills = store::items(&mut *tx, &row.id, row.round).await?;
     let assessed_total = rules::total(fills.iter().filter_map(|f| f.assessed_score));
     let result = rules::result_level(assessed_total, template.max_total(), &state.settings.assessments.result_bands());
     let ordered: Vec<_> = template
@@ -280,9 +284,10 @@ async fn finish_review(
         rejected,
     };
     rules::transition(row.state(), Event::Finish(outcome)).map_err(not_allowed)?;
-    if !store::finish(&state.db, &row, &finish, &caller.account_id, state.clock.now_ms()).await? {
+    if !store::finish(&mut tx, &row, &finish, &caller.account_id, now).await? {
         return Err(changed_meanwhile());
     }
+    tx.commit().await?;
     let row = visible(&state, &caller, &id).await?;
     // Show the round just finished: after a return the current round is the enterprise's copy.
     let shown = if outcome == Outcome::Approved { row.round } else { row.round - 1 };

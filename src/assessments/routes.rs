@@ -462,12 +462,15 @@ pub struct AttachBody {
     pub slot: Option<String>,
 }
 
-/// The caller's completed PDF scan, free or already this record's; refusals name `field`.
-async fn own_scan(state: &AppState, caller: &Caller, row: &AssessmentRow, id: &str, field: &str) -> ApiResult<()> {
+/// The caller's completed PDF scan, free or already this record's; with `fresh`, one never
+/// submitted (rectification material must be new, not last round's evidence). Refusals name
+/// `field`.
+async fn own_scan(state: &AppState, caller: &Caller, row: &AssessmentRow, id: &str, field: &str, fresh: bool) -> ApiResult<()> {
     let doc = crate::documents::store::get(&state.db, id, &crate::documents::store::Visibility::of(caller)).await?;
     let usable = doc.as_ref().is_some_and(|d| {
         let free = d.attached_id.is_none() || d.attached_id.as_deref() == Some(row.id.as_str());
-        d.purpose() == Some(Purpose::MaterialScan) && d.state() != DocState::Pending && free
+        let state_ok = if fresh { d.state() == DocState::Available } else { d.state() != DocState::Pending };
+        d.purpose() == Some(Purpose::MaterialScan) && state_ok && free
     });
     if usable {
         return Ok(());
@@ -511,7 +514,8 @@ async fn attach_document(
         invalid.field("slot", "assessment.slot_invalid", "附件列表须指明附件名称；人员列表请逐人填报；其他项不填 slot", "Attachment lists name the attachment; people lists take people; other items take no slot");
     }
     invalid.finish()?;
-    own_scan(&state, &caller, &row, &body.document_id, "document_id").await?;
+    let fresh = body.role == DocumentRole::Rectification;
+    own_scan(&state, &caller, &row, &body.document_id, "document_id", fresh).await?;
     let now = state.clock.now_ms();
     let mut tx = store::begin_edit(&state.db, &row, now).await?.ok_or_else(changed_meanwhile)?;
     let role = match body.role {
@@ -524,7 +528,13 @@ async fn attach_document(
         role,
         slot,
     };
-    store::link_document(&mut tx, &row, &link, &caller.account_id, now).await?;
+    if !store::link_document(&mut tx, &row, &link, &caller.account_id, now).await? {
+        return Err(ApiError::conflict(
+            "assessment.document_already_attached",
+            "该文件已附在此考核项上",
+            "This document is already attached to the item",
+        ));
+    }
     tx.commit().await?;
     let row = visible(&state, &caller, &id).await?;
     Ok((StatusCode::CREATED, Json(view(&state, row, None).await?)))
@@ -593,7 +603,7 @@ async fn add_person(
         invalid.field("role", "assessment.role_not_listed", "该考核项不填报此类人员", "This item does not list people of this role");
         invalid.finish()?;
     }
-    own_scan(&state, &caller, &row, &body.scan_document_id, "scan_document_id").await?;
+    own_scan(&state, &caller, &row, &body.scan_document_id, "scan_document_id", false).await?;
     let sealed = state.keys.seal(&format!("assessment:{}:id_number", row.id), body.id_number.as_str().as_bytes());
     let valid_until = body.certificate_valid_until.map(|d| d.to_string());
     let person = store::NewPerson {
@@ -656,12 +666,12 @@ fn gap_words(gap: &Gap) -> (String, String) {
 
 /// Which items lack what a submission needs; on a rectification round, the items that lost
 /// points in the previous round need rectification material.
-async fn gaps(state: &AppState, row: &AssessmentRow, template: &Template) -> ApiResult<Vec<(String, Gap)>> {
-    let fills = store::items(&state.db, &row.id, row.round).await?;
-    let documents = store::documents(&state.db, &row.id, row.round).await?;
-    let people = store::people(&state.db, &row.id, row.round).await?;
+async fn gaps(tx: &mut store::Tx<'_>, row: &AssessmentRow, template: &Template) -> ApiResult<Vec<(String, Gap)>> {
+    let fills = store::items(&mut **tx, &row.id, row.round).await?;
+    let documents = store::documents(&mut **tx, &row.id, row.round).await?;
+    let people = store::people(&mut **tx, &row.id, row.round).await?;
     let previous = if row.return_reason.as_deref() == Some("rectification") {
-        store::items(&state.db, &row.id, row.round - 1).await?
+        store::items(&mut **tx, &row.id, row.round - 1).await?
     } else {
         Vec::new()
     };
@@ -711,7 +721,11 @@ async fn submit_assessment(
     audit.set_target(format!("assessment:{id}"));
     rules::transition(row.state(), Event::Submit).map_err(not_allowed)?;
     let template = template_of(&state, &row).await?;
-    let gaps = gaps(&state, &row, &template).await?;
+    let now = state.clock.now_ms();
+    // The checks and the submission happen while the record is held, so that no edit slips
+    // between them.
+    let mut tx = store::begin_edit(&state.db, &row, now).await?.ok_or_else(changed_meanwhile)?;
+    let gaps = gaps(&mut tx, &row, &template).await?;
     if !gaps.is_empty() {
         let numbers: Vec<&str> = gaps.iter().map(|(n, _)| n.as_str()).collect();
         let mut error = ApiError::new(
@@ -726,9 +740,10 @@ async fn submit_assessment(
         }
         return Err(error);
     }
-    if !store::submit(&state.db, &row, body.opinion.as_str(), &caller.account_id, state.clock.now_ms()).await? {
+    if !store::submit(&mut tx, &row, body.opinion.as_str(), &caller.account_id, now).await? {
         return Err(changed_meanwhile());
     }
+    tx.commit().await?;
     let row = visible(&state, &caller, &id).await?;
     Ok(Json(view(&state, row, None).await?))
 }

@@ -13,7 +13,7 @@ use crate::db::{new_id, Db, NullableF64};
 use crate::notify::outbox::{self, Recipient};
 use crate::paging::Page;
 
-type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
+pub type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
 
 /// Which records a caller sees (see `Jurisdiction`).
 pub type Visibility = Jurisdiction;
@@ -187,7 +187,9 @@ async fn move_state(
     Ok(true)
 }
 
-/// Begins an enterprise edit: `false` unless the record is still editable in the same round.
+/// Begins an enterprise edit or submission: holds the record (so that edits, the checks of a
+/// submission and the submission itself do not interleave); `None` unless the record is still
+/// editable in the same round.
 pub async fn begin_edit<'c>(db: &'c Db, row: &AssessmentRow, now: i64) -> Result<Option<Tx<'c>>, sqlx::Error> {
     let mut tx = db.begin().await?;
     let touched = sqlx::query(
@@ -199,6 +201,21 @@ pub async fn begin_edit<'c>(db: &'c Db, row: &AssessmentRow, now: i64) -> Result
     .execute(&mut *tx)
     .await?;
     Ok((touched.rows_affected() == 1).then_some(tx))
+}
+
+/// Begins a reviewer's act that depends on the whole round (finishing it): holds the record, so
+/// that no item changes between reading the items and moving the record; `None` when the
+/// record moved since it was read.
+pub async fn begin_review<'c>(db: &'c Db, row: &AssessmentRow, now: i64) -> Result<Option<Tx<'c>>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let held = sqlx::query("UPDATE assessments SET updated_at = $1 WHERE id = $2 AND round = $3 AND state = $4")
+        .bind(now)
+        .bind(&row.id)
+        .bind(row.round)
+        .bind(&row.state)
+        .execute(&mut *tx)
+        .await?;
+    Ok((held.rows_affected() == 1).then_some(tx))
 }
 
 /// The enterprise's fill of one item in the current round.
@@ -246,14 +263,15 @@ impl ItemRow {
     }
 }
 
-pub async fn items(db: &Db, id: &str, round: i64) -> Result<Vec<ItemRow>, sqlx::Error> {
+/// Reads on the pool or inside a transaction that holds the record (see `begin_edit`).
+pub async fn items<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, id: &str, round: i64) -> Result<Vec<ItemRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT number, self_score, self_note, assessed_score, review_state, review_opinion, rectification_note \
          FROM assessment_items WHERE assessment_id = $1 AND round = $2",
     )
     .bind(id)
     .bind(round)
-    .fetch_all(db)
+    .fetch_all(ex)
     .await
 }
 
@@ -271,14 +289,15 @@ pub struct LinkedDocument {
     pub added_at: i64,
 }
 
-pub async fn documents(db: &Db, id: &str, round: i64) -> Result<Vec<LinkedDocument>, sqlx::Error> {
+/// Reads on the pool or inside a transaction that holds the record (see `begin_edit`).
+pub async fn documents<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, id: &str, round: i64) -> Result<Vec<LinkedDocument>, sqlx::Error> {
     sqlx::query_as(
         "SELECT l.number, l.document_id, l.role, l.slot, d.file_name, l.added_at FROM assessment_documents l \
          JOIN documents d ON d.id = l.document_id WHERE l.assessment_id = $1 AND l.round = $2 ORDER BY l.added_at, l.document_id",
     )
     .bind(id)
     .bind(round)
-    .fetch_all(db)
+    .fetch_all(ex)
     .await
 }
 
@@ -361,7 +380,8 @@ pub struct PersonRow {
     pub scan_document_id: String,
 }
 
-pub async fn people(db: &Db, id: &str, round: i64) -> Result<Vec<PersonRow>, sqlx::Error> {
+/// Reads on the pool or inside a transaction that holds the record (see `begin_edit`).
+pub async fn people<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, id: &str, round: i64) -> Result<Vec<PersonRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, number, role, name, id_number_masked, position, certificate_name, certificate_number, \
          certificate_valid_until, scan_document_id FROM assessment_people WHERE assessment_id = $1 AND round = $2 \
@@ -369,7 +389,7 @@ pub async fn people(db: &Db, id: &str, round: i64) -> Result<Vec<PersonRow>, sql
     )
     .bind(id)
     .bind(round)
-    .fetch_all(db)
+    .fetch_all(ex)
     .await
 }
 
@@ -430,11 +450,10 @@ pub async fn remove_person(tx: &mut Tx<'_>, row: &AssessmentRow, number: &str, p
     Ok(removed.rows_affected() == 1)
 }
 
-/// Submits the current round: records it, and locks every document it uses so that what was
-/// submitted stays readable as it was.
-pub async fn submit(db: &Db, row: &AssessmentRow, opinion: &str, by: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    if !move_state(&mut tx, row, State::Submitted, by, Some(opinion), now).await? {
+/// Submits the current round in the transaction `begin_edit` opened: records it, and locks every
+/// document it uses so that what was submitted stays readable as it was.
+pub async fn submit(tx: &mut Tx<'_>, row: &AssessmentRow, opinion: &str, by: &str, now: i64) -> Result<bool, sqlx::Error> {
+    if !move_state(tx, row, State::Submitted, by, Some(opinion), now).await? {
         return Ok(false);
     }
     sqlx::query(
@@ -445,7 +464,7 @@ pub async fn submit(db: &Db, row: &AssessmentRow, opinion: &str, by: &str, now: 
     .bind(by)
     .bind(now)
     .bind(opinion)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     sqlx::query(
         "UPDATE documents SET state = 'locked' WHERE id IN (SELECT document_id FROM assessment_documents WHERE assessment_id = $1 AND round = $2) \
@@ -453,9 +472,8 @@ pub async fn submit(db: &Db, row: &AssessmentRow, opinion: &str, by: &str, now: 
     )
     .bind(&row.id)
     .bind(row.round)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await?;
     Ok(true)
 }
 
@@ -575,17 +593,16 @@ pub struct Finish<'a> {
     pub rejected: Vec<String>,
 }
 
-/// Ends the review of the current round. A return opens the next round as a copy of this
+/// Ends the review of the current round, in the transaction `begin_review` opened. A return opens the next round as a copy of this
 /// one (scores, notes, evidence and people; reviews start afresh), so the finished round
 /// stays readable as it was.
-pub async fn finish(db: &Db, row: &AssessmentRow, f: &Finish<'_>, reviewer: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn finish(tx: &mut Tx<'_>, row: &AssessmentRow, f: &Finish<'_>, reviewer: &str, now: i64) -> Result<bool, sqlx::Error> {
     let to = if f.outcome == Outcome::Approved {
         State::Approved
     } else {
         State::Returned
     };
-    let mut tx = db.begin().await?;
-    if !move_state(&mut tx, row, to, reviewer, Some(f.opinion), now).await? {
+    if !move_state(tx, row, to, reviewer, Some(f.opinion), now).await? {
         return Ok(false);
     }
     sqlx::query(
@@ -601,7 +618,7 @@ pub async fn finish(db: &Db, row: &AssessmentRow, f: &Finish<'_>, reviewer: &str
     .bind(f.assessed_total)
     .bind(&row.id)
     .bind(row.round)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     let reason = match f.outcome {
         Outcome::Approved => None,
@@ -609,7 +626,7 @@ pub async fn finish(db: &Db, row: &AssessmentRow, f: &Finish<'_>, reviewer: &str
         Outcome::Rectification => Some("rectification"),
     };
     if to == State::Returned {
-        open_next_round(&mut tx, &row.id, row.round).await?;
+        open_next_round(tx, &row.id, row.round).await?;
     }
     let next = if to == State::Returned { row.round + 1 } else { row.round };
     sqlx::query("UPDATE assessments SET round = $1, return_reason = $2, result = $3 WHERE id = $4")
@@ -617,7 +634,7 @@ pub async fn finish(db: &Db, row: &AssessmentRow, f: &Finish<'_>, reviewer: &str
         .bind(reason)
         .bind(f.result.as_str())
         .bind(&row.id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     let params = json!({"assessment_id": row.id, "opinion": f.opinion, "result": f.result.as_str(), "items": f.rejected.join("、")});
     let kind = match f.outcome {
@@ -625,8 +642,7 @@ pub async fn finish(db: &Db, row: &AssessmentRow, f: &Finish<'_>, reviewer: &str
         Outcome::Returned => "assessment.returned",
         Outcome::Rectification => "assessment.rectification",
     };
-    outbox::enqueue(&mut *tx, Recipient::EnterpriseContact(&row.enterprise_id), kind, params, now).await?;
-    tx.commit().await?;
+    outbox::enqueue(&mut **tx, Recipient::EnterpriseContact(&row.enterprise_id), kind, params, now).await?;
     Ok(true)
 }
 

@@ -176,7 +176,11 @@ async fn import_projects(
             "district_code": cell("district_code"), "enterprise_credit_code": cell("enterprise_credit_code"),
             "project_manager": cell("project_manager"),
             // A non-numeric area stays text so that the row is refused, not silently blanked.
-            "building_area": if area.is_empty() { json!(null) } else { area.parse::<f64>().map_or(json!(area), |a| json!(a)) },
+            "building_area": match area.parse::<f64>() {
+                _ if area.is_empty() => json!(null),
+                Ok(a) if a.is_finite() => json!(a),
+                _ => json!(area),
+            },
         });
         let outcome = match crate::web::parse_json::<NewProjectBody>(row.to_string().as_bytes()) {
             Ok(body) => register(&state, &caller, &body).await,

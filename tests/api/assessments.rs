@@ -442,6 +442,16 @@ async fn review_goes_item_by_item_and_keeps_every_round(engine: Engine) {
     assert_eq!(rectify["return_reason"], "rectification");
     assert_eq!(rectify["rounds"][1]["result"], "basically_qualified");
 
+    // Rectification material is new material: last round's evidence does not count.
+    let old_evidence = item(&rectify, "1")["documents"][0]["document_id"].as_str().unwrap().to_owned();
+    let reused = app
+        .post(&format!("/api/v1/assessments/{id}/items/1/documents"), json!({"document_id": old_evidence, "role": "rectification"}), Some(&w.a))
+        .await;
+    assert_eq!(reused.body["errors"][0]["code"], "assessment.document_unusable");
+    app.post(&format!("/api/v1/assessments/{id}/items/1/documents"), json!({"document_id": old_evidence}), Some(&w.a))
+        .await
+        .expect_problem(409, "assessment.document_already_attached");
+
     // Rectification material is needed on every item that lost points.
     let refused = app
         .post(&format!("/api/v1/assessments/{id}/submit"), json!({"opinion": "已整改"}), Some(&w.a))

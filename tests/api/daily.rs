@@ -98,7 +98,8 @@ async fn daily_events_are_reported_reviewed_and_valued(engine: Engine) {
     review(app, &event, &s.shizhong, "pass").await.expect_problem(404, "resource.not_found");
     review(app, &event, &s.a, "pass").await.expect_problem(403, "auth.forbidden_role");
     assert_eq!(review(app, &event, &s.lixia, "return").await.body["state"], "returned");
-    let correction = bonus(json!([scan(app, &s.a).await]), &a_project);
+    // The correction may send the evidence it already holds, and add more.
+    let correction = bonus(json!([evidence, scan(app, &s.a).await]), &a_project);
     let not_reporter = app.send(app.client.put(app.url(&format!("/api/v1/daily-events/{event}"))).bearer_auth(&s.lixia).json(&correction)).await;
     not_reporter.expect_problem(403, "daily.not_reporter");
     let corrected = app.send(app.client.put(app.url(&format!("/api/v1/daily-events/{event}"))).bearer_auth(&s.a).json(&correction)).await;

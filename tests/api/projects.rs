@@ -229,6 +229,14 @@ async fn supervisors_fill_and_the_city_station_reviews_project_assessments(engin
         .expect_problem(422, "request.invalid_fields");
     let returned = app.post(&format!("{path}/review"), json!({"decision": "return", "opinion": "施工用电评分偏高"}), Some(&s.city)).await;
     assert_eq!(returned.body["state"], "returned");
+    // What was submitted stays: its form cannot be dropped, and the district reads it.
+    app.delete(&format!("{path}/documents/{form}"), Some(&supervisor))
+        .await
+        .expect_problem(409, "assessment.document_submitted");
+    app.get(&format!("/api/v1/documents/{form}/link"), Some(&s.lixia)).await.expect(200);
+    app.get(&format!("/api/v1/documents/{form}/link"), Some(&s.shizhong)).await.expect_problem(404, "resource.not_found");
+    let moved = app.put(&path, json!({"district_code": SHIZHONG}), Some(&supervisor)).await;
+    assert_eq!(moved.body["errors"][0]["code"], "project.outside_district");
     app.put(&path, json!({"scores": [{"number": "7", "score": 7}]}), Some(&supervisor)).await.expect(200);
     app.post(&format!("{path}/submit"), json!({}), Some(&supervisor)).await.expect(200);
     let passed = app.post(&format!("{path}/review"), json!({"decision": "pass", "opinion": "同意"}), Some(&s.city)).await;
@@ -237,6 +245,25 @@ async fn supervisors_fill_and_the_city_station_reviews_project_assessments(engin
     app.post(&format!("{path}/review"), json!({"decision": "pass", "opinion": "同意"}), Some(&s.city))
         .await
         .expect_problem(409, "assessment.state_forbids");
+
+    let submissions = app.get(&format!("{path}/submissions"), Some(&s.city)).await;
+    let totals: Vec<f64> = submissions.body.as_array().unwrap().iter().map(|x| x["total_score"].as_f64().unwrap()).collect();
+    assert_eq!(totals, [85.0, 83.0]);
+    assert_eq!(submissions.body[0]["form"]["items"][6]["score"], 9.0);
+    assert_eq!(submissions.body[1]["form"]["items"][6]["score"], 7.0);
+
+    // A deleted draft gives its unsubmitted documents back to the supervisor.
+    let other_project = app.post("/api/v1/projects", project("P-101", LIXIA, A_CODE), Some(&s.city)).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let draft = app.post(&format!("/api/v1/projects/{other_project}/assessments"), json!({"period": "2026"}), Some(&supervisor)).await;
+    let draft_path = format!("/api/v1/project-assessments/{}", draft.body["id"].as_str().unwrap());
+    let spare = app.upload(&supervisor, "supervision_form", "草稿.pdf", pdf(1000)).await.body["id"].as_str().unwrap().to_owned();
+    app.post(&format!("{draft_path}/documents"), json!({"document_id": spare, "role": "evidence"}), Some(&supervisor)).await.expect(201);
+    app.delete(&format!("/api/v1/documents/{spare}"), Some(&supervisor)).await.expect_problem(409, "document.in_use");
+    app.delete(&draft_path, Some(&supervisor)).await.expect(204);
+    app.delete(&format!("/api/v1/documents/{spare}"), Some(&supervisor)).await.expect(204);
 
     let seen_by_a = app.get("/api/v1/project-assessments", Some(&s.a)).await;
     assert_eq!(ids(&seen_by_a.body), [id.as_str()]);

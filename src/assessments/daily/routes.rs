@@ -110,7 +110,7 @@ pub struct EventBody {
 
 /// Checks a report against who makes it: enterprises report bonuses with evidence about
 /// themselves, staff record deductions for enterprises within their jurisdiction.
-async fn check_report(state: &AppState, caller: &Caller, body: &EventBody) -> ApiResult<String> {
+async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event: Option<&str>) -> ApiResult<String> {
     let types = store::event_types(&state.db).await?;
     let category = types.iter().find(|t| t.code == body.type_code).map(|t| t.category.as_str());
     let mut invalid = Invalid::default();
@@ -144,11 +144,11 @@ async fn check_report(state: &AppState, caller: &Caller, body: &EventBody) -> Ap
     let documents = crate::documents::store::Visibility::of(caller);
     for (i, id) in body.document_ids.iter().enumerate() {
         let doc = crate::documents::store::get(&state.db, id, &documents).await?;
+        // A free upload, or evidence this event already holds (a correction may send it again).
         let usable = doc.is_some_and(|d| {
-            caller.enterprise_id() == Some(d.owner_id.as_str())
-                && d.purpose() == Some(Purpose::MaterialScan)
-                && d.state() == DocState::Available
-                && d.attached_id.is_none()
+            let free = d.state() == DocState::Available && d.attached_id.is_none();
+            let own = event.is_some() && d.attached_id.as_deref() == event;
+            caller.enterprise_id() == Some(d.owner_id.as_str()) && d.purpose() == Some(Purpose::MaterialScan) && (free || own)
         });
         if !usable {
             invalid.field(&format!("document_ids[{i}]"), "assessment.document_unusable", "请先上传 PDF 扫描件（用途 material_scan）；已用于其他记录的文件不能再用", "Upload the PDF scan first (purpose material_scan); a file used by another record cannot be reused");
@@ -185,7 +185,7 @@ async fn report_event(
     Json(body): Json<EventBody>,
 ) -> ApiResult<(StatusCode, Json<EventView>)> {
     caller.require(READERS)?;
-    let enterprise = check_report(&state, &caller, &body).await?;
+    let enterprise = check_report(&state, &caller, &body, None).await?;
     let occurred_on = body.occurred_on.to_string();
     let event = new_event(&body, &enterprise, &occurred_on);
     let id = store::insert(&state.db, &event, &caller.account_id, state.clock.now_ms()).await?;
@@ -295,7 +295,7 @@ async fn correct_event(
 ) -> ApiResult<Json<EventView>> {
     let row = own_returned(&state, &caller, &id, Event::Submit).await?;
     audit.set_target(format!("daily_event:{id}"));
-    let enterprise = check_report(&state, &caller, &body).await?;
+    let enterprise = check_report(&state, &caller, &body, Some(&row.id)).await?;
     if enterprise != row.enterprise_id {
         let mut invalid = Invalid::default();
         invalid.field("enterprise_id", "daily.enterprise_fixed", "不能更换记录所属企业", "The event's enterprise cannot change");

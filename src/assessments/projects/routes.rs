@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::store::{self, Details, FormDocument, ProjectAssessmentRow, Visibility};
+use super::store::{self, Details, FormDocument, ProjectAssessmentRow, Submission, Unlinked, Visibility};
 use crate::assessments::lifecycle::{StateChange, PROJECT_ASSESSMENTS};
 use crate::assessments::routes::{changed_meanwhile, not_allowed, valid_period, ReviewBody};
 use crate::assessments::rules::{self, Event, ScoreRule, TemplateKind};
@@ -35,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(submit_assessment))
         .routes(routes!(review_assessment))
         .routes(routes!(state_history))
+        .routes(routes!(list_submissions))
 }
 
 const READERS: &[Role] = &[Role::Supervisor, Role::District, Role::City, Role::Enterprise];
@@ -207,6 +208,18 @@ async fn state_history(
     Ok(Json(PROJECT_ASSESSMENTS.changes(&state.db, &row.id).await?))
 }
 
+/// Every submission as the city station received it, first to last.
+#[utoipa::path(get, path = "/project-assessments/{id}/submissions", tag = "assessments", params(("id" = String, Path)),
+    security(("bearer" = [])), responses((status = 200, body = Vec<Submission>), (status = 404, body = Problem)))]
+async fn list_submissions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<Submission>>> {
+    let row = visible(&state, &caller, &id).await?;
+    Ok(Json(store::submissions(&state.db, &row.id).await?))
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreFill {
@@ -266,6 +279,9 @@ async fn save_assessment(
         }
     }
     check_building_area(&mut invalid, "building_area", body.building_area);
+    if body.district_code.as_ref().is_some_and(|d| !caller.covers_district(d.as_str())) {
+        invalid.field("district_code", "project.outside_district", "只能改为本人负责辖区内的行政区", "Only a district within your own jurisdiction can be set");
+    }
     if body.inspection_details.as_ref().is_some_and(|d| d.chars().count() > DETAILS_MAX) {
         invalid.field("inspection_details", "text.too_long", format!("检查详情最多 {DETAILS_MAX} 字"), format!("At most {DETAILS_MAX} characters"));
     }
@@ -289,7 +305,8 @@ async fn save_assessment(
     Ok(Json(view(&state, row).await?))
 }
 
-/// Deletes a draft or returned project assessment (kept for the record, no longer listed).
+/// Deletes a draft or returned project assessment (kept for the record, no longer listed);
+/// documents never submitted become deletable again.
 #[utoipa::path(delete, path = "/project-assessments/{id}", tag = "assessments", params(("id" = String, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn delete_assessment(
@@ -302,7 +319,7 @@ async fn delete_assessment(
     let row = visible(&state, &caller, &id).await?;
     audit.set_target(format!("project_assessment:{id}"));
     rules::transition(row.state(), Event::Delete).map_err(not_allowed)?;
-    if !PROJECT_ASSESSMENTS.change(&state.db, &row.id, &row.state, rules::State::Deleted, &caller.account_id, None, state.clock.now_ms()).await? {
+    if !store::delete(&state.db, &row, &caller.account_id, state.clock.now_ms()).await? {
         return Err(changed_meanwhile());
     }
     Ok(StatusCode::NO_CONTENT)
@@ -361,7 +378,7 @@ async fn attach_document(
     Ok((StatusCode::CREATED, Json(view(&state, row).await?)))
 }
 
-/// Removes a document from the form.
+/// Removes a document not yet submitted from the form.
 #[utoipa::path(delete, path = "/project-assessments/{id}/documents/{document_id}", tag = "assessments",
     params(("id" = String, Path), ("document_id" = String, Path)), security(("bearer" = [])),
     responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
@@ -374,8 +391,16 @@ async fn detach_document(
     let (row, _) = editable(&state, &caller, &id).await?;
     audit.set_target(format!("project_assessment:{id}"));
     let mut tx = store::begin_edit(&state.db, &row, state.clock.now_ms()).await?.ok_or_else(changed_meanwhile)?;
-    if !store::unlink_document(&mut tx, &row.id, &document_id).await? {
-        return Err(ApiError::not_found("该考核的附件", "Attachment of this assessment"));
+    match store::unlink_document(&mut tx, &row.id, &document_id).await? {
+        Unlinked::Done => {}
+        Unlinked::Submitted => {
+            return Err(ApiError::conflict(
+                "assessment.document_submitted",
+                "该附件已随考核表提交，须保留；可补充新的附件",
+                "This document was submitted with the form and stays with it; attach a new one instead",
+            ))
+        }
+        Unlinked::NotLinked => return Err(ApiError::not_found("该考核的附件", "Attachment of this assessment")),
     }
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -423,6 +448,10 @@ async fn submit_assessment(
     let row = visible(&state, &caller, &id).await?;
     audit.set_target(format!("project_assessment:{id}"));
     rules::transition(row.state(), Event::Submit).map_err(not_allowed)?;
+    let now = state.clock.now_ms();
+    // Held from here to the commit: the form checked is the form submitted.
+    let mut tx = store::begin_edit(&state.db, &row, now).await?.ok_or_else(changed_meanwhile)?;
+    let row = visible(&state, &caller, &id).await?;
     let current = view(&state, row.clone()).await?;
     let gaps = missing(&row, &current);
     if !gaps.is_empty() {
@@ -438,17 +467,15 @@ async fn submit_assessment(
         }
         return Err(error);
     }
-    if !store::submit(&state.db, &row, current.current_total, &caller.account_id, state.clock.now_ms()).await? {
+    let form = serde_json::to_value(&current).map_err(ApiError::internal)?;
+    if !store::submit(&mut tx, &row, current.current_total, &form, &caller.account_id, now).await? {
         return Err(changed_meanwhile());
     }
+    tx.commit().await?;
     let row = visible(&state, &caller, &id).await?;
     Ok(Json(view(&state, row).await?))
 }
 
-
-/// The city station passes a submitted project assessment or returns it to the supervisor,
-/// with an opinion. Documents once submitted stay locked: a returned form may drop them, but
-/// they remain as they were submitted.
 #[utoipa::path(post, path = "/project-assessments/{id}/review", tag = "assessments", params(("id" = String, Path)),
     request_body = ReviewBody, security(("bearer" = [])),
     responses((status = 200, body = ProjectAssessmentView), (status = 403, body = Problem), (status = 404, body = Problem),

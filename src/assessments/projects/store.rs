@@ -243,10 +243,10 @@ pub async fn save_score(tx: &mut Tx<'_>, id: &str, number: &str, score: Option<f
     Ok(())
 }
 
-pub async fn scores(db: &Db, id: &str) -> Result<Vec<(String, Option<f64>)>, sqlx::Error> {
+pub async fn scores<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, id: &str) -> Result<Vec<(String, Option<f64>)>, sqlx::Error> {
     sqlx::query_as("SELECT number, score FROM project_assessment_scores WHERE assessment_id = $1")
         .bind(id)
-        .fetch_all(db)
+        .fetch_all(ex)
         .await
 }
 
@@ -289,40 +289,141 @@ pub async fn link_document(tx: &mut Tx<'_>, id: &str, document: &str, role: &str
     Ok(())
 }
 
-/// Unlinks a document; one never submitted becomes the supervisor's own again (deletable).
-pub async fn unlink_document(tx: &mut Tx<'_>, id: &str, document: &str) -> Result<bool, sqlx::Error> {
-    let removed = sqlx::query("DELETE FROM project_assessment_documents WHERE assessment_id = $1 AND document_id = $2")
-        .bind(id)
-        .bind(document)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(
-        "UPDATE documents SET attached_kind = NULL, attached_id = NULL WHERE id = $1 AND attached_id = $2 AND state = 'available'",
-    )
-    .bind(document)
-    .bind(id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(removed.rows_affected() == 1)
+/// What became of a request to drop a document from the form.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Unlinked {
+    Done,
+    /// It was submitted once and stays with the form.
+    Submitted,
+    NotLinked,
 }
 
-/// Submits to the city station: records the total and locks the documents.
-pub async fn submit(db: &Db, row: &ProjectAssessmentRow, total: f64, by: &str, now: i64) -> Result<bool, sqlx::Error> {
+/// Unlinks a document never submitted; it becomes the supervisor's own again (deletable).
+pub async fn unlink_document(tx: &mut Tx<'_>, id: &str, document: &str) -> Result<Unlinked, sqlx::Error> {
+    let removed = sqlx::query(
+        "DELETE FROM project_assessment_documents WHERE assessment_id = $1 AND document_id = $2 \
+         AND document_id IN (SELECT d.id FROM documents d WHERE d.state = 'available')",
+    )
+    .bind(id)
+    .bind(document)
+    .execute(&mut **tx)
+    .await?;
+    if removed.rows_affected() == 1 {
+        release(tx, &[document.to_owned()]).await?;
+        return Ok(Unlinked::Done);
+    }
+    let linked: Option<String> =
+        sqlx::query_scalar("SELECT document_id FROM project_assessment_documents WHERE assessment_id = $1 AND document_id = $2")
+            .bind(id)
+            .bind(document)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(if linked.is_some() { Unlinked::Submitted } else { Unlinked::NotLinked })
+}
+
+/// Detaches documents from the form (never submitted ones only).
+async fn release(tx: &mut Tx<'_>, documents: &[String]) -> Result<(), sqlx::Error> {
+    for document in documents {
+        sqlx::query("UPDATE documents SET attached_kind = NULL, attached_id = NULL WHERE id = $1 AND state = 'available'")
+            .bind(document)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Deletes a draft or returned form (kept, no longer listed); documents never submitted are
+/// released and become deletable again.
+pub async fn delete(db: &Db, row: &ProjectAssessmentRow, by: &str, now: i64) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
-    if !PROJECT_ASSESSMENTS.advance(&mut tx, &row.id, &row.state, State::Submitted, by, None, now).await? {
+    if !PROJECT_ASSESSMENTS.advance(&mut tx, &row.id, &row.state, State::Deleted, by, None, now).await? {
+        return Ok(false);
+    }
+    let unsubmitted: Vec<String> = sqlx::query_scalar(
+        "SELECT l.document_id FROM project_assessment_documents l JOIN documents d ON d.id = l.document_id \
+         WHERE l.assessment_id = $1 AND d.state = 'available'",
+    )
+    .bind(&row.id)
+    .fetch_all(&mut *tx)
+    .await?;
+    for document in &unsubmitted {
+        sqlx::query("DELETE FROM project_assessment_documents WHERE assessment_id = $1 AND document_id = $2")
+            .bind(&row.id)
+            .bind(document)
+            .execute(&mut *tx)
+            .await?;
+    }
+    release(&mut tx, &unsubmitted).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Submits to the city station in the transaction `begin_edit` opened: records the total, keeps
+/// the form as submitted, and locks the documents.
+pub async fn submit(
+    tx: &mut Tx<'_>,
+    row: &ProjectAssessmentRow,
+    total: f64,
+    form: &serde_json::Value,
+    by: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    if !PROJECT_ASSESSMENTS.advance(tx, &row.id, &row.state, State::Submitted, by, None, now).await? {
         return Ok(false);
     }
     sqlx::query("UPDATE project_assessments SET total_score = $1 WHERE id = $2")
         .bind(total)
         .bind(&row.id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
+    sqlx::query(
+        "INSERT INTO project_assessment_submissions (assessment_id, submission, submitted_by, submitted_at, total_score, form) \
+         SELECT $1, COALESCE(MAX(submission), 0) + 1, $2, $3, $4, $5 FROM project_assessment_submissions WHERE assessment_id = $1",
+    )
+    .bind(&row.id)
+    .bind(by)
+    .bind(now)
+    .bind(total)
+    .bind(form.to_string())
+    .execute(&mut **tx)
+    .await?;
     sqlx::query(
         "UPDATE documents SET state = 'locked' WHERE id IN (SELECT document_id FROM project_assessment_documents WHERE assessment_id = $1)",
     )
     .bind(&row.id)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await?;
     Ok(true)
+}
+
+/// One submission as the city station received it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Submission {
+    pub submission: i64,
+    pub submitted_by: String,
+    pub submitted_at: i64,
+    pub total_score: f64,
+    /// The form as submitted (the shape of the project assessment view).
+    #[schema(value_type = Object)]
+    pub form: serde_json::Value,
+}
+
+pub async fn submissions(db: &Db, id: &str) -> Result<Vec<Submission>, sqlx::Error> {
+    let rows: Vec<(i64, String, i64, f64, String)> = sqlx::query_as(
+        "SELECT submission, submitted_by, submitted_at, total_score, form FROM project_assessment_submissions \
+         WHERE assessment_id = $1 ORDER BY submission",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(submission, submitted_by, submitted_at, total_score, form)| Submission {
+            submission,
+            submitted_by,
+            submitted_at,
+            total_score,
+            form: serde_json::from_str(&form).unwrap_or_default(),
+        })
+        .collect())
 }

@@ -80,6 +80,21 @@ fn table(category: Category, rows: &[&ResultRow]) -> Vec<Vec<Cell>> {
     std::iter::once(head).chain(rows.iter().map(|r| cells(category, r))).collect()
 }
 
+/// A text field: a leading `= + - @` or control character gets a `'` so that a spreadsheet
+/// shows the name instead of running it as a formula; quoted when it holds separators.
+fn csv_text(text: &str) -> String {
+    let guarded = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    if guarded.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
 /// RFC 4180 CSV, UTF-8 with a byte-order mark so that Excel reads the Chinese right.
 pub fn csv(category: Category, rows: &[ResultRow]) -> Vec<u8> {
     let all: Vec<&ResultRow> = rows.iter().collect();
@@ -88,8 +103,7 @@ pub fn csv(category: Category, rows: &[ResultRow]) -> Vec<u8> {
         let fields: Vec<String> = line
             .iter()
             .map(|cell| match cell {
-                Cell::Text(t) if t.contains([',', '"', '\n', '\r']) => format!("\"{}\"", t.replace('"', "\"\"")),
-                Cell::Text(t) => t.clone(),
+                Cell::Text(t) => csv_text(t),
                 Cell::Number(n) => n.to_string(),
                 Cell::Empty => String::new(),
             })
@@ -114,4 +128,16 @@ pub fn sheets(category: Category, rows: &[ResultRow]) -> Vec<Sheet> {
             rows: table(category, &non_local),
         },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn text_fields_are_quoted_and_never_formulas() {
+        assert_eq!(super::csv_text("企业"), "企业");
+        assert_eq!(super::csv_text("a,b"), "\"a,b\"");
+        assert_eq!(super::csv_text("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(super::csv_text("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(super::csv_text("-1+2"), "'-1+2");
+    }
 }
