@@ -355,6 +355,13 @@ async fn review_goes_item_by_item_and_keeps_every_round(engine: Engine) {
     let draft = create(app, &w.a, "general_conditions", "2026").await;
     let id = id_of(&draft);
     fill_scored(app, &w.a, &draft, |max| max).await;
+    // Drafts are not reviewed.
+    app.post(&format!("/api/v1/assessments/{id}/items/1/score"), json!({"action": "accept"}), Some(&w.lixia))
+        .await
+        .expect_problem(409, "assessment.state_forbids");
+    app.post(&format!("/api/v1/assessments/{id}/finish"), json!({"opinion": "通过"}), Some(&w.lixia))
+        .await
+        .expect_problem(409, "assessment.state_forbids");
     let submitted = submit(app, &w.a, &id).await;
     let score = |number: &str| format!("/api/v1/assessments/{id}/items/{number}/score");
     let decide = |number: &str| format!("/api/v1/assessments/{id}/items/{number}/decision");
@@ -495,6 +502,17 @@ async fn review_goes_item_by_item_and_keeps_every_round(engine: Engine) {
     app.delete(&format!("/api/v1/assessments/{id}"), Some(&w.a))
         .await
         .expect_problem(409, "assessment.state_forbids");
+
+    // A returned record may also be deleted instead of resubmitted.
+    let other = create(app, &w.a, "safety_director", "2026").await;
+    fill_scored(app, &w.a, &other, |max| max).await;
+    let other_submitted = submit(app, &w.a, &id_of(&other)).await;
+    review_all(app, &w.lixia, &other_submitted, |_| None).await;
+    app.post(&format!("/api/v1/assessments/{}/items/1/decision", id_of(&other)), json!({"decision": "reject", "opinion": "材料不清晰"}), Some(&w.lixia))
+        .await
+        .expect(200);
+    assert_eq!(finish(app, &w.lixia, &id_of(&other)).await["state"], "returned");
+    app.delete(&format!("/api/v1/assessments/{}", id_of(&other)), Some(&w.a)).await.expect(204);
 
     // The item's review records across all rounds, oldest first.
     let records = app.get(&format!("/api/v1/assessments/{id}/items/2/history"), Some(&w.a)).await;

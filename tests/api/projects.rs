@@ -190,8 +190,14 @@ async fn supervisors_fill_and_the_city_station_reviews_project_assessments(engin
     )
     .await
     .expect(200);
+    // Drafts go to the city station only by submission.
+    app.post(&format!("{path}/review"), json!({"decision": "pass", "opinion": "同意"}), Some(&s.city))
+        .await
+        .expect_problem(409, "assessment.state_forbids");
     let submitted = app.post(&format!("{path}/submit"), json!({}), Some(&supervisor)).await;
     submitted.expect(200);
+    app.delete(&path, Some(&supervisor)).await.expect_problem(409, "assessment.state_forbids");
+    app.post(&format!("{path}/submit"), json!({}), Some(&supervisor)).await.expect_problem(409, "assessment.state_forbids");
     assert_eq!(submitted.body["state"], "submitted");
     assert_eq!(submitted.body["total_score"], 85.0);
 
