@@ -11,7 +11,9 @@
 //! - `daily`: daily assessment events (bonuses, deductions) and their point values;
 //! - `results`: final scores and grades, dynamic adjustments, exports;
 //! - `lifecycle`: state changes with history for project assessments and daily events;
-//! - `store`: the self-assessments' SQL.
+//! - `store`: the self-assessments' SQL;
+//! - this file: the router, and the HTTP pieces the records share (refusals that name the
+//!   rule, pass-or-return reviews, periods).
 
 pub mod daily;
 pub mod lifecycle;
@@ -24,9 +26,14 @@ pub mod seed;
 pub mod store;
 pub mod templates;
 
+use serde::Deserialize;
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::error::ApiError;
 use crate::state::AppState;
+use crate::types::Name;
+use rules::{Event, NotAllowed};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -36,4 +43,54 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(projects::routes::router())
         .merge(daily::routes::router())
         .merge(results::routes::router())
+}
+
+// HTTP pieces the assessment records share.
+
+/// The refusal of a transition, naming the rule.
+pub fn not_allowed(e: NotAllowed) -> ApiError {
+    let (zh, en) = e.message();
+    ApiError::conflict("assessment.state_forbids", zh, en)
+}
+
+/// The record changed between reading and writing it (another request moved it).
+pub fn changed_meanwhile() -> ApiError {
+    ApiError::conflict(
+        "assessment.changed",
+        "该记录刚被他人修改或处理，请刷新后重试",
+        "The record was changed meanwhile; reload and try again",
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewDecision {
+    Pass,
+    /// 驳回: back to whoever submitted it.
+    Return,
+}
+
+/// A one-step review: pass or return, with an opinion (project assessments, daily events).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBody {
+    pub decision: ReviewDecision,
+    #[schema(value_type = String, example = "材料属实")]
+    pub opinion: Name<500>,
+}
+
+impl ReviewBody {
+    pub fn event(&self) -> Event {
+        Event::Finish(match self.decision {
+            ReviewDecision::Pass => rules::Outcome::Approved,
+            ReviewDecision::Return => rules::Outcome::Returned,
+        })
+    }
+}
+
+/// A period is a year, a half-year or a quarter: `2026`, `2026-H1`, `2026-Q3`.
+pub fn valid_period(period: &str) -> bool {
+    let (year, part) = period.split_once('-').map_or((period, None), |(y, p)| (y, Some(p)));
+    let year_ok = year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()) && year >= "2000";
+    year_ok && matches!(part, None | Some("H1" | "H2" | "Q1" | "Q2" | "Q3" | "Q4"))
 }

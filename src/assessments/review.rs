@@ -10,7 +10,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::routes::{changed_meanwhile, item_of, not_allowed, template_of, view, visible, AssessmentView};
+use super::routes::{item_of, template_of, view, visible, AssessmentView};
+use super::{changed_meanwhile, not_allowed};
 use super::rules::{self, Event, ItemKind, Outcome, ScoreRule};
 use super::store::{self, AssessmentRow, ReviewAct, ReviewRecord};
 use super::templates::Template;

@@ -10,8 +10,9 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::rules::{self, Event, Gap, ItemFill, ItemKind, NotAllowed, PersonRole, ScoreRule, TemplateKind};
+use super::rules::{self, Event, Gap, ItemFill, ItemKind, PersonRole, ScoreRule, TemplateKind};
 use super::store::{self, AssessmentRow, HistoryEntry, LinkedDocument, RoundView, Visibility};
+use super::{changed_meanwhile, not_allowed, valid_period};
 use super::templates::{self, Template, TemplateItem};
 use crate::audit::AuditContext;
 use crate::auth::{Caller, Role};
@@ -42,12 +43,6 @@ pub fn not_found() -> ApiError {
     ApiError::not_found("考核", "Assessment")
 }
 
-/// The refusal of a transition, naming the rule.
-pub fn not_allowed(e: NotAllowed) -> ApiError {
-    let (zh, en) = e.message();
-    ApiError::conflict("assessment.state_forbids", zh, en)
-}
-
 /// An assessment within the caller's scope, or 404.
 pub async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<AssessmentRow> {
     caller.require(READERS)?;
@@ -72,41 +67,6 @@ pub async fn template_of(state: &AppState, row: &AssessmentRow) -> ApiResult<Tem
 /// The item `number` of the record's template, or 404.
 pub fn item_of<'t>(template: &'t Template, number: &str) -> ApiResult<&'t TemplateItem> {
     template.item(number).ok_or_else(|| ApiError::not_found("考核项", "Assessment item"))
-}
-
-/// The record changed between reading and writing it (another request moved it).
-pub fn changed_meanwhile() -> ApiError {
-    ApiError::conflict(
-        "assessment.changed",
-        "该记录刚被他人修改或处理，请刷新后重试",
-        "The record was changed meanwhile; reload and try again",
-    )
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewDecision {
-    Pass,
-    /// 驳回: back to whoever submitted it.
-    Return,
-}
-
-/// A one-step review: pass or return, with an opinion (project assessments, daily events).
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewBody {
-    pub decision: ReviewDecision,
-    #[schema(value_type = String, example = "材料属实")]
-    pub opinion: Name<500>,
-}
-
-impl ReviewBody {
-    pub fn event(&self) -> Event {
-        Event::Finish(match self.decision {
-            ReviewDecision::Pass => rules::Outcome::Approved,
-            ReviewDecision::Return => rules::Outcome::Returned,
-        })
-    }
 }
 
 /// One item as shown: the template's wording and the round's fill and review.
@@ -219,13 +179,6 @@ pub struct NewAssessmentBody {
     /// The assessment period: a year (`2026`), half-year (`2026-H2`) or quarter (`2026-Q3`).
     #[schema(example = "2026")]
     pub period: String,
-}
-
-/// A period is a year, a half-year or a quarter: `2026`, `2026-H1`, `2026-Q3`.
-pub fn valid_period(period: &str) -> bool {
-    let (year, part) = period.split_once('-').map_or((period, None), |(y, p)| (y, Some(p)));
-    let year_ok = year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()) && year >= "2000";
-    year_ok && matches!(part, None | Some("H1" | "H2" | "Q1" | "Q2" | "Q3" | "Q4"))
 }
 
 /// The enterprise starts a self-assessment for a period on the template's current version.

@@ -12,7 +12,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, EventRow, EventType, NewEvent};
 use crate::assessments::lifecycle::{StateChange, DAILY_EVENTS};
-use crate::assessments::routes::{changed_meanwhile, not_allowed, ReviewBody};
+use crate::assessments::{changed_meanwhile, not_allowed, ReviewBody};
 use crate::assessments::rules::{self, Event};
 use crate::audit::AuditContext;
 use crate::auth::{Caller, Jurisdiction, Role, Scope};

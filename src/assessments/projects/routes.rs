@@ -12,7 +12,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, Details, FormDocument, ProjectAssessmentRow, Submission, Unlinked, Visibility};
 use crate::assessments::lifecycle::{StateChange, PROJECT_ASSESSMENTS};
-use crate::assessments::routes::{changed_meanwhile, not_allowed, valid_period, ReviewBody};
+use crate::assessments::{changed_meanwhile, not_allowed, valid_period, ReviewBody};
 use crate::assessments::rules::{self, Event, ScoreRule, TemplateKind};
 use crate::assessments::templates::{self, Template, TemplateItem};
 use crate::audit::AuditContext;
