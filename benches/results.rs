@@ -98,7 +98,10 @@ async fn seed(db: &zhujian::db::Db) {
         .execute(&mut *tx)
         .await
         .unwrap();
-        for (kind, template, total) in [("general_conditions", &general, 60.0 + (n % 40) as f64), ("safety_director", &director, 70.0 + (n % 30) as f64)] {
+        for (kind, template, total) in [
+            ("general_conditions", &general, 60.0 + (n % 40) as f64),
+            ("safety_director", &director, 70.0 + (n % 30) as f64),
+        ] {
             let id = format!("{kind}-{n}");
             sqlx::query(
                 "INSERT INTO assessments (id, enterprise_id, template_id, kind, period, state, round, created_by, created_at, updated_at) \
@@ -192,7 +195,13 @@ async fn main() {
     settings.ensure_secrets().unwrap();
     let (db, engine) = zhujian::db::connect(&settings).await.unwrap();
     zhujian::db::migrate(&db, engine).await.unwrap();
-    let state = zhujian::AppState::new(settings.clone(), db.clone(), engine, Arc::new(zhujian::clock::SystemClock)).unwrap();
+    let state = zhujian::AppState::new(
+        settings.clone(),
+        db.clone(),
+        engine,
+        Arc::new(zhujian::clock::SystemClock),
+    )
+    .unwrap();
     let started = Instant::now();
     seed(&db).await;
     println!(
@@ -209,7 +218,9 @@ async fn main() {
         password_hash: &hash,
         created_by: None,
     };
-    zhujian::staff::store::insert(&state.db, &staff, zhujian::clock::system_now_ms()).await.unwrap();
+    zhujian::staff::store::insert(&state.db, &staff, zhujian::clock::system_now_ms())
+        .await
+        .unwrap();
     drop(state);
 
     let server = start_server(&storage);
@@ -220,18 +231,39 @@ async fn main() {
         .send()
         .await
         .unwrap();
-    let token = login.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+    let token = login.json::<Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     println!("| request | p50 ms | p95 ms | bytes |");
     println!("|---|---|---|---|");
     let base = format!("{}/api/v1/results", server.base);
     let cases = [
-        ("construction_enterprise page", format!("{base}/construction_enterprise?period=2026&locality=local&per_page=50")),
-        ("safety_director, one district, one grade", format!("{base}/safety_director?period=2026&district=370102&grade=good")),
-        ("project page", format!("{base}/project?period=2026&locality=local&per_page=50")),
-        ("licence CSV export (all)", format!("{base}/licence/export?format=csv&period=2026")),
-        ("construction_enterprise XLSX export (all)", format!("{base}/construction_enterprise/export?format=xlsx&period=2026")),
-        ("project XLSX export (all)", format!("{base}/project/export?format=xlsx&period=2026")),
+        (
+            "construction_enterprise page",
+            format!("{base}/construction_enterprise?period=2026&locality=local&per_page=50"),
+        ),
+        (
+            "safety_director, one district, one grade",
+            format!("{base}/safety_director?period=2026&district=370102&grade=good"),
+        ),
+        (
+            "project page",
+            format!("{base}/project?period=2026&locality=local&per_page=50"),
+        ),
+        (
+            "licence CSV export (all)",
+            format!("{base}/licence/export?format=csv&period=2026"),
+        ),
+        (
+            "construction_enterprise XLSX export (all)",
+            format!("{base}/construction_enterprise/export?format=xlsx&period=2026"),
+        ),
+        (
+            "project XLSX export (all)",
+            format!("{base}/project/export?format=xlsx&period=2026"),
+        ),
     ];
     for (name, url) in cases {
         let mut times = Vec::new();
@@ -242,6 +274,10 @@ async fn main() {
             size = bytes;
         }
         times.sort();
-        println!("| {name} | {:.1} | {:.1} | {size} |", percentile(&times, 0.5), percentile(&times, 0.95));
+        println!(
+            "| {name} | {:.1} | {:.1} | {size} |",
+            percentile(&times, 0.5),
+            percentile(&times, 0.95)
+        );
     }
 }

@@ -32,7 +32,11 @@ impl Table {
         } else {
             rows.remove(0).1.iter().map(|c| c.trim().to_lowercase()).collect()
         };
-        let missing: Vec<&str> = required.iter().filter(|c| !header.iter().any(|h| h == *c)).copied().collect();
+        let missing: Vec<&str> = required
+            .iter()
+            .filter(|c| !header.iter().any(|h| h == *c))
+            .copied()
+            .collect();
         if !missing.is_empty() {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -54,7 +54,14 @@ fn workbook_xml(sheets: &[Sheet]) -> String {
     let entries: String = sheets
         .iter()
         .enumerate()
-        .map(|(i, s)| format!(r#"<sheet name="{}" sheetId="{}" r:id="rId{}"/>"#, escape(&sheet_name(&s.name)), i + 1, i + 1))
+        .map(|(i, s)| {
+            format!(
+                r#"<sheet name="{}" sheetId="{}" r:id="rId{}"/>"#,
+                escape(&sheet_name(&s.name)),
+                i + 1,
+                i + 1
+            )
+        })
         .collect();
     format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>

@@ -11,10 +11,10 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::routes::{item_of, template_of, view, visible, AssessmentView};
-use super::{changed_meanwhile, not_allowed};
 use super::rules::{self, Event, ItemKind, Outcome, ScoreRule};
 use super::store::{self, AssessmentRow, ReviewAct, ReviewRecord};
 use super::templates::Template;
+use super::{changed_meanwhile, not_allowed};
 use crate::audit::AuditContext;
 use crate::auth::{Caller, Role, Scope};
 use crate::error::{ApiError, ApiResult, Invalid, Problem};
@@ -42,7 +42,12 @@ async fn reviewable(state: &AppState, caller: &Caller, id: &str) -> ApiResult<As
 }
 
 /// A record the caller may review, in review, with its template; the audit names it.
-async fn under_review(state: &AppState, caller: &Caller, audit: &AuditContext, id: &str) -> ApiResult<(AssessmentRow, Template)> {
+async fn under_review(
+    state: &AppState,
+    caller: &Caller,
+    audit: &AuditContext,
+    id: &str,
+) -> ApiResult<(AssessmentRow, Template)> {
     let row = reviewable(state, caller, id).await?;
     audit.set_target(format!("assessment:{id}"));
     rules::transition(row.state(), Event::Review).map_err(not_allowed)?;
@@ -59,7 +64,6 @@ pub fn outside_review_scope() -> ApiError {
         "The city station does not review this district's assessments; the district authority does",
     )
 }
-
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -88,7 +92,12 @@ fn opinion_of(raw: Option<&str>, field: &str, invalid: &mut Invalid) -> Option<S
             None
         }
         None => {
-            invalid.field(field, "assessment.opinion_required", "请填写审核意见", "An opinion is required");
+            invalid.field(
+                field,
+                "assessment.opinion_required",
+                "请填写审核意见",
+                "An opinion is required",
+            );
             None
         }
     }
@@ -110,7 +119,11 @@ async fn score_item(
     let (row, template) = under_review(&state, &caller, &audit, &id).await?;
     let item = item_of(&template, &number)?;
     let (Some(max), ItemKind::Scored) = (item.max_score, item.kind) else {
-        return Err(ApiError::conflict("assessment.item_not_scored", format!("第 {number} 项不计分，只需通过或驳回"), format!("Item {number} is not scored; pass or reject it")));
+        return Err(ApiError::conflict(
+            "assessment.item_not_scored",
+            format!("第 {number} 项不计分，只需通过或驳回"),
+            format!("Item {number} is not scored; pass or reject it"),
+        ));
     };
     let fill = store::items(&state.db, &row.id, row.round)
         .await?
@@ -130,9 +143,24 @@ async fn score_item(
             opinion = opinion_of(body.opinion.as_deref(), "opinion", &mut invalid);
             match body.score.map(|s| rules::check_score(s, max)) {
                 Some(Ok(())) => {}
-                Some(Err(ScoreRule::OutOfRange { max })) => invalid.field("score", "assessment.score_out_of_range", format!("考核得分须在 0 至 {max} 分之间"), format!("The score is from 0 to {max}")),
-                Some(Err(_)) => invalid.field("score", "assessment.score_precision", "得分最多保留一位小数", "Scores have at most one decimal place"),
-                None => invalid.field("score", "assessment.score_required", "请填写考核得分", "Enter the assessed score"),
+                Some(Err(ScoreRule::OutOfRange { max })) => invalid.field(
+                    "score",
+                    "assessment.score_out_of_range",
+                    format!("考核得分须在 0 至 {max} 分之间"),
+                    format!("The score is from 0 to {max}"),
+                ),
+                Some(Err(_)) => invalid.field(
+                    "score",
+                    "assessment.score_precision",
+                    "得分最多保留一位小数",
+                    "Scores have at most one decimal place",
+                ),
+                None => invalid.field(
+                    "score",
+                    "assessment.score_required",
+                    "请填写考核得分",
+                    "Enter the assessed score",
+                ),
             }
             ReviewAct::Score {
                 accepted: false,
@@ -255,22 +283,29 @@ async fn finish_review(
     let now = state.clock.now_ms();
     // The items are read while the record is held, so that the outcome is decided on exactly
     // the items a concurrent reviewer cannot change any more.
-    let mut tx = store::begin_review(&state.db, &row, now).await?.ok_or_else(changed_meanwhile)?;
+    let mut tx = store::begin_review(&state.db, &row, now)
+        .await?
+        .ok_or_else(changed_meanwhile)?;
     let fills = store::items(&mut *tx, &row.id, row.round).await?;
     let assessed_total = rules::total(fills.iter().filter_map(|f| f.assessed_score));
-    let result = rules::result_level(assessed_total, template.max_total(), &state.settings.assessments.result_bands());
+    let result = rules::result_level(
+        assessed_total,
+        template.max_total(),
+        &state.settings.assessments.result_bands(),
+    );
     let ordered: Vec<_> = template
         .items
         .iter()
         .filter_map(|t| fills.iter().find(|f| f.number == t.number))
         .collect();
-    let outcome = rules::finish(ordered.iter().map(|f| (f.number.as_str(), f.review())), result).map_err(|pending| {
-        ApiError::conflict(
-            "assessment.items_undecided",
-            format!("以下考核项尚未通过或驳回：第 {} 项", pending.join("、")),
-            format!("These items are neither passed nor rejected: {}", pending.join(", ")),
-        )
-    })?;
+    let outcome =
+        rules::finish(ordered.iter().map(|f| (f.number.as_str(), f.review())), result).map_err(|pending| {
+            ApiError::conflict(
+                "assessment.items_undecided",
+                format!("以下考核项尚未通过或驳回：第 {} 项", pending.join("、")),
+                format!("These items are neither passed nor rejected: {}", pending.join(", ")),
+            )
+        })?;
     let rejected = ordered
         .iter()
         .filter(|f| f.review() == rules::ItemReview::Rejected)
@@ -291,6 +326,10 @@ async fn finish_review(
     tx.commit().await?;
     let row = visible(&state, &caller, &id).await?;
     // Show the round just finished: after a return the current round is the enterprise's copy.
-    let shown = if outcome == Outcome::Approved { row.round } else { row.round - 1 };
+    let shown = if outcome == Outcome::Approved {
+        row.round
+    } else {
+        row.round - 1
+    };
     Ok(Json(view(&state, row, Some(shown)).await?))
 }

@@ -12,8 +12,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::rules::{self, Event, Gap, ItemFill, ItemKind, PersonRole, ScoreRule, TemplateKind};
 use super::store::{self, AssessmentRow, HistoryEntry, LinkedDocument, RoundView, Visibility};
-use super::{changed_meanwhile, not_allowed, valid_period};
 use super::templates::{self, Template, TemplateItem};
+use super::{changed_meanwhile, not_allowed, valid_period};
 use crate::audit::AuditContext;
 use crate::auth::{Caller, Role};
 use crate::documents::rules::{DocState, Purpose};
@@ -46,7 +46,9 @@ pub fn not_found() -> ApiError {
 /// An assessment within the caller's scope, or 404.
 pub async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<AssessmentRow> {
     caller.require(READERS)?;
-    store::get(&state.db, id, &Visibility::of(caller)).await?.ok_or_else(not_found)
+    store::get(&state.db, id, &Visibility::of(caller))
+        .await?
+        .ok_or_else(not_found)
 }
 
 /// The caller's own assessment, checked to be editable, with its template.
@@ -66,7 +68,9 @@ pub async fn template_of(state: &AppState, row: &AssessmentRow) -> ApiResult<Tem
 
 /// The item `number` of the record's template, or 404.
 pub fn item_of<'t>(template: &'t Template, number: &str) -> ApiResult<&'t TemplateItem> {
-    template.item(number).ok_or_else(|| ApiError::not_found("考核项", "Assessment item"))
+    template
+        .item(number)
+        .ok_or_else(|| ApiError::not_found("考核项", "Assessment item"))
 }
 
 /// One item as shown: the template's wording and the round's fill and review.
@@ -195,10 +199,20 @@ async fn create_assessment(
     let enterprise = caller.enterprise_id().ok_or_else(ApiError::forbidden_role)?;
     let mut invalid = Invalid::default();
     if !body.kind.is_self_assessment() {
-        invalid.field("kind", "assessment.not_self_assessed", "项目安全生产条件考核由监督员填报，企业不能自评", "The project assessment is filled by a supervisor, not by the enterprise");
+        invalid.field(
+            "kind",
+            "assessment.not_self_assessed",
+            "项目安全生产条件考核由监督员填报，企业不能自评",
+            "The project assessment is filled by a supervisor, not by the enterprise",
+        );
     }
     if !valid_period(&body.period) {
-        invalid.field("period", "assessment.period_invalid", "考核期为年份（2026）、半年（2026-H1）或季度（2026-Q3）", "The period is a year (2026), half-year (2026-H1) or quarter (2026-Q3)");
+        invalid.field(
+            "period",
+            "assessment.period_invalid",
+            "考核期为年份（2026）、半年（2026-H1）或季度（2026-Q3）",
+            "The period is a year (2026), half-year (2026-H1) or quarter (2026-Q3)",
+        );
     }
     invalid.finish()?;
     let template = templates::current(&state.db, body.kind)
@@ -250,7 +264,9 @@ async fn list_assessments(
         page: q.page,
         per_page: q.per_page,
     };
-    Ok(Json(store::list(&state.db, &Visibility::of(&caller), &filter, &page).await?))
+    Ok(Json(
+        store::list(&state.db, &Visibility::of(&caller), &filter, &page).await?,
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -335,22 +351,50 @@ const NOTE_MAX: usize = 1000;
 fn check_fill(invalid: &mut Invalid, template: &Template, i: usize, fill: &ItemFillBody) {
     let at = |field: &str| format!("items[{i}].{field}");
     let Some(item) = template.item(&fill.number) else {
-        invalid.field(&at("number"), "assessment.no_such_item", "模板中没有此编号的考核项", "The template has no item with this number");
+        invalid.field(
+            &at("number"),
+            "assessment.no_such_item",
+            "模板中没有此编号的考核项",
+            "The template has no item with this number",
+        );
         return;
     };
     if let Some(Some(score)) = fill.self_score {
         match (item.max_score, item.kind) {
             (Some(max), ItemKind::Scored) => match rules::check_score(score, max) {
                 Ok(()) => {}
-                Err(ScoreRule::OutOfRange { max }) => invalid.field(&at("self_score"), "assessment.score_out_of_range", format!("第 {} 项自评得分须在 0 至 {max} 分之间", item.number), format!("Item {} takes a score from 0 to {max}", item.number)),
-                Err(_) => invalid.field(&at("self_score"), "assessment.score_precision", "得分最多保留一位小数", "Scores have at most one decimal place"),
+                Err(ScoreRule::OutOfRange { max }) => invalid.field(
+                    &at("self_score"),
+                    "assessment.score_out_of_range",
+                    format!("第 {} 项自评得分须在 0 至 {max} 分之间", item.number),
+                    format!("Item {} takes a score from 0 to {max}", item.number),
+                ),
+                Err(_) => invalid.field(
+                    &at("self_score"),
+                    "assessment.score_precision",
+                    "得分最多保留一位小数",
+                    "Scores have at most one decimal place",
+                ),
             },
-            _ => invalid.field(&at("self_score"), "assessment.item_not_scored", format!("第 {} 项不计分", item.number), format!("Item {} is not scored", item.number)),
+            _ => invalid.field(
+                &at("self_score"),
+                "assessment.item_not_scored",
+                format!("第 {} 项不计分", item.number),
+                format!("Item {} is not scored", item.number),
+            ),
         }
     }
-    for (field, text) in [("self_note", &fill.self_note), ("rectification_note", &fill.rectification_note)] {
+    for (field, text) in [
+        ("self_note", &fill.self_note),
+        ("rectification_note", &fill.rectification_note),
+    ] {
         if text.as_ref().is_some_and(|t| t.chars().count() > NOTE_MAX) {
-            invalid.field(&at(field), "text.too_long", format!("最多 {NOTE_MAX} 字"), format!("At most {NOTE_MAX} characters"));
+            invalid.field(
+                &at(field),
+                "text.too_long",
+                format!("最多 {NOTE_MAX} 字"),
+                format!("At most {NOTE_MAX} characters"),
+            );
         }
     }
 }
@@ -418,11 +462,22 @@ pub struct AttachBody {
 /// The caller's completed PDF scan, free or already this record's; with `fresh`, one never
 /// submitted (rectification material must be new, not last round's evidence). Refusals name
 /// `field`.
-async fn own_scan(state: &AppState, caller: &Caller, row: &AssessmentRow, id: &str, field: &str, fresh: bool) -> ApiResult<()> {
+async fn own_scan(
+    state: &AppState,
+    caller: &Caller,
+    row: &AssessmentRow,
+    id: &str,
+    field: &str,
+    fresh: bool,
+) -> ApiResult<()> {
     let doc = crate::documents::store::get(&state.db, id, &crate::documents::store::Visibility::of(caller)).await?;
     let usable = doc.as_ref().is_some_and(|d| {
         let free = d.attached_id.is_none() || d.attached_id.as_deref() == Some(row.id.as_str());
-        let state_ok = if fresh { d.state() == DocState::Available } else { d.state() != DocState::Pending };
+        let state_ok = if fresh {
+            d.state() == DocState::Available
+        } else {
+            d.state() != DocState::Pending
+        };
         d.purpose() == Some(Purpose::MaterialScan) && state_ok && free
     });
     if usable {
@@ -456,7 +511,12 @@ async fn attach_document(
     let slot = body.slot.as_deref().map(str::trim).unwrap_or("");
     let mut invalid = Invalid::default();
     if body.role == DocumentRole::Rectification && row.return_reason.as_deref() != Some("rectification") {
-        invalid.field("role", "assessment.not_rectifying", "只有退回整改的考核才能上传整改材料", "Rectification material is added only when the record is back for rectification");
+        invalid.field(
+            "role",
+            "assessment.not_rectifying",
+            "只有退回整改的考核才能上传整改材料",
+            "Rectification material is added only when the record is back for rectification",
+        );
     }
     let slot_ok = match (item.kind, body.role) {
         (ItemKind::Attachments, DocumentRole::Evidence) => item.slots.iter().any(|s| s == slot),
@@ -464,13 +524,20 @@ async fn attach_document(
         _ => slot.is_empty(),
     };
     if !slot_ok {
-        invalid.field("slot", "assessment.slot_invalid", "附件列表须指明附件名称；人员列表请逐人填报；其他项不填 slot", "Attachment lists name the attachment; people lists take people; other items take no slot");
+        invalid.field(
+            "slot",
+            "assessment.slot_invalid",
+            "附件列表须指明附件名称；人员列表请逐人填报；其他项不填 slot",
+            "Attachment lists name the attachment; people lists take people; other items take no slot",
+        );
     }
     invalid.finish()?;
     let fresh = body.role == DocumentRole::Rectification;
     own_scan(&state, &caller, &row, &body.document_id, "document_id", fresh).await?;
     let now = state.clock.now_ms();
-    let mut tx = store::begin_edit(&state.db, &row, now).await?.ok_or_else(changed_meanwhile)?;
+    let mut tx = store::begin_edit(&state.db, &row, now)
+        .await?
+        .ok_or_else(changed_meanwhile)?;
     let role = match body.role {
         DocumentRole::Evidence => "evidence",
         DocumentRole::Rectification => "rectification",
@@ -506,7 +573,9 @@ async fn detach_document(
 ) -> ApiResult<StatusCode> {
     let (row, _) = editable(&state, &caller, &id).await?;
     audit.set_target(format!("assessment:{id}"));
-    let mut tx = store::begin_edit(&state.db, &row, state.clock.now_ms()).await?.ok_or_else(changed_meanwhile)?;
+    let mut tx = store::begin_edit(&state.db, &row, state.clock.now_ms())
+        .await?
+        .ok_or_else(changed_meanwhile)?;
     if !store::unlink_document(&mut tx, &row, &number, &document_id).await? {
         return Err(ApiError::not_found("该考核项的附件", "Attachment of this item"));
     }
@@ -553,11 +622,19 @@ async fn add_person(
     audit.set_target(format!("assessment:{id}"));
     if item.kind != ItemKind::People || !item.slots.iter().any(|s| s == body.role.as_str()) {
         let mut invalid = Invalid::default();
-        invalid.field("role", "assessment.role_not_listed", "该考核项不填报此类人员", "This item does not list people of this role");
+        invalid.field(
+            "role",
+            "assessment.role_not_listed",
+            "该考核项不填报此类人员",
+            "This item does not list people of this role",
+        );
         invalid.finish()?;
     }
     own_scan(&state, &caller, &row, &body.scan_document_id, "scan_document_id", false).await?;
-    let sealed = state.keys.seal(&format!("assessment:{}:id_number", row.id), body.id_number.as_str().as_bytes());
+    let sealed = state.keys.seal(
+        &format!("assessment:{}:id_number", row.id),
+        body.id_number.as_str().as_bytes(),
+    );
     let valid_until = body.certificate_valid_until.map(|d| d.to_string());
     let person = store::NewPerson {
         number: &number,
@@ -572,7 +649,9 @@ async fn add_person(
         scan_document_id: &body.scan_document_id,
     };
     let now = state.clock.now_ms();
-    let mut tx = store::begin_edit(&state.db, &row, now).await?.ok_or_else(changed_meanwhile)?;
+    let mut tx = store::begin_edit(&state.db, &row, now)
+        .await?
+        .ok_or_else(changed_meanwhile)?;
     store::add_person(&mut tx, &row, &person, now).await?;
     tx.commit().await?;
     let row = visible(&state, &caller, &id).await?;
@@ -591,7 +670,9 @@ async fn remove_person(
 ) -> ApiResult<StatusCode> {
     let (row, _) = editable(&state, &caller, &id).await?;
     audit.set_target(format!("assessment:{id}"));
-    let mut tx = store::begin_edit(&state.db, &row, state.clock.now_ms()).await?.ok_or_else(changed_meanwhile)?;
+    let mut tx = store::begin_edit(&state.db, &row, state.clock.now_ms())
+        .await?
+        .ok_or_else(changed_meanwhile)?;
     if !store::remove_person(&mut tx, &row, &number, &person_id).await? {
         return Err(ApiError::not_found("人员", "Person"));
     }
@@ -646,7 +727,11 @@ async fn gaps(tx: &mut store::Tx<'_>, row: &AssessmentRow, template: &Template) 
                 slots: &t.slots,
                 self_score: fills.iter().find(|f| f.number == t.number).and_then(|f| f.self_score),
                 evidence: mine("evidence").map(|d| d.slot.as_str()).collect(),
-                people: people.iter().filter(|p| p.number == t.number).map(|p| p.role.as_str()).collect(),
+                people: people
+                    .iter()
+                    .filter(|p| p.number == t.number)
+                    .map(|p| p.role.as_str())
+                    .collect(),
                 needs_rectification: lost_points(t),
                 rectification_documents: mine("rectification").count(),
             }
@@ -677,7 +762,9 @@ async fn submit_assessment(
     let now = state.clock.now_ms();
     // The checks and the submission happen while the record is held, so that no edit slips
     // between them.
-    let mut tx = store::begin_edit(&state.db, &row, now).await?.ok_or_else(changed_meanwhile)?;
+    let mut tx = store::begin_edit(&state.db, &row, now)
+        .await?
+        .ok_or_else(changed_meanwhile)?;
     let gaps = gaps(&mut tx, &row, &template).await?;
     if !gaps.is_empty() {
         let numbers: Vec<&str> = gaps.iter().map(|(n, _)| n.as_str()).collect();
@@ -689,7 +776,11 @@ async fn submit_assessment(
         );
         for (number, gap) in &gaps {
             let (zh, en) = gap_words(gap);
-            error = error.with_field(format!("items.{number}"), "assessment.item_incomplete", crate::error::Message::new(zh, en));
+            error = error.with_field(
+                format!("items.{number}"),
+                "assessment.item_incomplete",
+                crate::error::Message::new(zh, en),
+            );
         }
         return Err(error);
     }

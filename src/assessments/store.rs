@@ -74,7 +74,12 @@ pub struct Filter {
     pub district: Option<String>,
 }
 
-pub async fn list(db: &Db, visibility: &Visibility, filter: &Filter, page: &Page) -> Result<Vec<AssessmentRow>, sqlx::Error> {
+pub async fn list(
+    db: &Db,
+    visibility: &Visibility,
+    filter: &Filter,
+    page: &Page,
+) -> Result<Vec<AssessmentRow>, sqlx::Error> {
     let (limit, offset) = page.limit_offset();
     sqlx::query_as(&format!(
         "{SELECT} AND ($3 IS NULL OR a.kind = $3) AND ($4 IS NULL OR a.state = $4) AND ($5 IS NULL OR a.period = $5) \
@@ -170,14 +175,15 @@ async fn move_state(
     opinion: Option<&str>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let moved = sqlx::query("UPDATE assessments SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4 AND round = $5")
-        .bind(to.as_str())
-        .bind(now)
-        .bind(&row.id)
-        .bind(&row.state)
-        .bind(row.round)
-        .execute(&mut **tx)
-        .await?;
+    let moved =
+        sqlx::query("UPDATE assessments SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4 AND round = $5")
+            .bind(to.as_str())
+            .bind(now)
+            .bind(&row.id)
+            .bind(&row.state)
+            .bind(row.round)
+            .execute(&mut **tx)
+            .await?;
     if moved.rows_affected() != 1 {
         return Ok(false);
     }
@@ -264,7 +270,11 @@ impl ItemRow {
 }
 
 /// Reads on the pool or inside a transaction that holds the record (see `begin_edit`).
-pub async fn items<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, id: &str, round: i64) -> Result<Vec<ItemRow>, sqlx::Error> {
+pub async fn items<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    ex: E,
+    id: &str,
+    round: i64,
+) -> Result<Vec<ItemRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT number, self_score, self_note, assessed_score, review_state, review_opinion, rectification_note \
          FROM assessment_items WHERE assessment_id = $1 AND round = $2",
@@ -290,7 +300,11 @@ pub struct LinkedDocument {
 }
 
 /// Reads on the pool or inside a transaction that holds the record (see `begin_edit`).
-pub async fn documents<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, id: &str, round: i64) -> Result<Vec<LinkedDocument>, sqlx::Error> {
+pub async fn documents<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    ex: E,
+    id: &str,
+    round: i64,
+) -> Result<Vec<LinkedDocument>, sqlx::Error> {
     sqlx::query_as(
         "SELECT l.number, l.document_id, l.role, l.slot, d.file_name, l.added_at FROM assessment_documents l \
          JOIN documents d ON d.id = l.document_id WHERE l.assessment_id = $1 AND l.round = $2 ORDER BY l.added_at, l.document_id",
@@ -311,8 +325,19 @@ pub struct Link<'a> {
     pub slot: &'a str,
 }
 
-pub async fn link_document(tx: &mut Tx<'_>, row: &AssessmentRow, link: &Link<'_>, by: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let Link { number, document, role, slot } = *link;
+pub async fn link_document(
+    tx: &mut Tx<'_>,
+    row: &AssessmentRow,
+    link: &Link<'_>,
+    by: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let Link {
+        number,
+        document,
+        role,
+        slot,
+    } = *link;
     let linked = sqlx::query(
         "INSERT INTO assessment_documents (assessment_id, round, number, document_id, role, slot, added_by, added_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
@@ -337,7 +362,12 @@ pub async fn link_document(tx: &mut Tx<'_>, row: &AssessmentRow, link: &Link<'_>
 
 /// Unlinks a document from an item of the current round; a document no submitted round uses
 /// becomes the enterprise's own again (deletable).
-pub async fn unlink_document(tx: &mut Tx<'_>, row: &AssessmentRow, number: &str, document: &str) -> Result<bool, sqlx::Error> {
+pub async fn unlink_document(
+    tx: &mut Tx<'_>,
+    row: &AssessmentRow,
+    number: &str,
+    document: &str,
+) -> Result<bool, sqlx::Error> {
     let removed = sqlx::query(
         "DELETE FROM assessment_documents WHERE assessment_id = $1 AND round = $2 AND number = $3 AND document_id = $4",
     )
@@ -381,7 +411,11 @@ pub struct PersonRow {
 }
 
 /// Reads on the pool or inside a transaction that holds the record (see `begin_edit`).
-pub async fn people<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, id: &str, round: i64) -> Result<Vec<PersonRow>, sqlx::Error> {
+pub async fn people<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    ex: E,
+    id: &str,
+    round: i64,
+) -> Result<Vec<PersonRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, number, role, name, id_number_masked, position, certificate_name, certificate_number, \
          certificate_valid_until, scan_document_id FROM assessment_people WHERE assessment_id = $1 AND round = $2 \
@@ -406,7 +440,12 @@ pub struct NewPerson<'a> {
     pub scan_document_id: &'a str,
 }
 
-pub async fn add_person(tx: &mut Tx<'_>, row: &AssessmentRow, p: &NewPerson<'_>, now: i64) -> Result<String, sqlx::Error> {
+pub async fn add_person(
+    tx: &mut Tx<'_>,
+    row: &AssessmentRow,
+    p: &NewPerson<'_>,
+    now: i64,
+) -> Result<String, sqlx::Error> {
     let id = new_id();
     sqlx::query(
         "INSERT INTO assessment_people (id, assessment_id, round, number, role, name, id_number_sealed, id_number_masked, \
@@ -437,22 +476,34 @@ pub async fn add_person(tx: &mut Tx<'_>, row: &AssessmentRow, p: &NewPerson<'_>,
     Ok(id)
 }
 
-pub async fn remove_person(tx: &mut Tx<'_>, row: &AssessmentRow, number: &str, person: &str) -> Result<bool, sqlx::Error> {
-    let removed =
-        sqlx::query("DELETE FROM assessment_people WHERE id = $1 AND assessment_id = $2 AND round = $3 AND number = $4")
-            .bind(person)
-            .bind(&row.id)
-            .bind(row.round)
-            .bind(number)
-            .execute(&mut **tx)
-            .await?;
+pub async fn remove_person(
+    tx: &mut Tx<'_>,
+    row: &AssessmentRow,
+    number: &str,
+    person: &str,
+) -> Result<bool, sqlx::Error> {
+    let removed = sqlx::query(
+        "DELETE FROM assessment_people WHERE id = $1 AND assessment_id = $2 AND round = $3 AND number = $4",
+    )
+    .bind(person)
+    .bind(&row.id)
+    .bind(row.round)
+    .bind(number)
+    .execute(&mut **tx)
+    .await?;
     release_unused(tx, &row.id).await?;
     Ok(removed.rows_affected() == 1)
 }
 
 /// Submits the current round in the transaction `begin_edit` opened: records it, and locks every
 /// document it uses so that what was submitted stays readable as it was.
-pub async fn submit(tx: &mut Tx<'_>, row: &AssessmentRow, opinion: &str, by: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn submit(
+    tx: &mut Tx<'_>,
+    row: &AssessmentRow,
+    opinion: &str,
+    by: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     if !move_state(tx, row, State::Submitted, by, Some(opinion), now).await? {
         return Ok(false);
     }
@@ -496,8 +547,15 @@ pub async fn delete(db: &Db, row: &AssessmentRow, by: &str, now: i64) -> Result<
 
 /// A reviewer's act on an item.
 pub enum ReviewAct<'a> {
-    Score { accepted: bool, score: f64, opinion: Option<&'a str> },
-    Decide { passed: bool, opinion: Option<&'a str> },
+    Score {
+        accepted: bool,
+        score: f64,
+        opinion: Option<&'a str>,
+    },
+    Decide {
+        passed: bool,
+        opinion: Option<&'a str>,
+    },
 }
 
 /// Applies a reviewer's act to an item of the round under review, keeps it as a review record,
@@ -515,7 +573,11 @@ pub async fn review_item(
         return Ok(false);
     }
     let (action, score, opinion) = match *act {
-        ReviewAct::Score { accepted, score, opinion } => {
+        ReviewAct::Score {
+            accepted,
+            score,
+            opinion,
+        } => {
             sqlx::query("UPDATE assessment_items SET assessed_score = $1 WHERE assessment_id = $2 AND round = $3 AND number = $4")
                 .bind(score)
                 .bind(&row.id)
@@ -526,7 +588,11 @@ pub async fn review_item(
             (if accepted { "accept" } else { "override" }, Some(score), opinion)
         }
         ReviewAct::Decide { passed, opinion } => {
-            let review = if passed { ItemReview::Passed } else { ItemReview::Rejected };
+            let review = if passed {
+                ItemReview::Passed
+            } else {
+                ItemReview::Rejected
+            };
             sqlx::query(
                 "UPDATE assessment_items SET review_state = $1, review_opinion = $2 WHERE assessment_id = $3 AND round = $4 AND number = $5",
             )
@@ -596,7 +662,13 @@ pub struct Finish<'a> {
 /// Ends the review of the current round, in the transaction `begin_review` opened. A return opens the next round as a copy of this
 /// one (scores, notes, evidence and people; reviews start afresh), so the finished round
 /// stays readable as it was.
-pub async fn finish(tx: &mut Tx<'_>, row: &AssessmentRow, f: &Finish<'_>, reviewer: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn finish(
+    tx: &mut Tx<'_>,
+    row: &AssessmentRow,
+    f: &Finish<'_>,
+    reviewer: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let to = if f.outcome == Outcome::Approved {
         State::Approved
     } else {
@@ -628,7 +700,11 @@ pub async fn finish(tx: &mut Tx<'_>, row: &AssessmentRow, f: &Finish<'_>, review
     if to == State::Returned {
         open_next_round(tx, &row.id, row.round).await?;
     }
-    let next = if to == State::Returned { row.round + 1 } else { row.round };
+    let next = if to == State::Returned {
+        row.round + 1
+    } else {
+        row.round
+    };
     sqlx::query("UPDATE assessments SET round = $1, return_reason = $2, result = $3 WHERE id = $4")
         .bind(next)
         .bind(reason)
@@ -642,7 +718,14 @@ pub async fn finish(tx: &mut Tx<'_>, row: &AssessmentRow, f: &Finish<'_>, review
         Outcome::Returned => "assessment.returned",
         Outcome::Rectification => "assessment.rectification",
     };
-    outbox::enqueue(&mut **tx, Recipient::EnterpriseContact(&row.enterprise_id), kind, params, now).await?;
+    outbox::enqueue(
+        &mut **tx,
+        Recipient::EnterpriseContact(&row.enterprise_id),
+        kind,
+        params,
+        now,
+    )
+    .await?;
     Ok(true)
 }
 
@@ -664,11 +747,12 @@ async fn open_next_round(tx: &mut Tx<'_>, id: &str, round: i64) -> Result<(), sq
     .bind(round)
     .execute(&mut **tx)
     .await?;
-    let people: Vec<(String,)> = sqlx::query_as("SELECT id FROM assessment_people WHERE assessment_id = $1 AND round = $2")
-        .bind(id)
-        .bind(round)
-        .fetch_all(&mut **tx)
-        .await?;
+    let people: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM assessment_people WHERE assessment_id = $1 AND round = $2")
+            .bind(id)
+            .bind(round)
+            .fetch_all(&mut **tx)
+            .await?;
     for (person,) in people {
         sqlx::query(
             "INSERT INTO assessment_people (id, assessment_id, round, number, role, name, id_number_sealed, id_number_masked, \

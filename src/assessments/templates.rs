@@ -259,7 +259,16 @@ pub async fn seed_defaults(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::E
             })
             .collect();
         let note = "依据操作手册初始化 (seeded from the manuals)";
-        insert(conn, template.kind, template.name, note, &items, None, crate::clock::system_now_ms()).await?;
+        insert(
+            conn,
+            template.kind,
+            template.name,
+            note,
+            &items,
+            None,
+            crate::clock::system_now_ms(),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -348,38 +357,79 @@ pub struct NewVersionBody {
 fn check_items(kind: TemplateKind, items: &[NewItemBody]) -> ApiResult<Vec<TemplateItem>> {
     let mut invalid = Invalid::default();
     if items.is_empty() || items.len() > 100 {
-        invalid.field("items", "template.item_count", "模板须有 1 至 100 项", "A template has 1 to 100 items");
+        invalid.field(
+            "items",
+            "template.item_count",
+            "模板须有 1 至 100 项",
+            "A template has 1 to 100 items",
+        );
     }
     let mut numbers = HashSet::new();
     for (i, item) in items.iter().enumerate() {
         let at = |field: &str| format!("items[{i}].{field}");
         let number_ok = (1..=10).contains(&item.number.chars().count())
-            && item.number.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+            && item
+                .number
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
         if !number_ok {
-            invalid.field(&at("number"), "template.item_number", "编号为 1 至 10 位字母、数字、点或横线", "A number is 1 to 10 letters, digits, dots or dashes");
+            invalid.field(
+                &at("number"),
+                "template.item_number",
+                "编号为 1 至 10 位字母、数字、点或横线",
+                "A number is 1 to 10 letters, digits, dots or dashes",
+            );
         } else if !numbers.insert(item.number.as_str()) {
-            invalid.field(&at("number"), "template.item_number_taken", "编号在模板内重复", "This number is used twice in the template");
+            invalid.field(
+                &at("number"),
+                "template.item_number_taken",
+                "编号在模板内重复",
+                "This number is used twice in the template",
+            );
         }
         if item.standard.chars().count() > 2000 {
-            invalid.field(&at("standard"), "text.too_long", "评价标准最多 2000 字", "The standard is at most 2000 characters");
+            invalid.field(
+                &at("standard"),
+                "text.too_long",
+                "评价标准最多 2000 字",
+                "The standard is at most 2000 characters",
+            );
         }
         match (item.kind, item.max_score) {
-            (ItemKind::Scored, Some(max)) if max.is_finite() && max > 0.0 && max <= 1000.0 && rules::check_score(max, max).is_ok() => {}
-            (ItemKind::Scored, _) => invalid.field(&at("max_score"), "template.max_score", "计分项须有 0.1 至 1000 的满分（最多一位小数）", "A scored item needs a maximum of 0.1 to 1000, in tenths"),
-            (_, Some(_)) => invalid.field(&at("max_score"), "template.max_score_unscored", "人员和附件列表项不计分", "People and attachment lists are not scored"),
+            (ItemKind::Scored, Some(max))
+                if max.is_finite() && max > 0.0 && max <= 1000.0 && rules::check_score(max, max).is_ok() => {}
+            (ItemKind::Scored, _) => invalid.field(
+                &at("max_score"),
+                "template.max_score",
+                "计分项须有 0.1 至 1000 的满分（最多一位小数）",
+                "A scored item needs a maximum of 0.1 to 1000, in tenths",
+            ),
+            (_, Some(_)) => invalid.field(
+                &at("max_score"),
+                "template.max_score_unscored",
+                "人员和附件列表项不计分",
+                "People and attachment lists are not scored",
+            ),
             (_, None) => {}
         }
         let slots_ok = match item.kind {
             ItemKind::Scored => item.slots.is_empty(),
             ItemKind::People => !item.slots.is_empty() && item.slots.iter().all(|s| PersonRole::parse(s).is_some()),
-            ItemKind::Attachments => !item.slots.is_empty() && item.slots.iter().all(|s| (1..=100).contains(&s.trim().chars().count())),
+            ItemKind::Attachments => {
+                !item.slots.is_empty() && item.slots.iter().all(|s| (1..=100).contains(&s.trim().chars().count()))
+            }
         };
         let unique_slots = item.slots.iter().map(|s| s.trim()).collect::<HashSet<_>>().len() == item.slots.len();
         if !slots_ok || !unique_slots {
             invalid.field(&at("slots"), "template.slots", "计分项无 slots；人员列表列出角色（enterprise_principal、project_leader、special_operations、safety_manager）；附件列表列出不重复的附件名称", "Scored items have no slots; people lists name roles (enterprise_principal, project_leader, special_operations, safety_manager); attachment lists name distinct attachments");
         }
         if kind == TemplateKind::Project && item.kind != ItemKind::Scored {
-            invalid.field(&at("kind"), "template.project_scored_only", "项目考核模板只有计分项", "The project template has scored items only");
+            invalid.field(
+                &at("kind"),
+                "template.project_scored_only",
+                "项目考核模板只有计分项",
+                "The project template has scored items only",
+            );
         }
     }
     invalid.finish()?;
@@ -433,6 +483,8 @@ async fn publish_version(
         )
     })?;
     audit.set_target(format!("assessment_template:{id}"));
-    let template = by_id(&state.db, &id).await?.ok_or_else(|| ApiError::internal("template vanished"))?;
+    let template = by_id(&state.db, &id)
+        .await?
+        .ok_or_else(|| ApiError::internal("template vanished"))?;
     Ok((StatusCode::CREATED, Json(template)))
 }

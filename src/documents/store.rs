@@ -127,7 +127,8 @@ const COLUMNS: &str = "d.id, d.owner_kind, d.owner_id, d.purpose, d.content_type
 
 /// The scope condition over `documents d` joined with the owning enterprise `e`; binds $2–$4.
 /// District staff also read the signed forms of project assessments in their district.
-const VISIBLE: &str = "($2 IS NULL OR (d.owner_kind = $2 AND d.owner_id = $3)) AND ($4 IS NULL OR e.district_code = $4 \
+const VISIBLE: &str =
+    "($2 IS NULL OR (d.owner_kind = $2 AND d.owner_id = $3)) AND ($4 IS NULL OR e.district_code = $4 \
     OR (d.attached_kind = 'project_assessment' AND d.attached_id IN \
         (SELECT x.id FROM project_assessments x WHERE x.district_code = $4)))";
 

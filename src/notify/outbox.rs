@@ -83,8 +83,14 @@ fn sms_params(kind: &str, params: &Value) -> [String; 2] {
         "verification.rectification" => ["责令整改通知书".into(), text("deadline")],
         "verification.withdrawn" => ["资质动态核查再次未通过，资质拟撤回".into(), text("reasons")],
         "assessment.approved" => ["考核自评审核通过".into(), text("opinion")],
-        "assessment.returned" => ["考核自评被退回，请修改后重新提交".into(), format!("第 {} 项：{}", text("items"), text("opinion"))],
-        "assessment.rectification" => ["考核结果为基本合格或不合格，请上传整改材料后重新提交".into(), text("opinion")],
+        "assessment.returned" => [
+            "考核自评被退回，请修改后重新提交".into(),
+            format!("第 {} 项：{}", text("items"), text("opinion")),
+        ],
+        "assessment.rectification" => [
+            "考核结果为基本合格或不合格，请上传整改材料后重新提交".into(),
+            text("opinion"),
+        ],
         other => [other.to_owned(), String::new()],
     }
 }

@@ -38,7 +38,12 @@ const MAX_AREA_M2: f64 = 10_000_000.0;
 /// A building area is a positive number of m², at most `MAX_AREA_M2`.
 pub fn check_building_area(invalid: &mut Invalid, field: &str, area: Option<f64>) {
     if area.is_some_and(|a| !(a.is_finite() && a > 0.0 && a <= MAX_AREA_M2)) {
-        invalid.field(field, "project.area_invalid", "建筑面积须为大于 0 的平方米数", "The building area is a positive number of m²");
+        invalid.field(
+            field,
+            "project.area_invalid",
+            "建筑面积须为大于 0 的平方米数",
+            "The building area is a positive number of m²",
+        );
     }
 }
 
@@ -81,7 +86,12 @@ async fn register(state: &AppState, caller: &Caller, body: &NewProjectBody) -> A
     check_building_area(&mut invalid, "building_area", body.building_area);
     let enterprise = store::enterprise_by_credit_code(&state.db, body.enterprise_credit_code.as_str()).await?;
     if enterprise.is_none() {
-        invalid.field("enterprise_credit_code", "project.enterprise_unknown", "没有此统一社会信用代码的企业账号", "No enterprise account has this credit code");
+        invalid.field(
+            "enterprise_credit_code",
+            "project.enterprise_unknown",
+            "没有此统一社会信用代码的企业账号",
+            "No enterprise account has this credit code",
+        );
     }
     invalid.finish()?;
     let new = NewProject {
@@ -117,7 +127,9 @@ async fn create_project(
     caller.require(MANAGERS)?;
     let id = register(&state, &caller, &body).await?;
     audit.set_target(format!("project:{id}"));
-    let project = store::get(&state.db, &id, &Visibility::of(&caller)).await?.ok_or_else(not_found)?;
+    let project = store::get(&state.db, &id, &Visibility::of(&caller))
+        .await?
+        .ok_or_else(not_found)?;
     Ok((StatusCode::CREATED, Json(project)))
 }
 
@@ -229,14 +241,28 @@ async fn list_projects(
         per_page: q.per_page,
     };
     let visibility = Visibility::of(&caller);
-    let projects = store::list(&state.db, &visibility, q.district.as_deref(), q.enterprise_id.as_deref(), &page).await?;
+    let projects = store::list(
+        &state.db,
+        &visibility,
+        q.district.as_deref(),
+        q.enterprise_id.as_deref(),
+        &page,
+    )
+    .await?;
     Ok(Json(projects))
 }
 
 /// One project.
 #[utoipa::path(get, path = "/projects/{id}", tag = "projects", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = ProjectView), (status = 404, body = Problem)))]
-async fn get_project(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<ProjectView>> {
+async fn get_project(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ProjectView>> {
     caller.require(READERS)?;
-    store::get(&state.db, &id, &Visibility::of(&caller)).await?.map(Json).ok_or_else(not_found)
+    store::get(&state.db, &id, &Visibility::of(&caller))
+        .await?
+        .map(Json)
+        .ok_or_else(not_found)
 }

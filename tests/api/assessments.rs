@@ -73,7 +73,11 @@ pub fn item<'v>(view: &'v Value, number: &str) -> &'v Value {
 
 pub async fn create(app: &TestApp, token: &str, kind: &str, period: &str) -> Value {
     let answer = app
-        .post("/api/v1/assessments", json!({"kind": kind, "period": period}), Some(token))
+        .post(
+            "/api/v1/assessments",
+            json!({"kind": kind, "period": period}),
+            Some(token),
+        )
         .await;
     answer.expect(201);
     answer.body
@@ -104,7 +108,11 @@ pub async fn fill_scored(app: &TestApp, token: &str, view: &Value, score: impl F
         }
     }
     let answer = app
-        .put(&format!("/api/v1/assessments/{id}/items"), json!({"items": fills}), Some(token))
+        .put(
+            &format!("/api/v1/assessments/{id}/items"),
+            json!({"items": fills}),
+            Some(token),
+        )
         .await;
     answer.expect(200);
     answer.body
@@ -112,7 +120,11 @@ pub async fn fill_scored(app: &TestApp, token: &str, view: &Value, score: impl F
 
 pub async fn submit(app: &TestApp, token: &str, id: &str) -> Value {
     let answer = app
-        .post(&format!("/api/v1/assessments/{id}/submit"), json!({"opinion": "已自评，请审核"}), Some(token))
+        .post(
+            &format!("/api/v1/assessments/{id}/submit"),
+            json!({"opinion": "已自评，请审核"}),
+            Some(token),
+        )
         .await;
     answer.expect(200);
     answer.body
@@ -128,9 +140,13 @@ pub async fn review_all(app: &TestApp, reviewer: &str, view: &Value, scores: imp
                 Some(score) => json!({"action": "override", "score": score, "opinion": "现场核实"}),
                 None => json!({"action": "accept"}),
             };
-            app.post(&format!("/api/v1/assessments/{id}/items/{number}/score"), body, Some(reviewer))
-                .await
-                .expect(200);
+            app.post(
+                &format!("/api/v1/assessments/{id}/items/{number}/score"),
+                body,
+                Some(reviewer),
+            )
+            .await
+            .expect(200);
         }
         app.post(
             &format!("/api/v1/assessments/{id}/items/{number}/decision"),
@@ -144,7 +160,11 @@ pub async fn review_all(app: &TestApp, reviewer: &str, view: &Value, scores: imp
 
 pub async fn finish(app: &TestApp, reviewer: &str, id: &str) -> Value {
     let answer = app
-        .post(&format!("/api/v1/assessments/{id}/finish"), json!({"opinion": "审核完毕"}), Some(reviewer))
+        .post(
+            &format!("/api/v1/assessments/{id}/finish"),
+            json!({"opinion": "审核完毕"}),
+            Some(reviewer),
+        )
         .await;
     answer.expect(200);
     answer.body
@@ -160,9 +180,19 @@ async fn templates_are_versioned_and_assessments_keep_theirs(engine: Engine) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| (t["kind"].as_str().unwrap().to_owned(), t["items"].as_array().unwrap().len()))
+        .map(|t| {
+            (
+                t["kind"].as_str().unwrap().to_owned(),
+                t["items"].as_array().unwrap().len(),
+            )
+        })
         .collect();
-    let expected = [("general_conditions", 11), ("safety_director", 7), ("project", 10), ("licence_dynamic", 10)];
+    let expected = [
+        ("general_conditions", 11),
+        ("safety_director", 7),
+        ("project", 10),
+        ("licence_dynamic", 10),
+    ];
     assert_eq!(counts, expected.map(|(k, n)| (k.to_owned(), n)));
     let general = &current.body[0];
     assert_eq!(general["version"], 1);
@@ -176,9 +206,13 @@ async fn templates_are_versioned_and_assessments_keep_theirs(engine: Engine) {
         "items": [{"number": "1", "kind": "scored", "title": "安全生产管理制度", "standard": "制度齐全", "max_score": 60, "evidence_required": true},
                   {"number": "2", "kind": "scored", "title": "安全生产责任制", "max_score": 40, "evidence_required": false}]});
     for token in [&w.lixia, &w.a] {
-        app.post("/api/v1/assessments/templates/general_conditions/versions", version.clone(), Some(token))
-            .await
-            .expect_problem(403, "auth.forbidden_role");
+        app.post(
+            "/api/v1/assessments/templates/general_conditions/versions",
+            version.clone(),
+            Some(token),
+        )
+        .await
+        .expect_problem(403, "auth.forbidden_role");
     }
     let bad = json!({"name": "项目", "change_note": "错误示例",
         "items": [{"number": "1", "kind": "scored", "title": "安全管理", "evidence_required": true},
@@ -188,8 +222,20 @@ async fn templates_are_versioned_and_assessments_keep_theirs(engine: Engine) {
         .post("/api/v1/assessments/templates/project/versions", bad, Some(&w.city))
         .await;
     refused.expect_problem(422, "request.invalid_fields");
-    let fields: Vec<&str> = refused.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    for field in ["items[0].max_score", "items[1].number", "items[1].slots", "items[1].kind", "items[2].max_score", "items[2].kind"] {
+    let fields: Vec<&str> = refused.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for field in [
+        "items[0].max_score",
+        "items[1].number",
+        "items[1].slots",
+        "items[1].kind",
+        "items[2].max_score",
+        "items[2].kind",
+    ] {
         assert!(fields.contains(&field), "{field} not refused: {fields:?}");
     }
 
@@ -202,20 +248,45 @@ async fn templates_are_versioned_and_assessments_keep_theirs(engine: Engine) {
 
     // … keeps it after version 2 is published.
     let published = app
-        .post("/api/v1/assessments/templates/general_conditions/versions", version, Some(&w.city))
+        .post(
+            "/api/v1/assessments/templates/general_conditions/versions",
+            version,
+            Some(&w.city),
+        )
         .await;
     published.expect(201);
     assert_eq!(published.body["version"], 2);
-    let versions = app.get("/api/v1/assessments/templates/general_conditions/versions", Some(&w.lixia)).await;
-    let numbers: Vec<i64> = versions.body.as_array().unwrap().iter().map(|v| v["version"].as_i64().unwrap()).collect();
+    let versions = app
+        .get(
+            "/api/v1/assessments/templates/general_conditions/versions",
+            Some(&w.lixia),
+        )
+        .await;
+    let numbers: Vec<i64> = versions
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_i64().unwrap())
+        .collect();
     assert_eq!(numbers, [2, 1]);
-    let old = app.get("/api/v1/assessments/templates/general_conditions/versions/1", Some(&w.a)).await;
+    let old = app
+        .get(
+            "/api/v1/assessments/templates/general_conditions/versions/1",
+            Some(&w.a),
+        )
+        .await;
     assert_eq!(old.body["items"].as_array().unwrap().len(), 11);
-    app.get("/api/v1/assessments/templates/general_conditions/versions/9", Some(&w.a))
-        .await
-        .expect_problem(404, "resource.not_found");
+    app.get(
+        "/api/v1/assessments/templates/general_conditions/versions/9",
+        Some(&w.a),
+    )
+    .await
+    .expect_problem(404, "resource.not_found");
 
-    let kept = app.get(&format!("/api/v1/assessments/{}", id_of(&first)), Some(&w.a)).await;
+    let kept = app
+        .get(&format!("/api/v1/assessments/{}", id_of(&first)), Some(&w.a))
+        .await;
     assert_eq!(kept.body["template_version"], 1);
     assert_eq!(kept.body["items"].as_array().unwrap().len(), 11);
     assert_eq!(kept.body["max_total"], 100.0);
@@ -243,29 +314,53 @@ async fn self_assessments_are_edited_only_while_draft_or_returned(engine: Engine
     let draft = create(app, &w.a, "safety_director", "2026-H2").await;
     let id = id_of(&draft);
     assert_eq!(draft["state"], "draft");
-    app.post("/api/v1/assessments", json!({"kind": "safety_director", "period": "2026-H2"}), Some(&w.a))
-        .await
-        .expect_problem(409, "assessment.period_taken");
+    app.post(
+        "/api/v1/assessments",
+        json!({"kind": "safety_director", "period": "2026-H2"}),
+        Some(&w.a),
+    )
+    .await
+    .expect_problem(409, "assessment.period_taken");
 
     // Scores stay within each item's range, in tenths.
     let items = |fills: Value| json!({ "items": fills });
     for (fill, code) in [
-        (json!({"number": "1", "self_score": 15.1}), "assessment.score_out_of_range"),
-        (json!({"number": "1", "self_score": -1}), "assessment.score_out_of_range"),
+        (
+            json!({"number": "1", "self_score": 15.1}),
+            "assessment.score_out_of_range",
+        ),
+        (
+            json!({"number": "1", "self_score": -1}),
+            "assessment.score_out_of_range",
+        ),
         (json!({"number": "1", "self_score": 7.25}), "assessment.score_precision"),
         (json!({"number": "99", "self_score": 1}), "assessment.no_such_item"),
     ] {
-        let refused = app.put(&format!("/api/v1/assessments/{id}/items"), items(json!([fill])), Some(&w.a)).await;
+        let refused = app
+            .put(
+                &format!("/api/v1/assessments/{id}/items"),
+                items(json!([fill])),
+                Some(&w.a),
+            )
+            .await;
         refused.expect_problem(422, "request.invalid_fields");
         assert_eq!(refused.body["errors"][0]["code"], code);
     }
     // A draft is saved as often as needed; null clears a score.
     let path = format!("/api/v1/assessments/{id}/items");
-    app.put(&path, items(json!([{"number": "1", "self_score": 15}, {"number": "2", "self_score": 9.5}])), Some(&w.a))
-        .await
-        .expect(200);
+    app.put(
+        &path,
+        items(json!([{"number": "1", "self_score": 15}, {"number": "2", "self_score": 9.5}])),
+        Some(&w.a),
+    )
+    .await
+    .expect(200);
     let saved = app
-        .put(&path, items(json!([{"number": "2", "self_score": null, "self_note": "待补充"}])), Some(&w.a))
+        .put(
+            &path,
+            items(json!([{"number": "2", "self_score": null, "self_note": "待补充"}])),
+            Some(&w.a),
+        )
         .await;
     saved.expect(200);
     assert_eq!(item(&saved.body, "1")["self_score"], 15.0);
@@ -274,16 +369,31 @@ async fn self_assessments_are_edited_only_while_draft_or_returned(engine: Engine
 
     // Missing self-scores and evidence block submission and name the items.
     let refused = app
-        .post(&format!("/api/v1/assessments/{id}/submit"), json!({"opinion": "提交"}), Some(&w.a))
+        .post(
+            &format!("/api/v1/assessments/{id}/submit"),
+            json!({"opinion": "提交"}),
+            Some(&w.a),
+        )
         .await;
     refused.expect_problem(422, "assessment.incomplete");
-    let fields: Vec<&str> = refused.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = refused.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert!(fields.contains(&"items.1") && fields.contains(&"items.7"), "{fields:?}");
 
     // Evidence must be the enterprise's own PDF material scan.
-    let photo = app.upload(&w.a, "certificate_scan", "证书.png", crate::files::png(200, 200)).await;
+    let photo = app
+        .upload(&w.a, "certificate_scan", "证书.png", crate::files::png(200, 200))
+        .await;
     let wrong = app
-        .post(&format!("/api/v1/assessments/{id}/items/1/documents"), json!({"document_id": id_of(&photo.body)}), Some(&w.a))
+        .post(
+            &format!("/api/v1/assessments/{id}/items/1/documents"),
+            json!({"document_id": id_of(&photo.body)}),
+            Some(&w.a),
+        )
         .await;
     wrong.expect_problem(422, "request.invalid_fields");
     assert_eq!(wrong.body["errors"][0]["code"], "assessment.document_unusable");
@@ -298,16 +408,28 @@ async fn self_assessments_are_edited_only_while_draft_or_returned(engine: Engine
 
     // Removing evidence before submission frees the document again.
     let spare = scan(app, &w.a).await;
-    app.post(&format!("/api/v1/assessments/{id}/items/2/documents"), json!({"document_id": spare}), Some(&w.a))
-        .await
-        .expect(201);
-    app.delete(&format!("/api/v1/assessments/{id}/items/2/documents/{spare}"), Some(&w.a))
+    app.post(
+        &format!("/api/v1/assessments/{id}/items/2/documents"),
+        json!({"document_id": spare}),
+        Some(&w.a),
+    )
+    .await
+    .expect(201);
+    app.delete(
+        &format!("/api/v1/assessments/{id}/items/2/documents/{spare}"),
+        Some(&w.a),
+    )
+    .await
+    .expect(204);
+    app.delete(&format!("/api/v1/documents/{spare}"), Some(&w.a))
         .await
         .expect(204);
-    app.delete(&format!("/api/v1/documents/{spare}"), Some(&w.a)).await.expect(204);
 
     let filled = fill_scored(app, &w.a, &draft, |max| max - 1.0).await;
-    let evidence = item(&filled, "1")["documents"][0]["document_id"].as_str().unwrap().to_owned();
+    let evidence = item(&filled, "1")["documents"][0]["document_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let submitted = submit(app, &w.a, &id).await;
     assert_eq!(submitted["state"], "submitted");
     assert_eq!(submitted["rounds"][0]["submit_opinion"], "已自评，请审核");
@@ -317,24 +439,54 @@ async fn self_assessments_are_edited_only_while_draft_or_returned(engine: Engine
         .await
         .expect_problem(409, "document.locked");
     for answer in [
-        app.put(&path, items(json!([{"number": "1", "self_score": 1}])), Some(&w.a)).await,
+        app.put(&path, items(json!([{"number": "1", "self_score": 1}])), Some(&w.a))
+            .await,
         app.delete(&format!("/api/v1/assessments/{id}"), Some(&w.a)).await,
-        app.post(&format!("/api/v1/assessments/{id}/submit"), json!({"opinion": "再次提交"}), Some(&w.a)).await,
-        app.post(&format!("/api/v1/assessments/{id}/items/1/documents"), json!({"document_id": scan(app, &w.a).await}), Some(&w.a)).await,
-        app.delete(&format!("/api/v1/assessments/{id}/items/1/documents/{evidence}"), Some(&w.a)).await,
+        app.post(
+            &format!("/api/v1/assessments/{id}/submit"),
+            json!({"opinion": "再次提交"}),
+            Some(&w.a),
+        )
+        .await,
+        app.post(
+            &format!("/api/v1/assessments/{id}/items/1/documents"),
+            json!({"document_id": scan(app, &w.a).await}),
+            Some(&w.a),
+        )
+        .await,
+        app.delete(
+            &format!("/api/v1/assessments/{id}/items/1/documents/{evidence}"),
+            Some(&w.a),
+        )
+        .await,
     ] {
         answer.expect_problem(409, "assessment.state_forbids");
-        assert!(answer.body["detail"].as_str().unwrap().contains("只有草稿和被退回的考核"), "{}", answer.text);
+        assert!(
+            answer.body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("只有草稿和被退回的考核"),
+            "{}",
+            answer.text
+        );
     }
 
     // A draft can be deleted; it disappears from lists, and the period is free again.
     let other = create(app, &w.a, "general_conditions", "2026").await;
-    app.delete(&format!("/api/v1/assessments/{}", id_of(&other)), Some(&w.a)).await.expect(204);
+    app.delete(&format!("/api/v1/assessments/{}", id_of(&other)), Some(&w.a))
+        .await
+        .expect(204);
     app.get(&format!("/api/v1/assessments/{}", id_of(&other)), Some(&w.a))
         .await
         .expect_problem(404, "resource.not_found");
     let listed = app.get("/api/v1/assessments", Some(&w.a)).await;
-    let ids: Vec<&str> = listed.body.as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = listed
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, [id.as_str()]);
     create(app, &w.a, "general_conditions", "2026").await;
 
@@ -356,12 +508,20 @@ async fn review_goes_item_by_item_and_keeps_every_round(engine: Engine) {
     let id = id_of(&draft);
     fill_scored(app, &w.a, &draft, |max| max).await;
     // Drafts are not reviewed.
-    app.post(&format!("/api/v1/assessments/{id}/items/1/score"), json!({"action": "accept"}), Some(&w.lixia))
-        .await
-        .expect_problem(409, "assessment.state_forbids");
-    app.post(&format!("/api/v1/assessments/{id}/finish"), json!({"opinion": "通过"}), Some(&w.lixia))
-        .await
-        .expect_problem(409, "assessment.state_forbids");
+    app.post(
+        &format!("/api/v1/assessments/{id}/items/1/score"),
+        json!({"action": "accept"}),
+        Some(&w.lixia),
+    )
+    .await
+    .expect_problem(409, "assessment.state_forbids");
+    app.post(
+        &format!("/api/v1/assessments/{id}/finish"),
+        json!({"opinion": "通过"}),
+        Some(&w.lixia),
+    )
+    .await
+    .expect_problem(409, "assessment.state_forbids");
     let submitted = submit(app, &w.a, &id).await;
     let score = |number: &str| format!("/api/v1/assessments/{id}/items/{number}/score");
     let decide = |number: &str| format!("/api/v1/assessments/{id}/items/{number}/decision");
@@ -369,8 +529,14 @@ async fn review_goes_item_by_item_and_keeps_every_round(engine: Engine) {
     // ✗ needs a score within range and an opinion; passing needs an assessed score.
     for (body, code) in [
         (json!({"action": "override", "score": 5}), "assessment.opinion_required"),
-        (json!({"action": "override", "score": 10.5, "opinion": "扣分"}), "assessment.score_out_of_range"),
-        (json!({"action": "override", "opinion": "扣分"}), "assessment.score_required"),
+        (
+            json!({"action": "override", "score": 10.5, "opinion": "扣分"}),
+            "assessment.score_out_of_range",
+        ),
+        (
+            json!({"action": "override", "opinion": "扣分"}),
+            "assessment.score_required",
+        ),
     ] {
         let refused = app.post(&score("2"), body, Some(&w.lixia)).await;
         refused.expect_problem(422, "request.invalid_fields");
@@ -379,7 +545,9 @@ async fn review_goes_item_by_item_and_keeps_every_round(engine: Engine) {
     app.post(&decide("2"), json!({"decision": "pass"}), Some(&w.lixia))
         .await
         .expect_problem(409, "assessment.item_not_assessed");
-    let rejected = app.post(&decide("2"), json!({"decision": "reject"}), Some(&w.lixia)).await;
+    let rejected = app
+        .post(&decide("2"), json!({"decision": "reject"}), Some(&w.lixia))
+        .await;
     assert_eq!(rejected.body["errors"][0]["code"], "assessment.opinion_required");
 
     let accepted = app.post(&score("1"), json!({"action": "accept"}), Some(&w.lixia)).await;
@@ -387,19 +555,29 @@ async fn review_goes_item_by_item_and_keeps_every_round(engine: Engine) {
     assert_eq!(accepted.body["state"], "under_review");
     assert_eq!(item(&accepted.body, "1")["assessed_score"], 10.0);
     let overridden = app
-        .post(&score("2"), json!({"action": "override", "score": 6.5, "opinion": "责任制未覆盖全员"}), Some(&w.lixia))
+        .post(
+            &score("2"),
+            json!({"action": "override", "score": 6.5, "opinion": "责任制未覆盖全员"}),
+            Some(&w.lixia),
+        )
         .await;
     assert_eq!(item(&overridden.body, "2")["assessed_score"], 6.5);
-    app.post(&score("2"), json!({"action": "accept"}), Some(&w.lixia)).await.expect(200);
+    app.post(&score("2"), json!({"action": "accept"}), Some(&w.lixia))
+        .await
+        .expect(200);
     app.post(&finish_path(&id), json!({"opinion": "审核完毕"}), Some(&w.lixia))
         .await
         .expect_problem(409, "assessment.items_undecided");
 
     // One rejected item returns the record with that item.
     review_all(app, &w.lixia, &submitted, |_| None).await;
-    app.post(&decide("3"), json!({"decision": "reject", "opinion": "缺少机构设置文件"}), Some(&w.lixia))
-        .await
-        .expect(200);
+    app.post(
+        &decide("3"),
+        json!({"decision": "reject", "opinion": "缺少机构设置文件"}),
+        Some(&w.lixia),
+    )
+    .await
+    .expect(200);
     let returned = finish(app, &w.lixia, &id).await;
     assert_eq!(returned["state"], "returned");
     assert_eq!(returned["return_reason"], "rejected");
@@ -412,13 +590,19 @@ async fn review_goes_item_by_item_and_keeps_every_round(engine: Engine) {
         .expect_problem(409, "assessment.state_forbids");
     // The enterprise's contact is told by SMS which items came back.
     zhujian::notify::outbox::deliver_due(&app.state).await.unwrap();
-    let sms = app.sms.last_to("13912345678").expect("a notice to the enterprise contact");
+    let sms = app
+        .sms
+        .last_to("13912345678")
+        .expect("a notice to the enterprise contact");
     assert_eq!(sms.params[0], "考核自评被退回，请修改后重新提交");
     assert_eq!(sms.params[1], "第 3 项：审核完毕");
 
     // The enterprise edits the next round; the first stays as it was.
     let round2 = app.get(&format!("/api/v1/assessments/{id}"), Some(&w.a)).await.body;
-    assert_eq!((round2["round"].as_i64(), round2["shown_round"].as_i64()), (Some(2), Some(2)));
+    assert_eq!(
+        (round2["round"].as_i64(), round2["shown_round"].as_i64()),
+        (Some(2), Some(2))
+    );
     assert_eq!(item(&round2, "3")["review_state"], "pending");
     assert_eq!(item(&round2, "3")["self_score"], 10.0);
     assert_eq!(item(&round2, "3")["documents"].as_array().unwrap().len(), 1);
@@ -429,7 +613,10 @@ async fn review_goes_item_by_item_and_keeps_every_round(engine: Engine) {
     )
     .await
     .expect(200);
-    let round1 = app.get(&format!("/api/v1/assessments/{id}?round=1"), Some(&w.a)).await.body;
+    let round1 = app
+        .get(&format!("/api/v1/assessments/{id}?round=1"), Some(&w.a))
+        .await
+        .body;
     assert_eq!(item(&round1, "3")["self_score"], 10.0);
     assert_eq!(item(&round1, "3")["review_state"], "rejected");
     app.get(&format!("/api/v1/assessments/{id}?round=3"), Some(&w.a))
@@ -450,21 +637,41 @@ async fn review_goes_item_by_item_and_keeps_every_round(engine: Engine) {
     assert_eq!(rectify["rounds"][1]["result"], "basically_qualified");
 
     // Rectification material is new material: last round's evidence does not count.
-    let old_evidence = item(&rectify, "1")["documents"][0]["document_id"].as_str().unwrap().to_owned();
+    let old_evidence = item(&rectify, "1")["documents"][0]["document_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let reused = app
-        .post(&format!("/api/v1/assessments/{id}/items/1/documents"), json!({"document_id": old_evidence, "role": "rectification"}), Some(&w.a))
+        .post(
+            &format!("/api/v1/assessments/{id}/items/1/documents"),
+            json!({"document_id": old_evidence, "role": "rectification"}),
+            Some(&w.a),
+        )
         .await;
     assert_eq!(reused.body["errors"][0]["code"], "assessment.document_unusable");
-    app.post(&format!("/api/v1/assessments/{id}/items/1/documents"), json!({"document_id": old_evidence}), Some(&w.a))
-        .await
-        .expect_problem(409, "assessment.document_already_attached");
+    app.post(
+        &format!("/api/v1/assessments/{id}/items/1/documents"),
+        json!({"document_id": old_evidence}),
+        Some(&w.a),
+    )
+    .await
+    .expect_problem(409, "assessment.document_already_attached");
 
     // Rectification material is needed on every item that lost points.
     let refused = app
-        .post(&format!("/api/v1/assessments/{id}/submit"), json!({"opinion": "已整改"}), Some(&w.a))
+        .post(
+            &format!("/api/v1/assessments/{id}/submit"),
+            json!({"opinion": "已整改"}),
+            Some(&w.a),
+        )
         .await;
     refused.expect_problem(422, "assessment.incomplete");
-    let fields: Vec<&str> = refused.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = refused.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["items.1", "items.2", "items.3", "items.4"]);
     for number in ["1", "2", "3", "4"] {
         app.post(
@@ -508,14 +715,22 @@ async fn review_goes_item_by_item_and_keeps_every_round(engine: Engine) {
     fill_scored(app, &w.a, &other, |max| max).await;
     let other_submitted = submit(app, &w.a, &id_of(&other)).await;
     review_all(app, &w.lixia, &other_submitted, |_| None).await;
-    app.post(&format!("/api/v1/assessments/{}/items/1/decision", id_of(&other)), json!({"decision": "reject", "opinion": "材料不清晰"}), Some(&w.lixia))
-        .await
-        .expect(200);
+    app.post(
+        &format!("/api/v1/assessments/{}/items/1/decision", id_of(&other)),
+        json!({"decision": "reject", "opinion": "材料不清晰"}),
+        Some(&w.lixia),
+    )
+    .await
+    .expect(200);
     assert_eq!(finish(app, &w.lixia, &id_of(&other)).await["state"], "returned");
-    app.delete(&format!("/api/v1/assessments/{}", id_of(&other)), Some(&w.a)).await.expect(204);
+    app.delete(&format!("/api/v1/assessments/{}", id_of(&other)), Some(&w.a))
+        .await
+        .expect(204);
 
     // The item's review records across all rounds, oldest first.
-    let records = app.get(&format!("/api/v1/assessments/{id}/items/2/history"), Some(&w.a)).await;
+    let records = app
+        .get(&format!("/api/v1/assessments/{id}/items/2/history"), Some(&w.a))
+        .await;
     let acts: Vec<(i64, &str)> = records
         .body
         .as_array()
@@ -525,7 +740,16 @@ async fn review_goes_item_by_item_and_keeps_every_round(engine: Engine) {
         .collect();
     assert_eq!(
         acts,
-        [(1, "override"), (1, "accept"), (1, "accept"), (1, "pass"), (2, "override"), (2, "pass"), (3, "override"), (3, "pass")]
+        [
+            (1, "override"),
+            (1, "accept"),
+            (1, "accept"),
+            (1, "pass"),
+            (2, "override"),
+            (2, "pass"),
+            (3, "override"),
+            (3, "pass")
+        ]
     );
     assert_eq!(records.body[0]["opinion"], "责任制未覆盖全员");
     assert_eq!(records.body[0]["score"], 6.5);
@@ -553,14 +777,26 @@ async fn licence_assessments_list_people_and_attachments(engine: Engine) {
 
     let certificate = scan(app, &w.a).await;
     let on_scored = app
-        .post(&format!("/api/v1/assessments/{id}/items/01/people"), person("enterprise_principal", "11010519491231002X", &certificate), Some(&w.a))
+        .post(
+            &format!("/api/v1/assessments/{id}/items/01/people"),
+            person("enterprise_principal", "11010519491231002X", &certificate),
+            Some(&w.a),
+        )
         .await;
     assert_eq!(on_scored.body["errors"][0]["code"], "assessment.role_not_listed");
-    app.post(&people, person("enterprise_principal", "110105194912310021", &certificate), Some(&w.a))
-        .await
-        .expect_problem(422, "request.invalid_fields");
+    app.post(
+        &people,
+        person("enterprise_principal", "110105194912310021", &certificate),
+        Some(&w.a),
+    )
+    .await
+    .expect_problem(422, "request.invalid_fields");
     let added = app
-        .post(&people, person("enterprise_principal", "11010519491231002X", &certificate), Some(&w.a))
+        .post(
+            &people,
+            person("enterprise_principal", "11010519491231002X", &certificate),
+            Some(&w.a),
+        )
         .await;
     added.expect(201);
     let listed = &item(&added.body, "09")["people"];
@@ -571,7 +807,11 @@ async fn licence_assessments_list_people_and_attachments(engine: Engine) {
     // Submission names the missing roles and attachments.
     fill_scored(app, &w.a, &draft, |max| max).await;
     let refused = app
-        .post(&format!("/api/v1/assessments/{id}/submit"), json!({"opinion": "提交"}), Some(&w.a))
+        .post(
+            &format!("/api/v1/assessments/{id}/submit"),
+            json!({"opinion": "提交"}),
+            Some(&w.a),
+        )
         .await;
     refused.expect_problem(422, "assessment.incomplete");
     let missing: Vec<(&str, &str)> = refused.body["errors"]
@@ -580,29 +820,63 @@ async fn licence_assessments_list_people_and_attachments(engine: Engine) {
         .iter()
         .map(|e| (e["field"].as_str().unwrap(), e["message"].as_str().unwrap_or_default()))
         .collect();
-    assert_eq!(missing.iter().filter(|(f, _)| *f == "items.09").count(), 3, "{missing:?}");
-    assert_eq!(missing.iter().filter(|(f, _)| *f == "items.10").count(), slots.len(), "{missing:?}");
+    assert_eq!(
+        missing.iter().filter(|(f, _)| *f == "items.09").count(),
+        3,
+        "{missing:?}"
+    );
+    assert_eq!(
+        missing.iter().filter(|(f, _)| *f == "items.10").count(),
+        slots.len(),
+        "{missing:?}"
+    );
 
     let attach = format!("/api/v1/assessments/{id}/items/10/documents");
-    let unnamed = app.post(&attach, json!({"document_id": scan(app, &w.a).await, "slot": "其他"}), Some(&w.a)).await;
+    let unnamed = app
+        .post(
+            &attach,
+            json!({"document_id": scan(app, &w.a).await, "slot": "其他"}),
+            Some(&w.a),
+        )
+        .await;
     assert_eq!(unnamed.body["errors"][0]["code"], "assessment.slot_invalid");
     for slot in &slots {
-        app.post(&attach, json!({"document_id": scan(app, &w.a).await, "slot": slot}), Some(&w.a))
-            .await
-            .expect(201);
+        app.post(
+            &attach,
+            json!({"document_id": scan(app, &w.a).await, "slot": slot}),
+            Some(&w.a),
+        )
+        .await
+        .expect(201);
     }
     let ids = ["110101199003074477", "110101199003072631", "11010119900307651X"];
-    for (role, id_number) in ["project_leader", "special_operations", "safety_manager"].iter().zip(ids) {
+    for (role, id_number) in ["project_leader", "special_operations", "safety_manager"]
+        .iter()
+        .zip(ids)
+    {
         app.post(&people, person(role, id_number, &scan(app, &w.a).await), Some(&w.a))
             .await
             .expect(201);
     }
     // A person removed before submission takes their scan off the record.
     let extra_scan = scan(app, &w.a).await;
-    let extra = app.post(&people, person("safety_manager", "110101199003070855", &extra_scan), Some(&w.a)).await;
-    let extra_id = item(&extra.body, "09")["people"].as_array().unwrap().last().unwrap()["id"].as_str().unwrap().to_owned();
-    app.delete(&format!("{people}/{extra_id}"), Some(&w.a)).await.expect(204);
-    app.delete(&format!("/api/v1/documents/{extra_scan}"), Some(&w.a)).await.expect(204);
+    let extra = app
+        .post(
+            &people,
+            person("safety_manager", "110101199003070855", &extra_scan),
+            Some(&w.a),
+        )
+        .await;
+    let extra_id = item(&extra.body, "09")["people"].as_array().unwrap().last().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.delete(&format!("{people}/{extra_id}"), Some(&w.a))
+        .await
+        .expect(204);
+    app.delete(&format!("/api/v1/documents/{extra_scan}"), Some(&w.a))
+        .await
+        .expect(204);
 
     let submitted = submit(app, &w.a, &id).await;
     assert_eq!(item(&submitted, "09")["people"].as_array().unwrap().len(), 4);
@@ -610,9 +884,13 @@ async fn licence_assessments_list_people_and_attachments(engine: Engine) {
         .await
         .expect_problem(409, "document.locked");
     // People and attachment lists are passed or rejected, not scored.
-    app.post(&format!("/api/v1/assessments/{id}/items/09/score"), json!({"action": "accept"}), Some(&w.lixia))
-        .await
-        .expect_problem(409, "assessment.item_not_scored");
+    app.post(
+        &format!("/api/v1/assessments/{id}/items/09/score"),
+        json!({"action": "accept"}),
+        Some(&w.lixia),
+    )
+    .await
+    .expect_problem(409, "assessment.item_not_scored");
     review_all(app, &w.lixia, &submitted, |_| None).await;
     let approved = finish(app, &w.lixia, &id).await;
     assert_eq!(approved["state"], "approved");
@@ -625,8 +903,10 @@ async fn every_endpoint_keeps_to_its_jurisdiction(engine: Engine) {
     let draft = create(app, &w.a, "general_conditions", "2026").await;
     let id = id_of(&draft);
     fill_scored(app, &w.a, &draft, |max| max).await;
-    let evidence = item(&app.get(&format!("/api/v1/assessments/{id}"), Some(&w.a)).await.body, "1")["documents"][0]
-        ["document_id"]
+    let evidence = item(
+        &app.get(&format!("/api/v1/assessments/{id}"), Some(&w.a)).await.body,
+        "1",
+    )["documents"][0]["document_id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -648,48 +928,89 @@ async fn every_endpoint_keeps_to_its_jurisdiction(engine: Engine) {
     let person = json!({"role": "enterprise_principal", "name": "张三", "id_number": "11010519491231002X",
         "position": "总经理", "certificate_name": "A证", "certificate_number": "A-1", "scan_document_id": scan(app, &w.b).await});
     for answer in [
-        app.put(&format!("{base}/items"), json!({"items": []}), Some(&w.b)).await,
+        app.put(&format!("{base}/items"), json!({"items": []}), Some(&w.b))
+            .await,
         app.delete(&base, Some(&w.b)).await,
-        app.post(&format!("{base}/submit"), json!({"opinion": "提交"}), Some(&w.b)).await,
-        app.post(&format!("{base}/items/1/documents"), json!({"document_id": scan(app, &w.b).await}), Some(&w.b)).await,
-        app.delete(&format!("{base}/items/1/documents/{evidence}"), Some(&w.b)).await,
+        app.post(&format!("{base}/submit"), json!({"opinion": "提交"}), Some(&w.b))
+            .await,
+        app.post(
+            &format!("{base}/items/1/documents"),
+            json!({"document_id": scan(app, &w.b).await}),
+            Some(&w.b),
+        )
+        .await,
+        app.delete(&format!("{base}/items/1/documents/{evidence}"), Some(&w.b))
+            .await,
         app.post(&format!("{base}/items/09/people"), person, Some(&w.b)).await,
-        app.delete(&format!("{base}/items/09/people/{evidence}"), Some(&w.b)).await,
+        app.delete(&format!("{base}/items/09/people/{evidence}"), Some(&w.b))
+            .await,
     ] {
         answer.expect_problem(404, "resource.not_found");
     }
     // B cannot use A's document as its own evidence.
     let stolen = app
-        .post(&format!("/api/v1/assessments/{}/items/1/documents", id_of(&other)), json!({"document_id": evidence}), Some(&w.b))
+        .post(
+            &format!("/api/v1/assessments/{}/items/1/documents", id_of(&other)),
+            json!({"document_id": evidence}),
+            Some(&w.b),
+        )
         .await;
     assert_eq!(stolen.body["errors"][0]["code"], "assessment.document_unusable");
 
     submit(app, &w.a, &id).await;
     for answer in [
-        app.post(&format!("{base}/items/1/score"), json!({"action": "accept"}), Some(&w.shizhong)).await,
-        app.post(&format!("{base}/items/1/decision"), json!({"decision": "pass"}), Some(&w.shizhong)).await,
-        app.post(&format!("{base}/finish"), json!({"opinion": "通过"}), Some(&w.shizhong)).await,
+        app.post(
+            &format!("{base}/items/1/score"),
+            json!({"action": "accept"}),
+            Some(&w.shizhong),
+        )
+        .await,
+        app.post(
+            &format!("{base}/items/1/decision"),
+            json!({"decision": "pass"}),
+            Some(&w.shizhong),
+        )
+        .await,
+        app.post(&format!("{base}/finish"), json!({"opinion": "通过"}), Some(&w.shizhong))
+            .await,
     ] {
         answer.expect_problem(404, "resource.not_found");
     }
     // The city station reads 历下's record but does not review it.
     app.get(&base, Some(&w.city)).await.expect(200);
     for answer in [
-        app.post(&format!("{base}/items/1/score"), json!({"action": "accept"}), Some(&w.city)).await,
-        app.post(&format!("{base}/items/1/decision"), json!({"decision": "pass"}), Some(&w.city)).await,
-        app.post(&format!("{base}/finish"), json!({"opinion": "通过"}), Some(&w.city)).await,
+        app.post(
+            &format!("{base}/items/1/score"),
+            json!({"action": "accept"}),
+            Some(&w.city),
+        )
+        .await,
+        app.post(
+            &format!("{base}/items/1/decision"),
+            json!({"decision": "pass"}),
+            Some(&w.city),
+        )
+        .await,
+        app.post(&format!("{base}/finish"), json!({"opinion": "通过"}), Some(&w.city))
+            .await,
     ] {
         answer.expect_problem(403, "assessment.outside_review_scope");
     }
     // Enterprises do not review; supervisors and persons do not read self-assessments.
-    app.post(&format!("{base}/items/1/score"), json!({"action": "accept"}), Some(&w.a))
-        .await
-        .expect_problem(403, "auth.forbidden_role");
+    app.post(
+        &format!("{base}/items/1/score"),
+        json!({"action": "accept"}),
+        Some(&w.a),
+    )
+    .await
+    .expect_problem(403, "auth.forbidden_role");
     let supervisor = app.staff_token("sup1", "supervisor", Some(LIXIA)).await;
     app.get("/api/v1/assessments", Some(&supervisor))
         .await
         .expect_problem(403, "auth.forbidden_role");
-    app.get(&base, Some(&supervisor)).await.expect_problem(403, "auth.forbidden_role");
+    app.get(&base, Some(&supervisor))
+        .await
+        .expect_problem(403, "auth.forbidden_role");
     // Staff do not edit an enterprise's self-assessment.
     app.put(&format!("{base}/items"), json!({"items": []}), Some(&w.lixia))
         .await
@@ -707,16 +1028,39 @@ async fn every_endpoint_keeps_to_its_jurisdiction(engine: Engine) {
     let a_id = view["enterprise_id"].as_str().unwrap();
     let deduction = json!({"type_code": "authority_penalty", "enterprise_id": a_id, "occurred_on": "2026-03-01", "description": "行政处罚"});
     let event = id_of(&app.post("/api/v1/daily-events", deduction, Some(&w.lixia)).await.body);
-    app.post(&format!("/api/v1/daily-events/{event}/review"), json!({"decision": "pass", "opinion": "属实"}), Some(&w.city))
-        .await
-        .expect_problem(403, "assessment.outside_review_scope");
-    let adjustment = json!({"period": "2026", "action": "unqualified", "reason_code": "false_material", "opinion": "材料造假"});
-    app.post(&format!("/api/v1/results/licence/{a_id}/adjustments"), adjustment.clone(), Some(&w.city))
-        .await
-        .expect_problem(403, "assessment.outside_review_scope");
-    app.post(&format!("/api/v1/results/licence/{a_id}/adjustments"), adjustment, Some(&w.lixia)).await.expect(201);
+    app.post(
+        &format!("/api/v1/daily-events/{event}/review"),
+        json!({"decision": "pass", "opinion": "属实"}),
+        Some(&w.city),
+    )
+    .await
+    .expect_problem(403, "assessment.outside_review_scope");
+    let adjustment =
+        json!({"period": "2026", "action": "unqualified", "reason_code": "false_material", "opinion": "材料造假"});
+    app.post(
+        &format!("/api/v1/results/licence/{a_id}/adjustments"),
+        adjustment.clone(),
+        Some(&w.city),
+    )
+    .await
+    .expect_problem(403, "assessment.outside_review_scope");
+    app.post(
+        &format!("/api/v1/results/licence/{a_id}/adjustments"),
+        adjustment,
+        Some(&w.lixia),
+    )
+    .await
+    .expect(201);
 
-    let in_lixia = app.get(&format!("/api/v1/assessments?district={LIXIA}"), Some(&w.city)).await;
-    let ids: Vec<&str> = in_lixia.body.as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    let in_lixia = app
+        .get(&format!("/api/v1/assessments?district={LIXIA}"), Some(&w.city))
+        .await;
+    let ids: Vec<&str> = in_lixia
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, [id.as_str()]);
 }

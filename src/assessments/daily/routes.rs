@@ -12,8 +12,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, EventRow, EventType, NewEvent};
 use crate::assessments::lifecycle::{StateChange, DAILY_EVENTS};
-use crate::assessments::{changed_meanwhile, not_allowed, ReviewBody};
 use crate::assessments::rules::{self, Event};
+use crate::assessments::{changed_meanwhile, not_allowed, ReviewBody};
 use crate::audit::AuditContext;
 use crate::auth::{Caller, Jurisdiction, Role, Scope};
 use crate::documents::rules::{DocState, Purpose};
@@ -39,7 +39,6 @@ const STAFF: &[Role] = &[Role::District, Role::City];
 fn not_found() -> ApiError {
     ApiError::not_found("日常考核记录", "Daily assessment event")
 }
-
 
 /// The point value of each event type.
 #[utoipa::path(get, path = "/daily-event-types", tag = "assessments", security(("bearer" = [])),
@@ -81,11 +80,24 @@ async fn set_event_type(
     let signed_ok = if bonus { body.points > 0.0 } else { body.points < 0.0 };
     if !signed_ok || rules::check_score(body.points.abs(), 100.0).is_err() {
         let mut invalid = Invalid::default();
-        invalid.field("points", "daily.points_invalid", "加分为正、扣分为负，绝对值不超过 100，最多一位小数", "Bonuses are positive and deductions negative, at most 100, in tenths");
+        invalid.field(
+            "points",
+            "daily.points_invalid",
+            "加分为正、扣分为负，绝对值不超过 100，最多一位小数",
+            "Bonuses are positive and deductions negative, at most 100, in tenths",
+        );
         invalid.finish()?;
     }
     let name = body.name.as_ref().map(|n| n.as_str());
-    store::set_points(&state.db, &code, name, body.points, &caller.account_id, state.clock.now_ms()).await?;
+    store::set_points(
+        &state.db,
+        &code,
+        name,
+        body.points,
+        &caller.account_id,
+        state.clock.now_ms(),
+    )
+    .await?;
     Ok(Json(store::event_types(&state.db).await?))
 }
 
@@ -112,16 +124,29 @@ pub struct EventBody {
 /// themselves, staff record deductions for enterprises within their jurisdiction.
 async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event: Option<&str>) -> ApiResult<String> {
     let types = store::event_types(&state.db).await?;
-    let category = types.iter().find(|t| t.code == body.type_code).map(|t| t.category.as_str());
+    let category = types
+        .iter()
+        .find(|t| t.code == body.type_code)
+        .map(|t| t.category.as_str());
     let mut invalid = Invalid::default();
     let enterprise = match (&caller.scope, category) {
         (_, None) => {
-            invalid.field("type_code", "daily.type_unknown", "没有此事件类型", "No such event type");
+            invalid.field(
+                "type_code",
+                "daily.type_unknown",
+                "没有此事件类型",
+                "No such event type",
+            );
             None
         }
         (Scope::Enterprise(own), Some("bonus")) => Some(own.clone()),
         (Scope::Enterprise(_), Some(_)) => {
-            invalid.field("type_code", "daily.deduction_by_staff", "扣分事项由主管部门记录", "Deductions are recorded by the authority");
+            invalid.field(
+                "type_code",
+                "daily.deduction_by_staff",
+                "扣分事项由主管部门记录",
+                "Deductions are recorded by the authority",
+            );
             None
         }
         (_, Some("deduction")) => {
@@ -129,17 +154,32 @@ async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event
             let id = body.enterprise_id.as_deref().unwrap_or_default();
             let found = crate::enterprises::store::get(&state.db, id, None, scope.district.as_deref()).await?;
             if found.is_none() {
-                invalid.field("enterprise_id", "daily.enterprise_unknown", "请选择辖区内的企业", "Choose an enterprise within your jurisdiction");
+                invalid.field(
+                    "enterprise_id",
+                    "daily.enterprise_unknown",
+                    "请选择辖区内的企业",
+                    "Choose an enterprise within your jurisdiction",
+                );
             }
             found.map(|e| e.id)
         }
         (_, Some(_)) => {
-            invalid.field("type_code", "daily.bonus_by_enterprise", "加分事项由企业提报", "Bonuses are reported by the enterprise");
+            invalid.field(
+                "type_code",
+                "daily.bonus_by_enterprise",
+                "加分事项由企业提报",
+                "Bonuses are reported by the enterprise",
+            );
             None
         }
     };
     if category == Some("bonus") && body.document_ids.is_empty() {
-        invalid.field("document_ids", "daily.evidence_required", "加分事项须上传获奖证明材料", "A bonus needs its award evidence");
+        invalid.field(
+            "document_ids",
+            "daily.evidence_required",
+            "加分事项须上传获奖证明材料",
+            "A bonus needs its award evidence",
+        );
     }
     let documents = crate::documents::store::Visibility::of(caller);
     for (i, id) in body.document_ids.iter().enumerate() {
@@ -148,16 +188,28 @@ async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event
         let usable = doc.is_some_and(|d| {
             let free = d.state() == DocState::Available && d.attached_id.is_none();
             let own = event.is_some() && d.attached_id.as_deref() == event;
-            caller.enterprise_id() == Some(d.owner_id.as_str()) && d.purpose() == Some(Purpose::MaterialScan) && (free || own)
+            caller.enterprise_id() == Some(d.owner_id.as_str())
+                && d.purpose() == Some(Purpose::MaterialScan)
+                && (free || own)
         });
         if !usable {
-            invalid.field(&format!("document_ids[{i}]"), "assessment.document_unusable", "请先上传 PDF 扫描件（用途 material_scan）；已用于其他记录的文件不能再用", "Upload the PDF scan first (purpose material_scan); a file used by another record cannot be reused");
+            invalid.field(
+                &format!("document_ids[{i}]"),
+                "assessment.document_unusable",
+                "请先上传 PDF 扫描件（用途 material_scan）；已用于其他记录的文件不能再用",
+                "Upload the PDF scan first (purpose material_scan); a file used by another record cannot be reused",
+            );
         }
     }
     if let (Some(project), Some(enterprise)) = (&body.project_id, &enterprise) {
         let own = crate::projects::store::get(&state.db, project, &Jurisdiction::of(caller)).await?;
         if own.is_none_or(|p| &p.enterprise_id != enterprise) {
-            invalid.field("project_id", "daily.project_unknown", "该项目不属于此企业", "The project is not this enterprise's");
+            invalid.field(
+                "project_id",
+                "daily.project_unknown",
+                "该项目不属于此企业",
+                "The project is not this enterprise's",
+            );
         }
     }
     invalid.finish()?;
@@ -208,7 +260,9 @@ async fn view(state: &AppState, event: EventRow) -> ApiResult<EventView> {
 
 async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<EventRow> {
     caller.require(READERS)?;
-    store::get(&state.db, id, &Jurisdiction::of(caller)).await?.ok_or_else(not_found)
+    store::get(&state.db, id, &Jurisdiction::of(caller))
+        .await?
+        .ok_or_else(not_found)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -243,13 +297,19 @@ async fn list_events(
         page: q.page,
         per_page: q.per_page,
     };
-    Ok(Json(store::list(&state.db, &Jurisdiction::of(&caller), &filter, &page).await?))
+    Ok(Json(
+        store::list(&state.db, &Jurisdiction::of(&caller), &filter, &page).await?,
+    ))
 }
 
 /// One event with its evidence.
 #[utoipa::path(get, path = "/daily-events/{id}", tag = "assessments", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = EventView), (status = 404, body = Problem)))]
-async fn get_event(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<EventView>> {
+async fn get_event(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<EventView>> {
     let row = visible(&state, &caller, &id).await?;
     Ok(Json(view(&state, row).await?))
 }
@@ -298,7 +358,12 @@ async fn correct_event(
     let enterprise = check_report(&state, &caller, &body, Some(&row.id)).await?;
     if enterprise != row.enterprise_id {
         let mut invalid = Invalid::default();
-        invalid.field("enterprise_id", "daily.enterprise_fixed", "不能更换记录所属企业", "The event's enterprise cannot change");
+        invalid.field(
+            "enterprise_id",
+            "daily.enterprise_fixed",
+            "不能更换记录所属企业",
+            "The event's enterprise cannot change",
+        );
         invalid.finish()?;
     }
     let occurred_on = body.occurred_on.to_string();
@@ -322,12 +387,22 @@ async fn delete_event(
 ) -> ApiResult<StatusCode> {
     let row = own_returned(&state, &caller, &id, Event::Delete).await?;
     audit.set_target(format!("daily_event:{id}"));
-    if !DAILY_EVENTS.change(&state.db, &row.id, &row.state, rules::State::Deleted, &caller.account_id, None, state.clock.now_ms()).await? {
+    if !DAILY_EVENTS
+        .change(
+            &state.db,
+            &row.id,
+            &row.state,
+            rules::State::Deleted,
+            &caller.account_id,
+            None,
+            state.clock.now_ms(),
+        )
+        .await?
+    {
         return Err(changed_meanwhile());
     }
     Ok(StatusCode::NO_CONTENT)
 }
-
 
 /// Staff with jurisdiction pass or return an event. A deduction is reviewed by someone other
 /// than who recorded it; passing fixes the event's points at the type's current value.
@@ -356,7 +431,16 @@ async fn review_event(
         ));
     }
     let to = rules::transition(row.state(), body.event()).map_err(not_allowed)?;
-    if !store::review(&state.db, &row, to, body.opinion.as_str(), &caller.account_id, state.clock.now_ms()).await? {
+    if !store::review(
+        &state.db,
+        &row,
+        to,
+        body.opinion.as_str(),
+        &caller.account_id,
+        state.clock.now_ms(),
+    )
+    .await?
+    {
         return Err(changed_meanwhile());
     }
     let row = visible(&state, &caller, &id).await?;

@@ -9,7 +9,6 @@ use crate::auth::Jurisdiction;
 use crate::db::{new_id, Db};
 use crate::paging::Page;
 
-
 /// An event type and its point value.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct EventType {
@@ -29,7 +28,14 @@ pub async fn event_types(db: &Db) -> Result<Vec<EventType>, sqlx::Error> {
         .await
 }
 
-pub async fn set_points(db: &Db, code: &str, name: Option<&str>, points: f64, by: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn set_points(
+    db: &Db,
+    code: &str,
+    name: Option<&str>,
+    points: f64,
+    by: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE daily_event_types SET name = COALESCE($1, name), points = $2, updated_by = $3, updated_at = $4 WHERE code = $5",
     )
@@ -145,7 +151,9 @@ pub async fn insert(db: &Db, e: &NewEvent<'_>, by: &str, now: i64) -> Result<Str
     .execute(&mut *tx)
     .await?;
     link_documents(&mut tx, &id, e.documents).await?;
-    DAILY_EVENTS.record(&mut tx, &id, "new", State::Submitted, by, None, now).await?;
+    DAILY_EVENTS
+        .record(&mut tx, &id, "new", State::Submitted, by, None, now)
+        .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -158,11 +166,13 @@ async fn link_documents(tx: &mut Tx<'_>, id: &str, documents: &[String]) -> Resu
             .bind(document)
             .execute(&mut **tx)
             .await?;
-        sqlx::query("UPDATE documents SET attached_kind = 'daily_event', attached_id = $1, state = 'locked' WHERE id = $2")
-            .bind(id)
-            .bind(document)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "UPDATE documents SET attached_kind = 'daily_event', attached_id = $1, state = 'locked' WHERE id = $2",
+        )
+        .bind(id)
+        .bind(document)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
@@ -175,17 +185,29 @@ pub async fn documents(db: &Db, id: &str) -> Result<Vec<String>, sqlx::Error> {
 }
 
 /// Passes (fixing the event's points at the type's current value) or returns an event.
-pub async fn review(db: &Db, row: &EventRow, to: State, opinion: &str, by: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn review(
+    db: &Db,
+    row: &EventRow,
+    to: State,
+    opinion: &str,
+    by: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
-    if !DAILY_EVENTS.advance(&mut tx, &row.id, &row.state, to, by, Some(opinion), now).await? {
+    if !DAILY_EVENTS
+        .advance(&mut tx, &row.id, &row.state, to, by, Some(opinion), now)
+        .await?
+    {
         return Ok(false);
     }
     if to == State::Approved {
-        sqlx::query("UPDATE daily_events SET points = (SELECT points FROM daily_event_types WHERE code = $1) WHERE id = $2")
-            .bind(&row.type_code)
-            .bind(&row.id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE daily_events SET points = (SELECT points FROM daily_event_types WHERE code = $1) WHERE id = $2",
+        )
+        .bind(&row.type_code)
+        .bind(&row.id)
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(true)
@@ -194,17 +216,22 @@ pub async fn review(db: &Db, row: &EventRow, to: State, opinion: &str, by: &str,
 /// The reporter corrects a returned event and reports it again.
 pub async fn resubmit(db: &Db, row: &EventRow, e: &NewEvent<'_>, by: &str, now: i64) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
-    if !DAILY_EVENTS.advance(&mut tx, &row.id, &row.state, State::Submitted, by, None, now).await? {
+    if !DAILY_EVENTS
+        .advance(&mut tx, &row.id, &row.state, State::Submitted, by, None, now)
+        .await?
+    {
         return Ok(false);
     }
-    sqlx::query("UPDATE daily_events SET project_id = $1, type_code = $2, occurred_on = $3, description = $4 WHERE id = $5")
-        .bind(e.project_id)
-        .bind(e.type_code)
-        .bind(e.occurred_on)
-        .bind(e.description)
-        .bind(&row.id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE daily_events SET project_id = $1, type_code = $2, occurred_on = $3, description = $4 WHERE id = $5",
+    )
+    .bind(e.project_id)
+    .bind(e.type_code)
+    .bind(e.occurred_on)
+    .bind(e.description)
+    .bind(&row.id)
+    .execute(&mut *tx)
+    .await?;
     link_documents(&mut tx, &row.id, e.documents).await?;
     tx.commit().await?;
     Ok(true)

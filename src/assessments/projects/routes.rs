@@ -12,9 +12,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, Details, FormDocument, ProjectAssessmentRow, Submission, Unlinked, Visibility};
 use crate::assessments::lifecycle::{StateChange, PROJECT_ASSESSMENTS};
-use crate::assessments::{changed_meanwhile, not_allowed, valid_period, ReviewBody};
 use crate::assessments::rules::{self, Event, ScoreRule, TemplateKind};
 use crate::assessments::templates::{self, Template, TemplateItem};
+use crate::assessments::{changed_meanwhile, not_allowed, valid_period, ReviewBody};
 use crate::audit::AuditContext;
 use crate::auth::{Caller, Role};
 use crate::documents::rules::{DocState, Purpose};
@@ -44,10 +44,11 @@ fn not_found() -> ApiError {
     ApiError::not_found("项目考核", "Project assessment")
 }
 
-
 async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<ProjectAssessmentRow> {
     caller.require(READERS)?;
-    store::get(&state.db, id, &Visibility::of(caller)).await?.ok_or_else(not_found)
+    store::get(&state.db, id, &Visibility::of(caller))
+        .await?
+        .ok_or_else(not_found)
 }
 
 /// The supervisor's own assessment, still editable, with its template.
@@ -130,21 +131,33 @@ async fn start_assessment(
         .ok_or_else(|| ApiError::not_found("工程项目", "Project"))?;
     if !valid_period(&body.period) {
         let mut invalid = Invalid::default();
-        invalid.field("period", "assessment.period_invalid", "考核期为年份（2026）、半年（2026-H1）或季度（2026-Q3）", "The period is a year (2026), half-year (2026-H1) or quarter (2026-Q3)");
+        invalid.field(
+            "period",
+            "assessment.period_invalid",
+            "考核期为年份（2026）、半年（2026-H1）或季度（2026-Q3）",
+            "The period is a year (2026), half-year (2026-H1) or quarter (2026-Q3)",
+        );
         invalid.finish()?;
     }
     let template = templates::current(&state.db, TemplateKind::Project)
         .await?
         .ok_or_else(|| ApiError::internal("no project template"))?;
-    let id = store::create(&state.db, &project, &template, &body.period, &caller.account_id, state.clock.now_ms())
-        .await?
-        .ok_or_else(|| {
-            ApiError::conflict(
-                "assessment.period_taken",
-                format!("该项目已有 {} 期的考核", body.period),
-                format!("This project already has an assessment for {}", body.period),
-            )
-        })?;
+    let id = store::create(
+        &state.db,
+        &project,
+        &template,
+        &body.period,
+        &caller.account_id,
+        state.clock.now_ms(),
+    )
+    .await?
+    .ok_or_else(|| {
+        ApiError::conflict(
+            "assessment.period_taken",
+            format!("该项目已有 {} 期的考核", body.period),
+            format!("This project already has an assessment for {}", body.period),
+        )
+    })?;
     audit.set_target(format!("project_assessment:{id}"));
     let row = visible(&state, &caller, &id).await?;
     Ok((StatusCode::CREATED, Json(view(&state, row).await?)))
@@ -181,7 +194,9 @@ async fn list_assessments(
         page: q.page,
         per_page: q.per_page,
     };
-    Ok(Json(store::list(&state.db, &Visibility::of(&caller), &filter, &page).await?))
+    Ok(Json(
+        store::list(&state.db, &Visibility::of(&caller), &filter, &page).await?,
+    ))
 }
 
 /// One project assessment with its scores and documents.
@@ -269,24 +284,59 @@ async fn save_assessment(
     for (i, fill) in body.scores.iter().enumerate() {
         let field = format!("scores[{i}].score");
         match (template.item(&fill.number).and_then(|t| t.max_score), fill.score) {
-            (None, _) => invalid.field(&format!("scores[{i}].number"), "assessment.no_such_item", "模板中没有此编号的考核项", "The template has no item with this number"),
+            (None, _) => invalid.field(
+                &format!("scores[{i}].number"),
+                "assessment.no_such_item",
+                "模板中没有此编号的考核项",
+                "The template has no item with this number",
+            ),
             (Some(max), Some(score)) => match rules::check_score(score, max) {
                 Ok(()) => {}
-                Err(ScoreRule::OutOfRange { max }) => invalid.field(&field, "assessment.score_out_of_range", format!("第 {} 项得分须在 0 至 {max} 分之间", fill.number), format!("Item {} takes a score from 0 to {max}", fill.number)),
-                Err(_) => invalid.field(&field, "assessment.score_precision", "得分最多保留一位小数", "Scores have at most one decimal place"),
+                Err(ScoreRule::OutOfRange { max }) => invalid.field(
+                    &field,
+                    "assessment.score_out_of_range",
+                    format!("第 {} 项得分须在 0 至 {max} 分之间", fill.number),
+                    format!("Item {} takes a score from 0 to {max}", fill.number),
+                ),
+                Err(_) => invalid.field(
+                    &field,
+                    "assessment.score_precision",
+                    "得分最多保留一位小数",
+                    "Scores have at most one decimal place",
+                ),
             },
             (Some(_), None) => {}
         }
     }
     check_building_area(&mut invalid, "building_area", body.building_area);
-    if body.district_code.as_ref().is_some_and(|d| !caller.covers_district(d.as_str())) {
-        invalid.field("district_code", "project.outside_district", "只能改为本人负责辖区内的行政区", "Only a district within your own jurisdiction can be set");
+    if body
+        .district_code
+        .as_ref()
+        .is_some_and(|d| !caller.covers_district(d.as_str()))
+    {
+        invalid.field(
+            "district_code",
+            "project.outside_district",
+            "只能改为本人负责辖区内的行政区",
+            "Only a district within your own jurisdiction can be set",
+        );
     }
-    if body.inspection_details.as_ref().is_some_and(|d| d.chars().count() > DETAILS_MAX) {
-        invalid.field("inspection_details", "text.too_long", format!("检查详情最多 {DETAILS_MAX} 字"), format!("At most {DETAILS_MAX} characters"));
+    if body
+        .inspection_details
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > DETAILS_MAX)
+    {
+        invalid.field(
+            "inspection_details",
+            "text.too_long",
+            format!("检查详情最多 {DETAILS_MAX} 字"),
+            format!("At most {DETAILS_MAX} characters"),
+        );
     }
     invalid.finish()?;
-    let mut tx = store::begin_edit(&state.db, &row, state.clock.now_ms()).await?.ok_or_else(changed_meanwhile)?;
+    let mut tx = store::begin_edit(&state.db, &row, state.clock.now_ms())
+        .await?
+        .ok_or_else(changed_meanwhile)?;
     for fill in &body.scores {
         store::save_score(&mut tx, &row.id, &fill.number, fill.score).await?;
     }
@@ -356,14 +406,24 @@ async fn attach_document(
 ) -> ApiResult<(StatusCode, Json<ProjectAssessmentView>)> {
     let (row, _) = editable(&state, &caller, &id).await?;
     audit.set_target(format!("project_assessment:{id}"));
-    let doc = crate::documents::store::get(&state.db, &body.document_id, &crate::documents::store::Visibility::of(&caller)).await?;
+    let doc = crate::documents::store::get(
+        &state.db,
+        &body.document_id,
+        &crate::documents::store::Visibility::of(&caller),
+    )
+    .await?;
     let usable = doc.is_some_and(|d| {
         let free = d.attached_id.is_none() || d.attached_id.as_deref() == Some(row.id.as_str());
         d.purpose() == Some(Purpose::SupervisionForm) && d.state() != DocState::Pending && free
     });
     if !usable {
         let mut invalid = Invalid::default();
-        invalid.field("document_id", "assessment.document_unusable", "请先上传 PDF 扫描件（用途 supervision_form）；已用于其他记录的文件不能再用", "Upload the PDF scan first (purpose supervision_form); a file used by another record cannot be reused");
+        invalid.field(
+            "document_id",
+            "assessment.document_unusable",
+            "请先上传 PDF 扫描件（用途 supervision_form）；已用于其他记录的文件不能再用",
+            "Upload the PDF scan first (purpose supervision_form); a file used by another record cannot be reused",
+        );
         invalid.finish()?;
     }
     let role = match body.role {
@@ -371,7 +431,9 @@ async fn attach_document(
         FormRole::Evidence => "evidence",
     };
     let now = state.clock.now_ms();
-    let mut tx = store::begin_edit(&state.db, &row, now).await?.ok_or_else(changed_meanwhile)?;
+    let mut tx = store::begin_edit(&state.db, &row, now)
+        .await?
+        .ok_or_else(changed_meanwhile)?;
     store::link_document(&mut tx, &row.id, &body.document_id, role, now).await?;
     tx.commit().await?;
     let row = visible(&state, &caller, &id).await?;
@@ -390,7 +452,9 @@ async fn detach_document(
 ) -> ApiResult<StatusCode> {
     let (row, _) = editable(&state, &caller, &id).await?;
     audit.set_target(format!("project_assessment:{id}"));
-    let mut tx = store::begin_edit(&state.db, &row, state.clock.now_ms()).await?.ok_or_else(changed_meanwhile)?;
+    let mut tx = store::begin_edit(&state.db, &row, state.clock.now_ms())
+        .await?
+        .ok_or_else(changed_meanwhile)?;
     match store::unlink_document(&mut tx, &row.id, &document_id).await? {
         Unlinked::Done => {}
         Unlinked::Submitted => {
@@ -413,7 +477,12 @@ fn missing(row: &ProjectAssessmentRow, view: &ProjectAssessmentView) -> Vec<(Str
         .items
         .iter()
         .filter(|i| i.score.is_none())
-        .map(|i| (format!("items.{}", i.template.number), Message::new("未评分", "not scored")))
+        .map(|i| {
+            (
+                format!("items.{}", i.template.number),
+                Message::new("未评分", "not scored"),
+            )
+        })
         .collect();
     let fields = [
         ("inspection_details", &row.inspection_details, "检查详情"),
@@ -424,11 +493,17 @@ fn missing(row: &ProjectAssessmentRow, view: &ProjectAssessmentView) -> Vec<(Str
     ];
     for (field, value, name) in fields {
         if value.trim().is_empty() {
-            gaps.push((field.into(), Message::new(format!("未填写{name}"), format!("{field} is empty"))));
+            gaps.push((
+                field.into(),
+                Message::new(format!("未填写{name}"), format!("{field} is empty")),
+            ));
         }
     }
     if !view.documents.iter().any(|d| d.role == "signed_form") {
-        gaps.push(("signed_form".into(), Message::new("未上传签字后的考核表扫描件", "the signed form is not attached")));
+        gaps.push((
+            "signed_form".into(),
+            Message::new("未上传签字后的考核表扫描件", "the signed form is not attached"),
+        ));
     }
     gaps
 }
@@ -450,7 +525,9 @@ async fn submit_assessment(
     rules::transition(row.state(), Event::Submit).map_err(not_allowed)?;
     let now = state.clock.now_ms();
     // Held from here to the commit: the form checked is the form submitted.
-    let mut tx = store::begin_edit(&state.db, &row, now).await?.ok_or_else(changed_meanwhile)?;
+    let mut tx = store::begin_edit(&state.db, &row, now)
+        .await?
+        .ok_or_else(changed_meanwhile)?;
     let row = visible(&state, &caller, &id).await?;
     let current = view(&state, row.clone()).await?;
     let gaps = missing(&row, &current);
@@ -491,7 +568,18 @@ async fn review_assessment(
     let row = visible(&state, &caller, &id).await?;
     audit.set_target(format!("project_assessment:{id}"));
     let to = rules::transition(row.state(), body.event()).map_err(not_allowed)?;
-    if !PROJECT_ASSESSMENTS.change(&state.db, &row.id, &row.state, to, &caller.account_id, Some(body.opinion.as_str()), state.clock.now_ms()).await? {
+    if !PROJECT_ASSESSMENTS
+        .change(
+            &state.db,
+            &row.id,
+            &row.state,
+            to,
+            &caller.account_id,
+            Some(body.opinion.as_str()),
+            state.clock.now_ms(),
+        )
+        .await?
+    {
         return Err(changed_meanwhile());
     }
     let row = visible(&state, &caller, &id).await?;

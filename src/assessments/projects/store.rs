@@ -13,7 +13,6 @@ use crate::db::{is_unique_violation, new_id, Db, NullableF64};
 use crate::paging::Page;
 use crate::projects::store::ProjectView;
 
-
 /// Binds `(supervisor, district, enterprise)` of the scope condition.
 pub struct Visibility {
     supervisor: Option<String>,
@@ -183,7 +182,9 @@ pub async fn create(
             .execute(&mut *tx)
             .await?;
     }
-    PROJECT_ASSESSMENTS.record(&mut tx, &id, "new", State::Draft, supervisor, None, now).await?;
+    PROJECT_ASSESSMENTS
+        .record(&mut tx, &id, "new", State::Draft, supervisor, None, now)
+        .await?;
     tx.commit().await?;
     Ok(Some(id))
 }
@@ -191,13 +192,12 @@ pub async fn create(
 /// Begins a supervisor's edit: `None` unless the record is still a draft or returned.
 pub async fn begin_edit<'c>(db: &'c Db, row: &ProjectAssessmentRow, now: i64) -> Result<Option<Tx<'c>>, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let touched = sqlx::query(
-        "UPDATE project_assessments SET updated_at = $1 WHERE id = $2 AND state IN ('draft', 'returned')",
-    )
-    .bind(now)
-    .bind(&row.id)
-    .execute(&mut *tx)
-    .await?;
+    let touched =
+        sqlx::query("UPDATE project_assessments SET updated_at = $1 WHERE id = $2 AND state IN ('draft', 'returned')")
+            .bind(now)
+            .bind(&row.id)
+            .execute(&mut *tx)
+            .await?;
     Ok((touched.rows_affected() == 1).then_some(tx))
 }
 
@@ -243,7 +243,10 @@ pub async fn save_score(tx: &mut Tx<'_>, id: &str, number: &str, score: Option<f
     Ok(())
 }
 
-pub async fn scores<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, id: &str) -> Result<Vec<(String, Option<f64>)>, sqlx::Error> {
+pub async fn scores<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    ex: E,
+    id: &str,
+) -> Result<Vec<(String, Option<f64>)>, sqlx::Error> {
     sqlx::query_as("SELECT number, score FROM project_assessment_scores WHERE assessment_id = $1")
         .bind(id)
         .fetch_all(ex)
@@ -312,22 +315,29 @@ pub async fn unlink_document(tx: &mut Tx<'_>, id: &str, document: &str) -> Resul
         release(tx, &[document.to_owned()]).await?;
         return Ok(Unlinked::Done);
     }
-    let linked: Option<String> =
-        sqlx::query_scalar("SELECT document_id FROM project_assessment_documents WHERE assessment_id = $1 AND document_id = $2")
-            .bind(id)
-            .bind(document)
-            .fetch_optional(&mut **tx)
-            .await?;
-    Ok(if linked.is_some() { Unlinked::Submitted } else { Unlinked::NotLinked })
+    let linked: Option<String> = sqlx::query_scalar(
+        "SELECT document_id FROM project_assessment_documents WHERE assessment_id = $1 AND document_id = $2",
+    )
+    .bind(id)
+    .bind(document)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(if linked.is_some() {
+        Unlinked::Submitted
+    } else {
+        Unlinked::NotLinked
+    })
 }
 
 /// Detaches documents from the form (never submitted ones only).
 async fn release(tx: &mut Tx<'_>, documents: &[String]) -> Result<(), sqlx::Error> {
     for document in documents {
-        sqlx::query("UPDATE documents SET attached_kind = NULL, attached_id = NULL WHERE id = $1 AND state = 'available'")
-            .bind(document)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "UPDATE documents SET attached_kind = NULL, attached_id = NULL WHERE id = $1 AND state = 'available'",
+        )
+        .bind(document)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
@@ -336,7 +346,10 @@ async fn release(tx: &mut Tx<'_>, documents: &[String]) -> Result<(), sqlx::Erro
 /// released and become deletable again.
 pub async fn delete(db: &Db, row: &ProjectAssessmentRow, by: &str, now: i64) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
-    if !PROJECT_ASSESSMENTS.advance(&mut tx, &row.id, &row.state, State::Deleted, by, None, now).await? {
+    if !PROJECT_ASSESSMENTS
+        .advance(&mut tx, &row.id, &row.state, State::Deleted, by, None, now)
+        .await?
+    {
         return Ok(false);
     }
     let unsubmitted: Vec<String> = sqlx::query_scalar(
@@ -368,7 +381,10 @@ pub async fn submit(
     by: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    if !PROJECT_ASSESSMENTS.advance(tx, &row.id, &row.state, State::Submitted, by, None, now).await? {
+    if !PROJECT_ASSESSMENTS
+        .advance(tx, &row.id, &row.state, State::Submitted, by, None, now)
+        .await?
+    {
         return Ok(false);
     }
     sqlx::query("UPDATE project_assessments SET total_score = $1 WHERE id = $2")
@@ -418,12 +434,14 @@ pub async fn submissions(db: &Db, id: &str) -> Result<Vec<Submission>, sqlx::Err
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(submission, submitted_by, submitted_at, total_score, form)| Submission {
-            submission,
-            submitted_by,
-            submitted_at,
-            total_score,
-            form: serde_json::from_str(&form).unwrap_or_default(),
-        })
+        .map(
+            |(submission, submitted_by, submitted_at, total_score, form)| Submission {
+                submission,
+                submitted_by,
+                submitted_at,
+                total_score,
+                form: serde_json::from_str(&form).unwrap_or_default(),
+            },
+        )
         .collect())
 }

@@ -60,7 +60,15 @@ fn cells(category: Category, row: &ResultRow) -> Vec<Cell> {
     let adjustments: Vec<String> = row
         .adjustments
         .iter()
-        .map(|a| format!("{}→{}：{}（{}）", zh(&a.from_grade), zh(&a.to_grade), a.reason, a.opinion))
+        .map(|a| {
+            format!(
+                "{}→{}：{}（{}）",
+                zh(&a.from_grade),
+                zh(&a.to_grade),
+                a.reason,
+                a.opinion
+            )
+        })
         .collect();
     cells.extend([
         number(row.score),
@@ -77,7 +85,9 @@ fn zh(grade: &str) -> &'static str {
 
 fn table(category: Category, rows: &[&ResultRow]) -> Vec<Vec<Cell>> {
     let head = header(category).into_iter().map(|h| Cell::Text(h.into())).collect();
-    std::iter::once(head).chain(rows.iter().map(|r| cells(category, r))).collect()
+    std::iter::once(head)
+        .chain(rows.iter().map(|r| cells(category, r)))
+        .collect()
 }
 
 /// A text field: a leading `= + - @` or control character gets a `'` so that a spreadsheet

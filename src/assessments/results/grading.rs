@@ -236,7 +236,10 @@ fn weighted(rule: &Rule, inputs: &Inputs, required: &[(Input, Option<f64>)], dai
     if !missing.is_empty() {
         return Computed::Incomplete { missing };
     }
-    let mut score: f64 = required.iter().map(|(i, v)| rule.weight(*i) * v.unwrap_or_default()).sum();
+    let mut score: f64 = required
+        .iter()
+        .map(|(i, v)| rule.weight(*i) * v.unwrap_or_default())
+        .sum();
     if daily {
         score += rule.weight(Input::Daily) * inputs.daily;
     }
@@ -258,7 +261,12 @@ pub fn safety_director(inputs: &Inputs, rule: &Rule) -> Computed {
 
 /// 安全生产许可证动态考核: the general conditions assessment (seed 001 §3.3.2.2).
 pub fn licence(inputs: &Inputs, rule: &Rule) -> Computed {
-    weighted(rule, inputs, &[(Input::GeneralConditions, inputs.general_conditions)], false)
+    weighted(
+        rule,
+        inputs,
+        &[(Input::GeneralConditions, inputs.general_conditions)],
+        false,
+    )
 }
 
 /// 施工企业监管等次评定: general conditions and the director assessment, plus daily points.
@@ -304,7 +312,9 @@ impl Adjustment {
     }
 
     pub fn parse(s: &str) -> Option<Adjustment> {
-        [Adjustment::Promote, Adjustment::Unqualified].into_iter().find(|a| a.as_str() == s)
+        [Adjustment::Promote, Adjustment::Unqualified]
+            .into_iter()
+            .find(|a| a.as_str() == s)
     }
 
     /// The grade after this adjustment; `None` when it would change nothing (promoting the
@@ -363,13 +373,22 @@ mod tests {
             daily: 3.0,
         };
         let rule = |c| default_rule(c);
-        assert_eq!(graded(safety_director(&inputs, &rule(Category::SafetyDirector))), (90.0, Grade::Excellent));
+        assert_eq!(
+            graded(safety_director(&inputs, &rule(Category::SafetyDirector))),
+            (90.0, Grade::Excellent)
+        );
         assert_eq!(graded(licence(&inputs, &rule(Category::Licence))), (80.0, Grade::Good));
         assert_eq!(
-            graded(construction_enterprise(&inputs, &rule(Category::ConstructionEnterprise))),
+            graded(construction_enterprise(
+                &inputs,
+                &rule(Category::ConstructionEnterprise)
+            )),
             (88.0, Grade::Good)
         );
-        assert_eq!(graded(project(&inputs, &rule(Category::Project))), (73.0, Grade::Qualified));
+        assert_eq!(
+            graded(project(&inputs, &rule(Category::Project))),
+            (73.0, Grade::Qualified)
+        );
     }
 
     #[test]
@@ -380,13 +399,19 @@ mod tests {
             daily: 5.0,
             ..Inputs::default()
         };
-        assert_eq!(graded(safety_director(&full, &default_rule(Category::SafetyDirector))).0, 100.0);
+        assert_eq!(
+            graded(safety_director(&full, &default_rule(Category::SafetyDirector))).0,
+            100.0
+        );
         let penalised = Inputs {
             project: Some(3.0),
             daily: -10.0,
             ..Inputs::default()
         };
-        assert_eq!(graded(project(&penalised, &default_rule(Category::Project))), (0.0, Grade::Unqualified));
+        assert_eq!(
+            graded(project(&penalised, &default_rule(Category::Project))),
+            (0.0, Grade::Unqualified)
+        );
         let partial = Inputs {
             general_conditions: Some(95.0),
             ..Inputs::default()
@@ -397,7 +422,10 @@ mod tests {
                 missing: vec![Input::SafetyDirector]
             }
         );
-        assert_eq!(graded(licence(&partial, &default_rule(Category::Licence))), (95.0, Grade::Excellent));
+        assert_eq!(
+            graded(licence(&partial, &default_rule(Category::Licence))),
+            (95.0, Grade::Excellent)
+        );
     }
 
     #[test]

@@ -46,14 +46,46 @@ pub struct Reason {
 /// The reasons staff choose from. The Qingdao guide's list is not available; these follow the
 /// usual grounds of the provincial rules and can be extended here.
 pub const REASONS: &[Reason] = &[
-    Reason { code: "provincial_standard_site", action: Adjustment::Promote, text: "获评省级及以上安全生产标准化工地" },
-    Reason { code: "no_accident_three_years", action: Adjustment::Promote, text: "连续三年未发生生产安全事故且考核良好以上" },
-    Reason { code: "safety_innovation", action: Adjustment::Promote, text: "安全生产技术或管理创新成果获省级以上推广" },
-    Reason { code: "fatal_accident", action: Adjustment::Unqualified, text: "发生造成人员死亡的生产安全事故" },
-    Reason { code: "accident_concealed", action: Adjustment::Unqualified, text: "瞒报、谎报、迟报生产安全事故" },
-    Reason { code: "major_hazard_unrectified", action: Adjustment::Unqualified, text: "存在重大事故隐患拒不整改" },
-    Reason { code: "licence_suspended", action: Adjustment::Unqualified, text: "安全生产许可证被暂扣或吊销" },
-    Reason { code: "false_material", action: Adjustment::Unqualified, text: "考核中提供虚假材料" },
+    Reason {
+        code: "provincial_standard_site",
+        action: Adjustment::Promote,
+        text: "获评省级及以上安全生产标准化工地",
+    },
+    Reason {
+        code: "no_accident_three_years",
+        action: Adjustment::Promote,
+        text: "连续三年未发生生产安全事故且考核良好以上",
+    },
+    Reason {
+        code: "safety_innovation",
+        action: Adjustment::Promote,
+        text: "安全生产技术或管理创新成果获省级以上推广",
+    },
+    Reason {
+        code: "fatal_accident",
+        action: Adjustment::Unqualified,
+        text: "发生造成人员死亡的生产安全事故",
+    },
+    Reason {
+        code: "accident_concealed",
+        action: Adjustment::Unqualified,
+        text: "瞒报、谎报、迟报生产安全事故",
+    },
+    Reason {
+        code: "major_hazard_unrectified",
+        action: Adjustment::Unqualified,
+        text: "存在重大事故隐患拒不整改",
+    },
+    Reason {
+        code: "licence_suspended",
+        action: Adjustment::Unqualified,
+        text: "安全生产许可证被暂扣或吊销",
+    },
+    Reason {
+        code: "false_material",
+        action: Adjustment::Unqualified,
+        text: "考核中提供虚假材料",
+    },
 ];
 
 fn reason_text(code: &str) -> &'static str {
@@ -71,7 +103,12 @@ fn check_period(period: &str) -> ApiResult<()> {
         return Ok(());
     }
     let mut invalid = Invalid::default();
-    invalid.field("period", "result.period_invalid", "考核年度为四位年份，如 2026", "The period is a year, e.g. 2026");
+    invalid.field(
+        "period",
+        "result.period_invalid",
+        "考核年度为四位年份，如 2026",
+        "The period is a year, e.g. 2026",
+    );
     invalid.finish()
 }
 
@@ -132,11 +169,25 @@ async fn set_rule(
     given.sort();
     if expected != given || body.weights.values().any(|w| !(0.0..=10.0).contains(w)) {
         let names: Vec<&str> = category.inputs().iter().map(|i| i.as_str()).collect();
-        invalid.field("weights", "result.weights_invalid", format!("须为以下各项给出 0 至 10 的权重：{}", names.join("、")), format!("Give a weight of 0 to 10 for exactly: {}", names.join(", ")));
+        invalid.field(
+            "weights",
+            "result.weights_invalid",
+            format!("须为以下各项给出 0 至 10 的权重：{}", names.join("、")),
+            format!("Give a weight of 0 to 10 for exactly: {}", names.join(", ")),
+        );
     }
     let b = &body.bands;
-    if !(0.0 <= b.qualified_from && b.qualified_from <= b.good_from && b.good_from <= b.excellent_from && b.excellent_from <= 100.0) {
-        invalid.field("bands", "result.bands_invalid", "等次分数线须满足 0 ≤ 合格 ≤ 良好 ≤ 优秀 ≤ 100", "Bands need 0 ≤ qualified ≤ good ≤ excellent ≤ 100");
+    if !(0.0 <= b.qualified_from
+        && b.qualified_from <= b.good_from
+        && b.good_from <= b.excellent_from
+        && b.excellent_from <= 100.0)
+    {
+        invalid.field(
+            "bands",
+            "result.bands_invalid",
+            "等次分数线须满足 0 ≤ 合格 ≤ 良好 ≤ 优秀 ≤ 100",
+            "Bands need 0 ≤ qualified ≤ good ≤ excellent ≤ 100",
+        );
     }
     invalid.finish()?;
     let rule = Rule {
@@ -208,7 +259,14 @@ async fn results(state: &AppState, caller: &Caller, category: Category, q: &Resu
     check_period(&q.period)?;
     let year = q.period.as_str();
     let locality = q.locality.as_deref().filter(|l| matches!(*l, "local" | "non_local"));
-    let subjects = store::subjects(&state.db, category, &Jurisdiction::of(caller), q.district.as_deref(), locality).await?;
+    let subjects = store::subjects(
+        &state.db,
+        category,
+        &Jurisdiction::of(caller),
+        q.district.as_deref(),
+        locality,
+    )
+    .await?;
     let rule = store::rule(&state.db, category).await?;
     let needs = |input| category.inputs().contains(&input);
     let general = if needs(Input::GeneralConditions) {
@@ -263,7 +321,13 @@ async fn results(state: &AppState, caller: &Caller, category: Category, q: &Resu
     Ok(rows)
 }
 
-fn row(category: Category, subject: Subject, inputs: Inputs, rule: &Rule, adjustments: Vec<AdjustmentRow>) -> ResultRow {
+fn row(
+    category: Category,
+    subject: Subject,
+    inputs: Inputs,
+    rule: &Rule,
+    adjustments: Vec<AdjustmentRow>,
+) -> ResultRow {
     let (score, computed_grade, missing) = match grading::compute(category, &inputs, rule) {
         Computed::Graded { score, grade } => (Some(score), Some(grade), Vec::new()),
         Computed::Incomplete { missing } => (None, None, missing),
@@ -327,10 +391,18 @@ async fn get_result(
     Query(q): Query<SubjectQuery>,
 ) -> ApiResult<Json<ResultRow>> {
     let category = category_of(&category)?;
-    one_result(&state, &caller, category, &subject, q.period).await.map(Json)
+    one_result(&state, &caller, category, &subject, q.period)
+        .await
+        .map(Json)
 }
 
-async fn one_result(state: &AppState, caller: &Caller, category: Category, subject: &str, period: String) -> ApiResult<ResultRow> {
+async fn one_result(
+    state: &AppState,
+    caller: &Caller,
+    category: Category,
+    subject: &str,
+    period: String,
+) -> ApiResult<ResultRow> {
     let query = ResultQuery {
         period,
         locality: None,
@@ -374,9 +446,17 @@ async fn adjust_result(
     caller.require(&[Role::City, Role::District])?;
     let category = category_of(&category)?;
     audit.set_target(format!("result:{}:{subject}", category.as_str()));
-    if !REASONS.iter().any(|r| r.code == body.reason_code && r.action == body.action) {
+    if !REASONS
+        .iter()
+        .any(|r| r.code == body.reason_code && r.action == body.action)
+    {
         let mut invalid = Invalid::default();
-        invalid.field("reason_code", "result.reason_unknown", "请从所列调整事项中选择", "Choose one of the listed reasons for this action");
+        invalid.field(
+            "reason_code",
+            "result.reason_unknown",
+            "请从所列调整事项中选择",
+            "Choose one of the listed reasons for this action",
+        );
         invalid.finish()?;
     }
     let current = one_result(&state, &caller, category, &subject, body.period.clone()).await?;
@@ -461,5 +541,12 @@ async fn export_results(
         ),
     };
     let disposition = crate::documents::rules::content_disposition(&format!("{name}.{extension}"));
-    Ok(([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }
