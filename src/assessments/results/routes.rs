@@ -2,7 +2,7 @@
 //! local and non-local enterprises, filtered, exported as CSV or XLSX; dynamic adjustments; the
 //! grading rules.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::{
     extract::{Path, Query, State},
@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::grading::{self, Adjustment, Bands, Category, Computed, Grade, Input, Inputs, Rule};
-use super::store::{self, AdjustmentRow, NewAdjustment, Subject};
+use super::store::{self, AdjustmentRow, NewAdjustment, Subject, SubjectFilter};
 use crate::audit::AuditContext;
 use crate::auth::{Caller, Jurisdiction, Role, Scope};
 use crate::error::{ApiError, ApiResult, Invalid, Problem};
@@ -116,14 +116,14 @@ fn check_period(period: &str) -> ApiResult<()> {
 pub struct RuleView {
     pub category: Category,
     /// Input → weight; scores count in % of their maximum, daily points as they are.
-    pub weights: HashMap<Input, f64>,
+    pub weights: BTreeMap<Input, f64>,
     pub bands: Bands,
 }
 
 fn rule_view(category: Category, rule: Rule) -> RuleView {
     RuleView {
         category,
-        weights: rule.weights.into_iter().collect(),
+        weights: rule.weights,
         bands: rule.bands,
     }
 }
@@ -144,7 +144,7 @@ async fn list_rules(State(state): State<AppState>, caller: Caller) -> ApiResult<
 #[serde(deny_unknown_fields)]
 pub struct RuleBody {
     /// A weight (0–10) for exactly the category's inputs.
-    pub weights: HashMap<Input, f64>,
+    pub weights: BTreeMap<Input, f64>,
     pub bands: Bands,
 }
 
@@ -191,7 +191,7 @@ async fn set_rule(
     }
     invalid.finish()?;
     let rule = Rule {
-        weights: body.weights.into_iter().collect(),
+        weights: body.weights,
         bands: body.bands,
     };
     store::set_rule(&state.db, category, &rule, &caller.account_id, state.clock.now_ms()).await?;
@@ -253,20 +253,40 @@ pub struct ResultQuery {
     pub per_page: Option<u32>,
 }
 
-/// Every result of a category in scope for the query (unpaged).
-async fn results(state: &AppState, caller: &Caller, category: Category, q: &ResultQuery) -> ApiResult<Vec<ResultRow>> {
+/// Which results to compute: a year, and optionally a locality, district, final grade or one
+/// subject.
+struct Selection<'a> {
+    period: &'a str,
+    grade: Option<Grade>,
+    subjects: SubjectFilter<'a>,
+}
+
+impl<'a> Selection<'a> {
+    fn of(period: &'a str, locality: Option<&'a str>, district: Option<&'a str>, grade: Option<Grade>) -> Self {
+        Selection {
+            period,
+            grade,
+            subjects: SubjectFilter {
+                district,
+                // An unknown locality filters nothing rather than everything.
+                locality: locality.filter(|l| matches!(*l, "local" | "non_local")),
+                subject: None,
+            },
+        }
+    }
+}
+
+/// Every selected result of a category in the caller's scope (unpaged).
+async fn results(
+    state: &AppState,
+    caller: &Caller,
+    category: Category,
+    selection: &Selection<'_>,
+) -> ApiResult<Vec<ResultRow>> {
     caller.require(READERS)?;
-    check_period(&q.period)?;
-    let year = q.period.as_str();
-    let locality = q.locality.as_deref().filter(|l| matches!(*l, "local" | "non_local"));
-    let subjects = store::subjects(
-        &state.db,
-        category,
-        &Jurisdiction::of(caller),
-        q.district.as_deref(),
-        locality,
-    )
-    .await?;
+    check_period(selection.period)?;
+    let year = selection.period;
+    let subjects = store::subjects(&state.db, category, &Jurisdiction::of(caller), &selection.subjects).await?;
     let rule = store::rule(&state.db, category).await?;
     let needs = |input| category.inputs().contains(&input);
     let general = if needs(Input::GeneralConditions) {
@@ -316,7 +336,7 @@ async fn results(state: &AppState, caller: &Caller, category: Category, q: &Resu
             let adjustments = adjustments.remove(&subject.subject_id).unwrap_or_default();
             row(category, subject, inputs, &rule, adjustments)
         })
-        .filter(|r| q.grade.is_none() || r.final_grade == q.grade)
+        .filter(|r| selection.grade.is_none() || r.final_grade == selection.grade)
         .collect();
     Ok(rows)
 }
@@ -363,7 +383,8 @@ async fn list_results(
     Query(q): Query<ResultQuery>,
 ) -> ApiResult<Json<ResultPage>> {
     let category = category_of(&category)?;
-    let rows = results(&state, &caller, category, &q).await?;
+    let selection = Selection::of(&q.period, q.locality.as_deref(), q.district.as_deref(), q.grade);
+    let rows = results(&state, &caller, category, &selection).await?;
     let (limit, offset) = crate::paging::Page {
         page: q.page,
         per_page: q.per_page,
@@ -391,7 +412,7 @@ async fn get_result(
     Query(q): Query<SubjectQuery>,
 ) -> ApiResult<Json<ResultRow>> {
     let category = category_of(&category)?;
-    one_result(&state, &caller, category, &subject, q.period)
+    one_result(&state, &caller, category, &subject, &q.period)
         .await
         .map(Json)
 }
@@ -401,20 +422,13 @@ async fn one_result(
     caller: &Caller,
     category: Category,
     subject: &str,
-    period: String,
+    period: &str,
 ) -> ApiResult<ResultRow> {
-    let query = ResultQuery {
-        period,
-        locality: None,
-        district: None,
-        grade: None,
-        page: None,
-        per_page: None,
-    };
-    results(state, caller, category, &query)
+    let mut selection = Selection::of(period, None, None, None);
+    selection.subjects.subject = Some(subject);
+    results(state, caller, category, &selection)
         .await?
-        .into_iter()
-        .find(|r| r.subject.subject_id == subject)
+        .pop()
         .ok_or_else(|| ApiError::not_found("考核结果", "Result"))
 }
 
@@ -459,7 +473,7 @@ async fn adjust_result(
         );
         invalid.finish()?;
     }
-    let current = one_result(&state, &caller, category, &subject, body.period.clone()).await?;
+    let current = one_result(&state, &caller, category, &subject, &body.period).await?;
     if caller.scope == Scope::City && !state.settings.assessments.city_reviews(&current.subject.district_code) {
         return Err(crate::assessments::review::outside_review_scope());
     }
@@ -488,7 +502,7 @@ async fn adjust_result(
         to_grade: to.as_str(),
     };
     store::insert_adjustment(&state.db, &new, &caller.account_id, state.clock.now_ms()).await?;
-    let adjusted = one_result(&state, &caller, category, &subject, body.period).await?;
+    let adjusted = one_result(&state, &caller, category, &subject, &body.period).await?;
     Ok((StatusCode::CREATED, Json(adjusted)))
 }
 
@@ -522,15 +536,8 @@ async fn export_results(
     Query(q): Query<ExportQuery>,
 ) -> ApiResult<Response> {
     let category = category_of(&category)?;
-    let query = ResultQuery {
-        period: q.period.clone(),
-        locality: q.locality.clone(),
-        district: q.district.clone(),
-        grade: q.grade,
-        page: None,
-        per_page: None,
-    };
-    let rows = results(&state, &caller, category, &query).await?;
+    let selection = Selection::of(&q.period, q.locality.as_deref(), q.district.as_deref(), q.grade);
+    let rows = results(&state, &caller, category, &selection).await?;
     let name = format!("{}-{}", category.zh(), q.period);
     let (bytes, content_type, extension) = match q.format {
         ExportFormat::Csv => (super::export::csv(category, &rows), "text/csv; charset=utf-8", "csv"),

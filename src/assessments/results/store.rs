@@ -72,30 +72,38 @@ pub struct Subject {
     pub locality: String,
 }
 
-/// The subjects of a category within scope, optionally one district's and one locality's.
+/// Narrows the subjects: one district, one locality, one subject.
+#[derive(Default)]
+pub struct SubjectFilter<'a> {
+    pub district: Option<&'a str>,
+    pub locality: Option<&'a str>,
+    pub subject: Option<&'a str>,
+}
+
+/// The subjects of a category within scope and the filter.
 pub async fn subjects(
     db: &Db,
     category: Category,
     scope: &Jurisdiction,
-    district: Option<&str>,
-    locality: Option<&str>,
+    filter: &SubjectFilter<'_>,
 ) -> Result<Vec<Subject>, sqlx::Error> {
     let sql = if category == Category::Project {
         "SELECT p.id AS subject_id, p.name AS subject_name, p.permit_number AS subject_code, e.id AS enterprise_id, \
          e.name AS enterprise_name, p.district_code, e.locality FROM projects p JOIN enterprises e ON e.id = p.enterprise_id \
          WHERE ($1 IS NULL OR e.id = $1) AND ($2 IS NULL OR p.district_code = $2) AND ($3 IS NULL OR p.district_code = $3) \
-         AND ($4 IS NULL OR e.locality = $4) ORDER BY p.name, p.id"
+         AND ($4 IS NULL OR e.locality = $4) AND ($5 IS NULL OR p.id = $5) ORDER BY p.name, p.id"
     } else {
         "SELECT e.id AS subject_id, e.name AS subject_name, e.credit_code AS subject_code, e.id AS enterprise_id, \
          e.name AS enterprise_name, e.district_code, e.locality FROM enterprises e \
          WHERE ($1 IS NULL OR e.id = $1) AND ($2 IS NULL OR e.district_code = $2) AND ($3 IS NULL OR e.district_code = $3) \
-         AND ($4 IS NULL OR e.locality = $4) ORDER BY e.name, e.id"
+         AND ($4 IS NULL OR e.locality = $4) AND ($5 IS NULL OR e.id = $5) ORDER BY e.name, e.id"
     };
     sqlx::query_as(sql)
         .bind(scope.enterprise.as_deref())
         .bind(scope.district.as_deref())
-        .bind(district)
-        .bind(locality)
+        .bind(filter.district)
+        .bind(filter.locality)
+        .bind(filter.subject)
         .fetch_all(db)
         .await
 }
