@@ -30,10 +30,11 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::error::ApiError;
+use crate::documents::rules::Purpose;
+use crate::error::{ApiError, ApiResult, Invalid};
 use crate::state::AppState;
 use crate::types::Name;
-use rules::{Event, NotAllowed};
+use rules::{Event, NotAllowed, ScoreRule};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -93,4 +94,48 @@ pub fn valid_period(period: &str) -> bool {
     let (year, part) = period.split_once('-').map_or((period, None), |(y, p)| (y, Some(p)));
     let year_ok = year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()) && year >= "2000";
     year_ok && matches!(part, None | Some("H1" | "H2" | "Q1" | "Q2" | "Q3" | "Q4"))
+}
+
+/// Checks a score given to item `number` against its maximum; a refusal is recorded under
+/// `field`.
+pub fn check_item_score(invalid: &mut Invalid, field: &str, number: &str, score: f64, max: f64) {
+    match rules::check_score(score, max) {
+        Ok(()) => {}
+        Err(ScoreRule::OutOfRange { max }) => invalid.field(
+            field,
+            "assessment.score_out_of_range",
+            format!("第 {number} 项得分须在 0 至 {max} 分之间"),
+            format!("Item {number} takes a score from 0 to {max}"),
+        ),
+        Err(_) => invalid.field(
+            field,
+            "assessment.score_precision",
+            "得分最多保留一位小数",
+            "Scores have at most one decimal place",
+        ),
+    }
+}
+
+/// Records that the document under `field` cannot be attached: not the caller's completed
+/// upload of `purpose`, or already another record's.
+pub fn document_unusable(invalid: &mut Invalid, field: &str, purpose: Purpose) {
+    invalid.field(
+        field,
+        "assessment.document_unusable",
+        format!(
+            "请先上传 PDF 扫描件（用途 {}）；已用于其他记录的文件不能再用",
+            purpose.as_str()
+        ),
+        format!(
+            "Upload the PDF scan first (purpose {}); a file used by another record cannot be reused",
+            purpose.as_str()
+        ),
+    );
+}
+
+/// The template version a record was created on (records always reference an existing one).
+pub async fn template_of_record(state: &AppState, template_id: &str) -> ApiResult<templates::Template> {
+    templates::by_id(&state.db, template_id)
+        .await?
+        .ok_or_else(|| ApiError::internal("a record without its template"))
 }

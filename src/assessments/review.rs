@@ -11,10 +11,10 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::routes::{item_of, template_of, view, visible, AssessmentView};
-use super::rules::{self, Event, ItemKind, Outcome, ScoreRule};
+use super::rules::{self, Event, ItemKind, Outcome};
 use super::store::{self, AssessmentRow, ReviewAct, ReviewRecord};
 use super::templates::Template;
-use super::{changed_meanwhile, not_allowed};
+use super::{changed_meanwhile, check_item_score, not_allowed};
 use crate::audit::AuditContext;
 use crate::auth::{Caller, Role, Scope};
 use crate::error::{ApiError, ApiResult, Invalid, Problem};
@@ -141,20 +141,8 @@ async fn score_item(
         },
         ScoreAction::Override => {
             opinion = opinion_of(body.opinion.as_deref(), "opinion", &mut invalid);
-            match body.score.map(|s| rules::check_score(s, max)) {
-                Some(Ok(())) => {}
-                Some(Err(ScoreRule::OutOfRange { max })) => invalid.field(
-                    "score",
-                    "assessment.score_out_of_range",
-                    format!("考核得分须在 0 至 {max} 分之间"),
-                    format!("The score is from 0 to {max}"),
-                ),
-                Some(Err(_)) => invalid.field(
-                    "score",
-                    "assessment.score_precision",
-                    "得分最多保留一位小数",
-                    "Scores have at most one decimal place",
-                ),
+            match body.score {
+                Some(score) => check_item_score(&mut invalid, "score", &number, score, max),
                 None => invalid.field(
                     "score",
                     "assessment.score_required",

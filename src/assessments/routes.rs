@@ -10,10 +10,10 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::rules::{self, Event, Gap, ItemFill, ItemKind, PersonRole, ScoreRule, TemplateKind};
+use super::rules::{self, Event, Gap, ItemFill, ItemKind, PersonRole, TemplateKind};
 use super::store::{self, AssessmentRow, HistoryEntry, LinkedDocument, RoundView, Visibility};
 use super::templates::{self, Template, TemplateItem};
-use super::{changed_meanwhile, not_allowed, valid_period};
+use super::{changed_meanwhile, check_item_score, document_unusable, not_allowed, valid_period};
 use crate::audit::AuditContext;
 use crate::auth::{Caller, Role};
 use crate::documents::rules::{DocState, Purpose};
@@ -61,9 +61,7 @@ async fn editable(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(Ass
 }
 
 pub async fn template_of(state: &AppState, row: &AssessmentRow) -> ApiResult<Template> {
-    templates::by_id(&state.db, &row.template_id)
-        .await?
-        .ok_or_else(|| ApiError::internal("assessment without its template"))
+    super::template_of_record(state, &row.template_id).await
 }
 
 /// The item `number` of the record's template, or 404.
@@ -361,21 +359,7 @@ fn check_fill(invalid: &mut Invalid, template: &Template, i: usize, fill: &ItemF
     };
     if let Some(Some(score)) = fill.self_score {
         match (item.max_score, item.kind) {
-            (Some(max), ItemKind::Scored) => match rules::check_score(score, max) {
-                Ok(()) => {}
-                Err(ScoreRule::OutOfRange { max }) => invalid.field(
-                    &at("self_score"),
-                    "assessment.score_out_of_range",
-                    format!("第 {} 项自评得分须在 0 至 {max} 分之间", item.number),
-                    format!("Item {} takes a score from 0 to {max}", item.number),
-                ),
-                Err(_) => invalid.field(
-                    &at("self_score"),
-                    "assessment.score_precision",
-                    "得分最多保留一位小数",
-                    "Scores have at most one decimal place",
-                ),
-            },
+            (Some(max), ItemKind::Scored) => check_item_score(invalid, &at("self_score"), &item.number, score, max),
             _ => invalid.field(
                 &at("self_score"),
                 "assessment.item_not_scored",
@@ -471,25 +455,13 @@ async fn own_scan(
     fresh: bool,
 ) -> ApiResult<()> {
     let doc = crate::documents::store::get(&state.db, id, &crate::documents::store::Visibility::of(caller)).await?;
-    let usable = doc.as_ref().is_some_and(|d| {
-        let free = d.attached_id.is_none() || d.attached_id.as_deref() == Some(row.id.as_str());
-        let state_ok = if fresh {
-            d.state() == DocState::Available
-        } else {
-            d.state() != DocState::Pending
-        };
-        d.purpose() == Some(Purpose::MaterialScan) && state_ok && free
+    let usable = doc.is_some_and(|d| {
+        d.attachable_to(Purpose::MaterialScan, &row.id) && (!fresh || d.state() == DocState::Available)
     });
-    if usable {
-        return Ok(());
-    }
     let mut invalid = Invalid::default();
-    invalid.field(
-        field,
-        "assessment.document_unusable",
-        "请先上传 PDF 扫描件（用途 material_scan）；已用于其他记录的文件不能再用",
-        "Upload the PDF scan first (purpose material_scan); a file used by another record cannot be reused",
-    );
+    if !usable {
+        document_unusable(&mut invalid, field, Purpose::MaterialScan);
+    }
     invalid.finish()
 }
 

@@ -36,6 +36,13 @@ impl DocumentRow {
     pub fn purpose(&self) -> Option<Purpose> {
         Purpose::parse(&self.purpose)
     }
+
+    /// Whether the document can be attached to `record`: a completed upload of `purpose`, free
+    /// or already that record's.
+    pub fn attachable_to(&self, purpose: Purpose, record: &str) -> bool {
+        let free = self.attached_id.is_none() || self.attached_id.as_deref() == Some(record);
+        self.purpose() == Some(purpose) && self.state() != DocState::Pending && free
+    }
 }
 
 /// A document as the API shows it.

@@ -13,10 +13,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::store::{self, EventRow, EventType, NewEvent};
 use crate::assessments::lifecycle::{StateChange, DAILY_EVENTS};
 use crate::assessments::rules::{self, Event};
-use crate::assessments::{changed_meanwhile, not_allowed, ReviewBody};
+use crate::assessments::{changed_meanwhile, document_unusable, not_allowed, ReviewBody};
 use crate::audit::AuditContext;
 use crate::auth::{Caller, Jurisdiction, Role, Scope};
-use crate::documents::rules::{DocState, Purpose};
+use crate::documents::rules::Purpose;
 use crate::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::paging::Page;
 use crate::state::AppState;
@@ -186,19 +186,11 @@ async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event
         let doc = crate::documents::store::get(&state.db, id, &documents).await?;
         // A free upload, or evidence this event already holds (a correction may send it again).
         let usable = doc.is_some_and(|d| {
-            let free = d.state() == DocState::Available && d.attached_id.is_none();
-            let own = event.is_some() && d.attached_id.as_deref() == event;
             caller.enterprise_id() == Some(d.owner_id.as_str())
-                && d.purpose() == Some(Purpose::MaterialScan)
-                && (free || own)
+                && d.attachable_to(Purpose::MaterialScan, event.unwrap_or_default())
         });
         if !usable {
-            invalid.field(
-                &format!("document_ids[{i}]"),
-                "assessment.document_unusable",
-                "请先上传 PDF 扫描件（用途 material_scan）；已用于其他记录的文件不能再用",
-                "Upload the PDF scan first (purpose material_scan); a file used by another record cannot be reused",
-            );
+            document_unusable(&mut invalid, &format!("document_ids[{i}]"), Purpose::MaterialScan);
         }
     }
     if let (Some(project), Some(enterprise)) = (&body.project_id, &enterprise) {

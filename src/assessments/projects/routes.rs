@@ -12,12 +12,14 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, Details, FormDocument, ProjectAssessmentRow, Submission, Unlinked, Visibility};
 use crate::assessments::lifecycle::{StateChange, PROJECT_ASSESSMENTS};
-use crate::assessments::rules::{self, Event, ScoreRule, TemplateKind};
+use crate::assessments::rules::{self, Event, TemplateKind};
 use crate::assessments::templates::{self, Template, TemplateItem};
-use crate::assessments::{changed_meanwhile, not_allowed, valid_period, ReviewBody};
+use crate::assessments::{
+    changed_meanwhile, check_item_score, document_unusable, not_allowed, valid_period, ReviewBody,
+};
 use crate::audit::AuditContext;
 use crate::auth::{Caller, Role};
-use crate::documents::rules::{DocState, Purpose};
+use crate::documents::rules::Purpose;
 use crate::error::{ApiError, ApiResult, Invalid, Message, Problem};
 use crate::paging::Page;
 use crate::projects::routes::check_building_area;
@@ -61,9 +63,7 @@ async fn editable(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(Pro
 }
 
 async fn template_of(state: &AppState, row: &ProjectAssessmentRow) -> ApiResult<Template> {
-    templates::by_id(&state.db, &row.template_id)
-        .await?
-        .ok_or_else(|| ApiError::internal("project assessment without its template"))
+    crate::assessments::template_of_record(state, &row.template_id).await
 }
 
 #[derive(Serialize, ToSchema)]
@@ -290,21 +290,7 @@ async fn save_assessment(
                 "模板中没有此编号的考核项",
                 "The template has no item with this number",
             ),
-            (Some(max), Some(score)) => match rules::check_score(score, max) {
-                Ok(()) => {}
-                Err(ScoreRule::OutOfRange { max }) => invalid.field(
-                    &field,
-                    "assessment.score_out_of_range",
-                    format!("第 {} 项得分须在 0 至 {max} 分之间", fill.number),
-                    format!("Item {} takes a score from 0 to {max}", fill.number),
-                ),
-                Err(_) => invalid.field(
-                    &field,
-                    "assessment.score_precision",
-                    "得分最多保留一位小数",
-                    "Scores have at most one decimal place",
-                ),
-            },
+            (Some(max), Some(score)) => check_item_score(&mut invalid, &field, &fill.number, score, max),
             (Some(_), None) => {}
         }
     }
@@ -412,18 +398,9 @@ async fn attach_document(
         &crate::documents::store::Visibility::of(&caller),
     )
     .await?;
-    let usable = doc.is_some_and(|d| {
-        let free = d.attached_id.is_none() || d.attached_id.as_deref() == Some(row.id.as_str());
-        d.purpose() == Some(Purpose::SupervisionForm) && d.state() != DocState::Pending && free
-    });
-    if !usable {
+    if !doc.is_some_and(|d| d.attachable_to(Purpose::SupervisionForm, &row.id)) {
         let mut invalid = Invalid::default();
-        invalid.field(
-            "document_id",
-            "assessment.document_unusable",
-            "请先上传 PDF 扫描件（用途 supervision_form）；已用于其他记录的文件不能再用",
-            "Upload the PDF scan first (purpose supervision_form); a file used by another record cannot be reused",
-        );
+        document_unusable(&mut invalid, "document_id", Purpose::SupervisionForm);
         invalid.finish()?;
     }
     let role = match body.role {
