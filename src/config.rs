@@ -44,6 +44,9 @@ SETTINGS (TOML key = default; environment: ZHUJIAN_<SECTION>_<KEY>, e.g. ZHUJIAN
   auth.sms_code_resend_secs = 60     minimum interval between two codes for one account
   secrets.token_key = \"\"            base64, at least 32 bytes: signs tokens and links
   secrets.data_key = \"\"             base64, exactly 32 bytes: encrypts personal data (AES-256-GCM)
+  secrets.audit_key = \"\"            base64, at least 32 bytes: keys the audit chain's links and checkpoints
+                                     (development: derived from token_key; production requires it)
+  secrets.audit_retired_keys = []    former audit keys (base64), kept so that older rows still verify
   wechat.base_url = \"https://api.weixin.qq.com\"  WeChat API base URL
   wechat.app_id = \"\"                mini-program AppID
   wechat.app_secret = \"\"            mini-program AppSecret
@@ -98,6 +101,8 @@ SETTINGS (TOML key = default; environment: ZHUJIAN_<SECTION>_<KEY>, e.g. ZHUJIAN
   assessments.city_review_districts = [\"*\"]  districts whose assessments the city station reviews (\"*\": all); it reads every district
   assessments.qualified_from_percent = 80.0  a reviewed self-assessment scoring this share of its maximum or more is qualified
   assessments.basically_qualified_from_percent = 60.0  … basically qualified from this share; below it, unqualified
+  audit.checkpoint_interval_secs = 300  how often the audit chain's head is signed into the object store (0: never)
+  audit.checkpoint_prefix = \"audit/checkpoints/\"  where in the object store checkpoints are kept (one place per deployment)
   log.format = \"text\"               text | json
   log.level = \"info\"                tracing filter, e.g. \"info,zhujian=debug\"
 ";
@@ -119,7 +124,24 @@ pub struct Settings {
     pub employment: EmploymentSettings,
     pub assessments: AssessmentSettings,
     pub check_in: CheckInSettings,
+    pub audit: AuditSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditSettings {
+    pub checkpoint_interval_secs: u64,
+    pub checkpoint_prefix: String,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        AuditSettings {
+            checkpoint_interval_secs: 300,
+            checkpoint_prefix: "audit/checkpoints/".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -177,6 +199,8 @@ pub struct AuthSettings {
 pub struct SecretSettings {
     pub token_key: String,
     pub data_key: String,
+    pub audit_key: String,
+    pub audit_retired_keys: Vec<String>,
 }
 
 impl std::fmt::Debug for SecretSettings {
@@ -439,6 +463,7 @@ impl Default for Settings {
                 rectification_days: 30,
                 close_interval_secs: 600,
             },
+            audit: AuditSettings::default(),
             log: LogSettings {
                 format: LogFormat::Text,
                 level: "info".into(),
@@ -535,7 +560,31 @@ impl Settings {
         }
         self.token_key()?;
         self.data_key()?;
+        self.audit_keys()?;
         Ok(())
+    }
+
+    /// The configured audit key (`None`: derive one from the token key, development only)
+    /// and the retired ones, decoded.
+    pub fn audit_keys(&self) -> anyhow::Result<(Option<Vec<u8>>, Vec<Vec<u8>>)> {
+        let decode = |text: &str| -> anyhow::Result<Vec<u8>> {
+            let key = B64.decode(text.trim()).context("an audit key is not base64")?;
+            if key.len() < 32 {
+                bail!("audit keys must decode to at least 32 bytes");
+            }
+            Ok(key)
+        };
+        let current = match self.secrets.audit_key.trim() {
+            "" => None,
+            text => Some(decode(text).context("secrets.audit_key")?),
+        };
+        let retired = self
+            .secrets
+            .audit_retired_keys
+            .iter()
+            .map(|k| decode(k).context("secrets.audit_retired_keys"))
+            .collect::<anyhow::Result<_>>()?;
+        Ok((current, retired))
     }
 
     pub fn token_key(&self) -> anyhow::Result<Vec<u8>> {
@@ -566,6 +615,9 @@ impl Settings {
         }
         if self.wechat.app_id.is_empty() || self.wechat.app_secret.is_empty() {
             bail!("profile = production requires wechat.app_id and wechat.app_secret");
+        }
+        if self.secrets.audit_key.is_empty() {
+            bail!("profile = production requires secrets.audit_key (ZHUJIAN_SECRETS_AUDIT_KEY), kept apart from the token key");
         }
         Ok(())
     }
@@ -629,6 +681,7 @@ fn load_or_generate_secrets(dir: &Path) -> anyhow::Result<SecretSettings> {
     let secrets = SecretSettings {
         token_key: random_key(48),
         data_key: random_key(32),
+        ..SecretSettings::default()
     };
     let text = format!(
         "# Generated on first start of the embedded default. Keep private; losing data_key\n\

@@ -14,6 +14,16 @@ use sqlx::any::AnyPoolOptions;
 use crate::config::Settings;
 
 pub type Db = sqlx::AnyPool;
+/// A transaction: an act's writes, committed together.
+pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+/// One connection, pooled or a transaction's (`&mut *tx`): what a store function running
+/// several statements takes.
+pub type Conn = sqlx::AnyConnection;
+
+/// What a store function running one statement takes: the pool, a connection, or a
+/// transaction (`&mut *tx`).
+pub trait Executor<'e>: sqlx::Executor<'e, Database = sqlx::Any> {}
+impl<'e, T: sqlx::Executor<'e, Database = sqlx::Any>> Executor<'e> for T {}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
@@ -98,6 +108,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(12, "projects", "0012_projects.sql"),
     migration!(13, "daily assessment", "0013_daily_assessment.sql"),
     migration!(14, "results", "0014_results.sql"),
+    migration!(15, "audit keys", "0015_audit_keys.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that

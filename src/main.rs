@@ -152,7 +152,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         } => create_staff(&pool, &username, &name, &role, district.as_deref(), password_stdin).await,
         Command::Audit {
             command: AuditCommand::Verify,
-        } => match zhujian::audit::verify(&pool).await? {
+        } => match verify_audit(&settings, &pool).await? {
             VerifyReport::Intact { events } => {
                 println!("audit chain intact: {events} events");
                 Ok(())
@@ -166,6 +166,18 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     }
 }
 
+/// Verifies the chain with the configured keys against the checkpoints in the object store.
+async fn verify_audit(settings: &Settings, pool: &db::Db) -> anyhow::Result<VerifyReport> {
+    let keys = zhujian::state::audit_keyring(settings)?;
+    let objects = zhujian::objects::ObjectStore::from_settings(settings)?;
+    let anchor = zhujian::audit::checkpoint::Anchor {
+        objects: &objects,
+        prefix: &settings.audit.checkpoint_prefix,
+    };
+    let checkpoints = zhujian::audit::checkpoint::load_all(anchor).await?;
+    Ok(zhujian::audit::verify(pool, &keys, &checkpoints).await?)
+}
+
 async fn serve(settings: Settings, pool: db::Db, engine: db::Engine) -> anyhow::Result<()> {
     prepare_models(&settings)?;
     let listen = settings.server.listen.clone();
@@ -173,6 +185,7 @@ async fn serve(settings: Settings, pool: db::Db, engine: db::Engine) -> anyhow::
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let state = AppState::new(settings, pool, engine, clock)?;
     tokio::spawn(zhujian::documents::sweeper::run(state.clone()));
+    tokio::spawn(zhujian::audit::checkpoint::run(state.clone()));
     tokio::spawn(zhujian::notify::outbox::run(state.clone()));
     tokio::spawn(zhujian::verification::outcomes::run(state.clone()));
     let listener = tokio::net::TcpListener::bind(&listen)

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::audit::chain::{AuditKey, Keyring};
 use crate::auth::tokens::TokenKeys;
 use crate::auth::wechat::WechatApi;
 use crate::clock::Clock;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub wechat: Arc<dyn WechatApi>,
     pub objects: Arc<ObjectStore>,
     pub face: Arc<dyn FaceVerifier>,
+    /// The keys of the audit chain: the current one links new rows.
+    pub audit_keys: Arc<Keyring>,
     /// This process's name in job leases.
     pub instance_id: String,
 }
@@ -43,6 +46,7 @@ impl AppState {
         Ok(AppState {
             tokens: Arc::new(TokenKeys::new(&token_key, &settings.auth)),
             keys: Arc::new(keys),
+            audit_keys: Arc::new(audit_keyring(&settings)?),
             db,
             engine,
             clock,
@@ -55,4 +59,18 @@ impl AppState {
             settings: Arc::new(settings),
         })
     }
+}
+
+/// The audit chain's keys from the settings. Development derives the current key from the
+/// token key; production configures its own (`secrets.audit_key`).
+pub fn audit_keyring(settings: &Settings) -> anyhow::Result<Keyring> {
+    let (current, retired) = settings.audit_keys()?;
+    let current = match current {
+        Some(key) => key,
+        None => Keys::new(settings.token_key()?, settings.data_key()?).mac_bytes("audit-chain", b""),
+    };
+    Ok(Keyring {
+        current: AuditKey::new(current),
+        retired: retired.into_iter().map(AuditKey::new).collect(),
+    })
 }

@@ -1,34 +1,47 @@
-//! The audit log: every state-changing request (POST, PUT, PATCH, DELETE on a known route)
-//! appends an event, whatever its outcome, to an append-only table whose rows are chained by
-//! SHA-256. `zhujian audit verify` recomputes the chain and names the first broken row.
+//! The audit log: an append-only, keyed hash chain of events (`chain.rs`), anchored outside the
+//! database by signed checkpoints (`checkpoint.rs`) and checked by `zhujian audit verify`
+//! (`verify.rs`).
 //!
-//! The `record_changes` middleware writes the event after the handler has answered. Handlers
-//! say who acted and on what through `AuditContext` (the `Caller` extractor fills in the actor
-//! by itself); without that, the actor is `anonymous` and the target the request path.
+//! Two ways in:
+//! - An act that changes state appends its event inside its own transaction (`Act::commit`),
+//!   so the change and its event commit together or not at all.
+//! - The `record_changes` middleware records what no act recorded: refused and failed
+//!   state-changing requests, and, for any method, the security-relevant refusals (401, 403,
+//!   429) and failures (5xx). When the database cannot take the event (an outage), it goes
+//!   to a local spool (`spool.rs`) and is appended once the database is back.
 
+mod act;
 pub mod chain;
+pub mod checkpoint;
+pub mod spool;
 pub mod store;
+mod verify;
 
 use std::sync::{Arc, Mutex};
 
 use axum::{
     extract::{FromRequestParts, MatchedPath, Request, State},
-    http::{request::Parts, Method},
+    http::{request::Parts, Method, StatusCode},
     middleware::Next,
     response::Response,
 };
 
+pub use act::Act;
+pub use verify::{verify, VerifyReport};
+
 use crate::observe::RequestId;
 use crate::state::AppState;
 
-pub use store::{verify, VerifyReport};
-
 #[derive(Default, Clone, Debug)]
 struct Facts {
+    request_id: String,
+    action: String,
     actor_kind: Option<String>,
     actor_id: Option<String>,
     role: Option<String>,
     target: Option<String>,
+    /// An act appended the request's event inside its transaction.
+    recorded: bool,
 }
 
 /// Who acted and on what, for the event of the current request. Cheap to clone; clones share.
@@ -36,20 +49,36 @@ struct Facts {
 pub struct AuditContext(Arc<Mutex<Facts>>);
 
 impl AuditContext {
+    fn with<T>(&self, f: impl FnOnce(&mut Facts) -> T) -> T {
+        f(&mut self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
     pub fn set_actor(&self, kind: &str, id: &str, role: &str) {
-        let mut f = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        f.actor_kind = Some(kind.into());
-        f.actor_id = Some(id.into());
-        f.role = Some(role.into());
+        self.with(|f| {
+            f.actor_kind = Some(kind.into());
+            f.actor_id = Some(id.into());
+            f.role = Some(role.into());
+        })
     }
 
     /// The object acted on, e.g. `staff:<id>`.
     pub fn set_target(&self, target: impl Into<String>) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).target = Some(target.into());
+        self.with(|f| f.target = Some(target.into()))
     }
 
-    fn facts(&self) -> Facts {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    fn event(&self, at: i64, default_target: &str, status: u16) -> chain::Event {
+        self.with(|f| chain::Event {
+            seq: 0,
+            at,
+            request_id: f.request_id.clone(),
+            actor_kind: f.actor_kind.clone().unwrap_or_else(|| "anonymous".into()),
+            actor_id: f.actor_id.clone().unwrap_or_default(),
+            role: f.role.clone().unwrap_or_default(),
+            action: f.action.clone(),
+            target: f.target.clone().unwrap_or_else(|| default_target.to_owned()),
+            outcome: chain::outcome(status).into(),
+            status: i64::from(status),
+        })
     }
 }
 
@@ -57,7 +86,7 @@ impl<S: Send + Sync> FromRequestParts<S> for AuditContext {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        // Outside an audited request (a GET) the context is a detached one nobody reads.
+        // Outside the middleware (a unit test's router) the context is a detached one.
         Ok(parts.extensions.get::<AuditContext>().cloned().unwrap_or_default())
     }
 }
@@ -66,36 +95,45 @@ fn changes_state(method: &Method) -> bool {
     matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
 }
 
-/// Middleware: appends the audit event of each state-changing request.
+/// Refusals and failures worth recording whatever the method: a caller without a valid token
+/// or the right role, a throttled caller, and the server failing (outages included).
+fn is_security_event(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 401 | 403 | 429) || status.is_server_error()
+}
+
+/// Middleware: records each request whose event no act recorded, when it changes state or is a
+/// security event.
 pub async fn record_changes(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let Some(route) = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()) else {
         return next.run(request).await;
     };
-    if !changes_state(request.method()) {
-        return next.run(request).await;
-    }
+    let method = request.method().clone();
     let context = AuditContext::default();
+    context.with(|f| {
+        f.action = format!("{method} {route}");
+        f.request_id = request.extensions().get::<RequestId>().cloned().unwrap_or_default().0;
+    });
     request.extensions_mut().insert(context.clone());
-    let action = format!("{} {route}", request.method());
     let path = request.uri().path().to_owned();
-    let request_id = request.extensions().get::<RequestId>().cloned().unwrap_or_default().0;
     let response = next.run(request).await;
-    let facts = context.facts();
     let status = response.status();
-    let event = chain::Event {
-        seq: 0,
-        at: state.clock.now_ms(),
-        request_id,
-        actor_kind: facts.actor_kind.unwrap_or_else(|| "anonymous".into()),
-        actor_id: facts.actor_id.unwrap_or_default(),
-        role: facts.role.unwrap_or_default(),
-        action,
-        target: facts.target.unwrap_or(path),
-        outcome: chain::outcome(status.as_u16()).into(),
-        status: i64::from(status.as_u16()),
-    };
-    if let Err(error) = store::append(&state.db, event).await {
-        tracing::error!(%error, "could not append the audit event");
+    if context.with(|f| f.recorded) || !(changes_state(&method) || is_security_event(status)) {
+        return response;
     }
+    if status.is_success() && changes_state(&method) {
+        tracing::warn!(action = %context.with(|f| f.action.clone()), "a state change was not recorded inside its transaction");
+    }
+    let event = context.event(state.clock.now_ms(), &path, status.as_u16());
+    record_alone(&state, event).await;
     response
+}
+
+/// Appends an event in its own transaction; spools it when the database cannot take it.
+async fn record_alone(state: &AppState, event: chain::Event) {
+    if let Err(error) = store::append_alone(&state.db, &state.audit_keys, event.clone()).await {
+        tracing::error!(%error, action = %event.action, "the audit event could not be appended; spooling it");
+        if let Err(error) = spool::keep(&state.settings.storage.dir, &event).await {
+            tracing::error!(%error, action = %event.action, "the audit event could not be spooled either");
+        }
+    }
 }

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{rules, store};
-use crate::audit::AuditContext;
+use crate::audit::Act;
 use crate::auth::{passwords, Caller, Role};
 use crate::db::is_unique_violation;
 use crate::error::{ApiError, ApiResult, Invalid, Problem};
@@ -57,7 +57,7 @@ fn valid_username(raw: &str) -> Option<String> {
 async fn create_staff(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Json(body): Json<CreateStaff>,
 ) -> ApiResult<(StatusCode, Json<store::StaffView>)> {
     caller.require(STAFF_ROLES)?;
@@ -84,19 +84,18 @@ async fn create_staff(
         password_hash: &hash,
         created_by: Some(&caller.account_id),
     };
-    let id = store::insert(&state.db, &new, state.clock.now_ms())
-        .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                ApiError::conflict("staff.username_taken", "该用户名已被使用", "That username is taken")
-            } else {
-                e.into()
-            }
-        })?;
-    audit.set_target(format!("staff:{id}"));
-    let view = store::get(&state.db, &id, None)
+    let mut tx = act.begin().await?;
+    let id = store::insert(&mut *tx, &new, state.clock.now_ms()).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            ApiError::conflict("staff.username_taken", "该用户名已被使用", "That username is taken")
+        } else {
+            e.into()
+        }
+    })?;
+    let view = store::get(&mut *tx, &id, None)
         .await?
         .ok_or_else(|| ApiError::internal("created staff vanished"))?;
+    act.commit(tx, format!("staff:{id}")).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 

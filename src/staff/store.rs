@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Role;
-use crate::db::{new_id, Db};
+use crate::db::{new_id, Executor};
 
 #[derive(sqlx::FromRow)]
 pub struct LoginRow {
@@ -41,7 +41,7 @@ pub struct NewStaff<'a> {
 
 const VIEW_COLUMNS: &str = "id, username, display_name, role, district_code, status, created_at";
 
-pub async fn find_for_login(db: &Db, username: &str) -> Result<Option<LoginRow>, sqlx::Error> {
+pub async fn find_for_login(db: impl Executor<'_>, username: &str) -> Result<Option<LoginRow>, sqlx::Error> {
     sqlx::query_as("SELECT id, role, district_code, password_hash, status FROM staff WHERE username = $1")
         .bind(username)
         .fetch_optional(db)
@@ -49,7 +49,7 @@ pub async fn find_for_login(db: &Db, username: &str) -> Result<Option<LoginRow>,
 }
 
 /// Inserts an account; fails with a unique violation when the username is taken.
-pub async fn insert(db: &Db, new: &NewStaff<'_>, now: i64) -> Result<String, sqlx::Error> {
+pub async fn insert(db: impl Executor<'_>, new: &NewStaff<'_>, now: i64) -> Result<String, sqlx::Error> {
     let id = new_id();
     sqlx::query(
         "INSERT INTO staff (id, username, display_name, role, district_code, password_hash, status, created_by, created_at, updated_at) \
@@ -69,7 +69,7 @@ pub async fn insert(db: &Db, new: &NewStaff<'_>, now: i64) -> Result<String, sql
 }
 
 /// The account if it lies within `district` (`None`: the whole city).
-pub async fn get(db: &Db, id: &str, district: Option<&str>) -> Result<Option<StaffView>, sqlx::Error> {
+pub async fn get(db: impl Executor<'_>, id: &str, district: Option<&str>) -> Result<Option<StaffView>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {VIEW_COLUMNS} FROM staff WHERE id = $1 AND ($2 IS NULL OR district_code = $2)"
     ))
@@ -79,7 +79,12 @@ pub async fn get(db: &Db, id: &str, district: Option<&str>) -> Result<Option<Sta
     .await
 }
 
-pub async fn list(db: &Db, district: Option<&str>, limit: i64, offset: i64) -> Result<Vec<StaffView>, sqlx::Error> {
+pub async fn list(
+    db: impl Executor<'_>,
+    district: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<StaffView>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {VIEW_COLUMNS} FROM staff WHERE ($1 IS NULL OR district_code = $1) ORDER BY username LIMIT $2 OFFSET $3"
     ))

@@ -162,6 +162,8 @@ impl TestApp {
         if engine == Engine::Postgres {
             use_test_s3(&mut settings);
         }
+        // Apps share the test bucket: each keeps its audit checkpoints apart.
+        settings.audit.checkpoint_prefix = format!("audit/checkpoints/{}/", uuid::Uuid::now_v7().simple());
         configure(&mut settings);
 
         let (db, db_engine) = zhujian::db::connect(&settings).await.expect("database");
@@ -259,6 +261,19 @@ impl TestApp {
         self.login_staff(username, password).await
     }
 
+    /// Where this app's audit checkpoints are kept.
+    pub fn anchor(&self) -> zhujian::audit::checkpoint::Anchor<'_> {
+        zhujian::audit::checkpoint::Anchor::of(&self.state)
+    }
+
+    /// `audit verify` as the operator runs it: the chain against the checkpoints in the store.
+    pub async fn verify_audit(&self) -> zhujian::audit::VerifyReport {
+        let checkpoints = zhujian::audit::checkpoint::load_all(self.anchor()).await.unwrap();
+        zhujian::audit::verify(&self.state.db, &self.state.audit_keys, &checkpoints)
+            .await
+            .unwrap()
+    }
+
     pub async fn login_staff(&self, username: &str, password: &str) -> String {
         let answer = self
             .post(
@@ -347,7 +362,7 @@ fn use_test_s3(settings: &mut Settings) {
 }
 
 /// A new, empty database on the test PostgreSQL server.
-async fn fresh_postgres_database() -> String {
+pub async fn fresh_postgres_database() -> String {
     let admin = std::env::var("TEST_POSTGRES_URL").expect(
         "TEST_POSTGRES_URL is not set: run the test suite with ./scripts/test.sh, which starts a throwaway PostgreSQL",
     );

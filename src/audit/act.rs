@@ -1,0 +1,57 @@
+//! `Act`: a request's state change and its audit event, committed in one transaction.
+//!
+//! A handler begins the act's transaction, makes its change through the stores, and commits
+//! the act naming what it acted on. The event is appended inside the transaction, so a crash
+//! leaves either both or neither; a refusal before the commit leaves nothing but the refusal
+//! event the middleware records.
+
+use std::sync::Arc;
+
+use axum::{extract::FromRequestParts, http::request::Parts};
+
+use super::{chain::Keyring, store, AuditContext};
+use crate::clock::Clock;
+use crate::db::{Db, Tx};
+use crate::state::AppState;
+
+pub struct Act {
+    context: AuditContext,
+    db: Db,
+    keys: Arc<Keyring>,
+    clock: Arc<dyn Clock>,
+}
+
+impl FromRequestParts<AppState> for Act {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Act {
+            context: AuditContext::from_request_parts(parts, state).await?,
+            db: state.db.clone(),
+            keys: state.audit_keys.clone(),
+            clock: state.clock.clone(),
+        })
+    }
+}
+
+impl Act {
+    /// Names the object acted on before the act commits, for the event of a refusal.
+    pub fn set_target(&self, target: impl Into<String>) {
+        self.context.set_target(target)
+    }
+
+    /// Begins the act's transaction.
+    pub async fn begin(&self) -> Result<Tx<'static>, sqlx::Error> {
+        self.db.begin().await
+    }
+
+    /// Appends the act's event on `target` inside `tx` and commits both.
+    pub async fn commit(&self, mut tx: Tx<'_>, target: impl Into<String>) -> Result<(), sqlx::Error> {
+        self.context.set_target(target);
+        let event = self.context.event(self.clock.now_ms(), "", 0);
+        store::append(&mut tx, &self.keys, event).await?;
+        tx.commit().await?;
+        self.context.with(|f| f.recorded = true);
+        Ok(())
+    }
+}

@@ -1,0 +1,112 @@
+//! Anchoring the chain outside the database: at intervals, the head (last sequence number and
+//! link) is signed with the audit key and written to the object store and to the log. Someone
+//! who rewrites or cuts back the chain inside the database cannot change what was anchored
+//! before, so `audit verify` finds the disagreement. What was appended after the last
+//! checkpoint is protected by the keyed links alone: the interval bounds that window.
+
+use std::time::Duration;
+
+use tokio::io::AsyncReadExt;
+
+use super::chain::{Checkpoint, Keyring};
+use super::store;
+use crate::db::Db;
+use crate::objects::{ObjectStore, StoreError};
+use crate::state::AppState;
+
+const LEASE: &str = "audit.checkpoint";
+
+/// Where checkpoints are kept: one folder of the object store per deployment.
+#[derive(Clone, Copy)]
+pub struct Anchor<'a> {
+    pub objects: &'a ObjectStore,
+    pub prefix: &'a str,
+}
+
+impl<'a> Anchor<'a> {
+    pub fn of(state: &'a AppState) -> Anchor<'a> {
+        Anchor {
+            objects: &state.objects,
+            prefix: &state.settings.audit.checkpoint_prefix,
+        }
+    }
+
+    fn key_of(&self, seq: i64) -> String {
+        // Zero-padded, so that listing order is sequence order.
+        format!("{}{seq:020}.json", self.prefix)
+    }
+}
+
+/// Anchors the head every `audit.checkpoint_interval_secs` until the process ends, and drains
+/// events spooled while the database was unreachable.
+pub async fn run(state: AppState) {
+    let interval = state.settings.audit.checkpoint_interval_secs;
+    if interval == 0 {
+        return;
+    }
+    loop {
+        tokio::time::sleep(Duration::from_secs(interval)).await;
+        if let Err(error) = super::spool::drain(&state).await {
+            tracing::warn!(%error, "draining the audit spool failed");
+        }
+        let lease_ms = (interval.max(60) * 1000) as i64;
+        match crate::jobs::acquire(&state.db, LEASE, &state.instance_id, state.clock.now_ms(), lease_ms).await {
+            Ok(true) => {
+                if let Err(error) = take(&state.db, Anchor::of(&state), &state.audit_keys, state.clock.now_ms()).await {
+                    tracing::warn!(%error, "anchoring the audit chain failed");
+                }
+            }
+            Ok(false) => {}
+            Err(error) => tracing::warn!(%error, "anchoring the audit chain failed"),
+        }
+    }
+}
+
+/// Signs and stores a checkpoint of the current head, unless the newest checkpoint already
+/// records it. Returns the checkpoint written.
+pub async fn take(db: &Db, anchor: Anchor<'_>, keys: &Keyring, now: i64) -> anyhow::Result<Option<Checkpoint>> {
+    let head = store::head(db).await?;
+    let newest = load_all(anchor).await?.into_iter().map(|c| c.seq).max().unwrap_or(0);
+    if head.seq == 0 || head.seq <= newest {
+        return Ok(None);
+    }
+    let checkpoint = Checkpoint::sign(&keys.current, head.seq, &head.hash, now);
+    anchor
+        .objects
+        .put(&anchor.key_of(checkpoint.seq), serde_json::to_vec(&checkpoint)?.into())
+        .await?;
+    tracing::info!(
+        seq = checkpoint.seq,
+        hash = %checkpoint.hash,
+        key_id = %checkpoint.key_id,
+        signature = %checkpoint.signature,
+        "audit checkpoint"
+    );
+    Ok(Some(checkpoint))
+}
+
+/// Every checkpoint in the object store, in sequence order.
+pub async fn load_all(anchor: Anchor<'_>) -> anyhow::Result<Vec<Checkpoint>> {
+    let Anchor { objects, prefix } = anchor;
+    let mut keys: Vec<String> = objects
+        .list(prefix)
+        .await?
+        .into_iter()
+        .map(|l| l.key)
+        .filter(|k| k.starts_with(prefix))
+        .collect();
+    keys.sort();
+    let mut checkpoints = Vec::with_capacity(keys.len());
+    for key in keys {
+        let mut reader = match objects.reader(&key).await {
+            Err(StoreError::NotFound) => continue,
+            other => other?,
+        };
+        let mut text = Vec::new();
+        reader.read_to_end(&mut text).await?;
+        let checkpoint: Checkpoint =
+            serde_json::from_slice(&text).map_err(|e| anyhow::anyhow!("checkpoint {key} is unreadable: {e}"))?;
+        checkpoints.push(checkpoint);
+    }
+    Ok(checkpoints)
+}
