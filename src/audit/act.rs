@@ -40,6 +40,11 @@ impl Act {
         self.context.set_target(target)
     }
 
+    /// Names who acted, where no `Caller` did (sign-ins).
+    pub fn set_actor(&self, kind: &str, id: &str, role: &str) {
+        self.context.set_actor(kind, id, role)
+    }
+
     /// Begins the act's transaction.
     pub async fn begin(&self) -> Result<Tx<'static>, sqlx::Error> {
         self.db.begin().await

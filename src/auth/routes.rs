@@ -6,12 +6,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::store::{self, TokenPair};
+use super::store::{self, Rotation, TokenPair};
 use super::throttle;
 use super::tokens::Subject;
 use super::wechat::WechatError;
 use super::{passwords, sms_codes, AccountKind, Caller, Channel, Role, Scope};
-use crate::audit::AuditContext;
+use crate::audit::Act;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::notify::sms::{SmsMessage, SmsTemplate};
 use crate::state::AppState;
@@ -83,7 +83,7 @@ fn wrong_credentials(kind: AccountKind) -> ApiError {
 /// The common path of both password sign-ins: throttle, check the password, open a session.
 async fn password_sign_in(
     state: &AppState,
-    audit: &AuditContext,
+    act: &Act,
     address: &str,
     kind: AccountKind,
     identifier: &str,
@@ -93,7 +93,8 @@ async fn password_sign_in(
     let account_key = throttle::account_key(kind, identifier);
     let address_key = throttle::address_key(address);
     throttle::check(state, &[&account_key, &address_key]).await?;
-    audit.set_target(format!("{}:{identifier}", kind.as_str()));
+    let target = format!("{}:{identifier}", kind.as_str());
+    act.set_target(&target);
     let matches = passwords::verify(password, account.as_ref().map(|a| a.password_hash.clone())).await?;
     let account = match account {
         Some(account) if matches => account,
@@ -118,10 +119,13 @@ async fn password_sign_in(
             "The account is disabled; contact the authority",
         ));
     }
-    throttle::clear(state, &account_key).await?;
     let subject = &account.subject;
-    audit.set_actor(kind.as_str(), &subject.account_id, subject.role.as_str());
-    store::start_session(state, subject).await
+    act.set_actor(kind.as_str(), &subject.account_id, subject.role.as_str());
+    let mut tx = act.begin().await?;
+    throttle::clear(&mut *tx, &account_key).await?;
+    let pair = store::start_session(&mut *tx, &state.tokens, subject, state.clock.now_ms()).await?;
+    act.commit(tx, target).await?;
+    Ok(pair)
 }
 
 /// Staff sign-in with username and password.
@@ -130,7 +134,7 @@ async fn password_sign_in(
 async fn staff_login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
-    audit: AuditContext,
+    act: Act,
     Json(body): Json<StaffLogin>,
 ) -> ApiResult<Json<TokenPair>> {
     let username = body.username.trim().to_lowercase();
@@ -151,7 +155,7 @@ async fn staff_login(
         });
     password_sign_in(
         &state,
-        &audit,
+        &act,
         &address,
         AccountKind::Staff,
         &username,
@@ -168,7 +172,7 @@ async fn staff_login(
 async fn enterprise_login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
-    audit: AuditContext,
+    act: Act,
     Json(body): Json<EnterpriseLogin>,
 ) -> ApiResult<Json<TokenPair>> {
     let code = body.credit_code.as_str();
@@ -186,7 +190,7 @@ async fn enterprise_login(
         });
     password_sign_in(
         &state,
-        &audit,
+        &act,
         &address,
         AccountKind::Enterprise,
         code,
@@ -203,7 +207,7 @@ async fn enterprise_login(
     responses((status = 200, body = TokenPair), (status = 401, body = Problem), (status = 503, body = Problem)))]
 async fn wechat_login(
     State(state): State<AppState>,
-    audit: AuditContext,
+    act: Act,
     Json(body): Json<WechatLogin>,
 ) -> ApiResult<Json<TokenPair>> {
     let code = body.code.trim();
@@ -219,14 +223,18 @@ async fn wechat_login(
     }
     let session = state.wechat.code_to_session(code).await.map_err(wechat_error)?;
     let person_id = crate::people::store::find_or_create_by_openid(&state, &session.openid).await?;
-    audit.set_actor("person", &person_id, Role::Person.as_str());
+    act.set_actor("person", &person_id, Role::Person.as_str());
+    let target = format!("person:{person_id}");
     let subject = Subject {
         account_id: person_id.clone(),
         role: Role::Person,
         scope: Scope::Person(person_id),
         channel: Channel::MiniProgram,
     };
-    store::start_session(&state, &subject).await.map(Json)
+    let mut tx = act.begin().await?;
+    let pair = store::start_session(&mut *tx, &state.tokens, &subject, state.clock.now_ms()).await?;
+    act.commit(tx, target).await?;
+    Ok(Json(pair))
 }
 
 fn wechat_error(error: WechatError) -> ApiError {
@@ -274,21 +282,44 @@ fn wechat_error(error: WechatError) -> ApiError {
 /// one revokes every token of that sign-in.
 #[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses((status = 200, body = TokenPair), (status = 401, body = Problem)))]
-async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequest>) -> ApiResult<Json<TokenPair>> {
-    store::rotate(&state, body.refresh_token.trim()).await.map(Json)
+async fn refresh(
+    State(state): State<AppState>,
+    act: Act,
+    Json(body): Json<RefreshRequest>,
+) -> ApiResult<Json<TokenPair>> {
+    let now = state.clock.now_ms();
+    let mut tx = act.begin().await?;
+    match store::rotate(&mut tx, &state.tokens, body.refresh_token.trim(), now).await? {
+        Rotation::Issued { pair, subject } => {
+            let kind = subject.role.account_kind().as_str();
+            act.set_actor(kind, &subject.account_id, subject.role.as_str());
+            act.commit(tx, format!("{kind}:{}", subject.account_id)).await?;
+            Ok(Json(pair))
+        }
+        Rotation::Refused { error, revoke_family } => {
+            drop(tx);
+            if let Some(family) = revoke_family {
+                // The family ends although the request is refused: its own transaction.
+                store::revoke_family(&state.db, &family, now).await?;
+            }
+            Err(error)
+        }
+    }
 }
 
 /// Signs out: revokes the refresh token and every token rotated from the same sign-in.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", request_body = RefreshRequest,
     responses((status = 204, description = "Signed out (also when the token was unknown)")))]
-async fn logout(
-    State(state): State<AppState>,
-    audit: AuditContext,
-    Json(body): Json<RefreshRequest>,
-) -> ApiResult<StatusCode> {
-    if let Some((kind, account_id)) = store::revoke_by_token(&state, body.refresh_token.trim()).await? {
-        audit.set_actor(&kind, &account_id, &kind);
-    }
+async fn logout(State(state): State<AppState>, act: Act, Json(body): Json<RefreshRequest>) -> ApiResult<StatusCode> {
+    let mut tx = act.begin().await?;
+    let target = match store::revoke_by_token(&mut tx, body.refresh_token.trim(), state.clock.now_ms()).await? {
+        Some((kind, account_id)) => {
+            act.set_actor(&kind, &account_id, &kind);
+            format!("{kind}:{account_id}")
+        }
+        None => "refresh_token:unknown".to_owned(),
+    };
+    act.commit(tx, target).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -328,10 +359,11 @@ pub struct ChangePassword {
 async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
+    act: Act,
     Json(body): Json<ChangePassword>,
 ) -> ApiResult<StatusCode> {
     let kind = caller.role.account_kind();
-    let stored = store::password_hash(&state, kind, &caller.account_id).await?;
+    let stored = store::password_hash(&state.db, kind, &caller.account_id).await?;
     if !passwords::verify(body.current_password, stored).await? {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -345,14 +377,24 @@ async fn change_password(
             crate::error::Message::new("当前密码不正确", "Wrong password"),
         ));
     }
-    set_password(&state, kind, &caller.account_id, &body.new_password).await?;
+    let hash = passwords::hash(body.new_password.expose().to_owned()).await?;
+    let mut tx = act.begin().await?;
+    set_password(&mut tx, kind, &caller.account_id, &hash, state.clock.now_ms()).await?;
+    act.commit(tx, format!("{}:{}", kind.as_str(), caller.account_id))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn set_password(state: &AppState, kind: AccountKind, account_id: &str, password: &NewPassword) -> ApiResult<()> {
-    let hash = passwords::hash(password.expose().to_owned()).await?;
-    store::set_password_hash(state, kind, account_id, &hash).await?;
-    store::revoke_account(state, kind, account_id).await
+/// A new password hash, and every session of the account ended, in the act's transaction.
+async fn set_password(
+    conn: &mut crate::db::Conn,
+    kind: AccountKind,
+    account_id: &str,
+    hash: &str,
+    now: i64,
+) -> ApiResult<()> {
+    store::set_password_hash(&mut *conn, kind, account_id, hash, now).await?;
+    store::revoke_account(&mut *conn, kind, account_id, now).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -373,10 +415,10 @@ pub struct PasswordResetRequested {
     responses((status = 202, body = PasswordResetRequested), (status = 422, body = Problem), (status = 429, body = Problem), (status = 503, body = Problem)))]
 async fn request_password_reset(
     State(state): State<AppState>,
-    audit: AuditContext,
+    act: Act,
     Json(body): Json<PasswordResetRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    audit.set_target(format!("enterprise:{}", body.credit_code));
+    act.set_target(format!("enterprise:{}", body.credit_code));
     if let Some(account) = crate::enterprises::store::find_for_login(&state.db, body.credit_code.as_str()).await? {
         let code = sms_codes::issue(&state, sms_codes::ENTERPRISE_PASSWORD_RESET, &account.id).await?;
         let phone =
@@ -419,19 +461,27 @@ pub struct PasswordResetConfirm {
     responses((status = 204), (status = 422, body = Problem)))]
 async fn confirm_password_reset(
     State(state): State<AppState>,
-    audit: AuditContext,
+    act: Act,
     Json(body): Json<PasswordResetConfirm>,
 ) -> ApiResult<StatusCode> {
-    audit.set_target(format!("enterprise:{}", body.credit_code));
+    let target = format!("enterprise:{}", body.credit_code);
+    act.set_target(&target);
     let account = crate::enterprises::store::find_for_login(&state.db, body.credit_code.as_str()).await?;
     let account_id = account.as_ref().map(|a| a.id.as_str());
     sms_codes::consume(&state, sms_codes::ENTERPRISE_PASSWORD_RESET, account_id, &body.code).await?;
     let account_id = account_id.unwrap_or_default();
-    set_password(&state, AccountKind::Enterprise, account_id, &body.new_password).await?;
-    throttle::clear(
-        &state,
-        &throttle::account_key(AccountKind::Enterprise, body.credit_code.as_str()),
+    let hash = passwords::hash(body.new_password.expose().to_owned()).await?;
+    let mut tx = act.begin().await?;
+    set_password(
+        &mut tx,
+        AccountKind::Enterprise,
+        account_id,
+        &hash,
+        state.clock.now_ms(),
     )
     .await?;
+    let throttled = throttle::account_key(AccountKind::Enterprise, body.credit_code.as_str());
+    throttle::clear(&mut *tx, &throttled).await?;
+    act.commit(tx, target).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,15 +1,15 @@
 //! Sign-in sessions: refresh-token families, rotation, revocation; and the current role and
-//! scope of an account, read afresh whenever a token is issued.
+//! scope of an account, read afresh whenever a token is issued. Every function runs on the
+//! caller's connection, so a sign-in, refresh or sign-out commits with its audit event.
 
 use serde::Serialize;
 use sqlx::Row;
 use utoipa::ToSchema;
 
-use super::tokens::{hash_refresh_token, new_refresh_token, Subject};
+use super::tokens::{hash_refresh_token, new_refresh_token, Subject, TokenKeys};
 use super::{AccountKind, Channel, Role, Scope};
-use crate::db::new_id;
+use crate::db::{new_id, Conn, Executor};
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
 
 /// What a successful sign-in or refresh answers.
 #[derive(Serialize, ToSchema)]
@@ -28,13 +28,23 @@ pub struct TokenPair {
 }
 
 /// Starts a new session (a new refresh-token family) for `subject`.
-pub async fn start_session(state: &AppState, subject: &Subject) -> ApiResult<TokenPair> {
-    issue(state, subject, &new_id()).await
+pub async fn start_session(
+    db: impl Executor<'_>,
+    tokens: &TokenKeys,
+    subject: &Subject,
+    now: i64,
+) -> ApiResult<TokenPair> {
+    issue(db, tokens, subject, &new_id(), now).await
 }
 
-async fn issue(state: &AppState, subject: &Subject, family_id: &str) -> ApiResult<TokenPair> {
-    let now = state.clock.now_ms();
-    let refresh_ttl = state.settings.auth.refresh_token_ttl_secs;
+async fn issue(
+    db: impl Executor<'_>,
+    tokens: &TokenKeys,
+    subject: &Subject,
+    family_id: &str,
+    now: i64,
+) -> ApiResult<TokenPair> {
+    let refresh_ttl = tokens.refresh_ttl_secs();
     let (refresh_token, hash) = new_refresh_token();
     sqlx::query(
         "INSERT INTO refresh_tokens (id, family_id, account_kind, account_id, channel, token_hash, created_at, expires_at) \
@@ -48,12 +58,12 @@ async fn issue(state: &AppState, subject: &Subject, family_id: &str) -> ApiResul
     .bind(&hash)
     .bind(now)
     .bind(now + refresh_ttl * 1000)
-    .execute(&state.db)
+    .execute(db)
     .await?;
     Ok(TokenPair {
-        access_token: state.tokens.issue(subject, now),
+        access_token: tokens.issue(subject, now),
         token_type: "Bearer",
-        expires_in: state.tokens.access_ttl_secs(),
+        expires_in: tokens.access_ttl_secs(),
         refresh_token,
         refresh_expires_in: refresh_ttl,
         account_id: subject.account_id.clone(),
@@ -67,10 +77,27 @@ fn refresh_refused(code: &'static str, zh: &'static str, en: &'static str) -> Ap
     e
 }
 
+/// How a refresh went.
+pub enum Rotation {
+    /// A new pair in the same family, for the account named.
+    Issued { pair: TokenPair, subject: Subject },
+    /// Refused. When `revoke_family` is set, the family must end although the request is
+    /// refused (a spent token was presented: evidence of theft; or the account is disabled).
+    Refused {
+        error: ApiError,
+        revoke_family: Option<String>,
+    },
+}
+
 /// Exchanges a refresh token for a new pair in the same family. A token that was already
-/// used is evidence of theft: the whole family is revoked.
-pub async fn rotate(state: &AppState, refresh_token: &str) -> ApiResult<TokenPair> {
-    let now = state.clock.now_ms();
+/// used is evidence of theft: the whole family is to be revoked.
+pub async fn rotate(conn: &mut Conn, tokens: &TokenKeys, refresh_token: &str, now: i64) -> ApiResult<Rotation> {
+    let refused = |error| {
+        Ok(Rotation::Refused {
+            error,
+            revoke_family: None,
+        })
+    };
     let invalid = || {
         refresh_refused(
             "auth.invalid_refresh_token",
@@ -78,32 +105,34 @@ pub async fn rotate(state: &AppState, refresh_token: &str) -> ApiResult<TokenPai
             "The refresh token is not valid; sign in again",
         )
     };
-    let row = sqlx::query(
+    let Some(row) = sqlx::query(
         "SELECT id, family_id, account_kind, account_id, channel, expires_at, used_at, revoked_at \
          FROM refresh_tokens WHERE token_hash = $1",
     )
     .bind(hash_refresh_token(refresh_token))
-    .fetch_optional(&state.db)
+    .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(invalid)?;
+    else {
+        return refused(invalid());
+    };
     let id: String = row.try_get("id")?;
     let family_id: String = row.try_get("family_id")?;
     if row.try_get::<Option<i64>, _>("revoked_at")?.is_some() {
-        return Err(invalid());
+        return refused(invalid());
     }
-    let reused = || {
-        refresh_refused(
+    let reused = Rotation::Refused {
+        error: refresh_refused(
             "auth.refresh_token_reused",
             "刷新令牌已被使用过，为安全起见该登录已全部注销，请重新登录",
             "This refresh token was already used; every token of this sign-in is now revoked. Sign in again",
-        )
+        ),
+        revoke_family: Some(family_id.clone()),
     };
     if row.try_get::<Option<i64>, _>("used_at")?.is_some() {
-        revoke_family(state, &family_id).await?;
-        return Err(reused());
+        return Ok(reused);
     }
     if row.try_get::<i64, _>("expires_at")? <= now {
-        return Err(refresh_refused(
+        return refused(refresh_refused(
             "auth.refresh_token_expired",
             "登录已过期，请重新登录",
             "The refresh token has expired; sign in again",
@@ -113,71 +142,70 @@ pub async fn rotate(state: &AppState, refresh_token: &str) -> ApiResult<TokenPai
         sqlx::query("UPDATE refresh_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND revoked_at IS NULL")
             .bind(now)
             .bind(&id)
-            .execute(&state.db)
+            .execute(&mut *conn)
             .await?;
     if claimed.rows_affected() != 1 {
         // Another request spent it a moment ago: the same reuse, seen from the other side.
-        revoke_family(state, &family_id).await?;
-        return Err(reused());
+        return Ok(reused);
     }
     let kind: String = row.try_get("account_kind")?;
     let account_id: String = row.try_get("account_id")?;
     let channel = Channel::parse(&row.try_get::<String, _>("channel")?).unwrap_or(Channel::Web);
-    let Some(subject) = current_subject(state, &kind, &account_id, channel).await? else {
-        revoke_family(state, &family_id).await?;
-        return Err(refresh_refused(
-            "auth.account_disabled",
-            "账号已停用",
-            "The account is disabled",
-        ));
+    let Some(subject) = current_subject(&mut *conn, &kind, &account_id, channel).await? else {
+        return Ok(Rotation::Refused {
+            error: refresh_refused("auth.account_disabled", "账号已停用", "The account is disabled"),
+            revoke_family: Some(family_id),
+        });
     };
-    issue(state, &subject, &family_id).await
+    let pair = issue(&mut *conn, tokens, &subject, &family_id, now).await?;
+    Ok(Rotation::Issued { pair, subject })
 }
 
-/// Revokes the family the token belongs to (sign-out). Unknown tokens are ignored.
-pub async fn revoke_by_token(state: &AppState, refresh_token: &str) -> ApiResult<Option<(String, String)>> {
+/// Revokes the family the token belongs to (sign-out) and names its account as (kind, id).
+/// Unknown tokens are ignored.
+pub async fn revoke_by_token(conn: &mut Conn, refresh_token: &str, now: i64) -> ApiResult<Option<(String, String)>> {
     let row: Option<(String, String, String)> =
         sqlx::query_as("SELECT family_id, account_kind, account_id FROM refresh_tokens WHERE token_hash = $1")
             .bind(hash_refresh_token(refresh_token))
-            .fetch_optional(&state.db)
+            .fetch_optional(&mut *conn)
             .await?;
     let Some((family_id, kind, account_id)) = row else {
         return Ok(None);
     };
-    revoke_family(state, &family_id).await?;
+    revoke_family(&mut *conn, &family_id, now).await?;
     Ok(Some((kind, account_id)))
 }
 
-pub async fn revoke_family(state: &AppState, family_id: &str) -> ApiResult<()> {
+pub async fn revoke_family(db: impl Executor<'_>, family_id: &str, now: i64) -> ApiResult<()> {
     sqlx::query("UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL")
-        .bind(state.clock.now_ms())
+        .bind(now)
         .bind(family_id)
-        .execute(&state.db)
+        .execute(db)
         .await?;
     Ok(())
 }
 
 /// Revokes every session of an account (password change or reset).
-pub async fn revoke_account(state: &AppState, kind: AccountKind, account_id: &str) -> ApiResult<()> {
+pub async fn revoke_account(db: impl Executor<'_>, kind: AccountKind, account_id: &str, now: i64) -> ApiResult<()> {
     sqlx::query(
         "UPDATE refresh_tokens SET revoked_at = $1 WHERE account_kind = $2 AND account_id = $3 AND revoked_at IS NULL",
     )
-    .bind(state.clock.now_ms())
+    .bind(now)
     .bind(kind.as_str())
     .bind(account_id)
-    .execute(&state.db)
+    .execute(db)
     .await?;
     Ok(())
 }
 
 /// The account's role and scope as they are now; `None` if it is gone or disabled.
-async fn current_subject(state: &AppState, kind: &str, id: &str, channel: Channel) -> ApiResult<Option<Subject>> {
+async fn current_subject(conn: &mut Conn, kind: &str, id: &str, channel: Channel) -> ApiResult<Option<Subject>> {
     let subject = match kind {
         "staff" => {
             let row: Option<(String, Option<String>)> =
                 sqlx::query_as("SELECT role, district_code FROM staff WHERE id = $1 AND status = 'active'")
                     .bind(id)
-                    .fetch_optional(&state.db)
+                    .fetch_optional(&mut *conn)
                     .await?;
             row.and_then(|(role, district)| {
                 let role = Role::parse(&role)?;
@@ -193,7 +221,7 @@ async fn current_subject(state: &AppState, kind: &str, id: &str, channel: Channe
             let active: Option<String> =
                 sqlx::query_scalar("SELECT id FROM enterprises WHERE id = $1 AND status = 'active'")
                     .bind(id)
-                    .fetch_optional(&state.db)
+                    .fetch_optional(&mut *conn)
                     .await?;
             active.map(|_| Subject {
                 account_id: id.into(),
@@ -206,7 +234,7 @@ async fn current_subject(state: &AppState, kind: &str, id: &str, channel: Channe
             let active: Option<String> =
                 sqlx::query_scalar("SELECT id FROM people WHERE id = $1 AND status <> 'disabled'")
                     .bind(id)
-                    .fetch_optional(&state.db)
+                    .fetch_optional(&mut *conn)
                     .await?;
             active.map(|_| Subject {
                 account_id: id.into(),
@@ -230,25 +258,31 @@ fn password_table(kind: AccountKind) -> Option<&'static str> {
 }
 
 /// The stored password hash of a staff or enterprise account.
-pub async fn password_hash(state: &AppState, kind: AccountKind, id: &str) -> ApiResult<Option<String>> {
+pub async fn password_hash(db: impl Executor<'_>, kind: AccountKind, id: &str) -> ApiResult<Option<String>> {
     let table = password_table(kind).ok_or_else(ApiError::forbidden_role)?;
     let hash = sqlx::query_scalar(&format!("SELECT password_hash FROM {table} WHERE id = $1"))
         .bind(id)
-        .fetch_optional(&state.db)
+        .fetch_optional(db)
         .await?;
     Ok(hash)
 }
 
 /// Replaces a staff or enterprise password hash.
-pub async fn set_password_hash(state: &AppState, kind: AccountKind, id: &str, hash: &str) -> ApiResult<()> {
+pub async fn set_password_hash(
+    db: impl Executor<'_>,
+    kind: AccountKind,
+    id: &str,
+    hash: &str,
+    now: i64,
+) -> ApiResult<()> {
     let table = password_table(kind).ok_or_else(ApiError::forbidden_role)?;
     sqlx::query(&format!(
         "UPDATE {table} SET password_hash = $1, updated_at = $2 WHERE id = $3"
     ))
     .bind(hash)
-    .bind(state.clock.now_ms())
+    .bind(now)
     .bind(id)
-    .execute(&state.db)
+    .execute(db)
     .await?;
     Ok(())
 }

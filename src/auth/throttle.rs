@@ -75,10 +75,10 @@ pub async fn record_failure(state: &AppState, keys: &[(&str, i64)]) -> Result<()
     Ok(())
 }
 
-pub async fn clear(state: &AppState, key: &str) -> Result<(), ApiError> {
+pub async fn clear(db: impl crate::db::Executor<'_>, key: &str) -> Result<(), ApiError> {
     sqlx::query("DELETE FROM login_throttle WHERE key = $1")
         .bind(key)
-        .execute(&state.db)
+        .execute(db)
         .await?;
     Ok(())
 }

@@ -49,6 +49,7 @@ pub struct TokenKeys {
     issuer: String,
     audience: String,
     access_ttl_secs: i64,
+    refresh_ttl_secs: i64,
 }
 
 const ALGORITHM: Algorithm = Algorithm::HS256;
@@ -68,11 +69,16 @@ impl TokenKeys {
             issuer: auth.issuer.clone(),
             audience: auth.audience.clone(),
             access_ttl_secs: auth.access_token_ttl_secs,
+            refresh_ttl_secs: auth.refresh_token_ttl_secs,
         }
     }
 
     pub fn access_ttl_secs(&self) -> i64 {
         self.access_ttl_secs
+    }
+
+    pub fn refresh_ttl_secs(&self) -> i64 {
+        self.refresh_ttl_secs
     }
 
     pub fn issue(&self, subject: &Subject, now_ms: i64) -> String {
