@@ -130,14 +130,15 @@ async fn migrations_are_checked_and_production_refuses_defaults(engine: Engine) 
     assert!(String::from_utf8_lossy(&edited.stderr).contains("was edited after it was applied"));
 }
 
-struct Server {
-    child: Child,
+/// The real binary serving on a free port, its log collected.
+pub struct Server {
+    pub child: Child,
     lines: Arc<Mutex<Vec<String>>>,
-    base: String,
+    pub base: String,
 }
 
 impl Server {
-    fn start(mut command: Command) -> Server {
+    pub fn start(mut command: Command) -> Server {
         let mut child = command
             .env("ZHUJIAN_SERVER_LISTEN", "127.0.0.1:0")
             .stderr(Stdio::piped())
@@ -172,6 +173,14 @@ impl Server {
 
     fn log(&self) -> String {
         self.lines.lock().unwrap().join("\n")
+    }
+}
+
+impl Drop for Server {
+    /// A test that fails midway leaves no server behind.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
