@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::new_id;
+use crate::db::{new_id, Executor};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -19,14 +19,15 @@ pub struct Challenge {
     pub issued_at: i64,
 }
 
+/// Issues a challenge at `now`; `db` is the issuing act's transaction.
 pub async fn issue(
-    state: &AppState,
+    db: impl Executor<'_>,
+    now: i64,
     person_id: &str,
     purpose: &str,
     target_id: &str,
     ttl_secs: i64,
-) -> ApiResult<Challenge> {
-    let now = state.clock.now_ms();
+) -> Result<Challenge, sqlx::Error> {
     let id = new_id();
     sqlx::query("INSERT INTO challenges (id, person_id, purpose, target_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(&id)
@@ -35,7 +36,7 @@ pub async fn issue(
         .bind(target_id)
         .bind(now)
         .bind(now + ttl_secs * 1000)
-        .execute(&state.db)
+        .execute(db)
         .await?;
     Ok(Challenge {
         challenge_id: id,
@@ -52,16 +53,40 @@ fn refused(code: &'static str, zh: &'static str, en: &'static str) -> ApiError {
     )
 }
 
+#[derive(sqlx::FromRow)]
+struct ChallengeRow {
+    person_id: String,
+    purpose: String,
+    target_id: String,
+    created_at: i64,
+    expires_at: i64,
+    used_at: Option<i64>,
+}
+
+async fn find(db: impl Executor<'_>, id: &str) -> Result<Option<ChallengeRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT person_id, purpose, target_id, created_at, expires_at, used_at FROM challenges WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Marks the challenge used at `now`; false if it already was.
+async fn claim(db: impl Executor<'_>, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let claimed = sqlx::query("UPDATE challenges SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(claimed.rows_affected() == 1)
+}
+
 /// Spends the challenge; returns when it was issued. Refused when unknown, for another person,
 /// act or object, expired, or already spent.
 pub async fn spend(state: &AppState, id: &str, person_id: &str, purpose: &str, target_id: &str) -> ApiResult<i64> {
     let now = state.clock.now_ms();
-    let row: Option<(String, String, String, i64, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT person_id, purpose, target_id, created_at, expires_at, used_at FROM challenges WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&state.db)
-    .await?;
+    let row = find(&state.db, id).await?;
     let invalid = || {
         refused(
             "challenge.invalid",
@@ -69,39 +94,38 @@ pub async fn spend(state: &AppState, id: &str, person_id: &str, purpose: &str, t
             "The challenge is not valid here; ask for a new one",
         )
     };
-    let Some((owner, p, target, created_at, expires_at, used_at)) = row else {
+    let Some(row) = row else {
         return Err(invalid());
     };
-    if owner != person_id || p != purpose || target != target_id {
+    if row.person_id != person_id || row.purpose != purpose || row.target_id != target_id {
         return Err(invalid());
     }
-    if used_at.is_some() {
+    if row.used_at.is_some() {
         return Err(refused(
             "challenge.used",
             "校验码已使用过，请重新获取",
             "The challenge was already used; ask for a new one",
         ));
     }
-    if expires_at <= now {
+    if row.expires_at <= now {
         return Err(refused(
             "challenge.expired",
             "校验码已过期，请重新获取",
             "The challenge has expired; ask for a new one",
         ));
     }
-    let claimed = sqlx::query("UPDATE challenges SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(id)
-        .execute(&state.db)
-        .await?;
-    if claimed.rows_affected() != 1 {
+    // Committed on its own: the challenge stays spent even when the act is then refused.
+    let mut tx = state.db.begin().await?;
+    let claimed = claim(&mut *tx, id, now).await?;
+    tx.commit().await?;
+    if !claimed {
         return Err(refused(
             "challenge.used",
             "校验码已使用过，请重新获取",
             "The challenge was already used; ask for a new one",
         ));
     }
-    Ok(created_at)
+    Ok(row.created_at)
 }
 
 /// Spends the caller's challenge and reads their selfie, which must have been uploaded after

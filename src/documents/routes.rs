@@ -17,7 +17,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::rules::{self, DocRule, DocState, OwnerKind, Purpose};
 use super::store::{self, DocumentView, NewDocument, Visibility};
 use super::upload::{self, ChunkSource, Expect, UploadError};
-use crate::audit::AuditContext;
+use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::crypto::constant_time_eq;
 use crate::db::new_id;
@@ -205,7 +205,7 @@ pub struct UploadQuery {
 async fn upload_document(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Query(query): Query<UploadQuery>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<DocumentView>)> {
@@ -267,17 +267,30 @@ async fn upload_document(
             expected_size: None,
             expected_sha256: None,
         };
-        if let Err(e) = store::insert(&state.db, &new, state.clock.now_ms()).await {
-            // No row, so the object must not stay either (else the sweeper removes it later).
-            let _ = state.objects.delete(&key).await;
-            return Err(e.into());
-        }
-        audit.set_target(format!("document:{id}"));
-        let row = store::get(&state.db, &id, &Visibility::of(&caller))
-            .await?
-            .ok_or_else(not_found)?;
+        let row = match record_upload(&act, &new, state.clock.now_ms(), &Visibility::of(&caller)).await {
+            Ok(row) => row,
+            Err(e) => {
+                // No row, so the object must not stay either (else the sweeper removes it later).
+                let _ = state.objects.delete(&key).await;
+                return Err(e);
+            }
+        };
         return Ok((StatusCode::CREATED, Json(row.into())));
     }
+}
+
+/// Inserts the row of a stored file and commits the act; the row as the caller sees it.
+async fn record_upload(
+    act: &Act,
+    new: &NewDocument<'_>,
+    now: i64,
+    visibility: &Visibility,
+) -> ApiResult<store::DocumentRow> {
+    let mut tx = act.begin().await?;
+    store::insert(&mut *tx, new, now).await?;
+    let row = store::get(&mut *tx, new.id, visibility).await?.ok_or_else(not_found)?;
+    act.commit(tx, format!("document:{}", new.id)).await?;
+    Ok(row)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -354,13 +367,14 @@ async fn get_document(
 async fn delete_document(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let row = own_document(&state, &caller, &id).await?;
-    audit.set_target(format!("document:{id}"));
+    act.set_target(format!("document:{id}"));
     rules::may_delete(row.state()).map_err(rule_error)?;
-    let deleted = store::delete_unlocked(&state.db, &id).await.map_err(|e| {
+    let mut tx = act.begin().await?;
+    let deleted = store::delete_unlocked(&mut *tx, &id).await.map_err(|e| {
         if crate::db::is_foreign_key_violation(&e) {
             ApiError::conflict(
                 "document.in_use",
@@ -374,6 +388,7 @@ async fn delete_document(
     if !deleted {
         return Err(rule_error(DocRule::Locked));
     }
+    act.commit(tx, format!("document:{id}")).await?;
     if let Err(error) = state.objects.delete(&row.object_key).await {
         tracing::warn!(%error, "document row deleted but its object remains; the sweeper will remove it");
     }
@@ -502,7 +517,7 @@ pub struct PresignedUpload {
 async fn presign_upload(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     headers: HeaderMap,
     Json(body): Json<PresignRequest>,
 ) -> ApiResult<(StatusCode, Json<PresignedUpload>)> {
@@ -564,8 +579,9 @@ async fn presign_upload(
         expected_size: Some(body.size as i64),
         expected_sha256: sha256.as_deref(),
     };
-    store::insert(&state.db, &new, state.clock.now_ms()).await?;
-    audit.set_target(format!("document:{id}"));
+    let mut tx = act.begin().await?;
+    store::insert(&mut *tx, &new, state.clock.now_ms()).await?;
+    act.commit(tx, format!("document:{id}")).await?;
     let headers = std::collections::BTreeMap::from([("Content-Length".to_owned(), body.size.to_string())]);
     Ok((
         StatusCode::CREATED,
@@ -586,19 +602,15 @@ async fn presign_upload(
     responses((status = 200, description = "Stored; now call complete"), (status = 403, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem)))]
 async fn put_presigned_content(
     State(state): State<AppState>,
+    act: Act,
     Path(id): Path<String>,
     Query(link): Query<LinkQuery>,
     body: Body,
 ) -> ApiResult<StatusCode> {
     check_link(&state, "put", &id, &link)?;
-    let row: Option<(String, Option<i64>, String)> =
-        sqlx::query_as("SELECT object_key, expected_size, state FROM documents WHERE id = $1")
-            .bind(&id)
-            .fetch_optional(&state.db)
-            .await?;
-    let (key, expected, doc_state) = row.ok_or_else(not_found)?;
-    rules::may_complete(DocState::parse(&doc_state).unwrap_or(DocState::Locked)).map_err(rule_error)?;
-    let limit = expected.unwrap_or(0).max(0) as u64;
+    let slot = store::upload_slot(&state.db, &id).await?.ok_or_else(not_found)?;
+    rules::may_complete(DocState::parse(&slot.state).unwrap_or(DocState::Locked)).map_err(rule_error)?;
+    let (key, limit) = (slot.object_key, slot.expected_size.unwrap_or(0).max(0) as u64);
     let mut source = BodySource(body.into_data_stream());
     let mut writer = state
         .objects
@@ -625,6 +637,8 @@ async fn put_presigned_content(
             return Err(e.into_api());
         }
     }
+    // No row changes here; the act commits its event alone.
+    act.commit(act.begin().await?, format!("document:{id}")).await?;
     Ok(StatusCode::OK)
 }
 
@@ -636,11 +650,11 @@ async fn put_presigned_content(
 async fn complete_upload(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
 ) -> ApiResult<Json<DocumentView>> {
     let row = own_document(&state, &caller, &id).await?;
-    audit.set_target(format!("document:{id}"));
+    act.set_target(format!("document:{id}"));
     rules::may_complete(row.state()).map_err(rule_error)?;
     let purpose = row
         .purpose()
@@ -657,12 +671,16 @@ async fn complete_upload(
         Err(e @ UploadError::Store(_)) => return Err(e.into_api()),
         Err(refused) => {
             let _ = state.objects.delete(&row.object_key).await;
-            store::delete_pending(&state.db, &id).await?;
+            // Committed on its own: the refused file's record goes although the request is refused.
+            let mut tx = state.db.begin().await?;
+            store::delete_pending(&mut *tx, &id).await?;
+            tx.commit().await?;
             return Err(refused.into_api());
         }
     };
+    let mut tx = act.begin().await?;
     if !store::complete(
-        &state.db,
+        &mut *tx,
         &id,
         received.format.content_type(),
         received.size as i64,
@@ -672,8 +690,9 @@ async fn complete_upload(
     {
         return Err(rule_error(DocRule::AlreadyCompleted));
     }
-    let row = store::get(&state.db, &id, &Visibility::of(&caller))
+    let row = store::get(&mut *tx, &id, &Visibility::of(&caller))
         .await?
         .ok_or_else(not_found)?;
+    act.commit(tx, format!("document:{id}")).await?;
     Ok(Json(row.into()))
 }

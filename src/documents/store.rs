@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use super::rules::{DocState, Purpose};
 use crate::auth::{Caller, Scope};
-use crate::db::Db;
+use crate::db::Executor;
 
 /// A document as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -141,7 +141,7 @@ const VISIBLE: &str =
 
 const FROM: &str = "documents d LEFT JOIN enterprises e ON d.owner_kind = 'enterprise' AND e.id = d.owner_id";
 
-pub async fn get(db: &Db, id: &str, visibility: &Visibility) -> Result<Option<DocumentRow>, sqlx::Error> {
+pub async fn get(db: impl Executor<'_>, id: &str, visibility: &Visibility) -> Result<Option<DocumentRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM {FROM} WHERE d.id = $1 AND {VISIBLE}"))
         .bind(id)
         .bind(visibility.owner_kind)
@@ -153,7 +153,7 @@ pub async fn get(db: &Db, id: &str, visibility: &Visibility) -> Result<Option<Do
 
 /// The documents of one owner that the caller may see, newest first.
 pub async fn list(
-    db: &Db,
+    db: impl Executor<'_>,
     owner_kind: &str,
     owner_id: &str,
     visibility: &Visibility,
@@ -192,7 +192,7 @@ pub struct NewDocument<'a> {
     pub expected_sha256: Option<&'a str>,
 }
 
-pub async fn insert(db: &Db, d: &NewDocument<'_>, now: i64) -> Result<(), sqlx::Error> {
+pub async fn insert(db: impl Executor<'_>, d: &NewDocument<'_>, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO documents (id, owner_kind, owner_id, purpose, content_type, size, sha256, object_key, file_name, \
          uploaded_by, created_at, state, expected_size, expected_sha256) \
@@ -218,7 +218,13 @@ pub async fn insert(db: &Db, d: &NewDocument<'_>, now: i64) -> Result<(), sqlx::
 }
 
 /// Marks a pending upload available with what was verified; false if it was not pending.
-pub async fn complete(db: &Db, id: &str, content_type: &str, size: i64, sha256: &str) -> Result<bool, sqlx::Error> {
+pub async fn complete(
+    db: impl Executor<'_>,
+    id: &str,
+    content_type: &str,
+    size: i64,
+    sha256: &str,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE documents SET state = 'available', content_type = $1, size = $2, sha256 = $3 WHERE id = $4 AND state = 'pending'",
     )
@@ -232,7 +238,7 @@ pub async fn complete(db: &Db, id: &str, content_type: &str, size: i64, sha256: 
 }
 
 /// Deletes the row if it is still deletable; false if its state changed meanwhile.
-pub async fn delete_unlocked(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn delete_unlocked(db: impl Executor<'_>, id: &str) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("DELETE FROM documents WHERE id = $1 AND state <> 'locked'")
         .bind(id)
         .execute(db)
@@ -243,7 +249,7 @@ pub async fn delete_unlocked(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
 /// Attaches documents to a record and locks or unlocks them with it; used by the records
 /// (assessments, certificates…) that carry attachments.
 pub async fn set_attachment(
-    db: &Db,
+    db: impl Executor<'_>,
     id: &str,
     kind: &str,
     record_id: &str,
@@ -261,15 +267,31 @@ pub async fn set_attachment(
     Ok(done.rows_affected() == 1)
 }
 
+/// Where a presigned upload's bytes go, what size was announced, and the document's state.
+#[derive(sqlx::FromRow)]
+pub struct UploadSlot {
+    pub object_key: String,
+    pub expected_size: Option<i64>,
+    pub state: String,
+}
+
+/// The upload slot of any document (the caller proved the signed link, not a scope).
+pub async fn upload_slot(db: impl Executor<'_>, id: &str) -> Result<Option<UploadSlot>, sqlx::Error> {
+    sqlx::query_as("SELECT object_key, expected_size, state FROM documents WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
 /// Pending uploads older than `before` (for the sweeper).
-pub async fn stale_pending(db: &Db, before: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+pub async fn stale_pending(db: impl Executor<'_>, before: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as("SELECT id, object_key FROM documents WHERE state = 'pending' AND created_at < $1 ORDER BY created_at LIMIT 1000")
         .bind(before)
         .fetch_all(db)
         .await
 }
 
-pub async fn delete_pending(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn delete_pending(db: impl Executor<'_>, id: &str) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("DELETE FROM documents WHERE id = $1 AND state = 'pending'")
         .bind(id)
         .execute(db)
@@ -277,7 +299,7 @@ pub async fn delete_pending(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn exists(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn exists(db: impl Executor<'_>, id: &str) -> Result<bool, sqlx::Error> {
     let found: Option<String> = sqlx::query_scalar("SELECT id FROM documents WHERE id = $1")
         .bind(id)
         .fetch_optional(db)

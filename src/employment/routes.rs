@@ -12,7 +12,7 @@ use super::rules::{self, Decision, EmploymentRule, RequestState};
 use super::store::{
     self, AcceptFailure, CertificateView, EmploymentView, NewCertificate, NewRequest, RequestView, Visibility,
 };
-use crate::audit::AuditContext;
+use crate::audit::Act;
 use crate::auth::{Caller, Channel, Role};
 use crate::challenges::{self, Challenge};
 use crate::documents::rules::Purpose;
@@ -80,12 +80,11 @@ pub struct NewRequestBody {
 async fn create_request(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Json(body): Json<NewRequestBody>,
 ) -> ApiResult<(StatusCode, Json<RequestView>)> {
     let enterprise = enterprise_id(&caller)?;
     let now = state.clock.now_ms();
-    store::expire_due(&state.db, now).await?;
     rules::check_contract(
         body.contract_start,
         body.contract_end,
@@ -124,10 +123,7 @@ async fn create_request(
         }
         None => {}
     }
-    let enterprise_name: String = sqlx::query_scalar("SELECT name FROM enterprises WHERE id = $1")
-        .bind(enterprise)
-        .fetch_one(&state.db)
-        .await?;
+    let enterprise_name = store::enterprise_name(&state.db, enterprise).await?;
     let new = NewRequest {
         enterprise_id: enterprise,
         person_id: person,
@@ -136,8 +132,12 @@ async fn create_request(
         contract_end: &body.contract_end.to_string(),
         created_by: &caller.account_id,
         enterprise_name: &enterprise_name,
+        expires_at: now + state.settings.employment.request_ttl_secs * 1000,
     };
-    let id = store::insert_request(&state, &new).await.map_err(|e| {
+    let mut tx = act.begin().await?;
+    // An overdue pending request must not block the new one (one pending per pair).
+    store::expire_due(&mut *tx, now).await?;
+    let id = store::insert_request(&mut *tx, &new, now).await.map_err(|e| {
         if crate::db::is_unique_violation(&e) {
             ApiError::conflict(
                 "employment.request_pending",
@@ -148,10 +148,10 @@ async fn create_request(
             e.into()
         }
     })?;
-    audit.set_target(format!("employment_request:{id}"));
-    let row = store::get_request(&state.db, &id, &Visibility::of(&caller))
+    let row = store::get_request(&mut *tx, &id, &Visibility::of(&caller))
         .await?
         .ok_or_else(request_not_found)?;
+    act.commit(tx, format!("employment_request:{id}")).await?;
     Ok((StatusCode::CREATED, Json(row.view(&state))))
 }
 
@@ -204,13 +204,12 @@ async fn get_request(
     Ok(Json(row.view(&state)))
 }
 
-/// The pending request of the calling person, after expiring overdue ones.
+/// The calling person's request, still pending now (an overdue one counts as expired).
 async fn own_pending_request(state: &AppState, caller: &Caller, id: &str) -> ApiResult<store::RequestRow> {
-    store::expire_due(&state.db, state.clock.now_ms()).await?;
     let row = store::get_request(&state.db, id, &Visibility::of(caller))
         .await?
         .ok_or_else(request_not_found)?;
-    rules::decide(row.state(), Decision::Accept).map_err(EmploymentRule::into_error)?;
+    rules::decide(row.state_at(state.clock.now_ms()), Decision::Accept).map_err(EmploymentRule::into_error)?;
     Ok(row)
 }
 
@@ -220,18 +219,22 @@ async fn own_pending_request(state: &AppState, caller: &Caller, id: &str) -> Api
 async fn request_challenge(
     State(state): State<AppState>,
     caller: Caller,
+    act: Act,
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<Challenge>)> {
     let person = person_in_mini_program(&caller)?;
     own_pending_request(&state, &caller, &id).await?;
+    let mut tx = act.begin().await?;
     let challenge = challenges::issue(
-        &state,
+        &mut *tx,
+        state.clock.now_ms(),
         person,
         CHALLENGE_PURPOSE,
         &id,
         state.settings.employment.challenge_ttl_secs,
     )
     .await?;
+    act.commit(tx, format!("employment_request:{id}")).await?;
     Ok((StatusCode::CREATED, Json(challenge)))
 }
 
@@ -252,12 +255,12 @@ pub struct Acceptance {
 async fn accept_request(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
     Json(body): Json<Acceptance>,
 ) -> ApiResult<(StatusCode, Json<EmploymentView>)> {
     let person = person_in_mini_program(&caller)?;
-    audit.set_target(format!("employment_request:{id}"));
+    act.set_target(format!("employment_request:{id}"));
     let request = own_pending_request(&state, &caller, &id).await?;
     let photo = challenges::spend_with_selfie(
         &state,
@@ -290,7 +293,8 @@ async fn accept_request(
             ),
         ));
     }
-    let employment_id = match store::accept(&state, &request).await {
+    let mut tx = act.begin().await?;
+    let employment_id = match store::accept(&mut *tx, &request, state.clock.now_ms()).await {
         Ok(id) => id,
         Err(AcceptFailure::NoLongerPending) => {
             return Err(ApiError::conflict(
@@ -308,9 +312,10 @@ async fn accept_request(
         }
         Err(AcceptFailure::Database(e)) => return Err(e.into()),
     };
-    let row = store::get_employment(&state.db, &employment_id, &Visibility::of(&caller))
+    let row = store::get_employment(&mut *tx, &employment_id, &Visibility::of(&caller))
         .await?
         .ok_or_else(|| ApiError::internal("accepted employment vanished"))?;
+    act.commit(tx, format!("employment_request:{id}")).await?;
     Ok((StatusCode::CREATED, Json(row.view(&state))))
 }
 
@@ -320,11 +325,11 @@ async fn accept_request(
 async fn refuse_request(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
 ) -> ApiResult<Json<RequestView>> {
     person_in_mini_program(&caller)?;
-    close(&state, &caller, &audit, &id, Decision::Refuse).await
+    close(&state, &caller, &act, &id, Decision::Refuse).await
 }
 
 /// The enterprise withdraws a request not answered yet.
@@ -333,33 +338,35 @@ async fn refuse_request(
 async fn withdraw_request(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
 ) -> ApiResult<Json<RequestView>> {
     enterprise_id(&caller)?;
-    close(&state, &caller, &audit, &id, Decision::Withdraw).await
+    close(&state, &caller, &act, &id, Decision::Withdraw).await
 }
 
 async fn close(
     state: &AppState,
     caller: &Caller,
-    audit: &AuditContext,
+    act: &Act,
     id: &str,
     decision: Decision,
 ) -> ApiResult<Json<RequestView>> {
-    audit.set_target(format!("employment_request:{id}"));
-    store::expire_due(&state.db, state.clock.now_ms()).await?;
+    act.set_target(format!("employment_request:{id}"));
+    let now = state.clock.now_ms();
     let v = Visibility::of(caller);
     let row = store::get_request(&state.db, id, &v)
         .await?
         .ok_or_else(request_not_found)?;
-    let to = rules::decide(row.state(), decision).map_err(EmploymentRule::into_error)?;
-    if !store::close_request(state, &row, to).await? {
+    let to = rules::decide(row.state_at(now), decision).map_err(EmploymentRule::into_error)?;
+    let mut tx = act.begin().await?;
+    if !store::close_request(&mut *tx, &row, to, now).await? {
         return Err(EmploymentRule::NotPending(RequestState::Pending).into_error());
     }
-    let row = store::get_request(&state.db, id, &v)
+    let row = store::get_request(&mut *tx, id, &v)
         .await?
         .ok_or_else(request_not_found)?;
+    act.commit(tx, format!("employment_request:{id}")).await?;
     Ok(Json(row.view(state)))
 }
 
@@ -414,7 +421,7 @@ pub struct Ending {
 async fn end_relation(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
     Json(body): Json<Ending>,
 ) -> ApiResult<Json<EmploymentView>> {
@@ -423,17 +430,19 @@ async fn end_relation(
         Role::Person => "person",
         _ => return Err(ApiError::forbidden_role()),
     };
-    audit.set_target(format!("employment:{id}"));
+    act.set_target(format!("employment:{id}"));
     let v = Visibility::of(&caller);
     let row = store::get_employment(&state.db, &id, &v)
         .await?
         .ok_or_else(|| ApiError::not_found("聘用关系", "Employment"))?;
-    if !store::end(&state, &row, by, body.reason.as_str()).await? {
+    let mut tx = act.begin().await?;
+    if !store::end(&mut *tx, &row, by, body.reason.as_str(), state.clock.now_ms()).await? {
         return Err(EmploymentRule::AlreadyEnded.into_error());
     }
-    let row = store::get_employment(&state.db, &id, &v)
+    let row = store::get_employment(&mut *tx, &id, &v)
         .await?
         .ok_or_else(|| ApiError::internal("ended employment vanished"))?;
+    act.commit(tx, format!("employment:{id}")).await?;
     Ok(Json(row.view(&state)))
 }
 
@@ -480,12 +489,12 @@ pub struct NewCertificateBody {
 async fn add_certificate(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
     Json(body): Json<NewCertificateBody>,
 ) -> ApiResult<(StatusCode, Json<CertificateView>)> {
     let relation = own_active_relation(&state, &caller, &id).await?;
-    audit.set_target(format!("employment:{id}"));
+    act.set_target(format!("employment:{id}"));
     let (number, specialty) = (short_text(&body.number), short_text(&body.specialty));
     let mut invalid = Invalid::default();
     match body.kind {
@@ -548,22 +557,23 @@ async fn add_certificate(
         valid_until: body.valid_until.map(|d| d.to_string()),
         document_id: &body.document_id,
     };
-    let certificate = store::add_certificate(&state, &relation, &new).await?;
+    let mut tx = act.begin().await?;
+    let certificate = store::add_certificate(&mut *tx, &relation, &new, state.clock.now_ms()).await?;
     crate::documents::store::set_attachment(
-        &state.db,
+        &mut *tx,
         &body.document_id,
         "staff_certificate",
         &certificate,
         crate::documents::rules::DocState::Locked,
     )
     .await?;
-    let created = store::certificates(&state.db, &id)
+    let created = store::certificates(&mut *tx, &id)
         .await?
         .into_iter()
-        .find(|c| c.id == certificate);
-    created
-        .map(|c| (StatusCode::CREATED, Json(c)))
-        .ok_or_else(|| ApiError::internal("certificate vanished"))
+        .find(|c| c.id == certificate)
+        .ok_or_else(|| ApiError::internal("certificate vanished"))?;
+    act.commit(tx, format!("employment:{id}")).await?;
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// An employee's certificates and titles (the enterprise, the person, or staff in jurisdiction).
@@ -587,22 +597,24 @@ async fn list_certificates(
 async fn remove_certificate(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path((id, certificate_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     own_active_relation(&state, &caller, &id).await?;
-    audit.set_target(format!("staff_certificate:{certificate_id}"));
-    let scan = store::remove_certificate(&state, &id, &certificate_id)
+    act.set_target(format!("staff_certificate:{certificate_id}"));
+    let mut tx = act.begin().await?;
+    let scan = store::remove_certificate(&mut *tx, &id, &certificate_id)
         .await?
         .ok_or_else(|| ApiError::not_found("证书", "Certificate"))?;
     crate::documents::store::set_attachment(
-        &state.db,
+        &mut *tx,
         &scan,
         "staff_certificate",
         &certificate_id,
         crate::documents::rules::DocState::Available,
     )
     .await?;
+    act.commit(tx, format!("staff_certificate:{certificate_id}")).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -612,15 +624,17 @@ async fn remove_certificate(
 async fn set_technical_lead(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
 ) -> ApiResult<Json<EmploymentView>> {
     let relation = own_active_relation(&state, &caller, &id).await?;
-    audit.set_target(format!("employment:{id}"));
-    store::set_technical_lead(&state, &relation).await?;
-    let row = store::get_employment(&state.db, &id, &Visibility::of(&caller))
+    act.set_target(format!("employment:{id}"));
+    let mut tx = act.begin().await?;
+    store::set_technical_lead(&mut *tx, &relation).await?;
+    let row = store::get_employment(&mut *tx, &id, &Visibility::of(&caller))
         .await?
         .ok_or_else(|| ApiError::internal("employment vanished"))?;
+    act.commit(tx, format!("employment:{id}")).await?;
     Ok(Json(row.view(&state)))
 }
 

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::rules::RequestState;
 use crate::auth::{Caller, Scope};
-use crate::db::{new_id, Db};
+use crate::db::{new_id, Conn, Executor};
 use crate::notify::outbox::{self, Recipient};
 use crate::people::store::context;
 use crate::state::AppState;
@@ -81,6 +81,15 @@ impl RequestRow {
     pub fn state(&self) -> RequestState {
         RequestState::parse(&self.state).unwrap_or(RequestState::Withdrawn)
     }
+
+    /// The state at `now`: a pending request past its expiry is expired, whether or not
+    /// `expire_due` has marked it so yet.
+    pub fn state_at(&self, now: i64) -> RequestState {
+        match self.state() {
+            RequestState::Pending if self.expires_at <= now => RequestState::Expired,
+            state => state,
+        }
+    }
 }
 
 /// An employment request as shown to both sides and to staff.
@@ -132,7 +141,7 @@ impl RequestRow {
 }
 
 /// Marks pending requests past their expiry as expired.
-pub async fn expire_due(db: &Db, now: i64) -> Result<(), sqlx::Error> {
+pub async fn expire_due(db: impl Executor<'_>, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE employment_requests SET state = 'expired', decided_at = expires_at WHERE state = 'pending' AND expires_at <= $1")
         .bind(now)
         .execute(db)
@@ -140,7 +149,7 @@ pub async fn expire_due(db: &Db, now: i64) -> Result<(), sqlx::Error> {
         .map(|_| ())
 }
 
-pub async fn get_request(db: &Db, id: &str, v: &Visibility) -> Result<Option<RequestRow>, sqlx::Error> {
+pub async fn get_request(db: impl Executor<'_>, id: &str, v: &Visibility) -> Result<Option<RequestRow>, sqlx::Error> {
     v.bind(sqlx::query_as(&format!(
         "{} AND x.id = $4",
         scoped("employment_requests", REQUEST_COLUMNS)
@@ -151,7 +160,7 @@ pub async fn get_request(db: &Db, id: &str, v: &Visibility) -> Result<Option<Req
 }
 
 pub async fn list_requests(
-    db: &Db,
+    db: impl Executor<'_>,
     v: &Visibility,
     enterprise: Option<&str>,
     limit: i64,
@@ -169,10 +178,17 @@ pub async fn list_requests(
 }
 
 /// The person's active employment, as (employment id, enterprise id).
-pub async fn active_employer(db: &Db, person_id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+pub async fn active_employer(db: impl Executor<'_>, person_id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
     sqlx::query_as("SELECT id, enterprise_id FROM employments WHERE person_id = $1 AND state = 'active'")
         .bind(person_id)
         .fetch_optional(db)
+        .await
+}
+
+pub async fn enterprise_name(db: impl Executor<'_>, enterprise_id: &str) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar("SELECT name FROM enterprises WHERE id = $1")
+        .bind(enterprise_id)
+        .fetch_one(db)
         .await
 }
 
@@ -184,14 +200,13 @@ pub struct NewRequest<'a> {
     pub contract_end: &'a str,
     pub created_by: &'a str,
     pub enterprise_name: &'a str,
+    pub expires_at: i64,
 }
 
 /// Inserts a pending request and the person's inbox notice; a unique violation means a
 /// pending request between the two already exists.
-pub async fn insert_request(state: &AppState, n: &NewRequest<'_>) -> Result<String, sqlx::Error> {
-    let now = state.clock.now_ms();
+pub async fn insert_request(conn: &mut Conn, n: &NewRequest<'_>, now: i64) -> Result<String, sqlx::Error> {
     let id = new_id();
-    let mut tx = state.db.begin().await?;
     sqlx::query(
         "INSERT INTO employment_requests (id, enterprise_id, person_id, position, contract_start, contract_end, state, created_by, \
          created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9)",
@@ -204,19 +219,18 @@ pub async fn insert_request(state: &AppState, n: &NewRequest<'_>) -> Result<Stri
     .bind(n.contract_end)
     .bind(n.created_by)
     .bind(now)
-    .bind(now + state.settings.employment.request_ttl_secs * 1000)
-    .execute(&mut *tx)
+    .bind(n.expires_at)
+    .execute(&mut *conn)
     .await?;
     let params = json!({"request_id": id, "enterprise": n.enterprise_name, "position": n.position});
     outbox::enqueue(
-        &mut *tx,
+        &mut *conn,
         Recipient::PersonInbox(n.person_id),
         "employment.requested",
         params,
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -227,19 +241,16 @@ pub enum AcceptFailure {
     Database(sqlx::Error),
 }
 
-/// Accepts a pending request: the request and the new active employment in one transaction,
-/// with the notices. The unique index on active employments settles a race between two
-/// acceptances.
-pub async fn accept(state: &AppState, request: &RequestRow) -> Result<String, AcceptFailure> {
+/// Accepts a pending request: the request and the new active employment, with the notice.
+/// The unique index on active employments settles a race between two acceptances.
+pub async fn accept(conn: &mut Conn, request: &RequestRow, now: i64) -> Result<String, AcceptFailure> {
     let db_error = AcceptFailure::Database;
-    let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await.map_err(db_error)?;
     let moved = sqlx::query(
         "UPDATE employment_requests SET state = 'accepted', decided_at = $1 WHERE id = $2 AND state = 'pending'",
     )
     .bind(now)
     .bind(&request.id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(db_error)?;
     if moved.rows_affected() != 1 {
@@ -258,7 +269,7 @@ pub async fn accept(state: &AppState, request: &RequestRow) -> Result<String, Ac
     .bind(&request.contract_start)
     .bind(&request.contract_end)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await;
     if let Err(e) = inserted {
         return Err(if crate::db::is_unique_violation(&e) {
@@ -269,7 +280,7 @@ pub async fn accept(state: &AppState, request: &RequestRow) -> Result<String, Ac
     }
     let params = json!({"request_id": request.id, "employment_id": id, "position": request.position});
     outbox::enqueue(
-        &mut *tx,
+        &mut *conn,
         Recipient::EnterpriseContact(&request.enterprise_id),
         "employment.accepted",
         params,
@@ -277,20 +288,22 @@ pub async fn accept(state: &AppState, request: &RequestRow) -> Result<String, Ac
     )
     .await
     .map_err(db_error)?;
-    tx.commit().await.map_err(db_error)?;
     Ok(id)
 }
 
 /// Moves a pending request to `to` (refused or withdrawn); false if it was not pending.
-pub async fn close_request(state: &AppState, request: &RequestRow, to: RequestState) -> Result<bool, sqlx::Error> {
-    let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
+pub async fn close_request(
+    conn: &mut Conn,
+    request: &RequestRow,
+    to: RequestState,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let moved =
         sqlx::query("UPDATE employment_requests SET state = $1, decided_at = $2 WHERE id = $3 AND state = 'pending'")
             .bind(to.as_str())
             .bind(now)
             .bind(&request.id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
     if moved.rows_affected() != 1 {
         return Ok(false);
@@ -299,7 +312,7 @@ pub async fn close_request(state: &AppState, request: &RequestRow, to: RequestSt
     match to {
         RequestState::Refused => {
             outbox::enqueue(
-                &mut *tx,
+                &mut *conn,
                 Recipient::EnterpriseContact(&request.enterprise_id),
                 "employment.refused",
                 params,
@@ -309,7 +322,7 @@ pub async fn close_request(state: &AppState, request: &RequestRow, to: RequestSt
         }
         _ => {
             outbox::enqueue(
-                &mut *tx,
+                &mut *conn,
                 Recipient::PersonInbox(&request.person_id),
                 "employment.withdrawn",
                 params,
@@ -318,7 +331,6 @@ pub async fn close_request(state: &AppState, request: &RequestRow, to: RequestSt
             .await?
         }
     }
-    tx.commit().await?;
     Ok(true)
 }
 
@@ -390,7 +402,11 @@ impl EmploymentRow {
     }
 }
 
-pub async fn get_employment(db: &Db, id: &str, v: &Visibility) -> Result<Option<EmploymentRow>, sqlx::Error> {
+pub async fn get_employment(
+    db: impl Executor<'_>,
+    id: &str,
+    v: &Visibility,
+) -> Result<Option<EmploymentRow>, sqlx::Error> {
     v.bind(sqlx::query_as(&format!(
         "{} AND x.id = $4",
         scoped("employments", EMPLOYMENT_COLUMNS)
@@ -402,7 +418,7 @@ pub async fn get_employment(db: &Db, id: &str, v: &Visibility) -> Result<Option<
 
 /// Relations within scope, newest first; `active_only` for an enterprise's current staff.
 pub async fn list_employments(
-    db: &Db,
+    db: impl Executor<'_>,
     v: &Visibility,
     enterprise: Option<&str>,
     active_only: bool,
@@ -422,22 +438,26 @@ pub async fn list_employments(
 }
 
 /// Ends an active relation; false if it had already ended.
-pub async fn end(state: &AppState, employment: &EmploymentRow, by: &str, reason: &str) -> Result<bool, sqlx::Error> {
-    let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
+pub async fn end(
+    conn: &mut Conn,
+    employment: &EmploymentRow,
+    by: &str,
+    reason: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let moved = sqlx::query("UPDATE employments SET state = 'ended', ended_at = $1, ended_by = $2, end_reason = $3 WHERE id = $4 AND state = 'active'")
         .bind(now)
         .bind(by)
         .bind(reason)
         .bind(&employment.id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     if moved.rows_affected() != 1 {
         return Ok(false);
     }
     let params = json!({"employment_id": employment.id, "ended_by": by, "reason": reason});
     outbox::enqueue(
-        &mut *tx,
+        &mut *conn,
         Recipient::PersonInbox(&employment.person_id),
         "employment.ended",
         params.clone(),
@@ -445,14 +465,13 @@ pub async fn end(state: &AppState, employment: &EmploymentRow, by: &str, reason:
     )
     .await?;
     outbox::enqueue(
-        &mut *tx,
+        &mut *conn,
         Recipient::EnterpriseContact(&employment.enterprise_id),
         "employment.ended",
         params,
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(true)
 }
 
@@ -476,7 +495,7 @@ pub struct CertificateView {
 const CERTIFICATE_COLUMNS: &str =
     "id, employment_id, kind, name, number, specialty, valid_until, document_id, created_at";
 
-pub async fn certificates(db: &Db, employment_id: &str) -> Result<Vec<CertificateView>, sqlx::Error> {
+pub async fn certificates(db: impl Executor<'_>, employment_id: &str) -> Result<Vec<CertificateView>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {CERTIFICATE_COLUMNS} FROM staff_certificates WHERE employment_id = $1 ORDER BY created_at, id"
     ))
@@ -495,9 +514,10 @@ pub struct NewCertificate<'a> {
 }
 
 pub async fn add_certificate(
-    state: &AppState,
+    db: impl Executor<'_>,
     employment: &EmploymentRow,
     c: &NewCertificate<'_>,
+    now: i64,
 ) -> Result<String, sqlx::Error> {
     let id = new_id();
     sqlx::query(
@@ -514,8 +534,8 @@ pub async fn add_certificate(
     .bind(c.specialty)
     .bind(c.valid_until.as_deref())
     .bind(c.document_id)
-    .bind(state.clock.now_ms())
-    .execute(&state.db)
+    .bind(now)
+    .execute(db)
     .await?;
     Ok(id)
 }
@@ -523,27 +543,26 @@ pub async fn add_certificate(
 /// Removes a certificate (the audit log keeps the act); returns its scan's document id, or
 /// `None` if there was none.
 pub async fn remove_certificate(
-    state: &AppState,
+    db: impl Executor<'_>,
     employment_id: &str,
     id: &str,
 ) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("DELETE FROM staff_certificates WHERE id = $1 AND employment_id = $2 RETURNING document_id")
         .bind(id)
         .bind(employment_id)
-        .fetch_optional(&state.db)
+        .fetch_optional(db)
         .await
 }
 
 /// Makes the employee the enterprise's technical lead, in place of any other.
-pub async fn set_technical_lead(state: &AppState, employment: &EmploymentRow) -> Result<(), sqlx::Error> {
-    let mut tx = state.db.begin().await?;
+pub async fn set_technical_lead(conn: &mut Conn, employment: &EmploymentRow) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE employments SET technical_lead = 0 WHERE enterprise_id = $1 AND technical_lead = 1")
         .bind(&employment.enterprise_id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     sqlx::query("UPDATE employments SET technical_lead = 1 WHERE id = $1")
         .bind(&employment.id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-    tx.commit().await
+    Ok(())
 }

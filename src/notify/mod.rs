@@ -3,3 +3,4 @@
 pub mod outbox;
 pub mod routes;
 pub mod sms;
+pub mod store;

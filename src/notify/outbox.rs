@@ -4,7 +4,8 @@
 
 use serde_json::Value;
 
-use crate::db::new_id;
+use super::store::{self, NewNotification};
+use crate::db::Executor;
 
 /// Who a notification is for.
 pub enum Recipient<'a> {
@@ -14,37 +15,28 @@ pub enum Recipient<'a> {
     EnterpriseContact(&'a str),
 }
 
-/// Adds a notification; `executor` may be a transaction, so it commits with its change.
-pub async fn enqueue<'e, E>(
-    executor: E,
+/// Adds a notification; `db` is the act's transaction (`&mut *tx`), so it commits with the
+/// change it reports.
+pub async fn enqueue(
+    db: impl Executor<'_>,
     recipient: Recipient<'_>,
     kind: &str,
     params: Value,
     now: i64,
-) -> Result<(), sqlx::Error>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+) -> Result<(), sqlx::Error> {
     let (channel, recipient_kind, recipient_id, state) = match recipient {
         Recipient::PersonInbox(id) => ("inbox", "person", id, "delivered"),
         Recipient::EnterpriseContact(id) => ("sms", "enterprise", id, "pending"),
     };
-    sqlx::query(
-        "INSERT INTO notifications (id, channel, recipient_kind, recipient_id, kind, params, state, attempts, next_attempt_at, \
-         created_at, delivered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8, $9)",
-    )
-    .bind(new_id())
-    .bind(channel)
-    .bind(recipient_kind)
-    .bind(recipient_id)
-    .bind(kind)
-    .bind(params.to_string())
-    .bind(state)
-    .bind(now)
-    .bind((state == "delivered").then_some(now))
-    .execute(executor)
-    .await?;
-    Ok(())
+    let row = NewNotification {
+        channel,
+        recipient_kind,
+        recipient_id,
+        kind,
+        params: params.to_string(),
+        state,
+    };
+    store::insert(db, &row, now).await
 }
 
 use crate::notify::sms::{SmsMessage, SmsTemplate};
@@ -105,49 +97,30 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<DeliveryReport> {
             ..Default::default()
         });
     }
-    let due: Vec<(String, String, String, String, i64)> = sqlx::query_as(
-        "SELECT n.id, n.kind, n.params, e.contact_phone, n.attempts FROM notifications n \
-         JOIN enterprises e ON n.recipient_kind = 'enterprise' AND e.id = n.recipient_id \
-         WHERE n.channel = 'sms' AND n.state = 'pending' AND n.next_attempt_at <= $1 ORDER BY n.next_attempt_at LIMIT 100",
-    )
-    .bind(now)
-    .fetch_all(&state.db)
-    .await?;
     let mut report = DeliveryReport::default();
-    for (id, kind, params, phone, attempts) in due {
-        let params: Value = serde_json::from_str(&params).unwrap_or(Value::Null);
-        let sent = match Phone::parse(&phone) {
+    for due in store::due_sms(&state.db, now).await? {
+        let params: Value = serde_json::from_str(&due.params).unwrap_or(Value::Null);
+        let sent = match Phone::parse(&due.contact_phone) {
             Ok(phone) => {
                 let message = SmsMessage {
                     phone,
                     template: SmsTemplate::Notice,
-                    params: sms_params(&kind, &params).to_vec(),
+                    params: sms_params(&due.kind, &params).to_vec(),
                 };
                 state.sms.send(&message).await.map_err(|e| e.to_string())
             }
             Err(_) => Err("the contact phone is not a mobile number".to_owned()),
         };
-        let attempt = attempts + 1;
+        let attempt = due.attempts + 1;
         match sent {
             Ok(()) => {
-                sqlx::query("UPDATE notifications SET state = 'delivered', attempts = $1, delivered_at = $2, last_error = NULL WHERE id = $3")
-                    .bind(attempt)
-                    .bind(now)
-                    .bind(&id)
-                    .execute(&state.db)
-                    .await?;
+                store::delivered(&state.db, &due.id, attempt, now).await?;
                 report.delivered += 1;
             }
             Err(error) => {
                 let give_up = attempt >= state.settings.sms.max_attempts;
-                sqlx::query("UPDATE notifications SET state = $1, attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $5")
-                    .bind(if give_up { "failed" } else { "pending" })
-                    .bind(attempt)
-                    .bind(now + retry_delay_ms(attempt))
-                    .bind(&error)
-                    .bind(&id)
-                    .execute(&state.db)
-                    .await?;
+                let next = now + retry_delay_ms(attempt);
+                store::attempt_failed(&state.db, &due.id, attempt, give_up, next, &error).await?;
                 if give_up {
                     report.failed += 1;
                 } else {

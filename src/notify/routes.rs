@@ -3,10 +3,10 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use serde::Serialize;
-use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::store::{self, NotificationView};
+use crate::audit::Act;
 use crate::auth::{Caller, Scope};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::paging::Page;
@@ -17,24 +17,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_notifications))
         .routes(routes!(mark_read))
-}
-
-#[derive(Serialize, ToSchema, sqlx::FromRow)]
-pub struct NotificationView {
-    pub id: String,
-    /// inbox | sms
-    pub channel: String,
-    /// e.g. `employment.requested`
-    pub kind: String,
-    /// The notice's details as JSON text.
-    pub params: String,
-    /// pending | delivered | failed
-    pub state: String,
-    pub attempts: i64,
-    pub last_error: Option<String>,
-    pub created_at: i64,
-    pub delivered_at: Option<i64>,
-    pub read_at: Option<i64>,
 }
 
 /// The recipient a caller reads notifications as.
@@ -56,34 +38,23 @@ async fn list_notifications(
 ) -> ApiResult<Json<Vec<NotificationView>>> {
     let (kind, id) = recipient(&caller)?;
     let (limit, offset) = page.limit_offset();
-    let rows = sqlx::query_as(
-        "SELECT id, channel, kind, params, state, attempts, last_error, created_at, delivered_at, read_at FROM notifications \
-         WHERE recipient_kind = $1 AND recipient_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4",
-    )
-    .bind(kind)
-    .bind(id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&state.db)
-    .await?;
-    Ok(Json(rows))
+    Ok(Json(store::list_for(&state.db, kind, id, limit, offset).await?))
 }
 
 /// Marks one of the caller's notifications read.
 #[utoipa::path(post, path = "/notifications/{id}/read", tag = "notifications", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 204), (status = 404, body = Problem)))]
-async fn mark_read(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn mark_read(
+    State(state): State<AppState>,
+    caller: Caller,
+    act: Act,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     let (kind, recipient_id) = recipient(&caller)?;
-    let done = sqlx::query("UPDATE notifications SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND recipient_kind = $3 AND recipient_id = $4")
-        .bind(state.clock.now_ms())
-        .bind(&id)
-        .bind(kind)
-        .bind(recipient_id)
-        .execute(&state.db)
-        .await?;
-    if done.rows_affected() == 1 {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::not_found("通知", "Notification"))
+    let mut tx = act.begin().await?;
+    if !store::mark_read(&mut *tx, &id, kind, recipient_id, state.clock.now_ms()).await? {
+        return Err(ApiError::not_found("通知", "Notification"));
     }
+    act.commit(tx, format!("notification:{id}")).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -110,7 +110,8 @@ async fn check_in_challenge(
         return Err(outside_window());
     }
     let challenge = challenges::issue(
-        &state,
+        &state.db,
+        state.clock.now_ms(),
         &person,
         CHALLENGE_PURPOSE,
         &id,
