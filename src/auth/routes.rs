@@ -218,7 +218,12 @@ async fn wechat_login(
         invalid.finish()?;
     }
     let session = state.wechat.code_to_session(code).await.map_err(wechat_error)?;
-    let person_id = crate::people::store::find_or_create_by_openid(&state, &session.openid).await?;
+    let person_id = crate::people::store::find_or_create_by_openid(
+        &mut *state.db.acquire().await?,
+        &session.openid,
+        state.clock.now_ms(),
+    )
+    .await?;
     audit.set_actor("person", &person_id, Role::Person.as_str());
     let subject = Subject {
         account_id: person_id.clone(),

@@ -243,7 +243,7 @@ pub async fn delete_unlocked(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
 /// Attaches documents to a record and locks or unlocks them with it; used by the records
 /// (assessments, certificates…) that carry attachments.
 pub async fn set_attachment(
-    db: &Db,
+    db: impl crate::db::Executor<'_>,
     id: &str,
     kind: &str,
     record_id: &str,
