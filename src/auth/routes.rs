@@ -222,7 +222,9 @@ async fn wechat_login(
         invalid.finish()?;
     }
     let session = state.wechat.code_to_session(code).await.map_err(wechat_error)?;
-    let person_id = crate::people::store::find_or_create_by_openid(&state, &session.openid).await?;
+    let mut tx = act.begin().await?;
+    let person_id =
+        crate::people::store::find_or_create_by_openid(&mut tx, &session.openid, state.clock.now_ms()).await?;
     act.set_actor("person", &person_id, Role::Person.as_str());
     let target = format!("person:{person_id}");
     let subject = Subject {
@@ -231,7 +233,6 @@ async fn wechat_login(
         scope: Scope::Person(person_id),
         channel: Channel::MiniProgram,
     };
-    let mut tx = act.begin().await?;
     let pair = store::start_session(&mut *tx, &state.tokens, &subject, state.clock.now_ms()).await?;
     act.commit(tx, target).await?;
     Ok(Json(pair))

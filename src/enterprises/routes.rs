@@ -8,13 +8,14 @@ use axum::{
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
+use sqlx::Connection;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, Change, ChangeView, EnterpriseView, QualificationView, Value};
-use crate::audit::AuditContext;
+use crate::audit::Act;
 use crate::auth::{passwords, Caller, Role};
-use crate::db::{is_unique_violation, new_id};
+use crate::db::{is_unique_violation, Conn};
 use crate::documents::rules::{DocState, Purpose};
 use crate::error::{ApiError, ApiResult, FieldError, Invalid, Problem};
 use crate::imports::{errors_of, ImportError, Table};
@@ -60,10 +61,10 @@ async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<store
     row.ok_or_else(not_found)
 }
 
-async fn full_view(state: &AppState, row: store::EnterpriseRow) -> ApiResult<EnterpriseView> {
-    let names = store::former_names(&state.db, &row.id).await?;
-    let qualifications = store::qualifications(&state.db, &row.id).await?;
-    Ok(row.view(names, qualifications))
+/// The enterprise as it stands inside the act, after its writes.
+async fn current_view(conn: &mut Conn, id: &str) -> ApiResult<EnterpriseView> {
+    let row = store::get(&mut *conn, id, None, None).await?.ok_or_else(not_found)?;
+    Ok(store::full_view(conn, row).await?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -102,9 +103,12 @@ impl Locality {
     }
 }
 
-/// Opens an account and sends the initial password to the contact (seed 004). If the SMS
-/// cannot be sent, the account is withdrawn, so no account exists whose password nobody got.
-async fn open_account(state: &AppState, caller: &Caller, body: &CreateEnterprise) -> ApiResult<String> {
+fn registered_address(body: &CreateEnterprise) -> &str {
+    body.registered_address.as_deref().map(str::trim).unwrap_or("")
+}
+
+/// The refusals of an account request, before anything is written.
+fn check_account(caller: &Caller, body: &CreateEnterprise) -> ApiResult<()> {
     if !caller.covers_district(body.district_code.as_str()) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -113,14 +117,25 @@ async fn open_account(state: &AppState, caller: &Caller, body: &CreateEnterprise
             "You can only open accounts for enterprises in your district",
         ));
     }
-    let address = body.registered_address.as_deref().map(str::trim).unwrap_or("");
-    if address.chars().count() > 300 {
+    if registered_address(body).chars().count() > 300 {
         return Err(ApiError::validation(vec![FieldError {
             field: "registered_address".into(),
             code: crate::types::TEXT_TOO_LONG.code,
             message: crate::types::TEXT_TOO_LONG.message,
         }]));
     }
+    Ok(())
+}
+
+/// Opens a checked account inside the caller's transaction and sends the initial password to
+/// the contact (seed 004). The SMS goes out before the caller commits: when it cannot be sent,
+/// the caller rolls the account back, so no account exists whose password nobody got.
+async fn open_account(
+    conn: &mut Conn,
+    state: &AppState,
+    caller: &Caller,
+    body: &CreateEnterprise,
+) -> ApiResult<String> {
     let password = passwords::generate();
     let hash = passwords::hash(password.clone()).await?;
     let new = store::NewEnterprise {
@@ -131,22 +146,20 @@ async fn open_account(state: &AppState, caller: &Caller, body: &CreateEnterprise
         contact_phone: body.contact_phone.as_str(),
         password_hash: &hash,
         created_by: &caller.account_id,
-        registered_address: address,
+        registered_address: registered_address(body),
         locality: body.locality.unwrap_or(Locality::Local).as_str(),
     };
-    let id = store::insert(&state.db, &new, state.clock.now_ms())
-        .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                ApiError::conflict(
-                    "enterprise.already_exists",
-                    "该统一社会信用代码已开通账号",
-                    "An account with this credit code already exists",
-                )
-            } else {
-                e.into()
-            }
-        })?;
+    let id = store::insert(conn, &new, state.clock.now_ms()).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            ApiError::conflict(
+                "enterprise.already_exists",
+                "该统一社会信用代码已开通账号",
+                "An account with this credit code already exists",
+            )
+        } else {
+            e.into()
+        }
+    })?;
     let message = SmsMessage {
         phone: body.contact_phone.clone(),
         template: SmsTemplate::InitialPassword,
@@ -154,7 +167,6 @@ async fn open_account(state: &AppState, caller: &Caller, body: &CreateEnterprise
     };
     if let Err(error) = state.sms.send(&message).await {
         tracing::warn!(%error, "sending the initial password failed; account withdrawn");
-        store::delete(&state.db, &id).await?;
         return Err(ApiError::unavailable(
             "sms.unavailable",
             "初始密码短信发送失败，账号未开通，请稍后重试",
@@ -171,16 +183,16 @@ async fn open_account(state: &AppState, caller: &Caller, body: &CreateEnterprise
 async fn create_enterprise(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Json(body): Json<CreateEnterprise>,
 ) -> ApiResult<(StatusCode, Json<EnterpriseView>)> {
     caller.require(MANAGERS)?;
-    let id = open_account(&state, &caller, &body).await?;
-    audit.set_target(format!("enterprise:{id}"));
-    let row = store::get(&state.db, &id, None, None)
-        .await?
-        .ok_or_else(|| ApiError::internal("created enterprise vanished"))?;
-    Ok((StatusCode::CREATED, Json(full_view(&state, row).await?)))
+    check_account(&caller, &body)?;
+    let mut tx = act.begin().await?;
+    let id = open_account(&mut *tx, &state, &caller, &body).await?;
+    let view = current_view(&mut *tx, &id).await?;
+    act.commit(tx, format!("enterprise:{id}")).await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -204,6 +216,28 @@ pub struct ImportReport {
 
 const IMPORT_COLUMNS: [&str; 5] = ["credit_code", "name", "district_code", "contact_name", "contact_phone"];
 
+/// Opens one imported account in a savepoint of the import's transaction, so that a refused
+/// row (a taken credit code, an SMS that failed) leaves nothing behind and the import goes on.
+async fn import_account(
+    conn: &mut Conn,
+    state: &AppState,
+    caller: &Caller,
+    body: &CreateEnterprise,
+) -> ApiResult<String> {
+    check_account(caller, body)?;
+    let mut row = conn.begin().await?;
+    match open_account(&mut *row, state, caller, body).await {
+        Ok(id) => {
+            row.commit().await?;
+            Ok(id)
+        }
+        Err(error) => {
+            row.rollback().await?;
+            Err(error)
+        }
+    }
+}
+
 /// Opens enterprise accounts in bulk from CSV (UTF-8, a header row naming at least
 /// credit_code, name, district_code, contact_name, contact_phone; optionally
 /// registered_address and locality). Every row is reported: created, or refused with the reasons.
@@ -213,17 +247,18 @@ const IMPORT_COLUMNS: [&str; 5] = ["credit_code", "name", "district_code", "cont
 async fn import_enterprises(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     body: Bytes,
 ) -> ApiResult<Json<ImportReport>> {
     caller.require(MANAGERS)?;
-    audit.set_target("enterprise-import");
+    act.set_target("enterprise-import");
     let table = Table::parse(&body, &IMPORT_COLUMNS)?;
     let mut report = ImportReport {
         created: 0,
         refused: 0,
         rows: Vec::new(),
     };
+    let mut tx = act.begin().await?;
     for (line, fields) in &table.rows {
         let line = *line;
         let cell = |name: &str| table.cell(fields, name);
@@ -234,7 +269,7 @@ async fn import_enterprises(
             "locality": Some(cell("locality")).filter(|l| !l.is_empty()),
         });
         let outcome = match crate::web::parse_json::<CreateEnterprise>(row.to_string().as_bytes()) {
-            Ok(body) => open_account(&state, &caller, &body).await,
+            Ok(body) => import_account(&mut *tx, &state, &caller, &body).await,
             Err(error) => Err(error),
         };
         let credit_code = cell("credit_code");
@@ -262,6 +297,7 @@ async fn import_enterprises(
             }
         }
     }
+    act.commit(tx, "enterprise-import").await?;
     Ok(Json(report))
 }
 
@@ -275,9 +311,10 @@ async fn list_enterprises(
 ) -> ApiResult<Json<Vec<EnterpriseView>>> {
     caller.require(&[Role::City, Role::District, Role::Supervisor, Role::Sysadmin])?;
     let (limit, offset) = page.limit_offset();
+    let mut conn = state.db.acquire().await?;
     let mut views = Vec::new();
-    for row in store::list(&state.db, caller.district(), limit, offset).await? {
-        views.push(full_view(&state, row).await?);
+    for row in store::list(&mut *conn, caller.district(), limit, offset).await? {
+        views.push(store::full_view(&mut conn, row).await?);
     }
     Ok(Json(views))
 }
@@ -291,7 +328,7 @@ async fn get_enterprise(
     Path(id): Path<String>,
 ) -> ApiResult<Json<EnterpriseView>> {
     let row = visible(&state, &caller, &id).await?;
-    Ok(Json(full_view(&state, row).await?))
+    Ok(Json(store::full_view(&mut *state.db.acquire().await?, row).await?))
 }
 
 /// `Some(None)` for an explicit null (clear the value), `None` when the field is absent.
@@ -419,13 +456,13 @@ fn changes(row: &store::EnterpriseRow, body: &ProfileChanges) -> Vec<Change> {
 async fn update_enterprise(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
     Json(body): Json<ProfileChanges>,
 ) -> ApiResult<Json<EnterpriseView>> {
     caller.require(&[Role::Enterprise, Role::City, Role::District, Role::Sysadmin])?;
     let row = visible(&state, &caller, &id).await?;
-    audit.set_target(format!("enterprise:{id}"));
+    act.set_target(format!("enterprise:{id}"));
     if caller.role == Role::Enterprise {
         let staff_only: Vec<&str> = [
             ("name", body.name.is_some()),
@@ -490,11 +527,12 @@ async fn update_enterprise(
     }
     let changes = changes(&row, &body);
     let now = state.clock.now_ms();
-    store::apply(&state.db, &id, &changes, &caller.account_id, caller.role.as_str(), now).await?;
+    let mut tx = act.begin().await?;
+    store::apply(&mut *tx, &id, &changes, &caller.account_id, caller.role.as_str(), now).await?;
     if changes.iter().any(|c| c.column == "contact_phone") {
         let params = json!({"credit_code": row.credit_code});
         outbox::enqueue(
-            &state.db,
+            &mut *tx,
             Recipient::EnterpriseContact(&id),
             "enterprise.contact_changed",
             params,
@@ -502,8 +540,9 @@ async fn update_enterprise(
         )
         .await?;
     }
-    let row = store::get(&state.db, &id, None, None).await?.ok_or_else(not_found)?;
-    Ok(Json(full_view(&state, row).await?))
+    let view = current_view(&mut *tx, &id).await?;
+    act.commit(tx, format!("enterprise:{id}")).await?;
+    Ok(Json(view))
 }
 
 /// The enterprise confirms its basic information (first login).
@@ -512,28 +551,23 @@ async fn update_enterprise(
 async fn confirm_profile(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
 ) -> ApiResult<Json<EnterpriseView>> {
     caller.require(&[Role::Enterprise])?;
     let row = visible(&state, &caller, &id).await?;
-    audit.set_target(format!("enterprise:{id}"));
+    act.set_target(format!("enterprise:{id}"));
+    let now = state.clock.now_ms();
     let change = Change {
         column: "confirmed_at",
         old: Value::Time(row.confirmed_at),
-        new: Value::Time(Some(state.clock.now_ms())),
+        new: Value::Time(Some(now)),
     };
-    store::apply(
-        &state.db,
-        &id,
-        &[change],
-        &caller.account_id,
-        caller.role.as_str(),
-        state.clock.now_ms(),
-    )
-    .await?;
-    let row = store::get(&state.db, &id, None, None).await?.ok_or_else(not_found)?;
-    Ok(Json(full_view(&state, row).await?))
+    let mut tx = act.begin().await?;
+    store::apply(&mut *tx, &id, &[change], &caller.account_id, caller.role.as_str(), now).await?;
+    let view = current_view(&mut *tx, &id).await?;
+    act.commit(tx, format!("enterprise:{id}")).await?;
+    Ok(Json(view))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -556,58 +590,34 @@ pub struct NewQualification {
 async fn add_qualification(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
     Json(body): Json<NewQualification>,
 ) -> ApiResult<(StatusCode, Json<QualificationView>)> {
     caller.require(&[Role::Enterprise, Role::City, Role::District, Role::Sysadmin])?;
     visible(&state, &caller, &id).await?;
-    audit.set_target(format!("enterprise:{id}"));
-    let qualification = new_id();
-    let number = body
-        .certificate_number
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty());
-    let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO enterprise_qualifications (id, enterprise_id, category, grade, certificate_number, issued_on, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&qualification)
-    .bind(&id)
-    .bind(body.category.as_str())
-    .bind(body.grade.as_str())
-    .bind(number)
-    .bind(body.issued_on.to_string())
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    let summary = format!(
-        "{} {} ({})",
-        body.category.as_str(),
-        body.grade.as_str(),
-        body.issued_on
-    );
-    store::record(
-        &mut tx,
-        &id,
-        "qualification",
-        None,
-        Some(summary),
-        &caller.account_id,
-        caller.role.as_str(),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    let view = store::qualifications(&state.db, &id)
+    act.set_target(format!("enterprise:{id}"));
+    let issued_on = body.issued_on.to_string();
+    let new = store::NewQualification {
+        category: body.category.as_str(),
+        grade: body.grade.as_str(),
+        certificate_number: body
+            .certificate_number
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty()),
+        issued_on: &issued_on,
+    };
+    let (by, role, now) = (&caller.account_id, caller.role.as_str(), state.clock.now_ms());
+    let mut tx = act.begin().await?;
+    let qualification = store::add_qualification(&mut *tx, &id, &new, by, role, now).await?;
+    let view = store::qualifications(&mut *tx, &id)
         .await?
         .into_iter()
-        .find(|q| q.id == qualification);
-    view.map(|q| (StatusCode::CREATED, Json(q)))
-        .ok_or_else(|| ApiError::internal("qualification vanished"))
+        .find(|q| q.id == qualification)
+        .ok_or_else(|| ApiError::internal("qualification vanished"))?;
+    act.commit(tx, format!("enterprise:{id}")).await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 /// Removes a qualification certificate (kept in the history).
@@ -617,34 +627,18 @@ async fn add_qualification(
 async fn remove_qualification(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path((id, qualification_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     caller.require(&[Role::Enterprise, Role::City, Role::District, Role::Sysadmin])?;
     visible(&state, &caller, &id).await?;
-    audit.set_target(format!("enterprise:{id}"));
-    let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
-    let removed: Option<(String, String, String)> =
-        sqlx::query_as("DELETE FROM enterprise_qualifications WHERE id = $1 AND enterprise_id = $2 RETURNING category, grade, issued_on")
-            .bind(&qualification_id)
-            .bind(&id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let (category, grade, issued_on) = removed.ok_or_else(|| ApiError::not_found("资质证书", "Qualification"))?;
-    let summary = format!("{category} {grade} ({issued_on})");
-    store::record(
-        &mut tx,
-        &id,
-        "qualification",
-        Some(summary),
-        None,
-        &caller.account_id,
-        caller.role.as_str(),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    act.set_target(format!("enterprise:{id}"));
+    let (by, role, now) = (&caller.account_id, caller.role.as_str(), state.clock.now_ms());
+    let mut tx = act.begin().await?;
+    if !store::remove_qualification(&mut *tx, &id, &qualification_id, by, role, now).await? {
+        return Err(ApiError::not_found("资质证书", "Qualification"));
+    }
+    act.commit(tx, format!("enterprise:{id}")).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -659,6 +653,7 @@ pub struct DocumentChoice {
 async fn set_document(
     state: &AppState,
     caller: &Caller,
+    act: &Act,
     id: &str,
     purpose: Purpose,
     column: &'static str,
@@ -688,8 +683,9 @@ async fn set_document(
         old: Value::Text(old.clone()),
         new: text(document_id),
     };
+    let mut tx = act.begin().await?;
     store::apply(
-        &state.db,
+        &mut *tx,
         id,
         &[change],
         &caller.account_id,
@@ -697,12 +693,13 @@ async fn set_document(
         state.clock.now_ms(),
     )
     .await?;
-    crate::documents::store::set_attachment(&state.db, document_id, "enterprise_profile", id, DocState::Locked).await?;
+    crate::documents::store::set_attachment(&mut *tx, document_id, "enterprise_profile", id, DocState::Locked).await?;
     if let Some(old) = old.filter(|o| o != document_id) {
-        crate::documents::store::set_attachment(&state.db, &old, "enterprise_profile", id, DocState::Available).await?;
+        crate::documents::store::set_attachment(&mut *tx, &old, "enterprise_profile", id, DocState::Available).await?;
     }
-    let row = store::get(&state.db, id, None, None).await?.ok_or_else(not_found)?;
-    full_view(state, row).await
+    let view = current_view(&mut *tx, id).await?;
+    act.commit(tx, format!("enterprise:{id}")).await?;
+    Ok(view)
 }
 
 /// Sets the business licence (营业执照) from an uploaded document (PDF or image).
@@ -712,14 +709,15 @@ async fn set_document(
 async fn set_business_licence(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
     Json(body): Json<DocumentChoice>,
 ) -> ApiResult<Json<EnterpriseView>> {
-    audit.set_target(format!("enterprise:{id}"));
+    act.set_target(format!("enterprise:{id}"));
     set_document(
         &state,
         &caller,
+        &act,
         &id,
         Purpose::BusinessLicence,
         "business_licence_document_id",
@@ -736,14 +734,15 @@ async fn set_business_licence(
 async fn set_video(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
     Json(body): Json<DocumentChoice>,
 ) -> ApiResult<Json<EnterpriseView>> {
-    audit.set_target(format!("enterprise:{id}"));
+    act.set_target(format!("enterprise:{id}"));
     set_document(
         &state,
         &caller,
+        &act,
         &id,
         Purpose::EnterpriseVideo,
         "video_document_id",

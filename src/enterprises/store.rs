@@ -3,7 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::{new_id, Db};
+use crate::db::{new_id, Conn, Executor};
 use crate::types::{CoordinateSystem, Coordinates};
 
 #[derive(sqlx::FromRow)]
@@ -147,14 +147,15 @@ const COLUMNS: &str = "id, credit_code, name, district_code, contact_name, conta
     site_latitude, site_longitude, site_crs, locality, safety_licence_number, safety_licence_valid_until, confirmed_at, \
     business_licence_document_id, video_document_id, site_radius_m, site_polygon";
 
-pub async fn find_for_login(db: &Db, credit_code: &str) -> Result<Option<LoginRow>, sqlx::Error> {
+pub async fn find_for_login(db: impl Executor<'_>, credit_code: &str) -> Result<Option<LoginRow>, sqlx::Error> {
     sqlx::query_as("SELECT id, password_hash, status, contact_phone FROM enterprises WHERE credit_code = $1")
         .bind(credit_code)
         .fetch_optional(db)
         .await
 }
 
-pub async fn insert(db: &Db, new: &NewEnterprise<'_>, now: i64) -> Result<String, sqlx::Error> {
+/// Inserts an account; fails with a unique violation when the credit code is taken.
+pub async fn insert(db: impl Executor<'_>, new: &NewEnterprise<'_>, now: i64) -> Result<String, sqlx::Error> {
     let id = new_id();
     sqlx::query(
         "INSERT INTO enterprises (id, credit_code, name, district_code, contact_name, contact_phone, password_hash, status, created_by, \
@@ -176,18 +177,10 @@ pub async fn insert(db: &Db, new: &NewEnterprise<'_>, now: i64) -> Result<String
     Ok(id)
 }
 
-pub async fn delete(db: &Db, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM enterprises WHERE id = $1")
-        .bind(id)
-        .execute(db)
-        .await
-        .map(|_| ())
-}
-
 /// The enterprise if it is the caller's own (`own`) or lies in `district` (`None` with no
 /// `own`: the whole city).
 pub async fn get(
-    db: &Db,
+    db: impl Executor<'_>,
     id: &str,
     own: Option<&str>,
     district: Option<&str>,
@@ -202,7 +195,12 @@ pub async fn get(
     .await
 }
 
-pub async fn list(db: &Db, district: Option<&str>, limit: i64, offset: i64) -> Result<Vec<EnterpriseRow>, sqlx::Error> {
+pub async fn list(
+    db: impl Executor<'_>,
+    district: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<EnterpriseRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM enterprises WHERE ($1 IS NULL OR district_code = $1) ORDER BY name, id LIMIT $2 OFFSET $3"
     ))
@@ -213,7 +211,7 @@ pub async fn list(db: &Db, district: Option<&str>, limit: i64, offset: i64) -> R
     .await
 }
 
-pub async fn qualifications(db: &Db, enterprise_id: &str) -> Result<Vec<QualificationView>, sqlx::Error> {
+pub async fn qualifications(db: impl Executor<'_>, enterprise_id: &str) -> Result<Vec<QualificationView>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, category, grade, certificate_number, issued_on FROM enterprise_qualifications WHERE enterprise_id = $1 ORDER BY issued_on, id",
     )
@@ -222,13 +220,20 @@ pub async fn qualifications(db: &Db, enterprise_id: &str) -> Result<Vec<Qualific
     .await
 }
 
-pub async fn former_names(db: &Db, enterprise_id: &str) -> Result<Vec<String>, sqlx::Error> {
+pub async fn former_names(db: impl Executor<'_>, enterprise_id: &str) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT old_value FROM enterprise_changes WHERE enterprise_id = $1 AND field = 'name' ORDER BY changed_at, id",
     )
     .bind(enterprise_id)
     .fetch_all(db)
     .await
+}
+
+/// The enterprise as the API shows it, with its former names and qualifications.
+pub async fn full_view(conn: &mut Conn, row: EnterpriseRow) -> Result<EnterpriseView, sqlx::Error> {
+    let names = former_names(&mut *conn, &row.id).await?;
+    let qualifications = qualifications(&mut *conn, &row.id).await?;
+    Ok(row.view(names, qualifications))
 }
 
 /// A profile value as a change writes it.
@@ -256,16 +261,15 @@ pub struct Change {
     pub new: Value,
 }
 
-/// Applies changes and records each in the history, in one transaction.
+/// Applies changes and records each in the history (inside the caller's transaction).
 pub async fn apply(
-    db: &Db,
+    conn: &mut Conn,
     enterprise_id: &str,
     changes: &[Change],
     by: &str,
     role: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin().await?;
     for change in changes {
         // Column names come from the fixed set the handlers use, never from input.
         let sql = format!(
@@ -278,9 +282,9 @@ pub async fn apply(
             Value::Real(v) => query.bind(crate::db::NullableF64(*v)),
             Value::Time(v) => query.bind(*v),
         };
-        query.bind(now).bind(enterprise_id).execute(&mut *tx).await?;
+        query.bind(now).bind(enterprise_id).execute(&mut *conn).await?;
         record(
-            &mut tx,
+            &mut *conn,
             enterprise_id,
             change.column,
             change.old.display(),
@@ -291,13 +295,13 @@ pub async fn apply(
         )
         .await?;
     }
-    tx.commit().await
+    Ok(())
 }
 
 /// Appends one history row.
 #[allow(clippy::too_many_arguments)]
 pub async fn record(
-    tx: &mut sqlx::AnyConnection,
+    db: impl Executor<'_>,
     enterprise_id: &str,
     field: &str,
     old: Option<String>,
@@ -318,9 +322,76 @@ pub async fn record(
     .bind(by)
     .bind(role)
     .bind(now)
-    .execute(tx)
+    .execute(db)
     .await
     .map(|_| ())
+}
+
+/// A qualification certificate to record.
+pub struct NewQualification<'a> {
+    pub category: &'a str,
+    pub grade: &'a str,
+    pub certificate_number: Option<&'a str>,
+    /// `YYYY-MM-DD`
+    pub issued_on: &'a str,
+}
+
+/// How a qualification reads in the history.
+fn qualification_summary(category: &str, grade: &str, issued_on: &str) -> String {
+    format!("{category} {grade} ({issued_on})")
+}
+
+/// Records a qualification certificate and its history row; returns the certificate's id.
+pub async fn add_qualification(
+    conn: &mut Conn,
+    enterprise_id: &str,
+    q: &NewQualification<'_>,
+    by: &str,
+    role: &str,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO enterprise_qualifications (id, enterprise_id, category, grade, certificate_number, issued_on, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(enterprise_id)
+    .bind(q.category)
+    .bind(q.grade)
+    .bind(q.certificate_number)
+    .bind(q.issued_on)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    let summary = qualification_summary(q.category, q.grade, q.issued_on);
+    record(conn, enterprise_id, "qualification", None, Some(summary), by, role, now).await?;
+    Ok(id)
+}
+
+/// Removes a qualification certificate, keeping it in the history; `false` when the
+/// enterprise has no such certificate.
+pub async fn remove_qualification(
+    conn: &mut Conn,
+    enterprise_id: &str,
+    qualification_id: &str,
+    by: &str,
+    role: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let removed: Option<(String, String, String)> = sqlx::query_as(
+        "DELETE FROM enterprise_qualifications WHERE id = $1 AND enterprise_id = $2 RETURNING category, grade, issued_on",
+    )
+    .bind(qualification_id)
+    .bind(enterprise_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((category, grade, issued_on)) = removed else {
+        return Ok(false);
+    };
+    let summary = qualification_summary(&category, &grade, &issued_on);
+    record(conn, enterprise_id, "qualification", Some(summary), None, by, role, now).await?;
+    Ok(true)
 }
 
 #[derive(Serialize, ToSchema, sqlx::FromRow)]
@@ -333,7 +404,12 @@ pub struct ChangeView {
     pub changed_at: i64,
 }
 
-pub async fn history(db: &Db, enterprise_id: &str, limit: i64, offset: i64) -> Result<Vec<ChangeView>, sqlx::Error> {
+pub async fn history(
+    db: impl Executor<'_>,
+    enterprise_id: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ChangeView>, sqlx::Error> {
     sqlx::query_as(
         "SELECT field, old_value, new_value, changed_by, changed_role, changed_at FROM enterprise_changes WHERE enterprise_id = $1 \
          ORDER BY changed_at DESC, id DESC LIMIT $2 OFFSET $3",

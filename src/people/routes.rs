@@ -8,8 +8,9 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, IdentityView, NewIdentity};
-use crate::audit::AuditContext;
+use crate::audit::Act;
 use crate::auth::{Caller, Role};
+use crate::db::Conn;
 use crate::documents::read_own_photo;
 use crate::documents::rules::{DocState, Purpose};
 use crate::documents::store as documents;
@@ -45,11 +46,11 @@ fn person_id(caller: &Caller) -> ApiResult<&str> {
     caller.person_id().ok_or_else(ApiError::forbidden_role)
 }
 
-async fn profile(state: &AppState, id: &str) -> ApiResult<PersonProfile> {
-    let person = store::get(&state.db, id)
+async fn profile(conn: &mut Conn, state: &AppState, id: &str) -> ApiResult<PersonProfile> {
+    let person = store::get(&mut *conn, id)
         .await?
         .ok_or_else(|| ApiError::not_found("个人账号", "Person"))?;
-    let identity = store::identity(&state.db, id).await?.map(|i| i.view(state));
+    let identity = store::identity(&mut *conn, id).await?.map(|i| i.view(state));
     Ok(PersonProfile {
         id: person.id,
         status: person.status,
@@ -63,7 +64,7 @@ async fn profile(state: &AppState, id: &str) -> ApiResult<PersonProfile> {
     responses((status = 200, body = PersonProfile), (status = 403, body = Problem)))]
 async fn my_profile(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<PersonProfile>> {
     let id = person_id(&caller)?;
-    profile(&state, id).await.map(Json)
+    profile(&mut *state.db.acquire().await?, &state, id).await.map(Json)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -118,9 +119,9 @@ fn mismatch(distance: f32) -> ApiError {
 }
 
 /// Locks the photos to the registration so they cannot be deleted; unlocks replaced ones.
-async fn attach(state: &AppState, person: &str, ids: [&str; 2], lock: DocState) -> ApiResult<()> {
+async fn attach(conn: &mut Conn, person: &str, ids: [&str; 2], lock: DocState) -> ApiResult<()> {
     for id in ids {
-        documents::set_attachment(&state.db, id, ATTACHED_TO, person, lock).await?;
+        documents::set_attachment(&mut *conn, id, ATTACHED_TO, person, lock).await?;
     }
     Ok(())
 }
@@ -134,11 +135,11 @@ async fn attach(state: &AppState, person: &str, ids: [&str; 2], lock: DocState) 
 async fn register(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Json(body): Json<Registration>,
 ) -> ApiResult<Json<PersonProfile>> {
     let person = person_id(&caller)?;
-    audit.set_target(format!("person:{person}"));
+    act.set_target(format!("person:{person}"));
     if store::identity(&state.db, person).await?.is_some() {
         return Err(ApiError::conflict(
             "person.already_registered",
@@ -160,10 +161,8 @@ async fn register(
             "This ID number is registered to another account",
         )
     };
-    if store::identity_by_hash(&state.db, &store::id_number_hash(&state, body.id_number.as_str()))
-        .await?
-        .is_some()
-    {
+    let id_number_hash = store::id_number_hash(&state, body.id_number.as_str());
+    if store::identity_by_hash(&state.db, &id_number_hash).await?.is_some() {
         return Err(taken());
     }
     let (portrait, selfie) = read_pair(&state, &caller, &body.portrait_document_id, &body.selfie_document_id).await?;
@@ -173,6 +172,7 @@ async fn register(
     let new = NewIdentity {
         person_id: person,
         id_number: body.id_number.as_str(),
+        id_number_hash: &id_number_hash,
         id_number_masked: &body.id_number.masked(),
         name: body.name.as_str(),
         phone: body.phone.as_str(),
@@ -181,21 +181,21 @@ async fn register(
         selfie_document_id: &body.selfie_document_id,
         face: &face::mean(&portrait_face, &selfie_face),
     };
-    store::register(&state, &new).await.map_err(|e| {
-        if crate::db::is_unique_violation(&e) {
-            taken()
-        } else {
-            e.into()
-        }
-    })?;
-    attach(
-        &state,
-        person,
-        [&body.portrait_document_id, &body.selfie_document_id],
-        DocState::Locked,
-    )
-    .await?;
-    profile(&state, person).await.map(Json)
+    let mut tx = act.begin().await?;
+    store::register(&mut *tx, &state.keys, &new, state.clock.now_ms())
+        .await
+        .map_err(|e| {
+            if crate::db::is_unique_violation(&e) {
+                taken()
+            } else {
+                e.into()
+            }
+        })?;
+    let photos = [body.portrait_document_id.as_str(), &body.selfie_document_id];
+    attach(&mut *tx, person, photos, DocState::Locked).await?;
+    let profile = profile(&mut *tx, &state, person).await?;
+    act.commit(tx, format!("person:{person}")).await?;
+    Ok(Json(profile))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -214,11 +214,11 @@ pub struct PortraitReplacement {
 async fn replace_portrait(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Json(body): Json<PortraitReplacement>,
 ) -> ApiResult<Json<PersonProfile>> {
     let person = person_id(&caller)?;
-    audit.set_target(format!("person:{person}"));
+    act.set_target(format!("person:{person}"));
     let identity = store::identity(&state.db, person).await?.ok_or_else(|| {
         ApiError::conflict(
             "person.not_registered",
@@ -235,29 +235,24 @@ async fn replace_portrait(
     let portrait_face = enroll(&state, portrait, Photo::Portrait).await?;
     same_person(&state, &selfie_face, &portrait_face)?;
     let face = face::mean(&portrait_face, &selfie_face);
+    let (portrait, selfie) = (body.portrait_document_id.as_str(), body.selfie_document_id.as_str());
+    let mut tx = act.begin().await?;
     store::replace_portrait(
-        &state,
+        &mut *tx,
+        &state.keys,
         person,
-        &body.portrait_document_id,
-        &body.selfie_document_id,
+        portrait,
+        selfie,
         &face,
+        state.clock.now_ms(),
     )
     .await?;
-    attach(
-        &state,
-        person,
-        [&identity.portrait_document_id, &identity.selfie_document_id],
-        DocState::Available,
-    )
-    .await?;
-    attach(
-        &state,
-        person,
-        [&body.portrait_document_id, &body.selfie_document_id],
-        DocState::Locked,
-    )
-    .await?;
-    profile(&state, person).await.map(Json)
+    let old = [identity.portrait_document_id.as_str(), &identity.selfie_document_id];
+    attach(&mut *tx, person, old, DocState::Available).await?;
+    attach(&mut *tx, person, [portrait, selfie], DocState::Locked).await?;
+    let profile = profile(&mut *tx, &state, person).await?;
+    act.commit(tx, format!("person:{person}")).await?;
+    Ok(Json(profile))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -282,11 +277,11 @@ pub struct LookedUp {
 async fn look_up(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Json(body): Json<LookUp>,
 ) -> ApiResult<Json<LookedUp>> {
     caller.require(&[Role::City, Role::Sysadmin])?;
-    audit.set_target("person-lookup");
+    act.set_target("person-lookup");
     let identity = store::identity_by_hash(&state.db, &store::id_number_hash(&state, body.id_number.as_str()))
         .await?
         .ok_or_else(|| {
@@ -300,7 +295,8 @@ async fn look_up(
     let person = store::get(&state.db, &identity.person_id)
         .await?
         .ok_or_else(|| ApiError::internal("identity without person"))?;
-    audit.set_target(format!("person:{}", person.id));
+    // A look-up changes nothing, but who looked up whom is recorded with the act.
+    act.commit(act.begin().await?, format!("person:{}", person.id)).await?;
     Ok(Json(LookedUp {
         person_id: person.id,
         status: person.status,

@@ -3,15 +3,14 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::{new_id, Db};
-use crate::error::ApiResult;
+use crate::crypto::Keys;
+use crate::db::{new_id, Conn, Executor};
 use crate::face::{descriptor_bytes, descriptor_from_bytes};
 use crate::state::AppState;
 use zhujian_face::Descriptor;
 
 /// The person bound to `openid`, created on first login. Concurrent first logins create one.
-pub async fn find_or_create_by_openid(state: &AppState, openid: &str) -> ApiResult<String> {
-    let now = state.clock.now_ms();
+pub async fn find_or_create_by_openid(conn: &mut Conn, openid: &str, now: i64) -> Result<String, sqlx::Error> {
     sqlx::query(
         "INSERT INTO people (id, openid, status, created_at, updated_at, last_login_at) VALUES ($1, $2, 'unregistered', $3, $3, $3) \
          ON CONFLICT (openid) DO UPDATE SET last_login_at = $3",
@@ -19,13 +18,12 @@ pub async fn find_or_create_by_openid(state: &AppState, openid: &str) -> ApiResu
     .bind(new_id())
     .bind(openid)
     .bind(now)
-    .execute(&state.db)
+    .execute(&mut *conn)
     .await?;
-    let id: String = sqlx::query_scalar("SELECT id FROM people WHERE openid = $1")
+    sqlx::query_scalar("SELECT id FROM people WHERE openid = $1")
         .bind(openid)
-        .fetch_one(&state.db)
-        .await?;
-    Ok(id)
+        .fetch_one(&mut *conn)
+        .await
 }
 
 #[derive(sqlx::FromRow)]
@@ -35,7 +33,7 @@ pub struct PersonRow {
     pub created_at: i64,
 }
 
-pub async fn get(db: &Db, id: &str) -> Result<Option<PersonRow>, sqlx::Error> {
+pub async fn get(db: impl Executor<'_>, id: &str) -> Result<Option<PersonRow>, sqlx::Error> {
     sqlx::query_as("SELECT id, status, created_at FROM people WHERE id = $1")
         .bind(id)
         .fetch_optional(db)
@@ -70,7 +68,7 @@ pub struct IdentityView {
 const IDENTITY_COLUMNS: &str =
     "person_id, id_number_masked, name_sealed, phone_masked, portrait_document_id, selfie_document_id, face_sealed, registered_at";
 
-pub async fn identity(db: &Db, person_id: &str) -> Result<Option<IdentityRow>, sqlx::Error> {
+pub async fn identity(db: impl Executor<'_>, person_id: &str) -> Result<Option<IdentityRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {IDENTITY_COLUMNS} FROM person_identities WHERE person_id = $1"
     ))
@@ -79,7 +77,7 @@ pub async fn identity(db: &Db, person_id: &str) -> Result<Option<IdentityRow>, s
     .await
 }
 
-pub async fn identity_by_hash(db: &Db, id_number_hash: &str) -> Result<Option<IdentityRow>, sqlx::Error> {
+pub async fn identity_by_hash(db: impl Executor<'_>, id_number_hash: &str) -> Result<Option<IdentityRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {IDENTITY_COLUMNS} FROM person_identities WHERE id_number_hash = $1"
     ))
@@ -117,6 +115,8 @@ impl IdentityRow {
 pub struct NewIdentity<'a> {
     pub person_id: &'a str,
     pub id_number: &'a str,
+    /// `id_number_hash` of the ID number.
+    pub id_number_hash: &'a str,
     pub id_number_masked: &'a str,
     pub name: &'a str,
     pub phone: &'a str,
@@ -126,19 +126,16 @@ pub struct NewIdentity<'a> {
     pub face: &'a Descriptor,
 }
 
-/// Records a verified identity and marks the person registered, in one transaction. Fails with
-/// a unique violation when the ID number is registered to another account.
-pub async fn register(state: &AppState, n: &NewIdentity<'_>) -> Result<(), sqlx::Error> {
-    let now = state.clock.now_ms();
-    let keys = &state.keys;
-    let mut tx = state.db.begin().await?;
+/// Records a verified identity and marks the person registered. Fails with a unique violation
+/// when the ID number is registered to another account.
+pub async fn register(conn: &mut Conn, keys: &Keys, n: &NewIdentity<'_>, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO person_identities (person_id, id_number_hash, id_number_sealed, id_number_masked, name_sealed, phone_sealed, \
          phone_masked, portrait_document_id, selfie_document_id, face_sealed, registered_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
     )
     .bind(n.person_id)
-    .bind(id_number_hash(state, n.id_number))
+    .bind(n.id_number_hash)
     .bind(keys.seal(&context(n.person_id, "id_number"), n.id_number.as_bytes()))
     .bind(n.id_number_masked)
     .bind(keys.seal(&context(n.person_id, "name"), n.name.as_bytes()))
@@ -148,23 +145,25 @@ pub async fn register(state: &AppState, n: &NewIdentity<'_>) -> Result<(), sqlx:
     .bind(n.selfie_document_id)
     .bind(keys.seal(&context(n.person_id, "face"), &descriptor_bytes(n.face)))
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE people SET status = 'registered', updated_at = $1 WHERE id = $2")
         .bind(now)
         .bind(n.person_id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
 }
 
 /// Replaces the portrait and selfie and the enrolled face built from them.
 pub async fn replace_portrait(
-    state: &AppState,
+    db: impl Executor<'_>,
+    keys: &Keys,
     person_id: &str,
     portrait: &str,
     selfie: &str,
     face: &Descriptor,
+    now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE person_identities SET portrait_document_id = $1, selfie_document_id = $2, face_sealed = $3, updated_at = $4 \
@@ -172,10 +171,10 @@ pub async fn replace_portrait(
     )
     .bind(portrait)
     .bind(selfie)
-    .bind(state.keys.seal(&context(person_id, "face"), &descriptor_bytes(face)))
-    .bind(state.clock.now_ms())
+    .bind(keys.seal(&context(person_id, "face"), &descriptor_bytes(face)))
+    .bind(now)
     .bind(person_id)
-    .execute(&state.db)
+    .execute(db)
     .await
     .map(|_| ())
 }

@@ -8,12 +8,14 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use sqlx::Connection;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, NewProject, ProjectView, Visibility};
-use crate::audit::AuditContext;
+use crate::audit::Act;
 use crate::auth::{Caller, Role};
+use crate::db::Conn;
 use crate::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::imports::{errors_of, ImportError, Table};
 use crate::paging::Page;
@@ -72,8 +74,9 @@ fn not_found() -> ApiError {
     ApiError::not_found("工程项目", "Project")
 }
 
-/// Registers one project; the rules shared by the form and the CSV import.
-async fn register(state: &AppState, caller: &Caller, body: &NewProjectBody) -> ApiResult<String> {
+/// Registers one project inside the caller's transaction; the rules shared by the form and the
+/// CSV import.
+async fn register(conn: &mut Conn, caller: &Caller, body: &NewProjectBody, now: i64) -> ApiResult<String> {
     if !caller.covers_district(body.district_code.as_str()) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -84,7 +87,7 @@ async fn register(state: &AppState, caller: &Caller, body: &NewProjectBody) -> A
     }
     let mut invalid = Invalid::default();
     check_building_area(&mut invalid, "building_area", body.building_area);
-    let enterprise = store::enterprise_by_credit_code(&state.db, body.enterprise_credit_code.as_str()).await?;
+    let enterprise = store::enterprise_by_credit_code(&mut *conn, body.enterprise_credit_code.as_str()).await?;
     if enterprise.is_none() {
         invalid.field(
             "enterprise_credit_code",
@@ -103,7 +106,7 @@ async fn register(state: &AppState, caller: &Caller, body: &NewProjectBody) -> A
         project_manager: body.project_manager.as_str(),
         building_area: body.building_area,
     };
-    store::insert(&state.db, &new, &caller.account_id, state.clock.now_ms())
+    store::insert(conn, &new, &caller.account_id, now)
         .await?
         .ok_or_else(|| {
             ApiError::conflict(
@@ -121,15 +124,16 @@ async fn register(state: &AppState, caller: &Caller, body: &NewProjectBody) -> A
 async fn create_project(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Json(body): Json<NewProjectBody>,
 ) -> ApiResult<(StatusCode, Json<ProjectView>)> {
     caller.require(MANAGERS)?;
-    let id = register(&state, &caller, &body).await?;
-    audit.set_target(format!("project:{id}"));
-    let project = store::get(&state.db, &id, &Visibility::of(&caller))
+    let mut tx = act.begin().await?;
+    let id = register(&mut *tx, &caller, &body, state.clock.now_ms()).await?;
+    let project = store::get(&mut *tx, &id, &Visibility::of(&caller))
         .await?
         .ok_or_else(not_found)?;
+    act.commit(tx, format!("project:{id}")).await?;
     Ok((StatusCode::CREATED, Json(project)))
 }
 
@@ -160,6 +164,23 @@ const IMPORT_COLUMNS: [&str; 6] = [
     "project_manager",
 ];
 
+/// Registers one imported project in a savepoint of the import's transaction: a refused row
+/// leaves nothing behind, and a taken permit number (which aborts a PostgreSQL transaction)
+/// does not stop the rows after it.
+async fn import_project(conn: &mut Conn, caller: &Caller, body: &NewProjectBody, now: i64) -> ApiResult<String> {
+    let mut row = conn.begin().await?;
+    match register(&mut *row, caller, body, now).await {
+        Ok(id) => {
+            row.commit().await?;
+            Ok(id)
+        }
+        Err(error) => {
+            row.rollback().await?;
+            Err(error)
+        }
+    }
+}
+
 /// Registers projects in bulk from CSV (UTF-8, a header row naming at least permit_number,
 /// name, location, district_code, enterprise_credit_code, project_manager; optionally
 /// building_area). Every row is reported: created, or refused with the reasons.
@@ -169,17 +190,18 @@ const IMPORT_COLUMNS: [&str; 6] = [
 async fn import_projects(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     body: Bytes,
 ) -> ApiResult<Json<ImportReport>> {
     caller.require(MANAGERS)?;
-    audit.set_target("project-import");
+    act.set_target("project-import");
     let table = Table::parse(&body, &IMPORT_COLUMNS)?;
     let mut report = ImportReport {
         created: 0,
         refused: 0,
         rows: Vec::new(),
     };
+    let mut tx = act.begin().await?;
     for (line, fields) in &table.rows {
         let cell = |name: &str| table.cell(fields, name);
         let area = cell("building_area");
@@ -195,7 +217,7 @@ async fn import_projects(
             },
         });
         let outcome = match crate::web::parse_json::<NewProjectBody>(row.to_string().as_bytes()) {
-            Ok(body) => register(&state, &caller, &body).await,
+            Ok(body) => import_project(&mut *tx, &caller, &body, state.clock.now_ms()).await,
             Err(error) => Err(error),
         };
         let (project_id, errors) = match outcome {
@@ -215,6 +237,7 @@ async fn import_projects(
             errors,
         });
     }
+    act.commit(tx, "project-import").await?;
     Ok(Json(report))
 }
 

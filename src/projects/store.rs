@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Jurisdiction;
-use crate::db::{is_unique_violation, new_id, Db, NullableF64};
+use crate::db::{is_unique_violation, new_id, Executor, NullableF64};
 use crate::paging::Page;
 
 /// Which records a caller sees (see `Jurisdiction`).
@@ -34,7 +34,7 @@ pub struct ProjectView {
     pub created_at: i64,
 }
 
-pub async fn get(db: &Db, id: &str, visibility: &Visibility) -> Result<Option<ProjectView>, sqlx::Error> {
+pub async fn get(db: impl Executor<'_>, id: &str, visibility: &Visibility) -> Result<Option<ProjectView>, sqlx::Error> {
     sqlx::query_as(&format!("{SELECT} AND p.id = $3"))
         .bind(visibility.enterprise.as_deref())
         .bind(visibility.district.as_deref())
@@ -44,7 +44,7 @@ pub async fn get(db: &Db, id: &str, visibility: &Visibility) -> Result<Option<Pr
 }
 
 pub async fn list(
-    db: &Db,
+    db: impl Executor<'_>,
     visibility: &Visibility,
     district: Option<&str>,
     enterprise: Option<&str>,
@@ -75,8 +75,14 @@ pub struct NewProject<'a> {
     pub building_area: Option<f64>,
 }
 
-/// Inserts a project; `None` when the permit number is already registered.
-pub async fn insert(db: &Db, p: &NewProject<'_>, by: &str, now: i64) -> Result<Option<String>, sqlx::Error> {
+/// Inserts a project; `None` when the permit number is already registered (in PostgreSQL the
+/// refused insert leaves the transaction aborted: run it in a savepoint to go on).
+pub async fn insert(
+    db: impl Executor<'_>,
+    p: &NewProject<'_>,
+    by: &str,
+    now: i64,
+) -> Result<Option<String>, sqlx::Error> {
     let id = new_id();
     let inserted = sqlx::query(
         "INSERT INTO projects (id, permit_number, name, location, district_code, enterprise_id, project_manager, \
@@ -102,7 +108,10 @@ pub async fn insert(db: &Db, p: &NewProject<'_>, by: &str, now: i64) -> Result<O
 }
 
 /// The enterprise with this credit code.
-pub async fn enterprise_by_credit_code(db: &Db, credit_code: &str) -> Result<Option<String>, sqlx::Error> {
+pub async fn enterprise_by_credit_code(
+    db: impl Executor<'_>,
+    credit_code: &str,
+) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT id FROM enterprises WHERE credit_code = $1")
         .bind(credit_code)
         .fetch_optional(db)
