@@ -5,17 +5,20 @@
 //! - `rules`: the lifecycle, score ranges, what a submission needs, how a review ends (pure);
 //! - `seed`: the manuals' templates, published at start-up;
 //! - `templates`: template versions (read by all, published by city staff);
-//! - `routes`: the enterprise's self-assessments and reading them;
+//! - `routes`: creating, deleting and reading self-assessments, and the views they share;
+//! - `filling`: the enterprise fills the items (scores, documents, people);
+//! - `submission`: submitting a self-assessment once nothing is missing;
 //! - `review`: staff review, item by item;
 //! - `projects`: supervisors' project assessments and the city station's review;
 //! - `daily`: daily assessment events (bonuses, deductions) and their point values;
 //! - `results`: final scores and grades, dynamic adjustments, exports;
 //! - `lifecycle`: state changes with history for project assessments and daily events;
-//! - `store`: the self-assessments' SQL;
+//! - `store`: the self-assessments' and the templates' SQL;
 //! - this file: the router, and the HTTP pieces the records share (refusals that name the
 //!   rule, pass-or-return reviews, periods).
 
 pub mod daily;
+pub mod filling;
 pub mod lifecycle;
 pub mod projects;
 pub mod results;
@@ -24,12 +27,14 @@ pub mod routes;
 pub mod rules;
 pub mod seed;
 pub mod store;
+pub mod submission;
 pub mod templates;
 
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::db::Conn;
 use crate::documents::rules::Purpose;
 use crate::error::{ApiError, ApiResult, Invalid};
 use crate::state::AppState;
@@ -40,6 +45,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(templates::router())
         .merge(routes::router())
+        .merge(filling::router())
+        .merge(submission::router())
         .merge(review::router())
         .merge(projects::routes::router())
         .merge(daily::routes::router())
@@ -134,8 +141,8 @@ pub fn document_unusable(invalid: &mut Invalid, field: &str, purpose: Purpose) {
 }
 
 /// The template version a record was created on (records always reference an existing one).
-pub async fn template_of_record(state: &AppState, template_id: &str) -> ApiResult<templates::Template> {
-    templates::by_id(&state.db, template_id)
+pub async fn template_of_record(conn: &mut Conn, template_id: &str) -> ApiResult<templates::Template> {
+    templates::by_id(conn, template_id)
         .await?
         .ok_or_else(|| ApiError::internal("a record without its template"))
 }

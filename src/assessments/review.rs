@@ -10,12 +10,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::routes::{item_of, template_of, view, visible, AssessmentView};
+use super::routes::{item_of, reread, template_of, view, visible, AssessmentView};
 use super::rules::{self, Event, ItemKind, Outcome};
 use super::store::{self, AssessmentRow, ReviewAct, ReviewRecord};
 use super::templates::Template;
 use super::{changed_meanwhile, check_item_score, not_allowed};
-use crate::audit::AuditContext;
+use crate::audit::Act;
 use crate::auth::{Caller, Role, Scope};
 use crate::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::state::AppState;
@@ -34,24 +34,19 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// in the districts the city station reviews (`assessments.city_review_districts`).
 async fn reviewable(state: &AppState, caller: &Caller, id: &str) -> ApiResult<AssessmentRow> {
     caller.require(&[Role::District, Role::City])?;
-    let row = visible(state, caller, id).await?;
+    let row = visible(&state.db, caller, id).await?;
     if caller.scope == Scope::City && !state.settings.assessments.city_reviews(&row.district_code) {
         return Err(outside_review_scope());
     }
     Ok(row)
 }
 
-/// A record the caller may review, in review, with its template; the audit names it.
-async fn under_review(
-    state: &AppState,
-    caller: &Caller,
-    audit: &AuditContext,
-    id: &str,
-) -> ApiResult<(AssessmentRow, Template)> {
+/// A record the caller may review, in review, with its template; the act names it.
+async fn under_review(state: &AppState, caller: &Caller, act: &Act, id: &str) -> ApiResult<(AssessmentRow, Template)> {
     let row = reviewable(state, caller, id).await?;
-    audit.set_target(format!("assessment:{id}"));
+    act.set_target(format!("assessment:{id}"));
     rules::transition(row.state(), Event::Review).map_err(not_allowed)?;
-    let template = template_of(state, &row).await?;
+    let template = template_of(&mut *state.db.acquire().await?, &row).await?;
     Ok((row, template))
 }
 
@@ -112,11 +107,11 @@ fn opinion_of(raw: Option<&str>, field: &str, invalid: &mut Invalid) -> Option<S
 async fn score_item(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path((id, number)): Path<(String, String)>,
     Json(body): Json<ScoreBody>,
 ) -> ApiResult<Json<AssessmentView>> {
-    let (row, template) = under_review(&state, &caller, &audit, &id).await?;
+    let (row, template) = under_review(&state, &caller, &act, &id).await?;
     let item = item_of(&template, &number)?;
     let (Some(max), ItemKind::Scored) = (item.max_score, item.kind) else {
         return Err(ApiError::conflict(
@@ -132,7 +127,7 @@ async fn score_item(
         .ok_or_else(|| ApiError::internal("item without a fill"))?;
     let mut invalid = Invalid::default();
     let opinion;
-    let act = match body.action {
+    let review = match body.action {
         // Submission requires a self-score on every scored item.
         ScoreAction::Accept => ReviewAct::Score {
             accepted: true,
@@ -158,21 +153,26 @@ async fn score_item(
         }
     };
     invalid.finish()?;
-    apply(&state, &caller, row, &number, act).await
+    apply(&state, &caller, &act, row, &number, review).await
 }
 
+/// Applies a reviewer's act on an item in the act's transaction and answers with the record.
 async fn apply(
     state: &AppState,
     caller: &Caller,
+    act: &Act,
     row: AssessmentRow,
     number: &str,
-    act: ReviewAct<'_>,
+    review: ReviewAct<'_>,
 ) -> ApiResult<Json<AssessmentView>> {
-    if !store::review_item(&state.db, &row, number, &act, &caller.account_id, state.clock.now_ms()).await? {
+    let mut tx = act.begin().await?;
+    let now = state.clock.now_ms();
+    if !store::review_item(&mut tx, &row, number, &review, &caller.account_id, now).await? {
         return Err(changed_meanwhile());
     }
-    let row = visible(state, caller, &row.id).await?;
-    Ok(Json(view(state, row, None).await?))
+    let view = reread(&mut tx, caller, &row.id).await?;
+    act.commit(tx, format!("assessment:{}", row.id)).await?;
+    Ok(Json(view))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
@@ -198,11 +198,11 @@ pub struct DecisionBody {
 async fn decide_item(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path((id, number)): Path<(String, String)>,
     Json(body): Json<DecisionBody>,
 ) -> ApiResult<Json<AssessmentView>> {
-    let (row, template) = under_review(&state, &caller, &audit, &id).await?;
+    let (row, template) = under_review(&state, &caller, &act, &id).await?;
     let item = item_of(&template, &number)?;
     let passed = body.decision == ItemDecision::Pass;
     let mut invalid = Invalid::default();
@@ -224,11 +224,11 @@ async fn decide_item(
             ));
         }
     }
-    let act = ReviewAct::Decide {
+    let review = ReviewAct::Decide {
         passed,
         opinion: opinion.as_deref(),
     };
-    apply(&state, &caller, row, &number, act).await
+    apply(&state, &caller, &act, row, &number, review).await
 }
 
 /// Every review record of an item across all rounds (考核记录), oldest first.
@@ -240,9 +240,10 @@ async fn item_history(
     caller: Caller,
     Path((id, number)): Path<(String, String)>,
 ) -> ApiResult<Json<Vec<ReviewRecord>>> {
-    let row = visible(&state, &caller, &id).await?;
-    item_of(&template_of(&state, &row).await?, &number)?;
-    Ok(Json(store::item_history(&state.db, &row.id, &number).await?))
+    let mut conn = state.db.acquire().await?;
+    let row = visible(&mut *conn, &caller, &id).await?;
+    item_of(&template_of(&mut conn, &row).await?, &number)?;
+    Ok(Json(store::item_history(&mut *conn, &row.id, &number).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -263,17 +264,18 @@ pub struct FinishBody {
 async fn finish_review(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
     Json(body): Json<FinishBody>,
 ) -> ApiResult<Json<AssessmentView>> {
-    let (row, template) = under_review(&state, &caller, &audit, &id).await?;
+    let (row, template) = under_review(&state, &caller, &act, &id).await?;
     let now = state.clock.now_ms();
     // The items are read while the record is held, so that the outcome is decided on exactly
     // the items a concurrent reviewer cannot change any more.
-    let mut tx = store::begin_review(&state.db, &row, now)
-        .await?
-        .ok_or_else(changed_meanwhile)?;
+    let mut tx = act.begin().await?;
+    if !store::hold_unchanged(&mut *tx, &row, now).await? {
+        return Err(changed_meanwhile());
+    }
     let fills = store::items(&mut *tx, &row.id, row.round).await?;
     let assessed_total = rules::total(fills.iter().filter_map(|f| f.assessed_score));
     let result = rules::result_level(
@@ -311,13 +313,14 @@ async fn finish_review(
     if !store::finish(&mut tx, &row, &finish, &caller.account_id, now).await? {
         return Err(changed_meanwhile());
     }
-    tx.commit().await?;
-    let row = visible(&state, &caller, &id).await?;
+    let row = visible(&mut *tx, &caller, &id).await?;
     // Show the round just finished: after a return the current round is the enterprise's copy.
     let shown = if outcome == Outcome::Approved {
         row.round
     } else {
         row.round - 1
     };
-    Ok(Json(view(&state, row, Some(shown)).await?))
+    let view = view(&mut tx, row, Some(shown)).await?;
+    act.commit(tx, format!("assessment:{id}")).await?;
+    Ok(Json(view))
 }

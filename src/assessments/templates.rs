@@ -1,6 +1,7 @@
 //! Assessment templates: versioned data, read by everyone who assesses or is assessed, published
 //! by city staff. A published version never changes; editing a template publishes the next
-//! version, so an assessment always shows the items it was filled against.
+//! version, so an assessment always shows the items it was filled against. The SQL is in
+//! `store::templates`.
 
 use std::collections::HashSet;
 
@@ -14,13 +15,17 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::rules::{self, ItemKind, PersonRole, TemplateKind};
 use super::seed;
-use crate::audit::AuditContext;
+use super::store::templates as store;
+use crate::audit::Act;
 use crate::auth::{Caller, Role};
-use crate::db::{is_unique_violation, new_id, Db};
+use crate::db::Conn;
 use crate::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::state::AppState;
 use crate::types::Name;
 use crate::web::Json;
+
+/// The lookups other records use, on a connection or inside an act's transaction.
+pub use super::store::templates::{by_id, current};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -49,33 +54,6 @@ pub struct TemplateItem {
     /// The manuals do not give this item's wording; it was reconstructed and should be
     /// replaced by the official wording in a new version.
     pub reconstructed: bool,
-}
-
-#[derive(sqlx::FromRow)]
-struct ItemRow {
-    number: String,
-    kind: String,
-    title: String,
-    standard: String,
-    max_score: Option<f64>,
-    evidence_required: i64,
-    slots: String,
-    reconstructed: i64,
-}
-
-impl From<ItemRow> for TemplateItem {
-    fn from(r: ItemRow) -> Self {
-        TemplateItem {
-            number: r.number,
-            kind: ItemKind::parse(&r.kind).unwrap_or(ItemKind::Scored),
-            title: r.title,
-            standard: r.standard,
-            max_score: r.max_score,
-            evidence_required: r.evidence_required == 1,
-            slots: serde_json::from_str(&r.slots).unwrap_or_default(),
-            reconstructed: r.reconstructed == 1,
-        }
-    }
 }
 
 /// A template version and its items.
@@ -130,118 +108,11 @@ impl Template {
     }
 }
 
-const COLUMNS: &str = "id, kind, version, name, change_note, created_by, created_at";
-
-async fn with_items(db: &Db, row: Option<TemplateRow>) -> Result<Option<Template>, sqlx::Error> {
-    let Some(mut template) = row.map(Template::from) else {
-        return Ok(None);
-    };
-    let rows: Vec<ItemRow> = sqlx::query_as(
-        "SELECT number, kind, title, standard, max_score, evidence_required, slots, reconstructed \
-         FROM assessment_template_items WHERE template_id = $1 ORDER BY position",
-    )
-    .bind(&template.id)
-    .fetch_all(db)
-    .await?;
-    template.items = rows.into_iter().map(TemplateItem::from).collect();
-    Ok(Some(template))
-}
-
-/// A template version by id, with its items.
-pub async fn by_id(db: &Db, id: &str) -> Result<Option<Template>, sqlx::Error> {
-    let found = sqlx::query_as(&format!("SELECT {COLUMNS} FROM assessment_templates WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    with_items(db, found).await
-}
-
-/// The newest version of a kind, with its items.
-pub async fn current(db: &Db, kind: TemplateKind) -> Result<Option<Template>, sqlx::Error> {
-    let found = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM assessment_templates WHERE kind = $1 ORDER BY version DESC LIMIT 1"
-    ))
-    .bind(kind.as_str())
-    .fetch_optional(db)
-    .await?;
-    with_items(db, found).await
-}
-
-async fn by_version(db: &Db, kind: TemplateKind, version: i64) -> Result<Option<Template>, sqlx::Error> {
-    let found = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM assessment_templates WHERE kind = $1 AND version = $2"
-    ))
-    .bind(kind.as_str())
-    .bind(version)
-    .fetch_optional(db)
-    .await?;
-    with_items(db, found).await
-}
-
-/// Inserts a version with its items; `false` when the version number was taken meanwhile.
-async fn insert(
-    conn: &mut sqlx::AnyConnection,
-    kind: TemplateKind,
-    name: &str,
-    change_note: &str,
-    items: &[TemplateItem],
-    created_by: Option<&str>,
-    now: i64,
-) -> Result<Option<String>, sqlx::Error> {
-    let mut tx = sqlx::Connection::begin(conn).await?;
-    let version: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM assessment_templates WHERE kind = $1")
-            .bind(kind.as_str())
-            .fetch_one(&mut *tx)
-            .await?;
-    let id = new_id();
-    let inserted = sqlx::query(
-        "INSERT INTO assessment_templates (id, kind, version, name, change_note, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&id)
-    .bind(kind.as_str())
-    .bind(version)
-    .bind(name)
-    .bind(change_note)
-    .bind(created_by)
-    .bind(now)
-    .execute(&mut *tx)
-    .await;
-    match inserted {
-        Err(e) if is_unique_violation(&e) => return Ok(None),
-        other => other?,
-    };
-    for (position, item) in items.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO assessment_template_items (template_id, number, position, kind, title, standard, max_score, \
-             evidence_required, slots, reconstructed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&id)
-        .bind(&item.number)
-        .bind(position as i64)
-        .bind(item.kind.as_str())
-        .bind(&item.title)
-        .bind(&item.standard)
-        .bind(crate::db::NullableF64(item.max_score))
-        .bind(i64::from(item.evidence_required))
-        .bind(serde_json::to_string(&item.slots).unwrap_or_else(|_| "[]".into()))
-        .bind(i64::from(item.reconstructed))
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(Some(id))
-}
-
-/// Publishes the manuals' templates (see `seed`) for every kind that has no version yet.
-pub async fn seed_defaults(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+/// Publishes the manuals' templates (see `seed`) for every kind that has no version yet, each
+/// in a transaction of its own (start-up, under the migration lock: no act).
+pub async fn seed_defaults(conn: &mut Conn) -> Result<(), sqlx::Error> {
     for template in seed::TEMPLATES {
-        let exists: Option<String> = sqlx::query_scalar("SELECT id FROM assessment_templates WHERE kind = $1 LIMIT 1")
-            .bind(template.kind.as_str())
-            .fetch_optional(&mut *conn)
-            .await?;
-        if exists.is_some() {
+        if store::has_version(&mut *conn, template.kind).await? {
             continue;
         }
         let items: Vec<TemplateItem> = template
@@ -258,17 +129,16 @@ pub async fn seed_defaults(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::E
                 reconstructed: i.reconstructed,
             })
             .collect();
-        let note = "依据操作手册初始化 (seeded from the manuals)";
-        insert(
-            conn,
-            template.kind,
-            template.name,
-            note,
-            &items,
-            None,
-            crate::clock::system_now_ms(),
-        )
-        .await?;
+        let new = store::NewVersion {
+            kind: template.kind,
+            name: template.name,
+            change_note: "依据操作手册初始化 (seeded from the manuals)",
+            items: &items,
+            created_by: None,
+        };
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        store::insert(&mut tx, &new, crate::clock::system_now_ms()).await?;
+        tx.commit().await?;
     }
     Ok(())
 }
@@ -282,9 +152,10 @@ fn kind_of(raw: &str) -> ApiResult<TemplateKind> {
     responses((status = 200, body = Vec<Template>), (status = 403, body = Problem)))]
 async fn current_templates(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Template>>> {
     caller.require(READERS)?;
+    let mut conn = state.db.acquire().await?;
     let mut all = Vec::new();
     for kind in TemplateKind::ALL {
-        all.extend(current(&state.db, kind).await?);
+        all.extend(current(&mut conn, kind).await?);
     }
     Ok(Json(all))
 }
@@ -299,14 +170,7 @@ async fn list_versions(
     Path(kind): Path<String>,
 ) -> ApiResult<Json<Vec<Template>>> {
     caller.require(READERS)?;
-    let kind = kind_of(&kind)?;
-    let versions: Vec<TemplateRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM assessment_templates WHERE kind = $1 ORDER BY version DESC"
-    ))
-    .bind(kind.as_str())
-    .fetch_all(&state.db)
-    .await?;
-    Ok(Json(versions.into_iter().map(Template::from).collect()))
+    Ok(Json(store::versions(&state.db, kind_of(&kind)?).await?))
 }
 
 /// One version of a template with its items.
@@ -319,7 +183,7 @@ async fn get_version(
     Path((kind, version)): Path<(String, i64)>,
 ) -> ApiResult<Json<Template>> {
     caller.require(READERS)?;
-    by_version(&state.db, kind_of(&kind)?, version)
+    store::by_version(&mut *state.db.acquire().await?, kind_of(&kind)?, version)
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found("考核模板版本", "Template version"))
@@ -457,34 +321,33 @@ fn check_items(kind: TemplateKind, items: &[NewItemBody]) -> ApiResult<Vec<Templ
 async fn publish_version(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(kind): Path<String>,
     Json(body): Json<NewVersionBody>,
 ) -> ApiResult<(StatusCode, Json<Template>)> {
     caller.require(&[Role::City])?;
     let kind = kind_of(&kind)?;
     let items = check_items(kind, &body.items)?;
-    let mut conn = state.db.acquire().await?;
-    let id = insert(
-        &mut conn,
+    let new = store::NewVersion {
         kind,
-        body.name.as_str(),
-        body.change_note.as_str(),
-        &items,
-        Some(&caller.account_id),
-        state.clock.now_ms(),
-    )
-    .await?
-    .ok_or_else(|| {
-        ApiError::conflict(
-            "template.version_conflict",
-            "另一个版本刚刚发布，请刷新后重试",
-            "Another version was just published; reload and try again",
-        )
-    })?;
-    audit.set_target(format!("assessment_template:{id}"));
-    let template = by_id(&state.db, &id)
+        name: body.name.as_str(),
+        change_note: body.change_note.as_str(),
+        items: &items,
+        created_by: Some(&caller.account_id),
+    };
+    let mut tx = act.begin().await?;
+    let id = store::insert(&mut tx, &new, state.clock.now_ms())
+        .await?
+        .ok_or_else(|| {
+            ApiError::conflict(
+                "template.version_conflict",
+                "另一个版本刚刚发布，请刷新后重试",
+                "Another version was just published; reload and try again",
+            )
+        })?;
+    let template = by_id(&mut tx, &id)
         .await?
         .ok_or_else(|| ApiError::internal("template vanished"))?;
+    act.commit(tx, format!("assessment_template:{id}")).await?;
     Ok((StatusCode::CREATED, Json(template)))
 }

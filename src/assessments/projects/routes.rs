@@ -63,7 +63,7 @@ async fn editable(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(Pro
 }
 
 async fn template_of(state: &AppState, row: &ProjectAssessmentRow) -> ApiResult<Template> {
-    crate::assessments::template_of_record(state, &row.template_id).await
+    crate::assessments::template_of_record(&mut *state.db.acquire().await?, &row.template_id).await
 }
 
 #[derive(Serialize, ToSchema)]
@@ -139,7 +139,7 @@ async fn start_assessment(
         );
         invalid.finish()?;
     }
-    let template = templates::current(&state.db, TemplateKind::Project)
+    let template = templates::current(&mut *state.db.acquire().await?, TemplateKind::Project)
         .await?
         .ok_or_else(|| ApiError::internal("no project template"))?;
     let id = store::create(
