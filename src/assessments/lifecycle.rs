@@ -6,9 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::rules::State;
-use crate::db::{new_id, Db};
-
-pub type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
+use crate::db::{new_id, Conn, Executor};
 
 /// A record table, its history table and the history's key column.
 pub struct Lifecycle {
@@ -44,7 +42,7 @@ impl Lifecycle {
     #[allow(clippy::too_many_arguments)]
     pub async fn record(
         &self,
-        tx: &mut Tx<'_>,
+        db: impl Executor<'_>,
         id: &str,
         from: &str,
         to: State,
@@ -63,7 +61,7 @@ impl Lifecycle {
         .bind(actor)
         .bind(opinion)
         .bind(now)
-        .execute(&mut **tx)
+        .execute(db)
         .await?;
         Ok(())
     }
@@ -73,7 +71,7 @@ impl Lifecycle {
     #[allow(clippy::too_many_arguments)]
     pub async fn advance(
         &self,
-        tx: &mut Tx<'_>,
+        conn: &mut Conn,
         id: &str,
         from: &str,
         to: State,
@@ -89,35 +87,17 @@ impl Lifecycle {
         .bind(now)
         .bind(id)
         .bind(from)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
         if moved.rows_affected() != 1 {
             return Ok(false);
         }
-        self.record(tx, id, from, to, actor, opinion, now).await?;
+        self.record(&mut *conn, id, from, to, actor, opinion, now).await?;
         Ok(true)
     }
 
-    /// `advance` in a transaction of its own, for changes that touch nothing else.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn change(
-        &self,
-        db: &Db,
-        id: &str,
-        from: &str,
-        to: State,
-        actor: &str,
-        opinion: Option<&str>,
-        now: i64,
-    ) -> Result<bool, sqlx::Error> {
-        let mut tx = db.begin().await?;
-        let moved = self.advance(&mut tx, id, from, to, actor, opinion, now).await?;
-        tx.commit().await?;
-        Ok(moved)
-    }
-
     /// The record's state changes, oldest first.
-    pub async fn changes(&self, db: &Db, id: &str) -> Result<Vec<StateChange>, sqlx::Error> {
+    pub async fn changes(&self, db: impl Executor<'_>, id: &str) -> Result<Vec<StateChange>, sqlx::Error> {
         sqlx::query_as(&format!(
             "SELECT from_state, to_state, actor, opinion, at FROM {} WHERE {} = $1 ORDER BY at, id",
             self.history, self.key

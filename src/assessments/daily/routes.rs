@@ -14,8 +14,9 @@ use super::store::{self, EventRow, EventType, NewEvent};
 use crate::assessments::lifecycle::{StateChange, DAILY_EVENTS};
 use crate::assessments::rules::{self, Event};
 use crate::assessments::{changed_meanwhile, document_unusable, not_allowed, ReviewBody};
-use crate::audit::AuditContext;
+use crate::audit::Act;
 use crate::auth::{Caller, Jurisdiction, Role, Scope};
+use crate::db::{Conn, Executor};
 use crate::documents::rules::Purpose;
 use crate::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::paging::Page;
@@ -65,12 +66,12 @@ pub struct EventTypeBody {
 async fn set_event_type(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(code): Path<String>,
     Json(body): Json<EventTypeBody>,
 ) -> ApiResult<Json<Vec<EventType>>> {
     caller.require(&[Role::City])?;
-    audit.set_target(format!("daily_event_type:{code}"));
+    act.set_target(format!("daily_event_type:{code}"));
     let types = store::event_types(&state.db).await?;
     let kind = types
         .iter()
@@ -89,8 +90,9 @@ async fn set_event_type(
         invalid.finish()?;
     }
     let name = body.name.as_ref().map(|n| n.as_str());
+    let mut tx = act.begin().await?;
     store::set_points(
-        &state.db,
+        &mut *tx,
         &code,
         name,
         body.points,
@@ -98,7 +100,9 @@ async fn set_event_type(
         state.clock.now_ms(),
     )
     .await?;
-    Ok(Json(store::event_types(&state.db).await?))
+    let types = store::event_types(&mut *tx).await?;
+    act.commit(tx, format!("daily_event_type:{code}")).await?;
+    Ok(Json(types))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -225,17 +229,18 @@ fn new_event<'a>(body: &'a EventBody, enterprise: &'a str, occurred_on: &'a str)
 async fn report_event(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Json(body): Json<EventBody>,
 ) -> ApiResult<(StatusCode, Json<EventView>)> {
     caller.require(READERS)?;
     let enterprise = check_report(&state, &caller, &body, None).await?;
     let occurred_on = body.occurred_on.to_string();
     let event = new_event(&body, &enterprise, &occurred_on);
-    let id = store::insert(&state.db, &event, &caller.account_id, state.clock.now_ms()).await?;
-    audit.set_target(format!("daily_event:{id}"));
-    let row = visible(&state, &caller, &id).await?;
-    Ok((StatusCode::CREATED, Json(view(&state, row).await?)))
+    let mut tx = act.begin().await?;
+    let id = store::insert(&mut *tx, &event, &caller.account_id, state.clock.now_ms()).await?;
+    let view = reread(&mut *tx, &caller, &id).await?;
+    act.commit(tx, format!("daily_event:{id}")).await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -245,9 +250,17 @@ pub struct EventView {
     pub document_ids: Vec<String>,
 }
 
-async fn view(state: &AppState, event: EventRow) -> ApiResult<EventView> {
-    let document_ids = store::documents(&state.db, &event.id).await?;
+async fn view(db: impl Executor<'_>, event: EventRow) -> ApiResult<EventView> {
+    let document_ids = store::documents(db, &event.id).await?;
     Ok(EventView { event, document_ids })
+}
+
+/// The event as the act's transaction leaves it, for the answer.
+async fn reread(conn: &mut Conn, caller: &Caller, id: &str) -> ApiResult<EventView> {
+    let row = store::get(&mut *conn, id, &Jurisdiction::of(caller))
+        .await?
+        .ok_or_else(not_found)?;
+    view(conn, row).await
 }
 
 async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<EventRow> {
@@ -303,7 +316,7 @@ async fn get_event(
     Path(id): Path<String>,
 ) -> ApiResult<Json<EventView>> {
     let row = visible(&state, &caller, &id).await?;
-    Ok(Json(view(&state, row).await?))
+    Ok(Json(view(&state.db, row).await?))
 }
 
 /// The event's state changes with opinions.
@@ -341,12 +354,12 @@ async fn own_returned(state: &AppState, caller: &Caller, id: &str, event: Event)
 async fn correct_event(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
     Json(body): Json<EventBody>,
 ) -> ApiResult<Json<EventView>> {
     let row = own_returned(&state, &caller, &id, Event::Submit).await?;
-    audit.set_target(format!("daily_event:{id}"));
+    act.set_target(format!("daily_event:{id}"));
     let enterprise = check_report(&state, &caller, &body, Some(&row.id)).await?;
     if enterprise != row.enterprise_id {
         let mut invalid = Invalid::default();
@@ -360,11 +373,13 @@ async fn correct_event(
     }
     let occurred_on = body.occurred_on.to_string();
     let event = new_event(&body, &enterprise, &occurred_on);
-    if !store::resubmit(&state.db, &row, &event, &caller.account_id, state.clock.now_ms()).await? {
+    let mut tx = act.begin().await?;
+    if !store::resubmit(&mut *tx, &row, &event, &caller.account_id, state.clock.now_ms()).await? {
         return Err(changed_meanwhile());
     }
-    let row = visible(&state, &caller, &id).await?;
-    Ok(Json(view(&state, row).await?))
+    let view = reread(&mut *tx, &caller, &id).await?;
+    act.commit(tx, format!("daily_event:{id}")).await?;
+    Ok(Json(view))
 }
 
 /// The reporter deletes a returned event (kept for the record, no longer listed).
@@ -374,14 +389,15 @@ async fn correct_event(
 async fn delete_event(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let row = own_returned(&state, &caller, &id, Event::Delete).await?;
-    audit.set_target(format!("daily_event:{id}"));
+    act.set_target(format!("daily_event:{id}"));
+    let mut tx = act.begin().await?;
     if !DAILY_EVENTS
-        .change(
-            &state.db,
+        .advance(
+            &mut *tx,
             &row.id,
             &row.state,
             rules::State::Deleted,
@@ -393,6 +409,7 @@ async fn delete_event(
     {
         return Err(changed_meanwhile());
     }
+    act.commit(tx, format!("daily_event:{id}")).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -405,13 +422,13 @@ async fn delete_event(
 async fn review_event(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
     Json(body): Json<ReviewBody>,
 ) -> ApiResult<Json<EventView>> {
     caller.require(STAFF)?;
     let row = visible(&state, &caller, &id).await?;
-    audit.set_target(format!("daily_event:{id}"));
+    act.set_target(format!("daily_event:{id}"));
     if caller.scope == Scope::City && !state.settings.assessments.city_reviews(&row.district_code) {
         return Err(crate::assessments::review::outside_review_scope());
     }
@@ -423,8 +440,9 @@ async fn review_event(
         ));
     }
     let to = rules::transition(row.state(), body.event()).map_err(not_allowed)?;
+    let mut tx = act.begin().await?;
     if !store::review(
-        &state.db,
+        &mut *tx,
         &row,
         to,
         body.opinion.as_str(),
@@ -435,6 +453,7 @@ async fn review_event(
     {
         return Err(changed_meanwhile());
     }
-    let row = visible(&state, &caller, &id).await?;
-    Ok(Json(view(&state, row).await?))
+    let view = reread(&mut *tx, &caller, &id).await?;
+    act.commit(tx, format!("daily_event:{id}")).await?;
+    Ok(Json(view))
 }

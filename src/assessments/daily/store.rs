@@ -3,10 +3,10 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::assessments::lifecycle::{Tx, DAILY_EVENTS};
+use crate::assessments::lifecycle::DAILY_EVENTS;
 use crate::assessments::rules::State;
 use crate::auth::Jurisdiction;
-use crate::db::{new_id, Db};
+use crate::db::{new_id, Conn, Executor};
 use crate::paging::Page;
 
 /// An event type and its point value.
@@ -22,14 +22,14 @@ pub struct EventType {
     pub updated_at: i64,
 }
 
-pub async fn event_types(db: &Db) -> Result<Vec<EventType>, sqlx::Error> {
+pub async fn event_types(db: impl Executor<'_>) -> Result<Vec<EventType>, sqlx::Error> {
     sqlx::query_as("SELECT code, category, name, points, updated_by, updated_at FROM daily_event_types ORDER BY category, points DESC, code")
         .fetch_all(db)
         .await
 }
 
 pub async fn set_points(
-    db: &Db,
+    db: impl Executor<'_>,
     code: &str,
     name: Option<&str>,
     points: f64,
@@ -89,7 +89,7 @@ impl EventRow {
     }
 }
 
-pub async fn get(db: &Db, id: &str, scope: &Jurisdiction) -> Result<Option<EventRow>, sqlx::Error> {
+pub async fn get(db: impl Executor<'_>, id: &str, scope: &Jurisdiction) -> Result<Option<EventRow>, sqlx::Error> {
     sqlx::query_as(&format!("{SELECT} AND x.id = $3"))
         .bind(scope.enterprise.as_deref())
         .bind(scope.district.as_deref())
@@ -106,7 +106,12 @@ pub struct Filter {
     pub year: Option<String>,
 }
 
-pub async fn list(db: &Db, scope: &Jurisdiction, filter: &Filter, page: &Page) -> Result<Vec<EventRow>, sqlx::Error> {
+pub async fn list(
+    db: impl Executor<'_>,
+    scope: &Jurisdiction,
+    filter: &Filter,
+    page: &Page,
+) -> Result<Vec<EventRow>, sqlx::Error> {
     let (limit, offset) = page.limit_offset();
     sqlx::query_as(&format!(
         "{SELECT} AND ($3 IS NULL OR x.enterprise_id = $3) AND ($4 IS NULL OR x.state = $4) AND ($5 IS NULL OR t.category = $5) \
@@ -133,9 +138,8 @@ pub struct NewEvent<'a> {
     pub documents: &'a [String],
 }
 
-pub async fn insert(db: &Db, e: &NewEvent<'_>, by: &str, now: i64) -> Result<String, sqlx::Error> {
+pub async fn insert(conn: &mut Conn, e: &NewEvent<'_>, by: &str, now: i64) -> Result<String, sqlx::Error> {
     let id = new_id();
-    let mut tx = db.begin().await?;
     sqlx::query(
         "INSERT INTO daily_events (id, enterprise_id, project_id, type_code, occurred_on, description, state, reported_by, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $8)",
@@ -148,36 +152,35 @@ pub async fn insert(db: &Db, e: &NewEvent<'_>, by: &str, now: i64) -> Result<Str
     .bind(e.description)
     .bind(by)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    link_documents(&mut tx, &id, e.documents).await?;
+    link_documents(&mut *conn, &id, e.documents).await?;
     DAILY_EVENTS
-        .record(&mut tx, &id, "new", State::Submitted, by, None, now)
+        .record(&mut *conn, &id, "new", State::Submitted, by, None, now)
         .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
 /// Links the evidence and locks it: an event is read-only once reported.
-async fn link_documents(tx: &mut Tx<'_>, id: &str, documents: &[String]) -> Result<(), sqlx::Error> {
+async fn link_documents(conn: &mut Conn, id: &str, documents: &[String]) -> Result<(), sqlx::Error> {
     for document in documents {
         sqlx::query("INSERT INTO daily_event_documents (event_id, document_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(id)
             .bind(document)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
         sqlx::query(
             "UPDATE documents SET attached_kind = 'daily_event', attached_id = $1, state = 'locked' WHERE id = $2",
         )
         .bind(id)
         .bind(document)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
     Ok(())
 }
 
-pub async fn documents(db: &Db, id: &str) -> Result<Vec<String>, sqlx::Error> {
+pub async fn documents(db: impl Executor<'_>, id: &str) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT document_id FROM daily_event_documents WHERE event_id = $1 ORDER BY document_id")
         .bind(id)
         .fetch_all(db)
@@ -186,16 +189,15 @@ pub async fn documents(db: &Db, id: &str) -> Result<Vec<String>, sqlx::Error> {
 
 /// Passes (fixing the event's points at the type's current value) or returns an event.
 pub async fn review(
-    db: &Db,
+    conn: &mut Conn,
     row: &EventRow,
     to: State,
     opinion: &str,
     by: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin().await?;
     if !DAILY_EVENTS
-        .advance(&mut tx, &row.id, &row.state, to, by, Some(opinion), now)
+        .advance(&mut *conn, &row.id, &row.state, to, by, Some(opinion), now)
         .await?
     {
         return Ok(false);
@@ -206,18 +208,22 @@ pub async fn review(
         )
         .bind(&row.type_code)
         .bind(&row.id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     }
-    tx.commit().await?;
     Ok(true)
 }
 
 /// The reporter corrects a returned event and reports it again.
-pub async fn resubmit(db: &Db, row: &EventRow, e: &NewEvent<'_>, by: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin().await?;
+pub async fn resubmit(
+    conn: &mut Conn,
+    row: &EventRow,
+    e: &NewEvent<'_>,
+    by: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     if !DAILY_EVENTS
-        .advance(&mut tx, &row.id, &row.state, State::Submitted, by, None, now)
+        .advance(&mut *conn, &row.id, &row.state, State::Submitted, by, None, now)
         .await?
     {
         return Ok(false);
@@ -230,15 +236,17 @@ pub async fn resubmit(db: &Db, row: &EventRow, e: &NewEvent<'_>, by: &str, now: 
     .bind(e.occurred_on)
     .bind(e.description)
     .bind(&row.id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    link_documents(&mut tx, &row.id, e.documents).await?;
-    tx.commit().await?;
+    link_documents(conn, &row.id, e.documents).await?;
     Ok(true)
 }
 
 /// The sum of an enterprise's passed event points in a year, and per project.
-pub async fn approved_points(db: &Db, year: &str) -> Result<Vec<(String, Option<String>, f64)>, sqlx::Error> {
+pub async fn approved_points(
+    db: impl Executor<'_>,
+    year: &str,
+) -> Result<Vec<(String, Option<String>, f64)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT enterprise_id, project_id, SUM(points) FROM daily_events WHERE state = 'approved' \
          AND substr(occurred_on, 1, 4) = $1 GROUP BY enterprise_id, project_id",

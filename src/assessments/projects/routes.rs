@@ -17,8 +17,9 @@ use crate::assessments::templates::{self, Template, TemplateItem};
 use crate::assessments::{
     changed_meanwhile, check_item_score, document_unusable, not_allowed, valid_period, ReviewBody,
 };
-use crate::audit::AuditContext;
+use crate::audit::Act;
 use crate::auth::{Caller, Role};
+use crate::db::Conn;
 use crate::documents::rules::Purpose;
 use crate::error::{ApiError, ApiResult, Invalid, Message, Problem};
 use crate::paging::Page;
@@ -84,9 +85,9 @@ pub struct ProjectAssessmentView {
     pub documents: Vec<FormDocument>,
 }
 
-async fn view(state: &AppState, row: ProjectAssessmentRow) -> ApiResult<ProjectAssessmentView> {
-    let template = template_of(state, &row).await?;
-    let scores = store::scores(&state.db, &row.id).await?;
+/// The record with its scores and documents, read on `conn`.
+async fn view(conn: &mut Conn, template: &Template, row: ProjectAssessmentRow) -> ApiResult<ProjectAssessmentView> {
+    let scores = store::scores(&mut *conn, &row.id).await?;
     let items: Vec<ScoredItem> = template
         .items
         .iter()
@@ -99,9 +100,23 @@ async fn view(state: &AppState, row: ProjectAssessmentRow) -> ApiResult<ProjectA
         max_total: template.max_total(),
         current_total: rules::total(items.iter().filter_map(|i| i.score)),
         items,
-        documents: store::documents(&state.db, &row.id).await?,
+        documents: store::documents(&mut *conn, &row.id).await?,
         record: row,
     })
+}
+
+/// The record as the act's transaction leaves it, for the answer.
+async fn reread(conn: &mut Conn, caller: &Caller, template: &Template, id: &str) -> ApiResult<ProjectAssessmentView> {
+    let row = store::get(&mut *conn, id, &Visibility::of(caller))
+        .await?
+        .ok_or_else(not_found)?;
+    view(conn, template, row).await
+}
+
+/// The record as stored, for a read.
+async fn view_of(state: &AppState, row: ProjectAssessmentRow) -> ApiResult<ProjectAssessmentView> {
+    let template = template_of(state, &row).await?;
+    view(&mut *state.db.acquire().await?, &template, row).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -121,7 +136,7 @@ pub struct StartBody {
 async fn start_assessment(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(project_id): Path<String>,
     Json(body): Json<StartBody>,
 ) -> ApiResult<(StatusCode, Json<ProjectAssessmentView>)> {
@@ -142,8 +157,9 @@ async fn start_assessment(
     let template = templates::current(&mut *state.db.acquire().await?, TemplateKind::Project)
         .await?
         .ok_or_else(|| ApiError::internal("no project template"))?;
+    let mut tx = act.begin().await?;
     let id = store::create(
-        &state.db,
+        &mut *tx,
         &project,
         &template,
         &body.period,
@@ -158,9 +174,9 @@ async fn start_assessment(
             format!("This project already has an assessment for {}", body.period),
         )
     })?;
-    audit.set_target(format!("project_assessment:{id}"));
-    let row = visible(&state, &caller, &id).await?;
-    Ok((StatusCode::CREATED, Json(view(&state, row).await?)))
+    let view = reread(&mut *tx, &caller, &template, &id).await?;
+    act.commit(tx, format!("project_assessment:{id}")).await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -208,7 +224,7 @@ async fn get_assessment(
     Path(id): Path<String>,
 ) -> ApiResult<Json<ProjectAssessmentView>> {
     let row = visible(&state, &caller, &id).await?;
-    Ok(Json(view(&state, row).await?))
+    Ok(Json(view_of(&state, row).await?))
 }
 
 /// Every state change: who, when, from, to, with what opinion.
@@ -274,12 +290,12 @@ const DETAILS_MAX: usize = 2000;
 async fn save_assessment(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
     Json(body): Json<SaveBody>,
 ) -> ApiResult<Json<ProjectAssessmentView>> {
     let (row, template) = editable(&state, &caller, &id).await?;
-    audit.set_target(format!("project_assessment:{id}"));
+    act.set_target(format!("project_assessment:{id}"));
     let mut invalid = Invalid::default();
     for (i, fill) in body.scores.iter().enumerate() {
         let field = format!("scores[{i}].score");
@@ -320,11 +336,12 @@ async fn save_assessment(
         );
     }
     invalid.finish()?;
-    let mut tx = store::begin_edit(&state.db, &row, state.clock.now_ms())
-        .await?
-        .ok_or_else(changed_meanwhile)?;
+    let mut tx = act.begin().await?;
+    if !store::claim_edit(&mut *tx, &row.id, state.clock.now_ms()).await? {
+        return Err(changed_meanwhile());
+    }
     for fill in &body.scores {
-        store::save_score(&mut tx, &row.id, &fill.number, fill.score).await?;
+        store::save_score(&mut *tx, &row.id, &fill.number, fill.score).await?;
     }
     let details = Details {
         district_code: body.district_code.as_ref().map(|d| d.as_str()),
@@ -335,10 +352,10 @@ async fn save_assessment(
         person_phone: body.person_phone.as_ref().map(|p| p.as_str()),
         supervision_level: body.supervision_level.as_ref().map(|n| n.as_str()),
     };
-    store::save_details(&mut tx, &row.id, &details).await?;
-    tx.commit().await?;
-    let row = visible(&state, &caller, &id).await?;
-    Ok(Json(view(&state, row).await?))
+    store::save_details(&mut *tx, &row.id, &details).await?;
+    let view = reread(&mut *tx, &caller, &template, &id).await?;
+    act.commit(tx, format!("project_assessment:{id}")).await?;
+    Ok(Json(view))
 }
 
 /// Deletes a draft or returned project assessment (kept for the record, no longer listed);
@@ -348,16 +365,18 @@ async fn save_assessment(
 async fn delete_assessment(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     caller.require(&[Role::Supervisor])?;
     let row = visible(&state, &caller, &id).await?;
-    audit.set_target(format!("project_assessment:{id}"));
+    act.set_target(format!("project_assessment:{id}"));
     rules::transition(row.state(), Event::Delete).map_err(not_allowed)?;
-    if !store::delete(&state.db, &row, &caller.account_id, state.clock.now_ms()).await? {
+    let mut tx = act.begin().await?;
+    if !store::delete(&mut *tx, &row, &caller.account_id, state.clock.now_ms()).await? {
         return Err(changed_meanwhile());
     }
+    act.commit(tx, format!("project_assessment:{id}")).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -386,12 +405,12 @@ pub struct AttachBody {
 async fn attach_document(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
     Json(body): Json<AttachBody>,
 ) -> ApiResult<(StatusCode, Json<ProjectAssessmentView>)> {
-    let (row, _) = editable(&state, &caller, &id).await?;
-    audit.set_target(format!("project_assessment:{id}"));
+    let (row, template) = editable(&state, &caller, &id).await?;
+    act.set_target(format!("project_assessment:{id}"));
     let doc = crate::documents::store::get(
         &state.db,
         &body.document_id,
@@ -408,13 +427,14 @@ async fn attach_document(
         FormRole::Evidence => "evidence",
     };
     let now = state.clock.now_ms();
-    let mut tx = store::begin_edit(&state.db, &row, now)
-        .await?
-        .ok_or_else(changed_meanwhile)?;
-    store::link_document(&mut tx, &row.id, &body.document_id, role, now).await?;
-    tx.commit().await?;
-    let row = visible(&state, &caller, &id).await?;
-    Ok((StatusCode::CREATED, Json(view(&state, row).await?)))
+    let mut tx = act.begin().await?;
+    if !store::claim_edit(&mut *tx, &row.id, now).await? {
+        return Err(changed_meanwhile());
+    }
+    store::link_document(&mut *tx, &row.id, &body.document_id, role, now).await?;
+    let view = reread(&mut *tx, &caller, &template, &id).await?;
+    act.commit(tx, format!("project_assessment:{id}")).await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 /// Removes a document not yet submitted from the form.
@@ -424,15 +444,16 @@ async fn attach_document(
 async fn detach_document(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path((id, document_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let (row, _) = editable(&state, &caller, &id).await?;
-    audit.set_target(format!("project_assessment:{id}"));
-    let mut tx = store::begin_edit(&state.db, &row, state.clock.now_ms())
-        .await?
-        .ok_or_else(changed_meanwhile)?;
-    match store::unlink_document(&mut tx, &row.id, &document_id).await? {
+    act.set_target(format!("project_assessment:{id}"));
+    let mut tx = act.begin().await?;
+    if !store::claim_edit(&mut *tx, &row.id, state.clock.now_ms()).await? {
+        return Err(changed_meanwhile());
+    }
+    match store::unlink_document(&mut *tx, &row.id, &document_id).await? {
         Unlinked::Done => {}
         Unlinked::Submitted => {
             return Err(ApiError::conflict(
@@ -443,13 +464,14 @@ async fn detach_document(
         }
         Unlinked::NotLinked => return Err(ApiError::not_found("该考核的附件", "Attachment of this assessment")),
     }
-    tx.commit().await?;
+    act.commit(tx, format!("project_assessment:{id}")).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// What the form lacks before it can go to the city station: a score on every item, every
 /// inspection field, and the signed form.
-fn missing(row: &ProjectAssessmentRow, view: &ProjectAssessmentView) -> Vec<(String, Message)> {
+fn missing(view: &ProjectAssessmentView) -> Vec<(String, Message)> {
+    let row = &view.record;
     let mut gaps: Vec<(String, Message)> = view
         .items
         .iter()
@@ -493,21 +515,22 @@ fn missing(row: &ProjectAssessmentRow, view: &ProjectAssessmentView) -> Vec<(Str
 async fn submit_assessment(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ProjectAssessmentView>> {
     caller.require(&[Role::Supervisor])?;
     let row = visible(&state, &caller, &id).await?;
-    audit.set_target(format!("project_assessment:{id}"));
+    act.set_target(format!("project_assessment:{id}"));
     rules::transition(row.state(), Event::Submit).map_err(not_allowed)?;
+    let template = template_of(&state, &row).await?;
     let now = state.clock.now_ms();
+    let mut tx = act.begin().await?;
     // Held from here to the commit: the form checked is the form submitted.
-    let mut tx = store::begin_edit(&state.db, &row, now)
-        .await?
-        .ok_or_else(changed_meanwhile)?;
-    let row = visible(&state, &caller, &id).await?;
-    let current = view(&state, row.clone()).await?;
-    let gaps = missing(&row, &current);
+    if !store::claim_edit(&mut *tx, &row.id, now).await? {
+        return Err(changed_meanwhile());
+    }
+    let current = reread(&mut *tx, &caller, &template, &id).await?;
+    let gaps = missing(&current);
     if !gaps.is_empty() {
         let names: Vec<&str> = gaps.iter().map(|(f, _)| f.as_str()).collect();
         let mut error = ApiError::new(
@@ -522,12 +545,13 @@ async fn submit_assessment(
         return Err(error);
     }
     let form = serde_json::to_value(&current).map_err(ApiError::internal)?;
-    if !store::submit(&mut tx, &row, current.current_total, &form, &caller.account_id, now).await? {
+    let total = current.current_total;
+    if !store::submit(&mut *tx, &current.record, total, &form, &caller.account_id, now).await? {
         return Err(changed_meanwhile());
     }
-    tx.commit().await?;
-    let row = visible(&state, &caller, &id).await?;
-    Ok(Json(view(&state, row).await?))
+    let view = reread(&mut *tx, &caller, &template, &id).await?;
+    act.commit(tx, format!("project_assessment:{id}")).await?;
+    Ok(Json(view))
 }
 
 #[utoipa::path(post, path = "/project-assessments/{id}/review", tag = "assessments", params(("id" = String, Path)),
@@ -537,17 +561,19 @@ async fn submit_assessment(
 async fn review_assessment(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
     Json(body): Json<ReviewBody>,
 ) -> ApiResult<Json<ProjectAssessmentView>> {
     caller.require(&[Role::City])?;
     let row = visible(&state, &caller, &id).await?;
-    audit.set_target(format!("project_assessment:{id}"));
+    act.set_target(format!("project_assessment:{id}"));
     let to = rules::transition(row.state(), body.event()).map_err(not_allowed)?;
+    let template = template_of(&state, &row).await?;
+    let mut tx = act.begin().await?;
     if !PROJECT_ASSESSMENTS
-        .change(
-            &state.db,
+        .advance(
+            &mut *tx,
             &row.id,
             &row.state,
             to,
@@ -559,6 +585,7 @@ async fn review_assessment(
     {
         return Err(changed_meanwhile());
     }
-    let row = visible(&state, &caller, &id).await?;
-    Ok(Json(view(&state, row).await?))
+    let view = reread(&mut *tx, &caller, &template, &id).await?;
+    act.commit(tx, format!("project_assessment:{id}")).await?;
+    Ok(Json(view))
 }

@@ -5,11 +5,11 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::assessments::lifecycle::{Tx, PROJECT_ASSESSMENTS};
+use crate::assessments::lifecycle::PROJECT_ASSESSMENTS;
 use crate::assessments::rules::State;
 use crate::assessments::templates::Template;
 use crate::auth::{Caller, Role, Scope};
-use crate::db::{is_unique_violation, new_id, Db, NullableF64};
+use crate::db::{is_unique_violation, new_id, Conn, Executor, NullableF64};
 use crate::paging::Page;
 use crate::projects::store::ProjectView;
 
@@ -104,7 +104,11 @@ impl ProjectAssessmentRow {
     }
 }
 
-pub async fn get(db: &Db, id: &str, visibility: &Visibility) -> Result<Option<ProjectAssessmentRow>, sqlx::Error> {
+pub async fn get(
+    db: impl Executor<'_>,
+    id: &str,
+    visibility: &Visibility,
+) -> Result<Option<ProjectAssessmentRow>, sqlx::Error> {
     sqlx::query_as(&format!("{SELECT} AND x.id = $4"))
         .bind(visibility.supervisor.as_deref())
         .bind(visibility.district.as_deref())
@@ -123,7 +127,7 @@ pub struct Filter {
 }
 
 pub async fn list(
-    db: &Db,
+    db: impl Executor<'_>,
     visibility: &Visibility,
     filter: &Filter,
     page: &Page,
@@ -148,7 +152,7 @@ pub async fn list(
 
 /// Starts a draft for a project and period; `None` when one exists already.
 pub async fn create(
-    db: &Db,
+    conn: &mut Conn,
     project: &ProjectView,
     template: &Template,
     period: &str,
@@ -156,7 +160,6 @@ pub async fn create(
     now: i64,
 ) -> Result<Option<String>, sqlx::Error> {
     let id = new_id();
-    let mut tx = db.begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO project_assessments (id, project_id, template_id, period, supervisor_id, state, district_code, \
          building_area, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $8)",
@@ -169,7 +172,7 @@ pub async fn create(
     .bind(&project.district_code)
     .bind(NullableF64(project.building_area))
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await;
     match inserted {
         Err(e) if is_unique_violation(&e) => return Ok(None),
@@ -179,26 +182,25 @@ pub async fn create(
         sqlx::query("INSERT INTO project_assessment_scores (assessment_id, number) VALUES ($1, $2)")
             .bind(&id)
             .bind(&item.number)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
     }
     PROJECT_ASSESSMENTS
-        .record(&mut tx, &id, "new", State::Draft, supervisor, None, now)
+        .record(&mut *conn, &id, "new", State::Draft, supervisor, None, now)
         .await?;
-    tx.commit().await?;
     Ok(Some(id))
 }
 
-/// Begins a supervisor's edit: `None` unless the record is still a draft or returned.
-pub async fn begin_edit<'c>(db: &'c Db, row: &ProjectAssessmentRow, now: i64) -> Result<Option<Tx<'c>>, sqlx::Error> {
-    let mut tx = db.begin().await?;
+/// Opens a supervisor's edit in the caller's transaction: touches the record, which holds it
+/// until the commit; `false` unless it is still a draft or returned.
+pub async fn claim_edit(db: impl Executor<'_>, id: &str, now: i64) -> Result<bool, sqlx::Error> {
     let touched =
         sqlx::query("UPDATE project_assessments SET updated_at = $1 WHERE id = $2 AND state IN ('draft', 'returned')")
             .bind(now)
-            .bind(&row.id)
-            .execute(&mut *tx)
+            .bind(id)
+            .execute(db)
             .await?;
-    Ok((touched.rows_affected() == 1).then_some(tx))
+    Ok(touched.rows_affected() == 1)
 }
 
 /// The form's fields; `None` leaves a field as it is.
@@ -213,7 +215,7 @@ pub struct Details<'a> {
     pub supervision_level: Option<&'a str>,
 }
 
-pub async fn save_details(tx: &mut Tx<'_>, id: &str, d: &Details<'_>) -> Result<(), sqlx::Error> {
+pub async fn save_details(db: impl Executor<'_>, id: &str, d: &Details<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE project_assessments SET district_code = COALESCE($1, district_code), building_area = COALESCE($2, building_area), \
          inspection_details = COALESCE($3, inspection_details), inspecting_unit = COALESCE($4, inspecting_unit), \
@@ -228,28 +230,25 @@ pub async fn save_details(tx: &mut Tx<'_>, id: &str, d: &Details<'_>) -> Result<
     .bind(d.person_phone)
     .bind(d.supervision_level)
     .bind(id)
-    .execute(&mut **tx)
+    .execute(db)
     .await?;
     Ok(())
 }
 
-pub async fn save_score(tx: &mut Tx<'_>, id: &str, number: &str, score: Option<f64>) -> Result<(), sqlx::Error> {
+pub async fn save_score(db: impl Executor<'_>, id: &str, number: &str, score: Option<f64>) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE project_assessment_scores SET score = $1 WHERE assessment_id = $2 AND number = $3")
         .bind(NullableF64(score))
         .bind(id)
         .bind(number)
-        .execute(&mut **tx)
+        .execute(db)
         .await?;
     Ok(())
 }
 
-pub async fn scores<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    ex: E,
-    id: &str,
-) -> Result<Vec<(String, Option<f64>)>, sqlx::Error> {
+pub async fn scores(db: impl Executor<'_>, id: &str) -> Result<Vec<(String, Option<f64>)>, sqlx::Error> {
     sqlx::query_as("SELECT number, score FROM project_assessment_scores WHERE assessment_id = $1")
         .bind(id)
-        .fetch_all(ex)
+        .fetch_all(db)
         .await
 }
 
@@ -263,7 +262,7 @@ pub struct FormDocument {
     pub added_at: i64,
 }
 
-pub async fn documents(db: &Db, id: &str) -> Result<Vec<FormDocument>, sqlx::Error> {
+pub async fn documents(db: impl Executor<'_>, id: &str) -> Result<Vec<FormDocument>, sqlx::Error> {
     sqlx::query_as(
         "SELECT l.document_id, l.role, d.file_name, l.added_at FROM project_assessment_documents l \
          JOIN documents d ON d.id = l.document_id WHERE l.assessment_id = $1 ORDER BY l.added_at, l.document_id",
@@ -273,7 +272,7 @@ pub async fn documents(db: &Db, id: &str) -> Result<Vec<FormDocument>, sqlx::Err
     .await
 }
 
-pub async fn link_document(tx: &mut Tx<'_>, id: &str, document: &str, role: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn link_document(conn: &mut Conn, id: &str, document: &str, role: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO project_assessment_documents (assessment_id, document_id, role, added_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT DO NOTHING",
@@ -282,12 +281,12 @@ pub async fn link_document(tx: &mut Tx<'_>, id: &str, document: &str, role: &str
     .bind(document)
     .bind(role)
     .bind(now)
-    .execute(&mut **tx)
+    .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE documents SET attached_kind = 'project_assessment', attached_id = $1 WHERE id = $2")
         .bind(id)
         .bind(document)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }
@@ -302,17 +301,17 @@ pub enum Unlinked {
 }
 
 /// Unlinks a document never submitted; it becomes the supervisor's own again (deletable).
-pub async fn unlink_document(tx: &mut Tx<'_>, id: &str, document: &str) -> Result<Unlinked, sqlx::Error> {
+pub async fn unlink_document(conn: &mut Conn, id: &str, document: &str) -> Result<Unlinked, sqlx::Error> {
     let removed = sqlx::query(
         "DELETE FROM project_assessment_documents WHERE assessment_id = $1 AND document_id = $2 \
          AND document_id IN (SELECT d.id FROM documents d WHERE d.state = 'available')",
     )
     .bind(id)
     .bind(document)
-    .execute(&mut **tx)
+    .execute(&mut *conn)
     .await?;
     if removed.rows_affected() == 1 {
-        release(tx, &[document.to_owned()]).await?;
+        release(conn, &[document.to_owned()]).await?;
         return Ok(Unlinked::Done);
     }
     let linked: Option<String> = sqlx::query_scalar(
@@ -320,7 +319,7 @@ pub async fn unlink_document(tx: &mut Tx<'_>, id: &str, document: &str) -> Resul
     )
     .bind(id)
     .bind(document)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *conn)
     .await?;
     Ok(if linked.is_some() {
         Unlinked::Submitted
@@ -330,13 +329,13 @@ pub async fn unlink_document(tx: &mut Tx<'_>, id: &str, document: &str) -> Resul
 }
 
 /// Detaches documents from the form (never submitted ones only).
-async fn release(tx: &mut Tx<'_>, documents: &[String]) -> Result<(), sqlx::Error> {
+async fn release(conn: &mut Conn, documents: &[String]) -> Result<(), sqlx::Error> {
     for document in documents {
         sqlx::query(
             "UPDATE documents SET attached_kind = NULL, attached_id = NULL WHERE id = $1 AND state = 'available'",
         )
         .bind(document)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
     Ok(())
@@ -344,10 +343,9 @@ async fn release(tx: &mut Tx<'_>, documents: &[String]) -> Result<(), sqlx::Erro
 
 /// Deletes a draft or returned form (kept, no longer listed); documents never submitted are
 /// released and become deletable again.
-pub async fn delete(db: &Db, row: &ProjectAssessmentRow, by: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin().await?;
+pub async fn delete(conn: &mut Conn, row: &ProjectAssessmentRow, by: &str, now: i64) -> Result<bool, sqlx::Error> {
     if !PROJECT_ASSESSMENTS
-        .advance(&mut tx, &row.id, &row.state, State::Deleted, by, None, now)
+        .advance(&mut *conn, &row.id, &row.state, State::Deleted, by, None, now)
         .await?
     {
         return Ok(false);
@@ -357,24 +355,23 @@ pub async fn delete(db: &Db, row: &ProjectAssessmentRow, by: &str, now: i64) -> 
          WHERE l.assessment_id = $1 AND d.state = 'available'",
     )
     .bind(&row.id)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *conn)
     .await?;
     for document in &unsubmitted {
         sqlx::query("DELETE FROM project_assessment_documents WHERE assessment_id = $1 AND document_id = $2")
             .bind(&row.id)
             .bind(document)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
     }
-    release(&mut tx, &unsubmitted).await?;
-    tx.commit().await?;
+    release(conn, &unsubmitted).await?;
     Ok(true)
 }
 
-/// Submits to the city station in the transaction `begin_edit` opened: records the total, keeps
-/// the form as submitted, and locks the documents.
+/// Submits to the city station, after `claim_edit` in the same transaction: records the total,
+/// keeps the form as submitted, and locks the documents.
 pub async fn submit(
-    tx: &mut Tx<'_>,
+    conn: &mut Conn,
     row: &ProjectAssessmentRow,
     total: f64,
     form: &serde_json::Value,
@@ -382,7 +379,7 @@ pub async fn submit(
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     if !PROJECT_ASSESSMENTS
-        .advance(tx, &row.id, &row.state, State::Submitted, by, None, now)
+        .advance(&mut *conn, &row.id, &row.state, State::Submitted, by, None, now)
         .await?
     {
         return Ok(false);
@@ -390,7 +387,7 @@ pub async fn submit(
     sqlx::query("UPDATE project_assessments SET total_score = $1 WHERE id = $2")
         .bind(total)
         .bind(&row.id)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     sqlx::query(
         "INSERT INTO project_assessment_submissions (assessment_id, submission, submitted_by, submitted_at, total_score, form) \
@@ -401,13 +398,13 @@ pub async fn submit(
     .bind(now)
     .bind(total)
     .bind(form.to_string())
-    .execute(&mut **tx)
+    .execute(&mut *conn)
     .await?;
     sqlx::query(
         "UPDATE documents SET state = 'locked' WHERE id IN (SELECT document_id FROM project_assessment_documents WHERE assessment_id = $1)",
     )
     .bind(&row.id)
-    .execute(&mut **tx)
+    .execute(&mut *conn)
     .await?;
     Ok(true)
 }
@@ -424,7 +421,7 @@ pub struct Submission {
     pub form: serde_json::Value,
 }
 
-pub async fn submissions(db: &Db, id: &str) -> Result<Vec<Submission>, sqlx::Error> {
+pub async fn submissions(db: impl Executor<'_>, id: &str) -> Result<Vec<Submission>, sqlx::Error> {
     let rows: Vec<(i64, String, i64, f64, String)> = sqlx::query_as(
         "SELECT submission, submitted_by, submitted_at, total_score, form FROM project_assessment_submissions \
          WHERE assessment_id = $1 ORDER BY submission",

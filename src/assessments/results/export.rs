@@ -2,7 +2,7 @@
 //! XLSX workbook with a sheet for local and one for non-local enterprises.
 
 use super::grading::{Category, Grade, Input};
-use super::routes::ResultRow;
+use super::view::ResultRow;
 use crate::xlsx::{Cell, Sheet};
 
 fn header(category: Category) -> Vec<&'static str> {

@@ -5,3 +5,4 @@ pub mod export;
 pub mod grading;
 pub mod routes;
 pub mod store;
+pub mod view;

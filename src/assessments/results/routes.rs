@@ -13,10 +13,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::grading::{self, Adjustment, Bands, Category, Computed, Grade, Input, Inputs, Rule};
-use super::store::{self, AdjustmentRow, NewAdjustment, Subject, SubjectFilter};
-use crate::audit::AuditContext;
+use super::grading::{Adjustment, Bands, Category, Grade, Input, Inputs, Rule};
+use super::store::{self, AdjustmentRow, NewAdjustment, SubjectFilter};
+use super::view::ResultRow;
+use crate::audit::Act;
 use crate::auth::{Caller, Jurisdiction, Role, Scope};
+use crate::db::Conn;
 use crate::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::state::AppState;
 use crate::types::Name;
@@ -155,13 +157,14 @@ pub struct RuleBody {
 async fn set_rule(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(category): Path<String>,
     Json(body): Json<RuleBody>,
 ) -> ApiResult<Json<RuleView>> {
     caller.require(&[Role::City])?;
     let category = category_of(&category)?;
-    audit.set_target(format!("grading_rule:{}", category.as_str()));
+    let target = format!("grading_rule:{}", category.as_str());
+    act.set_target(target.clone());
     let mut invalid = Invalid::default();
     let mut expected: Vec<Input> = category.inputs().to_vec();
     let mut given: Vec<Input> = body.weights.keys().copied().collect();
@@ -194,7 +197,9 @@ async fn set_rule(
         weights: body.weights,
         bands: body.bands,
     };
-    store::set_rule(&state.db, category, &rule, &caller.account_id, state.clock.now_ms()).await?;
+    let mut tx = act.begin().await?;
+    store::set_rule(&mut *tx, category, &rule, &caller.account_id, state.clock.now_ms()).await?;
+    act.commit(tx, target).await?;
     Ok(Json(rule_view(category, rule)))
 }
 
@@ -220,23 +225,6 @@ async fn list_reasons(caller: Caller) -> ApiResult<Json<Vec<ReasonView>>> {
             })
             .collect(),
     ))
-}
-
-/// One subject's result.
-#[derive(Serialize, ToSchema)]
-pub struct ResultRow {
-    #[serde(flatten)]
-    pub subject: Subject,
-    pub inputs: Inputs,
-    /// `null` while an input is missing.
-    pub score: Option<f64>,
-    pub computed_grade: Option<Grade>,
-    /// The approved assessments still missing.
-    pub missing: Vec<Input>,
-    /// Every adjustment, oldest first.
-    pub adjustments: Vec<AdjustmentRow>,
-    /// The computed grade after the adjustments.
-    pub final_grade: Option<Grade>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -276,9 +264,9 @@ impl<'a> Selection<'a> {
     }
 }
 
-/// Every selected result of a category in the caller's scope (unpaged).
+/// Every selected result of a category in the caller's scope (unpaged), read on `conn`.
 async fn results(
-    state: &AppState,
+    conn: &mut Conn,
     caller: &Caller,
     category: Category,
     selection: &Selection<'_>,
@@ -286,28 +274,29 @@ async fn results(
     caller.require(READERS)?;
     check_period(selection.period)?;
     let year = selection.period;
-    let subjects = store::subjects(&state.db, category, &Jurisdiction::of(caller), &selection.subjects).await?;
-    let rule = store::rule(&state.db, category).await?;
+    let subjects = store::subjects(&mut *conn, category, &Jurisdiction::of(caller), &selection.subjects).await?;
+    let rule = store::rule(&mut *conn, category).await?;
     let needs = |input| category.inputs().contains(&input);
     let general = if needs(Input::GeneralConditions) {
-        store::approved_self_assessments(&state.db, "general_conditions", year).await?
+        store::approved_self_assessments(&mut *conn, "general_conditions", year).await?
     } else {
         HashMap::new()
     };
     let director = if needs(Input::SafetyDirector) {
-        store::approved_self_assessments(&state.db, "safety_director", year).await?
+        store::approved_self_assessments(&mut *conn, "safety_director", year).await?
     } else {
         HashMap::new()
     };
     let projects = if needs(Input::Project) {
-        store::approved_projects(&state.db, year).await?
+        store::approved_projects(&mut *conn, year).await?
     } else {
         HashMap::new()
     };
     let mut daily_by_enterprise: HashMap<String, f64> = HashMap::new();
     let mut daily_by_project: HashMap<String, f64> = HashMap::new();
     if needs(Input::Daily) {
-        for (enterprise, project, points) in crate::assessments::daily::store::approved_points(&state.db, year).await? {
+        for (enterprise, project, points) in crate::assessments::daily::store::approved_points(&mut *conn, year).await?
+        {
             *daily_by_enterprise.entry(enterprise).or_default() += points;
             if let Some(project) = project {
                 *daily_by_project.entry(project).or_default() += points;
@@ -315,7 +304,7 @@ async fn results(
         }
     }
     let mut adjustments: HashMap<String, Vec<AdjustmentRow>> = HashMap::new();
-    for mut a in store::adjustments(&state.db, category, year).await? {
+    for mut a in store::adjustments(&mut *conn, category, year).await? {
         a.reason = reason_text(&a.reason_code).into();
         adjustments.entry(a.subject_id.clone()).or_default().push(a);
     }
@@ -334,35 +323,11 @@ async fn results(
                 daily: daily.copied().unwrap_or_default(),
             };
             let adjustments = adjustments.remove(&subject.subject_id).unwrap_or_default();
-            row(category, subject, inputs, &rule, adjustments)
+            ResultRow::compute(category, subject, inputs, &rule, adjustments)
         })
         .filter(|r| selection.grade.is_none() || r.final_grade == selection.grade)
         .collect();
     Ok(rows)
-}
-
-fn row(
-    category: Category,
-    subject: Subject,
-    inputs: Inputs,
-    rule: &Rule,
-    adjustments: Vec<AdjustmentRow>,
-) -> ResultRow {
-    let (score, computed_grade, missing) = match grading::compute(category, &inputs, rule) {
-        Computed::Graded { score, grade } => (Some(score), Some(grade), Vec::new()),
-        Computed::Incomplete { missing } => (None, None, missing),
-    };
-    let actions = adjustments.iter().filter_map(|a| Adjustment::parse(&a.action));
-    let final_grade = computed_grade.map(|g| grading::final_grade(g, actions));
-    ResultRow {
-        subject,
-        inputs,
-        score,
-        computed_grade,
-        missing,
-        adjustments,
-        final_grade,
-    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -384,7 +349,7 @@ async fn list_results(
 ) -> ApiResult<Json<ResultPage>> {
     let category = category_of(&category)?;
     let selection = Selection::of(&q.period, q.locality.as_deref(), q.district.as_deref(), q.grade);
-    let rows = results(&state, &caller, category, &selection).await?;
+    let rows = results(&mut *state.db.acquire().await?, &caller, category, &selection).await?;
     let (limit, offset) = crate::paging::Page {
         page: q.page,
         per_page: q.per_page,
@@ -412,13 +377,13 @@ async fn get_result(
     Query(q): Query<SubjectQuery>,
 ) -> ApiResult<Json<ResultRow>> {
     let category = category_of(&category)?;
-    one_result(&state, &caller, category, &subject, &q.period)
+    one_result(&mut *state.db.acquire().await?, &caller, category, &subject, &q.period)
         .await
         .map(Json)
 }
 
 async fn one_result(
-    state: &AppState,
+    conn: &mut Conn,
     caller: &Caller,
     category: Category,
     subject: &str,
@@ -426,7 +391,7 @@ async fn one_result(
 ) -> ApiResult<ResultRow> {
     let mut selection = Selection::of(period, None, None, None);
     selection.subjects.subject = Some(subject);
-    results(state, caller, category, &selection)
+    results(conn, caller, category, &selection)
         .await?
         .pop()
         .ok_or_else(|| ApiError::not_found("考核结果", "Result"))
@@ -453,13 +418,14 @@ pub struct AdjustBody {
 async fn adjust_result(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path((category, subject)): Path<(String, String)>,
     Json(body): Json<AdjustBody>,
 ) -> ApiResult<(StatusCode, Json<ResultRow>)> {
     caller.require(&[Role::City, Role::District])?;
     let category = category_of(&category)?;
-    audit.set_target(format!("result:{}:{subject}", category.as_str()));
+    let target = format!("result:{}:{subject}", category.as_str());
+    act.set_target(target.clone());
     if !REASONS
         .iter()
         .any(|r| r.code == body.reason_code && r.action == body.action)
@@ -473,7 +439,14 @@ async fn adjust_result(
         );
         invalid.finish()?;
     }
-    let current = one_result(&state, &caller, category, &subject, &body.period).await?;
+    let current = one_result(
+        &mut *state.db.acquire().await?,
+        &caller,
+        category,
+        &subject,
+        &body.period,
+    )
+    .await?;
     if caller.scope == Scope::City && !state.settings.assessments.city_reviews(&current.subject.district_code) {
         return Err(crate::assessments::review::outside_review_scope());
     }
@@ -501,8 +474,10 @@ async fn adjust_result(
         from_grade: from.as_str(),
         to_grade: to.as_str(),
     };
-    store::insert_adjustment(&state.db, &new, &caller.account_id, state.clock.now_ms()).await?;
-    let adjusted = one_result(&state, &caller, category, &subject, &body.period).await?;
+    let mut tx = act.begin().await?;
+    store::insert_adjustment(&mut *tx, &new, &caller.account_id, state.clock.now_ms()).await?;
+    let adjusted = one_result(&mut *tx, &caller, category, &subject, &body.period).await?;
+    act.commit(tx, target).await?;
     Ok((StatusCode::CREATED, Json(adjusted)))
 }
 
@@ -537,7 +512,7 @@ async fn export_results(
 ) -> ApiResult<Response> {
     let category = category_of(&category)?;
     let selection = Selection::of(&q.period, q.locality.as_deref(), q.district.as_deref(), q.grade);
-    let rows = results(&state, &caller, category, &selection).await?;
+    let rows = results(&mut *state.db.acquire().await?, &caller, category, &selection).await?;
     let name = format!("{}-{}", category.zh(), q.period);
     let (bytes, content_type, extension) = match q.format {
         ExportFormat::Csv => (super::export::csv(category, &rows), "text/csv; charset=utf-8", "csv"),

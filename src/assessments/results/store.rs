@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::grading::{default_rule, Bands, Category, Input, Rule};
 use crate::auth::Jurisdiction;
-use crate::db::{new_id, Db};
+use crate::db::{new_id, Executor};
 
 #[derive(sqlx::FromRow)]
 struct RuleRow {
@@ -19,7 +19,7 @@ struct RuleRow {
 }
 
 /// The category's rule: the city's, or the default.
-pub async fn rule(db: &Db, category: Category) -> Result<Rule, sqlx::Error> {
+pub async fn rule(db: impl Executor<'_>, category: Category) -> Result<Rule, sqlx::Error> {
     let row: Option<RuleRow> = sqlx::query_as(
         "SELECT weights, excellent_from, good_from, qualified_from FROM grading_rules WHERE category = $1",
     )
@@ -39,7 +39,13 @@ pub async fn rule(db: &Db, category: Category) -> Result<Rule, sqlx::Error> {
     })
 }
 
-pub async fn set_rule(db: &Db, category: Category, rule: &Rule, by: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn set_rule(
+    db: impl Executor<'_>,
+    category: Category,
+    rule: &Rule,
+    by: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO grading_rules (category, weights, excellent_from, good_from, qualified_from, updated_by, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (category) DO UPDATE SET weights = excluded.weights, \
@@ -82,7 +88,7 @@ pub struct SubjectFilter<'a> {
 
 /// The subjects of a category within scope and the filter.
 pub async fn subjects(
-    db: &Db,
+    db: impl Executor<'_>,
     category: Category,
     scope: &Jurisdiction,
     filter: &SubjectFilter<'_>,
@@ -110,7 +116,11 @@ pub async fn subjects(
 
 /// Each enterprise's latest approved self-assessment of `kind` in the year, as % of its
 /// template's maximum.
-pub async fn approved_self_assessments(db: &Db, kind: &str, year: &str) -> Result<HashMap<String, f64>, sqlx::Error> {
+pub async fn approved_self_assessments(
+    db: impl Executor<'_>,
+    kind: &str,
+    year: &str,
+) -> Result<HashMap<String, f64>, sqlx::Error> {
     let rows: Vec<(String, f64, Option<f64>)> = sqlx::query_as(
         "SELECT a.enterprise_id, r.assessed_total, \
          (SELECT SUM(i.max_score) FROM assessment_template_items i WHERE i.template_id = a.template_id) \
@@ -125,7 +135,7 @@ pub async fn approved_self_assessments(db: &Db, kind: &str, year: &str) -> Resul
 }
 
 /// Each project's latest passed assessment in the year, as % of its template's maximum.
-pub async fn approved_projects(db: &Db, year: &str) -> Result<HashMap<String, f64>, sqlx::Error> {
+pub async fn approved_projects(db: impl Executor<'_>, year: &str) -> Result<HashMap<String, f64>, sqlx::Error> {
     let rows: Vec<(String, f64, Option<f64>)> = sqlx::query_as(
         "SELECT x.project_id, x.total_score, \
          (SELECT SUM(i.max_score) FROM assessment_template_items i WHERE i.template_id = x.template_id) \
@@ -165,7 +175,11 @@ pub struct AdjustmentRow {
     pub adjusted_at: i64,
 }
 
-pub async fn adjustments(db: &Db, category: Category, period: &str) -> Result<Vec<AdjustmentRow>, sqlx::Error> {
+pub async fn adjustments(
+    db: impl Executor<'_>,
+    category: Category,
+    period: &str,
+) -> Result<Vec<AdjustmentRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, subject_id, action, reason_code, opinion, from_grade, to_grade, adjusted_by, adjusted_at \
          FROM result_adjustments WHERE category = $1 AND period = $2 ORDER BY adjusted_at, id",
@@ -187,7 +201,12 @@ pub struct NewAdjustment<'a> {
     pub to_grade: &'a str,
 }
 
-pub async fn insert_adjustment(db: &Db, a: &NewAdjustment<'_>, by: &str, now: i64) -> Result<String, sqlx::Error> {
+pub async fn insert_adjustment(
+    db: impl Executor<'_>,
+    a: &NewAdjustment<'_>,
+    by: &str,
+    now: i64,
+) -> Result<String, sqlx::Error> {
     let id = new_id();
     sqlx::query(
         "INSERT INTO result_adjustments (id, category, subject_id, period, action, reason_code, opinion, from_grade, to_grade, \
