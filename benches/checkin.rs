@@ -190,13 +190,19 @@ async fn seed(state: &zhujian::AppState, enrolled: &zhujian_face::Descriptor) ->
     }
     tx.commit().await.unwrap();
     for n in 0..CHECK_INS {
-        let person = zhujian::people::store::find_or_create_by_openid(state, &format!("bench-openid-{n}"))
-            .await
-            .unwrap();
+        let person = zhujian::people::store::find_or_create_by_openid(
+            &mut *db.acquire().await.unwrap(),
+            &format!("bench-openid-{n}"),
+            now,
+        )
+        .await
+        .unwrap();
         let id_number = id_number(n);
+        let id_number_hash = zhujian::people::store::id_number_hash(state, &id_number);
         let new = zhujian::people::store::NewIdentity {
             person_id: &person,
             id_number: &id_number,
+            id_number_hash: &id_number_hash,
             id_number_masked: "110105********0000",
             name: "基准人员",
             phone: "13900000000",
@@ -217,7 +223,9 @@ async fn seed(state: &zhujian::AppState, enrolled: &zhujian_face::Descriptor) ->
             .await
             .unwrap();
         }
-        zhujian::people::store::register(state, &new).await.unwrap();
+        zhujian::people::store::register(&mut *db.acquire().await.unwrap(), &state.keys, &new, now)
+            .await
+            .unwrap();
         let (task, enterprise) = (format!("t{n}"), format!("e{n}"));
         let employment = format!("m{n}");
         sqlx::query(

@@ -194,7 +194,7 @@ async fn main() {
     settings.face.models_dir = models();
     settings.ensure_secrets().unwrap();
     let (db, engine) = zhujian::db::connect(&settings).await.unwrap();
-    zhujian::db::migrate(&db, engine).await.unwrap();
+    zhujian::startup::prepare(&db, engine).await.unwrap();
     let state = zhujian::AppState::new(
         settings.clone(),
         db.clone(),

@@ -124,13 +124,7 @@ pub async fn migrate(db: &Db, engine: Engine) -> anyhow::Result<()> {
             .execute(&mut *conn)
             .await?;
     }
-    let mut result = apply_pending(&mut conn, engine).await;
-    if result.is_ok() {
-        // Reference data the schema needs to be usable, seeded under the same lock.
-        result = crate::assessments::templates::seed_defaults(&mut conn)
-            .await
-            .context("seeding the assessment templates failed");
-    }
+    let result = apply_pending(&mut conn, engine).await;
     if engine == Engine::Postgres {
         sqlx::query("SELECT 1 FROM (SELECT pg_advisory_unlock($1)) AS unlocked")
             .bind(MIGRATION_LOCK)

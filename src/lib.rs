@@ -32,6 +32,7 @@ pub mod people;
 pub mod projects;
 pub mod server;
 pub mod staff;
+pub mod startup;
 pub mod state;
 pub mod types;
 pub mod verification;
@@ -78,7 +79,7 @@ pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
         .layer(from_fn(error::render_problems))
         .layer(cors(&server.cors_origins))
         .layer(CompressionLayer::new())
-        .layer(from_fn_with_state(state.clone(), observe::track_requests))
+        .layer(from_fn_with_state(state.metrics.clone(), observe::track_requests))
         .with_state(state)
 }
 

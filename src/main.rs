@@ -133,7 +133,7 @@ fn main() -> anyhow::Result<()> {
 
 async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     let (pool, engine) = db::connect(&settings).await?;
-    db::migrate(&pool, engine).await?;
+    zhujian::startup::prepare(&pool, engine).await?;
     match command {
         Command::Serve => serve(settings, pool, engine).await,
         Command::Migrate => {

@@ -4,7 +4,7 @@
 //! body, so ID numbers, phones, tokens and passwords cannot reach the log.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::{
@@ -16,7 +16,6 @@ use axum::{
 use tracing::Instrument;
 
 use crate::config::{LogFormat, LogSettings};
-use crate::state::AppState;
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -38,7 +37,7 @@ fn request_id_for(request: &Request) -> String {
 }
 
 /// Middleware: assigns the request id, opens the request's log span, logs and measures it.
-pub async fn track_requests(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn track_requests(State(metrics): State<Arc<Metrics>>, mut request: Request, next: Next) -> Response {
     let id = request_id_for(&request);
     request.extensions_mut().insert(RequestId(id.clone()));
     let method = request.method().clone();
@@ -52,7 +51,7 @@ pub async fn track_requests(State(state): State<AppState>, mut request: Request,
     let mut response = next.run(request).instrument(span.clone()).await;
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
-    state.metrics.record(&method, &route, status, elapsed);
+    metrics.record(&method, &route, status, elapsed);
     span.in_scope(|| {
         tracing::info!(status, elapsed_ms = elapsed.as_secs_f64() * 1000.0, "request finished");
     });

@@ -109,7 +109,8 @@ impl Template {
 }
 
 /// Publishes the manuals' templates (see `seed`) for every kind that has no version yet, each
-/// in a transaction of its own (start-up, under the migration lock: no act).
+/// in a transaction of its own: a start-up step, not an act. Instances starting together may
+/// race; the loser's insert meets the unique version and is taken as done.
 pub async fn seed_defaults(conn: &mut Conn) -> Result<(), sqlx::Error> {
     for template in seed::TEMPLATES {
         if store::has_version(&mut *conn, template.kind).await? {
@@ -137,7 +138,10 @@ pub async fn seed_defaults(conn: &mut Conn) -> Result<(), sqlx::Error> {
             created_by: None,
         };
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        store::insert(&mut tx, &new, crate::clock::system_now_ms()).await?;
+        match store::insert(&mut tx, &new, crate::clock::system_now_ms()).await {
+            Err(e) if crate::db::is_unique_violation(&e) => continue,
+            inserted => inserted?,
+        };
         tx.commit().await?;
     }
     Ok(())

@@ -167,7 +167,7 @@ impl TestApp {
         configure(&mut settings);
 
         let (db, db_engine) = zhujian::db::connect(&settings).await.expect("database");
-        zhujian::db::migrate(&db, db_engine).await.expect("migrations");
+        zhujian::startup::prepare(&db, db_engine).await.expect("migrations and reference data");
         let clock = Arc::new(ManualClock::new());
         let state = AppState::new(settings.clone(), db, db_engine, clock.clone()).expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
