@@ -247,3 +247,45 @@ impl<'q> sqlx::Encode<'q, sqlx::Any> for NullableF64 {
         }
     }
 }
+
+/// A value in a state or kind column that the code does not know: a decoding error (the
+/// request fails with 500 and the value is logged), never a silent default.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown {column_type} value {raw:?} in the database")]
+pub struct UnknownValue {
+    pub column_type: &'static str,
+    pub raw: String,
+}
+
+/// Lets these enums be row fields and bind parameters of text columns, decoded strictly (an
+/// unknown value is a decoding error, see `UnknownValue`). Each enum needs
+/// `parse(&str) -> Option<Self>` and `as_str(self) -> &'static str`.
+#[macro_export]
+macro_rules! text_column {
+    ($($t:ty),* $(,)?) => {$(
+        impl sqlx::Type<sqlx::Any> for $t {
+            fn type_info() -> sqlx::any::AnyTypeInfo {
+                <&str as sqlx::Type<sqlx::Any>>::type_info()
+            }
+            fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+                <&str as sqlx::Type<sqlx::Any>>::compatible(ty)
+            }
+        }
+        impl<'r> sqlx::Decode<'r, sqlx::Any> for $t {
+            fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let raw = <&str as sqlx::Decode<sqlx::Any>>::decode(value)?;
+                <$t>::parse(raw).ok_or_else(|| {
+                    Box::new($crate::db::UnknownValue { column_type: stringify!($t), raw: raw.to_owned() }) as _
+                })
+            }
+        }
+        impl<'q> sqlx::Encode<'q, sqlx::Any> for $t {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <&str as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(&self.as_str(), buf)
+            }
+        }
+    )*};
+}

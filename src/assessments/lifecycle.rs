@@ -73,7 +73,7 @@ impl Lifecycle {
         &self,
         conn: &mut Conn,
         id: &str,
-        from: &str,
+        from: State,
         to: State,
         actor: &str,
         opinion: Option<&str>,
@@ -92,7 +92,8 @@ impl Lifecycle {
         if moved.rows_affected() != 1 {
             return Ok(false);
         }
-        self.record(&mut *conn, id, from, to, actor, opinion, now).await?;
+        self.record(&mut *conn, id, from.as_str(), to, actor, opinion, now)
+            .await?;
         Ok(true)
     }
 

@@ -36,6 +36,10 @@ const SELECT: &str = "SELECT a.id, a.enterprise_id, e.name AS enterprise_name, e
     FROM assessments a JOIN enterprises e ON e.id = a.enterprise_id JOIN assessment_templates t ON t.id = a.template_id \
     WHERE a.state <> 'deleted' AND ($1 IS NULL OR a.enterprise_id = $1) AND ($2 IS NULL OR e.district_code = $2)";
 
+// Every assessment record (self-assessments, project forms, daily events) decodes its state
+// strictly.
+crate::text_column!(State);
+
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct AssessmentRow {
     pub id: String,
@@ -51,7 +55,7 @@ pub struct AssessmentRow {
     /// e.g. `2026`, `2026-H1`, `2026-Q3`
     pub period: String,
     #[schema(value_type = State)]
-    pub state: String,
+    pub state: State,
     /// The round being edited or reviewed (1 for the first submission).
     pub round: i64,
     /// Why a returned record came back: `rejected` items or `rectification`.
@@ -65,7 +69,7 @@ pub struct AssessmentRow {
 
 impl AssessmentRow {
     pub fn state(&self) -> State {
-        State::parse(&self.state).unwrap_or(State::Deleted)
+        self.state
     }
 }
 
@@ -201,8 +205,8 @@ async fn move_state(
     if moved.rows_affected() != 1 {
         return Ok(false);
     }
-    if row.state != to.as_str() {
-        history(conn, &row.id, row.round, &row.state, to, actor, opinion, now).await?;
+    if row.state != to {
+        history(conn, &row.id, row.round, row.state.as_str(), to, actor, opinion, now).await?;
     }
     Ok(true)
 }

@@ -399,7 +399,7 @@ async fn delete_event(
         .advance(
             &mut *tx,
             &row.id,
-            &row.state,
+            row.state,
             rules::State::Deleted,
             &caller.account_id,
             None,

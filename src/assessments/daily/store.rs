@@ -77,7 +77,7 @@ pub struct EventRow {
     pub description: String,
     /// submitted | approved | returned
     #[schema(value_type = State)]
-    pub state: String,
+    pub state: State,
     pub reported_by: String,
     pub created_at: i64,
     pub updated_at: i64,
@@ -85,7 +85,7 @@ pub struct EventRow {
 
 impl EventRow {
     pub fn state(&self) -> State {
-        State::parse(&self.state).unwrap_or(State::Deleted)
+        self.state
     }
 }
 
@@ -197,7 +197,7 @@ pub async fn review(
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     if !DAILY_EVENTS
-        .advance(&mut *conn, &row.id, &row.state, to, by, Some(opinion), now)
+        .advance(&mut *conn, &row.id, row.state, to, by, Some(opinion), now)
         .await?
     {
         return Ok(false);
@@ -223,7 +223,7 @@ pub async fn resubmit(
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     if !DAILY_EVENTS
-        .advance(&mut *conn, &row.id, &row.state, State::Submitted, by, None, now)
+        .advance(&mut *conn, &row.id, row.state, State::Submitted, by, None, now)
         .await?
     {
         return Ok(false);

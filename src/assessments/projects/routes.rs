@@ -575,7 +575,7 @@ async fn review_assessment(
         .advance(
             &mut *tx,
             &row.id,
-            &row.state,
+            row.state,
             to,
             &caller.account_id,
             Some(body.opinion.as_str()),

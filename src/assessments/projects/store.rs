@@ -77,7 +77,7 @@ pub struct ProjectAssessmentRow {
     pub supervisor_name: String,
     /// draft | submitted | approved (passed by the city station) | returned (to the supervisor)
     #[schema(value_type = State)]
-    pub state: String,
+    pub state: State,
     /// 行政区: the project's, correctable by the supervisor.
     pub district_code: String,
     /// m², correctable by the supervisor.
@@ -100,7 +100,7 @@ pub struct ProjectAssessmentRow {
 
 impl ProjectAssessmentRow {
     pub fn state(&self) -> State {
-        State::parse(&self.state).unwrap_or(State::Deleted)
+        self.state
     }
 }
 
@@ -345,7 +345,7 @@ async fn release(conn: &mut Conn, documents: &[String]) -> Result<(), sqlx::Erro
 /// released and become deletable again.
 pub async fn delete(conn: &mut Conn, row: &ProjectAssessmentRow, by: &str, now: i64) -> Result<bool, sqlx::Error> {
     if !PROJECT_ASSESSMENTS
-        .advance(&mut *conn, &row.id, &row.state, State::Deleted, by, None, now)
+        .advance(&mut *conn, &row.id, row.state, State::Deleted, by, None, now)
         .await?
     {
         return Ok(false);
@@ -379,7 +379,7 @@ pub async fn submit(
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     if !PROJECT_ASSESSMENTS
-        .advance(&mut *conn, &row.id, &row.state, State::Submitted, by, None, now)
+        .advance(&mut *conn, &row.id, row.state, State::Submitted, by, None, now)
         .await?
     {
         return Ok(false);
