@@ -12,7 +12,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::rules::TaskState;
 use super::signals::{self, Signals};
 use super::store::{self, Attempt, AttemptView, TaskRow};
-use crate::audit::AuditContext;
+use crate::audit::Act;
 use crate::auth::{Caller, Channel, Role};
 use crate::challenges::{self, Challenge};
 use crate::error::{ApiError, ApiResult, Problem};
@@ -53,17 +53,12 @@ async fn person_task(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(
     if !store::is_selected(&state.db, &task, &person).await? {
         let employer = crate::employment::store::active_employer(&state.db, &person).await?;
         if employer.is_some_and(|(_, e)| e == task.enterprise_id) {
-            store::record_attempt(
-                state,
-                &task,
-                &person,
-                &Attempt {
-                    outcome: "refused",
-                    reason: Some("verification.not_selected".into()),
-                    ..Default::default()
-                },
-            )
-            .await?;
+            let attempt = Attempt {
+                outcome: "refused",
+                reason: Some("verification.not_selected".into()),
+                ..Default::default()
+            };
+            record_refused(state, &task, &person, &attempt).await?;
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "verification.not_selected",
@@ -74,6 +69,15 @@ async fn person_task(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(
         return Err(not_found());
     }
     Ok((task, person))
+}
+
+/// Records a refused attempt. Every attempt is kept, refused or not: committed on its own,
+/// since the request is then refused.
+async fn record_refused(state: &AppState, task: &TaskRow, person: &str, attempt: &Attempt) -> ApiResult<()> {
+    let mut tx = state.db.begin().await?;
+    store::record_attempt(&mut *tx, task, person, attempt, state.clock.now_ms()).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Whether the window is open today (China).
@@ -103,14 +107,16 @@ fn outside_window() -> ApiError {
 async fn check_in_challenge(
     State(state): State<AppState>,
     caller: Caller,
+    act: Act,
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<Challenge>)> {
     let (task, person) = person_task(&state, &caller, &id).await?;
     if !window_open(&state, &task) {
         return Err(outside_window());
     }
+    let mut tx = act.begin().await?;
     let challenge = challenges::issue(
-        &state.db,
+        &mut *tx,
         state.clock.now_ms(),
         &person,
         CHALLENGE_PURPOSE,
@@ -118,6 +124,7 @@ async fn check_in_challenge(
         state.settings.check_in.challenge_ttl_secs,
     )
     .await?;
+    act.commit(tx, format!("verification_task:{id}")).await?;
     Ok((StatusCode::CREATED, Json(challenge)))
 }
 
@@ -156,12 +163,12 @@ pub struct CheckInResult {
 async fn check_in(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
     Json(body): Json<CheckInBody>,
 ) -> ApiResult<(StatusCode, Json<CheckInResult>)> {
     let (task, person) = person_task(&state, &caller, &id).await?;
-    audit.set_target(format!("verification_task:{id}"));
+    act.set_target(format!("verification_task:{id}"));
     let position = Coordinates::new(body.latitude, body.longitude, body.system).map_err(|e| {
         let mut invalid = crate::error::Invalid::default();
         invalid.reject("latitude", e);
@@ -175,23 +182,25 @@ async fn check_in(
         selfie_document_id: Some(body.selfie_document_id.clone()),
         ..Default::default()
     };
-    let result = judge(&state, &caller, &task, &person, &body, &mut attempt).await;
-    if let Err(error) = &result {
+    if let Err(error) = judge(&state, &caller, &task, &person, &body, &mut attempt).await {
         attempt.outcome = "refused";
         attempt.reason = Some(error.code.to_owned());
+        record_refused(&state, &task, &person, &attempt).await?;
+        return Err(error);
     }
-    let attempt_id = store::record_attempt(&state, &task, &person, &attempt).await?;
-    result?;
-    store::pass_if_complete(&state, &task).await?;
-    let task_state = store::task_for_person(&state.db, &id)
+    let now = state.clock.now_ms();
+    let mut tx = act.begin().await?;
+    store::hold_task(&mut *tx, &task.id).await?;
+    let attempt_id = store::record_attempt(&mut *tx, &task, &person, &attempt, now).await?;
+    store::pass_if_complete(&mut tx, &task, now).await?;
+    let task_state = store::task_for_person(&mut *tx, &id)
         .await?
         .map(|t| t.state())
         .unwrap_or(TaskState::CheckingIn);
-    let recorded = store::attempts(&state.db, &id, Some(&person))
+    let attempt = store::attempt(&mut *tx, &attempt_id)
         .await?
-        .into_iter()
-        .find(|a| a.id == attempt_id);
-    let attempt = recorded.ok_or_else(|| ApiError::internal("check-in vanished"))?;
+        .ok_or_else(|| ApiError::internal("check-in vanished"))?;
+    act.commit(tx, format!("verification_task:{id}")).await?;
     Ok((StatusCode::CREATED, Json(CheckInResult { attempt, task_state })))
 }
 
@@ -344,9 +353,6 @@ async fn list_attempts(
         let (task, person) = person_task(&state, &caller, &id).await?;
         return Ok(Json(store::attempts(&state.db, &task.id, Some(&person)).await?));
     }
-    let scope = store::scope(&caller).ok_or_else(ApiError::forbidden_role)?;
-    let task = store::get_task(&state.db, &id, &scope)
-        .await?
-        .ok_or_else(|| ApiError::not_found("核查任务", "Verification task"))?;
+    let task = super::routes::visible(&state.db, &caller, &id).await?;
     Ok(Json(store::attempts(&state.db, &task.id, None).await?))
 }

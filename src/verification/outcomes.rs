@@ -7,17 +7,16 @@ use axum::{
     response::IntoResponse,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::routes::visible;
 use super::rules::{self, TaskEvent, TaskState};
-use super::store::{self, TaskRow};
-use crate::audit::AuditContext;
+use super::store::{self, Closing, NextRound, TaskRow};
+use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::documents::rules::{DocState, Purpose};
 use crate::error::{ApiError, ApiResult, Invalid, Problem};
-use crate::notify::outbox::{self, Recipient};
 use crate::state::AppState;
 use crate::types::{Date, Name};
 use crate::web::Json;
@@ -55,14 +54,8 @@ pub async fn close_overdue(state: &AppState) -> anyhow::Result<usize> {
         return Ok(0);
     }
     let today = Date::today_in_china(now).to_string();
-    let overdue: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM verification_tasks WHERE (state = 'checking_in' AND window_end < $1) OR (state = 'open' AND start_deadline < $1)",
-    )
-    .bind(&today)
-    .fetch_all(&state.db)
-    .await?;
     let mut closed = 0;
-    for id in overdue {
+    for id in store::overdue_tasks(&state.db, &today).await? {
         let Some(task) = store::task_for_person(&state.db, &id).await? else {
             continue;
         };
@@ -73,6 +66,8 @@ pub async fn close_overdue(state: &AppState) -> anyhow::Result<usize> {
     Ok(closed)
 }
 
+/// Closes one overdue task in its own transaction (the job acts outside any request, so no act
+/// records it; the enterprise contact's notice commits with the change).
 async fn close(state: &AppState, task: &TaskRow) -> anyhow::Result<bool> {
     let now = state.clock.now_ms();
     // A task never started counts as a window that expired.
@@ -83,14 +78,7 @@ async fn close(state: &AppState, task: &TaskRow) -> anyhow::Result<bool> {
         task.round as u32,
     )
     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let missing: Vec<String> = sqlx::query_scalar(
-        "SELECT s.person_id FROM verification_selections s WHERE s.task_id = $1 AND s.round = $2 AND NOT EXISTS \
-         (SELECT 1 FROM check_in_attempts a WHERE a.task_id = s.task_id AND a.round = s.round AND a.person_id = s.person_id AND a.outcome <> 'refused')",
-    )
-    .bind(&task.id)
-    .bind(task.round)
-    .fetch_all(&state.db)
-    .await?;
+    let missing = store::missing_people(&state.db, &task.id, task.round).await?;
     let reasons = if task.state() == TaskState::Open {
         "未在期限内设置并提交打卡人员".to_owned()
     } else {
@@ -101,31 +89,15 @@ async fn close(state: &AppState, task: &TaskRow) -> anyhow::Result<bool> {
             .add_days(i64::from(state.settings.check_in.rectification_days))
             .to_string()
     });
+    let closing = Closing {
+        to,
+        reasons: &reasons,
+        deadline,
+    };
     let mut tx = state.db.begin().await?;
-    let moved = sqlx::query(
-        "UPDATE verification_tasks SET state = $1, rectification_deadline = COALESCE($2, rectification_deadline), \
-         rectification_reasons = $3, updated_at = $4 WHERE id = $5 AND state = $6",
-    )
-    .bind(to.as_str())
-    .bind(deadline.as_deref())
-    .bind(&reasons)
-    .bind(now)
-    .bind(&task.id)
-    .bind(task.state().as_str())
-    .execute(&mut *tx)
-    .await?;
-    if moved.rows_affected() != 1 {
+    if !store::close_task(&mut tx, task, &closing, now).await? {
         return Ok(false);
     }
-    let params = json!({"task_id": task.id, "outcome": to.as_str(), "reasons": reasons, "deadline": deadline});
-    outbox::enqueue(
-        &mut *tx,
-        Recipient::EnterpriseContact(&task.enterprise_id),
-        &format!("verification.{}", to.as_str()),
-        params,
-        now,
-    )
-    .await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -156,16 +128,13 @@ pub struct RectificationView {
 async fn submit_rectification(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
     Json(body): Json<RectificationBody>,
 ) -> ApiResult<Json<RectificationView>> {
     caller.require(&[Role::Enterprise])?;
-    let scope = store::scope(&caller).ok_or_else(ApiError::forbidden_role)?;
-    let task = store::get_task(&state.db, &id, &scope)
-        .await?
-        .ok_or_else(|| ApiError::not_found("核查任务", "Verification task"))?;
-    audit.set_target(format!("verification_task:{id}"));
+    let task = visible(&state.db, &caller, &id).await?;
+    act.set_target(format!("verification_task:{id}"));
     rules::transition(
         task.state(),
         TaskEvent::SubmitRectification,
@@ -202,18 +171,13 @@ async fn submit_rectification(
         Date::today_in_china(now),
     )
     .to_string();
-    let moved = sqlx::query(
-        "UPDATE verification_tasks SET state = 'open', round = round + 1, start_deadline = $1, window_end = NULL, rectification_report = $2, \
-         rectification_document_id = $3, updated_at = $4 WHERE id = $5 AND state = 'rectification'",
-    )
-    .bind(&start_deadline)
-    .bind(body.report.as_str())
-    .bind(&body.document_id)
-    .bind(now)
-    .bind(&id)
-    .execute(&state.db)
-    .await?;
-    if moved.rows_affected() != 1 {
+    let next = NextRound {
+        start_deadline: &start_deadline,
+        report: body.report.as_str(),
+        document_id: &body.document_id,
+    };
+    let mut tx = act.begin().await?;
+    if !store::start_next_round(&mut *tx, &id, &next, now).await? {
         return Err(ApiError::conflict(
             "verification.state",
             "核查任务状态已变化",
@@ -221,13 +185,14 @@ async fn submit_rectification(
         ));
     }
     crate::documents::store::set_attachment(
-        &state.db,
+        &mut *tx,
         &body.document_id,
         "verification_rectification",
         &id,
         DocState::Locked,
     )
     .await?;
+    act.commit(tx, format!("verification_task:{id}")).await?;
     Ok(Json(RectificationView {
         task_id: id,
         state: TaskState::Open,
@@ -253,10 +218,7 @@ pub struct ProgressRow {
 /// Who of the current round has checked in, who has not, and what was flagged.
 async fn progress_rows(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(TaskRow, Vec<ProgressRow>)> {
     caller.require(&[Role::City, Role::District, Role::Sysadmin, Role::Enterprise])?;
-    let scope = store::scope(caller).ok_or_else(ApiError::forbidden_role)?;
-    let task = store::get_task(&state.db, id, &scope)
-        .await?
-        .ok_or_else(|| ApiError::not_found("核查任务", "Verification task"))?;
+    let task = visible(&state.db, caller, id).await?;
     let selected = store::selection(&state.db, &task.id, task.round).await?;
     let attempts = store::attempts(&state.db, &task.id, None).await?;
     let mut rows = Vec::new();

@@ -10,8 +10,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::rules::{self, Required, SelectionRule, TaskEvent, TaskKind, TaskState};
 use super::store::{self, RequirementView, ReviewView, SelectedView, TaskRow};
-use crate::audit::AuditContext;
-use crate::auth::{Caller, Role};
+use crate::audit::Act;
+use crate::auth::{Caller, Jurisdiction, Role, Scope};
+use crate::db::{Conn, Executor};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::paging::Page;
 use crate::state::AppState;
@@ -65,9 +66,11 @@ pub struct TaskView {
     pub reviews: Vec<ReviewView>,
 }
 
-async fn view(state: &AppState, row: TaskRow) -> ApiResult<TaskView> {
-    let selection = store::selection(&state.db, &row.id, row.round).await?;
-    let reviews = store::reviews(&state.db, &row.id).await?;
+/// The task with its current selection and reviews, read on `conn` (an act's transaction,
+/// or a pooled connection).
+async fn view(conn: &mut Conn, row: TaskRow) -> ApiResult<TaskView> {
+    let selection = store::selection(&mut *conn, &row.id, row.round).await?;
+    let reviews = store::reviews(&mut *conn, &row.id).await?;
     Ok(TaskView {
         state: row.state(),
         qualification: format!("{} {}", row.category, row.grade),
@@ -86,9 +89,17 @@ async fn view(state: &AppState, row: TaskRow) -> ApiResult<TaskView> {
     })
 }
 
-async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<TaskRow> {
-    let scope = store::scope(caller).ok_or_else(ApiError::forbidden_role)?;
-    store::get_task(&state.db, id, &scope).await?.ok_or_else(not_found)
+/// The tasks a caller may see; a person sees none here (their check-ins have their own routes).
+pub(super) fn scope(caller: &Caller) -> ApiResult<Jurisdiction> {
+    match caller.scope {
+        Scope::Person(_) => Err(ApiError::forbidden_role()),
+        _ => Ok(Jurisdiction::of(caller)),
+    }
+}
+
+/// The task within the caller's scope, read on `db`.
+pub(super) async fn visible(db: impl Executor<'_>, caller: &Caller, id: &str) -> ApiResult<TaskRow> {
+    store::get_task(db, id, &scope(caller)?).await?.ok_or_else(not_found)
 }
 
 #[derive(Deserialize, ToSchema, Clone, Copy)]
@@ -119,29 +130,23 @@ pub struct NewTask {
 async fn open_task(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Json(body): Json<NewTask>,
 ) -> ApiResult<(StatusCode, Json<TaskView>)> {
     caller.require(REVIEWERS)?;
     let enterprise = crate::enterprises::store::get(&state.db, &body.enterprise_id, None, caller.district())
         .await?
         .ok_or_else(|| ApiError::not_found("企业", "Enterprise"))?;
-    let issued: Option<String> =
-        sqlx::query_scalar("SELECT issued_on FROM enterprise_qualifications WHERE id = $1 AND enterprise_id = $2")
-            .bind(&body.qualification_id)
-            .bind(&enterprise.id)
-            .fetch_optional(&state.db)
-            .await?;
-    let issued = issued
+    let issued = store::qualification_issued_on(&state.db, &body.qualification_id, &enterprise.id)
+        .await?
         .and_then(|d| Date::parse(&d).ok())
         .ok_or_else(|| ApiError::not_found("资质证书", "Qualification"))?;
     let kind = match body.kind {
         KindBody::FirstTime => TaskKind::FirstTime,
         KindBody::Routine => TaskKind::Routine,
     };
-    let notice = body
-        .notice_date
-        .unwrap_or_else(|| Date::today_in_china(state.clock.now_ms()));
+    let now = state.clock.now_ms();
+    let notice = body.notice_date.unwrap_or_else(|| Date::today_in_china(now));
     let new = store::NewTask {
         enterprise_id: &enterprise.id,
         qualification_id: &body.qualification_id,
@@ -150,10 +155,12 @@ async fn open_task(
         start_deadline: rules::start_deadline(kind, issued, notice).to_string(),
         opened_by: &caller.account_id,
     };
-    let id = store::insert_task(&state, &new).await?;
-    audit.set_target(format!("verification_task:{id}"));
-    let row = visible(&state, &caller, &id).await?;
-    Ok((StatusCode::CREATED, Json(view(&state, row).await?)))
+    let mut tx = act.begin().await?;
+    let id = store::insert_task(&mut tx, &new, now).await?;
+    let row = visible(&mut *tx, &caller, &id).await?;
+    let task = view(&mut tx, row).await?;
+    act.commit(tx, format!("verification_task:{id}")).await?;
+    Ok((StatusCode::CREATED, Json(task)))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -172,15 +179,16 @@ async fn list_tasks(
     caller: Caller,
     Query(q): Query<TasksQuery>,
 ) -> ApiResult<Json<Vec<TaskView>>> {
-    let scope = store::scope(&caller).ok_or_else(ApiError::forbidden_role)?;
+    let scope = scope(&caller)?;
     let (limit, offset) = Page {
         page: q.page,
         per_page: q.per_page,
     }
     .limit_offset();
+    let mut conn = state.db.acquire().await?;
     let mut out = Vec::new();
-    for row in store::list_tasks(&state.db, &scope, q.enterprise_id.as_deref(), limit, offset).await? {
-        out.push(view(&state, row).await?);
+    for row in store::list_tasks(&mut *conn, &scope, q.enterprise_id.as_deref(), limit, offset).await? {
+        out.push(view(&mut conn, row).await?);
     }
     Ok(Json(out))
 }
@@ -189,8 +197,9 @@ async fn list_tasks(
 #[utoipa::path(get, path = "/verification/tasks/{id}", tag = "verification", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = TaskView), (status = 404, body = Problem)))]
 async fn get_task(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<TaskView>> {
-    let row = visible(&state, &caller, &id).await?;
-    Ok(Json(view(&state, row).await?))
+    let mut conn = state.db.acquire().await?;
+    let row = visible(&mut *conn, &caller, &id).await?;
+    Ok(Json(view(&mut conn, row).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -214,7 +223,7 @@ async fn list_candidates(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<CandidateView>>> {
-    let task = visible(&state, &caller, &id).await?;
+    let task = visible(&state.db, &caller, &id).await?;
     let candidates = store::candidates(&state.db, &task.enterprise_id).await?;
     Ok(Json(
         candidates
@@ -288,13 +297,13 @@ fn selection_error(rule: SelectionRule) -> ApiError {
 async fn submit_selection(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
     Json(body): Json<SelectionBody>,
 ) -> ApiResult<Json<TaskView>> {
     caller.require(&[Role::Enterprise])?;
-    let task = visible(&state, &caller, &id).await?;
-    audit.set_target(format!("verification_task:{id}"));
+    let task = visible(&state.db, &caller, &id).await?;
+    act.set_target(format!("verification_task:{id}"));
     rules::transition(task.state(), TaskEvent::SubmitSelection, task.kind(), task.round as u32)
         .map_err(|e| not_allowed(e.state))?;
     let staff = store::candidates(&state.db, &task.enterprise_id).await?;
@@ -327,11 +336,14 @@ async fn submit_selection(
     };
     rules::check_selection(&candidates, task.has_licence == 1, required).map_err(selection_error)?;
     let picks: Vec<(String, String)> = picked.into_iter().map(|(c, p)| (c.employment_id, p)).collect();
-    if !store::submit_selection(&state, &task, &picks).await? {
+    let mut tx = act.begin().await?;
+    if !store::submit_selection(&mut tx, &task, &picks, state.clock.now_ms()).await? {
         return Err(not_allowed(task.state()));
     }
-    let row = visible(&state, &caller, &id).await?;
-    Ok(Json(view(&state, row).await?))
+    let row = visible(&mut *tx, &caller, &id).await?;
+    let task = view(&mut tx, row).await?;
+    act.commit(tx, format!("verification_task:{id}")).await?;
+    Ok(Json(task))
 }
 
 #[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
@@ -359,31 +371,31 @@ pub struct ReviewBody {
 async fn review_selection(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Path(id): Path<String>,
     Json(body): Json<ReviewBody>,
 ) -> ApiResult<Json<TaskView>> {
     caller.require(REVIEWERS)?;
-    let task = visible(&state, &caller, &id).await?;
-    audit.set_target(format!("verification_task:{id}"));
+    let task = visible(&state.db, &caller, &id).await?;
+    act.set_target(format!("verification_task:{id}"));
     let approve = body.decision == Decision::Approve;
     let event = if approve { TaskEvent::Approve } else { TaskEvent::Reject };
     rules::transition(task.state(), event, task.kind(), task.round as u32).map_err(|e| not_allowed(e.state))?;
-    let window_end = approve.then(|| rules::window_end(Date::today_in_china(state.clock.now_ms())).to_string());
-    if !store::review(
-        &state,
-        &task,
+    let now = state.clock.now_ms();
+    let review = store::Review {
         approve,
-        body.opinion.as_str(),
-        &caller.account_id,
-        window_end,
-    )
-    .await?
-    {
+        opinion: body.opinion.as_str(),
+        reviewer: &caller.account_id,
+        window_end: approve.then(|| rules::window_end(Date::today_in_china(now)).to_string()),
+    };
+    let mut tx = act.begin().await?;
+    if !store::review(&mut tx, &task, &review, now).await? {
         return Err(not_allowed(task.state()));
     }
-    let row = visible(&state, &caller, &id).await?;
-    Ok(Json(view(&state, row).await?))
+    let row = visible(&mut *tx, &caller, &id).await?;
+    let task = view(&mut tx, row).await?;
+    act.commit(tx, format!("verification_task:{id}")).await?;
+    Ok(Json(task))
 }
 
 /// The staff each qualification requires (editable by city staff).
@@ -417,15 +429,12 @@ pub struct RequirementBody {
 async fn set_requirement(
     State(state): State<AppState>,
     caller: Caller,
-    audit: AuditContext,
+    act: Act,
     Json(body): Json<RequirementBody>,
 ) -> ApiResult<Json<RequirementView>> {
     caller.require(&[Role::City, Role::Sysadmin])?;
-    audit.set_target(format!(
-        "requirement:{} {}",
-        body.category.as_str(),
-        body.grade.as_str()
-    ));
+    let target = format!("requirement:{} {}", body.category.as_str(), body.grade.as_str());
+    act.set_target(&target);
     let requirement = RequirementView {
         category: body.category.as_str().to_owned(),
         grade: body.grade.as_str().to_owned(),
@@ -433,6 +442,8 @@ async fn set_requirement(
         titled: i64::from(body.titled),
         updated_at: state.clock.now_ms(),
     };
-    store::set_requirement(&state.db, &requirement, &caller.account_id).await?;
+    let mut tx = act.begin().await?;
+    store::set_requirement(&mut *tx, &requirement, &caller.account_id).await?;
+    act.commit(tx, target).await?;
     Ok(Json(requirement))
 }

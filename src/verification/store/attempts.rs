@@ -1,0 +1,171 @@
+//! Check-in attempts, accepted or refused (every one is kept), and what the check-in rules read
+//! of earlier ones.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::TaskRow;
+use crate::db::{new_id, Executor, NullableF64};
+
+/// Whether the person is selected in the task's current round.
+pub async fn is_selected(db: impl Executor<'_>, task: &TaskRow, person: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<String> = sqlx::query_scalar(
+        "SELECT person_id FROM verification_selections WHERE task_id = $1 AND round = $2 AND person_id = $3",
+    )
+    .bind(&task.id)
+    .bind(task.round)
+    .bind(person)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// One check-in attempt as recorded.
+#[derive(Serialize, ToSchema, sqlx::FromRow, Clone)]
+pub struct AttemptView {
+    pub id: String,
+    pub person_id: String,
+    pub round: i64,
+    pub at: i64,
+    /// accepted | flagged | refused
+    pub outcome: String,
+    /// The refusal's code.
+    pub reason: Option<String>,
+    /// Comma-separated review flags: mock_location, repeated_position, impossible_speed.
+    pub flags: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub coordinate_system: Option<String>,
+    pub accuracy_m: Option<f64>,
+    /// Distance from the site (centre or boundary), metres.
+    pub distance_m: Option<f64>,
+    /// Descriptor distance to the enrolled face.
+    pub face_distance: Option<f64>,
+    pub mock_location: i64,
+    pub selfie_document_id: Option<String>,
+}
+
+/// What one attempt measured.
+#[derive(Default)]
+pub struct Attempt {
+    pub outcome: &'static str,
+    pub reason: Option<String>,
+    pub flags: Vec<&'static str>,
+    pub position: Option<crate::types::Coordinates>,
+    pub accuracy_m: Option<f64>,
+    pub distance_m: Option<f64>,
+    pub face_distance: Option<f64>,
+    pub mock_location: bool,
+    pub selfie_document_id: Option<String>,
+    pub selfie_hash: Option<u64>,
+}
+
+/// Records an attempt of `person` at `now` in the task's current round; returns its id.
+pub async fn record_attempt(
+    db: impl Executor<'_>,
+    task: &TaskRow,
+    person: &str,
+    a: &Attempt,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO check_in_attempts (id, task_id, round, person_id, at, outcome, reason, flags, latitude, longitude, coordinate_system, \
+         accuracy_m, distance_m, face_distance, mock_location, selfie_document_id, selfie_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+    )
+    .bind(&id)
+    .bind(&task.id)
+    .bind(task.round)
+    .bind(person)
+    .bind(now)
+    .bind(a.outcome)
+    .bind(a.reason.as_deref())
+    .bind(a.flags.join(","))
+    .bind(NullableF64(a.position.map(|p| p.latitude)))
+    .bind(NullableF64(a.position.map(|p| p.longitude)))
+    .bind(a.position.map(|p| p.system.as_str()))
+    .bind(NullableF64(a.accuracy_m))
+    .bind(NullableF64(a.distance_m))
+    .bind(NullableF64(a.face_distance))
+    .bind(i64::from(a.mock_location))
+    .bind(a.selfie_document_id.as_deref())
+    .bind(a.selfie_hash.map(|h| format!("{h:016x}")))
+    .execute(db)
+    .await?;
+    Ok(id)
+}
+
+const ATTEMPT_COLUMNS: &str =
+    "id, person_id, round, at, outcome, reason, flags, latitude, longitude, coordinate_system, accuracy_m, \
+    distance_m, face_distance, mock_location, selfie_document_id";
+
+/// The task's attempts, all or one person's, in order.
+pub async fn attempts(
+    db: impl Executor<'_>,
+    task: &str,
+    person: Option<&str>,
+) -> Result<Vec<AttemptView>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {ATTEMPT_COLUMNS} FROM check_in_attempts WHERE task_id = $1 AND ($2 IS NULL OR person_id = $2) ORDER BY at, id"
+    ))
+    .bind(task)
+    .bind(person)
+    .fetch_all(db)
+    .await
+}
+
+/// One attempt by id.
+pub async fn attempt(db: impl Executor<'_>, id: &str) -> Result<Option<AttemptView>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {ATTEMPT_COLUMNS} FROM check_in_attempts WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn has_valid_check_in(db: impl Executor<'_>, task: &TaskRow, person: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM check_in_attempts WHERE task_id = $1 AND round = $2 AND person_id = $3 AND outcome <> 'refused'",
+    )
+    .bind(&task.id)
+    .bind(task.round)
+    .bind(person)
+    .fetch_one(db)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Every selfie hash recorded so far (of anyone), for the reused-photo check.
+pub async fn selfie_hashes(db: impl Executor<'_>) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT selfie_hash FROM check_in_attempts WHERE selfie_hash IS NOT NULL")
+        .fetch_all(db)
+        .await
+}
+
+/// Whether an earlier valid check-in reported exactly these coordinates.
+pub async fn position_seen(db: impl Executor<'_>, latitude: f64, longitude: f64) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM check_in_attempts WHERE outcome <> 'refused' AND latitude = $1 AND longitude = $2",
+    )
+    .bind(latitude)
+    .bind(longitude)
+    .fetch_one(db)
+    .await?;
+    Ok(n > 0)
+}
+
+/// The person's previous valid check-in: (latitude, longitude, system, time).
+pub async fn previous_check_in(
+    db: impl Executor<'_>,
+    person: &str,
+) -> Result<Option<(f64, f64, String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT latitude, longitude, coordinate_system, at FROM check_in_attempts WHERE person_id = $1 AND outcome <> 'refused' \
+         ORDER BY at DESC LIMIT 1",
+    )
+    .bind(person)
+    .fetch_optional(db)
+    .await
+}
