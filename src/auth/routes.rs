@@ -141,7 +141,7 @@ async fn staff_login(
     let account = crate::staff::store::find_for_login(&state.db, &username)
         .await?
         .map(|s| {
-            let role = Role::parse(&s.role).unwrap_or(Role::Supervisor);
+            let role = s.role;
             PasswordAccount {
                 password_hash: s.password_hash,
                 active: s.status == "active",

@@ -11,6 +11,10 @@ use super::{AccountKind, Channel, Role, Scope};
 use crate::db::{new_id, Conn, Executor};
 use crate::error::{ApiError, ApiResult};
 
+// Roles and channels in account and token rows decode strictly: an unknown role must never
+// become some default role.
+crate::text_column!(Role, Channel);
+
 /// What a successful sign-in or refresh answers.
 #[derive(Serialize, ToSchema)]
 pub struct TokenPair {
@@ -150,7 +154,7 @@ pub async fn rotate(conn: &mut Conn, tokens: &TokenKeys, refresh_token: &str, no
     }
     let kind: String = row.try_get("account_kind")?;
     let account_id: String = row.try_get("account_id")?;
-    let channel = Channel::parse(&row.try_get::<String, _>("channel")?).unwrap_or(Channel::Web);
+    let channel: Channel = row.try_get("channel")?;
     let Some(subject) = current_subject(&mut *conn, &kind, &account_id, channel).await? else {
         return Ok(Rotation::Refused {
             error: refresh_refused("auth.account_disabled", "账号已停用", "The account is disabled"),
@@ -202,19 +206,16 @@ pub async fn revoke_account(db: impl Executor<'_>, kind: AccountKind, account_id
 async fn current_subject(conn: &mut Conn, kind: &str, id: &str, channel: Channel) -> ApiResult<Option<Subject>> {
     let subject = match kind {
         "staff" => {
-            let row: Option<(String, Option<String>)> =
+            let row: Option<(Role, Option<String>)> =
                 sqlx::query_as("SELECT role, district_code FROM staff WHERE id = $1 AND status = 'active'")
                     .bind(id)
                     .fetch_optional(&mut *conn)
                     .await?;
-            row.and_then(|(role, district)| {
-                let role = Role::parse(&role)?;
-                Some(Subject {
-                    account_id: id.into(),
-                    role,
-                    scope: Scope::for_staff(role, district.as_deref()),
-                    channel,
-                })
+            row.map(|(role, district)| Subject {
+                account_id: id.into(),
+                role,
+                scope: Scope::for_staff(role, district.as_deref()),
+                channel,
             })
         }
         "enterprise" => {

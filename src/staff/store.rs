@@ -9,7 +9,7 @@ use crate::db::{new_id, Executor};
 #[derive(sqlx::FromRow)]
 pub struct LoginRow {
     pub id: String,
-    pub role: String,
+    pub role: Role,
     pub district_code: Option<String>,
     pub password_hash: String,
     pub status: String,

@@ -195,8 +195,8 @@ async fn check_in(
     store::pass_if_complete(&mut tx, &task, now).await?;
     let task_state = store::task_for_person(&mut *tx, &id)
         .await?
-        .map(|t| t.state())
-        .unwrap_or(TaskState::CheckingIn);
+        .ok_or_else(|| ApiError::internal("the checked-in task vanished"))?
+        .state();
     let attempt = store::attempt(&mut *tx, &attempt_id)
         .await?
         .ok_or_else(|| ApiError::internal("check-in vanished"))?;

@@ -78,7 +78,7 @@ async fn view(conn: &mut Conn, row: TaskRow) -> ApiResult<TaskView> {
         enterprise_id: row.enterprise_id,
         enterprise_name: row.enterprise_name,
         qualification_id: row.qualification_id,
-        kind: row.kind,
+        kind: row.kind.as_str().to_owned(),
         round: row.round,
         notice_date: row.notice_date,
         start_deadline: row.start_deadline,

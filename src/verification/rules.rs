@@ -11,6 +11,21 @@ pub enum TaskKind {
     Routine,
 }
 
+impl TaskKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskKind::FirstTime => "first_time",
+            TaskKind::Routine => "routine",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TaskKind> {
+        [TaskKind::FirstTime, TaskKind::Routine]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
 /// The last day to start (submit the check-in personnel) (seed 004 二(一)1: 企业应在资质证书
 /// 发证日期起十个月内发起人员打卡; routine tasks: one month from the notice).
 pub fn start_deadline(kind: TaskKind, certificate_issued: Date, notice: Date) -> Date {

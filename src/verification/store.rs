@@ -33,8 +33,8 @@ pub struct TaskRow {
     pub id: String,
     pub enterprise_id: String,
     pub qualification_id: String,
-    pub kind: String,
-    pub state: String,
+    pub kind: TaskKind,
+    pub state: TaskState,
     pub round: i64,
     pub notice_date: String,
     pub start_deadline: String,
@@ -47,17 +47,16 @@ pub struct TaskRow {
     pub grade: String,
 }
 
+// Task rows decode their kind and state strictly.
+crate::text_column!(TaskKind, TaskState);
+
 impl TaskRow {
     pub fn state(&self) -> TaskState {
-        TaskState::parse(&self.state).unwrap_or(TaskState::Withdrawn)
+        self.state
     }
 
     pub fn kind(&self) -> TaskKind {
-        if self.kind == "first_time" {
-            TaskKind::FirstTime
-        } else {
-            TaskKind::Routine
-        }
+        self.kind
     }
 }
 
@@ -135,7 +134,7 @@ pub async fn insert_task(conn: &mut Conn, t: &NewTask<'_>, now: i64) -> Result<S
     .bind(&id)
     .bind(t.enterprise_id)
     .bind(t.qualification_id)
-    .bind(if t.kind == TaskKind::FirstTime { "first_time" } else { "routine" })
+    .bind(t.kind)
     .bind(&t.notice_date)
     .bind(&t.start_deadline)
     .bind(t.opened_by)
