@@ -609,7 +609,7 @@ async fn put_presigned_content(
 ) -> ApiResult<StatusCode> {
     check_link(&state, "put", &id, &link)?;
     let slot = store::upload_slot(&state.db, &id).await?.ok_or_else(not_found)?;
-    rules::may_complete(DocState::parse(&slot.state).unwrap_or(DocState::Locked)).map_err(rule_error)?;
+    rules::may_complete(slot.state).map_err(rule_error)?;
     let (key, limit) = (slot.object_key, slot.expected_size.unwrap_or(0).max(0) as u64);
     let mut source = BodySource(body.into_data_stream());
     let mut writer = state

@@ -7,13 +7,16 @@ use super::rules::{DocState, Purpose};
 use crate::auth::{Caller, Scope};
 use crate::db::Executor;
 
+// Documents decode their state and purpose strictly.
+crate::text_column!(DocState, Purpose);
+
 /// A document as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DocumentRow {
     pub id: String,
     pub owner_kind: String,
     pub owner_id: String,
-    pub purpose: String,
+    pub purpose: Purpose,
     pub content_type: String,
     pub size: i64,
     pub sha256: String,
@@ -21,7 +24,7 @@ pub struct DocumentRow {
     pub file_name: String,
     pub uploaded_by: String,
     pub created_at: i64,
-    pub state: String,
+    pub state: DocState,
     pub expected_size: Option<i64>,
     pub expected_sha256: Option<String>,
     pub attached_kind: Option<String>,
@@ -30,11 +33,11 @@ pub struct DocumentRow {
 
 impl DocumentRow {
     pub fn state(&self) -> DocState {
-        DocState::parse(&self.state).unwrap_or(DocState::Locked)
+        self.state
     }
 
     pub fn purpose(&self) -> Option<Purpose> {
-        Purpose::parse(&self.purpose)
+        Some(self.purpose)
     }
 
     /// Whether the document can be attached to `record`: a completed upload of `purpose`, free
@@ -272,7 +275,7 @@ pub async fn set_attachment(
 pub struct UploadSlot {
     pub object_key: String,
     pub expected_size: Option<i64>,
-    pub state: String,
+    pub state: DocState,
 }
 
 /// The upload slot of any document (the caller proved the signed link, not a scope).
