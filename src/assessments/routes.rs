@@ -140,7 +140,7 @@ pub async fn view(conn: &mut Conn, row: AssessmentRow, round: Option<i64>) -> Ap
                 self_score: fill.self_score,
                 self_note: fill.self_note.clone(),
                 assessed_score: fill.assessed_score,
-                review_state: fill.review_state.clone(),
+                review_state: fill.review_state.as_str().to_owned(),
                 review_opinion: fill.review_opinion.clone(),
                 rectification_note: fill.rectification_note.clone(),
                 documents: documents.iter().filter(|d| d.number == t.number).cloned().collect(),

@@ -71,32 +71,6 @@ pub struct Template {
     pub items: Vec<TemplateItem>,
 }
 
-#[derive(sqlx::FromRow)]
-struct TemplateRow {
-    id: String,
-    kind: String,
-    version: i64,
-    name: String,
-    change_note: String,
-    created_by: Option<String>,
-    created_at: i64,
-}
-
-impl From<TemplateRow> for Template {
-    fn from(r: TemplateRow) -> Self {
-        Template {
-            id: r.id,
-            kind: TemplateKind::parse(&r.kind).unwrap_or(TemplateKind::GeneralConditions),
-            version: r.version,
-            name: r.name,
-            change_note: r.change_note,
-            created_by: r.created_by,
-            created_at: r.created_at,
-            items: Vec::new(),
-        }
-    }
-}
-
 impl Template {
     /// The largest total the scored items allow.
     pub fn max_total(&self) -> f64 {

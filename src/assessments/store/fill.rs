@@ -5,6 +5,9 @@ use utoipa::ToSchema;
 
 use super::AssessmentRow;
 use crate::assessments::rules::ItemReview;
+
+// Item reviews decode strictly.
+crate::text_column!(ItemReview);
 use crate::db::{new_id, Conn, Executor, NullableF64};
 
 /// The enterprise's fill of one item in the current round.
@@ -41,14 +44,14 @@ pub struct ItemRow {
     pub self_score: Option<f64>,
     pub self_note: String,
     pub assessed_score: Option<f64>,
-    pub review_state: String,
+    pub review_state: ItemReview,
     pub review_opinion: Option<String>,
     pub rectification_note: String,
 }
 
 impl ItemRow {
     pub fn review(&self) -> ItemReview {
-        ItemReview::parse(&self.review_state).unwrap_or(ItemReview::Pending)
+        self.review_state
     }
 }
 

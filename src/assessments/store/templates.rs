@@ -4,10 +4,13 @@ use crate::assessments::rules::{ItemKind, TemplateKind};
 use crate::assessments::templates::{Template, TemplateItem};
 use crate::db::{is_unique_violation, new_id, Conn, Executor, NullableF64};
 
+// Template and item kinds decode strictly.
+crate::text_column!(TemplateKind, ItemKind);
+
 #[derive(sqlx::FromRow)]
 struct ItemRow {
     number: String,
-    kind: String,
+    kind: ItemKind,
     title: String,
     standard: String,
     max_score: Option<f64>,
@@ -20,7 +23,7 @@ impl From<ItemRow> for TemplateItem {
     fn from(r: ItemRow) -> Self {
         TemplateItem {
             number: r.number,
-            kind: ItemKind::parse(&r.kind).unwrap_or(ItemKind::Scored),
+            kind: r.kind,
             title: r.title,
             standard: r.standard,
             max_score: r.max_score,
@@ -34,7 +37,7 @@ impl From<ItemRow> for TemplateItem {
 #[derive(sqlx::FromRow)]
 struct TemplateRow {
     id: String,
-    kind: String,
+    kind: TemplateKind,
     version: i64,
     name: String,
     change_note: String,
@@ -46,7 +49,7 @@ impl From<TemplateRow> for Template {
     fn from(r: TemplateRow) -> Self {
         Template {
             id: r.id,
-            kind: TemplateKind::parse(&r.kind).unwrap_or(TemplateKind::GeneralConditions),
+            kind: r.kind,
             version: r.version,
             name: r.name,
             change_note: r.change_note,
