@@ -1,0 +1,176 @@
+//! Project assessment records: a supervisor starts one for a project and period, or deletes a
+//! draft; everyone in scope lists and reads them, with their state history and submissions.
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{reread, view_of, visible, ProjectAssessmentView, READERS};
+use crate::assessments::lifecycle::{StateChange, PROJECT_ASSESSMENTS};
+use crate::assessments::projects::store::{self, ProjectAssessmentRow, Submission, Visibility};
+use crate::assessments::rules::{self, Event, TemplateKind};
+use crate::assessments::templates;
+use crate::assessments::{changed_meanwhile, not_allowed, valid_period};
+use crate::audit::Act;
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::paging::Page;
+use crate::state::AppState;
+use crate::web::Json;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartBody {
+    /// `2026`, `2026-H2` or `2026-Q3`.
+    #[schema(example = "2026-H2")]
+    pub period: String,
+}
+
+/// A supervisor starts the assessment of a project in their scope for a period; enterprise,
+/// project and project manager come from the project.
+#[utoipa::path(post, path = "/projects/{id}/assessments", tag = "assessments", params(("id" = String, Path)),
+    request_body = StartBody, security(("bearer" = [])),
+    responses((status = 201, body = ProjectAssessmentView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub(super) async fn start_assessment(
+    State(state): State<AppState>,
+    caller: Caller,
+    act: Act,
+    Path(project_id): Path<String>,
+    Json(body): Json<StartBody>,
+) -> ApiResult<(StatusCode, Json<ProjectAssessmentView>)> {
+    caller.require(&[Role::Supervisor])?;
+    let project = crate::projects::store::get(&state.db, &project_id, &crate::projects::store::Visibility::of(&caller))
+        .await?
+        .ok_or_else(|| ApiError::not_found("工程项目", "Project"))?;
+    if !valid_period(&body.period) {
+        let mut invalid = Invalid::default();
+        invalid.field(
+            "period",
+            "assessment.period_invalid",
+            "考核期为年份（2026）、半年（2026-H1）或季度（2026-Q3）",
+            "The period is a year (2026), half-year (2026-H1) or quarter (2026-Q3)",
+        );
+        invalid.finish()?;
+    }
+    let template = templates::current(&mut *state.db.acquire().await?, TemplateKind::Project)
+        .await?
+        .ok_or_else(|| ApiError::internal("no project template"))?;
+    let mut tx = act.begin().await?;
+    let id = store::create(
+        &mut *tx,
+        &project,
+        &template,
+        &body.period,
+        &caller.account_id,
+        state.clock.now_ms(),
+    )
+    .await?
+    .ok_or_else(|| {
+        ApiError::conflict(
+            "assessment.period_taken",
+            format!("该项目已有 {} 期的考核", body.period),
+            format!("This project already has an assessment for {}", body.period),
+        )
+    })?;
+    let view = reread(&mut *tx, &caller, &template, &id).await?;
+    act.commit(tx, format!("project_assessment:{id}")).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    pub state: Option<rules::State>,
+    pub district: Option<String>,
+    pub project_id: Option<String>,
+    pub period: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// Project assessments within the caller's scope: a supervisor's own, a district's, all for the
+/// city station, and an enterprise's passed ones.
+#[utoipa::path(get, path = "/project-assessments", tag = "assessments", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<ProjectAssessmentRow>), (status = 403, body = Problem)))]
+pub(super) async fn list_assessments(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Vec<ProjectAssessmentRow>>> {
+    caller.require(READERS)?;
+    let filter = store::Filter {
+        state: q.state.map(|s| s.as_str().to_owned()),
+        district: q.district,
+        project: q.project_id,
+        period: q.period,
+    };
+    let page = Page {
+        page: q.page,
+        per_page: q.per_page,
+    };
+    Ok(Json(
+        store::list(&state.db, &Visibility::of(&caller), &filter, &page).await?,
+    ))
+}
+
+/// One project assessment with its scores and documents.
+#[utoipa::path(get, path = "/project-assessments/{id}", tag = "assessments", params(("id" = String, Path)),
+    security(("bearer" = [])), responses((status = 200, body = ProjectAssessmentView), (status = 404, body = Problem)))]
+pub(super) async fn get_assessment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ProjectAssessmentView>> {
+    let row = visible(&state, &caller, &id).await?;
+    Ok(Json(view_of(&state, row).await?))
+}
+
+/// Every state change: who, when, from, to, with what opinion.
+#[utoipa::path(get, path = "/project-assessments/{id}/history", tag = "assessments", params(("id" = String, Path)),
+    security(("bearer" = [])), responses((status = 200, body = Vec<StateChange>), (status = 404, body = Problem)))]
+pub(super) async fn state_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<StateChange>>> {
+    let row = visible(&state, &caller, &id).await?;
+    Ok(Json(PROJECT_ASSESSMENTS.changes(&state.db, &row.id).await?))
+}
+
+/// Every submission as the city station received it, first to last.
+#[utoipa::path(get, path = "/project-assessments/{id}/submissions", tag = "assessments", params(("id" = String, Path)),
+    security(("bearer" = [])), responses((status = 200, body = Vec<Submission>), (status = 404, body = Problem)))]
+pub(super) async fn list_submissions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<Submission>>> {
+    let row = visible(&state, &caller, &id).await?;
+    Ok(Json(store::submissions(&state.db, &row.id).await?))
+}
+
+/// Deletes a draft or returned project assessment (kept for the record, no longer listed);
+/// documents never submitted become deletable again.
+#[utoipa::path(delete, path = "/project-assessments/{id}", tag = "assessments", params(("id" = String, Path)),
+    security(("bearer" = [])), responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub(super) async fn delete_assessment(
+    State(state): State<AppState>,
+    caller: Caller,
+    act: Act,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    caller.require(&[Role::Supervisor])?;
+    let row = visible(&state, &caller, &id).await?;
+    act.set_target(format!("project_assessment:{id}"));
+    rules::transition(row.state(), Event::Delete).map_err(not_allowed)?;
+    let mut tx = act.begin().await?;
+    if !store::delete(&mut *tx, &row, &caller.account_id, state.clock.now_ms()).await? {
+        return Err(changed_meanwhile());
+    }
+    act.commit(tx, format!("project_assessment:{id}")).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

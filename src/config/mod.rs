@@ -1,0 +1,220 @@
+//! Settings: built-in defaults < optional TOML file (`--config` / `ZHUJIAN_CONFIG`) <
+//! `ZHUJIAN_*` environment variables < `DATABASE_URL`.
+//!
+//! Environment names are the setting's path in upper case with `_` between section and key:
+//! `server.listen` is `ZHUJIAN_SERVER_LISTEN`, `auth.access_token_ttl_secs` is
+//! `ZHUJIAN_AUTH_ACCESS_TOKEN_TTL_SECS`. Values are read as TOML when they parse (numbers,
+//! booleans, arrays such as `["https://a.example"]`) and as plain strings otherwise. An unknown
+//! `ZHUJIAN_*` name is a start-up error, so a typo never goes unnoticed.
+//!
+//! - this file: `Settings`, loading them from the file and the environment, and their checks;
+//! - `sections`: the sections of `Settings` and every default;
+//! - `secrets`: the keys, decoded, and the development secrets generated on first start;
+//! - `help`: `SETTINGS_HELP`, every setting with its default and meaning.
+
+mod help;
+mod secrets;
+mod sections;
+
+pub use help::SETTINGS_HELP;
+pub use sections::{
+    AssessmentSettings, AuditSettings, AuthSettings, CheckInSettings, DatabaseSettings, EmploymentSettings,
+    FaceSettings, LogFormat, LogSettings, ObjectBackend, ObjectSettings, Profile, SecretSettings, ServerSettings,
+    SmsProvider, SmsSettings, StorageSettings, UploadSettings, WechatSettings,
+};
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub profile: Profile,
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub storage: StorageSettings,
+    pub auth: AuthSettings,
+    pub secrets: SecretSettings,
+    pub wechat: WechatSettings,
+    pub sms: SmsSettings,
+    pub objects: ObjectSettings,
+    pub uploads: UploadSettings,
+    pub face: FaceSettings,
+    pub employment: EmploymentSettings,
+    pub assessments: AssessmentSettings,
+    pub check_in: CheckInSettings,
+    pub audit: AuditSettings,
+    pub log: LogSettings,
+}
+
+const ENV_PREFIX: &str = "ZHUJIAN_";
+const CONFIG_FILE_ENV: &str = "ZHUJIAN_CONFIG";
+
+impl Settings {
+    /// Loads settings from the optional file and the process environment.
+    pub fn load(config_file: Option<&Path>) -> anyhow::Result<Settings> {
+        Self::load_from(config_file, std::env::vars())
+    }
+
+    /// Loads settings from the optional file and the given environment (testable).
+    pub fn load_from(
+        config_file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Settings> {
+        let mut tree = toml::Table::new();
+        if let Some(path) = config_file {
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
+            tree = toml::from_str(&text).with_context(|| format!("invalid TOML in {}", path.display()))?;
+        }
+        let mut database_url = None;
+        for (name, value) in env {
+            if name == "DATABASE_URL" {
+                database_url = Some(value);
+            } else if let Some(rest) = name.strip_prefix(ENV_PREFIX) {
+                if name != CONFIG_FILE_ENV {
+                    overlay_env(&mut tree, rest, &value);
+                }
+            }
+        }
+        let mut settings: Settings = toml::Value::Table(tree)
+            .try_into()
+            .context("invalid settings (see `zhujian --help` for every setting)")?;
+        if let Some(url) = database_url.filter(|u| !u.is_empty()) {
+            settings.database.url = url;
+        }
+        Ok(settings)
+    }
+
+    /// The database URL in effect: the configured one, or SQLite inside the storage directory.
+    pub fn database_url(&self) -> String {
+        if self.database.url.is_empty() {
+            format!("sqlite://{}?mode=rwc", self.storage.dir.join("zhujian.db").display())
+        } else {
+            self.database.url.clone()
+        }
+    }
+
+    /// The folder of the face models.
+    pub fn models_dir(&self) -> PathBuf {
+        if self.face.models_dir.as_os_str().is_empty() {
+            self.storage.dir.join("models")
+        } else {
+            self.face.models_dir.clone()
+        }
+    }
+
+    /// Settings a production deployment must not run with.
+    pub fn check_production(&self) -> anyhow::Result<()> {
+        if self.profile != Profile::Production {
+            return Ok(());
+        }
+        if self.sms.provider == SmsProvider::File {
+            bail!("profile = production requires a real SMS provider (sms.provider = \"tencent\")");
+        }
+        if self.wechat.app_id.is_empty() || self.wechat.app_secret.is_empty() {
+            bail!("profile = production requires wechat.app_id and wechat.app_secret");
+        }
+        if self.secrets.audit_key.is_empty() {
+            bail!("profile = production requires secrets.audit_key (ZHUJIAN_SECRETS_AUDIT_KEY), kept apart from the token key");
+        }
+        Ok(())
+    }
+
+    /// Settings that are wrong whatever the profile.
+    pub fn check(&self) -> anyhow::Result<()> {
+        let o = &self.objects;
+        if o.backend == ObjectBackend::S3 && (o.s3_endpoint.is_empty() || o.s3_bucket.is_empty()) {
+            bail!("objects.backend = \"s3\" requires objects.s3_endpoint and objects.s3_bucket");
+        }
+        if o.s3_part_size_bytes < 5 * 1024 * 1024 {
+            bail!("objects.s3_part_size_bytes must be at least 5 MiB (S3's smallest part)");
+        }
+        let a = &self.assessments;
+        if !(0.0..=100.0).contains(&a.basically_qualified_from_percent)
+            || !(a.basically_qualified_from_percent..=100.0).contains(&a.qualified_from_percent)
+        {
+            bail!("assessments: 0 <= basically_qualified_from_percent <= qualified_from_percent <= 100 is required");
+        }
+        Ok(())
+    }
+}
+
+/// Sets `section.key` (or a top-level key) from one `ZHUJIAN_*` variable.
+fn overlay_env(tree: &mut toml::Table, name: &str, raw: &str) {
+    let lower = name.to_ascii_lowercase();
+    let value = toml::from_str::<toml::Table>(&format!("v = {raw}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(raw.to_string()));
+    match lower.split_once('_') {
+        Some((section, key)) if is_section(section) => {
+            let entry = tree
+                .entry(section.to_string())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if let toml::Value::Table(table) = entry {
+                table.insert(key.to_string(), value);
+            }
+        }
+        _ => {
+            tree.insert(lower, value);
+        }
+    }
+}
+
+/// Whether `name` is a section (a table) of `Settings`, read off the struct itself.
+fn is_section(name: &str) -> bool {
+    toml::Value::try_from(Settings::default())
+        .ok()
+        .and_then(|tree| tree.get(name).map(toml::Value::is_table))
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn environment_overrides_file_and_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("z.toml");
+        std::fs::write(&file, "[server]\nlisten = \"0.0.0.0:9000\"\nrequest_timeout_secs = 5\n").unwrap();
+        let s = Settings::load_from(
+            Some(&file),
+            env(&[
+                ("ZHUJIAN_SERVER_REQUEST_TIMEOUT_SECS", "7"),
+                ("ZHUJIAN_AUTH_ACCESS_TOKEN_TTL_SECS", "60"),
+                ("ZHUJIAN_SERVER_CORS_ORIGINS", "[\"https://a.example\"]"),
+                ("ZHUJIAN_CONFIG", "ignored"),
+                ("DATABASE_URL", "postgres://x@localhost/db"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.server.listen, "0.0.0.0:9000");
+        assert_eq!(s.server.request_timeout_secs, 7);
+        assert_eq!(s.auth.access_token_ttl_secs, 60);
+        assert_eq!(s.server.cors_origins, vec!["https://a.example".to_string()]);
+        assert_eq!(s.database_url(), "postgres://x@localhost/db");
+        assert_eq!(s.auth.lockout_secs, Settings::default().auth.lockout_secs);
+    }
+
+    #[test]
+    fn unknown_environment_setting_is_an_error() {
+        let err = Settings::load_from(None, env(&[("ZHUJIAN_SERVER_LISTN", "x")])).unwrap_err();
+        assert!(format!("{err:#}").contains("listn"), "{err:#}");
+    }
+
+    #[test]
+    fn default_database_is_sqlite_in_storage() {
+        assert_eq!(
+            Settings::default().database_url(),
+            "sqlite://storage/zhujian.db?mode=rwc"
+        );
+    }
+}

@@ -1,0 +1,364 @@
+//! The sections of `Settings`, one struct each, and the built-in default of every setting.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::Settings;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditSettings {
+    pub checkpoint_interval_secs: u64,
+    pub checkpoint_prefix: String,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        AuditSettings {
+            checkpoint_interval_secs: 300,
+            checkpoint_prefix: "audit/checkpoints/".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    #[default]
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    pub listen: String,
+    pub body_limit_bytes: usize,
+    pub request_timeout_secs: u64,
+    pub cors_origins: Vec<String>,
+    pub trust_forwarded_for: bool,
+    pub shutdown_grace_secs: u64,
+    pub public_url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub max_connections: u32,
+    pub acquire_timeout_secs: u64,
+    pub sqlite_busy_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageSettings {
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    pub issuer: String,
+    pub audience: String,
+    pub access_token_ttl_secs: i64,
+    pub refresh_token_ttl_secs: i64,
+    pub max_failed_logins_per_account: i64,
+    pub max_failed_logins_per_address: i64,
+    pub lockout_secs: i64,
+    pub sms_code_ttl_secs: i64,
+    pub sms_code_max_attempts: i64,
+    pub sms_code_resend_secs: i64,
+}
+
+#[derive(Clone, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecretSettings {
+    pub token_key: String,
+    pub data_key: String,
+    pub audit_key: String,
+    pub audit_retired_keys: Vec<String>,
+}
+
+impl std::fmt::Debug for SecretSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretSettings { .. }")
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WechatSettings {
+    pub base_url: String,
+    pub app_id: String,
+    pub app_secret: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmsProvider {
+    File,
+    Tencent,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmsSettings {
+    pub provider: SmsProvider,
+    pub endpoint: String,
+    pub region: String,
+    pub secret_id: String,
+    pub secret_key: String,
+    pub sdk_app_id: String,
+    pub sign_name: String,
+    pub template_reset_code: String,
+    pub template_initial_password: String,
+    pub template_notice: String,
+    pub deliver_interval_secs: u64,
+    pub max_attempts: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ObjectBackend {
+    Local,
+    S3,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ObjectSettings {
+    pub backend: ObjectBackend,
+    pub s3_endpoint: String,
+    pub s3_region: String,
+    pub s3_bucket: String,
+    pub s3_access_key: String,
+    pub s3_secret_key: String,
+    pub s3_path_style: bool,
+    pub s3_part_size_bytes: usize,
+}
+
+impl std::fmt::Debug for ObjectSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectSettings")
+            .field("backend", &self.backend)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .field("s3_bucket", &self.s3_bucket)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UploadSettings {
+    pub pdf_max_bytes: u64,
+    pub image_max_bytes: u64,
+    pub video_max_bytes: u64,
+    pub image_max_pixels: u64,
+    pub image_min_side: u32,
+    pub request_timeout_secs: u64,
+    pub presign_ttl_secs: i64,
+    pub download_ttl_secs: i64,
+    pub pending_max_age_secs: i64,
+    pub sweep_interval_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FaceSettings {
+    pub models_dir: PathBuf,
+    pub fetch_models: bool,
+    pub threshold: f32,
+    pub workers: usize,
+    pub queue: usize,
+    pub min_face_px: i64,
+    pub min_brightness: f32,
+    pub min_sharpness: f32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmploymentSettings {
+    pub request_ttl_secs: i64,
+    pub challenge_ttl_secs: i64,
+    pub max_contract_years: u32,
+}
+
+/// Seed 001 §3.3: the city station reviews the assessments of some districts (in Qingdao 市南,
+/// 市北 and 李沧) and only reads the others'. Result bands turn a reviewed self-assessment's
+/// score into qualified / basically qualified / unqualified (seed 000 §2.5).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AssessmentSettings {
+    pub city_review_districts: Vec<String>,
+    pub qualified_from_percent: f64,
+    pub basically_qualified_from_percent: f64,
+}
+
+impl AssessmentSettings {
+    /// Whether the city station reviews assessments of `district`.
+    pub fn city_reviews(&self, district: &str) -> bool {
+        self.city_review_districts.iter().any(|d| d == "*" || d == district)
+    }
+
+    pub fn result_bands(&self) -> crate::assessments::rules::ResultBands {
+        crate::assessments::rules::ResultBands {
+            qualified_from_percent: self.qualified_from_percent,
+            basically_qualified_from_percent: self.basically_qualified_from_percent,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckInSettings {
+    pub default_radius_m: f64,
+    pub max_accuracy_m: f64,
+    pub challenge_ttl_secs: i64,
+    pub max_speed_kmh: f64,
+    pub photo_hash_distance: u32,
+    pub rectification_days: u32,
+    pub close_interval_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            profile: Profile::Development,
+            server: ServerSettings {
+                listen: "127.0.0.1:8080".into(),
+                body_limit_bytes: 1024 * 1024,
+                request_timeout_secs: 30,
+                cors_origins: Vec::new(),
+                trust_forwarded_for: false,
+                shutdown_grace_secs: 20,
+                public_url: String::new(),
+            },
+            database: DatabaseSettings {
+                url: String::new(),
+                max_connections: 10,
+                acquire_timeout_secs: 5,
+                sqlite_busy_timeout_ms: 5000,
+            },
+            storage: StorageSettings {
+                dir: PathBuf::from("storage"),
+            },
+            auth: AuthSettings {
+                issuer: "zhujian".into(),
+                audience: "zhujian-api".into(),
+                access_token_ttl_secs: 15 * 60,
+                refresh_token_ttl_secs: 30 * 24 * 3600,
+                max_failed_logins_per_account: 5,
+                max_failed_logins_per_address: 30,
+                lockout_secs: 15 * 60,
+                sms_code_ttl_secs: 5 * 60,
+                sms_code_max_attempts: 5,
+                sms_code_resend_secs: 60,
+            },
+            secrets: SecretSettings::default(),
+            wechat: WechatSettings {
+                base_url: "https://api.weixin.qq.com".into(),
+                app_id: String::new(),
+                app_secret: String::new(),
+            },
+            sms: SmsSettings {
+                provider: SmsProvider::File,
+                endpoint: "https://sms.tencentcloudapi.com".into(),
+                region: "ap-guangzhou".into(),
+                secret_id: String::new(),
+                secret_key: String::new(),
+                sdk_app_id: String::new(),
+                sign_name: String::new(),
+                template_reset_code: String::new(),
+                template_initial_password: String::new(),
+                template_notice: String::new(),
+                deliver_interval_secs: 10,
+                max_attempts: 8,
+            },
+            objects: ObjectSettings {
+                backend: ObjectBackend::Local,
+                s3_endpoint: String::new(),
+                s3_region: "us-east-1".into(),
+                s3_bucket: String::new(),
+                s3_access_key: String::new(),
+                s3_secret_key: String::new(),
+                s3_path_style: true,
+                s3_part_size_bytes: 8 * 1024 * 1024,
+            },
+            uploads: UploadSettings {
+                pdf_max_bytes: 100 * 1024 * 1024,
+                image_max_bytes: 15 * 1024 * 1024,
+                video_max_bytes: 2 * 1024 * 1024 * 1024,
+                image_max_pixels: 40_000_000,
+                image_min_side: 100,
+                request_timeout_secs: 3600,
+                presign_ttl_secs: 15 * 60,
+                download_ttl_secs: 5 * 60,
+                pending_max_age_secs: 24 * 3600,
+                sweep_interval_secs: 600,
+            },
+            face: FaceSettings {
+                models_dir: PathBuf::new(),
+                fetch_models: true,
+                threshold: 0.5,
+                workers: 0,
+                queue: 32,
+                min_face_px: 90,
+                min_brightness: 45.0,
+                min_sharpness: 40.0,
+            },
+            employment: EmploymentSettings {
+                request_ttl_secs: 7 * 24 * 3600,
+                challenge_ttl_secs: 180,
+                max_contract_years: 10,
+            },
+            assessments: AssessmentSettings {
+                city_review_districts: vec!["*".into()],
+                qualified_from_percent: 80.0,
+                basically_qualified_from_percent: 60.0,
+            },
+            check_in: CheckInSettings {
+                default_radius_m: 300.0,
+                max_accuracy_m: 100.0,
+                challenge_ttl_secs: 120,
+                max_speed_kmh: 300.0,
+                photo_hash_distance: 6,
+                rectification_days: 30,
+                close_interval_secs: 600,
+            },
+            audit: AuditSettings::default(),
+            log: LogSettings {
+                format: LogFormat::Text,
+                level: "info".into(),
+            },
+        }
+    }
+}
+
+macro_rules! section_defaults {
+    ($($ty:ident => $field:ident),*) => {$(
+        impl Default for $ty {
+            fn default() -> Self { Settings::default().$field }
+        }
+    )*};
+}
+section_defaults!(ServerSettings => server, DatabaseSettings => database,
+    StorageSettings => storage, AuthSettings => auth, WechatSettings => wechat,
+    SmsSettings => sms, ObjectSettings => objects, UploadSettings => uploads, FaceSettings => face, EmploymentSettings => employment,
+    AssessmentSettings => assessments,
+    CheckInSettings => check_in, LogSettings => log);

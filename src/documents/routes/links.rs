@@ -1,0 +1,157 @@
+//! Signed links: short-lived download links, and the file content served through them (no
+//! token needed). Presigned uploads to this server are signed the same way.
+
+use std::time::Duration;
+
+use axum::{
+    body::Body,
+    extract::{Path, Query, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{not_found, rule_error};
+use crate::auth::{Caller, Role};
+use crate::crypto::constant_time_eq;
+use crate::documents::rules;
+use crate::documents::store::{self, Visibility};
+use crate::documents::upload::UploadError;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::objects::StoreError;
+use crate::state::AppState;
+use crate::web::Json;
+
+/// An absolute URL of this app for `path`.
+pub(super) fn app_url(state: &AppState, headers: &HeaderMap, path: &str) -> String {
+    let base = &state.settings.server.public_url;
+    if !base.is_empty() {
+        return format!("{}{path}", base.trim_end_matches('/'));
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1:8080");
+    format!("http://{host}{path}")
+}
+
+pub(super) fn link_signature(state: &AppState, action: &str, id: &str, expires_ms: i64) -> String {
+    state
+        .keys
+        .mac("document-link", &rules::link_payload(action, id, expires_ms))
+}
+
+/// Checks a signed link's query; 403 when it was altered or has expired.
+pub(super) fn check_link(state: &AppState, action: &str, id: &str, link: &LinkQuery) -> ApiResult<()> {
+    let expected = link_signature(state, action, id, link.expires);
+    if !constant_time_eq(expected.as_bytes(), link.signature.as_bytes()) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "link.invalid",
+            "链接无效",
+            "The link is not valid",
+        ));
+    }
+    if link.expires <= state.clock.now_ms() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "link.expired",
+            "链接已过期，请重新获取",
+            "The link has expired; get a new one",
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DownloadLink {
+    /// GET this URL to download; it works without a token until `expires_at`.
+    pub url: String,
+    /// Unix milliseconds.
+    pub expires_at: i64,
+}
+
+/// A short-lived link to download the file (a presigned URL on S3; a signed link to this
+/// server for local files).
+#[utoipa::path(get, path = "/documents/{id}/link", tag = "documents", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = DownloadLink), (status = 404, body = Problem), (status = 409, body = Problem), (status = 503, body = Problem)))]
+pub(super) async fn download_link(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Json<DownloadLink>> {
+    let row = store::get(&state.db, &id, &Visibility::of(&caller))
+        .await?
+        .ok_or_else(not_found)?;
+    rules::may_read_content(row.state()).map_err(rule_error)?;
+    let ttl = state.settings.uploads.download_ttl_secs;
+    let expires_at = state.clock.now_ms() + ttl * 1000;
+    let presigned = state
+        .objects
+        .presign_get(
+            &row.object_key,
+            Duration::from_secs(ttl as u64),
+            &row.content_type,
+            &row.file_name,
+        )
+        .await
+        .map_err(|e| UploadError::Store(e).into_api())?;
+    let url = match presigned {
+        Some(url) => url,
+        None => {
+            let signature = link_signature(&state, "get", &id, expires_at);
+            app_url(
+                &state,
+                &headers,
+                &format!("/api/v1/documents/{id}/content?expires={expires_at}&signature={signature}"),
+            )
+        }
+    };
+    Ok(Json(DownloadLink { url, expires_at }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LinkQuery {
+    /// Unix milliseconds.
+    pub expires: i64,
+    pub signature: String,
+}
+
+/// The file itself, through a signed link from `/documents/{id}/link` (no token needed).
+#[utoipa::path(get, path = "/documents/{id}/content", tag = "documents", params(("id" = String, Path), LinkQuery),
+    responses((status = 200, description = "The file"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub(super) async fn document_content(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(link): Query<LinkQuery>,
+) -> ApiResult<Response> {
+    check_link(&state, "get", &id, &link)?;
+    let city = Visibility::of(&Caller {
+        account_id: String::new(),
+        role: Role::City,
+        scope: crate::auth::Scope::City,
+        channel: crate::auth::Channel::Web,
+    });
+    let row = store::get(&state.db, &id, &city).await?.ok_or_else(not_found)?;
+    rules::may_read_content(row.state()).map_err(rule_error)?;
+    let reader = state.objects.reader(&row.object_key).await.map_err(|e| match e {
+        StoreError::NotFound => not_found(),
+        other => UploadError::Store(other).into_api(),
+    })?;
+    let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(reader, 64 * 1024));
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    let value = |s: &str| HeaderValue::from_str(s).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    headers.insert(header::CONTENT_TYPE, value(&row.content_type));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(row.size));
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        value(&rules::content_disposition(&row.file_name)),
+    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(response)
+}

@@ -1,0 +1,147 @@
+//! The streaming upload: one file as `multipart/form-data`, checked while it is received.
+
+use axum::{
+    extract::{Multipart, Query, State},
+    http::StatusCode,
+};
+use bytes::Bytes;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{linger, not_found, owner_for};
+use crate::audit::Act;
+use crate::auth::Caller;
+use crate::db::new_id;
+use crate::documents::rules::{self, DocState, Purpose};
+use crate::documents::store::{self, DocumentView, NewDocument, Visibility};
+use crate::documents::upload::{self, ChunkSource, Expect, UploadError};
+use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::state::AppState;
+use crate::web::Json;
+
+fn parse_purpose(raw: &str) -> ApiResult<Purpose> {
+    Purpose::parse(raw).ok_or_else(|| {
+        let names: Vec<&str> = Purpose::ALL.iter().map(|p| p.as_str()).collect();
+        let mut invalid = Invalid::default();
+        invalid.field(
+            "purpose",
+            "document.purpose_unknown",
+            format!("用途须为：{}", names.join("、")),
+            format!("purpose must be one of: {}", names.join(", ")),
+        );
+        invalid.finish().unwrap_err()
+    })
+}
+
+struct FieldSource<'a>(axum::extract::multipart::Field<'a>);
+
+impl ChunkSource for FieldSource<'_> {
+    async fn next_chunk(&mut self) -> Result<Option<Bytes>, UploadError> {
+        self.0.chunk().await.map_err(|e| UploadError::Body(e.body_text()))
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UploadQuery {
+    /// material_scan | business_licence | enterprise_video | certificate_scan | id_portrait | selfie
+    pub purpose: String,
+}
+
+/// Uploads one file as `multipart/form-data` with the file in the part named `file` (what
+/// `wx.uploadFile` sends). The content decides the type: PDF, JPEG, PNG, MP4 or QuickTime, as
+/// the purpose allows. Photos are stored with their orientation applied and metadata removed.
+#[utoipa::path(post, path = "/documents", tag = "documents", params(UploadQuery), security(("bearer" = [])),
+    request_body(content_type = "multipart/form-data", description = "A part named `file`"),
+    responses((status = 201, body = DocumentView), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
+pub(super) async fn upload_document(
+    State(state): State<AppState>,
+    caller: Caller,
+    act: Act,
+    Query(query): Query<UploadQuery>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<(StatusCode, Json<DocumentView>)> {
+    let purpose = parse_purpose(&query.purpose)?;
+    let (owner_kind, owner_id) = owner_for(&caller, purpose)?;
+    let mut multipart = multipart.map_err(|_| {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "document.not_multipart",
+            "请以 multipart/form-data 上传文件",
+            "Upload the file as multipart/form-data",
+        )
+    })?;
+    let id = new_id();
+    let key = rules::object_key(owner_kind, &owner_id, &id);
+    let expect = Expect {
+        purpose,
+        limits: &state.settings.uploads,
+        size: None,
+        sha256: None,
+    };
+    loop {
+        let field = multipart
+            .next_field()
+            .await
+            .map_err(|e| UploadError::Body(e.body_text()).into_api())?;
+        let Some(field) = field else {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "document.file_missing",
+                "请求中没有名为 file 的文件",
+                "The request has no part named file",
+            ));
+        };
+        if field.name() != Some("file") {
+            continue;
+        }
+        let file_name = rules::clean_file_name(field.file_name());
+        let mut source = FieldSource(field);
+        let received = match upload::receive(&mut source, &expect, &state.objects, &key).await {
+            Ok(received) => received,
+            Err(error) => {
+                linger(&mut source).await;
+                return Err(error.into_api());
+            }
+        };
+        let new = NewDocument {
+            id: &id,
+            owner_kind: owner_kind.as_str(),
+            owner_id: &owner_id,
+            purpose,
+            content_type: received.format.content_type(),
+            size: received.size as i64,
+            sha256: &received.sha256,
+            object_key: &key,
+            file_name: &file_name,
+            uploaded_by: &caller.account_id,
+            state: DocState::Available,
+            expected_size: None,
+            expected_sha256: None,
+        };
+        let row = match record_upload(&act, &new, state.clock.now_ms(), &Visibility::of(&caller)).await {
+            Ok(row) => row,
+            Err(e) => {
+                // No row, so the object must not stay either (else the sweeper removes it later).
+                let _ = state.objects.delete(&key).await;
+                return Err(e);
+            }
+        };
+        return Ok((StatusCode::CREATED, Json(row.into())));
+    }
+}
+
+/// Inserts the row of a stored file and commits the act; the row as the caller sees it.
+async fn record_upload(
+    act: &Act,
+    new: &NewDocument<'_>,
+    now: i64,
+    visibility: &Visibility,
+) -> ApiResult<store::DocumentRow> {
+    let mut tx = act.begin().await?;
+    store::insert(&mut *tx, new, now).await?;
+    let row = store::get(&mut *tx, new.id, visibility).await?.ok_or_else(not_found)?;
+    act.commit(tx, format!("document:{}", new.id)).await?;
+    Ok(row)
+}

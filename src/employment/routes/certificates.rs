@@ -1,0 +1,187 @@
+//! Employees' registration certificates (注册证) and professional titles (职称), each with its
+//! scan.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::own_active_relation;
+use crate::audit::Act;
+use crate::auth::Caller;
+use crate::documents::rules::Purpose;
+use crate::employment::store::{self, CertificateView, NewCertificate, Visibility};
+use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::state::AppState;
+use crate::types::{Date, Name};
+use crate::web::Json;
+
+#[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificateKind {
+    /// 注册证: type, number and validity required.
+    Registration,
+    /// 职称: title and specialty required.
+    Title,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCertificateBody {
+    pub kind: CertificateKind,
+    /// Registration type (e.g. 一级注册建造师) or title (e.g. 高级工程师).
+    #[schema(value_type = String)]
+    pub name: Name<50>,
+    pub number: Option<String>,
+    pub specialty: Option<String>,
+    #[schema(value_type = Option<String>, example = "2028-06-30")]
+    pub valid_until: Option<Date>,
+    /// The scan: a document of purpose `certificate_scan` uploaded by the enterprise.
+    pub document_id: String,
+}
+
+/// Records an employee's registration certificate or professional title with its scan.
+#[utoipa::path(post, path = "/employment/relations/{id}/certificates", tag = "employment", params(("id" = String, Path)),
+    request_body = NewCertificateBody, security(("bearer" = [])),
+    responses((status = 201, body = CertificateView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub(super) async fn add_certificate(
+    State(state): State<AppState>,
+    caller: Caller,
+    act: Act,
+    Path(id): Path<String>,
+    Json(body): Json<NewCertificateBody>,
+) -> ApiResult<(StatusCode, Json<CertificateView>)> {
+    let relation = own_active_relation(&state, &caller, &id).await?;
+    act.set_target(format!("employment:{id}"));
+    let (number, specialty) = (short_text(&body.number), short_text(&body.specialty));
+    let mut invalid = Invalid::default();
+    match body.kind {
+        CertificateKind::Registration => {
+            if number.is_none() {
+                invalid.field(
+                    "number",
+                    "certificate.number_required",
+                    "注册证须填写证书编号",
+                    "A registration certificate needs its number",
+                );
+            }
+            if body.valid_until.is_none() {
+                invalid.field(
+                    "valid_until",
+                    "certificate.validity_required",
+                    "注册证须填写有效期",
+                    "A registration certificate needs its validity date",
+                );
+            }
+        }
+        CertificateKind::Title => {
+            if specialty.is_none() {
+                invalid.field(
+                    "specialty",
+                    "certificate.specialty_required",
+                    "职称须填写专业",
+                    "A professional title needs its specialty",
+                );
+            }
+        }
+    }
+    let scan = crate::documents::store::get(
+        &state.db,
+        &body.document_id,
+        &crate::documents::store::Visibility::of(&caller),
+    )
+    .await?;
+    match scan {
+        Some(doc)
+            if doc.purpose() == Some(Purpose::CertificateScan)
+                && doc.state() == crate::documents::rules::DocState::Available => {}
+        _ => invalid.field(
+            "document_id",
+            "certificate.scan_invalid",
+            "请先上传证书扫描件（用途 certificate_scan）",
+            "Upload the certificate scan first (purpose certificate_scan)",
+        ),
+    }
+    invalid.finish()?;
+    let new = NewCertificate {
+        kind: if body.kind == CertificateKind::Registration {
+            "registration"
+        } else {
+            "title"
+        },
+        name: body.name.as_str(),
+        number,
+        specialty,
+        valid_until: body.valid_until.map(|d| d.to_string()),
+        document_id: &body.document_id,
+    };
+    let mut tx = act.begin().await?;
+    let certificate = store::add_certificate(&mut *tx, &relation, &new, state.clock.now_ms()).await?;
+    crate::documents::store::set_attachment(
+        &mut *tx,
+        &body.document_id,
+        "staff_certificate",
+        &certificate,
+        crate::documents::rules::DocState::Locked,
+    )
+    .await?;
+    let created = store::certificates(&mut *tx, &id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == certificate)
+        .ok_or_else(|| ApiError::internal("certificate vanished"))?;
+    act.commit(tx, format!("employment:{id}")).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// An employee's certificates and titles (the enterprise, the person, or staff in jurisdiction).
+#[utoipa::path(get, path = "/employment/relations/{id}/certificates", tag = "employment", params(("id" = String, Path)),
+    security(("bearer" = [])), responses((status = 200, body = Vec<CertificateView>), (status = 404, body = Problem)))]
+pub(super) async fn list_certificates(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<CertificateView>>> {
+    store::get_employment(&state.db, &id, &Visibility::of(&caller))
+        .await?
+        .ok_or_else(|| ApiError::not_found("聘用关系", "Employment"))?;
+    Ok(Json(store::certificates(&state.db, &id).await?))
+}
+
+/// Removes a certificate; its scan is released (deletable again).
+#[utoipa::path(delete, path = "/employment/relations/{id}/certificates/{certificate_id}", tag = "employment",
+    params(("id" = String, Path), ("certificate_id" = String, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = Problem)))]
+pub(super) async fn remove_certificate(
+    State(state): State<AppState>,
+    caller: Caller,
+    act: Act,
+    Path((id, certificate_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    own_active_relation(&state, &caller, &id).await?;
+    act.set_target(format!("staff_certificate:{certificate_id}"));
+    let mut tx = act.begin().await?;
+    let scan = store::remove_certificate(&mut *tx, &id, &certificate_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("证书", "Certificate"))?;
+    crate::documents::store::set_attachment(
+        &mut *tx,
+        &scan,
+        "staff_certificate",
+        &certificate_id,
+        crate::documents::rules::DocState::Available,
+    )
+    .await?;
+    act.commit(tx, format!("staff_certificate:{certificate_id}")).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// An optional short text: trimmed, empty as absent, at most 100 characters.
+fn short_text(value: &Option<String>) -> Option<&str> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && s.chars().count() <= 100)
+}

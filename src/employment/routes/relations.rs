@@ -1,0 +1,113 @@
+//! Employment relations: listing them, ending one (by either side, with a reason), and the
+//! enterprise's technical lead.
+
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::own_active_relation;
+use crate::audit::Act;
+use crate::auth::{Caller, Role};
+use crate::employment::rules::EmploymentRule;
+use crate::employment::store::{self, EmploymentView, Visibility};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::paging::Page;
+use crate::state::AppState;
+use crate::types::Name;
+use crate::web::Json;
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RelationsQuery {
+    /// Staff: one enterprise within their jurisdiction.
+    pub enterprise_id: Option<String>,
+    /// Only current relations (an enterprise's current staff).
+    pub active: Option<bool>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// Employment relations, current and past: the person's, the enterprise's, or those in a staff
+/// member's jurisdiction.
+#[utoipa::path(get, path = "/employment/relations", tag = "employment", params(RelationsQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<EmploymentView>)))]
+pub(super) async fn list_relations(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<RelationsQuery>,
+) -> ApiResult<Json<Vec<EmploymentView>>> {
+    let (limit, offset) = Page {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .limit_offset();
+    let rows = store::list_employments(
+        &state.db,
+        &Visibility::of(&caller),
+        q.enterprise_id.as_deref(),
+        q.active.unwrap_or(false),
+        limit,
+        offset,
+    )
+    .await?;
+    Ok(Json(rows.into_iter().map(|r| r.view(&state)).collect()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Ending {
+    #[schema(value_type = String)]
+    pub reason: Name<200>,
+}
+
+/// Ends a relation, by the enterprise or the person, with a reason; it stays in the history.
+#[utoipa::path(post, path = "/employment/relations/{id}/end", tag = "employment", params(("id" = String, Path)), request_body = Ending,
+    security(("bearer" = [])),
+    responses((status = 200, body = EmploymentView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub(super) async fn end_relation(
+    State(state): State<AppState>,
+    caller: Caller,
+    act: Act,
+    Path(id): Path<String>,
+    Json(body): Json<Ending>,
+) -> ApiResult<Json<EmploymentView>> {
+    let by = match caller.role {
+        Role::Enterprise => "enterprise",
+        Role::Person => "person",
+        _ => return Err(ApiError::forbidden_role()),
+    };
+    act.set_target(format!("employment:{id}"));
+    let v = Visibility::of(&caller);
+    let row = store::get_employment(&state.db, &id, &v)
+        .await?
+        .ok_or_else(|| ApiError::not_found("聘用关系", "Employment"))?;
+    let mut tx = act.begin().await?;
+    if !store::end(&mut *tx, &row, by, body.reason.as_str(), state.clock.now_ms()).await? {
+        return Err(EmploymentRule::AlreadyEnded.into_error());
+    }
+    let row = store::get_employment(&mut *tx, &id, &v)
+        .await?
+        .ok_or_else(|| ApiError::internal("ended employment vanished"))?;
+    act.commit(tx, format!("employment:{id}")).await?;
+    Ok(Json(row.view(&state)))
+}
+
+/// Marks the employee as the enterprise's technical lead (技术负责人), replacing any other.
+#[utoipa::path(put, path = "/employment/relations/{id}/technical-lead", tag = "employment", params(("id" = String, Path)),
+    security(("bearer" = [])), responses((status = 200, body = EmploymentView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub(super) async fn set_technical_lead(
+    State(state): State<AppState>,
+    caller: Caller,
+    act: Act,
+    Path(id): Path<String>,
+) -> ApiResult<Json<EmploymentView>> {
+    let relation = own_active_relation(&state, &caller, &id).await?;
+    act.set_target(format!("employment:{id}"));
+    let mut tx = act.begin().await?;
+    store::set_technical_lead(&mut *tx, &relation).await?;
+    let row = store::get_employment(&mut *tx, &id, &Visibility::of(&caller))
+        .await?
+        .ok_or_else(|| ApiError::internal("employment vanished"))?;
+    act.commit(tx, format!("employment:{id}")).await?;
+    Ok(Json(row.view(&state)))
+}

@@ -1,0 +1,218 @@
+//! Employment requests: the enterprise finds a registered person by full ID number and asks
+//! them to confirm; either side closes a pending request (the person refuses, the enterprise
+//! withdraws).
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{enterprise_id, person_in_mini_program, request_not_found};
+use crate::audit::Act;
+use crate::auth::Caller;
+use crate::employment::rules::{self, Decision, EmploymentRule, RequestState};
+use crate::employment::store::{self, NewRequest, RequestView, Visibility};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::paging::Page;
+use crate::state::AppState;
+use crate::types::{Date, IdNumber, Name};
+use crate::web::Json;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRequestBody {
+    /// The person's full ID number: exact match only.
+    #[schema(value_type = String, example = "11010519491231002X")]
+    pub id_number: IdNumber,
+    /// 职务
+    #[schema(value_type = String, example = "项目负责人")]
+    pub position: Name<50>,
+    #[schema(value_type = String, example = "2026-12-01")]
+    pub contract_start: Date,
+    #[schema(value_type = String, example = "2029-11-30")]
+    pub contract_end: Date,
+}
+
+/// The enterprise asks a registered person to confirm employment.
+#[utoipa::path(post, path = "/employment/requests", tag = "employment", request_body = NewRequestBody, security(("bearer" = [])),
+    responses((status = 201, body = RequestView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub(super) async fn create_request(
+    State(state): State<AppState>,
+    caller: Caller,
+    act: Act,
+    Json(body): Json<NewRequestBody>,
+) -> ApiResult<(StatusCode, Json<RequestView>)> {
+    let enterprise = enterprise_id(&caller)?;
+    let now = state.clock.now_ms();
+    rules::check_contract(
+        body.contract_start,
+        body.contract_end,
+        Date::today_in_china(now),
+        state.settings.employment.max_contract_years,
+    )
+    .map_err(EmploymentRule::into_error)?;
+    let identity = crate::people::store::identity_by_hash(
+        &state.db,
+        &crate::people::store::id_number_hash(&state, body.id_number.as_str()),
+    )
+    .await?
+    .ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "employment.person_not_registered",
+            "该身份证号尚未实名登记，请让本人先在小程序完成实名登记",
+            "No one is registered with this ID number; the person must first register in the mini-program",
+        )
+    })?;
+    let person = identity.person_id.as_str();
+    match store::active_employer(&state.db, person).await? {
+        Some((_, employer)) if employer == enterprise => {
+            return Err(ApiError::conflict(
+                "employment.already_your_staff",
+                "此人已是本企业在聘人员",
+                "This person already works for you",
+            ));
+        }
+        Some(_) => {
+            return Err(ApiError::conflict(
+                "employment.already_employed",
+                "此人已与其他企业存在聘用关系，须先解除",
+                "This person is employed by another enterprise; that relation must end first",
+            ));
+        }
+        None => {}
+    }
+    let enterprise_name = store::enterprise_name(&state.db, enterprise).await?;
+    let new = NewRequest {
+        enterprise_id: enterprise,
+        person_id: person,
+        position: body.position.as_str(),
+        contract_start: &body.contract_start.to_string(),
+        contract_end: &body.contract_end.to_string(),
+        created_by: &caller.account_id,
+        enterprise_name: &enterprise_name,
+        expires_at: now + state.settings.employment.request_ttl_secs * 1000,
+    };
+    let mut tx = act.begin().await?;
+    // An overdue pending request must not block the new one (one pending per pair).
+    store::expire_due(&mut *tx, now).await?;
+    let id = store::insert_request(&mut *tx, &new, now).await.map_err(|e| {
+        if crate::db::is_unique_violation(&e) {
+            ApiError::conflict(
+                "employment.request_pending",
+                "已向此人发出聘用请求，正在等待确认",
+                "A request to this person is already waiting for an answer",
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    let row = store::get_request(&mut *tx, &id, &Visibility::of(&caller))
+        .await?
+        .ok_or_else(request_not_found)?;
+    act.commit(tx, format!("employment_request:{id}")).await?;
+    Ok((StatusCode::CREATED, Json(row.view(&state))))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Staff: one enterprise within their jurisdiction.
+    pub enterprise_id: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// Requests: the person's own, the enterprise's own, or those in a staff member's jurisdiction.
+#[utoipa::path(get, path = "/employment/requests", tag = "employment", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<RequestView>)))]
+pub(super) async fn list_requests(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Vec<RequestView>>> {
+    store::expire_due(&state.db, state.clock.now_ms()).await?;
+    let (limit, offset) = Page {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .limit_offset();
+    let rows = store::list_requests(
+        &state.db,
+        &Visibility::of(&caller),
+        q.enterprise_id.as_deref(),
+        limit,
+        offset,
+    )
+    .await?;
+    Ok(Json(rows.into_iter().map(|r| r.view(&state)).collect()))
+}
+
+/// One request, within the caller's scope.
+#[utoipa::path(get, path = "/employment/requests/{id}", tag = "employment", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = RequestView), (status = 404, body = Problem)))]
+pub(super) async fn get_request(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RequestView>> {
+    store::expire_due(&state.db, state.clock.now_ms()).await?;
+    let row = store::get_request(&state.db, &id, &Visibility::of(&caller))
+        .await?
+        .ok_or_else(request_not_found)?;
+    Ok(Json(row.view(&state)))
+}
+
+/// Refuses the request (mini-program only); the enterprise must send a new one.
+#[utoipa::path(post, path = "/employment/requests/{id}/refuse", tag = "employment", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = RequestView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub(super) async fn refuse_request(
+    State(state): State<AppState>,
+    caller: Caller,
+    act: Act,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RequestView>> {
+    person_in_mini_program(&caller)?;
+    close(&state, &caller, &act, &id, Decision::Refuse).await
+}
+
+/// The enterprise withdraws a request not answered yet.
+#[utoipa::path(post, path = "/employment/requests/{id}/withdraw", tag = "employment", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = RequestView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub(super) async fn withdraw_request(
+    State(state): State<AppState>,
+    caller: Caller,
+    act: Act,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RequestView>> {
+    enterprise_id(&caller)?;
+    close(&state, &caller, &act, &id, Decision::Withdraw).await
+}
+
+async fn close(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &str,
+    decision: Decision,
+) -> ApiResult<Json<RequestView>> {
+    act.set_target(format!("employment_request:{id}"));
+    let now = state.clock.now_ms();
+    let v = Visibility::of(caller);
+    let row = store::get_request(&state.db, id, &v)
+        .await?
+        .ok_or_else(request_not_found)?;
+    let to = rules::decide(row.state_at(now), decision).map_err(EmploymentRule::into_error)?;
+    let mut tx = act.begin().await?;
+    if !store::close_request(&mut *tx, &row, to, now).await? {
+        return Err(EmploymentRule::NotPending(RequestState::Pending).into_error());
+    }
+    let row = store::get_request(&mut *tx, id, &v)
+        .await?
+        .ok_or_else(request_not_found)?;
+    act.commit(tx, format!("employment_request:{id}")).await?;
+    Ok(Json(row.view(state)))
+}

@@ -1,0 +1,259 @@
+//! Opening enterprise accounts: one by one, or in bulk from CSV (every row reported); the list
+//! of accounts in the caller's jurisdiction.
+
+use axum::{
+    body::Bytes,
+    extract::{Query, State},
+    http::StatusCode,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Connection;
+use utoipa::ToSchema;
+
+use super::{current_view, Locality, MANAGERS};
+use crate::audit::Act;
+use crate::auth::{passwords, Caller, Role};
+use crate::db::{is_unique_violation, Conn};
+use crate::enterprises::store::{self, EnterpriseView};
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::imports::{errors_of, ImportError, Table};
+use crate::notify::sms::{SmsMessage, SmsTemplate};
+use crate::paging::Page;
+use crate::state::AppState;
+use crate::types::{CreditCode, DistrictCode, Name, Phone};
+use crate::web::Json;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateEnterprise {
+    #[schema(value_type = String, example = "91350100M000100Y43")]
+    pub credit_code: CreditCode,
+    #[schema(value_type = String)]
+    pub name: Name<200>,
+    #[schema(value_type = String, example = "370102")]
+    pub district_code: DistrictCode,
+    #[schema(value_type = String)]
+    pub contact_name: Name<50>,
+    /// Mainland mobile number; receives the initial password by SMS.
+    #[schema(value_type = String, example = "13812345678")]
+    pub contact_phone: Phone,
+    pub registered_address: Option<String>,
+    pub locality: Option<Locality>,
+}
+
+fn registered_address(body: &CreateEnterprise) -> &str {
+    body.registered_address.as_deref().map(str::trim).unwrap_or("")
+}
+
+/// The refusals of an account request, before anything is written.
+fn check_account(caller: &Caller, body: &CreateEnterprise) -> ApiResult<()> {
+    if !caller.covers_district(body.district_code.as_str()) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "enterprise.outside_jurisdiction",
+            "只能为本辖区的企业开通账号",
+            "You can only open accounts for enterprises in your district",
+        ));
+    }
+    if registered_address(body).chars().count() > 300 {
+        return Err(ApiError::validation(vec![FieldError {
+            field: "registered_address".into(),
+            code: crate::types::TEXT_TOO_LONG.code,
+            message: crate::types::TEXT_TOO_LONG.message,
+        }]));
+    }
+    Ok(())
+}
+
+/// Opens a checked account inside the caller's transaction and sends the initial password to
+/// the contact (seed 004). The SMS goes out before the caller commits: when it cannot be sent,
+/// the caller rolls the account back, so no account exists whose password nobody got.
+async fn open_account(
+    conn: &mut Conn,
+    state: &AppState,
+    caller: &Caller,
+    body: &CreateEnterprise,
+) -> ApiResult<String> {
+    let password = passwords::generate();
+    let hash = passwords::hash(password.clone()).await?;
+    let new = store::NewEnterprise {
+        credit_code: body.credit_code.as_str(),
+        name: body.name.as_str(),
+        district_code: body.district_code.as_str(),
+        contact_name: body.contact_name.as_str(),
+        contact_phone: body.contact_phone.as_str(),
+        password_hash: &hash,
+        created_by: &caller.account_id,
+        registered_address: registered_address(body),
+        locality: body.locality.unwrap_or(Locality::Local).as_str(),
+    };
+    let id = store::insert(conn, &new, state.clock.now_ms()).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            ApiError::conflict(
+                "enterprise.already_exists",
+                "该统一社会信用代码已开通账号",
+                "An account with this credit code already exists",
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    let message = SmsMessage {
+        phone: body.contact_phone.clone(),
+        template: SmsTemplate::InitialPassword,
+        params: vec![body.credit_code.to_string(), password],
+    };
+    if let Err(error) = state.sms.send(&message).await {
+        tracing::warn!(%error, "sending the initial password failed; account withdrawn");
+        return Err(ApiError::unavailable(
+            "sms.unavailable",
+            "初始密码短信发送失败，账号未开通，请稍后重试",
+            "The initial password could not be sent by SMS; the account was not opened. Try again shortly",
+        ));
+    }
+    Ok(id)
+}
+
+/// Opens an enterprise account in the caller's jurisdiction and sends the initial password to
+/// the contact by SMS. If the SMS cannot be sent, no account is left behind.
+#[utoipa::path(post, path = "/enterprises", tag = "enterprises", request_body = CreateEnterprise, security(("bearer" = [])),
+    responses((status = 201, body = EnterpriseView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
+pub(super) async fn create_enterprise(
+    State(state): State<AppState>,
+    caller: Caller,
+    act: Act,
+    Json(body): Json<CreateEnterprise>,
+) -> ApiResult<(StatusCode, Json<EnterpriseView>)> {
+    caller.require(MANAGERS)?;
+    check_account(&caller, &body)?;
+    let mut tx = act.begin().await?;
+    let id = open_account(&mut *tx, &state, &caller, &body).await?;
+    let view = current_view(&mut *tx, &id).await?;
+    act.commit(tx, format!("enterprise:{id}")).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportRow {
+    /// The CSV line the row starts on.
+    pub line: usize,
+    pub credit_code: String,
+    /// created | refused
+    pub outcome: &'static str,
+    pub enterprise_id: Option<String>,
+    /// Why the row was refused: codes and messages, per field where one is at fault.
+    pub errors: Vec<ImportError>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportReport {
+    pub created: usize,
+    pub refused: usize,
+    pub rows: Vec<ImportRow>,
+}
+
+const IMPORT_COLUMNS: [&str; 5] = ["credit_code", "name", "district_code", "contact_name", "contact_phone"];
+
+/// Opens one imported account in a savepoint of the import's transaction, so that a refused
+/// row (a taken credit code, an SMS that failed) leaves nothing behind and the import goes on.
+async fn import_account(
+    conn: &mut Conn,
+    state: &AppState,
+    caller: &Caller,
+    body: &CreateEnterprise,
+) -> ApiResult<String> {
+    check_account(caller, body)?;
+    let mut row = conn.begin().await?;
+    match open_account(&mut *row, state, caller, body).await {
+        Ok(id) => {
+            row.commit().await?;
+            Ok(id)
+        }
+        Err(error) => {
+            row.rollback().await?;
+            Err(error)
+        }
+    }
+}
+
+/// Opens enterprise accounts in bulk from CSV (UTF-8, a header row naming at least
+/// credit_code, name, district_code, contact_name, contact_phone; optionally
+/// registered_address and locality). Every row is reported: created, or refused with the reasons.
+#[utoipa::path(post, path = "/enterprises/import", tag = "enterprises", security(("bearer" = [])),
+    request_body(content_type = "text/csv", description = "CSV with a header row"),
+    responses((status = 200, body = ImportReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub(super) async fn import_enterprises(
+    State(state): State<AppState>,
+    caller: Caller,
+    act: Act,
+    body: Bytes,
+) -> ApiResult<Json<ImportReport>> {
+    caller.require(MANAGERS)?;
+    act.set_target("enterprise-import");
+    let table = Table::parse(&body, &IMPORT_COLUMNS)?;
+    let mut report = ImportReport {
+        created: 0,
+        refused: 0,
+        rows: Vec::new(),
+    };
+    let mut tx = act.begin().await?;
+    for (line, fields) in &table.rows {
+        let line = *line;
+        let cell = |name: &str| table.cell(fields, name);
+        let row = json!({
+            "credit_code": cell("credit_code"), "name": cell("name"), "district_code": cell("district_code"),
+            "contact_name": cell("contact_name"), "contact_phone": cell("contact_phone"),
+            "registered_address": cell("registered_address"),
+            "locality": Some(cell("locality")).filter(|l| !l.is_empty()),
+        });
+        let outcome = match crate::web::parse_json::<CreateEnterprise>(row.to_string().as_bytes()) {
+            Ok(body) => import_account(&mut *tx, &state, &caller, &body).await,
+            Err(error) => Err(error),
+        };
+        let credit_code = cell("credit_code");
+        match outcome {
+            Ok(id) => {
+                report.created += 1;
+                report.rows.push(ImportRow {
+                    line,
+                    credit_code,
+                    outcome: "created",
+                    enterprise_id: Some(id),
+                    errors: Vec::new(),
+                });
+            }
+            Err(error) => {
+                report.refused += 1;
+                let errors = errors_of(&error);
+                report.rows.push(ImportRow {
+                    line,
+                    credit_code,
+                    outcome: "refused",
+                    enterprise_id: None,
+                    errors,
+                });
+            }
+        }
+    }
+    act.commit(tx, "enterprise-import").await?;
+    Ok(Json(report))
+}
+
+/// Lists enterprise accounts within the caller's jurisdiction.
+#[utoipa::path(get, path = "/enterprises", tag = "enterprises", params(Page), security(("bearer" = [])),
+    responses((status = 200, body = Vec<EnterpriseView>), (status = 403, body = Problem)))]
+pub(super) async fn list_enterprises(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Vec<EnterpriseView>>> {
+    caller.require(&[Role::City, Role::District, Role::Supervisor, Role::Sysadmin])?;
+    let (limit, offset) = page.limit_offset();
+    let mut conn = state.db.acquire().await?;
+    let mut views = Vec::new();
+    for row in store::list(&mut *conn, caller.district(), limit, offset).await? {
+        views.push(store::full_view(&mut conn, row).await?);
+    }
+    Ok(Json(views))
+}
