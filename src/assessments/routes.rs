@@ -149,7 +149,7 @@ pub async fn view(conn: &mut Conn, row: AssessmentRow, round: Option<i64>) -> Ap
                     .filter(|p| p.number == t.number)
                     .map(|p| PersonView {
                         id: p.id.clone(),
-                        role: PersonRole::parse(&p.role).unwrap_or(PersonRole::EnterprisePrincipal),
+                        role: p.role,
                         name: p.name.clone(),
                         id_number: p.id_number_masked.clone(),
                         position: p.position.clone(),

@@ -4,10 +4,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AssessmentRow;
-use crate::assessments::rules::ItemReview;
+use crate::assessments::rules::{ItemReview, PersonRole};
 
-// Item reviews decode strictly.
-crate::text_column!(ItemReview);
+// Item reviews and people-list roles decode strictly.
+crate::text_column!(ItemReview, PersonRole);
 use crate::db::{new_id, Conn, Executor, NullableF64};
 
 /// The enterprise's fill of one item in the current round.
@@ -178,7 +178,7 @@ async fn release_unused(db: impl Executor<'_>, id: &str) -> Result<(), sqlx::Err
 pub struct PersonRow {
     pub id: String,
     pub number: String,
-    pub role: String,
+    pub role: PersonRole,
     pub name: String,
     pub id_number_masked: String,
     pub position: String,

@@ -14,6 +14,9 @@ const REQUEST_COLUMNS: &str =
     "x.id, x.enterprise_id, x.person_id, x.position, x.contract_start, x.contract_end, x.state, \
     x.created_at, x.expires_at, x.decided_at";
 
+// Requests decode their state strictly.
+crate::text_column!(RequestState);
+
 #[derive(sqlx::FromRow)]
 pub struct RequestRow {
     pub id: String,
@@ -22,7 +25,7 @@ pub struct RequestRow {
     pub position: String,
     pub contract_start: String,
     pub contract_end: String,
-    pub state: String,
+    pub state: RequestState,
     pub created_at: i64,
     pub expires_at: i64,
     pub decided_at: Option<i64>,
@@ -33,7 +36,7 @@ pub struct RequestRow {
 
 impl RequestRow {
     pub fn state(&self) -> RequestState {
-        RequestState::parse(&self.state).unwrap_or(RequestState::Withdrawn)
+        self.state
     }
 
     /// The state at `now`: a pending request past its expiry is expired, whether or not
