@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::audit::chain::{AuditKey, Keyring};
 use crate::auth::tokens::TokenKeys;
 use crate::auth::wechat::WechatApi;
+use crate::auth::Accounts;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::crypto::Keys;
@@ -22,6 +23,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub keys: Arc<Keys>,
     pub tokens: Arc<TokenKeys>,
+    /// The account domains as auth signs them in: one port per account kind.
+    pub accounts: Arc<Accounts>,
     pub metrics: Arc<Metrics>,
     pub sms: Arc<dyn SmsSender>,
     pub wechat: Arc<dyn WechatApi>,
@@ -45,6 +48,7 @@ impl AppState {
         let wechat = crate::auth::wechat::WechatHttp::new(&settings.wechat, http);
         Ok(AppState {
             tokens: Arc::new(TokenKeys::new(&token_key, &settings.auth)),
+            accounts: Arc::new(accounts()),
             keys: Arc::new(keys),
             audit_keys: Arc::new(audit_keyring(&settings)?),
             db,
@@ -58,6 +62,15 @@ impl AppState {
             instance_id: uuid::Uuid::now_v7().simple().to_string(),
             settings: Arc::new(settings),
         })
+    }
+}
+
+/// Auth's ports to the account domains. This is the one place that names them together.
+fn accounts() -> Accounts {
+    Accounts {
+        staff: Arc::new(crate::staff::accounts::StaffAccounts),
+        enterprises: Arc::new(crate::enterprises::accounts::EnterpriseAccounts),
+        people: Arc::new(crate::people::accounts::PersonAccounts),
     }
 }
 

@@ -1,7 +1,9 @@
 //! Sign-in and authorization: accounts of three kinds (staff, enterprise, person), access
 //! tokens (JWT) and refresh tokens, sign-in throttling, SMS password reset, WeChat login,
-//! and the `Caller` every protected handler takes.
+//! and the `Caller` every protected handler takes. The accounts themselves belong to their
+//! domains; auth reaches them only through the ports in `accounts`.
 
+pub mod accounts;
 pub mod caller;
 pub mod passwords;
 pub mod routes;
@@ -14,6 +16,7 @@ pub mod wechat;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use accounts::Accounts;
 pub use caller::Caller;
 
 /// What a caller is allowed to be. Staff roles follow DOMAIN.md: the city station (`city`),
@@ -82,6 +85,12 @@ impl AccountKind {
             AccountKind::Enterprise => "enterprise",
             AccountKind::Person => "person",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<AccountKind> {
+        [AccountKind::Staff, AccountKind::Enterprise, AccountKind::Person]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 

@@ -6,11 +6,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::accounts::{PasswordAccount, PasswordAccountPort};
 use super::store::{self, Rotation, TokenPair};
 use super::throttle;
 use super::tokens::Subject;
 use super::wechat::WechatError;
-use super::{passwords, sms_codes, AccountKind, Caller, Channel, Role, Scope};
+use super::{passwords, sms_codes, AccountKind, Accounts, Caller, Channel, Role, Scope};
 use crate::audit::Act;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::notify::sms::{SmsMessage, SmsTemplate};
@@ -60,13 +61,6 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
-/// A password account as the sign-in needs it.
-struct PasswordAccount {
-    password_hash: String,
-    active: bool,
-    subject: Subject,
-}
-
 fn wrong_credentials(kind: AccountKind) -> ApiError {
     let (zh, en) = match kind {
         AccountKind::Enterprise => (
@@ -80,7 +74,13 @@ fn wrong_credentials(kind: AccountKind) -> ApiError {
     e
 }
 
-/// The common path of both password sign-ins: throttle, check the password, open a session.
+/// The port of a kind of account that signs in with a password.
+fn password_port(accounts: &Accounts, kind: AccountKind) -> ApiResult<&dyn PasswordAccountPort> {
+    accounts.with_password(kind).ok_or_else(ApiError::forbidden_role)
+}
+
+/// The common path of both password sign-ins: find the account, throttle, check the password,
+/// open a session.
 async fn password_sign_in(
     state: &AppState,
     act: &Act,
@@ -88,8 +88,13 @@ async fn password_sign_in(
     kind: AccountKind,
     identifier: &str,
     password: String,
-    account: Option<PasswordAccount>,
 ) -> ApiResult<TokenPair> {
+    let account = {
+        let mut conn = state.db.acquire().await?;
+        password_port(&state.accounts, kind)?
+            .find_for_sign_in(&mut conn, identifier)
+            .await?
+    };
     let account_key = throttle::account_key(kind, identifier);
     let address_key = throttle::address_key(address);
     throttle::check(state, &[&account_key, &address_key]).await?;
@@ -119,11 +124,11 @@ async fn password_sign_in(
             "The account is disabled; contact the authority",
         ));
     }
-    let subject = &account.subject;
+    let subject = account.subject(Channel::Web);
     act.set_actor(kind.as_str(), &subject.account_id, subject.role.as_str());
     let mut tx = act.begin().await?;
     throttle::clear(&mut *tx, &account_key).await?;
-    let pair = store::start_session(&mut *tx, &state.tokens, subject, state.clock.now_ms()).await?;
+    let pair = store::start_session(&mut *tx, &state.tokens, &subject, state.clock.now_ms()).await?;
     act.commit(tx, target).await?;
     Ok(pair)
 }
@@ -138,32 +143,9 @@ async fn staff_login(
     Json(body): Json<StaffLogin>,
 ) -> ApiResult<Json<TokenPair>> {
     let username = body.username.trim().to_lowercase();
-    let account = crate::staff::store::find_for_login(&state.db, &username)
-        .await?
-        .map(|s| {
-            let role = s.role;
-            PasswordAccount {
-                password_hash: s.password_hash,
-                active: s.status == "active",
-                subject: Subject {
-                    account_id: s.id,
-                    role,
-                    scope: Scope::for_staff(role, s.district_code.as_deref()),
-                    channel: Channel::Web,
-                },
-            }
-        });
-    password_sign_in(
-        &state,
-        &act,
-        &address,
-        AccountKind::Staff,
-        &username,
-        body.password,
-        account,
-    )
-    .await
-    .map(Json)
+    password_sign_in(&state, &act, &address, AccountKind::Staff, &username, body.password)
+        .await
+        .map(Json)
 }
 
 /// Enterprise sign-in with the unified social credit code and password.
@@ -176,29 +158,9 @@ async fn enterprise_login(
     Json(body): Json<EnterpriseLogin>,
 ) -> ApiResult<Json<TokenPair>> {
     let code = body.credit_code.as_str();
-    let account = crate::enterprises::store::find_for_login(&state.db, code)
-        .await?
-        .map(|e| PasswordAccount {
-            password_hash: e.password_hash,
-            active: e.status == "active",
-            subject: Subject {
-                account_id: e.id.clone(),
-                role: Role::Enterprise,
-                scope: Scope::Enterprise(e.id),
-                channel: Channel::Web,
-            },
-        });
-    password_sign_in(
-        &state,
-        &act,
-        &address,
-        AccountKind::Enterprise,
-        code,
-        body.password,
-        account,
-    )
-    .await
-    .map(Json)
+    password_sign_in(&state, &act, &address, AccountKind::Enterprise, code, body.password)
+        .await
+        .map(Json)
 }
 
 /// WeChat mini-program login: exchanges the `wx.login()` code for the user's openid. The first
@@ -223,8 +185,11 @@ async fn wechat_login(
     }
     let session = state.wechat.code_to_session(code).await.map_err(wechat_error)?;
     let mut tx = act.begin().await?;
-    let person_id =
-        crate::people::store::find_or_create_by_openid(&mut tx, &session.openid, state.clock.now_ms()).await?;
+    let person_id = state
+        .accounts
+        .people
+        .find_or_create_by_openid(&mut tx, &session.openid, state.clock.now_ms())
+        .await?;
     act.set_actor("person", &person_id, Role::Person.as_str());
     let target = format!("person:{person_id}");
     let subject = Subject {
@@ -290,7 +255,7 @@ async fn refresh(
 ) -> ApiResult<Json<TokenPair>> {
     let now = state.clock.now_ms();
     let mut tx = act.begin().await?;
-    match store::rotate(&mut tx, &state.tokens, body.refresh_token.trim(), now).await? {
+    match store::rotate(&mut tx, &state.tokens, &state.accounts, body.refresh_token.trim(), now).await? {
         Rotation::Issued { pair, subject } => {
             let kind = subject.role.account_kind().as_str();
             act.set_actor(kind, &subject.account_id, subject.role.as_str());
@@ -364,7 +329,11 @@ async fn change_password(
     Json(body): Json<ChangePassword>,
 ) -> ApiResult<StatusCode> {
     let kind = caller.role.account_kind();
-    let stored = store::password_hash(&state.db, kind, &caller.account_id).await?;
+    let port = password_port(&state.accounts, kind)?;
+    let stored = {
+        let mut conn = state.db.acquire().await?;
+        port.password_hash(&mut conn, &caller.account_id).await?
+    };
     if !passwords::verify(body.current_password, stored).await? {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -380,7 +349,15 @@ async fn change_password(
     }
     let hash = passwords::hash(body.new_password.expose().to_owned()).await?;
     let mut tx = act.begin().await?;
-    set_password(&mut tx, kind, &caller.account_id, &hash, state.clock.now_ms()).await?;
+    set_password(
+        &mut tx,
+        &state.accounts,
+        kind,
+        &caller.account_id,
+        &hash,
+        state.clock.now_ms(),
+    )
+    .await?;
     act.commit(tx, format!("{}:{}", kind.as_str(), caller.account_id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -389,13 +366,27 @@ async fn change_password(
 /// A new password hash, and every session of the account ended, in the act's transaction.
 async fn set_password(
     conn: &mut crate::db::Conn,
+    accounts: &Accounts,
     kind: AccountKind,
     account_id: &str,
     hash: &str,
     now: i64,
 ) -> ApiResult<()> {
-    store::set_password_hash(&mut *conn, kind, account_id, hash, now).await?;
+    password_port(accounts, kind)?
+        .set_password_hash(&mut *conn, account_id, hash, now)
+        .await?;
     store::revoke_account(&mut *conn, kind, account_id, now).await
+}
+
+/// The enterprise account with this credit code, for a password reset.
+async fn find_enterprise(state: &AppState, credit_code: &CreditCode) -> ApiResult<Option<PasswordAccount>> {
+    let mut conn = state.db.acquire().await?;
+    let account = state
+        .accounts
+        .enterprises
+        .find_for_sign_in(&mut conn, credit_code.as_str())
+        .await?;
+    Ok(account)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -420,10 +411,10 @@ async fn request_password_reset(
     Json(body): Json<PasswordResetRequest>,
 ) -> ApiResult<impl IntoResponse> {
     act.set_target(format!("enterprise:{}", body.credit_code));
-    if let Some(account) = crate::enterprises::store::find_for_login(&state.db, body.credit_code.as_str()).await? {
-        let code = sms_codes::issue(&state, sms_codes::ENTERPRISE_PASSWORD_RESET, &account.id).await?;
-        let phone =
-            Phone::parse(&account.contact_phone).map_err(|_| ApiError::internal("stored contact phone is invalid"))?;
+    if let Some(account) = find_enterprise(&state, &body.credit_code).await? {
+        let code = sms_codes::issue(&state, sms_codes::ENTERPRISE_PASSWORD_RESET, &account.account_id).await?;
+        let phone = Phone::parse(account.reset_phone.as_deref().unwrap_or_default())
+            .map_err(|_| ApiError::internal("stored contact phone is invalid"))?;
         let minutes = (state.settings.auth.sms_code_ttl_secs / 60).max(1);
         let message = SmsMessage {
             phone,
@@ -432,7 +423,7 @@ async fn request_password_reset(
         };
         if let Err(error) = state.sms.send(&message).await {
             tracing::warn!(%error, "sending the reset code failed");
-            sms_codes::withdraw(&state, sms_codes::ENTERPRISE_PASSWORD_RESET, &account.id).await?;
+            sms_codes::withdraw(&state, sms_codes::ENTERPRISE_PASSWORD_RESET, &account.account_id).await?;
             return Err(ApiError::unavailable(
                 "sms.unavailable",
                 "短信发送失败，请稍后重试",
@@ -467,14 +458,15 @@ async fn confirm_password_reset(
 ) -> ApiResult<StatusCode> {
     let target = format!("enterprise:{}", body.credit_code);
     act.set_target(&target);
-    let account = crate::enterprises::store::find_for_login(&state.db, body.credit_code.as_str()).await?;
-    let account_id = account.as_ref().map(|a| a.id.as_str());
+    let account = find_enterprise(&state, &body.credit_code).await?;
+    let account_id = account.as_ref().map(|a| a.account_id.as_str());
     sms_codes::consume(&state, sms_codes::ENTERPRISE_PASSWORD_RESET, account_id, &body.code).await?;
     let account_id = account_id.unwrap_or_default();
     let hash = passwords::hash(body.new_password.expose().to_owned()).await?;
     let mut tx = act.begin().await?;
     set_password(
         &mut tx,
+        &state.accounts,
         AccountKind::Enterprise,
         account_id,
         &hash,

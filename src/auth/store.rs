@@ -1,13 +1,14 @@
-//! Sign-in sessions: refresh-token families, rotation, revocation; and the current role and
-//! scope of an account, read afresh whenever a token is issued. Every function runs on the
-//! caller's connection, so a sign-in, refresh or sign-out commits with its audit event.
+//! Sign-in sessions: refresh-token families, rotation, revocation. A refresh reads the
+//! account's current role and scope afresh through its domain's port (`Accounts`). Every
+//! function runs on the caller's connection, so a sign-in, refresh or sign-out commits with
+//! its audit event.
 
 use serde::Serialize;
 use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::tokens::{hash_refresh_token, new_refresh_token, Subject, TokenKeys};
-use super::{AccountKind, Channel, Role, Scope};
+use super::{AccountKind, Accounts, Channel, Role};
 use crate::db::{new_id, Conn, Executor};
 use crate::error::{ApiError, ApiResult};
 
@@ -95,7 +96,13 @@ pub enum Rotation {
 
 /// Exchanges a refresh token for a new pair in the same family. A token that was already
 /// used is evidence of theft: the whole family is to be revoked.
-pub async fn rotate(conn: &mut Conn, tokens: &TokenKeys, refresh_token: &str, now: i64) -> ApiResult<Rotation> {
+pub async fn rotate(
+    conn: &mut Conn,
+    tokens: &TokenKeys,
+    accounts: &Accounts,
+    refresh_token: &str,
+    now: i64,
+) -> ApiResult<Rotation> {
     let refused = |error| {
         Ok(Rotation::Refused {
             error,
@@ -155,7 +162,11 @@ pub async fn rotate(conn: &mut Conn, tokens: &TokenKeys, refresh_token: &str, no
     let kind: String = row.try_get("account_kind")?;
     let account_id: String = row.try_get("account_id")?;
     let channel: Channel = row.try_get("channel")?;
-    let Some(subject) = current_subject(&mut *conn, &kind, &account_id, channel).await? else {
+    let subject = match AccountKind::parse(&kind) {
+        Some(kind) => accounts.current_subject(&mut *conn, kind, &account_id, channel).await?,
+        None => None,
+    };
+    let Some(subject) = subject else {
         return Ok(Rotation::Refused {
             error: refresh_refused("auth.account_disabled", "账号已停用", "The account is disabled"),
             revoke_family: Some(family_id),
@@ -197,92 +208,6 @@ pub async fn revoke_account(db: impl Executor<'_>, kind: AccountKind, account_id
     .bind(now)
     .bind(kind.as_str())
     .bind(account_id)
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
-/// The account's role and scope as they are now; `None` if it is gone or disabled.
-async fn current_subject(conn: &mut Conn, kind: &str, id: &str, channel: Channel) -> ApiResult<Option<Subject>> {
-    let subject = match kind {
-        "staff" => {
-            let row: Option<(Role, Option<String>)> =
-                sqlx::query_as("SELECT role, district_code FROM staff WHERE id = $1 AND status = 'active'")
-                    .bind(id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            row.map(|(role, district)| Subject {
-                account_id: id.into(),
-                role,
-                scope: Scope::for_staff(role, district.as_deref()),
-                channel,
-            })
-        }
-        "enterprise" => {
-            let active: Option<String> =
-                sqlx::query_scalar("SELECT id FROM enterprises WHERE id = $1 AND status = 'active'")
-                    .bind(id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            active.map(|_| Subject {
-                account_id: id.into(),
-                role: Role::Enterprise,
-                scope: Scope::Enterprise(id.into()),
-                channel,
-            })
-        }
-        "person" => {
-            let active: Option<String> =
-                sqlx::query_scalar("SELECT id FROM people WHERE id = $1 AND status <> 'disabled'")
-                    .bind(id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            active.map(|_| Subject {
-                account_id: id.into(),
-                role: Role::Person,
-                scope: Scope::Person(id.into()),
-                channel,
-            })
-        }
-        _ => None,
-    };
-    Ok(subject)
-}
-
-/// The table holding an account kind's password; people have none.
-fn password_table(kind: AccountKind) -> Option<&'static str> {
-    match kind {
-        AccountKind::Staff => Some("staff"),
-        AccountKind::Enterprise => Some("enterprises"),
-        AccountKind::Person => None,
-    }
-}
-
-/// The stored password hash of a staff or enterprise account.
-pub async fn password_hash(db: impl Executor<'_>, kind: AccountKind, id: &str) -> ApiResult<Option<String>> {
-    let table = password_table(kind).ok_or_else(ApiError::forbidden_role)?;
-    let hash = sqlx::query_scalar(&format!("SELECT password_hash FROM {table} WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    Ok(hash)
-}
-
-/// Replaces a staff or enterprise password hash.
-pub async fn set_password_hash(
-    db: impl Executor<'_>,
-    kind: AccountKind,
-    id: &str,
-    hash: &str,
-    now: i64,
-) -> ApiResult<()> {
-    let table = password_table(kind).ok_or_else(ApiError::forbidden_role)?;
-    sqlx::query(&format!(
-        "UPDATE {table} SET password_hash = $1, updated_at = $2 WHERE id = $3"
-    ))
-    .bind(hash)
-    .bind(now)
-    .bind(id)
     .execute(db)
     .await?;
     Ok(())

@@ -2,5 +2,6 @@
 //! the account and the initial password goes to the enterprise contact by SMS (seed 004: 登录密码
 //! 将以短信形式告知核查企业联系人). The full profile comes with the employment work.
 
+pub mod accounts;
 pub mod routes;
 pub mod store;

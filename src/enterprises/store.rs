@@ -154,6 +154,32 @@ pub async fn find_for_login(db: impl Executor<'_>, credit_code: &str) -> Result<
         .await
 }
 
+/// Whether the account exists and is active.
+pub async fn is_active(db: impl Executor<'_>, id: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<String> = sqlx::query_scalar("SELECT id FROM enterprises WHERE id = $1 AND status = 'active'")
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    Ok(found.is_some())
+}
+
+pub async fn password_hash(db: impl Executor<'_>, id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT password_hash FROM enterprises WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn set_password_hash(db: impl Executor<'_>, id: &str, hash: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE enterprises SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(now)
+        .bind(id)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
 /// Inserts an account; fails with a unique violation when the credit code is taken.
 pub async fn insert(db: impl Executor<'_>, new: &NewEnterprise<'_>, now: i64) -> Result<String, sqlx::Error> {
     let id = new_id();

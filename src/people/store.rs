@@ -26,6 +26,15 @@ pub async fn find_or_create_by_openid(conn: &mut Conn, openid: &str, now: i64) -
         .await
 }
 
+/// Whether the account exists and is not disabled.
+pub async fn is_enabled(db: impl Executor<'_>, id: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<String> = sqlx::query_scalar("SELECT id FROM people WHERE id = $1 AND status <> 'disabled'")
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    Ok(found.is_some())
+}
+
 #[derive(sqlx::FromRow)]
 pub struct PersonRow {
     pub id: String,

@@ -2,6 +2,7 @@
 //! administrators. The first sysadmin comes from `zhujian admin create-staff`; after that, staff
 //! create staff through the API within their own jurisdiction (`rules::may_create`).
 
+pub mod accounts;
 pub mod routes;
 pub mod rules;
 pub mod store;

@@ -1,0 +1,68 @@
+//! Enterprise accounts as auth signs them in: by unified social credit code and password,
+//! reset by an SMS code to the contact's phone (`auth::accounts`).
+
+use super::store;
+use crate::auth::accounts::{AccountPort, PasswordAccount, PasswordAccountPort};
+use crate::auth::tokens::Subject;
+use crate::auth::{Channel, Role, Scope};
+use crate::db::Conn;
+use crate::BoxFuture;
+
+pub struct EnterpriseAccounts;
+
+impl AccountPort for EnterpriseAccounts {
+    fn current_subject<'a>(
+        &'a self,
+        conn: &'a mut Conn,
+        account_id: &'a str,
+        channel: Channel,
+    ) -> BoxFuture<'a, Result<Option<Subject>, sqlx::Error>> {
+        Box::pin(async move {
+            let active = store::is_active(conn, account_id).await?;
+            Ok(active.then(|| Subject {
+                account_id: account_id.into(),
+                role: Role::Enterprise,
+                scope: Scope::Enterprise(account_id.into()),
+                channel,
+            }))
+        })
+    }
+}
+
+impl PasswordAccountPort for EnterpriseAccounts {
+    fn find_for_sign_in<'a>(
+        &'a self,
+        conn: &'a mut Conn,
+        credit_code: &'a str,
+    ) -> BoxFuture<'a, Result<Option<PasswordAccount>, sqlx::Error>> {
+        Box::pin(async move {
+            let row = store::find_for_login(conn, credit_code).await?;
+            Ok(row.map(|e| PasswordAccount {
+                scope: Scope::Enterprise(e.id.clone()),
+                account_id: e.id,
+                role: Role::Enterprise,
+                password_hash: e.password_hash,
+                active: e.status == "active",
+                reset_phone: Some(e.contact_phone),
+            }))
+        })
+    }
+
+    fn password_hash<'a>(
+        &'a self,
+        conn: &'a mut Conn,
+        account_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<String>, sqlx::Error>> {
+        Box::pin(store::password_hash(conn, account_id))
+    }
+
+    fn set_password_hash<'a>(
+        &'a self,
+        conn: &'a mut Conn,
+        account_id: &'a str,
+        hash: &'a str,
+        now: i64,
+    ) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+        Box::pin(store::set_password_hash(conn, account_id, hash, now))
+    }
+}
