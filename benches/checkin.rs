@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use image::{imageops, Rgb, RgbImage};
 use serde_json::{json, Value};
 use zhujian::auth::{tokens::Subject, Channel, Role, Scope};
-use zhujian::config::Settings;
+use zhujian::platform::config::Settings;
 
 const ENTERPRISES: usize = 2000;
 const CHECK_INS: usize = 160;
@@ -123,7 +123,7 @@ fn start_server(storage: &Path) -> Server {
     let mut child = command(storage)
         .env("ZHUJIAN_SERVER_LISTEN", "127.0.0.1:0")
         .env("ZHUJIAN_LOG_FORMAT", "json")
-        .env("ZHUJIAN_LOG_LEVEL", "warn,zhujian::observe=off,zhujian=info")
+        .env("ZHUJIAN_LOG_LEVEL", "warn,zhujian::platform::observe=off,zhujian=info")
         .stderr(Stdio::piped())
         .spawn()
         .expect("the release binary starts");
@@ -145,7 +145,7 @@ fn start_server(storage: &Path) -> Server {
 /// measured check-in; returns (task id, person id) pairs to check in with.
 async fn seed(state: &zhujian::AppState, enrolled: &zhujian_face::Descriptor) -> Vec<(String, String)> {
     let db = &state.db;
-    let now = zhujian::clock::system_now_ms();
+    let now = zhujian::platform::clock::system_now_ms();
     let today = zhujian::types::Date::today_in_china(now);
     let window_end = today.add_months(1).to_string();
     let mut pairs = Vec::new();
@@ -274,14 +274,19 @@ async fn main() {
     let storage = dir.path().join("storage");
     assert!(command(&storage).arg("migrate").status().unwrap().success());
     let mut settings = Settings {
-        storage: zhujian::config::StorageSettings { dir: storage.clone() },
+        storage: zhujian::platform::config::StorageSettings { dir: storage.clone() },
         ..Settings::default()
     };
     settings.face.models_dir = models();
     settings.ensure_secrets().unwrap();
-    let (db, engine_kind) = zhujian::db::connect(&settings).await.unwrap();
-    let state =
-        zhujian::AppState::new(settings.clone(), db, engine_kind, Arc::new(zhujian::clock::SystemClock)).unwrap();
+    let (db, engine_kind) = zhujian::platform::db::connect(&settings).await.unwrap();
+    let state = zhujian::AppState::new(
+        settings.clone(),
+        db,
+        engine_kind,
+        Arc::new(zhujian::platform::clock::SystemClock),
+    )
+    .unwrap();
 
     let engine = zhujian::face::load_engine(&models()).unwrap();
     let quality = zhujian_face::Quality::default();
@@ -331,7 +336,7 @@ async fn main() {
                 task,
                 person,
                 selfie,
-                state.tokens.issue(&subject, zhujian::clock::system_now_ms()),
+                state.tokens.issue(&subject, zhujian::platform::clock::system_now_ms()),
             )
         })
         .collect();

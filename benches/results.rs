@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use zhujian::config::Settings;
+use zhujian::platform::config::Settings;
 
 const ENTERPRISES: usize = 5000;
 const PROJECTS_PER_ENTERPRISE: usize = 1;
@@ -43,7 +43,7 @@ fn start_server(storage: &Path) -> Server {
         .env("ZHUJIAN_FACE_MODELS_DIR", models())
         .env("ZHUJIAN_SERVER_LISTEN", "127.0.0.1:0")
         .env("ZHUJIAN_LOG_FORMAT", "json")
-        .env("ZHUJIAN_LOG_LEVEL", "warn,zhujian::observe=off,zhujian=info")
+        .env("ZHUJIAN_LOG_LEVEL", "warn,zhujian::platform::observe=off,zhujian=info")
         .stderr(Stdio::piped())
         .spawn()
         .expect("the release binary starts");
@@ -61,7 +61,7 @@ fn start_server(storage: &Path) -> Server {
     panic!("server did not start");
 }
 
-async fn template(db: &zhujian::db::Db, kind: &str) -> String {
+async fn template(db: &zhujian::platform::db::Db, kind: &str) -> String {
     sqlx::query_scalar("SELECT id FROM assessment_templates WHERE kind = $1 AND version = 1")
         .bind(kind)
         .fetch_one(db)
@@ -71,8 +71,8 @@ async fn template(db: &zhujian::db::Db, kind: &str) -> String {
 
 /// Enterprises (a tenth non-local) in two districts, each with approved general-conditions and
 /// director assessments, projects with passed assessments, and a passed bonus for every third.
-async fn seed(db: &zhujian::db::Db) {
-    let now = zhujian::clock::system_now_ms();
+async fn seed(db: &zhujian::platform::db::Db) {
+    let now = zhujian::platform::clock::system_now_ms();
     let general = template(db, "general_conditions").await;
     let director = template(db, "safety_director").await;
     let project_template = template(db, "project").await;
@@ -188,18 +188,18 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let storage = dir.path().join("storage");
     let mut settings = Settings {
-        storage: zhujian::config::StorageSettings { dir: storage.clone() },
+        storage: zhujian::platform::config::StorageSettings { dir: storage.clone() },
         ..Settings::default()
     };
     settings.face.models_dir = models();
     settings.ensure_secrets().unwrap();
-    let (db, engine) = zhujian::db::connect(&settings).await.unwrap();
+    let (db, engine) = zhujian::platform::db::connect(&settings).await.unwrap();
     zhujian::startup::prepare(&db, engine).await.unwrap();
     let state = zhujian::AppState::new(
         settings.clone(),
         db.clone(),
         engine,
-        Arc::new(zhujian::clock::SystemClock),
+        Arc::new(zhujian::platform::clock::SystemClock),
     )
     .unwrap();
     let started = Instant::now();
@@ -218,7 +218,7 @@ async fn main() {
         password_hash: &hash,
         created_by: None,
     };
-    zhujian::staff::store::insert(&state.db, &staff, zhujian::clock::system_now_ms())
+    zhujian::staff::store::insert(&state.db, &staff, zhujian::platform::clock::system_now_ms())
         .await
         .unwrap();
     drop(state);

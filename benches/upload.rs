@@ -72,7 +72,7 @@ fn start_server(storage: &Path) -> Server {
         .env("ZHUJIAN_STORAGE_DIR", storage)
         .env("ZHUJIAN_SERVER_LISTEN", "127.0.0.1:0")
         .env("ZHUJIAN_LOG_FORMAT", "json")
-        .env("ZHUJIAN_LOG_LEVEL", "warn,zhujian::observe=off,zhujian=info")
+        .env("ZHUJIAN_LOG_LEVEL", "warn,zhujian::platform::observe=off,zhujian=info")
         .env("ZHUJIAN_FACE_MODELS_DIR", env("ZHUJIAN_FACE_MODELS_DIR"))
         .env("ZHUJIAN_OBJECTS_BACKEND", "s3")
         .env("ZHUJIAN_OBJECTS_S3_ENDPOINT", env("TEST_S3_ENDPOINT"))

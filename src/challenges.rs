@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::{new_id, Executor};
-use crate::error::{ApiError, ApiResult};
+use crate::platform::db::{new_id, Executor};
+use crate::platform::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -49,7 +49,7 @@ fn refused(code: &'static str, zh: &'static str, en: &'static str) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, zh, en).with_field(
         "challenge_id",
         code,
-        crate::error::Message::new(zh, en),
+        crate::platform::error::Message::new(zh, en),
     )
 }
 
@@ -145,7 +145,7 @@ pub async fn spend_with_selfie(
         crate::documents::read_own_photo(state, caller, selfie_document_id, selfie_purpose, "selfie_document_id")
             .await?;
     if selfie.created_at < issued_at {
-        let mut invalid = crate::error::Invalid::default();
+        let mut invalid = crate::platform::error::Invalid::default();
         invalid.field(
             "selfie_document_id",
             "face.selfie_not_fresh",

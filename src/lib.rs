@@ -10,34 +10,20 @@ pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod challenges;
-pub mod clock;
-pub mod config;
-pub mod crypto;
-pub mod db;
 pub mod documents;
 pub mod employment;
 pub mod enterprises;
-pub mod error;
 pub mod face;
-pub mod geofence;
-pub mod imports;
-pub mod jobs;
 pub mod notify;
-pub mod objects;
-pub mod observe;
 pub mod openapi;
-pub mod ops;
-pub mod paging;
 pub mod people;
+pub mod platform;
 pub mod projects;
-pub mod server;
 pub mod staff;
 pub mod startup;
 pub mod state;
 pub mod types;
 pub mod verification;
-pub mod web;
-pub mod xlsx;
 
 use axum::{
     extract::DefaultBodyLimit,
@@ -53,6 +39,7 @@ use tower_http::{
 };
 use utoipa_swagger_ui::SwaggerUi;
 
+use platform::{error, observe, web};
 pub use state::AppState;
 
 /// A boxed future, for the outbound-service traits that are used as trait objects.

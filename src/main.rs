@@ -10,10 +10,11 @@ use clap::{Parser, Subcommand};
 
 use zhujian::audit::VerifyReport;
 use zhujian::auth::{passwords, Role};
-use zhujian::clock::{Clock, SystemClock};
-use zhujian::config::{Settings, SETTINGS_HELP};
+use zhujian::platform::clock::{Clock, SystemClock};
+use zhujian::platform::config::{Settings, SETTINGS_HELP};
+use zhujian::platform::{db, observe, server};
 use zhujian::types::{DistrictCode, Name, NewPassword};
-use zhujian::{db, observe, server, staff, AppState};
+use zhujian::{staff, AppState};
 
 #[derive(Parser)]
 #[command(name = "zhujian", version, about = "zhujian (住建): construction-regulation backend",
@@ -169,7 +170,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
 /// Verifies the chain with the configured keys against the checkpoints in the object store.
 async fn verify_audit(settings: &Settings, pool: &db::Db) -> anyhow::Result<VerifyReport> {
     let keys = zhujian::state::audit_keyring(settings)?;
-    let objects = zhujian::objects::ObjectStore::from_settings(settings)?;
+    let objects = zhujian::platform::objects::ObjectStore::from_settings(settings)?;
     let anchor = zhujian::audit::checkpoint::Anchor {
         objects: &objects,
         prefix: &settings.audit.checkpoint_prefix,
@@ -233,7 +234,7 @@ async fn create_staff(
         password_hash: &hash,
         created_by: None,
     };
-    let id = staff::store::insert(pool, &new, zhujian::clock::system_now_ms())
+    let id = staff::store::insert(pool, &new, zhujian::platform::clock::system_now_ms())
         .await
         .map_err(|e| {
             if db::is_unique_violation(&e) {

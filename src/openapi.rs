@@ -7,7 +7,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::error::{Problem, ProblemField};
+use crate::platform::error::{Problem, ProblemField};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -64,7 +64,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::assessments::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
-        .merge(crate::ops::router())
+        .merge(crate::platform::ops::router())
         .split_for_parts()
 }
 

@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 
-use crate::db::{self, Db, Engine};
+use crate::platform::db::{self, Db, Engine};
 
 pub async fn prepare(db: &Db, engine: Engine) -> anyhow::Result<()> {
     db::migrate(db, engine).await?;

@@ -6,14 +6,14 @@ use crate::audit::chain::{AuditKey, Keyring};
 use crate::auth::tokens::TokenKeys;
 use crate::auth::wechat::WechatApi;
 use crate::auth::Accounts;
-use crate::clock::Clock;
-use crate::config::Settings;
-use crate::crypto::Keys;
-use crate::db::{Db, Engine};
 use crate::face::FaceVerifier;
 use crate::notify::sms::SmsSender;
-use crate::objects::ObjectStore;
-use crate::observe::Metrics;
+use crate::platform::clock::Clock;
+use crate::platform::config::Settings;
+use crate::platform::crypto::Keys;
+use crate::platform::db::{Db, Engine};
+use crate::platform::objects::ObjectStore;
+use crate::platform::observe::Metrics;
 
 #[derive(Clone)]
 pub struct AppState {

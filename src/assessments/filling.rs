@@ -19,10 +19,10 @@ use super::{check_item_score, document_unusable};
 use crate::audit::Act;
 use crate::auth::Caller;
 use crate::documents::rules::{DocState, Purpose};
-use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::web::Json;
 use crate::state::AppState;
 use crate::types::{Date, IdNumber, Name};
-use crate::web::Json;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::rules::State;
-use crate::db::{new_id, Conn, Executor};
+use crate::platform::db::{new_id, Conn, Executor};
 
 /// A record table, its history table and the history's key column.
 pub struct Lifecycle {

@@ -20,7 +20,7 @@
 pub mod daily;
 pub mod filling;
 pub mod lifecycle;
-pub mod projects;
+pub mod project_safety;
 pub mod results;
 pub mod review;
 pub mod routes;
@@ -34,9 +34,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::db::Conn;
 use crate::documents::rules::Purpose;
-use crate::error::{ApiError, ApiResult, Invalid};
+use crate::platform::db::Conn;
+use crate::platform::error::{ApiError, ApiResult, Invalid};
 use crate::state::AppState;
 use crate::types::Name;
 use rules::{Event, NotAllowed, ScoreRule};
@@ -48,7 +48,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(filling::router())
         .merge(submission::router())
         .merge(review::router())
-        .merge(projects::routes::router())
+        .merge(project_safety::routes::router())
         .merge(daily::routes::router())
         .merge(results::routes::router())
 }

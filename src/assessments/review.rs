@@ -17,10 +17,10 @@ use super::templates::Template;
 use super::{changed_meanwhile, check_item_score, not_allowed};
 use crate::audit::Act;
 use crate::auth::{Caller, Role, Scope};
-use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::web::Json;
 use crate::state::AppState;
 use crate::types::Name;
-use crate::web::Json;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -16,11 +16,11 @@ use super::templates::{self, Template, TemplateItem};
 use super::{changed_meanwhile, not_allowed, valid_period};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
-use crate::db::{Conn, Executor, Tx};
-use crate::error::{ApiError, ApiResult, Invalid, Problem};
-use crate::paging::Page;
+use crate::platform::db::{Conn, Executor, Tx};
+use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::paging::Page;
+use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::web::Json;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

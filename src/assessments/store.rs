@@ -24,8 +24,8 @@ pub use review::{finish, item_history, review_item, Finish, ReviewAct, ReviewRec
 use super::rules::{Outcome, ResultLevel, State, TemplateKind};
 use super::templates::Template;
 use crate::auth::Jurisdiction;
-use crate::db::{new_id, Conn, Executor};
-use crate::paging::Page;
+use crate::platform::db::{new_id, Conn, Executor};
+use crate::platform::paging::Page;
 
 /// Which records a caller sees (see `Jurisdiction`).
 pub type Visibility = Jurisdiction;
@@ -142,7 +142,7 @@ pub async fn create(
     .execute(&mut *conn)
     .await;
     match inserted {
-        Err(e) if crate::db::is_unique_violation(&e) => return Ok(None),
+        Err(e) if crate::platform::db::is_unique_violation(&e) => return Ok(None),
         other => other?,
     };
     for item in &template.items {

@@ -16,11 +16,11 @@ use super::templates::{Template, TemplateItem};
 use super::{changed_meanwhile, not_allowed};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
-use crate::db::Conn;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::platform::db::Conn;
+use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::web::Json;
 use crate::state::AppState;
 use crate::types::Name;
-use crate::web::Json;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(submit_assessment))
@@ -123,7 +123,7 @@ async fn submit_assessment(
             error = error.with_field(
                 format!("items.{number}"),
                 "assessment.item_incomplete",
-                crate::error::Message::new(zh, en),
+                crate::platform::error::Message::new(zh, en),
             );
         }
         return Err(error);

@@ -18,11 +18,11 @@ use super::seed;
 use super::store::templates as store;
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
-use crate::db::Conn;
-use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::db::Conn;
+use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::web::Json;
 use crate::state::AppState;
 use crate::types::Name;
-use crate::web::Json;
 
 /// The lookups other records use, on a connection or inside an act's transaction.
 pub use super::store::templates::{by_id, current};
@@ -112,8 +112,8 @@ pub async fn seed_defaults(conn: &mut Conn) -> Result<(), sqlx::Error> {
             created_by: None,
         };
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        match store::insert(&mut tx, &new, crate::clock::system_now_ms()).await {
-            Err(e) if crate::db::is_unique_violation(&e) => continue,
+        match store::insert(&mut tx, &new, crate::platform::clock::system_now_ms()).await {
+            Err(e) if crate::platform::db::is_unique_violation(&e) => continue,
             inserted => inserted?,
         };
         tx.commit().await?;

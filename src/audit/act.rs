@@ -10,8 +10,8 @@ use std::sync::Arc;
 use axum::{extract::FromRequestParts, http::request::Parts};
 
 use super::{chain::Keyring, store, AuditContext};
-use crate::clock::Clock;
-use crate::db::{Db, Tx};
+use crate::platform::clock::Clock;
+use crate::platform::db::{Db, Tx};
 use crate::state::AppState;
 
 pub struct Act {

@@ -10,8 +10,8 @@ use tokio::io::AsyncReadExt;
 
 use super::chain::{Checkpoint, Keyring};
 use super::store;
-use crate::db::Db;
-use crate::objects::{ObjectStore, StoreError};
+use crate::platform::db::Db;
+use crate::platform::objects::{ObjectStore, StoreError};
 use crate::state::AppState;
 
 const LEASE: &str = "audit.checkpoint";
@@ -50,7 +50,8 @@ pub async fn run(state: AppState) {
             tracing::warn!(%error, "draining the audit spool failed");
         }
         let lease_ms = (interval.max(60) * 1000) as i64;
-        match crate::jobs::acquire(&state.db, LEASE, &state.instance_id, state.clock.now_ms(), lease_ms).await {
+        match crate::platform::jobs::acquire(&state.db, LEASE, &state.instance_id, state.clock.now_ms(), lease_ms).await
+        {
             Ok(true) => {
                 if let Err(error) = take(&state.db, Anchor::of(&state), &state.audit_keys, state.clock.now_ms()).await {
                     tracing::warn!(%error, "anchoring the audit chain failed");

@@ -29,7 +29,7 @@ use axum::{
 pub use act::Act;
 pub use verify::{verify, VerifyReport};
 
-use crate::observe::RequestId;
+use crate::platform::observe::RequestId;
 use crate::state::AppState;
 
 #[derive(Default, Clone, Debug)]

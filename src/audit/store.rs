@@ -3,7 +3,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::chain::{link, Event, Keyring};
-use crate::db::Db;
+use crate::platform::db::Db;
 
 /// Appends an event inside the caller's transaction, so the event commits with the change it
 /// records or not at all. Bumping `audit_head` first takes the write lock on both engines, so

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::chain::{expected_link, Checkpoint, Keyring, GENESIS};
 use super::store;
-use crate::db::Db;
+use crate::platform::db::Db;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum VerifyReport {

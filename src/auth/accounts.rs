@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::tokens::Subject;
 use super::{AccountKind, Channel, Role, Scope};
-use crate::db::Conn;
+use crate::platform::db::Conn;
 use crate::BoxFuture;
 
 /// What every kind of account answers.

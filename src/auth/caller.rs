@@ -12,7 +12,7 @@ use axum::{
 use super::tokens::TokenError;
 use super::{Channel, Role, Scope};
 use crate::audit::AuditContext;
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
 use crate::state::AppState;
 
 #[derive(Debug, Clone)]

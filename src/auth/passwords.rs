@@ -7,7 +7,7 @@ use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, Pass
 use argon2::Argon2;
 use rand::Rng;
 
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
 
 pub async fn hash(password: String) -> Result<String, ApiError> {
     tokio::task::spawn_blocking(move || hash_now(&password))

@@ -13,11 +13,11 @@ use super::tokens::Subject;
 use super::wechat::WechatError;
 use super::{passwords, sms_codes, AccountKind, Accounts, Caller, Channel, Role, Scope};
 use crate::audit::Act;
-use crate::error::{ApiError, ApiResult, Problem};
 use crate::notify::sms::{SmsMessage, SmsTemplate};
+use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::web::{ClientAddress, Json};
 use crate::state::AppState;
 use crate::types::{CreditCode, NewPassword, Phone};
-use crate::web::{ClientAddress, Json};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -174,7 +174,7 @@ async fn wechat_login(
 ) -> ApiResult<Json<TokenPair>> {
     let code = body.code.trim();
     if code.is_empty() || code.len() > 128 {
-        let mut invalid = crate::error::Invalid::default();
+        let mut invalid = crate::platform::error::Invalid::default();
         invalid.field(
             "code",
             "wechat.code_format",
@@ -344,7 +344,7 @@ async fn change_password(
         .with_field(
             "current_password",
             "auth.wrong_current_password",
-            crate::error::Message::new("当前密码不正确", "Wrong password"),
+            crate::platform::error::Message::new("当前密码不正确", "Wrong password"),
         ));
     }
     let hash = passwords::hash(body.new_password.expose().to_owned()).await?;
@@ -365,7 +365,7 @@ async fn change_password(
 
 /// A new password hash, and every session of the account ended, in the act's transaction.
 async fn set_password(
-    conn: &mut crate::db::Conn,
+    conn: &mut crate::platform::db::Conn,
     accounts: &Accounts,
     kind: AccountKind,
     account_id: &str,

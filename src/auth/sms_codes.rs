@@ -6,9 +6,9 @@
 use axum::http::StatusCode;
 use rand::Rng;
 
-use crate::crypto::constant_time_eq;
-use crate::db::new_id;
-use crate::error::{ApiError, ApiResult};
+use crate::platform::crypto::constant_time_eq;
+use crate::platform::db::new_id;
+use crate::platform::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 pub const ENTERPRISE_PASSWORD_RESET: &str = "enterprise_password_reset";
@@ -84,7 +84,7 @@ fn invalid_code(remaining: i64) -> ApiError {
     .with_field(
         "code",
         "auth.sms_code_invalid",
-        crate::error::Message::new("验证码不正确", "Wrong code"),
+        crate::platform::error::Message::new("验证码不正确", "Wrong code"),
     )
 }
 

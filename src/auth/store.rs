@@ -9,8 +9,8 @@ use utoipa::ToSchema;
 
 use super::tokens::{hash_refresh_token, new_refresh_token, Subject, TokenKeys};
 use super::{AccountKind, Accounts, Channel, Role};
-use crate::db::{new_id, Conn, Executor};
-use crate::error::{ApiError, ApiResult};
+use crate::platform::db::{new_id, Conn, Executor};
+use crate::platform::error::{ApiError, ApiResult};
 
 // Roles and channels in account and token rows decode strictly: an unknown role must never
 // become some default role.

@@ -7,7 +7,7 @@
 
 use axum::http::StatusCode;
 
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
 use crate::state::AppState;
 
 pub fn account_key(kind: super::AccountKind, identifier: &str) -> String {
@@ -75,7 +75,7 @@ pub async fn record_failure(state: &AppState, keys: &[(&str, i64)]) -> Result<()
     Ok(())
 }
 
-pub async fn clear(db: impl crate::db::Executor<'_>, key: &str) -> Result<(), ApiError> {
+pub async fn clear(db: impl crate::platform::db::Executor<'_>, key: &str) -> Result<(), ApiError> {
     sqlx::query("DELETE FROM login_throttle WHERE key = $1")
         .bind(key)
         .execute(db)

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{Channel, Role, Scope};
-use crate::config::AuthSettings;
+use crate::platform::config::AuthSettings;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
@@ -131,7 +131,7 @@ pub fn hash_refresh_token(token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Settings;
+    use crate::platform::config::Settings;
 
     fn keys() -> TokenKeys {
         TokenKeys::new(&[7u8; 32], &Settings::default().auth)

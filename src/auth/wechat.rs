@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::config::WechatSettings;
+use crate::platform::config::WechatSettings;
 use crate::BoxFuture;
 
 #[derive(Debug, Clone)]

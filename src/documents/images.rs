@@ -9,7 +9,7 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 
 use super::rules::Format;
 use super::upload::UploadError;
-use crate::config::UploadSettings;
+use crate::platform::config::UploadSettings;
 
 const JPEG_QUALITY: u8 = 92;
 
@@ -94,7 +94,7 @@ mod tests {
 
     #[test]
     fn orientation_is_applied_and_exif_dropped() {
-        let limits = crate::config::Settings::default().uploads;
+        let limits = crate::platform::config::Settings::default().uploads;
         let rotated = with_orientation(&jpeg(300, 200), 6); // 90° clockwise
         assert!(rotated.windows(4).any(|w| w == b"Exif"));
         let out = normalize(&rotated, Format::Jpeg, &limits).unwrap();
@@ -105,7 +105,7 @@ mod tests {
 
     #[test]
     fn bombs_tiny_and_broken_images_are_refused() {
-        let mut limits = crate::config::Settings::default().uploads;
+        let mut limits = crate::platform::config::Settings::default().uploads;
         limits.image_max_pixels = 100 * 100;
         assert!(matches!(
             normalize(&jpeg(300, 200), Format::Jpeg, &limits),

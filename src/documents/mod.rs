@@ -12,7 +12,7 @@ use bytes::Bytes;
 use tokio::io::AsyncReadExt;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, FieldError, Message};
+use crate::platform::error::{ApiError, ApiResult, FieldError, Message};
 use crate::state::AppState;
 use rules::{DocState, Purpose};
 use store::{DocumentRow, Visibility};

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::config::UploadSettings;
+use crate::platform::config::UploadSettings;
 
 /// What a document is for; decides who may upload it and which formats it accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -331,7 +331,7 @@ mod tests {
         assert!(Purpose::BusinessLicence.allowed().contains(&Format::Png));
         assert_eq!(Purpose::parse("enterprise_video"), Some(Purpose::EnterpriseVideo));
         assert_eq!(Purpose::parse("anything"), None);
-        let limits = crate::config::Settings::default().uploads;
+        let limits = crate::platform::config::Settings::default().uploads;
         assert_eq!(
             Purpose::BusinessLicence.max_bytes(&limits),
             limits.pdf_max_bytes.max(limits.image_max_bytes)

@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use super::rules::{DocState, Purpose};
 use crate::auth::{Caller, Scope};
-use crate::db::Executor;
+use crate::platform::db::Executor;
 
 // Documents decode their state and purpose strictly.
 crate::text_column!(DocState, Purpose);

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::{rules, store};
-use crate::objects::ObjectStore;
+use crate::platform::objects::ObjectStore;
 use crate::state::AppState;
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -39,7 +39,7 @@ pub async fn run(state: AppState) {
 pub async fn sweep_once(state: &AppState) -> anyhow::Result<SweepReport> {
     let now = state.clock.now_ms();
     let lease_ms = (state.settings.uploads.sweep_interval_secs.max(60) * 1000) as i64;
-    if !crate::jobs::acquire(&state.db, LEASE, &state.instance_id, now, lease_ms).await? {
+    if !crate::platform::jobs::acquire(&state.db, LEASE, &state.instance_id, now, lease_ms).await? {
         return Ok(SweepReport {
             skipped: true,
             ..Default::default()

@@ -10,9 +10,9 @@ use sha2::{Digest, Sha256};
 
 use super::images;
 use super::rules::{self, Format, Purpose};
-use crate::config::UploadSettings;
-use crate::error::ApiError;
-use crate::objects::{ObjectStore, ObjectWriter, StoreError};
+use crate::platform::config::UploadSettings;
+use crate::platform::error::ApiError;
+use crate::platform::objects::{ObjectStore, ObjectWriter, StoreError};
 
 #[derive(Debug)]
 pub enum UploadError {

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::{new_id, Conn, Executor};
+use crate::platform::db::{new_id, Conn, Executor};
 use crate::types::{CoordinateSystem, Coordinates};
 
 #[derive(sqlx::FromRow)]
@@ -305,7 +305,7 @@ pub async fn apply(
         let query = sqlx::query(&sql);
         let query = match &change.new {
             Value::Text(v) => query.bind(v.clone()),
-            Value::Real(v) => query.bind(crate::db::NullableF64(*v)),
+            Value::Real(v) => query.bind(crate::platform::db::NullableF64(*v)),
             Value::Time(v) => query.bind(*v),
         };
         query.bind(now).bind(enterprise_id).execute(&mut *conn).await?;

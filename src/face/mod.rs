@@ -15,7 +15,7 @@ use tokio::sync::Semaphore;
 pub use zhujian_face::Descriptor;
 use zhujian_face::{Engine, Quality, Refusal};
 
-use crate::config::FaceSettings;
+use crate::platform::config::FaceSettings;
 use crate::BoxFuture;
 
 /// The outcome of comparing a selfie with an enrolled face.
@@ -195,8 +195,8 @@ impl Photo {
 }
 
 /// A face check's failure as a problem document naming the photo and what to do.
-pub fn problem(error: FaceError, photo: Photo) -> crate::error::ApiError {
-    use crate::error::{ApiError, Message};
+pub fn problem(error: FaceError, photo: Photo) -> crate::platform::error::ApiError {
+    use crate::platform::error::{ApiError, Message};
     use axum::http::StatusCode;
     let (zh, en, field) = photo.names();
     let (code, zh_text, en_text) = match error {
@@ -279,7 +279,7 @@ mod tests {
         let settings = FaceSettings {
             workers: 1,
             queue: 1,
-            ..crate::config::Settings::default().face
+            ..crate::platform::config::Settings::default().face
         };
         let verifier = LocalVerifier::new(&settings, Path::new(&dir)).unwrap();
         // Every place in the pool is taken.

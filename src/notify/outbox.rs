@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::store::{self, NewNotification};
-use crate::db::Executor;
+use crate::platform::db::Executor;
 
 /// Who a notification is for.
 pub enum Recipient<'a> {
@@ -91,7 +91,7 @@ fn sms_params(kind: &str, params: &Value) -> [String; 2] {
 pub async fn deliver_due(state: &AppState) -> anyhow::Result<DeliveryReport> {
     let now = state.clock.now_ms();
     let lease_ms = (state.settings.sms.deliver_interval_secs.max(10) * 3 * 1000) as i64;
-    if !crate::jobs::acquire(&state.db, LEASE, &state.instance_id, now, lease_ms).await? {
+    if !crate::platform::jobs::acquire(&state.db, LEASE, &state.instance_id, now, lease_ms).await? {
         return Ok(DeliveryReport {
             skipped: true,
             ..Default::default()

@@ -8,10 +8,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::store::{self, NotificationView};
 use crate::audit::Act;
 use crate::auth::{Caller, Scope};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::paging::Page;
+use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::paging::Page;
+use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::web::Json;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::config::{SmsProvider, SmsSettings};
+use crate::platform::config::{SmsProvider, SmsSettings};
 use crate::types::Phone;
 use crate::BoxFuture;
 
@@ -143,7 +143,7 @@ impl TencentSms {
             Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
             None => url.host_str().unwrap_or_default().to_owned(),
         };
-        let timestamp = crate::clock::system_now_ms() / 1000;
+        let timestamp = crate::platform::clock::system_now_ms() / 1000;
         let authorization = tc3_authorization(
             &self.settings.secret_id,
             &self.settings.secret_key,
@@ -205,7 +205,7 @@ fn hmac(key: &[u8], data: &str) -> Vec<u8> {
 /// The `Authorization` header of Tencent Cloud API v3 (TC3-HMAC-SHA256) for a POST of `body`
 /// with the signed headers `content-type;host`.
 pub fn tc3_authorization(secret_id: &str, secret_key: &str, host: &str, timestamp: i64, body: &str) -> String {
-    let date = crate::clock::utc_date(timestamp);
+    let date = crate::platform::clock::utc_date(timestamp);
     let canonical_request = format!(
         "POST\n/\n\ncontent-type:{JSON_CONTENT_TYPE}\nhost:{host}\n\ncontent-type;host\n{}",
         hex::encode(Sha256::digest(body))

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::{new_id, Executor};
+use crate::platform::db::{new_id, Executor};
 
 /// A notification row as it is inserted.
 pub struct NewNotification<'a> {

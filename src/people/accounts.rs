@@ -5,7 +5,7 @@ use super::store;
 use crate::auth::accounts::{AccountPort, WechatAccountPort};
 use crate::auth::tokens::Subject;
 use crate::auth::{Channel, Role, Scope};
-use crate::db::Conn;
+use crate::platform::db::Conn;
 use crate::BoxFuture;
 
 pub struct PersonAccounts;

@@ -10,15 +10,15 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::store::{self, IdentityView, NewIdentity};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
-use crate::db::Conn;
 use crate::documents::read_own_photo;
 use crate::documents::rules::{DocState, Purpose};
 use crate::documents::store as documents;
-use crate::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::face::{self, Photo};
+use crate::platform::db::Conn;
+use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::web::Json;
 use crate::state::AppState;
 use crate::types::{IdNumber, Name, Phone};
-use crate::web::Json;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -149,7 +149,7 @@ async fn register(
     }
     let mut invalid = Invalid::default();
     let (year, month, day) = body.id_number.birth_date();
-    let today = crate::clock::civil_from_days(state.clock.now_ms().div_euclid(86_400_000));
+    let today = crate::platform::clock::civil_from_days(state.clock.now_ms().div_euclid(86_400_000));
     if (i64::from(year), month, day) > today {
         invalid.reject("id_number", crate::types::ID_NUMBER_BIRTH_DATE);
     }
@@ -185,7 +185,7 @@ async fn register(
     store::register(&mut *tx, &state.keys, &new, state.clock.now_ms())
         .await
         .map_err(|e| {
-            if crate::db::is_unique_violation(&e) {
+            if crate::platform::db::is_unique_violation(&e) {
                 taken()
             } else {
                 e.into()

@@ -3,9 +3,9 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::crypto::Keys;
-use crate::db::{new_id, Conn, Executor};
 use crate::face::{descriptor_bytes, descriptor_from_bytes};
+use crate::platform::crypto::Keys;
+use crate::platform::db::{new_id, Conn, Executor};
 use crate::state::AppState;
 use zhujian_face::Descriptor;
 

@@ -15,13 +15,13 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::store::{self, NewProject, ProjectView, Visibility};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
-use crate::db::Conn;
-use crate::error::{ApiError, ApiResult, Invalid, Problem};
-use crate::imports::{errors_of, ImportError, Table};
-use crate::paging::Page;
+use crate::platform::db::Conn;
+use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::imports::{errors_of, ImportError, Table};
+use crate::platform::paging::Page;
+use crate::platform::web::Json;
 use crate::state::AppState;
 use crate::types::{CreditCode, DistrictCode, Name};
-use crate::web::Json;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -216,7 +216,7 @@ async fn import_projects(
                 _ => json!(area),
             },
         });
-        let outcome = match crate::web::parse_json::<NewProjectBody>(row.to_string().as_bytes()) {
+        let outcome = match crate::platform::web::parse_json::<NewProjectBody>(row.to_string().as_bytes()) {
             Ok(body) => import_project(&mut *tx, &caller, &body, state.clock.now_ms()).await,
             Err(error) => Err(error),
         };

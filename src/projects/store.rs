@@ -5,8 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Jurisdiction;
-use crate::db::{is_unique_violation, new_id, Executor, NullableF64};
-use crate::paging::Page;
+use crate::platform::db::{is_unique_violation, new_id, Executor, NullableF64};
+use crate::platform::paging::Page;
 
 /// Which records a caller sees (see `Jurisdiction`).
 pub type Visibility = Jurisdiction;

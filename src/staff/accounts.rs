@@ -4,7 +4,7 @@ use super::store;
 use crate::auth::accounts::{AccountPort, PasswordAccount, PasswordAccountPort};
 use crate::auth::tokens::Subject;
 use crate::auth::{Channel, Scope};
-use crate::db::Conn;
+use crate::platform::db::Conn;
 use crate::BoxFuture;
 
 pub struct StaffAccounts;

@@ -11,12 +11,12 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::{rules, store};
 use crate::audit::Act;
 use crate::auth::{passwords, Caller, Role};
-use crate::db::is_unique_violation;
-use crate::error::{ApiError, ApiResult, Invalid, Problem};
-use crate::paging::Page;
+use crate::platform::db::is_unique_violation;
+use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::paging::Page;
+use crate::platform::web::Json;
 use crate::state::AppState;
 use crate::types::{DistrictCode, Name, NewPassword};
-use crate::web::Json;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -1,7 +1,7 @@
 //! Staff rules, as pure functions.
 
 use crate::auth::Role;
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
 use axum::http::StatusCode;
 
 #[derive(Debug, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Role;
-use crate::db::{new_id, Executor};
+use crate::platform::db::{new_id, Executor};
 
 #[derive(sqlx::FromRow)]
 pub struct LoginRow {

@@ -70,7 +70,7 @@ impl Date {
 
     pub fn add_days(self, days: i64) -> Date {
         let (y, m, d) =
-            crate::clock::civil_from_days(days_from_civil(i64::from(self.year), self.month, self.day) + days);
+            crate::platform::clock::civil_from_days(days_from_civil(i64::from(self.year), self.month, self.day) + days);
         Date {
             year: y as u32,
             month: m,
@@ -86,7 +86,7 @@ impl Date {
 
     /// Today in China (Asia/Shanghai, UTC+8 all year) at Unix time `now_ms`.
     pub fn today_in_china(now_ms: i64) -> Date {
-        let (y, m, d) = crate::clock::civil_from_days((now_ms + 8 * 3_600_000).div_euclid(86_400_000));
+        let (y, m, d) = crate::platform::clock::civil_from_days((now_ms + 8 * 3_600_000).div_euclid(86_400_000));
         Date {
             year: y as u32,
             month: m,

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::error::Message;
+use crate::platform::error::Message;
 
 /// Why a value was refused: a stable code and a message in both languages.
 #[derive(Debug, Clone)]

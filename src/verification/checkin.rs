@@ -15,12 +15,12 @@ use super::store::{self, Attempt, AttemptView, TaskRow};
 use crate::audit::Act;
 use crate::auth::{Caller, Channel, Role};
 use crate::challenges::{self, Challenge};
-use crate::error::{ApiError, ApiResult, Problem};
 use crate::face::{self, Evidence, Photo};
-use crate::geofence::{to_wgs84, Fence};
+use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::web::Json;
 use crate::state::AppState;
 use crate::types::{CoordinateSystem, Coordinates, Date};
-use crate::web::Json;
+use crate::verification::geofence::{to_wgs84, Fence};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -170,7 +170,7 @@ async fn check_in(
     let (task, person) = person_task(&state, &caller, &id).await?;
     act.set_target(format!("verification_task:{id}"));
     let position = Coordinates::new(body.latitude, body.longitude, body.system).map_err(|e| {
-        let mut invalid = crate::error::Invalid::default();
+        let mut invalid = crate::platform::error::Invalid::default();
         invalid.reject("latitude", e);
         invalid.finish().unwrap_err()
     })?;

@@ -3,6 +3,7 @@
 //! registered address. The rules come first (`rules.rs`); the endpoints follow.
 
 pub mod checkin;
+pub mod geofence;
 pub mod outcomes;
 pub mod routes;
 pub mod rules;

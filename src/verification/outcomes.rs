@@ -16,10 +16,10 @@ use super::store::{self, Closing, NextRound, TaskRow};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::documents::rules::{DocState, Purpose};
-use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::web::Json;
 use crate::state::AppState;
 use crate::types::{Date, Name};
-use crate::web::Json;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -50,7 +50,7 @@ pub async fn run(state: AppState) {
 pub async fn close_overdue(state: &AppState) -> anyhow::Result<usize> {
     let now = state.clock.now_ms();
     let lease_ms = (state.settings.check_in.close_interval_secs.max(60) * 1000) as i64;
-    if !crate::jobs::acquire(&state.db, LEASE, &state.instance_id, now, lease_ms).await? {
+    if !crate::platform::jobs::acquire(&state.db, LEASE, &state.instance_id, now, lease_ms).await? {
         return Ok(0);
     }
     let today = Date::today_in_china(now).to_string();

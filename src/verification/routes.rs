@@ -12,12 +12,12 @@ use super::rules::{self, Required, SelectionRule, TaskEvent, TaskKind, TaskState
 use super::store::{self, RequirementView, ReviewView, SelectedView, TaskRow};
 use crate::audit::Act;
 use crate::auth::{Caller, Jurisdiction, Role, Scope};
-use crate::db::{Conn, Executor};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::paging::Page;
+use crate::platform::db::{Conn, Executor};
+use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::paging::Page;
+use crate::platform::web::Json;
 use crate::state::AppState;
 use crate::types::{Date, Name};
-use crate::web::Json;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

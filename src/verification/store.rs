@@ -25,8 +25,8 @@ pub use outcomes::{
 
 use super::rules::{Candidate, TaskKind, TaskState};
 use crate::auth::Jurisdiction;
-use crate::db::{new_id, Conn, Executor};
 use crate::notify::outbox::{self, Recipient};
+use crate::platform::db::{new_id, Conn, Executor};
 
 #[derive(sqlx::FromRow)]
 pub struct TaskRow {

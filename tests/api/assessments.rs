@@ -32,7 +32,7 @@ pub async fn world(engine: Engine) -> World {
     world_with(engine, |_| {}).await
 }
 
-pub async fn world_with(engine: Engine, configure: impl FnOnce(&mut zhujian::config::Settings)) -> World {
+pub async fn world_with(engine: Engine, configure: impl FnOnce(&mut zhujian::platform::config::Settings)) -> World {
     let app = TestApp::start_with(engine, configure).await;
     let city = app.staff_token("city1", "city", None).await;
     let lixia = app.staff_token("lixia", "district", Some(LIXIA)).await;

@@ -4,7 +4,7 @@
 use serde_json::json;
 use zhujian::audit::chain::{link, unkeyed_link, AuditKey, Event};
 use zhujian::audit::VerifyReport;
-use zhujian::clock::Clock;
+use zhujian::platform::clock::Clock;
 
 use crate::both_engines;
 use crate::harness::{Engine, TestApp};

@@ -36,7 +36,7 @@ struct World {
     shizhong: String,
 }
 
-async fn world_with(engine: Engine, configure: impl FnOnce(&mut zhujian::config::Settings)) -> World {
+async fn world_with(engine: Engine, configure: impl FnOnce(&mut zhujian::platform::config::Settings)) -> World {
     let app = TestApp::start_with(engine, configure).await;
     let city = app.staff_token("city1", "city", None).await;
     let lixia = app.staff_token("lixia", "district", Some("370102")).await;
@@ -634,7 +634,7 @@ async fn sweeper_removes_unfinished_uploads_and_orphans(engine: Engine) {
     assert!(app.state.objects.size(&kept_key).await.unwrap().is_some());
 
     // Another instance holding the lease makes this one skip.
-    let now = zhujian::clock::Clock::now_ms(&*app.clock);
+    let now = zhujian::platform::clock::Clock::now_ms(&*app.clock);
     sqlx::query("UPDATE job_leases SET holder = 'other-instance', expires_at = $1")
         .bind(now + 60_000)
         .execute(&app.state.db)

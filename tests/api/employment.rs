@@ -369,7 +369,7 @@ async fn only_the_mini_program_can_answer(engine: Engine) {
     let web = app
         .state
         .tokens
-        .issue(&subject, zhujian::clock::Clock::now_ms(&*app.clock));
+        .issue(&subject, zhujian::platform::clock::Clock::now_ms(&*app.clock));
     app.get(&format!("/api/v1/employment/requests/{id}"), Some(&web))
         .await
         .expect(200);

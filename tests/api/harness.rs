@@ -8,8 +8,8 @@ use axum::Router;
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
 use sqlx::Connection;
-use zhujian::clock::{Clock, ManualClock};
-use zhujian::config::{Settings, SmsProvider};
+use zhujian::platform::clock::{Clock, ManualClock};
+use zhujian::platform::config::{Settings, SmsProvider};
 use zhujian::AppState;
 
 use crate::fakes::{FakeSms, FakeWechat};
@@ -128,8 +128,8 @@ impl TestApp {
     ) -> TestApp {
         // TEST_LOG=debug (or any filter) shows the server's log while debugging a test.
         if let Ok(level) = std::env::var("TEST_LOG") {
-            zhujian::observe::init_logging(&zhujian::config::LogSettings {
-                format: zhujian::config::LogFormat::Text,
+            zhujian::platform::observe::init_logging(&zhujian::platform::config::LogSettings {
+                format: zhujian::platform::config::LogFormat::Text,
                 level,
             });
         }
@@ -166,14 +166,16 @@ impl TestApp {
         settings.audit.checkpoint_prefix = format!("audit/checkpoints/{}/", uuid::Uuid::now_v7().simple());
         configure(&mut settings);
 
-        let (db, db_engine) = zhujian::db::connect(&settings).await.expect("database");
-        zhujian::startup::prepare(&db, db_engine).await.expect("migrations and reference data");
+        let (db, db_engine) = zhujian::platform::db::connect(&settings).await.expect("database");
+        zhujian::startup::prepare(&db, db_engine)
+            .await
+            .expect("migrations and reference data");
         let clock = Arc::new(ManualClock::new());
         let state = AppState::new(settings.clone(), db, db_engine, clock.clone()).expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = build(state.clone());
-        tokio::spawn(zhujian::server::serve(
+        tokio::spawn(zhujian::platform::server::serve(
             listener,
             router,
             std::future::pending(),
@@ -353,7 +355,7 @@ fn use_test_s3(settings: &mut Settings) {
             panic!("{name} is not set: run the test suite with ./scripts/test.sh, which starts Garage")
         })
     };
-    settings.objects.backend = zhujian::config::ObjectBackend::S3;
+    settings.objects.backend = zhujian::platform::config::ObjectBackend::S3;
     settings.objects.s3_endpoint = var("TEST_S3_ENDPOINT");
     settings.objects.s3_region = var("TEST_S3_REGION");
     settings.objects.s3_bucket = var("TEST_S3_BUCKET");

@@ -88,7 +88,7 @@ async fn nullable_floats_bind_in_any_order(engine: Engine) {
         .unwrap();
     for v in [None, Some(1.5), None, Some(2.5)] {
         sqlx::query("INSERT INTO float_probe (v) VALUES ($1)")
-            .bind(zhujian::db::NullableF64(v))
+            .bind(zhujian::platform::db::NullableF64(v))
             .execute(&mut *conn)
             .await
             .unwrap();

@@ -2,7 +2,7 @@
 //!
 //! migrations/sqlite and migrations/postgres are written by hand, one file per engine; nothing
 //! but this test keeps them in step. It migrates a fresh database of each engine with
-//! `zhujian::db::migrate`, reads back what was built (SQLite's PRAGMAs and `sqlite_master`;
+//! `zhujian::platform::db::migrate`, reads back what was built (SQLite's PRAGMAs and `sqlite_master`;
 //! PostgreSQL's `information_schema` and `pg_catalog`), describes every object as one
 //! normalised line, and diffs the two descriptions, reporting every difference at once.
 //!
@@ -58,7 +58,7 @@
 
 use std::collections::BTreeMap;
 
-use zhujian::db::Db;
+use zhujian::platform::db::Db;
 
 /// Which migrated database a description line comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -228,12 +228,12 @@ async fn migrated_postgres() -> Db {
 
 /// Connects and migrates exactly as the server does at start-up.
 async fn migrated(url: String, storage_dir: std::path::PathBuf) -> Db {
-    let mut settings = zhujian::config::Settings::default();
+    let mut settings = zhujian::platform::config::Settings::default();
     settings.storage.dir = storage_dir;
     settings.database.url = url;
     settings.database.max_connections = 2;
-    let (db, engine) = zhujian::db::connect(&settings).await.expect("database");
-    zhujian::db::migrate(&db, engine).await.expect("migrations");
+    let (db, engine) = zhujian::platform::db::connect(&settings).await.expect("database");
+    zhujian::platform::db::migrate(&db, engine).await.expect("migrations");
     db
 }
 

@@ -240,7 +240,7 @@ async fn selection_rules_and_review(engine: Engine) {
     let approved = review(&s, &s.lixia, "approve").await;
     approved.expect(200);
     assert_eq!(approved.body["state"], "checking_in");
-    let today = zhujian::types::Date::today_in_china(zhujian::clock::Clock::now_ms(&*app.clock));
+    let today = zhujian::types::Date::today_in_china(zhujian::platform::clock::Clock::now_ms(&*app.clock));
     assert_eq!(approved.body["window_end"], today.add_months(1).to_string());
 
     // Each selected person is told in their inbox; the contact gets SMS notices.
@@ -471,7 +471,7 @@ async fn check_in_refusals_flags_and_passing(engine: Engine) {
 
     // 280 m east inside the 300 m fence, reported in GCJ-02 as Chinese maps do: accepted, but
     // the same coordinates as P's and a mock-location flag are signals for review.
-    let (glat, glon) = zhujian::geofence::wgs84_to_gcj02(SITE.0, SITE.1 + east(280.0));
+    let (glat, glon) = zhujian::verification::geofence::wgs84_to_gcj02(SITE.0, SITE.1 + east(280.0));
     let gcj = check_in(
         &s,
         Try {
@@ -654,7 +654,7 @@ fn enterprise_token_now(app: &TestApp, enterprise_id: &str) -> String {
     };
     app.state
         .tokens
-        .issue(&subject, zhujian::clock::Clock::now_ms(&*app.clock))
+        .issue(&subject, zhujian::platform::clock::Clock::now_ms(&*app.clock))
 }
 
 async fn task_state(s: &Setup) -> Value {
@@ -759,7 +759,7 @@ async fn routine_tasks_rectify_then_withdraw(engine: Engine) {
         .await;
     routine.expect(201);
     s.task = routine.body["id"].as_str().unwrap().to_owned();
-    let today = zhujian::types::Date::today_in_china(zhujian::clock::Clock::now_ms(&*app.clock));
+    let today = zhujian::types::Date::today_in_china(zhujian::platform::clock::Clock::now_ms(&*app.clock));
     assert_eq!(
         routine.body["start_deadline"],
         today.add_months(1).to_string(),

@@ -16,13 +16,13 @@ use crate::assessments::rules::{self, Event};
 use crate::assessments::{changed_meanwhile, document_unusable, not_allowed, ReviewBody};
 use crate::audit::Act;
 use crate::auth::{Caller, Jurisdiction, Role, Scope};
-use crate::db::{Conn, Executor};
 use crate::documents::rules::Purpose;
-use crate::error::{ApiError, ApiResult, Invalid, Problem};
-use crate::paging::Page;
+use crate::platform::db::{Conn, Executor};
+use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::paging::Page;
+use crate::platform::web::Json;
 use crate::state::AppState;
 use crate::types::{Date, Name};
-use crate::web::Json;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

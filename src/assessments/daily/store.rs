@@ -6,8 +6,8 @@ use utoipa::ToSchema;
 use crate::assessments::lifecycle::DAILY_EVENTS;
 use crate::assessments::rules::State;
 use crate::auth::Jurisdiction;
-use crate::db::{new_id, Conn, Executor};
-use crate::paging::Page;
+use crate::platform::db::{new_id, Conn, Executor};
+use crate::platform::paging::Page;
 
 /// An event type and its point value.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]

@@ -3,7 +3,7 @@
 
 use super::grading::{Category, Grade, Input};
 use super::view::ResultRow;
-use crate::xlsx::{Cell, Sheet};
+use crate::platform::xlsx::{Cell, Sheet};
 
 fn header(category: Category) -> Vec<&'static str> {
     let mut columns = if category == Category::Project {

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::grading::{default_rule, Bands, Category, Input, Rule};
 use crate::auth::Jurisdiction;
-use crate::db::{new_id, Executor};
+use crate::platform::db::{new_id, Executor};
 
 #[derive(sqlx::FromRow)]
 struct RuleRow {

@@ -8,7 +8,7 @@ use crate::assessments::rules::{ItemReview, PersonRole};
 
 // Item reviews and people-list roles decode strictly.
 crate::text_column!(ItemReview, PersonRole);
-use crate::db::{new_id, Conn, Executor, NullableF64};
+use crate::platform::db::{new_id, Conn, Executor, NullableF64};
 
 /// The enterprise's fill of one item in the current round.
 pub async fn save_item(

@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 
 use super::{move_state, AssessmentRow};
 use crate::assessments::rules::{ItemReview, Outcome, ResultLevel, State};
-use crate::db::{new_id, Conn, Executor, NullableF64};
 use crate::notify::outbox::{self, Recipient};
+use crate::platform::db::{new_id, Conn, Executor, NullableF64};
 
 /// A reviewer's act on an item.
 pub enum ReviewAct<'a> {

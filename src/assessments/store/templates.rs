@@ -2,7 +2,7 @@
 
 use crate::assessments::rules::{ItemKind, TemplateKind};
 use crate::assessments::templates::{Template, TemplateItem};
-use crate::db::{is_unique_violation, new_id, Conn, Executor, NullableF64};
+use crate::platform::db::{is_unique_violation, new_id, Conn, Executor, NullableF64};
 
 // Template and item kinds decode strictly.
 crate::text_column!(TemplateKind, ItemKind);

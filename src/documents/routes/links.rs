@@ -14,14 +14,14 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{not_found, rule_error};
 use crate::auth::{Caller, Role};
-use crate::crypto::constant_time_eq;
 use crate::documents::rules;
 use crate::documents::store::{self, Visibility};
 use crate::documents::upload::UploadError;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::objects::StoreError;
+use crate::platform::crypto::constant_time_eq;
+use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::objects::StoreError;
+use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::web::Json;
 
 /// An absolute URL of this app for `path`.
 pub(super) fn app_url(state: &AppState, headers: &HeaderMap, path: &str) -> String {

@@ -13,10 +13,10 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::documents::rules::{self, DocRule};
 use crate::documents::store::{self, DocumentView, Visibility};
-use crate::error::{ApiError, ApiResult, Invalid, Problem};
-use crate::paging::Page;
+use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::paging::Page;
+use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::web::Json;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -100,7 +100,7 @@ pub(super) async fn delete_document(
     rules::may_delete(row.state()).map_err(rule_error)?;
     let mut tx = act.begin().await?;
     let deleted = store::delete_unlocked(&mut *tx, &id).await.map_err(|e| {
-        if crate::db::is_foreign_key_violation(&e) {
+        if crate::platform::db::is_foreign_key_violation(&e) {
             ApiError::conflict(
                 "document.in_use",
                 "该文件仍被其他记录引用，不能删除",

@@ -20,7 +20,7 @@ use super::rules::{DocRule, OwnerKind, Purpose};
 use super::store::{self, Visibility};
 use super::upload::ChunkSource;
 use crate::auth::{Caller, Role};
-use crate::error::{ApiError, ApiResult};
+use crate::platform::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -11,13 +11,13 @@ use utoipa::IntoParams;
 use super::{linger, not_found, owner_for};
 use crate::audit::Act;
 use crate::auth::Caller;
-use crate::db::new_id;
 use crate::documents::rules::{self, DocState, Purpose};
 use crate::documents::store::{self, DocumentView, NewDocument, Visibility};
 use crate::documents::upload::{self, ChunkSource, Expect, UploadError};
-use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::db::new_id;
+use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::web::Json;
 
 fn parse_purpose(raw: &str) -> ApiResult<Purpose> {
     Purpose::parse(raw).ok_or_else(|| {

@@ -16,13 +16,13 @@ use super::links::{app_url, check_link, link_signature, LinkQuery};
 use super::{linger, not_found, own_document, owner_for, rule_error};
 use crate::audit::Act;
 use crate::auth::Caller;
-use crate::db::new_id;
 use crate::documents::rules::{self, DocRule, DocState, Purpose};
 use crate::documents::store::{self, DocumentView, NewDocument, Visibility};
 use crate::documents::upload::{self, ChunkSource, Expect, UploadError};
-use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::db::new_id;
+use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::web::Json;
 
 struct BodySource(axum::body::BodyDataStream);
 

@@ -14,10 +14,10 @@ use crate::auth::Caller;
 use crate::challenges::{self, Challenge};
 use crate::employment::rules::{self, Decision, EmploymentRule};
 use crate::employment::store::{self, AcceptFailure, EmploymentView, Visibility};
-use crate::error::{ApiError, ApiResult, Problem};
 use crate::face::{self, Evidence, Photo};
+use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::web::Json;
 
 const CHALLENGE_PURPOSE: &str = "employment.accept";
 

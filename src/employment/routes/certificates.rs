@@ -13,10 +13,10 @@ use crate::audit::Act;
 use crate::auth::Caller;
 use crate::documents::rules::Purpose;
 use crate::employment::store::{self, CertificateView, NewCertificate, Visibility};
-use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::web::Json;
 use crate::state::AppState;
 use crate::types::{Date, Name};
-use crate::web::Json;
 
 #[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]

@@ -10,11 +10,11 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::employment::rules::EmploymentRule;
 use crate::employment::store::{self, EmploymentView, Visibility};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::paging::Page;
+use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::paging::Page;
+use crate::platform::web::Json;
 use crate::state::AppState;
 use crate::types::Name;
-use crate::web::Json;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

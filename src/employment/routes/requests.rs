@@ -14,11 +14,11 @@ use crate::audit::Act;
 use crate::auth::Caller;
 use crate::employment::rules::{self, Decision, EmploymentRule, RequestState};
 use crate::employment::store::{self, NewRequest, RequestView, Visibility};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::paging::Page;
+use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::paging::Page;
+use crate::platform::web::Json;
 use crate::state::AppState;
 use crate::types::{Date, IdNumber, Name};
-use crate::web::Json;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -100,7 +100,7 @@ pub(super) async fn create_request(
     // An overdue pending request must not block the new one (one pending per pair).
     store::expire_due(&mut *tx, now).await?;
     let id = store::insert_request(&mut *tx, &new, now).await.map_err(|e| {
-        if crate::db::is_unique_violation(&e) {
+        if crate::platform::db::is_unique_violation(&e) {
             ApiError::conflict(
                 "employment.request_pending",
                 "已向此人发出聘用请求，正在等待确认",

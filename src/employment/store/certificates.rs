@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::EmploymentRow;
-use crate::db::{new_id, Executor};
+use crate::platform::db::{new_id, Executor};
 
 /// A registration certificate or professional title of an employee.
 #[derive(Serialize, ToSchema, sqlx::FromRow)]

@@ -5,8 +5,8 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{person_name, scoped, Visibility};
-use crate::db::{Conn, Executor};
 use crate::notify::outbox::{self, Recipient};
+use crate::platform::db::{Conn, Executor};
 use crate::state::AppState;
 
 /// The person's active employment, as (employment id, enterprise id).

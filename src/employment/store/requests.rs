@@ -5,9 +5,9 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{person_name, scoped, Visibility};
-use crate::db::{new_id, Conn, Executor};
 use crate::employment::rules::RequestState;
 use crate::notify::outbox::{self, Recipient};
+use crate::platform::db::{new_id, Conn, Executor};
 use crate::state::AppState;
 
 const REQUEST_COLUMNS: &str =
@@ -213,7 +213,7 @@ pub async fn accept(conn: &mut Conn, request: &RequestRow, now: i64) -> Result<S
     .execute(&mut *conn)
     .await;
     if let Err(e) = inserted {
-        return Err(if crate::db::is_unique_violation(&e) {
+        return Err(if crate::platform::db::is_unique_violation(&e) {
             AcceptFailure::AlreadyEmployed
         } else {
             AcceptFailure::Database(e)

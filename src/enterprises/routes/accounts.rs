@@ -14,15 +14,15 @@ use utoipa::ToSchema;
 use super::{current_view, Locality, MANAGERS};
 use crate::audit::Act;
 use crate::auth::{passwords, Caller, Role};
-use crate::db::{is_unique_violation, Conn};
 use crate::enterprises::store::{self, EnterpriseView};
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
-use crate::imports::{errors_of, ImportError, Table};
 use crate::notify::sms::{SmsMessage, SmsTemplate};
-use crate::paging::Page;
+use crate::platform::db::{is_unique_violation, Conn};
+use crate::platform::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::platform::imports::{errors_of, ImportError, Table};
+use crate::platform::paging::Page;
+use crate::platform::web::Json;
 use crate::state::AppState;
 use crate::types::{CreditCode, DistrictCode, Name, Phone};
-use crate::web::Json;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -207,7 +207,7 @@ pub(super) async fn import_enterprises(
             "registered_address": cell("registered_address"),
             "locality": Some(cell("locality")).filter(|l| !l.is_empty()),
         });
-        let outcome = match crate::web::parse_json::<CreateEnterprise>(row.to_string().as_bytes()) {
+        let outcome = match crate::platform::web::parse_json::<CreateEnterprise>(row.to_string().as_bytes()) {
             Ok(body) => import_account(&mut *tx, &state, &caller, &body).await,
             Err(error) => Err(error),
         };

@@ -19,8 +19,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, EnterpriseView, Value};
 use crate::auth::{Caller, Role};
-use crate::db::Conn;
-use crate::error::{ApiError, ApiResult};
+use crate::platform::db::Conn;
+use crate::platform::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -13,12 +13,12 @@ use super::{current_view, text, visible, Locality};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::enterprises::store::{self, Change, ChangeView, EnterpriseView, Value};
-use crate::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::notify::outbox::{self, Recipient};
-use crate::paging::Page;
+use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::paging::Page;
+use crate::platform::web::Json;
 use crate::state::AppState;
 use crate::types::{Coordinates, Date, DistrictCode, Name, Phone};
-use crate::web::Json;
 
 /// One enterprise with its profile: its own account, or staff whose jurisdiction covers it.
 #[utoipa::path(get, path = "/enterprises/{id}", tag = "enterprises", params(("id" = String, Path)), security(("bearer" = [])),

@@ -13,10 +13,10 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::documents::rules::{DocState, Purpose};
 use crate::enterprises::store::{self, Change, EnterpriseView, QualificationView, Value};
-use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::web::Json;
 use crate::state::AppState;
 use crate::types::{Date, Name};
-use crate::web::Json;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

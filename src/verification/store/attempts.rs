@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::TaskRow;
-use crate::db::{new_id, Executor, NullableF64};
+use crate::platform::db::{new_id, Executor, NullableF64};
 
 /// Whether the person is selected in the task's current round.
 pub async fn is_selected(db: impl Executor<'_>, task: &TaskRow, person: &str) -> Result<bool, sqlx::Error> {

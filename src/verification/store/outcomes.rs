@@ -4,8 +4,8 @@
 use serde_json::json;
 
 use super::{move_task, TaskRow};
-use crate::db::{Conn, Executor};
 use crate::notify::outbox::{self, Recipient};
+use crate::platform::db::{Conn, Executor};
 use crate::verification::rules::TaskState;
 
 /// The people selected in the task's round without a valid check-in in it.

@@ -15,10 +15,10 @@ use crate::assessments::results::store::{self, NewAdjustment};
 use crate::assessments::results::view::ResultRow;
 use crate::audit::Act;
 use crate::auth::{Caller, Role, Scope};
-use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::web::Json;
 use crate::state::AppState;
 use crate::types::Name;
-use crate::web::Json;
 
 /// A listed reason for a dynamic adjustment.
 pub struct Reason {

@@ -18,11 +18,11 @@ use crate::assessments::results::grading::{Category, Grade, Input, Inputs};
 use crate::assessments::results::store::{self, AdjustmentRow, SubjectFilter};
 use crate::assessments::results::view::ResultRow;
 use crate::auth::{Caller, Jurisdiction};
-use crate::db::Conn;
-use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::db::Conn;
+use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::web::Json;
+use crate::platform::xlsx;
 use crate::state::AppState;
-use crate::web::Json;
-use crate::xlsx;
 
 /// A period is a year.
 fn check_period(period: &str) -> ApiResult<()> {
@@ -163,7 +163,7 @@ pub(super) async fn list_results(
     let category = category_of(&category)?;
     let selection = Selection::of(&q.period, q.locality.as_deref(), q.district.as_deref(), q.grade);
     let rows = results(&mut *state.db.acquire().await?, &caller, category, &selection).await?;
-    let (limit, offset) = crate::paging::Page {
+    let (limit, offset) = crate::platform::paging::Page {
         page: q.page,
         per_page: q.per_page,
     }

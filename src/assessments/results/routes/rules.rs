@@ -11,9 +11,9 @@ use crate::assessments::results::grading::{Bands, Category, Input, Rule};
 use crate::assessments::results::store;
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
-use crate::error::{ApiResult, Invalid, Problem};
+use crate::platform::error::{ApiResult, Invalid, Problem};
+use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::web::Json;
 
 #[derive(Serialize, ToSchema)]
 pub struct RuleView {

@@ -9,16 +9,16 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{editable, reread, ProjectAssessmentView};
-use crate::assessments::projects::store::{self, Details, Unlinked};
+use crate::assessments::project_safety::store::{self, Details, Unlinked};
 use crate::assessments::{changed_meanwhile, check_item_score, document_unusable};
 use crate::audit::Act;
 use crate::auth::Caller;
 use crate::documents::rules::Purpose;
-use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::web::Json;
 use crate::projects::routes::check_building_area;
 use crate::state::AppState;
 use crate::types::{DistrictCode, Name, Phone};
-use crate::web::Json;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

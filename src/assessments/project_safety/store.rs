@@ -9,8 +9,8 @@ use crate::assessments::lifecycle::PROJECT_ASSESSMENTS;
 use crate::assessments::rules::State;
 use crate::assessments::templates::Template;
 use crate::auth::{Caller, Role, Scope};
-use crate::db::{is_unique_violation, new_id, Conn, Executor, NullableF64};
-use crate::paging::Page;
+use crate::platform::db::{is_unique_violation, new_id, Conn, Executor, NullableF64};
+use crate::platform::paging::Page;
 use crate::projects::store::ProjectView;
 
 /// Binds `(supervisor, district, enterprise)` of the scope condition.

@@ -22,8 +22,8 @@ use crate::assessments::not_allowed;
 use crate::assessments::rules::{self, Event};
 use crate::assessments::templates::{Template, TemplateItem};
 use crate::auth::{Caller, Role};
-use crate::db::Conn;
-use crate::error::{ApiError, ApiResult};
+use crate::platform::db::Conn;
+use crate::platform::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {

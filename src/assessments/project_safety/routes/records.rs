@@ -10,16 +10,16 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{reread, view_of, visible, ProjectAssessmentView, READERS};
 use crate::assessments::lifecycle::{StateChange, PROJECT_ASSESSMENTS};
-use crate::assessments::projects::store::{self, ProjectAssessmentRow, Submission, Visibility};
+use crate::assessments::project_safety::store::{self, ProjectAssessmentRow, Submission, Visibility};
 use crate::assessments::rules::{self, Event, TemplateKind};
 use crate::assessments::templates;
 use crate::assessments::{changed_meanwhile, not_allowed, valid_period};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
-use crate::error::{ApiError, ApiResult, Invalid, Problem};
-use crate::paging::Page;
+use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::paging::Page;
+use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::web::Json;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -121,7 +121,7 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::StorageSettings;
+    use crate::platform::config::StorageSettings;
 
     #[test]
     fn development_secrets_are_generated_once_and_production_refuses_without() {

@@ -18,7 +18,7 @@ use tokio::io::AsyncRead;
 use tokio::task::JoinHandle;
 
 use super::{Listed, StoreError, StoreResult};
-use crate::config::ObjectSettings;
+use crate::platform::config::ObjectSettings;
 
 pub struct S3Store {
     client: Client,

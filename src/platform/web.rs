@@ -13,7 +13,7 @@ use axum::{
 };
 use serde::{de::DeserializeOwned, Serialize};
 
-use crate::error::{ApiError, FieldError, Message};
+use crate::platform::error::{ApiError, FieldError, Message};
 use crate::state::AppState;
 use crate::types::InvalidValue;
 

@@ -11,7 +11,7 @@ use anyhow::{bail, Context};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyPoolOptions;
 
-use crate::config::Settings;
+use crate::platform::config::Settings;
 
 pub type Db = sqlx::AnyPool;
 /// A transaction: an act's writes, committed together.
@@ -86,8 +86,8 @@ macro_rules! migration {
         Migration {
             version: $version,
             name: $name,
-            sqlite: include_str!(concat!("../migrations/sqlite/", $file)),
-            postgres: include_str!(concat!("../migrations/postgres/", $file)),
+            sqlite: include_str!(concat!("../../migrations/sqlite/", $file)),
+            postgres: include_str!(concat!("../../migrations/postgres/", $file)),
         }
     };
 }
@@ -168,7 +168,7 @@ async fn apply_pending(conn: &mut sqlx::AnyConnection, engine: Engine) -> anyhow
             .bind(m.version)
             .bind(m.name)
             .bind(&checksum)
-            .bind(crate::clock::system_now_ms())
+            .bind(crate::platform::clock::system_now_ms())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -275,7 +275,7 @@ macro_rules! text_column {
             fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
                 let raw = <&str as sqlx::Decode<sqlx::Any>>::decode(value)?;
                 <$t>::parse(raw).ok_or_else(|| {
-                    Box::new($crate::db::UnknownValue { column_type: stringify!($t), raw: raw.to_owned() }) as _
+                    Box::new($crate::platform::db::UnknownValue { column_type: stringify!($t), raw: raw.to_owned() }) as _
                 })
             }
         }

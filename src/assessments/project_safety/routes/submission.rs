@@ -8,14 +8,14 @@ use axum::{
 
 use super::{reread, template_of, visible, ProjectAssessmentView};
 use crate::assessments::lifecycle::PROJECT_ASSESSMENTS;
-use crate::assessments::projects::store;
+use crate::assessments::project_safety::store;
 use crate::assessments::rules::{self, Event};
 use crate::assessments::{changed_meanwhile, not_allowed, ReviewBody};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
-use crate::error::{ApiError, ApiResult, Message, Problem};
+use crate::platform::error::{ApiError, ApiResult, Message, Problem};
+use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::web::Json;
 
 /// What the form lacks before it can go to the city station: a score on every item, every
 /// inspection field, and the signed form.

@@ -20,7 +20,7 @@ use axum::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::observe::RequestId;
+use crate::platform::observe::RequestId;
 
 pub type ApiResult<T> = Result<T, ApiError>;
 

@@ -96,7 +96,7 @@ SETTINGS (TOML key = default; environment: ZHUJIAN_<SECTION>_<KEY>, e.g. ZHUJIAN
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Settings;
+    use crate::platform::config::Settings;
 
     #[test]
     fn help_documents_every_setting() {

@@ -15,7 +15,7 @@ use axum::{
 };
 use tracing::Instrument;
 
-use crate::config::{LogFormat, LogSettings};
+use crate::platform::config::{LogFormat, LogSettings};
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 

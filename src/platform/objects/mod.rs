@@ -14,7 +14,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::io::AsyncRead;
 
-use crate::config::{ObjectBackend, Settings};
+use crate::platform::config::{ObjectBackend, Settings};
 
 pub use local::LocalStore;
 pub use s3::S3Store;

@@ -1,7 +1,7 @@
 //! Leases for background jobs: a job runs on the instance holding its lease, so several
 //! instances behind a load balancer never do the same job twice.
 
-use crate::db::Db;
+use crate::platform::db::Db;
 
 /// Takes or renews the lease `name` for `holder` until `now + ttl_ms`; false when another
 /// holder's lease is still running.

@@ -1,0 +1,19 @@
+//! The platform: what every domain stands on and none owns. Settings, the database and its
+//! migrations, errors and the HTTP plumbing, observability, serving, time, keys, paging,
+//! background-job leases, health endpoints, the object store, and the CSV and XLSX formats.
+//! Nothing here imports a domain module.
+
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod error;
+pub mod imports;
+pub mod jobs;
+pub mod objects;
+pub mod observe;
+pub mod ops;
+pub mod paging;
+pub mod server;
+pub mod web;
+pub mod xlsx;
