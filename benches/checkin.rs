@@ -146,7 +146,7 @@ fn start_server(storage: &Path) -> Server {
 async fn seed(state: &zhujian::AppState, enrolled: &zhujian_face::Descriptor) -> Vec<(String, String)> {
     let db = &state.db;
     let now = zhujian::platform::clock::system_now_ms();
-    let today = zhujian::types::Date::today_in_china(now);
+    let today = zhujian::platform::types::Date::today_in_china(now);
     let window_end = today.add_months(1).to_string();
     let mut pairs = Vec::new();
     let mut tx = db.begin().await.unwrap();

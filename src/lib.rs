@@ -22,7 +22,6 @@ pub mod projects;
 pub mod staff;
 pub mod startup;
 pub mod state;
-pub mod types;
 pub mod verification;
 
 use axum::{
@@ -61,7 +60,7 @@ pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
         .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(DefaultBodyLimit::max(server.body_limit_bytes))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(from_fn_with_state(state.clone(), web::request_timeout))
+        .layer(from_fn_with_state(state.settings.clone(), web::request_timeout))
         .layer(from_fn_with_state(state.clone(), audit::record_changes))
         .layer(from_fn(error::render_problems))
         .layer(cors(&server.cors_origins))

@@ -12,8 +12,8 @@ use zhujian::audit::VerifyReport;
 use zhujian::auth::{passwords, Role};
 use zhujian::platform::clock::{Clock, SystemClock};
 use zhujian::platform::config::{Settings, SETTINGS_HELP};
+use zhujian::platform::types::{DistrictCode, Name, NewPassword};
 use zhujian::platform::{db, observe, server};
-use zhujian::types::{DistrictCode, Name, NewPassword};
 use zhujian::{staff, AppState};
 
 #[derive(Parser)]

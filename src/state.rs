@@ -87,3 +87,16 @@ pub fn audit_keyring(settings: &Settings) -> anyhow::Result<Keyring> {
         retired: retired.into_iter().map(AuditKey::new).collect(),
     })
 }
+
+// What the platform's extractors and endpoints take from the state, without knowing it.
+macro_rules! parts_of_state {
+    ($($part:ty => $field:ident),* $(,)?) => {$(
+        impl axum::extract::FromRef<AppState> for $part {
+            fn from_ref(state: &AppState) -> $part {
+                state.$field.clone()
+            }
+        }
+    )*};
+}
+
+parts_of_state!(Arc<Settings> => settings, Db => db, Arc<ObjectStore> => objects, Arc<Metrics> => metrics);

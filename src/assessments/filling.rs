@@ -20,9 +20,9 @@ use crate::audit::Act;
 use crate::auth::Caller;
 use crate::documents::rules::{DocState, Purpose};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::types::{Date, IdNumber, Name};
 use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::types::{Date, IdNumber, Name};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -37,8 +37,8 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::documents::rules::Purpose;
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Invalid};
+use crate::platform::types::Name;
 use crate::state::AppState;
-use crate::types::Name;
 use rules::{Event, NotAllowed, ScoreRule};
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -18,9 +18,9 @@ use super::{changed_meanwhile, check_item_score, not_allowed};
 use crate::audit::Act;
 use crate::auth::{Caller, Role, Scope};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::types::Name;
 use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::types::Name;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -281,7 +281,7 @@ async fn finish_review(
     let result = rules::result_level(
         assessed_total,
         template.max_total(),
-        &state.settings.assessments.result_bands(),
+        &super::rules::ResultBands::of(&state.settings.assessments),
     );
     let ordered: Vec<_> = template
         .items

@@ -18,9 +18,9 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::types::Name;
 use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::types::Name;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(submit_assessment))

@@ -20,9 +20,9 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::types::Name;
 use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::types::Name;
 
 /// The lookups other records use, on a connection or inside an act's transaction.
 pub use super::store::templates::{by_id, current};

@@ -56,7 +56,7 @@ pub fn generate() -> String {
                 pool[rng.gen_range(0..pool.len())] as char
             })
             .collect();
-        if crate::types::NewPassword::parse(&password).is_ok() {
+        if crate::platform::types::NewPassword::parse(&password).is_ok() {
             return password;
         }
     }
@@ -78,7 +78,7 @@ mod tests {
     #[test]
     fn generated_passwords_meet_the_policy() {
         for _ in 0..50 {
-            assert!(crate::types::NewPassword::parse(&generate()).is_ok());
+            assert!(crate::platform::types::NewPassword::parse(&generate()).is_ok());
         }
     }
 }

@@ -15,9 +15,9 @@ use super::{passwords, sms_codes, AccountKind, Accounts, Caller, Channel, Role, 
 use crate::audit::Act;
 use crate::notify::sms::{SmsMessage, SmsTemplate};
 use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::types::{CreditCode, NewPassword, Phone};
 use crate::platform::web::{ClientAddress, Json};
 use crate::state::AppState;
-use crate::types::{CreditCode, NewPassword, Phone};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

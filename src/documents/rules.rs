@@ -281,23 +281,6 @@ pub fn clean_file_name(raw: Option<&str>) -> String {
     }
 }
 
-/// `Content-Disposition` for a download: an ASCII fallback and the UTF-8 name (RFC 6266).
-pub fn content_disposition(file_name: &str) -> String {
-    let ascii: String = file_name
-        .chars()
-        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' })
-        .collect();
-    let mut encoded = String::new();
-    for byte in file_name.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            encoded.push(byte as char);
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
-}
-
 /// What a signed link grants, as the string its HMAC covers.
 pub fn link_payload(action: &str, document_id: &str, expires_ms: i64) -> String {
     format!("{action}\n{document_id}\n{expires_ms}")
@@ -354,7 +337,7 @@ mod tests {
     }
 
     #[test]
-    fn keys_names_and_dispositions() {
+    fn keys_and_names() {
         let key = object_key(OwnerKind::Enterprise, "e1", "d1");
         assert_eq!(key, "documents/enterprise/e1/d1");
         assert_eq!(document_id_of_key(&key), Some("d1"));
@@ -363,9 +346,5 @@ mod tests {
         assert_eq!(clean_file_name(Some("../../etc/passwd")), "passwd");
         assert_eq!(clean_file_name(Some("a\"b\n.pdf")), "ab.pdf");
         assert_eq!(clean_file_name(None), "file");
-        assert_eq!(
-            content_disposition("执照.pdf"),
-            "attachment; filename=\"__.pdf\"; filename*=UTF-8''%E6%89%A7%E7%85%A7.pdf"
-        );
     }
 }

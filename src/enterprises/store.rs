@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::platform::db::{new_id, Conn, Executor};
-use crate::types::{CoordinateSystem, Coordinates};
+use crate::platform::types::{CoordinateSystem, Coordinates};
 
 #[derive(sqlx::FromRow)]
 pub struct LoginRow {
@@ -112,7 +112,7 @@ impl EnterpriseRow {
                 number,
                 valid_until: self.safety_licence_valid_until.clone(),
             }),
-            contact_phone: crate::types::mask_phone(&self.contact_phone),
+            contact_phone: crate::platform::types::mask_phone(&self.contact_phone),
             id: self.id,
             credit_code: self.credit_code,
             name: self.name,

@@ -40,8 +40,8 @@ pub async fn enqueue(
 }
 
 use crate::notify::sms::{SmsMessage, SmsTemplate};
+use crate::platform::types::Phone;
 use crate::state::AppState;
-use crate::types::Phone;
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct DeliveryReport {

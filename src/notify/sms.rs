@@ -9,7 +9,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::platform::config::{SmsProvider, SmsSettings};
-use crate::types::Phone;
+use crate::platform::types::Phone;
 use crate::BoxFuture;
 
 /// What a message says; each maps to a template approved with the provider.

@@ -16,9 +16,9 @@ use crate::documents::store as documents;
 use crate::face::{self, Photo};
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::types::{IdNumber, Name, Phone};
 use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::types::{IdNumber, Name, Phone};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -151,7 +151,7 @@ async fn register(
     let (year, month, day) = body.id_number.birth_date();
     let today = crate::platform::clock::civil_from_days(state.clock.now_ms().div_euclid(86_400_000));
     if (i64::from(year), month, day) > today {
-        invalid.reject("id_number", crate::types::ID_NUMBER_BIRTH_DATE);
+        invalid.reject("id_number", crate::platform::types::ID_NUMBER_BIRTH_DATE);
     }
     invalid.finish()?;
     let taken = || {

@@ -221,8 +221,8 @@ impl Invalid {
         });
     }
 
-    /// Records a value refused by one of `crate::types`' rules.
-    pub fn reject(&mut self, field: &str, refusal: crate::types::InvalidValue) {
+    /// Records a value refused by one of `crate::platform::types`' rules.
+    pub fn reject(&mut self, field: &str, refusal: crate::platform::types::InvalidValue) {
         self.0.push(FieldError {
             field: field.into(),
             code: refusal.code,
@@ -230,8 +230,8 @@ impl Invalid {
         });
     }
 
-    /// Parses a value, recording its error under `field`; see `crate::types` for the parsers.
-    pub fn parse<T>(&mut self, field: &str, result: Result<T, crate::types::InvalidValue>) -> Option<T> {
+    /// Parses a value, recording its error under `field`; see `crate::platform::types` for the parsers.
+    pub fn parse<T>(&mut self, field: &str, result: Result<T, crate::platform::types::InvalidValue>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(e) => {

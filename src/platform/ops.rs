@@ -1,15 +1,31 @@
 //! Operations endpoints: liveness, readiness and metrics (outside `/api/v1`).
 
-use axum::{extract::State, http::header, response::IntoResponse};
+use std::sync::Arc;
+
+use axum::{
+    extract::{FromRef, State},
+    http::header,
+    response::IntoResponse,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::platform::config::Settings;
+use crate::platform::db::Db;
 use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::objects::ObjectStore;
+use crate::platform::observe::Metrics;
 use crate::platform::web::Json;
-use crate::state::AppState;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Db: FromRef<S>,
+    Arc<ObjectStore>: FromRef<S>,
+    Arc<Metrics>: FromRef<S>,
+    Arc<Settings>: FromRef<S>,
+{
     OpenApiRouter::new()
         .routes(routes!(healthz))
         .routes(routes!(readyz))
@@ -29,8 +45,8 @@ async fn healthz() -> Json<Health> {
 
 /// The process can serve: the database and the object store answer.
 #[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, body = Health), (status = 503, body = Problem)))]
-async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
-    let database = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&state.db).await;
+async fn readyz(State(db): State<Db>, State(objects): State<Arc<ObjectStore>>) -> ApiResult<Json<Health>> {
+    let database = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&db).await;
     if let Err(error) = database {
         tracing::warn!(%error, "readiness: database unreachable");
         return Err(ApiError::unavailable(
@@ -39,7 +55,7 @@ async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
             "The database is unreachable",
         ));
     }
-    if let Err(error) = state.objects.check().await {
+    if let Err(error) = objects.check().await {
         tracing::warn!(%error, "readiness: object store unreachable");
         return Err(ApiError::unavailable(
             "service.not_ready",
@@ -52,14 +68,14 @@ async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
 
 /// Prometheus metrics: requests by route and status, latency histograms, pool usage.
 #[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, content_type = "text/plain", body = String)))]
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let pool = (
-        state.db.size(),
-        state.db.num_idle(),
-        state.settings.database.max_connections,
-    );
+async fn metrics(
+    State(db): State<Db>,
+    State(settings): State<Arc<Settings>>,
+    State(metrics): State<Arc<Metrics>>,
+) -> impl IntoResponse {
+    let pool = (db.size(), db.num_idle(), settings.database.max_connections);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-        state.metrics.render(pool),
+        metrics.render(pool),
     )
 }

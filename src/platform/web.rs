@@ -2,20 +2,21 @@
 //! per-field codes, and the client's network address.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::{
     body::Bytes,
-    extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State},
+    extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request, State},
     http::{header, request::Parts, HeaderMap, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use serde::{de::DeserializeOwned, Serialize};
 
+use crate::platform::config::Settings;
 use crate::platform::error::{ApiError, FieldError, Message};
-use crate::state::AppState;
-use crate::types::InvalidValue;
+use crate::platform::types::InvalidValue;
 
 /// A JSON request or response body. As an extractor it refuses a wrong content type (415),
 /// an oversized body (413), malformed JSON (400) and values that break their type's rules (422,
@@ -143,12 +144,12 @@ fn field_error(path: &str, error: &serde_json::Error) -> FieldError {
 /// Middleware: a request running longer than `server.request_timeout_secs` answers 408. A
 /// request with a body that is not JSON is a file upload (only the upload endpoints take
 /// such bodies) and gets `uploads.request_timeout_secs` instead.
-pub async fn request_timeout(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn request_timeout(State(settings): State<Arc<Settings>>, request: Request, next: Next) -> Response {
     let streamed = request.headers().contains_key(header::CONTENT_TYPE) && !is_json(request.headers());
     let secs = if streamed {
-        state.settings.uploads.request_timeout_secs
+        settings.uploads.request_timeout_secs
     } else {
-        state.settings.server.request_timeout_secs
+        settings.server.request_timeout_secs
     };
     match tokio::time::timeout(Duration::from_secs(secs), next.run(request)).await {
         Ok(response) => response,
@@ -160,11 +161,14 @@ pub async fn request_timeout(State(state): State<AppState>, request: Request, ne
 /// own proxy appended) when `server.trust_forwarded_for` is set.
 pub struct ClientAddress(pub String);
 
-impl FromRequestParts<AppState> for ClientAddress {
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress
+where
+    Arc<Settings>: FromRef<S>,
+{
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        if state.settings.server.trust_forwarded_for {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if Arc::<Settings>::from_ref(state).server.trust_forwarded_for {
             let forwarded = parts
                 .headers
                 .get("x-forwarded-for")
@@ -187,7 +191,7 @@ impl FromRequestParts<AppState> for ClientAddress {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::CreditCode;
+    use crate::platform::types::CreditCode;
 
     #[derive(serde::Deserialize, Debug)]
     #[allow(dead_code)]

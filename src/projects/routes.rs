@@ -19,9 +19,9 @@ use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::imports::{errors_of, ImportError, Table};
 use crate::platform::paging::Page;
+use crate::platform::types::{CreditCode, DistrictCode, Name};
 use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::types::{CreditCode, DistrictCode, Name};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

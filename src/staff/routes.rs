@@ -14,9 +14,9 @@ use crate::auth::{passwords, Caller, Role};
 use crate::platform::db::is_unique_violation;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::paging::Page;
+use crate::platform::types::{DistrictCode, Name, NewPassword};
 use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::types::{DistrictCode, Name, NewPassword};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

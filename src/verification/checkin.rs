@@ -17,9 +17,9 @@ use crate::auth::{Caller, Channel, Role};
 use crate::challenges::{self, Challenge};
 use crate::face::{self, Evidence, Photo};
 use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::types::{CoordinateSystem, Coordinates, Date};
 use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::types::{CoordinateSystem, Coordinates, Date};
 use crate::verification::geofence::{to_wgs84, Fence};
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -8,7 +8,7 @@
 
 use geo::{Closest, ClosestPoint, Contains, Distance, Haversine, LineString, Point, Polygon};
 
-use crate::types::{CoordinateSystem, Coordinates};
+use crate::platform::types::{CoordinateSystem, Coordinates};
 
 /// Krasovsky 1940 ellipsoid, as GCJ-02 uses it.
 const A: f64 = 6_378_245.0;

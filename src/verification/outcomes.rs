@@ -17,9 +17,9 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::documents::rules::{DocState, Purpose};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::types::{Date, Name};
 use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::types::{Date, Name};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -15,9 +15,9 @@ use crate::auth::{Caller, Jurisdiction, Role, Scope};
 use crate::platform::db::{Conn, Executor};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::paging::Page;
+use crate::platform::types::{Date, Name};
 use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::types::{Date, Name};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

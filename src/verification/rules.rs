@@ -1,6 +1,6 @@
 //! Verification rules, as pure functions. Each names the sentence of seed 004 it implements.
 
-use crate::types::Date;
+use crate::platform::types::Date;
 
 /// The two kinds of task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

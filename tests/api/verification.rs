@@ -240,7 +240,7 @@ async fn selection_rules_and_review(engine: Engine) {
     let approved = review(&s, &s.lixia, "approve").await;
     approved.expect(200);
     assert_eq!(approved.body["state"], "checking_in");
-    let today = zhujian::types::Date::today_in_china(zhujian::platform::clock::Clock::now_ms(&*app.clock));
+    let today = zhujian::platform::types::Date::today_in_china(zhujian::platform::clock::Clock::now_ms(&*app.clock));
     assert_eq!(approved.body["window_end"], today.add_months(1).to_string());
 
     // Each selected person is told in their inbox; the contact gets SMS notices.
@@ -759,7 +759,7 @@ async fn routine_tasks_rectify_then_withdraw(engine: Engine) {
         .await;
     routine.expect(201);
     s.task = routine.body["id"].as_str().unwrap().to_owned();
-    let today = zhujian::types::Date::today_in_china(zhujian::platform::clock::Clock::now_ms(&*app.clock));
+    let today = zhujian::platform::types::Date::today_in_china(zhujian::platform::clock::Clock::now_ms(&*app.clock));
     assert_eq!(
         routine.body["start_deadline"],
         today.add_months(1).to_string(),

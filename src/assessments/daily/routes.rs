@@ -20,9 +20,9 @@ use crate::documents::rules::Purpose;
 use crate::platform::db::{Conn, Executor};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::paging::Page;
+use crate::platform::types::{Date, Name};
 use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::types::{Date, Name};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

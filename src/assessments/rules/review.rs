@@ -64,6 +64,15 @@ pub struct ResultBands {
     pub basically_qualified_from_percent: f64,
 }
 
+impl ResultBands {
+    pub fn of(settings: &crate::platform::config::AssessmentSettings) -> ResultBands {
+        ResultBands {
+            qualified_from_percent: settings.qualified_from_percent,
+            basically_qualified_from_percent: settings.basically_qualified_from_percent,
+        }
+    }
+}
+
 /// The result of a reviewed assessment from its assessed total against its maximum total.
 /// Bands include their lower bound: exactly `qualified_from_percent` is qualified.
 pub fn result_level(assessed: f64, maximum: f64, bands: &ResultBands) -> ResultLevel {

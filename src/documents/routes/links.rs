@@ -149,7 +149,7 @@ pub(super) async fn document_content(
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(row.size));
     headers.insert(
         header::CONTENT_DISPOSITION,
-        value(&rules::content_disposition(&row.file_name)),
+        value(&crate::platform::objects::content_disposition(&row.file_name)),
     );
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));

@@ -14,9 +14,9 @@ use crate::auth::Caller;
 use crate::documents::rules::Purpose;
 use crate::employment::store::{self, CertificateView, NewCertificate, Visibility};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::types::{Date, Name};
 use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::types::{Date, Name};
 
 #[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]

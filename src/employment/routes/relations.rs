@@ -12,9 +12,9 @@ use crate::employment::rules::EmploymentRule;
 use crate::employment::store::{self, EmploymentView, Visibility};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::paging::Page;
+use crate::platform::types::Name;
 use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::types::Name;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -16,9 +16,9 @@ use crate::employment::rules::{self, Decision, EmploymentRule, RequestState};
 use crate::employment::store::{self, NewRequest, RequestView, Visibility};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::paging::Page;
+use crate::platform::types::{Date, IdNumber, Name};
 use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::types::{Date, IdNumber, Name};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

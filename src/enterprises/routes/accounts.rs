@@ -20,9 +20,9 @@ use crate::platform::db::{is_unique_violation, Conn};
 use crate::platform::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::platform::imports::{errors_of, ImportError, Table};
 use crate::platform::paging::Page;
+use crate::platform::types::{CreditCode, DistrictCode, Name, Phone};
 use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::types::{CreditCode, DistrictCode, Name, Phone};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -59,8 +59,8 @@ fn check_account(caller: &Caller, body: &CreateEnterprise) -> ApiResult<()> {
     if registered_address(body).chars().count() > 300 {
         return Err(ApiError::validation(vec![FieldError {
             field: "registered_address".into(),
-            code: crate::types::TEXT_TOO_LONG.code,
-            message: crate::types::TEXT_TOO_LONG.message,
+            code: crate::platform::types::TEXT_TOO_LONG.code,
+            message: crate::platform::types::TEXT_TOO_LONG.message,
         }]));
     }
     Ok(())

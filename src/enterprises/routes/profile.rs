@@ -16,9 +16,9 @@ use crate::enterprises::store::{self, Change, ChangeView, EnterpriseView, Value}
 use crate::notify::outbox::{self, Recipient};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::paging::Page;
+use crate::platform::types::{Coordinates, Date, DistrictCode, Name, Phone};
 use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::types::{Coordinates, Date, DistrictCode, Name, Phone};
 
 /// One enterprise with its profile: its own account, or staff whose jurisdiction covers it.
 #[utoipa::path(get, path = "/enterprises/{id}", tag = "enterprises", params(("id" = String, Path)), security(("bearer" = [])),
@@ -218,7 +218,7 @@ pub(super) async fn update_enterprise(
     if let Some(Some(licence)) = &body.safety_licence {
         if licence.number.trim().is_empty() {
             let mut invalid = Invalid::default();
-            invalid.reject("safety_licence.number", crate::types::TEXT_EMPTY);
+            invalid.reject("safety_licence.number", crate::platform::types::TEXT_EMPTY);
             invalid.finish()?;
         }
     }

@@ -14,9 +14,9 @@ use crate::auth::{Caller, Role};
 use crate::documents::rules::{DocState, Purpose};
 use crate::enterprises::store::{self, Change, EnterpriseView, QualificationView, Value};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::types::{Date, Name};
 use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::types::{Date, Name};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

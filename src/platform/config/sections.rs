@@ -201,13 +201,6 @@ impl AssessmentSettings {
     pub fn city_reviews(&self, district: &str) -> bool {
         self.city_review_districts.iter().any(|d| d == "*" || d == district)
     }
-
-    pub fn result_bands(&self) -> crate::assessments::rules::ResultBands {
-        crate::assessments::rules::ResultBands {
-            qualified_from_percent: self.qualified_from_percent,
-            basically_qualified_from_percent: self.basically_qualified_from_percent,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -166,3 +166,31 @@ impl ObjectWriter {
         }
     }
 }
+
+/// `Content-Disposition` for a download: an ASCII fallback and the UTF-8 name (RFC 6266).
+pub fn content_disposition(file_name: &str) -> String {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' })
+        .collect();
+    let mut encoded = String::new();
+    for byte in file_name.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dispositions_keep_the_utf8_name() {
+        assert_eq!(
+            super::content_disposition("执照.pdf"),
+            "attachment; filename=\"__.pdf\"; filename*=UTF-8''%E6%89%A7%E7%85%A7.pdf"
+        );
+    }
+}

@@ -164,7 +164,7 @@ impl S3Store {
             .bucket(&self.bucket)
             .key(key)
             .response_content_type(content_type)
-            .response_content_disposition(crate::documents::rules::content_disposition(file_name))
+            .response_content_disposition(super::content_disposition(file_name))
             .presigned(config)
             .await
             .map_err(unavailable)?;

@@ -51,7 +51,7 @@ pub struct Attempt {
     pub outcome: &'static str,
     pub reason: Option<String>,
     pub flags: Vec<&'static str>,
-    pub position: Option<crate::types::Coordinates>,
+    pub position: Option<crate::platform::types::Coordinates>,
     pub accuracy_m: Option<f64>,
     pub distance_m: Option<f64>,
     pub face_distance: Option<f64>,

@@ -15,10 +15,10 @@ use crate::audit::Act;
 use crate::auth::Caller;
 use crate::documents::rules::Purpose;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::types::{DistrictCode, Name, Phone};
 use crate::platform::web::Json;
 use crate::projects::routes::check_building_area;
 use crate::state::AppState;
-use crate::types::{DistrictCode, Name, Phone};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

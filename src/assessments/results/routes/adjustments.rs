@@ -16,9 +16,9 @@ use crate::assessments::results::view::ResultRow;
 use crate::audit::Act;
 use crate::auth::{Caller, Role, Scope};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::types::Name;
 use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::types::Name;
 
 /// A listed reason for a dynamic adjustment.
 pub struct Reason {

@@ -251,7 +251,7 @@ pub(super) async fn export_results(
             "xlsx",
         ),
     };
-    let disposition = crate::documents::rules::content_disposition(&format!("{name}.{extension}"));
+    let disposition = crate::platform::objects::content_disposition(&format!("{name}.{extension}"));
     Ok((
         [
             (header::CONTENT_TYPE, content_type.to_owned()),

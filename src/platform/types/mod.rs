@@ -1,6 +1,6 @@
 //! Types that cannot be wrong: each validates on parse, so a handler holding one knows it is
 //! well-formed. Their `Deserialize` runs the same parser; a failure carries the error's stable
-//! code, which `crate::json::Json` turns back into a localized field error.
+//! code, which `crate::platform::web::Json` turns back into a localized field error.
 //!
 //! One file per type: `credit_code`, `id_number`, `phone`, `district_code`, `password`,
 //! `coordinates`, `date`, `name`. This file holds every refusal (`InvalidValue`) with its code
