@@ -19,7 +19,6 @@
 
 pub mod daily;
 pub mod filling;
-pub mod lifecycle;
 pub mod project_safety;
 pub mod results;
 pub mod review;

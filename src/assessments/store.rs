@@ -9,6 +9,7 @@
 //! - `templates`: template versions.
 
 mod fill;
+pub mod lifecycle;
 mod review;
 pub mod templates;
 

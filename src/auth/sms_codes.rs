@@ -6,8 +6,8 @@
 use axum::http::StatusCode;
 use rand::Rng;
 
+use super::store::sms_codes as store;
 use crate::platform::crypto::constant_time_eq;
-use crate::platform::db::new_id;
 use crate::platform::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -21,12 +21,7 @@ fn code_hash(state: &AppState, purpose: &str, account_id: &str, code: &str) -> S
 pub async fn issue(state: &AppState, purpose: &str, account_id: &str) -> ApiResult<String> {
     let now = state.clock.now_ms();
     let auth = &state.settings.auth;
-    let last: Option<i64> =
-        sqlx::query_scalar("SELECT MAX(created_at) FROM sms_codes WHERE purpose = $1 AND account_id = $2")
-            .bind(purpose)
-            .bind(account_id)
-            .fetch_one(&state.db)
-            .await?;
+    let last = store::last_created(&state.db, purpose, account_id).await?;
     if let Some(wait_ms) = last
         .map(|t| t + auth.sms_code_resend_secs * 1000 - now)
         .filter(|w| *w > 0)
@@ -41,24 +36,16 @@ pub async fn issue(state: &AppState, purpose: &str, account_id: &str) -> ApiResu
         .retry_after(secs));
     }
     let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
+    let hash = code_hash(state, purpose, account_id, &code);
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE sms_codes SET consumed_at = $1 WHERE purpose = $2 AND account_id = $3 AND consumed_at IS NULL")
-        .bind(now)
-        .bind(purpose)
-        .bind(account_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO sms_codes (id, purpose, account_id, code_hash, created_at, expires_at, attempts) \
-         VALUES ($1, $2, $3, $4, $5, $6, 0)",
+    store::replace(
+        &mut tx,
+        purpose,
+        account_id,
+        &hash,
+        now,
+        now + auth.sms_code_ttl_secs * 1000,
     )
-    .bind(new_id())
-    .bind(purpose)
-    .bind(account_id)
-    .bind(code_hash(state, purpose, account_id, &code))
-    .bind(now)
-    .bind(now + auth.sms_code_ttl_secs * 1000)
-    .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(code)
@@ -66,12 +53,7 @@ pub async fn issue(state: &AppState, purpose: &str, account_id: &str) -> ApiResu
 
 /// Withdraws the account's live code (when sending it failed).
 pub async fn withdraw(state: &AppState, purpose: &str, account_id: &str) -> ApiResult<()> {
-    sqlx::query("DELETE FROM sms_codes WHERE purpose = $1 AND account_id = $2 AND consumed_at IS NULL")
-        .bind(purpose)
-        .bind(account_id)
-        .execute(&state.db)
-        .await?;
-    Ok(())
+    Ok(store::withdraw(&state.db, purpose, account_id).await?)
 }
 
 fn invalid_code(remaining: i64) -> ApiError {
@@ -104,14 +86,7 @@ pub async fn consume(state: &AppState, purpose: &str, account_id: Option<&str>, 
     let Some(account_id) = account_id else {
         return Err(invalid_code(max_attempts - 1));
     };
-    let row: Option<(String, String, i64, i64)> = sqlx::query_as(
-        "SELECT id, code_hash, expires_at, attempts FROM sms_codes \
-         WHERE purpose = $1 AND account_id = $2 AND consumed_at IS NULL ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind(purpose)
-    .bind(account_id)
-    .fetch_optional(&state.db)
-    .await?;
+    let row = store::live(&state.db, purpose, account_id).await?;
     let Some((id, stored, expires_at, attempts)) = row else {
         return Err(expired());
     };
@@ -128,18 +103,10 @@ pub async fn consume(state: &AppState, purpose: &str, account_id: Option<&str>, 
     }
     let given = code_hash(state, purpose, account_id, code.trim());
     if !constant_time_eq(given.as_bytes(), stored.as_bytes()) {
-        sqlx::query("UPDATE sms_codes SET attempts = attempts + 1 WHERE id = $1")
-            .bind(&id)
-            .execute(&state.db)
-            .await?;
+        store::count_wrong_attempt(&state.db, &id).await?;
         return Err(invalid_code(max_attempts - attempts - 1));
     }
-    let spent = sqlx::query("UPDATE sms_codes SET consumed_at = $1 WHERE id = $2 AND consumed_at IS NULL")
-        .bind(now)
-        .bind(&id)
-        .execute(&state.db)
-        .await?;
-    if spent.rows_affected() != 1 {
+    if !store::spend(&state.db, &id, now).await? {
         return Err(expired());
     }
     Ok(())

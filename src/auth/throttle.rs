@@ -7,6 +7,7 @@
 
 use axum::http::StatusCode;
 
+use super::store::throttle as store;
 use crate::platform::error::ApiError;
 use crate::state::AppState;
 
@@ -22,10 +23,7 @@ pub fn address_key(address: &str) -> String {
 pub async fn check(state: &AppState, keys: &[&str]) -> Result<(), ApiError> {
     let now = state.clock.now_ms();
     for key in keys {
-        let locked_until: Option<i64> = sqlx::query_scalar("SELECT locked_until FROM login_throttle WHERE key = $1")
-            .bind(*key)
-            .fetch_optional(&state.db)
-            .await?;
+        let locked_until = store::locked_until(&state.db, key).await?;
         if let Some(until) = locked_until.filter(|until| *until > now) {
             return Err(locked(((until - now) as u64).div_ceil(1000)));
         }
@@ -49,36 +47,14 @@ pub async fn record_failure(state: &AppState, keys: &[(&str, i64)]) -> Result<()
     let now = state.clock.now_ms();
     let window_ms = state.settings.auth.lockout_secs * 1000;
     for (key, limit) in keys {
-        let failures: i64 = sqlx::query_scalar(
-            "INSERT INTO login_throttle (key, failures, window_started_at, locked_until) VALUES ($1, 1, $2, 0) \
-             ON CONFLICT (key) DO UPDATE SET \
-               failures = CASE WHEN login_throttle.window_started_at <= $3 THEN 1 ELSE login_throttle.failures + 1 END, \
-               window_started_at = CASE WHEN login_throttle.window_started_at <= $3 THEN $2 ELSE login_throttle.window_started_at END \
-             RETURNING failures",
-        )
-        .bind(*key)
-        .bind(now)
-        .bind(now - window_ms)
-        .fetch_one(&state.db)
-        .await?;
+        let failures = store::count_failure(&state.db, key, now, now - window_ms).await?;
         if failures >= *limit {
-            sqlx::query(
-                "UPDATE login_throttle SET locked_until = $1, failures = 0, window_started_at = $2 WHERE key = $3",
-            )
-            .bind(now + window_ms)
-            .bind(now)
-            .bind(*key)
-            .execute(&state.db)
-            .await?;
+            store::lock(&state.db, key, now + window_ms, now).await?;
         }
     }
     Ok(())
 }
 
 pub async fn clear(db: impl crate::platform::db::Executor<'_>, key: &str) -> Result<(), ApiError> {
-    sqlx::query("DELETE FROM login_throttle WHERE key = $1")
-        .bind(key)
-        .execute(db)
-        .await?;
-    Ok(())
+    Ok(store::clear(db, key).await?)
 }

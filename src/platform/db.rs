@@ -177,6 +177,11 @@ async fn apply_pending(conn: &mut sqlx::AnyConnection, engine: Engine) -> anyhow
     Ok(())
 }
 
+/// Whether the database answers.
+pub async fn ping(db: &Db) -> Result<(), sqlx::Error> {
+    sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(db).await.map(drop)
+}
+
 /// A new time-ordered id.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

@@ -46,7 +46,7 @@ async fn healthz() -> Json<Health> {
 /// The process can serve: the database and the object store answer.
 #[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, body = Health), (status = 503, body = Problem)))]
 async fn readyz(State(db): State<Db>, State(objects): State<Arc<ObjectStore>>) -> ApiResult<Json<Health>> {
-    let database = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&db).await;
+    let database = crate::platform::db::ping(&db).await;
     if let Err(error) = database {
         tracing::warn!(%error, "readiness: database unreachable");
         return Err(ApiError::unavailable(

@@ -11,8 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, EventRow, EventType, NewEvent};
-use crate::assessments::lifecycle::{StateChange, DAILY_EVENTS};
 use crate::assessments::rules::{self, Event};
+use crate::assessments::store::lifecycle::{StateChange, DAILY_EVENTS};
 use crate::assessments::{changed_meanwhile, document_unusable, not_allowed, ReviewBody};
 use crate::audit::Act;
 use crate::auth::{Caller, Jurisdiction, Role, Scope};

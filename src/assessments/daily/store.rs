@@ -3,8 +3,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::assessments::lifecycle::DAILY_EVENTS;
 use crate::assessments::rules::State;
+use crate::assessments::store::lifecycle::DAILY_EVENTS;
 use crate::auth::Jurisdiction;
 use crate::platform::db::{new_id, Conn, Executor};
 use crate::platform::paging::Page;

@@ -5,8 +5,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::assessments::lifecycle::PROJECT_ASSESSMENTS;
 use crate::assessments::rules::State;
+use crate::assessments::store::lifecycle::PROJECT_ASSESSMENTS;
 use crate::assessments::templates::Template;
 use crate::auth::{Caller, Role, Scope};
 use crate::platform::db::{is_unique_violation, new_id, Conn, Executor, NullableF64};

@@ -9,9 +9,9 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{reread, view_of, visible, ProjectAssessmentView, READERS};
-use crate::assessments::lifecycle::{StateChange, PROJECT_ASSESSMENTS};
 use crate::assessments::project_safety::store::{self, ProjectAssessmentRow, Submission, Visibility};
 use crate::assessments::rules::{self, Event, TemplateKind};
+use crate::assessments::store::lifecycle::{StateChange, PROJECT_ASSESSMENTS};
 use crate::assessments::templates;
 use crate::assessments::{changed_meanwhile, not_allowed, valid_period};
 use crate::audit::Act;

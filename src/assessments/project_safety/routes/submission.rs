@@ -7,9 +7,9 @@ use axum::{
 };
 
 use super::{reread, template_of, visible, ProjectAssessmentView};
-use crate::assessments::lifecycle::PROJECT_ASSESSMENTS;
 use crate::assessments::project_safety::store;
 use crate::assessments::rules::{self, Event};
+use crate::assessments::store::lifecycle::PROJECT_ASSESSMENTS;
 use crate::assessments::{changed_meanwhile, not_allowed, ReviewBody};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};

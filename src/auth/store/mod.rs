@@ -3,6 +3,9 @@
 //! function runs on the caller's connection, so a sign-in, refresh or sign-out commits with
 //! its audit event.
 
+pub mod sms_codes;
+pub mod throttle;
+
 use serde::Serialize;
 use sqlx::Row;
 use utoipa::ToSchema;

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::rules::State;
+use crate::assessments::rules::State;
 use crate::platform::db::{new_id, Conn, Executor};
 
 /// A record table, its history table and the history's key column.

@@ -6,6 +6,8 @@ use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+mod store;
+
 use crate::platform::db::{new_id, Executor};
 use crate::platform::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -29,15 +31,15 @@ pub async fn issue(
     ttl_secs: i64,
 ) -> Result<Challenge, sqlx::Error> {
     let id = new_id();
-    sqlx::query("INSERT INTO challenges (id, person_id, purpose, target_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(&id)
-        .bind(person_id)
-        .bind(purpose)
-        .bind(target_id)
-        .bind(now)
-        .bind(now + ttl_secs * 1000)
-        .execute(db)
-        .await?;
+    let new = store::NewChallenge {
+        id: &id,
+        person_id,
+        purpose,
+        target_id,
+        created_at: now,
+        expires_at: now + ttl_secs * 1000,
+    };
+    store::insert(db, &new).await?;
     Ok(Challenge {
         challenge_id: id,
         expires_at: now + ttl_secs * 1000,
@@ -53,40 +55,11 @@ fn refused(code: &'static str, zh: &'static str, en: &'static str) -> ApiError {
     )
 }
 
-#[derive(sqlx::FromRow)]
-struct ChallengeRow {
-    person_id: String,
-    purpose: String,
-    target_id: String,
-    created_at: i64,
-    expires_at: i64,
-    used_at: Option<i64>,
-}
-
-async fn find(db: impl Executor<'_>, id: &str) -> Result<Option<ChallengeRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT person_id, purpose, target_id, created_at, expires_at, used_at FROM challenges WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db)
-    .await
-}
-
-/// Marks the challenge used at `now`; false if it already was.
-async fn claim(db: impl Executor<'_>, id: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let claimed = sqlx::query("UPDATE challenges SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(claimed.rows_affected() == 1)
-}
-
 /// Spends the challenge; returns when it was issued. Refused when unknown, for another person,
 /// act or object, expired, or already spent.
 pub async fn spend(state: &AppState, id: &str, person_id: &str, purpose: &str, target_id: &str) -> ApiResult<i64> {
     let now = state.clock.now_ms();
-    let row = find(&state.db, id).await?;
+    let row = store::find(&state.db, id).await?;
     let invalid = || {
         refused(
             "challenge.invalid",
@@ -116,7 +89,7 @@ pub async fn spend(state: &AppState, id: &str, person_id: &str, purpose: &str, t
     }
     // Committed on its own: the challenge stays spent even when the act is then refused.
     let mut tx = state.db.begin().await?;
-    let claimed = claim(&mut *tx, id, now).await?;
+    let claimed = store::claim(&mut *tx, id, now).await?;
     tx.commit().await?;
     if !claimed {
         return Err(refused(

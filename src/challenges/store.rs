@@ -1,0 +1,56 @@
+//! Challenges SQL.
+
+use crate::platform::db::Executor;
+
+pub struct NewChallenge<'a> {
+    pub id: &'a str,
+    pub person_id: &'a str,
+    pub purpose: &'a str,
+    pub target_id: &'a str,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+pub async fn insert(db: impl Executor<'_>, new: &NewChallenge<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO challenges (id, person_id, purpose, target_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new.id)
+    .bind(new.person_id)
+    .bind(new.purpose)
+    .bind(new.target_id)
+    .bind(new.created_at)
+    .bind(new.expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ChallengeRow {
+    pub person_id: String,
+    pub purpose: String,
+    pub target_id: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+pub async fn find(db: impl Executor<'_>, id: &str) -> Result<Option<ChallengeRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT person_id, purpose, target_id, created_at, expires_at, used_at FROM challenges WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Marks the challenge used at `now`; false if it already was.
+pub async fn claim(db: impl Executor<'_>, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let claimed = sqlx::query("UPDATE challenges SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(claimed.rows_affected() == 1)
+}
