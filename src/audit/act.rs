@@ -60,3 +60,31 @@ impl Act {
         Ok(())
     }
 }
+
+/// A change made by a background job rather than a request: committed with its event, the job
+/// named as the actor (`system`, the job's name).
+pub struct SystemAct<'a> {
+    pub job: &'a str,
+    pub action: &'a str,
+    pub keys: &'a Keyring,
+}
+
+impl SystemAct<'_> {
+    /// Appends the job's event on `target` inside `tx` and commits both.
+    pub async fn commit(&self, mut tx: Tx<'_>, target: &str, now: i64) -> Result<(), sqlx::Error> {
+        let event = super::chain::Event {
+            seq: 0,
+            at: now,
+            request_id: String::new(),
+            actor_kind: "system".into(),
+            actor_id: self.job.into(),
+            role: String::new(),
+            action: self.action.into(),
+            target: target.into(),
+            outcome: "ok".into(),
+            status: 0,
+        };
+        store::append(&mut tx, self.keys, event).await?;
+        tx.commit().await
+    }
+}

@@ -2,9 +2,11 @@
 //! database by signed checkpoints (`checkpoint.rs`) and checked by `zhujian audit verify`
 //! (`verify.rs`).
 //!
-//! Two ways in:
+//! Three ways in:
 //! - An act that changes state appends its event inside its own transaction (`Act::commit`),
 //!   so the change and its event commit together or not at all.
+//! - A background job's change (closing an overdue task) is a `SystemAct`: the same, with the
+//!   job as the actor.
 //! - The `record_changes` middleware records what no act recorded: refused and failed
 //!   state-changing requests, and, for any method, the security-relevant refusals (401, 403,
 //!   429) and failures (5xx). When the database cannot take the event (an outage), it goes
@@ -26,7 +28,7 @@ use axum::{
     response::Response,
 };
 
-pub use act::Act;
+pub use act::{Act, SystemAct};
 pub use verify::{verify, VerifyReport};
 
 use crate::platform::observe::RequestId;

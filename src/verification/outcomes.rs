@@ -66,8 +66,8 @@ pub async fn close_overdue(state: &AppState) -> anyhow::Result<usize> {
     Ok(closed)
 }
 
-/// Closes one overdue task in its own transaction (the job acts outside any request, so no act
-/// records it; the enterprise contact's notice commits with the change).
+/// Closes one overdue task in its own transaction, with the job's audit event and the
+/// enterprise contact's notice.
 async fn close(state: &AppState, task: &TaskRow) -> anyhow::Result<bool> {
     let now = state.clock.now_ms();
     // A task never started counts as a window that expired.
@@ -98,7 +98,12 @@ async fn close(state: &AppState, task: &TaskRow) -> anyhow::Result<bool> {
     if !store::close_task(&mut tx, task, &closing, now).await? {
         return Ok(false);
     }
-    tx.commit().await?;
+    let act = crate::audit::SystemAct {
+        job: LEASE,
+        action: "close overdue verification task",
+        keys: &state.audit_keys,
+    };
+    act.commit(tx, &format!("verification_task:{}", task.id), now).await?;
     Ok(true)
 }
 

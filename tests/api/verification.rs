@@ -741,6 +741,21 @@ async fn first_time_tasks_lapse_and_progress_is_reported(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(notices, 1);
+    // The job's change committed with its audit event, the job named as the actor.
+    let closed: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT actor_kind, actor_id, target FROM audit_events WHERE action = 'close overdue verification task'",
+    )
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        closed,
+        vec![(
+            "system".into(),
+            "verification.close".into(),
+            format!("verification_task:{}", s.task)
+        )]
+    );
 }
 
 async fn routine_tasks_rectify_then_withdraw(engine: Engine) {
