@@ -102,9 +102,10 @@ async fn bench(engine_name: &str, url: &str, storage: &std::path::Path) {
     let verify = started.elapsed().as_secs_f64();
     assert_eq!(report, zhujian::audit::VerifyReport::Intact { events });
     let objects = zhujian::platform::objects::ObjectStore::from_settings(&settings).unwrap();
+    let prefix = format!("audit/checkpoints/{engine_name}/");
     let anchor = zhujian::audit::checkpoint::Anchor {
         objects: &objects,
-        prefix: "audit/checkpoints/",
+        prefix: &prefix,
     };
     let started = Instant::now();
     zhujian::audit::checkpoint::take(&db, anchor, &keys, 1)

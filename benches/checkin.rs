@@ -198,7 +198,7 @@ async fn seed(state: &zhujian::AppState, enrolled: &zhujian_face::Descriptor) ->
         .await
         .unwrap();
         let id_number = id_number(n);
-        let id_number_hash = zhujian::people::store::id_number_hash(state, &id_number);
+        let id_number_hash = zhujian::people::store::id_number_hash(&state.keys, &id_number);
         let new = zhujian::people::store::NewIdentity {
             person_id: &person,
             id_number: &id_number,

@@ -166,7 +166,7 @@ async fn own_scan(
     field: &str,
     fresh: bool,
 ) -> ApiResult<()> {
-    let doc = crate::documents::store::get(&state.db, id, &crate::documents::store::Visibility::of(caller)).await?;
+    let doc = crate::documents::visible(&state.db, id, &caller.bounds()).await?;
     let usable = doc.is_some_and(|d| {
         d.attachable_to(Purpose::MaterialScan, &row.id) && (!fresh || d.state() == DocState::Available)
     });

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::rules::{self, Event, PersonRole, TemplateKind};
-use super::store::{self, AssessmentRow, HistoryEntry, LinkedDocument, RoundView, Visibility};
+use super::store::{self, AssessmentRow, HistoryEntry, LinkedDocument, RoundView};
 use super::templates::{self, Template, TemplateItem};
 use super::{changed_meanwhile, not_allowed, valid_period};
 use crate::audit::Act;
@@ -39,7 +39,7 @@ pub fn not_found() -> ApiError {
 /// An assessment within the caller's scope, or 404.
 pub async fn visible(db: impl Executor<'_>, caller: &Caller, id: &str) -> ApiResult<AssessmentRow> {
     caller.require(READERS)?;
-    store::get(db, id, &Visibility::of(caller)).await?.ok_or_else(not_found)
+    store::get(db, id, &caller.bounds()).await?.ok_or_else(not_found)
 }
 
 /// The caller's own assessment, checked to be editable, with its template.
@@ -272,9 +272,7 @@ async fn list_assessments(
         page: q.page,
         per_page: q.per_page,
     };
-    Ok(Json(
-        store::list(&state.db, &Visibility::of(&caller), &filter, &page).await?,
-    ))
+    Ok(Json(store::list(&state.db, &caller.bounds(), &filter, &page).await?))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -1,4 +1,4 @@
-//! Self-assessment SQL. Every read filters by the caller's scope (`Visibility`); every write
+//! Self-assessment SQL. Every read is confined to the caller's `Bounds`; every write
 //! re-checks the state it expects in its `UPDATE … WHERE state = …`, so two requests racing on
 //! one record cannot both move it. Writes run in the caller's transaction (its act), which
 //! commits them with their audit event.
@@ -24,18 +24,22 @@ pub use review::{finish, item_history, review_item, Finish, ReviewAct, ReviewRec
 
 use super::rules::{Outcome, ResultLevel, State, TemplateKind};
 use super::templates::Template;
-use crate::auth::Jurisdiction;
+use crate::auth::{Bounds, Columns, Key};
 use crate::platform::db::{new_id, Conn, Executor};
 use crate::platform::paging::Page;
 
-/// Which records a caller sees (see `Jurisdiction`).
-pub type Visibility = Jurisdiction;
+/// Where self-assessments keep the bounds: the enterprise assessed and its district.
+const BOUNDS: Columns = Columns {
+    enterprise: Some(Key::Column("a.enterprise_id")),
+    district: Some(Key::Column("e.district_code")),
+    ..Columns::NONE
+};
 
 const SELECT: &str = "SELECT a.id, a.enterprise_id, e.name AS enterprise_name, e.district_code, e.locality, \
     a.template_id, t.version AS template_version, a.kind, a.period, a.state, a.round, a.return_reason, a.result, \
     a.created_at, a.updated_at \
     FROM assessments a JOIN enterprises e ON e.id = a.enterprise_id JOIN assessment_templates t ON t.id = a.template_id \
-    WHERE a.state <> 'deleted' AND ($1 IS NULL OR a.enterprise_id = $1) AND ($2 IS NULL OR e.district_code = $2)";
+    WHERE a.state <> 'deleted'";
 
 // Every assessment record (self-assessments, project forms, daily events) decodes its state
 // strictly.
@@ -74,15 +78,10 @@ impl AssessmentRow {
     }
 }
 
-pub async fn get(
-    db: impl Executor<'_>,
-    id: &str,
-    visibility: &Visibility,
-) -> Result<Option<AssessmentRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT} AND a.id = $3"))
-        .bind(visibility.enterprise.as_deref())
-        .bind(visibility.district.as_deref())
-        .bind(id)
+pub async fn get(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<AssessmentRow>, sqlx::Error> {
+    let within = bounds.condition(&BOUNDS, 2);
+    within
+        .bind(sqlx::query_as(&format!("{SELECT} AND a.id = $1 AND {within}")).bind(id))
         .fetch_optional(db)
         .await
 }
@@ -97,25 +96,27 @@ pub struct Filter {
 
 pub async fn list(
     db: impl Executor<'_>,
-    visibility: &Visibility,
+    bounds: &Bounds,
     filter: &Filter,
     page: &Page,
 ) -> Result<Vec<AssessmentRow>, sqlx::Error> {
     let (limit, offset) = page.limit_offset();
-    sqlx::query_as(&format!(
-        "{SELECT} AND ($3 IS NULL OR a.kind = $3) AND ($4 IS NULL OR a.state = $4) AND ($5 IS NULL OR a.period = $5) \
-         AND ($6 IS NULL OR e.district_code = $6) ORDER BY a.updated_at DESC, a.id LIMIT $7 OFFSET $8"
-    ))
-    .bind(visibility.enterprise.as_deref())
-    .bind(visibility.district.as_deref())
-    .bind(filter.kind.as_deref())
-    .bind(filter.state.as_deref())
-    .bind(filter.period.as_deref())
-    .bind(filter.district.as_deref())
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db)
-    .await
+    let within = bounds.condition(&BOUNDS, 7);
+    within
+        .bind(
+            sqlx::query_as(&format!(
+                "{SELECT} AND ($1 IS NULL OR a.kind = $1) AND ($2 IS NULL OR a.state = $2) AND ($3 IS NULL OR a.period = $3) \
+                 AND ($4 IS NULL OR e.district_code = $4) AND {within} ORDER BY a.updated_at DESC, a.id LIMIT $5 OFFSET $6"
+            ))
+            .bind(filter.kind.as_deref())
+            .bind(filter.state.as_deref())
+            .bind(filter.period.as_deref())
+            .bind(filter.district.as_deref())
+            .bind(limit)
+            .bind(offset),
+        )
+        .fetch_all(db)
+        .await
 }
 
 /// Creates a draft on a template version, one empty item per template item; `None` when the

@@ -2,7 +2,8 @@
 //! takes one; a handler without it is public.
 //!
 //! Missing or bad token → 401 with `WWW-Authenticate`; wrong role → 403 (`require`); an object
-//! outside the caller's scope → 404, which the stores give by filtering on `Caller::scope`.
+//! outside the caller's scope → 404, which the stores give by filtering on the caller's
+//! `bounds()`.
 
 use axum::{
     extract::FromRequestParts,
@@ -10,7 +11,7 @@ use axum::{
 };
 
 use super::tokens::TokenError;
-use super::{Channel, Role, Scope};
+use super::{Bounds, Channel, Role, Scope};
 use crate::audit::AuditContext;
 use crate::platform::error::ApiError;
 use crate::state::AppState;
@@ -63,6 +64,25 @@ impl Caller {
         match &self.scope {
             Scope::Person(id) => Some(id),
             _ => None,
+        }
+    }
+
+    /// The records the caller may reach, for the stores (see `auth::bounds`). A supervisor
+    /// reaches their own records, or else their district's; everyone else follows the scope.
+    pub fn bounds(&self) -> Bounds {
+        match (self.role, &self.scope) {
+            (_, Scope::Person(id)) => Bounds::Person(id.clone()),
+            (_, Scope::Enterprise(id)) => Bounds::Enterprise(id.clone()),
+            (Role::Supervisor, Scope::District(code)) => Bounds::Supervisor {
+                account: self.account_id.clone(),
+                district: Some(code.clone()),
+            },
+            (Role::Supervisor, Scope::City) => Bounds::Supervisor {
+                account: self.account_id.clone(),
+                district: None,
+            },
+            (_, Scope::District(code)) => Bounds::District(code.clone()),
+            (_, Scope::City) => Bounds::City,
         }
     }
 }

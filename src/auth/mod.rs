@@ -4,6 +4,7 @@
 //! domains; auth reaches them only through the ports in `accounts`.
 
 pub mod accounts;
+pub mod bounds;
 pub mod caller;
 pub mod passwords;
 pub mod routes;
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use accounts::Accounts;
+pub use bounds::{Bounds, Columns, Key};
 pub use caller::Caller;
 
 /// What a caller is allowed to be. Staff roles follow DOMAIN.md: the city station (`city`),
@@ -133,28 +135,6 @@ impl Scope {
             (Role::District | Role::Supervisor, Some(code)) => Scope::District(code.into()),
             _ => Scope::City,
         }
-    }
-}
-
-/// The two binds that confine a query on enterprise-owned records to a caller's scope:
-/// `($1 IS NULL OR enterprise_id = $1) AND ($2 IS NULL OR district_code = $2)`. An enterprise
-/// sees its own records, district staff their district's, the city all; persons none.
-#[derive(Debug, Clone)]
-pub struct Jurisdiction {
-    pub enterprise: Option<String>,
-    pub district: Option<String>,
-}
-
-impl Jurisdiction {
-    pub fn of(caller: &caller::Caller) -> Jurisdiction {
-        let (enterprise, district) = match &caller.scope {
-            Scope::Enterprise(id) => (Some(id.clone()), None),
-            Scope::District(code) => (None, Some(code.clone())),
-            // No enterprise has an empty id: a person matches nothing.
-            Scope::Person(_) => (Some(String::new()), None),
-            Scope::City => (None, None),
-        };
-        Jurisdiction { enterprise, district }
     }
 }
 

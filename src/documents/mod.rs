@@ -1,21 +1,44 @@
 //! Documents (DOMAIN.md §5): uploaded files with their owner, purpose, detected type, size,
 //! SHA-256, state and the record they are attached to. The bytes live in the object store.
+//!
+//! Other domains reach documents only through this file: `visible` reads a document within a
+//! caller's bounds, `attach` and `release` lock a document to a record and unlock it, and
+//! `read_own_photo` reads one of the caller's photos whole.
 
 mod images;
 pub mod routes;
 pub mod rules;
-pub mod store;
+mod store;
 pub mod sweeper;
 pub mod upload;
 
 use bytes::Bytes;
 use tokio::io::AsyncReadExt;
 
-use crate::auth::Caller;
+use crate::auth::{Bounds, Caller};
+use crate::platform::db::Executor;
 use crate::platform::error::{ApiError, ApiResult, FieldError, Message};
 use crate::state::AppState;
 use rules::{DocState, Purpose};
-use store::{DocumentRow, Visibility};
+
+pub use store::DocumentRow;
+
+/// The document if it lies within `bounds`.
+pub async fn visible(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<DocumentRow>, sqlx::Error> {
+    store::get(db, id, bounds).await
+}
+
+/// Attaches a document to a record (`record_kind`, `record_id`) and locks it with the record,
+/// so that its owner can no longer delete it; false if its upload is not completed.
+pub async fn attach(db: impl Executor<'_>, id: &str, record_kind: &str, record_id: &str) -> Result<bool, sqlx::Error> {
+    store::set_attachment(db, id, record_kind, record_id, DocState::Locked).await
+}
+
+/// Unlocks a document of a record that is editable again, or that no longer holds it; it stays
+/// marked as the record's. False if its upload is not completed.
+pub async fn release(db: impl Executor<'_>, id: &str, record_kind: &str, record_id: &str) -> Result<bool, sqlx::Error> {
+    store::set_attachment(db, id, record_kind, record_id, DocState::Available).await
+}
 
 /// One of the caller's own completed photos of `purpose`, read whole (photos are capped
 /// small); refusals name `field`.
@@ -33,15 +56,13 @@ pub async fn read_own_photo(
             message: Message::new(zh.to_owned(), en.to_owned()),
         }])
     };
-    let doc = store::get(&state.db, id, &Visibility::of(caller))
-        .await?
-        .ok_or_else(|| {
-            invalid(
-                "person.photo_not_found",
-                "找不到该照片，请先上传",
-                "No such photo of yours; upload it first",
-            )
-        })?;
+    let doc = store::get(&state.db, id, &caller.bounds()).await?.ok_or_else(|| {
+        invalid(
+            "person.photo_not_found",
+            "找不到该照片，请先上传",
+            "No such photo of yours; upload it first",
+        )
+    })?;
     if doc.purpose() != Some(purpose) {
         return Err(invalid(
             "person.photo_purpose",

@@ -1,10 +1,11 @@
-//! Documents SQL. Every read filters by the caller's scope in one place (`Visibility`).
+//! Documents SQL. Every read is confined to the caller's `Bounds`, over the columns `BOUNDS`
+//! names.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::rules::{DocState, Purpose};
-use crate::auth::{Caller, Scope};
+use crate::auth::{Bounds, Columns, Key};
 use crate::platform::db::Executor;
 
 // Documents decode their state and purpose strictly.
@@ -88,94 +89,55 @@ impl From<DocumentRow> for DocumentView {
     }
 }
 
-/// Which documents a caller may see: its own (person, enterprise, supervisor), those of
-/// enterprises in its district (district staff), or all (city staff). The three binds fill
-/// `(owner_kind, owner_id, district)` in `VISIBLE`.
-pub struct Visibility {
-    owner_kind: Option<&'static str>,
-    owner_id: Option<String>,
-    district: Option<String>,
-}
-
-impl Visibility {
-    pub fn of(caller: &Caller) -> Visibility {
-        // Supervisors see their own uploads (signed forms) only.
-        if caller.role == crate::auth::Role::Supervisor {
-            return Visibility {
-                owner_kind: Some("staff"),
-                owner_id: Some(caller.account_id.clone()),
-                district: None,
-            };
-        }
-        match &caller.scope {
-            Scope::Person(id) => Visibility {
-                owner_kind: Some("person"),
-                owner_id: Some(id.clone()),
-                district: None,
-            },
-            Scope::Enterprise(id) => Visibility {
-                owner_kind: Some("enterprise"),
-                owner_id: Some(id.clone()),
-                district: None,
-            },
-            Scope::District(code) => Visibility {
-                owner_kind: None,
-                owner_id: None,
-                district: Some(code.clone()),
-            },
-            Scope::City => Visibility {
-                owner_kind: None,
-                owner_id: None,
-                district: None,
-            },
-        }
-    }
-}
-
 const COLUMNS: &str = "d.id, d.owner_kind, d.owner_id, d.purpose, d.content_type, d.size, d.sha256, d.object_key, \
     d.file_name, d.uploaded_by, d.created_at, d.state, d.expected_size, d.expected_sha256, d.attached_kind, d.attached_id";
 
-/// The scope condition over `documents d` joined with the owning enterprise `e`; binds $2–$4.
-/// District staff also read the signed forms of project assessments in their district.
-const VISIBLE: &str =
-    "($2 IS NULL OR (d.owner_kind = $2 AND d.owner_id = $3)) AND ($4 IS NULL OR e.district_code = $4 \
-    OR (d.attached_kind = 'project_assessment' AND d.attached_id IN \
-        (SELECT x.id FROM project_assessments x WHERE x.district_code = $4)))";
+/// Where documents keep the bounds, over `documents d` joined with the owning enterprise `e`:
+/// people, enterprises and supervisors (`staff`) own theirs; district staff reach those of
+/// enterprises in their district and the signed forms of project assessments in it.
+const BOUNDS: Columns = Columns {
+    person: Some(Key::Condition("d.owner_kind = 'person' AND d.owner_id = {}")),
+    enterprise: Some(Key::Condition("d.owner_kind = 'enterprise' AND d.owner_id = {}")),
+    district: Some(Key::Condition(
+        "e.district_code = {} OR (d.attached_kind = 'project_assessment' AND d.attached_id IN \
+         (SELECT x.id FROM project_assessments x WHERE x.district_code = {}))",
+    )),
+    owner: Some(Key::Condition("d.owner_kind = 'staff' AND d.owner_id = {}")),
+};
 
 const FROM: &str = "documents d LEFT JOIN enterprises e ON d.owner_kind = 'enterprise' AND e.id = d.owner_id";
 
-pub async fn get(db: impl Executor<'_>, id: &str, visibility: &Visibility) -> Result<Option<DocumentRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM {FROM} WHERE d.id = $1 AND {VISIBLE}"))
-        .bind(id)
-        .bind(visibility.owner_kind)
-        .bind(visibility.owner_id.as_deref())
-        .bind(visibility.district.as_deref())
+pub async fn get(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<DocumentRow>, sqlx::Error> {
+    let within = bounds.condition(&BOUNDS, 2);
+    within
+        .bind(sqlx::query_as(&format!("SELECT {COLUMNS} FROM {FROM} WHERE d.id = $1 AND {within}")).bind(id))
         .fetch_optional(db)
         .await
 }
 
-/// The documents of one owner that the caller may see, newest first.
+/// The documents of one owner within the bounds, newest first.
 pub async fn list(
     db: impl Executor<'_>,
     owner_kind: &str,
     owner_id: &str,
-    visibility: &Visibility,
+    bounds: &Bounds,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<DocumentRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM {FROM} WHERE d.owner_kind = $1 AND d.owner_id = $5 AND {VISIBLE} \
-         ORDER BY d.created_at DESC, d.id DESC LIMIT $6 OFFSET $7"
-    ))
-    .bind(owner_kind)
-    .bind(visibility.owner_kind)
-    .bind(visibility.owner_id.as_deref())
-    .bind(visibility.district.as_deref())
-    .bind(owner_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db)
-    .await
+    let within = bounds.condition(&BOUNDS, 5);
+    within
+        .bind(
+            sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM {FROM} WHERE d.owner_kind = $1 AND d.owner_id = $2 AND {within} \
+                 ORDER BY d.created_at DESC, d.id DESC LIMIT $3 OFFSET $4"
+            ))
+            .bind(owner_kind)
+            .bind(owner_id)
+            .bind(limit)
+            .bind(offset),
+        )
+        .fetch_all(db)
+        .await
 }
 
 /// A document as it is inserted.

@@ -2,7 +2,18 @@
 //! person by full ID number and sends a request with position and contract period; the person
 //! accepts or refuses in the mini-program only, accepting with a face check; a person has at
 //! most one employer at a time; either side ends a relation, and history is kept.
+//!
+//! Other domains reach employment only through this file: `employer_of`.
 
 pub mod routes;
 pub mod rules;
-pub mod store;
+mod store;
+
+use crate::platform::db::Executor;
+
+/// The enterprise that currently employs the person, if any.
+pub async fn employer_of(db: impl Executor<'_>, person_id: &str) -> Result<Option<String>, sqlx::Error> {
+    Ok(store::active_employer(db, person_id)
+        .await?
+        .map(|(_, enterprise)| enterprise))
+}

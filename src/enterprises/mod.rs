@@ -2,6 +2,38 @@
 //! the account and the initial password goes to the enterprise contact by SMS (seed 004: 登录密码
 //! 将以短信形式告知核查企业联系人). The full profile comes with the employment work.
 
+//!
+//! Other domains reach enterprises only through this file: `get` reads an enterprise within a
+//! caller's bounds, `site_of` reads where its check-ins are fenced.
+
 pub mod accounts;
 pub mod routes;
-pub mod store;
+mod store;
+
+use crate::auth::Bounds;
+use crate::platform::db::Executor;
+use crate::platform::types::Coordinates;
+
+pub use store::EnterpriseRow;
+
+/// The enterprise if it lies within `bounds`.
+pub async fn get(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<EnterpriseRow>, sqlx::Error> {
+    store::get(db, id, bounds).await
+}
+
+/// Where an enterprise's check-ins are fenced: its registered address's position, and the
+/// polygon or circle radius staff set for it.
+pub struct Site {
+    pub position: Option<Coordinates>,
+    pub polygon: Option<Vec<Coordinates>>,
+    pub radius_m: Option<f64>,
+}
+
+/// The enterprise's check-in site, whoever asks (a selected person checking in).
+pub async fn site_of(db: impl Executor<'_>, id: &str) -> Result<Option<Site>, sqlx::Error> {
+    Ok(store::get_unbounded(db, id).await?.map(|e| Site {
+        position: e.site(),
+        polygon: e.polygon(),
+        radius_m: e.site_radius_m,
+    }))
+}

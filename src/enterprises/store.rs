@@ -3,6 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::auth::{Bounds, Columns, Key};
 use crate::platform::db::{new_id, Conn, Executor};
 use crate::platform::types::{CoordinateSystem, Coordinates};
 
@@ -203,38 +204,48 @@ pub async fn insert(db: impl Executor<'_>, new: &NewEnterprise<'_>, now: i64) ->
     Ok(id)
 }
 
-/// The enterprise if it is the caller's own (`own`) or lies in `district` (`None` with no
-/// `own`: the whole city).
-pub async fn get(
-    db: impl Executor<'_>,
-    id: &str,
-    own: Option<&str>,
-    district: Option<&str>,
-) -> Result<Option<EnterpriseRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM enterprises WHERE id = $1 AND ($2 IS NULL OR id = $2) AND ($3 IS NULL OR district_code = $3)"
-    ))
-    .bind(id)
-    .bind(own)
-    .bind(district)
-    .fetch_optional(db)
-    .await
+/// Where enterprises keep the bounds: themselves and their district.
+const BOUNDS: Columns = Columns {
+    enterprise: Some(Key::Column("id")),
+    district: Some(Key::Column("district_code")),
+    ..Columns::NONE
+};
+
+/// The enterprise if it lies within `bounds`.
+pub async fn get(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<EnterpriseRow>, sqlx::Error> {
+    let within = bounds.condition(&BOUNDS, 2);
+    within
+        .bind(sqlx::query_as(&format!("SELECT {COLUMNS} FROM enterprises WHERE id = $1 AND {within}")).bind(id))
+        .fetch_optional(db)
+        .await
+}
+
+/// The enterprise whatever the bounds: inside an act that checked them already, or for a
+/// check-in's site.
+pub async fn get_unbounded(db: impl Executor<'_>, id: &str) -> Result<Option<EnterpriseRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM enterprises WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
 }
 
 pub async fn list(
     db: impl Executor<'_>,
-    district: Option<&str>,
+    bounds: &Bounds,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<EnterpriseRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM enterprises WHERE ($1 IS NULL OR district_code = $1) ORDER BY name, id LIMIT $2 OFFSET $3"
-    ))
-    .bind(district)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db)
-    .await
+    let within = bounds.condition(&BOUNDS, 3);
+    within
+        .bind(
+            sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM enterprises WHERE {within} ORDER BY name, id LIMIT $1 OFFSET $2"
+            ))
+            .bind(limit)
+            .bind(offset),
+        )
+        .fetch_all(db)
+        .await
 }
 
 pub async fn qualifications(db: impl Executor<'_>, enterprise_id: &str) -> Result<Vec<QualificationView>, sqlx::Error> {

@@ -1,6 +1,49 @@
 //! People (individuals). A WeChat login creates an unregistered person bound to the openid;
 //! real-name registration comes with the face engine.
 
+//!
+//! Other domains reach people only through this file: `find_by_id_number`, `identity_of`,
+//! `face_of`, and `unseal_name` for records that join a person's sealed name.
+
 pub mod accounts;
 pub mod routes;
+// Public for the check-in benchmark, which seeds registered people directly.
 pub mod store;
+
+use zhujian_face::Descriptor;
+
+use crate::platform::crypto::Keys;
+use crate::platform::db::Executor;
+
+pub use store::{unseal_name, IdentityView};
+
+/// The person registered with this full ID number, found by its keyed hash (no row is
+/// decrypted).
+pub async fn find_by_id_number(
+    db: impl Executor<'_>,
+    keys: &Keys,
+    id_number: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let found = store::identity_by_hash(db, &store::id_number_hash(keys, id_number)).await?;
+    Ok(found.map(|identity| identity.person_id))
+}
+
+/// The person's registered identity as shown (name opened, numbers masked); `None` when the
+/// person is not registered.
+pub async fn identity_of(
+    db: impl Executor<'_>,
+    keys: &Keys,
+    person_id: &str,
+) -> Result<Option<IdentityView>, sqlx::Error> {
+    Ok(store::identity(db, person_id)
+        .await?
+        .map(|identity| identity.view(keys)))
+}
+
+/// The person's enrolled face; `None` when the person is not registered or the sealed face
+/// does not open.
+pub async fn face_of(db: impl Executor<'_>, keys: &Keys, person_id: &str) -> Result<Option<Descriptor>, sqlx::Error> {
+    Ok(store::identity(db, person_id)
+        .await?
+        .and_then(|identity| identity.face(keys)))
+}

@@ -11,8 +11,7 @@ use super::store::{self, IdentityView, NewIdentity};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::documents::read_own_photo;
-use crate::documents::rules::{DocState, Purpose};
-use crate::documents::store as documents;
+use crate::documents::rules::Purpose;
 use crate::face::{self, Photo};
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
@@ -50,7 +49,7 @@ async fn profile(conn: &mut Conn, state: &AppState, id: &str) -> ApiResult<Perso
     let person = store::get(&mut *conn, id)
         .await?
         .ok_or_else(|| ApiError::not_found("个人账号", "Person"))?;
-    let identity = store::identity(&mut *conn, id).await?.map(|i| i.view(state));
+    let identity = store::identity(&mut *conn, id).await?.map(|i| i.view(&state.keys));
     Ok(PersonProfile {
         id: person.id,
         status: person.status,
@@ -118,10 +117,18 @@ fn mismatch(distance: f32) -> ApiError {
     )
 }
 
-/// Locks the photos to the registration so they cannot be deleted; unlocks replaced ones.
-async fn attach(conn: &mut Conn, person: &str, ids: [&str; 2], lock: DocState) -> ApiResult<()> {
+/// Locks the photos to the registration so they cannot be deleted.
+async fn lock(conn: &mut Conn, person: &str, ids: [&str; 2]) -> ApiResult<()> {
     for id in ids {
-        documents::set_attachment(&mut *conn, id, ATTACHED_TO, person, lock).await?;
+        crate::documents::attach(&mut *conn, id, ATTACHED_TO, person).await?;
+    }
+    Ok(())
+}
+
+/// Unlocks replaced photos.
+async fn unlock(conn: &mut Conn, person: &str, ids: [&str; 2]) -> ApiResult<()> {
+    for id in ids {
+        crate::documents::release(&mut *conn, id, ATTACHED_TO, person).await?;
     }
     Ok(())
 }
@@ -161,7 +168,7 @@ async fn register(
             "This ID number is registered to another account",
         )
     };
-    let id_number_hash = store::id_number_hash(&state, body.id_number.as_str());
+    let id_number_hash = store::id_number_hash(&state.keys, body.id_number.as_str());
     if store::identity_by_hash(&state.db, &id_number_hash).await?.is_some() {
         return Err(taken());
     }
@@ -192,7 +199,7 @@ async fn register(
             }
         })?;
     let photos = [body.portrait_document_id.as_str(), &body.selfie_document_id];
-    attach(&mut *tx, person, photos, DocState::Locked).await?;
+    lock(&mut *tx, person, photos).await?;
     let profile = profile(&mut *tx, &state, person).await?;
     act.commit(tx, format!("person:{person}")).await?;
     Ok(Json(profile))
@@ -227,7 +234,7 @@ async fn replace_portrait(
         )
     })?;
     let enrolled = identity
-        .face(&state)
+        .face(&state.keys)
         .ok_or_else(|| ApiError::internal("enrolled face does not open"))?;
     let (portrait, selfie) = read_pair(&state, &caller, &body.portrait_document_id, &body.selfie_document_id).await?;
     let selfie_face = enroll(&state, selfie, Photo::Selfie).await?;
@@ -248,8 +255,8 @@ async fn replace_portrait(
     )
     .await?;
     let old = [identity.portrait_document_id.as_str(), &identity.selfie_document_id];
-    attach(&mut *tx, person, old, DocState::Available).await?;
-    attach(&mut *tx, person, [portrait, selfie], DocState::Locked).await?;
+    unlock(&mut *tx, person, old).await?;
+    lock(&mut *tx, person, [portrait, selfie]).await?;
     let profile = profile(&mut *tx, &state, person).await?;
     act.commit(tx, format!("person:{person}")).await?;
     Ok(Json(profile))
@@ -282,7 +289,7 @@ async fn look_up(
 ) -> ApiResult<Json<LookedUp>> {
     caller.require(&[Role::City, Role::Sysadmin])?;
     act.set_target("person-lookup");
-    let identity = store::identity_by_hash(&state.db, &store::id_number_hash(&state, body.id_number.as_str()))
+    let identity = store::identity_by_hash(&state.db, &store::id_number_hash(&state.keys, body.id_number.as_str()))
         .await?
         .ok_or_else(|| {
             ApiError::new(
@@ -300,6 +307,6 @@ async fn look_up(
     Ok(Json(LookedUp {
         person_id: person.id,
         status: person.status,
-        identity: identity.view(&state),
+        identity: identity.view(&state.keys),
     }))
 }

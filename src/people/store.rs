@@ -6,7 +6,6 @@ use utoipa::ToSchema;
 use crate::face::{descriptor_bytes, descriptor_from_bytes};
 use crate::platform::crypto::Keys;
 use crate::platform::db::{new_id, Conn, Executor};
-use crate::state::AppState;
 use zhujian_face::Descriptor;
 
 /// The person bound to `openid`, created on first login. Concurrent first logins create one.
@@ -100,12 +99,15 @@ pub fn context(person_id: &str, field: &str) -> String {
     format!("person:{person_id}:{field}")
 }
 
+/// Opens a person's sealed name.
+pub fn unseal_name(keys: &Keys, person_id: &str, sealed: &str) -> Option<String> {
+    keys.open(&context(person_id, "name"), sealed)
+        .and_then(|b| String::from_utf8(b).ok())
+}
+
 impl IdentityRow {
-    pub fn view(&self, state: &AppState) -> IdentityView {
-        let name = state
-            .keys
-            .open(&context(&self.person_id, "name"), &self.name_sealed)
-            .and_then(|b| String::from_utf8(b).ok());
+    pub fn view(&self, keys: &Keys) -> IdentityView {
+        let name = unseal_name(keys, &self.person_id, &self.name_sealed);
         IdentityView {
             name: name.unwrap_or_default(),
             id_number: self.id_number_masked.clone(),
@@ -116,8 +118,8 @@ impl IdentityRow {
     }
 
     /// The enrolled face descriptor.
-    pub fn face(&self, state: &AppState) -> Option<Descriptor> {
-        descriptor_from_bytes(&state.keys.open(&context(&self.person_id, "face"), &self.face_sealed)?)
+    pub fn face(&self, keys: &Keys) -> Option<Descriptor> {
+        descriptor_from_bytes(&keys.open(&context(&self.person_id, "face"), &self.face_sealed)?)
     }
 }
 
@@ -189,6 +191,6 @@ pub async fn replace_portrait(
 }
 
 /// The keyed hash that finds an identity by ID number without decrypting any row.
-pub fn id_number_hash(state: &AppState, id_number: &str) -> String {
-    state.keys.mac("id-number", id_number)
+pub fn id_number_hash(keys: &Keys, id_number: &str) -> String {
+    keys.mac("id-number", id_number)
 }

@@ -12,7 +12,7 @@ use sqlx::Connection;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::store::{self, NewProject, ProjectView, Visibility};
+use super::store::{self, NewProject, ProjectView};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::platform::db::Conn;
@@ -130,7 +130,7 @@ async fn create_project(
     caller.require(MANAGERS)?;
     let mut tx = act.begin().await?;
     let id = register(&mut *tx, &caller, &body, state.clock.now_ms()).await?;
-    let project = store::get(&mut *tx, &id, &Visibility::of(&caller))
+    let project = store::get(&mut *tx, &id, &caller.bounds())
         .await?
         .ok_or_else(not_found)?;
     act.commit(tx, format!("project:{id}")).await?;
@@ -263,10 +263,9 @@ async fn list_projects(
         page: q.page,
         per_page: q.per_page,
     };
-    let visibility = Visibility::of(&caller);
     let projects = store::list(
         &state.db,
-        &visibility,
+        &caller.bounds(),
         q.district.as_deref(),
         q.enterprise_id.as_deref(),
         &page,
@@ -284,7 +283,7 @@ async fn get_project(
     Path(id): Path<String>,
 ) -> ApiResult<Json<ProjectView>> {
     caller.require(READERS)?;
-    store::get(&state.db, &id, &Visibility::of(&caller))
+    store::get(&state.db, &id, &caller.bounds())
         .await?
         .map(Json)
         .ok_or_else(not_found)

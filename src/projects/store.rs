@@ -4,17 +4,20 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::Jurisdiction;
+use crate::auth::{Bounds, Columns, Key};
 use crate::platform::db::{is_unique_violation, new_id, Executor, NullableF64};
 use crate::platform::paging::Page;
 
-/// Which records a caller sees (see `Jurisdiction`).
-pub type Visibility = Jurisdiction;
+/// Where projects keep the bounds: the building enterprise and the project's district.
+const BOUNDS: Columns = Columns {
+    enterprise: Some(Key::Column("p.enterprise_id")),
+    district: Some(Key::Column("p.district_code")),
+    ..Columns::NONE
+};
 
 const SELECT: &str = "SELECT p.id, p.permit_number, p.name, p.location, p.district_code, p.enterprise_id, \
     e.name AS enterprise_name, e.credit_code AS enterprise_credit_code, p.project_manager, p.building_area, p.created_at \
-    FROM projects p JOIN enterprises e ON e.id = p.enterprise_id \
-    WHERE ($1 IS NULL OR p.enterprise_id = $1) AND ($2 IS NULL OR p.district_code = $2)";
+    FROM projects p JOIN enterprises e ON e.id = p.enterprise_id";
 
 /// A project as shown.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -34,35 +37,36 @@ pub struct ProjectView {
     pub created_at: i64,
 }
 
-pub async fn get(db: impl Executor<'_>, id: &str, visibility: &Visibility) -> Result<Option<ProjectView>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT} AND p.id = $3"))
-        .bind(visibility.enterprise.as_deref())
-        .bind(visibility.district.as_deref())
-        .bind(id)
+pub async fn get(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<ProjectView>, sqlx::Error> {
+    let within = bounds.condition(&BOUNDS, 2);
+    within
+        .bind(sqlx::query_as(&format!("{SELECT} WHERE p.id = $1 AND {within}")).bind(id))
         .fetch_optional(db)
         .await
 }
 
 pub async fn list(
     db: impl Executor<'_>,
-    visibility: &Visibility,
+    bounds: &Bounds,
     district: Option<&str>,
     enterprise: Option<&str>,
     page: &Page,
 ) -> Result<Vec<ProjectView>, sqlx::Error> {
     let (limit, offset) = page.limit_offset();
-    sqlx::query_as(&format!(
-        "{SELECT} AND ($3 IS NULL OR p.district_code = $3) AND ($4 IS NULL OR p.enterprise_id = $4) \
-         ORDER BY p.created_at DESC, p.id LIMIT $5 OFFSET $6"
-    ))
-    .bind(visibility.enterprise.as_deref())
-    .bind(visibility.district.as_deref())
-    .bind(district)
-    .bind(enterprise)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db)
-    .await
+    let within = bounds.condition(&BOUNDS, 5);
+    within
+        .bind(
+            sqlx::query_as(&format!(
+                "{SELECT} WHERE ($1 IS NULL OR p.district_code = $1) AND ($2 IS NULL OR p.enterprise_id = $2) AND {within} \
+                 ORDER BY p.created_at DESC, p.id LIMIT $3 OFFSET $4"
+            ))
+            .bind(district)
+            .bind(enterprise)
+            .bind(limit)
+            .bind(offset),
+        )
+        .fetch_all(db)
+        .await
 }
 
 pub struct NewProject<'a> {

@@ -10,7 +10,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{rules, store};
 use crate::audit::Act;
-use crate::auth::{passwords, Caller, Role};
+use crate::auth::{passwords, Bounds, Caller, Role};
 use crate::platform::db::is_unique_violation;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::paging::Page;
@@ -92,7 +92,8 @@ async fn create_staff(
             e.into()
         }
     })?;
-    let view = store::get(&mut *tx, &id, None)
+    // The account just created, read back whatever the bounds.
+    let view = store::get(&mut *tx, &id, &Bounds::City)
         .await?
         .ok_or_else(|| ApiError::internal("created staff vanished"))?;
     act.commit(tx, format!("staff:{id}")).await?;
@@ -109,7 +110,7 @@ async fn list_staff(
 ) -> ApiResult<Json<Vec<store::StaffView>>> {
     caller.require(STAFF_ROLES)?;
     let (limit, offset) = page.limit_offset();
-    Ok(Json(store::list(&state.db, caller.district(), limit, offset).await?))
+    Ok(Json(store::list(&state.db, &caller.bounds(), limit, offset).await?))
 }
 
 /// One staff account; 404 when it lies outside the caller's jurisdiction.
@@ -121,7 +122,7 @@ async fn get_staff(
     Path(id): Path<String>,
 ) -> ApiResult<Json<store::StaffView>> {
     caller.require(STAFF_ROLES)?;
-    store::get(&state.db, &id, caller.district())
+    store::get(&state.db, &id, &caller.bounds())
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found("工作人员账号", "Staff account"))

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::Role;
+use crate::auth::{Bounds, Columns, Key, Role};
 use crate::platform::db::{new_id, Executor};
 
 #[derive(sqlx::FromRow)]
@@ -40,6 +40,12 @@ pub struct NewStaff<'a> {
 }
 
 const VIEW_COLUMNS: &str = "id, username, display_name, role, district_code, status, created_at";
+
+/// Where staff accounts keep the bounds: their district.
+const BOUNDS: Columns = Columns {
+    district: Some(Key::Column("district_code")),
+    ..Columns::NONE
+};
 
 pub async fn find_for_login(db: impl Executor<'_>, username: &str) -> Result<Option<LoginRow>, sqlx::Error> {
     sqlx::query_as("SELECT id, role, district_code, password_hash, status FROM staff WHERE username = $1")
@@ -93,29 +99,30 @@ pub async fn insert(db: impl Executor<'_>, new: &NewStaff<'_>, now: i64) -> Resu
     Ok(id)
 }
 
-/// The account if it lies within `district` (`None`: the whole city).
-pub async fn get(db: impl Executor<'_>, id: &str, district: Option<&str>) -> Result<Option<StaffView>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {VIEW_COLUMNS} FROM staff WHERE id = $1 AND ($2 IS NULL OR district_code = $2)"
-    ))
-    .bind(id)
-    .bind(district)
-    .fetch_optional(db)
-    .await
+/// The account if it lies within `bounds`.
+pub async fn get(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<StaffView>, sqlx::Error> {
+    let within = bounds.condition(&BOUNDS, 2);
+    within
+        .bind(sqlx::query_as(&format!("SELECT {VIEW_COLUMNS} FROM staff WHERE id = $1 AND {within}")).bind(id))
+        .fetch_optional(db)
+        .await
 }
 
 pub async fn list(
     db: impl Executor<'_>,
-    district: Option<&str>,
+    bounds: &Bounds,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<StaffView>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {VIEW_COLUMNS} FROM staff WHERE ($1 IS NULL OR district_code = $1) ORDER BY username LIMIT $2 OFFSET $3"
-    ))
-    .bind(district)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db)
-    .await
+    let within = bounds.condition(&BOUNDS, 3);
+    within
+        .bind(
+            sqlx::query_as(&format!(
+                "SELECT {VIEW_COLUMNS} FROM staff WHERE {within} ORDER BY username LIMIT $1 OFFSET $2"
+            ))
+            .bind(limit)
+            .bind(offset),
+        )
+        .fetch_all(db)
+        .await
 }

@@ -51,8 +51,8 @@ async fn person_task(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(
     let not_found = || ApiError::not_found("核查任务", "Verification task");
     let task = store::task_for_person(&state.db, id).await?.ok_or_else(not_found)?;
     if !store::is_selected(&state.db, &task, &person).await? {
-        let employer = crate::employment::store::active_employer(&state.db, &person).await?;
-        if employer.is_some_and(|(_, e)| e == task.enterprise_id) {
+        let employer = crate::employment::employer_of(&state.db, &person).await?;
+        if employer.is_some_and(|e| e == task.enterprise_id) {
             let attempt = Attempt {
                 outcome: "refused",
                 reason: Some("verification.not_selected".into()),
@@ -234,19 +234,19 @@ async fn judge(
     )
     .await?;
     let position = attempt.position.ok_or_else(|| ApiError::internal("no position"))?;
-    let enterprise = crate::enterprises::store::get(&state.db, &task.enterprise_id, None, None)
+    let enterprise = crate::enterprises::site_of(&state.db, &task.enterprise_id)
         .await?
         .ok_or_else(|| ApiError::internal("task without enterprise"))?;
-    let site = enterprise.site().ok_or_else(|| {
+    let site = enterprise.position.ok_or_else(|| {
         ApiError::conflict(
             "verification.site_missing",
             "企业尚未登记注册地址坐标，无法打卡",
             "The enterprise's site has no coordinates; check-in is not possible",
         )
     })?;
-    let fence = match enterprise.polygon().and_then(|p| Fence::polygon(&p)) {
+    let fence = match enterprise.polygon.and_then(|p| Fence::polygon(&p)) {
         Some(polygon) => polygon,
-        None => Fence::circle(site, enterprise.site_radius_m.unwrap_or(settings.default_radius_m)),
+        None => Fence::circle(site, enterprise.radius_m.unwrap_or(settings.default_radius_m)),
     };
     let judged = fence.judge(position);
     attempt.distance_m = Some(judged.distance_m);
@@ -297,12 +297,9 @@ async fn judge(
             "This photo repeats an earlier check-in photo; take a live selfie".into(),
         ));
     }
-    let identity = crate::people::store::identity(&state.db, person)
+    let enrolled = crate::people::face_of(&state.db, &state.keys, person)
         .await?
-        .ok_or_else(|| ApiError::internal("selected person not registered"))?;
-    let enrolled = identity
-        .face(state)
-        .ok_or_else(|| ApiError::internal("enrolled face does not open"))?;
+        .ok_or_else(|| ApiError::internal("no enrolled face opens for the selected person"))?;
     let verdict = state
         .face
         .verify(&enrolled, Evidence::Photo(photo))

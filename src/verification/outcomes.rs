@@ -153,12 +153,7 @@ async fn submit_rectification(
             format!("The task is {}", e.state.as_str()),
         )
     })?;
-    let doc = crate::documents::store::get(
-        &state.db,
-        &body.document_id,
-        &crate::documents::store::Visibility::of(&caller),
-    )
-    .await?;
+    let doc = crate::documents::visible(&state.db, &body.document_id, &caller.bounds()).await?;
     if !doc.is_some_and(|d| d.purpose() == Some(Purpose::MaterialScan) && d.state() == DocState::Available) {
         let mut invalid = Invalid::default();
         invalid.field(
@@ -189,14 +184,7 @@ async fn submit_rectification(
             "The task changed meanwhile",
         ));
     }
-    crate::documents::store::set_attachment(
-        &mut *tx,
-        &body.document_id,
-        "verification_rectification",
-        &id,
-        DocState::Locked,
-    )
-    .await?;
+    crate::documents::attach(&mut *tx, &body.document_id, "verification_rectification", &id).await?;
     act.commit(tx, format!("verification_task:{id}")).await?;
     Ok(Json(RectificationView {
         task_id: id,
@@ -228,15 +216,15 @@ async fn progress_rows(state: &AppState, caller: &Caller, id: &str) -> ApiResult
     let attempts = store::attempts(&state.db, &task.id, None).await?;
     let mut rows = Vec::new();
     for s in selected {
-        let identity = crate::people::store::identity(&state.db, &s.person_id).await?;
+        let identity = crate::people::identity_of(&state.db, &state.keys, &s.person_id).await?;
         let mine: Vec<_> = attempts
             .iter()
             .filter(|a| a.person_id == s.person_id && a.round == task.round)
             .collect();
         let valid = mine.iter().find(|a| a.outcome != "refused");
         rows.push(ProgressRow {
-            name: identity.as_ref().map(|i| i.view(state).name).unwrap_or_default(),
-            id_number: identity.map(|i| i.id_number_masked).unwrap_or_default(),
+            name: identity.as_ref().map(|i| i.name.clone()).unwrap_or_default(),
+            id_number: identity.map(|i| i.id_number).unwrap_or_default(),
             person_id: s.person_id,
             employment_id: s.employment_id,
             checked_in: valid.is_some(),

@@ -11,7 +11,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::rules::{self, Required, SelectionRule, TaskEvent, TaskKind, TaskState};
 use super::store::{self, RequirementView, ReviewView, SelectedView, TaskRow};
 use crate::audit::Act;
-use crate::auth::{Caller, Jurisdiction, Role, Scope};
+use crate::auth::{Bounds, Caller, Role, Scope};
 use crate::platform::db::{Conn, Executor};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::paging::Page;
@@ -90,10 +90,10 @@ async fn view(conn: &mut Conn, row: TaskRow) -> ApiResult<TaskView> {
 }
 
 /// The tasks a caller may see; a person sees none here (their check-ins have their own routes).
-pub(super) fn scope(caller: &Caller) -> ApiResult<Jurisdiction> {
+pub(super) fn scope(caller: &Caller) -> ApiResult<Bounds> {
     match caller.scope {
         Scope::Person(_) => Err(ApiError::forbidden_role()),
-        _ => Ok(Jurisdiction::of(caller)),
+        _ => Ok(caller.bounds()),
     }
 }
 
@@ -134,7 +134,7 @@ async fn open_task(
     Json(body): Json<NewTask>,
 ) -> ApiResult<(StatusCode, Json<TaskView>)> {
     caller.require(REVIEWERS)?;
-    let enterprise = crate::enterprises::store::get(&state.db, &body.enterprise_id, None, caller.district())
+    let enterprise = crate::enterprises::get(&state.db, &body.enterprise_id, &caller.bounds())
         .await?
         .ok_or_else(|| ApiError::not_found("企业", "Enterprise"))?;
     let issued = store::qualification_issued_on(&state.db, &body.qualification_id, &enterprise.id)

@@ -1,4 +1,4 @@
-//! Verification SQL. Reads are scoped (`Jurisdiction`): an enterprise sees its own tasks,
+//! Verification SQL. Reads are confined to the caller's `Bounds`: an enterprise sees its own tasks,
 //! district staff those of enterprises in their district, city staff all. Writes run in the
 //! caller's transaction (an act, or the close job's own), which commits them; each re-checks
 //! the state it expects in its `UPDATE … WHERE state = …`.
@@ -24,7 +24,7 @@ pub use outcomes::{
 };
 
 use super::rules::{Candidate, TaskKind, TaskState};
-use crate::auth::Jurisdiction;
+use crate::auth::{Bounds, Columns, Key};
 use crate::notify::outbox::{self, Recipient};
 use crate::platform::db::{new_id, Conn, Executor};
 
@@ -63,23 +63,26 @@ impl TaskRow {
 const TASK_SELECT: &str = "SELECT t.id, t.enterprise_id, t.qualification_id, t.kind, t.state, t.round, t.notice_date, t.start_deadline, \
     t.window_end, t.opened_at, e.name AS enterprise_name, e.district_code, \
     CASE WHEN e.safety_licence_number IS NULL THEN 0 ELSE 1 END AS has_licence, q.category, q.grade \
-    FROM verification_tasks t JOIN enterprises e ON e.id = t.enterprise_id JOIN enterprise_qualifications q ON q.id = t.qualification_id \
-    WHERE ($1 IS NULL OR t.enterprise_id = $1) AND ($2 IS NULL OR e.district_code = $2)";
+    FROM verification_tasks t JOIN enterprises e ON e.id = t.enterprise_id JOIN enterprise_qualifications q ON q.id = t.qualification_id";
 
-pub async fn get_task(db: impl Executor<'_>, id: &str, scope: &Jurisdiction) -> Result<Option<TaskRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{TASK_SELECT} AND t.id = $3"))
-        .bind(scope.enterprise.as_deref())
-        .bind(scope.district.as_deref())
-        .bind(id)
+/// Where tasks keep the bounds: the enterprise verified and its district.
+const BOUNDS: Columns = Columns {
+    enterprise: Some(Key::Column("t.enterprise_id")),
+    district: Some(Key::Column("e.district_code")),
+    ..Columns::NONE
+};
+
+pub async fn get_task(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<TaskRow>, sqlx::Error> {
+    let within = bounds.condition(&BOUNDS, 2);
+    within
+        .bind(sqlx::query_as(&format!("{TASK_SELECT} WHERE t.id = $1 AND {within}")).bind(id))
         .fetch_optional(db)
         .await
 }
 
-/// A task whatever the scope: for a selected person's check-in and for the close job.
+/// A task whatever the bounds: for a selected person's check-in and for the close job.
 pub async fn task_for_person(db: impl Executor<'_>, id: &str) -> Result<Option<TaskRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{TASK_SELECT} AND t.id = $3"))
-        .bind(None::<String>)
-        .bind(None::<String>)
+    sqlx::query_as(&format!("{TASK_SELECT} WHERE t.id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await
@@ -87,17 +90,22 @@ pub async fn task_for_person(db: impl Executor<'_>, id: &str) -> Result<Option<T
 
 pub async fn list_tasks(
     db: impl Executor<'_>,
-    scope: &Jurisdiction,
+    bounds: &Bounds,
     enterprise: Option<&str>,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<TaskRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{TASK_SELECT} AND ($3 IS NULL OR t.enterprise_id = $3) ORDER BY t.opened_at DESC, t.id DESC LIMIT $4 OFFSET $5"))
-        .bind(scope.enterprise.as_deref())
-        .bind(scope.district.as_deref())
-        .bind(enterprise)
-        .bind(limit)
-        .bind(offset)
+    let within = bounds.condition(&BOUNDS, 4);
+    within
+        .bind(
+            sqlx::query_as(&format!(
+                "{TASK_SELECT} WHERE ($1 IS NULL OR t.enterprise_id = $1) AND {within} \
+                 ORDER BY t.opened_at DESC, t.id DESC LIMIT $2 OFFSET $3"
+            ))
+            .bind(enterprise)
+            .bind(limit)
+            .bind(offset),
+        )
         .fetch_all(db)
         .await
 }

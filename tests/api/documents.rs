@@ -424,26 +424,14 @@ async fn deletion_follows_the_record(engine: Engine) {
     };
 
     // Attached to a submitted record: locked.
-    zhujian::documents::store::set_attachment(
-        &app.state.db,
-        &id,
-        "assessment_item",
-        "r1",
-        zhujian::documents::rules::DocState::Locked,
-    )
-    .await
-    .unwrap();
+    zhujian::documents::attach(&app.state.db, &id, "assessment_item", "r1")
+        .await
+        .unwrap();
     delete().await.expect_problem(409, "document.locked");
     // The record is returned to the enterprise: editable again.
-    zhujian::documents::store::set_attachment(
-        &app.state.db,
-        &id,
-        "assessment_item",
-        "r1",
-        zhujian::documents::rules::DocState::Available,
-    )
-    .await
-    .unwrap();
+    zhujian::documents::release(&app.state.db, &id, "assessment_item", "r1")
+        .await
+        .unwrap();
     delete().await.expect(204);
     assert!(
         app.state.objects.size(&key).await.unwrap().is_none(),

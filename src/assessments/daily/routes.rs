@@ -15,7 +15,7 @@ use crate::assessments::rules::{self, Event};
 use crate::assessments::store::lifecycle::{StateChange, DAILY_EVENTS};
 use crate::assessments::{changed_meanwhile, document_unusable, not_allowed, ReviewBody};
 use crate::audit::Act;
-use crate::auth::{Caller, Jurisdiction, Role, Scope};
+use crate::auth::{Caller, Role, Scope};
 use crate::documents::rules::Purpose;
 use crate::platform::db::{Conn, Executor};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
@@ -154,9 +154,8 @@ async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event
             None
         }
         (_, Some("deduction")) => {
-            let scope = Jurisdiction::of(caller);
             let id = body.enterprise_id.as_deref().unwrap_or_default();
-            let found = crate::enterprises::store::get(&state.db, id, None, scope.district.as_deref()).await?;
+            let found = crate::enterprises::get(&state.db, id, &caller.bounds()).await?;
             if found.is_none() {
                 invalid.field(
                     "enterprise_id",
@@ -185,9 +184,9 @@ async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event
             "A bonus needs its award evidence",
         );
     }
-    let documents = crate::documents::store::Visibility::of(caller);
+    let bounds = caller.bounds();
     for (i, id) in body.document_ids.iter().enumerate() {
-        let doc = crate::documents::store::get(&state.db, id, &documents).await?;
+        let doc = crate::documents::visible(&state.db, id, &bounds).await?;
         // A free upload, or evidence this event already holds (a correction may send it again).
         let usable = doc.is_some_and(|d| {
             caller.enterprise_id() == Some(d.owner_id.as_str())
@@ -198,7 +197,7 @@ async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event
         }
     }
     if let (Some(project), Some(enterprise)) = (&body.project_id, &enterprise) {
-        let own = crate::projects::store::get(&state.db, project, &Jurisdiction::of(caller)).await?;
+        let own = crate::projects::get(&state.db, project, &caller.bounds()).await?;
         if own.is_none_or(|p| &p.enterprise_id != enterprise) {
             invalid.field(
                 "project_id",
@@ -257,7 +256,7 @@ async fn view(db: impl Executor<'_>, event: EventRow) -> ApiResult<EventView> {
 
 /// The event as the act's transaction leaves it, for the answer.
 async fn reread(conn: &mut Conn, caller: &Caller, id: &str) -> ApiResult<EventView> {
-    let row = store::get(&mut *conn, id, &Jurisdiction::of(caller))
+    let row = store::get(&mut *conn, id, &caller.bounds())
         .await?
         .ok_or_else(not_found)?;
     view(conn, row).await
@@ -265,9 +264,7 @@ async fn reread(conn: &mut Conn, caller: &Caller, id: &str) -> ApiResult<EventVi
 
 async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<EventRow> {
     caller.require(READERS)?;
-    store::get(&state.db, id, &Jurisdiction::of(caller))
-        .await?
-        .ok_or_else(not_found)
+    store::get(&state.db, id, &caller.bounds()).await?.ok_or_else(not_found)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -302,9 +299,7 @@ async fn list_events(
         page: q.page,
         per_page: q.per_page,
     };
-    Ok(Json(
-        store::list(&state.db, &Jurisdiction::of(&caller), &filter, &page).await?,
-    ))
+    Ok(Json(store::list(&state.db, &caller.bounds(), &filter, &page).await?))
 }
 
 /// One event with its evidence.

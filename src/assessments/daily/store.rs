@@ -1,11 +1,11 @@
-//! Daily assessment SQL. Reads filter by the enterprise's jurisdiction (`Jurisdiction`).
+//! Daily assessment SQL. Reads are confined to the caller's `Bounds`, by the enterprise's.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::assessments::rules::State;
 use crate::assessments::store::lifecycle::DAILY_EVENTS;
-use crate::auth::Jurisdiction;
+use crate::auth::{Bounds, Columns, Key};
 use crate::platform::db::{new_id, Conn, Executor};
 use crate::platform::paging::Page;
 
@@ -54,7 +54,14 @@ const SELECT: &str = "SELECT x.id, x.enterprise_id, e.name AS enterprise_name, e
     x.occurred_on, x.description, x.state, x.reported_by, x.created_at, x.updated_at \
     FROM daily_events x JOIN enterprises e ON e.id = x.enterprise_id JOIN daily_event_types t ON t.code = x.type_code \
     LEFT JOIN projects p ON p.id = x.project_id \
-    WHERE x.state <> 'deleted' AND ($1 IS NULL OR x.enterprise_id = $1) AND ($2 IS NULL OR e.district_code = $2)";
+    WHERE x.state <> 'deleted'";
+
+/// Where daily events keep the bounds: the enterprise concerned and its district.
+const BOUNDS: Columns = Columns {
+    enterprise: Some(Key::Column("x.enterprise_id")),
+    district: Some(Key::Column("e.district_code")),
+    ..Columns::NONE
+};
 
 /// A daily assessment event as shown.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -89,11 +96,10 @@ impl EventRow {
     }
 }
 
-pub async fn get(db: impl Executor<'_>, id: &str, scope: &Jurisdiction) -> Result<Option<EventRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT} AND x.id = $3"))
-        .bind(scope.enterprise.as_deref())
-        .bind(scope.district.as_deref())
-        .bind(id)
+pub async fn get(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<EventRow>, sqlx::Error> {
+    let within = bounds.condition(&BOUNDS, 2);
+    within
+        .bind(sqlx::query_as(&format!("{SELECT} AND x.id = $1 AND {within}")).bind(id))
         .fetch_optional(db)
         .await
 }
@@ -108,25 +114,28 @@ pub struct Filter {
 
 pub async fn list(
     db: impl Executor<'_>,
-    scope: &Jurisdiction,
+    bounds: &Bounds,
     filter: &Filter,
     page: &Page,
 ) -> Result<Vec<EventRow>, sqlx::Error> {
     let (limit, offset) = page.limit_offset();
-    sqlx::query_as(&format!(
-        "{SELECT} AND ($3 IS NULL OR x.enterprise_id = $3) AND ($4 IS NULL OR x.state = $4) AND ($5 IS NULL OR t.category = $5) \
-         AND ($6 IS NULL OR substr(x.occurred_on, 1, 4) = $6) ORDER BY x.occurred_on DESC, x.id LIMIT $7 OFFSET $8"
-    ))
-    .bind(scope.enterprise.as_deref())
-    .bind(scope.district.as_deref())
-    .bind(filter.enterprise.as_deref())
-    .bind(filter.state.as_deref())
-    .bind(filter.category.as_deref())
-    .bind(filter.year.as_deref())
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db)
-    .await
+    let within = bounds.condition(&BOUNDS, 7);
+    within
+        .bind(
+            sqlx::query_as(&format!(
+                "{SELECT} AND ($1 IS NULL OR x.enterprise_id = $1) AND ($2 IS NULL OR x.state = $2) \
+                 AND ($3 IS NULL OR t.category = $3) AND ($4 IS NULL OR substr(x.occurred_on, 1, 4) = $4) AND {within} \
+                 ORDER BY x.occurred_on DESC, x.id LIMIT $5 OFFSET $6"
+            ))
+            .bind(filter.enterprise.as_deref())
+            .bind(filter.state.as_deref())
+            .bind(filter.category.as_deref())
+            .bind(filter.year.as_deref())
+            .bind(limit)
+            .bind(offset),
+        )
+        .fetch_all(db)
+        .await
 }
 
 pub struct NewEvent<'a> {

@@ -8,46 +8,19 @@ use utoipa::ToSchema;
 use crate::assessments::rules::State;
 use crate::assessments::store::lifecycle::PROJECT_ASSESSMENTS;
 use crate::assessments::templates::Template;
-use crate::auth::{Caller, Role, Scope};
+use crate::auth::{Bounds, Columns, Key};
 use crate::platform::db::{is_unique_violation, new_id, Conn, Executor, NullableF64};
 use crate::platform::paging::Page;
-use crate::projects::store::ProjectView;
+use crate::projects::ProjectView;
 
-/// Binds `(supervisor, district, enterprise)` of the scope condition.
-pub struct Visibility {
-    supervisor: Option<String>,
-    district: Option<String>,
-    enterprise: Option<String>,
-}
-
-impl Visibility {
-    pub fn of(caller: &Caller) -> Visibility {
-        let none = Visibility {
-            supervisor: None,
-            district: None,
-            enterprise: None,
-        };
-        match (&caller.role, &caller.scope) {
-            (Role::Supervisor, _) => Visibility {
-                supervisor: Some(caller.account_id.clone()),
-                ..none
-            },
-            (_, Scope::Enterprise(id)) => Visibility {
-                enterprise: Some(id.clone()),
-                ..none
-            },
-            (_, Scope::District(code)) => Visibility {
-                district: Some(code.clone()),
-                ..none
-            },
-            (_, Scope::Person(_)) => Visibility {
-                supervisor: Some(String::new()),
-                ..none
-            },
-            (_, Scope::City) => none,
-        }
-    }
-}
+/// Where project assessments keep the bounds: the supervisor who fills them (their owner),
+/// their district, and the project's enterprise, which sees only the passed ones.
+const BOUNDS: Columns = Columns {
+    enterprise: Some(Key::Condition("p.enterprise_id = {} AND x.state = 'approved'")),
+    district: Some(Key::Column("x.district_code")),
+    owner: Some(Key::Column("x.supervisor_id")),
+    person: None,
+};
 
 const SELECT: &str = "SELECT x.id, x.project_id, p.name AS project_name, p.permit_number, p.location, p.enterprise_id, \
     e.name AS enterprise_name, p.project_manager, x.template_id, t.version AS template_version, x.period, x.supervisor_id, \
@@ -55,8 +28,7 @@ const SELECT: &str = "SELECT x.id, x.project_id, p.name AS project_name, p.permi
     x.person_in_charge, x.person_phone, x.supervision_level, x.total_score, x.created_at, x.updated_at \
     FROM project_assessments x JOIN projects p ON p.id = x.project_id JOIN enterprises e ON e.id = p.enterprise_id \
     JOIN assessment_templates t ON t.id = x.template_id JOIN staff s ON s.id = x.supervisor_id \
-    WHERE x.state <> 'deleted' AND ($1 IS NULL OR x.supervisor_id = $1) AND ($2 IS NULL OR x.district_code = $2) \
-    AND ($3 IS NULL OR (p.enterprise_id = $3 AND x.state = 'approved'))";
+    WHERE x.state <> 'deleted'";
 
 /// A project assessment as stored, with its project's facts.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -107,13 +79,11 @@ impl ProjectAssessmentRow {
 pub async fn get(
     db: impl Executor<'_>,
     id: &str,
-    visibility: &Visibility,
+    bounds: &Bounds,
 ) -> Result<Option<ProjectAssessmentRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT} AND x.id = $4"))
-        .bind(visibility.supervisor.as_deref())
-        .bind(visibility.district.as_deref())
-        .bind(visibility.enterprise.as_deref())
-        .bind(id)
+    let within = bounds.condition(&BOUNDS, 2);
+    within
+        .bind(sqlx::query_as(&format!("{SELECT} AND x.id = $1 AND {within}")).bind(id))
         .fetch_optional(db)
         .await
 }
@@ -128,26 +98,28 @@ pub struct Filter {
 
 pub async fn list(
     db: impl Executor<'_>,
-    visibility: &Visibility,
+    bounds: &Bounds,
     filter: &Filter,
     page: &Page,
 ) -> Result<Vec<ProjectAssessmentRow>, sqlx::Error> {
     let (limit, offset) = page.limit_offset();
-    sqlx::query_as(&format!(
-        "{SELECT} AND ($4 IS NULL OR x.state = $4) AND ($5 IS NULL OR x.district_code = $5) AND ($6 IS NULL OR x.project_id = $6) \
-         AND ($7 IS NULL OR x.period = $7) ORDER BY x.updated_at DESC, x.id LIMIT $8 OFFSET $9"
-    ))
-    .bind(visibility.supervisor.as_deref())
-    .bind(visibility.district.as_deref())
-    .bind(visibility.enterprise.as_deref())
-    .bind(filter.state.as_deref())
-    .bind(filter.district.as_deref())
-    .bind(filter.project.as_deref())
-    .bind(filter.period.as_deref())
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db)
-    .await
+    let within = bounds.condition(&BOUNDS, 7);
+    within
+        .bind(
+            sqlx::query_as(&format!(
+                "{SELECT} AND ($1 IS NULL OR x.state = $1) AND ($2 IS NULL OR x.district_code = $2) \
+                 AND ($3 IS NULL OR x.project_id = $3) AND ($4 IS NULL OR x.period = $4) AND {within} \
+                 ORDER BY x.updated_at DESC, x.id LIMIT $5 OFFSET $6"
+            ))
+            .bind(filter.state.as_deref())
+            .bind(filter.district.as_deref())
+            .bind(filter.project.as_deref())
+            .bind(filter.period.as_deref())
+            .bind(limit)
+            .bind(offset),
+        )
+        .fetch_all(db)
+        .await
 }
 
 /// Starts a draft for a project and period; `None` when one exists already.

@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::grading::{default_rule, Bands, Category, Input, Rule};
-use crate::auth::Jurisdiction;
+use crate::auth::{Bounds, Columns, Key};
 use crate::platform::db::{new_id, Executor};
 
 #[derive(sqlx::FromRow)]
@@ -86,30 +86,52 @@ pub struct SubjectFilter<'a> {
     pub subject: Option<&'a str>,
 }
 
-/// The subjects of a category within scope and the filter.
+/// Where projects, as subjects, keep the bounds: their enterprise and their own district.
+const PROJECT_BOUNDS: Columns = Columns {
+    enterprise: Some(Key::Column("e.id")),
+    district: Some(Key::Column("p.district_code")),
+    ..Columns::NONE
+};
+
+/// Where enterprises, as subjects, keep the bounds: themselves and their district.
+const ENTERPRISE_BOUNDS: Columns = Columns {
+    enterprise: Some(Key::Column("e.id")),
+    district: Some(Key::Column("e.district_code")),
+    ..Columns::NONE
+};
+
+/// The subjects of a category within the bounds and the filter.
 pub async fn subjects(
     db: impl Executor<'_>,
     category: Category,
-    scope: &Jurisdiction,
+    bounds: &Bounds,
     filter: &SubjectFilter<'_>,
 ) -> Result<Vec<Subject>, sqlx::Error> {
-    let sql = if category == Category::Project {
-        "SELECT p.id AS subject_id, p.name AS subject_name, p.permit_number AS subject_code, e.id AS enterprise_id, \
-         e.name AS enterprise_name, p.district_code, e.locality FROM projects p JOIN enterprises e ON e.id = p.enterprise_id \
-         WHERE ($1 IS NULL OR e.id = $1) AND ($2 IS NULL OR p.district_code = $2) AND ($3 IS NULL OR p.district_code = $3) \
-         AND ($4 IS NULL OR e.locality = $4) AND ($5 IS NULL OR p.id = $5) ORDER BY p.name, p.id"
+    let (columns, select, order) = if category == Category::Project {
+        (
+            &PROJECT_BOUNDS,
+            "SELECT p.id AS subject_id, p.name AS subject_name, p.permit_number AS subject_code, e.id AS enterprise_id, \
+             e.name AS enterprise_name, p.district_code, e.locality FROM projects p JOIN enterprises e ON e.id = p.enterprise_id \
+             WHERE ($1 IS NULL OR p.district_code = $1) AND ($2 IS NULL OR e.locality = $2) AND ($3 IS NULL OR p.id = $3)",
+            "p.name, p.id",
+        )
     } else {
-        "SELECT e.id AS subject_id, e.name AS subject_name, e.credit_code AS subject_code, e.id AS enterprise_id, \
-         e.name AS enterprise_name, e.district_code, e.locality FROM enterprises e \
-         WHERE ($1 IS NULL OR e.id = $1) AND ($2 IS NULL OR e.district_code = $2) AND ($3 IS NULL OR e.district_code = $3) \
-         AND ($4 IS NULL OR e.locality = $4) AND ($5 IS NULL OR e.id = $5) ORDER BY e.name, e.id"
+        (
+            &ENTERPRISE_BOUNDS,
+            "SELECT e.id AS subject_id, e.name AS subject_name, e.credit_code AS subject_code, e.id AS enterprise_id, \
+             e.name AS enterprise_name, e.district_code, e.locality FROM enterprises e \
+             WHERE ($1 IS NULL OR e.district_code = $1) AND ($2 IS NULL OR e.locality = $2) AND ($3 IS NULL OR e.id = $3)",
+            "e.name, e.id",
+        )
     };
-    sqlx::query_as(sql)
-        .bind(scope.enterprise.as_deref())
-        .bind(scope.district.as_deref())
-        .bind(filter.district)
-        .bind(filter.locality)
-        .bind(filter.subject)
+    let within = bounds.condition(columns, 4);
+    within
+        .bind(
+            sqlx::query_as(&format!("{select} AND {within} ORDER BY {order}"))
+                .bind(filter.district)
+                .bind(filter.locality)
+                .bind(filter.subject),
+        )
         .fetch_all(db)
         .await
 }

@@ -12,7 +12,7 @@ use super::{not_found, own_document, rule_error};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::documents::rules::{self, DocRule};
-use crate::documents::store::{self, DocumentView, Visibility};
+use crate::documents::store::{self, DocumentView};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::paging::Page;
 use crate::platform::web::Json;
@@ -59,15 +59,7 @@ pub(super) async fn list_documents(
         per_page: query.per_page,
     }
     .limit_offset();
-    let rows = store::list(
-        &state.db,
-        owner_kind,
-        &owner_id,
-        &Visibility::of(&caller),
-        limit,
-        offset,
-    )
-    .await?;
+    let rows = store::list(&state.db, owner_kind, &owner_id, &caller.bounds(), limit, offset).await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
 
@@ -79,7 +71,7 @@ pub(super) async fn get_document(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<DocumentView>> {
-    let row = store::get(&state.db, &id, &Visibility::of(&caller))
+    let row = store::get(&state.db, &id, &caller.bounds())
         .await?
         .ok_or_else(not_found)?;
     Ok(Json(row.into()))

@@ -17,7 +17,7 @@ use axum::{extract::DefaultBodyLimit, http::StatusCode};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::rules::{DocRule, OwnerKind, Purpose};
-use super::store::{self, Visibility};
+use super::store;
 use super::upload::ChunkSource;
 use crate::auth::{Caller, Role};
 use crate::platform::error::{ApiError, ApiResult};
@@ -89,9 +89,7 @@ async fn own_document(state: &AppState, caller: &Caller, id: &str) -> ApiResult<
     if caller.role.is_staff() && caller.role != Role::Supervisor {
         return Err(ApiError::forbidden_role());
     }
-    store::get(&state.db, id, &Visibility::of(caller))
-        .await?
-        .ok_or_else(not_found)
+    store::get(&state.db, id, &caller.bounds()).await?.ok_or_else(not_found)
 }
 
 /// Most of a refused body this server still reads before answering: a client that is still

@@ -10,9 +10,9 @@ use utoipa::IntoParams;
 
 use super::{linger, not_found, owner_for};
 use crate::audit::Act;
-use crate::auth::Caller;
+use crate::auth::{Bounds, Caller};
 use crate::documents::rules::{self, DocState, Purpose};
-use crate::documents::store::{self, DocumentView, NewDocument, Visibility};
+use crate::documents::store::{self, DocumentView, NewDocument};
 use crate::documents::upload::{self, ChunkSource, Expect, UploadError};
 use crate::platform::db::new_id;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
@@ -120,7 +120,7 @@ pub(super) async fn upload_document(
             expected_size: None,
             expected_sha256: None,
         };
-        let row = match record_upload(&act, &new, state.clock.now_ms(), &Visibility::of(&caller)).await {
+        let row = match record_upload(&act, &new, state.clock.now_ms(), &caller.bounds()).await {
             Ok(row) => row,
             Err(e) => {
                 // No row, so the object must not stay either (else the sweeper removes it later).
@@ -133,15 +133,10 @@ pub(super) async fn upload_document(
 }
 
 /// Inserts the row of a stored file and commits the act; the row as the caller sees it.
-async fn record_upload(
-    act: &Act,
-    new: &NewDocument<'_>,
-    now: i64,
-    visibility: &Visibility,
-) -> ApiResult<store::DocumentRow> {
+async fn record_upload(act: &Act, new: &NewDocument<'_>, now: i64, bounds: &Bounds) -> ApiResult<store::DocumentRow> {
     let mut tx = act.begin().await?;
     store::insert(&mut *tx, new, now).await?;
-    let row = store::get(&mut *tx, new.id, visibility).await?.ok_or_else(not_found)?;
+    let row = store::get(&mut *tx, new.id, bounds).await?.ok_or_else(not_found)?;
     act.commit(tx, format!("document:{}", new.id)).await?;
     Ok(row)
 }

@@ -17,7 +17,7 @@ use super::{linger, not_found, own_document, owner_for, rule_error};
 use crate::audit::Act;
 use crate::auth::Caller;
 use crate::documents::rules::{self, DocRule, DocState, Purpose};
-use crate::documents::store::{self, DocumentView, NewDocument, Visibility};
+use crate::documents::store::{self, DocumentView, NewDocument};
 use crate::documents::upload::{self, ChunkSource, Expect, UploadError};
 use crate::platform::db::new_id;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
@@ -240,7 +240,7 @@ pub(super) async fn complete_upload(
     {
         return Err(rule_error(DocRule::AlreadyCompleted));
     }
-    let row = store::get(&mut *tx, &id, &Visibility::of(&caller))
+    let row = store::get(&mut *tx, &id, &caller.bounds())
         .await?
         .ok_or_else(not_found)?;
     act.commit(tx, format!("document:{id}")).await?;

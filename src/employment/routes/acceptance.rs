@@ -13,7 +13,7 @@ use crate::audit::Act;
 use crate::auth::Caller;
 use crate::challenges::{self, Challenge};
 use crate::employment::rules::{self, Decision, EmploymentRule};
-use crate::employment::store::{self, AcceptFailure, EmploymentView, Visibility};
+use crate::employment::store::{self, AcceptFailure, EmploymentView};
 use crate::face::{self, Evidence, Photo};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::web::Json;
@@ -23,7 +23,7 @@ const CHALLENGE_PURPOSE: &str = "employment.accept";
 
 /// The calling person's request, still pending now (an overdue one counts as expired).
 async fn own_pending_request(state: &AppState, caller: &Caller, id: &str) -> ApiResult<store::RequestRow> {
-    let row = store::get_request(&state.db, id, &Visibility::of(caller))
+    let row = store::get_request(&state.db, id, &caller.bounds())
         .await?
         .ok_or_else(request_not_found)?;
     rules::decide(row.state_at(state.clock.now_ms()), Decision::Accept).map_err(EmploymentRule::into_error)?;
@@ -88,12 +88,9 @@ pub(super) async fn accept_request(
         &body.selfie_document_id,
     )
     .await?;
-    let identity = crate::people::store::identity(&state.db, person)
+    let enrolled = crate::people::face_of(&state.db, &state.keys, person)
         .await?
-        .ok_or_else(|| ApiError::internal("request for an unregistered person"))?;
-    let enrolled = identity
-        .face(&state)
-        .ok_or_else(|| ApiError::internal("enrolled face does not open"))?;
+        .ok_or_else(|| ApiError::internal("no enrolled face opens for the request's person"))?;
     let verdict = state
         .face
         .verify(&enrolled, Evidence::Photo(photo))
@@ -129,9 +126,9 @@ pub(super) async fn accept_request(
         }
         Err(AcceptFailure::Database(e)) => return Err(e.into()),
     };
-    let row = store::get_employment(&mut *tx, &employment_id, &Visibility::of(&caller))
+    let row = store::get_employment(&mut *tx, &employment_id, &caller.bounds())
         .await?
         .ok_or_else(|| ApiError::internal("accepted employment vanished"))?;
     act.commit(tx, format!("employment_request:{id}")).await?;
-    Ok((StatusCode::CREATED, Json(row.view(&state))))
+    Ok((StatusCode::CREATED, Json(row.view(&state.keys))))
 }

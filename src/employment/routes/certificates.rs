@@ -12,7 +12,7 @@ use super::own_active_relation;
 use crate::audit::Act;
 use crate::auth::Caller;
 use crate::documents::rules::Purpose;
-use crate::employment::store::{self, CertificateView, NewCertificate, Visibility};
+use crate::employment::store::{self, CertificateView, NewCertificate};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::types::{Date, Name};
 use crate::platform::web::Json;
@@ -87,12 +87,7 @@ pub(super) async fn add_certificate(
             }
         }
     }
-    let scan = crate::documents::store::get(
-        &state.db,
-        &body.document_id,
-        &crate::documents::store::Visibility::of(&caller),
-    )
-    .await?;
+    let scan = crate::documents::visible(&state.db, &body.document_id, &caller.bounds()).await?;
     match scan {
         Some(doc)
             if doc.purpose() == Some(Purpose::CertificateScan)
@@ -119,14 +114,7 @@ pub(super) async fn add_certificate(
     };
     let mut tx = act.begin().await?;
     let certificate = store::add_certificate(&mut *tx, &relation, &new, state.clock.now_ms()).await?;
-    crate::documents::store::set_attachment(
-        &mut *tx,
-        &body.document_id,
-        "staff_certificate",
-        &certificate,
-        crate::documents::rules::DocState::Locked,
-    )
-    .await?;
+    crate::documents::attach(&mut *tx, &body.document_id, "staff_certificate", &certificate).await?;
     let created = store::certificates(&mut *tx, &id)
         .await?
         .into_iter()
@@ -144,7 +132,7 @@ pub(super) async fn list_certificates(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<CertificateView>>> {
-    store::get_employment(&state.db, &id, &Visibility::of(&caller))
+    store::get_employment(&state.db, &id, &caller.bounds())
         .await?
         .ok_or_else(|| ApiError::not_found("聘用关系", "Employment"))?;
     Ok(Json(store::certificates(&state.db, &id).await?))
@@ -166,14 +154,7 @@ pub(super) async fn remove_certificate(
     let scan = store::remove_certificate(&mut *tx, &id, &certificate_id)
         .await?
         .ok_or_else(|| ApiError::not_found("证书", "Certificate"))?;
-    crate::documents::store::set_attachment(
-        &mut *tx,
-        &scan,
-        "staff_certificate",
-        &certificate_id,
-        crate::documents::rules::DocState::Available,
-    )
-    .await?;
+    crate::documents::release(&mut *tx, &scan, "staff_certificate", &certificate_id).await?;
     act.commit(tx, format!("staff_certificate:{certificate_id}")).await?;
     Ok(StatusCode::NO_CONTENT)
 }

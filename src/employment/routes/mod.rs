@@ -15,7 +15,7 @@ mod requests;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::rules::EmploymentRule;
-use super::store::{self, Visibility};
+use super::store;
 use crate::auth::{Caller, Channel, Role};
 use crate::platform::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -56,7 +56,7 @@ fn person_in_mini_program(caller: &Caller) -> ApiResult<&str> {
 /// The relation an enterprise acts on: its own, and still active.
 async fn own_active_relation(state: &AppState, caller: &Caller, id: &str) -> ApiResult<store::EmploymentRow> {
     enterprise_id(caller)?;
-    let row = store::get_employment(&state.db, id, &Visibility::of(caller))
+    let row = store::get_employment(&state.db, id, &caller.bounds())
         .await?
         .ok_or_else(|| ApiError::not_found("聘用关系", "Employment"))?;
     if row.state != "active" {

@@ -9,7 +9,7 @@ use super::own_active_relation;
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::employment::rules::EmploymentRule;
-use crate::employment::store::{self, EmploymentView, Visibility};
+use crate::employment::store::{self, EmploymentView};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::paging::Page;
 use crate::platform::types::Name;
@@ -43,14 +43,14 @@ pub(super) async fn list_relations(
     .limit_offset();
     let rows = store::list_employments(
         &state.db,
-        &Visibility::of(&caller),
+        &caller.bounds(),
         q.enterprise_id.as_deref(),
         q.active.unwrap_or(false),
         limit,
         offset,
     )
     .await?;
-    Ok(Json(rows.into_iter().map(|r| r.view(&state)).collect()))
+    Ok(Json(rows.into_iter().map(|r| r.view(&state.keys)).collect()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -77,19 +77,19 @@ pub(super) async fn end_relation(
         _ => return Err(ApiError::forbidden_role()),
     };
     act.set_target(format!("employment:{id}"));
-    let v = Visibility::of(&caller);
-    let row = store::get_employment(&state.db, &id, &v)
+    let bounds = caller.bounds();
+    let row = store::get_employment(&state.db, &id, &bounds)
         .await?
         .ok_or_else(|| ApiError::not_found("聘用关系", "Employment"))?;
     let mut tx = act.begin().await?;
     if !store::end(&mut *tx, &row, by, body.reason.as_str(), state.clock.now_ms()).await? {
         return Err(EmploymentRule::AlreadyEnded.into_error());
     }
-    let row = store::get_employment(&mut *tx, &id, &v)
+    let row = store::get_employment(&mut *tx, &id, &bounds)
         .await?
         .ok_or_else(|| ApiError::internal("ended employment vanished"))?;
     act.commit(tx, format!("employment:{id}")).await?;
-    Ok(Json(row.view(&state)))
+    Ok(Json(row.view(&state.keys)))
 }
 
 /// Marks the employee as the enterprise's technical lead (技术负责人), replacing any other.
@@ -105,9 +105,9 @@ pub(super) async fn set_technical_lead(
     act.set_target(format!("employment:{id}"));
     let mut tx = act.begin().await?;
     store::set_technical_lead(&mut *tx, &relation).await?;
-    let row = store::get_employment(&mut *tx, &id, &Visibility::of(&caller))
+    let row = store::get_employment(&mut *tx, &id, &caller.bounds())
         .await?
         .ok_or_else(|| ApiError::internal("employment vanished"))?;
     act.commit(tx, format!("employment:{id}")).await?;
-    Ok(Json(row.view(&state)))
+    Ok(Json(row.view(&state.keys)))
 }

@@ -13,7 +13,7 @@ use super::{enterprise_id, person_in_mini_program, request_not_found};
 use crate::audit::Act;
 use crate::auth::Caller;
 use crate::employment::rules::{self, Decision, EmploymentRule, RequestState};
-use crate::employment::store::{self, NewRequest, RequestView, Visibility};
+use crate::employment::store::{self, NewRequest, RequestView};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::paging::Page;
 use crate::platform::types::{Date, IdNumber, Name};
@@ -54,20 +54,17 @@ pub(super) async fn create_request(
         state.settings.employment.max_contract_years,
     )
     .map_err(EmploymentRule::into_error)?;
-    let identity = crate::people::store::identity_by_hash(
-        &state.db,
-        &crate::people::store::id_number_hash(&state, body.id_number.as_str()),
-    )
-    .await?
-    .ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "employment.person_not_registered",
-            "该身份证号尚未实名登记，请让本人先在小程序完成实名登记",
-            "No one is registered with this ID number; the person must first register in the mini-program",
-        )
-    })?;
-    let person = identity.person_id.as_str();
+    let person = crate::people::find_by_id_number(&state.db, &state.keys, body.id_number.as_str())
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "employment.person_not_registered",
+                "该身份证号尚未实名登记，请让本人先在小程序完成实名登记",
+                "No one is registered with this ID number; the person must first register in the mini-program",
+            )
+        })?;
+    let person = person.as_str();
     match store::active_employer(&state.db, person).await? {
         Some((_, employer)) if employer == enterprise => {
             return Err(ApiError::conflict(
@@ -110,11 +107,11 @@ pub(super) async fn create_request(
             e.into()
         }
     })?;
-    let row = store::get_request(&mut *tx, &id, &Visibility::of(&caller))
+    let row = store::get_request(&mut *tx, &id, &caller.bounds())
         .await?
         .ok_or_else(request_not_found)?;
     act.commit(tx, format!("employment_request:{id}")).await?;
-    Ok((StatusCode::CREATED, Json(row.view(&state))))
+    Ok((StatusCode::CREATED, Json(row.view(&state.keys))))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -140,15 +137,8 @@ pub(super) async fn list_requests(
         per_page: q.per_page,
     }
     .limit_offset();
-    let rows = store::list_requests(
-        &state.db,
-        &Visibility::of(&caller),
-        q.enterprise_id.as_deref(),
-        limit,
-        offset,
-    )
-    .await?;
-    Ok(Json(rows.into_iter().map(|r| r.view(&state)).collect()))
+    let rows = store::list_requests(&state.db, &caller.bounds(), q.enterprise_id.as_deref(), limit, offset).await?;
+    Ok(Json(rows.into_iter().map(|r| r.view(&state.keys)).collect()))
 }
 
 /// One request, within the caller's scope.
@@ -160,10 +150,10 @@ pub(super) async fn get_request(
     Path(id): Path<String>,
 ) -> ApiResult<Json<RequestView>> {
     store::expire_due(&state.db, state.clock.now_ms()).await?;
-    let row = store::get_request(&state.db, &id, &Visibility::of(&caller))
+    let row = store::get_request(&state.db, &id, &caller.bounds())
         .await?
         .ok_or_else(request_not_found)?;
-    Ok(Json(row.view(&state)))
+    Ok(Json(row.view(&state.keys)))
 }
 
 /// Refuses the request (mini-program only); the enterprise must send a new one.
@@ -201,8 +191,8 @@ async fn close(
 ) -> ApiResult<Json<RequestView>> {
     act.set_target(format!("employment_request:{id}"));
     let now = state.clock.now_ms();
-    let v = Visibility::of(caller);
-    let row = store::get_request(&state.db, id, &v)
+    let bounds = caller.bounds();
+    let row = store::get_request(&state.db, id, &bounds)
         .await?
         .ok_or_else(request_not_found)?;
     let to = rules::decide(row.state_at(now), decision).map_err(EmploymentRule::into_error)?;
@@ -210,9 +200,9 @@ async fn close(
     if !store::close_request(&mut *tx, &row, to, now).await? {
         return Err(EmploymentRule::NotPending(RequestState::Pending).into_error());
     }
-    let row = store::get_request(&mut *tx, id, &v)
+    let row = store::get_request(&mut *tx, id, &bounds)
         .await?
         .ok_or_else(request_not_found)?;
     act.commit(tx, format!("employment_request:{id}")).await?;
-    Ok(Json(row.view(state)))
+    Ok(Json(row.view(&state.keys)))
 }

@@ -4,10 +4,11 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{person_name, scoped, Visibility};
+use super::{joined, person_name, BOUNDS};
+use crate::auth::Bounds;
 use crate::notify::outbox::{self, Recipient};
+use crate::platform::crypto::Keys;
 use crate::platform::db::{Conn, Executor};
-use crate::state::AppState;
 
 /// The person's active employment, as (employment id, enterprise id).
 pub async fn active_employer(db: impl Executor<'_>, person_id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
@@ -64,9 +65,9 @@ pub struct EmploymentView {
 }
 
 impl EmploymentRow {
-    pub fn view(self, state: &AppState) -> EmploymentView {
+    pub fn view(self, keys: &Keys) -> EmploymentView {
         EmploymentView {
-            person_name: person_name(state, &self.person_id, &self.name_sealed),
+            person_name: person_name(keys, &self.person_id, &self.name_sealed),
             id: self.id,
             enterprise_id: self.enterprise_id,
             enterprise_name: self.enterprise_name,
@@ -88,36 +89,45 @@ impl EmploymentRow {
 pub async fn get_employment(
     db: impl Executor<'_>,
     id: &str,
-    v: &Visibility,
+    bounds: &Bounds,
 ) -> Result<Option<EmploymentRow>, sqlx::Error> {
-    v.bind(sqlx::query_as(&format!(
-        "{} AND x.id = $4",
-        scoped("employments", EMPLOYMENT_COLUMNS)
-    )))
-    .bind(id)
-    .fetch_optional(db)
-    .await
+    let within = bounds.condition(&BOUNDS, 2);
+    within
+        .bind(
+            sqlx::query_as(&format!(
+                "{} WHERE x.id = $1 AND {within}",
+                joined("employments", EMPLOYMENT_COLUMNS)
+            ))
+            .bind(id),
+        )
+        .fetch_optional(db)
+        .await
 }
 
-/// Relations within scope, newest first; `active_only` for an enterprise's current staff.
+/// Relations within the bounds, newest first; `active_only` for an enterprise's current staff.
 pub async fn list_employments(
     db: impl Executor<'_>,
-    v: &Visibility,
+    bounds: &Bounds,
     enterprise: Option<&str>,
     active_only: bool,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<EmploymentRow>, sqlx::Error> {
-    v.bind(sqlx::query_as(&format!(
-        "{} AND ($4 IS NULL OR x.enterprise_id = $4) AND ($5 = 0 OR x.state = 'active') ORDER BY x.started_at DESC, x.id DESC LIMIT $6 OFFSET $7",
-        scoped("employments", EMPLOYMENT_COLUMNS)
-    )))
-    .bind(enterprise)
-    .bind(i64::from(active_only))
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db)
-    .await
+    let within = bounds.condition(&BOUNDS, 5);
+    within
+        .bind(
+            sqlx::query_as(&format!(
+                "{} WHERE ($1 IS NULL OR x.enterprise_id = $1) AND ($2 = 0 OR x.state = 'active') AND {within} \
+                 ORDER BY x.started_at DESC, x.id DESC LIMIT $3 OFFSET $4",
+                joined("employments", EMPLOYMENT_COLUMNS)
+            ))
+            .bind(enterprise)
+            .bind(i64::from(active_only))
+            .bind(limit)
+            .bind(offset),
+        )
+        .fetch_all(db)
+        .await
 }
 
 /// Ends an active relation; false if it had already ended.

@@ -4,11 +4,12 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{person_name, scoped, Visibility};
+use super::{joined, person_name, BOUNDS};
+use crate::auth::Bounds;
 use crate::employment::rules::RequestState;
 use crate::notify::outbox::{self, Recipient};
+use crate::platform::crypto::Keys;
 use crate::platform::db::{new_id, Conn, Executor};
-use crate::state::AppState;
 
 const REQUEST_COLUMNS: &str =
     "x.id, x.enterprise_id, x.person_id, x.position, x.contract_start, x.contract_end, x.state, \
@@ -70,9 +71,9 @@ pub struct RequestView {
 }
 
 impl RequestRow {
-    pub fn view(self, state: &AppState) -> RequestView {
+    pub fn view(self, keys: &Keys) -> RequestView {
         RequestView {
-            person_name: person_name(state, &self.person_id, &self.name_sealed),
+            person_name: person_name(keys, &self.person_id, &self.name_sealed),
             state: self.state(),
             id: self.id,
             enterprise_id: self.enterprise_id,
@@ -98,32 +99,40 @@ pub async fn expire_due(db: impl Executor<'_>, now: i64) -> Result<(), sqlx::Err
         .map(|_| ())
 }
 
-pub async fn get_request(db: impl Executor<'_>, id: &str, v: &Visibility) -> Result<Option<RequestRow>, sqlx::Error> {
-    v.bind(sqlx::query_as(&format!(
-        "{} AND x.id = $4",
-        scoped("employment_requests", REQUEST_COLUMNS)
-    )))
-    .bind(id)
-    .fetch_optional(db)
-    .await
+pub async fn get_request(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<RequestRow>, sqlx::Error> {
+    let within = bounds.condition(&BOUNDS, 2);
+    within
+        .bind(
+            sqlx::query_as(&format!(
+                "{} WHERE x.id = $1 AND {within}",
+                joined("employment_requests", REQUEST_COLUMNS)
+            ))
+            .bind(id),
+        )
+        .fetch_optional(db)
+        .await
 }
 
 pub async fn list_requests(
     db: impl Executor<'_>,
-    v: &Visibility,
+    bounds: &Bounds,
     enterprise: Option<&str>,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<RequestRow>, sqlx::Error> {
-    v.bind(sqlx::query_as(&format!(
-        "{} AND ($4 IS NULL OR x.enterprise_id = $4) ORDER BY x.created_at DESC, x.id DESC LIMIT $5 OFFSET $6",
-        scoped("employment_requests", REQUEST_COLUMNS)
-    )))
-    .bind(enterprise)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db)
-    .await
+    let within = bounds.condition(&BOUNDS, 4);
+    within
+        .bind(
+            sqlx::query_as(&format!(
+                "{} WHERE ($1 IS NULL OR x.enterprise_id = $1) AND {within} ORDER BY x.created_at DESC, x.id DESC LIMIT $2 OFFSET $3",
+                joined("employment_requests", REQUEST_COLUMNS)
+            ))
+            .bind(enterprise)
+            .bind(limit)
+            .bind(offset),
+        )
+        .fetch_all(db)
+        .await
 }
 
 pub async fn enterprise_name(db: impl Executor<'_>, enterprise_id: &str) -> Result<String, sqlx::Error> {

@@ -252,7 +252,7 @@ pub(super) async fn list_enterprises(
     let (limit, offset) = page.limit_offset();
     let mut conn = state.db.acquire().await?;
     let mut views = Vec::new();
-    for row in store::list(&mut *conn, caller.district(), limit, offset).await? {
+    for row in store::list(&mut *conn, &caller.bounds(), limit, offset).await? {
         views.push(store::full_view(&mut conn, row).await?);
     }
     Ok(Json(views))

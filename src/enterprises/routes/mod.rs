@@ -50,17 +50,12 @@ fn not_found() -> ApiError {
 /// The enterprise as the caller may see it: its own account, or one in a staff member's
 /// jurisdiction.
 async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<store::EnterpriseRow> {
-    let row = match caller.role {
-        Role::Enterprise => store::get(&state.db, id, caller.enterprise_id(), None).await?,
-        Role::Person => None,
-        _ => store::get(&state.db, id, None, caller.district()).await?,
-    };
-    row.ok_or_else(not_found)
+    store::get(&state.db, id, &caller.bounds()).await?.ok_or_else(not_found)
 }
 
 /// The enterprise as it stands inside the act, after its writes.
 async fn current_view(conn: &mut Conn, id: &str) -> ApiResult<EnterpriseView> {
-    let row = store::get(&mut *conn, id, None, None).await?.ok_or_else(not_found)?;
+    let row = store::get_unbounded(&mut *conn, id).await?.ok_or_else(not_found)?;
     Ok(store::full_view(conn, row).await?)
 }
 

@@ -109,8 +109,7 @@ async fn set_document(
 ) -> ApiResult<EnterpriseView> {
     caller.require(&[Role::Enterprise])?;
     let row = visible(state, caller, id).await?;
-    let doc =
-        crate::documents::store::get(&state.db, document_id, &crate::documents::store::Visibility::of(caller)).await?;
+    let doc = crate::documents::visible(&state.db, document_id, &caller.bounds()).await?;
     if !doc.is_some_and(|d| d.purpose() == Some(purpose) && d.state() == DocState::Available) {
         let mut invalid = Invalid::default();
         invalid.field(
@@ -141,9 +140,9 @@ async fn set_document(
         state.clock.now_ms(),
     )
     .await?;
-    crate::documents::store::set_attachment(&mut *tx, document_id, "enterprise_profile", id, DocState::Locked).await?;
+    crate::documents::attach(&mut *tx, document_id, "enterprise_profile", id).await?;
     if let Some(old) = old.filter(|o| o != document_id) {
-        crate::documents::store::set_attachment(&mut *tx, &old, "enterprise_profile", id, DocState::Available).await?;
+        crate::documents::release(&mut *tx, &old, "enterprise_profile", id).await?;
     }
     let view = current_view(&mut *tx, id).await?;
     act.commit(tx, format!("enterprise:{id}")).await?;

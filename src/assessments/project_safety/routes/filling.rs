@@ -17,7 +17,7 @@ use crate::documents::rules::Purpose;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::types::{DistrictCode, Name, Phone};
 use crate::platform::web::Json;
-use crate::projects::routes::check_building_area;
+use crate::projects::check_building_area;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -158,12 +158,7 @@ pub(super) async fn attach_document(
 ) -> ApiResult<(StatusCode, Json<ProjectAssessmentView>)> {
     let (row, template) = editable(&state, &caller, &id).await?;
     act.set_target(format!("project_assessment:{id}"));
-    let doc = crate::documents::store::get(
-        &state.db,
-        &body.document_id,
-        &crate::documents::store::Visibility::of(&caller),
-    )
-    .await?;
+    let doc = crate::documents::visible(&state.db, &body.document_id, &caller.bounds()).await?;
     if !doc.is_some_and(|d| d.attachable_to(Purpose::SupervisionForm, &row.id)) {
         let mut invalid = Invalid::default();
         document_unusable(&mut invalid, "document_id", Purpose::SupervisionForm);

@@ -17,7 +17,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::store::{self, FormDocument, ProjectAssessmentRow, Visibility};
+use super::store::{self, FormDocument, ProjectAssessmentRow};
 use crate::assessments::not_allowed;
 use crate::assessments::rules::{self, Event};
 use crate::assessments::templates::{Template, TemplateItem};
@@ -51,9 +51,7 @@ fn not_found() -> ApiError {
 
 async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<ProjectAssessmentRow> {
     caller.require(READERS)?;
-    store::get(&state.db, id, &Visibility::of(caller))
-        .await?
-        .ok_or_else(not_found)
+    store::get(&state.db, id, &caller.bounds()).await?.ok_or_else(not_found)
 }
 
 /// The supervisor's own assessment, still editable, with its template.
@@ -109,7 +107,7 @@ async fn view(conn: &mut Conn, template: &Template, row: ProjectAssessmentRow) -
 
 /// The record as the act's transaction leaves it, for the answer.
 async fn reread(conn: &mut Conn, caller: &Caller, template: &Template, id: &str) -> ApiResult<ProjectAssessmentView> {
-    let row = store::get(&mut *conn, id, &Visibility::of(caller))
+    let row = store::get(&mut *conn, id, &caller.bounds())
         .await?
         .ok_or_else(not_found)?;
     view(conn, template, row).await

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{reread, view_of, visible, ProjectAssessmentView, READERS};
-use crate::assessments::project_safety::store::{self, ProjectAssessmentRow, Submission, Visibility};
+use crate::assessments::project_safety::store::{self, ProjectAssessmentRow, Submission};
 use crate::assessments::rules::{self, Event, TemplateKind};
 use crate::assessments::store::lifecycle::{StateChange, PROJECT_ASSESSMENTS};
 use crate::assessments::templates;
@@ -43,7 +43,7 @@ pub(super) async fn start_assessment(
     Json(body): Json<StartBody>,
 ) -> ApiResult<(StatusCode, Json<ProjectAssessmentView>)> {
     caller.require(&[Role::Supervisor])?;
-    let project = crate::projects::store::get(&state.db, &project_id, &crate::projects::store::Visibility::of(&caller))
+    let project = crate::projects::get(&state.db, &project_id, &caller.bounds())
         .await?
         .ok_or_else(|| ApiError::not_found("工程项目", "Project"))?;
     if !valid_period(&body.period) {
@@ -112,9 +112,7 @@ pub(super) async fn list_assessments(
         page: q.page,
         per_page: q.per_page,
     };
-    Ok(Json(
-        store::list(&state.db, &Visibility::of(&caller), &filter, &page).await?,
-    ))
+    Ok(Json(store::list(&state.db, &caller.bounds(), &filter, &page).await?))
 }
 
 /// One project assessment with its scores and documents.

@@ -17,7 +17,7 @@ use crate::assessments::results::export;
 use crate::assessments::results::grading::{Category, Grade, Input, Inputs};
 use crate::assessments::results::store::{self, AdjustmentRow, SubjectFilter};
 use crate::assessments::results::view::ResultRow;
-use crate::auth::{Caller, Jurisdiction};
+use crate::auth::Caller;
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::web::Json;
@@ -87,7 +87,7 @@ async fn results(
     caller.require(READERS)?;
     check_period(selection.period)?;
     let year = selection.period;
-    let subjects = store::subjects(&mut *conn, category, &Jurisdiction::of(caller), &selection.subjects).await?;
+    let subjects = store::subjects(&mut *conn, category, &caller.bounds(), &selection.subjects).await?;
     let rule = store::rule(&mut *conn, category).await?;
     let needs = |input| category.inputs().contains(&input);
     let general = if needs(Input::GeneralConditions) {
