@@ -35,6 +35,11 @@ impl<'a> Anchor<'a> {
         // Zero-padded, so that listing order is sequence order.
         format!("{}{seq:020}.json", self.prefix)
     }
+
+    /// A copy of the newest checkpoint, so that taking one need not list them all.
+    fn latest_key(&self) -> String {
+        format!("{}latest.json", self.prefix)
+    }
 }
 
 /// Anchors the head every `audit.checkpoint_interval_secs` until the process ends, and drains
@@ -67,15 +72,17 @@ pub async fn run(state: AppState) {
 /// records it. Returns the checkpoint written.
 pub async fn take(db: &Db, anchor: Anchor<'_>, keys: &Keyring, now: i64) -> anyhow::Result<Option<Checkpoint>> {
     let head = store::head(db).await?;
-    let newest = load_all(anchor).await?.into_iter().map(|c| c.seq).max().unwrap_or(0);
+    let newest = read(anchor.objects, &anchor.latest_key()).await?.map_or(0, |c| c.seq);
     if head.seq == 0 || head.seq <= newest {
         return Ok(None);
     }
     let checkpoint = Checkpoint::sign(&keys.current, head.seq, &head.hash, now);
+    let bytes: bytes::Bytes = serde_json::to_vec(&checkpoint)?.into();
     anchor
         .objects
-        .put(&anchor.key_of(checkpoint.seq), serde_json::to_vec(&checkpoint)?.into())
+        .put(&anchor.key_of(checkpoint.seq), bytes.clone())
         .await?;
+    anchor.objects.put(&anchor.latest_key(), bytes).await?;
     tracing::info!(
         seq = checkpoint.seq,
         hash = %checkpoint.hash,
@@ -89,25 +96,31 @@ pub async fn take(db: &Db, anchor: Anchor<'_>, keys: &Keyring, now: i64) -> anyh
 /// Every checkpoint in the object store, in sequence order.
 pub async fn load_all(anchor: Anchor<'_>) -> anyhow::Result<Vec<Checkpoint>> {
     let Anchor { objects, prefix } = anchor;
+    let latest = anchor.latest_key();
     let mut keys: Vec<String> = objects
         .list(prefix)
         .await?
         .into_iter()
         .map(|l| l.key)
-        .filter(|k| k.starts_with(prefix))
+        .filter(|k| k.starts_with(prefix) && *k != latest)
         .collect();
     keys.sort();
     let mut checkpoints = Vec::with_capacity(keys.len());
     for key in keys {
-        let mut reader = match objects.reader(&key).await {
-            Err(StoreError::NotFound) => continue,
-            other => other?,
-        };
-        let mut text = Vec::new();
-        reader.read_to_end(&mut text).await?;
-        let checkpoint: Checkpoint =
-            serde_json::from_slice(&text).map_err(|e| anyhow::anyhow!("checkpoint {key} is unreadable: {e}"))?;
-        checkpoints.push(checkpoint);
+        checkpoints.extend(read(objects, &key).await?);
     }
     Ok(checkpoints)
+}
+
+/// One checkpoint object, `None` when it does not exist.
+async fn read(objects: &ObjectStore, key: &str) -> anyhow::Result<Option<Checkpoint>> {
+    let mut reader = match objects.reader(key).await {
+        Err(StoreError::NotFound) => return Ok(None),
+        other => other?,
+    };
+    let mut text = Vec::new();
+    reader.read_to_end(&mut text).await?;
+    let checkpoint =
+        serde_json::from_slice(&text).map_err(|e| anyhow::anyhow!("checkpoint {key} is unreadable: {e}"))?;
+    Ok(Some(checkpoint))
 }
