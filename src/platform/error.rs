@@ -214,35 +214,17 @@ pub struct Invalid(Vec<FieldError>);
 
 impl Invalid {
     pub fn field(&mut self, field: &str, code: &'static str, zh: impl Into<Text>, en: impl Into<Text>) {
+        self.push(field, code, Message::new(zh, en));
+    }
+
+    /// Records a refusal whose message is already made (see `platform::types` for the
+    /// refusals of the validated value types).
+    pub fn push(&mut self, field: &str, code: &'static str, message: Message) {
         self.0.push(FieldError {
             field: field.into(),
             code,
-            message: Message::new(zh, en),
+            message,
         });
-    }
-
-    /// Records a value refused by one of `crate::platform::types`' rules.
-    pub fn reject(&mut self, field: &str, refusal: crate::platform::types::InvalidValue) {
-        self.0.push(FieldError {
-            field: field.into(),
-            code: refusal.code,
-            message: refusal.message,
-        });
-    }
-
-    /// Parses a value, recording its error under `field`; see `crate::platform::types` for the parsers.
-    pub fn parse<T>(&mut self, field: &str, result: Result<T, crate::platform::types::InvalidValue>) -> Option<T> {
-        match result {
-            Ok(value) => Some(value),
-            Err(e) => {
-                self.0.push(FieldError {
-                    field: field.into(),
-                    code: e.code,
-                    message: e.message,
-                });
-                None
-            }
-        }
     }
 
     pub fn finish(self) -> ApiResult<()> {

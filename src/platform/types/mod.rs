@@ -68,6 +68,18 @@ invalid_values! {
         "This text is too long";
 }
 
+impl crate::platform::error::Invalid {
+    /// Records a value refused by one of these types' rules.
+    pub fn reject(&mut self, field: &str, refusal: InvalidValue) {
+        self.push(field, refusal.code, refusal.message);
+    }
+
+    /// Parses a value, recording its refusal under `field`.
+    pub fn parse<T>(&mut self, field: &str, result: Result<T, InvalidValue>) -> Option<T> {
+        result.map_err(|refusal| self.reject(field, refusal)).ok()
+    }
+}
+
 impl InvalidValue {
     /// The refusal with this code, if the code is one of ours.
     pub fn from_code(code: &str) -> Option<InvalidValue> {
