@@ -7,13 +7,13 @@ use crate::auth::tokens::TokenKeys;
 use crate::auth::wechat::WechatApi;
 use crate::auth::Accounts;
 use crate::face::FaceVerifier;
-use crate::notify::sms::SmsSender;
 use crate::platform::clock::Clock;
 use crate::platform::config::Settings;
 use crate::platform::crypto::Keys;
 use crate::platform::db::{Db, Engine};
 use crate::platform::objects::ObjectStore;
 use crate::platform::observe::Metrics;
+use crate::platform::sms::SmsSender;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -44,7 +44,7 @@ impl AppState {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(10))
             .build()?;
-        let sms = crate::notify::sms::sender(&settings.sms, &settings.storage.dir, http.clone());
+        let sms = crate::platform::sms::sender(&settings.sms, &settings.storage.dir, http.clone());
         let wechat = crate::auth::wechat::WechatHttp::new(&settings.wechat, http);
         Ok(AppState {
             tokens: Arc::new(TokenKeys::new(&token_key, &settings.auth)),

@@ -1,6 +1,6 @@
-//! Outbound notifications. `sms` sends text messages through a provider's HTTP API.
+//! Notifications: the outbox that delivers SMS notices (through `platform::sms`) and the
+//! person's inbox.
 
 pub mod outbox;
 pub mod routes;
-pub mod sms;
 pub mod store;

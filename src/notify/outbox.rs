@@ -39,7 +39,7 @@ pub async fn enqueue(
     store::insert(db, &row, now).await
 }
 
-use crate::notify::sms::{SmsMessage, SmsTemplate};
+use crate::platform::sms::{SmsMessage, SmsTemplate};
 use crate::platform::types::Phone;
 use crate::state::AppState;
 

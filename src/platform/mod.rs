@@ -1,7 +1,8 @@
 //! The platform: what every domain stands on and none owns. Settings, the database and its
 //! migrations, errors and the HTTP plumbing, observability, serving, time, keys, paging,
-//! background-job leases, health endpoints, the object store, the validated value types every
-//! domain shares (credit codes, ID numbers, phones…), and the CSV and XLSX formats.
+//! background-job leases, health endpoints, the object store, outbound SMS, the validated
+//! value types every domain shares (credit codes, ID numbers, phones…), and the CSV and XLSX
+//! formats.
 //! Nothing here imports a domain module.
 
 pub mod clock;
@@ -16,6 +17,7 @@ pub mod observe;
 pub mod ops;
 pub mod paging;
 pub mod server;
+pub mod sms;
 pub mod types;
 pub mod web;
 pub mod xlsx;
