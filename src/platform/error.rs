@@ -182,14 +182,31 @@ impl ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
-        match error {
-            sqlx::Error::PoolTimedOut => ApiError::unavailable(
+        if is_outage(&error) {
+            tracing::warn!(%error, "the database is unavailable");
+            return ApiError::unavailable(
                 "service.database_busy",
                 "数据库繁忙，请稍后重试",
                 "The database is busy; try again shortly",
-            ),
-            other => ApiError::internal(other),
+            );
         }
+        ApiError::internal(error)
+    }
+}
+
+/// Whether the database could not serve at all (busy, locked, unreachable, shutting down),
+/// which is a 503 to retry rather than a fault of this request.
+fn is_outage(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(e) => {
+            let code = e.code();
+            let code = code.as_deref().unwrap_or_default();
+            // SQLite: SQLITE_BUSY and its extended codes; PostgreSQL: lock not available,
+            // connection exceptions (08…), operator intervention (57P…).
+            matches!(code, "5" | "261" | "517" | "773" | "55P03") || code.starts_with("08") || code.starts_with("57P")
+        }
+        _ => false,
     }
 }
 

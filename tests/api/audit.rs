@@ -19,6 +19,42 @@ both_engines!(
     spooled_events_are_appended_once
 );
 
+/// A database outage: the act fails, the event of the failure cannot be appended either, so
+/// it is spooled to disk and appended once the database answers again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_during_an_outage_are_spooled_then_appended() {
+    let app = TestApp::start_with(Engine::Sqlite, |s| s.database.sqlite_busy_timeout_ms = 100).await;
+    let admin = app.staff_token("root", "sysadmin", None).await;
+    // Another process holds the database's write lock: every write times out.
+    let mut blocker = <sqlx::AnyConnection as sqlx::Connection>::connect(&app.database_url)
+        .await
+        .unwrap();
+    sqlx::query("BEGIN EXCLUSIVE").execute(&mut blocker).await.unwrap();
+    let body = json!({"username": "city1", "display_name": "市站", "role": "city", "password": "Initial123"});
+    let failed = app.post("/api/v1/staff", body, Some(&admin)).await;
+    failed.expect_problem(503, "service.database_busy");
+    assert!(failed.header("retry-after").is_some());
+    let spool = zhujian::audit::spool::path(&app.settings.storage.dir);
+    let spooled = std::fs::read_to_string(&spool).expect("the failure's event is spooled");
+    assert!(spooled.contains("POST /api/v1/staff"), "{spooled}");
+
+    sqlx::query("ROLLBACK").execute(&mut blocker).await.unwrap();
+    assert_eq!(zhujian::audit::spool::drain(&app.state).await.unwrap(), 1);
+    assert!(!spool.exists());
+    let (outcome, status): (String, i64) =
+        sqlx::query_as("SELECT outcome, status FROM audit_events WHERE action = 'POST /api/v1/staff'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!((outcome.as_str(), status), ("failed", i64::from(failed.status)));
+    let created: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE username = 'city1'")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(created, 0);
+    assert_eq!(app.verify_audit().await, VerifyReport::Intact { events: 2 });
+}
+
 async fn state_changes_are_audited(engine: Engine) {
     let app = TestApp::start(engine).await;
     let admin = app.staff_token("root", "sysadmin", None).await;
