@@ -329,7 +329,7 @@ async fn main() {
             let subject = Subject {
                 account_id: person.clone(),
                 role: Role::Person,
-                scope: Scope::Person(person.clone()),
+                scope: Scope::Person(person.clone().into()),
                 channel: Channel::MiniProgram,
             };
             (

@@ -195,7 +195,7 @@ async fn wechat_login(
     let subject = Subject {
         account_id: person_id.clone(),
         role: Role::Person,
-        scope: Scope::Person(person_id),
+        scope: Scope::Person(person_id.into()),
         channel: Channel::MiniProgram,
     };
     let pair = store::start_session(&mut *tx, &state.tokens, &subject, state.clock.now_ms()).await?;

@@ -38,7 +38,7 @@ impl PasswordAccountPort for EnterpriseAccounts {
         Box::pin(async move {
             let row = store::find_for_login(conn, credit_code).await?;
             Ok(row.map(|e| PasswordAccount {
-                scope: Scope::Enterprise(e.id.clone()),
+                scope: Scope::Enterprise(e.id.clone().into()),
                 account_id: e.id,
                 role: Role::Enterprise,
                 password_hash: e.password_hash,

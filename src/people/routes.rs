@@ -14,6 +14,7 @@ use crate::documents::read_own_photo;
 use crate::documents::rules::Purpose;
 use crate::face::{self, Photo};
 use crate::platform::db::Conn;
+use crate::platform::ids::PersonId;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::types::{IdNumber, Name, Phone};
 use crate::platform::web::Json;
@@ -40,7 +41,7 @@ pub struct PersonProfile {
     pub identity: Option<IdentityView>,
 }
 
-fn person_id(caller: &Caller) -> ApiResult<&str> {
+fn person_id(caller: &Caller) -> ApiResult<&PersonId> {
     caller.require(&[Role::Person])?;
     caller.person_id().ok_or_else(ApiError::forbidden_role)
 }

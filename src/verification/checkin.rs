@@ -47,7 +47,7 @@ async fn person_task(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(
             "Check in from the mini-program",
         ));
     }
-    let person = caller.person_id().unwrap_or_default().to_owned();
+    let person = caller.person_id().map(|p| p.to_string()).unwrap_or_default();
     let not_found = || ApiError::not_found("核查任务", "Verification task");
     let task = store::task_for_person(&state.db, id).await?.ok_or_else(not_found)?;
     if !store::is_selected(&state.db, &task, &person).await? {

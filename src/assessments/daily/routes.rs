@@ -18,6 +18,7 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role, Scope};
 use crate::documents::rules::Purpose;
 use crate::platform::db::{Conn, Executor};
+use crate::platform::ids::EnterpriseId;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::paging::Page;
 use crate::platform::types::{Date, Name};
@@ -126,7 +127,7 @@ pub struct EventBody {
 
 /// Checks a report against who makes it: enterprises report bonuses with evidence about
 /// themselves, staff record deductions for enterprises within their jurisdiction.
-async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event: Option<&str>) -> ApiResult<String> {
+async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event: Option<&str>) -> ApiResult<EnterpriseId> {
     let types = store::event_types(&state.db).await?;
     let category = types
         .iter()
@@ -164,7 +165,7 @@ async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event
                     "Choose an enterprise within your jurisdiction",
                 );
             }
-            found.map(|e| e.id)
+            found.map(|e| e.id.into())
         }
         (_, Some(_)) => {
             invalid.field(
@@ -189,7 +190,7 @@ async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event
         let doc = crate::documents::visible(&state.db, id, &bounds).await?;
         // A free upload, or evidence this event already holds (a correction may send it again).
         let usable = doc.is_some_and(|d| {
-            caller.enterprise_id() == Some(d.owner_id.as_str())
+            caller.enterprise_id().is_some_and(|e| *e == d.owner_id)
                 && d.attachable_to(Purpose::MaterialScan, event.unwrap_or_default())
         });
         if !usable {

@@ -39,8 +39,8 @@ pub(super) async fn list_documents(
     Query(query): Query<ListQuery>,
 ) -> ApiResult<Json<Vec<DocumentView>>> {
     let (owner_kind, owner_id) = match (&caller.scope, query.owner_kind.as_deref(), query.owner_id.as_deref()) {
-        (crate::auth::Scope::Person(id), ..) => ("person", id.clone()),
-        (crate::auth::Scope::Enterprise(id), ..) => ("enterprise", id.clone()),
+        (crate::auth::Scope::Person(id), ..) => ("person", id.to_string()),
+        (crate::auth::Scope::Enterprise(id), ..) => ("enterprise", id.to_string()),
         _ if caller.role == Role::Supervisor => ("staff", caller.account_id.clone()),
         (_, Some(kind @ ("person" | "enterprise")), Some(id)) => (kind, id.to_owned()),
         _ => {

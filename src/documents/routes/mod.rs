@@ -67,9 +67,9 @@ fn rule_error(rule: DocRule) -> ApiError {
 fn owner_for(caller: &Caller, purpose: Purpose) -> ApiResult<(OwnerKind, String)> {
     let owner = match (caller.role, purpose.owner()) {
         (Role::Supervisor, OwnerKind::Staff) => Some((OwnerKind::Staff, caller.account_id.clone())),
-        (Role::Person, OwnerKind::Person) => caller.person_id().map(|id| (OwnerKind::Person, id.to_owned())),
+        (Role::Person, OwnerKind::Person) => caller.person_id().map(|id| (OwnerKind::Person, id.to_string())),
         (Role::Enterprise, OwnerKind::Enterprise) => {
-            caller.enterprise_id().map(|id| (OwnerKind::Enterprise, id.to_owned()))
+            caller.enterprise_id().map(|id| (OwnerKind::Enterprise, id.to_string()))
         }
         _ => None,
     };

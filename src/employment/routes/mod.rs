@@ -18,6 +18,7 @@ use super::rules::EmploymentRule;
 use super::store;
 use crate::auth::{Caller, Channel, Role};
 use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::ids::{EnterpriseId, PersonId};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -39,13 +40,13 @@ fn request_not_found() -> ApiError {
     ApiError::not_found("聘用请求", "Employment request")
 }
 
-fn enterprise_id(caller: &Caller) -> ApiResult<&str> {
+fn enterprise_id(caller: &Caller) -> ApiResult<&EnterpriseId> {
     caller.require(&[Role::Enterprise])?;
     caller.enterprise_id().ok_or_else(ApiError::forbidden_role)
 }
 
 /// A person answering must be in the mini-program.
-fn person_in_mini_program(caller: &Caller) -> ApiResult<&str> {
+fn person_in_mini_program(caller: &Caller) -> ApiResult<&PersonId> {
     caller.require(&[Role::Person])?;
     if caller.channel != Channel::MiniProgram {
         return Err(EmploymentRule::MiniProgramOnly.into_error());
