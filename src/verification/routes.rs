@@ -13,6 +13,7 @@ use super::store::{self, RequirementView, ReviewView, SelectedView, TaskRow};
 use crate::audit::Act;
 use crate::auth::{Bounds, Caller, Role, Scope};
 use crate::platform::db::{Conn, Executor};
+use crate::platform::ids::EnterpriseId;
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::paging::Page;
 use crate::platform::types::{Date, Name};
@@ -46,7 +47,8 @@ fn not_allowed(state: TaskState) -> ApiError {
 #[derive(Serialize, ToSchema)]
 pub struct TaskView {
     pub id: String,
-    pub enterprise_id: String,
+    #[schema(value_type = String)]
+    pub enterprise_id: EnterpriseId,
     pub enterprise_name: String,
     pub qualification_id: String,
     /// e.g. 建筑工程施工总承包 一级
@@ -114,7 +116,8 @@ pub enum KindBody {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTask {
-    pub enterprise_id: String,
+    #[schema(value_type = String)]
+    pub enterprise_id: EnterpriseId,
     /// One of the enterprise's qualification certificates.
     pub qualification_id: String,
     pub kind: KindBody,

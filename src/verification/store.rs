@@ -27,11 +27,12 @@ use super::rules::{Candidate, TaskKind, TaskState};
 use crate::auth::{Bounds, Columns, Key};
 use crate::notify::outbox::{self, Recipient};
 use crate::platform::db::{new_id, Conn, Executor};
+use crate::platform::ids::EnterpriseId;
 
 #[derive(sqlx::FromRow)]
 pub struct TaskRow {
     pub id: String,
-    pub enterprise_id: String,
+    pub enterprise_id: EnterpriseId,
     pub qualification_id: String,
     pub kind: TaskKind,
     pub state: TaskState,

@@ -113,7 +113,8 @@ pub struct EventBody {
     /// reported by enterprises, deductions by staff.
     pub type_code: String,
     /// Staff only: the enterprise a deduction concerns.
-    pub enterprise_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub enterprise_id: Option<EnterpriseId>,
     /// The project concerned, if any; it must be the enterprise's.
     pub project_id: Option<String>,
     #[schema(value_type = String, example = "2026-10-15")]
@@ -155,8 +156,10 @@ async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event
             None
         }
         (_, Some("deduction")) => {
-            let id = body.enterprise_id.as_deref().unwrap_or_default();
-            let found = crate::enterprises::get(&state.db, id, &caller.bounds()).await?;
+            let found = match &body.enterprise_id {
+                Some(id) => crate::enterprises::get(&state.db, id, &caller.bounds()).await?,
+                None => None,
+            };
             if found.is_none() {
                 invalid.field(
                     "enterprise_id",
