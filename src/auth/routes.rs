@@ -193,9 +193,9 @@ async fn wechat_login(
     act.set_actor("person", &person_id, Role::Person.as_str());
     let target = format!("person:{person_id}");
     let subject = Subject {
-        account_id: person_id.clone(),
+        account_id: person_id.to_string(),
         role: Role::Person,
-        scope: Scope::Person(person_id.into()),
+        scope: Scope::Person(person_id),
         channel: Channel::MiniProgram,
     };
     let pair = store::start_session(&mut *tx, &state.tokens, &subject, state.clock.now_ms()).await?;

@@ -16,6 +16,7 @@ use crate::audit::Act;
 use crate::auth::{Caller, Channel, Role};
 use crate::challenges::{self, Challenge};
 use crate::face::{self, Evidence, Photo};
+use crate::platform::ids::PersonId;
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::types::{CoordinateSystem, Coordinates, Date};
 use crate::platform::web::Json;
@@ -297,7 +298,7 @@ async fn judge(
             "This photo repeats an earlier check-in photo; take a live selfie".into(),
         ));
     }
-    let enrolled = crate::people::face_of(&state.db, &state.keys, person)
+    let enrolled = crate::people::face_of(&state.db, &state.keys, &PersonId::from(person))
         .await?
         .ok_or_else(|| ApiError::internal("no enrolled face opens for the selected person"))?;
     let verdict = state

@@ -16,6 +16,7 @@ use super::store::{self, Closing, NextRound, TaskRow};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::documents::rules::{DocState, Purpose};
+use crate::platform::ids::PersonId;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::types::{Date, Name};
 use crate::platform::web::Json;
@@ -216,7 +217,7 @@ async fn progress_rows(state: &AppState, caller: &Caller, id: &str) -> ApiResult
     let attempts = store::attempts(&state.db, &task.id, None).await?;
     let mut rows = Vec::new();
     for s in selected {
-        let identity = crate::people::identity_of(&state.db, &state.keys, &s.person_id).await?;
+        let identity = crate::people::identity_of(&state.db, &state.keys, &PersonId::from(s.person_id.as_str())).await?;
         let mine: Vec<_> = attempts
             .iter()
             .filter(|a| a.person_id == s.person_id && a.round == task.round)

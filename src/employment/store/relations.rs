@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::{joined, person_name, BOUNDS};
 use crate::auth::Bounds;
 use crate::notify::outbox::{self, Recipient};
+use crate::platform::ids::PersonId;
 use crate::platform::crypto::Keys;
 use crate::platform::db::{Conn, Executor};
 
@@ -67,7 +68,7 @@ pub struct EmploymentView {
 impl EmploymentRow {
     pub fn view(self, keys: &Keys) -> EmploymentView {
         EmploymentView {
-            person_name: person_name(keys, &self.person_id, &self.name_sealed),
+            person_name: person_name(keys, &PersonId::from(self.person_id.as_str()), &self.name_sealed),
             id: self.id,
             enterprise_id: self.enterprise_id,
             enterprise_name: self.enterprise_name,

@@ -8,6 +8,7 @@ use super::{joined, person_name, BOUNDS};
 use crate::auth::Bounds;
 use crate::employment::rules::RequestState;
 use crate::notify::outbox::{self, Recipient};
+use crate::platform::ids::PersonId;
 use crate::platform::crypto::Keys;
 use crate::platform::db::{new_id, Conn, Executor};
 
@@ -73,7 +74,7 @@ pub struct RequestView {
 impl RequestRow {
     pub fn view(self, keys: &Keys) -> RequestView {
         RequestView {
-            person_name: person_name(keys, &self.person_id, &self.name_sealed),
+            person_name: person_name(keys, &PersonId::from(self.person_id.as_str()), &self.name_sealed),
             state: self.state(),
             id: self.id,
             enterprise_id: self.enterprise_id,
