@@ -16,6 +16,7 @@ use super::rules::{ItemKind, PersonRole};
 use super::store::{self, AssessmentRow};
 use super::templates::Template;
 use super::{check_item_score, document_unusable};
+use crate::platform::ids::DocumentId;
 use crate::audit::Act;
 use crate::auth::Caller;
 use crate::documents::rules::{DocState, Purpose};
@@ -148,7 +149,8 @@ pub enum DocumentRole {
 #[serde(deny_unknown_fields)]
 pub struct AttachBody {
     /// A completed upload of purpose `material_scan` (PDF).
-    pub document_id: String,
+    #[schema(value_type = String)]
+    pub document_id: DocumentId,
     #[serde(default)]
     pub role: DocumentRole,
     /// For attachment lists: which named attachment this document is.
@@ -162,7 +164,7 @@ async fn own_scan(
     state: &AppState,
     caller: &Caller,
     row: &AssessmentRow,
-    id: &str,
+    id: &DocumentId,
     field: &str,
     fresh: bool,
 ) -> ApiResult<()> {
@@ -282,7 +284,8 @@ pub struct PersonBody {
     #[schema(value_type = Option<String>, example = "2028-06-30")]
     pub certificate_valid_until: Option<Date>,
     /// The certificate scan: a completed upload of purpose `material_scan` (PDF).
-    pub scan_document_id: String,
+    #[schema(value_type = String)]
+    pub scan_document_id: DocumentId,
 }
 
 /// Adds a person with their certificate to a people list (Jinan licence assessment, item 09).

@@ -14,6 +14,7 @@ use super::rules::{self, Event, PersonRole, TemplateKind};
 use super::store::{self, AssessmentRow, HistoryEntry, LinkedDocument, RoundView};
 use super::templates::{self, Template, TemplateItem};
 use super::{changed_meanwhile, not_allowed, valid_period};
+use crate::platform::ids::DocumentId;
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::platform::db::{Conn, Executor, Tx};
@@ -100,7 +101,8 @@ pub struct PersonView {
     pub certificate_name: String,
     pub certificate_number: String,
     pub certificate_valid_until: Option<String>,
-    pub scan_document_id: String,
+    #[schema(value_type = String)]
+    pub scan_document_id: DocumentId,
 }
 
 /// An assessment with the items of one round.

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 mod store;
 
+use crate::platform::ids::DocumentId;
 use crate::platform::db::{new_id, Executor};
 use crate::platform::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -109,7 +110,7 @@ pub async fn spend_with_selfie(
     challenge_id: &str,
     purpose: &str,
     target_id: &str,
-    selfie_document_id: &str,
+    selfie_document_id: &DocumentId,
 ) -> ApiResult<bytes::Bytes> {
     let person = caller.person_id().ok_or_else(ApiError::forbidden_role)?;
     let issued_at = spend(state, challenge_id, person, purpose, target_id).await?;

@@ -16,7 +16,7 @@ use crate::audit::Act;
 use crate::auth::{Caller, Channel, Role};
 use crate::challenges::{self, Challenge};
 use crate::face::{self, Evidence, Photo};
-use crate::platform::ids::PersonId;
+use crate::platform::ids::{DocumentId, PersonId};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::types::{CoordinateSystem, Coordinates, Date};
 use crate::platform::web::Json;
@@ -134,7 +134,8 @@ async fn check_in_challenge(
 pub struct CheckInBody {
     pub challenge_id: String,
     /// A selfie (purpose `selfie`) taken after the challenge was issued.
-    pub selfie_document_id: String,
+    #[schema(value_type = String)]
+    pub selfie_document_id: DocumentId,
     pub latitude: f64,
     pub longitude: f64,
     /// wgs84 (wx.getLocation's default) or gcj02.

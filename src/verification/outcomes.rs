@@ -16,7 +16,7 @@ use super::store::{self, Closing, NextRound, TaskRow};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::documents::rules::{DocState, Purpose};
-use crate::platform::ids::PersonId;
+use crate::platform::ids::{DocumentId, PersonId};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::types::{Date, Name};
 use crate::platform::web::Json;
@@ -115,7 +115,8 @@ pub struct RectificationBody {
     #[schema(value_type = String)]
     pub report: Name<5000>,
     /// The signed report as a PDF (a document of purpose `material_scan`).
-    pub document_id: String,
+    #[schema(value_type = String)]
+    pub document_id: DocumentId,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -18,7 +18,7 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role, Scope};
 use crate::documents::rules::Purpose;
 use crate::platform::db::{Conn, Executor};
-use crate::platform::ids::EnterpriseId;
+use crate::platform::ids::{DocumentId, EnterpriseId};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::paging::Page;
 use crate::platform::types::{Date, Name};
@@ -123,7 +123,8 @@ pub struct EventBody {
     pub description: Name<1000>,
     /// The enterprise's evidence scans (purpose `material_scan`, PDF); a bonus needs at least one.
     #[serde(default)]
-    pub document_ids: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub document_ids: Vec<DocumentId>,
 }
 
 /// Checks a report against who makes it: enterprises report bonuses with evidence about
@@ -250,7 +251,8 @@ async fn report_event(
 pub struct EventView {
     #[serde(flatten)]
     pub event: EventRow,
-    pub document_ids: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub document_ids: Vec<DocumentId>,
 }
 
 async fn view(db: impl Executor<'_>, event: EventRow) -> ApiResult<EventView> {

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::platform::ids::DocumentId;
 use crate::assessments::rules::State;
 use crate::assessments::store::lifecycle::DAILY_EVENTS;
 use crate::auth::{Bounds, Columns, Key};
@@ -144,7 +145,7 @@ pub struct NewEvent<'a> {
     pub type_code: &'a str,
     pub occurred_on: &'a str,
     pub description: &'a str,
-    pub documents: &'a [String],
+    pub documents: &'a [DocumentId],
 }
 
 pub async fn insert(conn: &mut Conn, e: &NewEvent<'_>, by: &str, now: i64) -> Result<String, sqlx::Error> {
@@ -171,7 +172,7 @@ pub async fn insert(conn: &mut Conn, e: &NewEvent<'_>, by: &str, now: i64) -> Re
 }
 
 /// Links the evidence and locks it: an event is read-only once reported.
-async fn link_documents(conn: &mut Conn, id: &str, documents: &[String]) -> Result<(), sqlx::Error> {
+async fn link_documents(conn: &mut Conn, id: &str, documents: &[DocumentId]) -> Result<(), sqlx::Error> {
     for document in documents {
         sqlx::query("INSERT INTO daily_event_documents (event_id, document_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(id)
@@ -189,7 +190,7 @@ async fn link_documents(conn: &mut Conn, id: &str, documents: &[String]) -> Resu
     Ok(())
 }
 
-pub async fn documents(db: impl Executor<'_>, id: &str) -> Result<Vec<String>, sqlx::Error> {
+pub async fn documents(db: impl Executor<'_>, id: &str) -> Result<Vec<DocumentId>, sqlx::Error> {
     sqlx::query_scalar("SELECT document_id FROM daily_event_documents WHERE event_id = $1 ORDER BY document_id")
         .bind(id)
         .fetch_all(db)

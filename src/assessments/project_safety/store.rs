@@ -5,6 +5,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::platform::ids::DocumentId;
 use crate::assessments::rules::State;
 use crate::assessments::store::lifecycle::PROJECT_ASSESSMENTS;
 use crate::assessments::templates::Template;
@@ -227,7 +228,8 @@ pub async fn scores(db: impl Executor<'_>, id: &str) -> Result<Vec<(String, Opti
 /// A document of the assessment: the signed form or other evidence.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct FormDocument {
-    pub document_id: String,
+    #[schema(value_type = String)]
+    pub document_id: DocumentId,
     /// signed_form | evidence
     pub role: String,
     pub file_name: String,

@@ -4,6 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AssessmentRow;
+use crate::platform::ids::DocumentId;
 use crate::assessments::rules::{ItemReview, PersonRole};
 
 // Item reviews and people-list roles decode strictly.
@@ -72,7 +73,8 @@ pub async fn items(db: impl Executor<'_>, id: &str, round: i64) -> Result<Vec<It
 pub struct LinkedDocument {
     #[serde(skip)]
     pub number: String,
-    pub document_id: String,
+    #[schema(value_type = String)]
+    pub document_id: DocumentId,
     /// evidence | rectification
     pub role: String,
     /// The named attachment it fills ("" for plain evidence).
@@ -185,7 +187,7 @@ pub struct PersonRow {
     pub certificate_name: String,
     pub certificate_number: String,
     pub certificate_valid_until: Option<String>,
-    pub scan_document_id: String,
+    pub scan_document_id: DocumentId,
 }
 
 /// Reads on the pool or inside a transaction that holds the record (see `hold_editable`).
@@ -211,7 +213,7 @@ pub struct NewPerson<'a> {
     pub certificate_name: &'a str,
     pub certificate_number: &'a str,
     pub certificate_valid_until: Option<&'a str>,
-    pub scan_document_id: &'a str,
+    pub scan_document_id: &'a DocumentId,
 }
 
 pub async fn add_person(

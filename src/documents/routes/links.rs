@@ -17,6 +17,7 @@ use crate::auth::{Bounds, Caller};
 use crate::documents::rules;
 use crate::documents::store;
 use crate::documents::upload::UploadError;
+use crate::platform::ids::DocumentId;
 use crate::platform::crypto::constant_time_eq;
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::objects::StoreError;
@@ -80,7 +81,7 @@ pub(super) async fn download_link(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Path(id): Path<DocumentId>,
 ) -> ApiResult<Json<DownloadLink>> {
     let row = store::get(&state.db, &id, &caller.bounds())
         .await?
@@ -125,7 +126,7 @@ pub struct LinkQuery {
     responses((status = 200, description = "The file"), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub(super) async fn document_content(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<DocumentId>,
     Query(link): Query<LinkQuery>,
 ) -> ApiResult<Response> {
     check_link(&state, "get", &id, &link)?;

@@ -13,6 +13,7 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::documents::rules::{self, DocRule};
 use crate::documents::store::{self, DocumentView};
+use crate::platform::ids::DocumentId;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::paging::Page;
 use crate::platform::web::Json;
@@ -69,7 +70,7 @@ pub(super) async fn list_documents(
 pub(super) async fn get_document(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<DocumentId>,
 ) -> ApiResult<Json<DocumentView>> {
     let row = store::get(&state.db, &id, &caller.bounds())
         .await?
@@ -85,7 +86,7 @@ pub(super) async fn delete_document(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<DocumentId>,
 ) -> ApiResult<StatusCode> {
     let row = own_document(&state, &caller, &id).await?;
     act.set_target(format!("document:{id}"));

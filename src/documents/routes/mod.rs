@@ -20,6 +20,7 @@ use super::rules::{DocRule, OwnerKind, Purpose};
 use super::store;
 use super::upload::ChunkSource;
 use crate::auth::{Caller, Role};
+use crate::platform::ids::DocumentId;
 use crate::platform::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -85,7 +86,7 @@ fn owner_for(caller: &Caller, purpose: Purpose) -> ApiResult<(OwnerKind, String)
 
 /// The caller's own document, or 404 (staff other than supervisors, who upload their forms,
 /// may read but not change documents).
-async fn own_document(state: &AppState, caller: &Caller, id: &str) -> ApiResult<store::DocumentRow> {
+async fn own_document(state: &AppState, caller: &Caller, id: &DocumentId) -> ApiResult<store::DocumentRow> {
     if caller.role.is_staff() && caller.role != Role::Supervisor {
         return Err(ApiError::forbidden_role());
     }

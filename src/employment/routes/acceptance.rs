@@ -9,6 +9,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{person_in_mini_program, request_not_found};
+use crate::platform::ids::DocumentId;
 use crate::audit::Act;
 use crate::auth::Caller;
 use crate::challenges::{self, Challenge};
@@ -60,7 +61,8 @@ pub(super) async fn request_challenge(
 pub struct Acceptance {
     pub challenge_id: String,
     /// A selfie (purpose `selfie`) uploaded after the challenge was issued.
-    pub selfie_document_id: String,
+    #[schema(value_type = String)]
+    pub selfie_document_id: DocumentId,
 }
 
 /// Accepts the request in the mini-program: spends the challenge, then the fresh selfie must

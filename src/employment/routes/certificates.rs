@@ -9,6 +9,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::own_active_relation;
+use crate::platform::ids::DocumentId;
 use crate::audit::Act;
 use crate::auth::Caller;
 use crate::documents::rules::Purpose;
@@ -39,7 +40,8 @@ pub struct NewCertificateBody {
     #[schema(value_type = Option<String>, example = "2028-06-30")]
     pub valid_until: Option<Date>,
     /// The scan: a document of purpose `certificate_scan` uploaded by the enterprise.
-    pub document_id: String,
+    #[schema(value_type = String)]
+    pub document_id: DocumentId,
 }
 
 /// Records an employee's registration certificate or professional title with its scan.

@@ -4,6 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::EmploymentRow;
+use crate::platform::ids::DocumentId;
 use crate::platform::db::{new_id, Executor};
 
 /// A registration certificate or professional title of an employee.
@@ -19,7 +20,8 @@ pub struct CertificateView {
     pub specialty: Option<String>,
     pub valid_until: Option<String>,
     /// The certificate scan.
-    pub document_id: String,
+    #[schema(value_type = String)]
+    pub document_id: DocumentId,
     pub created_at: i64,
 }
 
@@ -41,7 +43,7 @@ pub struct NewCertificate<'a> {
     pub number: Option<&'a str>,
     pub specialty: Option<&'a str>,
     pub valid_until: Option<String>,
-    pub document_id: &'a str,
+    pub document_id: &'a DocumentId,
 }
 
 pub async fn add_certificate(
@@ -77,7 +79,7 @@ pub async fn remove_certificate(
     db: impl Executor<'_>,
     employment_id: &str,
     id: &str,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<Option<DocumentId>, sqlx::Error> {
     sqlx::query_scalar("DELETE FROM staff_certificates WHERE id = $1 AND employment_id = $2 RETURNING document_id")
         .bind(id)
         .bind(employment_id)

@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::TaskRow;
+use crate::platform::ids::DocumentId;
 use crate::platform::db::{new_id, Executor, NullableF64};
 
 /// Whether the person is selected in the task's current round.
@@ -42,7 +43,8 @@ pub struct AttemptView {
     /// Descriptor distance to the enrolled face.
     pub face_distance: Option<f64>,
     pub mock_location: i64,
-    pub selfie_document_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub selfie_document_id: Option<DocumentId>,
 }
 
 /// What one attempt measured.
@@ -56,7 +58,7 @@ pub struct Attempt {
     pub distance_m: Option<f64>,
     pub face_distance: Option<f64>,
     pub mock_location: bool,
-    pub selfie_document_id: Option<String>,
+    pub selfie_document_id: Option<DocumentId>,
     pub selfie_hash: Option<u64>,
 }
 

@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use super::{move_task, TaskRow};
+use crate::platform::ids::DocumentId;
 use crate::notify::outbox::{self, Recipient};
 use crate::platform::db::{Conn, Executor};
 use crate::verification::rules::TaskState;
@@ -113,7 +114,7 @@ pub async fn close_task(conn: &mut Conn, task: &TaskRow, c: &Closing<'_>, now: i
 pub struct NextRound<'a> {
     pub start_deadline: &'a str,
     pub report: &'a str,
-    pub document_id: &'a str,
+    pub document_id: &'a DocumentId,
 }
 
 /// Opens the next round of a task under rectification, keeping the report; false if the task

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{editable, reread, ProjectAssessmentView};
+use crate::platform::ids::DocumentId;
 use crate::assessments::project_safety::store::{self, Details, Unlinked};
 use crate::assessments::{changed_meanwhile, check_item_score, document_unusable};
 use crate::audit::Act;
@@ -140,7 +141,8 @@ pub enum FormRole {
 #[serde(deny_unknown_fields)]
 pub struct AttachBody {
     /// The supervisor's completed upload of purpose `supervision_form` (PDF).
-    pub document_id: String,
+    #[schema(value_type = String)]
+    pub document_id: DocumentId,
     pub role: FormRole,
 }
 
