@@ -52,7 +52,7 @@ async fn person_task(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(
     let not_found = || ApiError::not_found("核查任务", "Verification task");
     let task = store::task_for_person(&state.db, id).await?.ok_or_else(not_found)?;
     if !store::is_selected(&state.db, &task, &person).await? {
-        let employer = crate::employment::employer_of(&state.db, &person).await?;
+        let employer = crate::employment::employer_of(&state.db, &PersonId::from(person.as_str())).await?;
         if employer.is_some_and(|e| e == task.enterprise_id) {
             let attempt = Attempt {
                 outcome: "refused",

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{person_in_mini_program, request_not_found};
-use crate::platform::ids::DocumentId;
+use crate::platform::ids::{DocumentId, EmploymentRequestId};
 use crate::audit::Act;
 use crate::auth::Caller;
 use crate::challenges::{self, Challenge};
@@ -23,7 +23,7 @@ use crate::state::AppState;
 const CHALLENGE_PURPOSE: &str = "employment.accept";
 
 /// The calling person's request, still pending now (an overdue one counts as expired).
-async fn own_pending_request(state: &AppState, caller: &Caller, id: &str) -> ApiResult<store::RequestRow> {
+async fn own_pending_request(state: &AppState, caller: &Caller, id: &EmploymentRequestId) -> ApiResult<store::RequestRow> {
     let row = store::get_request(&state.db, id, &caller.bounds())
         .await?
         .ok_or_else(request_not_found)?;
@@ -38,7 +38,7 @@ pub(super) async fn request_challenge(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<EmploymentRequestId>,
 ) -> ApiResult<(StatusCode, Json<Challenge>)> {
     let person = person_in_mini_program(&caller)?;
     own_pending_request(&state, &caller, &id).await?;
@@ -75,7 +75,7 @@ pub(super) async fn accept_request(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<EmploymentRequestId>,
     Json(body): Json<Acceptance>,
 ) -> ApiResult<(StatusCode, Json<EmploymentView>)> {
     let person = person_in_mini_program(&caller)?;

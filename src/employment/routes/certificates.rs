@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::own_active_relation;
-use crate::platform::ids::DocumentId;
+use crate::platform::ids::{DocumentId, EmploymentId, StaffCertificateId};
 use crate::audit::Act;
 use crate::auth::Caller;
 use crate::documents::rules::Purpose;
@@ -52,7 +52,7 @@ pub(super) async fn add_certificate(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<EmploymentId>,
     Json(body): Json<NewCertificateBody>,
 ) -> ApiResult<(StatusCode, Json<CertificateView>)> {
     let relation = own_active_relation(&state, &caller, &id).await?;
@@ -132,7 +132,7 @@ pub(super) async fn add_certificate(
 pub(super) async fn list_certificates(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<EmploymentId>,
 ) -> ApiResult<Json<Vec<CertificateView>>> {
     store::get_employment(&state.db, &id, &caller.bounds())
         .await?
@@ -148,7 +148,7 @@ pub(super) async fn remove_certificate(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path((id, certificate_id)): Path<(String, String)>,
+    Path((id, certificate_id)): Path<(EmploymentId, StaffCertificateId)>,
 ) -> ApiResult<StatusCode> {
     own_active_relation(&state, &caller, &id).await?;
     act.set_target(format!("staff_certificate:{certificate_id}"));

@@ -18,7 +18,7 @@ use super::rules::EmploymentRule;
 use super::store;
 use crate::auth::{Caller, Channel, Role};
 use crate::platform::error::{ApiError, ApiResult};
-use crate::platform::ids::{EnterpriseId, PersonId};
+use crate::platform::ids::{EmploymentId, EnterpriseId, PersonId};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -55,7 +55,7 @@ fn person_in_mini_program(caller: &Caller) -> ApiResult<&PersonId> {
 }
 
 /// The relation an enterprise acts on: its own, and still active.
-async fn own_active_relation(state: &AppState, caller: &Caller, id: &str) -> ApiResult<store::EmploymentRow> {
+async fn own_active_relation(state: &AppState, caller: &Caller, id: &EmploymentId) -> ApiResult<store::EmploymentRow> {
     enterprise_id(caller)?;
     let row = store::get_employment(&state.db, id, &caller.bounds())
         .await?

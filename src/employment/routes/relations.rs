@@ -6,6 +6,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::own_active_relation;
+use crate::platform::ids::EmploymentId;
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::employment::rules::EmploymentRule;
@@ -68,7 +69,7 @@ pub(super) async fn end_relation(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<EmploymentId>,
     Json(body): Json<Ending>,
 ) -> ApiResult<Json<EmploymentView>> {
     let by = match caller.role {
@@ -99,7 +100,7 @@ pub(super) async fn set_technical_lead(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<EmploymentId>,
 ) -> ApiResult<Json<EmploymentView>> {
     let relation = own_active_relation(&state, &caller, &id).await?;
     act.set_target(format!("employment:{id}"));

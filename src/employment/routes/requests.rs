@@ -10,6 +10,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{enterprise_id, person_in_mini_program, request_not_found};
+use crate::platform::ids::EmploymentRequestId;
 use crate::audit::Act;
 use crate::auth::Caller;
 use crate::employment::rules::{self, Decision, EmploymentRule, RequestState};
@@ -64,9 +65,9 @@ pub(super) async fn create_request(
                 "No one is registered with this ID number; the person must first register in the mini-program",
             )
         })?;
-    let person = person.as_str();
+    let person = &person;
     match store::active_employer(&state.db, person).await? {
-        Some((_, employer)) if employer == enterprise => {
+        Some((_, employer)) if employer == *enterprise => {
             return Err(ApiError::conflict(
                 "employment.already_your_staff",
                 "此人已是本企业在聘人员",
@@ -147,7 +148,7 @@ pub(super) async fn list_requests(
 pub(super) async fn get_request(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<EmploymentRequestId>,
 ) -> ApiResult<Json<RequestView>> {
     store::expire_due(&state.db, state.clock.now_ms()).await?;
     let row = store::get_request(&state.db, &id, &caller.bounds())
@@ -163,7 +164,7 @@ pub(super) async fn refuse_request(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<EmploymentRequestId>,
 ) -> ApiResult<Json<RequestView>> {
     person_in_mini_program(&caller)?;
     close(&state, &caller, &act, &id, Decision::Refuse).await
@@ -176,7 +177,7 @@ pub(super) async fn withdraw_request(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<EmploymentRequestId>,
 ) -> ApiResult<Json<RequestView>> {
     enterprise_id(&caller)?;
     close(&state, &caller, &act, &id, Decision::Withdraw).await
@@ -186,7 +187,7 @@ async fn close(
     state: &AppState,
     caller: &Caller,
     act: &Act,
-    id: &str,
+    id: &EmploymentRequestId,
     decision: Decision,
 ) -> ApiResult<Json<RequestView>> {
     act.set_target(format!("employment_request:{id}"));

@@ -4,14 +4,16 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::EmploymentRow;
-use crate::platform::ids::DocumentId;
-use crate::platform::db::{new_id, Executor};
+use crate::platform::ids::{DocumentId, EmploymentId, StaffCertificateId};
+use crate::platform::db::Executor;
 
 /// A registration certificate or professional title of an employee.
 #[derive(Serialize, ToSchema, sqlx::FromRow)]
 pub struct CertificateView {
-    pub id: String,
-    pub employment_id: String,
+    #[schema(value_type = String)]
+    pub id: StaffCertificateId,
+    #[schema(value_type = String)]
+    pub employment_id: EmploymentId,
     /// registration | title
     pub kind: String,
     /// Registration type (e.g. 一级注册建造师) or title (e.g. 高级工程师).
@@ -28,7 +30,7 @@ pub struct CertificateView {
 const CERTIFICATE_COLUMNS: &str =
     "id, employment_id, kind, name, number, specialty, valid_until, document_id, created_at";
 
-pub async fn certificates(db: impl Executor<'_>, employment_id: &str) -> Result<Vec<CertificateView>, sqlx::Error> {
+pub async fn certificates(db: impl Executor<'_>, employment_id: &EmploymentId) -> Result<Vec<CertificateView>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {CERTIFICATE_COLUMNS} FROM staff_certificates WHERE employment_id = $1 ORDER BY created_at, id"
     ))
@@ -51,8 +53,8 @@ pub async fn add_certificate(
     employment: &EmploymentRow,
     c: &NewCertificate<'_>,
     now: i64,
-) -> Result<String, sqlx::Error> {
-    let id = new_id();
+) -> Result<StaffCertificateId, sqlx::Error> {
+    let id = StaffCertificateId::new();
     sqlx::query(
         "INSERT INTO staff_certificates (id, employment_id, enterprise_id, person_id, kind, name, number, specialty, valid_until, \
          document_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -77,8 +79,8 @@ pub async fn add_certificate(
 /// `None` if there was none.
 pub async fn remove_certificate(
     db: impl Executor<'_>,
-    employment_id: &str,
-    id: &str,
+    employment_id: &EmploymentId,
+    id: &StaffCertificateId,
 ) -> Result<Option<DocumentId>, sqlx::Error> {
     sqlx::query_scalar("DELETE FROM staff_certificates WHERE id = $1 AND employment_id = $2 RETURNING document_id")
         .bind(id)

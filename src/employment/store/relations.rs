@@ -7,12 +7,12 @@ use utoipa::ToSchema;
 use super::{joined, person_name, BOUNDS};
 use crate::auth::Bounds;
 use crate::notify::outbox::{self, Recipient};
-use crate::platform::ids::PersonId;
+use crate::platform::ids::{EmploymentId, EnterpriseId, PersonId};
 use crate::platform::crypto::Keys;
 use crate::platform::db::{Conn, Executor};
 
 /// The person's active employment, as (employment id, enterprise id).
-pub async fn active_employer(db: impl Executor<'_>, person_id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+pub async fn active_employer(db: impl Executor<'_>, person_id: &PersonId) -> Result<Option<(EmploymentId, EnterpriseId)>, sqlx::Error> {
     sqlx::query_as("SELECT id, enterprise_id FROM employments WHERE person_id = $1 AND state = 'active'")
         .bind(person_id)
         .fetch_optional(db)
@@ -25,9 +25,9 @@ const EMPLOYMENT_COLUMNS: &str =
 
 #[derive(sqlx::FromRow)]
 pub struct EmploymentRow {
-    pub id: String,
-    pub enterprise_id: String,
-    pub person_id: String,
+    pub id: EmploymentId,
+    pub enterprise_id: EnterpriseId,
+    pub person_id: PersonId,
     pub position: String,
     pub contract_start: String,
     pub contract_end: String,
@@ -45,10 +45,13 @@ pub struct EmploymentRow {
 /// An employment relation (聘用关系), current or past.
 #[derive(Serialize, ToSchema)]
 pub struct EmploymentView {
-    pub id: String,
-    pub enterprise_id: String,
+    #[schema(value_type = String)]
+    pub id: EmploymentId,
+    #[schema(value_type = String)]
+    pub enterprise_id: EnterpriseId,
     pub enterprise_name: String,
-    pub person_id: String,
+    #[schema(value_type = String)]
+    pub person_id: PersonId,
     pub person_name: String,
     pub person_id_number: String,
     pub position: String,
@@ -68,7 +71,7 @@ pub struct EmploymentView {
 impl EmploymentRow {
     pub fn view(self, keys: &Keys) -> EmploymentView {
         EmploymentView {
-            person_name: person_name(keys, &PersonId::from(self.person_id.as_str()), &self.name_sealed),
+            person_name: person_name(keys, &self.person_id, &self.name_sealed),
             id: self.id,
             enterprise_id: self.enterprise_id,
             enterprise_name: self.enterprise_name,
@@ -89,7 +92,7 @@ impl EmploymentRow {
 
 pub async fn get_employment(
     db: impl Executor<'_>,
-    id: &str,
+    id: &EmploymentId,
     bounds: &Bounds,
 ) -> Result<Option<EmploymentRow>, sqlx::Error> {
     let within = bounds.condition(&BOUNDS, 2);
