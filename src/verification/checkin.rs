@@ -16,7 +16,7 @@ use crate::audit::Act;
 use crate::auth::{Caller, Channel, Role};
 use crate::challenges::{self, Challenge};
 use crate::face::{self, Evidence, Photo};
-use crate::platform::ids::{DocumentId, PersonId};
+use crate::platform::ids::{DocumentId, PersonId, VerificationTaskId};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::types::{CoordinateSystem, Coordinates, Date};
 use crate::platform::web::Json;
@@ -38,7 +38,7 @@ fn refused(status: StatusCode, code: &'static str, zh: String, en: String) -> Ap
 
 /// The task for a selected person: 404 when unrelated to them, `not_selected` when they work
 /// for the enterprise but were not selected.
-async fn person_task(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(TaskRow, String)> {
+async fn person_task(state: &AppState, caller: &Caller, id: &VerificationTaskId) -> ApiResult<(TaskRow, PersonId)> {
     caller.require(&[Role::Person])?;
     if caller.channel != Channel::MiniProgram {
         return Err(ApiError::new(
@@ -48,11 +48,11 @@ async fn person_task(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(
             "Check in from the mini-program",
         ));
     }
-    let person = caller.person_id().map(|p| p.to_string()).unwrap_or_default();
+    let person = caller.person_id().cloned().ok_or_else(ApiError::forbidden_role)?;
     let not_found = || ApiError::not_found("核查任务", "Verification task");
     let task = store::task_for_person(&state.db, id).await?.ok_or_else(not_found)?;
     if !store::is_selected(&state.db, &task, &person).await? {
-        let employer = crate::employment::employer_of(&state.db, &PersonId::from(person.as_str())).await?;
+        let employer = crate::employment::employer_of(&state.db, &person).await?;
         if employer.is_some_and(|e| e == task.enterprise_id) {
             let attempt = Attempt {
                 outcome: "refused",
@@ -74,7 +74,7 @@ async fn person_task(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(
 
 /// Records a refused attempt. Every attempt is kept, refused or not: committed on its own,
 /// since the request is then refused.
-async fn record_refused(state: &AppState, task: &TaskRow, person: &str, attempt: &Attempt) -> ApiResult<()> {
+async fn record_refused(state: &AppState, task: &TaskRow, person: &PersonId, attempt: &Attempt) -> ApiResult<()> {
     let mut tx = state.db.begin().await?;
     store::record_attempt(&mut *tx, task, person, attempt, state.clock.now_ms()).await?;
     tx.commit().await?;
@@ -109,7 +109,7 @@ async fn check_in_challenge(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<VerificationTaskId>,
 ) -> ApiResult<(StatusCode, Json<Challenge>)> {
     let (task, person) = person_task(&state, &caller, &id).await?;
     if !window_open(&state, &task) {
@@ -166,7 +166,7 @@ async fn check_in(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<VerificationTaskId>,
     Json(body): Json<CheckInBody>,
 ) -> ApiResult<(StatusCode, Json<CheckInResult>)> {
     let (task, person) = person_task(&state, &caller, &id).await?;
@@ -211,7 +211,7 @@ async fn judge(
     state: &AppState,
     caller: &Caller,
     task: &TaskRow,
-    person: &str,
+    person: &PersonId,
     body: &CheckInBody,
     attempt: &mut Attempt,
 ) -> ApiResult<()> {
@@ -299,7 +299,7 @@ async fn judge(
             "This photo repeats an earlier check-in photo; take a live selfie".into(),
         ));
     }
-    let enrolled = crate::people::face_of(&state.db, &state.keys, &PersonId::from(person))
+    let enrolled = crate::people::face_of(&state.db, &state.keys, person)
         .await?
         .ok_or_else(|| ApiError::internal("no enrolled face opens for the selected person"))?;
     let verdict = state
@@ -346,7 +346,7 @@ async fn judge(
 async fn list_attempts(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<VerificationTaskId>,
 ) -> ApiResult<Json<Vec<AttemptView>>> {
     if caller.role == Role::Person {
         let (task, person) = person_task(&state, &caller, &id).await?;

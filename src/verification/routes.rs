@@ -13,7 +13,7 @@ use super::store::{self, RequirementView, ReviewView, SelectedView, TaskRow};
 use crate::audit::Act;
 use crate::auth::{Bounds, Caller, Role, Scope};
 use crate::platform::db::{Conn, Executor};
-use crate::platform::ids::EnterpriseId;
+use crate::platform::ids::{EmploymentId, EnterpriseId, PersonId, QualificationId, VerificationTaskId};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::paging::Page;
 use crate::platform::types::{Date, Name};
@@ -46,11 +46,13 @@ fn not_allowed(state: TaskState) -> ApiError {
 
 #[derive(Serialize, ToSchema)]
 pub struct TaskView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: VerificationTaskId,
     #[schema(value_type = String)]
     pub enterprise_id: EnterpriseId,
     pub enterprise_name: String,
-    pub qualification_id: String,
+    #[schema(value_type = String)]
+    pub qualification_id: QualificationId,
     /// e.g. 建筑工程施工总承包 一级
     pub qualification: String,
     /// first_time | routine
@@ -100,7 +102,7 @@ pub(super) fn scope(caller: &Caller) -> ApiResult<Bounds> {
 }
 
 /// The task within the caller's scope, read on `db`.
-pub(super) async fn visible(db: impl Executor<'_>, caller: &Caller, id: &str) -> ApiResult<TaskRow> {
+pub(super) async fn visible(db: impl Executor<'_>, caller: &Caller, id: &VerificationTaskId) -> ApiResult<TaskRow> {
     store::get_task(db, id, &scope(caller)?).await?.ok_or_else(not_found)
 }
 
@@ -119,7 +121,8 @@ pub struct NewTask {
     #[schema(value_type = String)]
     pub enterprise_id: EnterpriseId,
     /// One of the enterprise's qualification certificates.
-    pub qualification_id: String,
+    #[schema(value_type = String)]
+    pub qualification_id: QualificationId,
     pub kind: KindBody,
     /// The notice date (default: today in China).
     #[schema(value_type = Option<String>, example = "2026-11-21")]
@@ -169,7 +172,8 @@ async fn open_task(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TasksQuery {
-    pub enterprise_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub enterprise_id: Option<EnterpriseId>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -199,7 +203,7 @@ async fn list_tasks(
 /// One task with its current selection and every review.
 #[utoipa::path(get, path = "/verification/tasks/{id}", tag = "verification", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = TaskView), (status = 404, body = Problem)))]
-async fn get_task(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<TaskView>> {
+async fn get_task(State(state): State<AppState>, caller: Caller, Path(id): Path<VerificationTaskId>) -> ApiResult<Json<TaskView>> {
     let mut conn = state.db.acquire().await?;
     let row = visible(&mut *conn, &caller, &id).await?;
     Ok(Json(view(&mut conn, row).await?))
@@ -207,8 +211,10 @@ async fn get_task(State(state): State<AppState>, caller: Caller, Path(id): Path<
 
 #[derive(Serialize, ToSchema)]
 pub struct CandidateView {
-    pub employment_id: String,
-    pub person_id: String,
+    #[schema(value_type = String)]
+    pub employment_id: EmploymentId,
+    #[schema(value_type = String)]
+    pub person_id: PersonId,
     /// Holds a registration certificate with its scan.
     pub registered: bool,
     /// Holds a professional title with its scan.
@@ -224,7 +230,7 @@ pub struct CandidateView {
 async fn list_candidates(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<VerificationTaskId>,
 ) -> ApiResult<Json<Vec<CandidateView>>> {
     let task = visible(&state.db, &caller, &id).await?;
     let candidates = store::candidates(&state.db, &task.enterprise_id).await?;
@@ -247,7 +253,8 @@ async fn list_candidates(
 #[serde(deny_unknown_fields)]
 pub struct SelectionBody {
     /// Employment relations of the people who will check in.
-    pub employment_ids: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub employment_ids: Vec<EmploymentId>,
 }
 
 fn selection_error(rule: SelectionRule) -> ApiError {
@@ -301,7 +308,7 @@ async fn submit_selection(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<VerificationTaskId>,
     Json(body): Json<SelectionBody>,
 ) -> ApiResult<Json<TaskView>> {
     caller.require(&[Role::Enterprise])?;
@@ -338,7 +345,7 @@ async fn submit_selection(
         titled: titled as u32,
     };
     rules::check_selection(&candidates, task.has_licence == 1, required).map_err(selection_error)?;
-    let picks: Vec<(String, String)> = picked.into_iter().map(|(c, p)| (c.employment_id, p)).collect();
+    let picks: Vec<(EmploymentId, PersonId)> = picked.into_iter().map(|(c, p)| (c.employment_id, p)).collect();
     let mut tx = act.begin().await?;
     if !store::submit_selection(&mut tx, &task, &picks, state.clock.now_ms()).await? {
         return Err(not_allowed(task.state()));
@@ -375,7 +382,7 @@ async fn review_selection(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<VerificationTaskId>,
     Json(body): Json<ReviewBody>,
 ) -> ApiResult<Json<TaskView>> {
     caller.require(REVIEWERS)?;
