@@ -18,7 +18,7 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role, Scope};
 use crate::documents::rules::Purpose;
 use crate::platform::db::{Conn, Executor};
-use crate::platform::ids::{DocumentId, EnterpriseId};
+use crate::platform::ids::{DocumentId, EnterpriseId, ProjectId};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::paging::Page;
 use crate::platform::types::{Date, Name};
@@ -116,7 +116,8 @@ pub struct EventBody {
     #[schema(value_type = Option<String>)]
     pub enterprise_id: Option<EnterpriseId>,
     /// The project concerned, if any; it must be the enterprise's.
-    pub project_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub project_id: Option<ProjectId>,
     #[schema(value_type = String, example = "2026-10-15")]
     pub occurred_on: Date,
     #[schema(value_type = String, example = "项目获评省级安全文明标准化工地")]
@@ -219,7 +220,7 @@ async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event
 fn new_event<'a>(body: &'a EventBody, enterprise: &'a str, occurred_on: &'a str) -> NewEvent<'a> {
     NewEvent {
         enterprise_id: enterprise,
-        project_id: body.project_id.as_deref(),
+        project_id: body.project_id.as_ref(),
         type_code: &body.type_code,
         occurred_on,
         description: body.description.as_str(),

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::platform::ids::DocumentId;
+use crate::platform::ids::{DocumentId, ProjectId};
 use crate::assessments::rules::State;
 use crate::assessments::store::lifecycle::DAILY_EVENTS;
 use crate::auth::{Bounds, Columns, Key};
@@ -71,7 +71,8 @@ pub struct EventRow {
     pub enterprise_id: String,
     pub enterprise_name: String,
     pub district_code: String,
-    pub project_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub project_id: Option<ProjectId>,
     pub project_name: Option<String>,
     pub type_code: String,
     /// bonus | deduction
@@ -141,7 +142,7 @@ pub async fn list(
 
 pub struct NewEvent<'a> {
     pub enterprise_id: &'a str,
-    pub project_id: Option<&'a str>,
+    pub project_id: Option<&'a ProjectId>,
     pub type_code: &'a str,
     pub occurred_on: &'a str,
     pub description: &'a str,

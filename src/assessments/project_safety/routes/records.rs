@@ -9,6 +9,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{reread, view_of, visible, ProjectAssessmentView, READERS};
+use crate::platform::ids::ProjectId;
 use crate::assessments::project_safety::store::{self, ProjectAssessmentRow, Submission};
 use crate::assessments::rules::{self, Event, TemplateKind};
 use crate::assessments::store::lifecycle::{StateChange, PROJECT_ASSESSMENTS};
@@ -39,7 +40,7 @@ pub(super) async fn start_assessment(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(project_id): Path<String>,
+    Path(project_id): Path<ProjectId>,
     Json(body): Json<StartBody>,
 ) -> ApiResult<(StatusCode, Json<ProjectAssessmentView>)> {
     caller.require(&[Role::Supervisor])?;
