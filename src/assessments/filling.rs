@@ -16,7 +16,7 @@ use super::rules::{ItemKind, PersonRole};
 use super::store::{self, AssessmentRow};
 use super::templates::Template;
 use super::{check_item_score, document_unusable};
-use crate::platform::ids::DocumentId;
+use crate::platform::ids::{AssessmentId, DocumentId};
 use crate::audit::Act;
 use crate::auth::Caller;
 use crate::documents::rules::{DocState, Purpose};
@@ -107,7 +107,7 @@ async fn save_items(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<AssessmentId>,
     Json(body): Json<SaveItemsBody>,
 ) -> ApiResult<Json<AssessmentView>> {
     let (row, template) = editable(&state, &caller, &id).await?;
@@ -188,7 +188,7 @@ async fn attach_document(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path((id, number)): Path<(String, String)>,
+    Path((id, number)): Path<(AssessmentId, String)>,
     Json(body): Json<AttachBody>,
 ) -> ApiResult<(StatusCode, Json<AssessmentView>)> {
     let (row, template) = editable(&state, &caller, &id).await?;
@@ -253,7 +253,7 @@ async fn detach_document(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path((id, number, document_id)): Path<(String, String, String)>,
+    Path((id, number, document_id)): Path<(AssessmentId, String, DocumentId)>,
 ) -> ApiResult<StatusCode> {
     let (row, _) = editable(&state, &caller, &id).await?;
     act.set_target(format!("assessment:{id}"));
@@ -297,7 +297,7 @@ async fn add_person(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path((id, number)): Path<(String, String)>,
+    Path((id, number)): Path<(AssessmentId, String)>,
     Json(body): Json<PersonBody>,
 ) -> ApiResult<(StatusCode, Json<AssessmentView>)> {
     let (row, template) = editable(&state, &caller, &id).await?;
@@ -347,7 +347,7 @@ async fn remove_person(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path((id, number, person_id)): Path<(String, String, String)>,
+    Path((id, number, person_id)): Path<(AssessmentId, String, String)>,
 ) -> ApiResult<StatusCode> {
     let (row, _) = editable(&state, &caller, &id).await?;
     act.set_target(format!("assessment:{id}"));

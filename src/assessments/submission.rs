@@ -14,6 +14,7 @@ use super::rules::{self, Event, Gap, ItemFill};
 use super::store::{self, AssessmentRow};
 use super::templates::{Template, TemplateItem};
 use super::{changed_meanwhile, not_allowed};
+use crate::platform::ids::AssessmentId;
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::platform::db::Conn;
@@ -97,7 +98,7 @@ async fn submit_assessment(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<AssessmentId>,
     Json(body): Json<SubmitBody>,
 ) -> ApiResult<Json<AssessmentView>> {
     caller.require(&[Role::Enterprise])?;

@@ -16,6 +16,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::rules::{self, ItemKind, PersonRole, TemplateKind};
 use super::seed;
 use super::store::templates as store;
+use crate::platform::ids::TemplateId;
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::platform::db::Conn;
@@ -59,7 +60,8 @@ pub struct TemplateItem {
 /// A template version and its items.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Template {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: TemplateId,
     pub kind: TemplateKind,
     pub version: i64,
     pub name: String,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{editable, reread, ProjectAssessmentView};
-use crate::platform::ids::DocumentId;
+use crate::platform::ids::{DocumentId, ProjectAssessmentId};
 use crate::assessments::project_safety::store::{self, Details, Unlinked};
 use crate::assessments::{changed_meanwhile, check_item_score, document_unusable};
 use crate::audit::Act;
@@ -61,7 +61,7 @@ pub(super) async fn save_assessment(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectAssessmentId>,
     Json(body): Json<SaveBody>,
 ) -> ApiResult<Json<ProjectAssessmentView>> {
     let (row, template) = editable(&state, &caller, &id).await?;
@@ -155,7 +155,7 @@ pub(super) async fn attach_document(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectAssessmentId>,
     Json(body): Json<AttachBody>,
 ) -> ApiResult<(StatusCode, Json<ProjectAssessmentView>)> {
     let (row, template) = editable(&state, &caller, &id).await?;
@@ -189,7 +189,7 @@ pub(super) async fn detach_document(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path((id, document_id)): Path<(String, String)>,
+    Path((id, document_id)): Path<(ProjectAssessmentId, DocumentId)>,
 ) -> ApiResult<StatusCode> {
     let (row, _) = editable(&state, &caller, &id).await?;
     act.set_target(format!("project_assessment:{id}"));

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{reread, view_of, visible, ProjectAssessmentView, READERS};
-use crate::platform::ids::ProjectId;
+use crate::platform::ids::{ProjectAssessmentId, ProjectId};
 use crate::assessments::project_safety::store::{self, ProjectAssessmentRow, Submission};
 use crate::assessments::rules::{self, Event, TemplateKind};
 use crate::assessments::store::lifecycle::{StateChange, PROJECT_ASSESSMENTS};
@@ -66,7 +66,7 @@ pub(super) async fn start_assessment(
         &project,
         &template,
         &body.period,
-        &caller.account_id,
+        &caller.staff_id(),
         state.clock.now_ms(),
     )
     .await?
@@ -87,7 +87,8 @@ pub(super) async fn start_assessment(
 pub struct ListQuery {
     pub state: Option<rules::State>,
     pub district: Option<String>,
-    pub project_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub project_id: Option<ProjectId>,
     pub period: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
@@ -122,7 +123,7 @@ pub(super) async fn list_assessments(
 pub(super) async fn get_assessment(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectAssessmentId>,
 ) -> ApiResult<Json<ProjectAssessmentView>> {
     let row = visible(&state, &caller, &id).await?;
     Ok(Json(view_of(&state, row).await?))
@@ -134,7 +135,7 @@ pub(super) async fn get_assessment(
 pub(super) async fn state_history(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectAssessmentId>,
 ) -> ApiResult<Json<Vec<StateChange>>> {
     let row = visible(&state, &caller, &id).await?;
     Ok(Json(PROJECT_ASSESSMENTS.changes(&state.db, &row.id).await?))
@@ -146,7 +147,7 @@ pub(super) async fn state_history(
 pub(super) async fn list_submissions(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectAssessmentId>,
 ) -> ApiResult<Json<Vec<Submission>>> {
     let row = visible(&state, &caller, &id).await?;
     Ok(Json(store::submissions(&state.db, &row.id).await?))
@@ -160,7 +161,7 @@ pub(super) async fn delete_assessment(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectAssessmentId>,
 ) -> ApiResult<StatusCode> {
     caller.require(&[Role::Supervisor])?;
     let row = visible(&state, &caller, &id).await?;

@@ -7,6 +7,7 @@ use axum::{
 };
 
 use super::{reread, template_of, visible, ProjectAssessmentView};
+use crate::platform::ids::ProjectAssessmentId;
 use crate::assessments::project_safety::store;
 use crate::assessments::rules::{self, Event};
 use crate::assessments::store::lifecycle::PROJECT_ASSESSMENTS;
@@ -65,7 +66,7 @@ pub(super) async fn submit_assessment(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectAssessmentId>,
 ) -> ApiResult<Json<ProjectAssessmentView>> {
     caller.require(&[Role::Supervisor])?;
     let row = visible(&state, &caller, &id).await?;
@@ -111,7 +112,7 @@ pub(super) async fn review_assessment(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectAssessmentId>,
     Json(body): Json<ReviewBody>,
 ) -> ApiResult<Json<ProjectAssessmentView>> {
     caller.require(&[Role::City])?;
