@@ -18,7 +18,7 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role, Scope};
 use crate::documents::rules::Purpose;
 use crate::platform::db::{Conn, Executor};
-use crate::platform::ids::{DocumentId, EnterpriseId, ProjectId};
+use crate::platform::ids::{DailyEventId, DocumentId, EnterpriseId, ProjectId};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::paging::Page;
 use crate::platform::types::{Date, Name};
@@ -217,7 +217,7 @@ async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event
     enterprise.ok_or_else(|| ApiError::internal("report without an enterprise"))
 }
 
-fn new_event<'a>(body: &'a EventBody, enterprise: &'a str, occurred_on: &'a str) -> NewEvent<'a> {
+fn new_event<'a>(body: &'a EventBody, enterprise: &'a EnterpriseId, occurred_on: &'a str) -> NewEvent<'a> {
     NewEvent {
         enterprise_id: enterprise,
         project_id: body.project_id.as_ref(),
@@ -262,14 +262,14 @@ async fn view(db: impl Executor<'_>, event: EventRow) -> ApiResult<EventView> {
 }
 
 /// The event as the act's transaction leaves it, for the answer.
-async fn reread(conn: &mut Conn, caller: &Caller, id: &str) -> ApiResult<EventView> {
+async fn reread(conn: &mut Conn, caller: &Caller, id: &DailyEventId) -> ApiResult<EventView> {
     let row = store::get(&mut *conn, id, &caller.bounds())
         .await?
         .ok_or_else(not_found)?;
     view(conn, row).await
 }
 
-async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<EventRow> {
+async fn visible(state: &AppState, caller: &Caller, id: &DailyEventId) -> ApiResult<EventRow> {
     caller.require(READERS)?;
     store::get(&state.db, id, &caller.bounds()).await?.ok_or_else(not_found)
 }
@@ -277,7 +277,8 @@ async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Event
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    pub enterprise_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub enterprise_id: Option<EnterpriseId>,
     pub state: Option<rules::State>,
     /// bonus | deduction
     pub category: Option<String>,
@@ -315,7 +316,7 @@ async fn list_events(
 async fn get_event(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<DailyEventId>,
 ) -> ApiResult<Json<EventView>> {
     let row = visible(&state, &caller, &id).await?;
     Ok(Json(view(&state.db, row).await?))
@@ -327,14 +328,14 @@ async fn get_event(
 async fn event_history(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<DailyEventId>,
 ) -> ApiResult<Json<Vec<StateChange>>> {
     let row = visible(&state, &caller, &id).await?;
     Ok(Json(DAILY_EVENTS.changes(&state.db, &row.id).await?))
 }
 
 /// A returned event, for its reporter to correct or delete.
-async fn own_returned(state: &AppState, caller: &Caller, id: &str, event: Event) -> ApiResult<EventRow> {
+async fn own_returned(state: &AppState, caller: &Caller, id: &DailyEventId, event: Event) -> ApiResult<EventRow> {
     let row = visible(state, caller, id).await?;
     if row.reported_by != caller.account_id {
         return Err(ApiError::new(
@@ -357,7 +358,7 @@ async fn correct_event(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<DailyEventId>,
     Json(body): Json<EventBody>,
 ) -> ApiResult<Json<EventView>> {
     let row = own_returned(&state, &caller, &id, Event::Submit).await?;
@@ -392,7 +393,7 @@ async fn delete_event(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<DailyEventId>,
 ) -> ApiResult<StatusCode> {
     let row = own_returned(&state, &caller, &id, Event::Delete).await?;
     act.set_target(format!("daily_event:{id}"));
@@ -425,7 +426,7 @@ async fn review_event(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<DailyEventId>,
     Json(body): Json<ReviewBody>,
 ) -> ApiResult<Json<EventView>> {
     caller.require(STAFF)?;

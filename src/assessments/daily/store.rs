@@ -3,11 +3,11 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::platform::ids::{DocumentId, ProjectId};
+use crate::platform::ids::{DailyEventId, DocumentId, EnterpriseId, ProjectId};
 use crate::assessments::rules::State;
 use crate::assessments::store::lifecycle::DAILY_EVENTS;
 use crate::auth::{Bounds, Columns, Key};
-use crate::platform::db::{new_id, Conn, Executor};
+use crate::platform::db::{Conn, Executor};
 use crate::platform::paging::Page;
 
 /// An event type and its point value.
@@ -67,8 +67,10 @@ const BOUNDS: Columns = Columns {
 /// A daily assessment event as shown.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct EventRow {
-    pub id: String,
-    pub enterprise_id: String,
+    #[schema(value_type = String)]
+    pub id: DailyEventId,
+    #[schema(value_type = String)]
+    pub enterprise_id: EnterpriseId,
     pub enterprise_name: String,
     pub district_code: String,
     #[schema(value_type = Option<String>)]
@@ -98,7 +100,7 @@ impl EventRow {
     }
 }
 
-pub async fn get(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<EventRow>, sqlx::Error> {
+pub async fn get(db: impl Executor<'_>, id: &DailyEventId, bounds: &Bounds) -> Result<Option<EventRow>, sqlx::Error> {
     let within = bounds.condition(&BOUNDS, 2);
     within
         .bind(sqlx::query_as(&format!("{SELECT} AND x.id = $1 AND {within}")).bind(id))
@@ -108,7 +110,7 @@ pub async fn get(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Opt
 
 #[derive(Default)]
 pub struct Filter {
-    pub enterprise: Option<String>,
+    pub enterprise: Option<EnterpriseId>,
     pub state: Option<String>,
     pub category: Option<String>,
     pub year: Option<String>,
@@ -141,7 +143,7 @@ pub async fn list(
 }
 
 pub struct NewEvent<'a> {
-    pub enterprise_id: &'a str,
+    pub enterprise_id: &'a EnterpriseId,
     pub project_id: Option<&'a ProjectId>,
     pub type_code: &'a str,
     pub occurred_on: &'a str,
@@ -149,8 +151,8 @@ pub struct NewEvent<'a> {
     pub documents: &'a [DocumentId],
 }
 
-pub async fn insert(conn: &mut Conn, e: &NewEvent<'_>, by: &str, now: i64) -> Result<String, sqlx::Error> {
-    let id = new_id();
+pub async fn insert(conn: &mut Conn, e: &NewEvent<'_>, by: &str, now: i64) -> Result<DailyEventId, sqlx::Error> {
+    let id = DailyEventId::new();
     sqlx::query(
         "INSERT INTO daily_events (id, enterprise_id, project_id, type_code, occurred_on, description, state, reported_by, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $8)",
@@ -173,7 +175,7 @@ pub async fn insert(conn: &mut Conn, e: &NewEvent<'_>, by: &str, now: i64) -> Re
 }
 
 /// Links the evidence and locks it: an event is read-only once reported.
-async fn link_documents(conn: &mut Conn, id: &str, documents: &[DocumentId]) -> Result<(), sqlx::Error> {
+async fn link_documents(conn: &mut Conn, id: &DailyEventId, documents: &[DocumentId]) -> Result<(), sqlx::Error> {
     for document in documents {
         sqlx::query("INSERT INTO daily_event_documents (event_id, document_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(id)
@@ -191,7 +193,7 @@ async fn link_documents(conn: &mut Conn, id: &str, documents: &[DocumentId]) -> 
     Ok(())
 }
 
-pub async fn documents(db: impl Executor<'_>, id: &str) -> Result<Vec<DocumentId>, sqlx::Error> {
+pub async fn documents(db: impl Executor<'_>, id: &DailyEventId) -> Result<Vec<DocumentId>, sqlx::Error> {
     sqlx::query_scalar("SELECT document_id FROM daily_event_documents WHERE event_id = $1 ORDER BY document_id")
         .bind(id)
         .fetch_all(db)
