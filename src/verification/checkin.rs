@@ -16,7 +16,7 @@ use crate::audit::Act;
 use crate::auth::{Caller, Channel, Role};
 use crate::challenges::{self, Challenge};
 use crate::face::{self, Evidence, Photo};
-use crate::platform::ids::{DocumentId, PersonId, VerificationTaskId};
+use crate::platform::ids::{ChallengeId, DocumentId, PersonId, VerificationTaskId};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::types::{CoordinateSystem, Coordinates, Date};
 use crate::platform::web::Json;
@@ -132,7 +132,8 @@ async fn check_in_challenge(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckInBody {
-    pub challenge_id: String,
+    #[schema(value_type = String)]
+    pub challenge_id: ChallengeId,
     /// A selfie (purpose `selfie`) taken after the challenge was issued.
     #[schema(value_type = String)]
     pub selfie_document_id: DocumentId,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{person_in_mini_program, request_not_found};
-use crate::platform::ids::{DocumentId, EmploymentRequestId};
+use crate::platform::ids::{ChallengeId, DocumentId, EmploymentRequestId};
 use crate::audit::Act;
 use crate::auth::Caller;
 use crate::challenges::{self, Challenge};
@@ -59,7 +59,8 @@ pub(super) async fn request_challenge(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Acceptance {
-    pub challenge_id: String,
+    #[schema(value_type = String)]
+    pub challenge_id: ChallengeId,
     /// A selfie (purpose `selfie`) uploaded after the challenge was issued.
     #[schema(value_type = String)]
     pub selfie_document_id: DocumentId,
