@@ -33,10 +33,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::platform::ids::TemplateId;
 use crate::documents::rules::Purpose;
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Invalid};
+use crate::platform::ids::TemplateId;
 use crate::platform::types::Name;
 use crate::state::AppState;
 use rules::{Event, NotAllowed, ScoreRule};

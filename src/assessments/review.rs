@@ -15,10 +15,10 @@ use super::rules::{self, Event, ItemKind, Outcome};
 use super::store::{self, AssessmentRow, ReviewAct, ReviewRecord};
 use super::templates::Template;
 use super::{changed_meanwhile, check_item_score, not_allowed};
-use crate::platform::ids::AssessmentId;
 use crate::audit::Act;
 use crate::auth::{Caller, Role, Scope};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::AssessmentId;
 use crate::platform::types::Name;
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -43,7 +43,12 @@ async fn reviewable(state: &AppState, caller: &Caller, id: &AssessmentId) -> Api
 }
 
 /// A record the caller may review, in review, with its template; the act names it.
-async fn under_review(state: &AppState, caller: &Caller, act: &Act, id: &AssessmentId) -> ApiResult<(AssessmentRow, Template)> {
+async fn under_review(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &AssessmentId,
+) -> ApiResult<(AssessmentRow, Template)> {
     let row = reviewable(state, caller, id).await?;
     act.set_target(format!("assessment:{id}"));
     rules::transition(row.state(), Event::Review).map_err(not_allowed)?;

@@ -24,9 +24,9 @@ pub use review::{finish, item_history, review_item, Finish, ReviewAct, ReviewRec
 
 use super::rules::{Outcome, ResultLevel, State, TemplateKind};
 use super::templates::Template;
-use crate::platform::ids::{AssessmentId, EnterpriseId, TemplateId};
 use crate::auth::{Bounds, Columns, Key};
 use crate::platform::db::{new_id, Conn, Executor};
+use crate::platform::ids::{AssessmentId, EnterpriseId, TemplateId};
 use crate::platform::paging::Page;
 
 /// Where self-assessments keep the bounds: the enterprise assessed and its district.
@@ -82,7 +82,11 @@ impl AssessmentRow {
     }
 }
 
-pub async fn get(db: impl Executor<'_>, id: &AssessmentId, bounds: &Bounds) -> Result<Option<AssessmentRow>, sqlx::Error> {
+pub async fn get(
+    db: impl Executor<'_>,
+    id: &AssessmentId,
+    bounds: &Bounds,
+) -> Result<Option<AssessmentRow>, sqlx::Error> {
     let within = bounds.condition(&BOUNDS, 2);
     within
         .bind(sqlx::query_as(&format!("{SELECT} AND a.id = $1 AND {within}")).bind(id))

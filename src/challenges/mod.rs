@@ -8,9 +8,9 @@ use utoipa::ToSchema;
 
 mod store;
 
-use crate::platform::ids::{ChallengeId, DocumentId, PersonId};
 use crate::platform::db::Executor;
 use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::ids::{ChallengeId, DocumentId, PersonId};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -59,7 +59,13 @@ fn refused(code: &'static str, zh: &'static str, en: &'static str) -> ApiError {
 
 /// Spends the challenge; returns when it was issued. Refused when unknown, for another person,
 /// act or object, expired, or already spent.
-pub async fn spend(state: &AppState, id: &ChallengeId, person_id: &PersonId, purpose: &str, target_id: &str) -> ApiResult<i64> {
+pub async fn spend(
+    state: &AppState,
+    id: &ChallengeId,
+    person_id: &PersonId,
+    purpose: &str,
+    target_id: &str,
+) -> ApiResult<i64> {
     let now = state.clock.now_ms();
     let row = store::find(&state.db, id).await?;
     let invalid = || {

@@ -1,7 +1,7 @@
 //! Challenges SQL.
 
-use crate::platform::ids::{ChallengeId, PersonId};
 use crate::platform::db::Executor;
+use crate::platform::ids::{ChallengeId, PersonId};
 
 pub struct NewChallenge<'a> {
     pub id: &'a ChallengeId,

@@ -6,8 +6,8 @@ use utoipa::ToSchema;
 
 use super::rules::{DocState, Purpose};
 use crate::auth::{Bounds, Columns, Key};
-use crate::platform::ids::DocumentId;
 use crate::platform::db::Executor;
+use crate::platform::ids::DocumentId;
 
 // Documents decode their state and purpose strictly.
 crate::text_column!(DocState, Purpose);

@@ -18,7 +18,11 @@ use crate::platform::types::Coordinates;
 pub use store::EnterpriseRow;
 
 /// The enterprise if it lies within `bounds`.
-pub async fn get(db: impl Executor<'_>, id: &EnterpriseId, bounds: &Bounds) -> Result<Option<EnterpriseRow>, sqlx::Error> {
+pub async fn get(
+    db: impl Executor<'_>,
+    id: &EnterpriseId,
+    bounds: &Bounds,
+) -> Result<Option<EnterpriseRow>, sqlx::Error> {
     store::get(db, id, bounds).await
 }
 

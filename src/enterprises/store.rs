@@ -176,7 +176,12 @@ pub async fn password_hash(db: impl Executor<'_>, id: &EnterpriseId) -> Result<O
         .await
 }
 
-pub async fn set_password_hash(db: impl Executor<'_>, id: &EnterpriseId, hash: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn set_password_hash(
+    db: impl Executor<'_>,
+    id: &EnterpriseId,
+    hash: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE enterprises SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(hash)
         .bind(now)
@@ -217,7 +222,11 @@ const BOUNDS: Columns = Columns {
 };
 
 /// The enterprise if it lies within `bounds`.
-pub async fn get(db: impl Executor<'_>, id: &EnterpriseId, bounds: &Bounds) -> Result<Option<EnterpriseRow>, sqlx::Error> {
+pub async fn get(
+    db: impl Executor<'_>,
+    id: &EnterpriseId,
+    bounds: &Bounds,
+) -> Result<Option<EnterpriseRow>, sqlx::Error> {
     let within = bounds.condition(&BOUNDS, 2);
     within
         .bind(sqlx::query_as(&format!("SELECT {COLUMNS} FROM enterprises WHERE id = $1 AND {within}")).bind(id))
@@ -253,7 +262,10 @@ pub async fn list(
         .await
 }
 
-pub async fn qualifications(db: impl Executor<'_>, enterprise_id: &EnterpriseId) -> Result<Vec<QualificationView>, sqlx::Error> {
+pub async fn qualifications(
+    db: impl Executor<'_>,
+    enterprise_id: &EnterpriseId,
+) -> Result<Vec<QualificationView>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, category, grade, certificate_number, issued_on FROM enterprise_qualifications WHERE enterprise_id = $1 ORDER BY issued_on, id",
     )

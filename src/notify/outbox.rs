@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use super::store::{self, NewNotification};
-use crate::platform::ids::{EnterpriseId, PersonId};
 use crate::platform::db::Executor;
+use crate::platform::ids::{EnterpriseId, PersonId};
 
 /// Who a notification is for.
 pub enum Recipient<'a> {

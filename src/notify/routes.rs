@@ -6,10 +6,10 @@ use axum::http::StatusCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, NotificationView};
-use crate::platform::ids::NotificationId;
 use crate::audit::Act;
 use crate::auth::{Caller, Scope};
 use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::ids::NotificationId;
 use crate::platform::paging::Page;
 use crate::platform::web::Json;
 use crate::state::AppState;

@@ -3,8 +3,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::platform::ids::NotificationId;
 use crate::platform::db::Executor;
+use crate::platform::ids::NotificationId;
 
 /// A notification row as it is inserted.
 pub struct NewNotification<'a> {

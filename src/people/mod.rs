@@ -43,7 +43,11 @@ pub async fn identity_of(
 
 /// The person's enrolled face; `None` when the person is not registered or the sealed face
 /// does not open.
-pub async fn face_of(db: impl Executor<'_>, keys: &Keys, person_id: &PersonId) -> Result<Option<Descriptor>, sqlx::Error> {
+pub async fn face_of(
+    db: impl Executor<'_>,
+    keys: &Keys,
+    person_id: &PersonId,
+) -> Result<Option<Descriptor>, sqlx::Error> {
     Ok(store::identity(db, person_id)
         .await?
         .and_then(|identity| identity.face(keys)))

@@ -97,7 +97,7 @@ pub async fn identity_by_hash(db: impl Executor<'_>, id_number_hash: &str) -> Re
 }
 
 /// Sealing contexts: each value opens only for its own person and field.
-pub fn context(person_id: &str, field: &str) -> String {
+pub fn context(person_id: &PersonId, field: &str) -> String {
     format!("person:{person_id}:{field}")
 }
 

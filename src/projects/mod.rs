@@ -8,9 +8,9 @@
 pub mod routes;
 mod store;
 
-use crate::platform::ids::ProjectId;
 use crate::auth::Bounds;
 use crate::platform::db::Executor;
+use crate::platform::ids::ProjectId;
 
 pub use routes::check_building_area;
 pub use store::ProjectView;

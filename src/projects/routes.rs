@@ -13,11 +13,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, NewProject, ProjectView};
-use crate::platform::ids::{EnterpriseId, ProjectId};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::{EnterpriseId, ProjectId};
 use crate::platform::imports::{errors_of, ImportError, Table};
 use crate::platform::paging::Page;
 use crate::platform::types::{CreditCode, DistrictCode, Name};
@@ -103,7 +103,9 @@ async fn register(conn: &mut Conn, caller: &Caller, body: &NewProjectBody, now: 
         name: body.name.as_str(),
         location: body.location.as_str(),
         district_code: body.district_code.as_str(),
-        enterprise_id: enterprise.as_ref().ok_or_else(|| ApiError::internal("enterprise checked above"))?,
+        enterprise_id: enterprise
+            .as_ref()
+            .ok_or_else(|| ApiError::internal("enterprise checked above"))?,
         project_manager: body.project_manager.as_str(),
         building_area: body.building_area,
     };

@@ -4,9 +4,9 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::platform::ids::{EnterpriseId, ProjectId, StaffId};
 use crate::auth::{Bounds, Columns, Key};
 use crate::platform::db::{is_unique_violation, Executor, NullableF64};
+use crate::platform::ids::{EnterpriseId, ProjectId, StaffId};
 use crate::platform::paging::Page;
 
 /// Where projects keep the bounds: the building enterprise and the project's district.

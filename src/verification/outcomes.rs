@@ -16,8 +16,8 @@ use super::store::{self, Closing, NextRound, TaskRow};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::documents::rules::{DocState, Purpose};
-use crate::platform::ids::{DocumentId, EmploymentId, PersonId, VerificationTaskId};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::{DocumentId, EmploymentId, PersonId, VerificationTaskId};
 use crate::platform::types::{Date, Name};
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -214,7 +214,11 @@ pub struct ProgressRow {
 }
 
 /// Who of the current round has checked in, who has not, and what was flagged.
-async fn progress_rows(state: &AppState, caller: &Caller, id: &VerificationTaskId) -> ApiResult<(TaskRow, Vec<ProgressRow>)> {
+async fn progress_rows(
+    state: &AppState,
+    caller: &Caller,
+    id: &VerificationTaskId,
+) -> ApiResult<(TaskRow, Vec<ProgressRow>)> {
     caller.require(&[Role::City, Role::District, Role::Sysadmin, Role::Enterprise])?;
     let task = visible(&state.db, caller, id).await?;
     let selected = store::selection(&state.db, &task.id, task.round).await?;

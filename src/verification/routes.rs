@@ -13,8 +13,8 @@ use super::store::{self, RequirementView, ReviewView, SelectedView, TaskRow};
 use crate::audit::Act;
 use crate::auth::{Bounds, Caller, Role, Scope};
 use crate::platform::db::{Conn, Executor};
-use crate::platform::ids::{EmploymentId, EnterpriseId, PersonId, QualificationId, VerificationTaskId};
 use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::ids::{EmploymentId, EnterpriseId, PersonId, QualificationId, VerificationTaskId};
 use crate::platform::paging::Page;
 use crate::platform::types::{Date, Name};
 use crate::platform::web::Json;
@@ -203,7 +203,11 @@ async fn list_tasks(
 /// One task with its current selection and every review.
 #[utoipa::path(get, path = "/verification/tasks/{id}", tag = "verification", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = TaskView), (status = 404, body = Problem)))]
-async fn get_task(State(state): State<AppState>, caller: Caller, Path(id): Path<VerificationTaskId>) -> ApiResult<Json<TaskView>> {
+async fn get_task(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<VerificationTaskId>,
+) -> ApiResult<Json<TaskView>> {
     let mut conn = state.db.acquire().await?;
     let row = visible(&mut *conn, &caller, &id).await?;
     Ok(Json(view(&mut conn, row).await?))

@@ -73,7 +73,11 @@ const BOUNDS: Columns = Columns {
     ..Columns::NONE
 };
 
-pub async fn get_task(db: impl Executor<'_>, id: &VerificationTaskId, bounds: &Bounds) -> Result<Option<TaskRow>, sqlx::Error> {
+pub async fn get_task(
+    db: impl Executor<'_>,
+    id: &VerificationTaskId,
+    bounds: &Bounds,
+) -> Result<Option<TaskRow>, sqlx::Error> {
     let within = bounds.condition(&BOUNDS, 2);
     within
         .bind(sqlx::query_as(&format!("{TASK_SELECT} WHERE t.id = $1 AND {within}")).bind(id))
@@ -163,7 +167,10 @@ pub async fn insert_task(conn: &mut Conn, t: &NewTask<'_>, now: i64) -> Result<V
 }
 
 /// The enterprise's current staff as selection candidates, with each one's person id.
-pub async fn candidates(db: impl Executor<'_>, enterprise_id: &EnterpriseId) -> Result<Vec<(Candidate, PersonId)>, sqlx::Error> {
+pub async fn candidates(
+    db: impl Executor<'_>,
+    enterprise_id: &EnterpriseId,
+) -> Result<Vec<(Candidate, PersonId)>, sqlx::Error> {
     let rows: Vec<(EmploymentId, PersonId, i64, i64, i64)> = sqlx::query_as(
         "SELECT x.id, x.person_id, x.technical_lead, \
          (SELECT COUNT(*) FROM staff_certificates c WHERE c.employment_id = x.id AND c.kind = 'registration'), \
@@ -263,7 +270,11 @@ pub async fn submit_selection(
 }
 
 /// The people selected in the task's current round.
-pub async fn selected_people(db: impl Executor<'_>, task: &VerificationTaskId, round: i64) -> Result<Vec<PersonId>, sqlx::Error> {
+pub async fn selected_people(
+    db: impl Executor<'_>,
+    task: &VerificationTaskId,
+    round: i64,
+) -> Result<Vec<PersonId>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT person_id FROM verification_selections WHERE task_id = $1 AND round = $2 ORDER BY person_id",
     )
@@ -281,7 +292,11 @@ pub struct SelectedView {
     pub person_id: PersonId,
 }
 
-pub async fn selection(db: impl Executor<'_>, task: &VerificationTaskId, round: i64) -> Result<Vec<SelectedView>, sqlx::Error> {
+pub async fn selection(
+    db: impl Executor<'_>,
+    task: &VerificationTaskId,
+    round: i64,
+) -> Result<Vec<SelectedView>, sqlx::Error> {
     sqlx::query_as("SELECT employment_id, person_id FROM verification_selections WHERE task_id = $1 AND round = $2 ORDER BY employment_id")
         .bind(task)
         .bind(round)

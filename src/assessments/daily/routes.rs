@@ -18,8 +18,8 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role, Scope};
 use crate::documents::rules::Purpose;
 use crate::platform::db::{Conn, Executor};
-use crate::platform::ids::{DailyEventId, DocumentId, EnterpriseId, ProjectId};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::{DailyEventId, DocumentId, EnterpriseId, ProjectId};
 use crate::platform::paging::Page;
 use crate::platform::types::{Date, Name};
 use crate::platform::web::Json;
@@ -130,7 +130,12 @@ pub struct EventBody {
 
 /// Checks a report against who makes it: enterprises report bonuses with evidence about
 /// themselves, staff record deductions for enterprises within their jurisdiction.
-async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event: Option<&str>) -> ApiResult<EnterpriseId> {
+async fn check_report(
+    state: &AppState,
+    caller: &Caller,
+    body: &EventBody,
+    event: Option<&str>,
+) -> ApiResult<EnterpriseId> {
     let types = store::event_types(&state.db).await?;
     let category = types
         .iter()
@@ -170,7 +175,7 @@ async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event
                     "Choose an enterprise within your jurisdiction",
                 );
             }
-            found.map(|e| e.id.into())
+            found.map(|e| e.id)
         }
         (_, Some(_)) => {
             invalid.field(

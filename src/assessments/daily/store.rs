@@ -3,11 +3,11 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::platform::ids::{DailyEventId, DocumentId, EnterpriseId, ProjectId};
 use crate::assessments::rules::State;
 use crate::assessments::store::lifecycle::DAILY_EVENTS;
 use crate::auth::{Bounds, Columns, Key};
 use crate::platform::db::{Conn, Executor};
+use crate::platform::ids::{DailyEventId, DocumentId, EnterpriseId, ProjectId};
 use crate::platform::paging::Page;
 
 /// An event type and its point value.

@@ -5,12 +5,12 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::platform::ids::{DocumentId, EnterpriseId, ProjectAssessmentId, ProjectId, StaffId, TemplateId};
 use crate::assessments::rules::State;
 use crate::assessments::store::lifecycle::PROJECT_ASSESSMENTS;
 use crate::assessments::templates::Template;
 use crate::auth::{Bounds, Columns, Key};
 use crate::platform::db::{is_unique_violation, Conn, Executor, NullableF64};
+use crate::platform::ids::{DocumentId, EnterpriseId, ProjectAssessmentId, ProjectId, StaffId, TemplateId};
 use crate::platform::paging::Page;
 use crate::projects::ProjectView;
 
@@ -213,7 +213,12 @@ pub async fn save_details(db: impl Executor<'_>, id: &ProjectAssessmentId, d: &D
     Ok(())
 }
 
-pub async fn save_score(db: impl Executor<'_>, id: &ProjectAssessmentId, number: &str, score: Option<f64>) -> Result<(), sqlx::Error> {
+pub async fn save_score(
+    db: impl Executor<'_>,
+    id: &ProjectAssessmentId,
+    number: &str,
+    score: Option<f64>,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE project_assessment_scores SET score = $1 WHERE assessment_id = $2 AND number = $3")
         .bind(NullableF64(score))
         .bind(id)
@@ -223,7 +228,10 @@ pub async fn save_score(db: impl Executor<'_>, id: &ProjectAssessmentId, number:
     Ok(())
 }
 
-pub async fn scores(db: impl Executor<'_>, id: &ProjectAssessmentId) -> Result<Vec<(String, Option<f64>)>, sqlx::Error> {
+pub async fn scores(
+    db: impl Executor<'_>,
+    id: &ProjectAssessmentId,
+) -> Result<Vec<(String, Option<f64>)>, sqlx::Error> {
     sqlx::query_as("SELECT number, score FROM project_assessment_scores WHERE assessment_id = $1")
         .bind(id)
         .fetch_all(db)
@@ -251,7 +259,13 @@ pub async fn documents(db: impl Executor<'_>, id: &ProjectAssessmentId) -> Resul
     .await
 }
 
-pub async fn link_document(conn: &mut Conn, id: &ProjectAssessmentId, document: &DocumentId, role: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn link_document(
+    conn: &mut Conn,
+    id: &ProjectAssessmentId,
+    document: &DocumentId,
+    role: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO project_assessment_documents (assessment_id, document_id, role, added_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT DO NOTHING",
@@ -280,7 +294,11 @@ pub enum Unlinked {
 }
 
 /// Unlinks a document never submitted; it becomes the supervisor's own again (deletable).
-pub async fn unlink_document(conn: &mut Conn, id: &ProjectAssessmentId, document: &DocumentId) -> Result<Unlinked, sqlx::Error> {
+pub async fn unlink_document(
+    conn: &mut Conn,
+    id: &ProjectAssessmentId,
+    document: &DocumentId,
+) -> Result<Unlinked, sqlx::Error> {
     let removed = sqlx::query(
         "DELETE FROM project_assessment_documents WHERE assessment_id = $1 AND document_id = $2 \
          AND document_id IN (SELECT d.id FROM documents d WHERE d.state = 'available')",

@@ -7,9 +7,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::grading::{default_rule, Bands, Category, Input, Rule};
-use crate::platform::ids::{AdjustmentId, EnterpriseId, StaffId};
 use crate::auth::{Bounds, Columns, Key};
 use crate::platform::db::Executor;
+use crate::platform::ids::{AdjustmentId, EnterpriseId, StaffId};
 
 #[derive(sqlx::FromRow)]
 struct RuleRow {

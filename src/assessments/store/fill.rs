@@ -4,8 +4,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AssessmentRow;
-use crate::platform::ids::{AssessmentId, DocumentId};
 use crate::assessments::rules::{ItemReview, PersonRole};
+use crate::platform::ids::{AssessmentId, DocumentId};
 
 // Item reviews and people-list roles decode strictly.
 crate::text_column!(ItemReview, PersonRole);
@@ -84,7 +84,11 @@ pub struct LinkedDocument {
 }
 
 /// Reads on the pool or inside a transaction that holds the record (see `hold_editable`).
-pub async fn documents(db: impl Executor<'_>, id: &AssessmentId, round: i64) -> Result<Vec<LinkedDocument>, sqlx::Error> {
+pub async fn documents(
+    db: impl Executor<'_>,
+    id: &AssessmentId,
+    round: i64,
+) -> Result<Vec<LinkedDocument>, sqlx::Error> {
     sqlx::query_as(
         "SELECT l.number, l.document_id, l.role, l.slot, d.file_name, l.added_at FROM assessment_documents l \
          JOIN documents d ON d.id = l.document_id WHERE l.assessment_id = $1 AND l.round = $2 ORDER BY l.added_at, l.document_id",

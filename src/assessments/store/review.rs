@@ -6,10 +6,10 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{move_state, AssessmentRow};
-use crate::platform::ids::AssessmentId;
 use crate::assessments::rules::{ItemReview, Outcome, ResultLevel, State};
 use crate::notify::outbox::{self, Recipient};
 use crate::platform::db::{new_id, Conn, Executor, NullableF64};
+use crate::platform::ids::AssessmentId;
 
 /// A reviewer's act on an item.
 pub enum ReviewAct<'a> {
@@ -102,7 +102,11 @@ pub struct ReviewRecord {
     pub at: i64,
 }
 
-pub async fn item_history(db: impl Executor<'_>, id: &AssessmentId, number: &str) -> Result<Vec<ReviewRecord>, sqlx::Error> {
+pub async fn item_history(
+    db: impl Executor<'_>,
+    id: &AssessmentId,
+    number: &str,
+) -> Result<Vec<ReviewRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT r.round, r.action, r.score, r.opinion, r.reviewer, s.display_name AS reviewer_name, r.at FROM assessment_reviews r \
          LEFT JOIN staff s ON s.id = r.reviewer WHERE r.assessment_id = $1 AND r.number = $2 ORDER BY r.at, r.id",

@@ -1,9 +1,9 @@
 //! Template SQL: versions with their items. A version is written once and never changed.
 
-use crate::platform::ids::TemplateId;
 use crate::assessments::rules::{ItemKind, TemplateKind};
 use crate::assessments::templates::{Template, TemplateItem};
 use crate::platform::db::{is_unique_violation, Conn, Executor, NullableF64};
+use crate::platform::ids::TemplateId;
 
 // Template and item kinds decode strictly.
 crate::text_column!(TemplateKind, ItemKind);

@@ -17,9 +17,9 @@ use crate::auth::{Bounds, Caller};
 use crate::documents::rules;
 use crate::documents::store;
 use crate::documents::upload::UploadError;
-use crate::platform::ids::DocumentId;
 use crate::platform::crypto::constant_time_eq;
 use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::ids::DocumentId;
 use crate::platform::objects::StoreError;
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -37,14 +37,14 @@ pub(super) fn app_url(state: &AppState, headers: &HeaderMap, path: &str) -> Stri
     format!("http://{host}{path}")
 }
 
-pub(super) fn link_signature(state: &AppState, action: &str, id: &str, expires_ms: i64) -> String {
+pub(super) fn link_signature(state: &AppState, action: &str, id: &DocumentId, expires_ms: i64) -> String {
     state
         .keys
         .mac("document-link", &rules::link_payload(action, id, expires_ms))
 }
 
 /// Checks a signed link's query; 403 when it was altered or has expired.
-pub(super) fn check_link(state: &AppState, action: &str, id: &str, link: &LinkQuery) -> ApiResult<()> {
+pub(super) fn check_link(state: &AppState, action: &str, id: &DocumentId, link: &LinkQuery) -> ApiResult<()> {
     let expected = link_signature(state, action, id, link.expires);
     if !constant_time_eq(expected.as_bytes(), link.signature.as_bytes()) {
         return Err(ApiError::new(

@@ -20,8 +20,8 @@ use super::rules::{DocRule, OwnerKind, Purpose};
 use super::store;
 use super::upload::ChunkSource;
 use crate::auth::{Caller, Role};
-use crate::platform::ids::DocumentId;
 use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::ids::DocumentId;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {

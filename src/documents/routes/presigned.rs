@@ -19,8 +19,8 @@ use crate::auth::Caller;
 use crate::documents::rules::{self, DocRule, DocState, Purpose};
 use crate::documents::store::{self, DocumentView, NewDocument};
 use crate::documents::upload::{self, ChunkSource, Expect, UploadError};
-use crate::platform::ids::DocumentId;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::DocumentId;
 use crate::platform::web::Json;
 use crate::state::AppState;
 

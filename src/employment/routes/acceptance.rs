@@ -9,7 +9,6 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{person_in_mini_program, request_not_found};
-use crate::platform::ids::{ChallengeId, DocumentId, EmploymentRequestId};
 use crate::audit::Act;
 use crate::auth::Caller;
 use crate::challenges::{self, Challenge};
@@ -17,13 +16,18 @@ use crate::employment::rules::{self, Decision, EmploymentRule};
 use crate::employment::store::{self, AcceptFailure, EmploymentView};
 use crate::face::{self, Evidence, Photo};
 use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::ids::{ChallengeId, DocumentId, EmploymentRequestId};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
 const CHALLENGE_PURPOSE: &str = "employment.accept";
 
 /// The calling person's request, still pending now (an overdue one counts as expired).
-async fn own_pending_request(state: &AppState, caller: &Caller, id: &EmploymentRequestId) -> ApiResult<store::RequestRow> {
+async fn own_pending_request(
+    state: &AppState,
+    caller: &Caller,
+    id: &EmploymentRequestId,
+) -> ApiResult<store::RequestRow> {
     let row = store::get_request(&state.db, id, &caller.bounds())
         .await?
         .ok_or_else(request_not_found)?;

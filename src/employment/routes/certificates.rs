@@ -9,12 +9,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::own_active_relation;
-use crate::platform::ids::{DocumentId, EmploymentId, StaffCertificateId};
 use crate::audit::Act;
 use crate::auth::Caller;
 use crate::documents::rules::Purpose;
 use crate::employment::store::{self, CertificateView, NewCertificate};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::{DocumentId, EmploymentId, StaffCertificateId};
 use crate::platform::types::{Date, Name};
 use crate::platform::web::Json;
 use crate::state::AppState;

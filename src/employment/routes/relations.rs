@@ -6,12 +6,12 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::own_active_relation;
-use crate::platform::ids::EmploymentId;
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::employment::rules::EmploymentRule;
 use crate::employment::store::{self, EmploymentView};
 use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::ids::{EmploymentId, EnterpriseId};
 use crate::platform::paging::Page;
 use crate::platform::types::Name;
 use crate::platform::web::Json;
@@ -21,7 +21,8 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct RelationsQuery {
     /// Staff: one enterprise within their jurisdiction.
-    pub enterprise_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub enterprise_id: Option<EnterpriseId>,
     /// Only current relations (an enterprise's current staff).
     pub active: Option<bool>,
     pub page: Option<u32>,

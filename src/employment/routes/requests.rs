@@ -10,12 +10,12 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{enterprise_id, person_in_mini_program, request_not_found};
-use crate::platform::ids::EmploymentRequestId;
 use crate::audit::Act;
 use crate::auth::Caller;
 use crate::employment::rules::{self, Decision, EmploymentRule, RequestState};
 use crate::employment::store::{self, NewRequest, RequestView};
 use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::ids::{EmploymentRequestId, EnterpriseId};
 use crate::platform::paging::Page;
 use crate::platform::types::{Date, IdNumber, Name};
 use crate::platform::web::Json;
@@ -119,7 +119,8 @@ pub(super) async fn create_request(
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Staff: one enterprise within their jurisdiction.
-    pub enterprise_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub enterprise_id: Option<EnterpriseId>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }

@@ -4,8 +4,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::EmploymentRow;
-use crate::platform::ids::{DocumentId, EmploymentId, StaffCertificateId};
 use crate::platform::db::Executor;
+use crate::platform::ids::{DocumentId, EmploymentId, StaffCertificateId};
 
 /// A registration certificate or professional title of an employee.
 #[derive(Serialize, ToSchema, sqlx::FromRow)]
@@ -30,7 +30,10 @@ pub struct CertificateView {
 const CERTIFICATE_COLUMNS: &str =
     "id, employment_id, kind, name, number, specialty, valid_until, document_id, created_at";
 
-pub async fn certificates(db: impl Executor<'_>, employment_id: &EmploymentId) -> Result<Vec<CertificateView>, sqlx::Error> {
+pub async fn certificates(
+    db: impl Executor<'_>,
+    employment_id: &EmploymentId,
+) -> Result<Vec<CertificateView>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {CERTIFICATE_COLUMNS} FROM staff_certificates WHERE employment_id = $1 ORDER BY created_at, id"
     ))

@@ -7,12 +7,15 @@ use utoipa::ToSchema;
 use super::{joined, person_name, BOUNDS};
 use crate::auth::Bounds;
 use crate::notify::outbox::{self, Recipient};
-use crate::platform::ids::{EmploymentId, EnterpriseId, PersonId};
 use crate::platform::crypto::Keys;
 use crate::platform::db::{Conn, Executor};
+use crate::platform::ids::{EmploymentId, EnterpriseId, PersonId};
 
 /// The person's active employment, as (employment id, enterprise id).
-pub async fn active_employer(db: impl Executor<'_>, person_id: &PersonId) -> Result<Option<(EmploymentId, EnterpriseId)>, sqlx::Error> {
+pub async fn active_employer(
+    db: impl Executor<'_>,
+    person_id: &PersonId,
+) -> Result<Option<(EmploymentId, EnterpriseId)>, sqlx::Error> {
     sqlx::query_as("SELECT id, enterprise_id FROM employments WHERE person_id = $1 AND state = 'active'")
         .bind(person_id)
         .fetch_optional(db)

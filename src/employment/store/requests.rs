@@ -8,9 +8,9 @@ use super::{joined, person_name, BOUNDS};
 use crate::auth::Bounds;
 use crate::employment::rules::RequestState;
 use crate::notify::outbox::{self, Recipient};
-use crate::platform::ids::{EmploymentId, EmploymentRequestId, EnterpriseId, PersonId};
 use crate::platform::crypto::Keys;
 use crate::platform::db::{Conn, Executor};
+use crate::platform::ids::{EmploymentId, EmploymentRequestId, EnterpriseId, PersonId};
 
 const REQUEST_COLUMNS: &str =
     "x.id, x.enterprise_id, x.person_id, x.position, x.contract_start, x.contract_end, x.state, \
@@ -103,7 +103,11 @@ pub async fn expire_due(db: impl Executor<'_>, now: i64) -> Result<(), sqlx::Err
         .map(|_| ())
 }
 
-pub async fn get_request(db: impl Executor<'_>, id: &EmploymentRequestId, bounds: &Bounds) -> Result<Option<RequestRow>, sqlx::Error> {
+pub async fn get_request(
+    db: impl Executor<'_>,
+    id: &EmploymentRequestId,
+    bounds: &Bounds,
+) -> Result<Option<RequestRow>, sqlx::Error> {
     let within = bounds.condition(&BOUNDS, 2);
     within
         .bind(

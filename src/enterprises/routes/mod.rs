@@ -20,8 +20,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::store::{self, EnterpriseView, Value};
 use crate::auth::{Caller, Role};
 use crate::platform::db::Conn;
-use crate::platform::ids::EnterpriseId;
 use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::ids::EnterpriseId;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -5,8 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::TaskRow;
-use crate::platform::ids::{CheckInAttemptId, DocumentId, PersonId, VerificationTaskId};
 use crate::platform::db::{Executor, NullableF64};
+use crate::platform::ids::{CheckInAttemptId, DocumentId, PersonId, VerificationTaskId};
 
 /// Whether the person is selected in the task's current round.
 pub async fn is_selected(db: impl Executor<'_>, task: &TaskRow, person: &PersonId) -> Result<bool, sqlx::Error> {

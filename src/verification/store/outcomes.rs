@@ -4,13 +4,17 @@
 use serde_json::json;
 
 use super::{move_task, TaskRow};
-use crate::platform::ids::{DocumentId, PersonId, VerificationTaskId};
 use crate::notify::outbox::{self, Recipient};
 use crate::platform::db::{Conn, Executor};
+use crate::platform::ids::{DocumentId, PersonId, VerificationTaskId};
 use crate::verification::rules::TaskState;
 
 /// The people selected in the task's round without a valid check-in in it.
-pub async fn missing_people(db: impl Executor<'_>, task: &VerificationTaskId, round: i64) -> Result<Vec<PersonId>, sqlx::Error> {
+pub async fn missing_people(
+    db: impl Executor<'_>,
+    task: &VerificationTaskId,
+    round: i64,
+) -> Result<Vec<PersonId>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT s.person_id FROM verification_selections s WHERE s.task_id = $1 AND s.round = $2 AND NOT EXISTS \
          (SELECT 1 FROM check_in_attempts a WHERE a.task_id = s.task_id AND a.round = s.round AND a.person_id = s.person_id AND a.outcome <> 'refused')",

@@ -9,13 +9,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{editable, reread, ProjectAssessmentView};
-use crate::platform::ids::{DocumentId, ProjectAssessmentId};
 use crate::assessments::project_safety::store::{self, Details, Unlinked};
 use crate::assessments::{changed_meanwhile, check_item_score, document_unusable};
 use crate::audit::Act;
 use crate::auth::Caller;
 use crate::documents::rules::Purpose;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::{DocumentId, ProjectAssessmentId};
 use crate::platform::types::{DistrictCode, Name, Phone};
 use crate::platform::web::Json;
 use crate::projects::check_building_area;

@@ -9,7 +9,6 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{reread, view_of, visible, ProjectAssessmentView, READERS};
-use crate::platform::ids::{ProjectAssessmentId, ProjectId};
 use crate::assessments::project_safety::store::{self, ProjectAssessmentRow, Submission};
 use crate::assessments::rules::{self, Event, TemplateKind};
 use crate::assessments::store::lifecycle::{StateChange, PROJECT_ASSESSMENTS};
@@ -18,6 +17,7 @@ use crate::assessments::{changed_meanwhile, not_allowed, valid_period};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::{ProjectAssessmentId, ProjectId};
 use crate::platform::paging::Page;
 use crate::platform::web::Json;
 use crate::state::AppState;

@@ -7,7 +7,6 @@ use axum::{
 };
 
 use super::{reread, template_of, visible, ProjectAssessmentView};
-use crate::platform::ids::ProjectAssessmentId;
 use crate::assessments::project_safety::store;
 use crate::assessments::rules::{self, Event};
 use crate::assessments::store::lifecycle::PROJECT_ASSESSMENTS;
@@ -15,6 +14,7 @@ use crate::assessments::{changed_meanwhile, not_allowed, ReviewBody};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::platform::error::{ApiError, ApiResult, Message, Problem};
+use crate::platform::ids::ProjectAssessmentId;
 use crate::platform::web::Json;
 use crate::state::AppState;
 
