@@ -17,7 +17,9 @@ macro_rules! ids {
         pub struct $name(String);
 
         impl $name {
-            /// A new time-ordered id.
+            /// A new time-ordered id. (No `Default`: an id made up where a value was missing
+            /// would pass for a real one.)
+            #[allow(clippy::new_without_default)]
             pub fn new() -> Self {
                 Self($crate::platform::db::new_id())
             }

@@ -308,7 +308,7 @@ pub async fn unlink_document(
     .execute(&mut *conn)
     .await?;
     if removed.rows_affected() == 1 {
-        release(conn, &[document.clone()]).await?;
+        release(conn, std::slice::from_ref(document)).await?;
         return Ok(Unlinked::Done);
     }
     let linked: Option<String> = sqlx::query_scalar(
