@@ -207,8 +207,8 @@ async fn seed(state: &zhujian::AppState, enrolled: &zhujian_face::Descriptor) ->
             name: "基准人员",
             phone: "13900000000",
             phone_masked: "139****0000",
-            portrait_document_id: "bench-portrait",
-            selfie_document_id: "bench-selfie",
+            portrait_document_id: &"bench-portrait".into(),
+            selfie_document_id: &"bench-selfie".into(),
             face: enrolled,
         };
         // The portrait and selfie rows the identity refers to.
@@ -259,7 +259,7 @@ async fn seed(state: &zhujian::AppState, enrolled: &zhujian_face::Descriptor) ->
         .execute(db)
         .await
         .unwrap();
-        pairs.push((task, person));
+        pairs.push((task, person.into_string()));
     }
     pairs
 }
@@ -329,7 +329,7 @@ async fn main() {
             let subject = Subject {
                 account_id: person.clone(),
                 role: Role::Person,
-                scope: Scope::Person(person.clone()),
+                scope: Scope::Person(person.clone().into()),
                 channel: Channel::MiniProgram,
             };
             (

@@ -20,6 +20,7 @@ use crate::audit::Act;
 use crate::auth::Caller;
 use crate::documents::rules::{DocState, Purpose};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::{AssessmentId, DocumentId};
 use crate::platform::types::{Date, IdNumber, Name};
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -106,7 +107,7 @@ async fn save_items(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<AssessmentId>,
     Json(body): Json<SaveItemsBody>,
 ) -> ApiResult<Json<AssessmentView>> {
     let (row, template) = editable(&state, &caller, &id).await?;
@@ -148,7 +149,8 @@ pub enum DocumentRole {
 #[serde(deny_unknown_fields)]
 pub struct AttachBody {
     /// A completed upload of purpose `material_scan` (PDF).
-    pub document_id: String,
+    #[schema(value_type = String)]
+    pub document_id: DocumentId,
     #[serde(default)]
     pub role: DocumentRole,
     /// For attachment lists: which named attachment this document is.
@@ -162,7 +164,7 @@ async fn own_scan(
     state: &AppState,
     caller: &Caller,
     row: &AssessmentRow,
-    id: &str,
+    id: &DocumentId,
     field: &str,
     fresh: bool,
 ) -> ApiResult<()> {
@@ -186,7 +188,7 @@ async fn attach_document(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path((id, number)): Path<(String, String)>,
+    Path((id, number)): Path<(AssessmentId, String)>,
     Json(body): Json<AttachBody>,
 ) -> ApiResult<(StatusCode, Json<AssessmentView>)> {
     let (row, template) = editable(&state, &caller, &id).await?;
@@ -251,7 +253,7 @@ async fn detach_document(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path((id, number, document_id)): Path<(String, String, String)>,
+    Path((id, number, document_id)): Path<(AssessmentId, String, DocumentId)>,
 ) -> ApiResult<StatusCode> {
     let (row, _) = editable(&state, &caller, &id).await?;
     act.set_target(format!("assessment:{id}"));
@@ -282,7 +284,8 @@ pub struct PersonBody {
     #[schema(value_type = Option<String>, example = "2028-06-30")]
     pub certificate_valid_until: Option<Date>,
     /// The certificate scan: a completed upload of purpose `material_scan` (PDF).
-    pub scan_document_id: String,
+    #[schema(value_type = String)]
+    pub scan_document_id: DocumentId,
 }
 
 /// Adds a person with their certificate to a people list (Jinan licence assessment, item 09).
@@ -294,7 +297,7 @@ async fn add_person(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path((id, number)): Path<(String, String)>,
+    Path((id, number)): Path<(AssessmentId, String)>,
     Json(body): Json<PersonBody>,
 ) -> ApiResult<(StatusCode, Json<AssessmentView>)> {
     let (row, template) = editable(&state, &caller, &id).await?;
@@ -344,7 +347,7 @@ async fn remove_person(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path((id, number, person_id)): Path<(String, String, String)>,
+    Path((id, number, person_id)): Path<(AssessmentId, String, String)>,
 ) -> ApiResult<StatusCode> {
     let (row, _) = editable(&state, &caller, &id).await?;
     act.set_target(format!("assessment:{id}"));

@@ -36,6 +36,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::documents::rules::Purpose;
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Invalid};
+use crate::platform::ids::TemplateId;
 use crate::platform::types::Name;
 use crate::state::AppState;
 use rules::{Event, NotAllowed, ScoreRule};
@@ -140,7 +141,7 @@ pub fn document_unusable(invalid: &mut Invalid, field: &str, purpose: Purpose) {
 }
 
 /// The template version a record was created on (records always reference an existing one).
-pub async fn template_of_record(conn: &mut Conn, template_id: &str) -> ApiResult<templates::Template> {
+pub async fn template_of_record(conn: &mut Conn, template_id: &TemplateId) -> ApiResult<templates::Template> {
     templates::by_id(conn, template_id)
         .await?
         .ok_or_else(|| ApiError::internal("a record without its template"))

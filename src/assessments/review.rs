@@ -18,6 +18,7 @@ use super::{changed_meanwhile, check_item_score, not_allowed};
 use crate::audit::Act;
 use crate::auth::{Caller, Role, Scope};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::AssessmentId;
 use crate::platform::types::Name;
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -32,7 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// A self-assessment the caller may review: district staff within their district; city staff
 /// in the districts the city station reviews (`assessments.city_review_districts`).
-async fn reviewable(state: &AppState, caller: &Caller, id: &str) -> ApiResult<AssessmentRow> {
+async fn reviewable(state: &AppState, caller: &Caller, id: &AssessmentId) -> ApiResult<AssessmentRow> {
     caller.require(&[Role::District, Role::City])?;
     let row = visible(&state.db, caller, id).await?;
     if caller.scope == Scope::City && !state.settings.assessments.city_reviews(&row.district_code) {
@@ -42,7 +43,12 @@ async fn reviewable(state: &AppState, caller: &Caller, id: &str) -> ApiResult<As
 }
 
 /// A record the caller may review, in review, with its template; the act names it.
-async fn under_review(state: &AppState, caller: &Caller, act: &Act, id: &str) -> ApiResult<(AssessmentRow, Template)> {
+async fn under_review(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &AssessmentId,
+) -> ApiResult<(AssessmentRow, Template)> {
     let row = reviewable(state, caller, id).await?;
     act.set_target(format!("assessment:{id}"));
     rules::transition(row.state(), Event::Review).map_err(not_allowed)?;
@@ -108,7 +114,7 @@ async fn score_item(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path((id, number)): Path<(String, String)>,
+    Path((id, number)): Path<(AssessmentId, String)>,
     Json(body): Json<ScoreBody>,
 ) -> ApiResult<Json<AssessmentView>> {
     let (row, template) = under_review(&state, &caller, &act, &id).await?;
@@ -199,7 +205,7 @@ async fn decide_item(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path((id, number)): Path<(String, String)>,
+    Path((id, number)): Path<(AssessmentId, String)>,
     Json(body): Json<DecisionBody>,
 ) -> ApiResult<Json<AssessmentView>> {
     let (row, template) = under_review(&state, &caller, &act, &id).await?;
@@ -238,7 +244,7 @@ async fn decide_item(
 async fn item_history(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, number)): Path<(String, String)>,
+    Path((id, number)): Path<(AssessmentId, String)>,
 ) -> ApiResult<Json<Vec<ReviewRecord>>> {
     let mut conn = state.db.acquire().await?;
     let row = visible(&mut *conn, &caller, &id).await?;
@@ -265,7 +271,7 @@ async fn finish_review(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<AssessmentId>,
     Json(body): Json<FinishBody>,
 ) -> ApiResult<Json<AssessmentView>> {
     let (row, template) = under_review(&state, &caller, &act, &id).await?;

@@ -18,6 +18,7 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::platform::db::{Conn, Executor, Tx};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::{AssessmentId, DocumentId};
 use crate::platform::paging::Page;
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -37,13 +38,13 @@ pub fn not_found() -> ApiError {
 }
 
 /// An assessment within the caller's scope, or 404.
-pub async fn visible(db: impl Executor<'_>, caller: &Caller, id: &str) -> ApiResult<AssessmentRow> {
+pub async fn visible(db: impl Executor<'_>, caller: &Caller, id: &AssessmentId) -> ApiResult<AssessmentRow> {
     caller.require(READERS)?;
     store::get(db, id, &caller.bounds()).await?.ok_or_else(not_found)
 }
 
 /// The caller's own assessment, checked to be editable, with its template.
-pub async fn editable(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(AssessmentRow, Template)> {
+pub async fn editable(state: &AppState, caller: &Caller, id: &AssessmentId) -> ApiResult<(AssessmentRow, Template)> {
     caller.require(&[Role::Enterprise])?;
     let row = visible(&state.db, caller, id).await?;
     rules::transition(row.state(), Event::Edit).map_err(not_allowed)?;
@@ -100,7 +101,8 @@ pub struct PersonView {
     pub certificate_name: String,
     pub certificate_number: String,
     pub certificate_valid_until: Option<String>,
-    pub scan_document_id: String,
+    #[schema(value_type = String)]
+    pub scan_document_id: DocumentId,
 }
 
 /// An assessment with the items of one round.
@@ -176,7 +178,7 @@ pub async fn view(conn: &mut Conn, row: AssessmentRow, round: Option<i64>) -> Ap
 
 /// The current round of the record as the caller now sees it: read inside the act's
 /// transaction, before its commit.
-pub async fn reread(conn: &mut Conn, caller: &Caller, id: &str) -> ApiResult<AssessmentView> {
+pub async fn reread(conn: &mut Conn, caller: &Caller, id: &AssessmentId) -> ApiResult<AssessmentView> {
     let row = visible(&mut *conn, caller, id).await?;
     view(conn, row, None).await
 }
@@ -288,7 +290,7 @@ pub struct RoundQuery {
 async fn get_assessment(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<AssessmentId>,
     Query(q): Query<RoundQuery>,
 ) -> ApiResult<Json<AssessmentView>> {
     let mut conn = state.db.acquire().await?;
@@ -302,7 +304,7 @@ async fn get_assessment(
 async fn state_history(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<AssessmentId>,
 ) -> ApiResult<Json<Vec<HistoryEntry>>> {
     let row = visible(&state.db, &caller, &id).await?;
     Ok(Json(store::state_history(&state.db, &row.id).await?))
@@ -316,7 +318,7 @@ async fn delete_assessment(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<AssessmentId>,
 ) -> ApiResult<StatusCode> {
     caller.require(&[Role::Enterprise])?;
     let row = visible(&state.db, &caller, &id).await?;

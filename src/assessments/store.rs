@@ -26,6 +26,7 @@ use super::rules::{Outcome, ResultLevel, State, TemplateKind};
 use super::templates::Template;
 use crate::auth::{Bounds, Columns, Key};
 use crate::platform::db::{new_id, Conn, Executor};
+use crate::platform::ids::{AssessmentId, EnterpriseId, TemplateId};
 use crate::platform::paging::Page;
 
 /// Where self-assessments keep the bounds: the enterprise assessed and its district.
@@ -47,13 +48,16 @@ crate::text_column!(State);
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct AssessmentRow {
-    pub id: String,
-    pub enterprise_id: String,
+    #[schema(value_type = String)]
+    pub id: AssessmentId,
+    #[schema(value_type = String)]
+    pub enterprise_id: EnterpriseId,
     pub enterprise_name: String,
     pub district_code: String,
     /// local | non_local
     pub locality: String,
-    pub template_id: String,
+    #[schema(value_type = String)]
+    pub template_id: TemplateId,
     pub template_version: i64,
     #[schema(value_type = TemplateKind)]
     pub kind: String,
@@ -78,7 +82,11 @@ impl AssessmentRow {
     }
 }
 
-pub async fn get(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<AssessmentRow>, sqlx::Error> {
+pub async fn get(
+    db: impl Executor<'_>,
+    id: &AssessmentId,
+    bounds: &Bounds,
+) -> Result<Option<AssessmentRow>, sqlx::Error> {
     let within = bounds.condition(&BOUNDS, 2);
     within
         .bind(sqlx::query_as(&format!("{SELECT} AND a.id = $1 AND {within}")).bind(id))
@@ -128,8 +136,8 @@ pub async fn create(
     period: &str,
     by: &str,
     now: i64,
-) -> Result<Option<String>, sqlx::Error> {
-    let id = new_id();
+) -> Result<Option<AssessmentId>, sqlx::Error> {
+    let id = AssessmentId::new();
     let inserted = sqlx::query(
         "INSERT INTO assessments (id, enterprise_id, template_id, kind, period, state, round, created_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, 'draft', 1, $6, $7, $7)",
@@ -161,7 +169,7 @@ pub async fn create(
 #[allow(clippy::too_many_arguments)]
 async fn history(
     db: impl Executor<'_>,
-    id: &str,
+    id: &AssessmentId,
     round: i64,
     from: &str,
     to: State,
@@ -308,7 +316,7 @@ pub struct RoundView {
     pub assessed_total: Option<f64>,
 }
 
-pub async fn rounds(db: impl Executor<'_>, id: &str) -> Result<Vec<RoundView>, sqlx::Error> {
+pub async fn rounds(db: impl Executor<'_>, id: &AssessmentId) -> Result<Vec<RoundView>, sqlx::Error> {
     sqlx::query_as(
         "SELECT round, submitted_by, submitted_at, submit_opinion, finished_by, finished_at, finish_opinion, outcome, result, \
          self_total, assessed_total FROM assessment_rounds WHERE assessment_id = $1 ORDER BY round",
@@ -329,7 +337,7 @@ pub struct HistoryEntry {
     pub at: i64,
 }
 
-pub async fn state_history(db: impl Executor<'_>, id: &str) -> Result<Vec<HistoryEntry>, sqlx::Error> {
+pub async fn state_history(db: impl Executor<'_>, id: &AssessmentId) -> Result<Vec<HistoryEntry>, sqlx::Error> {
     sqlx::query_as(
         "SELECT round, from_state, to_state, actor, opinion, at FROM assessment_history WHERE assessment_id = $1 ORDER BY at, id",
     )

@@ -18,6 +18,7 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::ids::AssessmentId;
 use crate::platform::types::Name;
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -97,7 +98,7 @@ async fn submit_assessment(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<AssessmentId>,
     Json(body): Json<SubmitBody>,
 ) -> ApiResult<Json<AssessmentView>> {
     caller.require(&[Role::Enterprise])?;

@@ -20,6 +20,7 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::TemplateId;
 use crate::platform::types::Name;
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -59,7 +60,8 @@ pub struct TemplateItem {
 /// A template version and its items.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Template {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: TemplateId,
     pub kind: TemplateKind,
     pub version: i64,
     pub name: String,

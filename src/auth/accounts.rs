@@ -11,6 +11,7 @@ use std::sync::Arc;
 use super::tokens::Subject;
 use super::{AccountKind, Channel, Role, Scope};
 use crate::platform::db::Conn;
+use crate::platform::ids::PersonId;
 use crate::BoxFuture;
 
 /// What every kind of account answers.
@@ -60,7 +61,7 @@ pub trait WechatAccountPort: AccountPort {
         conn: &'a mut Conn,
         openid: &'a str,
         now: i64,
-    ) -> BoxFuture<'a, Result<String, sqlx::Error>>;
+    ) -> BoxFuture<'a, Result<PersonId, sqlx::Error>>;
 }
 
 /// A password account as the sign-in needs it.

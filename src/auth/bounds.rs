@@ -20,6 +20,8 @@
 
 use std::fmt;
 
+use crate::platform::ids::{EnterpriseId, PersonId, StaffId};
+
 /// Which records a caller may reach (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Bounds {
@@ -28,11 +30,11 @@ pub enum Bounds {
     /// District staff: the records of one district.
     District(String),
     /// A site supervisor: the records they own; elsewhere their district (`None`: the city).
-    Supervisor { account: String, district: Option<String> },
+    Supervisor { account: StaffId, district: Option<String> },
     /// An enterprise: its own records.
-    Enterprise(String),
+    Enterprise(EnterpriseId),
     /// A person: their own records.
-    Person(String),
+    Person(PersonId),
 }
 
 /// Where a domain keeps one bound.
@@ -137,19 +139,19 @@ impl Bounds {
     pub fn condition(&self, columns: &Columns, placeholder: usize) -> Condition {
         let (key, value) = match self {
             Bounds::City => return Condition::everything(),
-            Bounds::District(code) => (columns.district, code),
-            Bounds::Enterprise(id) => (columns.enterprise, id),
-            Bounds::Person(id) => (columns.person, id),
+            Bounds::District(code) => (columns.district, code.as_str()),
+            Bounds::Enterprise(id) => (columns.enterprise, id.as_str()),
+            Bounds::Person(id) => (columns.person, id.as_str()),
             Bounds::Supervisor { account, district } => match (columns.owner, district) {
-                (Some(owner), _) => (Some(owner), account),
-                (None, Some(code)) => (columns.district, code),
+                (Some(owner), _) => (Some(owner), account.as_str()),
+                (None, Some(code)) => (columns.district, code.as_str()),
                 (None, None) => return Condition::everything(),
             },
         };
         match key {
             Some(key) => Condition {
                 sql: key.test(placeholder),
-                value: Some(value.clone()),
+                value: Some(value.to_owned()),
             },
             None => Condition::nothing(),
         }

@@ -14,6 +14,7 @@ use super::tokens::TokenError;
 use super::{Bounds, Channel, Role, Scope};
 use crate::audit::AuditContext;
 use crate::platform::error::ApiError;
+use crate::platform::ids::{EnterpriseId, PersonId, StaffId};
 use crate::state::AppState;
 
 #[derive(Debug, Clone)]
@@ -52,7 +53,7 @@ impl Caller {
     }
 
     /// The enterprise id when the caller is an enterprise.
-    pub fn enterprise_id(&self) -> Option<&str> {
+    pub fn enterprise_id(&self) -> Option<&EnterpriseId> {
         match &self.scope {
             Scope::Enterprise(id) => Some(id),
             _ => None,
@@ -60,11 +61,17 @@ impl Caller {
     }
 
     /// The person id when the caller is a person.
-    pub fn person_id(&self) -> Option<&str> {
+    pub fn person_id(&self) -> Option<&PersonId> {
         match &self.scope {
             Scope::Person(id) => Some(id),
             _ => None,
         }
+    }
+
+    /// The account id as a staff account's id: what a staff caller (after `require` of staff
+    /// roles) records as the author of an act.
+    pub fn staff_id(&self) -> StaffId {
+        StaffId::from(self.account_id.as_str())
     }
 
     /// The records the caller may reach, for the stores (see `auth::bounds`). A supervisor
@@ -74,11 +81,11 @@ impl Caller {
             (_, Scope::Person(id)) => Bounds::Person(id.clone()),
             (_, Scope::Enterprise(id)) => Bounds::Enterprise(id.clone()),
             (Role::Supervisor, Scope::District(code)) => Bounds::Supervisor {
-                account: self.account_id.clone(),
+                account: self.staff_id(),
                 district: Some(code.clone()),
             },
             (Role::Supervisor, Scope::City) => Bounds::Supervisor {
-                account: self.account_id.clone(),
+                account: self.staff_id(),
                 district: None,
             },
             (_, Scope::District(code)) => Bounds::District(code.clone()),

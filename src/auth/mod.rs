@@ -17,6 +17,8 @@ pub mod wechat;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::platform::ids::{EnterpriseId, PersonId};
+
 pub use accounts::Accounts;
 pub use bounds::{Bounds, Columns, Key};
 pub use caller::Caller;
@@ -100,8 +102,8 @@ impl AccountKind {
 /// or the whole city.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
-    Person(String),
-    Enterprise(String),
+    Person(PersonId),
+    Enterprise(EnterpriseId),
     District(String),
     City,
 }

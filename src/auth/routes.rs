@@ -193,7 +193,7 @@ async fn wechat_login(
     act.set_actor("person", &person_id, Role::Person.as_str());
     let target = format!("person:{person_id}");
     let subject = Subject {
-        account_id: person_id.clone(),
+        account_id: person_id.to_string(),
         role: Role::Person,
         scope: Scope::Person(person_id),
         channel: Channel::MiniProgram,

@@ -8,13 +8,15 @@ use utoipa::ToSchema;
 
 mod store;
 
-use crate::platform::db::{new_id, Executor};
+use crate::platform::db::Executor;
 use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::ids::{ChallengeId, DocumentId, PersonId};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct Challenge {
-    pub challenge_id: String,
+    #[schema(value_type = String)]
+    pub challenge_id: ChallengeId,
     /// Unix milliseconds; use it before then.
     pub expires_at: i64,
     /// Unix milliseconds; the selfie must be taken after this.
@@ -25,12 +27,12 @@ pub struct Challenge {
 pub async fn issue(
     db: impl Executor<'_>,
     now: i64,
-    person_id: &str,
+    person_id: &PersonId,
     purpose: &str,
     target_id: &str,
     ttl_secs: i64,
 ) -> Result<Challenge, sqlx::Error> {
-    let id = new_id();
+    let id = ChallengeId::new();
     let new = store::NewChallenge {
         id: &id,
         person_id,
@@ -57,7 +59,13 @@ fn refused(code: &'static str, zh: &'static str, en: &'static str) -> ApiError {
 
 /// Spends the challenge; returns when it was issued. Refused when unknown, for another person,
 /// act or object, expired, or already spent.
-pub async fn spend(state: &AppState, id: &str, person_id: &str, purpose: &str, target_id: &str) -> ApiResult<i64> {
+pub async fn spend(
+    state: &AppState,
+    id: &ChallengeId,
+    person_id: &PersonId,
+    purpose: &str,
+    target_id: &str,
+) -> ApiResult<i64> {
     let now = state.clock.now_ms();
     let row = store::find(&state.db, id).await?;
     let invalid = || {
@@ -70,7 +78,7 @@ pub async fn spend(state: &AppState, id: &str, person_id: &str, purpose: &str, t
     let Some(row) = row else {
         return Err(invalid());
     };
-    if row.person_id != person_id || row.purpose != purpose || row.target_id != target_id {
+    if row.person_id != *person_id || row.purpose != purpose || row.target_id != target_id {
         return Err(invalid());
     }
     if row.used_at.is_some() {
@@ -106,10 +114,10 @@ pub async fn spend(state: &AppState, id: &str, person_id: &str, purpose: &str, t
 pub async fn spend_with_selfie(
     state: &AppState,
     caller: &crate::auth::Caller,
-    challenge_id: &str,
+    challenge_id: &ChallengeId,
     purpose: &str,
     target_id: &str,
-    selfie_document_id: &str,
+    selfie_document_id: &DocumentId,
 ) -> ApiResult<bytes::Bytes> {
     let person = caller.person_id().ok_or_else(ApiError::forbidden_role)?;
     let issued_at = spend(state, challenge_id, person, purpose, target_id).await?;

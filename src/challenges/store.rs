@@ -1,10 +1,11 @@
 //! Challenges SQL.
 
 use crate::platform::db::Executor;
+use crate::platform::ids::{ChallengeId, PersonId};
 
 pub struct NewChallenge<'a> {
-    pub id: &'a str,
-    pub person_id: &'a str,
+    pub id: &'a ChallengeId,
+    pub person_id: &'a PersonId,
     pub purpose: &'a str,
     pub target_id: &'a str,
     pub created_at: i64,
@@ -28,7 +29,7 @@ pub async fn insert(db: impl Executor<'_>, new: &NewChallenge<'_>) -> Result<(),
 
 #[derive(sqlx::FromRow)]
 pub struct ChallengeRow {
-    pub person_id: String,
+    pub person_id: PersonId,
     pub purpose: String,
     pub target_id: String,
     pub created_at: i64,
@@ -36,7 +37,7 @@ pub struct ChallengeRow {
     pub used_at: Option<i64>,
 }
 
-pub async fn find(db: impl Executor<'_>, id: &str) -> Result<Option<ChallengeRow>, sqlx::Error> {
+pub async fn find(db: impl Executor<'_>, id: &ChallengeId) -> Result<Option<ChallengeRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT person_id, purpose, target_id, created_at, expires_at, used_at FROM challenges WHERE id = $1",
     )
@@ -46,7 +47,7 @@ pub async fn find(db: impl Executor<'_>, id: &str) -> Result<Option<ChallengeRow
 }
 
 /// Marks the challenge used at `now`; false if it already was.
-pub async fn claim(db: impl Executor<'_>, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn claim(db: impl Executor<'_>, id: &ChallengeId, now: i64) -> Result<bool, sqlx::Error> {
     let claimed = sqlx::query("UPDATE challenges SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
         .bind(now)
         .bind(id)

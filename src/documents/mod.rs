@@ -18,25 +18,40 @@ use tokio::io::AsyncReadExt;
 use crate::auth::{Bounds, Caller};
 use crate::platform::db::Executor;
 use crate::platform::error::{ApiError, ApiResult, FieldError, Message};
+use crate::platform::ids::DocumentId;
 use crate::state::AppState;
 use rules::{DocState, Purpose};
 
 pub use store::DocumentRow;
 
 /// The document if it lies within `bounds`.
-pub async fn visible(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<DocumentRow>, sqlx::Error> {
+pub async fn visible(
+    db: impl Executor<'_>,
+    id: &DocumentId,
+    bounds: &Bounds,
+) -> Result<Option<DocumentRow>, sqlx::Error> {
     store::get(db, id, bounds).await
 }
 
 /// Attaches a document to a record (`record_kind`, `record_id`) and locks it with the record,
 /// so that its owner can no longer delete it; false if its upload is not completed.
-pub async fn attach(db: impl Executor<'_>, id: &str, record_kind: &str, record_id: &str) -> Result<bool, sqlx::Error> {
+pub async fn attach(
+    db: impl Executor<'_>,
+    id: &DocumentId,
+    record_kind: &str,
+    record_id: &str,
+) -> Result<bool, sqlx::Error> {
     store::set_attachment(db, id, record_kind, record_id, DocState::Locked).await
 }
 
 /// Unlocks a document of a record that is editable again, or that no longer holds it; it stays
 /// marked as the record's. False if its upload is not completed.
-pub async fn release(db: impl Executor<'_>, id: &str, record_kind: &str, record_id: &str) -> Result<bool, sqlx::Error> {
+pub async fn release(
+    db: impl Executor<'_>,
+    id: &DocumentId,
+    record_kind: &str,
+    record_id: &str,
+) -> Result<bool, sqlx::Error> {
     store::set_attachment(db, id, record_kind, record_id, DocState::Available).await
 }
 
@@ -45,7 +60,7 @@ pub async fn release(db: impl Executor<'_>, id: &str, record_kind: &str, record_
 pub async fn read_own_photo(
     state: &AppState,
     caller: &Caller,
-    id: &str,
+    id: &DocumentId,
     purpose: Purpose,
     field: &str,
 ) -> ApiResult<(DocumentRow, Bytes)> {

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::rules::{DocState, Purpose};
 use crate::auth::{Bounds, Columns, Key};
 use crate::platform::db::Executor;
+use crate::platform::ids::DocumentId;
 
 // Documents decode their state and purpose strictly.
 crate::text_column!(DocState, Purpose);
@@ -14,7 +15,7 @@ crate::text_column!(DocState, Purpose);
 /// A document as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DocumentRow {
-    pub id: String,
+    pub id: DocumentId,
     pub owner_kind: String,
     pub owner_id: String,
     pub purpose: Purpose,
@@ -52,7 +53,8 @@ impl DocumentRow {
 /// A document as the API shows it.
 #[derive(Serialize, ToSchema)]
 pub struct DocumentView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: DocumentId,
     /// person | enterprise
     pub owner_kind: String,
     pub owner_id: String,
@@ -107,7 +109,7 @@ const BOUNDS: Columns = Columns {
 
 const FROM: &str = "documents d LEFT JOIN enterprises e ON d.owner_kind = 'enterprise' AND e.id = d.owner_id";
 
-pub async fn get(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<DocumentRow>, sqlx::Error> {
+pub async fn get(db: impl Executor<'_>, id: &DocumentId, bounds: &Bounds) -> Result<Option<DocumentRow>, sqlx::Error> {
     let within = bounds.condition(&BOUNDS, 2);
     within
         .bind(sqlx::query_as(&format!("SELECT {COLUMNS} FROM {FROM} WHERE d.id = $1 AND {within}")).bind(id))
@@ -142,7 +144,7 @@ pub async fn list(
 
 /// A document as it is inserted.
 pub struct NewDocument<'a> {
-    pub id: &'a str,
+    pub id: &'a DocumentId,
     pub owner_kind: &'a str,
     pub owner_id: &'a str,
     pub purpose: Purpose,
@@ -185,7 +187,7 @@ pub async fn insert(db: impl Executor<'_>, d: &NewDocument<'_>, now: i64) -> Res
 /// Marks a pending upload available with what was verified; false if it was not pending.
 pub async fn complete(
     db: impl Executor<'_>,
-    id: &str,
+    id: &DocumentId,
     content_type: &str,
     size: i64,
     sha256: &str,
@@ -203,7 +205,7 @@ pub async fn complete(
 }
 
 /// Deletes the row if it is still deletable; false if its state changed meanwhile.
-pub async fn delete_unlocked(db: impl Executor<'_>, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn delete_unlocked(db: impl Executor<'_>, id: &DocumentId) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("DELETE FROM documents WHERE id = $1 AND state <> 'locked'")
         .bind(id)
         .execute(db)
@@ -215,7 +217,7 @@ pub async fn delete_unlocked(db: impl Executor<'_>, id: &str) -> Result<bool, sq
 /// (assessments, certificates…) that carry attachments.
 pub async fn set_attachment(
     db: impl Executor<'_>,
-    id: &str,
+    id: &DocumentId,
     kind: &str,
     record_id: &str,
     state: DocState,
@@ -241,7 +243,7 @@ pub struct UploadSlot {
 }
 
 /// The upload slot of any document (the caller proved the signed link, not a scope).
-pub async fn upload_slot(db: impl Executor<'_>, id: &str) -> Result<Option<UploadSlot>, sqlx::Error> {
+pub async fn upload_slot(db: impl Executor<'_>, id: &DocumentId) -> Result<Option<UploadSlot>, sqlx::Error> {
     sqlx::query_as("SELECT object_key, expected_size, state FROM documents WHERE id = $1")
         .bind(id)
         .fetch_optional(db)
@@ -249,14 +251,14 @@ pub async fn upload_slot(db: impl Executor<'_>, id: &str) -> Result<Option<Uploa
 }
 
 /// Pending uploads older than `before` (for the sweeper).
-pub async fn stale_pending(db: impl Executor<'_>, before: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+pub async fn stale_pending(db: impl Executor<'_>, before: i64) -> Result<Vec<(DocumentId, String)>, sqlx::Error> {
     sqlx::query_as("SELECT id, object_key FROM documents WHERE state = 'pending' AND created_at < $1 ORDER BY created_at LIMIT 1000")
         .bind(before)
         .fetch_all(db)
         .await
 }
 
-pub async fn delete_pending(db: impl Executor<'_>, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn delete_pending(db: impl Executor<'_>, id: &DocumentId) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("DELETE FROM documents WHERE id = $1 AND state = 'pending'")
         .bind(id)
         .execute(db)
@@ -264,7 +266,7 @@ pub async fn delete_pending(db: impl Executor<'_>, id: &str) -> Result<bool, sql
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn exists(db: impl Executor<'_>, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn exists(db: impl Executor<'_>, id: &DocumentId) -> Result<bool, sqlx::Error> {
     let found: Option<String> = sqlx::query_scalar("SELECT id FROM documents WHERE id = $1")
         .bind(id)
         .fetch_optional(db)

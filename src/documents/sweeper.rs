@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::{rules, store};
+use crate::platform::ids::DocumentId;
 use crate::platform::objects::ObjectStore;
 use crate::state::AppState;
 
@@ -59,7 +60,7 @@ pub async fn sweep_once(state: &AppState) -> anyhow::Result<SweepReport> {
         }
         match rules::document_id_of_key(&object.key) {
             Some(id) if !object.key.starts_with(".partial") => {
-                if !store::exists(&state.db, id).await? {
+                if !store::exists(&state.db, &DocumentId::from(id)).await? {
                     state.objects.delete(&object.key).await?;
                     report.orphans_removed += 1;
                 }

@@ -10,9 +10,10 @@ pub mod rules;
 mod store;
 
 use crate::platform::db::Executor;
+use crate::platform::ids::{EnterpriseId, PersonId};
 
 /// The enterprise that currently employs the person, if any.
-pub async fn employer_of(db: impl Executor<'_>, person_id: &str) -> Result<Option<String>, sqlx::Error> {
+pub async fn employer_of(db: impl Executor<'_>, person_id: &PersonId) -> Result<Option<EnterpriseId>, sqlx::Error> {
     Ok(store::active_employer(db, person_id)
         .await?
         .map(|(_, enterprise)| enterprise))

@@ -6,6 +6,7 @@ use crate::auth::accounts::{AccountPort, PasswordAccount, PasswordAccountPort};
 use crate::auth::tokens::Subject;
 use crate::auth::{Channel, Role, Scope};
 use crate::platform::db::Conn;
+use crate::platform::ids::EnterpriseId;
 use crate::BoxFuture;
 
 pub struct EnterpriseAccounts;
@@ -18,7 +19,7 @@ impl AccountPort for EnterpriseAccounts {
         channel: Channel,
     ) -> BoxFuture<'a, Result<Option<Subject>, sqlx::Error>> {
         Box::pin(async move {
-            let active = store::is_active(conn, account_id).await?;
+            let active = store::is_active(conn, &EnterpriseId::from(account_id)).await?;
             Ok(active.then(|| Subject {
                 account_id: account_id.into(),
                 role: Role::Enterprise,
@@ -39,7 +40,7 @@ impl PasswordAccountPort for EnterpriseAccounts {
             let row = store::find_for_login(conn, credit_code).await?;
             Ok(row.map(|e| PasswordAccount {
                 scope: Scope::Enterprise(e.id.clone()),
-                account_id: e.id,
+                account_id: e.id.into_string(),
                 role: Role::Enterprise,
                 password_hash: e.password_hash,
                 active: e.status == "active",
@@ -53,7 +54,7 @@ impl PasswordAccountPort for EnterpriseAccounts {
         conn: &'a mut Conn,
         account_id: &'a str,
     ) -> BoxFuture<'a, Result<Option<String>, sqlx::Error>> {
-        Box::pin(store::password_hash(conn, account_id))
+        Box::pin(async move { store::password_hash(conn, &EnterpriseId::from(account_id)).await })
     }
 
     fn set_password_hash<'a>(
@@ -63,6 +64,6 @@ impl PasswordAccountPort for EnterpriseAccounts {
         hash: &'a str,
         now: i64,
     ) -> BoxFuture<'a, Result<(), sqlx::Error>> {
-        Box::pin(store::set_password_hash(conn, account_id, hash, now))
+        Box::pin(async move { store::set_password_hash(conn, &EnterpriseId::from(account_id), hash, now).await })
     }
 }

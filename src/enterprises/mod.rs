@@ -12,12 +12,17 @@ mod store;
 
 use crate::auth::Bounds;
 use crate::platform::db::Executor;
+use crate::platform::ids::EnterpriseId;
 use crate::platform::types::Coordinates;
 
 pub use store::EnterpriseRow;
 
 /// The enterprise if it lies within `bounds`.
-pub async fn get(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<EnterpriseRow>, sqlx::Error> {
+pub async fn get(
+    db: impl Executor<'_>,
+    id: &EnterpriseId,
+    bounds: &Bounds,
+) -> Result<Option<EnterpriseRow>, sqlx::Error> {
     store::get(db, id, bounds).await
 }
 
@@ -30,7 +35,7 @@ pub struct Site {
 }
 
 /// The enterprise's check-in site, whoever asks (a selected person checking in).
-pub async fn site_of(db: impl Executor<'_>, id: &str) -> Result<Option<Site>, sqlx::Error> {
+pub async fn site_of(db: impl Executor<'_>, id: &EnterpriseId) -> Result<Option<Site>, sqlx::Error> {
     Ok(store::get_unbounded(db, id).await?.map(|e| Site {
         position: e.site(),
         polygon: e.polygon(),

@@ -5,11 +5,12 @@ use utoipa::ToSchema;
 
 use crate::auth::{Bounds, Columns, Key};
 use crate::platform::db::{new_id, Conn, Executor};
+use crate::platform::ids::{DocumentId, EnterpriseId, QualificationId, StaffId};
 use crate::platform::types::{CoordinateSystem, Coordinates};
 
 #[derive(sqlx::FromRow)]
 pub struct LoginRow {
-    pub id: String,
+    pub id: EnterpriseId,
     pub password_hash: String,
     pub status: String,
     pub contact_phone: String,
@@ -17,7 +18,7 @@ pub struct LoginRow {
 
 #[derive(sqlx::FromRow)]
 pub struct EnterpriseRow {
-    pub id: String,
+    pub id: EnterpriseId,
     pub credit_code: String,
     pub name: String,
     pub district_code: String,
@@ -33,8 +34,8 @@ pub struct EnterpriseRow {
     pub safety_licence_number: Option<String>,
     pub safety_licence_valid_until: Option<String>,
     pub confirmed_at: Option<i64>,
-    pub business_licence_document_id: Option<String>,
-    pub video_document_id: Option<String>,
+    pub business_licence_document_id: Option<DocumentId>,
+    pub video_document_id: Option<DocumentId>,
     pub site_radius_m: Option<f64>,
     pub site_polygon: Option<String>,
 }
@@ -63,7 +64,8 @@ pub struct SafetyLicenceView {
 
 #[derive(Serialize, ToSchema, sqlx::FromRow)]
 pub struct QualificationView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: QualificationId,
     /// e.g. 建筑工程施工总承包
     pub category: String,
     /// e.g. 一级
@@ -75,7 +77,8 @@ pub struct QualificationView {
 /// An enterprise as the API shows it (the contact phone masked).
 #[derive(Serialize, ToSchema)]
 pub struct EnterpriseView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: EnterpriseId,
     pub credit_code: String,
     pub name: String,
     /// Names it had before, oldest first.
@@ -95,8 +98,10 @@ pub struct EnterpriseView {
     pub contact_phone: String,
     pub safety_licence: Option<SafetyLicenceView>,
     pub qualifications: Vec<QualificationView>,
-    pub business_licence_document_id: Option<String>,
-    pub video_document_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub business_licence_document_id: Option<DocumentId>,
+    #[schema(value_type = Option<String>)]
+    pub video_document_id: Option<DocumentId>,
     /// When the enterprise confirmed its basic information.
     pub confirmed_at: Option<i64>,
     pub status: String,
@@ -139,7 +144,7 @@ pub struct NewEnterprise<'a> {
     pub contact_name: &'a str,
     pub contact_phone: &'a str,
     pub password_hash: &'a str,
-    pub created_by: &'a str,
+    pub created_by: &'a StaffId,
     pub registered_address: &'a str,
     pub locality: &'a str,
 }
@@ -156,7 +161,7 @@ pub async fn find_for_login(db: impl Executor<'_>, credit_code: &str) -> Result<
 }
 
 /// Whether the account exists and is active.
-pub async fn is_active(db: impl Executor<'_>, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn is_active(db: impl Executor<'_>, id: &EnterpriseId) -> Result<bool, sqlx::Error> {
     let found: Option<String> = sqlx::query_scalar("SELECT id FROM enterprises WHERE id = $1 AND status = 'active'")
         .bind(id)
         .fetch_optional(db)
@@ -164,14 +169,19 @@ pub async fn is_active(db: impl Executor<'_>, id: &str) -> Result<bool, sqlx::Er
     Ok(found.is_some())
 }
 
-pub async fn password_hash(db: impl Executor<'_>, id: &str) -> Result<Option<String>, sqlx::Error> {
+pub async fn password_hash(db: impl Executor<'_>, id: &EnterpriseId) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT password_hash FROM enterprises WHERE id = $1")
         .bind(id)
         .fetch_optional(db)
         .await
 }
 
-pub async fn set_password_hash(db: impl Executor<'_>, id: &str, hash: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn set_password_hash(
+    db: impl Executor<'_>,
+    id: &EnterpriseId,
+    hash: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE enterprises SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(hash)
         .bind(now)
@@ -182,8 +192,8 @@ pub async fn set_password_hash(db: impl Executor<'_>, id: &str, hash: &str, now:
 }
 
 /// Inserts an account; fails with a unique violation when the credit code is taken.
-pub async fn insert(db: impl Executor<'_>, new: &NewEnterprise<'_>, now: i64) -> Result<String, sqlx::Error> {
-    let id = new_id();
+pub async fn insert(db: impl Executor<'_>, new: &NewEnterprise<'_>, now: i64) -> Result<EnterpriseId, sqlx::Error> {
+    let id = EnterpriseId::new();
     sqlx::query(
         "INSERT INTO enterprises (id, credit_code, name, district_code, contact_name, contact_phone, password_hash, status, created_by, \
          created_at, updated_at, registered_address, locality) VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $9, $10, $11)",
@@ -212,7 +222,11 @@ const BOUNDS: Columns = Columns {
 };
 
 /// The enterprise if it lies within `bounds`.
-pub async fn get(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<EnterpriseRow>, sqlx::Error> {
+pub async fn get(
+    db: impl Executor<'_>,
+    id: &EnterpriseId,
+    bounds: &Bounds,
+) -> Result<Option<EnterpriseRow>, sqlx::Error> {
     let within = bounds.condition(&BOUNDS, 2);
     within
         .bind(sqlx::query_as(&format!("SELECT {COLUMNS} FROM enterprises WHERE id = $1 AND {within}")).bind(id))
@@ -222,7 +236,7 @@ pub async fn get(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Opt
 
 /// The enterprise whatever the bounds: inside an act that checked them already, or for a
 /// check-in's site.
-pub async fn get_unbounded(db: impl Executor<'_>, id: &str) -> Result<Option<EnterpriseRow>, sqlx::Error> {
+pub async fn get_unbounded(db: impl Executor<'_>, id: &EnterpriseId) -> Result<Option<EnterpriseRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM enterprises WHERE id = $1"))
         .bind(id)
         .fetch_optional(db)
@@ -248,7 +262,10 @@ pub async fn list(
         .await
 }
 
-pub async fn qualifications(db: impl Executor<'_>, enterprise_id: &str) -> Result<Vec<QualificationView>, sqlx::Error> {
+pub async fn qualifications(
+    db: impl Executor<'_>,
+    enterprise_id: &EnterpriseId,
+) -> Result<Vec<QualificationView>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, category, grade, certificate_number, issued_on FROM enterprise_qualifications WHERE enterprise_id = $1 ORDER BY issued_on, id",
     )
@@ -257,7 +274,7 @@ pub async fn qualifications(db: impl Executor<'_>, enterprise_id: &str) -> Resul
     .await
 }
 
-pub async fn former_names(db: impl Executor<'_>, enterprise_id: &str) -> Result<Vec<String>, sqlx::Error> {
+pub async fn former_names(db: impl Executor<'_>, enterprise_id: &EnterpriseId) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT old_value FROM enterprise_changes WHERE enterprise_id = $1 AND field = 'name' ORDER BY changed_at, id",
     )
@@ -301,7 +318,7 @@ pub struct Change {
 /// Applies changes and records each in the history (inside the caller's transaction).
 pub async fn apply(
     conn: &mut Conn,
-    enterprise_id: &str,
+    enterprise_id: &EnterpriseId,
     changes: &[Change],
     by: &str,
     role: &str,
@@ -339,7 +356,7 @@ pub async fn apply(
 #[allow(clippy::too_many_arguments)]
 pub async fn record(
     db: impl Executor<'_>,
-    enterprise_id: &str,
+    enterprise_id: &EnterpriseId,
     field: &str,
     old: Option<String>,
     new: Option<String>,
@@ -381,13 +398,13 @@ fn qualification_summary(category: &str, grade: &str, issued_on: &str) -> String
 /// Records a qualification certificate and its history row; returns the certificate's id.
 pub async fn add_qualification(
     conn: &mut Conn,
-    enterprise_id: &str,
+    enterprise_id: &EnterpriseId,
     q: &NewQualification<'_>,
     by: &str,
     role: &str,
     now: i64,
-) -> Result<String, sqlx::Error> {
-    let id = new_id();
+) -> Result<QualificationId, sqlx::Error> {
+    let id = QualificationId::new();
     sqlx::query(
         "INSERT INTO enterprise_qualifications (id, enterprise_id, category, grade, certificate_number, issued_on, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -410,8 +427,8 @@ pub async fn add_qualification(
 /// enterprise has no such certificate.
 pub async fn remove_qualification(
     conn: &mut Conn,
-    enterprise_id: &str,
-    qualification_id: &str,
+    enterprise_id: &EnterpriseId,
+    qualification_id: &QualificationId,
     by: &str,
     role: &str,
     now: i64,
@@ -443,7 +460,7 @@ pub struct ChangeView {
 
 pub async fn history(
     db: impl Executor<'_>,
-    enterprise_id: &str,
+    enterprise_id: &EnterpriseId,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<ChangeView>, sqlx::Error> {

@@ -6,13 +6,14 @@ use serde_json::Value;
 
 use super::store::{self, NewNotification};
 use crate::platform::db::Executor;
+use crate::platform::ids::{EnterpriseId, PersonId};
 
 /// Who a notification is for.
 pub enum Recipient<'a> {
     /// A person's mini-program inbox.
-    PersonInbox(&'a str),
+    PersonInbox(&'a PersonId),
     /// An enterprise's contact, by SMS.
-    EnterpriseContact(&'a str),
+    EnterpriseContact(&'a EnterpriseId),
 }
 
 /// Adds a notification; `db` is the act's transaction (`&mut *tx`), so it commits with the
@@ -25,8 +26,8 @@ pub async fn enqueue(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let (channel, recipient_kind, recipient_id, state) = match recipient {
-        Recipient::PersonInbox(id) => ("inbox", "person", id, "delivered"),
-        Recipient::EnterpriseContact(id) => ("sms", "enterprise", id, "pending"),
+        Recipient::PersonInbox(id) => ("inbox", "person", id.as_str(), "delivered"),
+        Recipient::EnterpriseContact(id) => ("sms", "enterprise", id.as_str(), "pending"),
     };
     let row = NewNotification {
         channel,

@@ -9,6 +9,7 @@ use super::store::{self, NotificationView};
 use crate::audit::Act;
 use crate::auth::{Caller, Scope};
 use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::ids::NotificationId;
 use crate::platform::paging::Page;
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -48,7 +49,7 @@ async fn mark_read(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<NotificationId>,
 ) -> ApiResult<StatusCode> {
     let (kind, recipient_id) = recipient(&caller)?;
     let mut tx = act.begin().await?;

@@ -3,7 +3,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::platform::db::{new_id, Executor};
+use crate::platform::db::Executor;
+use crate::platform::ids::NotificationId;
 
 /// A notification row as it is inserted.
 pub struct NewNotification<'a> {
@@ -23,7 +24,7 @@ pub async fn insert(db: impl Executor<'_>, n: &NewNotification<'_>, now: i64) ->
         "INSERT INTO notifications (id, channel, recipient_kind, recipient_id, kind, params, state, attempts, next_attempt_at, \
          created_at, delivered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8, $9)",
     )
-    .bind(new_id())
+    .bind(NotificationId::new())
     .bind(n.channel)
     .bind(n.recipient_kind)
     .bind(n.recipient_id)
@@ -39,7 +40,8 @@ pub async fn insert(db: impl Executor<'_>, n: &NewNotification<'_>, now: i64) ->
 
 #[derive(Serialize, ToSchema, sqlx::FromRow)]
 pub struct NotificationView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: NotificationId,
     /// inbox | sms
     pub channel: String,
     /// e.g. `employment.requested`
@@ -79,7 +81,7 @@ pub async fn list_for(
 /// not theirs.
 pub async fn mark_read(
     db: impl Executor<'_>,
-    id: &str,
+    id: &NotificationId,
     recipient_kind: &str,
     recipient_id: &str,
     now: i64,
@@ -99,7 +101,7 @@ pub async fn mark_read(
 /// An SMS notice due for an attempt, with its enterprise's contact phone.
 #[derive(sqlx::FromRow)]
 pub struct DueSms {
-    pub id: String,
+    pub id: NotificationId,
     pub kind: String,
     pub params: String,
     pub contact_phone: String,
@@ -119,7 +121,7 @@ pub async fn due_sms(db: impl Executor<'_>, now: i64) -> Result<Vec<DueSms>, sql
 }
 
 /// Records a successful attempt.
-pub async fn delivered(db: impl Executor<'_>, id: &str, attempt: i64, now: i64) -> Result<(), sqlx::Error> {
+pub async fn delivered(db: impl Executor<'_>, id: &NotificationId, attempt: i64, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE notifications SET state = 'delivered', attempts = $1, delivered_at = $2, last_error = NULL WHERE id = $3",
     )
@@ -134,7 +136,7 @@ pub async fn delivered(db: impl Executor<'_>, id: &str, attempt: i64, now: i64) 
 /// Records a failed attempt: retried at `next_attempt_at`, or given up (`failed`).
 pub async fn attempt_failed(
     db: impl Executor<'_>,
-    id: &str,
+    id: &NotificationId,
     attempt: i64,
     give_up: bool,
     next_attempt_at: i64,

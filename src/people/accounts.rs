@@ -6,6 +6,7 @@ use crate::auth::accounts::{AccountPort, WechatAccountPort};
 use crate::auth::tokens::Subject;
 use crate::auth::{Channel, Role, Scope};
 use crate::platform::db::Conn;
+use crate::platform::ids::PersonId;
 use crate::BoxFuture;
 
 pub struct PersonAccounts;
@@ -18,7 +19,7 @@ impl AccountPort for PersonAccounts {
         channel: Channel,
     ) -> BoxFuture<'a, Result<Option<Subject>, sqlx::Error>> {
         Box::pin(async move {
-            let enabled = store::is_enabled(conn, account_id).await?;
+            let enabled = store::is_enabled(conn, &PersonId::from(account_id)).await?;
             Ok(enabled.then(|| Subject {
                 account_id: account_id.into(),
                 role: Role::Person,
@@ -35,7 +36,7 @@ impl WechatAccountPort for PersonAccounts {
         conn: &'a mut Conn,
         openid: &'a str,
         now: i64,
-    ) -> BoxFuture<'a, Result<String, sqlx::Error>> {
+    ) -> BoxFuture<'a, Result<PersonId, sqlx::Error>> {
         Box::pin(store::find_or_create_by_openid(conn, openid, now))
     }
 }

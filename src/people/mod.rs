@@ -14,6 +14,7 @@ use zhujian_face::Descriptor;
 
 use crate::platform::crypto::Keys;
 use crate::platform::db::Executor;
+use crate::platform::ids::PersonId;
 
 pub use store::{unseal_name, IdentityView};
 
@@ -23,7 +24,7 @@ pub async fn find_by_id_number(
     db: impl Executor<'_>,
     keys: &Keys,
     id_number: &str,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<Option<PersonId>, sqlx::Error> {
     let found = store::identity_by_hash(db, &store::id_number_hash(keys, id_number)).await?;
     Ok(found.map(|identity| identity.person_id))
 }
@@ -33,7 +34,7 @@ pub async fn find_by_id_number(
 pub async fn identity_of(
     db: impl Executor<'_>,
     keys: &Keys,
-    person_id: &str,
+    person_id: &PersonId,
 ) -> Result<Option<IdentityView>, sqlx::Error> {
     Ok(store::identity(db, person_id)
         .await?
@@ -42,7 +43,11 @@ pub async fn identity_of(
 
 /// The person's enrolled face; `None` when the person is not registered or the sealed face
 /// does not open.
-pub async fn face_of(db: impl Executor<'_>, keys: &Keys, person_id: &str) -> Result<Option<Descriptor>, sqlx::Error> {
+pub async fn face_of(
+    db: impl Executor<'_>,
+    keys: &Keys,
+    person_id: &PersonId,
+) -> Result<Option<Descriptor>, sqlx::Error> {
     Ok(store::identity(db, person_id)
         .await?
         .and_then(|identity| identity.face(keys)))

@@ -15,6 +15,7 @@ use crate::documents::rules::Purpose;
 use crate::face::{self, Photo};
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::{DocumentId, PersonId};
 use crate::platform::types::{IdNumber, Name, Phone};
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -32,7 +33,8 @@ const ATTACHED_TO: &str = "person_registration";
 
 #[derive(Serialize, ToSchema)]
 pub struct PersonProfile {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: PersonId,
     /// unregistered | registered | disabled
     pub status: String,
     pub created_at: i64,
@@ -40,12 +42,12 @@ pub struct PersonProfile {
     pub identity: Option<IdentityView>,
 }
 
-fn person_id(caller: &Caller) -> ApiResult<&str> {
+fn person_id(caller: &Caller) -> ApiResult<&PersonId> {
     caller.require(&[Role::Person])?;
     caller.person_id().ok_or_else(ApiError::forbidden_role)
 }
 
-async fn profile(conn: &mut Conn, state: &AppState, id: &str) -> ApiResult<PersonProfile> {
+async fn profile(conn: &mut Conn, state: &AppState, id: &PersonId) -> ApiResult<PersonProfile> {
     let person = store::get(&mut *conn, id)
         .await?
         .ok_or_else(|| ApiError::not_found("个人账号", "Person"))?;
@@ -77,17 +79,19 @@ pub struct Registration {
     #[schema(value_type = String, example = "13812345678")]
     pub phone: Phone,
     /// A document of purpose `id_portrait` uploaded by this person.
-    pub portrait_document_id: String,
+    #[schema(value_type = String)]
+    pub portrait_document_id: DocumentId,
     /// A document of purpose `selfie` uploaded by this person, taken live.
-    pub selfie_document_id: String,
+    #[schema(value_type = String)]
+    pub selfie_document_id: DocumentId,
 }
 
 /// The caller's ID portrait and selfie, read for a face check.
 async fn read_pair(
     state: &AppState,
     caller: &Caller,
-    portrait: &str,
-    selfie: &str,
+    portrait: &DocumentId,
+    selfie: &DocumentId,
 ) -> ApiResult<(bytes::Bytes, bytes::Bytes)> {
     let (_, portrait) = read_own_photo(state, caller, portrait, Purpose::IdPortrait, "portrait_document_id").await?;
     let (_, selfie) = read_own_photo(state, caller, selfie, Purpose::Selfie, "selfie_document_id").await?;
@@ -118,7 +122,7 @@ fn mismatch(distance: f32) -> ApiError {
 }
 
 /// Locks the photos to the registration so they cannot be deleted.
-async fn lock(conn: &mut Conn, person: &str, ids: [&str; 2]) -> ApiResult<()> {
+async fn lock(conn: &mut Conn, person: &PersonId, ids: [&DocumentId; 2]) -> ApiResult<()> {
     for id in ids {
         crate::documents::attach(&mut *conn, id, ATTACHED_TO, person).await?;
     }
@@ -126,7 +130,7 @@ async fn lock(conn: &mut Conn, person: &str, ids: [&str; 2]) -> ApiResult<()> {
 }
 
 /// Unlocks replaced photos.
-async fn unlock(conn: &mut Conn, person: &str, ids: [&str; 2]) -> ApiResult<()> {
+async fn unlock(conn: &mut Conn, person: &PersonId, ids: [&DocumentId; 2]) -> ApiResult<()> {
     for id in ids {
         crate::documents::release(&mut *conn, id, ATTACHED_TO, person).await?;
     }
@@ -198,7 +202,7 @@ async fn register(
                 e.into()
             }
         })?;
-    let photos = [body.portrait_document_id.as_str(), &body.selfie_document_id];
+    let photos = [&body.portrait_document_id, &body.selfie_document_id];
     lock(&mut *tx, person, photos).await?;
     let profile = profile(&mut *tx, &state, person).await?;
     act.commit(tx, format!("person:{person}")).await?;
@@ -209,9 +213,11 @@ async fn register(
 #[serde(deny_unknown_fields)]
 pub struct PortraitReplacement {
     /// The new ID portrait (purpose `id_portrait`).
-    pub portrait_document_id: String,
+    #[schema(value_type = String)]
+    pub portrait_document_id: DocumentId,
     /// A fresh live selfie (purpose `selfie`) proving it is still you.
-    pub selfie_document_id: String,
+    #[schema(value_type = String)]
+    pub selfie_document_id: DocumentId,
 }
 
 /// Replaces the ID portrait. The fresh selfie must match the enrolled face, and the new
@@ -242,7 +248,7 @@ async fn replace_portrait(
     let portrait_face = enroll(&state, portrait, Photo::Portrait).await?;
     same_person(&state, &selfie_face, &portrait_face)?;
     let face = face::mean(&portrait_face, &selfie_face);
-    let (portrait, selfie) = (body.portrait_document_id.as_str(), body.selfie_document_id.as_str());
+    let (portrait, selfie) = (&body.portrait_document_id, &body.selfie_document_id);
     let mut tx = act.begin().await?;
     store::replace_portrait(
         &mut *tx,
@@ -254,7 +260,7 @@ async fn replace_portrait(
         state.clock.now_ms(),
     )
     .await?;
-    let old = [identity.portrait_document_id.as_str(), &identity.selfie_document_id];
+    let old = [&identity.portrait_document_id, &identity.selfie_document_id];
     unlock(&mut *tx, person, old).await?;
     lock(&mut *tx, person, [portrait, selfie]).await?;
     let profile = profile(&mut *tx, &state, person).await?;
@@ -271,7 +277,8 @@ pub struct LookUp {
 
 #[derive(Serialize, ToSchema)]
 pub struct LookedUp {
-    pub person_id: String,
+    #[schema(value_type = String)]
+    pub person_id: PersonId,
     /// registered | disabled
     pub status: String,
     pub identity: IdentityView,

@@ -5,16 +5,17 @@ use utoipa::ToSchema;
 
 use crate::face::{descriptor_bytes, descriptor_from_bytes};
 use crate::platform::crypto::Keys;
-use crate::platform::db::{new_id, Conn, Executor};
+use crate::platform::db::{Conn, Executor};
+use crate::platform::ids::{DocumentId, PersonId};
 use zhujian_face::Descriptor;
 
 /// The person bound to `openid`, created on first login. Concurrent first logins create one.
-pub async fn find_or_create_by_openid(conn: &mut Conn, openid: &str, now: i64) -> Result<String, sqlx::Error> {
+pub async fn find_or_create_by_openid(conn: &mut Conn, openid: &str, now: i64) -> Result<PersonId, sqlx::Error> {
     sqlx::query(
         "INSERT INTO people (id, openid, status, created_at, updated_at, last_login_at) VALUES ($1, $2, 'unregistered', $3, $3, $3) \
          ON CONFLICT (openid) DO UPDATE SET last_login_at = $3",
     )
-    .bind(new_id())
+    .bind(PersonId::new())
     .bind(openid)
     .bind(now)
     .execute(&mut *conn)
@@ -26,7 +27,7 @@ pub async fn find_or_create_by_openid(conn: &mut Conn, openid: &str, now: i64) -
 }
 
 /// Whether the account exists and is not disabled.
-pub async fn is_enabled(db: impl Executor<'_>, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn is_enabled(db: impl Executor<'_>, id: &PersonId) -> Result<bool, sqlx::Error> {
     let found: Option<String> = sqlx::query_scalar("SELECT id FROM people WHERE id = $1 AND status <> 'disabled'")
         .bind(id)
         .fetch_optional(db)
@@ -36,12 +37,12 @@ pub async fn is_enabled(db: impl Executor<'_>, id: &str) -> Result<bool, sqlx::E
 
 #[derive(sqlx::FromRow)]
 pub struct PersonRow {
-    pub id: String,
+    pub id: PersonId,
     pub status: String,
     pub created_at: i64,
 }
 
-pub async fn get(db: impl Executor<'_>, id: &str) -> Result<Option<PersonRow>, sqlx::Error> {
+pub async fn get(db: impl Executor<'_>, id: &PersonId) -> Result<Option<PersonRow>, sqlx::Error> {
     sqlx::query_as("SELECT id, status, created_at FROM people WHERE id = $1")
         .bind(id)
         .fetch_optional(db)
@@ -50,12 +51,12 @@ pub async fn get(db: impl Executor<'_>, id: &str) -> Result<Option<PersonRow>, s
 
 #[derive(sqlx::FromRow)]
 pub struct IdentityRow {
-    pub person_id: String,
+    pub person_id: PersonId,
     pub id_number_masked: String,
     pub name_sealed: String,
     pub phone_masked: String,
-    pub portrait_document_id: String,
-    pub selfie_document_id: String,
+    pub portrait_document_id: DocumentId,
+    pub selfie_document_id: DocumentId,
     pub face_sealed: String,
     pub registered_at: i64,
 }
@@ -68,7 +69,8 @@ pub struct IdentityView {
     pub id_number: String,
     /// e.g. `138****5678`
     pub phone: String,
-    pub portrait_document_id: String,
+    #[schema(value_type = String)]
+    pub portrait_document_id: DocumentId,
     /// Unix milliseconds.
     pub registered_at: i64,
 }
@@ -76,7 +78,7 @@ pub struct IdentityView {
 const IDENTITY_COLUMNS: &str =
     "person_id, id_number_masked, name_sealed, phone_masked, portrait_document_id, selfie_document_id, face_sealed, registered_at";
 
-pub async fn identity(db: impl Executor<'_>, person_id: &str) -> Result<Option<IdentityRow>, sqlx::Error> {
+pub async fn identity(db: impl Executor<'_>, person_id: &PersonId) -> Result<Option<IdentityRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {IDENTITY_COLUMNS} FROM person_identities WHERE person_id = $1"
     ))
@@ -95,12 +97,12 @@ pub async fn identity_by_hash(db: impl Executor<'_>, id_number_hash: &str) -> Re
 }
 
 /// Sealing contexts: each value opens only for its own person and field.
-pub fn context(person_id: &str, field: &str) -> String {
+pub fn context(person_id: &PersonId, field: &str) -> String {
     format!("person:{person_id}:{field}")
 }
 
 /// Opens a person's sealed name.
-pub fn unseal_name(keys: &Keys, person_id: &str, sealed: &str) -> Option<String> {
+pub fn unseal_name(keys: &Keys, person_id: &PersonId, sealed: &str) -> Option<String> {
     keys.open(&context(person_id, "name"), sealed)
         .and_then(|b| String::from_utf8(b).ok())
 }
@@ -124,7 +126,7 @@ impl IdentityRow {
 }
 
 pub struct NewIdentity<'a> {
-    pub person_id: &'a str,
+    pub person_id: &'a PersonId,
     pub id_number: &'a str,
     /// `id_number_hash` of the ID number.
     pub id_number_hash: &'a str,
@@ -132,8 +134,8 @@ pub struct NewIdentity<'a> {
     pub name: &'a str,
     pub phone: &'a str,
     pub phone_masked: &'a str,
-    pub portrait_document_id: &'a str,
-    pub selfie_document_id: &'a str,
+    pub portrait_document_id: &'a DocumentId,
+    pub selfie_document_id: &'a DocumentId,
     pub face: &'a Descriptor,
 }
 
@@ -170,9 +172,9 @@ pub async fn register(conn: &mut Conn, keys: &Keys, n: &NewIdentity<'_>, now: i6
 pub async fn replace_portrait(
     db: impl Executor<'_>,
     keys: &Keys,
-    person_id: &str,
-    portrait: &str,
-    selfie: &str,
+    person_id: &PersonId,
+    portrait: &DocumentId,
+    selfie: &DocumentId,
     face: &Descriptor,
     now: i64,
 ) -> Result<(), sqlx::Error> {

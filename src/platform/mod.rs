@@ -10,6 +10,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod ids;
 pub mod imports;
 pub mod jobs;
 pub mod objects;

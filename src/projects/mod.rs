@@ -10,11 +10,12 @@ mod store;
 
 use crate::auth::Bounds;
 use crate::platform::db::Executor;
+use crate::platform::ids::ProjectId;
 
 pub use routes::check_building_area;
 pub use store::ProjectView;
 
 /// The project if it lies within `bounds`.
-pub async fn get(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<ProjectView>, sqlx::Error> {
+pub async fn get(db: impl Executor<'_>, id: &ProjectId, bounds: &Bounds) -> Result<Option<ProjectView>, sqlx::Error> {
     store::get(db, id, bounds).await
 }

@@ -17,6 +17,7 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::{EnterpriseId, ProjectId};
 use crate::platform::imports::{errors_of, ImportError, Table};
 use crate::platform::paging::Page;
 use crate::platform::types::{CreditCode, DistrictCode, Name};
@@ -76,7 +77,7 @@ fn not_found() -> ApiError {
 
 /// Registers one project inside the caller's transaction; the rules shared by the form and the
 /// CSV import.
-async fn register(conn: &mut Conn, caller: &Caller, body: &NewProjectBody, now: i64) -> ApiResult<String> {
+async fn register(conn: &mut Conn, caller: &Caller, body: &NewProjectBody, now: i64) -> ApiResult<ProjectId> {
     if !caller.covers_district(body.district_code.as_str()) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -102,11 +103,13 @@ async fn register(conn: &mut Conn, caller: &Caller, body: &NewProjectBody, now: 
         name: body.name.as_str(),
         location: body.location.as_str(),
         district_code: body.district_code.as_str(),
-        enterprise_id: enterprise.as_deref().unwrap_or_default(),
+        enterprise_id: enterprise
+            .as_ref()
+            .ok_or_else(|| ApiError::internal("enterprise checked above"))?,
         project_manager: body.project_manager.as_str(),
         building_area: body.building_area,
     };
-    store::insert(conn, &new, &caller.account_id, now)
+    store::insert(conn, &new, &caller.staff_id(), now)
         .await?
         .ok_or_else(|| {
             ApiError::conflict(
@@ -144,7 +147,8 @@ pub struct ImportRow {
     pub permit_number: String,
     /// created | refused
     pub outcome: &'static str,
-    pub project_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub project_id: Option<ProjectId>,
     pub errors: Vec<ImportError>,
 }
 
@@ -167,7 +171,7 @@ const IMPORT_COLUMNS: [&str; 6] = [
 /// Registers one imported project in a savepoint of the import's transaction: a refused row
 /// leaves nothing behind, and a taken permit number (which aborts a PostgreSQL transaction)
 /// does not stop the rows after it.
-async fn import_project(conn: &mut Conn, caller: &Caller, body: &NewProjectBody, now: i64) -> ApiResult<String> {
+async fn import_project(conn: &mut Conn, caller: &Caller, body: &NewProjectBody, now: i64) -> ApiResult<ProjectId> {
     let mut row = conn.begin().await?;
     match register(&mut *row, caller, body, now).await {
         Ok(id) => {
@@ -245,7 +249,8 @@ async fn import_projects(
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub district: Option<String>,
-    pub enterprise_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub enterprise_id: Option<EnterpriseId>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -280,7 +285,7 @@ async fn list_projects(
 async fn get_project(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectId>,
 ) -> ApiResult<Json<ProjectView>> {
     caller.require(READERS)?;
     store::get(&state.db, &id, &caller.bounds())

@@ -5,7 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::{Bounds, Columns, Key};
-use crate::platform::db::{is_unique_violation, new_id, Executor, NullableF64};
+use crate::platform::db::{is_unique_violation, Executor, NullableF64};
+use crate::platform::ids::{EnterpriseId, ProjectId, StaffId};
 use crate::platform::paging::Page;
 
 /// Where projects keep the bounds: the building enterprise and the project's district.
@@ -22,13 +23,15 @@ const SELECT: &str = "SELECT p.id, p.permit_number, p.name, p.location, p.distri
 /// A project as shown.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct ProjectView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: ProjectId,
     /// 施工许可证编号
     pub permit_number: String,
     pub name: String,
     pub location: String,
     pub district_code: String,
-    pub enterprise_id: String,
+    #[schema(value_type = String)]
+    pub enterprise_id: EnterpriseId,
     pub enterprise_name: String,
     pub enterprise_credit_code: String,
     pub project_manager: String,
@@ -37,7 +40,7 @@ pub struct ProjectView {
     pub created_at: i64,
 }
 
-pub async fn get(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<ProjectView>, sqlx::Error> {
+pub async fn get(db: impl Executor<'_>, id: &ProjectId, bounds: &Bounds) -> Result<Option<ProjectView>, sqlx::Error> {
     let within = bounds.condition(&BOUNDS, 2);
     within
         .bind(sqlx::query_as(&format!("{SELECT} WHERE p.id = $1 AND {within}")).bind(id))
@@ -74,7 +77,7 @@ pub struct NewProject<'a> {
     pub name: &'a str,
     pub location: &'a str,
     pub district_code: &'a str,
-    pub enterprise_id: &'a str,
+    pub enterprise_id: &'a EnterpriseId,
     pub project_manager: &'a str,
     pub building_area: Option<f64>,
 }
@@ -84,10 +87,10 @@ pub struct NewProject<'a> {
 pub async fn insert(
     db: impl Executor<'_>,
     p: &NewProject<'_>,
-    by: &str,
+    by: &StaffId,
     now: i64,
-) -> Result<Option<String>, sqlx::Error> {
-    let id = new_id();
+) -> Result<Option<ProjectId>, sqlx::Error> {
+    let id = ProjectId::new();
     let inserted = sqlx::query(
         "INSERT INTO projects (id, permit_number, name, location, district_code, enterprise_id, project_manager, \
          building_area, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -115,7 +118,7 @@ pub async fn insert(
 pub async fn enterprise_by_credit_code(
     db: impl Executor<'_>,
     credit_code: &str,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<Option<EnterpriseId>, sqlx::Error> {
     sqlx::query_scalar("SELECT id FROM enterprises WHERE credit_code = $1")
         .bind(credit_code)
         .fetch_optional(db)

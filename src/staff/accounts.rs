@@ -5,6 +5,7 @@ use crate::auth::accounts::{AccountPort, PasswordAccount, PasswordAccountPort};
 use crate::auth::tokens::Subject;
 use crate::auth::{Channel, Scope};
 use crate::platform::db::Conn;
+use crate::platform::ids::StaffId;
 use crate::BoxFuture;
 
 pub struct StaffAccounts;
@@ -17,7 +18,7 @@ impl AccountPort for StaffAccounts {
         channel: Channel,
     ) -> BoxFuture<'a, Result<Option<Subject>, sqlx::Error>> {
         Box::pin(async move {
-            let active = store::active_role(conn, account_id).await?;
+            let active = store::active_role(conn, &StaffId::from(account_id)).await?;
             Ok(active.map(|(role, district)| Subject {
                 account_id: account_id.into(),
                 role,
@@ -38,7 +39,7 @@ impl PasswordAccountPort for StaffAccounts {
             let row = store::find_for_login(conn, username).await?;
             Ok(row.map(|s| PasswordAccount {
                 scope: Scope::for_staff(s.role, s.district_code.as_deref()),
-                account_id: s.id,
+                account_id: s.id.into_string(),
                 role: s.role,
                 password_hash: s.password_hash,
                 active: s.status == "active",
@@ -52,7 +53,7 @@ impl PasswordAccountPort for StaffAccounts {
         conn: &'a mut Conn,
         account_id: &'a str,
     ) -> BoxFuture<'a, Result<Option<String>, sqlx::Error>> {
-        Box::pin(store::password_hash(conn, account_id))
+        Box::pin(async move { store::password_hash(conn, &StaffId::from(account_id)).await })
     }
 
     fn set_password_hash<'a>(
@@ -62,6 +63,6 @@ impl PasswordAccountPort for StaffAccounts {
         hash: &'a str,
         now: i64,
     ) -> BoxFuture<'a, Result<(), sqlx::Error>> {
-        Box::pin(store::set_password_hash(conn, account_id, hash, now))
+        Box::pin(async move { store::set_password_hash(conn, &StaffId::from(account_id), hash, now).await })
     }
 }

@@ -13,6 +13,7 @@ use crate::audit::Act;
 use crate::auth::{passwords, Bounds, Caller, Role};
 use crate::platform::db::is_unique_violation;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::StaffId;
 use crate::platform::paging::Page;
 use crate::platform::types::{DistrictCode, Name, NewPassword};
 use crate::platform::web::Json;
@@ -82,7 +83,7 @@ async fn create_staff(
         role: body.role,
         district_code: district,
         password_hash: &hash,
-        created_by: Some(&caller.account_id),
+        created_by: Some(&caller.staff_id()),
     };
     let mut tx = act.begin().await?;
     let id = store::insert(&mut *tx, &new, state.clock.now_ms()).await.map_err(|e| {
@@ -119,7 +120,7 @@ async fn list_staff(
 async fn get_staff(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<StaffId>,
 ) -> ApiResult<Json<store::StaffView>> {
     caller.require(STAFF_ROLES)?;
     store::get(&state.db, &id, &caller.bounds())

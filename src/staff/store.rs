@@ -4,11 +4,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::{Bounds, Columns, Key, Role};
-use crate::platform::db::{new_id, Executor};
+use crate::platform::db::Executor;
+use crate::platform::ids::StaffId;
 
 #[derive(sqlx::FromRow)]
 pub struct LoginRow {
-    pub id: String,
+    pub id: StaffId,
     pub role: Role,
     pub district_code: Option<String>,
     pub password_hash: String,
@@ -18,7 +19,8 @@ pub struct LoginRow {
 /// A staff account as the API shows it.
 #[derive(Serialize, ToSchema, sqlx::FromRow)]
 pub struct StaffView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: StaffId,
     pub username: String,
     pub display_name: String,
     /// city | district | supervisor | sysadmin
@@ -36,7 +38,7 @@ pub struct NewStaff<'a> {
     pub role: Role,
     pub district_code: Option<&'a str>,
     pub password_hash: &'a str,
-    pub created_by: Option<&'a str>,
+    pub created_by: Option<&'a StaffId>,
 }
 
 const VIEW_COLUMNS: &str = "id, username, display_name, role, district_code, status, created_at";
@@ -55,21 +57,21 @@ pub async fn find_for_login(db: impl Executor<'_>, username: &str) -> Result<Opt
 }
 
 /// The role and district of an active account; `None` when it is gone or disabled.
-pub async fn active_role(db: impl Executor<'_>, id: &str) -> Result<Option<(Role, Option<String>)>, sqlx::Error> {
+pub async fn active_role(db: impl Executor<'_>, id: &StaffId) -> Result<Option<(Role, Option<String>)>, sqlx::Error> {
     sqlx::query_as("SELECT role, district_code FROM staff WHERE id = $1 AND status = 'active'")
         .bind(id)
         .fetch_optional(db)
         .await
 }
 
-pub async fn password_hash(db: impl Executor<'_>, id: &str) -> Result<Option<String>, sqlx::Error> {
+pub async fn password_hash(db: impl Executor<'_>, id: &StaffId) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT password_hash FROM staff WHERE id = $1")
         .bind(id)
         .fetch_optional(db)
         .await
 }
 
-pub async fn set_password_hash(db: impl Executor<'_>, id: &str, hash: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn set_password_hash(db: impl Executor<'_>, id: &StaffId, hash: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE staff SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(hash)
         .bind(now)
@@ -80,8 +82,8 @@ pub async fn set_password_hash(db: impl Executor<'_>, id: &str, hash: &str, now:
 }
 
 /// Inserts an account; fails with a unique violation when the username is taken.
-pub async fn insert(db: impl Executor<'_>, new: &NewStaff<'_>, now: i64) -> Result<String, sqlx::Error> {
-    let id = new_id();
+pub async fn insert(db: impl Executor<'_>, new: &NewStaff<'_>, now: i64) -> Result<StaffId, sqlx::Error> {
+    let id = StaffId::new();
     sqlx::query(
         "INSERT INTO staff (id, username, display_name, role, district_code, password_hash, status, created_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $8)",
@@ -100,7 +102,7 @@ pub async fn insert(db: impl Executor<'_>, new: &NewStaff<'_>, now: i64) -> Resu
 }
 
 /// The account if it lies within `bounds`.
-pub async fn get(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<StaffView>, sqlx::Error> {
+pub async fn get(db: impl Executor<'_>, id: &StaffId, bounds: &Bounds) -> Result<Option<StaffView>, sqlx::Error> {
     let within = bounds.condition(&BOUNDS, 2);
     within
         .bind(sqlx::query_as(&format!("SELECT {VIEW_COLUMNS} FROM staff WHERE id = $1 AND {within}")).bind(id))

@@ -17,6 +17,7 @@ use crate::auth::{Caller, Channel, Role};
 use crate::challenges::{self, Challenge};
 use crate::face::{self, Evidence, Photo};
 use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::ids::{ChallengeId, DocumentId, PersonId, VerificationTaskId};
 use crate::platform::types::{CoordinateSystem, Coordinates, Date};
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -37,7 +38,7 @@ fn refused(status: StatusCode, code: &'static str, zh: String, en: String) -> Ap
 
 /// The task for a selected person: 404 when unrelated to them, `not_selected` when they work
 /// for the enterprise but were not selected.
-async fn person_task(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(TaskRow, String)> {
+async fn person_task(state: &AppState, caller: &Caller, id: &VerificationTaskId) -> ApiResult<(TaskRow, PersonId)> {
     caller.require(&[Role::Person])?;
     if caller.channel != Channel::MiniProgram {
         return Err(ApiError::new(
@@ -47,7 +48,7 @@ async fn person_task(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(
             "Check in from the mini-program",
         ));
     }
-    let person = caller.person_id().unwrap_or_default().to_owned();
+    let person = caller.person_id().cloned().ok_or_else(ApiError::forbidden_role)?;
     let not_found = || ApiError::not_found("核查任务", "Verification task");
     let task = store::task_for_person(&state.db, id).await?.ok_or_else(not_found)?;
     if !store::is_selected(&state.db, &task, &person).await? {
@@ -73,7 +74,7 @@ async fn person_task(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(
 
 /// Records a refused attempt. Every attempt is kept, refused or not: committed on its own,
 /// since the request is then refused.
-async fn record_refused(state: &AppState, task: &TaskRow, person: &str, attempt: &Attempt) -> ApiResult<()> {
+async fn record_refused(state: &AppState, task: &TaskRow, person: &PersonId, attempt: &Attempt) -> ApiResult<()> {
     let mut tx = state.db.begin().await?;
     store::record_attempt(&mut *tx, task, person, attempt, state.clock.now_ms()).await?;
     tx.commit().await?;
@@ -108,7 +109,7 @@ async fn check_in_challenge(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<VerificationTaskId>,
 ) -> ApiResult<(StatusCode, Json<Challenge>)> {
     let (task, person) = person_task(&state, &caller, &id).await?;
     if !window_open(&state, &task) {
@@ -131,9 +132,11 @@ async fn check_in_challenge(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckInBody {
-    pub challenge_id: String,
+    #[schema(value_type = String)]
+    pub challenge_id: ChallengeId,
     /// A selfie (purpose `selfie`) taken after the challenge was issued.
-    pub selfie_document_id: String,
+    #[schema(value_type = String)]
+    pub selfie_document_id: DocumentId,
     pub latitude: f64,
     pub longitude: f64,
     /// wgs84 (wx.getLocation's default) or gcj02.
@@ -164,7 +167,7 @@ async fn check_in(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<VerificationTaskId>,
     Json(body): Json<CheckInBody>,
 ) -> ApiResult<(StatusCode, Json<CheckInResult>)> {
     let (task, person) = person_task(&state, &caller, &id).await?;
@@ -209,7 +212,7 @@ async fn judge(
     state: &AppState,
     caller: &Caller,
     task: &TaskRow,
-    person: &str,
+    person: &PersonId,
     body: &CheckInBody,
     attempt: &mut Attempt,
 ) -> ApiResult<()> {
@@ -344,7 +347,7 @@ async fn judge(
 async fn list_attempts(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<VerificationTaskId>,
 ) -> ApiResult<Json<Vec<AttemptView>>> {
     if caller.role == Role::Person {
         let (task, person) = person_task(&state, &caller, &id).await?;

@@ -17,6 +17,7 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::documents::rules::{DocState, Purpose};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::{DocumentId, EmploymentId, PersonId, VerificationTaskId};
 use crate::platform::types::{Date, Name};
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -114,12 +115,14 @@ pub struct RectificationBody {
     #[schema(value_type = String)]
     pub report: Name<5000>,
     /// The signed report as a PDF (a document of purpose `material_scan`).
-    pub document_id: String,
+    #[schema(value_type = String)]
+    pub document_id: DocumentId,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct RectificationView {
-    pub task_id: String,
+    #[schema(value_type = String)]
+    pub task_id: VerificationTaskId,
     pub state: TaskState,
     pub round: i64,
     pub start_deadline: String,
@@ -134,7 +137,7 @@ async fn submit_rectification(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<VerificationTaskId>,
     Json(body): Json<RectificationBody>,
 ) -> ApiResult<Json<RectificationView>> {
     caller.require(&[Role::Enterprise])?;
@@ -196,10 +199,12 @@ async fn submit_rectification(
 
 #[derive(Serialize, ToSchema, Clone)]
 pub struct ProgressRow {
-    pub person_id: String,
+    #[schema(value_type = String)]
+    pub person_id: PersonId,
     pub name: String,
     pub id_number: String,
-    pub employment_id: String,
+    #[schema(value_type = String)]
+    pub employment_id: EmploymentId,
     pub checked_in: bool,
     /// A valid check-in that carries review flags.
     pub flagged: bool,
@@ -209,7 +214,11 @@ pub struct ProgressRow {
 }
 
 /// Who of the current round has checked in, who has not, and what was flagged.
-async fn progress_rows(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(TaskRow, Vec<ProgressRow>)> {
+async fn progress_rows(
+    state: &AppState,
+    caller: &Caller,
+    id: &VerificationTaskId,
+) -> ApiResult<(TaskRow, Vec<ProgressRow>)> {
     caller.require(&[Role::City, Role::District, Role::Sysadmin, Role::Enterprise])?;
     let task = visible(&state.db, caller, id).await?;
     let selected = store::selection(&state.db, &task.id, task.round).await?;
@@ -243,7 +252,7 @@ async fn progress_rows(state: &AppState, caller: &Caller, id: &str) -> ApiResult
 async fn progress(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<VerificationTaskId>,
 ) -> ApiResult<Json<Vec<ProgressRow>>> {
     Ok(Json(progress_rows(&state, &caller, &id).await?.1))
 }
@@ -262,7 +271,7 @@ fn csv_field(value: &str) -> String {
 async fn progress_csv(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<VerificationTaskId>,
 ) -> ApiResult<impl IntoResponse> {
     let (task, rows) = progress_rows(&state, &caller, &id).await?;
     let mut out = String::from("\u{feff}姓名,身份证号,是否打卡,打卡时间,复核标记,尝试次数\n");

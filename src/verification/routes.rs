@@ -14,6 +14,7 @@ use crate::audit::Act;
 use crate::auth::{Bounds, Caller, Role, Scope};
 use crate::platform::db::{Conn, Executor};
 use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::ids::{EmploymentId, EnterpriseId, PersonId, QualificationId, VerificationTaskId};
 use crate::platform::paging::Page;
 use crate::platform::types::{Date, Name};
 use crate::platform::web::Json;
@@ -45,10 +46,13 @@ fn not_allowed(state: TaskState) -> ApiError {
 
 #[derive(Serialize, ToSchema)]
 pub struct TaskView {
-    pub id: String,
-    pub enterprise_id: String,
+    #[schema(value_type = String)]
+    pub id: VerificationTaskId,
+    #[schema(value_type = String)]
+    pub enterprise_id: EnterpriseId,
     pub enterprise_name: String,
-    pub qualification_id: String,
+    #[schema(value_type = String)]
+    pub qualification_id: QualificationId,
     /// e.g. 建筑工程施工总承包 一级
     pub qualification: String,
     /// first_time | routine
@@ -98,7 +102,7 @@ pub(super) fn scope(caller: &Caller) -> ApiResult<Bounds> {
 }
 
 /// The task within the caller's scope, read on `db`.
-pub(super) async fn visible(db: impl Executor<'_>, caller: &Caller, id: &str) -> ApiResult<TaskRow> {
+pub(super) async fn visible(db: impl Executor<'_>, caller: &Caller, id: &VerificationTaskId) -> ApiResult<TaskRow> {
     store::get_task(db, id, &scope(caller)?).await?.ok_or_else(not_found)
 }
 
@@ -114,9 +118,11 @@ pub enum KindBody {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTask {
-    pub enterprise_id: String,
+    #[schema(value_type = String)]
+    pub enterprise_id: EnterpriseId,
     /// One of the enterprise's qualification certificates.
-    pub qualification_id: String,
+    #[schema(value_type = String)]
+    pub qualification_id: QualificationId,
     pub kind: KindBody,
     /// The notice date (default: today in China).
     #[schema(value_type = Option<String>, example = "2026-11-21")]
@@ -166,7 +172,8 @@ async fn open_task(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TasksQuery {
-    pub enterprise_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub enterprise_id: Option<EnterpriseId>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -196,7 +203,11 @@ async fn list_tasks(
 /// One task with its current selection and every review.
 #[utoipa::path(get, path = "/verification/tasks/{id}", tag = "verification", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = TaskView), (status = 404, body = Problem)))]
-async fn get_task(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<TaskView>> {
+async fn get_task(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<VerificationTaskId>,
+) -> ApiResult<Json<TaskView>> {
     let mut conn = state.db.acquire().await?;
     let row = visible(&mut *conn, &caller, &id).await?;
     Ok(Json(view(&mut conn, row).await?))
@@ -204,8 +215,10 @@ async fn get_task(State(state): State<AppState>, caller: Caller, Path(id): Path<
 
 #[derive(Serialize, ToSchema)]
 pub struct CandidateView {
-    pub employment_id: String,
-    pub person_id: String,
+    #[schema(value_type = String)]
+    pub employment_id: EmploymentId,
+    #[schema(value_type = String)]
+    pub person_id: PersonId,
     /// Holds a registration certificate with its scan.
     pub registered: bool,
     /// Holds a professional title with its scan.
@@ -221,7 +234,7 @@ pub struct CandidateView {
 async fn list_candidates(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<VerificationTaskId>,
 ) -> ApiResult<Json<Vec<CandidateView>>> {
     let task = visible(&state.db, &caller, &id).await?;
     let candidates = store::candidates(&state.db, &task.enterprise_id).await?;
@@ -244,7 +257,8 @@ async fn list_candidates(
 #[serde(deny_unknown_fields)]
 pub struct SelectionBody {
     /// Employment relations of the people who will check in.
-    pub employment_ids: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub employment_ids: Vec<EmploymentId>,
 }
 
 fn selection_error(rule: SelectionRule) -> ApiError {
@@ -298,7 +312,7 @@ async fn submit_selection(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<VerificationTaskId>,
     Json(body): Json<SelectionBody>,
 ) -> ApiResult<Json<TaskView>> {
     caller.require(&[Role::Enterprise])?;
@@ -335,7 +349,7 @@ async fn submit_selection(
         titled: titled as u32,
     };
     rules::check_selection(&candidates, task.has_licence == 1, required).map_err(selection_error)?;
-    let picks: Vec<(String, String)> = picked.into_iter().map(|(c, p)| (c.employment_id, p)).collect();
+    let picks: Vec<(EmploymentId, PersonId)> = picked.into_iter().map(|(c, p)| (c.employment_id, p)).collect();
     let mut tx = act.begin().await?;
     if !store::submit_selection(&mut tx, &task, &picks, state.clock.now_ms()).await? {
         return Err(not_allowed(task.state()));
@@ -372,7 +386,7 @@ async fn review_selection(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<VerificationTaskId>,
     Json(body): Json<ReviewBody>,
 ) -> ApiResult<Json<TaskView>> {
     caller.require(REVIEWERS)?;

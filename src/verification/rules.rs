@@ -1,5 +1,6 @@
 //! Verification rules, as pure functions. Each names the sentence of seed 004 it implements.
 
+use crate::platform::ids::EmploymentId;
 use crate::platform::types::Date;
 
 /// The two kinds of task.
@@ -44,7 +45,7 @@ pub fn window_end(approved: Date) -> Date {
 /// One of the enterprise's current staff, as the selection rules see them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
-    pub employment_id: String,
+    pub employment_id: EmploymentId,
     /// Holds a registration certificate (注册证) with its scan.
     pub registered: bool,
     /// Holds a professional title (职称) with its scan.
@@ -62,7 +63,7 @@ pub struct Required {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SelectionRule {
     /// 所选人员必须为注册人员或职称技术人员 / 未上传证件无法勾选该人员.
-    NotQualified(String),
+    NotQualified(EmploymentId),
     /// 技术负责人必选.
     TechnicalLeadMissing,
     /// With a licence: at least half the required total (注册人员和职称技术人员总和的50%).
@@ -80,7 +81,7 @@ pub enum SelectionRule {
         selected: u32,
         needed: u32,
     },
-    Duplicate(String),
+    Duplicate(EmploymentId),
 }
 
 fn half_rounded_up(n: u32) -> u32 {

@@ -27,12 +27,13 @@ use super::rules::{Candidate, TaskKind, TaskState};
 use crate::auth::{Bounds, Columns, Key};
 use crate::notify::outbox::{self, Recipient};
 use crate::platform::db::{new_id, Conn, Executor};
+use crate::platform::ids::{EmploymentId, EnterpriseId, PersonId, QualificationId, VerificationTaskId};
 
 #[derive(sqlx::FromRow)]
 pub struct TaskRow {
-    pub id: String,
-    pub enterprise_id: String,
-    pub qualification_id: String,
+    pub id: VerificationTaskId,
+    pub enterprise_id: EnterpriseId,
+    pub qualification_id: QualificationId,
     pub kind: TaskKind,
     pub state: TaskState,
     pub round: i64,
@@ -72,7 +73,11 @@ const BOUNDS: Columns = Columns {
     ..Columns::NONE
 };
 
-pub async fn get_task(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<TaskRow>, sqlx::Error> {
+pub async fn get_task(
+    db: impl Executor<'_>,
+    id: &VerificationTaskId,
+    bounds: &Bounds,
+) -> Result<Option<TaskRow>, sqlx::Error> {
     let within = bounds.condition(&BOUNDS, 2);
     within
         .bind(sqlx::query_as(&format!("{TASK_SELECT} WHERE t.id = $1 AND {within}")).bind(id))
@@ -81,7 +86,7 @@ pub async fn get_task(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Resul
 }
 
 /// A task whatever the bounds: for a selected person's check-in and for the close job.
-pub async fn task_for_person(db: impl Executor<'_>, id: &str) -> Result<Option<TaskRow>, sqlx::Error> {
+pub async fn task_for_person(db: impl Executor<'_>, id: &VerificationTaskId) -> Result<Option<TaskRow>, sqlx::Error> {
     sqlx::query_as(&format!("{TASK_SELECT} WHERE t.id = $1"))
         .bind(id)
         .fetch_optional(db)
@@ -113,8 +118,8 @@ pub async fn list_tasks(
 /// The issue date of one of the enterprise's qualification certificates, as stored.
 pub async fn qualification_issued_on(
     db: impl Executor<'_>,
-    qualification_id: &str,
-    enterprise_id: &str,
+    qualification_id: &QualificationId,
+    enterprise_id: &EnterpriseId,
 ) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT issued_on FROM enterprise_qualifications WHERE id = $1 AND enterprise_id = $2")
         .bind(qualification_id)
@@ -124,8 +129,8 @@ pub async fn qualification_issued_on(
 }
 
 pub struct NewTask<'a> {
-    pub enterprise_id: &'a str,
-    pub qualification_id: &'a str,
+    pub enterprise_id: &'a EnterpriseId,
+    pub qualification_id: &'a QualificationId,
     pub kind: TaskKind,
     pub notice_date: String,
     pub start_deadline: String,
@@ -133,8 +138,8 @@ pub struct NewTask<'a> {
 }
 
 /// Opens a task and tells the enterprise contact by SMS.
-pub async fn insert_task(conn: &mut Conn, t: &NewTask<'_>, now: i64) -> Result<String, sqlx::Error> {
-    let id = new_id();
+pub async fn insert_task(conn: &mut Conn, t: &NewTask<'_>, now: i64) -> Result<VerificationTaskId, sqlx::Error> {
+    let id = VerificationTaskId::new();
     sqlx::query(
         "INSERT INTO verification_tasks (id, enterprise_id, qualification_id, kind, state, round, notice_date, start_deadline, \
          opened_by, opened_at, updated_at) VALUES ($1, $2, $3, $4, 'open', 1, $5, $6, $7, $8, $8)",
@@ -162,8 +167,11 @@ pub async fn insert_task(conn: &mut Conn, t: &NewTask<'_>, now: i64) -> Result<S
 }
 
 /// The enterprise's current staff as selection candidates, with each one's person id.
-pub async fn candidates(db: impl Executor<'_>, enterprise_id: &str) -> Result<Vec<(Candidate, String)>, sqlx::Error> {
-    let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
+pub async fn candidates(
+    db: impl Executor<'_>,
+    enterprise_id: &EnterpriseId,
+) -> Result<Vec<(Candidate, PersonId)>, sqlx::Error> {
+    let rows: Vec<(EmploymentId, PersonId, i64, i64, i64)> = sqlx::query_as(
         "SELECT x.id, x.person_id, x.technical_lead, \
          (SELECT COUNT(*) FROM staff_certificates c WHERE c.employment_id = x.id AND c.kind = 'registration'), \
          (SELECT COUNT(*) FROM staff_certificates c WHERE c.employment_id = x.id AND c.kind = 'title') \
@@ -205,7 +213,7 @@ pub async fn requirement(
 /// no longer in `from`.
 async fn move_task(
     db: impl Executor<'_>,
-    task: &str,
+    task: &VerificationTaskId,
     from: TaskState,
     to: TaskState,
     window_end: Option<&str>,
@@ -227,7 +235,7 @@ async fn move_task(
 pub async fn submit_selection(
     conn: &mut Conn,
     task: &TaskRow,
-    picks: &[(String, String)],
+    picks: &[(EmploymentId, PersonId)],
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     if !move_task(
@@ -262,7 +270,11 @@ pub async fn submit_selection(
 }
 
 /// The people selected in the task's current round.
-pub async fn selected_people(db: impl Executor<'_>, task: &str, round: i64) -> Result<Vec<String>, sqlx::Error> {
+pub async fn selected_people(
+    db: impl Executor<'_>,
+    task: &VerificationTaskId,
+    round: i64,
+) -> Result<Vec<PersonId>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT person_id FROM verification_selections WHERE task_id = $1 AND round = $2 ORDER BY person_id",
     )
@@ -274,11 +286,17 @@ pub async fn selected_people(db: impl Executor<'_>, task: &str, round: i64) -> R
 
 #[derive(Serialize, ToSchema, sqlx::FromRow)]
 pub struct SelectedView {
-    pub employment_id: String,
-    pub person_id: String,
+    #[schema(value_type = String)]
+    pub employment_id: EmploymentId,
+    #[schema(value_type = String)]
+    pub person_id: PersonId,
 }
 
-pub async fn selection(db: impl Executor<'_>, task: &str, round: i64) -> Result<Vec<SelectedView>, sqlx::Error> {
+pub async fn selection(
+    db: impl Executor<'_>,
+    task: &VerificationTaskId,
+    round: i64,
+) -> Result<Vec<SelectedView>, sqlx::Error> {
     sqlx::query_as("SELECT employment_id, person_id FROM verification_selections WHERE task_id = $1 AND round = $2 ORDER BY employment_id")
         .bind(task)
         .bind(round)
@@ -296,7 +314,7 @@ pub struct ReviewView {
     pub at: i64,
 }
 
-pub async fn reviews(db: impl Executor<'_>, task: &str) -> Result<Vec<ReviewView>, sqlx::Error> {
+pub async fn reviews(db: impl Executor<'_>, task: &VerificationTaskId) -> Result<Vec<ReviewView>, sqlx::Error> {
     sqlx::query_as(
         "SELECT round, decision, opinion, reviewer, at FROM verification_reviews WHERE task_id = $1 ORDER BY at, id",
     )

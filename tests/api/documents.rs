@@ -424,12 +424,12 @@ async fn deletion_follows_the_record(engine: Engine) {
     };
 
     // Attached to a submitted record: locked.
-    zhujian::documents::attach(&app.state.db, &id, "assessment_item", "r1")
+    zhujian::documents::attach(&app.state.db, &id.clone().into(), "assessment_item", "r1")
         .await
         .unwrap();
     delete().await.expect_problem(409, "document.locked");
     // The record is returned to the enterprise: editable again.
-    zhujian::documents::release(&app.state.db, &id, "assessment_item", "r1")
+    zhujian::documents::release(&app.state.db, &id.clone().into(), "assessment_item", "r1")
         .await
         .unwrap();
     delete().await.expect(204);

@@ -363,7 +363,7 @@ async fn only_the_mini_program_can_answer(engine: Engine) {
     let subject = zhujian::auth::tokens::Subject {
         account_id: me.body["account_id"].as_str().unwrap().to_owned(),
         role: zhujian::auth::Role::Person,
-        scope: zhujian::auth::Scope::Person(me.body["account_id"].as_str().unwrap().to_owned()),
+        scope: zhujian::auth::Scope::Person(me.body["account_id"].as_str().unwrap().into()),
         channel: zhujian::auth::Channel::Web,
     };
     let web = app

@@ -649,7 +649,7 @@ fn enterprise_token_now(app: &TestApp, enterprise_id: &str) -> String {
     let subject = zhujian::auth::tokens::Subject {
         account_id: enterprise_id.to_owned(),
         role: zhujian::auth::Role::Enterprise,
-        scope: zhujian::auth::Scope::Enterprise(enterprise_id.to_owned()),
+        scope: zhujian::auth::Scope::Enterprise(enterprise_id.into()),
         channel: zhujian::auth::Channel::Web,
     };
     app.state

@@ -19,6 +19,7 @@ use crate::auth::{Caller, Role, Scope};
 use crate::documents::rules::Purpose;
 use crate::platform::db::{Conn, Executor};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::{DailyEventId, DocumentId, EnterpriseId, ProjectId};
 use crate::platform::paging::Page;
 use crate::platform::types::{Date, Name};
 use crate::platform::web::Json;
@@ -112,21 +113,29 @@ pub struct EventBody {
     /// reported by enterprises, deductions by staff.
     pub type_code: String,
     /// Staff only: the enterprise a deduction concerns.
-    pub enterprise_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub enterprise_id: Option<EnterpriseId>,
     /// The project concerned, if any; it must be the enterprise's.
-    pub project_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub project_id: Option<ProjectId>,
     #[schema(value_type = String, example = "2026-10-15")]
     pub occurred_on: Date,
     #[schema(value_type = String, example = "项目获评省级安全文明标准化工地")]
     pub description: Name<1000>,
     /// The enterprise's evidence scans (purpose `material_scan`, PDF); a bonus needs at least one.
     #[serde(default)]
-    pub document_ids: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub document_ids: Vec<DocumentId>,
 }
 
 /// Checks a report against who makes it: enterprises report bonuses with evidence about
 /// themselves, staff record deductions for enterprises within their jurisdiction.
-async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event: Option<&str>) -> ApiResult<String> {
+async fn check_report(
+    state: &AppState,
+    caller: &Caller,
+    body: &EventBody,
+    event: Option<&str>,
+) -> ApiResult<EnterpriseId> {
     let types = store::event_types(&state.db).await?;
     let category = types
         .iter()
@@ -154,8 +163,10 @@ async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event
             None
         }
         (_, Some("deduction")) => {
-            let id = body.enterprise_id.as_deref().unwrap_or_default();
-            let found = crate::enterprises::get(&state.db, id, &caller.bounds()).await?;
+            let found = match &body.enterprise_id {
+                Some(id) => crate::enterprises::get(&state.db, id, &caller.bounds()).await?,
+                None => None,
+            };
             if found.is_none() {
                 invalid.field(
                     "enterprise_id",
@@ -189,7 +200,7 @@ async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event
         let doc = crate::documents::visible(&state.db, id, &bounds).await?;
         // A free upload, or evidence this event already holds (a correction may send it again).
         let usable = doc.is_some_and(|d| {
-            caller.enterprise_id() == Some(d.owner_id.as_str())
+            caller.enterprise_id().is_some_and(|e| *e == d.owner_id)
                 && d.attachable_to(Purpose::MaterialScan, event.unwrap_or_default())
         });
         if !usable {
@@ -211,10 +222,10 @@ async fn check_report(state: &AppState, caller: &Caller, body: &EventBody, event
     enterprise.ok_or_else(|| ApiError::internal("report without an enterprise"))
 }
 
-fn new_event<'a>(body: &'a EventBody, enterprise: &'a str, occurred_on: &'a str) -> NewEvent<'a> {
+fn new_event<'a>(body: &'a EventBody, enterprise: &'a EnterpriseId, occurred_on: &'a str) -> NewEvent<'a> {
     NewEvent {
         enterprise_id: enterprise,
-        project_id: body.project_id.as_deref(),
+        project_id: body.project_id.as_ref(),
         type_code: &body.type_code,
         occurred_on,
         description: body.description.as_str(),
@@ -246,7 +257,8 @@ async fn report_event(
 pub struct EventView {
     #[serde(flatten)]
     pub event: EventRow,
-    pub document_ids: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub document_ids: Vec<DocumentId>,
 }
 
 async fn view(db: impl Executor<'_>, event: EventRow) -> ApiResult<EventView> {
@@ -255,14 +267,14 @@ async fn view(db: impl Executor<'_>, event: EventRow) -> ApiResult<EventView> {
 }
 
 /// The event as the act's transaction leaves it, for the answer.
-async fn reread(conn: &mut Conn, caller: &Caller, id: &str) -> ApiResult<EventView> {
+async fn reread(conn: &mut Conn, caller: &Caller, id: &DailyEventId) -> ApiResult<EventView> {
     let row = store::get(&mut *conn, id, &caller.bounds())
         .await?
         .ok_or_else(not_found)?;
     view(conn, row).await
 }
 
-async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<EventRow> {
+async fn visible(state: &AppState, caller: &Caller, id: &DailyEventId) -> ApiResult<EventRow> {
     caller.require(READERS)?;
     store::get(&state.db, id, &caller.bounds()).await?.ok_or_else(not_found)
 }
@@ -270,7 +282,8 @@ async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Event
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    pub enterprise_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub enterprise_id: Option<EnterpriseId>,
     pub state: Option<rules::State>,
     /// bonus | deduction
     pub category: Option<String>,
@@ -308,7 +321,7 @@ async fn list_events(
 async fn get_event(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<DailyEventId>,
 ) -> ApiResult<Json<EventView>> {
     let row = visible(&state, &caller, &id).await?;
     Ok(Json(view(&state.db, row).await?))
@@ -320,14 +333,14 @@ async fn get_event(
 async fn event_history(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<DailyEventId>,
 ) -> ApiResult<Json<Vec<StateChange>>> {
     let row = visible(&state, &caller, &id).await?;
     Ok(Json(DAILY_EVENTS.changes(&state.db, &row.id).await?))
 }
 
 /// A returned event, for its reporter to correct or delete.
-async fn own_returned(state: &AppState, caller: &Caller, id: &str, event: Event) -> ApiResult<EventRow> {
+async fn own_returned(state: &AppState, caller: &Caller, id: &DailyEventId, event: Event) -> ApiResult<EventRow> {
     let row = visible(state, caller, id).await?;
     if row.reported_by != caller.account_id {
         return Err(ApiError::new(
@@ -350,7 +363,7 @@ async fn correct_event(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<DailyEventId>,
     Json(body): Json<EventBody>,
 ) -> ApiResult<Json<EventView>> {
     let row = own_returned(&state, &caller, &id, Event::Submit).await?;
@@ -385,7 +398,7 @@ async fn delete_event(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<DailyEventId>,
 ) -> ApiResult<StatusCode> {
     let row = own_returned(&state, &caller, &id, Event::Delete).await?;
     act.set_target(format!("daily_event:{id}"));
@@ -418,7 +431,7 @@ async fn review_event(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<DailyEventId>,
     Json(body): Json<ReviewBody>,
 ) -> ApiResult<Json<EventView>> {
     caller.require(STAFF)?;

@@ -6,7 +6,8 @@ use utoipa::ToSchema;
 use crate::assessments::rules::State;
 use crate::assessments::store::lifecycle::DAILY_EVENTS;
 use crate::auth::{Bounds, Columns, Key};
-use crate::platform::db::{new_id, Conn, Executor};
+use crate::platform::db::{Conn, Executor};
+use crate::platform::ids::{DailyEventId, DocumentId, EnterpriseId, ProjectId};
 use crate::platform::paging::Page;
 
 /// An event type and its point value.
@@ -66,11 +67,14 @@ const BOUNDS: Columns = Columns {
 /// A daily assessment event as shown.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct EventRow {
-    pub id: String,
-    pub enterprise_id: String,
+    #[schema(value_type = String)]
+    pub id: DailyEventId,
+    #[schema(value_type = String)]
+    pub enterprise_id: EnterpriseId,
     pub enterprise_name: String,
     pub district_code: String,
-    pub project_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub project_id: Option<ProjectId>,
     pub project_name: Option<String>,
     pub type_code: String,
     /// bonus | deduction
@@ -96,7 +100,7 @@ impl EventRow {
     }
 }
 
-pub async fn get(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<EventRow>, sqlx::Error> {
+pub async fn get(db: impl Executor<'_>, id: &DailyEventId, bounds: &Bounds) -> Result<Option<EventRow>, sqlx::Error> {
     let within = bounds.condition(&BOUNDS, 2);
     within
         .bind(sqlx::query_as(&format!("{SELECT} AND x.id = $1 AND {within}")).bind(id))
@@ -106,7 +110,7 @@ pub async fn get(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Opt
 
 #[derive(Default)]
 pub struct Filter {
-    pub enterprise: Option<String>,
+    pub enterprise: Option<EnterpriseId>,
     pub state: Option<String>,
     pub category: Option<String>,
     pub year: Option<String>,
@@ -139,16 +143,16 @@ pub async fn list(
 }
 
 pub struct NewEvent<'a> {
-    pub enterprise_id: &'a str,
-    pub project_id: Option<&'a str>,
+    pub enterprise_id: &'a EnterpriseId,
+    pub project_id: Option<&'a ProjectId>,
     pub type_code: &'a str,
     pub occurred_on: &'a str,
     pub description: &'a str,
-    pub documents: &'a [String],
+    pub documents: &'a [DocumentId],
 }
 
-pub async fn insert(conn: &mut Conn, e: &NewEvent<'_>, by: &str, now: i64) -> Result<String, sqlx::Error> {
-    let id = new_id();
+pub async fn insert(conn: &mut Conn, e: &NewEvent<'_>, by: &str, now: i64) -> Result<DailyEventId, sqlx::Error> {
+    let id = DailyEventId::new();
     sqlx::query(
         "INSERT INTO daily_events (id, enterprise_id, project_id, type_code, occurred_on, description, state, reported_by, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $8)",
@@ -171,7 +175,7 @@ pub async fn insert(conn: &mut Conn, e: &NewEvent<'_>, by: &str, now: i64) -> Re
 }
 
 /// Links the evidence and locks it: an event is read-only once reported.
-async fn link_documents(conn: &mut Conn, id: &str, documents: &[String]) -> Result<(), sqlx::Error> {
+async fn link_documents(conn: &mut Conn, id: &DailyEventId, documents: &[DocumentId]) -> Result<(), sqlx::Error> {
     for document in documents {
         sqlx::query("INSERT INTO daily_event_documents (event_id, document_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(id)
@@ -189,7 +193,7 @@ async fn link_documents(conn: &mut Conn, id: &str, documents: &[String]) -> Resu
     Ok(())
 }
 
-pub async fn documents(db: impl Executor<'_>, id: &str) -> Result<Vec<String>, sqlx::Error> {
+pub async fn documents(db: impl Executor<'_>, id: &DailyEventId) -> Result<Vec<DocumentId>, sqlx::Error> {
     sqlx::query_scalar("SELECT document_id FROM daily_event_documents WHERE event_id = $1 ORDER BY document_id")
         .bind(id)
         .fetch_all(db)

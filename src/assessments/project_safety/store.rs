@@ -9,7 +9,8 @@ use crate::assessments::rules::State;
 use crate::assessments::store::lifecycle::PROJECT_ASSESSMENTS;
 use crate::assessments::templates::Template;
 use crate::auth::{Bounds, Columns, Key};
-use crate::platform::db::{is_unique_violation, new_id, Conn, Executor, NullableF64};
+use crate::platform::db::{is_unique_violation, Conn, Executor, NullableF64};
+use crate::platform::ids::{DocumentId, EnterpriseId, ProjectAssessmentId, ProjectId, StaffId, TemplateId};
 use crate::platform::paging::Page;
 use crate::projects::ProjectView;
 
@@ -33,19 +34,24 @@ const SELECT: &str = "SELECT x.id, x.project_id, p.name AS project_name, p.permi
 /// A project assessment as stored, with its project's facts.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct ProjectAssessmentRow {
-    pub id: String,
-    pub project_id: String,
+    #[schema(value_type = String)]
+    pub id: ProjectAssessmentId,
+    #[schema(value_type = String)]
+    pub project_id: ProjectId,
     /// 受检项目
     pub project_name: String,
     pub permit_number: String,
     pub location: String,
-    pub enterprise_id: String,
+    #[schema(value_type = String)]
+    pub enterprise_id: EnterpriseId,
     pub enterprise_name: String,
     pub project_manager: String,
-    pub template_id: String,
+    #[schema(value_type = String)]
+    pub template_id: TemplateId,
     pub template_version: i64,
     pub period: String,
-    pub supervisor_id: String,
+    #[schema(value_type = String)]
+    pub supervisor_id: StaffId,
     pub supervisor_name: String,
     /// draft | submitted | approved (passed by the city station) | returned (to the supervisor)
     #[schema(value_type = State)]
@@ -78,7 +84,7 @@ impl ProjectAssessmentRow {
 
 pub async fn get(
     db: impl Executor<'_>,
-    id: &str,
+    id: &ProjectAssessmentId,
     bounds: &Bounds,
 ) -> Result<Option<ProjectAssessmentRow>, sqlx::Error> {
     let within = bounds.condition(&BOUNDS, 2);
@@ -92,7 +98,7 @@ pub async fn get(
 pub struct Filter {
     pub state: Option<String>,
     pub district: Option<String>,
-    pub project: Option<String>,
+    pub project: Option<ProjectId>,
     pub period: Option<String>,
 }
 
@@ -128,10 +134,10 @@ pub async fn create(
     project: &ProjectView,
     template: &Template,
     period: &str,
-    supervisor: &str,
+    supervisor: &StaffId,
     now: i64,
-) -> Result<Option<String>, sqlx::Error> {
-    let id = new_id();
+) -> Result<Option<ProjectAssessmentId>, sqlx::Error> {
+    let id = ProjectAssessmentId::new();
     let inserted = sqlx::query(
         "INSERT INTO project_assessments (id, project_id, template_id, period, supervisor_id, state, district_code, \
          building_area, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $8)",
@@ -165,7 +171,7 @@ pub async fn create(
 
 /// Opens a supervisor's edit in the caller's transaction: touches the record, which holds it
 /// until the commit; `false` unless it is still a draft or returned.
-pub async fn claim_edit(db: impl Executor<'_>, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn claim_edit(db: impl Executor<'_>, id: &ProjectAssessmentId, now: i64) -> Result<bool, sqlx::Error> {
     let touched =
         sqlx::query("UPDATE project_assessments SET updated_at = $1 WHERE id = $2 AND state IN ('draft', 'returned')")
             .bind(now)
@@ -187,7 +193,7 @@ pub struct Details<'a> {
     pub supervision_level: Option<&'a str>,
 }
 
-pub async fn save_details(db: impl Executor<'_>, id: &str, d: &Details<'_>) -> Result<(), sqlx::Error> {
+pub async fn save_details(db: impl Executor<'_>, id: &ProjectAssessmentId, d: &Details<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE project_assessments SET district_code = COALESCE($1, district_code), building_area = COALESCE($2, building_area), \
          inspection_details = COALESCE($3, inspection_details), inspecting_unit = COALESCE($4, inspecting_unit), \
@@ -207,7 +213,12 @@ pub async fn save_details(db: impl Executor<'_>, id: &str, d: &Details<'_>) -> R
     Ok(())
 }
 
-pub async fn save_score(db: impl Executor<'_>, id: &str, number: &str, score: Option<f64>) -> Result<(), sqlx::Error> {
+pub async fn save_score(
+    db: impl Executor<'_>,
+    id: &ProjectAssessmentId,
+    number: &str,
+    score: Option<f64>,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE project_assessment_scores SET score = $1 WHERE assessment_id = $2 AND number = $3")
         .bind(NullableF64(score))
         .bind(id)
@@ -217,7 +228,10 @@ pub async fn save_score(db: impl Executor<'_>, id: &str, number: &str, score: Op
     Ok(())
 }
 
-pub async fn scores(db: impl Executor<'_>, id: &str) -> Result<Vec<(String, Option<f64>)>, sqlx::Error> {
+pub async fn scores(
+    db: impl Executor<'_>,
+    id: &ProjectAssessmentId,
+) -> Result<Vec<(String, Option<f64>)>, sqlx::Error> {
     sqlx::query_as("SELECT number, score FROM project_assessment_scores WHERE assessment_id = $1")
         .bind(id)
         .fetch_all(db)
@@ -227,14 +241,15 @@ pub async fn scores(db: impl Executor<'_>, id: &str) -> Result<Vec<(String, Opti
 /// A document of the assessment: the signed form or other evidence.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct FormDocument {
-    pub document_id: String,
+    #[schema(value_type = String)]
+    pub document_id: DocumentId,
     /// signed_form | evidence
     pub role: String,
     pub file_name: String,
     pub added_at: i64,
 }
 
-pub async fn documents(db: impl Executor<'_>, id: &str) -> Result<Vec<FormDocument>, sqlx::Error> {
+pub async fn documents(db: impl Executor<'_>, id: &ProjectAssessmentId) -> Result<Vec<FormDocument>, sqlx::Error> {
     sqlx::query_as(
         "SELECT l.document_id, l.role, d.file_name, l.added_at FROM project_assessment_documents l \
          JOIN documents d ON d.id = l.document_id WHERE l.assessment_id = $1 ORDER BY l.added_at, l.document_id",
@@ -244,7 +259,13 @@ pub async fn documents(db: impl Executor<'_>, id: &str) -> Result<Vec<FormDocume
     .await
 }
 
-pub async fn link_document(conn: &mut Conn, id: &str, document: &str, role: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn link_document(
+    conn: &mut Conn,
+    id: &ProjectAssessmentId,
+    document: &DocumentId,
+    role: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO project_assessment_documents (assessment_id, document_id, role, added_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT DO NOTHING",
@@ -273,7 +294,11 @@ pub enum Unlinked {
 }
 
 /// Unlinks a document never submitted; it becomes the supervisor's own again (deletable).
-pub async fn unlink_document(conn: &mut Conn, id: &str, document: &str) -> Result<Unlinked, sqlx::Error> {
+pub async fn unlink_document(
+    conn: &mut Conn,
+    id: &ProjectAssessmentId,
+    document: &DocumentId,
+) -> Result<Unlinked, sqlx::Error> {
     let removed = sqlx::query(
         "DELETE FROM project_assessment_documents WHERE assessment_id = $1 AND document_id = $2 \
          AND document_id IN (SELECT d.id FROM documents d WHERE d.state = 'available')",
@@ -283,7 +308,7 @@ pub async fn unlink_document(conn: &mut Conn, id: &str, document: &str) -> Resul
     .execute(&mut *conn)
     .await?;
     if removed.rows_affected() == 1 {
-        release(conn, &[document.to_owned()]).await?;
+        release(conn, std::slice::from_ref(document)).await?;
         return Ok(Unlinked::Done);
     }
     let linked: Option<String> = sqlx::query_scalar(
@@ -301,7 +326,7 @@ pub async fn unlink_document(conn: &mut Conn, id: &str, document: &str) -> Resul
 }
 
 /// Detaches documents from the form (never submitted ones only).
-async fn release(conn: &mut Conn, documents: &[String]) -> Result<(), sqlx::Error> {
+async fn release(conn: &mut Conn, documents: &[DocumentId]) -> Result<(), sqlx::Error> {
     for document in documents {
         sqlx::query(
             "UPDATE documents SET attached_kind = NULL, attached_id = NULL WHERE id = $1 AND state = 'available'",
@@ -322,7 +347,7 @@ pub async fn delete(conn: &mut Conn, row: &ProjectAssessmentRow, by: &str, now: 
     {
         return Ok(false);
     }
-    let unsubmitted: Vec<String> = sqlx::query_scalar(
+    let unsubmitted: Vec<DocumentId> = sqlx::query_scalar(
         "SELECT l.document_id FROM project_assessment_documents l JOIN documents d ON d.id = l.document_id \
          WHERE l.assessment_id = $1 AND d.state = 'available'",
     )
@@ -393,7 +418,7 @@ pub struct Submission {
     pub form: serde_json::Value,
 }
 
-pub async fn submissions(db: impl Executor<'_>, id: &str) -> Result<Vec<Submission>, sqlx::Error> {
+pub async fn submissions(db: impl Executor<'_>, id: &ProjectAssessmentId) -> Result<Vec<Submission>, sqlx::Error> {
     let rows: Vec<(i64, String, i64, f64, String)> = sqlx::query_as(
         "SELECT submission, submitted_by, submitted_at, total_score, form FROM project_assessment_submissions \
          WHERE assessment_id = $1 ORDER BY submission",

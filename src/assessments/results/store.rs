@@ -8,7 +8,8 @@ use utoipa::ToSchema;
 
 use super::grading::{default_rule, Bands, Category, Input, Rule};
 use crate::auth::{Bounds, Columns, Key};
-use crate::platform::db::{new_id, Executor};
+use crate::platform::db::Executor;
+use crate::platform::ids::{AdjustmentId, EnterpriseId, StaffId};
 
 #[derive(sqlx::FromRow)]
 struct RuleRow {
@@ -43,7 +44,7 @@ pub async fn set_rule(
     db: impl Executor<'_>,
     category: Category,
     rule: &Rule,
-    by: &str,
+    by: &StaffId,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -71,7 +72,8 @@ pub struct Subject {
     pub subject_name: String,
     /// The enterprise's credit code, or the project's permit number.
     pub subject_code: String,
-    pub enterprise_id: String,
+    #[schema(value_type = String)]
+    pub enterprise_id: EnterpriseId,
     pub enterprise_name: String,
     pub district_code: String,
     /// local | non_local (the enterprise's)
@@ -180,7 +182,8 @@ fn percentages(rows: Vec<(String, f64, Option<f64>)>) -> HashMap<String, f64> {
 /// One dynamic adjustment.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct AdjustmentRow {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: AdjustmentId,
     #[serde(skip)]
     pub subject_id: String,
     /// promote | unqualified
@@ -193,7 +196,8 @@ pub struct AdjustmentRow {
     /// The final grade before and after it, when it was made.
     pub from_grade: String,
     pub to_grade: String,
-    pub adjusted_by: String,
+    #[schema(value_type = String)]
+    pub adjusted_by: StaffId,
     pub adjusted_at: i64,
 }
 
@@ -226,10 +230,10 @@ pub struct NewAdjustment<'a> {
 pub async fn insert_adjustment(
     db: impl Executor<'_>,
     a: &NewAdjustment<'_>,
-    by: &str,
+    by: &StaffId,
     now: i64,
-) -> Result<String, sqlx::Error> {
-    let id = new_id();
+) -> Result<AdjustmentId, sqlx::Error> {
+    let id = AdjustmentId::new();
     sqlx::query(
         "INSERT INTO result_adjustments (id, category, subject_id, period, action, reason_code, opinion, from_grade, to_grade, \
          adjusted_by, adjusted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",

@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use super::AssessmentRow;
 use crate::assessments::rules::{ItemReview, PersonRole};
+use crate::platform::ids::{AssessmentId, DocumentId};
 
 // Item reviews and people-list roles decode strictly.
 crate::text_column!(ItemReview, PersonRole);
@@ -56,7 +57,7 @@ impl ItemRow {
 }
 
 /// Reads on the pool or inside a transaction that holds the record (see `hold_editable`).
-pub async fn items(db: impl Executor<'_>, id: &str, round: i64) -> Result<Vec<ItemRow>, sqlx::Error> {
+pub async fn items(db: impl Executor<'_>, id: &AssessmentId, round: i64) -> Result<Vec<ItemRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT number, self_score, self_note, assessed_score, review_state, review_opinion, rectification_note \
          FROM assessment_items WHERE assessment_id = $1 AND round = $2",
@@ -72,7 +73,8 @@ pub async fn items(db: impl Executor<'_>, id: &str, round: i64) -> Result<Vec<It
 pub struct LinkedDocument {
     #[serde(skip)]
     pub number: String,
-    pub document_id: String,
+    #[schema(value_type = String)]
+    pub document_id: DocumentId,
     /// evidence | rectification
     pub role: String,
     /// The named attachment it fills ("" for plain evidence).
@@ -82,7 +84,11 @@ pub struct LinkedDocument {
 }
 
 /// Reads on the pool or inside a transaction that holds the record (see `hold_editable`).
-pub async fn documents(db: impl Executor<'_>, id: &str, round: i64) -> Result<Vec<LinkedDocument>, sqlx::Error> {
+pub async fn documents(
+    db: impl Executor<'_>,
+    id: &AssessmentId,
+    round: i64,
+) -> Result<Vec<LinkedDocument>, sqlx::Error> {
     sqlx::query_as(
         "SELECT l.number, l.document_id, l.role, l.slot, d.file_name, l.added_at FROM assessment_documents l \
          JOIN documents d ON d.id = l.document_id WHERE l.assessment_id = $1 AND l.round = $2 ORDER BY l.added_at, l.document_id",
@@ -160,7 +166,7 @@ pub async fn unlink_document(
 }
 
 /// Detaches the record's unlocked documents that no item links any more.
-async fn release_unused(db: impl Executor<'_>, id: &str) -> Result<(), sqlx::Error> {
+async fn release_unused(db: impl Executor<'_>, id: &AssessmentId) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE documents SET attached_kind = NULL, attached_id = NULL WHERE attached_kind = 'assessment' \
          AND attached_id = $1 AND state = 'available' \
@@ -185,11 +191,11 @@ pub struct PersonRow {
     pub certificate_name: String,
     pub certificate_number: String,
     pub certificate_valid_until: Option<String>,
-    pub scan_document_id: String,
+    pub scan_document_id: DocumentId,
 }
 
 /// Reads on the pool or inside a transaction that holds the record (see `hold_editable`).
-pub async fn people(db: impl Executor<'_>, id: &str, round: i64) -> Result<Vec<PersonRow>, sqlx::Error> {
+pub async fn people(db: impl Executor<'_>, id: &AssessmentId, round: i64) -> Result<Vec<PersonRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, number, role, name, id_number_masked, position, certificate_name, certificate_number, \
          certificate_valid_until, scan_document_id FROM assessment_people WHERE assessment_id = $1 AND round = $2 \
@@ -211,7 +217,7 @@ pub struct NewPerson<'a> {
     pub certificate_name: &'a str,
     pub certificate_number: &'a str,
     pub certificate_valid_until: Option<&'a str>,
-    pub scan_document_id: &'a str,
+    pub scan_document_id: &'a DocumentId,
 }
 
 pub async fn add_person(

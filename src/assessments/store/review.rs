@@ -9,6 +9,7 @@ use super::{move_state, AssessmentRow};
 use crate::assessments::rules::{ItemReview, Outcome, ResultLevel, State};
 use crate::notify::outbox::{self, Recipient};
 use crate::platform::db::{new_id, Conn, Executor, NullableF64};
+use crate::platform::ids::AssessmentId;
 
 /// A reviewer's act on an item.
 pub enum ReviewAct<'a> {
@@ -101,7 +102,11 @@ pub struct ReviewRecord {
     pub at: i64,
 }
 
-pub async fn item_history(db: impl Executor<'_>, id: &str, number: &str) -> Result<Vec<ReviewRecord>, sqlx::Error> {
+pub async fn item_history(
+    db: impl Executor<'_>,
+    id: &AssessmentId,
+    number: &str,
+) -> Result<Vec<ReviewRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT r.round, r.action, r.score, r.opinion, r.reviewer, s.display_name AS reviewer_name, r.at FROM assessment_reviews r \
          LEFT JOIN staff s ON s.id = r.reviewer WHERE r.assessment_id = $1 AND r.number = $2 ORDER BY r.at, r.id",
@@ -193,7 +198,7 @@ pub async fn finish(
     Ok(true)
 }
 
-async fn open_next_round(conn: &mut Conn, id: &str, round: i64) -> Result<(), sqlx::Error> {
+async fn open_next_round(conn: &mut Conn, id: &AssessmentId, round: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO assessment_items (assessment_id, round, number, self_score, self_note) \
          SELECT assessment_id, round + 1, number, self_score, self_note FROM assessment_items WHERE assessment_id = $1 AND round = $2",

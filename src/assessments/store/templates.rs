@@ -2,7 +2,8 @@
 
 use crate::assessments::rules::{ItemKind, TemplateKind};
 use crate::assessments::templates::{Template, TemplateItem};
-use crate::platform::db::{is_unique_violation, new_id, Conn, Executor, NullableF64};
+use crate::platform::db::{is_unique_violation, Conn, Executor, NullableF64};
+use crate::platform::ids::TemplateId;
 
 // Template and item kinds decode strictly.
 crate::text_column!(TemplateKind, ItemKind);
@@ -36,7 +37,7 @@ impl From<ItemRow> for TemplateItem {
 
 #[derive(sqlx::FromRow)]
 struct TemplateRow {
-    id: String,
+    id: TemplateId,
     kind: TemplateKind,
     version: i64,
     name: String,
@@ -78,7 +79,7 @@ async fn with_items(conn: &mut Conn, row: Option<TemplateRow>) -> Result<Option<
 }
 
 /// A template version by id, with its items.
-pub async fn by_id(conn: &mut Conn, id: &str) -> Result<Option<Template>, sqlx::Error> {
+pub async fn by_id(conn: &mut Conn, id: &TemplateId) -> Result<Option<Template>, sqlx::Error> {
     let found = sqlx::query_as(&format!("SELECT {COLUMNS} FROM assessment_templates WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -139,13 +140,13 @@ pub struct NewVersion<'a> {
 }
 
 /// Inserts the next version with its items; `None` when the version number was taken meanwhile.
-pub async fn insert(conn: &mut Conn, new: &NewVersion<'_>, now: i64) -> Result<Option<String>, sqlx::Error> {
+pub async fn insert(conn: &mut Conn, new: &NewVersion<'_>, now: i64) -> Result<Option<TemplateId>, sqlx::Error> {
     let version: i64 =
         sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM assessment_templates WHERE kind = $1")
             .bind(new.kind.as_str())
             .fetch_one(&mut *conn)
             .await?;
-    let id = new_id();
+    let id = TemplateId::new();
     let inserted = sqlx::query(
         "INSERT INTO assessment_templates (id, kind, version, name, change_note, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -19,6 +19,7 @@ use crate::documents::store;
 use crate::documents::upload::UploadError;
 use crate::platform::crypto::constant_time_eq;
 use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::ids::DocumentId;
 use crate::platform::objects::StoreError;
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -36,14 +37,14 @@ pub(super) fn app_url(state: &AppState, headers: &HeaderMap, path: &str) -> Stri
     format!("http://{host}{path}")
 }
 
-pub(super) fn link_signature(state: &AppState, action: &str, id: &str, expires_ms: i64) -> String {
+pub(super) fn link_signature(state: &AppState, action: &str, id: &DocumentId, expires_ms: i64) -> String {
     state
         .keys
         .mac("document-link", &rules::link_payload(action, id, expires_ms))
 }
 
 /// Checks a signed link's query; 403 when it was altered or has expired.
-pub(super) fn check_link(state: &AppState, action: &str, id: &str, link: &LinkQuery) -> ApiResult<()> {
+pub(super) fn check_link(state: &AppState, action: &str, id: &DocumentId, link: &LinkQuery) -> ApiResult<()> {
     let expected = link_signature(state, action, id, link.expires);
     if !constant_time_eq(expected.as_bytes(), link.signature.as_bytes()) {
         return Err(ApiError::new(
@@ -80,7 +81,7 @@ pub(super) async fn download_link(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Path(id): Path<DocumentId>,
 ) -> ApiResult<Json<DownloadLink>> {
     let row = store::get(&state.db, &id, &caller.bounds())
         .await?
@@ -125,7 +126,7 @@ pub struct LinkQuery {
     responses((status = 200, description = "The file"), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub(super) async fn document_content(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<DocumentId>,
     Query(link): Query<LinkQuery>,
 ) -> ApiResult<Response> {
     check_link(&state, "get", &id, &link)?;

@@ -14,6 +14,7 @@ use crate::auth::{Caller, Role};
 use crate::documents::rules::{self, DocRule};
 use crate::documents::store::{self, DocumentView};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::DocumentId;
 use crate::platform::paging::Page;
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -39,8 +40,8 @@ pub(super) async fn list_documents(
     Query(query): Query<ListQuery>,
 ) -> ApiResult<Json<Vec<DocumentView>>> {
     let (owner_kind, owner_id) = match (&caller.scope, query.owner_kind.as_deref(), query.owner_id.as_deref()) {
-        (crate::auth::Scope::Person(id), ..) => ("person", id.clone()),
-        (crate::auth::Scope::Enterprise(id), ..) => ("enterprise", id.clone()),
+        (crate::auth::Scope::Person(id), ..) => ("person", id.to_string()),
+        (crate::auth::Scope::Enterprise(id), ..) => ("enterprise", id.to_string()),
         _ if caller.role == Role::Supervisor => ("staff", caller.account_id.clone()),
         (_, Some(kind @ ("person" | "enterprise")), Some(id)) => (kind, id.to_owned()),
         _ => {
@@ -69,7 +70,7 @@ pub(super) async fn list_documents(
 pub(super) async fn get_document(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<DocumentId>,
 ) -> ApiResult<Json<DocumentView>> {
     let row = store::get(&state.db, &id, &caller.bounds())
         .await?
@@ -85,7 +86,7 @@ pub(super) async fn delete_document(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<DocumentId>,
 ) -> ApiResult<StatusCode> {
     let row = own_document(&state, &caller, &id).await?;
     act.set_target(format!("document:{id}"));

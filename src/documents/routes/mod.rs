@@ -21,6 +21,7 @@ use super::store;
 use super::upload::ChunkSource;
 use crate::auth::{Caller, Role};
 use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::ids::DocumentId;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -67,9 +68,9 @@ fn rule_error(rule: DocRule) -> ApiError {
 fn owner_for(caller: &Caller, purpose: Purpose) -> ApiResult<(OwnerKind, String)> {
     let owner = match (caller.role, purpose.owner()) {
         (Role::Supervisor, OwnerKind::Staff) => Some((OwnerKind::Staff, caller.account_id.clone())),
-        (Role::Person, OwnerKind::Person) => caller.person_id().map(|id| (OwnerKind::Person, id.to_owned())),
+        (Role::Person, OwnerKind::Person) => caller.person_id().map(|id| (OwnerKind::Person, id.to_string())),
         (Role::Enterprise, OwnerKind::Enterprise) => {
-            caller.enterprise_id().map(|id| (OwnerKind::Enterprise, id.to_owned()))
+            caller.enterprise_id().map(|id| (OwnerKind::Enterprise, id.to_string()))
         }
         _ => None,
     };
@@ -85,7 +86,7 @@ fn owner_for(caller: &Caller, purpose: Purpose) -> ApiResult<(OwnerKind, String)
 
 /// The caller's own document, or 404 (staff other than supervisors, who upload their forms,
 /// may read but not change documents).
-async fn own_document(state: &AppState, caller: &Caller, id: &str) -> ApiResult<store::DocumentRow> {
+async fn own_document(state: &AppState, caller: &Caller, id: &DocumentId) -> ApiResult<store::DocumentRow> {
     if caller.role.is_staff() && caller.role != Role::Supervisor {
         return Err(ApiError::forbidden_role());
     }

@@ -14,8 +14,8 @@ use crate::auth::{Bounds, Caller};
 use crate::documents::rules::{self, DocState, Purpose};
 use crate::documents::store::{self, DocumentView, NewDocument};
 use crate::documents::upload::{self, ChunkSource, Expect, UploadError};
-use crate::platform::db::new_id;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::DocumentId;
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -72,7 +72,7 @@ pub(super) async fn upload_document(
             "Upload the file as multipart/form-data",
         )
     })?;
-    let id = new_id();
+    let id = DocumentId::new();
     let key = rules::object_key(owner_kind, &owner_id, &id);
     let expect = Expect {
         purpose,

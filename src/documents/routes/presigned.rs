@@ -19,8 +19,8 @@ use crate::auth::Caller;
 use crate::documents::rules::{self, DocRule, DocState, Purpose};
 use crate::documents::store::{self, DocumentView, NewDocument};
 use crate::documents::upload::{self, ChunkSource, Expect, UploadError};
-use crate::platform::db::new_id;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::DocumentId;
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -50,7 +50,8 @@ pub struct PresignRequest {
 
 #[derive(Serialize, ToSchema)]
 pub struct PresignedUpload {
-    pub document_id: String,
+    #[schema(value_type = String)]
+    pub document_id: DocumentId,
     /// Always `PUT`.
     pub method: &'static str,
     pub url: String,
@@ -93,7 +94,7 @@ pub(super) async fn presign_upload(
     if body.size > limit {
         return Err(UploadError::TooLarge { limit }.into_api());
     }
-    let id = new_id();
+    let id = DocumentId::new();
     let key = rules::object_key(owner_kind, &owner_id, &id);
     let ttl = state.settings.uploads.presign_ttl_secs;
     let expires_at = state.clock.now_ms() + ttl * 1000;
@@ -153,7 +154,7 @@ pub(super) async fn presign_upload(
 pub(super) async fn put_presigned_content(
     State(state): State<AppState>,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<DocumentId>,
     Query(link): Query<LinkQuery>,
     body: Body,
 ) -> ApiResult<StatusCode> {
@@ -201,7 +202,7 @@ pub(super) async fn complete_upload(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<DocumentId>,
 ) -> ApiResult<Json<DocumentView>> {
     let row = own_document(&state, &caller, &id).await?;
     act.set_target(format!("document:{id}"));

@@ -16,13 +16,18 @@ use crate::employment::rules::{self, Decision, EmploymentRule};
 use crate::employment::store::{self, AcceptFailure, EmploymentView};
 use crate::face::{self, Evidence, Photo};
 use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::ids::{ChallengeId, DocumentId, EmploymentRequestId};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
 const CHALLENGE_PURPOSE: &str = "employment.accept";
 
 /// The calling person's request, still pending now (an overdue one counts as expired).
-async fn own_pending_request(state: &AppState, caller: &Caller, id: &str) -> ApiResult<store::RequestRow> {
+async fn own_pending_request(
+    state: &AppState,
+    caller: &Caller,
+    id: &EmploymentRequestId,
+) -> ApiResult<store::RequestRow> {
     let row = store::get_request(&state.db, id, &caller.bounds())
         .await?
         .ok_or_else(request_not_found)?;
@@ -37,7 +42,7 @@ pub(super) async fn request_challenge(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<EmploymentRequestId>,
 ) -> ApiResult<(StatusCode, Json<Challenge>)> {
     let person = person_in_mini_program(&caller)?;
     own_pending_request(&state, &caller, &id).await?;
@@ -58,9 +63,11 @@ pub(super) async fn request_challenge(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Acceptance {
-    pub challenge_id: String,
+    #[schema(value_type = String)]
+    pub challenge_id: ChallengeId,
     /// A selfie (purpose `selfie`) uploaded after the challenge was issued.
-    pub selfie_document_id: String,
+    #[schema(value_type = String)]
+    pub selfie_document_id: DocumentId,
 }
 
 /// Accepts the request in the mini-program: spends the challenge, then the fresh selfie must
@@ -73,7 +80,7 @@ pub(super) async fn accept_request(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<EmploymentRequestId>,
     Json(body): Json<Acceptance>,
 ) -> ApiResult<(StatusCode, Json<EmploymentView>)> {
     let person = person_in_mini_program(&caller)?;

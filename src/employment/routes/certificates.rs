@@ -14,6 +14,7 @@ use crate::auth::Caller;
 use crate::documents::rules::Purpose;
 use crate::employment::store::{self, CertificateView, NewCertificate};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::{DocumentId, EmploymentId, StaffCertificateId};
 use crate::platform::types::{Date, Name};
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -39,7 +40,8 @@ pub struct NewCertificateBody {
     #[schema(value_type = Option<String>, example = "2028-06-30")]
     pub valid_until: Option<Date>,
     /// The scan: a document of purpose `certificate_scan` uploaded by the enterprise.
-    pub document_id: String,
+    #[schema(value_type = String)]
+    pub document_id: DocumentId,
 }
 
 /// Records an employee's registration certificate or professional title with its scan.
@@ -50,7 +52,7 @@ pub(super) async fn add_certificate(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<EmploymentId>,
     Json(body): Json<NewCertificateBody>,
 ) -> ApiResult<(StatusCode, Json<CertificateView>)> {
     let relation = own_active_relation(&state, &caller, &id).await?;
@@ -130,7 +132,7 @@ pub(super) async fn add_certificate(
 pub(super) async fn list_certificates(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<EmploymentId>,
 ) -> ApiResult<Json<Vec<CertificateView>>> {
     store::get_employment(&state.db, &id, &caller.bounds())
         .await?
@@ -146,7 +148,7 @@ pub(super) async fn remove_certificate(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path((id, certificate_id)): Path<(String, String)>,
+    Path((id, certificate_id)): Path<(EmploymentId, StaffCertificateId)>,
 ) -> ApiResult<StatusCode> {
     own_active_relation(&state, &caller, &id).await?;
     act.set_target(format!("staff_certificate:{certificate_id}"));

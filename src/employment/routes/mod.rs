@@ -18,6 +18,7 @@ use super::rules::EmploymentRule;
 use super::store;
 use crate::auth::{Caller, Channel, Role};
 use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::ids::{EmploymentId, EnterpriseId, PersonId};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -39,13 +40,13 @@ fn request_not_found() -> ApiError {
     ApiError::not_found("聘用请求", "Employment request")
 }
 
-fn enterprise_id(caller: &Caller) -> ApiResult<&str> {
+fn enterprise_id(caller: &Caller) -> ApiResult<&EnterpriseId> {
     caller.require(&[Role::Enterprise])?;
     caller.enterprise_id().ok_or_else(ApiError::forbidden_role)
 }
 
 /// A person answering must be in the mini-program.
-fn person_in_mini_program(caller: &Caller) -> ApiResult<&str> {
+fn person_in_mini_program(caller: &Caller) -> ApiResult<&PersonId> {
     caller.require(&[Role::Person])?;
     if caller.channel != Channel::MiniProgram {
         return Err(EmploymentRule::MiniProgramOnly.into_error());
@@ -54,7 +55,7 @@ fn person_in_mini_program(caller: &Caller) -> ApiResult<&str> {
 }
 
 /// The relation an enterprise acts on: its own, and still active.
-async fn own_active_relation(state: &AppState, caller: &Caller, id: &str) -> ApiResult<store::EmploymentRow> {
+async fn own_active_relation(state: &AppState, caller: &Caller, id: &EmploymentId) -> ApiResult<store::EmploymentRow> {
     enterprise_id(caller)?;
     let row = store::get_employment(&state.db, id, &caller.bounds())
         .await?

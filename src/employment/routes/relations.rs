@@ -11,6 +11,7 @@ use crate::auth::{Caller, Role};
 use crate::employment::rules::EmploymentRule;
 use crate::employment::store::{self, EmploymentView};
 use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::ids::{EmploymentId, EnterpriseId};
 use crate::platform::paging::Page;
 use crate::platform::types::Name;
 use crate::platform::web::Json;
@@ -20,7 +21,8 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct RelationsQuery {
     /// Staff: one enterprise within their jurisdiction.
-    pub enterprise_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub enterprise_id: Option<EnterpriseId>,
     /// Only current relations (an enterprise's current staff).
     pub active: Option<bool>,
     pub page: Option<u32>,
@@ -68,7 +70,7 @@ pub(super) async fn end_relation(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<EmploymentId>,
     Json(body): Json<Ending>,
 ) -> ApiResult<Json<EmploymentView>> {
     let by = match caller.role {
@@ -99,7 +101,7 @@ pub(super) async fn set_technical_lead(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<EmploymentId>,
 ) -> ApiResult<Json<EmploymentView>> {
     let relation = own_active_relation(&state, &caller, &id).await?;
     act.set_target(format!("employment:{id}"));

@@ -15,6 +15,7 @@ use crate::auth::Caller;
 use crate::employment::rules::{self, Decision, EmploymentRule, RequestState};
 use crate::employment::store::{self, NewRequest, RequestView};
 use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::ids::{EmploymentRequestId, EnterpriseId};
 use crate::platform::paging::Page;
 use crate::platform::types::{Date, IdNumber, Name};
 use crate::platform::web::Json;
@@ -64,9 +65,9 @@ pub(super) async fn create_request(
                 "No one is registered with this ID number; the person must first register in the mini-program",
             )
         })?;
-    let person = person.as_str();
+    let person = &person;
     match store::active_employer(&state.db, person).await? {
-        Some((_, employer)) if employer == enterprise => {
+        Some((_, employer)) if employer == *enterprise => {
             return Err(ApiError::conflict(
                 "employment.already_your_staff",
                 "此人已是本企业在聘人员",
@@ -118,7 +119,8 @@ pub(super) async fn create_request(
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Staff: one enterprise within their jurisdiction.
-    pub enterprise_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub enterprise_id: Option<EnterpriseId>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -147,7 +149,7 @@ pub(super) async fn list_requests(
 pub(super) async fn get_request(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<EmploymentRequestId>,
 ) -> ApiResult<Json<RequestView>> {
     store::expire_due(&state.db, state.clock.now_ms()).await?;
     let row = store::get_request(&state.db, &id, &caller.bounds())
@@ -163,7 +165,7 @@ pub(super) async fn refuse_request(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<EmploymentRequestId>,
 ) -> ApiResult<Json<RequestView>> {
     person_in_mini_program(&caller)?;
     close(&state, &caller, &act, &id, Decision::Refuse).await
@@ -176,7 +178,7 @@ pub(super) async fn withdraw_request(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<EmploymentRequestId>,
 ) -> ApiResult<Json<RequestView>> {
     enterprise_id(&caller)?;
     close(&state, &caller, &act, &id, Decision::Withdraw).await
@@ -186,7 +188,7 @@ async fn close(
     state: &AppState,
     caller: &Caller,
     act: &Act,
-    id: &str,
+    id: &EmploymentRequestId,
     decision: Decision,
 ) -> ApiResult<Json<RequestView>> {
     act.set_target(format!("employment_request:{id}"));

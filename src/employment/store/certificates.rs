@@ -4,13 +4,16 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::EmploymentRow;
-use crate::platform::db::{new_id, Executor};
+use crate::platform::db::Executor;
+use crate::platform::ids::{DocumentId, EmploymentId, StaffCertificateId};
 
 /// A registration certificate or professional title of an employee.
 #[derive(Serialize, ToSchema, sqlx::FromRow)]
 pub struct CertificateView {
-    pub id: String,
-    pub employment_id: String,
+    #[schema(value_type = String)]
+    pub id: StaffCertificateId,
+    #[schema(value_type = String)]
+    pub employment_id: EmploymentId,
     /// registration | title
     pub kind: String,
     /// Registration type (e.g. 一级注册建造师) or title (e.g. 高级工程师).
@@ -19,14 +22,18 @@ pub struct CertificateView {
     pub specialty: Option<String>,
     pub valid_until: Option<String>,
     /// The certificate scan.
-    pub document_id: String,
+    #[schema(value_type = String)]
+    pub document_id: DocumentId,
     pub created_at: i64,
 }
 
 const CERTIFICATE_COLUMNS: &str =
     "id, employment_id, kind, name, number, specialty, valid_until, document_id, created_at";
 
-pub async fn certificates(db: impl Executor<'_>, employment_id: &str) -> Result<Vec<CertificateView>, sqlx::Error> {
+pub async fn certificates(
+    db: impl Executor<'_>,
+    employment_id: &EmploymentId,
+) -> Result<Vec<CertificateView>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {CERTIFICATE_COLUMNS} FROM staff_certificates WHERE employment_id = $1 ORDER BY created_at, id"
     ))
@@ -41,7 +48,7 @@ pub struct NewCertificate<'a> {
     pub number: Option<&'a str>,
     pub specialty: Option<&'a str>,
     pub valid_until: Option<String>,
-    pub document_id: &'a str,
+    pub document_id: &'a DocumentId,
 }
 
 pub async fn add_certificate(
@@ -49,8 +56,8 @@ pub async fn add_certificate(
     employment: &EmploymentRow,
     c: &NewCertificate<'_>,
     now: i64,
-) -> Result<String, sqlx::Error> {
-    let id = new_id();
+) -> Result<StaffCertificateId, sqlx::Error> {
+    let id = StaffCertificateId::new();
     sqlx::query(
         "INSERT INTO staff_certificates (id, employment_id, enterprise_id, person_id, kind, name, number, specialty, valid_until, \
          document_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -75,9 +82,9 @@ pub async fn add_certificate(
 /// `None` if there was none.
 pub async fn remove_certificate(
     db: impl Executor<'_>,
-    employment_id: &str,
-    id: &str,
-) -> Result<Option<String>, sqlx::Error> {
+    employment_id: &EmploymentId,
+    id: &StaffCertificateId,
+) -> Result<Option<DocumentId>, sqlx::Error> {
     sqlx::query_scalar("DELETE FROM staff_certificates WHERE id = $1 AND employment_id = $2 RETURNING document_id")
         .bind(id)
         .bind(employment_id)

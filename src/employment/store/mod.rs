@@ -21,6 +21,7 @@ pub use requests::{
 
 use crate::auth::{Columns, Key};
 use crate::platform::crypto::Keys;
+use crate::platform::ids::PersonId;
 
 /// Where employment requests and relations keep the bounds: the person, the enterprise and
 /// the enterprise's district.
@@ -41,6 +42,6 @@ fn joined(table: &str, columns: &str) -> String {
     )
 }
 
-fn person_name(keys: &Keys, person_id: &str, sealed: &str) -> String {
+fn person_name(keys: &Keys, person_id: &PersonId, sealed: &str) -> String {
     crate::people::unseal_name(keys, person_id, sealed).unwrap_or_default()
 }

@@ -9,9 +9,13 @@ use crate::auth::Bounds;
 use crate::notify::outbox::{self, Recipient};
 use crate::platform::crypto::Keys;
 use crate::platform::db::{Conn, Executor};
+use crate::platform::ids::{EmploymentId, EnterpriseId, PersonId};
 
 /// The person's active employment, as (employment id, enterprise id).
-pub async fn active_employer(db: impl Executor<'_>, person_id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+pub async fn active_employer(
+    db: impl Executor<'_>,
+    person_id: &PersonId,
+) -> Result<Option<(EmploymentId, EnterpriseId)>, sqlx::Error> {
     sqlx::query_as("SELECT id, enterprise_id FROM employments WHERE person_id = $1 AND state = 'active'")
         .bind(person_id)
         .fetch_optional(db)
@@ -24,9 +28,9 @@ const EMPLOYMENT_COLUMNS: &str =
 
 #[derive(sqlx::FromRow)]
 pub struct EmploymentRow {
-    pub id: String,
-    pub enterprise_id: String,
-    pub person_id: String,
+    pub id: EmploymentId,
+    pub enterprise_id: EnterpriseId,
+    pub person_id: PersonId,
     pub position: String,
     pub contract_start: String,
     pub contract_end: String,
@@ -44,10 +48,13 @@ pub struct EmploymentRow {
 /// An employment relation (聘用关系), current or past.
 #[derive(Serialize, ToSchema)]
 pub struct EmploymentView {
-    pub id: String,
-    pub enterprise_id: String,
+    #[schema(value_type = String)]
+    pub id: EmploymentId,
+    #[schema(value_type = String)]
+    pub enterprise_id: EnterpriseId,
     pub enterprise_name: String,
-    pub person_id: String,
+    #[schema(value_type = String)]
+    pub person_id: PersonId,
     pub person_name: String,
     pub person_id_number: String,
     pub position: String,
@@ -88,7 +95,7 @@ impl EmploymentRow {
 
 pub async fn get_employment(
     db: impl Executor<'_>,
-    id: &str,
+    id: &EmploymentId,
     bounds: &Bounds,
 ) -> Result<Option<EmploymentRow>, sqlx::Error> {
     let within = bounds.condition(&BOUNDS, 2);

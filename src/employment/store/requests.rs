@@ -9,7 +9,8 @@ use crate::auth::Bounds;
 use crate::employment::rules::RequestState;
 use crate::notify::outbox::{self, Recipient};
 use crate::platform::crypto::Keys;
-use crate::platform::db::{new_id, Conn, Executor};
+use crate::platform::db::{Conn, Executor};
+use crate::platform::ids::{EmploymentId, EmploymentRequestId, EnterpriseId, PersonId};
 
 const REQUEST_COLUMNS: &str =
     "x.id, x.enterprise_id, x.person_id, x.position, x.contract_start, x.contract_end, x.state, \
@@ -20,9 +21,9 @@ crate::text_column!(RequestState);
 
 #[derive(sqlx::FromRow)]
 pub struct RequestRow {
-    pub id: String,
-    pub enterprise_id: String,
-    pub person_id: String,
+    pub id: EmploymentRequestId,
+    pub enterprise_id: EnterpriseId,
+    pub person_id: PersonId,
     pub position: String,
     pub contract_start: String,
     pub contract_end: String,
@@ -53,10 +54,13 @@ impl RequestRow {
 /// An employment request as shown to both sides and to staff.
 #[derive(Serialize, ToSchema)]
 pub struct RequestView {
-    pub id: String,
-    pub enterprise_id: String,
+    #[schema(value_type = String)]
+    pub id: EmploymentRequestId,
+    #[schema(value_type = String)]
+    pub enterprise_id: EnterpriseId,
     pub enterprise_name: String,
-    pub person_id: String,
+    #[schema(value_type = String)]
+    pub person_id: PersonId,
     pub person_name: String,
     /// Masked, e.g. `110105********002X`.
     pub person_id_number: String,
@@ -99,7 +103,11 @@ pub async fn expire_due(db: impl Executor<'_>, now: i64) -> Result<(), sqlx::Err
         .map(|_| ())
 }
 
-pub async fn get_request(db: impl Executor<'_>, id: &str, bounds: &Bounds) -> Result<Option<RequestRow>, sqlx::Error> {
+pub async fn get_request(
+    db: impl Executor<'_>,
+    id: &EmploymentRequestId,
+    bounds: &Bounds,
+) -> Result<Option<RequestRow>, sqlx::Error> {
     let within = bounds.condition(&BOUNDS, 2);
     within
         .bind(
@@ -135,7 +143,7 @@ pub async fn list_requests(
         .await
 }
 
-pub async fn enterprise_name(db: impl Executor<'_>, enterprise_id: &str) -> Result<String, sqlx::Error> {
+pub async fn enterprise_name(db: impl Executor<'_>, enterprise_id: &EnterpriseId) -> Result<String, sqlx::Error> {
     sqlx::query_scalar("SELECT name FROM enterprises WHERE id = $1")
         .bind(enterprise_id)
         .fetch_one(db)
@@ -143,8 +151,8 @@ pub async fn enterprise_name(db: impl Executor<'_>, enterprise_id: &str) -> Resu
 }
 
 pub struct NewRequest<'a> {
-    pub enterprise_id: &'a str,
-    pub person_id: &'a str,
+    pub enterprise_id: &'a EnterpriseId,
+    pub person_id: &'a PersonId,
     pub position: &'a str,
     pub contract_start: &'a str,
     pub contract_end: &'a str,
@@ -155,8 +163,8 @@ pub struct NewRequest<'a> {
 
 /// Inserts a pending request and the person's inbox notice; a unique violation means a
 /// pending request between the two already exists.
-pub async fn insert_request(conn: &mut Conn, n: &NewRequest<'_>, now: i64) -> Result<String, sqlx::Error> {
-    let id = new_id();
+pub async fn insert_request(conn: &mut Conn, n: &NewRequest<'_>, now: i64) -> Result<EmploymentRequestId, sqlx::Error> {
+    let id = EmploymentRequestId::new();
     sqlx::query(
         "INSERT INTO employment_requests (id, enterprise_id, person_id, position, contract_start, contract_end, state, created_by, \
          created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9)",
@@ -193,7 +201,7 @@ pub enum AcceptFailure {
 
 /// Accepts a pending request: the request and the new active employment, with the notice.
 /// The unique index on active employments settles a race between two acceptances.
-pub async fn accept(conn: &mut Conn, request: &RequestRow, now: i64) -> Result<String, AcceptFailure> {
+pub async fn accept(conn: &mut Conn, request: &RequestRow, now: i64) -> Result<EmploymentId, AcceptFailure> {
     let db_error = AcceptFailure::Database;
     let moved = sqlx::query(
         "UPDATE employment_requests SET state = 'accepted', decided_at = $1 WHERE id = $2 AND state = 'pending'",
@@ -206,7 +214,7 @@ pub async fn accept(conn: &mut Conn, request: &RequestRow, now: i64) -> Result<S
     if moved.rows_affected() != 1 {
         return Err(AcceptFailure::NoLongerPending);
     }
-    let id = new_id();
+    let id = EmploymentId::new();
     let inserted = sqlx::query(
         "INSERT INTO employments (id, enterprise_id, person_id, request_id, position, contract_start, contract_end, state, started_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8)",

@@ -17,6 +17,7 @@ use crate::auth::{passwords, Caller, Role};
 use crate::enterprises::store::{self, EnterpriseView};
 use crate::platform::db::{is_unique_violation, Conn};
 use crate::platform::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::platform::ids::EnterpriseId;
 use crate::platform::imports::{errors_of, ImportError, Table};
 use crate::platform::paging::Page;
 use crate::platform::sms::{SmsMessage, SmsTemplate};
@@ -74,7 +75,7 @@ async fn open_account(
     state: &AppState,
     caller: &Caller,
     body: &CreateEnterprise,
-) -> ApiResult<String> {
+) -> ApiResult<EnterpriseId> {
     let password = passwords::generate();
     let hash = passwords::hash(password.clone()).await?;
     let new = store::NewEnterprise {
@@ -84,7 +85,7 @@ async fn open_account(
         contact_name: body.contact_name.as_str(),
         contact_phone: body.contact_phone.as_str(),
         password_hash: &hash,
-        created_by: &caller.account_id,
+        created_by: &caller.staff_id(),
         registered_address: registered_address(body),
         locality: body.locality.unwrap_or(Locality::Local).as_str(),
     };
@@ -141,7 +142,8 @@ pub struct ImportRow {
     pub credit_code: String,
     /// created | refused
     pub outcome: &'static str,
-    pub enterprise_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub enterprise_id: Option<EnterpriseId>,
     /// Why the row was refused: codes and messages, per field where one is at fault.
     pub errors: Vec<ImportError>,
 }
@@ -162,7 +164,7 @@ async fn import_account(
     state: &AppState,
     caller: &Caller,
     body: &CreateEnterprise,
-) -> ApiResult<String> {
+) -> ApiResult<EnterpriseId> {
     check_account(caller, body)?;
     let mut row = conn.begin().await?;
     match open_account(&mut *row, state, caller, body).await {

@@ -21,6 +21,7 @@ use super::store::{self, EnterpriseView, Value};
 use crate::auth::{Caller, Role};
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::ids::EnterpriseId;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -49,12 +50,12 @@ fn not_found() -> ApiError {
 
 /// The enterprise as the caller may see it: its own account, or one in a staff member's
 /// jurisdiction.
-async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<store::EnterpriseRow> {
+async fn visible(state: &AppState, caller: &Caller, id: &EnterpriseId) -> ApiResult<store::EnterpriseRow> {
     store::get(&state.db, id, &caller.bounds()).await?.ok_or_else(not_found)
 }
 
 /// The enterprise as it stands inside the act, after its writes.
-async fn current_view(conn: &mut Conn, id: &str) -> ApiResult<EnterpriseView> {
+async fn current_view(conn: &mut Conn, id: &EnterpriseId) -> ApiResult<EnterpriseView> {
     let row = store::get_unbounded(&mut *conn, id).await?.ok_or_else(not_found)?;
     Ok(store::full_view(conn, row).await?)
 }

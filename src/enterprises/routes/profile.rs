@@ -15,6 +15,7 @@ use crate::auth::{Caller, Role};
 use crate::enterprises::store::{self, Change, ChangeView, EnterpriseView, Value};
 use crate::notify::outbox::{self, Recipient};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::EnterpriseId;
 use crate::platform::paging::Page;
 use crate::platform::types::{Coordinates, Date, DistrictCode, Name, Phone};
 use crate::platform::web::Json;
@@ -26,7 +27,7 @@ use crate::state::AppState;
 pub(super) async fn get_enterprise(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<EnterpriseId>,
 ) -> ApiResult<Json<EnterpriseView>> {
     let row = visible(&state, &caller, &id).await?;
     Ok(Json(store::full_view(&mut *state.db.acquire().await?, row).await?))
@@ -154,7 +155,7 @@ pub(super) async fn update_enterprise(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<EnterpriseId>,
     Json(body): Json<ProfileChanges>,
 ) -> ApiResult<Json<EnterpriseView>> {
     caller.require(&[Role::Enterprise, Role::City, Role::District, Role::Sysadmin])?;
@@ -249,7 +250,7 @@ pub(super) async fn confirm_profile(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<EnterpriseId>,
 ) -> ApiResult<Json<EnterpriseView>> {
     caller.require(&[Role::Enterprise])?;
     let row = visible(&state, &caller, &id).await?;
@@ -273,7 +274,7 @@ pub(super) async fn confirm_profile(
 pub(super) async fn enterprise_history(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<EnterpriseId>,
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Vec<ChangeView>>> {
     visible(&state, &caller, &id).await?;

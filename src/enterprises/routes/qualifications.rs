@@ -14,6 +14,7 @@ use crate::auth::{Caller, Role};
 use crate::documents::rules::{DocState, Purpose};
 use crate::enterprises::store::{self, Change, EnterpriseView, QualificationView, Value};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::{DocumentId, EnterpriseId, QualificationId};
 use crate::platform::types::{Date, Name};
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -39,7 +40,7 @@ pub(super) async fn add_qualification(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<EnterpriseId>,
     Json(body): Json<NewQualification>,
 ) -> ApiResult<(StatusCode, Json<QualificationView>)> {
     caller.require(&[Role::Enterprise, Role::City, Role::District, Role::Sysadmin])?;
@@ -76,7 +77,7 @@ pub(super) async fn remove_qualification(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path((id, qualification_id)): Path<(String, String)>,
+    Path((id, qualification_id)): Path<(EnterpriseId, QualificationId)>,
 ) -> ApiResult<StatusCode> {
     caller.require(&[Role::Enterprise, Role::City, Role::District, Role::Sysadmin])?;
     visible(&state, &caller, &id).await?;
@@ -93,7 +94,8 @@ pub(super) async fn remove_qualification(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentChoice {
-    pub document_id: String,
+    #[schema(value_type = String)]
+    pub document_id: DocumentId,
 }
 
 /// Puts one of the enterprise's own documents in a profile slot: locks the new one, releases
@@ -102,10 +104,10 @@ async fn set_document(
     state: &AppState,
     caller: &Caller,
     act: &Act,
-    id: &str,
+    id: &EnterpriseId,
     purpose: Purpose,
     column: &'static str,
-    document_id: &str,
+    document_id: &DocumentId,
 ) -> ApiResult<EnterpriseView> {
     caller.require(&[Role::Enterprise])?;
     let row = visible(state, caller, id).await?;
@@ -127,8 +129,8 @@ async fn set_document(
     };
     let change = Change {
         column,
-        old: Value::Text(old.clone()),
-        new: text(document_id),
+        old: Value::Text(old.clone().map(String::from)),
+        new: text(document_id.as_str()),
     };
     let mut tx = act.begin().await?;
     store::apply(
@@ -157,7 +159,7 @@ pub(super) async fn set_business_licence(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<EnterpriseId>,
     Json(body): Json<DocumentChoice>,
 ) -> ApiResult<Json<EnterpriseView>> {
     act.set_target(format!("enterprise:{id}"));
@@ -182,7 +184,7 @@ pub(super) async fn set_video(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<EnterpriseId>,
     Json(body): Json<DocumentChoice>,
 ) -> ApiResult<Json<EnterpriseView>> {
     act.set_target(format!("enterprise:{id}"));

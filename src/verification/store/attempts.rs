@@ -5,10 +5,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::TaskRow;
-use crate::platform::db::{new_id, Executor, NullableF64};
+use crate::platform::db::{Executor, NullableF64};
+use crate::platform::ids::{CheckInAttemptId, DocumentId, PersonId, VerificationTaskId};
 
 /// Whether the person is selected in the task's current round.
-pub async fn is_selected(db: impl Executor<'_>, task: &TaskRow, person: &str) -> Result<bool, sqlx::Error> {
+pub async fn is_selected(db: impl Executor<'_>, task: &TaskRow, person: &PersonId) -> Result<bool, sqlx::Error> {
     let found: Option<String> = sqlx::query_scalar(
         "SELECT person_id FROM verification_selections WHERE task_id = $1 AND round = $2 AND person_id = $3",
     )
@@ -23,8 +24,10 @@ pub async fn is_selected(db: impl Executor<'_>, task: &TaskRow, person: &str) ->
 /// One check-in attempt as recorded.
 #[derive(Serialize, ToSchema, sqlx::FromRow, Clone)]
 pub struct AttemptView {
-    pub id: String,
-    pub person_id: String,
+    #[schema(value_type = String)]
+    pub id: CheckInAttemptId,
+    #[schema(value_type = String)]
+    pub person_id: PersonId,
     pub round: i64,
     pub at: i64,
     /// accepted | flagged | refused
@@ -42,7 +45,8 @@ pub struct AttemptView {
     /// Descriptor distance to the enrolled face.
     pub face_distance: Option<f64>,
     pub mock_location: i64,
-    pub selfie_document_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub selfie_document_id: Option<DocumentId>,
 }
 
 /// What one attempt measured.
@@ -56,7 +60,7 @@ pub struct Attempt {
     pub distance_m: Option<f64>,
     pub face_distance: Option<f64>,
     pub mock_location: bool,
-    pub selfie_document_id: Option<String>,
+    pub selfie_document_id: Option<DocumentId>,
     pub selfie_hash: Option<u64>,
 }
 
@@ -64,11 +68,11 @@ pub struct Attempt {
 pub async fn record_attempt(
     db: impl Executor<'_>,
     task: &TaskRow,
-    person: &str,
+    person: &PersonId,
     a: &Attempt,
     now: i64,
-) -> Result<String, sqlx::Error> {
-    let id = new_id();
+) -> Result<CheckInAttemptId, sqlx::Error> {
+    let id = CheckInAttemptId::new();
     sqlx::query(
         "INSERT INTO check_in_attempts (id, task_id, round, person_id, at, outcome, reason, flags, latitude, longitude, coordinate_system, \
          accuracy_m, distance_m, face_distance, mock_location, selfie_document_id, selfie_hash) \
@@ -103,7 +107,7 @@ const ATTEMPT_COLUMNS: &str =
 /// The task's attempts, all or one person's, in order.
 pub async fn attempts(
     db: impl Executor<'_>,
-    task: &str,
+    task: &VerificationTaskId,
     person: Option<&str>,
 ) -> Result<Vec<AttemptView>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -116,7 +120,7 @@ pub async fn attempts(
 }
 
 /// One attempt by id.
-pub async fn attempt(db: impl Executor<'_>, id: &str) -> Result<Option<AttemptView>, sqlx::Error> {
+pub async fn attempt(db: impl Executor<'_>, id: &CheckInAttemptId) -> Result<Option<AttemptView>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {ATTEMPT_COLUMNS} FROM check_in_attempts WHERE id = $1"
     ))
@@ -125,7 +129,7 @@ pub async fn attempt(db: impl Executor<'_>, id: &str) -> Result<Option<AttemptVi
     .await
 }
 
-pub async fn has_valid_check_in(db: impl Executor<'_>, task: &TaskRow, person: &str) -> Result<bool, sqlx::Error> {
+pub async fn has_valid_check_in(db: impl Executor<'_>, task: &TaskRow, person: &PersonId) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM check_in_attempts WHERE task_id = $1 AND round = $2 AND person_id = $3 AND outcome <> 'refused'",
     )
@@ -159,7 +163,7 @@ pub async fn position_seen(db: impl Executor<'_>, latitude: f64, longitude: f64)
 /// The person's previous valid check-in: (latitude, longitude, system, time).
 pub async fn previous_check_in(
     db: impl Executor<'_>,
-    person: &str,
+    person: &PersonId,
 ) -> Result<Option<(f64, f64, String, i64)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT latitude, longitude, coordinate_system, at FROM check_in_attempts WHERE person_id = $1 AND outcome <> 'refused' \

@@ -6,10 +6,15 @@ use serde_json::json;
 use super::{move_task, TaskRow};
 use crate::notify::outbox::{self, Recipient};
 use crate::platform::db::{Conn, Executor};
+use crate::platform::ids::{DocumentId, PersonId, VerificationTaskId};
 use crate::verification::rules::TaskState;
 
 /// The people selected in the task's round without a valid check-in in it.
-pub async fn missing_people(db: impl Executor<'_>, task: &str, round: i64) -> Result<Vec<String>, sqlx::Error> {
+pub async fn missing_people(
+    db: impl Executor<'_>,
+    task: &VerificationTaskId,
+    round: i64,
+) -> Result<Vec<PersonId>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT s.person_id FROM verification_selections s WHERE s.task_id = $1 AND s.round = $2 AND NOT EXISTS \
          (SELECT 1 FROM check_in_attempts a WHERE a.task_id = s.task_id AND a.round = s.round AND a.person_id = s.person_id AND a.outcome <> 'refused')",
@@ -23,7 +28,7 @@ pub async fn missing_people(db: impl Executor<'_>, task: &str, round: i64) -> Re
 /// Holds the task until the caller's transaction ends; the first step of a check-in's
 /// transaction, so that concurrent check-ins on one task take turns and the last of them sees
 /// every other's attempt when `pass_if_complete` counts.
-pub async fn hold_task(db: impl Executor<'_>, task: &str) -> Result<(), sqlx::Error> {
+pub async fn hold_task(db: impl Executor<'_>, task: &VerificationTaskId) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE verification_tasks SET updated_at = updated_at WHERE id = $1")
         .bind(task)
         .execute(db)
@@ -62,7 +67,7 @@ pub async fn pass_if_complete(conn: &mut Conn, task: &TaskRow, now: i64) -> Resu
 
 /// Tasks overdue on `today` (China): the check-in window has passed, or the selection was not
 /// submitted by the start deadline.
-pub async fn overdue_tasks(db: impl Executor<'_>, today: &str) -> Result<Vec<String>, sqlx::Error> {
+pub async fn overdue_tasks(db: impl Executor<'_>, today: &str) -> Result<Vec<VerificationTaskId>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT id FROM verification_tasks WHERE (state = 'checking_in' AND window_end < $1) OR (state = 'open' AND start_deadline < $1)",
     )
@@ -113,14 +118,14 @@ pub async fn close_task(conn: &mut Conn, task: &TaskRow, c: &Closing<'_>, now: i
 pub struct NextRound<'a> {
     pub start_deadline: &'a str,
     pub report: &'a str,
-    pub document_id: &'a str,
+    pub document_id: &'a DocumentId,
 }
 
 /// Opens the next round of a task under rectification, keeping the report; false if the task
 /// was no longer under rectification.
 pub async fn start_next_round(
     db: impl Executor<'_>,
-    task: &str,
+    task: &VerificationTaskId,
     n: &NextRound<'_>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {

@@ -15,6 +15,7 @@ use crate::audit::Act;
 use crate::auth::Caller;
 use crate::documents::rules::Purpose;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::{DocumentId, ProjectAssessmentId};
 use crate::platform::types::{DistrictCode, Name, Phone};
 use crate::platform::web::Json;
 use crate::projects::check_building_area;
@@ -60,7 +61,7 @@ pub(super) async fn save_assessment(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectAssessmentId>,
     Json(body): Json<SaveBody>,
 ) -> ApiResult<Json<ProjectAssessmentView>> {
     let (row, template) = editable(&state, &caller, &id).await?;
@@ -140,7 +141,8 @@ pub enum FormRole {
 #[serde(deny_unknown_fields)]
 pub struct AttachBody {
     /// The supervisor's completed upload of purpose `supervision_form` (PDF).
-    pub document_id: String,
+    #[schema(value_type = String)]
+    pub document_id: DocumentId,
     pub role: FormRole,
 }
 
@@ -153,7 +155,7 @@ pub(super) async fn attach_document(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectAssessmentId>,
     Json(body): Json<AttachBody>,
 ) -> ApiResult<(StatusCode, Json<ProjectAssessmentView>)> {
     let (row, template) = editable(&state, &caller, &id).await?;
@@ -187,7 +189,7 @@ pub(super) async fn detach_document(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path((id, document_id)): Path<(String, String)>,
+    Path((id, document_id)): Path<(ProjectAssessmentId, DocumentId)>,
 ) -> ApiResult<StatusCode> {
     let (row, _) = editable(&state, &caller, &id).await?;
     act.set_target(format!("project_assessment:{id}"));

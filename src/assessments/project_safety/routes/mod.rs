@@ -24,6 +24,7 @@ use crate::assessments::templates::{Template, TemplateItem};
 use crate::auth::{Caller, Role};
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::ids::ProjectAssessmentId;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -49,13 +50,17 @@ fn not_found() -> ApiError {
     ApiError::not_found("项目考核", "Project assessment")
 }
 
-async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<ProjectAssessmentRow> {
+async fn visible(state: &AppState, caller: &Caller, id: &ProjectAssessmentId) -> ApiResult<ProjectAssessmentRow> {
     caller.require(READERS)?;
     store::get(&state.db, id, &caller.bounds()).await?.ok_or_else(not_found)
 }
 
 /// The supervisor's own assessment, still editable, with its template.
-async fn editable(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(ProjectAssessmentRow, Template)> {
+async fn editable(
+    state: &AppState,
+    caller: &Caller,
+    id: &ProjectAssessmentId,
+) -> ApiResult<(ProjectAssessmentRow, Template)> {
     caller.require(&[Role::Supervisor])?;
     let row = visible(state, caller, id).await?;
     rules::transition(row.state(), Event::Edit).map_err(not_allowed)?;
@@ -106,7 +111,12 @@ async fn view(conn: &mut Conn, template: &Template, row: ProjectAssessmentRow) -
 }
 
 /// The record as the act's transaction leaves it, for the answer.
-async fn reread(conn: &mut Conn, caller: &Caller, template: &Template, id: &str) -> ApiResult<ProjectAssessmentView> {
+async fn reread(
+    conn: &mut Conn,
+    caller: &Caller,
+    template: &Template,
+    id: &ProjectAssessmentId,
+) -> ApiResult<ProjectAssessmentView> {
     let row = store::get(&mut *conn, id, &caller.bounds())
         .await?
         .ok_or_else(not_found)?;

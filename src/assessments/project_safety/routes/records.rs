@@ -17,6 +17,7 @@ use crate::assessments::{changed_meanwhile, not_allowed, valid_period};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::ids::{ProjectAssessmentId, ProjectId};
 use crate::platform::paging::Page;
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -39,7 +40,7 @@ pub(super) async fn start_assessment(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(project_id): Path<String>,
+    Path(project_id): Path<ProjectId>,
     Json(body): Json<StartBody>,
 ) -> ApiResult<(StatusCode, Json<ProjectAssessmentView>)> {
     caller.require(&[Role::Supervisor])?;
@@ -65,7 +66,7 @@ pub(super) async fn start_assessment(
         &project,
         &template,
         &body.period,
-        &caller.account_id,
+        &caller.staff_id(),
         state.clock.now_ms(),
     )
     .await?
@@ -86,7 +87,8 @@ pub(super) async fn start_assessment(
 pub struct ListQuery {
     pub state: Option<rules::State>,
     pub district: Option<String>,
-    pub project_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub project_id: Option<ProjectId>,
     pub period: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
@@ -121,7 +123,7 @@ pub(super) async fn list_assessments(
 pub(super) async fn get_assessment(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectAssessmentId>,
 ) -> ApiResult<Json<ProjectAssessmentView>> {
     let row = visible(&state, &caller, &id).await?;
     Ok(Json(view_of(&state, row).await?))
@@ -133,7 +135,7 @@ pub(super) async fn get_assessment(
 pub(super) async fn state_history(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectAssessmentId>,
 ) -> ApiResult<Json<Vec<StateChange>>> {
     let row = visible(&state, &caller, &id).await?;
     Ok(Json(PROJECT_ASSESSMENTS.changes(&state.db, &row.id).await?))
@@ -145,7 +147,7 @@ pub(super) async fn state_history(
 pub(super) async fn list_submissions(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectAssessmentId>,
 ) -> ApiResult<Json<Vec<Submission>>> {
     let row = visible(&state, &caller, &id).await?;
     Ok(Json(store::submissions(&state.db, &row.id).await?))
@@ -159,7 +161,7 @@ pub(super) async fn delete_assessment(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectAssessmentId>,
 ) -> ApiResult<StatusCode> {
     caller.require(&[Role::Supervisor])?;
     let row = visible(&state, &caller, &id).await?;

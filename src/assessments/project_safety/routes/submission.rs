@@ -14,6 +14,7 @@ use crate::assessments::{changed_meanwhile, not_allowed, ReviewBody};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::platform::error::{ApiError, ApiResult, Message, Problem};
+use crate::platform::ids::ProjectAssessmentId;
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -65,7 +66,7 @@ pub(super) async fn submit_assessment(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectAssessmentId>,
 ) -> ApiResult<Json<ProjectAssessmentView>> {
     caller.require(&[Role::Supervisor])?;
     let row = visible(&state, &caller, &id).await?;
@@ -111,7 +112,7 @@ pub(super) async fn review_assessment(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectAssessmentId>,
     Json(body): Json<ReviewBody>,
 ) -> ApiResult<Json<ProjectAssessmentView>> {
     caller.require(&[Role::City])?;

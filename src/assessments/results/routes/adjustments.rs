@@ -178,7 +178,7 @@ pub(super) async fn adjust_result(
         to_grade: to.as_str(),
     };
     let mut tx = act.begin().await?;
-    store::insert_adjustment(&mut *tx, &new, &caller.account_id, state.clock.now_ms()).await?;
+    store::insert_adjustment(&mut *tx, &new, &caller.staff_id(), state.clock.now_ms()).await?;
     let adjusted = one_result(&mut *tx, &caller, category, &subject, &body.period).await?;
     act.commit(tx, target).await?;
     Ok((StatusCode::CREATED, Json(adjusted)))

@@ -127,11 +127,11 @@ async fn results(
             let daily = if category == Category::Project {
                 daily_by_project.get(&subject.subject_id)
             } else {
-                daily_by_enterprise.get(&subject.enterprise_id)
+                daily_by_enterprise.get(subject.enterprise_id.as_str())
             };
             let inputs = Inputs {
-                general_conditions: general.get(&subject.enterprise_id).copied(),
-                safety_director: director.get(&subject.enterprise_id).copied(),
+                general_conditions: general.get(subject.enterprise_id.as_str()).copied(),
+                safety_director: director.get(subject.enterprise_id.as_str()).copied(),
                 project: projects.get(&subject.subject_id).copied(),
                 daily: daily.copied().unwrap_or_default(),
             };

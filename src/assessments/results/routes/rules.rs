@@ -99,7 +99,7 @@ pub(super) async fn set_rule(
         bands: body.bands,
     };
     let mut tx = act.begin().await?;
-    store::set_rule(&mut *tx, category, &rule, &caller.account_id, state.clock.now_ms()).await?;
+    store::set_rule(&mut *tx, category, &rule, &caller.staff_id(), state.clock.now_ms()).await?;
     act.commit(tx, target).await?;
     Ok(Json(rule_view(category, rule)))
 }
