@@ -3,7 +3,8 @@
 //! A handler begins the act's transaction, makes its change through the stores, and commits
 //! the act naming what it acted on. The event is appended inside the transaction, so a crash
 //! leaves either both or neither; a refusal before the commit leaves nothing but the refusal
-//! event the middleware records.
+//! event the middleware records. A request may commit several acts, each with its event (a CSV
+//! import commits one per row).
 
 use std::sync::Arc;
 

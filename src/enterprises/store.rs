@@ -214,6 +214,15 @@ pub async fn insert(db: impl Executor<'_>, new: &NewEnterprise<'_>, now: i64) ->
     Ok(id)
 }
 
+/// Removes an account just opened (its initial password could not be delivered).
+pub async fn withdraw(db: impl Executor<'_>, id: &EnterpriseId) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM enterprises WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Where enterprises keep the bounds: themselves and their district.
 const BOUNDS: Columns = Columns {
     enterprise: Some(Key::Column("id")),

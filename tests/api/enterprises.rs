@@ -130,6 +130,21 @@ async fn enterprise_creation_refusals(engine: Engine) {
     )
     .await
     .expect_problem(503, "sms.unavailable");
+    // Opened and withdrawn again, each an act with its event.
+    let targets: Vec<String> =
+        sqlx::query_scalar("SELECT target FROM audit_events WHERE action = 'POST /api/v1/enterprises' ORDER BY seq")
+            .fetch_all(&app.state.db)
+            .await
+            .unwrap();
+    let opened = targets.last().unwrap().split(' ').next().unwrap().to_owned();
+    assert!(targets.contains(&opened), "{targets:?}");
+    assert!(
+        targets
+            .last()
+            .unwrap()
+            .ends_with("withdrawn: initial password not delivered"),
+        "{targets:?}"
+    );
     app.sms.set_failing(None);
     app.post(
         "/api/v1/enterprises",

@@ -8,14 +8,13 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Connection;
 use utoipa::ToSchema;
 
 use super::{current_view, Locality, MANAGERS};
 use crate::audit::Act;
 use crate::auth::{passwords, Caller, Role};
 use crate::enterprises::store::{self, EnterpriseView};
-use crate::platform::db::{is_unique_violation, Conn};
+use crate::platform::db::is_unique_violation;
 use crate::platform::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::platform::ids::EnterpriseId;
 use crate::platform::imports::{errors_of, ImportError, Table};
@@ -67,12 +66,13 @@ fn check_account(caller: &Caller, body: &CreateEnterprise) -> ApiResult<()> {
     Ok(())
 }
 
-/// Opens a checked account inside the caller's transaction and sends the initial password to
-/// the contact (seed 004). The SMS goes out before the caller commits: when it cannot be sent,
-/// the caller rolls the account back, so no account exists whose password nobody got.
+/// Opens a checked account as an act of its own and sends the initial password to the contact
+/// (seed 004). The SMS goes out after the commit, so no database lock waits on the SMS
+/// provider; when it cannot be sent, a second act withdraws the account again, so no account
+/// stays whose password nobody got.
 async fn open_account(
-    conn: &mut Conn,
     state: &AppState,
+    act: &Act,
     caller: &Caller,
     body: &CreateEnterprise,
 ) -> ApiResult<EnterpriseId> {
@@ -89,7 +89,8 @@ async fn open_account(
         registered_address: registered_address(body),
         locality: body.locality.unwrap_or(Locality::Local).as_str(),
     };
-    let id = store::insert(conn, &new, state.clock.now_ms()).await.map_err(|e| {
+    let mut tx = act.begin().await?;
+    let id = store::insert(&mut *tx, &new, state.clock.now_ms()).await.map_err(|e| {
         if is_unique_violation(&e) {
             ApiError::conflict(
                 "enterprise.already_exists",
@@ -100,6 +101,7 @@ async fn open_account(
             e.into()
         }
     })?;
+    act.commit(tx, format!("enterprise:{id}")).await?;
     let message = SmsMessage {
         phone: body.contact_phone.clone(),
         template: SmsTemplate::InitialPassword,
@@ -107,6 +109,10 @@ async fn open_account(
     };
     if let Err(error) = state.sms.send(&message).await {
         tracing::warn!(%error, "sending the initial password failed; account withdrawn");
+        let mut tx = act.begin().await?;
+        store::withdraw(&mut *tx, &id).await?;
+        act.commit(tx, format!("enterprise:{id} withdrawn: initial password not delivered"))
+            .await?;
         return Err(ApiError::unavailable(
             "sms.unavailable",
             "初始密码短信发送失败，账号未开通，请稍后重试",
@@ -128,10 +134,8 @@ pub(super) async fn create_enterprise(
 ) -> ApiResult<(StatusCode, Json<EnterpriseView>)> {
     caller.require(MANAGERS)?;
     check_account(&caller, &body)?;
-    let mut tx = act.begin().await?;
-    let id = open_account(&mut *tx, &state, &caller, &body).await?;
-    let view = current_view(&mut *tx, &id).await?;
-    act.commit(tx, format!("enterprise:{id}")).await?;
+    let id = open_account(&state, &act, &caller, &body).await?;
+    let view = current_view(&mut *state.db.acquire().await?, &id).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -157,28 +161,6 @@ pub struct ImportReport {
 
 const IMPORT_COLUMNS: [&str; 5] = ["credit_code", "name", "district_code", "contact_name", "contact_phone"];
 
-/// Opens one imported account in a savepoint of the import's transaction, so that a refused
-/// row (a taken credit code, an SMS that failed) leaves nothing behind and the import goes on.
-async fn import_account(
-    conn: &mut Conn,
-    state: &AppState,
-    caller: &Caller,
-    body: &CreateEnterprise,
-) -> ApiResult<EnterpriseId> {
-    check_account(caller, body)?;
-    let mut row = conn.begin().await?;
-    match open_account(&mut *row, state, caller, body).await {
-        Ok(id) => {
-            row.commit().await?;
-            Ok(id)
-        }
-        Err(error) => {
-            row.rollback().await?;
-            Err(error)
-        }
-    }
-}
-
 /// Opens enterprise accounts in bulk from CSV (UTF-8, a header row naming at least
 /// credit_code, name, district_code, contact_name, contact_phone; optionally
 /// registered_address and locality). Every row is reported: created, or refused with the reasons.
@@ -199,7 +181,8 @@ pub(super) async fn import_enterprises(
         refused: 0,
         rows: Vec::new(),
     };
-    let mut tx = act.begin().await?;
+    // Each row is an act of its own: a refused row leaves nothing, and no transaction stays
+    // open across the rows' password hashing and SMS.
     for (line, fields) in &table.rows {
         let line = *line;
         let cell = |name: &str| table.cell(fields, name);
@@ -210,7 +193,10 @@ pub(super) async fn import_enterprises(
             "locality": Some(cell("locality")).filter(|l| !l.is_empty()),
         });
         let outcome = match crate::platform::web::parse_json::<CreateEnterprise>(row.to_string().as_bytes()) {
-            Ok(body) => import_account(&mut *tx, &state, &caller, &body).await,
+            Ok(body) => match check_account(&caller, &body) {
+                Ok(()) => open_account(&state, &act, &caller, &body).await,
+                Err(error) => Err(error),
+            },
             Err(error) => Err(error),
         };
         let credit_code = cell("credit_code");
@@ -238,7 +224,6 @@ pub(super) async fn import_enterprises(
             }
         }
     }
-    act.commit(tx, "enterprise-import").await?;
     Ok(Json(report))
 }
 
