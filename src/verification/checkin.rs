@@ -16,6 +16,7 @@ use crate::audit::Act;
 use crate::auth::{Caller, Channel, Role};
 use crate::challenges::{self, Challenge};
 use crate::face::{self, Evidence, Photo};
+use crate::platform::db::is_unique_violation;
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::ids::{ChallengeId, DocumentId, PersonId, VerificationTaskId};
 use crate::platform::types::{CoordinateSystem, Coordinates, Date};
@@ -194,7 +195,17 @@ async fn check_in(
     let now = state.clock.now_ms();
     let mut tx = act.begin().await?;
     store::hold_task(&mut *tx, &task.id).await?;
-    let attempt_id = store::record_attempt(&mut *tx, &task, &person, &attempt, now).await?;
+    let attempt_id = match store::record_attempt(&mut *tx, &task, &person, &attempt, now).await {
+        // A concurrent check-in of the same person won (the database allows one per round).
+        Err(e) if is_unique_violation(&e) => {
+            drop(tx);
+            attempt.outcome = "refused";
+            attempt.reason = Some("verification.already_checked_in".into());
+            record_refused(&state, &task, &person, &attempt).await?;
+            return Err(already_checked_in());
+        }
+        recorded => recorded?,
+    };
     store::pass_if_complete(&mut tx, &task, now).await?;
     let task_state = store::task_for_person(&mut *tx, &id)
         .await?
@@ -205,6 +216,14 @@ async fn check_in(
         .ok_or_else(|| ApiError::internal("check-in vanished"))?;
     act.commit(tx, format!("verification_task:{id}")).await?;
     Ok((StatusCode::CREATED, Json(CheckInResult { attempt, task_state })))
+}
+
+fn already_checked_in() -> ApiError {
+    ApiError::conflict(
+        "verification.already_checked_in",
+        "您已完成本次打卡",
+        "You have already checked in for this task",
+    )
 }
 
 /// Every rule of a check-in, in order; fills in what it measured as it goes.
@@ -220,12 +239,15 @@ async fn judge(
     if !window_open(state, task) {
         return Err(outside_window());
     }
-    if store::has_valid_check_in(&state.db, task, person).await? {
+    if crate::employment::employer_of(&state.db, person).await?.as_ref() != Some(&task.enterprise_id) {
         return Err(ApiError::conflict(
-            "verification.already_checked_in",
-            "您已完成本次打卡",
-            "You have already checked in for this task",
+            "check_in.not_employed",
+            "您已不在该企业任职，不能为其打卡",
+            "You no longer work for this enterprise, so you cannot check in for it",
         ));
+    }
+    if store::has_valid_check_in(&state.db, task, person).await? {
+        return Err(already_checked_in());
     }
     let photo = challenges::spend_with_selfie(
         state,

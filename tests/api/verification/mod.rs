@@ -8,6 +8,7 @@ use crate::people::{person, photo, register, register_as};
 
 mod check_in;
 mod deadlines;
+mod entitlement;
 mod tasks;
 
 struct Setup {

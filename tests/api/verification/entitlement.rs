@@ -1,0 +1,71 @@
+//! Only the entitled person checks in, once: an ended employment refuses the check-in, and
+//! concurrent check-ins by one person give exactly one.
+
+use crate::both_engines;
+use crate::harness::Engine;
+use crate::people::person;
+
+use super::{approved, check_in, north, Try, SITE};
+
+both_engines!(
+    ended_employment_refuses_check_in,
+    one_person_checks_in_once_however_many_race
+);
+
+fn at<'a>(token: &'a str, photo: &'a str) -> Try<'a> {
+    Try {
+        token,
+        photo,
+        lat: SITE.0 + north(20.0),
+        lon: SITE.1,
+        system: "wgs84",
+        accuracy: 20.0,
+        mock: false,
+    }
+}
+
+async fn ended_employment_refuses_check_in(engine: Engine) {
+    let s = approved(engine).await;
+    let app = &s.app;
+    let q = person(app, "openid-q").await;
+    app.post(
+        &format!("/api/v1/employment/relations/{}/end", s.titled),
+        serde_json::json!({"reason": "离职"}),
+        Some(&s.a),
+    )
+    .await
+    .expect(200);
+    check_in(&s, at(&q, "person-b.jpg"))
+        .await
+        .expect_problem(409, "check_in.not_employed");
+    let kept: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT outcome, reason FROM check_in_attempts WHERE task_id = $1")
+            .bind(&s.task)
+            .fetch_all(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(kept, vec![("refused".into(), Some("check_in.not_employed".into()))]);
+}
+
+async fn one_person_checks_in_once_however_many_race(engine: Engine) {
+    let s = approved(engine).await;
+    let p = person(&s.app, "openid-p").await;
+    let tries = (0..4).map(|_| check_in(&s, at(&p, "person-a-selfie.jpg")));
+    let answers = futures_util::future::join_all(tries).await;
+    let statuses: Vec<u16> = answers.iter().map(|a| a.status).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    for refused in answers.iter().filter(|a| a.status != 201) {
+        assert!(
+            ["verification.already_checked_in", "check_in.reused_photo"].contains(&refused.code()),
+            "{}",
+            refused.text
+        );
+    }
+    let valid: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM check_in_attempts WHERE task_id = $1 AND outcome <> 'refused'")
+            .bind(&s.task)
+            .fetch_one(&s.app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(valid, 1);
+}
