@@ -275,7 +275,16 @@ async fn judge(
     };
     let judged = fence.judge(position);
     attempt.distance_m = Some(judged.distance_m);
-    if body.accuracy_m > settings.max_accuracy_m || !body.accuracy_m.is_finite() || body.accuracy_m < 0.0 {
+    // No real fix is perfectly precise: zero or less is a broken or spoofed client.
+    if !(body.accuracy_m > 0.0 && body.accuracy_m.is_finite()) {
+        return Err(refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "check_in.accuracy_invalid",
+            "定位精度数据无效，请重新定位".into(),
+            "The reported location accuracy must be a positive number of metres; locate again".into(),
+        ));
+    }
+    if body.accuracy_m > settings.max_accuracy_m {
         return Err(refused(
             StatusCode::UNPROCESSABLE_ENTITY,
             "check_in.poor_accuracy",

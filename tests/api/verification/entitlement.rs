@@ -1,5 +1,6 @@
-//! Only the entitled person checks in, once: an ended employment refuses the check-in, and
-//! concurrent check-ins by one person give exactly one.
+//! Only the entitled person checks in, once, with a plausible fix: an ended employment refuses
+//! the check-in, concurrent check-ins by one person give exactly one, and a reported accuracy
+//! of zero or less is refused.
 
 use crate::both_engines;
 use crate::harness::Engine;
@@ -9,7 +10,8 @@ use super::{approved, check_in, north, Try, SITE};
 
 both_engines!(
     ended_employment_refuses_check_in,
-    one_person_checks_in_once_however_many_race
+    one_person_checks_in_once_however_many_race,
+    implausible_accuracy_is_refused
 );
 
 fn at<'a>(token: &'a str, photo: &'a str) -> Try<'a> {
@@ -68,4 +70,21 @@ async fn one_person_checks_in_once_however_many_race(engine: Engine) {
             .await
             .unwrap();
     assert_eq!(valid, 1);
+}
+
+async fn implausible_accuracy_is_refused(engine: Engine) {
+    let s = approved(engine).await;
+    let p = person(&s.app, "openid-p").await;
+    for accuracy in [0.0, -5.0] {
+        let answer = check_in(
+            &s,
+            Try {
+                accuracy,
+                ..at(&p, "person-a-selfie.jpg")
+            },
+        )
+        .await;
+        answer.expect_problem(422, "check_in.accuracy_invalid");
+    }
+    check_in(&s, at(&p, "person-a-selfie.jpg")).await.expect(201);
 }
