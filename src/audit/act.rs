@@ -12,12 +12,13 @@ use axum::{extract::FromRequestParts, http::request::Parts};
 
 use super::{chain::Keyring, store, AuditContext};
 use crate::platform::clock::Clock;
-use crate::platform::db::{Db, Tx};
+use crate::platform::db::{begin_write, Db, Engine, Tx};
 use crate::state::AppState;
 
 pub struct Act {
     context: AuditContext,
     db: Db,
+    engine: Engine,
     keys: Arc<Keyring>,
     clock: Arc<dyn Clock>,
 }
@@ -29,6 +30,7 @@ impl FromRequestParts<AppState> for Act {
         Ok(Act {
             context: AuditContext::from_request_parts(parts, state).await?,
             db: state.db.clone(),
+            engine: state.engine,
             keys: state.audit_keys.clone(),
             clock: state.clock.clone(),
         })
@@ -46,9 +48,9 @@ impl Act {
         self.context.set_actor(kind, id, role)
     }
 
-    /// Begins the act's transaction.
+    /// Begins the act's transaction (a writing one: see `db::begin_write`).
     pub async fn begin(&self) -> Result<Tx<'static>, sqlx::Error> {
-        self.db.begin().await
+        begin_write(&self.db, self.engine).await
     }
 
     /// Appends the act's event on `target` inside `tx` and commits both.

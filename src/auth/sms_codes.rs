@@ -37,7 +37,7 @@ pub async fn issue(state: &AppState, purpose: &str, account_id: &str) -> ApiResu
     }
     let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
     let hash = code_hash(state, purpose, account_id, &code);
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::platform::db::begin_write(&state.db, state.engine).await?;
     store::replace(
         &mut tx,
         purpose,

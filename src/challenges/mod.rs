@@ -96,7 +96,7 @@ pub async fn spend(
         ));
     }
     // Committed on its own: the challenge stays spent even when the act is then refused.
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::platform::db::begin_write(&state.db, state.engine).await?;
     let claimed = store::claim(&mut *tx, id, now).await?;
     tx.commit().await?;
     if !claimed {

@@ -178,6 +178,17 @@ async fn apply_pending(conn: &mut sqlx::AnyConnection, engine: Engine) -> anyhow
     Ok(())
 }
 
+/// Begins a transaction that will write. SQLite takes its write lock at the start
+/// (`BEGIN IMMEDIATE`), where the busy timeout applies: a deferred transaction that reads first
+/// and writes later cannot wait for the lock and fails at once when another writer got there
+/// between its read and its write. PostgreSQL locks rows as it goes and needs nothing special.
+pub async fn begin_write(db: &Db, engine: Engine) -> Result<Tx<'static>, sqlx::Error> {
+    match engine {
+        Engine::Sqlite => db.begin_with("BEGIN IMMEDIATE").await,
+        Engine::Postgres => db.begin().await,
+    }
+}
+
 /// Whether the database answers.
 pub async fn ping(db: &Db) -> Result<(), sqlx::Error> {
     sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(db).await.map(drop)

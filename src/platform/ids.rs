@@ -76,48 +76,6 @@ macro_rules! ids {
             }
         }
 
-        impl PartialEq<str> for $name {
-            fn eq(&self, other: &str) -> bool {
-                self.0 == other
-            }
-        }
-
-        impl PartialEq<&str> for $name {
-            fn eq(&self, other: &&str) -> bool {
-                self.0 == *other
-            }
-        }
-
-        impl PartialEq<String> for $name {
-            fn eq(&self, other: &String) -> bool {
-                &self.0 == other
-            }
-        }
-
-        impl PartialEq<$name> for String {
-            fn eq(&self, other: &$name) -> bool {
-                *self == other.0
-            }
-        }
-
-        impl PartialEq<$name> for str {
-            fn eq(&self, other: &$name) -> bool {
-                *self == other.0
-            }
-        }
-
-        impl PartialEq<$name> for &str {
-            fn eq(&self, other: &$name) -> bool {
-                **self == other.0
-            }
-        }
-
-        impl PartialEq<&$name> for String {
-            fn eq(&self, other: &&$name) -> bool {
-                *self == other.0
-            }
-        }
-
         impl sqlx::Type<sqlx::Any> for $name {
             fn type_info() -> sqlx::any::AnyTypeInfo {
                 <String as sqlx::Type<sqlx::Any>>::type_info()
@@ -208,7 +166,7 @@ mod tests {
             document_id: DocumentId,
         }
         let body: Body = serde_json::from_str(r#"{"document_id":"abc"}"#).unwrap();
-        assert_eq!(body.document_id, "abc");
+        assert_eq!(body.document_id.as_str(), "abc");
     }
 
     #[test]

@@ -76,7 +76,7 @@ async fn person_task(state: &AppState, caller: &Caller, id: &VerificationTaskId)
 /// Records a refused attempt. Every attempt is kept, refused or not: committed on its own,
 /// since the request is then refused.
 async fn record_refused(state: &AppState, task: &TaskRow, person: &PersonId, attempt: &Attempt) -> ApiResult<()> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::platform::db::begin_write(&state.db, state.engine).await?;
     store::record_attempt(&mut *tx, task, person, attempt, state.clock.now_ms()).await?;
     tx.commit().await?;
     Ok(())

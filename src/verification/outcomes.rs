@@ -95,7 +95,7 @@ async fn close(state: &AppState, task: &TaskRow) -> anyhow::Result<bool> {
         reasons: &reasons,
         deadline,
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::platform::db::begin_write(&state.db, state.engine).await?;
     if !store::close_task(&mut tx, task, &closing, now).await? {
         return Ok(false);
     }

@@ -16,8 +16,34 @@ both_engines!(
     a_chain_rewritten_without_the_key_is_named,
     a_tail_cut_back_below_a_checkpoint_is_named,
     retired_keys_still_verify_their_rows,
-    spooled_events_are_appended_once
+    spooled_events_are_appended_once,
+    fifty_concurrent_acts_keep_one_chain
 );
+
+/// Fifty acts at once (sign-outs: a transaction holding only the event) queue on the chain's
+/// head; none is lost and the chain stays one unbroken line.
+async fn fifty_concurrent_acts_keep_one_chain(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let signouts = (0..50).map(|n| {
+        app.post(
+            "/api/v1/auth/logout",
+            json!({"refresh_token": format!("unknown-{n}")}),
+            None,
+        )
+    });
+    let answers = futures_util::future::join_all(signouts).await;
+    assert!(
+        answers.iter().all(|a| a.status == 204),
+        "{:?}",
+        answers.iter().map(|a| a.status).collect::<Vec<_>>()
+    );
+    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'POST /api/v1/auth/logout'")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(events, 50);
+    assert_eq!(app.verify_audit().await, VerifyReport::Intact { events: 50 });
+}
 
 /// A database outage: the act fails, the event of the failure cannot be appended either, so
 /// it is spooled to disk and appended once the database answers again.

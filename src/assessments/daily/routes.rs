@@ -200,7 +200,7 @@ async fn check_report(
         let doc = crate::documents::visible(&state.db, id, &bounds).await?;
         // A free upload, or evidence this event already holds (a correction may send it again).
         let usable = doc.is_some_and(|d| {
-            caller.enterprise_id().is_some_and(|e| *e == d.owner_id)
+            caller.enterprise_id().is_some_and(|e| e.as_str() == d.owner_id)
                 && d.attachable_to(Purpose::MaterialScan, event.unwrap_or_default())
         });
         if !usable {

@@ -223,7 +223,7 @@ pub(super) async fn complete_upload(
         Err(refused) => {
             let _ = state.objects.delete(&row.object_key).await;
             // Committed on its own: the refused file's record goes although the request is refused.
-            let mut tx = state.db.begin().await?;
+            let mut tx = crate::platform::db::begin_write(&state.db, state.engine).await?;
             store::delete_pending(&mut *tx, &id).await?;
             tx.commit().await?;
             return Err(refused.into_api());

@@ -49,16 +49,20 @@ async fn ended_employment_refuses_check_in(engine: Engine) {
     assert_eq!(kept, vec![("refused".into(), Some("check_in.not_employed".into()))]);
 }
 
+/// Concurrent check-ins of one person; more than the face pool admits at once, so some are
+/// answered busy.
+const RACERS: usize = 50;
+
 async fn one_person_checks_in_once_however_many_race(engine: Engine) {
     let s = approved(engine).await;
     let p = person(&s.app, "openid-p").await;
-    let tries = (0..4).map(|_| check_in(&s, at(&p, "person-a-selfie.jpg")));
+    let tries = (0..RACERS).map(|_| check_in(&s, at(&p, "person-a-selfie.jpg")));
     let answers = futures_util::future::join_all(tries).await;
     let statuses: Vec<u16> = answers.iter().map(|a| a.status).collect();
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
     for refused in answers.iter().filter(|a| a.status != 201) {
         assert!(
-            ["verification.already_checked_in", "check_in.reused_photo"].contains(&refused.code()),
+            ["verification.already_checked_in", "check_in.reused_photo", "face.busy"].contains(&refused.code()),
             "{}",
             refused.text
         );
