@@ -58,6 +58,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::employment::routes::router())
         .merge(crate::notify::routes::router())
         .merge(crate::verification::routes::router())
+        .merge(crate::verification::selection::router())
         .merge(crate::verification::checkin::router())
         .merge(crate::verification::outcomes::router())
         .merge(crate::projects::routes::router())

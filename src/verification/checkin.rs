@@ -85,7 +85,7 @@ async fn record_refused(state: &AppState, task: &TaskRow, person: &PersonId, att
 /// Whether the window is open today (China).
 fn window_open(state: &AppState, task: &TaskRow) -> bool {
     let today = Date::today_in_china(state.clock.now_ms());
-    task.state() == TaskState::CheckingIn
+    task.state().takes_check_ins()
         && task
             .window_end
             .as_deref()

@@ -7,5 +7,6 @@ pub mod geofence;
 pub mod outcomes;
 pub mod routes;
 pub mod rules;
+pub mod selection;
 pub mod signals;
 pub mod store;

@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::rules::{self, Required, SelectionRule, TaskEvent, TaskKind, TaskState};
-use super::store::{self, RequirementView, ReviewView, SelectedView, TaskRow};
+use super::rules::{self, OpeningRule, TaskKind, TaskState};
+use super::store::{self, RequirementView, ReviewView, SelectedRow, TaskRow};
 use crate::audit::Act;
 use crate::auth::{Bounds, Caller, Role, Scope};
 use crate::platform::db::{Conn, Executor};
-use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::{EmploymentId, EnterpriseId, PersonId, QualificationId, VerificationTaskId};
 use crate::platform::paging::Page;
 use crate::platform::types::{Date, Name};
@@ -24,24 +24,37 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(open_task, list_tasks))
         .routes(routes!(get_task))
-        .routes(routes!(list_candidates))
-        .routes(routes!(submit_selection))
-        .routes(routes!(review_selection))
         .routes(routes!(list_requirements, set_requirement))
 }
 
-const REVIEWERS: &[Role] = &[Role::City, Role::District, Role::Sysadmin];
+pub(super) const REVIEWERS: &[Role] = &[Role::City, Role::District, Role::Sysadmin];
 
 fn not_found() -> ApiError {
     ApiError::not_found("核查任务", "Verification task")
 }
 
-fn not_allowed(state: TaskState) -> ApiError {
+pub(super) fn not_allowed(state: TaskState) -> ApiError {
     ApiError::conflict(
         "verification.state",
         format!("核查任务当前为“{}”状态，不能进行此操作", state.as_str()),
         format!("The task is {}; this is not possible now", state.as_str()),
     )
+}
+
+/// One selected person: named, and whether they are still employed and have checked in.
+#[derive(Serialize, ToSchema)]
+pub struct SelectedView {
+    #[schema(value_type = String)]
+    pub employment_id: EmploymentId,
+    #[schema(value_type = String)]
+    pub person_id: PersonId,
+    pub name: String,
+    /// Masked, e.g. `110105********002X`.
+    pub id_number: String,
+    /// False once the employment has ended: the enterprise must replace this person.
+    pub employed: bool,
+    /// Has a valid check-in in the current round.
+    pub checked_in: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -67,14 +80,39 @@ pub struct TaskView {
     pub window_end: Option<String>,
     pub opened_at: i64,
     pub selection: Vec<SelectedView>,
+    /// Someone selected has left the enterprise during check-in: the enterprise must submit a
+    /// replacement (`POST /verification/tasks/{id}/replacement`).
+    pub needs_replacement: bool,
+    /// The replacement awaiting review, while the task is `replacement_submitted`.
+    pub proposed_replacement: Vec<SelectedView>,
     pub reviews: Vec<ReviewView>,
 }
 
-/// The task with its current selection and reviews, read on `conn` (an act's transaction,
-/// or a pooled connection).
-async fn view(conn: &mut Conn, row: TaskRow) -> ApiResult<TaskView> {
+/// Names the selected people.
+async fn selected_views(state: &AppState, rows: Vec<SelectedRow>) -> ApiResult<Vec<SelectedView>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let identity = crate::people::identity_of(&state.db, &state.keys, &row.person_id).await?;
+        let (name, id_number) = identity.map(|i| (i.name, i.id_number)).unwrap_or_default();
+        out.push(SelectedView {
+            employment_id: row.employment_id,
+            person_id: row.person_id,
+            name,
+            id_number,
+            employed: row.employed == 1,
+            checked_in: row.checked_in == 1,
+        });
+    }
+    Ok(out)
+}
+
+/// The task with its current selection, any proposed replacement and every review, read on
+/// `conn` (an act's transaction, or a pooled connection).
+pub(super) async fn task_view(conn: &mut Conn, state: &AppState, row: TaskRow) -> ApiResult<TaskView> {
     let selection = store::selection(&mut *conn, &row.id, row.round).await?;
+    let proposed = store::proposed_replacement(&mut *conn, &row.id, row.round).await?;
     let reviews = store::reviews(&mut *conn, &row.id).await?;
+    let needs_replacement = row.state() == TaskState::CheckingIn && selection.iter().any(|s| s.employed == 0);
     Ok(TaskView {
         state: row.state(),
         qualification: format!("{} {}", row.category, row.grade),
@@ -88,12 +126,24 @@ async fn view(conn: &mut Conn, row: TaskRow) -> ApiResult<TaskView> {
         start_deadline: row.start_deadline,
         window_end: row.window_end,
         opened_at: row.opened_at,
-        selection,
+        selection: selected_views(state, selection).await?,
+        needs_replacement,
+        proposed_replacement: selected_views(state, proposed).await?,
         reviews,
     })
 }
 
-/// The tasks a caller may see; a person sees none here (their check-ins have their own routes).
+/// A selected person's view of a task: their own line only, no reviews.
+async fn person_task_view(conn: &mut Conn, state: &AppState, row: TaskRow, person: &PersonId) -> ApiResult<TaskView> {
+    let mut view = task_view(conn, state, row).await?;
+    view.selection.retain(|s| &s.person_id == person);
+    view.proposed_replacement.clear();
+    view.reviews.clear();
+    view.needs_replacement = false;
+    Ok(view)
+}
+
+/// The tasks a caller may see; a person sees theirs only through `list_tasks`.
 pub(super) fn scope(caller: &Caller) -> ApiResult<Bounds> {
     match caller.scope {
         Scope::Person(_) => Err(ApiError::forbidden_role()),
@@ -129,10 +179,38 @@ pub struct NewTask {
     pub notice_date: Option<Date>,
 }
 
+fn opening_error(rule: OpeningRule) -> ApiError {
+    let mut invalid = Invalid::default();
+    match rule {
+        OpeningRule::NoticeInFuture => invalid.field(
+            "notice_date",
+            "verification.notice_in_future",
+            "通知日期不能晚于今天",
+            "The notice date cannot be later than today",
+        ),
+        OpeningRule::DeadlinePassed { deadline } => invalid.field(
+            "notice_date",
+            "verification.deadline_passed",
+            format!("按此计算的启动期限 {deadline} 已过，任务开启即会逾期；请核对通知日期和资质发证日期"),
+            format!("The start deadline this gives, {deadline}, has already passed; check the notice date and the certificate's issue date"),
+        ),
+    }
+    invalid.finish().unwrap_err()
+}
+
+fn task_exists() -> ApiError {
+    ApiError::conflict(
+        "verification.task_exists",
+        "该资质已有进行中的核查任务",
+        "This qualification already has a verification task in progress",
+    )
+}
+
 /// Staff open a verification task for an enterprise in their jurisdiction; the enterprise
-/// contact is told by SMS.
+/// contact is told by SMS. One task at a time per qualification; its start deadline must lie
+/// ahead.
 #[utoipa::path(post, path = "/verification/tasks", tag = "verification", request_body = NewTask, security(("bearer" = [])),
-    responses((status = 201, body = TaskView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = TaskView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn open_task(
     State(state): State<AppState>,
     caller: Caller,
@@ -152,19 +230,28 @@ async fn open_task(
         KindBody::Routine => TaskKind::Routine,
     };
     let now = state.clock.now_ms();
-    let notice = body.notice_date.unwrap_or_else(|| Date::today_in_china(now));
+    let today = Date::today_in_china(now);
+    let notice = body.notice_date.unwrap_or(today);
+    let start_deadline = rules::opening_deadline(kind, issued, notice, today).map_err(opening_error)?;
     let new = store::NewTask {
         enterprise_id: &enterprise.id,
         qualification_id: &body.qualification_id,
         kind,
         notice_date: notice.to_string(),
-        start_deadline: rules::start_deadline(kind, issued, notice).to_string(),
+        start_deadline: start_deadline.to_string(),
         opened_by: &caller.account_id,
     };
     let mut tx = act.begin().await?;
-    let id = store::insert_task(&mut tx, &new, now).await?;
+    // The database keeps one task in progress per qualification.
+    let id = store::insert_task(&mut tx, &new, now).await.map_err(|e| {
+        if crate::platform::db::is_unique_violation(&e) {
+            task_exists()
+        } else {
+            e.into()
+        }
+    })?;
     let row = visible(&mut *tx, &caller, &id).await?;
-    let task = view(&mut tx, row).await?;
+    let task = task_view(&mut tx, &state, row).await?;
     act.commit(tx, format!("verification_task:{id}")).await?;
     Ok((StatusCode::CREATED, Json(task)))
 }
@@ -178,7 +265,8 @@ pub struct TasksQuery {
     pub per_page: Option<u32>,
 }
 
-/// Tasks: the enterprise's own, or those in a staff member's jurisdiction.
+/// Tasks: the enterprise's own, those in a staff member's jurisdiction, or, for a person, the
+/// tasks they are selected for that take check-ins now (their own line only).
 #[utoipa::path(get, path = "/verification/tasks", tag = "verification", params(TasksQuery), security(("bearer" = [])),
     responses((status = 200, body = Vec<TaskView>), (status = 403, body = Problem)))]
 async fn list_tasks(
@@ -186,7 +274,6 @@ async fn list_tasks(
     caller: Caller,
     Query(q): Query<TasksQuery>,
 ) -> ApiResult<Json<Vec<TaskView>>> {
-    let scope = scope(&caller)?;
     let (limit, offset) = Page {
         page: q.page,
         per_page: q.per_page,
@@ -194,8 +281,15 @@ async fn list_tasks(
     .limit_offset();
     let mut conn = state.db.acquire().await?;
     let mut out = Vec::new();
+    if let Scope::Person(person) = &caller.scope {
+        for row in store::open_tasks_of_person(&mut *conn, person).await? {
+            out.push(person_task_view(&mut conn, &state, row, person).await?);
+        }
+        return Ok(Json(out));
+    }
+    let scope = scope(&caller)?;
     for row in store::list_tasks(&mut *conn, &scope, q.enterprise_id.as_deref(), limit, offset).await? {
-        out.push(view(&mut conn, row).await?);
+        out.push(task_view(&mut conn, &state, row).await?);
     }
     Ok(Json(out))
 }
@@ -210,206 +304,7 @@ async fn get_task(
 ) -> ApiResult<Json<TaskView>> {
     let mut conn = state.db.acquire().await?;
     let row = visible(&mut *conn, &caller, &id).await?;
-    Ok(Json(view(&mut conn, row).await?))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct CandidateView {
-    #[schema(value_type = String)]
-    pub employment_id: EmploymentId,
-    #[schema(value_type = String)]
-    pub person_id: PersonId,
-    /// Holds a registration certificate with its scan.
-    pub registered: bool,
-    /// Holds a professional title with its scan.
-    pub titled: bool,
-    pub technical_lead: bool,
-    /// Only registered or titled staff can be selected.
-    pub selectable: bool,
-}
-
-/// The enterprise's current staff as candidates for check-in, with what each holds.
-#[utoipa::path(get, path = "/verification/tasks/{id}/candidates", tag = "verification", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Vec<CandidateView>), (status = 404, body = Problem)))]
-async fn list_candidates(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<VerificationTaskId>,
-) -> ApiResult<Json<Vec<CandidateView>>> {
-    let task = visible(&state.db, &caller, &id).await?;
-    let candidates = store::candidates(&state.db, &task.enterprise_id).await?;
-    Ok(Json(
-        candidates
-            .into_iter()
-            .map(|(c, person_id)| CandidateView {
-                selectable: c.registered || c.titled,
-                employment_id: c.employment_id,
-                person_id,
-                registered: c.registered,
-                titled: c.titled,
-                technical_lead: c.technical_lead,
-            })
-            .collect(),
-    ))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SelectionBody {
-    /// Employment relations of the people who will check in.
-    #[schema(value_type = Vec<String>)]
-    pub employment_ids: Vec<EmploymentId>,
-}
-
-fn selection_error(rule: SelectionRule) -> ApiError {
-    let status = StatusCode::UNPROCESSABLE_ENTITY;
-    match rule {
-        SelectionRule::NotQualified(id) => ApiError::new(
-            status,
-            "verification.person_not_qualified",
-            format!("所选人员 {id} 不是注册人员或职称技术人员，或未上传证件"),
-            format!("Selected staff {id} holds no registration or title with an uploaded certificate"),
-        ),
-        SelectionRule::TechnicalLeadMissing => ApiError::new(
-            status,
-            "verification.technical_lead_missing",
-            "技术负责人必须选为打卡人员",
-            "The technical lead must be selected",
-        ),
-        SelectionRule::TooFewInTotal { selected, needed } => ApiError::new(
-            status,
-            "verification.too_few_in_total",
-            format!("打卡人员不少于资质标准所需注册人员和职称技术人员总和的50%：需 {needed} 人，已选 {selected} 人"),
-            format!("At least half the required total must check in: {needed} needed, {selected} selected"),
-        ),
-        SelectionRule::TooFewRegistered { selected, needed } => ApiError::new(
-            status,
-            "verification.too_few_registered",
-            format!("注册人员不足：需 {needed} 人，已选 {selected} 人"),
-            format!("Too few registered staff: {needed} needed, {selected} selected"),
-        ),
-        SelectionRule::TooFewTitled { selected, needed } => ApiError::new(
-            status,
-            "verification.too_few_titled",
-            format!("职称技术人员不足：需 {needed} 人，已选 {selected} 人"),
-            format!("Too few titled staff: {needed} needed, {selected} selected"),
-        ),
-        SelectionRule::Duplicate(id) => ApiError::new(
-            status,
-            "verification.duplicate",
-            format!("人员 {id} 重复选择"),
-            format!("{id} is selected twice"),
-        ),
-    }
-}
-
-/// The enterprise submits its check-in personnel; the rules of seed 004 are checked and the
-/// first one that fails is named.
-#[utoipa::path(post, path = "/verification/tasks/{id}/selection", tag = "verification", params(("id" = String, Path)),
-    request_body = SelectionBody, security(("bearer" = [])),
-    responses((status = 200, body = TaskView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn submit_selection(
-    State(state): State<AppState>,
-    caller: Caller,
-    act: Act,
-    Path(id): Path<VerificationTaskId>,
-    Json(body): Json<SelectionBody>,
-) -> ApiResult<Json<TaskView>> {
-    caller.require(&[Role::Enterprise])?;
-    let task = visible(&state.db, &caller, &id).await?;
-    act.set_target(format!("verification_task:{id}"));
-    rules::transition(task.state(), TaskEvent::SubmitSelection, task.kind(), task.round as u32)
-        .map_err(|e| not_allowed(e.state))?;
-    let staff = store::candidates(&state.db, &task.enterprise_id).await?;
-    let mut picked = Vec::new();
-    for employment in &body.employment_ids {
-        let Some((candidate, person)) = staff.iter().find(|(c, _)| &c.employment_id == employment) else {
-            return Err(selection_error(SelectionRule::NotQualified(employment.clone())));
-        };
-        picked.push((candidate.clone(), person.clone()));
-    }
-    let (registered, titled) = store::requirement(&state.db, &task.category, &task.grade)
-        .await?
-        .ok_or_else(|| {
-            ApiError::conflict(
-                "verification.requirements_missing",
-                format!(
-                    "尚未设置资质“{} {}”的人员要求，请联系市级主管部门",
-                    task.category, task.grade
-                ),
-                format!(
-                    "No staff requirements are set for {} {}; ask the city station",
-                    task.category, task.grade
-                ),
-            )
-        })?;
-    let candidates: Vec<_> = picked.iter().map(|(c, _)| c.clone()).collect();
-    let required = Required {
-        registered: registered as u32,
-        titled: titled as u32,
-    };
-    rules::check_selection(&candidates, task.has_licence == 1, required).map_err(selection_error)?;
-    let picks: Vec<(EmploymentId, PersonId)> = picked.into_iter().map(|(c, p)| (c.employment_id, p)).collect();
-    let mut tx = act.begin().await?;
-    if !store::submit_selection(&mut tx, &task, &picks, state.clock.now_ms()).await? {
-        return Err(not_allowed(task.state()));
-    }
-    let row = visible(&mut *tx, &caller, &id).await?;
-    let task = view(&mut tx, row).await?;
-    act.commit(tx, format!("verification_task:{id}")).await?;
-    Ok(Json(task))
-}
-
-#[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    Approve,
-    Reject,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewBody {
-    pub decision: Decision,
-    /// 审核意见
-    #[schema(value_type = String)]
-    pub opinion: Name<500>,
-}
-
-/// District staff (for their district) or city staff approve or reject the selection with an
-/// opinion. Approved: the selection is frozen and the check-in window opens for one calendar
-/// month; each selected person is notified. Rejected: the enterprise selects again.
-#[utoipa::path(post, path = "/verification/tasks/{id}/review", tag = "verification", params(("id" = String, Path)),
-    request_body = ReviewBody, security(("bearer" = [])),
-    responses((status = 200, body = TaskView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn review_selection(
-    State(state): State<AppState>,
-    caller: Caller,
-    act: Act,
-    Path(id): Path<VerificationTaskId>,
-    Json(body): Json<ReviewBody>,
-) -> ApiResult<Json<TaskView>> {
-    caller.require(REVIEWERS)?;
-    let task = visible(&state.db, &caller, &id).await?;
-    act.set_target(format!("verification_task:{id}"));
-    let approve = body.decision == Decision::Approve;
-    let event = if approve { TaskEvent::Approve } else { TaskEvent::Reject };
-    rules::transition(task.state(), event, task.kind(), task.round as u32).map_err(|e| not_allowed(e.state))?;
-    let now = state.clock.now_ms();
-    let review = store::Review {
-        approve,
-        opinion: body.opinion.as_str(),
-        reviewer: &caller.account_id,
-        window_end: approve.then(|| rules::window_end(Date::today_in_china(now)).to_string()),
-    };
-    let mut tx = act.begin().await?;
-    if !store::review(&mut tx, &task, &review, now).await? {
-        return Err(not_allowed(task.state()));
-    }
-    let row = visible(&mut *tx, &caller, &id).await?;
-    let task = view(&mut tx, row).await?;
-    act.commit(tx, format!("verification_task:{id}")).await?;
-    Ok(Json(task))
+    Ok(Json(task_view(&mut conn, &state, row).await?))
 }
 
 /// The staff each qualification requires (editable by city staff).

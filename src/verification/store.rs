@@ -3,13 +3,15 @@
 //! caller's transaction (an act, or the close job's own), which commits them; each re-checks
 //! the state it expects in its `UPDATE … WHERE state = …`.
 //!
-//! - this file: tasks, the selection and its review, the staff requirements;
+//! - this file: tasks and the staff requirements;
+//! - `selection`: the candidates, the selection and its review, and replacements;
 //! - `attempts`: check-in attempts and what the check-in rules read of earlier ones;
 //! - `outcomes`: the end of a round: passed, closed when overdue, or a new round after a
 //!   rectification.
 
 mod attempts;
 mod outcomes;
+mod selection;
 
 use serde::Serialize;
 use serde_json::json;
@@ -22,12 +24,16 @@ pub use attempts::{
 pub use outcomes::{
     close_task, hold_task, missing_people, overdue_tasks, pass_if_complete, start_next_round, Closing, NextRound,
 };
+pub use selection::{
+    candidates, person_of_employment, propose_replacement, proposed_replacement, review, reviews, selection,
+    submit_selection, Review, ReviewView, SelectedRow, Written,
+};
 
-use super::rules::{Candidate, TaskKind, TaskState};
+use super::rules::{TaskKind, TaskState};
 use crate::auth::{Bounds, Columns, Key};
 use crate::notify::outbox::{self, Recipient};
-use crate::platform::db::{new_id, Conn, Executor};
-use crate::platform::ids::{EmploymentId, EnterpriseId, PersonId, QualificationId, VerificationTaskId};
+use crate::platform::db::{Conn, Executor};
+use crate::platform::ids::{EnterpriseId, PersonId, QualificationId, VerificationTaskId};
 
 #[derive(sqlx::FromRow)]
 pub struct TaskRow {
@@ -115,6 +121,19 @@ pub async fn list_tasks(
         .await
 }
 
+/// The tasks taking check-ins in which the person is selected and still employed: what they
+/// have to do in the mini-program.
+pub async fn open_tasks_of_person(db: impl Executor<'_>, person: &PersonId) -> Result<Vec<TaskRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{TASK_SELECT} JOIN verification_selections s ON s.task_id = t.id AND s.round = t.round \
+         JOIN employments x ON x.id = s.employment_id AND x.state = 'active' \
+         WHERE s.person_id = $1 AND t.state IN ('checking_in', 'replacement_submitted') ORDER BY t.window_end, t.id"
+    ))
+    .bind(person)
+    .fetch_all(db)
+    .await
+}
+
 /// The issue date of one of the enterprise's qualification certificates, as stored.
 pub async fn qualification_issued_on(
     db: impl Executor<'_>,
@@ -166,36 +185,6 @@ pub async fn insert_task(conn: &mut Conn, t: &NewTask<'_>, now: i64) -> Result<V
     Ok(id)
 }
 
-/// The enterprise's current staff as selection candidates, with each one's person id.
-pub async fn candidates(
-    db: impl Executor<'_>,
-    enterprise_id: &EnterpriseId,
-) -> Result<Vec<(Candidate, PersonId)>, sqlx::Error> {
-    let rows: Vec<(EmploymentId, PersonId, i64, i64, i64)> = sqlx::query_as(
-        "SELECT x.id, x.person_id, x.technical_lead, \
-         (SELECT COUNT(*) FROM staff_certificates c WHERE c.employment_id = x.id AND c.kind = 'registration'), \
-         (SELECT COUNT(*) FROM staff_certificates c WHERE c.employment_id = x.id AND c.kind = 'title') \
-         FROM employments x WHERE x.enterprise_id = $1 AND x.state = 'active' ORDER BY x.started_at, x.id",
-    )
-    .bind(enterprise_id)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, person, lead, registered, titled)| {
-            (
-                Candidate {
-                    employment_id: id,
-                    registered: registered > 0,
-                    titled: titled > 0,
-                    technical_lead: lead == 1,
-                },
-                person,
-            )
-        })
-        .collect())
-}
-
 /// Required registered and titled staff of a qualification, if the table has it.
 pub async fn requirement(
     db: impl Executor<'_>,
@@ -228,170 +217,6 @@ async fn move_task(
         .execute(db)
         .await?;
     Ok(moved.rows_affected() == 1)
-}
-
-/// Records the round's selection, as (employment, person) pairs, and submits it for review;
-/// false if the task was no longer open.
-pub async fn submit_selection(
-    conn: &mut Conn,
-    task: &TaskRow,
-    picks: &[(EmploymentId, PersonId)],
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    if !move_task(
-        &mut *conn,
-        &task.id,
-        TaskState::Open,
-        TaskState::SelectionSubmitted,
-        None,
-        now,
-    )
-    .await?
-    {
-        return Ok(false);
-    }
-    sqlx::query("DELETE FROM verification_selections WHERE task_id = $1 AND round = $2")
-        .bind(&task.id)
-        .bind(task.round)
-        .execute(&mut *conn)
-        .await?;
-    for (employment, person) in picks {
-        sqlx::query(
-            "INSERT INTO verification_selections (task_id, round, employment_id, person_id) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&task.id)
-        .bind(task.round)
-        .bind(employment)
-        .bind(person)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(true)
-}
-
-/// The people selected in the task's current round.
-pub async fn selected_people(
-    db: impl Executor<'_>,
-    task: &VerificationTaskId,
-    round: i64,
-) -> Result<Vec<PersonId>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT person_id FROM verification_selections WHERE task_id = $1 AND round = $2 ORDER BY person_id",
-    )
-    .bind(task)
-    .bind(round)
-    .fetch_all(db)
-    .await
-}
-
-#[derive(Serialize, ToSchema, sqlx::FromRow)]
-pub struct SelectedView {
-    #[schema(value_type = String)]
-    pub employment_id: EmploymentId,
-    #[schema(value_type = String)]
-    pub person_id: PersonId,
-}
-
-pub async fn selection(
-    db: impl Executor<'_>,
-    task: &VerificationTaskId,
-    round: i64,
-) -> Result<Vec<SelectedView>, sqlx::Error> {
-    sqlx::query_as("SELECT employment_id, person_id FROM verification_selections WHERE task_id = $1 AND round = $2 ORDER BY employment_id")
-        .bind(task)
-        .bind(round)
-        .fetch_all(db)
-        .await
-}
-
-#[derive(Serialize, ToSchema, sqlx::FromRow)]
-pub struct ReviewView {
-    pub round: i64,
-    /// approved | rejected
-    pub decision: String,
-    pub opinion: String,
-    pub reviewer: String,
-    pub at: i64,
-}
-
-pub async fn reviews(db: impl Executor<'_>, task: &VerificationTaskId) -> Result<Vec<ReviewView>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT round, decision, opinion, reviewer, at FROM verification_reviews WHERE task_id = $1 ORDER BY at, id",
-    )
-    .bind(task)
-    .fetch_all(db)
-    .await
-}
-
-/// A reviewer's decision on a submitted selection.
-pub struct Review<'a> {
-    pub approve: bool,
-    pub opinion: &'a str,
-    pub reviewer: &'a str,
-    /// The last day of the check-in window, on approval.
-    pub window_end: Option<String>,
-}
-
-/// Records the review and moves the task; on approval the window opens and each selected
-/// person is told in their inbox. The enterprise contact gets an SMS either way. False if the
-/// selection was no longer awaiting review.
-pub async fn review(conn: &mut Conn, task: &TaskRow, r: &Review<'_>, now: i64) -> Result<bool, sqlx::Error> {
-    let approve = r.approve;
-    let to = if approve {
-        TaskState::CheckingIn
-    } else {
-        TaskState::Open
-    };
-    if !move_task(
-        &mut *conn,
-        &task.id,
-        TaskState::SelectionSubmitted,
-        to,
-        r.window_end.as_deref(),
-        now,
-    )
-    .await?
-    {
-        return Ok(false);
-    }
-    sqlx::query("INSERT INTO verification_reviews (id, task_id, round, decision, opinion, reviewer, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(new_id())
-        .bind(&task.id)
-        .bind(task.round)
-        .bind(if approve { "approved" } else { "rejected" })
-        .bind(r.opinion)
-        .bind(r.reviewer)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    let kind = if approve {
-        "verification.approved"
-    } else {
-        "verification.rejected"
-    };
-    let params = json!({"task_id": task.id, "opinion": r.opinion, "window_end": r.window_end});
-    outbox::enqueue(
-        &mut *conn,
-        Recipient::EnterpriseContact(&task.enterprise_id),
-        kind,
-        params,
-        now,
-    )
-    .await?;
-    if approve {
-        for person in selected_people(&mut *conn, &task.id, task.round).await? {
-            let params = json!({"task_id": task.id, "enterprise": task.enterprise_name, "window_end": r.window_end});
-            outbox::enqueue(
-                &mut *conn,
-                Recipient::PersonInbox(&person),
-                "verification.check_in_open",
-                params,
-                now,
-            )
-            .await?;
-        }
-    }
-    Ok(true)
 }
 
 #[derive(Serialize, ToSchema, sqlx::FromRow)]

@@ -46,6 +46,17 @@ pub(super) async fn add_qualification(
     caller.require(&[Role::Enterprise, Role::City, Role::District, Role::Sysadmin])?;
     visible(&state, &caller, &id).await?;
     act.set_target(format!("enterprise:{id}"));
+    // A certificate dated ahead would push its verification deadline into the future.
+    if body.issued_on > Date::today_in_china(state.clock.now_ms()) {
+        let mut invalid = Invalid::default();
+        invalid.field(
+            "issued_on",
+            "enterprise.qualification_issued_in_future",
+            "资质证书发证日期不能晚于今天",
+            "The certificate's issue date cannot be later than today",
+        );
+        invalid.finish()?;
+    }
     let issued_on = body.issued_on.to_string();
     let new = store::NewQualification {
         category: body.category.as_str(),

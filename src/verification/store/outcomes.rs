@@ -9,15 +9,17 @@ use crate::platform::db::{Conn, Executor};
 use crate::platform::ids::{DocumentId, PersonId, VerificationTaskId};
 use crate::verification::rules::TaskState;
 
-/// The people selected in the task's round without a valid check-in in it.
+/// The people selected in the task's round who stand in the way of passing: without a valid
+/// check-in in it, or no longer employed (they must be replaced, even if they checked in).
 pub async fn missing_people(
     db: impl Executor<'_>,
     task: &VerificationTaskId,
     round: i64,
 ) -> Result<Vec<PersonId>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT s.person_id FROM verification_selections s WHERE s.task_id = $1 AND s.round = $2 AND NOT EXISTS \
-         (SELECT 1 FROM check_in_attempts a WHERE a.task_id = s.task_id AND a.round = s.round AND a.person_id = s.person_id AND a.outcome <> 'refused')",
+        "SELECT s.person_id FROM verification_selections s JOIN employments x ON x.id = s.employment_id \
+         WHERE s.task_id = $1 AND s.round = $2 AND (x.state <> 'active' OR NOT EXISTS \
+         (SELECT 1 FROM check_in_attempts a WHERE a.task_id = s.task_id AND a.round = s.round AND a.person_id = s.person_id AND a.outcome <> 'refused'))",
     )
     .bind(task)
     .bind(round)
@@ -69,7 +71,8 @@ pub async fn pass_if_complete(conn: &mut Conn, task: &TaskRow, now: i64) -> Resu
 /// submitted by the start deadline.
 pub async fn overdue_tasks(db: impl Executor<'_>, today: &str) -> Result<Vec<VerificationTaskId>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT id FROM verification_tasks WHERE (state = 'checking_in' AND window_end < $1) OR (state = 'open' AND start_deadline < $1)",
+        "SELECT id FROM verification_tasks WHERE (state IN ('checking_in', 'replacement_submitted') AND window_end < $1) \
+         OR (state = 'open' AND start_deadline < $1)",
     )
     .bind(today)
     .fetch_all(db)

@@ -130,10 +130,15 @@ async fn first_time_tasks_lapse_and_progress_is_reported(engine: Engine) {
 async fn routine_tasks_rectify_then_withdraw(engine: Engine) {
     let mut s = approved(engine).await;
     let app = &s.app;
-    let qualification: String = sqlx::query_scalar("SELECT id FROM enterprise_qualifications")
-        .fetch_one(&app.state.db)
+    // A second certificate: the first one's task is still in progress.
+    let q = json!({"category": "测试资质", "grade": "一级", "issued_on": "2026-04-01"});
+    let qualification = app
+        .post(&format!("/api/v1/enterprises/{}/qualifications", s.a_id), q, Some(&s.a))
         .await
-        .unwrap();
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let routine = app
         .post(
             "/api/v1/verification/tasks",

@@ -9,6 +9,8 @@ use crate::people::{person, photo, register, register_as};
 mod check_in;
 mod deadlines;
 mod entitlement;
+mod hygiene;
+mod replacement;
 mod tasks;
 
 struct Setup {
@@ -190,9 +192,8 @@ fn east(m: f64) -> f64 {
     m / (111_195.0 * SITE.0.to_radians().cos())
 }
 
-/// The task approved and the site set (WGS-84, default 300 m fence).
-async fn approved(engine: Engine) -> Setup {
-    let s = setup(engine).await;
+/// Records enterprise A's site (WGS-84, default 300 m fence): approval needs it.
+async fn set_site(s: &Setup) {
     let site = json!({"site": {"latitude": SITE.0, "longitude": SITE.1, "system": "wgs84"}});
     s.app
         .send(
@@ -204,6 +205,24 @@ async fn approved(engine: Engine) -> Setup {
         )
         .await
         .expect(200);
+}
+
+/// Enterprise A ends an employment.
+async fn end(s: &Setup, employment: &str) {
+    s.app
+        .post(
+            &format!("/api/v1/employment/relations/{employment}/end"),
+            json!({"reason": "离职"}),
+            Some(&s.a),
+        )
+        .await
+        .expect(200);
+}
+
+/// The task approved and the site set.
+async fn approved(engine: Engine) -> Setup {
+    let s = setup(engine).await;
+    set_site(&s).await;
     select(&s, &[&s.lead, &s.titled]).await.expect(200);
     review(&s, &s.lixia, "approve").await.expect(200);
     s

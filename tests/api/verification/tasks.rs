@@ -6,7 +6,7 @@ use crate::both_engines;
 use crate::harness::Engine;
 use crate::people::person;
 
-use super::{review, select, setup};
+use super::{review, select, set_site, setup};
 
 both_engines!(selection_rules_and_review, tasks_are_scoped_and_frozen_after_approval);
 
@@ -69,6 +69,11 @@ async fn selection_rules_and_review(engine: Engine) {
     assert_eq!(rejected.body["state"], "open");
     assert_eq!(rejected.body["reviews"][0]["opinion"], "人员证件不清晰");
     select(&s, &[&s.lead, &s.titled]).await.expect(200);
+    // Nobody could check in at a site without coordinates: approval waits for them.
+    review(&s, &s.lixia, "approve")
+        .await
+        .expect_problem(409, "verification.site_missing");
+    set_site(&s).await;
     let approved = review(&s, &s.lixia, "approve").await;
     approved.expect(200);
     assert_eq!(approved.body["state"], "checking_in");
@@ -123,10 +128,11 @@ async fn tasks_are_scoped_and_frozen_after_approval(engine: Engine) {
             .len(),
         1
     );
+    // A person sees only tasks that take their check-in: none before approval.
     let p = person(app, "openid-p").await;
-    app.get("/api/v1/verification/tasks", Some(&p))
-        .await
-        .expect_problem(403, "auth.forbidden_role");
+    let mine = app.get("/api/v1/verification/tasks", Some(&p)).await;
+    mine.expect(200);
+    assert_eq!(mine.body, json!([]));
     let other = app
         .post(
             "/api/v1/verification/tasks",
@@ -136,6 +142,7 @@ async fn tasks_are_scoped_and_frozen_after_approval(engine: Engine) {
         .await;
     other.expect_problem(404, "resource.not_found");
 
+    set_site(&s).await;
     select(&s, &[&s.lead, &s.titled]).await.expect(200);
     select(&s, &[&s.lead, &s.titled])
         .await

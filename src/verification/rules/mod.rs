@@ -36,6 +36,34 @@ pub fn start_deadline(kind: TaskKind, certificate_issued: Date, notice: Date) ->
     }
 }
 
+/// Why a task cannot be opened with these dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpeningRule {
+    /// A notice is dated the day it is sent, not later.
+    NoticeInFuture,
+    /// The enterprise's time to start would already be over: the task would lapse at once.
+    DeadlinePassed { deadline: Date },
+}
+
+/// The start deadline of a task opened `today` (China) with this notice date, or why it cannot
+/// be opened: a deadline already passed protects no one and would close the task within the
+/// hour.
+pub fn opening_deadline(
+    kind: TaskKind,
+    certificate_issued: Date,
+    notice: Date,
+    today: Date,
+) -> Result<Date, OpeningRule> {
+    if notice > today {
+        return Err(OpeningRule::NoticeInFuture);
+    }
+    let deadline = start_deadline(kind, certificate_issued, notice);
+    if deadline < today {
+        return Err(OpeningRule::DeadlinePassed { deadline });
+    }
+    Ok(deadline)
+}
+
 /// The last day of the check-in window: one calendar month after the approval (seed 004:
 /// 在审核通过之日起一个月内完成打卡).
 pub fn window_end(approved: Date) -> Date {
@@ -178,6 +206,38 @@ mod tests {
     }
 
     #[test]
+    fn a_task_cannot_open_with_its_deadline_behind_it() {
+        let today = d("2026-12-01");
+        let first = TaskKind::FirstTime;
+        assert_eq!(
+            opening_deadline(first, d("2026-03-01"), today, today),
+            Ok(d("2027-01-01"))
+        );
+        assert_eq!(
+            opening_deadline(first, d("2026-01-31"), today, today),
+            Err(OpeningRule::DeadlinePassed {
+                deadline: d("2026-11-30")
+            })
+        );
+        // The last day itself still counts.
+        assert_eq!(
+            opening_deadline(first, d("2026-02-01"), today, today),
+            Ok(d("2026-12-01"))
+        );
+        let routine = TaskKind::Routine;
+        assert_eq!(
+            opening_deadline(routine, d("2020-01-01"), d("1990-01-01"), today),
+            Err(OpeningRule::DeadlinePassed {
+                deadline: d("1990-02-01")
+            })
+        );
+        assert_eq!(
+            opening_deadline(routine, d("2020-01-01"), d("2026-12-02"), today),
+            Err(OpeningRule::NoticeInFuture)
+        );
+    }
+
+    #[test]
     fn with_a_licence_half_of_each_is_enough() {
         let required = Required {
             registered: 4,
@@ -261,124 +321,8 @@ mod tests {
     }
 }
 
-/// Where a task stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TaskState {
-    /// Waiting for the enterprise to select its check-in personnel.
-    Open,
-    /// The selection awaits the authority's review.
-    SelectionSubmitted,
-    /// Approved: the selected people check in within the window.
-    CheckingIn,
-    Passed,
-    /// A first-time task not completed in time: the qualification lapses.
-    Lapsed,
-    /// A routine task not completed in time: a rectification notice (责令整改通知书) is issued.
-    Rectification,
-    /// Failed again after rectification: the qualification is to be withdrawn.
-    Withdrawn,
-}
+mod lifecycle;
+mod replacement;
 
-impl TaskState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TaskState::Open => "open",
-            TaskState::SelectionSubmitted => "selection_submitted",
-            TaskState::CheckingIn => "checking_in",
-            TaskState::Passed => "passed",
-            TaskState::Lapsed => "lapsed",
-            TaskState::Rectification => "rectification",
-            TaskState::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<TaskState> {
-        use TaskState::*;
-        [
-            Open,
-            SelectionSubmitted,
-            CheckingIn,
-            Passed,
-            Lapsed,
-            Rectification,
-            Withdrawn,
-        ]
-        .into_iter()
-        .find(|t| t.as_str() == s)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TaskEvent {
-    SubmitSelection,
-    Approve,
-    Reject,
-    EveryoneCheckedIn,
-    WindowExpired,
-    SubmitRectification,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NotAllowed {
-    pub state: TaskState,
-    pub event: TaskEvent,
-}
-
-/// The task's lifecycle (seed 004 二): select → review (rejected: select again; approved: the
-/// selection is frozen and the window opens) → everyone checked in: passed; window expired:
-/// first-time tasks lapse, routine tasks get a rectification notice, answered by a
-/// rectification report and a new round; a second failure means withdrawal.
-pub fn transition(state: TaskState, event: TaskEvent, kind: TaskKind, round: u32) -> Result<TaskState, NotAllowed> {
-    use TaskEvent::*;
-    use TaskState::*;
-    match (state, event) {
-        (Open, SubmitSelection) => Ok(SelectionSubmitted),
-        (SelectionSubmitted, Approve) => Ok(CheckingIn),
-        (SelectionSubmitted, Reject) => Ok(Open),
-        (CheckingIn, EveryoneCheckedIn) => Ok(Passed),
-        (CheckingIn, WindowExpired) => Ok(match (kind, round) {
-            (TaskKind::FirstTime, _) => Lapsed,
-            (TaskKind::Routine, 1) => Rectification,
-            (TaskKind::Routine, _) => Withdrawn,
-        }),
-        (Rectification, SubmitRectification) => Ok(Open),
-        _ => Err(NotAllowed { state, event }),
-    }
-}
-
-#[cfg(test)]
-mod lifecycle_tests {
-    use super::*;
-    use TaskEvent::*;
-    use TaskState::*;
-
-    #[test]
-    fn routine_tasks_get_one_rectification_round() {
-        let k = TaskKind::Routine;
-        assert_eq!(transition(Open, SubmitSelection, k, 1), Ok(SelectionSubmitted));
-        assert_eq!(transition(SelectionSubmitted, Reject, k, 1), Ok(Open));
-        assert_eq!(transition(SelectionSubmitted, Approve, k, 1), Ok(CheckingIn));
-        assert_eq!(transition(CheckingIn, EveryoneCheckedIn, k, 1), Ok(Passed));
-        assert_eq!(transition(CheckingIn, WindowExpired, k, 1), Ok(Rectification));
-        assert_eq!(transition(Rectification, SubmitRectification, k, 1), Ok(Open));
-        assert_eq!(transition(CheckingIn, WindowExpired, k, 2), Ok(Withdrawn));
-    }
-
-    #[test]
-    fn first_time_tasks_lapse_and_frozen_selections_stay_frozen() {
-        assert_eq!(
-            transition(CheckingIn, WindowExpired, TaskKind::FirstTime, 1),
-            Ok(Lapsed)
-        );
-        assert_eq!(
-            transition(CheckingIn, SubmitSelection, TaskKind::FirstTime, 1),
-            Err(NotAllowed {
-                state: CheckingIn,
-                event: SubmitSelection
-            })
-        );
-        assert!(transition(Passed, Reject, TaskKind::Routine, 1).is_err());
-        assert!(transition(Lapsed, SubmitRectification, TaskKind::FirstTime, 1).is_err());
-    }
-}
+pub use lifecycle::{transition, NotAllowed, TaskEvent, TaskState};
+pub use replacement::{check_replacement, ReplacementRule, Selected};

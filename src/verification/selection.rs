@@ -1,0 +1,368 @@
+//! The check-in personnel over HTTP: the candidates, the enterprise's selection, the
+//! replacement of people who left during check-in, and the authority's review of either.
+//! People are named in every answer and error by name and masked ID number, never by an
+//! internal id alone.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::routes::{not_allowed, task_view, visible, TaskView, REVIEWERS};
+use super::rules::{self, ReplacementRule, Required, Selected, SelectionRule, TaskEvent, TaskState};
+use super::store::{self, TaskRow, Written};
+use crate::audit::Act;
+use crate::auth::{Caller, Role};
+use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::ids::{EmploymentId, PersonId, VerificationTaskId};
+use crate::platform::types::{Date, Name};
+use crate::platform::web::Json;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_candidates))
+        .routes(routes!(submit_selection))
+        .routes(routes!(submit_replacement))
+        .routes(routes!(review_selection))
+}
+
+/// A person as shown to the enterprise and staff: `张三（110105********002X）`.
+pub(super) async fn label(state: &AppState, person: &PersonId) -> ApiResult<String> {
+    let identity = crate::people::identity_of(&state.db, &state.keys, person).await?;
+    Ok(identity.map_or_else(|| "未实名人员".to_owned(), |i| format!("{}（{}）", i.name, i.id_number)))
+}
+
+/// The person behind one of the enterprise's employments (current or ended), named.
+async fn label_of(state: &AppState, task: &TaskRow, employment: &EmploymentId) -> ApiResult<String> {
+    match store::person_of_employment(&state.db, employment, &task.enterprise_id).await? {
+        Some(person) => label(state, &person).await,
+        None => Ok("非本企业人员".to_owned()),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CandidateView {
+    #[schema(value_type = String)]
+    pub employment_id: EmploymentId,
+    #[schema(value_type = String)]
+    pub person_id: PersonId,
+    pub name: String,
+    /// Masked, e.g. `110105********002X`.
+    pub id_number: String,
+    /// Holds a registration certificate with its scan.
+    pub registered: bool,
+    /// Holds a professional title with its scan.
+    pub titled: bool,
+    pub technical_lead: bool,
+    /// Only registered or titled staff can be selected.
+    pub selectable: bool,
+}
+
+/// The enterprise's current staff as candidates for check-in, with what each holds.
+#[utoipa::path(get, path = "/verification/tasks/{id}/candidates", tag = "verification", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Vec<CandidateView>), (status = 404, body = Problem)))]
+async fn list_candidates(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<VerificationTaskId>,
+) -> ApiResult<Json<Vec<CandidateView>>> {
+    let task = visible(&state.db, &caller, &id).await?;
+    let mut out = Vec::new();
+    for (c, person_id) in store::candidates(&state.db, &task.enterprise_id).await? {
+        let identity = crate::people::identity_of(&state.db, &state.keys, &person_id).await?;
+        let (name, id_number) = identity.map(|i| (i.name, i.id_number)).unwrap_or_default();
+        out.push(CandidateView {
+            selectable: c.registered || c.titled,
+            employment_id: c.employment_id,
+            person_id,
+            name,
+            id_number,
+            registered: c.registered,
+            titled: c.titled,
+            technical_lead: c.technical_lead,
+        });
+    }
+    Ok(Json(out))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SelectionBody {
+    /// Employment relations of the people who will check in.
+    #[schema(value_type = Vec<String>)]
+    pub employment_ids: Vec<EmploymentId>,
+}
+
+fn refusal(code: &'static str, zh: String, en: String) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, zh, en)
+}
+
+/// The first selection rule that fails, with the person it concerns named.
+async fn selection_error(state: &AppState, task: &TaskRow, rule: SelectionRule) -> ApiResult<ApiError> {
+    Ok(match rule {
+        SelectionRule::NotQualified(id) => {
+            let who = label_of(state, task, &id).await?;
+            refusal(
+                "verification.person_not_qualified",
+                format!("所选人员 {who} 不是本企业在职的注册人员或职称技术人员，或未上传证件"),
+                format!("Selected person {who} is not current registered or titled staff with an uploaded certificate"),
+            )
+        }
+        SelectionRule::Duplicate(id) => {
+            let who = label_of(state, task, &id).await?;
+            refusal(
+                "verification.duplicate",
+                format!("人员 {who} 重复选择"),
+                format!("{who} is selected twice"),
+            )
+        }
+        SelectionRule::TechnicalLeadMissing => refusal(
+            "verification.technical_lead_missing",
+            "技术负责人必须选为打卡人员".into(),
+            "The technical lead must be selected".into(),
+        ),
+        SelectionRule::TooFewInTotal { selected, needed } => refusal(
+            "verification.too_few_in_total",
+            format!("打卡人员不少于资质标准所需注册人员和职称技术人员总和的50%：需 {needed} 人，已选 {selected} 人"),
+            format!("At least half the required total must check in: {needed} needed, {selected} selected"),
+        ),
+        SelectionRule::TooFewRegistered { selected, needed } => refusal(
+            "verification.too_few_registered",
+            format!("注册人员不足：需 {needed} 人，已选 {selected} 人"),
+            format!("Too few registered staff: {needed} needed, {selected} selected"),
+        ),
+        SelectionRule::TooFewTitled { selected, needed } => refusal(
+            "verification.too_few_titled",
+            format!("职称技术人员不足：需 {needed} 人，已选 {selected} 人"),
+            format!("Too few titled staff: {needed} needed, {selected} selected"),
+        ),
+    })
+}
+
+/// A person who left the enterprise before the write could take them.
+async fn not_employed(state: &AppState, task: &TaskRow, employment: &EmploymentId) -> ApiResult<ApiError> {
+    let who = label_of(state, task, employment).await?;
+    Ok(ApiError::conflict(
+        "verification.person_not_employed",
+        format!("{who} 已不在本企业任职，请更换打卡人员"),
+        format!("{who} no longer works for the enterprise; select someone else"),
+    ))
+}
+
+/// Checks `picks` against the seed 004 selection rules with the enterprise's current staff.
+async fn check_picks(state: &AppState, task: &TaskRow, picks: &[EmploymentId]) -> ApiResult<()> {
+    let staff = store::candidates(&state.db, &task.enterprise_id).await?;
+    let mut chosen = Vec::new();
+    for employment in picks {
+        match staff.iter().find(|(c, _)| &c.employment_id == employment) {
+            Some((candidate, _)) => chosen.push(candidate.clone()),
+            None => return Err(selection_error(state, task, SelectionRule::NotQualified(employment.clone())).await?),
+        }
+    }
+    let (registered, titled) = store::requirement(&state.db, &task.category, &task.grade)
+        .await?
+        .ok_or_else(|| {
+            ApiError::conflict(
+                "verification.requirements_missing",
+                format!(
+                    "尚未设置资质“{} {}”的人员要求，请联系市级主管部门",
+                    task.category, task.grade
+                ),
+                format!(
+                    "No staff requirements are set for {} {}; ask the city station",
+                    task.category, task.grade
+                ),
+            )
+        })?;
+    let required = Required {
+        registered: u32::try_from(registered).unwrap_or(u32::MAX),
+        titled: u32::try_from(titled).unwrap_or(u32::MAX),
+    };
+    match rules::check_selection(&chosen, task.has_licence == 1, required) {
+        Ok(()) => Ok(()),
+        Err(rule) => Err(selection_error(state, task, rule).await?),
+    }
+}
+
+/// Ends a selection write: commits the act with the task's view, or refuses.
+async fn finish(
+    state: &AppState,
+    caller: &Caller,
+    act: Act,
+    mut tx: crate::platform::db::Tx<'static>,
+    task: &TaskRow,
+    written: Written,
+) -> ApiResult<Json<TaskView>> {
+    match written {
+        Written::Done => {}
+        Written::TaskMoved => return Err(not_allowed(task.state())),
+        Written::NotEmployed(e) => {
+            drop(tx);
+            return Err(not_employed(state, task, &e).await?);
+        }
+    }
+    let row = visible(&mut *tx, caller, &task.id).await?;
+    let view = task_view(&mut tx, state, row).await?;
+    act.commit(tx, format!("verification_task:{}", task.id)).await?;
+    Ok(Json(view))
+}
+
+/// The enterprise submits its check-in personnel; the rules of seed 004 are checked and the
+/// first one that fails is named, with the person it concerns.
+#[utoipa::path(post, path = "/verification/tasks/{id}/selection", tag = "verification", params(("id" = String, Path)),
+    request_body = SelectionBody, security(("bearer" = [])),
+    responses((status = 200, body = TaskView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn submit_selection(
+    State(state): State<AppState>,
+    caller: Caller,
+    act: Act,
+    Path(id): Path<VerificationTaskId>,
+    Json(body): Json<SelectionBody>,
+) -> ApiResult<Json<TaskView>> {
+    caller.require(&[Role::Enterprise])?;
+    let task = visible(&state.db, &caller, &id).await?;
+    act.set_target(format!("verification_task:{id}"));
+    rules::transition(task.state(), TaskEvent::SubmitSelection, task.kind(), task.round as u32)
+        .map_err(|e| not_allowed(e.state))?;
+    check_picks(&state, &task, &body.employment_ids).await?;
+    let mut tx = act.begin().await?;
+    let written = store::submit_selection(&mut tx, &task, &body.employment_ids, state.clock.now_ms()).await?;
+    finish(&state, &caller, act, tx, &task, written).await
+}
+
+fn replacement_error(rule: ReplacementRule, who: String) -> ApiError {
+    match rule {
+        ReplacementRule::NothingToReplace => ApiError::conflict(
+            "verification.nothing_to_replace",
+            "所选打卡人员均在职，无需更换",
+            "Everyone selected is still employed; there is no one to replace",
+        ),
+        ReplacementRule::DropsEmployed(_) => refusal(
+            "verification.replacement_drops_employed",
+            format!("{who} 仍在职，须保留在打卡人员中；只能更换已离职人员"),
+            format!("{who} is still employed and must stay selected; only people who left can be replaced"),
+        ),
+        ReplacementRule::KeepsEnded(_) => refusal(
+            "verification.replacement_keeps_ended",
+            format!("{who} 已离职，须从打卡人员中更换"),
+            format!("{who} has left the enterprise and must be replaced"),
+        ),
+    }
+}
+
+/// During check-in, the enterprise replaces selected people whose employment has ended: the
+/// new selection keeps everyone still employed, must meet the selection rules again, and is
+/// reviewed like the first. Everyone else keeps checking in meanwhile.
+#[utoipa::path(post, path = "/verification/tasks/{id}/replacement", tag = "verification", params(("id" = String, Path)),
+    request_body = SelectionBody, security(("bearer" = [])),
+    responses((status = 200, body = TaskView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn submit_replacement(
+    State(state): State<AppState>,
+    caller: Caller,
+    act: Act,
+    Path(id): Path<VerificationTaskId>,
+    Json(body): Json<SelectionBody>,
+) -> ApiResult<Json<TaskView>> {
+    caller.require(&[Role::Enterprise])?;
+    let task = visible(&state.db, &caller, &id).await?;
+    act.set_target(format!("verification_task:{id}"));
+    rules::transition(
+        task.state(),
+        TaskEvent::SubmitReplacement,
+        task.kind(),
+        task.round as u32,
+    )
+    .map_err(|e| not_allowed(e.state))?;
+    let current = store::selection(&state.db, &task.id, task.round).await?;
+    let selected: Vec<Selected> = current
+        .iter()
+        .map(|s| Selected {
+            employment_id: s.employment_id.clone(),
+            employed: s.employed == 1,
+        })
+        .collect();
+    if let Err(rule) = rules::check_replacement(&selected, &body.employment_ids) {
+        let concerned = match &rule {
+            ReplacementRule::DropsEmployed(e) | ReplacementRule::KeepsEnded(e) => Some(e),
+            ReplacementRule::NothingToReplace => None,
+        };
+        let who = match concerned {
+            Some(e) => label_of(&state, &task, e).await?,
+            None => String::new(),
+        };
+        return Err(replacement_error(rule, who));
+    }
+    check_picks(&state, &task, &body.employment_ids).await?;
+    let mut tx = act.begin().await?;
+    let written = store::propose_replacement(&mut tx, &task, &body.employment_ids, state.clock.now_ms()).await?;
+    finish(&state, &caller, act, tx, &task, written).await
+}
+
+#[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBody {
+    pub decision: Decision,
+    /// 审核意见
+    #[schema(value_type = String)]
+    pub opinion: Name<500>,
+}
+
+fn site_missing() -> ApiError {
+    ApiError::conflict(
+        "verification.site_missing",
+        "企业尚未登记注册地址坐标，无法在注册地址打卡；请企业先完善注册地址坐标",
+        "The enterprise has no site coordinates, so no one could check in there; the enterprise must record them first",
+    )
+}
+
+/// District staff (for their district) or city staff approve or reject what awaits review
+/// with an opinion. A selection approved: it is frozen and the check-in window opens for one
+/// calendar month; each selected person is notified. Rejected: the enterprise selects again.
+/// A replacement approved replaces the selection (the window stays); rejected, the old
+/// selection stays and still needs replacing. Approval requires everyone in it to be employed
+/// and the enterprise's site to have coordinates.
+#[utoipa::path(post, path = "/verification/tasks/{id}/review", tag = "verification", params(("id" = String, Path)),
+    request_body = ReviewBody, security(("bearer" = [])),
+    responses((status = 200, body = TaskView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn review_selection(
+    State(state): State<AppState>,
+    caller: Caller,
+    act: Act,
+    Path(id): Path<VerificationTaskId>,
+    Json(body): Json<ReviewBody>,
+) -> ApiResult<Json<TaskView>> {
+    caller.require(REVIEWERS)?;
+    let task = visible(&state.db, &caller, &id).await?;
+    act.set_target(format!("verification_task:{id}"));
+    let approve = body.decision == Decision::Approve;
+    let event = if approve { TaskEvent::Approve } else { TaskEvent::Reject };
+    rules::transition(task.state(), event, task.kind(), task.round as u32).map_err(|e| not_allowed(e.state))?;
+    if approve {
+        let site = crate::enterprises::site_of(&state.db, &task.enterprise_id).await?;
+        if site.and_then(|s| s.position).is_none() {
+            return Err(site_missing());
+        }
+    }
+    let now = state.clock.now_ms();
+    let opens_window = approve && task.state() == TaskState::SelectionSubmitted;
+    let review = store::Review {
+        approve,
+        opinion: body.opinion.as_str(),
+        reviewer: &caller.account_id,
+        window_end: opens_window.then(|| rules::window_end(Date::today_in_china(now)).to_string()),
+    };
+    let mut tx = act.begin().await?;
+    let written = store::review(&mut tx, &task, &review, now).await?;
+    finish(&state, &caller, act, tx, &task, written).await
+}
