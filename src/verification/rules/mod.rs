@@ -321,6 +321,7 @@ mod tests {
     }
 }
 
+pub mod check_in;
 mod lifecycle;
 mod replacement;
 
