@@ -55,6 +55,23 @@ pub fn utc_date(unix_secs: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// Asia/Shanghai is UTC+8 all year: China has kept no daylight saving time since 1991.
+pub const CHINA_OFFSET_MS: i64 = 8 * 3_600_000;
+
+/// Unix milliseconds as local time in China, `YYYY-MM-DD HH:MM:SS` (Asia/Shanghai), for the
+/// files the product writes for people; the JSON API keeps milliseconds.
+pub fn china_time(unix_ms: i64) -> String {
+    let secs = (unix_ms + CHINA_OFFSET_MS).div_euclid(1000);
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let of_day = secs.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60
+    )
+}
+
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
 pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
@@ -79,5 +96,22 @@ mod tests {
         assert_eq!(utc_date(951_782_400), "2000-02-29");
         assert_eq!(utc_date(1_795_219_199), "2026-11-20");
         assert_eq!(utc_date(-1), "1969-12-31");
+    }
+
+    #[test]
+    fn china_times() {
+        assert_eq!(china_time(0), "1970-01-01 08:00:00");
+        assert_eq!(china_time(-1), "1970-01-01 07:59:59");
+        // Midnight in China is 16:00 UTC the day before.
+        assert_eq!(china_time(1_795_276_799_999), "2026-11-21 23:59:59");
+        assert_eq!(china_time(1_795_276_800_000), "2026-11-22 00:00:00");
+        // The leap day, from its first to its last second, and the day after.
+        assert_eq!(china_time(1_709_136_000_000), "2024-02-29 00:00:00");
+        assert_eq!(china_time(1_709_222_399_000), "2024-02-29 23:59:59");
+        assert_eq!(china_time(1_709_222_400_000), "2024-03-01 00:00:00");
+        // Milliseconds are dropped, not rounded.
+        assert_eq!(china_time(1_709_136_000_999), "2024-02-29 00:00:00");
+        assert_eq!(china_time(1_735_660_799_000), "2024-12-31 23:59:59");
+        assert_eq!(china_time(1_735_660_800_000), "2025-01-01 00:00:00");
     }
 }

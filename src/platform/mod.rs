@@ -8,6 +8,7 @@
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod csv;
 pub mod db;
 pub mod error;
 pub mod ids;

@@ -1,6 +1,7 @@
 //! A minimal XLSX (Office Open XML spreadsheet) writer for exports: worksheets of text and
 //! number cells, zipped with deflate. It writes only the parts a workbook needs
 //! (content types, relationships, workbook, sheets); Excel, WPS and LibreOffice open it.
+//! Text cells are inline strings, which no spreadsheet evaluates as formulas.
 
 use std::io::Write;
 
@@ -93,6 +94,9 @@ fn sheet_xml(sheet: &Sheet) -> String {
         for (c, cell) in row.iter().enumerate() {
             let at = format!("{}{}", column(c), r + 1);
             match cell {
+                // Text is written as an inline string (`t="inlineStr"`), never as a formula
+                // (`<f>`) or a cached value: spreadsheet programs show it as it is, so text
+                // such as `=HYPERLINK(…)` needs no neutralising here, unlike in CSV.
                 Cell::Text(text) => xml.push_str(&format!(
                     r#"<c r="{at}" t="inlineStr"><is><t xml:space="preserve">{}</t></is></c>"#,
                     escape(text)
@@ -243,5 +247,37 @@ mod tests {
         let end = bytes.len() - 22;
         assert_eq!(&bytes[end..end + 4], &0x0605_4b50u32.to_le_bytes());
         assert_eq!(u16::from_le_bytes([bytes[end + 10], bytes[end + 11]]), 5);
+    }
+
+    #[test]
+    fn formula_like_text_stays_text() {
+        use calamine::{Data, Reader, Xlsx};
+        let formula = "=HYPERLINK(\"http://x.example\",\"点我\")";
+        let sheet = Sheet {
+            name: "进度".into(),
+            rows: vec![vec![
+                Cell::Text(formula.into()),
+                Cell::Text("-1+2".into()),
+                Cell::Number(-3.5),
+            ]],
+        };
+        let xml = sheet_xml(&sheet);
+        assert!(!xml.contains("<f>") && !xml.contains("<f "), "{xml}");
+        assert!(
+            xml.contains(r#"t="inlineStr"><is><t xml:space="preserve">=HYPERLINK("#),
+            "{xml}"
+        );
+        let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(workbook(&[sheet]))).unwrap();
+        let range = book.worksheet_range("进度").unwrap();
+        assert_eq!(
+            range.rows().next().unwrap(),
+            [
+                Data::String(formula.into()),
+                Data::String("-1+2".into()),
+                Data::Float(-3.5)
+            ]
+        );
+        let formulas = book.worksheet_formula("进度").unwrap();
+        assert!(formulas.cells().all(|(_, _, f)| f.is_empty()), "no formulas");
     }
 }

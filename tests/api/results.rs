@@ -11,7 +11,8 @@ use crate::projects::project;
 
 both_engines!(
     results_are_computed_adjusted_and_exported,
-    project_results_count_the_projects_daily_points
+    project_results_count_the_projects_daily_points,
+    formula_like_names_are_neutralised_in_csv_and_text_in_xlsx
 );
 
 /// Enterprise A's approved 2026 assessments: general conditions at 80 %, director at 100 %.
@@ -314,6 +315,50 @@ async fn results_are_computed_adjusted_and_exported(engine: Engine) {
     assert_eq!(a_row[7], Data::String("良好→优秀：获评省级及以上安全生产标准化工地（依据动态调整规则）；优秀→不合格：发生造成人员死亡的生产安全事故（依据动态调整规则）".into()));
     assert_eq!(a_row[8], Data::String("不合格".into()));
     assert_eq!(book.worksheet_range("外地企业").unwrap().height(), 2);
+}
+
+/// An enterprise named like a spreadsheet formula: the CSV shows the name with a leading `'`
+/// (never a formula), the XLSX keeps it as plain text.
+async fn formula_like_names_are_neutralised_in_csv_and_text_in_xlsx(engine: Engine) {
+    let w = world(engine).await;
+    let app = &w.app;
+    let name = r#"=HYPERLINK("http://x.example","点我")"#;
+    app.post(
+        "/api/v1/enterprises",
+        json!({"credit_code": "91440300MA5F000007", "name": name, "district_code": "370102",
+               "contact_name": "周七", "contact_phone": "13912340000"}),
+        Some(&w.city),
+    )
+    .await
+    .expect(201);
+    let csv = app
+        .get("/api/v1/results/licence/export?format=csv&period=2026", Some(&w.city))
+        .await;
+    csv.expect(200);
+    assert!(
+        csv.text
+            .contains("\r\n\"'=HYPERLINK(\"\"http://x.example\"\",\"\"点我\"\")\","),
+        "{}",
+        csv.text
+    );
+    let rows = zhujian::platform::imports::records(&csv.text);
+    assert!(rows.iter().any(|(_, r)| r[0] == format!("'{name}")), "{}", csv.text);
+    assert!(!rows.iter().any(|(_, r)| r[0].starts_with('=')));
+
+    let response = app
+        .client
+        .get(app.url("/api/v1/results/licence/export?format=xlsx&period=2026"))
+        .bearer_auth(&w.city)
+        .send()
+        .await
+        .unwrap();
+    let bytes = response.bytes().await.unwrap().to_vec();
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let local = book.worksheet_range("本地企业").unwrap();
+    assert!(local.rows().any(|r| r[0] == Data::String(name.into())));
+    let formulas = book.worksheet_formula("本地企业").unwrap();
+    assert!(formulas.cells().all(|(_, _, f)| f.is_empty()), "no formulas");
 }
 
 async fn project_results_count_the_projects_daily_points(engine: Engine) {

@@ -3,6 +3,7 @@
 
 use super::grading::{Category, Grade, Input};
 use super::view::ResultRow;
+use crate::platform::csv::Csv;
 use crate::platform::xlsx::{Cell, Sheet};
 
 fn header(category: Category) -> Vec<&'static str> {
@@ -90,38 +91,10 @@ fn table(category: Category, rows: &[&ResultRow]) -> Vec<Vec<Cell>> {
         .collect()
 }
 
-/// A text field: a leading `= + - @` or control character gets a `'` so that a spreadsheet
-/// shows the name instead of running it as a formula; quoted when it holds separators.
-fn csv_text(text: &str) -> String {
-    let guarded = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if guarded.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
-    }
-}
-
-/// RFC 4180 CSV, UTF-8 with a byte-order mark so that Excel reads the Chinese right.
+/// CSV from the product's one writer (UTF-8 with a BOM, formula-like text neutralised).
 pub fn csv(category: Category, rows: &[ResultRow]) -> Vec<u8> {
     let all: Vec<&ResultRow> = rows.iter().collect();
-    let mut out = String::from("\u{feff}");
-    for line in table(category, &all) {
-        let fields: Vec<String> = line
-            .iter()
-            .map(|cell| match cell {
-                Cell::Text(t) => csv_text(t),
-                Cell::Number(n) => n.to_string(),
-                Cell::Empty => String::new(),
-            })
-            .collect();
-        out.push_str(&fields.join(","));
-        out.push_str("\r\n");
-    }
-    out.into_bytes()
+    Csv::of_table(&table(category, &all)).into_bytes()
 }
 
 /// A sheet of local and one of non-local subjects (seed 001 lists them apart).
@@ -138,16 +111,4 @@ pub fn sheets(category: Category, rows: &[ResultRow]) -> Vec<Sheet> {
             rows: table(category, &non_local),
         },
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn text_fields_are_quoted_and_never_formulas() {
-        assert_eq!(super::csv_text("企业"), "企业");
-        assert_eq!(super::csv_text("a,b"), "\"a,b\"");
-        assert_eq!(super::csv_text("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(super::csv_text("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(super::csv_text("-1+2"), "'-1+2");
-    }
 }

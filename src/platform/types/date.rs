@@ -81,12 +81,14 @@ impl Date {
     /// Unix milliseconds at the end of this day in China (the next day's 00:00, UTC+8).
     pub fn end_in_china_ms(self) -> i64 {
         let days = days_from_civil(i64::from(self.year), self.month, self.day) + 1;
-        days * 86_400_000 - 8 * 3_600_000
+        days * 86_400_000 - crate::platform::clock::CHINA_OFFSET_MS
     }
 
     /// Today in China (Asia/Shanghai, UTC+8 all year) at Unix time `now_ms`.
     pub fn today_in_china(now_ms: i64) -> Date {
-        let (y, m, d) = crate::platform::clock::civil_from_days((now_ms + 8 * 3_600_000).div_euclid(86_400_000));
+        let (y, m, d) = crate::platform::clock::civil_from_days(
+            (now_ms + crate::platform::clock::CHINA_OFFSET_MS).div_euclid(86_400_000),
+        );
         Date {
             year: y as u32,
             month: m,

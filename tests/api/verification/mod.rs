@@ -9,6 +9,7 @@ use crate::people::{person, photo, register, register_as};
 mod check_in;
 mod deadlines;
 mod entitlement;
+mod exports;
 mod hygiene;
 mod replacement;
 mod tasks;
