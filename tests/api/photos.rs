@@ -94,7 +94,12 @@ fn fresh_photos_are_the_same_face_and_far_apart() {
         min_brightness: settings.face.min_brightness,
         min_sharpness: settings.face.min_sharpness,
     };
-    for name in ["person-a-selfie.jpg", "person-b.jpg", "person-c.jpg"] {
+    for name in [
+        "person-a-portrait.jpg",
+        "person-a-selfie.jpg",
+        "person-b.jpg",
+        "person-c.jpg",
+    ] {
         let enrolled = zhujian::face::describe(&engine, &quality, &original(name)).unwrap();
         let copies: Vec<Vec<u8>> = (0..3).map(|_| fresh(name)).collect();
         for copy in &copies {
