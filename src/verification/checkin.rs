@@ -158,8 +158,9 @@ pub struct CheckInResult {
 
 /// Checks in: the challenge is spent; the position (converted to WGS-84) must lie in the site's
 /// fence with acceptable accuracy; the selfie must not repeat any earlier photo of any flow
-/// (`photo.reused`) and must match the enrolled face. A repeated position, a mock location or an impossible speed since the
-/// person's previous check-in are accepted but flagged for review.
+/// (`photo.reused`) and must match the enrolled face. A repeated position, a mock location or
+/// an impossible speed since the person's previous check-in are accepted but flagged for
+/// review.
 #[utoipa::path(post, path = "/verification/tasks/{id}/check-in", tag = "verification", params(("id" = String, Path)),
     request_body = CheckInBody, security(("bearer" = [])),
     responses((status = 201, body = CheckInResult), (status = 403, body = Problem), (status = 404, body = Problem),
