@@ -42,11 +42,10 @@ const APART: u32 = 10;
 /// frame pattern. Shared by every test, so no two tests' photos can be alike either.
 static HANDED_OUT: Mutex<(Vec<u64>, u64)> = Mutex::new((Vec::new(), 0));
 
-/// A new photo of the fixture's face: the fixture framed by a border of blocks on the 9×8
-/// grid a difference hash sees, each block bright or dark by a pseudo-random pattern. The
-/// face is untouched (the same person to the face engine); to the hash it is as different as
-/// two real photos are, at least `APART` bits from every photo handed out before and from
-/// every fixture.
+/// A new photo of the fixture's face: the fixture's margins replaced by a border of blocks on
+/// the 9×8 grid a difference hash sees, each block bright or dark by a pseudo-random pattern.
+/// The face is untouched (the same person to the face engine, checked in photos.rs); to the
+/// hash it is at least `APART` bits from every photo handed out before and from every fixture.
 pub(crate) fn fresh(name: &str) -> Vec<u8> {
     let face = decode(&original(name));
     let mut handed = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
