@@ -17,6 +17,7 @@ pub mod face;
 pub mod notify;
 pub mod openapi;
 pub mod people;
+pub mod photos;
 pub mod platform;
 pub mod projects;
 pub mod staff;

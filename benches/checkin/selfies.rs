@@ -34,7 +34,7 @@ fn variant(face: &RgbImage, n: usize) -> Vec<u8> {
 /// `count` variants, each at least 9 bits of difference hash from every other (the server
 /// refuses 6 or fewer as a reused photo; the margin covers its re-encoding), chosen greedily.
 pub fn distinct_selfies(face: &RgbImage, count: usize) -> Vec<Vec<u8>> {
-    use zhujian::verification::signals::{difference_hash, hamming};
+    use zhujian::photos::rules::{difference_hash, hamming};
     let mirrored = imageops::flip_horizontal(face);
     let mut chosen: Vec<(u64, Vec<u8>)> = Vec::new();
     let mut n = 0;

@@ -3,9 +3,11 @@
 
 //!
 //! Other domains reach people only through this file: `find_by_id_number`, `identity_of`,
-//! `face_of`, and `unseal_name` for records that join a person's sealed name.
+//! `face_of`, `unseal_name` for records that join a person's sealed name, and the one face
+//! comparison with the enrolled face, `match_enrolled` and its refusal `mismatch`.
 
 pub mod accounts;
+mod faces;
 pub mod routes;
 // Public for the check-in benchmark, which seeds registered people directly.
 pub mod store;
@@ -16,6 +18,7 @@ use crate::platform::crypto::Keys;
 use crate::platform::db::Executor;
 use crate::platform::ids::PersonId;
 
+pub use faces::{match_enrolled, mismatch, require_match};
 pub use store::{unseal_name, IdentityView};
 
 /// The person registered with this full ID number, found by its keyed hash (no row is

@@ -13,6 +13,7 @@ use crate::auth::{Caller, Role};
 use crate::documents::read_own_photo;
 use crate::documents::rules::Purpose;
 use crate::face::{self, Photo};
+use crate::photos::{self, Flow, Received};
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::{DocumentId, PersonId};
@@ -104,21 +105,44 @@ async fn enroll(state: &AppState, photo: bytes::Bytes, which: Photo) -> ApiResul
 
 /// Each photo is described once; the comparisons reuse the descriptors.
 fn same_person(state: &AppState, a: &face::Descriptor, b: &face::Descriptor) -> ApiResult<()> {
-    let verdict = state.face.compare(a, b);
-    if verdict.matched {
-        Ok(())
-    } else {
-        Err(mismatch(verdict.distance))
-    }
+    super::require_match(&super::faces::compare(state, a, b))
 }
 
-fn mismatch(distance: f32) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "face.mismatch",
-        format!("人脸比对不一致（距离 {distance:.3}），请确认证件照和自拍为本人"),
-        format!("The faces do not match (distance {distance:.3}); both photos must show you"),
-    )
+/// Fingerprints an ID portrait and a selfie sent together and refuses, before any face work,
+/// a selfie that is the portrait itself (or nearly) and a photo that repeats an earlier one.
+async fn fresh_pair(
+    state: &AppState,
+    person: &PersonId,
+    portrait: &bytes::Bytes,
+    selfie: &bytes::Bytes,
+) -> ApiResult<(Received, Received)> {
+    let portrait = photos::fingerprint(portrait, Flow::IdPortrait).await?;
+    let selfie = photos::fingerprint(selfie, Flow::RegistrationSelfie).await?;
+    if photos::alike(state, &portrait, &selfie) {
+        let mut invalid = Invalid::default();
+        invalid.field(
+            "selfie_document_id",
+            "person.selfie_is_portrait",
+            "自拍照与证件照相同，请现场自拍本人照片",
+            "The selfie is the ID portrait itself; take a live selfie of yourself",
+        );
+        invalid.finish()?;
+    }
+    photos::refuse_reuse(state, &portrait, person).await?;
+    photos::refuse_reuse(state, &selfie, person).await?;
+    Ok((portrait, selfie))
+}
+
+/// Records the pair in the act's transaction (checked once more there).
+async fn record_pair(
+    conn: &mut Conn,
+    state: &AppState,
+    person: &PersonId,
+    (portrait, selfie): (&Received, &Received),
+    (portrait_id, selfie_id): (&DocumentId, &DocumentId),
+) -> ApiResult<()> {
+    photos::record(&mut *conn, state, portrait, person, portrait_id).await?;
+    photos::record(&mut *conn, state, selfie, person, selfie_id).await
 }
 
 /// Locks the photos to the registration so they cannot be deleted.
@@ -139,7 +163,8 @@ async fn unlock(conn: &mut Conn, person: &PersonId, ids: [&DocumentId; 2]) -> Ap
 
 /// Real-name registration: the ID number (check character and birth date validated), name and
 /// phone, with an ID portrait and a live selfie that must each show exactly one face, the
-/// same one. One identity, one account.
+/// same one. The selfie must not be the portrait itself, and neither photo may repeat an
+/// earlier one received in any flow (`photo.reused`). One identity, one account.
 #[utoipa::path(post, path = "/people/me/registration", tag = "people", request_body = Registration, security(("bearer" = [])),
     responses((status = 200, body = PersonProfile), (status = 403, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem), (status = 503, body = Problem)))]
@@ -177,6 +202,7 @@ async fn register(
         return Err(taken());
     }
     let (portrait, selfie) = read_pair(&state, &caller, &body.portrait_document_id, &body.selfie_document_id).await?;
+    let hashed = fresh_pair(&state, person, &portrait, &selfie).await?;
     let portrait_face = enroll(&state, portrait, Photo::Portrait).await?;
     let selfie_face = enroll(&state, selfie, Photo::Selfie).await?;
     same_person(&state, &portrait_face, &selfie_face)?;
@@ -193,6 +219,8 @@ async fn register(
         face: &face::mean(&portrait_face, &selfie_face),
     };
     let mut tx = act.begin().await?;
+    let ids = (&body.portrait_document_id, &body.selfie_document_id);
+    record_pair(&mut tx, &state, person, (&hashed.0, &hashed.1), ids).await?;
     store::register(&mut *tx, &state.keys, &new, state.clock.now_ms())
         .await
         .map_err(|e| {
@@ -221,7 +249,9 @@ pub struct PortraitReplacement {
 }
 
 /// Replaces the ID portrait. The fresh selfie must match the enrolled face, and the new
-/// portrait the selfie; the enrolled face is then rebuilt from the new pair.
+/// portrait the selfie; the enrolled face is then rebuilt from the new pair. The selfie must
+/// be new (it is recorded as a registration selfie); the portrait may be the person's own
+/// earlier ID portrait again, nobody else's photo.
 #[utoipa::path(put, path = "/people/me/portrait", tag = "people", request_body = PortraitReplacement, security(("bearer" = [])),
     responses((status = 200, body = PersonProfile), (status = 409, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
 async fn replace_portrait(
@@ -243,6 +273,7 @@ async fn replace_portrait(
         .face(&state.keys)
         .ok_or_else(|| ApiError::internal("enrolled face does not open"))?;
     let (portrait, selfie) = read_pair(&state, &caller, &body.portrait_document_id, &body.selfie_document_id).await?;
+    let hashed = fresh_pair(&state, person, &portrait, &selfie).await?;
     let selfie_face = enroll(&state, selfie, Photo::Selfie).await?;
     same_person(&state, &enrolled, &selfie_face)?;
     let portrait_face = enroll(&state, portrait, Photo::Portrait).await?;
@@ -250,6 +281,7 @@ async fn replace_portrait(
     let face = face::mean(&portrait_face, &selfie_face);
     let (portrait, selfie) = (&body.portrait_document_id, &body.selfie_document_id);
     let mut tx = act.begin().await?;
+    record_pair(&mut tx, &state, person, (&hashed.0, &hashed.1), (portrait, selfie)).await?;
     store::replace_portrait(
         &mut *tx,
         &state.keys,

@@ -111,6 +111,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(15, "audit keys", "0015_audit_keys.sql"),
     migration!(16, "check-in once", "0016_check_in_once.sql"),
     migration!(17, "verification hygiene", "0017_verification_hygiene.sql"),
+    migration!(18, "face photos", "0018_face_photos.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that

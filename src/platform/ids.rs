@@ -147,6 +147,8 @@ ids! {
     ChallengeId,
     /// A notification in the outbox or inbox (`notifications`).
     NotificationId,
+    /// A face photo received in any flow, kept by its hash (`face_photos`).
+    FacePhotoId,
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use super::store::{self, Attempt, AttemptView, TaskRow};
 use crate::audit::Act;
 use crate::auth::{Caller, Channel, Role};
 use crate::challenges::{self, Challenge};
-use crate::face::{self, Evidence, Photo};
+use crate::photos::{self, Flow, Received};
 use crate::platform::db::is_unique_violation;
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::ids::{ChallengeId, DocumentId, PersonId, VerificationTaskId};
@@ -157,9 +157,10 @@ pub struct CheckInResult {
 }
 
 /// Checks in: the challenge is spent; the position (converted to WGS-84) must lie in the site's
-/// fence with acceptable accuracy; the selfie must not repeat an earlier one and must match
-/// the enrolled face. A repeated position, a mock location or an impossible speed since the
-/// person's previous check-in are accepted but flagged for review.
+/// fence with acceptable accuracy; the selfie must not repeat any earlier photo of any flow
+/// (`photo.reused`) and must match the enrolled face. A repeated position, a mock location or
+/// an impossible speed since the person's previous check-in are accepted but flagged for
+/// review.
 #[utoipa::path(post, path = "/verification/tasks/{id}/check-in", tag = "verification", params(("id" = String, Path)),
     request_body = CheckInBody, security(("bearer" = [])),
     responses((status = 201, body = CheckInResult), (status = 403, body = Problem), (status = 404, body = Problem),
@@ -195,6 +196,24 @@ async fn check_in(
     let now = state.clock.now_ms();
     let mut tx = act.begin().await?;
     store::hold_task(&mut *tx, &task.id).await?;
+    let hash = attempt
+        .selfie_hash
+        .ok_or_else(|| ApiError::internal("an accepted check-in without its selfie's hash"))?;
+    let fresh = Received {
+        hash,
+        flow: Flow::CheckInSelfie,
+    };
+    if let Err(error) = photos::record(&mut tx, &state, &fresh, &person, &body.selfie_document_id).await {
+        // A concurrent check-in recorded a near-identical photo first.
+        drop(tx);
+        if error.code == photos::REUSED {
+            attempt.outcome = "refused";
+            attempt.reason = Some(photos::REUSED.into());
+            attempt.selfie_hash = None;
+            record_refused(&state, &task, &person, &attempt).await?;
+        }
+        return Err(error);
+    }
     let attempt_id = match store::record_attempt(&mut *tx, &task, &person, &attempt, now).await {
         // A concurrent check-in of the same person won (the database allows one per round).
         Err(e) if is_unique_violation(&e) => {
@@ -309,48 +328,15 @@ async fn judge(
             ),
         ));
     }
-    let decoded = {
-        let photo = photo.clone();
-        tokio::task::spawn_blocking(move || face::decode(&photo).map(|img| signals::difference_hash(&img)))
-            .await
-            .map_err(ApiError::internal)?
-    };
-    let hash = decoded.map_err(|e| face::problem(e, Photo::Selfie))?;
-    attempt.selfie_hash = Some(hash);
-    let reused = store::selfie_hashes(&state.db)
-        .await?
-        .iter()
-        .filter_map(|h| u64::from_str_radix(h, 16).ok())
-        .any(|h| signals::hamming(h, hash) <= settings.photo_hash_distance);
-    if reused {
+    let fresh = photos::fingerprint(&photo, Flow::CheckInSelfie).await?;
+    attempt.selfie_hash = Some(fresh.hash);
+    if let Err(reused) = photos::refuse_reuse(state, &fresh, person).await {
         attempt.selfie_hash = None;
-        return Err(refused(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "check_in.reused_photo",
-            "该照片与以往打卡照片重复，请现场自拍".into(),
-            "This photo repeats an earlier check-in photo; take a live selfie".into(),
-        ));
+        return Err(reused);
     }
-    let enrolled = crate::people::face_of(&state.db, &state.keys, person)
-        .await?
-        .ok_or_else(|| ApiError::internal("no enrolled face opens for the selected person"))?;
-    let verdict = state
-        .face
-        .verify(&enrolled, Evidence::Photo(photo))
-        .await
-        .map_err(|e| face::problem(e, Photo::Selfie))?;
+    let verdict = crate::people::match_enrolled(state, person, photo).await?;
     attempt.face_distance = Some(f64::from(verdict.distance));
-    if !verdict.matched {
-        return Err(refused(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "face.mismatch",
-            format!("人脸核验未通过（距离 {:.3}），须本人打卡", verdict.distance),
-            format!(
-                "The face check failed (distance {:.3}); only the selected person can check in",
-                verdict.distance
-            ),
-        ));
-    }
+    crate::people::require_match(&verdict)?;
     let signals = Signals {
         mock_location: body.mock_location,
         repeated_position: store::position_seen(&state.db, body.latitude, body.longitude).await?,

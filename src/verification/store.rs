@@ -18,8 +18,8 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 pub use attempts::{
-    attempt, attempts, has_valid_check_in, is_selected, position_seen, previous_check_in, record_attempt,
-    selfie_hashes, Attempt, AttemptView,
+    attempt, attempts, has_valid_check_in, is_selected, position_seen, previous_check_in, record_attempt, Attempt,
+    AttemptView,
 };
 pub use outcomes::{
     close_task, hold_task, missing_people, overdue_tasks, pass_if_complete, start_next_round, Closing, NextRound,

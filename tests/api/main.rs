@@ -1,5 +1,6 @@
 //! Integration tests through HTTP against the real server, each on SQLite and PostgreSQL.
 
+mod faces;
 mod fakes;
 mod harness;
 
@@ -16,6 +17,7 @@ mod files;
 mod ops;
 mod password_reset;
 mod people;
+mod photos;
 mod process;
 mod projects;
 mod results;

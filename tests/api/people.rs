@@ -15,22 +15,18 @@ both_engines!(
 
 pub(crate) const ID: &str = "11010519491231002X";
 
+/// A new photo of the fixture's face, different from every photo used before (see
+/// `faces::fresh`): each flow needs its own, since the server refuses a reused photo.
 pub(crate) fn photo(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/tests/fixtures/faces/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    crate::faces::fresh(name)
 }
 
-pub(crate) fn jpeg(image: &image::RgbImage) -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    image.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
-    out.into_inner()
-}
+use crate::faces::{jpeg, original};
 
 /// Two people side by side.
 fn two_faces() -> Vec<u8> {
-    let a = image::load_from_memory(&photo("person-a-portrait.jpg"))
-        .unwrap()
-        .to_rgb8();
-    let b = image::load_from_memory(&photo("person-b.jpg")).unwrap().to_rgb8();
+    let a = crate::faces::decode(&original("person-a-portrait.jpg"));
+    let b = crate::faces::decode(&original("person-b.jpg"));
     let mut pair = image::RgbImage::from_pixel(
         a.width() + b.width(),
         a.height().max(b.height()),

@@ -14,7 +14,7 @@ use crate::auth::Caller;
 use crate::challenges::{self, Challenge};
 use crate::employment::rules::{self, Decision, EmploymentRule};
 use crate::employment::store::{self, AcceptFailure, EmploymentView};
-use crate::face::{self, Evidence, Photo};
+use crate::photos::{self, Flow};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::ids::{ChallengeId, DocumentId, EmploymentRequestId};
 use crate::platform::web::Json;
@@ -71,7 +71,8 @@ pub struct Acceptance {
 }
 
 /// Accepts the request in the mini-program: spends the challenge, then the fresh selfie must
-/// match the face enrolled at registration. The person then works for this enterprise.
+/// repeat no earlier photo (`photo.reused`) and match the face enrolled at registration. The
+/// person then works for this enterprise.
 #[utoipa::path(post, path = "/employment/requests/{id}/accept", tag = "employment", params(("id" = String, Path)), request_body = Acceptance,
     security(("bearer" = [])),
     responses((status = 201, body = EmploymentView), (status = 403, body = Problem), (status = 404, body = Problem),
@@ -95,26 +96,11 @@ pub(super) async fn accept_request(
         &body.selfie_document_id,
     )
     .await?;
-    let enrolled = crate::people::face_of(&state.db, &state.keys, person)
-        .await?
-        .ok_or_else(|| ApiError::internal("no enrolled face opens for the request's person"))?;
-    let verdict = state
-        .face
-        .verify(&enrolled, Evidence::Photo(photo))
-        .await
-        .map_err(|e| face::problem(e, Photo::Selfie))?;
-    if !verdict.matched {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "face.mismatch",
-            format!("人脸核验未通过（距离 {:.3}），须本人操作", verdict.distance),
-            format!(
-                "The face check failed (distance {:.3}); only the person can confirm",
-                verdict.distance
-            ),
-        ));
-    }
+    let fresh = photos::fingerprint(&photo, Flow::AcceptanceSelfie).await?;
+    photos::refuse_reuse(&state, &fresh, person).await?;
+    crate::people::require_match(&crate::people::match_enrolled(&state, person, photo).await?)?;
     let mut tx = act.begin().await?;
+    photos::record(&mut tx, &state, &fresh, person, &body.selfie_document_id).await?;
     let employment_id = match store::accept(&mut *tx, &request, state.clock.now_ms()).await {
         Ok(id) => id,
         Err(AcceptFailure::NoLongerPending) => {

@@ -20,7 +20,7 @@ pub use help::SETTINGS_HELP;
 pub use sections::{
     AssessmentSettings, AuditSettings, AuthSettings, CheckInSettings, DatabaseSettings, EmploymentSettings,
     FaceSettings, LogFormat, LogSettings, ObjectBackend, ObjectSettings, Profile, SecretSettings, ServerSettings,
-    SmsProvider, SmsSettings, StorageSettings, UploadSettings, WechatSettings,
+    SmsProvider, SmsSettings, StorageSettings, UploadSettings, WechatSettings, MAX_PHOTO_HASH_DISTANCE,
 };
 
 use std::path::{Path, PathBuf};
@@ -137,6 +137,9 @@ impl Settings {
             || !(a.basically_qualified_from_percent..=100.0).contains(&a.qualified_from_percent)
         {
             bail!("assessments: 0 <= basically_qualified_from_percent <= qualified_from_percent <= 100 is required");
+        }
+        if self.check_in.photo_hash_distance > MAX_PHOTO_HASH_DISTANCE {
+            bail!("check_in.photo_hash_distance must be at most {MAX_PHOTO_HASH_DISTANCE} bits");
         }
         Ok(())
     }

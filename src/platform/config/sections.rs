@@ -203,6 +203,10 @@ impl AssessmentSettings {
     }
 }
 
+/// The largest `check_in.photo_hash_distance`: beyond it the photo registry's index probes
+/// grow past thousands of values per band, and unrelated photos start to fall within it.
+pub const MAX_PHOTO_HASH_DISTANCE: u32 = 15;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CheckInSettings {

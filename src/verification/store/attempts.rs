@@ -141,13 +141,6 @@ pub async fn has_valid_check_in(db: impl Executor<'_>, task: &TaskRow, person: &
     Ok(n > 0)
 }
 
-/// Every selfie hash recorded so far (of anyone), for the reused-photo check.
-pub async fn selfie_hashes(db: impl Executor<'_>) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT selfie_hash FROM check_in_attempts WHERE selfie_hash IS NOT NULL")
-        .fetch_all(db)
-        .await
-}
-
 /// Whether an earlier valid check-in reported exactly these coordinates.
 pub async fn position_seen(db: impl Executor<'_>, latitude: f64, longitude: f64) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar(

@@ -6,7 +6,7 @@ use crate::both_engines;
 use crate::harness::Engine;
 use crate::people::{person, photo, register_as};
 
-use super::{approved, check_in, east, employ, north, Try, SITE};
+use super::{approved, check_in, check_in_with, east, employ, north, Try, SITE};
 
 both_engines!(
     check_in_refusals_flags_and_passing,
@@ -29,7 +29,13 @@ async fn check_in_refusals_flags_and_passing(engine: Engine) {
         mock: false,
     };
 
-    let accepted = check_in(&s, at(&p, "person-a-selfie.jpg", SITE.0 + north(50.0), SITE.1)).await;
+    let p_selfie = photo("person-a-selfie.jpg");
+    let accepted = check_in_with(
+        &s,
+        at(&p, "person-a-selfie.jpg", SITE.0 + north(50.0), SITE.1),
+        p_selfie.clone(),
+    )
+    .await;
     accepted.expect(201);
     assert_eq!(accepted.body["attempt"]["outcome"], "accepted");
     let distance = accepted.body["attempt"]["distance_m"].as_f64().unwrap();
@@ -59,9 +65,10 @@ async fn check_in_refusals_flags_and_passing(engine: Engine) {
     check_in(&s, at(&q, "person-c.jpg", SITE.0, SITE.1))
         .await
         .expect_problem(422, "face.mismatch");
-    check_in(&s, at(&q, "person-a-selfie.jpg", SITE.0, SITE.1))
+    // P's check-in selfie sent again (by Q): refused before any face check.
+    check_in_with(&s, at(&q, "person-a-selfie.jpg", SITE.0, SITE.1), p_selfie)
         .await
-        .expect_problem(422, "check_in.reused_photo");
+        .expect_problem(422, "photo.reused");
     // A spent challenge cannot be used again.
     let challenge = app
         .post(
@@ -177,7 +184,7 @@ async fn check_in_window_selection_and_radius(engine: Engine) {
         &s.a,
         &r,
         "110105198501010039",
-        "person-c.jpg",
+        photo("person-c.jpg"),
         json!({"kind": "title", "name": "工程师", "specialty": "结构"}),
     )
     .await;

@@ -81,7 +81,7 @@ async fn one_person_checks_in_once_however_many_race(engine: Engine) {
     for refused in answers.iter().filter(|a| a.status != 201) {
         let allowed = [
             "verification.already_checked_in",
-            "check_in.reused_photo",
+            "photo.reused",
             "face.busy",
             "service.database_busy",
         ];

@@ -11,11 +11,20 @@ mod deadlines;
 mod entitlement;
 mod exports;
 mod hygiene;
+mod photo_reuse;
 mod replacement;
 mod tasks;
 
+/// The photos P (the technical lead) sent: at registration and accepting employment.
+struct Sent {
+    portrait: Vec<u8>,
+    selfie: Vec<u8>,
+    acceptance: Vec<u8>,
+}
+
 struct Setup {
     app: TestApp,
+    p_sent: Sent,
     a: String,
     a_id: String,
     b: String,
@@ -36,7 +45,7 @@ async fn employ(
     a: &str,
     person_token: &str,
     id_number: &str,
-    selfie: &str,
+    selfie: Vec<u8>,
     certificate: Value,
 ) -> String {
     let mut o = offer();
@@ -45,7 +54,7 @@ async fn employ(
         .as_str()
         .unwrap()
         .to_owned();
-    let relation = accept(app, person_token, &request, photo(selfie)).await.body["id"]
+    let relation = accept(app, person_token, &request, selfie).await.body["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -109,7 +118,12 @@ async fn setup(engine: Engine) -> Setup {
         .to_owned();
 
     let p = person(&app, "openid-p").await;
-    register(&app, &p, photo("person-a-portrait.jpg"), photo("person-a-selfie.jpg"))
+    let p_sent = Sent {
+        portrait: photo("person-a-portrait.jpg"),
+        selfie: photo("person-a-selfie.jpg"),
+        acceptance: photo("person-a-selfie.jpg"),
+    };
+    register(&app, &p, p_sent.portrait.clone(), p_sent.selfie.clone())
         .await
         .expect(200);
     let q = person(&app, "openid-q").await;
@@ -123,9 +137,9 @@ async fn setup(engine: Engine) -> Setup {
     .await
     .expect(200);
     let registration = json!({"kind": "registration", "name": "一级注册建造师", "number": "京111060801234", "valid_until": "2028-06-30"});
-    let lead = employ(&app, &a, &p, crate::people::ID, "person-a-selfie.jpg", registration).await;
+    let lead = employ(&app, &a, &p, crate::people::ID, p_sent.acceptance.clone(), registration).await;
     let title = json!({"kind": "title", "name": "高级工程师", "specialty": "建筑工程"});
-    let titled = employ(&app, &a, &q, "110105198001010016", "person-b.jpg", title).await;
+    let titled = employ(&app, &a, &q, "110105198001010016", photo("person-b.jpg"), title).await;
     app.send(
         app.client
             .put(app.url(&format!("/api/v1/employment/relations/{lead}/technical-lead")))
@@ -151,6 +165,7 @@ async fn setup(engine: Engine) -> Setup {
     let task = opened.body["id"].as_str().unwrap().to_owned();
     Setup {
         app,
+        p_sent,
         a,
         a_id,
         b,
@@ -239,7 +254,14 @@ struct Try<'a> {
     mock: bool,
 }
 
+/// Checks in with a new photo of the named fixture.
 async fn check_in(s: &Setup, t: Try<'_>) -> Answer {
+    let selfie = photo(t.photo);
+    check_in_with(s, t, selfie).await
+}
+
+/// Checks in with exactly this selfie.
+async fn check_in_with(s: &Setup, t: Try<'_>, selfie: Vec<u8>) -> Answer {
     let app = &s.app;
     let challenge = app
         .post(
@@ -249,7 +271,7 @@ async fn check_in(s: &Setup, t: Try<'_>) -> Answer {
         )
         .await;
     challenge.expect(201);
-    let selfie = crate::people::upload(app, t.token, "selfie", photo(t.photo)).await;
+    let selfie = crate::people::upload(app, t.token, "selfie", selfie).await;
     let body = json!({"challenge_id": challenge.body["challenge_id"], "selfie_document_id": selfie, "latitude": t.lat, "longitude": t.lon,
                       "system": t.system, "accuracy_m": t.accuracy, "mock_location": t.mock});
     app.post(

@@ -26,7 +26,7 @@ async fn hire_r(s: &Setup) -> (String, String) {
         .await
         .expect(200);
     let title = json!({"kind": "title", "name": "工程师", "specialty": "结构"});
-    let employment = employ(app, &s.a, &r, R_ID, "person-c.jpg", title).await;
+    let employment = employ(app, &s.a, &r, R_ID, photo("person-c.jpg"), title).await;
     (r, employment)
 }
 

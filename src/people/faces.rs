@@ -1,0 +1,49 @@
+//! The one comparison of a photo with a person's enrolled face, used by registration,
+//! portrait replacement, employment acceptance and check-in, and its one refusal.
+
+use axum::http::StatusCode;
+use bytes::Bytes;
+
+use crate::face::{self, Descriptor, Evidence, Photo, Verdict};
+use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::ids::PersonId;
+use crate::state::AppState;
+
+/// Compares a fresh selfie with the face the person enrolled at registration. The verdict is
+/// returned whether or not it matched (check-in records the distance either way); a photo the
+/// engine cannot use is refused as `face::problem` says.
+pub async fn match_enrolled(state: &AppState, person: &PersonId, selfie: Bytes) -> ApiResult<Verdict> {
+    let enrolled = super::face_of(&state.db, &state.keys, person)
+        .await?
+        .ok_or_else(|| ApiError::internal("no enrolled face opens for the person"))?;
+    state
+        .face
+        .verify(&enrolled, Evidence::Photo(selfie))
+        .await
+        .map_err(|e| face::problem(e, Photo::Selfie))
+}
+
+/// Compares two described faces (registration's portrait and selfie, a replacement's pair).
+pub fn compare(state: &AppState, a: &Descriptor, b: &Descriptor) -> Verdict {
+    state.face.compare(a, b)
+}
+
+/// Ok when the verdict matched, else the refusal `face.mismatch`.
+pub fn require_match(verdict: &Verdict) -> ApiResult<()> {
+    if verdict.matched {
+        Ok(())
+    } else {
+        Err(mismatch(verdict))
+    }
+}
+
+/// The refusal of a face that is not the person's, with the distance measured.
+pub fn mismatch(verdict: &Verdict) -> ApiError {
+    let distance = verdict.distance;
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "face.mismatch",
+        format!("人脸比对不一致（距离 {distance:.3}），须本人的照片、本人操作"),
+        format!("The faces do not match (distance {distance:.3}); only the person themself, with their own photos, can do this"),
+    )
+}
