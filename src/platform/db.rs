@@ -110,6 +110,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(14, "results", "0014_results.sql"),
     migration!(15, "audit keys", "0015_audit_keys.sql"),
     migration!(16, "check-in once", "0016_check_in_once.sql"),
+    migration!(19, "check-in review", "0019_check_in_review.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that
