@@ -59,6 +59,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::notify::routes::router())
         .merge(crate::verification::routes::router())
         .merge(crate::verification::checkin::router())
+        .merge(crate::verification::review::router())
         .merge(crate::verification::outcomes::router())
         .merge(crate::projects::routes::router())
         .merge(crate::assessments::router());

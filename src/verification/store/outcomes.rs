@@ -9,7 +9,8 @@ use crate::platform::db::{Conn, Executor};
 use crate::platform::ids::{DocumentId, PersonId, VerificationTaskId};
 use crate::verification::rules::TaskState;
 
-/// The people selected in the task's round without a valid check-in in it.
+/// The people selected in the task's round without an accepted check-in in it (a flagged one
+/// waits for staff and does not count yet).
 pub async fn missing_people(
     db: impl Executor<'_>,
     task: &VerificationTaskId,
@@ -17,7 +18,7 @@ pub async fn missing_people(
 ) -> Result<Vec<PersonId>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT s.person_id FROM verification_selections s WHERE s.task_id = $1 AND s.round = $2 AND NOT EXISTS \
-         (SELECT 1 FROM check_in_attempts a WHERE a.task_id = s.task_id AND a.round = s.round AND a.person_id = s.person_id AND a.outcome <> 'refused')",
+         (SELECT 1 FROM check_in_attempts a WHERE a.task_id = s.task_id AND a.round = s.round AND a.person_id = s.person_id AND a.outcome = 'accepted')",
     )
     .bind(task)
     .bind(round)
@@ -36,7 +37,7 @@ pub async fn hold_task(db: impl Executor<'_>, task: &VerificationTaskId) -> Resu
         .map(|_| ())
 }
 
-/// Marks the task passed once every selected person of the round has a valid check-in; the
+/// Marks the task passed once every selected person of the round has an accepted check-in; the
 /// contact is told. Returns whether it passed now.
 pub async fn pass_if_complete(conn: &mut Conn, task: &TaskRow, now: i64) -> Result<bool, sqlx::Error> {
     if !missing_people(&mut *conn, &task.id, task.round).await?.is_empty() {

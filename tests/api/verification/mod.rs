@@ -6,9 +6,11 @@ use crate::employment::{accept, offer};
 use crate::harness::{Answer, Engine, TestApp};
 use crate::people::{person, photo, register, register_as};
 
+mod appeal;
 mod check_in;
 mod deadlines;
 mod entitlement;
+mod review;
 mod tasks;
 
 struct Setup {
