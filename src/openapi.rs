@@ -60,6 +60,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::verification::routes::router())
         .merge(crate::verification::selection::router())
         .merge(crate::verification::checkin::router())
+        .merge(crate::verification::review::router())
         .merge(crate::verification::outcomes::router())
         .merge(crate::projects::routes::router())
         .merge(crate::assessments::router());

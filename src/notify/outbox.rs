@@ -74,6 +74,8 @@ fn sms_params(kind: &str, params: &Value) -> [String; 2] {
         "verification.passed" => ["资质动态核查已通过".into(), text("task_id")],
         "verification.lapsed" => ["资质动态核查未完成，资质失效".into(), text("reasons")],
         "verification.rectification" => ["责令整改通知书".into(), text("deadline")],
+        "verification.appeal_granted" => ["打卡申诉已采纳".into(), text("opinion")],
+        "verification.appeal_dismissed" => ["打卡申诉未被采纳".into(), text("opinion")],
         "verification.withdrawn" => ["资质动态核查再次未通过，资质拟撤回".into(), text("reasons")],
         "assessment.approved" => ["考核自评审核通过".into(), text("opinion")],
         "assessment.returned" => [

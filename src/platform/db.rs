@@ -112,6 +112,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(16, "check-in once", "0016_check_in_once.sql"),
     migration!(17, "verification hygiene", "0017_verification_hygiene.sql"),
     migration!(18, "face photos", "0018_face_photos.sql"),
+    migration!(19, "check-in review", "0019_check_in_review.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that

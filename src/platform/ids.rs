@@ -131,6 +131,8 @@ ids! {
     VerificationTaskId,
     /// A check-in attempt of a verification task (`check_in_attempts`).
     CheckInAttemptId,
+    /// A decision on a check-in attempt: review, appeal or appeal decision (`check_in_decisions`).
+    CheckInDecisionId,
     /// A construction project (`projects`).
     ProjectId,
     /// An assessment template version (`assessment_templates`).

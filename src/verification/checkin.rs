@@ -159,8 +159,8 @@ pub struct CheckInResult {
 /// Checks in: the challenge is spent; the position (converted to WGS-84) must lie in the site's
 /// fence with acceptable accuracy; the selfie must not repeat any earlier photo of any flow
 /// (`photo.reused`) and must match the enrolled face. A repeated position, a mock location or
-/// an impossible speed since the person's previous check-in are accepted but flagged for
-/// review.
+/// an impossible speed since the person's previous check-in flag the attempt for staff review:
+/// it holds the person's place but counts only once staff confirm it.
 #[utoipa::path(post, path = "/verification/tasks/{id}/check-in", tag = "verification", params(("id" = String, Path)),
     request_body = CheckInBody, security(("bearer" = [])),
     responses((status = 201, body = CheckInResult), (status = 403, body = Problem), (status = 404, body = Problem),
@@ -230,7 +230,7 @@ async fn check_in(
         .await?
         .ok_or_else(|| ApiError::internal("the checked-in task vanished"))?
         .state();
-    let attempt = store::attempt(&mut *tx, &attempt_id)
+    let attempt = store::attempt(&mut tx, &attempt_id)
         .await?
         .ok_or_else(|| ApiError::internal("check-in vanished"))?;
     act.commit(tx, format!("verification_task:{id}")).await?;
@@ -368,8 +368,12 @@ async fn list_attempts(
 ) -> ApiResult<Json<Vec<AttemptView>>> {
     if caller.role == Role::Person {
         let (task, person) = person_task(&state, &caller, &id).await?;
-        return Ok(Json(store::attempts(&state.db, &task.id, Some(&person)).await?));
+        return Ok(Json(
+            store::attempts(&mut *state.db.acquire().await?, &task.id, Some(&person)).await?,
+        ));
     }
     let task = super::routes::visible(&state.db, &caller, &id).await?;
-    Ok(Json(store::attempts(&state.db, &task.id, None).await?))
+    Ok(Json(
+        store::attempts(&mut *state.db.acquire().await?, &task.id, None).await?,
+    ))
 }

@@ -5,6 +5,7 @@
 pub mod checkin;
 pub mod geofence;
 pub mod outcomes;
+pub mod review;
 pub mod routes;
 pub mod rules;
 pub mod selection;

@@ -11,8 +11,9 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::routes::visible;
+use super::rules::review::Outcome;
 use super::rules::{self, TaskEvent, TaskState};
-use super::store::{self, Closing, NextRound, TaskRow};
+use super::store::{self, AttemptView, Closing, NextRound, TaskRow};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::documents::rules::{DocState, Purpose};
@@ -210,15 +211,20 @@ pub struct ProgressRow {
     pub id_number: String,
     #[schema(value_type = String)]
     pub employment_id: EmploymentId,
+    /// An accepted check-in (a flagged one counts only once staff confirm it).
     pub checked_in: bool,
-    /// A valid check-in that carries review flags.
+    /// The check-in holding the round (accepted, or flagged and pending) carries review flags.
     pub flagged: bool,
     pub flags: String,
     pub attempts: i64,
+    /// When the accepted check-in was made.
     pub checked_in_at: Option<i64>,
+    /// A flagged check-in waits for staff to confirm or void it.
+    pub pending_review: bool,
 }
 
-/// Who of the current round has checked in, who has not, and what was flagged.
+/// Who of the current round has checked in (accepted), who waits for staff review, who has
+/// not, and what was flagged.
 async fn progress_rows(
     state: &AppState,
     caller: &Caller,
@@ -227,7 +233,7 @@ async fn progress_rows(
     caller.require(&[Role::City, Role::District, Role::Sysadmin, Role::Enterprise])?;
     let task = visible(&state.db, caller, id).await?;
     let selected = store::selection(&state.db, &task.id, task.round).await?;
-    let attempts = store::attempts(&state.db, &task.id, None).await?;
+    let attempts = store::attempts(&mut *state.db.acquire().await?, &task.id, None).await?;
     let mut rows = Vec::new();
     for s in selected {
         let identity = crate::people::identity_of(&state.db, &state.keys, &s.person_id).await?;
@@ -235,17 +241,21 @@ async fn progress_rows(
             .iter()
             .filter(|a| a.person_id == s.person_id && a.round == task.round)
             .collect();
-        let valid = mine.iter().find(|a| a.outcome != "refused");
+        let outcome = |a: &AttemptView| Outcome::parse(&a.outcome);
+        // The attempt holding the round: accepted, or flagged and waiting for staff.
+        let holding = mine.iter().find(|a| outcome(a).is_some_and(Outcome::holds_round));
+        let accepted = holding.filter(|a| outcome(a).is_some_and(Outcome::counts));
         rows.push(ProgressRow {
             name: identity.as_ref().map(|i| i.name.clone()).unwrap_or_default(),
             id_number: identity.map(|i| i.id_number).unwrap_or_default(),
             person_id: s.person_id,
             employment_id: s.employment_id,
-            checked_in: valid.is_some(),
-            flagged: valid.is_some_and(|a| a.outcome == "flagged"),
-            flags: valid.map(|a| a.flags.clone()).unwrap_or_default(),
+            checked_in: accepted.is_some(),
+            flagged: holding.is_some_and(|a| !a.flags.is_empty()),
+            flags: holding.map(|a| a.flags.clone()).unwrap_or_default(),
             attempts: mine.len() as i64,
-            checked_in_at: valid.map(|a| a.at),
+            checked_in_at: accepted.map(|a| a.at),
+            pending_review: holding.is_some_and(|a| outcome(a) == Some(Outcome::Flagged)),
         });
     }
     Ok((task, rows))

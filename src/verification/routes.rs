@@ -53,7 +53,7 @@ pub struct SelectedView {
     pub id_number: String,
     /// False once the employment has ended: the enterprise must replace this person.
     pub employed: bool,
-    /// Has a valid check-in in the current round.
+    /// Has an accepted check-in in the current round.
     pub checked_in: bool,
 }
 

@@ -6,10 +6,12 @@
 //! - this file: tasks and the staff requirements;
 //! - `selection`: the candidates, the selection and its review, and replacements;
 //! - `attempts`: check-in attempts and what the check-in rules read of earlier ones;
+//! - `decisions`: staff's review of flagged attempts and the enterprise's appeals;
 //! - `outcomes`: the end of a round: passed, closed when overdue, or a new round after a
 //!   rectification.
 
 mod attempts;
+mod decisions;
 mod outcomes;
 mod selection;
 
@@ -20,6 +22,10 @@ use utoipa::ToSchema;
 pub use attempts::{
     attempt, attempts, has_valid_check_in, is_selected, position_seen, previous_check_in, record_attempt, Attempt,
     AttemptView,
+};
+pub use decisions::{
+    awaiting_staff, record_decision, set_outcome, tell_appeal_decided, tell_voided, AwaitingRow, DecisionView,
+    NewDecision,
 };
 pub use outcomes::{
     close_task, hold_task, missing_people, overdue_tasks, pass_if_complete, start_next_round, Closing, NextRound,

@@ -324,6 +324,7 @@ mod tests {
 pub mod check_in;
 mod lifecycle;
 mod replacement;
+pub mod review;
 
 pub use lifecycle::{transition, NotAllowed, TaskEvent, TaskState};
 pub use replacement::{check_replacement, ReplacementRule, Selected};

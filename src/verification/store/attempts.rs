@@ -4,8 +4,10 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::decisions::{self, DecisionView};
 use super::TaskRow;
-use crate::platform::db::{Executor, NullableF64};
+
+use crate::platform::db::{Conn, Executor, NullableF64};
 use crate::platform::ids::{CheckInAttemptId, DocumentId, PersonId, VerificationTaskId};
 
 /// Whether the person is selected in the task's current round.
@@ -30,7 +32,8 @@ pub struct AttemptView {
     pub person_id: PersonId,
     pub round: i64,
     pub at: i64,
-    /// accepted | flagged | refused
+    /// accepted | flagged | refused | voided. Only an accepted attempt counts toward passing
+    /// the task; a flagged one waits for staff to confirm (accepted) or void it (voided).
     pub outcome: String,
     /// The refusal's code.
     pub reason: Option<String>,
@@ -47,6 +50,15 @@ pub struct AttemptView {
     pub mock_location: i64,
     #[schema(value_type = Option<String>)]
     pub selfie_document_id: Option<DocumentId>,
+    #[schema(value_type = String)]
+    pub task_id: VerificationTaskId,
+    /// What the attempt waits for from staff: `review` (flagged: confirm or void) or
+    /// `appeal_decision` (refused and appealed: grant or dismiss); null when nothing.
+    #[sqlx(skip)]
+    pub awaiting: Option<String>,
+    /// The review, the enterprise's appeal and its decision, with who and when, in order.
+    #[sqlx(skip)]
+    pub decisions: Vec<DecisionView>,
 }
 
 /// What one attempt measured.
@@ -102,36 +114,50 @@ pub async fn record_attempt(
 
 const ATTEMPT_COLUMNS: &str =
     "id, person_id, round, at, outcome, reason, flags, latitude, longitude, coordinate_system, accuracy_m, \
-    distance_m, face_distance, mock_location, selfie_document_id";
+    distance_m, face_distance, mock_location, selfie_document_id, task_id";
 
-/// The task's attempts, all or one person's, in order.
+/// The task's attempts, all or one person's, in order, with their decisions.
 pub async fn attempts(
-    db: impl Executor<'_>,
+    conn: &mut Conn,
     task: &VerificationTaskId,
     person: Option<&str>,
 ) -> Result<Vec<AttemptView>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    let mut views: Vec<AttemptView> = sqlx::query_as(&format!(
         "SELECT {ATTEMPT_COLUMNS} FROM check_in_attempts WHERE task_id = $1 AND ($2 IS NULL OR person_id = $2) ORDER BY at, id"
     ))
     .bind(task)
     .bind(person)
-    .fetch_all(db)
-    .await
+    .fetch_all(&mut *conn)
+    .await?;
+    let decided = decisions::of_task(&mut *conn, task).await?;
+    decisions::attach(&mut views, decided);
+    Ok(views)
 }
 
-/// One attempt by id.
-pub async fn attempt(db: impl Executor<'_>, id: &CheckInAttemptId) -> Result<Option<AttemptView>, sqlx::Error> {
-    sqlx::query_as(&format!(
+/// One attempt by id, with its decisions.
+pub async fn attempt(conn: &mut Conn, id: &CheckInAttemptId) -> Result<Option<AttemptView>, sqlx::Error> {
+    let found: Option<AttemptView> = sqlx::query_as(&format!(
         "SELECT {ATTEMPT_COLUMNS} FROM check_in_attempts WHERE id = $1"
     ))
     .bind(id)
-    .fetch_optional(db)
-    .await
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(view) = found else {
+        return Ok(None);
+    };
+    let decided = decisions::of_attempt(&mut *conn, id).await?;
+    let mut views = [view];
+    decisions::attach(&mut views, decided);
+    let [view] = views;
+    Ok(Some(view))
 }
 
+/// Whether the person holds their place in the task's round: an accepted check-in, or a
+/// flagged one waiting for staff.
 pub async fn has_valid_check_in(db: impl Executor<'_>, task: &TaskRow, person: &PersonId) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM check_in_attempts WHERE task_id = $1 AND round = $2 AND person_id = $3 AND outcome <> 'refused'",
+        "SELECT COUNT(*) FROM check_in_attempts WHERE task_id = $1 AND round = $2 AND person_id = $3 \
+         AND outcome IN ('accepted', 'flagged')",
     )
     .bind(&task.id)
     .bind(task.round)
@@ -153,13 +179,15 @@ pub async fn position_seen(db: impl Executor<'_>, latitude: f64, longitude: f64)
     Ok(n > 0)
 }
 
-/// The person's previous valid check-in: (latitude, longitude, system, time).
+/// The person's previous valid (accepted or flagged) check-in: (latitude, longitude, system,
+/// time). A voided one is not believed, so it gives no position to measure speed from.
 pub async fn previous_check_in(
     db: impl Executor<'_>,
     person: &PersonId,
 ) -> Result<Option<(f64, f64, String, i64)>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT latitude, longitude, coordinate_system, at FROM check_in_attempts WHERE person_id = $1 AND outcome <> 'refused' \
+        "SELECT latitude, longitude, coordinate_system, at FROM check_in_attempts WHERE person_id = $1 \
+         AND outcome IN ('accepted', 'flagged') \
          ORDER BY at DESC LIMIT 1",
     )
     .bind(person)

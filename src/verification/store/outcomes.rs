@@ -9,8 +9,9 @@ use crate::platform::db::{Conn, Executor};
 use crate::platform::ids::{DocumentId, PersonId, VerificationTaskId};
 use crate::verification::rules::TaskState;
 
-/// The people selected in the task's round who stand in the way of passing: without a valid
-/// check-in in it, or no longer employed (they must be replaced, even if they checked in).
+/// The people selected in the task's round who stand in the way of passing: without an
+/// accepted check-in in it (a flagged one waits for staff), or no longer employed (they must
+/// be replaced, even if they checked in).
 pub async fn missing_people(
     db: impl Executor<'_>,
     task: &VerificationTaskId,
@@ -19,7 +20,7 @@ pub async fn missing_people(
     sqlx::query_scalar(
         "SELECT s.person_id FROM verification_selections s JOIN employments x ON x.id = s.employment_id \
          WHERE s.task_id = $1 AND s.round = $2 AND (x.state <> 'active' OR NOT EXISTS \
-         (SELECT 1 FROM check_in_attempts a WHERE a.task_id = s.task_id AND a.round = s.round AND a.person_id = s.person_id AND a.outcome <> 'refused'))",
+         (SELECT 1 FROM check_in_attempts a WHERE a.task_id = s.task_id AND a.round = s.round AND a.person_id = s.person_id AND a.outcome = 'accepted'))",
     )
     .bind(task)
     .bind(round)
@@ -38,7 +39,7 @@ pub async fn hold_task(db: impl Executor<'_>, task: &VerificationTaskId) -> Resu
         .map(|_| ())
 }
 
-/// Marks the task passed once every selected person of the round has a valid check-in; the
+/// Marks the task passed once every selected person of the round has an accepted check-in; the
 /// contact is told. Returns whether it passed now.
 pub async fn pass_if_complete(conn: &mut Conn, task: &TaskRow, now: i64) -> Result<bool, sqlx::Error> {
     if !missing_people(&mut *conn, &task.id, task.round).await?.is_empty() {

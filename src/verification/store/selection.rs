@@ -159,7 +159,7 @@ fn people_of(list: List) -> String {
     format!(
         "SELECT s.employment_id, s.person_id, CASE WHEN x.state = 'active' THEN 1 ELSE 0 END AS employed, \
          CASE WHEN EXISTS (SELECT 1 FROM check_in_attempts a WHERE a.task_id = s.task_id AND a.round = s.round \
-         AND a.person_id = s.person_id AND a.outcome <> 'refused') THEN 1 ELSE 0 END AS checked_in \
+         AND a.person_id = s.person_id AND a.outcome = 'accepted') THEN 1 ELSE 0 END AS checked_in \
          FROM {} s JOIN employments x ON x.id = s.employment_id WHERE s.task_id = $1 AND s.round = $2 ORDER BY s.employment_id",
         list.table()
     )

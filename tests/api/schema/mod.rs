@@ -110,7 +110,6 @@ const SQLITE_NULLABLE_KEYS: &[&str] = &[
     "enterprise_changes.id",
     "verification_tasks.id",
     "verification_reviews.id",
-    "check_in_attempts.id",
     "assessment_templates.id",
     "assessments.id",
     "assessment_people.id",

@@ -95,8 +95,8 @@ async fn check_in_refusals_flags_and_passing(engine: Engine) {
     .await
     .expect_problem(422, "challenge.used");
 
-    // 280 m east inside the 300 m fence, reported in GCJ-02 as Chinese maps do: accepted, but
-    // the same coordinates as P's and a mock-location flag are signals for review.
+    // 280 m east inside the 300 m fence, reported in GCJ-02 as Chinese maps do: within the
+    // rules, but a mock-location flag holds it for staff review.
     let (glat, glon) = zhujian::verification::geofence::wgs84_to_gcj02(SITE.0, SITE.1 + east(280.0));
     let gcj = check_in(
         &s,
@@ -111,7 +111,11 @@ async fn check_in_refusals_flags_and_passing(engine: Engine) {
     assert_eq!(gcj.body["attempt"]["outcome"], "flagged");
     assert_eq!(gcj.body["attempt"]["flags"], "mock_location");
     assert!((gcj.body["attempt"]["distance_m"].as_f64().unwrap() - 280.0).abs() < 1.0);
-    assert_eq!(gcj.body["task_state"], "passed", "everyone selected has checked in");
+    assert_eq!(
+        gcj.body["task_state"], "checking_in",
+        "a flagged check-in waits for staff and does not pass the task"
+    );
+    assert_eq!(gcj.body["attempt"]["awaiting"], "review");
 
     // Every attempt is kept for audit; the person sees only their own.
     let all = app

@@ -6,6 +6,7 @@ use crate::employment::{accept, offer};
 use crate::harness::{Answer, Engine, TestApp};
 use crate::people::{person, photo, register, register_as};
 
+mod appeal;
 mod check_in;
 mod deadlines;
 mod entitlement;
@@ -13,6 +14,7 @@ mod exports;
 mod hygiene;
 mod photo_reuse;
 mod replacement;
+mod review;
 mod tasks;
 
 /// The photos P (the technical lead) sent: at registration and accepting employment.
