@@ -33,13 +33,12 @@ pub fn require_match(verdict: &Verdict) -> ApiResult<()> {
     if verdict.matched {
         Ok(())
     } else {
-        Err(mismatch(verdict))
+        Err(mismatch(verdict.distance))
     }
 }
 
 /// The refusal of a face that is not the person's, with the distance measured.
-pub fn mismatch(verdict: &Verdict) -> ApiError {
-    let distance = verdict.distance;
+pub fn mismatch(distance: f32) -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         "face.mismatch",

@@ -8,7 +8,7 @@
 //! other transaction can record, so two concurrent near-duplicates cannot both pass.
 //!
 //! Other domains reach the registry only through this file: `fingerprint`, `alike`,
-//! `refuse_reuse`, `record`.
+//! `repeats`, `refuse_reuse`, `reused`, `record`.
 
 pub mod rules;
 // Public for the check-in benchmark, which seeds a large history of photos directly.
@@ -104,11 +104,19 @@ pub fn alike(state: &AppState, a: &Received, b: &Received) -> bool {
     rules::hamming(a.hash, b.hash) <= radius(state)
 }
 
-/// Refuses a photo that repeats an earlier one (`rules::repeated`). An early check, before
-/// the face work; `record` checks again in the flow's transaction.
-pub async fn refuse_reuse(state: &AppState, photo: &Received, person: &PersonId) -> ApiResult<()> {
+/// The kind of earlier photo this one repeats (`rules::repeated`), if it repeats one. An early
+/// check, before the face work; `record` checks again in the flow's transaction.
+pub async fn repeats(state: &AppState, photo: &Received, person: &PersonId) -> ApiResult<Option<Flow>> {
     let near = store::find_near(&state.db, photo.hash, radius(state)).await?;
-    refuse_repeated(state, photo, person, &near)
+    Ok(rules::repeated(photo.hash, photo.flow, person, radius(state), &near).map(|earlier| earlier.flow))
+}
+
+/// Refuses a photo that repeats an earlier one, as `repeats` finds.
+pub async fn refuse_reuse(state: &AppState, photo: &Received, person: &PersonId) -> ApiResult<()> {
+    match repeats(state, photo, person).await? {
+        Some(earlier) => Err(reused(photo.flow, earlier)),
+        None => Ok(()),
+    }
 }
 
 fn refuse_repeated(state: &AppState, photo: &Received, person: &PersonId, near: &[rules::Earlier]) -> ApiResult<()> {
@@ -144,7 +152,7 @@ pub async fn record(
 
 /// The refusal of a photo that repeats an earlier one: names the kind of earlier photo, never
 /// whose it was.
-fn reused(new: Flow, earlier: Flow) -> ApiError {
+pub fn reused(new: Flow, earlier: Flow) -> ApiError {
     let (zh, en) = earlier.names();
     let (zh_do, en_do, field) = match new {
         Flow::IdPortrait => (

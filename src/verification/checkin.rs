@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::rules::check_in::{judge, FaceMatch, Judgement, Limits, Refusal};
 use super::rules::TaskState;
-use super::signals::{self, Signals};
 use super::store::{self, Attempt, AttemptView, TaskRow};
 use crate::audit::Act;
 use crate::auth::{Caller, Channel, Role};
@@ -22,7 +22,8 @@ use crate::platform::ids::{ChallengeId, DocumentId, PersonId, VerificationTaskId
 use crate::platform::types::{CoordinateSystem, Coordinates, Date};
 use crate::platform::web::Json;
 use crate::state::AppState;
-use crate::verification::geofence::{to_wgs84, Fence};
+
+mod facts;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -187,174 +188,154 @@ async fn check_in(
         selfie_document_id: Some(body.selfie_document_id.clone()),
         ..Default::default()
     };
-    if let Err(error) = judge(&state, &caller, &task, &person, &body, &mut attempt).await {
-        attempt.outcome = "refused";
-        attempt.reason = Some(error.code.to_owned());
-        record_refused(&state, &task, &person, &attempt).await?;
-        return Err(error);
+    let decided = decide(&state, &caller, &task, &person, &body, &mut attempt).await;
+    let photo = match decided {
+        Ok(photo) => photo,
+        Err(error) => return Err(refuse(&state, &task, &person, attempt, error).await),
+    };
+    write(&state, act, &task, &person, attempt, &photo).await
+}
+
+/// Keeps a refused attempt with the refusal's code and answers with the refusal.
+async fn refuse(
+    state: &AppState,
+    task: &TaskRow,
+    person: &PersonId,
+    mut attempt: Attempt,
+    error: ApiError,
+) -> ApiError {
+    attempt.outcome = "refused";
+    attempt.flags.clear();
+    attempt.reason = Some(error.code.to_owned());
+    match record_refused(state, task, person, &attempt).await {
+        Ok(()) => error,
+        Err(failed) => failed,
     }
+}
+
+/// Writes an accepted (or flagged) check-in in one transaction with its audit event: the
+/// photo enters the registry, the attempt is kept, and the task passes if it was the last one
+/// missing. A concurrent check-in may still win the photo or the round; this one is then
+/// kept as refused.
+async fn write(
+    state: &AppState,
+    act: Act,
+    task: &TaskRow,
+    person: &PersonId,
+    attempt: Attempt,
+    photo: &Received,
+) -> ApiResult<(StatusCode, Json<CheckInResult>)> {
     let now = state.clock.now_ms();
     let mut tx = act.begin().await?;
     store::hold_task(&mut *tx, &task.id).await?;
-    let hash = attempt
-        .selfie_hash
-        .ok_or_else(|| ApiError::internal("an accepted check-in without its selfie's hash"))?;
-    let fresh = Received {
-        hash,
-        flow: Flow::CheckInSelfie,
-    };
-    if let Err(error) = photos::record(&mut tx, &state, &fresh, &person, &body.selfie_document_id).await {
-        // A concurrent check-in recorded a near-identical photo first.
+    if let Err(error) = photos::record(&mut tx, state, photo, person, attempt_document(&attempt)?).await {
         drop(tx);
-        if error.code == photos::REUSED {
-            attempt.outcome = "refused";
-            attempt.reason = Some(photos::REUSED.into());
-            attempt.selfie_hash = None;
-            record_refused(&state, &task, &person, &attempt).await?;
-        }
-        return Err(error);
+        return Err(refuse(state, task, person, attempt, error).await);
     }
-    let attempt_id = match store::record_attempt(&mut *tx, &task, &person, &attempt, now).await {
+    let attempt_id = match store::record_attempt(&mut *tx, task, person, &attempt, now).await {
         // A concurrent check-in of the same person won (the database allows one per round).
         Err(e) if is_unique_violation(&e) => {
             drop(tx);
-            attempt.outcome = "refused";
-            attempt.reason = Some("verification.already_checked_in".into());
-            record_refused(&state, &task, &person, &attempt).await?;
-            return Err(already_checked_in());
+            return Err(refuse(state, task, person, attempt, refusal(Refusal::AlreadyCheckedIn)).await);
         }
         recorded => recorded?,
     };
-    store::pass_if_complete(&mut tx, &task, now).await?;
-    let task_state = store::task_for_person(&mut *tx, &id)
+    store::pass_if_complete(&mut tx, task, now).await?;
+    let task_state = store::task_for_person(&mut *tx, &task.id)
         .await?
         .ok_or_else(|| ApiError::internal("the checked-in task vanished"))?
         .state();
     let attempt = store::attempt(&mut tx, &attempt_id)
         .await?
         .ok_or_else(|| ApiError::internal("check-in vanished"))?;
-    act.commit(tx, format!("verification_task:{id}")).await?;
+    act.commit(tx, format!("verification_task:{}", task.id)).await?;
     Ok((StatusCode::CREATED, Json(CheckInResult { attempt, task_state })))
 }
 
-fn already_checked_in() -> ApiError {
-    ApiError::conflict(
-        "verification.already_checked_in",
-        "您已完成本次打卡",
-        "You have already checked in for this task",
-    )
+fn attempt_document(attempt: &Attempt) -> ApiResult<&DocumentId> {
+    attempt
+        .selfie_document_id
+        .as_ref()
+        .ok_or_else(|| ApiError::internal("a check-in without its selfie"))
 }
 
-/// Every rule of a check-in, in order; fills in what it measured as it goes.
-async fn judge(
+/// Loads the facts, lets the rule decide, compares the face only when the rule asks for it
+/// (everything cheaper has passed), and records in `attempt` what was measured. Returns the
+/// fingerprinted selfie of an accepted check-in; the outcome and flags are set in `attempt`.
+async fn decide(
     state: &AppState,
     caller: &Caller,
     task: &TaskRow,
     person: &PersonId,
     body: &CheckInBody,
     attempt: &mut Attempt,
-) -> ApiResult<()> {
+) -> ApiResult<Received> {
     let settings = &state.settings.check_in;
-    if !window_open(state, task) {
-        return Err(outside_window());
+    let limits = Limits {
+        max_accuracy_m: settings.max_accuracy_m,
+        max_speed_kmh: settings.max_speed_kmh,
+    };
+    let loaded = facts::load(state, caller, task, person, body).await?;
+    let mut facts = loaded.facts;
+    attempt.distance_m = facts.placement.map(|p| p.distance_m);
+    attempt.selfie_hash = Some(loaded.selfie.hash);
+    if judge(&facts, &limits) == Judgement::NeedsFace {
+        let verdict = crate::people::match_enrolled(state, person, loaded.photo).await?;
+        attempt.face_distance = Some(f64::from(verdict.distance));
+        facts.face = Some(FaceMatch {
+            matched: verdict.matched,
+            distance: verdict.distance,
+        });
     }
-    if crate::employment::employer_of(&state.db, person).await?.as_ref() != Some(&task.enterprise_id) {
-        return Err(ApiError::conflict(
+    match judge(&facts, &limits) {
+        Judgement::Accepted { flags } => {
+            attempt.outcome = if flags.is_empty() { "accepted" } else { "flagged" };
+            attempt.flags = flags;
+            Ok(loaded.selfie)
+        }
+        Judgement::Refused(r) => Err(refusal(r)),
+        Judgement::NeedsFace => Err(ApiError::internal("the face was compared but not judged")),
+    }
+}
+
+/// The answer to each refusal of the rule.
+fn refusal(r: Refusal) -> ApiError {
+    let unprocessable = |code, zh: String, en: String| refused(StatusCode::UNPROCESSABLE_ENTITY, code, zh, en);
+    match r {
+        Refusal::OutsideWindow => outside_window(),
+        Refusal::NotEmployed => ApiError::conflict(
             "check_in.not_employed",
             "您已不在该企业任职，不能为其打卡",
             "You no longer work for this enterprise, so you cannot check in for it",
-        ));
-    }
-    if store::has_valid_check_in(&state.db, task, person).await? {
-        return Err(already_checked_in());
-    }
-    let photo = challenges::spend_with_selfie(
-        state,
-        caller,
-        &body.challenge_id,
-        CHALLENGE_PURPOSE,
-        &task.id,
-        &body.selfie_document_id,
-    )
-    .await?;
-    let position = attempt.position.ok_or_else(|| ApiError::internal("no position"))?;
-    let enterprise = crate::enterprises::site_of(&state.db, &task.enterprise_id)
-        .await?
-        .ok_or_else(|| ApiError::internal("task without enterprise"))?;
-    let site = enterprise.position.ok_or_else(|| {
-        ApiError::conflict(
+        ),
+        Refusal::AlreadyCheckedIn => ApiError::conflict(
+            "verification.already_checked_in",
+            "您已完成本次打卡",
+            "You have already checked in for this task",
+        ),
+        Refusal::SiteMissing => ApiError::conflict(
             "verification.site_missing",
             "企业尚未登记注册地址坐标，无法打卡",
             "The enterprise's site has no coordinates; check-in is not possible",
-        )
-    })?;
-    let fence = match enterprise.polygon.and_then(|p| Fence::polygon(&p)) {
-        Some(polygon) => polygon,
-        None => Fence::circle(site, enterprise.radius_m.unwrap_or(settings.default_radius_m)),
-    };
-    let judged = fence.judge(position);
-    attempt.distance_m = Some(judged.distance_m);
-    // No real fix is perfectly precise: zero or less is a broken or spoofed client.
-    if !(body.accuracy_m > 0.0 && body.accuracy_m.is_finite()) {
-        return Err(refused(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Refusal::AccuracyInvalid => unprocessable(
             "check_in.accuracy_invalid",
             "定位精度数据无效，请重新定位".into(),
             "The reported location accuracy must be a positive number of metres; locate again".into(),
-        ));
-    }
-    if body.accuracy_m > settings.max_accuracy_m {
-        return Err(refused(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Refusal::PoorAccuracy { accuracy_m, max_m } => unprocessable(
             "check_in.poor_accuracy",
-            format!(
-                "定位精度 {:.0} 米不足（要求 {:.0} 米以内），请到开阔处重新定位",
-                body.accuracy_m, settings.max_accuracy_m
-            ),
-            format!(
-                "Location accuracy {:.0} m is too poor (at most {:.0} m); try again in the open",
-                body.accuracy_m, settings.max_accuracy_m
-            ),
-        ));
-    }
-    if !judged.inside {
-        return Err(refused(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("定位精度 {accuracy_m:.0} 米不足（要求 {max_m:.0} 米以内），请到开阔处重新定位"),
+            format!("Location accuracy {accuracy_m:.0} m is too poor (at most {max_m:.0} m); try again in the open"),
+        ),
+        Refusal::Outside { distance_m } => unprocessable(
             "check_in.outside",
-            format!("您距企业注册地址 {:.0} 米，不在打卡范围内", judged.distance_m),
-            format!(
-                "You are {:.0} m from the enterprise's registered address, outside the check-in area",
-                judged.distance_m
-            ),
-        ));
+            format!("您距企业注册地址 {distance_m:.0} 米，不在打卡范围内"),
+            format!("You are {distance_m:.0} m from the enterprise's registered address, outside the check-in area"),
+        ),
+        Refusal::ReusedPhoto { earlier } => photos::reused(Flow::CheckInSelfie, earlier),
+        Refusal::FaceMismatch { distance } => crate::people::mismatch(distance),
     }
-    let fresh = photos::fingerprint(&photo, Flow::CheckInSelfie).await?;
-    attempt.selfie_hash = Some(fresh.hash);
-    if let Err(reused) = photos::refuse_reuse(state, &fresh, person).await {
-        attempt.selfie_hash = None;
-        return Err(reused);
-    }
-    let verdict = crate::people::match_enrolled(state, person, photo).await?;
-    attempt.face_distance = Some(f64::from(verdict.distance));
-    crate::people::require_match(&verdict)?;
-    let signals = Signals {
-        mock_location: body.mock_location,
-        repeated_position: store::position_seen(&state.db, body.latitude, body.longitude).await?,
-        speed_kmh: store::previous_check_in(&state.db, person)
-            .await?
-            .and_then(|(lat, lon, system, at)| {
-                let before = Coordinates::new(lat, lon, CoordinateSystem::parse(&system)?).ok()?;
-                let metres = geo::Distance::distance(&geo::Haversine, to_wgs84(before), to_wgs84(position));
-                Some(signals::speed_kmh(metres, state.clock.now_ms() - at))
-            }),
-    };
-    attempt.flags = signals::flags(&signals, settings.max_speed_kmh);
-    attempt.outcome = if attempt.flags.is_empty() {
-        "accepted"
-    } else {
-        "flagged"
-    };
-    Ok(())
 }
 
 /// The task's check-in attempts: a person sees their own; the enterprise and staff in

@@ -3,6 +3,7 @@
 //! position, then their photo. The face comparison, the one costly fact, is only asked for
 //! once everything before it has passed.
 
+use crate::photos::Flow;
 use crate::verification::signals::{self, Signals};
 
 /// Where the position lies relative to the enterprise's fence.
@@ -34,7 +35,7 @@ pub struct Facts {
     /// As the client reported it, metres.
     pub accuracy_m: f64,
     /// The kind of earlier photo the selfie repeats, if it repeats one.
-    pub reused_photo: Option<&'static str>,
+    pub reused_photo: Option<Flow>,
     /// `None` until the face has been compared.
     pub face: Option<FaceMatch>,
     pub signals: Signals,
@@ -64,7 +65,7 @@ pub enum Refusal {
         distance_m: f64,
     },
     ReusedPhoto {
-        earlier: &'static str,
+        earlier: Flow,
     },
     FaceMismatch {
         distance: f32,
@@ -233,11 +234,11 @@ mod tests {
         );
         assert_eq!(
             refused(Facts {
-                reused_photo: Some("registration_selfie"),
+                reused_photo: Some(Flow::RegistrationSelfie),
                 ..good()
             }),
             Refusal::ReusedPhoto {
-                earlier: "registration_selfie"
+                earlier: Flow::RegistrationSelfie
             }
         );
         let stranger = Facts {
@@ -259,7 +260,7 @@ mod tests {
                 inside: false,
                 distance_m: 5000.0,
             }),
-            reused_photo: Some("id_portrait"),
+            reused_photo: Some(Flow::IdPortrait),
             ..good()
         };
         assert_eq!(refused(everything_wrong), Refusal::NotEmployed);

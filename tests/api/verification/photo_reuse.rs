@@ -46,7 +46,8 @@ async fn check_in_refuses_earlier_photos_of_every_flow(engine: Engine) {
     refused_as_reused(&reused(s.p_sent.acceptance.clone()).await, "聘用确认自拍照");
     // Not the same bytes: brightened and re-encoded, still the same photo.
     refused_as_reused(&reused(near_copy(&s.p_sent.acceptance, 1)).await, "聘用确认自拍照");
-    // The refusals are kept as attempts, without the reused photo's hash.
+    // The refusals are kept as attempts with the photo's hash (evidence for staff and an
+    // appeal), but the refused photos do not enter the registry.
     let kept: Vec<(String, Option<String>)> =
         sqlx::query_as("SELECT reason, selfie_hash FROM check_in_attempts WHERE task_id = $1")
             .bind(&s.task)
@@ -56,9 +57,14 @@ async fn check_in_refuses_earlier_photos_of_every_flow(engine: Engine) {
     assert_eq!(kept.len(), 4);
     assert!(
         kept.iter()
-            .all(|(reason, hash)| reason == "photo.reused" && hash.is_none()),
+            .all(|(reason, hash)| reason == "photo.reused" && hash.is_some()),
         "{kept:?}"
     );
+    let registered: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM face_photos WHERE flow = 'check_in_selfie'")
+        .fetch_one(&s.app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(registered, 0);
 
     // A new photo passes, and is then itself taken: Q cannot send it.
     let selfie = photo("person-a-selfie.jpg");
