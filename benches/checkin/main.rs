@@ -209,7 +209,7 @@ async fn bench(label: &str, database_url: &str, dir: &Path) {
     let server = start_server(&storage, database_url);
     let empty = measure(&server.base, jobs).await;
     drop(server);
-    let seconds = seed::history(&state.db, engine_kind, HISTORY).await;
+    let seconds = seed::history(&state.db, engine_kind, HISTORY, HISTORY).await;
     println!("[{label}] generated {HISTORY} earlier photos and {HISTORY} earlier check-in attempts in {seconds:.1} s");
     let server = start_server(&storage, database_url);
     let large = measure(&server.base, later).await;

@@ -150,8 +150,9 @@ const HISTORY_PEOPLE: usize = 1000;
 
 /// A city's history, generated inside the database in one statement per table: `attempts`
 /// earlier check-in attempts (one in ten accepted, at positions no new check-in repeats) on
-/// the seeded tasks by `HISTORY_PEOPLE` people. Returns the seconds it took.
-pub async fn history(db: &zhujian::platform::db::Db, engine: Engine, attempts: usize) -> f64 {
+/// the seeded tasks, and `photos` earlier face photos of every flow, by `HISTORY_PEOPLE`
+/// people. Returns the seconds it took.
+pub async fn history(db: &zhujian::platform::db::Db, engine: Engine, attempts: usize, photos: usize) -> f64 {
     let started = std::time::Instant::now();
     let series = |n: usize| match engine {
         Engine::Sqlite => format!(
@@ -176,5 +177,21 @@ pub async fn history(db: &zhujian::platform::db::Db, engine: Engine, attempts: u
         series(attempts)
     );
     sqlx::query(&attempts_sql).execute(db).await.unwrap();
+    // Earlier photos of every flow with pseudo-random 64-bit hashes, each split into the four
+    // 16-bit bands the registry indexes (`photos::rules::bands`: band k is bits 16k..16k+15);
+    // materialised so that each hash is drawn once.
+    let random = match engine {
+        Engine::Sqlite => "random()",
+        Engine::Postgres => "('x' || substr(md5(i::text), 1, 16))::bit(64)::bigint",
+    };
+    let photos_sql = format!(
+        "{}, g AS MATERIALIZED (SELECT i, {random} AS h FROM n) \
+         INSERT INTO face_photos (id, hash, band0, band1, band2, band3, flow, person_id, document_id, at) \
+         SELECT 'hf' || i, h, h & 65535, (h >> 16) & 65535, (h >> 32) & 65535, (h >> 48) & 65535, \
+         CASE i % 4 WHEN 0 THEN 'id_portrait' WHEN 1 THEN 'registration_selfie' WHEN 2 THEN 'acceptance_selfie' ELSE 'check_in_selfie' END, \
+         'hp' || (i % {HISTORY_PEOPLE}), NULL, 1000000000000 + i * 1000 FROM g",
+        series(photos).trim_end()
+    );
+    sqlx::query(&photos_sql).execute(db).await.unwrap();
     started.elapsed().as_secs_f64()
 }
