@@ -1,7 +1,8 @@
 -- One task in progress per qualification, decided by the database: two staff opening a task
 -- for the same certificate at once give one task and one 409.
 CREATE UNIQUE INDEX verification_tasks_one_open ON verification_tasks (qualification_id)
-    WHERE state IN ('open', 'selection_submitted', 'checking_in', 'replacement_submitted', 'rectification');
+    WHERE state = 'open' OR state = 'selection_submitted' OR state = 'checking_in'
+       OR state = 'replacement_submitted' OR state = 'rectification';
 
 -- A replacement for selected people whose employment ended during check-in, awaiting review;
 -- on approval it becomes the round's selection.

@@ -211,6 +211,23 @@ async fn finish(
     Ok(Json(view))
 }
 
+/// The task in the caller's scope, for callers with one of `roles`, when `event` is possible in
+/// its state; the act is aimed at it.
+async fn task_for(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &VerificationTaskId,
+    roles: &[Role],
+    event: TaskEvent,
+) -> ApiResult<TaskRow> {
+    caller.require(roles)?;
+    let task = visible(&state.db, caller, id).await?;
+    act.set_target(format!("verification_task:{id}"));
+    rules::transition(task.state(), event, task.kind(), task.round as u32).map_err(|e| not_allowed(e.state))?;
+    Ok(task)
+}
+
 /// The enterprise submits its check-in personnel; the rules of seed 004 are checked and the
 /// first one that fails is named, with the person it concerns.
 #[utoipa::path(post, path = "/verification/tasks/{id}/selection", tag = "verification", params(("id" = String, Path)),
@@ -223,11 +240,15 @@ async fn submit_selection(
     Path(id): Path<VerificationTaskId>,
     Json(body): Json<SelectionBody>,
 ) -> ApiResult<Json<TaskView>> {
-    caller.require(&[Role::Enterprise])?;
-    let task = visible(&state.db, &caller, &id).await?;
-    act.set_target(format!("verification_task:{id}"));
-    rules::transition(task.state(), TaskEvent::SubmitSelection, task.kind(), task.round as u32)
-        .map_err(|e| not_allowed(e.state))?;
+    let task = task_for(
+        &state,
+        &caller,
+        &act,
+        &id,
+        &[Role::Enterprise],
+        TaskEvent::SubmitSelection,
+    )
+    .await?;
     check_picks(&state, &task, &body.employment_ids).await?;
     let mut tx = act.begin().await?;
     let written = store::submit_selection(&mut tx, &task, &body.employment_ids, state.clock.now_ms()).await?;
@@ -267,16 +288,15 @@ async fn submit_replacement(
     Path(id): Path<VerificationTaskId>,
     Json(body): Json<SelectionBody>,
 ) -> ApiResult<Json<TaskView>> {
-    caller.require(&[Role::Enterprise])?;
-    let task = visible(&state.db, &caller, &id).await?;
-    act.set_target(format!("verification_task:{id}"));
-    rules::transition(
-        task.state(),
+    let task = task_for(
+        &state,
+        &caller,
+        &act,
+        &id,
+        &[Role::Enterprise],
         TaskEvent::SubmitReplacement,
-        task.kind(),
-        task.round as u32,
     )
-    .map_err(|e| not_allowed(e.state))?;
+    .await?;
     let current = store::selection(&state.db, &task.id, task.round).await?;
     let selected: Vec<Selected> = current
         .iter()
@@ -342,12 +362,9 @@ async fn review_selection(
     Path(id): Path<VerificationTaskId>,
     Json(body): Json<ReviewBody>,
 ) -> ApiResult<Json<TaskView>> {
-    caller.require(REVIEWERS)?;
-    let task = visible(&state.db, &caller, &id).await?;
-    act.set_target(format!("verification_task:{id}"));
     let approve = body.decision == Decision::Approve;
     let event = if approve { TaskEvent::Approve } else { TaskEvent::Reject };
-    rules::transition(task.state(), event, task.kind(), task.round as u32).map_err(|e| not_allowed(e.state))?;
+    let task = task_for(&state, &caller, &act, &id, REVIEWERS, event).await?;
     if approve {
         let site = crate::enterprises::site_of(&state.db, &task.enterprise_id).await?;
         if site.and_then(|s| s.position).is_none() {

@@ -263,6 +263,10 @@ pub async fn review(conn: &mut Conn, task: &TaskRow, r: &Review<'_>, now: i64) -
         now,
     )
     .await?;
+    if r.approve && replacement {
+        // Dropping a leaver may leave only people who have all checked in already.
+        super::pass_if_complete(&mut *conn, task, now).await?;
+    }
     if r.approve {
         let after = selection(&mut *conn, &task.id, task.round).await?;
         let newcomers = after

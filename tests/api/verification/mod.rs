@@ -79,6 +79,19 @@ async fn employ(
     relation
 }
 
+/// City staff set how many registered and titled staff the test qualification requires.
+async fn require(app: &TestApp, city: &str, registered: u32, titled: u32) {
+    let requirement = json!({"category": "测试资质", "grade": "一级", "registered": registered, "titled": titled});
+    app.send(
+        app.client
+            .put(app.url("/api/v1/verification/requirements"))
+            .bearer_auth(city)
+            .json(&requirement),
+    )
+    .await
+    .expect(200);
+}
+
 async fn setup(engine: Engine) -> Setup {
     let app = TestApp::start(engine).await;
     let city = app.staff_token("city1", "city", None).await;
@@ -101,15 +114,7 @@ async fn setup(engine: Engine) -> Setup {
     )
     .await
     .expect(200);
-    let requirement = json!({"category": "测试资质", "grade": "一级", "registered": 2, "titled": 1});
-    app.send(
-        app.client
-            .put(app.url("/api/v1/verification/requirements"))
-            .bearer_auth(&city)
-            .json(&requirement),
-    )
-    .await
-    .expect(200);
+    require(&app, &city, 2, 1).await;
     let q = json!({"category": "测试资质", "grade": "一级", "issued_on": "2026-03-01"});
     let qualification = app
         .post(&format!("/api/v1/enterprises/{a_id}/qualifications"), q, Some(&a))

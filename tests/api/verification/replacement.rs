@@ -8,11 +8,12 @@ use crate::both_engines;
 use crate::harness::Engine;
 use crate::people::{person, photo, register_as};
 
-use super::{approved, check_in, employ, end, north, review, select, set_site, setup, Setup, Try, SITE};
+use super::{approved, check_in, employ, end, north, require, review, select, set_site, setup, Setup, Try, SITE};
 
 both_engines!(
     a_person_who_left_is_replaced_and_the_task_then_passes,
     approval_refuses_a_selection_with_someone_who_left,
+    dropping_the_leaver_passes_the_task_when_the_rest_checked_in,
     a_person_lists_the_tasks_awaiting_their_check_in
 );
 
@@ -212,4 +213,19 @@ async fn a_person_lists_the_tasks_awaiting_their_check_in(engine: Engine) {
     end(&s, &s.lead).await;
     let gone = app.get("/api/v1/verification/tasks", Some(&p)).await;
     assert_eq!(gone.body, json!([]));
+}
+
+async fn dropping_the_leaver_passes_the_task_when_the_rest_checked_in(engine: Engine) {
+    let s = approved(engine).await;
+    let app = &s.app;
+    let p = person(app, "openid-p").await;
+    check_in(&s, at(&p, "person-a-selfie.jpg")).await.expect(201);
+    end(&s, &s.titled).await;
+    // The standard now asks for one registered person only: the lead alone is enough.
+    let city = app.login_staff("city1", "Passw0rd-staff").await;
+    require(app, &city, 1, 0).await;
+    replace(&s, &[&s.lead]).await.expect(200);
+    let approved = review(&s, &s.lixia, "approve").await;
+    approved.expect(200);
+    assert_eq!(approved.body["state"], "passed", "{}", approved.text);
 }
