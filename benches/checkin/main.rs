@@ -24,8 +24,11 @@ use zhujian::platform::config::Settings;
 
 use server::{command, models, start_server};
 
-/// Check-ins measured per phase.
-const CHECK_INS: usize = 200;
+/// Check-ins measured per phase, after `WARM_UP` unmeasured ones on the freshly started server.
+const CHECK_INS: usize = 300;
+const WARM_UP: usize = 16;
+/// Registry searches timed directly per phase.
+const SEARCHES: usize = 2000;
 const CLIENTS: usize = 8;
 /// Earlier photos and earlier check-in attempts in the large history.
 const HISTORY: usize = 1_000_000;
@@ -58,8 +61,16 @@ struct Job {
     selfie: Vec<u8>,
 }
 
-/// Runs the jobs through `CLIENTS` concurrent clients against the server at `base`.
-async fn measure(base: &str, jobs: Vec<Job>) -> Phase {
+/// Runs the jobs through `CLIENTS` concurrent clients against the server at `base`, the first
+/// `WARM_UP` of them unmeasured.
+async fn measure(base: &str, mut jobs: Vec<Job>) -> Phase {
+    let measured = jobs.split_off(WARM_UP);
+    let warm = run(base, jobs).await;
+    assert!(warm.errors.is_empty(), "warm-up failed: {:?}", warm.errors);
+    run(base, measured).await
+}
+
+async fn run(base: &str, jobs: Vec<Job>) -> Phase {
     let count = jobs.len();
     let queue = Arc::new(std::sync::Mutex::new(jobs));
     let client = reqwest::Client::new();
@@ -179,13 +190,14 @@ async fn bench(label: &str, database_url: &str, dir: &Path) {
     let portrait = std::fs::read(fixture("person-a-portrait.jpg")).unwrap();
     let enrolled = zhujian::face::describe(&engine, &zhujian_face::Quality::default(), &portrait).unwrap();
     let base = selfies::face_crop(&engine, &image::open(fixture("person-a-selfie.jpg")).unwrap().to_rgb8());
-    let photos = selfies::distinct_selfies(&base, 2 * CHECK_INS);
+    let per_phase = WARM_UP + CHECK_INS;
+    let photos = selfies::distinct_selfies(&base, 2 * per_phase);
     let started = Instant::now();
-    let pairs = seed::base(&state, &enrolled, 2 * CHECK_INS).await;
+    let pairs = seed::base(&state, &enrolled, 2 * per_phase).await;
     println!(
         "[{label}] seeded {} enterprises and tasks, {} selected people in {:.1} s",
         seed::ENTERPRISES,
-        2 * CHECK_INS,
+        2 * per_phase,
         started.elapsed().as_secs_f64()
     );
     let bare = bare_engine_rate(&engine, &enrolled, &photos[..CHECK_INS]);
@@ -204,17 +216,40 @@ async fn bench(label: &str, database_url: &str, dir: &Path) {
             Job { n, task, token, selfie }
         })
         .collect();
-    let later = jobs.split_off(CHECK_INS);
+    let later = jobs.split_off(per_phase);
 
+    let searched_empty = registry_search_us(&state).await;
     let server = start_server(&storage, database_url);
     let empty = measure(&server.base, jobs).await;
     drop(server);
     let seconds = seed::history(&state.db, engine_kind, HISTORY, HISTORY).await;
     println!("[{label}] generated {HISTORY} earlier photos and {HISTORY} earlier check-in attempts in {seconds:.1} s");
+    let searched_large = registry_search_us(&state).await;
     let server = start_server(&storage, database_url);
     let large = measure(&server.base, later).await;
     drop(server);
     report(label, bare, &empty, &large);
+    println!(
+        "[{label}] registry near-duplicate search ({SEARCHES} random hashes, radius 6): p50 / p99 {:.0} / {:.0} µs with the \
+         empty history, {:.0} / {:.0} µs with 1M photos",
+        searched_empty.0, searched_empty.1, searched_large.0, searched_large.1
+    );
+}
+
+/// p50 and p99 of the registry's near-duplicate search, in microseconds, for random hashes.
+async fn registry_search_us(state: &zhujian::AppState) -> (f64, f64) {
+    let mut seed = 0x2545_F491_4F6C_DD1D_u64;
+    let mut took = Vec::with_capacity(SEARCHES);
+    for _ in 0..SEARCHES {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let t0 = Instant::now();
+        zhujian::photos::store::find_near(&state.db, seed, 6).await.unwrap();
+        took.push(t0.elapsed());
+    }
+    took.sort();
+    (percentile(&took, 0.5) * 1000.0, percentile(&took, 0.99) * 1000.0)
 }
 
 fn report(label: &str, bare: f64, empty: &Phase, large: &Phase) {
@@ -245,7 +280,10 @@ fn report(label: &str, bare: f64, empty: &Phase, large: &Phase) {
 async fn main() {
     sqlx::any::install_default_drivers();
     let dir = tempfile::tempdir().unwrap();
-    println!("check-in benchmark: release server, {CLIENTS} concurrent clients, {CHECK_INS} check-ins per phase (challenge + selfie upload + check-in)");
+    println!(
+        "check-in benchmark: release server, {CLIENTS} concurrent clients, {CHECK_INS} check-ins per phase after {WARM_UP} \
+         unmeasured (challenge + selfie upload + check-in)"
+    );
     bench("SQLite", "", dir.path()).await;
     if let Ok(server) = std::env::var("BENCH_POSTGRES_URL") {
         let name = format!("bench_{}", uuid::Uuid::now_v7().simple());
