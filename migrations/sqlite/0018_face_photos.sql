@@ -16,10 +16,12 @@ CREATE TABLE face_photos (
     document_id TEXT,
     at          BIGINT NOT NULL
 );
-CREATE INDEX face_photos_band0 ON face_photos (band0);
-CREATE INDEX face_photos_band1 ON face_photos (band1);
-CREATE INDEX face_photos_band2 ON face_photos (band2);
-CREATE INDEX face_photos_band3 ON face_photos (band3);
+-- Each band's index carries the whole hash, so the candidates' distances are read from the
+-- indexes alone, without visiting the table.
+CREATE INDEX face_photos_band0 ON face_photos (band0, hash);
+CREATE INDEX face_photos_band1 ON face_photos (band1, hash);
+CREATE INDEX face_photos_band2 ON face_photos (band2, hash);
+CREATE INDEX face_photos_band3 ON face_photos (band3, hash);
 
 -- Check-in selfies hashed before the registry existed (16 hex digits in the attempt), each
 -- under its attempt's id.

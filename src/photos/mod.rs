@@ -107,7 +107,7 @@ pub fn alike(state: &AppState, a: &Received, b: &Received) -> bool {
 /// The kind of earlier photo this one repeats (`rules::repeated`), if it repeats one. An early
 /// check, before the face work; `record` checks again in the flow's transaction.
 pub async fn repeats(state: &AppState, photo: &Received, person: &PersonId) -> ApiResult<Option<Flow>> {
-    let near = store::find_near(&state.db, photo.hash, radius(state)).await?;
+    let near = store::find_near(&mut *state.db.acquire().await?, photo.hash, radius(state)).await?;
     Ok(rules::repeated(photo.hash, photo.flow, person, radius(state), &near).map(|earlier| earlier.flow))
 }
 

@@ -10,14 +10,40 @@ use crate::platform::ids::{DocumentId, FacePhotoId, PersonId};
 /// reuse check to its commit, so that two near-identical photos cannot both pass.
 const RECORDING_LOCK: i64 = 0x7a68_7068_6f74;
 
-/// Every stored photo within `radius` bits of `hash`: the band indexes give the candidates
-/// (pigeonhole: at least one band of each is within ⌊radius/4⌋, see `rules::probes`), then
-/// the exact distance is checked here. The statement's text depends only on the radius, so
-/// it is prepared once per connection.
-pub async fn find_near(db: impl Executor<'_>, hash: u64, radius: u32) -> Result<Vec<Earlier>, sqlx::Error> {
+/// Every stored photo within `radius` bits of `hash`. The band indexes give the candidates'
+/// hashes (pigeonhole: at least one band of each is within ⌊radius/4⌋, see `rules::probes`),
+/// read from the indexes alone since each carries the hash; only the few within the distance
+/// are then read whole. The statements' text depends only on the radius, so each is prepared
+/// once per connection.
+pub async fn find_near(db: &mut Conn, hash: u64, radius: u32) -> Result<Vec<Earlier>, sqlx::Error> {
+    let near: std::collections::BTreeSet<u64> = candidates(&mut *db, hash, radius)
+        .await?
+        .into_iter()
+        .filter(|&candidate| rules::hamming(candidate, hash) <= radius)
+        .collect();
+    let mut found = Vec::new();
+    for near_hash in near {
+        let [band0, ..] = rules::bands(near_hash);
+        let rows: Vec<(Flow, String)> =
+            sqlx::query_as("SELECT flow, person_id FROM face_photos WHERE band0 = $1 AND hash = $2")
+                .bind(i64::from(band0))
+                .bind(near_hash as i64)
+                .fetch_all(&mut *db)
+                .await?;
+        found.extend(rows.into_iter().map(|(flow, person_id)| Earlier {
+            hash: near_hash,
+            flow,
+            person_id,
+        }));
+    }
+    Ok(found)
+}
+
+/// The hashes sharing a probed value in some band: one index range per probe.
+async fn candidates(db: &mut Conn, hash: u64, radius: u32) -> Result<Vec<u64>, sqlx::Error> {
     let probes = rules::probes(hash, radius);
     let mut n = 0;
-    let mut conditions = Vec::with_capacity(BANDS);
+    let mut selects = Vec::with_capacity(BANDS);
     for (band, values) in probes.iter().enumerate() {
         let list: Vec<String> = values
             .iter()
@@ -26,26 +52,18 @@ pub async fn find_near(db: impl Executor<'_>, hash: u64, radius: u32) -> Result<
                 format!("${n}")
             })
             .collect();
-        conditions.push(format!("band{band} IN ({})", list.join(", ")));
+        selects.push(format!(
+            "SELECT hash FROM face_photos WHERE band{band} IN ({})",
+            list.join(", ")
+        ));
     }
-    let sql = format!(
-        "SELECT hash, flow, person_id FROM face_photos WHERE {}",
-        conditions.join(" OR ")
-    );
-    let mut query = sqlx::query_as::<_, (i64, Flow, String)>(&sql);
+    let sql = selects.join(" UNION ALL ");
+    let mut query = sqlx::query_scalar::<_, i64>(&sql);
     for value in probes.iter().flatten() {
         query = query.bind(i64::from(*value));
     }
-    let rows = query.fetch_all(db).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(hash, flow, person_id)| Earlier {
-            hash: hash as u64,
-            flow,
-            person_id,
-        })
-        .filter(|e| rules::hamming(e.hash, hash) <= radius)
-        .collect())
+    let hashes = query.fetch_all(&mut *db).await?;
+    Ok(hashes.into_iter().map(|h| h as u64).collect())
 }
 
 /// Makes the caller's transaction the only one recording photos until it ends (PostgreSQL;
