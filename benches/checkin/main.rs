@@ -246,7 +246,9 @@ async fn registry_search_us(state: &zhujian::AppState) -> (f64, f64) {
         seed ^= seed >> 7;
         seed ^= seed << 17;
         let t0 = Instant::now();
-        zhujian::photos::store::find_near(&mut conn, seed, 6).await.unwrap();
+        zhujian::photos::store::find_near(&mut conn, state.engine, seed, 6)
+            .await
+            .unwrap();
         took.push(t0.elapsed());
     }
     took.sort();

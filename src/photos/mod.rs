@@ -107,7 +107,7 @@ pub fn alike(state: &AppState, a: &Received, b: &Received) -> bool {
 /// The kind of earlier photo this one repeats (`rules::repeated`), if it repeats one. An early
 /// check, before the face work; `record` checks again in the flow's transaction.
 pub async fn repeats(state: &AppState, photo: &Received, person: &PersonId) -> ApiResult<Option<Flow>> {
-    let near = store::find_near(&mut *state.db.acquire().await?, photo.hash, radius(state)).await?;
+    let near = store::find_near(&mut *state.db.acquire().await?, state.engine, photo.hash, radius(state)).await?;
     Ok(rules::repeated(photo.hash, photo.flow, person, radius(state), &near).map(|earlier| earlier.flow))
 }
 
@@ -137,7 +137,7 @@ pub async fn record(
     document: &DocumentId,
 ) -> ApiResult<()> {
     store::lock_for_recording(&mut *conn, state.engine).await?;
-    let near = store::find_near(&mut *conn, photo.hash, radius(state)).await?;
+    let near = store::find_near(&mut *conn, state.engine, photo.hash, radius(state)).await?;
     refuse_repeated(state, photo, person, &near)?;
     let new = store::NewPhoto {
         hash: photo.hash,

@@ -15,8 +15,8 @@ const RECORDING_LOCK: i64 = 0x7a68_7068_6f74;
 /// read from the indexes alone since each carries the hash; only the few within the distance
 /// are then read whole. The statements' text depends only on the radius, so each is prepared
 /// once per connection.
-pub async fn find_near(db: &mut Conn, hash: u64, radius: u32) -> Result<Vec<Earlier>, sqlx::Error> {
-    let near: std::collections::BTreeSet<u64> = candidates(&mut *db, hash, radius)
+pub async fn find_near(db: &mut Conn, engine: Engine, hash: u64, radius: u32) -> Result<Vec<Earlier>, sqlx::Error> {
+    let near: std::collections::BTreeSet<u64> = candidates(&mut *db, engine, hash, radius)
         .await?
         .into_iter()
         .filter(|&candidate| rules::hamming(candidate, hash) <= radius)
@@ -39,8 +39,9 @@ pub async fn find_near(db: &mut Conn, hash: u64, radius: u32) -> Result<Vec<Earl
     Ok(found)
 }
 
-/// The hashes sharing a probed value in some band: one index range per probe.
-async fn candidates(db: &mut Conn, hash: u64, radius: u32) -> Result<Vec<u64>, sqlx::Error> {
+/// The hashes sharing a probed value in some band: one index range per probe, read from the
+/// indexes alone and sent back as one comma-separated text (one row, not one per candidate).
+async fn candidates(db: &mut Conn, engine: Engine, hash: u64, radius: u32) -> Result<Vec<u64>, sqlx::Error> {
     let probes = rules::probes(hash, radius);
     let mut n = 0;
     let mut selects = Vec::with_capacity(BANDS);
@@ -57,13 +58,21 @@ async fn candidates(db: &mut Conn, hash: u64, radius: u32) -> Result<Vec<u64>, s
             list.join(", ")
         ));
     }
-    let sql = selects.join(" UNION ALL ");
-    let mut query = sqlx::query_scalar::<_, i64>(&sql);
+    let joined = match engine {
+        Engine::Sqlite => "group_concat(hash)",
+        Engine::Postgres => "string_agg(hash::text, ',')",
+    };
+    let sql = format!("SELECT {joined} FROM ({}) AS candidates", selects.join(" UNION ALL "));
+    let mut query = sqlx::query_scalar::<_, Option<String>>(&sql);
     for value in probes.iter().flatten() {
         query = query.bind(i64::from(*value));
     }
-    let hashes = query.fetch_all(&mut *db).await?;
-    Ok(hashes.into_iter().map(|h| h as u64).collect())
+    let joined = query.fetch_one(&mut *db).await?.unwrap_or_default();
+    Ok(joined
+        .split(',')
+        .filter_map(|h| h.parse::<i64>().ok())
+        .map(|h| h as u64)
+        .collect())
 }
 
 /// Makes the caller's transaction the only one recording photos until it ends (PostgreSQL;
