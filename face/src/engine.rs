@@ -1,7 +1,8 @@
 //! The face engine: the three models together, with the policy the application needs. Detect on
 //! a downscaled copy first (detection cost grows with the pixel count) and retry larger only
-//! when no face is found; then landmarks, chip and descriptor on the full image; refuse
-//! photos that cannot give a trustworthy descriptor.
+//! when no face is found, at most on the copies `policy::plan` chooses (bounded in pixels,
+//! large enough for a face of `min_face_px` when the budget allows); then landmarks, chip and
+//! descriptor on the full image; refuse photos that cannot give a trustworthy descriptor.
 
 use std::path::Path;
 
@@ -11,6 +12,7 @@ use image::RgbImage;
 use crate::chip::face_chip;
 use crate::geometry::Rect;
 use crate::mmod::Mmod;
+use crate::policy::{plan, Limits};
 use crate::resnet::{Descriptor, ResNet, CHIP_SIZE};
 use crate::shape::{Landmarks, ShapePredictor};
 use crate::ModelError;
@@ -19,8 +21,9 @@ pub const DETECTOR_FILE: &str = "mmod_human_face_detector.dat";
 pub const LANDMARKS_FILE: &str = "shape_predictor_5_face_landmarks.dat";
 pub const DESCRIPTOR_FILE: &str = "dlib_face_recognition_resnet_model_v1.dat";
 
-/// Longest side of the copies detection runs on, smallest first.
-const DETECTION_SIDES: [u32; 3] = [240, 480, 960];
+/// The default of `Quality::max_pixels`: 24 megapixels (6000×4000), above what a phone
+/// saves for a selfie unless asked for its full-resolution mode.
+pub const DEFAULT_MAX_PIXELS: u64 = 24_000_000;
 
 /// What makes a photo usable.
 #[derive(Debug, Clone)]
@@ -33,6 +36,10 @@ pub struct Quality {
     pub min_brightness: f32,
     /// Smallest variance of the Laplacian of the face chip (below it the face is blurred).
     pub min_sharpness: f32,
+    /// Largest photo, in pixels, a face check decodes: its header is read first and a larger
+    /// photo is refused before any pixel is decoded, which bounds a check's memory (3 bytes a
+    /// pixel for the decoded photo, once more while it is turned upright).
+    pub max_pixels: u64,
 }
 
 impl Default for Quality {
@@ -41,6 +48,7 @@ impl Default for Quality {
             min_face_px: 90,
             min_brightness: 45.0,
             min_sharpness: 40.0,
+            max_pixels: DEFAULT_MAX_PIXELS,
         }
     }
 }
@@ -67,6 +75,8 @@ pub struct Face {
 }
 
 pub struct Engine {
+    /// The detection passes' limits (see `policy`).
+    pub limits: Limits,
     detector: Mmod,
     landmarks: ShapePredictor,
     descriptor: ResNet,
@@ -90,35 +100,30 @@ impl Engine {
             })
         };
         Ok(Engine {
+            limits: Limits::default(),
             detector: Mmod::parse(&read(DETECTOR_FILE)?)?,
             landmarks: ShapePredictor::parse(&read(LANDMARKS_FILE)?)?,
             descriptor: ResNet::parse(&read(DESCRIPTOR_FILE)?)?,
         })
     }
 
-    /// Face boxes in original-image coordinates, from the smallest copy that shows any face.
+    /// Face boxes in original-image coordinates, from the smallest of the planned copies that
+    /// shows any face.
     pub fn detect(&self, img: &RgbImage) -> Vec<(Rect, f32)> {
-        let longest = img.width().max(img.height());
-        for side in DETECTION_SIDES {
-            let scale = (f64::from(side) / f64::from(longest)).min(1.0);
-            let found = if scale < 1.0 {
-                let (w, h) = (
-                    (f64::from(img.width()) * scale).round() as u32,
-                    (f64::from(img.height()) * scale).round() as u32,
-                );
-                self.detector
-                    .detect(&resize(img, w.max(1), h.max(1), FilterType::Triangle))
-            } else {
+        let passes = plan(img.width(), img.height(), &self.limits);
+        for copy in passes.cnn {
+            let scale = copy.scale(img.width());
+            let found = if (copy.width, copy.height) == img.dimensions() {
                 self.detector.detect(img)
+            } else {
+                self.detector
+                    .detect(&resize(img, copy.width, copy.height, FilterType::Triangle))
             };
             if !found.is_empty() {
                 return found
                     .iter()
                     .map(|d| (scale_rect(d.rect, 1.0 / scale), d.confidence))
                     .collect();
-            }
-            if scale == 1.0 {
-                break;
             }
         }
         Vec::new()
