@@ -7,6 +7,7 @@ pub mod engine;
 pub mod geometry;
 pub mod mmod;
 pub mod net;
+pub mod policy;
 pub mod resnet;
 pub mod shape;
 pub mod tensor;
