@@ -11,8 +11,9 @@ use image::RgbImage;
 
 use crate::chip::face_chip;
 use crate::geometry::Rect;
-use crate::mmod::Mmod;
-use crate::policy::{plan, Limits};
+use crate::hog::Hog;
+use crate::mmod::{overlaps, Detection, Mmod};
+use crate::policy::{plan, Copy, Limits};
 use crate::resnet::{Descriptor, ResNet, CHIP_SIZE};
 use crate::shape::{Landmarks, ShapePredictor};
 use crate::ModelError;
@@ -24,6 +25,11 @@ pub const DESCRIPTOR_FILE: &str = "dlib_face_recognition_resnet_model_v1.dat";
 /// The default of `Quality::max_pixels`: 24 megapixels (6000×4000), above what a phone
 /// saves for a selfie unless asked for its full-resolution mode.
 pub const DEFAULT_MAX_PIXELS: u64 = 24_000_000;
+
+/// Two boxes of the two detectors are one face when they overlap this much (a HOG box and
+/// the CNN box of the same face overlap by about 0.7 of their union).
+const SAME_FACE_IOU: f64 = 0.3;
+const SAME_FACE_COVERED: f64 = 0.5;
 
 /// What makes a photo usable.
 #[derive(Debug, Clone)]
@@ -77,6 +83,7 @@ pub struct Face {
 pub struct Engine {
     /// The detection passes' limits (see `policy`).
     pub limits: Limits,
+    hog: Hog,
     detector: Mmod,
     landmarks: ShapePredictor,
     descriptor: ResNet,
@@ -101,32 +108,55 @@ impl Engine {
         };
         Ok(Engine {
             limits: Limits::default(),
+            hog: Hog::frontal(),
             detector: Mmod::parse(&read(DETECTOR_FILE)?)?,
             landmarks: ShapePredictor::parse(&read(LANDMARKS_FILE)?)?,
             descriptor: ResNet::parse(&read(DESCRIPTOR_FILE)?)?,
         })
     }
 
-    /// Face boxes in original-image coordinates, from the smallest of the planned copies that
-    /// shows any face.
+    /// `detect_faces` for the default quality's `min_face_px`.
     pub fn detect(&self, img: &RgbImage) -> Vec<(Rect, f32)> {
-        let passes = plan(img.width(), img.height(), &self.limits);
-        for copy in passes.cnn {
-            let scale = copy.scale(img.width());
-            let found = if (copy.width, copy.height) == img.dimensions() {
-                self.detector.detect(img)
-            } else {
-                self.detector
-                    .detect(&resize(img, copy.width, copy.height, FilterType::Triangle))
-            };
-            if !found.is_empty() {
-                return found
-                    .iter()
-                    .map(|d| (scale_rect(d.rect, 1.0 / scale), d.confidence))
-                    .collect();
+        self.detect_faces(img, Quality::default().min_face_px)
+    }
+
+    /// Every face in the photo, in original-image coordinates: the CNN's on the smallest of
+    /// its copies that shows any (their boxes are the ones the descriptor was validated
+    /// with), then every face the HOG pass counts that is not one of them. Faces at least
+    /// `min_face_px` wide are all seen when the plan's HOG copy covers them (see `policy`).
+    pub fn detect_faces(&self, img: &RgbImage, min_face_px: i64) -> Vec<(Rect, f32)> {
+        let min_face = u32::try_from(min_face_px.max(1)).unwrap_or(u32::MAX);
+        let passes = plan(img.width(), img.height(), min_face, &self.limits);
+        let mut faces = Vec::new();
+        for copy in &passes.cnn {
+            faces = self.on_copy(img, *copy, |i| self.detector.detect(i));
+            if !faces.is_empty() {
+                break;
             }
         }
-        Vec::new()
+        for (rect, confidence) in self.on_copy(img, passes.hog, |i| self.hog.detect(i)) {
+            if !faces
+                .iter()
+                .any(|(f, _)| overlaps(f, &rect, SAME_FACE_IOU, SAME_FACE_COVERED))
+            {
+                faces.push((rect, confidence));
+            }
+        }
+        faces
+    }
+
+    /// A detector's faces on a copy of the photo, in the photo's coordinates.
+    fn on_copy(&self, img: &RgbImage, copy: Copy, detect: impl Fn(&RgbImage) -> Vec<Detection>) -> Vec<(Rect, f32)> {
+        let found = if (copy.width, copy.height) == img.dimensions() {
+            detect(img)
+        } else {
+            detect(&resize(img, copy.width, copy.height, FilterType::Triangle))
+        };
+        let scale = copy.scale(img.width());
+        found
+            .iter()
+            .map(|d| (scale_rect(d.rect, 1.0 / scale), d.confidence))
+            .collect()
     }
 
     /// Landmarks, chip and descriptor of the face in `rect`.
@@ -146,7 +176,7 @@ impl Engine {
 
     /// The descriptor of the one face in a photo, or why there is none.
     pub fn single_face(&self, img: &RgbImage, quality: &Quality) -> Result<Face, Refusal> {
-        let found = self.detect(img);
+        let found = self.detect_faces(img, quality.min_face_px);
         let (rect, confidence) = match found.as_slice() {
             [] => return Err(Refusal::NoFace),
             [one] => *one,

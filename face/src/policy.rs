@@ -1,8 +1,10 @@
-//! Which detector runs on which copy of a photo: a pure function of the photo's size and the
-//! limits, so that its two promises are tested directly:
-//! - a face at least `min_face_px` wide in the original is looked for on a copy where it is
-//!   at least the detector's window wide (both detectors find faces from about their window
-//!   up; nothing smaller), whenever that copy fits the detector's pixel budget;
+//! Which detector runs on which copy of a photo: a pure function of the photo's size, the
+//! smallest face that must be seen and the limits, so that its promises are tested directly:
+//! - the HOG detector (cheap per pixel, frontal faces) counts faces on a copy where a face
+//!   `min_face_px` wide in the original is at least its window wide (both detectors find
+//!   faces from about their window up, nothing smaller), whenever that copy fits its budget;
+//! - the CNN detector (any pose, costly per pixel) looks for the main face on a 240-pixel
+//!   copy, then on the largest copy its budget allows;
 //! - no pass is given more pixels than its budget, so a photo's detection cost (time and
 //!   memory) is bounded whatever its size, and a photo without a face costs the sum of the
 //!   budgets at most.
@@ -27,8 +29,10 @@ impl Copy {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Limits {
-    /// Smallest face box, in pixels, the CNN detector finds (its window).
-    pub cnn_window: u32,
+    /// Smallest face box, in pixels, the HOG detector finds (its window).
+    pub hog_window: u32,
+    /// Most pixels the HOG pass is given (about 0.3 µs and 8 bytes a pixel).
+    pub hog_max_pixels: u64,
     /// Longest side of the first CNN copy: cheap, and enough for the face of a selfie or an
     /// ID portrait.
     pub first_side: u32,
@@ -39,7 +43,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            cnn_window: 80,
+            hog_window: 80,
+            hog_max_pixels: 4_000_000,
             first_side: 240,
             cnn_max_pixels: 200_000,
         }
@@ -49,9 +54,11 @@ impl Default for Limits {
 /// The detection passes for one photo.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
+    /// The HOG copy, on which every frontal face is counted.
+    pub hog: Copy,
     /// CNN copies, smallest first: each is tried until one shows a face.
     pub cnn: Vec<Copy>,
-    /// Width, in pixels of the original, of the narrowest face the last pass still sees: at
+    /// Width, in pixels of the original, of the narrowest face the HOG pass still sees: at
     /// most `min_face_px` when the promise holds for this photo.
     pub smallest_face_seen: f64,
 }
@@ -80,23 +87,27 @@ fn within_budget(width: u32, height: u32, wanted: f64, budget: u64) -> f64 {
     scale
 }
 
-pub fn plan(width: u32, height: u32, limits: &Limits) -> Plan {
+pub fn plan(width: u32, height: u32, min_face_px: u32, limits: &Limits) -> Plan {
     let longest = width.max(height).max(1);
-    let window = f64::from(limits.cnn_window);
     let first = (f64::from(limits.first_side) / f64::from(longest)).min(1.0);
-    // The last copy is as large as the budget allows: a face of min_face_px is then at least
-    // the window wide in it whenever that fits (scale window / min_face_px), and a face a
-    // little narrower is still found, to be refused as too small rather than missing.
+    // The last CNN copy is as large as the budget allows (the photo itself when it fits).
     let last = within_budget(width, height, 1.0, limits.cnn_max_pixels).max(first);
     let mut cnn = vec![scaled(width, height, first)];
     let last_copy = scaled(width, height, last);
     if last_copy != cnn[0] {
         cnn.push(last_copy);
     }
-    let seen = window / last_copy.scale(width);
+    let hog_window = f64::from(limits.hog_window);
+    let covering = (hog_window / f64::from(min_face_px.max(1))).min(1.0);
+    let hog = scaled(
+        width,
+        height,
+        within_budget(width, height, covering, limits.hog_max_pixels),
+    );
     Plan {
+        hog,
         cnn,
-        smallest_face_seen: seen,
+        smallest_face_seen: hog_window / hog.scale(width),
     }
 }
 
@@ -127,7 +138,8 @@ mod tests {
     fn no_pass_exceeds_its_budget() {
         let limits = Limits::default();
         for (w, h) in sizes() {
-            let p = plan(w, h, &limits);
+            let p = plan(w, h, 90, &limits);
+            assert!(p.hog.pixels() <= limits.hog_max_pixels && p.hog.width <= w && p.hog.height <= h);
             assert!(!p.cnn.is_empty() && p.cnn.len() <= 2, "{w}×{h}: {p:?}");
             for copy in &p.cnn {
                 assert!(copy.width <= w && copy.height <= h, "{w}×{h}: {copy:?}");
@@ -142,21 +154,22 @@ mod tests {
         let limits = Limits::default();
         for (w, h) in sizes() {
             for min_face in [90u32, 120, 150] {
-                let p = plan(w, h, &limits);
-                let last = *p.cnn.last().unwrap();
-                // The face as wide as the window in the last copy, in original pixels.
-                let seen = f64::from(limits.cnn_window) / last.scale(w);
+                let p = plan(w, h, min_face, &limits);
+                // The face as wide as the window in the HOG copy, in original pixels.
+                let seen = f64::from(limits.hog_window) / p.hog.scale(w);
                 assert!((seen - p.smallest_face_seen).abs() < 1e-9);
-                let covering = f64::from(limits.cnn_window) / f64::from(min_face);
-                let fits = scaled(w, h, covering.min(1.0)).pixels() <= limits.cnn_max_pixels;
+                let covering = f64::from(limits.hog_window) / f64::from(min_face);
+                let fits = scaled(w, h, covering.min(1.0)).pixels() <= limits.hog_max_pixels;
                 if fits {
                     assert!(
                         p.smallest_face_seen <= f64::from(min_face) + 1e-9,
                         "{w}×{h} {min_face}: {p:?}"
                     );
+                    // …and no larger than needed.
+                    assert!(p.hog.scale(w) <= covering + 1.0 / f64::from(w), "{w}×{h}: {p:?}");
                 } else {
-                    // Over budget, the last pass uses all of it.
-                    assert!(last.pixels() * 100 >= limits.cnn_max_pixels * 97, "{w}×{h}: {p:?}");
+                    // Over budget, the pass uses all of it.
+                    assert!(p.hog.pixels() * 100 >= limits.hog_max_pixels * 97, "{w}×{h}: {p:?}");
                 }
             }
         }
@@ -164,7 +177,15 @@ mod tests {
 
     #[test]
     fn small_photos_are_searched_as_they_are() {
-        let p = plan(296, 400, &Limits::default());
+        let p = plan(296, 400, 90, &Limits::default());
+        // Frontal faces are counted on the photo at 80/90 of its size.
+        assert_eq!(
+            p.hog,
+            Copy {
+                width: 264,
+                height: 356
+            }
+        );
         // 240 on the longest side first, then the photo as it is.
         assert_eq!(
             p.cnn[0],
@@ -180,7 +201,7 @@ mod tests {
                 height: 400
             }
         );
-        let p = plan(200, 150, &Limits::default());
+        let p = plan(200, 150, 90, &Limits::default());
         assert_eq!(
             p.cnn,
             vec![Copy {
@@ -189,7 +210,14 @@ mod tests {
             }]
         );
         // A selfie: 240 first, then as much as the budget allows.
-        let p = plan(1280, 960, &Limits::default());
+        let p = plan(1280, 960, 90, &Limits::default());
+        assert_eq!(
+            p.hog,
+            Copy {
+                width: 1138,
+                height: 854
+            }
+        );
         assert_eq!(
             p.cnn[0],
             Copy {
