@@ -27,9 +27,12 @@ const DIRECTIONS: [(f32, f32); 9] = [
 
 /// The strongest channel's gradient at (x, y). `later_wins` is the SIMD rule (a tie goes to
 /// the later channel); the scalar rule keeps the earlier one.
-fn gradient(img: &RgbImage, x: u32, y: u32, later_wins: bool) -> (f32, f32, f32) {
-    let (l, r) = (img.get_pixel(x - 1, y).0, img.get_pixel(x + 1, y).0);
-    let (t, b) = (img.get_pixel(x, y - 1).0, img.get_pixel(x, y + 1).0);
+#[inline(always)]
+fn gradient(raw: &[u8], stride: usize, x: u32, y: u32, later_wins: bool) -> (f32, f32, f32) {
+    let at = (y as usize * stride + x as usize) * 3;
+    let row = stride * 3;
+    let (l, r) = (&raw[at - 3..at], &raw[at + 3..at + 6]);
+    let (t, b) = (&raw[at - row..at - row + 3], &raw[at + row..at + row + 3]);
     let mut best = (0i32, 0i32, -1i32);
     for ch in 0..3 {
         let gx = i32::from(r[ch]) - i32::from(l[ch]);
@@ -44,6 +47,7 @@ fn gradient(img: &RgbImage, x: u32, y: u32, later_wins: bool) -> (f32, f32, f32)
 }
 
 /// The orientation bin (0–17) a gradient snaps to.
+#[inline(always)]
 fn orientation(gx: f32, gy: f32) -> usize {
     let mut best_dot = 0.0f32;
     let mut best = 0;
@@ -58,6 +62,25 @@ fn orientation(gx: f32, gy: f32) -> usize {
         }
     }
     best
+}
+
+/// `orientation` of eight gradients at once (the same comparisons, lane by lane).
+#[inline(always)]
+fn orientations8(gx: &[f32; 8], gy: &[f32; 8]) -> [usize; 8] {
+    let mut best_dot = [0.0f32; 8];
+    let mut best = [0u32; 8];
+    for (o, (dx, dy)) in DIRECTIONS.iter().enumerate() {
+        for k in 0..8 {
+            let dot = gx[k] * dx + gy[k] * dy;
+            let up = dot > best_dot[k];
+            best_dot[k] = if up { dot } else { best_dot[k] };
+            best[k] = if up { o as u32 } else { best[k] };
+            let down = -dot > best_dot[k];
+            best_dot[k] = if down { -dot } else { best_dot[k] };
+            best[k] = if down { o as u32 + 9 } else { best[k] };
+        }
+    }
+    best.map(|b| b as usize)
 }
 
 /// The features of `img` with 8-pixel cells, laid out for filters `filter_rows × filter_cols`
@@ -76,6 +99,7 @@ pub fn extract(img: &RgbImage, cell: usize, filter_rows: usize, filter_cols: usi
         };
     }
     let hist_nc = cells_nc + 2;
+    let raw = img.as_raw().as_slice();
     let mut hist = vec![[0.0f32; 18]; (cells_nr + 2) * hist_nc];
     let visible_nr = (cells_nr * cell).min(nr) as i64 - 1;
     let visible_nc = (cells_nc * cell).min(nc) as i64 - 1;
@@ -89,15 +113,19 @@ pub fn extract(img: &RgbImage, cell: usize, filter_rows: usize, filter_cols: usi
         let mut x = 1i64;
         // dlib's 8-wide SIMD blocks.
         while x < visible_nc - 7 {
+            let (mut gx, mut gy, mut len) = ([0.0f32; 8], [0.0f32; 8], [0.0f32; 8]);
             for lane in 0..8 {
-                let xl = x + lane;
-                let (gx, gy, len) = gradient(img, xl as u32, y as u32, true);
+                (gx[lane], gy[lane], len[lane]) = gradient(raw, nc, (x + lane as i64) as u32, y as u32, true);
+            }
+            let bins = orientations8(&gx, &gy);
+            for lane in 0..8 {
+                let xl = x + lane as i64;
                 let xp = (xl as f32 + 0.5) / cell as f32 + 0.5;
                 let ixp = xp as i64;
                 let vx0 = xp - ixp as f32;
                 let vx1 = 1.0f32 - vx0;
-                let v = len.sqrt();
-                let o = orientation(gx, gy);
+                let v = len[lane].sqrt();
+                let o = bins[lane];
                 let (vx1, vx0) = (vx1 * v, vx0 * v);
                 let c = ixp as usize;
                 hist[row0 + c][o] += vy1 * vx1;
@@ -108,7 +136,7 @@ pub fn extract(img: &RgbImage, cell: usize, filter_rows: usize, filter_cols: usi
             x += 8;
         }
         while x < visible_nc {
-            let (gx, gy, len) = gradient(img, x as u32, y as u32, false);
+            let (gx, gy, len) = gradient(raw, nc, x as u32, y as u32, false);
             let o = orientation(gx, gy);
             let v = len.sqrt();
             let xp = ((x as f64 + 0.5) / cell as f64 - 0.5) as f32;

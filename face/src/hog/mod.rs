@@ -314,47 +314,71 @@ fn separable(
     out: &mut [f32],
     (first_row, last_row, first_col, last_col): (usize, usize, usize, usize),
 ) {
-    let taps = |filter: &[f32], value: &dyn Fn(usize) -> f32, blocked: bool| -> f32 {
-        if !blocked {
-            let mut t = 0.0f32;
-            for (n, f) in filter.iter().enumerate() {
-                t += value(n) * f;
-            }
-            return t;
-        }
-        let (mut t1, mut t2, mut t3) = (0.0f32, 0.0f32, 0.0f32);
-        let mut n = 0;
-        while n + 2 < filter.len() {
-            t1 += value(n) * filter[n];
-            t2 += value(n + 1) * filter[n + 1];
-            t3 += value(n + 2) * filter[n + 2];
-            n += 3;
-        }
-        while n < filter.len() {
-            t1 += value(n) * filter[n];
-            n += 1;
-        }
-        t1 + (t2 + t3)
-    };
-    let blocks_end = |last: usize| {
-        let mut c = first_col;
-        while (c as i64) < last as i64 - 7 {
-            c += 8;
-        }
-        c
-    };
-    let block_end = blocks_end(last_col);
+    let mut block_end = first_col;
+    while (block_end as i64) < last_col as i64 - 7 {
+        block_end += 8;
+    }
     for r in 0..nr {
         let row = &input[r * nc..(r + 1) * nc];
-        for c in first_col..last_col {
-            let value = |n: usize| row[c - first_col + n];
-            scratch[r * nc + c] = taps(row_filter, &value, c < block_end);
+        let dst = &mut scratch[r * nc..(r + 1) * nc];
+        let mut c = first_col;
+        while c < block_end {
+            let block = blocked_taps8(row_filter, |n| &row[c - first_col + n..][..8]);
+            dst[c..c + 8].copy_from_slice(&block);
+            c += 8;
+        }
+        for c in block_end..last_col {
+            dst[c] = plain_taps(row_filter, |n| row[c - first_col + n]);
         }
     }
     for r in first_row..last_row {
-        for c in first_col..last_col {
-            let value = |m: usize| scratch[(r - first_row + m) * nc + c];
-            out[r * nc + c] += taps(col_filter, &value, c < block_end);
+        let base = (r - first_row) * nc;
+        let dst = &mut out[r * nc..(r + 1) * nc];
+        let mut c = first_col;
+        while c < block_end {
+            let block = blocked_taps8(col_filter, |m| &scratch[base + m * nc + c..][..8]);
+            for (d, v) in dst[c..c + 8].iter_mut().zip(block) {
+                *d += v;
+            }
+            c += 8;
+        }
+        for c in block_end..last_col {
+            dst[c] += plain_taps(col_filter, |m| scratch[base + m * nc + c]);
         }
     }
+}
+
+/// dlib's SIMD blocks, eight columns at once: taps n, n+1, n+2 into three accumulators, the
+/// rest into the first, then first + (second + third).
+#[inline(always)]
+fn blocked_taps8<'a>(filter: &[f32], values: impl Fn(usize) -> &'a [f32]) -> [f32; 8] {
+    let (mut t1, mut t2, mut t3) = ([0.0f32; 8], [0.0f32; 8], [0.0f32; 8]);
+    let mut n = 0;
+    while n + 2 < filter.len() {
+        let (v1, v2, v3) = (values(n), values(n + 1), values(n + 2));
+        for k in 0..8 {
+            t1[k] += v1[k] * filter[n];
+            t2[k] += v2[k] * filter[n + 1];
+            t3[k] += v3[k] * filter[n + 2];
+        }
+        n += 3;
+    }
+    while n < filter.len() {
+        let v = values(n);
+        for k in 0..8 {
+            t1[k] += v[k] * filter[n];
+        }
+        n += 1;
+    }
+    std::array::from_fn(|k| t1[k] + (t2[k] + t3[k]))
+}
+
+/// dlib's scalar tail: the taps summed in order.
+#[inline(always)]
+fn plain_taps(filter: &[f32], value: impl Fn(usize) -> f32) -> f32 {
+    let mut t = 0.0f32;
+    for (n, f) in filter.iter().enumerate() {
+        t += value(n) * f;
+    }
+    t
 }

@@ -9,13 +9,16 @@ use image::RgbImage;
 pub fn down(img: &RgbImage) -> RgbImage {
     let (nr, nc) = (img.height() as usize, img.width() as usize);
     let (out_nr, out_nc) = (5 * nr / 6, 5 * nc / 6);
-    let mut out = RgbImage::new(out_nc as u32, out_nr as u32);
     if out_nr == 0 || out_nc == 0 {
-        return out;
+        return RgbImage::new(out_nc as u32, out_nr as u32);
     }
     let x_scale = (nc - 1) as f64 / (out_nc.max(2) - 1) as f64;
     let y_scale = (nr - 1) as f64 / (out_nr.max(2) - 1) as f64;
-    let px = |r: usize, c: usize, ch: usize| img.get_pixel(c as u32, r as u32).0[ch];
+    let raw = img.as_raw().as_slice();
+    let px = |r: usize, c: usize, ch: usize| raw[(r * nc + c) * 3 + ch];
+    let out_nc_u = out_nc;
+    let mut pixels = vec![0u8; out_nr * out_nc * 3];
+    let mut put = |r: usize, c: usize, v: [u8; 3]| pixels[(r * out_nc_u + c) * 3..][..3].copy_from_slice(&v);
     let mut y = -y_scale;
     for r in 0..out_nr {
         y += y_scale;
@@ -46,7 +49,7 @@ pub fn down(img: &RgbImage) -> RgbImage {
                     let sum = tlf * f(top, l) + trf * f(top, rt) + blf * f(bottom, l) + brf * f(bottom, rt);
                     *v = sum as i32 as u8;
                 }
-                out.put_pixel((c + k) as u32, r as u32, image::Rgb(value));
+                put(r, c + k, value);
             }
             c += 4;
         }
@@ -63,9 +66,9 @@ pub fn down(img: &RgbImage) -> RgbImage {
                     + tb * ((1.0 - lr) * f(bottom, left) + lr * f(bottom, right));
                 *v = sum as u8;
             }
-            out.put_pixel(c as u32, r as u32, image::Rgb(value));
+            put(r, c, value);
             c += 1;
         }
     }
-    out
+    RgbImage::from_raw(out_nc as u32, out_nr as u32, pixels).expect("the pixels of the level")
 }
