@@ -6,7 +6,6 @@
 
 use std::path::Path;
 
-use image::imageops::{resize, FilterType};
 use image::RgbImage;
 
 use crate::chip::face_chip;
@@ -150,7 +149,7 @@ impl Engine {
         let found = if (copy.width, copy.height) == img.dimensions() {
             detect(img)
         } else {
-            detect(&resize(img, copy.width, copy.height, FilterType::Triangle))
+            detect(&crate::resample::shrink(img, copy.width, copy.height))
         };
         let scale = copy.scale(img.width());
         found

@@ -9,6 +9,7 @@ pub mod hog;
 pub mod mmod;
 pub mod net;
 pub mod policy;
+pub mod resample;
 pub mod resnet;
 pub mod shape;
 pub mod tensor;
