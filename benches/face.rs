@@ -170,7 +170,11 @@ fn main() {
     names.dedup();
 
     println!("face engine benchmark (2 cores); models from {}", dir.display());
-    println!("deepface photos: {} images, {} labelled pairs", names.len(), pairs.len());
+    println!(
+        "deepface photos: {} images, {} labelled pairs",
+        names.len(),
+        pairs.len()
+    );
     let (descriptors, stages) = describe_photos(&m, &names);
     stages.print("deepface photos, per stage");
     let missing: Vec<&String> = names
@@ -214,7 +218,10 @@ fn main() {
         time_stages(&m, &wall, &mut no_face);
         time_stages(&m, &composite, &mut two);
     }
-    println!("photo without a face (1280×960): {:?}", engine.single_face(&wall, &quality).map(|f| f.rect));
+    println!(
+        "photo without a face (1280×960): {:?}",
+        engine.single_face(&wall, &quality).map(|f| f.rect)
+    );
     print_stage("whole check", no_face.whole);
     println!(
         "two-face composite (1280×960, second face 110 px): {:?}",
@@ -223,7 +230,12 @@ fn main() {
     print_stage("whole check", two.whole);
 
     // Peak memory of one check, from a reset peak (models resident included).
-    let big = encode_jpeg(&image::imageops::resize(&source, 6000, 4000, image::imageops::FilterType::Triangle));
+    let big = encode_jpeg(&image::imageops::resize(
+        &source,
+        6000,
+        4000,
+        image::imageops::FilterType::Triangle,
+    ));
     for (what, photo) in [("selfie JPEG 1280×960", &jpeg), ("photo JPEG 6000×4000", &big)] {
         reset_peak();
         let resident = current_rss_mb();
@@ -263,7 +275,10 @@ fn main() {
             f64::from(total) / started.elapsed().as_secs_f64()
         );
     }
-    println!("peak memory of the whole benchmark (VmHWM since the last reset): {:.0} MB", peak_rss_mb());
+    println!(
+        "peak memory of the whole benchmark (VmHWM since the last reset): {:.0} MB",
+        peak_rss_mb()
+    );
 
     // Accuracy over the labelled pairs; a photo without a face rejects its pairs.
     let index = |n: &str| names.iter().position(|x| x == n).unwrap();
