@@ -275,11 +275,7 @@ fn compare_faces(
 ) -> anyhow::Result<()> {
     prepare_models(settings)?;
     let engine = zhujian::face::load_engine(&settings.models_dir())?;
-    let quality = zhujian_face::Quality {
-        min_face_px: settings.face.min_face_px,
-        min_brightness: settings.face.min_brightness,
-        min_sharpness: settings.face.min_sharpness,
-    };
+    let quality = zhujian::face::quality(&settings.face);
     let describe = |path: &std::path::Path| {
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         zhujian::face::describe(&engine, &quality, &bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))

@@ -1,16 +1,18 @@
 //! The face engine: the three models together, with the policy the application needs. Detect on
 //! a downscaled copy first (detection cost grows with the pixel count) and retry larger only
-//! when no face is found; then landmarks, chip and descriptor on the full image; refuse
-//! photos that cannot give a trustworthy descriptor.
+//! when no face is found, at most on the copies `policy::plan` chooses (bounded in pixels,
+//! large enough for a face of `min_face_px` when the budget allows); then landmarks, chip and
+//! descriptor on the full image; refuse photos that cannot give a trustworthy descriptor.
 
 use std::path::Path;
 
-use image::imageops::{resize, FilterType};
 use image::RgbImage;
 
 use crate::chip::face_chip;
 use crate::geometry::Rect;
-use crate::mmod::Mmod;
+use crate::hog::Hog;
+use crate::mmod::{overlaps, Detection, Mmod};
+use crate::policy::{plan, Copy, Limits};
 use crate::resnet::{Descriptor, ResNet, CHIP_SIZE};
 use crate::shape::{Landmarks, ShapePredictor};
 use crate::ModelError;
@@ -19,8 +21,14 @@ pub const DETECTOR_FILE: &str = "mmod_human_face_detector.dat";
 pub const LANDMARKS_FILE: &str = "shape_predictor_5_face_landmarks.dat";
 pub const DESCRIPTOR_FILE: &str = "dlib_face_recognition_resnet_model_v1.dat";
 
-/// Longest side of the copies detection runs on, smallest first.
-const DETECTION_SIDES: [u32; 3] = [240, 480, 960];
+/// The default of `Quality::max_pixels`: 24 megapixels (6000×4000), above what a phone
+/// saves for a selfie unless asked for its full-resolution mode.
+pub const DEFAULT_MAX_PIXELS: u64 = 24_000_000;
+
+/// Two boxes of the two detectors are one face when they overlap this much (a HOG box and
+/// the CNN box of the same face overlap by about 0.7 of their union).
+const SAME_FACE_IOU: f64 = 0.3;
+const SAME_FACE_COVERED: f64 = 0.5;
 
 /// What makes a photo usable.
 #[derive(Debug, Clone)]
@@ -33,6 +41,10 @@ pub struct Quality {
     pub min_brightness: f32,
     /// Smallest variance of the Laplacian of the face chip (below it the face is blurred).
     pub min_sharpness: f32,
+    /// Largest photo, in pixels, a face check decodes: its header is read first and a larger
+    /// photo is refused before any pixel is decoded, which bounds a check's memory (3 bytes a
+    /// pixel for the decoded photo, once more while it is turned upright).
+    pub max_pixels: u64,
 }
 
 impl Default for Quality {
@@ -41,6 +53,7 @@ impl Default for Quality {
             min_face_px: 90,
             min_brightness: 45.0,
             min_sharpness: 40.0,
+            max_pixels: DEFAULT_MAX_PIXELS,
         }
     }
 }
@@ -67,6 +80,9 @@ pub struct Face {
 }
 
 pub struct Engine {
+    /// The detection passes' limits (see `policy`).
+    pub limits: Limits,
+    hog: Hog,
     detector: Mmod,
     landmarks: ShapePredictor,
     descriptor: ResNet,
@@ -90,38 +106,56 @@ impl Engine {
             })
         };
         Ok(Engine {
+            limits: Limits::default(),
+            hog: Hog::frontal(),
             detector: Mmod::parse(&read(DETECTOR_FILE)?)?,
             landmarks: ShapePredictor::parse(&read(LANDMARKS_FILE)?)?,
             descriptor: ResNet::parse(&read(DESCRIPTOR_FILE)?)?,
         })
     }
 
-    /// Face boxes in original-image coordinates, from the smallest copy that shows any face.
+    /// `detect_faces` for the default quality's `min_face_px`.
     pub fn detect(&self, img: &RgbImage) -> Vec<(Rect, f32)> {
-        let longest = img.width().max(img.height());
-        for side in DETECTION_SIDES {
-            let scale = (f64::from(side) / f64::from(longest)).min(1.0);
-            let found = if scale < 1.0 {
-                let (w, h) = (
-                    (f64::from(img.width()) * scale).round() as u32,
-                    (f64::from(img.height()) * scale).round() as u32,
-                );
-                self.detector
-                    .detect(&resize(img, w.max(1), h.max(1), FilterType::Triangle))
-            } else {
-                self.detector.detect(img)
-            };
-            if !found.is_empty() {
-                return found
-                    .iter()
-                    .map(|d| (scale_rect(d.rect, 1.0 / scale), d.confidence))
-                    .collect();
-            }
-            if scale == 1.0 {
+        self.detect_faces(img, Quality::default().min_face_px)
+    }
+
+    /// Every face in the photo, in original-image coordinates: the CNN's on the smallest of
+    /// its copies that shows any (their boxes are the ones the descriptor was validated
+    /// with), then every face the HOG pass counts that is not one of them. Faces at least
+    /// `min_face_px` wide are all seen when the plan's HOG copy covers them (see `policy`).
+    pub fn detect_faces(&self, img: &RgbImage, min_face_px: i64) -> Vec<(Rect, f32)> {
+        let min_face = u32::try_from(min_face_px.max(1)).unwrap_or(u32::MAX);
+        let passes = plan(img.width(), img.height(), min_face, &self.limits);
+        let mut faces = Vec::new();
+        for copy in &passes.cnn {
+            faces = self.on_copy(img, *copy, |i| self.detector.detect(i));
+            if !faces.is_empty() {
                 break;
             }
         }
-        Vec::new()
+        for (rect, confidence) in self.on_copy(img, passes.hog, |i| self.hog.detect(i)) {
+            if !faces
+                .iter()
+                .any(|(f, _)| overlaps(f, &rect, SAME_FACE_IOU, SAME_FACE_COVERED))
+            {
+                faces.push((rect, confidence));
+            }
+        }
+        faces
+    }
+
+    /// A detector's faces on a copy of the photo, in the photo's coordinates.
+    fn on_copy(&self, img: &RgbImage, copy: Copy, detect: impl Fn(&RgbImage) -> Vec<Detection>) -> Vec<(Rect, f32)> {
+        let found = if (copy.width, copy.height) == img.dimensions() {
+            detect(img)
+        } else {
+            detect(&crate::resample::shrink(img, copy.width, copy.height))
+        };
+        let scale = copy.scale(img.width());
+        found
+            .iter()
+            .map(|d| (scale_rect(d.rect, 1.0 / scale), d.confidence))
+            .collect()
     }
 
     /// Landmarks, chip and descriptor of the face in `rect`.
@@ -141,7 +175,7 @@ impl Engine {
 
     /// The descriptor of the one face in a photo, or why there is none.
     pub fn single_face(&self, img: &RgbImage, quality: &Quality) -> Result<Face, Refusal> {
-        let found = self.detect(img);
+        let found = self.detect_faces(img, quality.min_face_px);
         let (rect, confidence) = match found.as_slice() {
             [] => return Err(Refusal::NoFace),
             [one] => *one,

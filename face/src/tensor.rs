@@ -59,25 +59,74 @@ impl Conv {
         )
     }
 
-    /// im2col, then one matrix product: out[filters × positions] = W · columns + bias.
+    /// im2col, then one matrix product per band of output rows:
+    /// out[filters × positions] = W · columns + bias. The bands bound the im2col buffer
+    /// (`COLUMNS_BUDGET`) whatever the image size; every output value is the same dot
+    /// product over the same patch, so banding changes no result.
     pub fn forward(&self, x: &Tensor) -> Tensor {
+        self.forward_within(x, COLUMNS_BUDGET)
+    }
+
+    fn forward_within(&self, x: &Tensor, budget: usize) -> Tensor {
         assert_eq!(x.k, self.channels, "convolution input channels");
         let (ho, wo) = self.output_size(x.h, x.w);
         let patch = self.channels * self.nr * self.nc;
         let positions = ho * wo;
-        let mut columns = vec![0.0f32; patch * positions];
+        let mut out = Tensor::zeros(self.filters, ho, wo);
+        for (o, chunk) in out.data.chunks_mut(positions.max(1)).enumerate() {
+            chunk.fill(self.bias[o]);
+        }
+        let band = (budget / (patch * wo).max(1)).clamp(1, ho.max(1));
+        let mut columns = vec![0.0f32; patch * band * wo];
+        let mut first = 0;
+        while first < ho {
+            let rows = band.min(ho - first);
+            let n = rows * wo;
+            self.im2col(x, first, rows, wo, &mut columns[..patch * n]);
+            // SAFETY: W holds filters·patch values (row stride patch), the columns patch·n
+            // (row stride n), and the output band starts at row `first` of each filter's
+            // plane of `positions` values, n of them used per filter (row stride positions).
+            unsafe {
+                matrixmultiply::sgemm(
+                    self.filters,
+                    patch,
+                    n,
+                    1.0,
+                    self.weights.as_ptr(),
+                    patch as isize,
+                    1,
+                    columns.as_ptr(),
+                    n as isize,
+                    1,
+                    1.0,
+                    out.data.as_mut_ptr().add(first * wo),
+                    positions as isize,
+                    1,
+                );
+            }
+            first += rows;
+        }
+        out
+    }
+
+    /// The patches of output rows `first..first + rows`, one row of `columns` per
+    /// (channel, filter row, filter column), one column per output position.
+    fn im2col(&self, x: &Tensor, first: usize, rows: usize, wo: usize, columns: &mut [f32]) {
+        let n = rows * wo;
+        columns.fill(0.0);
         for k in 0..self.channels {
             for fy in 0..self.nr {
                 for fx in 0..self.nc {
                     let row = (k * self.nr + fy) * self.nc + fx;
-                    let out_row = &mut columns[row * positions..(row + 1) * positions];
-                    for oy in 0..ho {
+                    let out_row = &mut columns[row * n..(row + 1) * n];
+                    for r in 0..rows {
+                        let oy = first + r;
                         let iy = (oy * self.stride_y + fy) as isize - self.pad_y as isize;
                         if iy < 0 || iy >= x.h as isize {
                             continue;
                         }
                         let in_row = &x.data[(k * x.h + iy as usize) * x.w..][..x.w];
-                        let dst = &mut out_row[oy * wo..(oy + 1) * wo];
+                        let dst = &mut out_row[r * wo..(r + 1) * wo];
                         for (ox, value) in dst.iter_mut().enumerate() {
                             let ix = (ox * self.stride_x + fx) as isize - self.pad_x as isize;
                             if ix >= 0 && (ix as usize) < x.w {
@@ -88,32 +137,11 @@ impl Conv {
                 }
             }
         }
-        let mut out = Tensor::zeros(self.filters, ho, wo);
-        for (o, chunk) in out.data.chunks_mut(positions).enumerate() {
-            chunk.fill(self.bias[o]);
-        }
-        // SAFETY: the slices hold exactly m·k, k·n and m·n elements with the given strides.
-        unsafe {
-            matrixmultiply::sgemm(
-                self.filters,
-                patch,
-                positions,
-                1.0,
-                self.weights.as_ptr(),
-                patch as isize,
-                1,
-                columns.as_ptr(),
-                positions as isize,
-                1,
-                1.0,
-                out.data.as_mut_ptr(),
-                positions as isize,
-                1,
-            );
-        }
-        out
     }
 }
+
+/// Largest im2col buffer of a convolution, in values (16 MB).
+const COLUMNS_BUDGET: usize = 4 << 20;
 
 pub fn relu(x: &mut Tensor) {
     for v in &mut x.data {
@@ -208,6 +236,39 @@ impl Fc {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Banding the im2col buffer changes no output value, to the bit.
+    #[test]
+    fn banded_convolution_is_identical() {
+        let mut seed = 7u32;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 8) as f32 / (1 << 24) as f32 - 0.5
+        };
+        let conv = Conv {
+            filters: 6,
+            channels: 3,
+            nr: 5,
+            nc: 5,
+            stride_y: 2,
+            stride_x: 2,
+            pad_y: 2,
+            pad_x: 1,
+            weights: (0..6 * 3 * 25).map(|_| next()).collect(),
+            bias: (0..6).map(|_| next()).collect(),
+        };
+        let x = Tensor {
+            k: 3,
+            h: 37,
+            w: 29,
+            data: (0..3 * 37 * 29).map(|_| next()).collect(),
+        };
+        let whole = conv.forward_within(&x, usize::MAX / 2);
+        for budget in [1, 75 * 15, 75 * 15 * 4 + 7] {
+            assert_eq!(conv.forward_within(&x, budget), whole, "budget {budget}");
+        }
+        assert_eq!((whole.h, whole.w), (19, 14));
+    }
 
     fn naive_conv(c: &Conv, x: &Tensor) -> Tensor {
         let (ho, wo) = c.output_size(x.h, x.w);

@@ -196,3 +196,36 @@ fn engine_refuses_unusable_photos() {
         engine.single_face(&small, &quality).map(|f| f.rect)
     );
 }
+
+/// The HOG detector's boxes equal dlib's, and its scores to float rounding.
+#[test]
+fn hog_detections_match_dlib() {
+    let hog = zhujian_face::Hog::frontal();
+    for (name, expected) in reference()["images"].as_object().unwrap() {
+        let img = image::open(fixture(name)).unwrap().to_rgb8();
+        let found = hog.detect(&img);
+        let want = expected["hog"].as_array().unwrap();
+        assert_eq!(found.len(), want.len(), "{name}: {found:?}");
+        for (d, w) in found.iter().zip(want) {
+            assert_eq!(d.rect, rect(w), "{name}");
+            let score = w["score"].as_f64().unwrap() as f32;
+            assert!(
+                (d.confidence - score).abs() < 1e-4,
+                "{name}: score {} vs {score}",
+                d.confidence
+            );
+        }
+    }
+}
+
+/// The shipped HOG data is the converted file and nothing else.
+#[test]
+fn hog_data_has_its_hash() {
+    use sha2::Digest;
+    let actual = hex(&sha2::Sha256::digest(zhujian_face::hog::DATA));
+    assert_eq!(actual, zhujian_face::hog::DATA_SHA256);
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -31,6 +31,8 @@ pub struct Verdict {
 pub enum FaceError {
     #[error("the photo is not a readable JPEG or PNG")]
     Unreadable,
+    #[error("the photo has {width}×{height} pixels, more than the {max} a face check takes")]
+    TooLarge { width: u32, height: u32, max: u64 },
     #[error("the photo cannot be used: {0:?}")]
     Refused(Refusal),
     #[error("face checks are busy")]
@@ -74,11 +76,7 @@ impl LocalVerifier {
         };
         Ok(LocalVerifier {
             engine: load_engine(models_dir)?,
-            quality: Quality {
-                min_face_px: settings.min_face_px,
-                min_brightness: settings.min_brightness,
-                min_sharpness: settings.min_sharpness,
-            },
+            quality: quality(settings),
             threshold: settings.threshold,
             running: Arc::new(Semaphore::new(workers)),
             admitted: Arc::new(Semaphore::new(workers + settings.queue)),
@@ -137,27 +135,62 @@ pub fn verdict(a: &Descriptor, b: &Descriptor, threshold: f32) -> Verdict {
     }
 }
 
+/// What makes a photo usable, from the settings.
+pub fn quality(settings: &FaceSettings) -> Quality {
+    Quality {
+        min_face_px: settings.min_face_px,
+        min_brightness: settings.min_brightness,
+        min_sharpness: settings.min_sharpness,
+        max_pixels: settings.max_pixels,
+    }
+}
+
 /// Decodes a photo (EXIF orientation applied) and describes its single face.
 pub fn describe(engine: &Engine, quality: &Quality, photo: &[u8]) -> Result<Descriptor, FaceError> {
-    let image = decode(photo)?;
+    let image = decode_within(photo, quality.max_pixels)?;
     engine
         .single_face(&image, quality)
         .map(|f| f.descriptor)
         .map_err(FaceError::Refused)
 }
 
+/// `decode_within` the default limit (`face.max_pixels`' default).
 pub fn decode(photo: &[u8]) -> Result<image::RgbImage, FaceError> {
+    decode_within(photo, zhujian_face::engine::DEFAULT_MAX_PIXELS)
+}
+
+/// Decodes a photo (EXIF orientation applied) of at most `max_pixels`. The dimensions are read
+/// from the header first: a larger photo is refused before any pixel is decoded, whatever its
+/// file size (a 1 MB PNG can hold 400 megapixels).
+pub fn decode_within(photo: &[u8], max_pixels: u64) -> Result<image::RgbImage, FaceError> {
     use image::ImageDecoder;
-    let reader = image::ImageReader::new(std::io::Cursor::new(photo))
-        .with_guessed_format()
-        .map_err(|_| FaceError::Unreadable)?;
+    let reader = || {
+        image::ImageReader::new(std::io::Cursor::new(photo))
+            .with_guessed_format()
+            .map_err(|_| FaceError::Unreadable)
+    };
+    let (width, height) = reader()?.into_dimensions().map_err(|_| FaceError::Unreadable)?;
+    if u64::from(width) * u64::from(height) > max_pixels {
+        return Err(FaceError::TooLarge {
+            width,
+            height,
+            max: max_pixels,
+        });
+    }
+    let mut reader = reader()?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(width);
+    limits.max_image_height = Some(height);
+    // Room for the decoded pixels at 8 bytes each (16-bit RGBA PNGs) and the decoder's own.
+    limits.max_alloc = Some(max_pixels.saturating_mul(8).saturating_add(64 << 20));
+    reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(|_| FaceError::Unreadable)?;
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut image = image::DynamicImage::from_decoder(decoder).map_err(|_| FaceError::Unreadable)?;
     image.apply_orientation(orientation);
-    Ok(image.to_rgb8())
+    Ok(image.into_rgb8())
 }
 
 /// Engines already loaded, by models folder.
@@ -212,6 +245,17 @@ pub fn problem(error: FaceError, photo: Photo) -> crate::platform::error::ApiErr
             "face.unreadable",
             format!("{zh}无法读取"),
             format!("The {en} cannot be read"),
+        ),
+        FaceError::TooLarge { width, height, max } => (
+            "face.too_large",
+            format!(
+                "{zh}尺寸过大（{width}×{height} 像素，最多 {} 万像素），请用较低分辨率重拍",
+                max / 10_000
+            ),
+            format!(
+                "The {en} is too large ({width}×{height} pixels, at most {:.1} megapixels); take it at a lower resolution",
+                max as f64 / 1e6
+            ),
         ),
         FaceError::Refused(Refusal::NoFace) => (
             "face.no_face",
@@ -270,6 +314,82 @@ pub fn descriptor_from_bytes(bytes: &[u8]) -> Option<Descriptor> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        image::RgbImage::new(width, height)
+            .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+            .unwrap();
+        out
+    }
+
+    /// A PNG header claiming 20000×20000 pixels, with no pixel data behind it.
+    fn png_header(width: u32, height: u32) -> Vec<u8> {
+        let mut real = png(1, 1);
+        real[16..20].copy_from_slice(&width.to_be_bytes());
+        real[20..24].copy_from_slice(&height.to_be_bytes());
+        let crc = crc32(&real[12..29]);
+        real[29..33].copy_from_slice(&crc.to_be_bytes());
+        real
+    }
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for b in bytes {
+            crc ^= u32::from(*b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    #[test]
+    fn photos_above_the_limit_are_refused_from_their_header() {
+        assert_eq!(decode_within(&png(40, 30), 1200).unwrap().dimensions(), (40, 30));
+        assert!(matches!(
+            decode_within(&png(40, 30), 1199),
+            Err(FaceError::TooLarge {
+                width: 40,
+                height: 30,
+                max: 1199
+            })
+        ));
+        let started = std::time::Instant::now();
+        assert!(matches!(
+            decode(&png_header(20_000, 20_000)),
+            Err(FaceError::TooLarge {
+                width: 20_000,
+                height: 20_000,
+                ..
+            })
+        ));
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        // Under the limit, a header without its pixels is unreadable, not a crash.
+        assert!(matches!(
+            decode_within(&png_header(3000, 3000), 10_000_000),
+            Err(FaceError::Unreadable)
+        ));
+        assert!(matches!(decode(b"not a photo"), Err(FaceError::Unreadable)));
+    }
+
+    #[test]
+    fn a_too_large_photo_is_a_problem_naming_its_size() {
+        let error = problem(
+            FaceError::TooLarge {
+                width: 8000,
+                height: 6000,
+                max: 24_000_000,
+            },
+            Photo::Selfie,
+        );
+        let text = format!("{error:?}");
+        assert!(text.contains("face.too_large") && text.contains("8000×6000"), "{text}");
+    }
 
     #[tokio::test]
     async fn a_full_pool_answers_busy() {

@@ -1,5 +1,6 @@
 //! Integration tests through HTTP against the real server, each on SQLite and PostgreSQL.
 
+mod face_limits;
 mod faces;
 mod fakes;
 mod harness;

@@ -89,11 +89,7 @@ async fn near_identical_selfies_race_and_one_wins(engine: Engine) {
 fn fresh_photos_are_the_same_face_and_far_apart() {
     let engine = zhujian::face::load_engine(&crate::harness::models_dir()).unwrap();
     let settings = zhujian::platform::config::Settings::default();
-    let quality = zhujian_face::Quality {
-        min_face_px: settings.face.min_face_px,
-        min_brightness: settings.face.min_brightness,
-        min_sharpness: settings.face.min_sharpness,
-    };
+    let quality = zhujian::face::quality(&settings.face);
     for name in [
         "person-a-portrait.jpg",
         "person-a-selfie.jpg",

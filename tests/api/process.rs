@@ -81,6 +81,26 @@ fn face_compare_prints_distance_and_verdict() {
     assert!(line["distance"].as_f64().unwrap() > line["threshold"].as_f64().unwrap());
 }
 
+/// `face compare` reads a photo's header before decoding it: a 20000×20000 PNG of 1 KB is
+/// refused at once with its size, not decoded into gigabytes.
+#[test]
+fn face_compare_refuses_an_oversized_photo_before_decoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = dir.path().join("bomb.png");
+    std::fs::write(&bomb, crate::files::png_bomb()).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_zhujian"))
+        .env("ZHUJIAN_FACE_MODELS_DIR", crate::harness::models_dir())
+        .args(["face", "compare"])
+        .arg(&bomb)
+        .arg(face_photo("person-a-selfie.jpg"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("30000×30000"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
 #[test]
 fn missing_models_are_a_clear_start_up_error() {
     let empty = tempfile::tempdir().unwrap();

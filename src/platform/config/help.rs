@@ -74,6 +74,7 @@ SETTINGS (TOML key = default; environment: ZHUJIAN_<SECTION>_<KEY>, e.g. ZHUJIAN
   face.min_face_px = 90              narrowest usable face, in pixels of the photo
   face.min_brightness = 45.0         darkest usable face (mean brightness of the face chip, 0-255)
   face.min_sharpness = 40.0          blurriest usable face (variance of the Laplacian of the face chip)
+  face.max_pixels = 24000000         larger photos are refused before decoding (bounds a face check's memory)
   employment.request_ttl_secs = 604800  an employment request not answered in this time expires
   employment.challenge_ttl_secs = 180   a confirmation challenge must be used within this time
   employment.max_contract_years = 10    longest contract period accepted

@@ -175,6 +175,7 @@ pub struct FaceSettings {
     pub min_face_px: i64,
     pub min_brightness: f32,
     pub min_sharpness: f32,
+    pub max_pixels: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -318,6 +319,7 @@ impl Default for Settings {
                 min_face_px: 90,
                 min_brightness: 45.0,
                 min_sharpness: 40.0,
+                max_pixels: 24_000_000,
             },
             employment: EmploymentSettings {
                 request_ttl_secs: 7 * 24 * 3600,
