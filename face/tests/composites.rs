@@ -1,5 +1,5 @@
 //! Every face at least `min_face_px` wide is found, whatever the photo's size: composites of
-//! the labelled deepface photos (`shared/faces/deepface`, or `ZHUJIAN_FACES_DIR`), a second
+//! the labelled deepface photos (copies in `tests/fixtures/deepface`, or `ZHUJIAN_FACES_DIR`), a second
 //! face pasted at 90–150 pixels into large photos, must be refused as showing several faces,
 //! and the same photos untouched accepted. Needs the models (`ZHUJIAN_FACE_MODELS_DIR`).
 
@@ -12,7 +12,7 @@ use zhujian_face::{Engine, Quality, Rect, Refusal};
 fn faces_dir() -> PathBuf {
     std::env::var("ZHUJIAN_FACES_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/faces/deepface"))
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deepface"))
 }
 
 fn photo(name: &str) -> RgbImage {
