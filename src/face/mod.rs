@@ -45,6 +45,8 @@ pub enum FaceError {
 /// provider would take the `verify_id` its mini-program flow produced.
 pub enum Evidence {
     Photo(Bytes),
+    /// A photo already decoded (by the photo registry's fingerprint): decoded once per check.
+    Image(Arc<image::RgbImage>),
 }
 
 pub trait FaceVerifier: Send + Sync {
@@ -113,10 +115,16 @@ impl FaceVerifier for LocalVerifier {
 
     fn verify<'a>(&'a self, enrolled: &'a Descriptor, evidence: Evidence) -> BoxFuture<'a, Result<Verdict, FaceError>> {
         Box::pin(async move {
-            let Evidence::Photo(photo) = evidence;
-            let descriptor = self
-                .run(move |engine, quality| describe(engine, quality, &photo))
-                .await??;
+            let descriptor = match evidence {
+                Evidence::Photo(photo) => {
+                    self.run(move |engine, quality| describe(engine, quality, &photo))
+                        .await??
+                }
+                Evidence::Image(image) => {
+                    self.run(move |engine, quality| describe_image(engine, quality, &image))
+                        .await??
+                }
+            };
             Ok(verdict(enrolled, &descriptor, self.threshold))
         })
     }
@@ -147,9 +155,13 @@ pub fn quality(settings: &FaceSettings) -> Quality {
 
 /// Decodes a photo (EXIF orientation applied) and describes its single face.
 pub fn describe(engine: &Engine, quality: &Quality, photo: &[u8]) -> Result<Descriptor, FaceError> {
-    let image = decode_within(photo, quality.max_pixels)?;
+    describe_image(engine, quality, &decode_within(photo, quality.max_pixels)?)
+}
+
+/// Describes the single face of a decoded photo.
+pub fn describe_image(engine: &Engine, quality: &Quality, image: &image::RgbImage) -> Result<Descriptor, FaceError> {
     engine
-        .single_face(&image, quality)
+        .single_face(image, quality)
         .map(|f| f.descriptor)
         .map_err(FaceError::Refused)
 }

@@ -2,7 +2,6 @@
 //! portrait replacement, employment acceptance and check-in, and its one refusal.
 
 use axum::http::StatusCode;
-use bytes::Bytes;
 
 use crate::face::{self, Descriptor, Evidence, Photo, Verdict};
 use crate::platform::error::{ApiError, ApiResult};
@@ -12,13 +11,13 @@ use crate::state::AppState;
 /// Compares a fresh selfie with the face the person enrolled at registration. The verdict is
 /// returned whether or not it matched (check-in records the distance either way); a photo the
 /// engine cannot use is refused as `face::problem` says.
-pub async fn match_enrolled(state: &AppState, person: &PersonId, selfie: Bytes) -> ApiResult<Verdict> {
+pub async fn match_enrolled(state: &AppState, person: &PersonId, selfie: Evidence) -> ApiResult<Verdict> {
     let enrolled = super::face_of(&state.db, &state.keys, person)
         .await?
         .ok_or_else(|| ApiError::internal("no enrolled face opens for the person"))?;
     state
         .face
-        .verify(&enrolled, Evidence::Photo(selfie))
+        .verify(&enrolled, selfie)
         .await
         .map_err(|e| face::problem(e, Photo::Selfie))
 }

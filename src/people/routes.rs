@@ -116,8 +116,8 @@ async fn fresh_pair(
     portrait: &bytes::Bytes,
     selfie: &bytes::Bytes,
 ) -> ApiResult<(Received, Received)> {
-    let portrait = photos::fingerprint(portrait, Flow::IdPortrait).await?;
-    let selfie = photos::fingerprint(selfie, Flow::RegistrationSelfie).await?;
+    let portrait = photos::fingerprint(state, portrait, Flow::IdPortrait).await?;
+    let selfie = photos::fingerprint(state, selfie, Flow::RegistrationSelfie).await?;
     if photos::alike(state, &portrait, &selfie) {
         let mut invalid = Invalid::default();
         invalid.field(

@@ -15,7 +15,10 @@ pub mod rules;
 pub mod store;
 
 use axum::http::StatusCode;
+use std::sync::Arc;
+
 use bytes::Bytes;
+use image::RgbImage;
 
 use crate::face;
 use crate::platform::db::Conn;
@@ -83,15 +86,23 @@ pub struct Received {
 /// The code of a refused reuse.
 pub const REUSED: &str = "photo.reused";
 
-/// Decodes the photo (off the async threads) and hashes it. An unreadable photo is refused
-/// as the face checks refuse it.
-pub async fn fingerprint(photo: &Bytes, flow: Flow) -> ApiResult<Received> {
-    let photo = photo.clone();
-    let hashed = tokio::task::spawn_blocking(move || face::decode(&photo).map(|image| rules::difference_hash(&image)))
-        .await
-        .map_err(ApiError::internal)?;
-    let hash = hashed.map_err(|e| face::problem(e, flow.photo()))?;
-    Ok(Received { hash, flow })
+/// Decodes the photo (off the async threads, within `face.max_pixels`) and hashes it. An
+/// unreadable photo is refused as the face checks refuse it.
+pub async fn fingerprint(state: &AppState, photo: &Bytes, flow: Flow) -> ApiResult<Received> {
+    Ok(fingerprint_decoded(state, photo, flow).await?.0)
+}
+
+/// `fingerprint`, also handing back the decoded photo so that the face check that follows
+/// need not decode it again (`face::Evidence::Image`).
+pub async fn fingerprint_decoded(state: &AppState, photo: &Bytes, flow: Flow) -> ApiResult<(Received, Arc<RgbImage>)> {
+    let (photo, max_pixels) = (photo.clone(), state.settings.face.max_pixels);
+    let decoded = tokio::task::spawn_blocking(move || {
+        face::decode_within(&photo, max_pixels).map(|image| (rules::difference_hash(&image), Arc::new(image)))
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    let (hash, image) = decoded.map_err(|e| face::problem(e, flow.photo()))?;
+    Ok((Received { hash, flow }, image))
 }
 
 /// The distance within which two photos count as the same (`check_in.photo_hash_distance`).

@@ -280,7 +280,8 @@ async fn decide(
     attempt.distance_m = facts.placement.map(|p| p.distance_m);
     attempt.selfie_hash = Some(loaded.selfie.hash);
     if judge(&facts, &limits) == Judgement::NeedsFace {
-        let verdict = crate::people::match_enrolled(state, person, loaded.photo).await?;
+        let selfie = crate::face::Evidence::Image(loaded.image);
+        let verdict = crate::people::match_enrolled(state, person, selfie).await?;
         attempt.face_distance = Some(f64::from(verdict.distance));
         facts.face = Some(FaceMatch {
             matched: verdict.matched,

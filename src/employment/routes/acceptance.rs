@@ -96,9 +96,10 @@ pub(super) async fn accept_request(
         &body.selfie_document_id,
     )
     .await?;
-    let fresh = photos::fingerprint(&photo, Flow::AcceptanceSelfie).await?;
+    let (fresh, decoded) = photos::fingerprint_decoded(&state, &photo, Flow::AcceptanceSelfie).await?;
     photos::refuse_reuse(&state, &fresh, person).await?;
-    crate::people::require_match(&crate::people::match_enrolled(&state, person, photo).await?)?;
+    let selfie = crate::face::Evidence::Image(decoded);
+    crate::people::require_match(&crate::people::match_enrolled(&state, person, selfie).await?)?;
     let mut tx = act.begin().await?;
     photos::record(&mut tx, &state, &fresh, person, &body.selfie_document_id).await?;
     let employment_id = match store::accept(&mut *tx, &request, state.clock.now_ms()).await {

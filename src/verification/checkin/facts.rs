@@ -3,7 +3,9 @@
 //! fingerprint and any earlier photo it repeats, where the position lies in the site's fence,
 //! and the review signals. Only the face comparison is left for later (the rule asks for it).
 
-use bytes::Bytes;
+use std::sync::Arc;
+
+use image::RgbImage;
 
 use super::{window_open, CheckInBody, CHALLENGE_PURPOSE};
 use crate::auth::Caller;
@@ -19,8 +21,8 @@ use crate::verification::store::{self, TaskRow};
 
 pub struct Loaded {
     pub facts: Facts,
-    /// The selfie, for the face comparison.
-    pub photo: Bytes,
+    /// The selfie, decoded once, for the face comparison.
+    pub image: Arc<RgbImage>,
     pub selfie: Received,
 }
 
@@ -46,7 +48,7 @@ pub async fn load(
         &body.selfie_document_id,
     )
     .await?;
-    let selfie = photos::fingerprint(&photo, Flow::CheckInSelfie).await?;
+    let (selfie, image) = photos::fingerprint_decoded(state, &photo, Flow::CheckInSelfie).await?;
     let facts = Facts {
         window_open: window_open(state, task),
         employed,
@@ -57,7 +59,7 @@ pub async fn load(
         face: None,
         signals: review_signals(state, person, body, position).await?,
     };
-    Ok(Loaded { facts, photo, selfie })
+    Ok(Loaded { facts, image, selfie })
 }
 
 /// Where the position lies in the enterprise's fence: its polygon, or a circle around the
