@@ -16,9 +16,9 @@ use crate::audit::Act;
 use crate::auth::{Caller, Channel, Role};
 use crate::challenges::{self, Challenge};
 use crate::photos::{self, Flow, Received};
-use crate::platform::db::is_unique_violation;
+use crate::platform::db::{is_unique_violation, Conn};
 use crate::platform::error::{ApiError, ApiResult, Problem};
-use crate::platform::ids::{ChallengeId, DocumentId, PersonId, VerificationTaskId};
+use crate::platform::ids::{ChallengeId, CheckInAttemptId, DocumentId, PersonId, VerificationTaskId};
 use crate::platform::types::{CoordinateSystem, Coordinates, Date};
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -241,15 +241,25 @@ async fn write(
         recorded => recorded?,
     };
     store::pass_if_complete(&mut tx, task, now).await?;
-    let task_state = store::task_for_person(&mut *tx, &task.id)
-        .await?
-        .ok_or_else(|| ApiError::internal("the checked-in task vanished"))?
-        .state();
-    let attempt = store::attempt(&mut tx, &attempt_id)
-        .await?
-        .ok_or_else(|| ApiError::internal("check-in vanished"))?;
+    let (attempt, task_state) = attempt_and_task_state(&mut tx, &task.id, &attempt_id).await?;
     act.commit(tx, format!("verification_task:{}", task.id)).await?;
     Ok((StatusCode::CREATED, Json(CheckInResult { attempt, task_state })))
+}
+
+/// An attempt and its task's state as `conn` (the deciding transaction) sees them.
+pub(super) async fn attempt_and_task_state(
+    conn: &mut Conn,
+    task: &VerificationTaskId,
+    id: &CheckInAttemptId,
+) -> ApiResult<(AttemptView, TaskState)> {
+    let task_state = store::task_for_person(&mut *conn, task)
+        .await?
+        .ok_or_else(|| ApiError::internal("the task vanished"))?
+        .state();
+    let attempt = store::attempt(&mut *conn, id)
+        .await?
+        .ok_or_else(|| ApiError::internal("the check-in vanished"))?;
+    Ok((attempt, task_state))
 }
 
 fn attempt_document(attempt: &Attempt) -> ApiResult<&DocumentId> {
@@ -275,7 +285,10 @@ async fn decide(
         max_accuracy_m: settings.max_accuracy_m,
         max_speed_kmh: settings.max_speed_kmh,
     };
-    let loaded = facts::load(state, caller, task, person, body).await?;
+    let position = attempt
+        .position
+        .ok_or_else(|| ApiError::internal("an attempt without its position"))?;
+    let loaded = facts::load(state, caller, task, person, body, position).await?;
     let mut facts = loaded.facts;
     attempt.distance_m = facts.placement.map(|p| p.distance_m);
     attempt.selfie_hash = Some(loaded.selfie.hash);

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::routes::visible;
+use super::routes::{visible, REVIEWERS};
 use super::rules::review::{
     self as rules, AppealDecision, AppealDecisionRule, AppealFacts, AppealRule, NotUnderReview, Outcome, ReviewDecision,
 };
@@ -31,8 +31,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(appeal))
         .routes(routes!(decide_appeal))
 }
-
-const REVIEWERS: &[Role] = &[Role::City, Role::District, Role::Sysadmin];
 
 fn target(id: &CheckInAttemptId) -> String {
     format!("check_in:{id}")
@@ -122,13 +120,7 @@ pub struct DecisionResult {
 
 /// The attempt and its task's state as the decision's transaction sees them.
 async fn result(conn: &mut Conn, task: &VerificationTaskId, id: &CheckInAttemptId) -> ApiResult<DecisionResult> {
-    let task_state = store::task_for_person(&mut *conn, task)
-        .await?
-        .ok_or_else(|| ApiError::internal("the task vanished"))?
-        .state();
-    let attempt = store::attempt(&mut *conn, id)
-        .await?
-        .ok_or_else(|| ApiError::internal("the check-in vanished"))?;
+    let (attempt, task_state) = super::checkin::attempt_and_task_state(conn, task, id).await?;
     Ok(DecisionResult { attempt, task_state })
 }
 

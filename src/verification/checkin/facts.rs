@@ -34,9 +34,8 @@ pub async fn load(
     task: &TaskRow,
     person: &PersonId,
     body: &CheckInBody,
+    position: Coordinates,
 ) -> ApiResult<Loaded> {
-    let position = Coordinates::new(body.latitude, body.longitude, body.system)
-        .map_err(|_| ApiError::internal("the position was validated before"))?;
     let employed = crate::employment::employer_of(&state.db, person).await?.as_ref() == Some(&task.enterprise_id);
     let already_checked_in = store::has_valid_check_in(&state.db, task, person).await?;
     let photo = crate::challenges::spend_with_selfie(

@@ -67,7 +67,7 @@ async fn a_task_cannot_open_with_its_deadline_behind_it(engine: Engine) {
     assert_eq!(fine.body["start_deadline"], today.add_months(1).to_string());
 }
 
-const RACERS: usize = 12;
+const RACERS: usize = 50;
 
 async fn one_task_in_progress_per_qualification_however_many_race(engine: Engine) {
     let s = setup(engine).await;
