@@ -12,6 +12,7 @@ pub mod policy;
 pub mod resample;
 pub mod resnet;
 pub mod shape;
+mod simd;
 pub mod tensor;
 
 pub use chip::face_chip;

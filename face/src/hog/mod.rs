@@ -301,49 +301,52 @@ fn saliency(features: &fhog::Features, filter: &Filter) -> Option<(Vec<f32>, Rec
     Some((out, area))
 }
 
-/// One separable filter added into `out` (dlib's float_spatially_filter_image_separable,
-/// with its 8-wide blocks summing filter taps in three interleaved accumulators).
-#[allow(clippy::too_many_arguments)]
-fn separable(
-    input: &[f32],
-    nr: usize,
-    nc: usize,
-    row_filter: &[f32],
-    col_filter: &[f32],
-    scratch: &mut [f32],
-    out: &mut [f32],
-    (first_row, last_row, first_col, last_col): (usize, usize, usize, usize),
-) {
-    let mut block_end = first_col;
-    while (block_end as i64) < last_col as i64 - 7 {
-        block_end += 8;
-    }
-    for r in 0..nr {
-        let row = &input[r * nc..(r + 1) * nc];
-        let dst = &mut scratch[r * nc..(r + 1) * nc];
-        let mut c = first_col;
-        while c < block_end {
-            let block = blocked_taps8(row_filter, |n| &row[c - first_col + n..][..8]);
-            dst[c..c + 8].copy_from_slice(&block);
-            c += 8;
+crate::simd::with_avx2! {
+    /// One separable filter added into `out` (dlib's float_spatially_filter_image_separable,
+    /// with its 8-wide blocks summing filter taps in three interleaved accumulators).
+    #[allow(clippy::too_many_arguments)]
+    fn separable(
+        input: &[f32],
+        nr: usize,
+        nc: usize,
+        row_filter: &[f32],
+        col_filter: &[f32],
+        scratch: &mut [f32],
+        out: &mut [f32],
+        area: (usize, usize, usize, usize),
+    ) {
+        let (first_row, last_row, first_col, last_col) = area;
+        let mut block_end = first_col;
+        while (block_end as i64) < last_col as i64 - 7 {
+            block_end += 8;
         }
-        for c in block_end..last_col {
-            dst[c] = plain_taps(row_filter, |n| row[c - first_col + n]);
-        }
-    }
-    for r in first_row..last_row {
-        let base = (r - first_row) * nc;
-        let dst = &mut out[r * nc..(r + 1) * nc];
-        let mut c = first_col;
-        while c < block_end {
-            let block = blocked_taps8(col_filter, |m| &scratch[base + m * nc + c..][..8]);
-            for (d, v) in dst[c..c + 8].iter_mut().zip(block) {
-                *d += v;
+        for r in 0..nr {
+            let row = &input[r * nc..(r + 1) * nc];
+            let dst = &mut scratch[r * nc..(r + 1) * nc];
+            let mut c = first_col;
+            while c < block_end {
+                let block = blocked_taps8(row_filter, |n| &row[c - first_col + n..][..8]);
+                dst[c..c + 8].copy_from_slice(&block);
+                c += 8;
             }
-            c += 8;
+            for c in block_end..last_col {
+                dst[c] = plain_taps(row_filter, |n| row[c - first_col + n]);
+            }
         }
-        for c in block_end..last_col {
-            dst[c] += plain_taps(col_filter, |m| scratch[base + m * nc + c]);
+        for r in first_row..last_row {
+            let base = (r - first_row) * nc;
+            let dst = &mut out[r * nc..(r + 1) * nc];
+            let mut c = first_col;
+            while c < block_end {
+                let block = blocked_taps8(col_filter, |m| &scratch[base + m * nc + c..][..8]);
+                for (d, v) in dst[c..c + 8].iter_mut().zip(block) {
+                    *d += v;
+                }
+                c += 8;
+            }
+            for c in block_end..last_col {
+                dst[c] += plain_taps(col_filter, |m| scratch[base + m * nc + c]);
+            }
         }
     }
 }
