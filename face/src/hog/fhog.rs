@@ -4,7 +4,7 @@
 //! blocks of 8 pixels and the scalar tail of each row break ties and round differently; both
 //! are reproduced so that the features match dlib's to float rounding.
 
-use image::RgbImage;
+use super::pyramid::Planar;
 
 /// 31 feature planes, each `rows × cols`, row-major.
 pub struct Features {
@@ -64,8 +64,8 @@ fn orientation8_lane(gx: f32, gy: f32) -> u32 {
 crate::simd::with_avx2! {
     /// The features of `img` with 8-pixel cells, laid out for filters `filter_rows × filter_cols`
     /// cells (a border of zeros around the features, as dlib's padding arguments give).
-    pub fn extract(img: &RgbImage, cell: usize, filter_rows: usize, filter_cols: usize) -> Features {
-        let (nr, nc) = (img.height() as usize, img.width() as usize);
+    pub fn extract(img: &Planar, cell: usize, filter_rows: usize, filter_cols: usize) -> Features {
+        let (nr, nc) = (img.height, img.width);
         let cells_nr = (nr as f32 / cell as f32 + 0.5) as usize;
         let cells_nc = (nc as f32 / cell as f32 + 0.5) as usize;
         let hog_nr = cells_nr.saturating_sub(2);
@@ -149,8 +149,8 @@ crate::simd::with_avx2! {
     /// pixels: columns in 8-wide blocks, then a scalar tail that rounds differently. Each row is
     /// done in passes over plain arrays (gradients, bins, magnitudes) so that the compiler can
     /// vectorise them; only the votes into the cells are scalar.
-    fn histograms(img: &RgbImage, cell: usize, cells_nr: usize, cells_nc: usize) -> Vec<[f32; 18]> {
-        let (nr, nc) = (img.height() as usize, img.width() as usize);
+    fn histograms(img: &Planar, cell: usize, cells_nr: usize, cells_nc: usize) -> Vec<[f32; 18]> {
+        let (nr, nc) = (img.height, img.width);
         let hist_nc = cells_nc + 2;
         let mut hist = vec![[0.0f32; 18]; (cells_nr + 2) * hist_nc];
         let visible_nr = (cells_nr * cell).min(nr) as i64 - 1;
@@ -160,7 +160,7 @@ crate::simd::with_avx2! {
             block_end += 8;
         }
         let votes = column_votes(cell, block_end, visible_nc);
-        let channels = planar(img);
+        let channels = &img.channels;
         let mut row = Gradients::new(nc);
         for y in 1..visible_nr.max(1) as usize {
             let yp = ((y as f32 as f64 + 0.5) / cell as f64 - 0.5) as f32;
@@ -169,7 +169,7 @@ crate::simd::with_avx2! {
             let vy1 = (1.0 - f64::from(vy0)) as f32;
             let row0 = (iyp + 1) as usize * hist_nc;
             let row1 = (iyp + 2) as usize * hist_nc;
-            row.compute(&channels, nc, y, block_end, visible_nc);
+            row.compute(channels, nc, y, block_end, visible_nc);
             for x in 1..block_end {
                 let (vote, v, o) = (&votes[x], row.magnitude[x], row.bin[x] as usize);
                 let (right, left) = (vote.right * v, vote.left * v);
@@ -217,12 +217,6 @@ fn column_votes(cell: usize, block_end: usize, visible_nc: usize) -> Vec<ColumnV
             }
         })
         .collect()
-}
-
-/// The image's three channels, each as its own plane.
-fn planar(img: &RgbImage) -> [Vec<u8>; 3] {
-    let raw = img.as_raw();
-    std::array::from_fn(|ch| raw.iter().skip(ch).step_by(3).copied().collect())
 }
 
 /// One row's gradients: the strongest channel's, its orientation bin and magnitude.

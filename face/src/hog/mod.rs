@@ -7,6 +7,9 @@
 mod fhog;
 mod pyramid;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
 use image::RgbImage;
 
 use crate::geometry::Rect;
@@ -173,31 +176,45 @@ impl Hog {
     }
 
     /// Every face dlib's frontal face detector finds in `img`, strongest first.
+    ///
+    /// Two threads share the work: one scans the largest level (about a third of the scan)
+    /// while the other builds the smaller levels; then both take the remaining levels in turn.
+    /// The detections are gathered in level order, so the result is the same as one thread's.
     pub fn detect(&self, img: &RgbImage) -> Vec<Detection> {
-        let (fw, fh) = self.window_cells();
         let levels = self.levels(img.width(), img.height());
-        let mut found: Vec<(f64, usize, Rect)> = Vec::new();
-        let mut level_img: Option<RgbImage> = None;
-        for level in 0..levels {
-            if level > 0 {
-                level_img = Some(pyramid::down(level_img.as_ref().unwrap_or(img)));
-            }
-            let features = fhog::extract(level_img.as_ref().unwrap_or(img), self.cell, fh, fw);
-            for (index, filter) in self.filters.iter().enumerate() {
-                let Some((saliency, area)) = saliency(&features, filter) else {
-                    continue;
-                };
-                for r in area.top..=area.bottom {
-                    for c in area.left..=area.right {
-                        let s = saliency[r as usize * features.cols + c as usize];
-                        if f64::from(s) >= filter.threshold {
-                            let rect = self.to_image(c, r, fw - 2 * self.padding, fh - 2 * self.padding, fh, fw, level);
-                            found.push((f64::from(s) - filter.threshold, index, rect));
-                        }
-                    }
+        let first = pyramid::Planar::from_rgb(img);
+        let smaller: OnceLock<Vec<pyramid::Planar>> = OnceLock::new();
+        let next = AtomicUsize::new(1);
+        let mut by_level: Vec<Vec<(f64, usize, Rect)>> = vec![Vec::new(); levels];
+        let take_levels = |out: &mut Vec<(usize, Vec<(f64, usize, Rect)>)>| {
+            let smaller = smaller.wait();
+            loop {
+                let level = next.fetch_add(1, Ordering::Relaxed);
+                if level >= levels {
+                    break;
                 }
+                out.push((level, self.scan(&smaller[level - 1], level)));
             }
+        };
+        let (mut mine, theirs) = std::thread::scope(|scope| {
+            let helper = scope.spawn(|| {
+                let mut out = vec![(0, self.scan(&first, 0))];
+                take_levels(&mut out);
+                out
+            });
+            let mut chain: Vec<pyramid::Planar> = Vec::with_capacity(levels);
+            for _ in 1..levels {
+                chain.push(pyramid::down(chain.last().unwrap_or(&first)));
+            }
+            let _ = smaller.set(chain);
+            let mut mine = Vec::new();
+            take_levels(&mut mine);
+            (mine, helper.join().expect("the HOG scan thread does not panic"))
+        });
+        for (level, found) in mine.drain(..).chain(theirs) {
+            by_level[level] = found;
         }
+        let mut found: Vec<(f64, usize, Rect)> = by_level.into_iter().flatten().collect();
         found.sort_by(|a, b| b.0.total_cmp(&a.0));
         let mut kept: Vec<Detection> = Vec::new();
         for (confidence, _, rect) in found {
@@ -209,6 +226,29 @@ impl Hog {
             }
         }
         kept
+    }
+
+    /// The windows of one pyramid level that score at least a filter's threshold: (score
+    /// above the threshold, filter, box in image coordinates).
+    fn scan(&self, level_img: &pyramid::Planar, level: usize) -> Vec<(f64, usize, Rect)> {
+        let (fw, fh) = self.window_cells();
+        let features = fhog::extract(level_img, self.cell, fh, fw);
+        let mut found = Vec::new();
+        for (index, filter) in self.filters.iter().enumerate() {
+            let Some((saliency, area)) = saliency(&features, filter) else {
+                continue;
+            };
+            for r in area.top..=area.bottom {
+                for c in area.left..=area.right {
+                    let s = saliency[r as usize * features.cols + c as usize];
+                    if f64::from(s) >= filter.threshold {
+                        let rect = self.to_image(c, r, fw - 2 * self.padding, fh - 2 * self.padding, fh, fw, level);
+                        found.push((f64::from(s) - filter.threshold, index, rect));
+                    }
+                }
+            }
+        }
+        found
     }
 
     /// A detection at feature cell (c, r) of `level`, in image coordinates (dlib's
