@@ -184,11 +184,12 @@ impl Plane {
             return Plane::empty();
         }
         let (w, h) = ((r - l + 1) as usize, (b - t + 1) as usize);
+        let stride = img.width() as usize * 3;
+        let raw = img.as_raw();
         let mut data = Vec::with_capacity(w * h * 3);
-        for y in t..=b {
-            for x in l..=r {
-                data.extend(img.get_pixel(x as u32, y as u32).0.iter().map(|v| u32::from(*v)));
-            }
+        for y in t as usize..=b as usize {
+            let row = &raw[y * stride + l as usize * 3..][..w * 3];
+            data.extend(row.iter().map(|&v| u32::from(v)));
         }
         Plane { w, h, data }
     }
@@ -199,24 +200,24 @@ impl Plane {
             return Plane::empty();
         }
         let (ow, oh) = ((self.w - 3) / 2, (self.h - 3) / 2);
+        // Rows first, every other column: each output value from five pixels of one channel.
         let mut tmp = vec![0u32; self.h * ow * 3];
-        for r in 0..self.h {
-            for c in 0..ow {
+        for (row, out) in self.data.chunks_exact(self.w * 3).zip(tmp.chunks_exact_mut(ow * 3)) {
+            for (c, value) in out.chunks_exact_mut(3).enumerate() {
+                let p = &row[6 * c..][..15];
                 for ch in 0..3 {
-                    let p = |x: usize| self.data[(r * self.w + x) * 3 + ch];
-                    let x = 2 * c;
-                    tmp[(r * ow + c) * 3 + ch] = p(x) + 4 * p(x + 1) + 6 * p(x + 2) + 4 * p(x + 3) + p(x + 4);
+                    value[ch] = p[ch] + 4 * p[3 + ch] + 6 * p[6 + ch] + 4 * p[9 + ch] + p[12 + ch];
                 }
             }
         }
+        // Then columns, every other row, on whole rows at once.
         let mut data = vec![0u32; oh * ow * 3];
-        for dr in 0..oh {
-            let r = 2 + 2 * dr;
-            for c in 0..ow {
-                for ch in 0..3 {
-                    let t = |y: usize| tmp[(y * ow + c) * 3 + ch];
-                    data[(dr * ow + c) * 3 + ch] = (t(r - 2) + 4 * t(r - 1) + 6 * t(r) + 4 * t(r + 1) + t(r + 2)) / 256;
-                }
+        let n = ow * 3;
+        for (dr, out) in data.chunks_exact_mut(n).enumerate() {
+            let at = |k: usize| &tmp[(2 * dr + k) * n..][..n];
+            let (t0, t1, t2, t3, t4) = (at(0), at(1), at(2), at(3), at(4));
+            for j in 0..n {
+                out[j] = (t0[j] + 4 * t1[j] + 6 * t2[j] + 4 * t3[j] + t4[j]) / 256;
             }
         }
         Plane { w: ow, h: oh, data }
