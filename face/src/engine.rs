@@ -11,8 +11,8 @@ use image::RgbImage;
 use crate::chip::face_chip;
 use crate::geometry::Rect;
 use crate::hog::Hog;
-use crate::mmod::{overlaps, Detection, Mmod};
-use crate::policy::{plan, Copy, Limits};
+use crate::mmod::{Detection, Mmod};
+use crate::policy::{needs_cnn, plan, Copy, Limits};
 use crate::resnet::{Descriptor, ResNet, CHIP_SIZE};
 use crate::shape::{Landmarks, ShapePredictor};
 use crate::ModelError;
@@ -25,17 +25,12 @@ pub const DESCRIPTOR_FILE: &str = "dlib_face_recognition_resnet_model_v1.dat";
 /// saves for a selfie unless asked for its full-resolution mode.
 pub const DEFAULT_MAX_PIXELS: u64 = 24_000_000;
 
-/// Two boxes of the two detectors are one face when they overlap this much (a HOG box and
-/// the CNN box of the same face overlap by about 0.7 of their union).
-const SAME_FACE_IOU: f64 = 0.3;
-const SAME_FACE_COVERED: f64 = 0.5;
-
 /// What makes a photo usable.
 #[derive(Debug, Clone)]
 pub struct Quality {
-    /// Smallest face width in pixels of the original image. The detector finds faces from
-    /// about 80 pixels (its window); the narrowest of those are refused, since their 150-pixel
-    /// chip is mostly interpolation.
+    /// Smallest face width in pixels of the original image (`face_width`, from the eyes).
+    /// The detectors find faces from about 80 pixels (their window); the narrowest of those
+    /// are refused, since their 150-pixel chip is mostly interpolation.
     pub min_face_px: i64,
     /// Smallest mean brightness (0–255) of the face chip.
     pub min_brightness: f32,
@@ -119,29 +114,24 @@ impl Engine {
         self.detect_faces(img, Quality::default().min_face_px)
     }
 
-    /// Every face in the photo, in original-image coordinates: the CNN's on the smallest of
-    /// its copies that shows any (their boxes are the ones the descriptor was validated
-    /// with), then every face the HOG pass counts that is not one of them. Faces at least
-    /// `min_face_px` wide are all seen when the plan's HOG copy covers them (see `policy`).
+    /// Every face in the photo, in original-image coordinates: the HOG detector's frontal
+    /// faces on the plan's counting copy (every face at least `min_face_px` wide when the
+    /// copy covers it, see `policy`); only when it finds none does the CNN look for a face
+    /// turned or tilted away, on the smallest of its copies that shows any.
     pub fn detect_faces(&self, img: &RgbImage, min_face_px: i64) -> Vec<(Rect, f32)> {
         let min_face = u32::try_from(min_face_px.max(1)).unwrap_or(u32::MAX);
         let passes = plan(img.width(), img.height(), min_face, &self.limits);
-        let mut faces = Vec::new();
+        let frontal = self.on_copy(img, passes.hog, |i| self.hog.detect(i));
+        if !needs_cnn(frontal.len()) {
+            return frontal;
+        }
         for copy in &passes.cnn {
-            faces = self.on_copy(img, *copy, |i| self.detector.detect(i));
+            let faces = self.on_copy(img, *copy, |i| self.detector.detect(i));
             if !faces.is_empty() {
-                break;
+                return faces;
             }
         }
-        for (rect, confidence) in self.on_copy(img, passes.hog, |i| self.hog.detect(i)) {
-            if !faces
-                .iter()
-                .any(|(f, _)| overlaps(f, &rect, SAME_FACE_IOU, SAME_FACE_COVERED))
-            {
-                faces.push((rect, confidence));
-            }
-        }
-        faces
+        Vec::new()
     }
 
     /// A detector's faces on a copy of the photo, in the photo's coordinates.
@@ -161,6 +151,10 @@ impl Engine {
     /// Landmarks, chip and descriptor of the face in `rect`.
     pub fn describe_at(&self, img: &RgbImage, rect: Rect, confidence: f32) -> Face {
         let landmarks = self.landmarks.predict(img, rect);
+        self.describe(img, rect, confidence, landmarks)
+    }
+
+    fn describe(&self, img: &RgbImage, rect: Rect, confidence: f32, landmarks: Landmarks) -> Face {
         let chip = face_chip(img, &landmarks, CHIP_SIZE, 0.25);
         let (brightness, sharpness) = chip_quality(&chip);
         Face {
@@ -181,13 +175,15 @@ impl Engine {
             [one] => *one,
             many => return Err(Refusal::SeveralFaces(many.len())),
         };
-        if rect.width() < quality.min_face_px {
+        let landmarks = self.landmarks.predict(img, rect);
+        let width = face_width(&landmarks);
+        if width < quality.min_face_px {
             return Err(Refusal::FaceTooSmall {
-                width: rect.width(),
+                width,
                 min: quality.min_face_px,
             });
         }
-        let face = self.describe_at(img, rect, confidence);
+        let face = self.describe(img, rect, confidence, landmarks);
         if face.brightness < quality.min_brightness {
             return Err(Refusal::TooDark {
                 brightness: face.brightness,
@@ -202,6 +198,17 @@ impl Engine {
         }
         Ok(face)
     }
+}
+
+/// A face's width in pixels, from the span of its eyes (outer corners, the 5-point model's
+/// points 0 and 2) times 1.6: the median ratio of the CNN detector's box to that span on the
+/// deepface photos (1.33–1.99). Measured on the landmarks, the width is the same whichever
+/// detector found the face (the HOG detector's boxes come in steps of 20% of its window),
+/// and it is what the chip's resolution depends on: the chip is scaled on the eyes.
+pub fn face_width(landmarks: &Landmarks) -> i64 {
+    let (a, b) = (landmarks[0], landmarks[2]);
+    let span = (((a.0 - b.0).pow(2) + (a.1 - b.1).pow(2)) as f64).sqrt();
+    (span * 1.6).round() as i64
 }
 
 fn scale_rect(r: Rect, s: f64) -> Rect {

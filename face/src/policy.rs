@@ -1,10 +1,13 @@
-//! Which detector runs on which copy of a photo: a pure function of the photo's size, the
-//! smallest face that must be seen and the limits, so that its promises are tested directly:
-//! - the HOG detector (cheap per pixel, frontal faces) counts faces on a copy where a face
-//!   `min_face_px` wide in the original is at least its window wide (both detectors find
-//!   faces from about their window up, nothing smaller), whenever that copy fits its budget;
-//! - the CNN detector (any pose, costly per pixel) looks for the main face on a 240-pixel
-//!   copy, then on the largest copy its budget allows;
+//! Which detector runs on which copy of a photo: pure functions of the photo's size, the
+//! smallest face that must be seen, the limits and what the first pass found, so that their
+//! promises are tested directly:
+//! - the HOG detector (cheap per pixel, frontal faces) runs first and counts faces on a copy
+//!   where a face `min_face_px` wide in the original is at least its window wide (both
+//!   detectors find faces from about their window up, nothing smaller), whenever that copy
+//!   fits its budget; the faces it finds are the answer (a selfie or portrait costs one pass);
+//! - only when it finds none does the CNN detector (any pose, costly per pixel) look for a
+//!   face turned or tilted away, on a 240-pixel copy, then on the largest copy its budget
+//!   allows;
 //! - no pass is given more pixels than its budget, so a photo's detection cost (time and
 //!   memory) is bounded whatever its size, and a photo without a face costs the sum of the
 //!   budgets at most.
@@ -87,6 +90,14 @@ fn within_budget(width: u32, height: u32, wanted: f64, budget: u64) -> f64 {
         scale *= 0.995;
     }
     scale
+}
+
+/// Whether the CNN passes run after the HOG pass found `frontal_faces`: only when it found
+/// none. A frontal face is the usual selfie and portrait, described from the HOG box (dlib's
+/// 5-point landmark model is trained on both detectors' boxes); two or more are "several
+/// faces" whatever else the photo shows.
+pub fn needs_cnn(frontal_faces: usize) -> bool {
+    frontal_faces == 0
 }
 
 pub fn plan(width: u32, height: u32, min_face_px: u32, limits: &Limits) -> Plan {
@@ -175,6 +186,13 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_cnn_runs_only_when_no_frontal_face_was_found() {
+        assert!(needs_cnn(0));
+        assert!(!needs_cnn(1));
+        assert!(!needs_cnn(2));
     }
 
     #[test]
