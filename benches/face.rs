@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 use image::RgbImage;
 use zhujian_face::{distance, face_chip, Descriptor, Engine, Hog, Mmod, Quality, ResNet, ShapePredictor, CHIP_SIZE};
 
+#[path = "dlib/compare.rs"]
+mod vs_dlib;
+
 fn models() -> PathBuf {
     std::env::var("ZHUJIAN_FACE_MODELS_DIR")
         .expect("ZHUJIAN_FACE_MODELS_DIR is not set; run ./scripts/bench.sh face")
@@ -78,7 +81,7 @@ impl Stages {
     fn print(self, title: &str) {
         println!("{title}:");
         print_stage("HOG detection (count copy)", self.hog);
-        print_stage("CNN detection (copies)", self.cnn);
+        print_stage("CNN detection (if HOG finds 0)", self.cnn);
         print_stage("landmarks", self.landmarks);
         print_stage("chip", self.chip);
         print_stage("descriptor", self.descriptor);
@@ -206,6 +209,7 @@ fn main() {
     }
     selfie_stages.print("selfie 1280×960, per stage");
     print_stage("verification from JPEG bytes", with_decode);
+    vs_dlib::compare(&m, &dir, &selfie);
 
     // A photo without a face, and a two-face composite, at selfie size.
     let wall = RgbImage::from_fn(1280, 960, |x, y| {

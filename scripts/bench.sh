@@ -11,6 +11,27 @@ name=${1:?usage: scripts/bench.sh <benchmark>}
 source scripts/garage.sh
 source scripts/models.sh
 trap stop_garage EXIT
+
+# dlib's own stages, for the face benchmark's side-by-side table: built only where Debian's
+# libdlib-dev and a C++ compiler are installed (with libopenblas0-pthread for a fair BLAS).
+build_dlib_stages() {
+  local out=target/dlib-stages
+  if [ ! -f /usr/include/dlib/dnn.h ] || ! command -v g++ >/dev/null; then
+    echo "dlib comparison skipped: install libdlib-dev, libopenblas0-pthread and g++ for it"
+    return
+  fi
+  if [ ! -x "$out" ] || [ benches/dlib/stages.cpp -nt "$out" ]; then
+    echo "building dlib's stage timer (about a minute)"
+    local lib=/usr/lib/x86_64-linux-gnu
+    g++ -std=c++17 -O2 -o "$out" benches/dlib/stages.cpp -ldlib -lpthread -lpng -lz -ljpeg \
+      "$lib/libblas.so.3" "$lib/liblapack.so.3"
+  fi
+  export ZHUJIAN_DLIB_STAGES=$PWD/$out
+}
+
 start_garage
 prepare_face_models
+if [ "$name" = face ]; then
+  build_dlib_stages
+fi
 cargo bench --locked --bench "$name"
