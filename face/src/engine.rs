@@ -21,9 +21,10 @@ pub const DETECTOR_FILE: &str = "mmod_human_face_detector.dat";
 pub const LANDMARKS_FILE: &str = "shape_predictor_5_face_landmarks.dat";
 pub const DESCRIPTOR_FILE: &str = "dlib_face_recognition_resnet_model_v1.dat";
 
-/// The default of `Quality::max_pixels`: 24 megapixels (6000×4000), above what a phone
-/// saves for a selfie unless asked for its full-resolution mode.
-pub const DEFAULT_MAX_PIXELS: u64 = 24_000_000;
+/// The default of `Quality::max_pixels`: 12 megapixels (4000×3000), what a phone camera
+/// saves by default (WeChat's own pickers send less). Up to it, every face of the default
+/// `min_face_px` is searched for (`policy::Limits::hog_max_pixels` is sized for it).
+pub const DEFAULT_MAX_PIXELS: u64 = 12_000_000;
 
 /// What makes a photo usable.
 #[derive(Debug, Clone)]

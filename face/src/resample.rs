@@ -1,18 +1,78 @@
-//! Copies of a photo for detection. The image crate's resize keeps a float intermediate of the
-//! source width × the target height (3 floats a pixel: 166 MB to shrink a 6000×4000 photo),
-//! so a copy much smaller than the photo is first shrunk by an integer factor, averaging
-//! blocks row band by row band, and only then resized to the exact size.
+//! Copies of a photo for detection: a copy much smaller than the photo is first shrunk by an
+//! integer factor (averaging blocks), then resized to the exact size with a triangle filter
+//! one output row at a time, so the only intermediate is a row of floats (the image crate's
+//! resize keeps the source width × the target height: 128 MB to take 4000×3000 to 8/9 of its
+//! size, and four times slower).
 
-use image::imageops::{resize, FilterType};
 use image::RgbImage;
 
 /// `img` resized to `width`×`height` (smaller than `img`).
 pub fn shrink(img: &RgbImage, width: u32, height: u32) -> RgbImage {
     let factor = (img.width() / width.max(1)).min(img.height() / height.max(1));
     if factor < 2 {
-        return resize(img, width, height, FilterType::Triangle);
+        return triangle(img, width.max(1), height.max(1));
     }
-    resize(&block_average(img, factor), width, height, FilterType::Triangle)
+    triangle(&block_average(img, factor), width.max(1), height.max(1))
+}
+
+/// The source samples one output sample reads, and their weights (summing to 1).
+struct Taps {
+    first: usize,
+    weights: Vec<f32>,
+}
+
+/// A triangle filter as wide as the scale, for each of `to` samples taken from `from`.
+fn taps(from: u32, to: u32) -> Vec<Taps> {
+    let ratio = f64::from(from) / f64::from(to);
+    let support = ratio.max(1.0);
+    (0..to)
+        .map(|i| {
+            let centre = (f64::from(i) + 0.5) * ratio;
+            let first = ((centre - support).floor().max(0.0)) as usize;
+            let last = ((centre + support).ceil() as usize).min(from as usize);
+            let raw: Vec<f64> = (first..last)
+                .map(|j| (1.0 - ((j as f64 + 0.5 - centre) / support).abs()).max(0.0))
+                .collect();
+            let total: f64 = raw.iter().sum();
+            Taps {
+                first,
+                weights: raw.iter().map(|w| (w / total) as f32).collect(),
+            }
+        })
+        .collect()
+}
+
+crate::simd::with_avx2! {
+    /// `img` resized to `width`×`height` by a separable triangle filter, a row at a time.
+    fn triangle(img: &RgbImage, width: u32, height: u32) -> RgbImage {
+        let stride = img.width() as usize * 3;
+        let raw = img.as_raw();
+        let (across, down) = (taps(img.width(), width), taps(img.height(), height));
+        let mut row = vec![0.0f32; stride];
+        let mut out = vec![0u8; width as usize * height as usize * 3];
+        for (vertical, out_row) in down.iter().zip(out.chunks_exact_mut(width as usize * 3)) {
+            row.fill(0.0);
+            for (k, &w) in vertical.weights.iter().enumerate() {
+                let source = &raw[(vertical.first + k) * stride..][..stride];
+                for (acc, &v) in row.iter_mut().zip(source) {
+                    *acc += w * f32::from(v);
+                }
+            }
+            for (horizontal, pixel) in across.iter().zip(out_row.chunks_exact_mut(3)) {
+                let mut sum = [0.0f32; 3];
+                for (k, &w) in horizontal.weights.iter().enumerate() {
+                    let at = (horizontal.first + k) * 3;
+                    for ch in 0..3 {
+                        sum[ch] += w * row[at + ch];
+                    }
+                }
+                for ch in 0..3 {
+                    pixel[ch] = sum[ch].round().clamp(0.0, 255.0) as u8;
+                }
+            }
+        }
+        RgbImage::from_raw(width, height, out).expect("the resized pixels")
+    }
 }
 
 /// The mean of each `factor`×`factor` block (a partial last block dropped).
@@ -59,5 +119,17 @@ mod tests {
         let small = shrink(&big, 123, 86);
         assert_eq!(small.dimensions(), (123, 86));
         assert!(small.pixels().all(|p| p.0 == [9, 99, 199]));
+    }
+
+    #[test]
+    fn the_triangle_filter_keeps_edges_where_they_were() {
+        // A vertical edge at a third of the width stays at a third, blurred over about a
+        // pixel of the copy; flat areas keep their value.
+        let img = RgbImage::from_fn(900, 90, |x, _| image::Rgb(if x < 300 { [0; 3] } else { [200; 3] }));
+        let copy = shrink(&img, 800, 80);
+        let row: Vec<u8> = (0..800).map(|x| copy.get_pixel(x, 40).0[0]).collect();
+        assert!(row[..265].iter().all(|&v| v == 0), "{:?}", &row[255..275]);
+        assert!(row[269..].iter().all(|&v| v == 200), "{:?}", &row[260..280]);
+        assert!(row[266] > 0 && row[266] < 200, "{:?}", &row[260..275]);
     }
 }

@@ -100,6 +100,23 @@ fn a_second_face_of_90_to_150_pixels_is_always_found() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
+/// The same in the largest photo a face check takes by default (12 MP): a 90-pixel face in a
+/// corner of a 4000×3000 photo is still counted.
+#[test]
+fn a_second_face_of_90_pixels_is_found_in_a_12_megapixel_photo() {
+    let engine = engine();
+    let quality = Quality::default();
+    let base = resize(&photo("img2.jpg"), 4000, 3000, FilterType::Triangle);
+    let pixels = u64::from(base.width()) * u64::from(base.height());
+    assert!(pixels <= quality.max_pixels, "{pixels}");
+    let own = engine.single_face(&base, &quality).expect("one face alone");
+    let photo = composite(&base, own.rect, &face_of(&engine, "img17.jpg", 90));
+    assert!(matches!(
+        engine.single_face(&photo, &quality),
+        Err(Refusal::SeveralFaces(2))
+    ));
+}
+
 /// The composites do test something: without a HOG pass large enough, the second face is
 /// missed (as it was when only the CNN looked, on copies of at most 960 pixels).
 #[test]

@@ -395,7 +395,7 @@ mod tests {
             FaceError::TooLarge {
                 width: 8000,
                 height: 6000,
-                max: 24_000_000,
+                max: 12_000_000,
             },
             Photo::Selfie,
         );

@@ -319,7 +319,7 @@ impl Default for Settings {
                 min_face_px: 90,
                 min_brightness: 45.0,
                 min_sharpness: 40.0,
-                max_pixels: 24_000_000,
+                max_pixels: 12_000_000,
             },
             employment: EmploymentSettings {
                 request_ttl_secs: 7 * 24 * 3600,
