@@ -342,8 +342,12 @@ fn saliency(features: &fhog::Features, filter: &Filter) -> Option<(Vec<f32>, Rec
 }
 
 crate::simd::with_avx2! {
-    /// One separable filter added into `out` (dlib's float_spatially_filter_image_separable,
-    /// with its 8-wide blocks summing filter taps in three interleaved accumulators).
+    /// One separable filter added into `out` (dlib's float_spatially_filter_image_separable).
+    /// dlib sums the taps of its 8-wide blocks in three interleaved accumulators (taps 0, 3,
+    /// 6, … in the first, with any last taps; 1, 4, 7, … in the second; 2, 5, 8, … in the
+    /// third) and adds them as first + (second + third); its scalar tail sums them in order.
+    /// Here each accumulator is a whole row, filled tap by tap, so the same sums in the same
+    /// order run over contiguous memory.
     #[allow(clippy::too_many_arguments)]
     fn separable(
         input: &[f32],
@@ -360,29 +364,25 @@ crate::simd::with_avx2! {
         while (block_end as i64) < last_col as i64 - 7 {
             block_end += 8;
         }
+        let blocks = block_end - first_col;
+        let mut sums = Accumulators::new(blocks);
         for r in 0..nr {
             let row = &input[r * nc..(r + 1) * nc];
+            sums.run(row_filter, |n| &row[n..n + blocks]);
             let dst = &mut scratch[r * nc..(r + 1) * nc];
-            let mut c = first_col;
-            while c < block_end {
-                let block = blocked_taps8(row_filter, |n| &row[c - first_col + n..][..8]);
-                dst[c..c + 8].copy_from_slice(&block);
-                c += 8;
-            }
+            sums.total_into(&mut dst[first_col..block_end]);
             for c in block_end..last_col {
                 dst[c] = plain_taps(row_filter, |n| row[c - first_col + n]);
             }
         }
+        let mut column = vec![0.0f32; blocks];
         for r in first_row..last_row {
             let base = (r - first_row) * nc;
+            sums.run(col_filter, |m| &scratch[base + m * nc + first_col..][..blocks]);
+            sums.total_into(&mut column);
             let dst = &mut out[r * nc..(r + 1) * nc];
-            let mut c = first_col;
-            while c < block_end {
-                let block = blocked_taps8(col_filter, |m| &scratch[base + m * nc + c..][..8]);
-                for (d, v) in dst[c..c + 8].iter_mut().zip(block) {
-                    *d += v;
-                }
-                c += 8;
+            for (d, v) in dst[first_col..block_end].iter_mut().zip(&column) {
+                *d += v;
             }
             for c in block_end..last_col {
                 dst[c] += plain_taps(col_filter, |m| scratch[base + m * nc + c]);
@@ -391,29 +391,54 @@ crate::simd::with_avx2! {
     }
 }
 
-/// dlib's SIMD blocks, eight columns at once: taps n, n+1, n+2 into three accumulators, the
-/// rest into the first, then first + (second + third).
-#[inline(always)]
-fn blocked_taps8<'a>(filter: &[f32], values: impl Fn(usize) -> &'a [f32]) -> [f32; 8] {
-    let (mut t1, mut t2, mut t3) = ([0.0f32; 8], [0.0f32; 8], [0.0f32; 8]);
-    let mut n = 0;
-    while n + 2 < filter.len() {
-        let (v1, v2, v3) = (values(n), values(n + 1), values(n + 2));
-        for k in 0..8 {
-            t1[k] += v1[k] * filter[n];
-            t2[k] += v2[k] * filter[n + 1];
-            t3[k] += v3[k] * filter[n + 2];
+/// dlib's three interleaved accumulators, one row each.
+struct Accumulators {
+    first: Vec<f32>,
+    second: Vec<f32>,
+    third: Vec<f32>,
+}
+
+impl Accumulators {
+    fn new(len: usize) -> Accumulators {
+        Accumulators {
+            first: vec![0.0; len],
+            second: vec![0.0; len],
+            third: vec![0.0; len],
         }
-        n += 3;
     }
-    while n < filter.len() {
-        let v = values(n);
-        for k in 0..8 {
-            t1[k] += v[k] * filter[n];
+
+    /// Sums `filter[n] × values(n)` into the accumulators in dlib's order.
+    #[inline(always)]
+    fn run<'a>(&mut self, filter: &[f32], values: impl Fn(usize) -> &'a [f32]) {
+        for acc in [&mut self.first, &mut self.second, &mut self.third] {
+            acc.fill(0.0);
         }
-        n += 1;
+        let mut n = 0;
+        while n + 2 < filter.len() {
+            for (k, acc) in [&mut self.first, &mut self.second, &mut self.third].into_iter().enumerate() {
+                let (f, v) = (filter[n + k], values(n + k));
+                for (a, x) in acc.iter_mut().zip(v) {
+                    *a += x * f;
+                }
+            }
+            n += 3;
+        }
+        while n < filter.len() {
+            let (f, v) = (filter[n], values(n));
+            for (a, x) in self.first.iter_mut().zip(v) {
+                *a += x * f;
+            }
+            n += 1;
+        }
     }
-    std::array::from_fn(|k| t1[k] + (t2[k] + t3[k]))
+
+    /// first + (second + third), into `out`.
+    #[inline(always)]
+    fn total_into(&self, out: &mut [f32]) {
+        for (((o, a), b), c) in out.iter_mut().zip(&self.first).zip(&self.second).zip(&self.third) {
+            *o = a + (b + c);
+        }
+    }
 }
 
 /// dlib's scalar tail: the taps summed in order.
