@@ -14,6 +14,7 @@ pub mod documents;
 pub mod employment;
 pub mod enterprises;
 pub mod face;
+pub mod liveness;
 pub mod notify;
 pub mod openapi;
 pub mod people;

@@ -9,10 +9,12 @@ pub mod hog;
 pub mod mmod;
 pub mod net;
 pub mod policy;
+pub mod pose;
 pub mod resample;
 pub mod resnet;
 pub mod shape;
 mod simd;
+pub mod synthetic;
 pub mod tensor;
 
 pub use chip::face_chip;

@@ -8,8 +8,9 @@ use utoipa::ToSchema;
 
 mod store;
 
+use crate::liveness::{self, Frames, Pose};
 use crate::platform::db::Executor;
-use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::error::{ApiError, ApiResult, Invalid};
 use crate::platform::ids::{ChallengeId, DocumentId, PersonId};
 use crate::state::AppState;
 
@@ -21,9 +22,15 @@ pub struct Challenge {
     pub expires_at: i64,
     /// Unix milliseconds; the selfie must be taken after this.
     pub issued_at: i64,
+    /// Empty: one selfie. Otherwise a liveness challenge: one photo per pose, in this order,
+    /// each taken and uploaded after `issued_at`. The first pose is always `front`: that photo
+    /// is the selfie (`selfie_document_id`); the others go, in order, in
+    /// `liveness_document_ids`.
+    pub poses: Vec<Pose>,
 }
 
-/// Issues a challenge at `now`; `db` is the issuing act's transaction.
+/// Issues a challenge at `now`, a liveness challenge (a random sequence of poses) when
+/// `liveness`; `db` is the issuing act's transaction.
 pub async fn issue(
     db: impl Executor<'_>,
     now: i64,
@@ -31,8 +38,14 @@ pub async fn issue(
     purpose: &str,
     target_id: &str,
     ttl_secs: i64,
+    liveness: bool,
 ) -> Result<Challenge, sqlx::Error> {
     let id = ChallengeId::new();
+    let poses = if liveness {
+        liveness::rules::sequence(rand::random())
+    } else {
+        Vec::new()
+    };
     let new = store::NewChallenge {
         id: &id,
         person_id,
@@ -40,13 +53,21 @@ pub async fn issue(
         target_id,
         created_at: now,
         expires_at: now + ttl_secs * 1000,
+        poses: (!poses.is_empty()).then(|| liveness::rules::to_text(&poses)),
     };
     store::insert(db, &new).await?;
     Ok(Challenge {
         challenge_id: id,
         expires_at: now + ttl_secs * 1000,
         issued_at: now,
+        poses,
     })
+}
+
+/// A challenge just spent: when it was issued and the poses it asked for.
+pub struct Spent {
+    pub issued_at: i64,
+    pub poses: Vec<Pose>,
 }
 
 fn refused(code: &'static str, zh: &'static str, en: &'static str) -> ApiError {
@@ -57,15 +78,15 @@ fn refused(code: &'static str, zh: &'static str, en: &'static str) -> ApiError {
     )
 }
 
-/// Spends the challenge; returns when it was issued. Refused when unknown, for another person,
-/// act or object, expired, or already spent.
+/// Spends the challenge. Refused when unknown, for another person, act or object, expired, or
+/// already spent.
 pub async fn spend(
     state: &AppState,
     id: &ChallengeId,
     person_id: &PersonId,
     purpose: &str,
     target_id: &str,
-) -> ApiResult<i64> {
+) -> ApiResult<Spent> {
     let now = state.clock.now_ms();
     let row = store::find(&state.db, id).await?;
     let invalid = || {
@@ -106,29 +127,66 @@ pub async fn spend(
             "The challenge was already used; ask for a new one",
         ));
     }
-    Ok(row.created_at)
+    let poses = match row.poses.as_deref() {
+        Some(text) => {
+            liveness::rules::from_text(text).ok_or_else(|| ApiError::internal("a challenge's poses do not parse"))?
+        }
+        None => Vec::new(),
+    };
+    Ok(Spent {
+        issued_at: row.created_at,
+        poses,
+    })
 }
 
-/// Spends the caller's challenge and reads their selfie, which must have been uploaded after
-/// the challenge was issued (a photo taken earlier could be a replay).
-pub async fn spend_with_selfie(
+/// Spends the caller's challenge and reads the photos it asks for: the selfie, and for a
+/// liveness challenge one more photo per further pose. Each must be the caller's own selfie
+/// upload, made after the challenge was issued (a photo taken earlier could be a replay).
+pub async fn spend_with_frames(
     state: &AppState,
     caller: &crate::auth::Caller,
     challenge_id: &ChallengeId,
     purpose: &str,
     target_id: &str,
     selfie_document_id: &DocumentId,
-) -> ApiResult<bytes::Bytes> {
+    liveness_document_ids: &[DocumentId],
+) -> ApiResult<Frames> {
     let person = caller.person_id().ok_or_else(ApiError::forbidden_role)?;
-    let issued_at = spend(state, challenge_id, person, purpose, target_id).await?;
-    let selfie_purpose = crate::documents::rules::Purpose::Selfie;
-    let (selfie, photo) =
-        crate::documents::read_own_photo(state, caller, selfie_document_id, selfie_purpose, "selfie_document_id")
-            .await?;
-    if selfie.created_at < issued_at {
-        let mut invalid = crate::platform::error::Invalid::default();
+    let spent = spend(state, challenge_id, person, purpose, target_id).await?;
+    liveness::require_frame_count(&spent.poses, 1 + liveness_document_ids.len())?;
+    let mut frames = Frames {
+        poses: spent.poses,
+        documents: Vec::new(),
+        photos: Vec::new(),
+    };
+    let fields = std::iter::once(("selfie_document_id".to_owned(), selfie_document_id)).chain(
+        liveness_document_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (format!("liveness_document_ids[{i}]"), id)),
+    );
+    for (field, id) in fields {
+        let photo = fresh_selfie(state, caller, id, &field, spent.issued_at).await?;
+        frames.documents.push(id.clone());
+        frames.photos.push(photo);
+    }
+    Ok(frames)
+}
+
+/// The caller's own selfie upload `id`, refused unless uploaded at or after `issued_at`.
+async fn fresh_selfie(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    id: &DocumentId,
+    field: &str,
+    issued_at: i64,
+) -> ApiResult<bytes::Bytes> {
+    let purpose = crate::documents::rules::Purpose::Selfie;
+    let (document, photo) = crate::documents::read_own_photo(state, caller, id, purpose, field).await?;
+    if document.created_at < issued_at {
+        let mut invalid = Invalid::default();
         invalid.field(
-            "selfie_document_id",
+            field,
             "face.selfie_not_fresh",
             "请在获取校验码之后现场自拍",
             "Take the selfie after asking for the challenge",

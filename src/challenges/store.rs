@@ -10,11 +10,14 @@ pub struct NewChallenge<'a> {
     pub target_id: &'a str,
     pub created_at: i64,
     pub expires_at: i64,
+    /// The liveness poses, comma-separated; `None` for a single selfie.
+    pub poses: Option<String>,
 }
 
 pub async fn insert(db: impl Executor<'_>, new: &NewChallenge<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO challenges (id, person_id, purpose, target_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO challenges (id, person_id, purpose, target_id, created_at, expires_at, poses) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(new.id)
     .bind(new.person_id)
@@ -22,6 +25,7 @@ pub async fn insert(db: impl Executor<'_>, new: &NewChallenge<'_>) -> Result<(),
     .bind(new.target_id)
     .bind(new.created_at)
     .bind(new.expires_at)
+    .bind(&new.poses)
     .execute(db)
     .await?;
     Ok(())
@@ -35,11 +39,12 @@ pub struct ChallengeRow {
     pub created_at: i64,
     pub expires_at: i64,
     pub used_at: Option<i64>,
+    pub poses: Option<String>,
 }
 
 pub async fn find(db: impl Executor<'_>, id: &ChallengeId) -> Result<Option<ChallengeRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT person_id, purpose, target_id, created_at, expires_at, used_at FROM challenges WHERE id = $1",
+        "SELECT person_id, purpose, target_id, created_at, expires_at, used_at, poses FROM challenges WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(db)

@@ -58,6 +58,21 @@ pub trait FaceVerifier: Send + Sync {
 
     /// Whether two enrolled faces are the same person, without touching a photo again.
     fn compare(&self, a: &Descriptor, b: &Descriptor) -> Verdict;
+
+    /// The descriptor and head pose of the single face in a photo (a liveness frame). A
+    /// provider that never sees photos (WeChat's face verification) cannot examine one.
+    fn examine<'a>(&'a self, evidence: Evidence) -> BoxFuture<'a, Result<Examined, FaceError>> {
+        let _ = evidence;
+        Box::pin(async { Err(FaceError::Internal("this face provider does not examine photos".into())) })
+    }
+}
+
+/// A face examined for liveness.
+#[derive(Debug, Clone)]
+pub struct Examined {
+    pub descriptor: Descriptor,
+    /// Degrees (`zhujian_face::pose::Pose::yaw`).
+    pub yaw: f64,
 }
 
 /// The in-process engine on a bounded pool.
@@ -132,6 +147,16 @@ impl FaceVerifier for LocalVerifier {
     fn compare(&self, a: &Descriptor, b: &Descriptor) -> Verdict {
         verdict(a, b, self.threshold)
     }
+
+    fn examine<'a>(&'a self, evidence: Evidence) -> BoxFuture<'a, Result<Examined, FaceError>> {
+        Box::pin(async move {
+            self.run(move |engine, quality| match evidence {
+                Evidence::Photo(photo) => examine_image(engine, quality, &decode_within(&photo, quality.max_pixels)?),
+                Evidence::Image(image) => examine_image(engine, quality, &image),
+            })
+            .await?
+        })
+    }
 }
 
 pub fn verdict(a: &Descriptor, b: &Descriptor, threshold: f32) -> Verdict {
@@ -164,6 +189,17 @@ pub fn describe_image(engine: &Engine, quality: &Quality, image: &image::RgbImag
         .single_face(image, quality)
         .map(|f| f.descriptor)
         .map_err(FaceError::Refused)
+}
+
+/// The descriptor and head pose of the single face of a decoded photo.
+pub fn examine_image(engine: &Engine, quality: &Quality, image: &image::RgbImage) -> Result<Examined, FaceError> {
+    let face = engine.single_face(image, quality).map_err(FaceError::Refused)?;
+    let pose = zhujian_face::pose::estimate(&face.landmarks)
+        .ok_or_else(|| FaceError::Internal("a face without its five landmarks".into()))?;
+    Ok(Examined {
+        descriptor: face.descriptor,
+        yaw: pose.yaw,
+    })
 }
 
 /// `decode_within` the default limit (`face.max_pixels`' default).

@@ -12,14 +12,24 @@ use crate::state::AppState;
 /// returned whether or not it matched (check-in records the distance either way); a photo the
 /// engine cannot use is refused as `face::problem` says.
 pub async fn match_enrolled(state: &AppState, person: &PersonId, selfie: Evidence) -> ApiResult<Verdict> {
-    let enrolled = super::face_of(&state.db, &state.keys, person)
-        .await?
-        .ok_or_else(|| ApiError::internal("no enrolled face opens for the person"))?;
+    let enrolled = enrolled(state, person).await?;
     state
         .face
         .verify(&enrolled, selfie)
         .await
         .map_err(|e| face::problem(e, Photo::Selfie))
+}
+
+/// Compares a face already described (a liveness challenge's selfie) with the enrolled one.
+pub async fn match_described(state: &AppState, person: &PersonId, selfie: &Descriptor) -> ApiResult<Verdict> {
+    Ok(state.face.compare(&enrolled(state, person).await?, selfie))
+}
+
+/// The face the person enrolled at registration.
+async fn enrolled(state: &AppState, person: &PersonId) -> ApiResult<Descriptor> {
+    super::face_of(&state.db, &state.keys, person)
+        .await?
+        .ok_or_else(|| ApiError::internal("no enrolled face opens for the person"))
 }
 
 /// Compares two described faces (registration's portrait and selfie, a replacement's pair).

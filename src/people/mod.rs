@@ -18,7 +18,7 @@ use crate::platform::crypto::Keys;
 use crate::platform::db::Executor;
 use crate::platform::ids::PersonId;
 
-pub use faces::{match_enrolled, mismatch, require_match};
+pub use faces::{match_described, match_enrolled, mismatch, require_match};
 pub use store::{unseal_name, IdentityView};
 
 /// The person registered with this full ID number, found by its keyed hash (no row is

@@ -103,7 +103,8 @@ fn outside_window() -> ApiError {
     )
 }
 
-/// A single-use challenge for one check-in; take the selfie after asking for it.
+/// A single-use challenge for one check-in; take the selfie after asking for it. With
+/// `liveness.check_in` (the default) it is a liveness challenge: one photo per pose it names.
 #[utoipa::path(post, path = "/verification/tasks/{id}/check-in/challenge", tag = "verification", params(("id" = String, Path)),
     security(("bearer" = [])),
     responses((status = 201, body = Challenge), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -125,6 +126,7 @@ async fn check_in_challenge(
         CHALLENGE_PURPOSE,
         &id,
         state.settings.check_in.challenge_ttl_secs,
+        state.settings.liveness.check_in,
     )
     .await?;
     act.commit(tx, format!("verification_task:{id}")).await?;
@@ -136,9 +138,15 @@ async fn check_in_challenge(
 pub struct CheckInBody {
     #[schema(value_type = String)]
     pub challenge_id: ChallengeId,
-    /// A selfie (purpose `selfie`) taken after the challenge was issued.
+    /// A selfie (purpose `selfie`) taken after the challenge was issued: for a liveness
+    /// challenge, the photo of its first pose (`front`).
     #[schema(value_type = String)]
     pub selfie_document_id: DocumentId,
+    /// For a liveness challenge, the photos of its further poses, in order (purpose
+    /// `selfie`, each uploaded after the challenge was issued); empty otherwise.
+    #[serde(default)]
+    #[schema(value_type = Vec<String>)]
+    pub liveness_document_ids: Vec<DocumentId>,
     pub latitude: f64,
     pub longitude: f64,
     /// wgs84 (wx.getLocation's default) or gcj02.
@@ -189,11 +197,11 @@ async fn check_in(
         ..Default::default()
     };
     let decided = decide(&state, &caller, &task, &person, &body, &mut attempt).await;
-    let photo = match decided {
-        Ok(photo) => photo,
+    let photos = match decided {
+        Ok(photos) => photos,
         Err(error) => return Err(refuse(&state, &task, &person, attempt, error).await),
     };
-    write(&state, act, &task, &person, attempt, &photo).await
+    write(&state, act, &task, &person, attempt, &photos).await
 }
 
 /// Keeps a refused attempt with the refusal's code and answers with the refusal.
@@ -214,7 +222,7 @@ async fn refuse(
 }
 
 /// Writes an accepted (or flagged) check-in in one transaction with its audit event: the
-/// photo enters the registry, the attempt is kept, and the task passes if it was the last one
+/// photos (the selfie, and any liveness frames) enter the registry, the attempt is kept, and the task passes if it was the last one
 /// missing. A concurrent check-in may still win the photo or the round; this one is then
 /// kept as refused.
 async fn write(
@@ -223,14 +231,16 @@ async fn write(
     task: &TaskRow,
     person: &PersonId,
     attempt: Attempt,
-    photo: &Received,
+    photos: &[(Received, DocumentId)],
 ) -> ApiResult<(StatusCode, Json<CheckInResult>)> {
     let now = state.clock.now_ms();
     let mut tx = act.begin().await?;
     store::hold_task(&mut *tx, &task.id).await?;
-    if let Err(error) = photos::record(&mut tx, state, photo, person, attempt_document(&attempt)?).await {
-        drop(tx);
-        return Err(refuse(state, task, person, attempt, error).await);
+    for (photo, document) in photos {
+        if let Err(error) = photos::record(&mut tx, state, photo, person, document).await {
+            drop(tx);
+            return Err(refuse(state, task, person, attempt, error).await);
+        }
     }
     let attempt_id = match store::record_attempt(&mut *tx, task, person, &attempt, now).await {
         // A concurrent check-in of the same person won (the database allows one per round).
@@ -262,16 +272,10 @@ pub(super) async fn attempt_and_task_state(
     Ok((attempt, task_state))
 }
 
-fn attempt_document(attempt: &Attempt) -> ApiResult<&DocumentId> {
-    attempt
-        .selfie_document_id
-        .as_ref()
-        .ok_or_else(|| ApiError::internal("a check-in without its selfie"))
-}
-
 /// Loads the facts, lets the rule decide, compares the face only when the rule asks for it
-/// (everything cheaper has passed), and records in `attempt` what was measured. Returns the
-/// fingerprinted selfie of an accepted check-in; the outcome and flags are set in `attempt`.
+/// (everything cheaper has passed; a liveness challenge's frames are judged then too), and
+/// records in `attempt` what was measured. Returns the fingerprinted photos of an accepted
+/// check-in, the selfie first; the outcome and flags are set in `attempt`.
 async fn decide(
     state: &AppState,
     caller: &Caller,
@@ -279,7 +283,7 @@ async fn decide(
     person: &PersonId,
     body: &CheckInBody,
     attempt: &mut Attempt,
-) -> ApiResult<Received> {
+) -> ApiResult<Vec<(Received, DocumentId)>> {
     let settings = &state.settings.check_in;
     let limits = Limits {
         max_accuracy_m: settings.max_accuracy_m,
@@ -292,9 +296,11 @@ async fn decide(
     let mut facts = loaded.facts;
     attempt.distance_m = facts.placement.map(|p| p.distance_m);
     attempt.selfie_hash = Some(loaded.selfie.hash);
+    let mut photos = vec![(loaded.selfie, body.selfie_document_id.clone())];
     if judge(&facts, &limits) == Judgement::NeedsFace {
-        let selfie = crate::face::Evidence::Image(loaded.image);
-        let verdict = crate::people::match_enrolled(state, person, selfie).await?;
+        let (verdict, frames) =
+            crate::liveness::match_enrolled(state, person, &loaded.frames, &loaded.selfie, loaded.image).await?;
+        photos.extend(frames);
         attempt.face_distance = Some(f64::from(verdict.distance));
         facts.face = Some(FaceMatch {
             matched: verdict.matched,
@@ -305,7 +311,7 @@ async fn decide(
         Judgement::Accepted { flags } => {
             attempt.outcome = if flags.is_empty() { "accepted" } else { "flagged" };
             attempt.flags = flags;
-            Ok(loaded.selfie)
+            Ok(photos)
         }
         Judgement::Refused(r) => Err(refusal(r)),
         Judgement::NeedsFace => Err(ApiError::internal("the face was compared but not judged")),

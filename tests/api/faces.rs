@@ -47,7 +47,29 @@ static HANDED_OUT: Mutex<(Vec<u64>, u64)> = Mutex::new((Vec::new(), 0));
 /// The face is untouched (the same person to the face engine, checked in photos.rs); to the
 /// hash it is at least `APART` bits from every photo handed out before and from every fixture.
 pub(crate) fn fresh(name: &str) -> Vec<u8> {
-    let face = decode(&original(name));
+    fresh_of(&decode(&original(name)))
+}
+
+/// A new photo (as `fresh`) of the fixture's face with the head turned by `degrees` (positive:
+/// the face points further to the photo's right, the person's own left), rendered by the face
+/// engine's synthetic head turn, and mirrored when `mirror` (an attacker's way to turn the
+/// other side).
+pub(crate) fn turned(name: &str, degrees: f64, mirror: bool) -> Vec<u8> {
+    let photo = decode(&original(name));
+    let engine = zhujian::face::load_engine(&crate::harness::models_dir()).unwrap();
+    let face = engine
+        .single_face(&photo, &zhujian_face::Quality::default())
+        .unwrap_or_else(|r| panic!("{name}: {r:?}"));
+    let turned = zhujian_face::synthetic::turn_head(&photo, &face.landmarks, degrees);
+    fresh_of(&if mirror {
+        imageops::flip_horizontal(&turned)
+    } else {
+        turned
+    })
+}
+
+/// A new photo of this face (see `fresh`).
+fn fresh_of(face: &RgbImage) -> Vec<u8> {
     let mut handed = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
     if handed.0.is_empty() {
         for fixture in [
@@ -61,7 +83,7 @@ pub(crate) fn fresh(name: &str) -> Vec<u8> {
     }
     loop {
         handed.1 += 1;
-        let candidate = framed(&face, handed.1);
+        let candidate = framed(face, handed.1);
         let h = hash(&candidate);
         if handed.0.iter().all(|other| hamming(*other, h) >= APART) {
             handed.0.push(h);

@@ -162,6 +162,9 @@ impl TestApp {
         if engine == Engine::Postgres {
             use_test_s3(&mut settings);
         }
+        // Check-ins here send one selfie; the liveness tests (tests/api/liveness.rs) turn the
+        // default liveness challenge back on.
+        settings.liveness.check_in = false;
         // Apps share the test bucket: each keeps its audit checkpoints apart.
         settings.audit.checkpoint_prefix = format!("audit/checkpoints/{}/", uuid::Uuid::now_v7().simple());
         configure(&mut settings);

@@ -415,7 +415,10 @@ impl Accumulators {
         }
         let mut n = 0;
         while n + 2 < filter.len() {
-            for (k, acc) in [&mut self.first, &mut self.second, &mut self.third].into_iter().enumerate() {
+            for (k, acc) in [&mut self.first, &mut self.second, &mut self.third]
+                .into_iter()
+                .enumerate()
+            {
                 let (f, v) = (filter[n + k], values(n + k));
                 for (a, x) in acc.iter_mut().zip(v) {
                     *a += x * f;

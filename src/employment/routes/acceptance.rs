@@ -14,9 +14,10 @@ use crate::auth::Caller;
 use crate::challenges::{self, Challenge};
 use crate::employment::rules::{self, Decision, EmploymentRule};
 use crate::employment::store::{self, AcceptFailure, EmploymentView};
-use crate::photos::{self, Flow};
+use crate::liveness::{self, Frames};
+use crate::photos::{self, Flow, Received};
 use crate::platform::error::{ApiError, ApiResult, Problem};
-use crate::platform::ids::{ChallengeId, DocumentId, EmploymentRequestId};
+use crate::platform::ids::{ChallengeId, DocumentId, EmploymentRequestId, PersonId};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -54,6 +55,7 @@ pub(super) async fn request_challenge(
         CHALLENGE_PURPOSE,
         &id,
         state.settings.employment.challenge_ttl_secs,
+        state.settings.liveness.acceptance,
     )
     .await?;
     act.commit(tx, format!("employment_request:{id}")).await?;
@@ -65,13 +67,38 @@ pub(super) async fn request_challenge(
 pub struct Acceptance {
     #[schema(value_type = String)]
     pub challenge_id: ChallengeId,
-    /// A selfie (purpose `selfie`) uploaded after the challenge was issued.
+    /// A selfie (purpose `selfie`) uploaded after the challenge was issued: for a liveness
+    /// challenge, the photo of its first pose (`front`).
     #[schema(value_type = String)]
     pub selfie_document_id: DocumentId,
+    /// For a liveness challenge (`liveness.acceptance`), the photos of its further poses, in
+    /// order; empty otherwise.
+    #[serde(default)]
+    #[schema(value_type = Vec<String>)]
+    pub liveness_document_ids: Vec<DocumentId>,
+}
+
+/// The acceptance's photos checked: the selfie repeats no earlier photo and matches the enrolled
+/// face, after the liveness frames (if the challenge asked for them) passed. Returns the
+/// photos to record, the selfie first.
+async fn face_checked(
+    state: &AppState,
+    person: &PersonId,
+    frames: &Frames,
+    selfie_document: &DocumentId,
+) -> ApiResult<Vec<(Received, DocumentId)>> {
+    let (fresh, decoded) = photos::fingerprint_decoded(state, frames.selfie(), Flow::AcceptanceSelfie).await?;
+    photos::refuse_reuse(state, &fresh, person).await?;
+    let (verdict, others) = liveness::match_enrolled(state, person, frames, &fresh, decoded).await?;
+    crate::people::require_match(&verdict)?;
+    Ok(std::iter::once((fresh, selfie_document.clone()))
+        .chain(others)
+        .collect())
 }
 
 /// Accepts the request in the mini-program: spends the challenge, then the fresh selfie must
-/// repeat no earlier photo (`photo.reused`) and match the face enrolled at registration. The
+/// repeat no earlier photo (`photo.reused`) and match the face enrolled at registration (for a
+/// liveness challenge, after its frames passed). The
 /// person then works for this enterprise.
 #[utoipa::path(post, path = "/employment/requests/{id}/accept", tag = "employment", params(("id" = String, Path)), request_body = Acceptance,
     security(("bearer" = [])),
@@ -87,21 +114,21 @@ pub(super) async fn accept_request(
     let person = person_in_mini_program(&caller)?;
     act.set_target(format!("employment_request:{id}"));
     let request = own_pending_request(&state, &caller, &id).await?;
-    let photo = challenges::spend_with_selfie(
+    let frames = challenges::spend_with_frames(
         &state,
         &caller,
         &body.challenge_id,
         CHALLENGE_PURPOSE,
         &id,
         &body.selfie_document_id,
+        &body.liveness_document_ids,
     )
     .await?;
-    let (fresh, decoded) = photos::fingerprint_decoded(&state, &photo, Flow::AcceptanceSelfie).await?;
-    photos::refuse_reuse(&state, &fresh, person).await?;
-    let selfie = crate::face::Evidence::Image(decoded);
-    crate::people::require_match(&crate::people::match_enrolled(&state, person, selfie).await?)?;
+    let photos = face_checked(&state, person, &frames, &body.selfie_document_id).await?;
     let mut tx = act.begin().await?;
-    photos::record(&mut tx, &state, &fresh, person, &body.selfie_document_id).await?;
+    for (photo, document) in &photos {
+        photos::record(&mut tx, &state, photo, person, document).await?;
+    }
     let employment_id = match store::accept(&mut *tx, &request, state.clock.now_ms()).await {
         Ok(id) => id,
         Err(AcceptFailure::NoLongerPending) => {

@@ -19,8 +19,8 @@ mod sections;
 pub use help::SETTINGS_HELP;
 pub use sections::{
     AssessmentSettings, AuditSettings, AuthSettings, CheckInSettings, DatabaseSettings, EmploymentSettings,
-    FaceSettings, LogFormat, LogSettings, ObjectBackend, ObjectSettings, Profile, SecretSettings, ServerSettings,
-    SmsProvider, SmsSettings, StorageSettings, UploadSettings, WechatSettings, MAX_PHOTO_HASH_DISTANCE,
+    FaceSettings, LivenessSettings, LogFormat, LogSettings, ObjectBackend, ObjectSettings, Profile, SecretSettings,
+    ServerSettings, SmsProvider, SmsSettings, StorageSettings, UploadSettings, WechatSettings, MAX_PHOTO_HASH_DISTANCE,
 };
 
 use std::path::{Path, PathBuf};
@@ -45,6 +45,7 @@ pub struct Settings {
     pub employment: EmploymentSettings,
     pub assessments: AssessmentSettings,
     pub check_in: CheckInSettings,
+    pub liveness: LivenessSettings,
     pub audit: AuditSettings,
     pub log: LogSettings,
 }
@@ -137,6 +138,10 @@ impl Settings {
             || !(a.basically_qualified_from_percent..=100.0).contains(&a.qualified_from_percent)
         {
             bail!("assessments: 0 <= basically_qualified_from_percent <= qualified_from_percent <= 100 is required");
+        }
+        let l = &self.liveness;
+        if !(0.0..=45.0).contains(&l.front_max_yaw) || !(5.0..=60.0).contains(&l.turn_min_yaw) {
+            bail!("liveness: front_max_yaw must be 0–45 degrees and turn_min_yaw 5–60 degrees");
         }
         if self.check_in.photo_hash_distance > MAX_PHOTO_HASH_DISTANCE {
             bail!("check_in.photo_hash_distance must be at most {MAX_PHOTO_HASH_DISTANCE} bits");

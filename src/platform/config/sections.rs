@@ -220,6 +220,17 @@ pub struct CheckInSettings {
     pub close_interval_secs: u64,
 }
 
+/// Which face-checked acts ask for a liveness challenge (a short sequence of head poses, one
+/// photo each), and how the poses are judged.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LivenessSettings {
+    pub check_in: bool,
+    pub acceptance: bool,
+    pub front_max_yaw: f64,
+    pub turn_min_yaw: f64,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LogSettings {
@@ -340,6 +351,12 @@ impl Default for Settings {
                 rectification_days: 30,
                 close_interval_secs: 600,
             },
+            liveness: LivenessSettings {
+                check_in: true,
+                acceptance: false,
+                front_max_yaw: 15.0,
+                turn_min_yaw: 12.0,
+            },
             audit: AuditSettings::default(),
             log: LogSettings {
                 format: LogFormat::Text,
@@ -360,4 +377,4 @@ section_defaults!(ServerSettings => server, DatabaseSettings => database,
     StorageSettings => storage, AuthSettings => auth, WechatSettings => wechat,
     SmsSettings => sms, ObjectSettings => objects, UploadSettings => uploads, FaceSettings => face, EmploymentSettings => employment,
     AssessmentSettings => assessments,
-    CheckInSettings => check_in, LogSettings => log);
+    CheckInSettings => check_in, LivenessSettings => liveness, LogSettings => log);

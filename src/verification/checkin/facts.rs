@@ -1,7 +1,8 @@
 //! The facts a check-in is decided on, loaded before the rule runs: the task's window, the
 //! person's employment and earlier check-in, the challenge and its selfie, the selfie's
 //! fingerprint and any earlier photo it repeats, where the position lies in the site's fence,
-//! and the review signals. Only the face comparison is left for later (the rule asks for it).
+//! and the review signals. Only the face comparison (with the liveness frames, if the
+//! challenge asked for them) is left for later (the rule asks for it).
 
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use image::RgbImage;
 
 use super::{window_open, CheckInBody, CHALLENGE_PURPOSE};
 use crate::auth::Caller;
+use crate::liveness::Frames;
 use crate::photos::{self, Flow, Received};
 use crate::platform::error::{ApiError, ApiResult};
 use crate::platform::ids::PersonId;
@@ -24,6 +26,8 @@ pub struct Loaded {
     /// The selfie, decoded once, for the face comparison.
     pub image: Arc<RgbImage>,
     pub selfie: Received,
+    /// The photos the challenge asked for (the selfie first; more for a liveness challenge).
+    pub frames: Frames,
 }
 
 /// Loads every fact but the face. Fails only when the request itself cannot be judged: a
@@ -38,16 +42,17 @@ pub async fn load(
 ) -> ApiResult<Loaded> {
     let employed = crate::employment::employer_of(&state.db, person).await?.as_ref() == Some(&task.enterprise_id);
     let already_checked_in = store::has_valid_check_in(&state.db, task, person).await?;
-    let photo = crate::challenges::spend_with_selfie(
+    let frames = crate::challenges::spend_with_frames(
         state,
         caller,
         &body.challenge_id,
         CHALLENGE_PURPOSE,
         &task.id,
         &body.selfie_document_id,
+        &body.liveness_document_ids,
     )
     .await?;
-    let (selfie, image) = photos::fingerprint_decoded(state, &photo, Flow::CheckInSelfie).await?;
+    let (selfie, image) = photos::fingerprint_decoded(state, frames.selfie(), Flow::CheckInSelfie).await?;
     let facts = Facts {
         window_open: window_open(state, task),
         employed,
@@ -58,7 +63,12 @@ pub async fn load(
         face: None,
         signals: review_signals(state, person, body, position).await?,
     };
-    Ok(Loaded { facts, image, selfie })
+    Ok(Loaded {
+        facts,
+        image,
+        selfie,
+        frames,
+    })
 }
 
 /// Where the position lies in the enterprise's fence: its polygon, or a circle around the

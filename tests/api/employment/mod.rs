@@ -7,6 +7,7 @@ use crate::people::{person, photo, register, upload, ID};
 
 mod acceptance;
 mod certificates;
+mod liveness;
 mod notices;
 mod requests;
 mod scope;
@@ -22,7 +23,11 @@ struct World {
 }
 
 async fn world(engine: Engine) -> World {
-    let app = TestApp::start(engine).await;
+    world_with(engine, |_| {}).await
+}
+
+async fn world_with(engine: Engine, configure: impl FnOnce(&mut zhujian::platform::config::Settings)) -> World {
+    let app = TestApp::start_with(engine, configure).await;
     let city = app.staff_token("city1", "city", None).await;
     let shizhong = app.staff_token("shizhong", "district", Some("370103")).await;
     let (a_id, pa) = app
