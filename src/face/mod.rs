@@ -6,6 +6,7 @@
 //! `face.queue` more waiting; beyond that the check answers `Busy` (503 with Retry-After).
 
 pub mod models;
+pub mod wechat;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -39,14 +40,24 @@ pub enum FaceError {
     Busy,
     #[error("face check failed: {0}")]
     Internal(String),
+    /// WeChat's face verification answered, and it did not pass (`verify_ret` other than 10000).
+    #[error("WeChat face verification did not pass: verify_ret {verify_ret}")]
+    WechatFailed { verify_ret: i64 },
+    /// WeChat could not be asked, or refused the call.
+    #[error(transparent)]
+    Wechat(#[from] wechat::WechatFaceError),
 }
 
-/// What a face check is given. The local engine takes a photo; a WeChat face-verification
-/// provider would take the `verify_id` its mini-program flow produced.
+/// What a face check is given. The local engine takes a photo; WeChat's face verification
+/// (人脸核身) takes the session its mini-program flow completed (`verify_id`).
 pub enum Evidence {
     Photo(Bytes),
     /// A photo already decoded (by the photo registry's fingerprint): decoded once per check.
     Image(Arc<image::RgbImage>),
+    /// A WeChat face verification the person completed in the mini-program, checked with
+    /// `queryverifyinfo`. It compares the live face with the national database's photo of
+    /// the registered ID number, not with the enrolled face.
+    Wechat(wechat::Session),
 }
 
 pub trait FaceVerifier: Send + Sync {
@@ -124,6 +135,11 @@ impl FaceVerifier for LocalVerifier {
                     self.run(move |engine, quality| describe_image(engine, quality, &image))
                         .await??
                 }
+                Evidence::Wechat(_) => {
+                    return Err(FaceError::Internal(
+                        "the local engine takes photos, not a WeChat face verification".into(),
+                    ))
+                }
             };
             Ok(verdict(enrolled, &descriptor, self.threshold))
         })
@@ -131,6 +147,41 @@ impl FaceVerifier for LocalVerifier {
 
     fn compare(&self, a: &Descriptor, b: &Descriptor) -> Verdict {
         verdict(a, b, self.threshold)
+    }
+}
+
+/// The providers a deployment has: the local engine for photos, WeChat's face verification
+/// for its sessions.
+pub struct Providers {
+    pub local: LocalVerifier,
+    pub wechat: Arc<dyn wechat::WechatFaceApi>,
+}
+
+impl FaceVerifier for Providers {
+    fn enroll<'a>(&'a self, photo: Bytes) -> BoxFuture<'a, Result<Descriptor, FaceError>> {
+        self.local.enroll(photo)
+    }
+
+    /// A WeChat session passes with `verify_ret` 10000; WeChat measures no distance, so a
+    /// pass is a match at distance 0 and anything else is `WechatFailed`.
+    fn verify<'a>(&'a self, enrolled: &'a Descriptor, evidence: Evidence) -> BoxFuture<'a, Result<Verdict, FaceError>> {
+        match evidence {
+            Evidence::Wechat(session) => Box::pin(async move {
+                match self.wechat.query(&session).await? {
+                    wechat::PASSED => Ok(Verdict {
+                        distance: 0.0,
+                        threshold: self.local.threshold,
+                        matched: true,
+                    }),
+                    verify_ret => Err(FaceError::WechatFailed { verify_ret }),
+                }
+            }),
+            photo => self.local.verify(enrolled, photo),
+        }
+    }
+
+    fn compare(&self, a: &Descriptor, b: &Descriptor) -> Verdict {
+        self.local.compare(a, b)
     }
 }
 
@@ -253,6 +304,7 @@ pub fn problem(error: FaceError, photo: Photo) -> crate::platform::error::ApiErr
             );
         }
         FaceError::Internal(reason) => return ApiError::internal(reason),
+        FaceError::WechatFailed { .. } | FaceError::Wechat(_) => return wechat_problem(error),
         FaceError::Unreadable => (
             "face.unreadable",
             format!("{zh}无法读取"),
@@ -297,6 +349,41 @@ pub fn problem(error: FaceError, photo: Photo) -> crate::platform::error::ApiErr
     };
     let message = Message::new(zh_text.clone(), en_text.clone());
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, zh_text, en_text).with_field(field, code, message)
+}
+
+/// A WeChat face verification's failure: not passed (with what to do), WeChat unavailable, or
+/// WeChat refusing the call (with its errcode).
+fn wechat_problem(error: FaceError) -> crate::platform::error::ApiError {
+    use crate::platform::error::ApiError;
+    use axum::http::StatusCode;
+    match error {
+        FaceError::WechatFailed { verify_ret } if (90_000..100_000).contains(&verify_ret) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "wechat_face.failed",
+            format!("微信人脸核身未完成（结果码 {verify_ret}：已取消、设备或网络问题），请重新发起人脸核身"),
+            format!("The WeChat face verification was not completed (verify_ret {verify_ret}: cancelled, device or network); start a new one"),
+        ),
+        FaceError::WechatFailed { verify_ret } => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "wechat_face.failed",
+            format!("微信人脸核身未通过（结果码 {verify_ret}），须身份证持有人本人操作；如有疑问请携带身份证到住建主管部门窗口核验"),
+            format!("The WeChat face verification did not pass (verify_ret {verify_ret}); only the ID card's holder can pass it. If in doubt, bring the ID card to the authority's desk"),
+        ),
+        FaceError::Wechat(wechat::WechatFaceError::Refused { errcode, .. }) => ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "wechat_face.refused",
+            format!("微信拒绝了人脸核身请求（错误码 {errcode}），请稍后重新发起"),
+            format!("WeChat refused the face verification call (errcode {errcode}); start a new verification later"),
+        ),
+        other => {
+            tracing::warn!(error = %other, "WeChat face verification unavailable");
+            ApiError::unavailable(
+                "wechat_face.unavailable",
+                "微信人脸核身暂不可用，请稍后重试",
+                "WeChat face verification is unavailable; try again shortly",
+            )
+        }
+    }
 }
 
 /// The mean of two descriptors: the enrolled face combines the ID portrait and the live selfie.

@@ -113,6 +113,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(17, "verification hygiene", "0017_verification_hygiene.sql"),
     migration!(18, "face photos", "0018_face_photos.sql"),
     migration!(19, "check-in review", "0019_check_in_review.sql"),
+    migration!(20, "identity assurance", "0020_identity_assurance.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that
