@@ -15,6 +15,7 @@ use super::store::{self, Attempt, AttemptView, TaskRow};
 use crate::audit::Act;
 use crate::auth::{Caller, Channel, Role};
 use crate::challenges::{self, Challenge};
+use crate::people::FaceChoice;
 use crate::photos::{self, Flow, Received};
 use crate::platform::db::{is_unique_violation, Conn};
 use crate::platform::error::{ApiError, ApiResult, Problem};
@@ -117,6 +118,7 @@ async fn check_in_challenge(
     if !window_open(&state, &task) {
         return Err(outside_window());
     }
+    crate::people::require_level(&state, &person, state.settings.identity.min_level_check_in).await?;
     let mut tx = act.begin().await?;
     let challenge = challenges::issue(
         &mut *tx,
@@ -136,9 +138,15 @@ async fn check_in_challenge(
 pub struct CheckInBody {
     #[schema(value_type = String)]
     pub challenge_id: ChallengeId,
-    /// A selfie (purpose `selfie`) taken after the challenge was issued.
-    #[schema(value_type = String)]
-    pub selfie_document_id: DocumentId,
+    /// A selfie (purpose `selfie`) taken after the challenge was issued; or else `verify_id`,
+    /// as `identity.face_methods` allows.
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    pub selfie_document_id: Option<DocumentId>,
+    /// A WeChat face verification completed for this task (`POST /people/me/wechat-face` with
+    /// purpose `check_in`).
+    #[serde(default)]
+    pub verify_id: Option<String>,
     pub latitude: f64,
     pub longitude: f64,
     /// wgs84 (wx.getLocation's default) or gcj02.
@@ -157,9 +165,11 @@ pub struct CheckInResult {
     pub task_state: TaskState,
 }
 
-/// Checks in: the challenge is spent; the position (converted to WGS-84) must lie in the site's
+/// Checks in: the person's identity must be established at `identity.min_level_check_in` at
+/// least; the challenge is spent; the position (converted to WGS-84) must lie in the site's
 /// fence with acceptable accuracy; the selfie must not repeat any earlier photo of any flow
-/// (`photo.reused`) and must match the enrolled face. A repeated position, a mock location or
+/// (`photo.reused`) and must match the enrolled face, or the WeChat face verification
+/// completed for this task must pass. A repeated position, a mock location or
 /// an impossible speed since the person's previous check-in flag the attempt for staff review:
 /// it holds the person's place but counts only once staff confirm it.
 #[utoipa::path(post, path = "/verification/tasks/{id}/check-in", tag = "verification", params(("id" = String, Path)),
@@ -185,7 +195,9 @@ async fn check_in(
         position: Some(position),
         accuracy_m: Some(body.accuracy_m),
         mock_location: body.mock_location,
-        selfie_document_id: Some(body.selfie_document_id.clone()),
+        // Set once the selfie was read: a refusal before keeps no reference to a document
+        // that may not exist.
+        selfie_document_id: None,
         ..Default::default()
     };
     let decided = decide(&state, &caller, &task, &person, &body, &mut attempt).await;
@@ -223,14 +235,16 @@ async fn write(
     task: &TaskRow,
     person: &PersonId,
     attempt: Attempt,
-    photo: &Received,
+    photo: &Option<Received>,
 ) -> ApiResult<(StatusCode, Json<CheckInResult>)> {
     let now = state.clock.now_ms();
     let mut tx = act.begin().await?;
     store::hold_task(&mut *tx, &task.id).await?;
-    if let Err(error) = photos::record(&mut tx, state, photo, person, attempt_document(&attempt)?).await {
-        drop(tx);
-        return Err(refuse(state, task, person, attempt, error).await);
+    if let Some(photo) = photo {
+        if let Err(error) = photos::record(&mut tx, state, photo, person, attempt_document(&attempt)?).await {
+            drop(tx);
+            return Err(refuse(state, task, person, attempt, error).await);
+        }
     }
     let attempt_id = match store::record_attempt(&mut *tx, task, person, &attempt, now).await {
         // A concurrent check-in of the same person won (the database allows one per round).
@@ -271,7 +285,8 @@ fn attempt_document(attempt: &Attempt) -> ApiResult<&DocumentId> {
 
 /// Loads the facts, lets the rule decide, compares the face only when the rule asks for it
 /// (everything cheaper has passed), and records in `attempt` what was measured. Returns the
-/// fingerprinted selfie of an accepted check-in; the outcome and flags are set in `attempt`.
+/// fingerprinted selfie of an accepted check-in (none with a WeChat face verification); the
+/// outcome and flags are set in `attempt`.
 async fn decide(
     state: &AppState,
     caller: &Caller,
@@ -279,7 +294,10 @@ async fn decide(
     person: &PersonId,
     body: &CheckInBody,
     attempt: &mut Attempt,
-) -> ApiResult<Received> {
+) -> ApiResult<Option<Received>> {
+    crate::people::require_level(state, person, state.settings.identity.min_level_check_in).await?;
+    let methods = state.settings.identity.face_methods;
+    let evidence = crate::people::choose_face(methods, body.selfie_document_id.as_ref(), body.verify_id.as_deref())?;
     let settings = &state.settings.check_in;
     let limits = Limits {
         max_accuracy_m: settings.max_accuracy_m,
@@ -288,14 +306,30 @@ async fn decide(
     let position = attempt
         .position
         .ok_or_else(|| ApiError::internal("an attempt without its position"))?;
-    let loaded = facts::load(state, caller, task, person, body, position).await?;
+    let selfie = match evidence {
+        FaceChoice::Selfie(id) => Some(id),
+        FaceChoice::Wechat(_) => None,
+    };
+    let loaded = facts::load(state, caller, task, person, body, selfie, position).await?;
+    attempt.selfie_document_id = selfie.cloned();
     let mut facts = loaded.facts;
     attempt.distance_m = facts.placement.map(|p| p.distance_m);
-    attempt.selfie_hash = Some(loaded.selfie.hash);
+    attempt.selfie_hash = loaded.selfie.as_ref().map(|s| s.hash);
     if judge(&facts, &limits) == Judgement::NeedsFace {
-        let selfie = crate::face::Evidence::Image(loaded.image);
-        let verdict = crate::people::match_enrolled(state, person, selfie).await?;
-        attempt.face_distance = Some(f64::from(verdict.distance));
+        let verdict = match (loaded.image, &evidence) {
+            (Some(image), _) => {
+                let selfie = crate::face::Evidence::Image(image);
+                let verdict = crate::people::match_enrolled(state, person, selfie).await?;
+                attempt.face_distance = Some(f64::from(verdict.distance));
+                verdict
+            }
+            // WeChat measures no distance: none is recorded; a failure is refused as WeChat's.
+            (None, FaceChoice::Wechat(verify_id)) => {
+                let purpose = crate::people::WechatPurpose::CheckIn;
+                crate::people::check_wechat_face(state, person, verify_id, purpose, &task.id).await?
+            }
+            (None, FaceChoice::Selfie(_)) => return Err(ApiError::internal("a selfie check-in without its image")),
+        };
         facts.face = Some(FaceMatch {
             matched: verdict.matched,
             distance: verdict.distance,

@@ -14,6 +14,7 @@ use crate::auth::Caller;
 use crate::challenges::{self, Challenge};
 use crate::employment::rules::{self, Decision, EmploymentRule};
 use crate::employment::store::{self, AcceptFailure, EmploymentView};
+use crate::people::FaceChoice;
 use crate::photos::{self, Flow};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::ids::{ChallengeId, DocumentId, EmploymentRequestId};
@@ -46,6 +47,7 @@ pub(super) async fn request_challenge(
 ) -> ApiResult<(StatusCode, Json<Challenge>)> {
     let person = person_in_mini_program(&caller)?;
     own_pending_request(&state, &caller, &id).await?;
+    crate::people::require_level(&state, person, state.settings.identity.min_level_acceptance).await?;
     let mut tx = act.begin().await?;
     let challenge = challenges::issue(
         &mut *tx,
@@ -65,14 +67,22 @@ pub(super) async fn request_challenge(
 pub struct Acceptance {
     #[schema(value_type = String)]
     pub challenge_id: ChallengeId,
-    /// A selfie (purpose `selfie`) uploaded after the challenge was issued.
-    #[schema(value_type = String)]
-    pub selfie_document_id: DocumentId,
+    /// A selfie (purpose `selfie`) uploaded after the challenge was issued; or else
+    /// `verify_id`, as `identity.face_methods` allows.
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    pub selfie_document_id: Option<DocumentId>,
+    /// A WeChat face verification completed for this request (`POST /people/me/wechat-face`
+    /// with purpose `employment_accept`).
+    #[serde(default)]
+    pub verify_id: Option<String>,
 }
 
-/// Accepts the request in the mini-program: spends the challenge, then the fresh selfie must
-/// repeat no earlier photo (`photo.reused`) and match the face enrolled at registration. The
-/// person then works for this enterprise.
+/// Accepts the request in the mini-program: the person's identity must be established at
+/// `identity.min_level_acceptance` at least; the challenge is spent, then the fresh selfie must
+/// repeat no earlier photo (`photo.reused`) and match the face enrolled at registration, or the
+/// WeChat face verification completed for this request must pass. The person then works for
+/// this enterprise.
 #[utoipa::path(post, path = "/employment/requests/{id}/accept", tag = "employment", params(("id" = String, Path)), request_body = Acceptance,
     security(("bearer" = [])),
     responses((status = 201, body = EmploymentView), (status = 403, body = Problem), (status = 404, body = Problem),
@@ -87,21 +97,34 @@ pub(super) async fn accept_request(
     let person = person_in_mini_program(&caller)?;
     act.set_target(format!("employment_request:{id}"));
     let request = own_pending_request(&state, &caller, &id).await?;
-    let photo = challenges::spend_with_selfie(
-        &state,
-        &caller,
-        &body.challenge_id,
-        CHALLENGE_PURPOSE,
-        &id,
-        &body.selfie_document_id,
-    )
-    .await?;
-    let (fresh, decoded) = photos::fingerprint_decoded(&state, &photo, Flow::AcceptanceSelfie).await?;
-    photos::refuse_reuse(&state, &fresh, person).await?;
-    let selfie = crate::face::Evidence::Image(decoded);
-    crate::people::require_match(&crate::people::match_enrolled(&state, person, selfie).await?)?;
+    crate::people::require_level(&state, person, state.settings.identity.min_level_acceptance).await?;
+    let evidence = crate::people::choose_face(
+        state.settings.identity.face_methods,
+        body.selfie_document_id,
+        body.verify_id,
+    )?;
+    let fresh = match evidence {
+        FaceChoice::Selfie(selfie_id) => {
+            let photo =
+                challenges::spend_with_selfie(&state, &caller, &body.challenge_id, CHALLENGE_PURPOSE, &id, &selfie_id)
+                    .await?;
+            let (fresh, decoded) = photos::fingerprint_decoded(&state, &photo, Flow::AcceptanceSelfie).await?;
+            photos::refuse_reuse(&state, &fresh, person).await?;
+            let selfie = crate::face::Evidence::Image(decoded);
+            crate::people::require_match(&crate::people::match_enrolled(&state, person, selfie).await?)?;
+            Some((fresh, selfie_id))
+        }
+        FaceChoice::Wechat(verify_id) => {
+            challenges::spend(&state, &body.challenge_id, person, CHALLENGE_PURPOSE, &id).await?;
+            let purpose = crate::people::WechatPurpose::EmploymentAccept;
+            crate::people::check_wechat_face(&state, person, &verify_id, purpose, &id).await?;
+            None
+        }
+    };
     let mut tx = act.begin().await?;
-    photos::record(&mut tx, &state, &fresh, person, &body.selfie_document_id).await?;
+    if let Some((fresh, selfie_id)) = &fresh {
+        photos::record(&mut tx, &state, fresh, person, selfie_id).await?;
+    }
     let employment_id = match store::accept(&mut *tx, &request, state.clock.now_ms()).await {
         Ok(id) => id,
         Err(AcceptFailure::NoLongerPending) => {

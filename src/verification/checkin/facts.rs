@@ -11,7 +11,7 @@ use super::{window_open, CheckInBody, CHALLENGE_PURPOSE};
 use crate::auth::Caller;
 use crate::photos::{self, Flow, Received};
 use crate::platform::error::{ApiError, ApiResult};
-use crate::platform::ids::PersonId;
+use crate::platform::ids::{DocumentId, PersonId};
 use crate::platform::types::{CoordinateSystem, Coordinates};
 use crate::state::AppState;
 use crate::verification::geofence::{to_wgs84, Fence};
@@ -21,9 +21,10 @@ use crate::verification::store::{self, TaskRow};
 
 pub struct Loaded {
     pub facts: Facts,
-    /// The selfie, decoded once, for the face comparison.
-    pub image: Arc<RgbImage>,
-    pub selfie: Received,
+    /// The selfie, decoded once, for the face comparison (none with a WeChat face
+    /// verification).
+    pub image: Option<Arc<RgbImage>>,
+    pub selfie: Option<Received>,
 }
 
 /// Loads every fact but the face. Fails only when the request itself cannot be judged: a
@@ -34,27 +35,41 @@ pub async fn load(
     task: &TaskRow,
     person: &PersonId,
     body: &CheckInBody,
+    selfie_id: Option<&DocumentId>,
     position: Coordinates,
 ) -> ApiResult<Loaded> {
     let employed = crate::employment::employer_of(&state.db, person).await?.as_ref() == Some(&task.enterprise_id);
     let already_checked_in = store::has_valid_check_in(&state.db, task, person).await?;
-    let photo = crate::challenges::spend_with_selfie(
-        state,
-        caller,
-        &body.challenge_id,
-        CHALLENGE_PURPOSE,
-        &task.id,
-        &body.selfie_document_id,
-    )
-    .await?;
-    let (selfie, image) = photos::fingerprint_decoded(state, &photo, Flow::CheckInSelfie).await?;
+    let (selfie, image) = match selfie_id {
+        Some(selfie_id) => {
+            let photo = crate::challenges::spend_with_selfie(
+                state,
+                caller,
+                &body.challenge_id,
+                CHALLENGE_PURPOSE,
+                &task.id,
+                selfie_id,
+            )
+            .await?;
+            let (selfie, image) = photos::fingerprint_decoded(state, &photo, Flow::CheckInSelfie).await?;
+            (Some(selfie), Some(image))
+        }
+        None => {
+            crate::challenges::spend(state, &body.challenge_id, person, CHALLENGE_PURPOSE, &task.id).await?;
+            (None, None)
+        }
+    };
+    let reused_photo = match &selfie {
+        Some(selfie) => photos::repeats(state, selfie, person).await?,
+        None => None,
+    };
     let facts = Facts {
         window_open: window_open(state, task),
         employed,
         already_checked_in,
         placement: placement(state, task, position).await?,
         accuracy_m: body.accuracy_m,
-        reused_photo: photos::repeats(state, &selfie, person).await?,
+        reused_photo,
         face: None,
         signals: review_signals(state, person, body, position).await?,
     };

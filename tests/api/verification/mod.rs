@@ -12,6 +12,7 @@ mod deadlines;
 mod entitlement;
 mod exports;
 mod hygiene;
+mod identity;
 mod photo_reuse;
 mod replacement;
 mod review;
@@ -93,7 +94,11 @@ async fn require(app: &TestApp, city: &str, registered: u32, titled: u32) {
 }
 
 async fn setup(engine: Engine) -> Setup {
-    let app = TestApp::start(engine).await;
+    setup_with(engine, |_| {}).await
+}
+
+async fn setup_with(engine: Engine, configure: impl FnOnce(&mut zhujian::platform::config::Settings)) -> Setup {
+    let app = TestApp::start_with(engine, configure).await;
     let city = app.staff_token("city1", "city", None).await;
     let lixia = app.staff_token("lixia", "district", Some("370102")).await;
     let shizhong = app.staff_token("shizhong", "district", Some("370103")).await;
@@ -244,7 +249,11 @@ async fn end(s: &Setup, employment: &str) {
 
 /// The task approved and the site set.
 async fn approved(engine: Engine) -> Setup {
-    let s = setup(engine).await;
+    approved_with(engine, |_| {}).await
+}
+
+async fn approved_with(engine: Engine, configure: impl FnOnce(&mut zhujian::platform::config::Settings)) -> Setup {
+    let s = setup_with(engine, configure).await;
     set_site(&s).await;
     select(&s, &[&s.lead, &s.titled]).await.expect(200);
     review(&s, &s.lixia, "approve").await.expect(200);
