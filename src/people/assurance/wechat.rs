@@ -167,7 +167,7 @@ async fn complete(
         state.clock.now_ms(),
     )
     .await?;
-    let profile = profile(&mut *tx, &state, person).await?;
+    let profile = profile(&mut tx, &state, person).await?;
     act.commit(tx, format!("person:{person}")).await?;
     Ok(Json(profile))
 }
