@@ -18,8 +18,12 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use axum::http::StatusCode;
+
+use super::FaceError;
 use crate::platform::clock::Clock;
 use crate::platform::config::WechatSettings;
+use crate::platform::error::ApiError;
 use crate::BoxFuture;
 
 /// `verify_ret` of a passed verification.
@@ -237,6 +241,39 @@ impl WechatFaceApi for WechatFaceHttp {
                 .verify_ret
                 .ok_or_else(|| WechatFaceError::Unavailable("queryverifyinfo answered no verify_ret".into()))
         })
+    }
+}
+
+/// A WeChat face verification's failure: not passed (with what to do), WeChat unavailable, or
+/// WeChat refusing the call (with its errcode).
+pub(super) fn problem(error: FaceError) -> crate::platform::error::ApiError {
+    match error {
+        FaceError::WechatFailed { verify_ret } if (90_000..100_000).contains(&verify_ret) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "wechat_face.failed",
+            format!("微信人脸核身未完成（结果码 {verify_ret}：已取消、设备或网络问题），请重新发起人脸核身"),
+            format!("The WeChat face verification was not completed (verify_ret {verify_ret}: cancelled, device or network); start a new one"),
+        ),
+        FaceError::WechatFailed { verify_ret } => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "wechat_face.failed",
+            format!("微信人脸核身未通过（结果码 {verify_ret}），须身份证持有人本人操作；如有疑问请携带身份证到住建主管部门窗口核验"),
+            format!("The WeChat face verification did not pass (verify_ret {verify_ret}); only the ID card's holder can pass it. If in doubt, bring the ID card to the authority's desk"),
+        ),
+        FaceError::Wechat(WechatFaceError::Refused { errcode, .. }) => ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "wechat_face.refused",
+            format!("微信拒绝了人脸核身请求（错误码 {errcode}），请稍后重新发起"),
+            format!("WeChat refused the face verification call (errcode {errcode}); start a new verification later"),
+        ),
+        other => {
+            tracing::warn!(error = %other, "WeChat face verification unavailable");
+            ApiError::unavailable(
+                "wechat_face.unavailable",
+                "微信人脸核身暂不可用，请稍后重试",
+                "WeChat face verification is unavailable; try again shortly",
+            )
+        }
     }
 }
 
