@@ -54,6 +54,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::staff::routes::router())
         .merge(crate::enterprises::routes::router())
         .merge(crate::people::routes::router())
+        .merge(crate::people::assurance::desk::router())
+        .merge(crate::people::assurance::wechat::router())
         .merge(crate::documents::routes::router())
         .merge(crate::employment::routes::router())
         .merge(crate::notify::routes::router())

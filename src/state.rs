@@ -6,6 +6,7 @@ use crate::audit::chain::{AuditKey, Keyring};
 use crate::auth::tokens::TokenKeys;
 use crate::auth::wechat::WechatApi;
 use crate::auth::Accounts;
+use crate::face::wechat::WechatFaceApi;
 use crate::face::FaceVerifier;
 use crate::platform::clock::Clock;
 use crate::platform::config::Settings;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub wechat: Arc<dyn WechatApi>,
     pub objects: Arc<ObjectStore>,
     pub face: Arc<dyn FaceVerifier>,
+    /// WeChat's face verification (人脸核身), for issuing sessions; `face` checks them.
+    pub wechat_face: Arc<dyn WechatFaceApi>,
     /// The keys of the audit chain: the current one links new rows.
     pub audit_keys: Arc<Keyring>,
     /// This process's name in job leases.
@@ -45,7 +48,12 @@ impl AppState {
             .timeout(std::time::Duration::from_secs(10))
             .build()?;
         let sms = crate::platform::sms::sender(&settings.sms, &settings.storage.dir, http.clone());
-        let wechat = crate::auth::wechat::WechatHttp::new(&settings.wechat, http);
+        let wechat = crate::auth::wechat::WechatHttp::new(&settings.wechat, http.clone());
+        let wechat_face: Arc<dyn WechatFaceApi> = Arc::new(crate::face::wechat::WechatFaceHttp::new(
+            &settings.wechat,
+            http,
+            clock.clone(),
+        ));
         Ok(AppState {
             tokens: Arc::new(TokenKeys::new(&token_key, &settings.auth)),
             accounts: Arc::new(accounts()),
@@ -58,7 +66,11 @@ impl AppState {
             sms: Arc::from(sms),
             wechat: Arc::new(wechat),
             objects: Arc::new(ObjectStore::from_settings(&settings)?),
-            face: Arc::new(crate::face::LocalVerifier::new(&settings.face, &settings.models_dir())?),
+            face: Arc::new(crate::face::Providers {
+                local: crate::face::LocalVerifier::new(&settings.face, &settings.models_dir())?,
+                wechat: wechat_face.clone(),
+            }),
+            wechat_face,
             instance_id: uuid::Uuid::now_v7().simple().to_string(),
             settings: Arc::new(settings),
         })

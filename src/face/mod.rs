@@ -5,7 +5,11 @@
 //! each check runs on a blocking thread, at most `face.workers` at once, with at most
 //! `face.queue` more waiting; beyond that the check answers `Busy` (503 with Retry-After).
 
+mod decode;
 pub mod models;
+pub mod wechat;
+
+pub use decode::{decode, decode_within};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -39,14 +43,24 @@ pub enum FaceError {
     Busy,
     #[error("face check failed: {0}")]
     Internal(String),
+    /// WeChat's face verification answered, and it did not pass (`verify_ret` other than 10000).
+    #[error("WeChat face verification did not pass: verify_ret {verify_ret}")]
+    WechatFailed { verify_ret: i64 },
+    /// WeChat could not be asked, or refused the call.
+    #[error(transparent)]
+    Wechat(#[from] wechat::WechatFaceError),
 }
 
-/// What a face check is given. The local engine takes a photo; a WeChat face-verification
-/// provider would take the `verify_id` its mini-program flow produced.
+/// What a face check is given. The local engine takes a photo; WeChat's face verification
+/// (人脸核身) takes the session its mini-program flow completed (`verify_id`).
 pub enum Evidence {
     Photo(Bytes),
     /// A photo already decoded (by the photo registry's fingerprint): decoded once per check.
     Image(Arc<image::RgbImage>),
+    /// A WeChat face verification the person completed in the mini-program, checked with
+    /// `queryverifyinfo`. It compares the live face with the national database's photo of
+    /// the registered ID number, not with the enrolled face.
+    Wechat(wechat::Session),
 }
 
 pub trait FaceVerifier: Send + Sync {
@@ -59,12 +73,8 @@ pub trait FaceVerifier: Send + Sync {
     /// Whether two enrolled faces are the same person, without touching a photo again.
     fn compare(&self, a: &Descriptor, b: &Descriptor) -> Verdict;
 
-    /// The descriptor and head pose of the single face in a photo (a liveness frame). A
-    /// provider that never sees photos (WeChat's face verification) cannot examine one.
-    fn examine<'a>(&'a self, evidence: Evidence) -> BoxFuture<'a, Result<Examined, FaceError>> {
-        let _ = evidence;
-        Box::pin(async { Err(FaceError::Internal("this face provider does not examine photos".into())) })
-    }
+    /// The descriptor and head pose of the single face in a photo (a liveness frame).
+    fn examine<'a>(&'a self, evidence: Evidence) -> BoxFuture<'a, Result<Examined, FaceError>>;
 }
 
 /// A face examined for liveness.
@@ -139,6 +149,11 @@ impl FaceVerifier for LocalVerifier {
                     self.run(move |engine, quality| describe_image(engine, quality, &image))
                         .await??
                 }
+                Evidence::Wechat(_) => {
+                    return Err(FaceError::Internal(
+                        "the local engine takes photos, not a WeChat face verification".into(),
+                    ))
+                }
             };
             Ok(verdict(enrolled, &descriptor, self.threshold))
         })
@@ -150,12 +165,61 @@ impl FaceVerifier for LocalVerifier {
 
     fn examine<'a>(&'a self, evidence: Evidence) -> BoxFuture<'a, Result<Examined, FaceError>> {
         Box::pin(async move {
-            self.run(move |engine, quality| match evidence {
-                Evidence::Photo(photo) => examine_image(engine, quality, &decode_within(&photo, quality.max_pixels)?),
-                Evidence::Image(image) => examine_image(engine, quality, &image),
-            })
-            .await?
+            match evidence {
+                Evidence::Photo(photo) => {
+                    self.run(move |engine, quality| {
+                        examine_image(engine, quality, &decode_within(&photo, quality.max_pixels)?)
+                    })
+                    .await?
+                }
+                Evidence::Image(image) => {
+                    self.run(move |engine, quality| examine_image(engine, quality, &image))
+                        .await?
+                }
+                Evidence::Wechat(_) => Err(FaceError::Internal(
+                    "a WeChat face verification has no photo to examine".into(),
+                )),
+            }
         })
+    }
+}
+
+/// The providers a deployment has: the local engine for photos, WeChat's face verification
+/// for its sessions.
+pub struct Providers {
+    pub local: LocalVerifier,
+    pub wechat: Arc<dyn wechat::WechatFaceApi>,
+}
+
+impl FaceVerifier for Providers {
+    fn enroll<'a>(&'a self, photo: Bytes) -> BoxFuture<'a, Result<Descriptor, FaceError>> {
+        self.local.enroll(photo)
+    }
+
+    /// A WeChat session passes with `verify_ret` 10000; WeChat measures no distance, so a
+    /// pass is a match at distance 0 and anything else is `WechatFailed`.
+    fn verify<'a>(&'a self, enrolled: &'a Descriptor, evidence: Evidence) -> BoxFuture<'a, Result<Verdict, FaceError>> {
+        match evidence {
+            Evidence::Wechat(session) => Box::pin(async move {
+                match self.wechat.query(&session).await? {
+                    wechat::PASSED => Ok(Verdict {
+                        distance: 0.0,
+                        threshold: self.local.threshold,
+                        matched: true,
+                    }),
+                    verify_ret => Err(FaceError::WechatFailed { verify_ret }),
+                }
+            }),
+            photo => self.local.verify(enrolled, photo),
+        }
+    }
+
+    fn compare(&self, a: &Descriptor, b: &Descriptor) -> Verdict {
+        self.local.compare(a, b)
+    }
+
+    fn examine<'a>(&'a self, evidence: Evidence) -> BoxFuture<'a, Result<Examined, FaceError>> {
+        self.local.examine(evidence)
     }
 }
 
@@ -200,45 +264,6 @@ pub fn examine_image(engine: &Engine, quality: &Quality, image: &image::RgbImage
         descriptor: face.descriptor,
         yaw: pose.yaw,
     })
-}
-
-/// `decode_within` the default limit (`face.max_pixels`' default).
-pub fn decode(photo: &[u8]) -> Result<image::RgbImage, FaceError> {
-    decode_within(photo, zhujian_face::engine::DEFAULT_MAX_PIXELS)
-}
-
-/// Decodes a photo (EXIF orientation applied) of at most `max_pixels`. The dimensions are read
-/// from the header first: a larger photo is refused before any pixel is decoded, whatever its
-/// file size (a 1 MB PNG can hold 400 megapixels).
-pub fn decode_within(photo: &[u8], max_pixels: u64) -> Result<image::RgbImage, FaceError> {
-    use image::ImageDecoder;
-    let reader = || {
-        image::ImageReader::new(std::io::Cursor::new(photo))
-            .with_guessed_format()
-            .map_err(|_| FaceError::Unreadable)
-    };
-    let (width, height) = reader()?.into_dimensions().map_err(|_| FaceError::Unreadable)?;
-    if u64::from(width) * u64::from(height) > max_pixels {
-        return Err(FaceError::TooLarge {
-            width,
-            height,
-            max: max_pixels,
-        });
-    }
-    let mut reader = reader()?;
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(width);
-    limits.max_image_height = Some(height);
-    // Room for the decoded pixels at 8 bytes each (16-bit RGBA PNGs) and the decoder's own.
-    limits.max_alloc = Some(max_pixels.saturating_mul(8).saturating_add(64 << 20));
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|_| FaceError::Unreadable)?;
-    let orientation = decoder
-        .orientation()
-        .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut image = image::DynamicImage::from_decoder(decoder).map_err(|_| FaceError::Unreadable)?;
-    image.apply_orientation(orientation);
-    Ok(image.into_rgb8())
 }
 
 /// Engines already loaded, by models folder.
@@ -289,6 +314,7 @@ pub fn problem(error: FaceError, photo: Photo) -> crate::platform::error::ApiErr
             );
         }
         FaceError::Internal(reason) => return ApiError::internal(reason),
+        FaceError::WechatFailed { .. } | FaceError::Wechat(_) => return wechat::problem(error),
         FaceError::Unreadable => (
             "face.unreadable",
             format!("{zh}无法读取"),

@@ -4,9 +4,12 @@
 //!
 //! Other domains reach people only through this file: `find_by_id_number`, `identity_of`,
 //! `face_of`, `unseal_name` for records that join a person's sealed name, and the one face
-//! comparison with the enrolled face, `match_enrolled` and its refusal `mismatch`.
+//! comparison with the enrolled face, `match_enrolled` and its refusal `mismatch`; identity
+//! assurance: `require_level` before a face-checked act, `choose_face` between a selfie and a
+//! WeChat face verification, and `check_wechat_face` for the latter.
 
 pub mod accounts;
+pub mod assurance;
 mod faces;
 pub mod routes;
 // Public for the check-in benchmark, which seeds registered people directly.
@@ -18,6 +21,7 @@ use crate::platform::crypto::Keys;
 use crate::platform::db::Executor;
 use crate::platform::ids::PersonId;
 
+pub use assurance::{check_wechat_face, choose as choose_face, require_level, FaceChoice, WechatPurpose};
 pub use faces::{match_described, match_enrolled, mismatch, require_match};
 pub use store::{unseal_name, IdentityView};
 

@@ -41,6 +41,8 @@ pub struct PersonProfile {
     pub created_at: i64,
     /// Present once registered; ID number and phone masked.
     pub identity: Option<IdentityView>,
+    /// How the identity was established; present once registered.
+    pub assurance: Option<super::assurance::Assurance>,
 }
 
 fn person_id(caller: &Caller) -> ApiResult<&PersonId> {
@@ -48,16 +50,21 @@ fn person_id(caller: &Caller) -> ApiResult<&PersonId> {
     caller.person_id().ok_or_else(ApiError::forbidden_role)
 }
 
-async fn profile(conn: &mut Conn, state: &AppState, id: &PersonId) -> ApiResult<PersonProfile> {
+pub(crate) async fn profile(conn: &mut Conn, state: &AppState, id: &PersonId) -> ApiResult<PersonProfile> {
     let person = store::get(&mut *conn, id)
         .await?
         .ok_or_else(|| ApiError::not_found("个人账号", "Person"))?;
     let identity = store::identity(&mut *conn, id).await?.map(|i| i.view(&state.keys));
+    let assurance = match identity {
+        Some(_) => Some(super::assurance::assurance_of(&mut *conn, id).await?),
+        None => None,
+    };
     Ok(PersonProfile {
         id: person.id,
         status: person.status,
         created_at: person.created_at,
         identity,
+        assurance,
     })
 }
 

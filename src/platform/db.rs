@@ -114,6 +114,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(18, "face photos", "0018_face_photos.sql"),
     migration!(19, "check-in review", "0019_check_in_review.sql"),
     migration!(20, "liveness", "0020_liveness.sql"),
+    migration!(21, "identity assurance", "0021_identity_assurance.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that

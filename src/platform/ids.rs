@@ -117,6 +117,10 @@ ids! {
     EnterpriseId,
     /// A person bound to a WeChat openid (`people`).
     PersonId,
+    /// An act that raised how a person's identity was established (`identity_assurances`).
+    IdentityAssuranceId,
+    /// A WeChat face verification session (`wechat_face_sessions`).
+    WechatFaceSessionId,
     /// An uploaded document (`documents`).
     DocumentId,
     /// A current or past employment (`employments`).

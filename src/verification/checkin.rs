@@ -15,6 +15,7 @@ use super::store::{self, Attempt, AttemptView, TaskRow};
 use crate::audit::Act;
 use crate::auth::{Caller, Channel, Role};
 use crate::challenges::{self, Challenge};
+use crate::people::FaceChoice;
 use crate::photos::{self, Flow, Received};
 use crate::platform::db::{is_unique_violation, Conn};
 use crate::platform::error::{ApiError, ApiResult, Problem};
@@ -118,6 +119,7 @@ async fn check_in_challenge(
     if !window_open(&state, &task) {
         return Err(outside_window());
     }
+    crate::people::require_level(&state, &person, state.settings.identity.min_level_check_in).await?;
     let mut tx = act.begin().await?;
     let challenge = challenges::issue(
         &mut *tx,
@@ -139,14 +141,20 @@ pub struct CheckInBody {
     #[schema(value_type = String)]
     pub challenge_id: ChallengeId,
     /// A selfie (purpose `selfie`) taken after the challenge was issued: for a liveness
-    /// challenge, the photo of its first pose (`front`).
-    #[schema(value_type = String)]
-    pub selfie_document_id: DocumentId,
-    /// For a liveness challenge, the photos of its further poses, in order (purpose
-    /// `selfie`, each uploaded after the challenge was issued); empty otherwise.
+    /// challenge, the photo of its first pose (`front`). Or else `verify_id`, as
+    /// `identity.face_methods` allows.
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    pub selfie_document_id: Option<DocumentId>,
+    /// With a selfie, for a liveness challenge, the photos of its further poses, in order
+    /// (purpose `selfie`, each uploaded after the challenge was issued); empty otherwise.
     #[serde(default)]
     #[schema(value_type = Vec<String>)]
     pub liveness_document_ids: Vec<DocumentId>,
+    /// A WeChat face verification completed for this task (`POST /people/me/wechat-face` with
+    /// purpose `check_in`); WeChat checks liveness itself.
+    #[serde(default)]
+    pub verify_id: Option<String>,
     pub latitude: f64,
     pub longitude: f64,
     /// wgs84 (wx.getLocation's default) or gcj02.
@@ -165,9 +173,11 @@ pub struct CheckInResult {
     pub task_state: TaskState,
 }
 
-/// Checks in: the challenge is spent; the position (converted to WGS-84) must lie in the site's
+/// Checks in: the person's identity must be established at `identity.min_level_check_in` at
+/// least; the challenge is spent; the position (converted to WGS-84) must lie in the site's
 /// fence with acceptable accuracy; the selfie must not repeat any earlier photo of any flow
-/// (`photo.reused`) and must match the enrolled face. A repeated position, a mock location or
+/// (`photo.reused`) and must match the enrolled face, or the WeChat face verification
+/// completed for this task must pass. A repeated position, a mock location or
 /// an impossible speed since the person's previous check-in flag the attempt for staff review:
 /// it holds the person's place but counts only once staff confirm it.
 #[utoipa::path(post, path = "/verification/tasks/{id}/check-in", tag = "verification", params(("id" = String, Path)),
@@ -193,7 +203,9 @@ async fn check_in(
         position: Some(position),
         accuracy_m: Some(body.accuracy_m),
         mock_location: body.mock_location,
-        selfie_document_id: Some(body.selfie_document_id.clone()),
+        // Set once the selfie was read: a refusal before keeps no reference to a document
+        // that may not exist.
+        selfie_document_id: None,
         ..Default::default()
     };
     let decided = decide(&state, &caller, &task, &person, &body, &mut attempt).await;
@@ -275,7 +287,8 @@ pub(super) async fn attempt_and_task_state(
 /// Loads the facts, lets the rule decide, compares the face only when the rule asks for it
 /// (everything cheaper has passed; a liveness challenge's frames are judged then too), and
 /// records in `attempt` what was measured. Returns the fingerprinted photos of an accepted
-/// check-in, the selfie first; the outcome and flags are set in `attempt`.
+/// check-in, the selfie first (none with a WeChat face verification); the outcome and flags
+/// are set in `attempt`.
 async fn decide(
     state: &AppState,
     caller: &Caller,
@@ -284,6 +297,9 @@ async fn decide(
     body: &CheckInBody,
     attempt: &mut Attempt,
 ) -> ApiResult<Vec<(Received, DocumentId)>> {
+    crate::people::require_level(state, person, state.settings.identity.min_level_check_in).await?;
+    let methods = state.settings.identity.face_methods;
+    let evidence = crate::people::choose_face(methods, body.selfie_document_id.as_ref(), body.verify_id.as_deref())?;
     let settings = &state.settings.check_in;
     let limits = Limits {
         max_accuracy_m: settings.max_accuracy_m,
@@ -292,16 +308,33 @@ async fn decide(
     let position = attempt
         .position
         .ok_or_else(|| ApiError::internal("an attempt without its position"))?;
-    let loaded = facts::load(state, caller, task, person, body, position).await?;
+    let selfie = match evidence {
+        FaceChoice::Selfie(id) => Some(id),
+        FaceChoice::Wechat(_) => None,
+    };
+    let loaded = facts::load(state, caller, task, person, body, selfie, position).await?;
+    attempt.selfie_document_id = selfie.cloned();
     let mut facts = loaded.facts;
     attempt.distance_m = facts.placement.map(|p| p.distance_m);
-    attempt.selfie_hash = Some(loaded.selfie.hash);
-    let mut photos = vec![(loaded.selfie, body.selfie_document_id.clone())];
+    attempt.selfie_hash = loaded.photo.as_ref().map(|p| p.selfie.hash);
+    let mut photos = Vec::new();
     if judge(&facts, &limits) == Judgement::NeedsFace {
-        let (verdict, frames) =
-            crate::liveness::match_enrolled(state, person, &loaded.frames, &loaded.selfie, loaded.image).await?;
-        photos.extend(frames);
-        attempt.face_distance = Some(f64::from(verdict.distance));
+        let verdict = match (loaded.photo, &evidence) {
+            (Some(photo), _) => {
+                let (verdict, frames) =
+                    crate::liveness::match_enrolled(state, person, &photo.frames, &photo.selfie, photo.image).await?;
+                attempt.face_distance = Some(f64::from(verdict.distance));
+                let selfie = (photo.selfie, photo.frames.documents[0].clone());
+                photos = std::iter::once(selfie).chain(frames).collect();
+                verdict
+            }
+            // WeChat measures no distance: none is recorded; a failure is refused as WeChat's.
+            (None, FaceChoice::Wechat(verify_id)) => {
+                let purpose = crate::people::WechatPurpose::CheckIn;
+                crate::people::check_wechat_face(state, person, verify_id, purpose, &task.id).await?
+            }
+            (None, FaceChoice::Selfie(_)) => return Err(ApiError::internal("a selfie check-in without its image")),
+        };
         facts.face = Some(FaceMatch {
             matched: verdict.matched,
             distance: verdict.distance,

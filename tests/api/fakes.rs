@@ -1,6 +1,9 @@
 //! Fakes of the third-party services we cannot run here, speaking their real wire formats over
-//! HTTP: WeChat's `jscode2session` and Tencent Cloud's SMS `SendSms` (TC3-HMAC-SHA256 signed,
-//! checked here with an implementation of the fake's own).
+//! HTTP: WeChat's `jscode2session` and face verification (`face`), and Tencent Cloud's SMS
+//! `SendSms` (TC3-HMAC-SHA256 signed, checked here with an implementation of the fake's own).
+
+mod face;
+pub use face::FakeFace;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -39,17 +42,22 @@ struct WechatInner {
 pub struct FakeWechat {
     pub base: String,
     inner: Arc<Mutex<WechatInner>>,
+    /// Face verification (人脸核身) on the same server.
+    pub face: FakeFace,
 }
 
 impl FakeWechat {
     pub async fn start() -> FakeWechat {
         let inner = Arc::new(Mutex::new(WechatInner::default()));
+        let face = FakeFace::default();
         let router = Router::new()
             .route("/sns/jscode2session", get(code2session))
-            .with_state(inner.clone());
+            .with_state(inner.clone())
+            .merge(face.router());
         FakeWechat {
             base: serve(router).await,
             inner,
+            face,
         }
     }
 

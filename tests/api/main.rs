@@ -15,6 +15,7 @@ mod employment;
 mod enterprises;
 mod errors;
 mod files;
+mod identity;
 mod ops;
 mod password_reset;
 mod people;

@@ -15,6 +15,7 @@ use crate::challenges::{self, Challenge};
 use crate::employment::rules::{self, Decision, EmploymentRule};
 use crate::employment::store::{self, AcceptFailure, EmploymentView};
 use crate::liveness::{self, Frames};
+use crate::people::FaceChoice;
 use crate::photos::{self, Flow, Received};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::ids::{ChallengeId, DocumentId, EmploymentRequestId, PersonId};
@@ -47,6 +48,7 @@ pub(super) async fn request_challenge(
 ) -> ApiResult<(StatusCode, Json<Challenge>)> {
     let person = person_in_mini_program(&caller)?;
     own_pending_request(&state, &caller, &id).await?;
+    crate::people::require_level(&state, person, state.settings.identity.min_level_acceptance).await?;
     let mut tx = act.begin().await?;
     let challenge = challenges::issue(
         &mut *tx,
@@ -68,38 +70,41 @@ pub struct Acceptance {
     #[schema(value_type = String)]
     pub challenge_id: ChallengeId,
     /// A selfie (purpose `selfie`) uploaded after the challenge was issued: for a liveness
-    /// challenge, the photo of its first pose (`front`).
-    #[schema(value_type = String)]
-    pub selfie_document_id: DocumentId,
-    /// For a liveness challenge (`liveness.acceptance`), the photos of its further poses, in
-    /// order; empty otherwise.
+    /// challenge, the photo of its first pose (`front`). Or else `verify_id`, as
+    /// `identity.face_methods` allows.
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    pub selfie_document_id: Option<DocumentId>,
+    /// With a selfie, for a liveness challenge (`liveness.acceptance`), the photos of its
+    /// further poses, in order; empty otherwise.
     #[serde(default)]
     #[schema(value_type = Vec<String>)]
     pub liveness_document_ids: Vec<DocumentId>,
+    /// A WeChat face verification completed for this request (`POST /people/me/wechat-face`
+    /// with purpose `employment_accept`).
+    #[serde(default)]
+    pub verify_id: Option<String>,
 }
 
 /// The acceptance's photos checked: the selfie repeats no earlier photo and matches the enrolled
 /// face, after the liveness frames (if the challenge asked for them) passed. Returns the
 /// photos to record, the selfie first.
-async fn face_checked(
-    state: &AppState,
-    person: &PersonId,
-    frames: &Frames,
-    selfie_document: &DocumentId,
-) -> ApiResult<Vec<(Received, DocumentId)>> {
+async fn face_checked(state: &AppState, person: &PersonId, frames: &Frames) -> ApiResult<Vec<(Received, DocumentId)>> {
     let (fresh, decoded) = photos::fingerprint_decoded(state, frames.selfie(), Flow::AcceptanceSelfie).await?;
     photos::refuse_reuse(state, &fresh, person).await?;
     let (verdict, others) = liveness::match_enrolled(state, person, frames, &fresh, decoded).await?;
     crate::people::require_match(&verdict)?;
-    Ok(std::iter::once((fresh, selfie_document.clone()))
+    Ok(std::iter::once((fresh, frames.documents[0].clone()))
         .chain(others)
         .collect())
 }
 
-/// Accepts the request in the mini-program: spends the challenge, then the fresh selfie must
+/// Accepts the request in the mini-program: the person's identity must be established at
+/// `identity.min_level_acceptance` at least; the challenge is spent, then the fresh selfie must
 /// repeat no earlier photo (`photo.reused`) and match the face enrolled at registration (for a
-/// liveness challenge, after its frames passed). The
-/// person then works for this enterprise.
+/// liveness challenge, after its frames passed), or the
+/// WeChat face verification completed for this request must pass. The person then works for
+/// this enterprise.
 #[utoipa::path(post, path = "/employment/requests/{id}/accept", tag = "employment", params(("id" = String, Path)), request_body = Acceptance,
     security(("bearer" = [])),
     responses((status = 201, body = EmploymentView), (status = 403, body = Problem), (status = 404, body = Problem),
@@ -114,17 +119,33 @@ pub(super) async fn accept_request(
     let person = person_in_mini_program(&caller)?;
     act.set_target(format!("employment_request:{id}"));
     let request = own_pending_request(&state, &caller, &id).await?;
-    let frames = challenges::spend_with_frames(
-        &state,
-        &caller,
-        &body.challenge_id,
-        CHALLENGE_PURPOSE,
-        &id,
-        &body.selfie_document_id,
-        &body.liveness_document_ids,
-    )
-    .await?;
-    let photos = face_checked(&state, person, &frames, &body.selfie_document_id).await?;
+    crate::people::require_level(&state, person, state.settings.identity.min_level_acceptance).await?;
+    let evidence = crate::people::choose_face(
+        state.settings.identity.face_methods,
+        body.selfie_document_id,
+        body.verify_id,
+    )?;
+    let photos = match evidence {
+        FaceChoice::Selfie(selfie_id) => {
+            let frames = challenges::spend_with_frames(
+                &state,
+                &caller,
+                &body.challenge_id,
+                CHALLENGE_PURPOSE,
+                &id,
+                &selfie_id,
+                &body.liveness_document_ids,
+            )
+            .await?;
+            face_checked(&state, person, &frames).await?
+        }
+        FaceChoice::Wechat(verify_id) => {
+            challenges::spend(&state, &body.challenge_id, person, CHALLENGE_PURPOSE, &id).await?;
+            let purpose = crate::people::WechatPurpose::EmploymentAccept;
+            crate::people::check_wechat_face(&state, person, &verify_id, purpose, &id).await?;
+            Vec::new()
+        }
+    };
     let mut tx = act.begin().await?;
     for (photo, document) in &photos {
         photos::record(&mut tx, &state, photo, person, document).await?;

@@ -75,6 +75,12 @@ SETTINGS (TOML key = default; environment: ZHUJIAN_<SECTION>_<KEY>, e.g. ZHUJIAN
   face.min_brightness = 45.0         darkest usable face (mean brightness of the face chip, 0-255)
   face.min_sharpness = 40.0          blurriest usable face (variance of the Laplacian of the face chip)
   face.max_pixels = 12000000         larger photos are refused before decoding (bounds a face check's cost)
+  identity.face_methods = \"local\"     face checks the face-checked acts take: local (a selfie matched with the
+                                     enrolled face) | wechat (WeChat face verification, 人脸核身) | both
+  identity.min_level_acceptance = \"self_declared\"  lowest identity assurance that may accept employment:
+                                     self_declared | staff_verified | wechat_verified (in that order)
+  identity.min_level_check_in = \"self_declared\"    lowest identity assurance that may check in
+  identity.desk_code_ttl_secs = 600  a desk code (shown by the person to staff at the authority's desk) is valid this long
   employment.request_ttl_secs = 604800  an employment request not answered in this time expires
   employment.challenge_ttl_secs = 180   a confirmation challenge must be used within this time
   employment.max_contract_years = 10    longest contract period accepted

@@ -18,9 +18,10 @@ mod sections;
 
 pub use help::SETTINGS_HELP;
 pub use sections::{
-    AssessmentSettings, AuditSettings, AuthSettings, CheckInSettings, DatabaseSettings, EmploymentSettings,
-    FaceSettings, LivenessSettings, LogFormat, LogSettings, ObjectBackend, ObjectSettings, Profile, SecretSettings,
-    ServerSettings, SmsProvider, SmsSettings, StorageSettings, UploadSettings, WechatSettings, MAX_PHOTO_HASH_DISTANCE,
+    AssessmentSettings, AssuranceLevel, AuditSettings, AuthSettings, CheckInSettings, DatabaseSettings,
+    EmploymentSettings, FaceMethods, FaceSettings, IdentitySettings, LivenessSettings, LogFormat, LogSettings,
+    ObjectBackend, ObjectSettings, Profile, SecretSettings, ServerSettings, SmsProvider, SmsSettings, StorageSettings,
+    UploadSettings, WechatSettings, MAX_PHOTO_HASH_DISTANCE,
 };
 
 use std::path::{Path, PathBuf};
@@ -42,6 +43,7 @@ pub struct Settings {
     pub objects: ObjectSettings,
     pub uploads: UploadSettings,
     pub face: FaceSettings,
+    pub identity: IdentitySettings,
     pub employment: EmploymentSettings,
     pub assessments: AssessmentSettings,
     pub check_in: CheckInSettings,

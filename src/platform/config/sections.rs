@@ -178,6 +178,46 @@ pub struct FaceSettings {
     pub max_pixels: u64,
 }
 
+/// How a person's identity was established, weakest first (`people::assurance`): their own
+/// portrait and selfie matched locally; a staff member at the authority's desk compared the ID
+/// card; WeChat's face verification (人脸核身) passed against the national database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AssuranceLevel {
+    SelfDeclared,
+    StaffVerified,
+    WechatVerified,
+}
+
+/// Which face checks the face-checked acts take: a selfie matched locally with the enrolled
+/// face, a passed WeChat face verification (人脸核身), or either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FaceMethods {
+    Local,
+    Wechat,
+    Both,
+}
+
+impl FaceMethods {
+    pub fn local(self) -> bool {
+        matches!(self, FaceMethods::Local | FaceMethods::Both)
+    }
+
+    pub fn wechat(self) -> bool {
+        matches!(self, FaceMethods::Wechat | FaceMethods::Both)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IdentitySettings {
+    pub face_methods: FaceMethods,
+    pub min_level_acceptance: AssuranceLevel,
+    pub min_level_check_in: AssuranceLevel,
+    pub desk_code_ttl_secs: i64,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EmploymentSettings {
@@ -332,6 +372,12 @@ impl Default for Settings {
                 min_sharpness: 40.0,
                 max_pixels: 12_000_000,
             },
+            identity: IdentitySettings {
+                face_methods: FaceMethods::Local,
+                min_level_acceptance: AssuranceLevel::SelfDeclared,
+                min_level_check_in: AssuranceLevel::SelfDeclared,
+                desk_code_ttl_secs: 600,
+            },
             employment: EmploymentSettings {
                 request_ttl_secs: 7 * 24 * 3600,
                 challenge_ttl_secs: 180,
@@ -375,6 +421,7 @@ macro_rules! section_defaults {
 }
 section_defaults!(ServerSettings => server, DatabaseSettings => database,
     StorageSettings => storage, AuthSettings => auth, WechatSettings => wechat,
-    SmsSettings => sms, ObjectSettings => objects, UploadSettings => uploads, FaceSettings => face, EmploymentSettings => employment,
+    SmsSettings => sms, ObjectSettings => objects, UploadSettings => uploads, FaceSettings => face, IdentitySettings => identity,
+    EmploymentSettings => employment,
     AssessmentSettings => assessments,
     CheckInSettings => check_in, LivenessSettings => liveness, LogSettings => log);

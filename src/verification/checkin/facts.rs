@@ -13,7 +13,7 @@ use crate::auth::Caller;
 use crate::liveness::Frames;
 use crate::photos::{self, Flow, Received};
 use crate::platform::error::{ApiError, ApiResult};
-use crate::platform::ids::PersonId;
+use crate::platform::ids::{DocumentId, PersonId};
 use crate::platform::types::{CoordinateSystem, Coordinates};
 use crate::state::AppState;
 use crate::verification::geofence::{to_wgs84, Fence};
@@ -23,9 +23,15 @@ use crate::verification::store::{self, TaskRow};
 
 pub struct Loaded {
     pub facts: Facts,
-    /// The selfie, decoded once, for the face comparison.
-    pub image: Arc<RgbImage>,
+    /// The selfie and any liveness frames (none with a WeChat face verification).
+    pub photo: Option<LoadedPhoto>,
+}
+
+/// The photos a challenge asked for, the selfie fingerprinted and decoded once.
+pub struct LoadedPhoto {
     pub selfie: Received,
+    /// The selfie, decoded, for the face comparison.
+    pub image: Arc<RgbImage>,
     /// The photos the challenge asked for (the selfie first; more for a liveness challenge).
     pub frames: Frames,
 }
@@ -38,37 +44,46 @@ pub async fn load(
     task: &TaskRow,
     person: &PersonId,
     body: &CheckInBody,
+    selfie_id: Option<&DocumentId>,
     position: Coordinates,
 ) -> ApiResult<Loaded> {
     let employed = crate::employment::employer_of(&state.db, person).await?.as_ref() == Some(&task.enterprise_id);
     let already_checked_in = store::has_valid_check_in(&state.db, task, person).await?;
-    let frames = crate::challenges::spend_with_frames(
-        state,
-        caller,
-        &body.challenge_id,
-        CHALLENGE_PURPOSE,
-        &task.id,
-        &body.selfie_document_id,
-        &body.liveness_document_ids,
-    )
-    .await?;
-    let (selfie, image) = photos::fingerprint_decoded(state, frames.selfie(), Flow::CheckInSelfie).await?;
+    let photo = match selfie_id {
+        Some(selfie_id) => {
+            let frames = crate::challenges::spend_with_frames(
+                state,
+                caller,
+                &body.challenge_id,
+                CHALLENGE_PURPOSE,
+                &task.id,
+                selfie_id,
+                &body.liveness_document_ids,
+            )
+            .await?;
+            let (selfie, image) = photos::fingerprint_decoded(state, frames.selfie(), Flow::CheckInSelfie).await?;
+            Some(LoadedPhoto { selfie, image, frames })
+        }
+        None => {
+            crate::challenges::spend(state, &body.challenge_id, person, CHALLENGE_PURPOSE, &task.id).await?;
+            None
+        }
+    };
+    let reused_photo = match &photo {
+        Some(photo) => photos::repeats(state, &photo.selfie, person).await?,
+        None => None,
+    };
     let facts = Facts {
         window_open: window_open(state, task),
         employed,
         already_checked_in,
         placement: placement(state, task, position).await?,
         accuracy_m: body.accuracy_m,
-        reused_photo: photos::repeats(state, &selfie, person).await?,
+        reused_photo,
         face: None,
         signals: review_signals(state, person, body, position).await?,
     };
-    Ok(Loaded {
-        facts,
-        image,
-        selfie,
-        frames,
-    })
+    Ok(Loaded { facts, photo })
 }
 
 /// Where the position lies in the enterprise's fence: its polygon, or a circle around the

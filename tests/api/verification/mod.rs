@@ -12,6 +12,7 @@ mod deadlines;
 mod entitlement;
 mod exports;
 mod hygiene;
+mod identity;
 mod liveness;
 mod photo_reuse;
 mod replacement;
