@@ -16,6 +16,8 @@ use zhujian_face::{distance, face_chip, Descriptor, Engine, Hog, Mmod, Quality, 
 
 #[path = "dlib/compare.rs"]
 mod vs_dlib;
+#[path = "liveness/judge.rs"]
+mod liveness;
 
 fn models() -> PathBuf {
     std::env::var("ZHUJIAN_FACE_MODELS_DIR")
@@ -158,6 +160,7 @@ fn main() {
         net: ResNet::parse(&read(zhujian_face::engine::DESCRIPTOR_FILE)).unwrap(),
     };
     let engine = m.engine.clone();
+    let threshold = zhujian::platform::config::Settings::default().face.threshold;
 
     let csv = std::fs::read_to_string(faces_dir().join("master.csv")).expect("shared/faces/deepface/master.csv");
     let pairs: Vec<(String, String, bool)> = csv
@@ -172,6 +175,11 @@ fn main() {
     names.sort();
     names.dedup();
 
+    // `./scripts/bench.sh face liveness`: the liveness part alone.
+    if std::env::args().any(|a| a == "liveness") {
+        liveness::bench(&engine, &names, threshold);
+        return;
+    }
     println!("face engine benchmark (2 cores); models from {}", dir.display());
     println!(
         "deepface photos: {} images, {} labelled pairs",
@@ -329,6 +337,7 @@ fn main() {
         .filter_map(|(d, _)| *d)
         .fold(f32::MAX, f32::min);
     println!("  largest same-person distance {max_same:.3}; smallest different-person distance {min_different:.3}");
+    liveness::bench(&engine, &names, threshold);
 }
 
 fn encode_jpeg(img: &RgbImage) -> Vec<u8> {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a benchmark program from benches/ in release mode, with what it needs started first.
 #   ./scripts/bench.sh upload     uploads through the server into Garage vs direct S3 PUTs
-#   ./scripts/bench.sh face       face engine: stage times, throughput, memory, accuracy
+#   ./scripts/bench.sh face       face engine: stage times (beside dlib's), throughput, memory,
+#                                 accuracy, liveness (`face liveness`: that part alone)
 #   ./scripts/bench.sh checkin    check-ins over HTTP against the bare face engine
 #   ./scripts/bench.sh results    assessment result lists and exports for a city's worth of data
 #   ./scripts/bench.sh audit      acts with their audit event vs changes alone; audit verify speed
@@ -34,4 +35,4 @@ prepare_face_models
 if [ "$name" = face ]; then
   build_dlib_stages
 fi
-cargo bench --locked --bench "$name"
+cargo bench --locked --bench "$name" -- "${@:2}"

@@ -104,7 +104,9 @@ fn own_medians(m: &Models, photos: &[(String, RgbImage)]) -> (HashMap<(String, S
         put(
             "descriptor",
             name,
-            repeat(&mut || drop(std::hint::black_box(m.net.descriptor(&chip)))),
+            repeat(&mut || {
+                std::hint::black_box(m.net.descriptor(&chip));
+            }),
         );
     }
     (medians, hog_cpu)

@@ -83,6 +83,8 @@ pub struct Examined {
     pub descriptor: Descriptor,
     /// Degrees (`zhujian_face::pose::Pose::yaw`).
     pub yaw: f64,
+    /// The 5 landmarks, in pixels of the photo.
+    pub landmarks: Vec<(i64, i64)>,
 }
 
 /// The in-process engine on a bounded pool.
@@ -263,6 +265,7 @@ pub fn examine_image(engine: &Engine, quality: &Quality, image: &image::RgbImage
     Ok(Examined {
         descriptor: face.descriptor,
         yaw: pose.yaw,
+        landmarks: face.landmarks,
     })
 }
 

@@ -115,9 +115,10 @@ async fn check(
         .map(|(step, (frame, fingerprint))| Reading {
             yaw: frame.yaw,
             distance_to_first: state.face.compare(&examined[0].descriptor, &frame.descriptor).distance,
-            repeats: fingerprints[..step]
-                .iter()
-                .position(|earlier| photos::alike(state, earlier, fingerprint)),
+            repeats: (0..step).find(|&earlier| {
+                photos::alike(state, &fingerprints[earlier], fingerprint)
+                    && rules::same_shot(&examined[earlier].landmarks, &frame.landmarks)
+            }),
         })
         .collect();
     rules::judge(&frames.poses, &readings, &limits(state)).map_err(|f| failure(&f, &frames.poses))?;

@@ -68,6 +68,22 @@ pub fn from_text(text: &str) -> Option<Vec<Pose>> {
     text.split(',').map(Pose::parse).collect()
 }
 
+/// Largest move, in pixels, of any landmark between two photos that are one shot (the same
+/// photo re-encoded or resized slightly moves them by a pixel at most; a head that turned
+/// away and back never lands within it).
+pub const SAME_SHOT_PX: i64 = 2;
+
+/// Whether two frames whose pictures hash alike are one shot: their face landmarks sit where
+/// they were. Two frontal frames of a still scene can hash alike (the hash sees the whole
+/// picture at 9×8); their faces, taken seconds apart around a head turn, do not sit still.
+pub fn same_shot(a: &[(i64, i64)], b: &[(i64, i64)]) -> bool {
+    a.len() == b.len()
+        && a
+            .iter()
+            .zip(b)
+            .all(|(p, q)| (p.0 - q.0).abs() <= SAME_SHOT_PX && (p.1 - q.1).abs() <= SAME_SHOT_PX)
+}
+
 /// What was measured on one frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Reading {
@@ -75,7 +91,8 @@ pub struct Reading {
     pub yaw: f64,
     /// Descriptor distance to the first frame (0 for the first frame itself).
     pub distance_to_first: f32,
-    /// An earlier frame this one is the same image as (same or nearly the same pixels).
+    /// An earlier frame this one is the same shot as (alike to the photo hash, landmarks
+    /// where they were: `same_shot`).
     pub repeats: Option<usize>,
 }
 
@@ -246,6 +263,16 @@ mod tests {
             matches!(failure, Err(Failure::NotSamePerson { step: 1, .. })),
             "{failure:?}"
         );
+    }
+
+    #[test]
+    fn one_shot_keeps_its_landmarks_and_a_new_one_does_not() {
+        let shot = [(400, 300), (360, 302), (240, 300), (280, 302), (320, 380)];
+        let reencoded = shot.map(|(x, y)| (x + 1, y - 1));
+        assert!(same_shot(&shot, &reencoded));
+        let head_back = shot.map(|(x, y)| (x + 6, y + 2));
+        assert!(!same_shot(&shot, &head_back));
+        assert!(!same_shot(&shot, &shot[..4]));
     }
 
     #[test]
