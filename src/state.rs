@@ -30,6 +30,8 @@ pub struct AppState {
     pub wechat: Arc<dyn WechatApi>,
     pub objects: Arc<ObjectStore>,
     pub face: Arc<dyn FaceVerifier>,
+    /// This instance's 1:N index of every enrolled face (`people::one_face`).
+    pub face_index: Arc<crate::people::SharedIndex>,
     /// The keys of the audit chain: the current one links new rows.
     pub audit_keys: Arc<Keyring>,
     /// This process's name in job leases.
@@ -59,6 +61,7 @@ impl AppState {
             wechat: Arc::new(wechat),
             objects: Arc::new(ObjectStore::from_settings(&settings)?),
             face: Arc::new(crate::face::LocalVerifier::new(&settings.face, &settings.models_dir())?),
+            face_index: Arc::default(),
             instance_id: uuid::Uuid::now_v7().simple().to_string(),
             settings: Arc::new(settings),
         })

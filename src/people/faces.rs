@@ -10,10 +10,15 @@ use crate::state::AppState;
 
 /// Compares a fresh selfie with the face the person enrolled at registration. The verdict is
 /// returned whether or not it matched (check-in records the distance either way); a photo the
-/// engine cannot use is refused as `face::problem` says.
+/// engine cannot use is refused as `face::problem` says, a person whose registration is held
+/// as `one_face::held`.
 pub async fn match_enrolled(state: &AppState, person: &PersonId, selfie: Evidence) -> ApiResult<Verdict> {
-    let enrolled = super::face_of(&state.db, &state.keys, person)
-        .await?
+    let identity = super::store::identity(&state.db, person).await?;
+    if identity.as_ref().is_some_and(|i| i.is_held()) {
+        return Err(super::one_face::held());
+    }
+    let enrolled = identity
+        .and_then(|identity| identity.face(&state.keys))
         .ok_or_else(|| ApiError::internal("no enrolled face opens for the person"))?;
     state
         .face

@@ -3,11 +3,13 @@
 
 //!
 //! Other domains reach people only through this file: `find_by_id_number`, `identity_of`,
-//! `face_of`, `unseal_name` for records that join a person's sealed name, and the one face
-//! comparison with the enrolled face, `match_enrolled` and its refusal `mismatch`.
+//! `face_of`, `unseal_name` for records that join a person's sealed name, `require_active`
+//! before a face-checked act, and the one face comparison with the enrolled face,
+//! `match_enrolled` and its refusal `mismatch`.
 
 pub mod accounts;
 mod faces;
+pub mod one_face;
 pub mod routes;
 // Public for the check-in benchmark, which seeds registered people directly.
 pub mod store;
@@ -19,6 +21,7 @@ use crate::platform::db::Executor;
 use crate::platform::ids::PersonId;
 
 pub use faces::{match_enrolled, mismatch, require_match};
+pub use one_face::SharedIndex;
 pub use store::{unseal_name, IdentityView};
 
 /// The person registered with this full ID number, found by its keyed hash (no row is
@@ -54,4 +57,13 @@ pub async fn face_of(
     Ok(store::identity(db, person_id)
         .await?
         .and_then(|identity| identity.face(keys)))
+}
+
+/// Refuses a face-checked act (employment acceptance, check-in, portrait replacement) while
+/// the person's registration is held for review (`person.registration_held`).
+pub async fn require_active(db: impl Executor<'_>, person_id: &PersonId) -> crate::platform::error::ApiResult<()> {
+    match store::identity(db, person_id).await? {
+        Some(identity) if identity.is_held() => Err(one_face::held()),
+        _ => Ok(()),
+    }
 }

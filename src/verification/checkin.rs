@@ -117,6 +117,7 @@ async fn check_in_challenge(
     if !window_open(&state, &task) {
         return Err(outside_window());
     }
+    crate::people::require_active(&state.db, &person).await?;
     let mut tx = act.begin().await?;
     let challenge = challenges::issue(
         &mut *tx,

@@ -15,6 +15,7 @@ mod employment;
 mod enterprises;
 mod errors;
 mod files;
+mod one_face;
 mod ops;
 mod password_reset;
 mod people;

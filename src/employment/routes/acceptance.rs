@@ -46,6 +46,7 @@ pub(super) async fn request_challenge(
 ) -> ApiResult<(StatusCode, Json<Challenge>)> {
     let person = person_in_mini_program(&caller)?;
     own_pending_request(&state, &caller, &id).await?;
+    crate::people::require_active(&state.db, person).await?;
     let mut tx = act.begin().await?;
     let challenge = challenges::issue(
         &mut *tx,
