@@ -81,13 +81,14 @@ impl SharedIndex {
         let mut seen = self.seen.lock().await;
         let since = *seen;
         let faces = &self.faces;
+        if since == 0 {
+            let everyone = usize::try_from(store::logged(&mut *conn).await?).unwrap_or(0);
+            faces.write().unwrap_or_else(|e| e.into_inner()).reserve(everyone);
+        }
         store::changes_since(conn, since, BATCH, |rows| {
             let last = rows.last().map_or(*seen, |r| r.seq);
             let changes: Vec<Change> = rows.into_iter().filter_map(|row| change_of(keys, row)).collect();
             let mut index = faces.write().unwrap_or_else(|e| e.into_inner());
-            if index.is_empty() {
-                index.reserve(changes.len());
-            }
             index.apply(&changes);
             *seen = last;
             Ok::<_, sqlx::Error>(())

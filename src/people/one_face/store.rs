@@ -31,6 +31,13 @@ pub async fn mark(db: impl Executor<'_>, person: &PersonId, seq: i64) -> Result<
     .map(drop)
 }
 
+/// How many people the change log names (to size a first load).
+pub async fn logged(conn: &mut Conn) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM face_index")
+        .fetch_one(&mut *conn)
+        .await
+}
+
 /// A change of the index: the person's sealed face now, or `None` when they have none (refused).
 #[derive(sqlx::FromRow)]
 pub struct ChangeRow {

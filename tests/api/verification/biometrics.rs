@@ -97,7 +97,11 @@ async fn faces_are_read_by_the_person_and_the_deciding_staff_only(engine: Engine
         for id in &other_faces {
             assert_eq!(reads(&s, token, id).await, (404, 404), "{who} reads {id}");
         }
-        assert_eq!(listed(&s, token, &p_id).await, [check_in_selfie.clone()], "{who}");
+        assert_eq!(
+            listed(&s, token, &p_id).await,
+            std::slice::from_ref(&check_in_selfie),
+            "{who}"
+        );
     }
     for token in [&admin, &s.shizhong] {
         assert!(listed(&s, token, &p_id).await.is_empty());
