@@ -14,10 +14,10 @@ use std::time::{Duration, Instant};
 use image::RgbImage;
 use zhujian_face::{distance, face_chip, Descriptor, Engine, Hog, Mmod, Quality, ResNet, ShapePredictor, CHIP_SIZE};
 
-#[path = "dlib/compare.rs"]
-mod vs_dlib;
 #[path = "liveness/judge.rs"]
 mod liveness;
+#[path = "dlib/compare.rs"]
+mod vs_dlib;
 
 fn models() -> PathBuf {
     std::env::var("ZHUJIAN_FACE_MODELS_DIR")

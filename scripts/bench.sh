@@ -6,6 +6,7 @@
 #   ./scripts/bench.sh checkin    check-ins over HTTP against the bare face engine
 #   ./scripts/bench.sh results    assessment result lists and exports for a city's worth of data
 #   ./scripts/bench.sh audit      acts with their audit event vs changes alone; audit verify speed
+#   ./scripts/bench.sh face_index 1:N face index: search latency, memory, start-up load, correctness
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: scripts/bench.sh <benchmark>}

@@ -185,6 +185,7 @@ async fn serve(settings: Settings, pool: db::Db, engine: db::Engine) -> anyhow::
     let grace = Duration::from_secs(settings.server.shutdown_grace_secs);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let state = AppState::new(settings, pool, engine, clock)?;
+    state.face_index.load(&state.db, &state.keys).await?;
     tokio::spawn(zhujian::documents::sweeper::run(state.clone()));
     tokio::spawn(zhujian::audit::checkpoint::run(state.clone()));
     tokio::spawn(zhujian::notify::outbox::run(state.clone()));

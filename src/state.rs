@@ -33,6 +33,8 @@ pub struct AppState {
     pub face: Arc<dyn FaceVerifier>,
     /// WeChat's face verification (人脸核身), for issuing sessions; `face` checks them.
     pub wechat_face: Arc<dyn WechatFaceApi>,
+    /// This instance's 1:N index of every enrolled face (`people::one_face`).
+    pub face_index: Arc<crate::people::SharedIndex>,
     /// The keys of the audit chain: the current one links new rows.
     pub audit_keys: Arc<Keyring>,
     /// This process's name in job leases.
@@ -71,6 +73,7 @@ impl AppState {
                 wechat: wechat_face.clone(),
             }),
             wechat_face,
+            face_index: Arc::default(),
             instance_id: uuid::Uuid::now_v7().simple().to_string(),
             settings: Arc::new(settings),
         })

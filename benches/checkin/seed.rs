@@ -82,6 +82,7 @@ pub async fn base(
             portrait_document_id: &"bench-portrait".into(),
             selfie_document_id: &"bench-selfie".into(),
             face: enrolled,
+            held: false,
         };
         // The portrait and selfie rows the identity refers to.
         for doc in ["bench-portrait", "bench-selfie"] {

@@ -105,16 +105,28 @@ fn attacks(engine: &Engine, photo: &RgbImage, poses: &[Pose]) -> Vec<(&'static s
     vec![
         ("single photo", vec![front.clone()]),
         ("one photo sent for every pose", vec![front.clone(); poses.len()]),
-        ("one photo re-encoded for every pose", vec![front, reencoded(60), reencoded(85)]),
+        (
+            "one photo re-encoded for every pose",
+            vec![front, reencoded(60), reencoded(85)],
+        ),
         ("frontal photos only (a gallery)", frames(&|_| another_shot(photo))),
-        ("turns mirrored (the wrong side)", frames(&|p| posed(engine, photo, p, true))),
-        ("turns in the wrong order", frames(&|p| posed(engine, photo, other(p), false))),
+        (
+            "turns mirrored (the wrong side)",
+            frames(&|p| posed(engine, photo, p, true)),
+        ),
+        (
+            "turns in the wrong order",
+            frames(&|p| posed(engine, photo, other(p), false)),
+        ),
         // The attack the check cannot see: photos turned each way (here one turned photo
         // and its mirror image), sent in the order asked.
-        ("mirror of the other turn, in order (not stopped)", frames(&|p| match p {
-            Pose::Front => photo.clone(),
-            turn => posed(engine, photo, other(turn), true),
-        })),
+        (
+            "mirror of the other turn, in order (not stopped)",
+            frames(&|p| match p {
+                Pose::Front => photo.clone(),
+                turn => posed(engine, photo, other(turn), true),
+            }),
+        ),
     ]
 }
 
@@ -129,7 +141,10 @@ pub fn bench(engine: &Engine, names: &[String], threshold: f32) {
         .map(|n| (n.clone(), load_photo(&faces_dir().join(n))))
         .filter(|(_, p)| engine.single_face(p, &Quality::default()).is_ok())
         .collect();
-    println!("liveness on {} deepface photos, synthetic turns of {TURN}°, all 4 sequences:", photos.len());
+    println!(
+        "liveness on {} deepface photos, synthetic turns of {TURN}°, all 4 sequences:",
+        photos.len()
+    );
     let mut times: Vec<Duration> = Vec::new();
     let mut genuine_refused = Vec::new();
     let mut total = 0;

@@ -35,6 +35,16 @@ impl Caller {
         }
     }
 
+    /// 403 for a system administrator, who administers accounts and sees no person: no
+    /// identity, employment, check-in or face (least privilege on personal and biometric data).
+    pub fn require_people_access(&self) -> Result<(), ApiError> {
+        if self.role == Role::Sysadmin {
+            Err(ApiError::forbidden_role())
+        } else {
+            Ok(())
+        }
+    }
+
     /// The district a staff caller is confined to; `None` for city-wide callers.
     pub fn district(&self) -> Option<&str> {
         match &self.scope {

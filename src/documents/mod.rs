@@ -22,7 +22,7 @@ use crate::platform::ids::DocumentId;
 use crate::state::AppState;
 use rules::{DocState, Purpose};
 
-pub use store::DocumentRow;
+pub use store::{DocumentRow, Reader};
 
 /// The document if it lies within `bounds`.
 pub async fn visible(
@@ -30,7 +30,7 @@ pub async fn visible(
     id: &DocumentId,
     bounds: &Bounds,
 ) -> Result<Option<DocumentRow>, sqlx::Error> {
-    store::get(db, id, bounds).await
+    store::get(db, id, &store::Reader::within(bounds)).await
 }
 
 /// Attaches a document to a record (`record_kind`, `record_id`) and locks it with the record,
@@ -71,13 +71,15 @@ pub async fn read_own_photo(
             message: Message::new(zh.to_owned(), en.to_owned()),
         }])
     };
-    let doc = store::get(&state.db, id, &caller.bounds()).await?.ok_or_else(|| {
-        invalid(
-            "person.photo_not_found",
-            "找不到该照片，请先上传",
-            "No such photo of yours; upload it first",
-        )
-    })?;
+    let doc = store::get(&state.db, id, &store::Reader::of(caller))
+        .await?
+        .ok_or_else(|| {
+            invalid(
+                "person.photo_not_found",
+                "找不到该照片，请先上传",
+                "No such photo of yours; upload it first",
+            )
+        })?;
     if doc.purpose() != Some(purpose) {
         return Err(invalid(
             "person.photo_purpose",

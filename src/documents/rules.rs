@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::auth::{Role, Scope};
 use crate::platform::config::UploadSettings;
+use crate::platform::ids::PersonId;
 
 /// What a document is for; decides who may upload it and which formats it accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -286,9 +288,68 @@ pub fn link_payload(action: &str, document_id: &str, expires_ms: i64) -> String 
     format!("{action}\n{document_id}\n{expires_ms}")
 }
 
+/// Who may read a face photo (an ID portrait or a selfie, whatever flow it served): least
+/// privilege on biometrics (issue 13). Other documents follow the caller's bounds alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FaceReach {
+    /// The person whose face it is: their own photos.
+    Own(PersonId),
+    /// District staff: the check-in selfies of verification tasks in their district, whose
+    /// check-ins they review.
+    District(String),
+    /// City staff: every check-in selfie (they review check-ins city-wide), and the
+    /// registration photos of a registration held for review and of the identities it
+    /// matched, while it is held (they decide it).
+    City,
+    /// Everyone else (system administrators, supervisors, enterprises): no face at all.
+    Nothing,
+}
+
+impl Purpose {
+    /// Whether documents of this purpose show a person's face.
+    pub fn is_face(self) -> bool {
+        matches!(self, Purpose::IdPortrait | Purpose::Selfie)
+    }
+}
+
+/// The faces a caller may read: the person their own; city and district staff those they
+/// decide about in their jurisdiction; a system administrator, who administers accounts, a
+/// supervisor and an enterprise none.
+pub fn face_reach(role: Role, scope: &Scope) -> FaceReach {
+    match (role, scope) {
+        (Role::Person, Scope::Person(id)) => FaceReach::Own(id.clone()),
+        (Role::City, Scope::City) => FaceReach::City,
+        (Role::District, Scope::District(code)) => FaceReach::District(code.clone()),
+        _ => FaceReach::Nothing,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn faces_reach_only_the_person_and_the_deciding_staff() {
+        let district = Scope::District("370102".into());
+        let person = Scope::Person("p".into());
+        assert_eq!(face_reach(Role::Person, &person), FaceReach::Own("p".into()));
+        assert_eq!(face_reach(Role::City, &Scope::City), FaceReach::City);
+        assert_eq!(
+            face_reach(Role::District, &district),
+            FaceReach::District("370102".into())
+        );
+        assert_eq!(face_reach(Role::Sysadmin, &Scope::City), FaceReach::Nothing);
+        assert_eq!(face_reach(Role::Supervisor, &district), FaceReach::Nothing);
+        assert_eq!(face_reach(Role::Supervisor, &Scope::City), FaceReach::Nothing);
+        assert_eq!(
+            face_reach(Role::Enterprise, &Scope::Enterprise("e".into())),
+            FaceReach::Nothing
+        );
+        // A token whose role and scope disagree reaches nothing.
+        assert_eq!(face_reach(Role::District, &Scope::City), FaceReach::Nothing);
+        assert!(Purpose::IdPortrait.is_face() && Purpose::Selfie.is_face());
+        assert!(!Purpose::CertificateScan.is_face() && !Purpose::BusinessLicence.is_face());
+    }
 
     #[test]
     fn formats_are_recognised_by_content() {

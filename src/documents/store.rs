@@ -1,10 +1,11 @@
 //! Documents SQL. Every read is confined to the caller's `Bounds`, over the columns `BOUNDS`
-//! names.
+//! names, and face photos further to the caller's `FaceReach`.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::rules::{DocState, Purpose};
+use super::rules::{DocState, FaceReach, Purpose};
+use crate::auth::bounds::{Bind, Condition};
 use crate::auth::{Bounds, Columns, Key};
 use crate::platform::db::Executor;
 use crate::platform::ids::DocumentId;
@@ -109,10 +110,109 @@ const BOUNDS: Columns = Columns {
 
 const FROM: &str = "documents d LEFT JOIN enterprises e ON d.owner_kind = 'enterprise' AND e.id = d.owner_id";
 
-pub async fn get(db: impl Executor<'_>, id: &DocumentId, bounds: &Bounds) -> Result<Option<DocumentRow>, sqlx::Error> {
-    let within = bounds.condition(&BOUNDS, 2);
-    within
-        .bind(sqlx::query_as(&format!("SELECT {COLUMNS} FROM {FROM} WHERE d.id = $1 AND {within}")).bind(id))
+/// The purposes that show a face (`Purpose::is_face`), as SQL.
+const FACE_PURPOSES: &str = "('id_portrait', 'selfie')";
+
+/// Where a face photo may be read, per `FaceReach` (over `documents d`). `{}` stands for the
+/// reach's value.
+const FACE_OWN: &str = "d.owner_kind = 'person' AND d.owner_id = {}";
+const FACE_DISTRICT: &str = "EXISTS (SELECT 1 FROM check_in_attempts a JOIN verification_tasks t ON t.id = a.task_id \
+     JOIN enterprises x ON x.id = t.enterprise_id WHERE a.selfie_document_id = d.id AND x.district_code = {})";
+const FACE_CITY: &str = "EXISTS (SELECT 1 FROM check_in_attempts a WHERE a.selfie_document_id = d.id) \
+     OR (d.owner_kind = 'person' AND d.attached_kind = 'person_registration' AND d.state = 'locked' AND d.owner_id IN \
+       (SELECT r.person_id FROM registration_reviews r WHERE r.state = 'held' \
+        UNION SELECT m.matched_person_id FROM registration_review_matches m \
+        JOIN registration_reviews r ON r.id = m.review_id WHERE r.state = 'held'))";
+
+/// The SQL condition of a `FaceReach`, with the value it binds (see `auth::bounds::Condition`).
+struct FaceCondition {
+    sql: String,
+    value: Option<String>,
+}
+
+impl FaceCondition {
+    fn of(reach: &FaceReach, placeholder: usize) -> FaceCondition {
+        let with = |template: &str, value: &str| FaceCondition {
+            sql: format!("({})", template.replace("{}", &format!("${placeholder}"))),
+            value: Some(value.to_owned()),
+        };
+        match reach {
+            FaceReach::Own(person) => with(FACE_OWN, person.as_str()),
+            FaceReach::District(code) => with(FACE_DISTRICT, code),
+            FaceReach::City => FaceCondition {
+                sql: format!("({FACE_CITY})"),
+                value: None,
+            },
+            FaceReach::Nothing => FaceCondition {
+                sql: "1 = 0".into(),
+                value: None,
+            },
+        }
+    }
+
+    fn bind<'q, Q: Bind<'q>>(&'q self, query: Q) -> Q {
+        match &self.value {
+            Some(value) => query.bind_text(value),
+            None => query,
+        }
+    }
+}
+
+/// Who reads: the caller's bounds for every document, and what they reach of face photos.
+pub struct Reader {
+    pub bounds: Bounds,
+    pub faces: FaceReach,
+}
+
+impl Reader {
+    /// What a caller reads (`rules::face_reach` for the faces).
+    pub fn of(caller: &crate::auth::Caller) -> Reader {
+        Reader {
+            bounds: caller.bounds(),
+            faces: super::rules::face_reach(caller.role, &caller.scope),
+        }
+    }
+
+    /// A reader known only by its bounds (another domain's check): a person reaches their own
+    /// faces, nobody else any.
+    pub fn within(bounds: &Bounds) -> Reader {
+        let faces = match bounds {
+            Bounds::Person(id) => FaceReach::Own(id.clone()),
+            _ => FaceReach::Nothing,
+        };
+        Reader {
+            bounds: bounds.clone(),
+            faces,
+        }
+    }
+}
+
+/// The condition confining documents to a reader: face photos by `faces`, the others by the
+/// bounds. `placeholder` is the first free one; the conditions bind after the query's own
+/// values, the bounds' first.
+fn readable(reader: &Reader, placeholder: usize) -> (String, Condition, FaceCondition) {
+    let within = reader.bounds.condition(&BOUNDS, placeholder);
+    let faces = FaceCondition::of(&reader.faces, placeholder + usize::from(within.value().is_some()));
+    let sql = format!(
+        "((d.purpose NOT IN {FACE_PURPOSES} AND {within}) OR (d.purpose IN {FACE_PURPOSES} AND {}))",
+        faces.sql
+    );
+    (sql, within, faces)
+}
+
+pub async fn get(db: impl Executor<'_>, id: &DocumentId, reader: &Reader) -> Result<Option<DocumentRow>, sqlx::Error> {
+    let (sql, within, faces) = readable(reader, 2);
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE d.id = $1 AND {sql}");
+    faces
+        .bind(within.bind(sqlx::query_as(&sql).bind(id)))
+        .fetch_optional(db)
+        .await
+}
+
+/// Any document, whatever the caller (a signed link is the permission).
+pub async fn get_any(db: impl Executor<'_>, id: &DocumentId) -> Result<Option<DocumentRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM {FROM} WHERE d.id = $1"))
+        .bind(id)
         .fetch_optional(db)
         .await
 }
@@ -122,24 +222,21 @@ pub async fn list(
     db: impl Executor<'_>,
     owner_kind: &str,
     owner_id: &str,
-    bounds: &Bounds,
+    reader: &Reader,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<DocumentRow>, sqlx::Error> {
-    let within = bounds.condition(&BOUNDS, 5);
-    within
-        .bind(
-            sqlx::query_as(&format!(
-                "SELECT {COLUMNS} FROM {FROM} WHERE d.owner_kind = $1 AND d.owner_id = $2 AND {within} \
-                 ORDER BY d.created_at DESC, d.id DESC LIMIT $3 OFFSET $4"
-            ))
-            .bind(owner_kind)
-            .bind(owner_id)
-            .bind(limit)
-            .bind(offset),
-        )
-        .fetch_all(db)
-        .await
+    let (sql, within, faces) = readable(reader, 5);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE d.owner_kind = $1 AND d.owner_id = $2 AND {sql} \
+         ORDER BY d.created_at DESC, d.id DESC LIMIT $3 OFFSET $4"
+    );
+    let query = sqlx::query_as(&sql)
+        .bind(owner_kind)
+        .bind(owner_id)
+        .bind(limit)
+        .bind(offset);
+    faces.bind(within.bind(query)).fetch_all(db).await
 }
 
 /// A document as it is inserted.

@@ -78,8 +78,7 @@ pub const SAME_SHOT_PX: i64 = 2;
 /// picture at 9×8); their faces, taken seconds apart around a head turn, do not sit still.
 pub fn same_shot(a: &[(i64, i64)], b: &[(i64, i64)]) -> bool {
     a.len() == b.len()
-        && a
-            .iter()
+        && a.iter()
             .zip(b)
             .all(|(p, q)| (p.0 - q.0).abs() <= SAME_SHOT_PX && (p.1 - q.1).abs() <= SAME_SHOT_PX)
 }

@@ -10,7 +10,8 @@ use crate::state::AppState;
 
 /// Compares a fresh selfie with the face the person enrolled at registration. The verdict is
 /// returned whether or not it matched (check-in records the distance either way); a photo the
-/// engine cannot use is refused as `face::problem` says.
+/// engine cannot use is refused as `face::problem` says, a person whose registration is held
+/// as `one_face::held`.
 pub async fn match_enrolled(state: &AppState, person: &PersonId, selfie: Evidence) -> ApiResult<Verdict> {
     let enrolled = enrolled(state, person).await?;
     state
@@ -20,15 +21,21 @@ pub async fn match_enrolled(state: &AppState, person: &PersonId, selfie: Evidenc
         .map_err(|e| face::problem(e, Photo::Selfie))
 }
 
-/// Compares a face already described (a liveness challenge's selfie) with the enrolled one.
+/// Compares a face already described (a liveness challenge's selfie) with the enrolled one,
+/// refused as `match_enrolled` for a held registration.
 pub async fn match_described(state: &AppState, person: &PersonId, selfie: &Descriptor) -> ApiResult<Verdict> {
     Ok(state.face.compare(&enrolled(state, person).await?, selfie))
 }
 
-/// The face the person enrolled at registration.
+/// The face the person enrolled at registration; refused while the registration is held
+/// (`one_face::held`).
 async fn enrolled(state: &AppState, person: &PersonId) -> ApiResult<Descriptor> {
-    super::face_of(&state.db, &state.keys, person)
-        .await?
+    let identity = super::store::identity(&state.db, person).await?;
+    if identity.as_ref().is_some_and(|i| i.is_held()) {
+        return Err(super::one_face::held());
+    }
+    identity
+        .and_then(|identity| identity.face(&state.keys))
         .ok_or_else(|| ApiError::internal("no enrolled face opens for the person"))
 }
 

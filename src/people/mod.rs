@@ -3,14 +3,16 @@
 
 //!
 //! Other domains reach people only through this file: `find_by_id_number`, `identity_of`,
-//! `face_of`, `unseal_name` for records that join a person's sealed name, and the one face
-//! comparison with the enrolled face, `match_enrolled` and its refusal `mismatch`; identity
-//! assurance: `require_level` before a face-checked act, `choose_face` between a selfie and a
-//! WeChat face verification, and `check_wechat_face` for the latter.
+//! `face_of`, `unseal_name` for records that join a person's sealed name, `require_active`
+//! before a face-checked act, and the one face comparison with the enrolled face,
+//! `match_enrolled` and its refusal `mismatch`; identity assurance: `require_level` before a
+//! face-checked act, `choose_face` between a selfie and a WeChat face verification, and
+//! `check_wechat_face` for the latter.
 
 pub mod accounts;
 pub mod assurance;
 mod faces;
+pub mod one_face;
 pub mod routes;
 // Public for the check-in benchmark, which seeds registered people directly.
 pub mod store;
@@ -23,6 +25,7 @@ use crate::platform::ids::PersonId;
 
 pub use assurance::{check_wechat_face, choose as choose_face, require_level, FaceChoice, WechatPurpose};
 pub use faces::{match_described, match_enrolled, mismatch, require_match};
+pub use one_face::SharedIndex;
 pub use store::{unseal_name, IdentityView};
 
 /// The person registered with this full ID number, found by its keyed hash (no row is
@@ -58,4 +61,13 @@ pub async fn face_of(
     Ok(store::identity(db, person_id)
         .await?
         .and_then(|identity| identity.face(keys)))
+}
+
+/// Refuses a face-checked act (employment acceptance, check-in, portrait replacement) while
+/// the person's registration is held for review (`person.registration_held`).
+pub async fn require_active(db: impl Executor<'_>, person_id: &PersonId) -> crate::platform::error::ApiResult<()> {
+    match store::identity(db, person_id).await? {
+        Some(identity) if identity.is_held() => Err(one_face::held()),
+        _ => Ok(()),
+    }
 }

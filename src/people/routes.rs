@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::one_face;
 use super::store::{self, IdentityView, NewIdentity};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
@@ -27,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(register))
         .routes(routes!(replace_portrait))
         .routes(routes!(look_up))
+        .merge(super::one_face::review::router())
 }
 
 /// The record a registration's photos are attached to.
@@ -36,13 +38,16 @@ const ATTACHED_TO: &str = "person_registration";
 pub struct PersonProfile {
     #[schema(value_type = String)]
     pub id: PersonId,
-    /// unregistered | registered | disabled
+    /// unregistered | held_for_review (the face matched another identity; city staff decide)
+    /// | registered | disabled
     pub status: String,
     pub created_at: i64,
-    /// Present once registered; ID number and phone masked.
+    /// Present once registered (or held); ID number and phone masked.
     pub identity: Option<IdentityView>,
     /// How the identity was established; present once registered.
     pub assurance: Option<super::assurance::Assurance>,
+    /// While held for review: what that means for the person.
+    pub notice: Option<super::one_face::HeldNotice>,
 }
 
 fn person_id(caller: &Caller) -> ApiResult<&PersonId> {
@@ -54,17 +59,19 @@ pub(crate) async fn profile(conn: &mut Conn, state: &AppState, id: &PersonId) ->
     let person = store::get(&mut *conn, id)
         .await?
         .ok_or_else(|| ApiError::not_found("个人账号", "Person"))?;
-    let identity = store::identity(&mut *conn, id).await?.map(|i| i.view(&state.keys));
+    let identity = store::identity(&mut *conn, id).await?;
+    let held = identity.as_ref().is_some_and(|i| i.is_held());
     let assurance = match identity {
         Some(_) => Some(super::assurance::assurance_of(&mut *conn, id).await?),
         None => None,
     };
     Ok(PersonProfile {
         id: person.id,
-        status: person.status,
+        status: if held { "held_for_review".into() } else { person.status },
         created_at: person.created_at,
-        identity,
+        identity: identity.map(|i| i.view(&state.keys)),
         assurance,
+        notice: held.then(super::one_face::held_notice),
     })
 }
 
@@ -171,19 +178,25 @@ async fn unlock(conn: &mut Conn, person: &PersonId, ids: [&DocumentId; 2]) -> Ap
 /// Real-name registration: the ID number (check character and birth date validated), name and
 /// phone, with an ID portrait and a live selfie that must each show exactly one face, the
 /// same one. The selfie must not be the portrait itself, and neither photo may repeat an
-/// earlier one received in any flow (`photo.reused`). One identity, one account.
+/// earlier one received in any flow (`photo.reused`). One identity, one account; one face,
+/// one identity: a face that matches another enrolled identity is held for city staff's
+/// review (202, status `held_for_review`, `notice.code` `person.registration_held`).
 #[utoipa::path(post, path = "/people/me/registration", tag = "people", request_body = Registration, security(("bearer" = [])),
-    responses((status = 200, body = PersonProfile), (status = 403, body = Problem), (status = 409, body = Problem),
+    responses((status = 200, body = PersonProfile), (status = 202, description = "Held for review", body = PersonProfile),
+        (status = 403, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem), (status = 503, body = Problem)))]
 async fn register(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,
     Json(body): Json<Registration>,
-) -> ApiResult<Json<PersonProfile>> {
+) -> ApiResult<(StatusCode, Json<PersonProfile>)> {
     let person = person_id(&caller)?;
     act.set_target(format!("person:{person}"));
-    if store::identity(&state.db, person).await?.is_some() {
+    if let Some(identity) = store::identity(&state.db, person).await? {
+        if identity.is_held() {
+            return Err(one_face::held());
+        }
         return Err(ApiError::conflict(
             "person.already_registered",
             "您已完成实名登记",
@@ -224,10 +237,16 @@ async fn register(
         portrait_document_id: &body.portrait_document_id,
         selfie_document_id: &body.selfie_document_id,
         face: &face::mean(&portrait_face, &selfie_face),
+        held: false,
     };
     let mut tx = act.begin().await?;
     let ids = (&body.portrait_document_id, &body.selfie_document_id);
     record_pair(&mut tx, &state, person, (&hashed.0, &hashed.1), ids).await?;
+    let (seq, matches) = one_face::search(&mut tx, &state, person, new.face).await?;
+    let new = NewIdentity {
+        held: !matches.is_empty(),
+        ..new
+    };
     store::register(&mut *tx, &state.keys, &new, state.clock.now_ms())
         .await
         .map_err(|e| {
@@ -237,11 +256,16 @@ async fn register(
                 e.into()
             }
         })?;
+    one_face::store::mark(&mut *tx, person, seq).await?;
+    if new.held {
+        one_face::review::hold(&mut tx, &state, &new, &matches).await?;
+    }
     let photos = [&body.portrait_document_id, &body.selfie_document_id];
     lock(&mut *tx, person, photos).await?;
     let profile = profile(&mut *tx, &state, person).await?;
     act.commit(tx, format!("person:{person}")).await?;
-    Ok(Json(profile))
+    let status = if new.held { StatusCode::ACCEPTED } else { StatusCode::OK };
+    Ok((status, Json(profile)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -276,6 +300,9 @@ async fn replace_portrait(
             "Complete the real-name registration first",
         )
     })?;
+    if identity.is_held() {
+        return Err(one_face::held());
+    }
     let enrolled = identity
         .face(&state.keys)
         .ok_or_else(|| ApiError::internal("enrolled face does not open"))?;
@@ -289,6 +316,9 @@ async fn replace_portrait(
     let (portrait, selfie) = (&body.portrait_document_id, &body.selfie_document_id);
     let mut tx = act.begin().await?;
     record_pair(&mut tx, &state, person, (&hashed.0, &hashed.1), (portrait, selfie)).await?;
+    // The enrolled face changes: every instance's index takes the new one.
+    let seq = one_face::store::next_seq(&mut tx).await?;
+    one_face::store::mark(&mut *tx, person, seq).await?;
     store::replace_portrait(
         &mut *tx,
         &state.keys,
@@ -333,7 +363,8 @@ async fn look_up(
     act: Act,
     Json(body): Json<LookUp>,
 ) -> ApiResult<Json<LookedUp>> {
-    caller.require(&[Role::City, Role::Sysadmin])?;
+    // City staff only: a system administrator administers accounts and looks nobody up.
+    caller.require(&[Role::City])?;
     act.set_target("person-lookup");
     let identity = store::identity_by_hash(&state.db, &store::id_number_hash(&state.keys, body.id_number.as_str()))
         .await?

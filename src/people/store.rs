@@ -59,6 +59,8 @@ pub struct IdentityRow {
     pub selfie_document_id: DocumentId,
     pub face_sealed: String,
     pub registered_at: i64,
+    /// active | held (for review: the face matched another identity)
+    pub state: String,
 }
 
 /// A registered identity as shown (masked where it must be).
@@ -76,7 +78,7 @@ pub struct IdentityView {
 }
 
 const IDENTITY_COLUMNS: &str =
-    "person_id, id_number_masked, name_sealed, phone_masked, portrait_document_id, selfie_document_id, face_sealed, registered_at";
+    "person_id, id_number_masked, name_sealed, phone_masked, portrait_document_id, selfie_document_id, face_sealed, registered_at, state";
 
 pub async fn identity(db: impl Executor<'_>, person_id: &PersonId) -> Result<Option<IdentityRow>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -108,6 +110,11 @@ pub fn unseal_name(keys: &Keys, person_id: &PersonId, sealed: &str) -> Option<St
 }
 
 impl IdentityRow {
+    /// Whether the registration is held for review (its face matched another identity).
+    pub fn is_held(&self) -> bool {
+        self.state == "held"
+    }
+
     pub fn view(&self, keys: &Keys) -> IdentityView {
         let name = unseal_name(keys, &self.person_id, &self.name_sealed);
         IdentityView {
@@ -137,15 +144,17 @@ pub struct NewIdentity<'a> {
     pub portrait_document_id: &'a DocumentId,
     pub selfie_document_id: &'a DocumentId,
     pub face: &'a Descriptor,
+    /// Held for review: the face matched another identity (the person stays unregistered).
+    pub held: bool,
 }
 
-/// Records a verified identity and marks the person registered. Fails with a unique violation
-/// when the ID number is registered to another account.
+/// Records a verified identity and marks the person registered, unless it is held. Fails with
+/// a unique violation when the ID number is registered to another account.
 pub async fn register(conn: &mut Conn, keys: &Keys, n: &NewIdentity<'_>, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO person_identities (person_id, id_number_hash, id_number_sealed, id_number_masked, name_sealed, phone_sealed, \
-         phone_masked, portrait_document_id, selfie_document_id, face_sealed, registered_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+         phone_masked, portrait_document_id, selfie_document_id, face_sealed, registered_at, updated_at, state) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)",
     )
     .bind(n.person_id)
     .bind(n.id_number_hash)
@@ -158,8 +167,12 @@ pub async fn register(conn: &mut Conn, keys: &Keys, n: &NewIdentity<'_>, now: i6
     .bind(n.selfie_document_id)
     .bind(keys.seal(&context(n.person_id, "face"), &descriptor_bytes(n.face)))
     .bind(now)
+    .bind(if n.held { "held" } else { "active" })
     .execute(&mut *conn)
     .await?;
+    if n.held {
+        return Ok(());
+    }
     sqlx::query("UPDATE people SET status = 'registered', updated_at = $1 WHERE id = $2")
         .bind(now)
         .bind(n.person_id)

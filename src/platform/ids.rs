@@ -155,6 +155,8 @@ ids! {
     NotificationId,
     /// A face photo received in any flow, kept by its hash (`face_photos`).
     FacePhotoId,
+    /// A registration held because its face matched another identity (`registration_reviews`).
+    RegistrationReviewId,
 }
 
 #[cfg(test)]

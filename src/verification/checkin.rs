@@ -119,6 +119,7 @@ async fn check_in_challenge(
     if !window_open(&state, &task) {
         return Err(outside_window());
     }
+    crate::people::require_active(&state.db, &person).await?;
     crate::people::require_level(&state, &person, state.settings.identity.min_level_check_in).await?;
     let mut tx = act.begin().await?;
     let challenge = challenges::issue(

@@ -27,7 +27,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_requirements, set_requirement))
 }
 
-pub(super) const REVIEWERS: &[Role] = &[Role::City, Role::District, Role::Sysadmin];
+/// Staff who decide about tasks and check-ins in their jurisdiction. Not system
+/// administrators: they administer accounts and see no person (`Caller::require_people_access`).
+pub(super) const REVIEWERS: &[Role] = &[Role::City, Role::District];
 
 fn not_found() -> ApiError {
     ApiError::not_found("核查任务", "Verification task")
@@ -145,6 +147,7 @@ async fn person_task_view(conn: &mut Conn, state: &AppState, row: TaskRow, perso
 
 /// The tasks a caller may see; a person sees theirs only through `list_tasks`.
 pub(super) fn scope(caller: &Caller) -> ApiResult<Bounds> {
+    caller.require_people_access()?;
     match caller.scope {
         Scope::Person(_) => Err(ApiError::forbidden_role()),
         _ => Ok(caller.bounds()),

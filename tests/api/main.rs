@@ -16,6 +16,7 @@ mod enterprises;
 mod errors;
 mod files;
 mod identity;
+mod one_face;
 mod ops;
 mod password_reset;
 mod people;

@@ -60,7 +60,15 @@ pub(super) async fn list_documents(
         per_page: query.per_page,
     }
     .limit_offset();
-    let rows = store::list(&state.db, owner_kind, &owner_id, &caller.bounds(), limit, offset).await?;
+    let rows = store::list(
+        &state.db,
+        owner_kind,
+        &owner_id,
+        &store::Reader::of(&caller),
+        limit,
+        offset,
+    )
+    .await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
 
@@ -72,7 +80,7 @@ pub(super) async fn get_document(
     caller: Caller,
     Path(id): Path<DocumentId>,
 ) -> ApiResult<Json<DocumentView>> {
-    let row = store::get(&state.db, &id, &caller.bounds())
+    let row = store::get(&state.db, &id, &store::Reader::of(&caller))
         .await?
         .ok_or_else(not_found)?;
     Ok(Json(row.into()))

@@ -90,7 +90,9 @@ async fn own_document(state: &AppState, caller: &Caller, id: &DocumentId) -> Api
     if caller.role.is_staff() && caller.role != Role::Supervisor {
         return Err(ApiError::forbidden_role());
     }
-    store::get(&state.db, id, &caller.bounds()).await?.ok_or_else(not_found)
+    store::get(&state.db, id, &store::Reader::of(caller))
+        .await?
+        .ok_or_else(not_found)
 }
 
 /// Most of a refused body this server still reads before answering: a client that is still

@@ -136,7 +136,9 @@ pub(super) async fn upload_document(
 async fn record_upload(act: &Act, new: &NewDocument<'_>, now: i64, bounds: &Bounds) -> ApiResult<store::DocumentRow> {
     let mut tx = act.begin().await?;
     store::insert(&mut *tx, new, now).await?;
-    let row = store::get(&mut *tx, new.id, bounds).await?.ok_or_else(not_found)?;
+    let row = store::get(&mut *tx, new.id, &store::Reader::within(bounds))
+        .await?
+        .ok_or_else(not_found)?;
     act.commit(tx, format!("document:{}", new.id)).await?;
     Ok(row)
 }

@@ -241,7 +241,7 @@ pub(super) async fn complete_upload(
     {
         return Err(rule_error(DocRule::AlreadyCompleted));
     }
-    let row = store::get(&mut *tx, &id, &caller.bounds())
+    let row = store::get(&mut *tx, &id, &store::Reader::of(&caller))
         .await?
         .ok_or_else(not_found)?;
     act.commit(tx, format!("document:{id}")).await?;

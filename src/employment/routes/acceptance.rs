@@ -48,6 +48,7 @@ pub(super) async fn request_challenge(
 ) -> ApiResult<(StatusCode, Json<Challenge>)> {
     let person = person_in_mini_program(&caller)?;
     own_pending_request(&state, &caller, &id).await?;
+    crate::people::require_active(&state.db, person).await?;
     crate::people::require_level(&state, person, state.settings.identity.min_level_acceptance).await?;
     let mut tx = act.begin().await?;
     let challenge = challenges::issue(

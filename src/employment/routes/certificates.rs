@@ -134,6 +134,7 @@ pub(super) async fn list_certificates(
     caller: Caller,
     Path(id): Path<EmploymentId>,
 ) -> ApiResult<Json<Vec<CertificateView>>> {
+    caller.require_people_access()?;
     store::get_employment(&state.db, &id, &caller.bounds())
         .await?
         .ok_or_else(|| ApiError::not_found("聘用关系", "Employment"))?;

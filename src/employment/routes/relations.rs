@@ -38,6 +38,7 @@ pub(super) async fn list_relations(
     caller: Caller,
     Query(q): Query<RelationsQuery>,
 ) -> ApiResult<Json<Vec<EmploymentView>>> {
+    caller.require_people_access()?;
     let (limit, offset) = Page {
         page: q.page,
         per_page: q.per_page,

@@ -133,6 +133,7 @@ pub(super) async fn list_requests(
     caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Vec<RequestView>>> {
+    caller.require_people_access()?;
     store::expire_due(&state.db, state.clock.now_ms()).await?;
     let (limit, offset) = Page {
         page: q.page,
@@ -151,6 +152,7 @@ pub(super) async fn get_request(
     caller: Caller,
     Path(id): Path<EmploymentRequestId>,
 ) -> ApiResult<Json<RequestView>> {
+    caller.require_people_access()?;
     store::expire_due(&state.db, state.clock.now_ms()).await?;
     let row = store::get_request(&state.db, &id, &caller.bounds())
         .await?

@@ -86,9 +86,14 @@ async fn documents_are_scoped_to_owner_and_jurisdiction(engine: Engine) {
             .await
             .expect_problem(404, "resource.not_found");
     }
-    get(format!("/api/v1/documents/{selfie}"), w.city.clone())
+    // A face is its person's: city staff read one only when they decide about it
+    // (verification/biometrics.rs).
+    get(format!("/api/v1/documents/{selfie}"), w.person.clone())
         .await
         .expect(200);
+    get(format!("/api/v1/documents/{selfie}"), w.city.clone())
+        .await
+        .expect_problem(404, "resource.not_found");
     get(format!("/api/v1/documents/{selfie}"), w.lixia.clone())
         .await
         .expect_problem(404, "resource.not_found");

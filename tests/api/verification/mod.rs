@@ -7,6 +7,7 @@ use crate::harness::{Answer, Engine, TestApp};
 use crate::people::{person, photo, register, register_as};
 
 mod appeal;
+mod biometrics;
 mod check_in;
 mod deadlines;
 mod entitlement;
