@@ -61,6 +61,7 @@ pub struct Affine {
 }
 
 impl Affine {
+    #[inline(always)]
     pub fn apply(&self, p: Point) -> Point {
         Point {
             x: self.m[0][0] * p.x + self.m[0][1] * p.y + self.t[0],

@@ -8,15 +8,17 @@ use crate::dlib::Reader;
 use crate::geometry::{round, similarity, Point, Rect};
 use crate::ModelError;
 
+/// Compact (12 bytes), so that a cascade's splits stay in cache.
 struct Split {
-    idx1: usize,
-    idx2: usize,
+    idx1: u32,
+    idx2: u32,
     threshold: f32,
 }
 
 struct Tree {
     splits: Vec<Split>,
-    leaves: Vec<Vec<f32>>,
+    /// Every leaf's shape offsets, one after the other (each as long as the shape).
+    leaves: Vec<f32>,
 }
 
 struct Cascade {
@@ -47,17 +49,25 @@ impl ShapePredictor {
             for _ in 0..r.usize()? {
                 let mut splits = Vec::new();
                 for _ in 0..r.usize()? {
+                    // Checked against the cascade's features below (u32::MAX never passes).
+                    let index = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+                    let (idx1, idx2) = (r.usize()?, r.usize()?);
                     splits.push(Split {
-                        idx1: r.usize()?,
-                        idx2: r.usize()?,
+                        idx1: index(idx1),
+                        idx2: index(idx2),
                         threshold: r.float()? as f32,
                     });
                 }
-                let mut leaves = Vec::new();
-                for _ in 0..r.usize()? {
-                    leaves.push(r.matrix_f32()?.2);
+                let count = r.usize()?;
+                let mut leaves = Vec::with_capacity(count * initial.len());
+                for _ in 0..count {
+                    let leaf = r.matrix_f32()?.2;
+                    if leaf.len() != initial.len() {
+                        return Err(r.error("malformed regression tree"));
+                    }
+                    leaves.extend(leaf);
                 }
-                if leaves.len() != splits.len() + 1 || leaves.iter().any(|l| l.len() != initial.len()) {
+                if count != splits.len() + 1 {
                     return Err(r.error("malformed regression tree"));
                 }
                 trees.push(Tree { splits, leaves });
@@ -80,6 +90,15 @@ impl ShapePredictor {
         }
         if anchors.len() != forests.len() || deltas.len() != forests.len() {
             return Err(r.error("cascade tables differ in length"));
+        }
+        let features_read = |(trees, anchors): (&Vec<Tree>, &Vec<usize>)| {
+            trees
+                .iter()
+                .flat_map(|t| &t.splits)
+                .all(|s| (s.idx1 as usize) < anchors.len() && (s.idx2 as usize) < anchors.len())
+        };
+        if !forests.iter().zip(&anchors).all(features_read) {
+            return Err(r.error("a split reads a feature the cascade does not have"));
         }
         let cascades = forests
             .into_iter()
@@ -127,13 +146,15 @@ impl ShapePredictor {
                 let mut i = 0;
                 while i < tree.splits.len() {
                     let s = &tree.splits[i];
-                    i = if features[s.idx1] - features[s.idx2] > s.threshold {
+                    i = if features[s.idx1 as usize] - features[s.idx2 as usize] > s.threshold {
                         2 * i + 1
                     } else {
                         2 * i + 2
                     };
                 }
-                for (v, d) in shape.iter_mut().zip(&tree.leaves[i - tree.splits.len()]) {
+                let n = shape.len();
+                let leaf = &tree.leaves[(i - tree.splits.len()) * n..][..n];
+                for (v, d) in shape.iter_mut().zip(leaf) {
                     *v += d;
                 }
             }
