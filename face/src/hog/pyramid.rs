@@ -87,6 +87,10 @@ crate::simd::with_avx2! {
         let x_scale = (nc - 1) as f64 / (out_nc.max(2) - 1) as f64;
         let y_scale = (nr - 1) as f64 / (out_nr.max(2) - 1) as f64;
         let (columns, blocks) = columns(nc, out_nc, x_scale);
+        // The block columns' horizontal weights, and each row's four corner weights: the same
+        // for the three channels, computed once.
+        let right_weight: Vec<f32> = columns[..blocks].iter().map(|c| c.weight as f32).collect();
+        let mut corners = vec![[0.0f32; 4]; blocks];
         let mut y = -y_scale;
         for r in 0..out_nr {
             y += y_scale;
@@ -94,18 +98,19 @@ crate::simd::with_avx2! {
             let bottom = (top + 1).min(nr - 1);
             let tb = y - top as f64;
             let (tb_f, inv_tb_f) = (tb as f32, (1.0 - tb) as f32);
+            for (corner, &lr) in corners.iter_mut().zip(&right_weight) {
+                let inv_lr = 1.0f32 - lr;
+                *corner = [inv_tb_f * inv_lr, inv_tb_f * lr, tb_f * inv_lr, tb_f * lr];
+            }
             for (source, plane) in img.channels.iter().zip(channels.iter_mut()) {
                 let (upper, lower) = (&source[top * nc..][..nc], &source[bottom * nc..][..nc]);
                 let out = &mut plane[r * out_nc..][..out_nc];
-                for (v, col) in out[..blocks].iter_mut().zip(&columns[..blocks]) {
-                    let lr = col.weight as f32;
-                    let inv_lr = 1.0f32 - lr;
-                    let (tlf, trf, blf, brf) = (inv_tb_f * inv_lr, inv_tb_f * lr, tb_f * inv_lr, tb_f * lr);
+                for ((v, col), w) in out[..blocks].iter_mut().zip(&columns[..blocks]).zip(&corners) {
                     let f = |row: &[u8], c: usize| f32::from(row[c]);
-                    let sum = tlf * f(upper, col.left)
-                        + trf * f(upper, col.right)
-                        + blf * f(lower, col.left)
-                        + brf * f(lower, col.right);
+                    let sum = w[0] * f(upper, col.left)
+                        + w[1] * f(upper, col.right)
+                        + w[2] * f(lower, col.left)
+                        + w[3] * f(lower, col.right);
                     *v = sum as i32 as u8;
                 }
                 for (v, col) in out[blocks..].iter_mut().zip(&columns[blocks..]) {
