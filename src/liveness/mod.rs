@@ -22,7 +22,7 @@ pub use rules::Pose;
 use rules::{Failure, Limits, Reading};
 
 use crate::face::{self, Descriptor, Evidence, Examined, Photo, Verdict};
-use crate::photos::{self, Received};
+use crate::photos::{self, Flow, Received};
 use crate::platform::error::{ApiError, ApiResult, Message};
 use crate::platform::ids::{DocumentId, PersonId};
 use crate::state::AppState;
@@ -71,6 +71,12 @@ pub async fn match_enrolled(
     let passed = check(state, person, frames, selfie, image).await?;
     let verdict = crate::people::match_described(state, person, &passed.selfie).await?;
     Ok((verdict, passed.others))
+}
+
+/// `check` for an act that kept no decoded selfie: decodes and fingerprints it in `flow`.
+pub async fn check_frames(state: &AppState, person: &PersonId, frames: &Frames, flow: Flow) -> ApiResult<Passed> {
+    let (selfie, image) = photos::fingerprint_decoded(state, frames.selfie(), flow).await?;
+    check(state, person, frames, &selfie, image).await
 }
 
 /// Refuses a number of photos other than the challenge asks for.

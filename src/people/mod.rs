@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod assurance;
 mod faces;
 pub mod one_face;
+mod registration_liveness;
 pub mod routes;
 // Public for the check-in benchmark, which seeds registered people directly.
 pub mod store;

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::one_face;
+use super::registration_liveness;
 use super::store::{self, IdentityView, NewIdentity};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
@@ -17,7 +18,7 @@ use crate::face::{self, Photo};
 use crate::photos::{self, Flow, Received};
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
-use crate::platform::ids::{DocumentId, PersonId};
+use crate::platform::ids::{ChallengeId, DocumentId, PersonId};
 use crate::platform::types::{IdNumber, Name, Phone};
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -26,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(my_profile))
         .routes(routes!(register))
+        .routes(routes!(super::registration_liveness::registration_challenge))
         .routes(routes!(replace_portrait))
         .routes(routes!(look_up))
         .merge(super::one_face::review::router())
@@ -50,7 +52,7 @@ pub struct PersonProfile {
     pub notice: Option<super::one_face::HeldNotice>,
 }
 
-fn person_id(caller: &Caller) -> ApiResult<&PersonId> {
+pub(super) fn person_id(caller: &Caller) -> ApiResult<&PersonId> {
     caller.require(&[Role::Person])?;
     caller.person_id().ok_or_else(ApiError::forbidden_role)
 }
@@ -96,9 +98,19 @@ pub struct Registration {
     /// A document of purpose `id_portrait` uploaded by this person.
     #[schema(value_type = String)]
     pub portrait_document_id: DocumentId,
-    /// A document of purpose `selfie` uploaded by this person, taken live.
+    /// A document of purpose `selfie` uploaded by this person, taken live: with a liveness
+    /// challenge, the photo of its first pose (`front`).
     #[schema(value_type = String)]
     pub selfie_document_id: DocumentId,
+    /// A registration challenge (`POST /people/me/registration/challenge`), required where the
+    /// deployment asks registration for liveness (`liveness.registration`).
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub challenge_id: Option<ChallengeId>,
+    /// For a liveness challenge, the photos of its further poses, in order; empty otherwise.
+    #[serde(default)]
+    #[schema(value_type = Vec<String>)]
+    pub liveness_document_ids: Vec<DocumentId>,
 }
 
 /// The caller's ID portrait and selfie, read for a face check.
@@ -193,16 +205,7 @@ async fn register(
 ) -> ApiResult<(StatusCode, Json<PersonProfile>)> {
     let person = person_id(&caller)?;
     act.set_target(format!("person:{person}"));
-    if let Some(identity) = store::identity(&state.db, person).await? {
-        if identity.is_held() {
-            return Err(one_face::held());
-        }
-        return Err(ApiError::conflict(
-            "person.already_registered",
-            "您已完成实名登记",
-            "You are already registered",
-        ));
-    }
+    registration_liveness::not_registered_yet(&state, person).await?;
     let mut invalid = Invalid::default();
     let (year, month, day) = body.id_number.birth_date();
     let today = crate::platform::clock::civil_from_days(state.clock.now_ms().div_euclid(86_400_000));
@@ -221,10 +224,26 @@ async fn register(
     if store::identity_by_hash(&state.db, &id_number_hash).await?.is_some() {
         return Err(taken());
     }
+    let (challenge, selfie_id) = (body.challenge_id.as_ref(), &body.selfie_document_id);
+    let frames = registration_liveness::frames(
+        &state,
+        &caller,
+        person,
+        challenge,
+        selfie_id,
+        &body.liveness_document_ids,
+    )
+    .await?;
     let (portrait, selfie) = read_pair(&state, &caller, &body.portrait_document_id, &body.selfie_document_id).await?;
     let hashed = fresh_pair(&state, person, &portrait, &selfie).await?;
     let portrait_face = enroll(&state, portrait, Photo::Portrait).await?;
-    let selfie_face = enroll(&state, selfie, Photo::Selfie).await?;
+    let (selfie_face, further_frames) = match &frames {
+        Some(frames) if frames.asks_liveness() => {
+            let passed = registration_liveness::check(&state, person, frames).await?;
+            (passed.selfie, passed.others)
+        }
+        _ => (enroll(&state, selfie, Photo::Selfie).await?, Vec::new()),
+    };
     same_person(&state, &portrait_face, &selfie_face)?;
     let new = NewIdentity {
         person_id: person,
@@ -242,6 +261,9 @@ async fn register(
     let mut tx = act.begin().await?;
     let ids = (&body.portrait_document_id, &body.selfie_document_id);
     record_pair(&mut tx, &state, person, (&hashed.0, &hashed.1), ids).await?;
+    for (frame, document) in &further_frames {
+        photos::record(&mut tx, &state, frame, person, document).await?;
+    }
     let (seq, matches) = one_face::search(&mut tx, &state, person, new.face).await?;
     let new = NewIdentity {
         held: !matches.is_empty(),

@@ -23,6 +23,7 @@ mod people;
 mod photos;
 mod process;
 mod projects;
+mod registration_liveness;
 mod results;
 mod schema;
 mod staff;

@@ -267,6 +267,8 @@ pub struct CheckInSettings {
 pub struct LivenessSettings {
     pub check_in: bool,
     pub acceptance: bool,
+    pub registration: bool,
+    pub registration_challenge_ttl_secs: i64,
     pub front_max_yaw: f64,
     pub turn_min_yaw: f64,
 }
@@ -400,6 +402,8 @@ impl Default for Settings {
             liveness: LivenessSettings {
                 check_in: true,
                 acceptance: false,
+                registration: false,
+                registration_challenge_ttl_secs: 180,
                 front_max_yaw: 15.0,
                 turn_min_yaw: 12.0,
             },
