@@ -2,11 +2,11 @@
 //! each frame, then the rule), and how often frames are accepted or refused. The deepface
 //! photos show no head turns, so the frames are built from each frontal photo with the face
 //! engine's synthetic head turn (`zhujian_face::synthetic`), 30° to a side; a second frontal
-//! shot is the photo moved by a few pixels and scaled by 2% (a hand-held phone between shots).
+//! shot is the photo moved by 2% of its width (a hand-held phone between shots).
 
 use std::time::{Duration, Instant};
 
-use image::imageops::{flip_horizontal, resize, FilterType};
+use image::imageops::flip_horizontal;
 use image::RgbImage;
 use zhujian::liveness::rules::{self, Limits, Pose, Reading, SEQUENCES};
 use zhujian_face::{Engine, Quality};
@@ -33,11 +33,14 @@ fn posed(engine: &Engine, photo: &RgbImage, pose: Pose, mirror: bool) -> RgbImag
     }
 }
 
-/// Another frontal shot: moved by 7 pixels and 2% larger, cropped back to the photo's size.
+/// Another frontal shot: the picture moved 2% of its width right and 1% of its height down
+/// (a hand-held phone between two shots), the edge it uncovers repeating the border pixels.
 fn another_shot(photo: &RgbImage) -> RgbImage {
     let (w, h) = photo.dimensions();
-    let larger = resize(photo, w * 51 / 50, h * 51 / 50, FilterType::Triangle);
-    image::imageops::crop_imm(&larger, 7, 5, w, h).to_image()
+    let (dx, dy) = ((w / 50).max(3), (h / 100).max(2));
+    RgbImage::from_fn(w, h, |x, y| {
+        *photo.get_pixel(x.saturating_sub(dx), y.saturating_sub(dy))
+    })
 }
 
 /// Judges the frames as the server does; the failure, if any.
