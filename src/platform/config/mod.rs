@@ -159,27 +159,30 @@ fn overlay_env(tree: &mut toml::Table, name: &str, raw: &str) {
         .ok()
         .and_then(|mut t| t.remove("v"))
         .unwrap_or_else(|| toml::Value::String(raw.to_string()));
-    match lower.split_once('_') {
-        Some((section, key)) if is_section(section) => {
+    match section_of(&lower) {
+        Some((section, key)) => {
             let entry = tree
-                .entry(section.to_string())
+                .entry(section)
                 .or_insert_with(|| toml::Value::Table(toml::Table::new()));
             if let toml::Value::Table(table) = entry {
                 table.insert(key.to_string(), value);
             }
         }
-        _ => {
+        None => {
             tree.insert(lower, value);
         }
     }
 }
 
-/// Whether `name` is a section (a table) of `Settings`, read off the struct itself.
-fn is_section(name: &str) -> bool {
-    toml::Value::try_from(Settings::default())
-        .ok()
-        .and_then(|tree| tree.get(name).map(toml::Value::is_table))
-        .unwrap_or(false)
+/// The section (a table of `Settings`, read off the struct itself) a lower-case variable name
+/// starts with, and the key after it: the longest section that matches, since section names
+/// have underscores too (`check_in_max_speed_kmh` is `check_in.max_speed_kmh`).
+fn section_of(name: &str) -> Option<(String, &str)> {
+    let tree = toml::Value::try_from(Settings::default()).ok()?;
+    let sections = tree.as_table()?.iter().filter(|(_, v)| v.is_table()).map(|(k, _)| k);
+    sections
+        .filter_map(|section| Some((section.clone(), name.strip_prefix(section.as_str())?.strip_prefix('_')?)))
+        .max_by_key(|(section, _)| section.len())
 }
 
 #[cfg(test)]
@@ -188,6 +191,27 @@ mod tests {
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    /// Every setting of every section can be given as an environment variable: each is set to
+    /// its default's value through `ZHUJIAN_<SECTION>_<KEY>`, and the load must accept it.
+    #[test]
+    fn every_setting_can_come_from_the_environment() {
+        let tree = toml::Value::try_from(Settings::default()).unwrap();
+        for (section, values) in tree.as_table().unwrap() {
+            let Some(values) = values.as_table() else { continue };
+            for (key, value) in values {
+                let raw = match value {
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                let name = format!("ZHUJIAN_{}_{}", section.to_uppercase(), key.to_uppercase());
+                let loaded = Settings::load_from(None, env(&[(&name, &raw)]));
+                assert!(loaded.is_ok(), "{name}={raw}: {:?}", loaded.err());
+            }
+        }
+        let loaded = Settings::load_from(None, env(&[("ZHUJIAN_CHECK_IN_CLOSE_INTERVAL_SECS", "7")])).unwrap();
+        assert_eq!(loaded.check_in.close_interval_secs, 7);
     }
 
     #[test]
