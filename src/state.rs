@@ -9,7 +9,7 @@ use crate::auth::Accounts;
 use crate::face::wechat::WechatFaceApi;
 use crate::face::FaceVerifier;
 use crate::platform::clock::Clock;
-use crate::platform::config::Settings;
+use crate::platform::config::{Profile, Settings};
 use crate::platform::crypto::Keys;
 use crate::platform::db::{Db, Engine};
 use crate::platform::objects::ObjectStore;
@@ -50,12 +50,7 @@ impl AppState {
             .timeout(std::time::Duration::from_secs(10))
             .build()?;
         let sms = crate::platform::sms::sender(&settings.sms, &settings.storage.dir, http.clone());
-        let wechat = crate::auth::wechat::WechatHttp::new(&settings.wechat, http.clone());
-        let wechat_face: Arc<dyn WechatFaceApi> = Arc::new(crate::face::wechat::WechatFaceHttp::new(
-            &settings.wechat,
-            http,
-            clock.clone(),
-        ));
+        let (wechat, wechat_face) = wechat_providers(&settings, http, clock.clone());
         Ok(AppState {
             tokens: Arc::new(TokenKeys::new(&token_key, &settings.auth)),
             accounts: Arc::new(accounts()),
@@ -66,7 +61,7 @@ impl AppState {
             clock,
             metrics: Arc::new(Metrics::default()),
             sms: Arc::from(sms),
-            wechat: Arc::new(wechat),
+            wechat,
             objects: Arc::new(ObjectStore::from_settings(&settings)?),
             face: Arc::new(crate::face::Providers {
                 local: crate::face::LocalVerifier::new(&settings.face, &settings.models_dir())?,
@@ -115,3 +110,24 @@ macro_rules! parts_of_state {
 }
 
 parts_of_state!(Arc<Settings> => settings, Db => db, Arc<ObjectStore> => objects, Arc<Metrics> => metrics);
+
+/// WeChat login and face verification: WeChat's own APIs, or on the development profile
+/// without `wechat.app_id` the development stand-ins (any login code signs in; every face
+/// verification passes), so the mini-program flows work locally.
+fn wechat_providers(
+    settings: &Settings,
+    http: reqwest::Client,
+    clock: Arc<dyn Clock>,
+) -> (Arc<dyn WechatApi>, Arc<dyn WechatFaceApi>) {
+    if settings.profile == Profile::Development && settings.wechat.app_id.is_empty() {
+        tracing::warn!("wechat.app_id is not set: WeChat login and face verification use development stand-ins");
+        return (
+            Arc::new(crate::auth::wechat::DevelopmentWechat),
+            Arc::new(crate::face::wechat::DevelopmentWechatFace),
+        );
+    }
+    (
+        Arc::new(crate::auth::wechat::WechatHttp::new(&settings.wechat, http.clone())),
+        Arc::new(crate::face::wechat::WechatFaceHttp::new(&settings.wechat, http, clock)),
+    )
+}

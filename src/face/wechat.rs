@@ -296,3 +296,29 @@ mod tests {
         assert!(!token_refused(0) && !token_refused(40003) && !token_refused(-1));
     }
 }
+
+/// The development stand-in for WeChat face verification (same conditions as
+/// `auth::wechat::DevelopmentWechat`): every session is issued and passes, so the WeChat
+/// flows can be tried locally. Never used on the production profile.
+pub struct DevelopmentWechatFace;
+
+impl WechatFaceApi for DevelopmentWechatFace {
+    fn get_verify_id<'a>(
+        &'a self,
+        out_seq_no: &'a str,
+        _openid: &'a str,
+        _name: &'a str,
+        _id_number: &'a str,
+    ) -> BoxFuture<'a, Result<Issued, WechatFaceError>> {
+        Box::pin(async move {
+            Ok(Issued {
+                verify_id: format!("dev-{out_seq_no}"),
+                expires_in_secs: 600,
+            })
+        })
+    }
+
+    fn query<'a>(&'a self, _session: &'a Session) -> BoxFuture<'a, Result<i64, WechatFaceError>> {
+        Box::pin(async { Ok(PASSED) })
+    }
+}
