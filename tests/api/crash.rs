@@ -24,6 +24,7 @@ async fn killed_servers_lose_no_acknowledged_change_and_no_event(engine: Engine)
     let admin = app.staff_token("root", "sysadmin", None).await;
     let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
     for round in 0..ROUNDS {
+        let before = acknowledged.lock().await.len();
         let mut command = zhujian_command(&app);
         command.env("ZHUJIAN_LOG_FORMAT", "json");
         let mut server = Server::start(command);
@@ -38,8 +39,13 @@ async fn killed_servers_lose_no_acknowledged_change_and_no_event(engine: Engine)
                 ))
             })
             .collect();
-        // Let the writes get going, then kill the process mid-flight.
-        tokio::time::sleep(Duration::from_millis(400 + 150 * round as u64)).await;
+        // Let the writes get going (a write per client at least, however loaded the machine
+        // is), then kill the process mid-flight.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while acknowledged.lock().await.len() < before + CLIENTS && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(100 + 150 * round as u64)).await;
         let killed = Command::new("kill")
             .args(["-KILL", &server.child.id().to_string()])
             .status()

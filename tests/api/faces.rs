@@ -68,6 +68,31 @@ pub(crate) fn turned(name: &str, degrees: f64, mirror: bool) -> Vec<u8> {
     })
 }
 
+/// The poses a challenge answer asks for (`front`, `left`, `right`).
+pub(crate) fn poses(challenge: &serde_json::Value) -> Vec<String> {
+    challenge["poses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// How far the liveness tests' synthetic turns go: well past `liveness.turn_min_yaw` (12°)
+/// as measured.
+pub(crate) const TURN: f64 = 30.0;
+
+/// A new photo of the fixture in `pose` (a turn of `TURN` degrees to the person's own side);
+/// `swap` turns the other way.
+pub(crate) fn posed(fixture: &str, pose: &str, swap: bool) -> Vec<u8> {
+    let side = match pose {
+        "left" => TURN,
+        "right" => -TURN,
+        _ => return fresh(fixture),
+    };
+    turned(fixture, if swap { -side } else { side }, false)
+}
+
 /// A new photo of this face (see `fresh`).
 fn fresh_of(face: &RgbImage) -> Vec<u8> {
     let mut handed = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());

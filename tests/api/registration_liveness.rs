@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::both_engines;
-use crate::faces::turned;
+use crate::faces::{posed, poses};
 use crate::harness::{Engine, TestApp};
 use crate::people::{person, photo, upload, ID};
 
@@ -43,20 +43,9 @@ async fn registration_asks_for_the_poses_where_configured(engine: Engine) {
 
     // A new challenge, the photos it asks for: registered.
     let challenge = app.post(&format!("{url}/challenge"), json!({}), Some(&token)).await;
-    let poses: Vec<String> = challenge.body["poses"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_str().unwrap().to_owned())
-        .collect();
     let mut ids = Vec::new();
-    for pose in &poses {
-        let frame = match pose.as_str() {
-            "left" => turned("person-a-selfie.jpg", 30.0, false),
-            "right" => turned("person-a-selfie.jpg", -30.0, false),
-            _ => photo("person-a-selfie.jpg"),
-        };
-        ids.push(upload(&app, &token, "selfie", frame).await);
+    for pose in poses(&challenge.body) {
+        ids.push(upload(&app, &token, "selfie", posed("person-a-selfie.jpg", &pose, false)).await);
     }
     let registered = app
         .post(

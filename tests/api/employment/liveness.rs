@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use crate::both_engines;
-use crate::faces::{near_copy, turned};
+use crate::faces::{near_copy, posed, poses};
 use crate::harness::{Answer, Engine};
 use crate::people::{photo, upload};
 
@@ -18,9 +18,6 @@ both_engines!(
     turns_to_the_wrong_side_or_in_the_wrong_order_are_refused,
     every_frame_must_show_the_enrolled_person,
 );
-
-/// How far the synthetic turns go: well past `liveness.turn_min_yaw` (12°) as measured.
-const TURN: f64 = 30.0;
 
 async fn liveness_world(engine: Engine) -> World {
     world_with(engine, |s| s.liveness.acceptance = true).await
@@ -37,25 +34,10 @@ async fn challenge(w: &World, request: &str) -> (Value, Vec<String>) {
         )
         .await;
     answer.expect(201);
-    let poses: Vec<String> = answer.body["poses"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_str().unwrap().to_owned())
-        .collect();
+    let poses = poses(&answer.body);
     assert_eq!(poses.len(), 3, "{:?}", answer.body);
     assert_eq!(poses[0], "front");
     (answer.body["challenge_id"].clone(), poses)
-}
-
-/// A photo of `fixture` in `pose`; `swap` turns the other way.
-fn frame(fixture: &str, pose: &str, swap: bool) -> Vec<u8> {
-    let side = match pose {
-        "left" => TURN,
-        "right" => -TURN,
-        _ => return photo(fixture),
-    };
-    turned(fixture, if swap { -side } else { side }, false)
 }
 
 /// Uploads the frames and accepts with them, the first as the selfie.
@@ -82,7 +64,7 @@ async fn frames_following_the_poses_pass(engine: Engine) {
     let w = liveness_world(engine).await;
     let request = send_request(&w.app, &w.a).await;
     let (challenge, poses) = challenge(&w, &request).await;
-    let frames = poses.iter().map(|p| frame("person-a-selfie.jpg", p, false)).collect();
+    let frames = poses.iter().map(|p| posed("person-a-selfie.jpg", p, false)).collect();
     let answer = accept_with(&w, &request, &challenge, frames).await;
     answer.expect(201);
     assert_eq!(answer.body["state"], "active");
@@ -106,9 +88,9 @@ async fn a_single_or_repeated_photo_is_refused(engine: Engine) {
 
     // The same photo re-encoded (other bytes, nearly the same pixels) as the last frame.
     let (c, poses) = challenge(&w, &request).await;
-    let first = frame("person-a-selfie.jpg", &poses[0], false);
+    let first = posed("person-a-selfie.jpg", &poses[0], false);
     let copy = near_copy(&first, 3);
-    let frames = vec![first, frame("person-a-selfie.jpg", &poses[1], false), copy];
+    let frames = vec![first, posed("person-a-selfie.jpg", &poses[1], false), copy];
     let answer = accept_with(&w, &request, &c, frames).await;
     answer.expect_problem(422, "liveness.repeated_frame");
     assert_eq!(answer.body["errors"][0]["field"], "liveness_document_ids[1]");
@@ -120,7 +102,7 @@ async fn turns_to_the_wrong_side_or_in_the_wrong_order_are_refused(engine: Engin
 
     // The turn to the other side (what a mirrored photo gives): step 2 fails.
     let (c, poses) = challenge(&w, &request).await;
-    let frames = poses.iter().map(|p| frame("person-a-selfie.jpg", p, true)).collect();
+    let frames = poses.iter().map(|p| posed("person-a-selfie.jpg", p, true)).collect();
     let answer = accept_with(&w, &request, &c, frames).await;
     answer.expect_problem(422, "liveness.wrong_pose");
     assert_eq!(answer.body["errors"][0]["field"], "liveness_document_ids[0]");
@@ -128,9 +110,9 @@ async fn turns_to_the_wrong_side_or_in_the_wrong_order_are_refused(engine: Engin
     // A turned photo first, the frontal one second: the first step fails.
     let (c, poses) = challenge(&w, &request).await;
     let frames = vec![
-        frame("person-a-selfie.jpg", &poses[1], false),
+        posed("person-a-selfie.jpg", &poses[1], false),
         photo("person-a-selfie.jpg"),
-        frame("person-a-selfie.jpg", &poses[2], false),
+        posed("person-a-selfie.jpg", &poses[2], false),
     ];
     let answer = accept_with(&w, &request, &c, frames).await;
     answer.expect_problem(422, "liveness.wrong_pose");
@@ -151,9 +133,9 @@ async fn every_frame_must_show_the_enrolled_person(engine: Engine) {
     // Someone else turns their head for the person.
     let (c, poses) = challenge(&w, &request).await;
     let frames = vec![
-        frame("person-a-selfie.jpg", &poses[0], false),
-        frame("person-b.jpg", &poses[1], false),
-        frame("person-a-selfie.jpg", &poses[2], false),
+        posed("person-a-selfie.jpg", &poses[0], false),
+        posed("person-b.jpg", &poses[1], false),
+        posed("person-a-selfie.jpg", &poses[2], false),
     ];
     let answer = accept_with(&w, &request, &c, frames).await;
     answer.expect_problem(422, "liveness.not_same_person");
@@ -161,13 +143,13 @@ async fn every_frame_must_show_the_enrolled_person(engine: Engine) {
 
     // A live person, but not the one enrolled.
     let (c, poses) = challenge(&w, &request).await;
-    let frames = poses.iter().map(|p| frame("person-b.jpg", p, false)).collect();
+    let frames = poses.iter().map(|p| posed("person-b.jpg", p, false)).collect();
     accept_with(&w, &request, &c, frames)
         .await
         .expect_problem(422, "face.mismatch");
 
     // None of this accepted the request.
     let (c, poses) = challenge(&w, &request).await;
-    let frames = poses.iter().map(|p| frame("person-a-selfie.jpg", p, false)).collect();
+    let frames = poses.iter().map(|p| posed("person-a-selfie.jpg", p, false)).collect();
     accept_with(&w, &request, &c, frames).await.expect(201);
 }

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::both_engines;
-use crate::faces::turned;
+use crate::faces::{posed, poses};
 use crate::harness::Engine;
 use crate::people::{person, photo, upload};
 
@@ -18,12 +18,7 @@ async fn check_in(s: &Setup, token: &str, frames: impl Fn(&[String]) -> Vec<Vec<
     let url = format!("/api/v1/verification/tasks/{}/check-in", s.task);
     let challenge = app.post(&format!("{url}/challenge"), json!({}), Some(token)).await;
     challenge.expect(201);
-    let poses: Vec<String> = challenge.body["poses"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_str().unwrap().to_owned())
-        .collect();
+    let poses = poses(&challenge.body);
     let mut ids = Vec::new();
     for frame in frames(&poses) {
         ids.push(upload(app, token, "selfie", frame).await);
@@ -32,14 +27,6 @@ async fn check_in(s: &Setup, token: &str, frames: impl Fn(&[String]) -> Vec<Vec<
                       "liveness_document_ids": ids[1..], "latitude": SITE.0, "longitude": SITE.1,
                       "system": "wgs84", "accuracy_m": 20.0});
     app.post(&url, body, Some(token)).await
-}
-
-fn posed(fixture: &str, pose: &str) -> Vec<u8> {
-    match pose {
-        "left" => turned(fixture, 30.0, false),
-        "right" => turned(fixture, -30.0, false),
-        _ => photo(fixture),
-    }
 }
 
 async fn check_in_with_the_poses_asked_passes_and_one_selfie_does_not(engine: Engine) {
@@ -57,7 +44,10 @@ async fn check_in_with_the_poses_asked_passes_and_one_selfie_does_not(engine: En
     assert_eq!(kept, vec![("refused".into(), Some("liveness.frame_count".into()))]);
 
     let passed = check_in(&s, &p, |poses| {
-        poses.iter().map(|pose| posed("person-a-selfie.jpg", pose)).collect()
+        poses
+            .iter()
+            .map(|pose| posed("person-a-selfie.jpg", pose, false))
+            .collect()
     })
     .await;
     passed.expect(201);
