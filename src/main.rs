@@ -12,7 +12,7 @@ use zhujian::audit::VerifyReport;
 use zhujian::auth::{passwords, Role};
 use zhujian::platform::clock::{Clock, SystemClock};
 use zhujian::platform::config::{Settings, SETTINGS_HELP};
-use zhujian::platform::types::{DistrictCode, Name, NewPassword};
+use zhujian::platform::types::{DistrictCode, NewPassword, Text};
 use zhujian::platform::{db, observe, server};
 use zhujian::{staff, AppState};
 
@@ -213,7 +213,7 @@ async fn create_staff(
         .map(DistrictCode::parse)
         .transpose()
         .map_err(|e| anyhow::anyhow!("--district: {}", e.message.en))?;
-    let name = Name::<100>::parse(name).map_err(|e| anyhow::anyhow!("--name: {}", e.message.en))?;
+    let name = Text::<100>::parse(name).map_err(|e| anyhow::anyhow!("--name: {}", e.message.en))?;
     let username = username.trim().to_lowercase();
     if let Err(rule) = staff::rules::may_create(Role::Sysadmin, None, role, district.as_ref().map(|d| d.as_str())) {
         bail!("{}", rule.into_error().message.en);

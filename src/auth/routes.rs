@@ -15,7 +15,7 @@ use super::{passwords, sms_codes, AccountKind, Accounts, Caller, Channel, Role, 
 use crate::audit::Act;
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::sms::{SmsMessage, SmsTemplate};
-use crate::platform::types::{CreditCode, NewPassword, Phone};
+use crate::platform::types::{CreditCode, NewPassword, Phone, Text};
 use crate::platform::web::{ClientAddress, Json};
 use crate::state::AppState;
 
@@ -35,7 +35,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StaffLogin {
-    pub username: String,
+    #[schema(value_type = String)]
+    pub username: Text<100>,
     pub password: String,
 }
 
@@ -142,7 +143,7 @@ async fn staff_login(
     act: Act,
     Json(body): Json<StaffLogin>,
 ) -> ApiResult<Json<TokenPair>> {
-    let username = body.username.trim().to_lowercase();
+    let username = body.username.as_str().to_lowercase();
     password_sign_in(&state, &act, &address, AccountKind::Staff, &username, body.password)
         .await
         .map(Json)

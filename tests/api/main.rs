@@ -26,4 +26,5 @@ mod projects;
 mod results;
 mod schema;
 mod staff;
+mod text_inputs;
 mod verification;

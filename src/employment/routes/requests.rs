@@ -17,7 +17,7 @@ use crate::employment::store::{self, NewRequest, RequestView};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::ids::{EmploymentRequestId, EnterpriseId};
 use crate::platform::paging::Page;
-use crate::platform::types::{Date, IdNumber, Name};
+use crate::platform::types::{Date, IdNumber, Text};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -29,7 +29,7 @@ pub struct NewRequestBody {
     pub id_number: IdNumber,
     /// 职务
     #[schema(value_type = String, example = "项目负责人")]
-    pub position: Name<50>,
+    pub position: Text<50>,
     #[schema(value_type = String, example = "2026-12-01")]
     pub contract_start: Date,
     #[schema(value_type = String, example = "2029-11-30")]
