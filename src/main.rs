@@ -183,6 +183,7 @@ async fn serve(settings: Settings, pool: db::Db, engine: db::Engine) -> anyhow::
     prepare_models(&settings)?;
     let listen = settings.server.listen.clone();
     let grace = Duration::from_secs(settings.server.shutdown_grace_secs);
+    let limits = server::Limits::from(&settings.server);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let state = AppState::new(settings, pool, engine, clock)?;
     state.face_index.load(&state.db, &state.keys).await?;
@@ -194,7 +195,14 @@ async fn serve(settings: Settings, pool: db::Db, engine: db::Engine) -> anyhow::
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, engine = ?engine, "zhujian is serving");
-    server::serve(listener, zhujian::router(state), server::termination_signal(), grace).await?;
+    server::serve(
+        listener,
+        zhujian::router(state),
+        server::termination_signal(),
+        grace,
+        limits,
+    )
+    .await?;
     Ok(())
 }
 

@@ -40,6 +40,11 @@ pub struct ServerSettings {
     pub trust_forwarded_for: bool,
     pub shutdown_grace_secs: u64,
     pub public_url: String,
+    /// A connection must send a request's headers within this time (`platform::server`).
+    pub header_read_timeout_secs: u64,
+    pub max_connections: usize,
+    /// 0: no cap (behind a proxy, every connection comes from its address).
+    pub max_connections_per_address: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -301,6 +306,9 @@ impl Default for Settings {
                 trust_forwarded_for: false,
                 shutdown_grace_secs: 20,
                 public_url: String::new(),
+                header_read_timeout_secs: 10,
+                max_connections: 4096,
+                max_connections_per_address: 256,
             },
             database: DatabaseSettings {
                 url: String::new(),
