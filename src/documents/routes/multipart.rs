@@ -118,7 +118,7 @@ pub(super) async fn upload_document(
             size: received.size as i64,
             sha256: &received.sha256,
             object_key: &key,
-            file_name: &file_name,
+            file_name: &rules::download_name(&file_name, received.format.content_type()),
             uploaded_by: &caller.account_id,
             state: DocState::Available,
             expected_size: None,
