@@ -66,22 +66,16 @@ pub(super) async fn create_request(
             )
         })?;
     let person = &person;
-    match store::active_employer(&state.db, person).await? {
-        Some((_, employer)) if employer == *enterprise => {
+    // Whether the person works elsewhere is theirs to tell: the request goes out either way,
+    // and accepting it is refused while another relation lasts.
+    if let Some((_, employer)) = store::active_employer(&state.db, person).await? {
+        if employer == *enterprise {
             return Err(ApiError::conflict(
                 "employment.already_your_staff",
                 "此人已是本企业在聘人员",
                 "This person already works for you",
             ));
         }
-        Some(_) => {
-            return Err(ApiError::conflict(
-                "employment.already_employed",
-                "此人已与其他企业存在聘用关系，须先解除",
-                "This person is employed by another enterprise; that relation must end first",
-            ));
-        }
-        None => {}
     }
     let enterprise_name = store::enterprise_name(&state.db, enterprise).await?;
     let new = NewRequest {

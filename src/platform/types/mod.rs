@@ -141,7 +141,7 @@ pub use district_code::DistrictCode;
 pub use id_number::IdNumber;
 pub use password::NewPassword;
 pub use phone::{mask_phone, Phone};
-pub use text::{blank_as_none, is_invisible, Text, MULTILINE};
+pub use text::{blank_as_none, is_invisible, mask_name, Text, MULTILINE};
 
 #[cfg(test)]
 mod tests {

@@ -63,6 +63,15 @@ pub fn blank_as_none<'de, D: Deserializer<'de>, const MAX: usize, const LINES: b
     }
 }
 
+/// A name as shown before its person agreed to be known: the first character, then one `*` for
+/// each further one (张三丰 → 张**).
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    chars.next().map_or_else(String::new, |first| {
+        std::iter::once(first).chain(chars.map(|_| '*')).collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +81,13 @@ mod tests {
             Ok(_) => "ok",
             Err(e) => e.code,
         }
+    }
+
+    #[test]
+    fn names_are_masked() {
+        assert_eq!(mask_name("张三丰"), "张**");
+        assert_eq!(mask_name("张"), "张");
+        assert_eq!(mask_name(""), "");
     }
 
     #[test]
