@@ -13,6 +13,7 @@ mod crash;
 mod daily;
 mod documents;
 mod employment;
+mod enterprise_phones;
 mod enterprises;
 mod errors;
 mod files;

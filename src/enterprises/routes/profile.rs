@@ -220,7 +220,16 @@ pub(super) async fn update_enterprise(
     let changes = changes(&row, &body);
     let now = state.clock.now_ms();
     let mut tx = act.begin().await?;
-    store::apply(&mut *tx, &id, &changes, &caller.account_id, caller.role.as_str(), now).await?;
+    store::apply(
+        &mut *tx,
+        &state.keys,
+        &id,
+        &changes,
+        &caller.account_id,
+        caller.role.as_str(),
+        now,
+    )
+    .await?;
     if changes.iter().any(|c| c.column == "contact_phone") {
         let params = json!({"credit_code": row.credit_code});
         outbox::enqueue(
@@ -256,7 +265,16 @@ pub(super) async fn confirm_profile(
         new: Value::Time(Some(now)),
     };
     let mut tx = act.begin().await?;
-    store::apply(&mut *tx, &id, &[change], &caller.account_id, caller.role.as_str(), now).await?;
+    store::apply(
+        &mut *tx,
+        &state.keys,
+        &id,
+        &[change],
+        &caller.account_id,
+        caller.role.as_str(),
+        now,
+    )
+    .await?;
     let view = current_view(&mut *tx, &id).await?;
     act.commit(tx, format!("enterprise:{id}")).await?;
     Ok(Json(view))
@@ -273,5 +291,5 @@ pub(super) async fn enterprise_history(
 ) -> ApiResult<Json<Vec<ChangeView>>> {
     visible(&state, &caller, &id).await?;
     let (limit, offset) = page.limit_offset();
-    Ok(Json(store::history(&state.db, &id, limit, offset).await?))
+    Ok(Json(store::history(&state.db, &state.keys, &id, limit, offset).await?))
 }

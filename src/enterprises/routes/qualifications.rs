@@ -144,6 +144,7 @@ async fn set_document(
     let mut tx = act.begin().await?;
     store::apply(
         &mut *tx,
+        &state.keys,
         id,
         &[change],
         &caller.account_id,
