@@ -308,11 +308,15 @@ async fn add_person(
         &format!("assessment:{}:id_number", row.id),
         body.id_number.as_str().as_bytes(),
     );
+    let name_sealed = state
+        .keys
+        .seal(&format!("assessment:{}:name", row.id), body.name.as_str().as_bytes());
     let valid_until = body.certificate_valid_until.map(|d| d.to_string());
     let person = store::NewPerson {
         number: &number,
         role: body.role.as_str(),
-        name: body.name.as_str(),
+        name_sealed: &name_sealed,
+        name_masked: &crate::platform::types::mask_name(body.name.as_str()),
         id_number_sealed: &sealed,
         id_number_masked: &body.id_number.masked(),
         position: body.position.as_str(),
