@@ -12,7 +12,7 @@ use zhujian::audit::VerifyReport;
 use zhujian::auth::{passwords, Role};
 use zhujian::platform::clock::{Clock, SystemClock};
 use zhujian::platform::config::{Settings, SETTINGS_HELP};
-use zhujian::platform::types::{DistrictCode, Name, NewPassword};
+use zhujian::platform::types::{DistrictCode, NewPassword, Text};
 use zhujian::platform::{db, observe, server};
 use zhujian::{staff, AppState};
 
@@ -183,6 +183,7 @@ async fn serve(settings: Settings, pool: db::Db, engine: db::Engine) -> anyhow::
     prepare_models(&settings)?;
     let listen = settings.server.listen.clone();
     let grace = Duration::from_secs(settings.server.shutdown_grace_secs);
+    let limits = server::Limits::from(&settings.server);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let state = AppState::new(settings, pool, engine, clock)?;
     state.face_index.load(&state.db, &state.keys).await?;
@@ -194,7 +195,14 @@ async fn serve(settings: Settings, pool: db::Db, engine: db::Engine) -> anyhow::
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, engine = ?engine, "zhujian is serving");
-    server::serve(listener, zhujian::router(state), server::termination_signal(), grace).await?;
+    server::serve(
+        listener,
+        zhujian::router(state),
+        server::termination_signal(),
+        grace,
+        limits,
+    )
+    .await?;
     Ok(())
 }
 
@@ -213,7 +221,7 @@ async fn create_staff(
         .map(DistrictCode::parse)
         .transpose()
         .map_err(|e| anyhow::anyhow!("--district: {}", e.message.en))?;
-    let name = Name::<100>::parse(name).map_err(|e| anyhow::anyhow!("--name: {}", e.message.en))?;
+    let name = Text::<100>::parse(name).map_err(|e| anyhow::anyhow!("--name: {}", e.message.en))?;
     let username = username.trim().to_lowercase();
     if let Err(rule) = staff::rules::may_create(Role::Sysadmin, None, role, district.as_ref().map(|d| d.as_str())) {
         bail!("{}", rule.into_error().message.en);

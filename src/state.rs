@@ -31,6 +31,8 @@ pub struct AppState {
     pub wechat: Arc<dyn WechatApi>,
     pub objects: Arc<ObjectStore>,
     pub face: Arc<dyn FaceVerifier>,
+    /// The memory budget of image decoding (`documents::pool`).
+    pub images: Arc<crate::documents::ImagePool>,
     /// WeChat's face verification (人脸核身), for issuing sessions; `face` checks them.
     pub wechat_face: Arc<dyn WechatFaceApi>,
     /// This instance's 1:N index of every enrolled face (`people::one_face`).
@@ -68,6 +70,10 @@ impl AppState {
                 wechat: wechat_face.clone(),
             }),
             wechat_face,
+            images: Arc::new(crate::documents::ImagePool::new(
+                settings.uploads.image_decode_budget_mb,
+                settings.uploads.image_decode_wait_ms,
+            )),
             face_index: Arc::default(),
             instance_id: uuid::Uuid::now_v7().simple().to_string(),
             settings: Arc::new(settings),

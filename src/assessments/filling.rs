@@ -21,7 +21,7 @@ use crate::auth::Caller;
 use crate::documents::rules::{DocState, Purpose};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::{AssessmentId, DocumentId};
-use crate::platform::types::{Date, IdNumber, Name};
+use crate::platform::types::{blank_as_none, Date, IdNumber, Text, MULTILINE};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -48,9 +48,13 @@ pub struct ItemFillBody {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<f64>)]
     pub self_score: Option<Option<f64>>,
-    pub self_note: Option<String>,
+    #[serde(default, deserialize_with = "blank_as_none")]
+    #[schema(value_type = Option<String>)]
+    pub self_note: Option<Text<NOTE_MAX, MULTILINE>>,
     /// What was rectified (整改说明), when the record came back for rectification.
-    pub rectification_note: Option<String>,
+    #[serde(default, deserialize_with = "blank_as_none")]
+    #[schema(value_type = Option<String>)]
+    pub rectification_note: Option<Text<NOTE_MAX, MULTILINE>>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -83,19 +87,6 @@ fn check_fill(invalid: &mut Invalid, template: &Template, i: usize, fill: &ItemF
             ),
         }
     }
-    for (field, text) in [
-        ("self_note", &fill.self_note),
-        ("rectification_note", &fill.rectification_note),
-    ] {
-        if text.as_ref().is_some_and(|t| t.chars().count() > NOTE_MAX) {
-            invalid.field(
-                &at(field),
-                "text.too_long",
-                format!("最多 {NOTE_MAX} 字"),
-                format!("At most {NOTE_MAX} characters"),
-            );
-        }
-    }
 }
 
 /// Saves self-scores and notes of some items; a draft can be saved any number of times.
@@ -119,14 +110,13 @@ async fn save_items(
     invalid.finish()?;
     let mut tx = begin_edit(&act, &row, state.clock.now_ms()).await?;
     for fill in &body.items {
-        let trim = |t: &Option<String>| t.as_deref().map(str::trim).map(str::to_owned);
         store::save_item(
             &mut *tx,
             &row,
             &fill.number,
             fill.self_score,
-            trim(&fill.self_note).as_deref(),
-            trim(&fill.rectification_note).as_deref(),
+            fill.self_note.as_ref().map(Text::as_str),
+            fill.rectification_note.as_ref().map(Text::as_str),
         )
         .await?;
     }
@@ -270,17 +260,17 @@ async fn detach_document(
 pub struct PersonBody {
     pub role: PersonRole,
     #[schema(value_type = String, example = "张三")]
-    pub name: Name<50>,
+    pub name: Text<50>,
     #[schema(value_type = String, example = "11010519491231002X")]
     pub id_number: IdNumber,
     /// 职务
     #[schema(value_type = String, example = "总经理")]
-    pub position: Name<50>,
+    pub position: Text<50>,
     /// e.g. 安全生产考核合格证书（A 类）, 特种作业操作资格证书
     #[schema(value_type = String)]
-    pub certificate_name: Name<100>,
+    pub certificate_name: Text<100>,
     #[schema(value_type = String)]
-    pub certificate_number: Name<50>,
+    pub certificate_number: Text<50>,
     #[schema(value_type = Option<String>, example = "2028-06-30")]
     pub certificate_valid_until: Option<Date>,
     /// The certificate scan: a completed upload of purpose `material_scan` (PDF).
@@ -318,11 +308,15 @@ async fn add_person(
         &format!("assessment:{}:id_number", row.id),
         body.id_number.as_str().as_bytes(),
     );
+    let name_sealed = state
+        .keys
+        .seal(&format!("assessment:{}:name", row.id), body.name.as_str().as_bytes());
     let valid_until = body.certificate_valid_until.map(|d| d.to_string());
     let person = store::NewPerson {
         number: &number,
         role: body.role.as_str(),
-        name: body.name.as_str(),
+        name_sealed: &name_sealed,
+        name_masked: &crate::platform::types::mask_name(body.name.as_str()),
         id_number_sealed: &sealed,
         id_number_masked: &body.id_number.masked(),
         position: body.position.as_str(),

@@ -37,7 +37,7 @@ use crate::documents::rules::Purpose;
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Invalid};
 use crate::platform::ids::TemplateId;
-use crate::platform::types::Name;
+use crate::platform::types::{Text, MULTILINE};
 use crate::state::AppState;
 use rules::{Event, NotAllowed, ScoreRule};
 
@@ -84,7 +84,7 @@ pub enum ReviewDecision {
 pub struct ReviewBody {
     pub decision: ReviewDecision,
     #[schema(value_type = String, example = "材料属实")]
-    pub opinion: Name<500>,
+    pub opinion: Text<500, MULTILINE>,
 }
 
 impl ReviewBody {

@@ -19,7 +19,7 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role, Scope};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::AssessmentId;
-use crate::platform::types::Name;
+use crate::platform::types::{Text, MULTILINE};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -86,7 +86,7 @@ pub struct ScoreBody {
 }
 
 fn opinion_of(raw: Option<&str>, field: &str, invalid: &mut Invalid) -> Option<String> {
-    match raw.map(Name::<500>::parse) {
+    match raw.map(Text::<500, MULTILINE>::parse) {
         Some(Ok(name)) => Some(name.as_str().to_owned()),
         Some(Err(e)) => {
             invalid.reject(field, e);
@@ -257,7 +257,7 @@ async fn item_history(
 pub struct FinishBody {
     /// 审核意见
     #[schema(value_type = String, example = "审核通过")]
-    pub opinion: Name<500>,
+    pub opinion: Text<500, MULTILINE>,
 }
 
 /// Finishes the review once every item is passed or rejected. Rejected items return the record

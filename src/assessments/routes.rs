@@ -152,7 +152,7 @@ pub async fn view(conn: &mut Conn, row: AssessmentRow, round: Option<i64>) -> Ap
                     .map(|p| PersonView {
                         id: p.id.clone(),
                         role: p.role,
-                        name: p.name.clone(),
+                        name: p.name_masked.clone(),
                         id_number: p.id_number_masked.clone(),
                         position: p.position.clone(),
                         certificate_name: p.certificate_name.clone(),

@@ -19,7 +19,7 @@ use crate::auth::{Caller, Role};
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::ids::AssessmentId;
-use crate::platform::types::Name;
+use crate::platform::types::{Text, MULTILINE};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -32,7 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct SubmitBody {
     /// 提交意见
     #[schema(value_type = String, example = "已按要求自评，请审核")]
-    pub opinion: Name<500>,
+    pub opinion: Text<500, MULTILINE>,
 }
 
 fn gap_words(gap: &Gap) -> (String, String) {

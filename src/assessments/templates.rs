@@ -21,7 +21,7 @@ use crate::auth::{Caller, Role};
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::TemplateId;
-use crate::platform::types::Name;
+use crate::platform::types::{Text, MULTILINE};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -175,7 +175,7 @@ pub struct NewItemBody {
     pub number: String,
     pub kind: ItemKind,
     #[schema(value_type = String)]
-    pub title: Name<200>,
+    pub title: Text<200>,
     #[serde(default)]
     pub standard: String,
     pub max_score: Option<f64>,
@@ -188,10 +188,10 @@ pub struct NewItemBody {
 #[serde(deny_unknown_fields)]
 pub struct NewVersionBody {
     #[schema(value_type = String, example = "企业一般安全生产条件动态考核")]
-    pub name: Name<100>,
+    pub name: Text<100>,
     /// What changed and why.
     #[schema(value_type = String, example = "按《三项考核工作指南》更新评价标准")]
-    pub change_note: Name<500>,
+    pub change_note: Text<500, MULTILINE>,
     pub items: Vec<NewItemBody>,
 }
 

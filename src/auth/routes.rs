@@ -15,7 +15,7 @@ use super::{passwords, sms_codes, AccountKind, Accounts, Caller, Channel, Role, 
 use crate::audit::Act;
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::sms::{SmsMessage, SmsTemplate};
-use crate::platform::types::{CreditCode, NewPassword, Phone};
+use crate::platform::types::{CreditCode, NewPassword, Phone, Text};
 use crate::platform::web::{ClientAddress, Json};
 use crate::state::AppState;
 
@@ -35,7 +35,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StaffLogin {
-    pub username: String,
+    #[schema(value_type = String)]
+    pub username: Text<100>,
     pub password: String,
 }
 
@@ -142,7 +143,7 @@ async fn staff_login(
     act: Act,
     Json(body): Json<StaffLogin>,
 ) -> ApiResult<Json<TokenPair>> {
-    let username = body.username.trim().to_lowercase();
+    let username = body.username.as_str().to_lowercase();
     password_sign_in(&state, &act, &address, AccountKind::Staff, &username, body.password)
         .await
         .map(Json)
@@ -402,9 +403,11 @@ pub struct PasswordResetRequested {
 }
 
 /// Sends a six-digit reset code to the enterprise contact's phone. The answer is the same
-/// whether or not the credit code has an account.
+/// whether or not the credit code has an account, and whether or not a code goes out (resend
+/// interval, SMS outage): always 202 with the same body, the code issued and sent after the
+/// answer, so neither status, body nor timing tells accounts apart.
 #[utoipa::path(post, path = "/auth/enterprise/password-reset", tag = "auth", request_body = PasswordResetRequest,
-    responses((status = 202, body = PasswordResetRequested), (status = 422, body = Problem), (status = 429, body = Problem), (status = 503, body = Problem)))]
+    responses((status = 202, body = PasswordResetRequested), (status = 422, body = Problem)))]
 async fn request_password_reset(
     State(state): State<AppState>,
     act: Act,
@@ -412,29 +415,36 @@ async fn request_password_reset(
 ) -> ApiResult<impl IntoResponse> {
     act.set_target(format!("enterprise:{}", body.credit_code));
     if let Some(account) = find_enterprise(&state, &body.credit_code).await? {
-        let code = sms_codes::issue(&state, sms_codes::ENTERPRISE_PASSWORD_RESET, &account.account_id).await?;
-        let phone = Phone::parse(account.reset_phone.as_deref().unwrap_or_default())
-            .map_err(|_| ApiError::internal("stored contact phone is invalid"))?;
-        let minutes = (state.settings.auth.sms_code_ttl_secs / 60).max(1);
-        let message = SmsMessage {
-            phone,
-            template: SmsTemplate::ResetCode,
-            params: vec![code, minutes.to_string()],
-        };
-        if let Err(error) = state.sms.send(&message).await {
-            tracing::warn!(%error, "sending the reset code failed");
-            sms_codes::withdraw(&state, sms_codes::ENTERPRISE_PASSWORD_RESET, &account.account_id).await?;
-            return Err(ApiError::unavailable(
-                "sms.unavailable",
-                "短信发送失败，请稍后重试",
-                "The SMS could not be sent; try again shortly",
-            ));
-        }
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(error) = send_reset_code(&state, &account).await {
+                tracing::info!(code = error.code, "no reset code sent");
+            }
+        });
     }
     let answer = PasswordResetRequested {
         message: "如该企业已开通账号，验证码已发送至企业联系人手机".into(),
     };
     Ok((StatusCode::ACCEPTED, Json(answer)))
+}
+
+/// Issues a reset code (within the resend interval) and sends it; a code that could not be
+/// sent is withdrawn, so it does not count against the interval.
+async fn send_reset_code(state: &AppState, account: &PasswordAccount) -> ApiResult<()> {
+    let code = sms_codes::issue(state, sms_codes::ENTERPRISE_PASSWORD_RESET, &account.account_id).await?;
+    let phone = Phone::parse(account.reset_phone.as_deref().unwrap_or_default())
+        .map_err(|_| ApiError::internal("stored contact phone is invalid"))?;
+    let minutes = (state.settings.auth.sms_code_ttl_secs / 60).max(1);
+    let message = SmsMessage {
+        phone,
+        template: SmsTemplate::ResetCode,
+        params: vec![code, minutes.to_string()],
+    };
+    if let Err(error) = state.sms.send(&message).await {
+        tracing::warn!(%error, "sending the reset code failed");
+        sms_codes::withdraw(state, sms_codes::ENTERPRISE_PASSWORD_RESET, &account.account_id).await?;
+    }
+    Ok(())
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -13,6 +13,19 @@ use crate::platform::config::UploadSettings;
 
 const JPEG_QUALITY: u8 = 92;
 
+/// The pixel count from the header alone, when it can be read.
+pub fn pixels(bytes: &[u8], format: Format) -> Option<u64> {
+    let image_format = match format {
+        Format::Jpeg => ImageFormat::Jpeg,
+        Format::Png => ImageFormat::Png,
+        _ => return None,
+    };
+    let (w, h) = ImageReader::with_format(Cursor::new(bytes), image_format)
+        .into_dimensions()
+        .ok()?;
+    Some(u64::from(w) * u64::from(h))
+}
+
 /// Checks, orients and re-encodes a JPEG or PNG; returns the bytes to store.
 pub fn normalize(bytes: &[u8], format: Format, limits: &UploadSettings) -> Result<Vec<u8>, UploadError> {
     let image_format = match format {
@@ -20,6 +33,10 @@ pub fn normalize(bytes: &[u8], format: Format, limits: &UploadSettings) -> Resul
         Format::Png => ImageFormat::Png,
         _ => return Err(UploadError::Unreadable),
     };
+    // The JPEG decoder fills a missing tail with grey instead of failing: insist on the end.
+    if format == Format::Jpeg && !jpeg_is_complete(bytes) {
+        return Err(UploadError::Unreadable);
+    }
     let reader = ImageReader::with_format(Cursor::new(bytes), image_format);
     let (width, height) = reader.into_dimensions().map_err(|_| UploadError::Unreadable)?;
     if u64::from(width) * u64::from(height) > limits.image_max_pixels {
@@ -41,6 +58,15 @@ pub fn normalize(bytes: &[u8], format: Format, limits: &UploadSettings) -> Resul
     let mut image = DynamicImage::from_decoder(decoder).map_err(|_| UploadError::Unreadable)?;
     image.apply_orientation(orientation);
     encode(&image, format)
+}
+
+/// Whether a JPEG's last scan is followed by the end-of-image marker (FF D9). Entropy-coded
+/// data cannot hold FF D9 (an FF there is stuffed as FF 00), and an EXIF thumbnail's own end
+/// marker lies before the main image's scans, so a cut-off file fails this.
+pub fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let last_scan = bytes.windows(2).rposition(|w| w == [0xFF, 0xDA]);
+    let end = bytes.windows(2).rposition(|w| w == [0xFF, 0xD9]);
+    matches!((last_scan, end), (Some(scan), Some(end)) if end > scan)
 }
 
 fn encode(image: &DynamicImage, format: Format) -> Result<Vec<u8>, UploadError> {
@@ -116,9 +142,30 @@ mod tests {
             normalize(&jpeg(120, 50), Format::Jpeg, &limits),
             Err(UploadError::ImageTooSmall { .. })
         ));
-        let truncated = &jpeg(300, 200)[..200];
+        let whole = jpeg(300, 200);
+        assert!(normalize(&whole, Format::Jpeg, &limits).is_ok());
+        for cut in [200, whole.len() * 3 / 10, whole.len() * 9 / 10, whole.len() - 2] {
+            assert!(
+                matches!(
+                    normalize(&whole[..cut], Format::Jpeg, &limits),
+                    Err(UploadError::Unreadable)
+                ),
+                "a JPEG cut at {cut} of {} bytes is refused",
+                whole.len()
+            );
+        }
+        // Trailing bytes after the end marker (some cameras add them) are no reason to refuse.
+        let mut padded = whole.clone();
+        padded.extend_from_slice(&[0; 16]);
+        assert!(normalize(&padded, Format::Jpeg, &limits).is_ok());
+        let mut png = Vec::new();
+        image::DynamicImage::new_rgb8(300, 200)
+            .write_with_encoder(image::codecs::png::PngEncoder::new(&mut png))
+            .unwrap();
+        assert!(normalize(&png, Format::Png, &limits).is_ok());
+        let cut = &png[..png.len() * 3 / 10];
         assert!(matches!(
-            normalize(truncated, Format::Jpeg, &limits),
+            normalize(cut, Format::Png, &limits),
             Err(UploadError::Unreadable)
         ));
     }

@@ -6,11 +6,14 @@
 //! `read_own_photo` reads one of the caller's photos whole.
 
 mod images;
+mod pool;
 pub mod routes;
 pub mod rules;
 mod store;
 pub mod sweeper;
 pub mod upload;
+
+pub use pool::ImagePool;
 
 use bytes::Bytes;
 use tokio::io::AsyncReadExt;

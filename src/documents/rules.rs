@@ -283,6 +283,25 @@ pub fn clean_file_name(raw: Option<&str>) -> String {
     }
 }
 
+/// The name a file downloads under: the uploaded name with the extension of the detected
+/// content (a PDF uploaded as `poly.html` downloads as `poly.pdf`), so no browser or desktop
+/// opens it as something else.
+pub fn download_name(file_name: &str, content_type: &str) -> String {
+    let extension = match content_type {
+        "application/pdf" => "pdf",
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "video/mp4" => "mp4",
+        "video/quicktime" => "mov",
+        _ => "bin",
+    };
+    let stem = match file_name.rsplit_once('.') {
+        Some((stem, _)) if !stem.trim().is_empty() => stem,
+        _ => file_name,
+    };
+    format!("{stem}.{extension}")
+}
+
 /// What a signed link grants, as the string its HMAC covers.
 pub fn link_payload(action: &str, document_id: &str, expires_ms: i64) -> String {
     format!("{action}\n{document_id}\n{expires_ms}")
@@ -365,6 +384,15 @@ mod tests {
         assert_eq!(sniff(b"PK\x03\x04 a zip file"), None);
         assert_eq!(sniff(b"<html><body>"), None);
         assert_eq!(sniff(b"%PD"), None);
+    }
+
+    #[test]
+    fn downloads_are_named_for_their_content() {
+        assert_eq!(download_name("poly.html", "application/pdf"), "poly.pdf");
+        assert_eq!(download_name("scan.PDF", "application/pdf"), "scan.pdf");
+        assert_eq!(download_name("a.b.exe", "image/png"), "a.b.png");
+        assert_eq!(download_name(".htaccess", "image/jpeg"), ".htaccess.jpg");
+        assert_eq!(download_name("file", "video/mp4"), "file.mp4");
     }
 
     #[test]

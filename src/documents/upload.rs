@@ -9,6 +9,7 @@ use bytes::{Bytes, BytesMut};
 use sha2::{Digest, Sha256};
 
 use super::images;
+use super::pool::ImagePool;
 use super::rules::{self, Format, Purpose};
 use crate::platform::config::UploadSettings;
 use crate::platform::error::ApiError;
@@ -39,6 +40,8 @@ pub enum UploadError {
         width: u32,
         height: u32,
     },
+    /// No room in the image decoding budget right now.
+    Busy,
     /// The client's body broke off or was malformed.
     Body(String),
     Store(StoreError),
@@ -95,6 +98,11 @@ impl UploadError {
                 "document.pdf_incomplete",
                 "PDF 文件不完整（缺少结尾标记），请重新扫描或导出",
                 "The PDF is incomplete (no end marker); scan or export it again",
+            ),
+            Busy => ApiError::unavailable(
+                "document.images_busy",
+                "正在处理的图片过多，请稍后重试",
+                "Too many images are being processed; try again shortly",
             ),
             Unreadable => ApiError::new(
                 unprocessable,
@@ -158,6 +166,8 @@ pub struct Received {
 pub struct Expect<'a> {
     pub purpose: Purpose,
     pub limits: &'a UploadSettings,
+    /// The memory budget photos are decoded within.
+    pub images: &'a ImagePool,
     /// Exact size announced for a presigned upload.
     pub size: Option<u64>,
     pub sha256: Option<&'a str>,
@@ -174,7 +184,7 @@ pub async fn receive(
     let cap = cap(format, expect);
     if format.class() == rules::SizeClass::Image {
         let original = collect(source, head, cap).await?;
-        let stored = normalize_blocking(original, format, expect.limits).await?;
+        let stored = normalize_blocking(original, format, expect).await?;
         let received = check_whole(&stored, format, expect)?;
         store.put(key, Bytes::from(stored)).await?;
         return Ok(received);
@@ -204,7 +214,7 @@ pub async fn verify_stored(store: &ObjectStore, key: &str, expect: &Expect<'_>) 
     if format.class() == rules::SizeClass::Image {
         let original = collect(&mut source, head, cap).await?;
         check_whole(&original, format, expect)?;
-        let stored = normalize_blocking(original, format, expect.limits).await?;
+        let stored = normalize_blocking(original, format, expect).await?;
         let received = Received {
             format,
             size: stored.len() as u64,
@@ -269,8 +279,14 @@ async fn collect(source: &mut impl ChunkSource, head: BytesMut, cap: u64) -> Res
     Ok(all)
 }
 
-async fn normalize_blocking(bytes: Vec<u8>, format: Format, limits: &UploadSettings) -> Result<Vec<u8>, UploadError> {
-    let limits = limits.clone();
+/// Normalises a photo on a blocking thread once the memory for it is reserved in the budget.
+async fn normalize_blocking(bytes: Vec<u8>, format: Format, expect: &Expect<'_>) -> Result<Vec<u8>, UploadError> {
+    let limits = expect.limits.clone();
+    // Refused sizes cost nothing: normalize refuses them before decoding.
+    let pixels = images::pixels(&bytes, format)
+        .filter(|&p| p <= limits.image_max_pixels)
+        .unwrap_or(0);
+    let _reserved = expect.images.reserve(pixels).await.map_err(|_| UploadError::Busy)?;
     tokio::task::spawn_blocking(move || images::normalize(&bytes, format, &limits))
         .await
         .map_err(|_| UploadError::Unreadable)?

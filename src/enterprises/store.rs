@@ -1,12 +1,18 @@
-//! Enterprise SQL: accounts, the profile, qualification certificates, and the change history.
+//! Enterprise SQL: accounts, the profile, qualification certificates; the change history is in
+//! `history`.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::{Bounds, Columns, Key};
-use crate::platform::db::{new_id, Conn, Executor};
+use crate::platform::crypto::Keys;
+use crate::platform::db::{Conn, Executor};
 use crate::platform::ids::{DocumentId, EnterpriseId, QualificationId, StaffId};
 use crate::platform::types::{CoordinateSystem, Coordinates};
+
+mod history;
+use history::seal_personal;
+pub use history::{history, record, ChangeView};
 
 #[derive(sqlx::FromRow)]
 pub struct LoginRow {
@@ -327,6 +333,7 @@ pub struct Change {
 /// Applies changes and records each in the history (inside the caller's transaction).
 pub async fn apply(
     conn: &mut Conn,
+    keys: &Keys,
     enterprise_id: &EnterpriseId,
     changes: &[Change],
     by: &str,
@@ -350,8 +357,8 @@ pub async fn apply(
             &mut *conn,
             enterprise_id,
             change.column,
-            change.old.display(),
-            change.new.display(),
+            seal_personal(keys, enterprise_id, change.column, change.old.display()),
+            seal_personal(keys, enterprise_id, change.column, change.new.display()),
             by,
             role,
             now,
@@ -359,35 +366,6 @@ pub async fn apply(
         .await?;
     }
     Ok(())
-}
-
-/// Appends one history row.
-#[allow(clippy::too_many_arguments)]
-pub async fn record(
-    db: impl Executor<'_>,
-    enterprise_id: &EnterpriseId,
-    field: &str,
-    old: Option<String>,
-    new: Option<String>,
-    by: &str,
-    role: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO enterprise_changes (id, enterprise_id, field, old_value, new_value, changed_by, changed_role, changed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(new_id())
-    .bind(enterprise_id)
-    .bind(field)
-    .bind(old)
-    .bind(new)
-    .bind(by)
-    .bind(role)
-    .bind(now)
-    .execute(db)
-    .await
-    .map(|_| ())
 }
 
 /// A qualification certificate to record.
@@ -455,31 +433,4 @@ pub async fn remove_qualification(
     let summary = qualification_summary(&category, &grade, &issued_on);
     record(conn, enterprise_id, "qualification", Some(summary), None, by, role, now).await?;
     Ok(true)
-}
-
-#[derive(Serialize, ToSchema, sqlx::FromRow)]
-pub struct ChangeView {
-    pub field: String,
-    pub old_value: Option<String>,
-    pub new_value: Option<String>,
-    pub changed_by: String,
-    pub changed_role: String,
-    pub changed_at: i64,
-}
-
-pub async fn history(
-    db: impl Executor<'_>,
-    enterprise_id: &EnterpriseId,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<ChangeView>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT field, old_value, new_value, changed_by, changed_role, changed_at FROM enterprise_changes WHERE enterprise_id = $1 \
-         ORDER BY changed_at DESC, id DESC LIMIT $2 OFFSET $3",
-    )
-    .bind(enterprise_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db)
-    .await
 }

@@ -19,7 +19,7 @@ use crate::photos::{self, Flow, Received};
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::{ChallengeId, DocumentId, PersonId};
-use crate::platform::types::{IdNumber, Name, Phone};
+use crate::platform::types::{IdNumber, Phone, Text};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -92,7 +92,7 @@ pub struct Registration {
     #[schema(value_type = String, example = "11010519491231002X")]
     pub id_number: IdNumber,
     #[schema(value_type = String, example = "张三")]
-    pub name: Name<50>,
+    pub name: Text<50>,
     #[schema(value_type = String, example = "13812345678")]
     pub phone: Phone,
     /// A document of purpose `id_portrait` uploaded by this person.

@@ -190,8 +190,49 @@ impl From<sqlx::Error> for ApiError {
                 "The database is busy; try again shortly",
             );
         }
+        if let Some(refusal) = refusal(&error) {
+            return refusal;
+        }
         ApiError::internal(error)
     }
+}
+
+/// The one mapping of what a database refuses because of the request (a duplicate, a record
+/// still referred to, a value the column cannot hold) to a 409 or 422 that says why, so no
+/// such refusal reaches a client as a 500. Handlers that know better map first.
+fn refusal(error: &sqlx::Error) -> Option<ApiError> {
+    let sqlx::Error::Database(e) = error else {
+        return None;
+    };
+    tracing::info!(%error, "the database refused a write");
+    if e.is_unique_violation() {
+        return Some(ApiError::conflict(
+            "conflict.duplicate",
+            "已存在相同的记录，请勿重复提交",
+            "The same record already exists; do not submit it twice",
+        ));
+    }
+    if e.is_foreign_key_violation() {
+        return Some(ApiError::conflict(
+            "conflict.referenced",
+            "该记录仍被其他记录引用（例如资质证书被核查任务引用），或所引用的记录已不存在，因此不能执行此操作",
+            "Other records still refer to this one (e.g. a verification task refers to this qualification),              or the record it refers to no longer exists, so this cannot be done",
+        ));
+    }
+    let code = e.code();
+    // PostgreSQL: data exceptions (22…: a NUL character, a value too long or out of range) and
+    // integrity violations (23…: not null, check); SQLite: CHECK and NOT NULL constraints.
+    let bad_value = code
+        .as_deref()
+        .is_some_and(|c| c.starts_with("22") || c.starts_with("23") || c == "275" || c == "1299");
+    bad_value.then(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "request.unstorable_value",
+            "请求中有无法保存的值（如含空字符、过长或超出范围），请检查后重新提交",
+            "The request holds a value that cannot be stored (a NUL character, too long or out of range); check it",
+        )
+    })
 }
 
 /// Whether the database could not serve at all (busy, locked, unreachable, shutting down),

@@ -20,7 +20,7 @@ use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::{EnterpriseId, ProjectId};
 use crate::platform::imports::{errors_of, ImportError, Table};
 use crate::platform::paging::Page;
-use crate::platform::types::{CreditCode, DistrictCode, Name};
+use crate::platform::types::{CreditCode, DistrictCode, Text};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -55,18 +55,18 @@ pub fn check_building_area(invalid: &mut Invalid, field: &str, area: Option<f64>
 pub struct NewProjectBody {
     /// 施工许可证编号, unique.
     #[schema(value_type = String, example = "370202202611210101")]
-    pub permit_number: Name<50>,
+    pub permit_number: Text<50>,
     #[schema(value_type = String, example = "青岛某某小区二期")]
-    pub name: Name<200>,
+    pub name: Text<200>,
     #[schema(value_type = String, example = "市南区香港中路 1 号")]
-    pub location: Name<200>,
+    pub location: Text<200>,
     #[schema(value_type = String, example = "370202")]
     pub district_code: DistrictCode,
     /// The constructing enterprise, by its credit code.
     #[schema(value_type = String, example = "91350100M000100Y43")]
     pub enterprise_credit_code: CreditCode,
     #[schema(value_type = String, example = "李四")]
-    pub project_manager: Name<50>,
+    pub project_manager: Text<50>,
     /// m²
     pub building_area: Option<f64>,
 }

@@ -15,7 +15,7 @@ use crate::platform::db::is_unique_violation;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::StaffId;
 use crate::platform::paging::Page;
-use crate::platform::types::{DistrictCode, Name, NewPassword};
+use crate::platform::types::{DistrictCode, NewPassword, Text};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -33,7 +33,7 @@ pub struct CreateStaff {
     /// Sign-in name: 3–32 letters, digits, `.`, `_` or `-`; case-insensitive.
     pub username: String,
     #[schema(value_type = String)]
-    pub display_name: Name,
+    pub display_name: Text,
     pub role: Role,
     /// Six-digit administrative division code; required for `district`.
     #[schema(value_type = Option<String>, example = "370102")]

@@ -22,7 +22,7 @@ use crate::platform::csv::Csv;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::{DocumentId, EmploymentId, PersonId, VerificationTaskId};
 use crate::platform::objects::content_disposition;
-use crate::platform::types::{Date, Name};
+use crate::platform::types::{Date, Text, MULTILINE};
 use crate::platform::web::Json;
 use crate::platform::xlsx::{self, Cell, Sheet};
 use crate::state::AppState;
@@ -119,7 +119,7 @@ async fn close(state: &AppState, task: &TaskRow) -> anyhow::Result<bool> {
 pub struct RectificationBody {
     /// 整改报告
     #[schema(value_type = String)]
-    pub report: Name<5000>,
+    pub report: Text<5000, MULTILINE>,
     /// The signed report as a PDF (a document of purpose `material_scan`).
     #[schema(value_type = String)]
     pub document_id: DocumentId,

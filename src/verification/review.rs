@@ -20,7 +20,7 @@ use crate::platform::db::{is_unique_violation, Conn};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::ids::{CheckInAttemptId, EnterpriseId, VerificationTaskId};
 use crate::platform::paging::Page;
-use crate::platform::types::Name;
+use crate::platform::types::{Text, MULTILINE};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -183,7 +183,7 @@ pub struct CheckInReviewBody {
     pub decision: ReviewDecision,
     /// 复核意见
     #[schema(value_type = String)]
-    pub opinion: Name<500>,
+    pub opinion: Text<500, MULTILINE>,
 }
 
 /// Staff with jurisdiction decide a flagged check-in with an opinion: confirm (accepted, its
@@ -236,7 +236,7 @@ async fn review_check_in(
 pub struct AppealBody {
     /// 申诉说明
     #[schema(value_type = String)]
-    pub note: Name<1000>,
+    pub note: Text<1000, MULTILINE>,
 }
 
 /// The enterprise appeals a refused check-in of its own task, once, with a note: only while
@@ -291,7 +291,7 @@ pub struct AppealDecisionBody {
     pub decision: AppealDecision,
     /// 处理意见
     #[schema(value_type = String)]
-    pub opinion: Name<500>,
+    pub opinion: Text<500, MULTILINE>,
 }
 
 /// Staff with jurisdiction decide an appeal with an opinion: grant (the attempt is accepted;

@@ -16,7 +16,7 @@ use crate::platform::db::{Conn, Executor};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::{EmploymentId, EnterpriseId, PersonId, QualificationId, VerificationTaskId};
 use crate::platform::paging::Page;
-use crate::platform::types::{Date, Name};
+use crate::platform::types::{Date, Text};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -328,9 +328,9 @@ async fn list_requirements(State(state): State<AppState>, caller: Caller) -> Api
 #[serde(deny_unknown_fields)]
 pub struct RequirementBody {
     #[schema(value_type = String)]
-    pub category: Name<100>,
+    pub category: Text<100>,
     #[schema(value_type = String)]
-    pub grade: Name<20>,
+    pub grade: Text<20>,
     pub registered: u32,
     pub titled: u32,
 }

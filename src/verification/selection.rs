@@ -18,7 +18,7 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::ids::{EmploymentId, PersonId, VerificationTaskId};
-use crate::platform::types::{Date, Name};
+use crate::platform::types::{Date, Text, MULTILINE};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -335,7 +335,7 @@ pub struct ReviewBody {
     pub decision: Decision,
     /// 审核意见
     #[schema(value_type = String)]
-    pub opinion: Name<500>,
+    pub opinion: Text<500, MULTILINE>,
 }
 
 fn site_missing() -> ApiError {

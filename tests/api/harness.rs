@@ -183,6 +183,7 @@ impl TestApp {
             router,
             std::future::pending(),
             std::time::Duration::from_secs(1),
+            zhujian::platform::server::Limits::from(&settings.server),
         ));
         TestApp {
             base,

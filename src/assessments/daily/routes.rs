@@ -21,7 +21,7 @@ use crate::platform::db::{Conn, Executor};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::{DailyEventId, DocumentId, EnterpriseId, ProjectId};
 use crate::platform::paging::Page;
-use crate::platform::types::{Date, Name};
+use crate::platform::types::{Date, Text, MULTILINE};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -54,7 +54,7 @@ async fn list_event_types(State(state): State<AppState>, caller: Caller) -> ApiR
 #[serde(deny_unknown_fields)]
 pub struct EventTypeBody {
     #[schema(value_type = Option<String>)]
-    pub name: Option<Name<100>>,
+    pub name: Option<Text<100>>,
     /// Positive for bonuses, negative for deductions; at most 100 either way, in tenths.
     pub points: f64,
 }
@@ -121,7 +121,7 @@ pub struct EventBody {
     #[schema(value_type = String, example = "2026-10-15")]
     pub occurred_on: Date,
     #[schema(value_type = String, example = "项目获评省级安全文明标准化工地")]
-    pub description: Name<1000>,
+    pub description: Text<1000, MULTILINE>,
     /// The enterprise's evidence scans (purpose `material_scan`, PDF); a bonus needs at least one.
     #[serde(default)]
     #[schema(value_type = Vec<String>)]

@@ -185,7 +185,8 @@ pub struct PersonRow {
     pub id: String,
     pub number: String,
     pub role: PersonRole,
-    pub name: String,
+    /// Shown masked; the name itself is sealed at rest.
+    pub name_masked: String,
     pub id_number_masked: String,
     pub position: String,
     pub certificate_name: String,
@@ -197,7 +198,7 @@ pub struct PersonRow {
 /// Reads on the pool or inside a transaction that holds the record (see `hold_editable`).
 pub async fn people(db: impl Executor<'_>, id: &AssessmentId, round: i64) -> Result<Vec<PersonRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, number, role, name, id_number_masked, position, certificate_name, certificate_number, \
+        "SELECT id, number, role, name_masked, id_number_masked, position, certificate_name, certificate_number, \
          certificate_valid_until, scan_document_id FROM assessment_people WHERE assessment_id = $1 AND round = $2 \
          ORDER BY created_at, id",
     )
@@ -210,7 +211,8 @@ pub async fn people(db: impl Executor<'_>, id: &AssessmentId, round: i64) -> Res
 pub struct NewPerson<'a> {
     pub number: &'a str,
     pub role: &'a str,
-    pub name: &'a str,
+    pub name_sealed: &'a str,
+    pub name_masked: &'a str,
     pub id_number_sealed: &'a str,
     pub id_number_masked: &'a str,
     pub position: &'a str,
@@ -229,15 +231,15 @@ pub async fn add_person(
     let id = new_id();
     sqlx::query(
         "INSERT INTO assessment_people (id, assessment_id, round, number, role, name, id_number_sealed, id_number_masked, \
-         position, certificate_name, certificate_number, certificate_valid_until, scan_document_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         position, certificate_name, certificate_number, certificate_valid_until, scan_document_id, created_at, name_masked) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(&id)
     .bind(&row.id)
     .bind(row.round)
     .bind(p.number)
     .bind(p.role)
-    .bind(p.name)
+    .bind(p.name_sealed)
     .bind(p.id_number_sealed)
     .bind(p.id_number_masked)
     .bind(p.position)
@@ -246,6 +248,7 @@ pub async fn add_person(
     .bind(p.certificate_valid_until)
     .bind(p.scan_document_id)
     .bind(now)
+    .bind(p.name_masked)
     .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE documents SET attached_kind = 'assessment', attached_id = $1 WHERE id = $2")

@@ -225,9 +225,9 @@ async fn open_next_round(conn: &mut Conn, id: &AssessmentId, round: i64) -> Resu
     for (person,) in people {
         sqlx::query(
             "INSERT INTO assessment_people (id, assessment_id, round, number, role, name, id_number_sealed, id_number_masked, \
-             position, certificate_name, certificate_number, certificate_valid_until, scan_document_id, created_at) \
+             position, certificate_name, certificate_number, certificate_valid_until, scan_document_id, created_at, name_masked) \
              SELECT $1, assessment_id, round + 1, number, role, name, id_number_sealed, id_number_masked, position, \
-             certificate_name, certificate_number, certificate_valid_until, scan_document_id, created_at \
+             certificate_name, certificate_number, certificate_valid_until, scan_document_id, created_at, name_masked \
              FROM assessment_people WHERE id = $2",
         )
         .bind(new_id())

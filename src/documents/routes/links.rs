@@ -95,7 +95,7 @@ pub(super) async fn download_link(
             &row.object_key,
             Duration::from_secs(ttl as u64),
             &row.content_type,
-            &row.file_name,
+            &rules::download_name(&row.file_name, &row.content_type),
         )
         .await
         .map_err(|e| UploadError::Store(e).into_api())?;
@@ -145,7 +145,10 @@ pub(super) async fn document_content(
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(row.size));
     headers.insert(
         header::CONTENT_DISPOSITION,
-        value(&crate::platform::objects::content_disposition(&row.file_name)),
+        value(&crate::platform::objects::content_disposition(&rules::download_name(
+            &row.file_name,
+            &row.content_type,
+        ))),
     );
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));

@@ -77,9 +77,11 @@ pub(super) async fn upload_document(
     let expect = Expect {
         purpose,
         limits: &state.settings.uploads,
+        images: &state.images,
         size: None,
         sha256: None,
     };
+    let mut other_parts = 0;
     loop {
         let field = multipart
             .next_field()
@@ -94,6 +96,8 @@ pub(super) async fn upload_document(
             ));
         };
         if field.name() != Some("file") {
+            other_parts += 1;
+            skip_other_part(field, other_parts).await?;
             continue;
         }
         let file_name = rules::clean_file_name(field.file_name());
@@ -114,7 +118,7 @@ pub(super) async fn upload_document(
             size: received.size as i64,
             sha256: &received.sha256,
             object_key: &key,
-            file_name: &file_name,
+            file_name: &rules::download_name(&file_name, received.format.content_type()),
             uploaded_by: &caller.account_id,
             state: DocState::Available,
             expected_size: None,
@@ -130,6 +134,38 @@ pub(super) async fn upload_document(
         };
         return Ok((StatusCode::CREATED, Json(row.into())));
     }
+}
+
+/// Parts other than `file` (form fields `wx.uploadFile` may add) are read and dropped, but only
+/// a few small ones: a request of thousands of parts or a huge form field is refused early.
+const OTHER_PARTS_MAX: usize = 16;
+const OTHER_PART_MAX_BYTES: usize = 64 * 1024;
+
+async fn skip_other_part(mut field: axum::extract::multipart::Field<'_>, count: usize) -> ApiResult<()> {
+    let refused = |code, zh, en| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, code, zh, en);
+    if count > OTHER_PARTS_MAX {
+        return Err(refused(
+            "document.too_many_parts",
+            "请求中除 file 外的部分过多（最多 16 个）",
+            "Too many parts besides file (at most 16)",
+        ));
+    }
+    let mut read = 0;
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|e| UploadError::Body(e.body_text()).into_api())?
+    {
+        read += chunk.len();
+        if read > OTHER_PART_MAX_BYTES {
+            return Err(refused(
+                "document.part_too_large",
+                "请求中除 file 外的部分过大（每个最多 64 KB）",
+                "A part besides file is too large (at most 64 KB each)",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Inserts the row of a stored file and commits the act; the row as the caller sees it.

@@ -213,6 +213,7 @@ pub(super) async fn complete_upload(
     let expect = Expect {
         purpose,
         limits: &state.settings.uploads,
+        images: &state.images,
         size: row.expected_size.map(|s| s as u64),
         sha256: row.expected_sha256.as_deref(),
     };

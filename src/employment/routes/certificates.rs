@@ -15,7 +15,7 @@ use crate::documents::rules::Purpose;
 use crate::employment::store::{self, CertificateView, NewCertificate};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::{DocumentId, EmploymentId, StaffCertificateId};
-use crate::platform::types::{Date, Name};
+use crate::platform::types::{blank_as_none, Date, Text};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -34,9 +34,13 @@ pub struct NewCertificateBody {
     pub kind: CertificateKind,
     /// Registration type (e.g. 一级注册建造师) or title (e.g. 高级工程师).
     #[schema(value_type = String)]
-    pub name: Name<50>,
-    pub number: Option<String>,
-    pub specialty: Option<String>,
+    pub name: Text<50>,
+    #[serde(default, deserialize_with = "blank_as_none")]
+    #[schema(value_type = Option<String>)]
+    pub number: Option<Text<100>>,
+    #[serde(default, deserialize_with = "blank_as_none")]
+    #[schema(value_type = Option<String>)]
+    pub specialty: Option<Text<100>>,
     #[schema(value_type = Option<String>, example = "2028-06-30")]
     pub valid_until: Option<Date>,
     /// The scan: a document of purpose `certificate_scan` uploaded by the enterprise.
@@ -163,9 +167,6 @@ pub(super) async fn remove_certificate(
 }
 
 /// An optional short text: trimmed, empty as absent, at most 100 characters.
-fn short_text(value: &Option<String>) -> Option<&str> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty() && s.chars().count() <= 100)
+fn short_text(value: &Option<Text<100>>) -> Option<&str> {
+    value.as_ref().map(Text::as_str)
 }

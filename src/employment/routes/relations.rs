@@ -13,7 +13,7 @@ use crate::employment::store::{self, EmploymentView};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::ids::{EmploymentId, EnterpriseId};
 use crate::platform::paging::Page;
-use crate::platform::types::Name;
+use crate::platform::types::Text;
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -60,7 +60,7 @@ pub(super) async fn list_relations(
 #[serde(deny_unknown_fields)]
 pub struct Ending {
     #[schema(value_type = String)]
-    pub reason: Name<200>,
+    pub reason: Text<200>,
 }
 
 /// Ends a relation, by the enterprise or the person, with a reason; it stays in the history.

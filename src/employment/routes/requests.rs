@@ -17,7 +17,7 @@ use crate::employment::store::{self, NewRequest, RequestView};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::ids::{EmploymentRequestId, EnterpriseId};
 use crate::platform::paging::Page;
-use crate::platform::types::{Date, IdNumber, Name};
+use crate::platform::types::{Date, IdNumber, Text};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -29,7 +29,7 @@ pub struct NewRequestBody {
     pub id_number: IdNumber,
     /// 职务
     #[schema(value_type = String, example = "项目负责人")]
-    pub position: Name<50>,
+    pub position: Text<50>,
     #[schema(value_type = String, example = "2026-12-01")]
     pub contract_start: Date,
     #[schema(value_type = String, example = "2029-11-30")]
@@ -66,22 +66,16 @@ pub(super) async fn create_request(
             )
         })?;
     let person = &person;
-    match store::active_employer(&state.db, person).await? {
-        Some((_, employer)) if employer == *enterprise => {
+    // Whether the person works elsewhere is theirs to tell: the request goes out either way,
+    // and accepting it is refused while another relation lasts.
+    if let Some((_, employer)) = store::active_employer(&state.db, person).await? {
+        if employer == *enterprise {
             return Err(ApiError::conflict(
                 "employment.already_your_staff",
                 "此人已是本企业在聘人员",
                 "This person already works for you",
             ));
         }
-        Some(_) => {
-            return Err(ApiError::conflict(
-                "employment.already_employed",
-                "此人已与其他企业存在聘用关系，须先解除",
-                "This person is employed by another enterprise; that relation must end first",
-            ));
-        }
-        None => {}
     }
     let enterprise_name = store::enterprise_name(&state.db, enterprise).await?;
     let new = NewRequest {

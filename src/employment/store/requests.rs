@@ -61,6 +61,7 @@ pub struct RequestView {
     pub enterprise_name: String,
     #[schema(value_type = String)]
     pub person_id: PersonId,
+    /// Masked (`张*`) until the person accepts.
     pub person_name: String,
     /// Masked, e.g. `110105********002X`.
     pub person_id_number: String,
@@ -77,7 +78,11 @@ pub struct RequestView {
 impl RequestRow {
     pub fn view(self, keys: &Keys) -> RequestView {
         RequestView {
-            person_name: person_name(keys, &self.person_id, &self.name_sealed),
+            // Until the person accepts, the enterprise learns no more than the masked name.
+            person_name: match self.state() {
+                RequestState::Accepted => person_name(keys, &self.person_id, &self.name_sealed),
+                _ => crate::platform::types::mask_name(&person_name(keys, &self.person_id, &self.name_sealed)),
+            },
             state: self.state(),
             id: self.id,
             enterprise_id: self.enterprise_id,

@@ -15,12 +15,12 @@ use crate::audit::Act;
 use crate::auth::{passwords, Caller, Role};
 use crate::enterprises::store::{self, EnterpriseView};
 use crate::platform::db::is_unique_violation;
-use crate::platform::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::ids::EnterpriseId;
 use crate::platform::imports::{errors_of, ImportError, Table};
 use crate::platform::paging::Page;
 use crate::platform::sms::{SmsMessage, SmsTemplate};
-use crate::platform::types::{CreditCode, DistrictCode, Name, Phone};
+use crate::platform::types::{blank_as_none, CreditCode, DistrictCode, Phone, Text};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -30,20 +30,22 @@ pub struct CreateEnterprise {
     #[schema(value_type = String, example = "91350100M000100Y43")]
     pub credit_code: CreditCode,
     #[schema(value_type = String)]
-    pub name: Name<200>,
+    pub name: Text<200>,
     #[schema(value_type = String, example = "370102")]
     pub district_code: DistrictCode,
     #[schema(value_type = String)]
-    pub contact_name: Name<50>,
+    pub contact_name: Text<50>,
     /// Mainland mobile number; receives the initial password by SMS.
     #[schema(value_type = String, example = "13812345678")]
     pub contact_phone: Phone,
-    pub registered_address: Option<String>,
+    #[serde(default, deserialize_with = "blank_as_none")]
+    #[schema(value_type = Option<String>)]
+    pub registered_address: Option<Text<300>>,
     pub locality: Option<Locality>,
 }
 
 fn registered_address(body: &CreateEnterprise) -> &str {
-    body.registered_address.as_deref().map(str::trim).unwrap_or("")
+    body.registered_address.as_ref().map_or("", Text::as_str)
 }
 
 /// The refusals of an account request, before anything is written.
@@ -55,13 +57,6 @@ fn check_account(caller: &Caller, body: &CreateEnterprise) -> ApiResult<()> {
             "只能为本辖区的企业开通账号",
             "You can only open accounts for enterprises in your district",
         ));
-    }
-    if registered_address(body).chars().count() > 300 {
-        return Err(ApiError::validation(vec![FieldError {
-            field: "registered_address".into(),
-            code: crate::platform::types::TEXT_TOO_LONG.code,
-            message: crate::platform::types::TEXT_TOO_LONG.message,
-        }]));
     }
     Ok(())
 }

@@ -17,7 +17,7 @@ use crate::notify::outbox::{self, Recipient};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::EnterpriseId;
 use crate::platform::paging::Page;
-use crate::platform::types::{Coordinates, Date, DistrictCode, Name, Phone};
+use crate::platform::types::{Coordinates, Date, DistrictCode, Phone, Text};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -41,7 +41,8 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SafetyLicence {
-    pub number: String,
+    #[schema(value_type = String)]
+    pub number: Text<100>,
     #[schema(value_type = Option<String>, example = "2028-06-30")]
     pub valid_until: Option<Date>,
 }
@@ -52,17 +53,17 @@ pub struct SafetyLicence {
 #[serde(deny_unknown_fields)]
 pub struct ProfileChanges {
     #[schema(value_type = Option<String>)]
-    pub name: Option<Name<200>>,
+    pub name: Option<Text<200>>,
     #[schema(value_type = Option<String>)]
     pub district_code: Option<DistrictCode>,
     pub locality: Option<Locality>,
     #[schema(value_type = Option<String>)]
-    pub registered_address: Option<Name<300>>,
+    pub registered_address: Option<Text<300>>,
     /// The registered address's position and its coordinate system; null clears it.
     #[serde(default, deserialize_with = "present")]
     pub site: Option<Option<Coordinates>>,
     #[schema(value_type = Option<String>)]
-    pub contact_name: Option<Name<50>>,
+    pub contact_name: Option<Text<50>>,
     #[schema(value_type = Option<String>)]
     pub contact_phone: Option<Phone>,
     /// Staff only: the radius of this site's check-in fence in metres (10–5000); null for the
@@ -129,7 +130,7 @@ fn changes(row: &store::EnterpriseRow, body: &ProfileChanges) -> Vec<Change> {
         push("contact_phone", text(&row.contact_phone), text(v.as_str()));
     }
     if let Some(licence) = &body.safety_licence {
-        let number = licence.as_ref().map(|l| l.number.trim().to_owned());
+        let number = licence.as_ref().map(|l| l.number.as_str().to_owned());
         let valid = licence.as_ref().and_then(|l| l.valid_until).map(|d| d.to_string());
         push(
             "safety_licence_number",
@@ -216,17 +217,19 @@ pub(super) async fn update_enterprise(
             invalid.finish()?;
         }
     }
-    if let Some(Some(licence)) = &body.safety_licence {
-        if licence.number.trim().is_empty() {
-            let mut invalid = Invalid::default();
-            invalid.reject("safety_licence.number", crate::platform::types::TEXT_EMPTY);
-            invalid.finish()?;
-        }
-    }
     let changes = changes(&row, &body);
     let now = state.clock.now_ms();
     let mut tx = act.begin().await?;
-    store::apply(&mut *tx, &id, &changes, &caller.account_id, caller.role.as_str(), now).await?;
+    store::apply(
+        &mut *tx,
+        &state.keys,
+        &id,
+        &changes,
+        &caller.account_id,
+        caller.role.as_str(),
+        now,
+    )
+    .await?;
     if changes.iter().any(|c| c.column == "contact_phone") {
         let params = json!({"credit_code": row.credit_code});
         outbox::enqueue(
@@ -262,7 +265,16 @@ pub(super) async fn confirm_profile(
         new: Value::Time(Some(now)),
     };
     let mut tx = act.begin().await?;
-    store::apply(&mut *tx, &id, &[change], &caller.account_id, caller.role.as_str(), now).await?;
+    store::apply(
+        &mut *tx,
+        &state.keys,
+        &id,
+        &[change],
+        &caller.account_id,
+        caller.role.as_str(),
+        now,
+    )
+    .await?;
     let view = current_view(&mut *tx, &id).await?;
     act.commit(tx, format!("enterprise:{id}")).await?;
     Ok(Json(view))
@@ -279,5 +291,5 @@ pub(super) async fn enterprise_history(
 ) -> ApiResult<Json<Vec<ChangeView>>> {
     visible(&state, &caller, &id).await?;
     let (limit, offset) = page.limit_offset();
-    Ok(Json(store::history(&state.db, &id, limit, offset).await?))
+    Ok(Json(store::history(&state.db, &state.keys, &id, limit, offset).await?))
 }

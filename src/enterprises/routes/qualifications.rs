@@ -15,7 +15,7 @@ use crate::documents::rules::{DocState, Purpose};
 use crate::enterprises::store::{self, Change, EnterpriseView, QualificationView, Value};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::{DocumentId, EnterpriseId, QualificationId};
-use crate::platform::types::{Date, Name};
+use crate::platform::types::{blank_as_none, Date, Text};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -23,10 +23,12 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct NewQualification {
     #[schema(value_type = String, example = "建筑工程施工总承包")]
-    pub category: Name<100>,
+    pub category: Text<100>,
     #[schema(value_type = String, example = "一级")]
-    pub grade: Name<20>,
-    pub certificate_number: Option<String>,
+    pub grade: Text<20>,
+    #[serde(default, deserialize_with = "blank_as_none")]
+    #[schema(value_type = Option<String>)]
+    pub certificate_number: Option<Text<50>>,
     /// The certificate's issue date; first-time verification must start within ten months of it.
     #[schema(value_type = String, example = "2026-03-01")]
     pub issued_on: Date,
@@ -61,11 +63,7 @@ pub(super) async fn add_qualification(
     let new = store::NewQualification {
         category: body.category.as_str(),
         grade: body.grade.as_str(),
-        certificate_number: body
-            .certificate_number
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty()),
+        certificate_number: body.certificate_number.as_ref().map(Text::as_str),
         issued_on: &issued_on,
     };
     let (by, role, now) = (&caller.account_id, caller.role.as_str(), state.clock.now_ms());
@@ -146,6 +144,7 @@ async fn set_document(
     let mut tx = act.begin().await?;
     store::apply(
         &mut *tx,
+        &state.keys,
         id,
         &[change],
         &caller.account_id,

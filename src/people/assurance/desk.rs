@@ -22,7 +22,7 @@ use crate::challenges::{self, Challenge};
 use crate::people::store as people;
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::ids::{ChallengeId, PersonId, StaffId};
-use crate::platform::types::{IdNumber, Name};
+use crate::platform::types::{IdNumber, Text};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -78,7 +78,7 @@ pub struct DeskVerification {
     pub id_number: IdNumber,
     /// The name as printed on the card.
     #[schema(value_type = String, example = "张三")]
-    pub name: Name<50>,
+    pub name: Text<50>,
 }
 
 #[derive(Serialize, ToSchema)]

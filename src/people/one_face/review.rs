@@ -21,7 +21,7 @@ use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::ids::{DocumentId, PersonId, RegistrationReviewId};
 use crate::platform::paging::Page;
-use crate::platform::types::Name;
+use crate::platform::types::{Text, MULTILINE};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -199,7 +199,7 @@ pub struct DecisionBody {
     pub decision: RegistrationDecision,
     /// Why (e.g. 现场核验身份证，系双胞胎): kept with the review and the audit event.
     #[schema(value_type = String)]
-    pub reason: Name<500>,
+    pub reason: Text<500, MULTILINE>,
 }
 
 /// City staff decide a held registration with a reason. Approve: the person is registered

@@ -40,6 +40,11 @@ pub struct ServerSettings {
     pub trust_forwarded_for: bool,
     pub shutdown_grace_secs: u64,
     pub public_url: String,
+    /// A connection must send a request's headers within this time (`platform::server`).
+    pub header_read_timeout_secs: u64,
+    pub max_connections: usize,
+    /// 0: no cap (behind a proxy, every connection comes from its address).
+    pub max_connections_per_address: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -157,6 +162,10 @@ pub struct UploadSettings {
     pub video_max_bytes: u64,
     pub image_max_pixels: u64,
     pub image_min_side: u32,
+    /// Memory all image decodes together may use at once (`documents::pool`).
+    pub image_decode_budget_mb: u64,
+    /// How long an upload waits for room in that budget before it is refused as busy.
+    pub image_decode_wait_ms: u64,
     pub request_timeout_secs: u64,
     pub presign_ttl_secs: i64,
     pub download_ttl_secs: i64,
@@ -299,6 +308,9 @@ impl Default for Settings {
                 trust_forwarded_for: false,
                 shutdown_grace_secs: 20,
                 public_url: String::new(),
+                header_read_timeout_secs: 10,
+                max_connections: 4096,
+                max_connections_per_address: 256,
             },
             database: DatabaseSettings {
                 url: String::new(),
@@ -357,6 +369,8 @@ impl Default for Settings {
                 video_max_bytes: 2 * 1024 * 1024 * 1024,
                 image_max_pixels: 40_000_000,
                 image_min_side: 100,
+                image_decode_budget_mb: 512,
+                image_decode_wait_ms: 3000,
                 request_timeout_secs: 3600,
                 presign_ttl_secs: 15 * 60,
                 download_ttl_secs: 5 * 60,

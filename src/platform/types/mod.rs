@@ -3,7 +3,7 @@
 //! code, which `crate::platform::web::Json` turns back into a localized field error.
 //!
 //! One file per type: `credit_code`, `id_number`, `phone`, `district_code`, `password`,
-//! `coordinates`, `date`, `name`. This file holds every refusal (`InvalidValue`) with its code
+//! `coordinates`, `date`, `text`. This file holds every refusal (`InvalidValue`) with its code
 //! and messages, and `string_newtype!`, which the string types share.
 
 use std::borrow::Cow;
@@ -66,6 +66,9 @@ invalid_values! {
     TEXT_TOO_LONG = "text.too_long",
         "内容过长",
         "This text is too long";
+    TEXT_CONTROL_CHARACTER = "text.control_character",
+        "内容含有不可见的控制字符（如空字符；单行项也不能换行），请删除后重新输入",
+        "The text holds control characters (such as NUL, or a line break in a one-line field); remove them";
 }
 
 impl crate::platform::error::Invalid {
@@ -127,18 +130,18 @@ mod credit_code;
 mod date;
 mod district_code;
 mod id_number;
-mod name;
 mod password;
 mod phone;
+mod text;
 
 pub use coordinates::{CoordinateSystem, Coordinates};
 pub use credit_code::CreditCode;
 pub use date::Date;
 pub use district_code::DistrictCode;
 pub use id_number::IdNumber;
-pub use name::Name;
 pub use password::NewPassword;
 pub use phone::{mask_phone, Phone};
+pub use text::{blank_as_none, is_invisible, mask_name, Text, MULTILINE};
 
 #[cfg(test)]
 mod tests {

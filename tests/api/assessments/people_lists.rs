@@ -52,6 +52,14 @@ async fn licence_assessments_list_people_and_attachments(engine: Engine) {
     assert_eq!(listed[0]["id_number"], "110105********002X");
     assert_eq!(listed[0]["certificate_valid_until"], "2028-06-30");
     assert!(!added.text.contains("11010519491231002X"));
+    // The name is masked when shown and sealed at rest.
+    assert_eq!(listed[0]["name"], "张*");
+    assert!(!added.text.contains("张三"));
+    let stored: String = sqlx::query_scalar("SELECT name FROM assessment_people")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert!(stored.starts_with("v1:") && !stored.contains("张三"), "{stored}");
 
     // Submission names the missing roles and attachments.
     fill_scored(app, &w.a, &draft, |max| max).await;

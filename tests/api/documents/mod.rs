@@ -5,6 +5,7 @@
 use crate::harness::{Answer, Engine, TestApp};
 
 mod access;
+mod limits;
 mod outage;
 mod presigned;
 mod uploads;

@@ -15,6 +15,7 @@ both_engines!(
     refused_types_leave_nothing,
     oversized_truncated_and_malformed_bodies,
     photos_are_normalised_and_bombs_refused,
+    a_download_is_named_for_its_content,
 );
 
 async fn every_allowed_type_is_stored(engine: Engine) {
@@ -198,4 +199,19 @@ async fn photos_are_normalised_and_bombs_refused(engine: Engine) {
         .expect_problem(422, "document.image_unreadable");
     assert_eq!(rows(app).await, 1);
     assert_eq!(objects_of(app, "person", &w.person_id).await, 1);
+}
+
+async fn a_download_is_named_for_its_content(engine: Engine) {
+    let w = world(engine).await;
+    let answer = upload(&w.app, &w.a, "material_scan", "poly.html", files::pdf(3000)).await;
+    answer.expect(201);
+    assert_eq!(answer.body["content_type"], "application/pdf");
+    assert_eq!(answer.body["file_name"], "poly.pdf");
+    let (status, _, disposition) = download(&w.app, &w.a, answer.body["id"].as_str().unwrap()).await;
+    assert_eq!(status, 200);
+    let disposition = disposition.unwrap();
+    assert!(
+        disposition.contains("poly.pdf") && !disposition.contains(".html"),
+        "{disposition}"
+    );
 }

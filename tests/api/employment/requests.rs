@@ -21,7 +21,7 @@ async fn the_whole_flow_from_request_to_ended_relation(engine: Engine) {
     let request = app.post("/api/v1/employment/requests", offer(), Some(&w.a)).await;
     request.expect(201);
     assert_eq!(request.body["state"], "pending");
-    assert_eq!(request.body["person_name"], "张三");
+    assert_eq!(request.body["person_name"], "张*", "masked until the person accepts");
     assert_eq!(request.body["person_id_number"], "110105********002X");
     let id = request.body["id"].as_str().unwrap();
     let seen = app.get("/api/v1/employment/requests", Some(&w.p)).await;
@@ -32,12 +32,9 @@ async fn the_whole_flow_from_request_to_ended_relation(engine: Engine) {
     accepted.expect(201);
     assert_eq!(accepted.body["state"], "active");
     assert_eq!(accepted.body["position"], "项目负责人");
-    assert_eq!(
-        app.get(&format!("/api/v1/employment/requests/{id}"), Some(&w.a))
-            .await
-            .body["state"],
-        "accepted"
-    );
+    let after = app.get(&format!("/api/v1/employment/requests/{id}"), Some(&w.a)).await;
+    assert_eq!(after.body["state"], "accepted");
+    assert_eq!(after.body["person_name"], "张三", "known once accepted");
     let staff = app.get("/api/v1/employment/relations?active=true", Some(&w.a)).await;
     assert_eq!(staff.body.as_array().unwrap().len(), 1);
     let relation = staff.body[0]["id"].as_str().unwrap().to_owned();
@@ -128,9 +125,12 @@ async fn request_refusals(engine: Engine) {
     app.post("/api/v1/employment/requests", offer(), Some(&w.a))
         .await
         .expect_problem(409, "employment.already_your_staff");
-    app.post("/api/v1/employment/requests", offer(), Some(&w.b))
-        .await
-        .expect_problem(409, "employment.already_employed");
+    // Another enterprise learns neither the full name nor that the person is employed: its
+    // request goes out as any other; only accepting it would be refused.
+    let elsewhere = app.post("/api/v1/employment/requests", offer(), Some(&w.b)).await;
+    elsewhere.expect(201);
+    assert_eq!(elsewhere.body["person_name"], "张*");
+    assert!(!elsewhere.text.contains("张三"));
     app.post("/api/v1/employment/requests", offer(), Some(&w.p))
         .await
         .expect_problem(403, "auth.forbidden_role");

@@ -1,6 +1,7 @@
 //! Data that would break a deadline is refused: a task whose start deadline has already
 //! passed, a notice dated ahead, a second task in progress for one qualification (also when
-//! opened concurrently), and a qualification certificate issued in the future.
+//! opened concurrently), a qualification certificate issued in the future, and deleting a
+//! qualification a task refers to (409, not the database's 500).
 
 use serde_json::json;
 
@@ -12,7 +13,8 @@ use super::{setup, Setup};
 both_engines!(
     a_task_cannot_open_with_its_deadline_behind_it,
     one_task_in_progress_per_qualification_however_many_race,
-    a_qualification_cannot_be_issued_in_the_future
+    a_qualification_cannot_be_issued_in_the_future,
+    a_qualification_a_task_refers_to_cannot_be_deleted
 );
 
 async fn add_qualification(s: &Setup, issued_on: &str) -> crate::harness::Answer {
@@ -105,4 +107,34 @@ async fn a_qualification_cannot_be_issued_in_the_future(engine: Engine) {
     let refused = add_qualification(&s, &tomorrow).await;
     expect_field(&refused, "issued_on", "enterprise.qualification_issued_in_future");
     add_qualification(&s, &today(&s).to_string()).await.expect(201);
+}
+
+async fn a_qualification_a_task_refers_to_cannot_be_deleted(engine: Engine) {
+    let s = setup(engine).await;
+    let referred: String = sqlx::query_scalar("SELECT qualification_id FROM verification_tasks WHERE id = $1")
+        .bind(&s.task)
+        .fetch_one(&s.app.state.db)
+        .await
+        .unwrap();
+    let delete = |q: String| {
+        let url = s.app.url(&format!("/api/v1/enterprises/{}/qualifications/{q}", s.a_id));
+        s.app.send(s.app.client.delete(url).bearer_auth(&s.a))
+    };
+    let refused = delete(referred.clone()).await;
+    refused.expect_problem(409, "conflict.referenced");
+    assert!(
+        refused.body["detail"].as_str().unwrap().contains("核查任务"),
+        "{}",
+        refused.text
+    );
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM enterprise_qualifications WHERE id = $1")
+        .bind(&referred)
+        .fetch_one(&s.app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(kept, 1);
+    // One no task refers to goes.
+    let free = add_qualification(&s, &today(&s).to_string()).await;
+    free.expect(201);
+    delete(free.body["id"].as_str().unwrap().to_owned()).await.expect(204);
 }

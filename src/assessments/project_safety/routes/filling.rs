@@ -16,7 +16,7 @@ use crate::auth::Caller;
 use crate::documents::rules::Purpose;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::{DocumentId, ProjectAssessmentId};
-use crate::platform::types::{DistrictCode, Name, Phone};
+use crate::platform::types::{DistrictCode, Phone, Text};
 use crate::platform::web::Json;
 use crate::projects::check_building_area;
 use crate::state::AppState;
@@ -40,14 +40,14 @@ pub struct SaveBody {
     pub building_area: Option<f64>,
     pub inspection_details: Option<String>,
     #[schema(value_type = Option<String>)]
-    pub inspecting_unit: Option<Name<100>>,
+    pub inspecting_unit: Option<Text<100>>,
     #[schema(value_type = Option<String>)]
-    pub person_in_charge: Option<Name<50>>,
+    pub person_in_charge: Option<Text<50>>,
     #[schema(value_type = Option<String>)]
     pub person_phone: Option<Phone>,
     /// 监管等级, as the local rules name it.
     #[schema(value_type = Option<String>)]
-    pub supervision_level: Option<Name<20>>,
+    pub supervision_level: Option<Text<20>>,
 }
 
 const DETAILS_MAX: usize = 2000;

@@ -16,7 +16,7 @@ use crate::assessments::results::view::ResultRow;
 use crate::audit::Act;
 use crate::auth::{Caller, Role, Scope};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
-use crate::platform::types::Name;
+use crate::platform::types::{Text, MULTILINE};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -109,7 +109,7 @@ pub struct AdjustBody {
     /// One of `/results/adjustment-reasons` for this action.
     pub reason_code: String,
     #[schema(value_type = String, example = "2026 年 9 月发生一起死亡事故")]
-    pub opinion: Name<500>,
+    pub opinion: Text<500, MULTILINE>,
 }
 
 /// Staff who review the subject's district move its result up one grade or straight to
