@@ -97,25 +97,23 @@ async fn password_sign_in(
     };
     let account_key = throttle::account_key(kind, identifier);
     let address_key = throttle::address_key(address);
-    throttle::check(state, &[&account_key, &address_key]).await?;
+    let auth = &state.settings.auth;
+    throttle::take_attempt(
+        state,
+        &[
+            (&account_key, auth.max_failed_logins_per_account),
+            (&address_key, auth.max_failed_logins_per_address),
+        ],
+    )
+    .await?;
     let target = format!("{}:{identifier}", kind.as_str());
     act.set_target(&target);
     let matches = passwords::verify(password, account.as_ref().map(|a| a.password_hash.clone())).await?;
     let account = match account {
         Some(account) if matches => account,
-        _ => {
-            let auth = &state.settings.auth;
-            throttle::record_failure(
-                state,
-                &[
-                    (&account_key, auth.max_failed_logins_per_account),
-                    (&address_key, auth.max_failed_logins_per_address),
-                ],
-            )
-            .await?;
-            return Err(wrong_credentials(kind));
-        }
+        _ => return Err(wrong_credentials(kind)),
     };
+    throttle::give_back(&state.db, &address_key).await?;
     if !account.active {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -407,10 +405,12 @@ pub struct PasswordResetRequested {
     responses((status = 202, body = PasswordResetRequested), (status = 422, body = Problem), (status = 429, body = Problem), (status = 503, body = Problem)))]
 async fn request_password_reset(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     act: Act,
     Json(body): Json<PasswordResetRequest>,
 ) -> ApiResult<impl IntoResponse> {
     act.set_target(format!("enterprise:{}", body.credit_code));
+    throttle::sms_from_address(&state, &address).await?;
     if let Some(account) = find_enterprise(&state, &body.credit_code).await? {
         let code = sms_codes::issue(&state, sms_codes::ENTERPRISE_PASSWORD_RESET, &account.account_id).await?;
         let phone = Phone::parse(account.reset_phone.as_deref().unwrap_or_default())
@@ -424,6 +424,7 @@ async fn request_password_reset(
         if let Err(error) = state.sms.send(&message).await {
             tracing::warn!(%error, "sending the reset code failed");
             sms_codes::withdraw(&state, sms_codes::ENTERPRISE_PASSWORD_RESET, &account.account_id).await?;
+            throttle::sms_not_sent(&state, &account.account_id).await?;
             return Err(ApiError::unavailable(
                 "sms.unavailable",
                 "短信发送失败，请稍后重试",

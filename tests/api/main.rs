@@ -16,6 +16,7 @@ mod enterprises;
 mod errors;
 mod files;
 mod identity;
+mod limits;
 mod one_face;
 mod ops;
 mod password_reset;
