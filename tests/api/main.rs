@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod crash;
 mod daily;
+mod deliveries;
 mod documents;
 mod employment;
 mod enterprises;
