@@ -57,7 +57,7 @@ impl AppState {
             clock.clone(),
         ));
         Ok(AppState {
-            tokens: Arc::new(TokenKeys::new(&token_key, &settings.auth)),
+            tokens: Arc::new(TokenKeys::new(&token_key, &settings.auth)?),
             accounts: Arc::new(accounts()),
             keys: Arc::new(keys),
             audit_keys: Arc::new(audit_keyring(&settings)?),

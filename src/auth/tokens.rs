@@ -55,22 +55,26 @@ pub struct TokenKeys {
 const ALGORITHM: Algorithm = Algorithm::HS256;
 
 impl TokenKeys {
-    pub fn new(secret: &[u8], auth: &AuthSettings) -> Self {
+    /// Keys over `secret` (refused when empty). Uses jsonwebtoken's pure-Rust (RustCrypto)
+    /// backend, installed here so that no other crate's choice of backend can change it.
+    pub fn new(secret: &[u8], auth: &AuthSettings) -> Result<Self, jsonwebtoken::errors::Error> {
+        // Already installed (by an earlier call) is fine.
+        let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
         let mut validation = Validation::new(ALGORITHM);
         validation.set_issuer(&[&auth.issuer]);
         validation.set_audience(&[&auth.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         // Expiry is checked against the injectable clock in `verify`.
         validation.validate_exp = false;
-        TokenKeys {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+        Ok(TokenKeys {
+            encoding: EncodingKey::from_secret(secret)?,
+            decoding: DecodingKey::from_secret(secret)?,
             validation,
             issuer: auth.issuer.clone(),
             audience: auth.audience.clone(),
             access_ttl_secs: auth.access_token_ttl_secs,
             refresh_ttl_secs: auth.refresh_token_ttl_secs,
-        }
+        })
     }
 
     pub fn access_ttl_secs(&self) -> i64 {
@@ -134,7 +138,7 @@ mod tests {
     use crate::platform::config::Settings;
 
     fn keys() -> TokenKeys {
-        TokenKeys::new(&[7u8; 32], &Settings::default().auth)
+        TokenKeys::new(&[7u8; 32], &Settings::default().auth).unwrap()
     }
 
     fn subject() -> Subject {
@@ -163,12 +167,12 @@ mod tests {
     fn other_keys_algorithms_and_audiences_are_refused() {
         let keys = keys();
         let now = 1_800_000_000_000;
-        let other = TokenKeys::new(&[8u8; 32], &Settings::default().auth);
+        let other = TokenKeys::new(&[8u8; 32], &Settings::default().auth).unwrap();
         assert!(keys.verify(&other.issue(&subject(), now), now).is_err());
 
         let mut auth = Settings::default().auth;
         auth.audience = "someone-else".into();
-        let foreign = TokenKeys::new(&[7u8; 32], &auth);
+        let foreign = TokenKeys::new(&[7u8; 32], &auth).unwrap();
         assert!(keys.verify(&foreign.issue(&subject(), now), now).is_err());
 
         // Same key, but HS384 in the header: the pinned algorithm refuses it.
@@ -178,7 +182,7 @@ mod tests {
         let hs384 = jsonwebtoken::encode(
             &Header::new(Algorithm::HS384),
             &claims,
-            &EncodingKey::from_secret(&[7u8; 32]),
+            &EncodingKey::from_secret(&[7u8; 32]).unwrap(),
         )
         .unwrap();
         assert!(keys.verify(&hs384, now).is_err());
