@@ -39,6 +39,8 @@ pub struct AppState {
     pub audit_keys: Arc<Keyring>,
     /// This process's name in job leases.
     pub instance_id: String,
+    /// Sessions ended by sign-out, password change or reset (`auth::sessions`).
+    pub ended_sessions: Arc<crate::auth::sessions::EndedSessions>,
 }
 
 impl AppState {
@@ -75,6 +77,7 @@ impl AppState {
             wechat_face,
             face_index: Arc::default(),
             instance_id: uuid::Uuid::now_v7().simple().to_string(),
+            ended_sessions: Arc::default(),
             settings: Arc::new(settings),
         })
     }

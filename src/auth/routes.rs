@@ -265,6 +265,7 @@ async fn refresh(
             if let Some(family) = revoke_family {
                 // The family ends although the request is refused: its own transaction.
                 store::revoke_family(&state.db, &family, now).await?;
+                state.ended_sessions.read_soon();
             }
             Err(error)
         }
@@ -284,6 +285,7 @@ async fn logout(State(state): State<AppState>, act: Act, Json(body): Json<Refres
         None => "refresh_token:unknown".to_owned(),
     };
     act.commit(tx, target).await?;
+    state.ended_sessions.read_soon();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -358,6 +360,7 @@ async fn change_password(
     .await?;
     act.commit(tx, format!("{}:{}", kind.as_str(), caller.account_id))
         .await?;
+    state.ended_sessions.read_soon();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -477,5 +480,6 @@ async fn confirm_password_reset(
     let throttled = throttle::account_key(AccountKind::Enterprise, body.credit_code.as_str());
     throttle::clear(&mut *tx, &throttled).await?;
     act.commit(tx, target).await?;
+    state.ended_sessions.read_soon();
     Ok(StatusCode::NO_CONTENT)
 }

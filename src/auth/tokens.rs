@@ -25,6 +25,9 @@ pub struct Claims {
     pub scope: String,
     /// `Channel::as_str`
     pub chn: String,
+    /// The session (refresh-token family) the token belongs to; an ended session's tokens
+    /// are refused (`auth::sessions`).
+    pub sid: String,
 }
 
 /// Who a token is issued to.
@@ -85,7 +88,7 @@ impl TokenKeys {
         self.refresh_ttl_secs
     }
 
-    pub fn issue(&self, subject: &Subject, now_ms: i64) -> String {
+    pub fn issue(&self, subject: &Subject, session: &str, now_ms: i64) -> String {
         let now = now_ms / 1000;
         let claims = Claims {
             iss: self.issuer.clone(),
@@ -97,11 +100,13 @@ impl TokenKeys {
             role: subject.role,
             scope: subject.scope.encode(),
             chn: subject.channel.as_str().into(),
+            sid: session.to_owned(),
         };
         jsonwebtoken::encode(&Header::new(ALGORITHM), &claims, &self.encoding).expect("HS256 signing cannot fail")
     }
 
-    pub fn verify(&self, token: &str, now_ms: i64) -> Result<Subject, TokenError> {
+    /// The token's subject and session.
+    pub fn verify(&self, token: &str, now_ms: i64) -> Result<(Subject, String), TokenError> {
         let data =
             jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|_| TokenError::Invalid)?;
         let claims = data.claims;
@@ -110,12 +115,13 @@ impl TokenKeys {
         }
         let scope = Scope::decode(&claims.scope).ok_or(TokenError::Invalid)?;
         let channel = Channel::parse(&claims.chn).ok_or(TokenError::Invalid)?;
-        Ok(Subject {
+        let subject = Subject {
             account_id: claims.sub,
             role: claims.role,
             scope,
             channel,
-        })
+        };
+        Ok((subject, claims.sid))
     }
 }
 
@@ -154,9 +160,10 @@ mod tests {
     fn tokens_round_trip_and_expire_by_the_clock() {
         let keys = keys();
         let now = 1_800_000_000_000;
-        let token = keys.issue(&subject(), now);
-        let back = keys.verify(&token, now + 1000).unwrap();
+        let token = keys.issue(&subject(), "s1", now);
+        let (back, session) = keys.verify(&token, now + 1000).unwrap();
         assert_eq!(back.scope, Scope::District("370102".into()));
+        assert_eq!(session, "s1");
         assert_eq!(
             keys.verify(&token, now + keys.access_ttl_secs() * 1000).unwrap_err(),
             TokenError::Expired
@@ -168,17 +175,18 @@ mod tests {
         let keys = keys();
         let now = 1_800_000_000_000;
         let other = TokenKeys::new(&[8u8; 32], &Settings::default().auth).unwrap();
-        assert!(keys.verify(&other.issue(&subject(), now), now).is_err());
+        assert!(keys.verify(&other.issue(&subject(), "s1", now), now).is_err());
 
         let mut auth = Settings::default().auth;
         auth.audience = "someone-else".into();
         let foreign = TokenKeys::new(&[7u8; 32], &auth).unwrap();
-        assert!(keys.verify(&foreign.issue(&subject(), now), now).is_err());
+        assert!(keys.verify(&foreign.issue(&subject(), "s1", now), now).is_err());
 
         // Same key, but HS384 in the header: the pinned algorithm refuses it.
-        let claims = jsonwebtoken::decode::<Claims>(&keys.issue(&subject(), now), &keys.decoding, &keys.validation)
-            .unwrap()
-            .claims;
+        let claims =
+            jsonwebtoken::decode::<Claims>(&keys.issue(&subject(), "s1", now), &keys.decoding, &keys.validation)
+                .unwrap()
+                .claims;
         let hs384 = jsonwebtoken::encode(
             &Header::new(Algorithm::HS384),
             &claims,
@@ -188,7 +196,7 @@ mod tests {
         assert!(keys.verify(&hs384, now).is_err());
 
         // An unsigned token.
-        let token = keys.issue(&subject(), now);
+        let token = keys.issue(&subject(), "s1", now);
         let payload = token.split('.').nth(1).unwrap();
         let none_header = B64URL.encode(r#"{"alg":"none","typ":"JWT"}"#);
         assert!(keys.verify(&format!("{none_header}.{payload}."), now).is_err());

@@ -27,5 +27,6 @@ mod process;
 mod projects;
 mod results;
 mod schema;
+mod sessions;
 mod staff;
 mod verification;
