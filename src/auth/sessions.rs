@@ -74,3 +74,60 @@ impl EndedSessions {
         self.known.lock().unwrap().read_at = 0;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+
+    /// The figures for ARCHITECTURE.md: `cargo test --release --lib -- --ignored
+    /// measure_ended_sessions --nocapture` (SQLite; `MEASURE_DATABASE_URL` for PostgreSQL).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore]
+    async fn measure_ended_sessions() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = crate::platform::config::Settings::default();
+        settings.database.url = std::env::var("MEASURE_DATABASE_URL")
+            .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", dir.path().join("m.db").display()));
+        let (db, engine) = crate::platform::db::connect(&settings).await.unwrap();
+        crate::startup::prepare(&db, engine).await.unwrap();
+        let now = crate::platform::clock::system_now_ms();
+        let (sessions, revoked) = (100_000, 10_000);
+        let mut tx = db.begin().await.unwrap();
+        for i in 0..sessions {
+            sqlx::query(
+                "INSERT INTO refresh_tokens (id, family_id, account_kind, account_id, channel, token_hash, created_at, \
+                 expires_at, revoked_at) VALUES ($1, $2, 'staff', 'a', 'web', $3, $4, $5, $6)",
+            )
+            .bind(format!("t{i}"))
+            .bind(format!("f{i}"))
+            .bind(format!("h{i}"))
+            .bind(now - 3_600_000)
+            .bind(now + 3_600_000)
+            .bind((i < revoked).then_some(now - 600_000 + i as i64))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let ended = EndedSessions::default();
+        let lifetime = 900_000;
+        let started = Instant::now();
+        assert!(ended.has_ended(&db, "f1", now, lifetime).await.unwrap());
+        println!(
+            "first read of {revoked} ended sessions among {sessions}: {:?}",
+            started.elapsed()
+        );
+        let started = Instant::now();
+        ended.read(&db, now + 2_000, lifetime).await.unwrap();
+        println!("a later read (nothing new): {:?}", started.elapsed());
+        let checks = 1_000_000;
+        let started = Instant::now();
+        for i in 0..checks {
+            let session = if i % 2 == 0 { "f1" } else { "f99999" };
+            std::hint::black_box(ended.has_ended(&db, session, now + 1_000, lifetime).await.unwrap());
+        }
+        println!("check per request (no read due): {:?}", started.elapsed() / checks);
+    }
+}

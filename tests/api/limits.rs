@@ -132,7 +132,9 @@ async fn parallel_reset_requests_per_address(engine: Engine) {
     // Known and unknown credit codes count alike against the address.
     let answers = reset_requests(&app, &[CODE, UNKNOWN]).await;
     assert_eq!(count(&answers, 202, (429, "sms.address_limit")), 7);
-    assert!(app.sms.sent_to(PHONE).len() <= 1 + 4);
+    // The known credit code went out at even places: each of those let through sent a code.
+    let known_through = answers.iter().step_by(2).filter(|a| a.status == 202).count();
+    assert_eq!(app.sms.sent_to(PHONE).len(), 1 + known_through);
 }
 
 async fn parallel_reset_requests_per_day(engine: Engine) {
