@@ -41,6 +41,8 @@ pub struct AppState {
     pub audit_keys: Arc<Keyring>,
     /// This process's name in job leases.
     pub instance_id: String,
+    /// Sessions ended by sign-out, password change or reset (`auth::sessions`).
+    pub ended_sessions: Arc<crate::auth::sessions::EndedSessions>,
 }
 
 impl AppState {
@@ -54,7 +56,7 @@ impl AppState {
         let sms = crate::platform::sms::sender(&settings.sms, &settings.storage.dir, http.clone());
         let (wechat, wechat_face) = wechat_providers(&settings, http, clock.clone());
         Ok(AppState {
-            tokens: Arc::new(TokenKeys::new(&token_key, &settings.auth)),
+            tokens: Arc::new(TokenKeys::new(&token_key, &settings.auth)?),
             accounts: Arc::new(accounts()),
             keys: Arc::new(keys),
             audit_keys: Arc::new(audit_keyring(&settings)?),
@@ -76,6 +78,7 @@ impl AppState {
             )),
             face_index: Arc::default(),
             instance_id: uuid::Uuid::now_v7().simple().to_string(),
+            ended_sessions: Arc::default(),
             settings: Arc::new(settings),
         })
     }

@@ -216,7 +216,9 @@ async fn bench(label: &str, database_url: &str, dir: &Path) {
                 scope: Scope::Person(person.into()),
                 channel: Channel::MiniProgram,
             };
-            let token = state.tokens.issue(&subject, zhujian::platform::clock::system_now_ms());
+            let token = state
+                .tokens
+                .issue(&subject, "bench-session", zhujian::platform::clock::system_now_ms());
             Job { n, task, token, selfie }
         })
         .collect();

@@ -130,7 +130,8 @@ impl FromRequestParts<AppState> for Caller {
                     REALM.into(),
                 )
             })?;
-        let subject = state.tokens.verify(token, state.clock.now_ms()).map_err(|e| match e {
+        let now = state.clock.now_ms();
+        let (subject, session) = state.tokens.verify(token, now).map_err(|e| match e {
             TokenError::Expired => unauthorized(
                 "auth.token_expired",
                 "登录已过期，请刷新令牌或重新登录",
@@ -144,6 +145,19 @@ impl FromRequestParts<AppState> for Caller {
                 format!("{REALM}, error=\"invalid_token\""),
             ),
         })?;
+        let lifetime_ms = state.settings.auth.access_token_ttl_secs * 1000;
+        if state
+            .ended_sessions
+            .has_ended(&state.db, &session, now, lifetime_ms)
+            .await?
+        {
+            return Err(unauthorized(
+                "auth.session_ended",
+                "该登录已注销（退出登录或密码已修改），请重新登录",
+                "This sign-in has ended (signed out, or the password was changed or reset); sign in again",
+                format!("{REALM}, error=\"invalid_token\""),
+            ));
+        }
         if let Some(audit) = parts.extensions.get::<AuditContext>() {
             audit.set_actor(
                 subject.role.account_kind().as_str(),

@@ -8,6 +8,7 @@ pub mod bounds;
 pub mod caller;
 pub mod passwords;
 pub mod routes;
+pub mod sessions;
 pub mod sms_codes;
 pub mod store;
 pub mod throttle;

@@ -98,25 +98,23 @@ async fn password_sign_in(
     };
     let account_key = throttle::account_key(kind, identifier);
     let address_key = throttle::address_key(address);
-    throttle::check(state, &[&account_key, &address_key]).await?;
+    let auth = &state.settings.auth;
+    throttle::take_attempt(
+        state,
+        &[
+            (&account_key, auth.max_failed_logins_per_account),
+            (&address_key, auth.max_failed_logins_per_address),
+        ],
+    )
+    .await?;
     let target = format!("{}:{identifier}", kind.as_str());
     act.set_target(&target);
     let matches = passwords::verify(password, account.as_ref().map(|a| a.password_hash.clone())).await?;
     let account = match account {
         Some(account) if matches => account,
-        _ => {
-            let auth = &state.settings.auth;
-            throttle::record_failure(
-                state,
-                &[
-                    (&account_key, auth.max_failed_logins_per_account),
-                    (&address_key, auth.max_failed_logins_per_address),
-                ],
-            )
-            .await?;
-            return Err(wrong_credentials(kind));
-        }
+        _ => return Err(wrong_credentials(kind)),
     };
+    throttle::give_back(&state.db, &address_key).await?;
     if !account.active {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -268,6 +266,7 @@ async fn refresh(
             if let Some(family) = revoke_family {
                 // The family ends although the request is refused: its own transaction.
                 store::revoke_family(&state.db, &family, now).await?;
+                state.ended_sessions.read_soon();
             }
             Err(error)
         }
@@ -287,6 +286,7 @@ async fn logout(State(state): State<AppState>, act: Act, Json(body): Json<Refres
         None => "refresh_token:unknown".to_owned(),
     };
     act.commit(tx, target).await?;
+    state.ended_sessions.read_soon();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -361,6 +361,7 @@ async fn change_password(
     .await?;
     act.commit(tx, format!("{}:{}", kind.as_str(), caller.account_id))
         .await?;
+    state.ended_sessions.read_soon();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -410,10 +411,12 @@ pub struct PasswordResetRequested {
     responses((status = 202, body = PasswordResetRequested), (status = 422, body = Problem)))]
 async fn request_password_reset(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     act: Act,
     Json(body): Json<PasswordResetRequest>,
 ) -> ApiResult<impl IntoResponse> {
     act.set_target(format!("enterprise:{}", body.credit_code));
+    throttle::sms_from_address(&state, &address).await?;
     if let Some(account) = find_enterprise(&state, &body.credit_code).await? {
         let state = state.clone();
         tokio::spawn(async move {
@@ -443,6 +446,7 @@ async fn send_reset_code(state: &AppState, account: &PasswordAccount) -> ApiResu
     if let Err(error) = state.sms.send(&message).await {
         tracing::warn!(%error, "sending the reset code failed");
         sms_codes::withdraw(state, sms_codes::ENTERPRISE_PASSWORD_RESET, &account.account_id).await?;
+        throttle::sms_not_sent(state, &account.account_id).await?;
     }
     Ok(())
 }
@@ -486,5 +490,6 @@ async fn confirm_password_reset(
     let throttled = throttle::account_key(AccountKind::Enterprise, body.credit_code.as_str());
     throttle::clear(&mut *tx, &throttled).await?;
     act.commit(tx, target).await?;
+    state.ended_sessions.read_soon();
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,6 @@
 //! One-time SMS codes: six digits, valid for `auth.sms_code_ttl_secs`, at most
-//! `auth.sms_code_max_attempts` wrong entries, at most one new code per
-//! `auth.sms_code_resend_secs`. A new code voids the previous one. Only an HMAC of the code
+//! `auth.sms_code_max_attempts` entries (each counted atomically before it is compared), at
+//! most one new code per `auth.sms_code_resend_secs` and the daily caps of `throttle`. A new code voids the previous one. Only an HMAC of the code
 //! under a server key is stored, so a copy of the database does not reveal live codes.
 
 use axum::http::StatusCode;
@@ -21,12 +21,9 @@ fn code_hash(state: &AppState, purpose: &str, account_id: &str, code: &str) -> S
 pub async fn issue(state: &AppState, purpose: &str, account_id: &str) -> ApiResult<String> {
     let now = state.clock.now_ms();
     let auth = &state.settings.auth;
-    let last = store::last_created(&state.db, purpose, account_id).await?;
-    if let Some(wait_ms) = last
-        .map(|t| t + auth.sms_code_resend_secs * 1000 - now)
-        .filter(|w| *w > 0)
-    {
-        let secs = (wait_ms as u64).div_ceil(1000);
+    let resend_key = resend_key(purpose, account_id);
+    let window_ms = auth.sms_code_resend_secs * 1000;
+    if let Err(secs) = super::throttle::take_quota(state, &resend_key, 1, window_ms).await? {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "auth.sms_code_too_soon",
@@ -34,6 +31,10 @@ pub async fn issue(state: &AppState, purpose: &str, account_id: &str) -> ApiResu
             format!("A code was just sent; ask for a new one in {secs} seconds"),
         )
         .retry_after(secs));
+    }
+    if let Err(capped) = super::throttle::sms_to_account(state, account_id).await {
+        super::throttle::give_back_quota(state, &resend_key).await?;
+        return Err(capped);
     }
     let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
     let hash = code_hash(state, purpose, account_id, &code);
@@ -51,8 +52,14 @@ pub async fn issue(state: &AppState, purpose: &str, account_id: &str) -> ApiResu
     Ok(code)
 }
 
-/// Withdraws the account's live code (when sending it failed).
+fn resend_key(purpose: &str, account_id: &str) -> String {
+    format!("sms:resend:{purpose}:{account_id}")
+}
+
+/// Withdraws the account's live code (when sending it failed); a new one may be asked for at
+/// once.
 pub async fn withdraw(state: &AppState, purpose: &str, account_id: &str) -> ApiResult<()> {
+    super::throttle::give_back_quota(state, &resend_key(purpose, account_id)).await?;
     Ok(store::withdraw(&state.db, purpose, account_id).await?)
 }
 
@@ -87,24 +94,25 @@ pub async fn consume(state: &AppState, purpose: &str, account_id: Option<&str>, 
         return Err(invalid_code(max_attempts - 1));
     };
     let row = store::live(&state.db, purpose, account_id).await?;
-    let Some((id, stored, expires_at, attempts)) = row else {
+    let Some((id, stored, expires_at, _)) = row else {
         return Err(expired());
     };
     if expires_at <= now {
         return Err(expired());
     }
-    if attempts >= max_attempts {
+    // The entry is counted before it is compared, in one statement, so parallel guesses
+    // cannot pass the limit together.
+    let Some(attempts) = store::take_attempt(&state.db, &id, max_attempts).await? else {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "auth.sms_code_exhausted",
             "验证码输错次数过多，请重新获取",
             "Too many wrong entries for this code; ask for a new one",
         ));
-    }
+    };
     let given = code_hash(state, purpose, account_id, code.trim());
     if !constant_time_eq(given.as_bytes(), stored.as_bytes()) {
-        store::count_wrong_attempt(&state.db, &id).await?;
-        return Err(invalid_code(max_attempts - attempts - 1));
+        return Err(invalid_code(max_attempts - attempts));
     }
     if !store::spend(&state.db, &id, now).await? {
         return Err(expired());

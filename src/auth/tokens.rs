@@ -25,6 +25,9 @@ pub struct Claims {
     pub scope: String,
     /// `Channel::as_str`
     pub chn: String,
+    /// The session (refresh-token family) the token belongs to; an ended session's tokens
+    /// are refused (`auth::sessions`).
+    pub sid: String,
 }
 
 /// Who a token is issued to.
@@ -55,22 +58,26 @@ pub struct TokenKeys {
 const ALGORITHM: Algorithm = Algorithm::HS256;
 
 impl TokenKeys {
-    pub fn new(secret: &[u8], auth: &AuthSettings) -> Self {
+    /// Keys over `secret` (refused when empty). Uses jsonwebtoken's pure-Rust (RustCrypto)
+    /// backend, installed here so that no other crate's choice of backend can change it.
+    pub fn new(secret: &[u8], auth: &AuthSettings) -> Result<Self, jsonwebtoken::errors::Error> {
+        // Already installed (by an earlier call) is fine.
+        let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
         let mut validation = Validation::new(ALGORITHM);
         validation.set_issuer(&[&auth.issuer]);
         validation.set_audience(&[&auth.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         // Expiry is checked against the injectable clock in `verify`.
         validation.validate_exp = false;
-        TokenKeys {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+        Ok(TokenKeys {
+            encoding: EncodingKey::from_secret(secret)?,
+            decoding: DecodingKey::from_secret(secret)?,
             validation,
             issuer: auth.issuer.clone(),
             audience: auth.audience.clone(),
             access_ttl_secs: auth.access_token_ttl_secs,
             refresh_ttl_secs: auth.refresh_token_ttl_secs,
-        }
+        })
     }
 
     pub fn access_ttl_secs(&self) -> i64 {
@@ -81,7 +88,7 @@ impl TokenKeys {
         self.refresh_ttl_secs
     }
 
-    pub fn issue(&self, subject: &Subject, now_ms: i64) -> String {
+    pub fn issue(&self, subject: &Subject, session: &str, now_ms: i64) -> String {
         let now = now_ms / 1000;
         let claims = Claims {
             iss: self.issuer.clone(),
@@ -93,11 +100,13 @@ impl TokenKeys {
             role: subject.role,
             scope: subject.scope.encode(),
             chn: subject.channel.as_str().into(),
+            sid: session.to_owned(),
         };
         jsonwebtoken::encode(&Header::new(ALGORITHM), &claims, &self.encoding).expect("HS256 signing cannot fail")
     }
 
-    pub fn verify(&self, token: &str, now_ms: i64) -> Result<Subject, TokenError> {
+    /// The token's subject and session.
+    pub fn verify(&self, token: &str, now_ms: i64) -> Result<(Subject, String), TokenError> {
         let data =
             jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|_| TokenError::Invalid)?;
         let claims = data.claims;
@@ -106,12 +115,13 @@ impl TokenKeys {
         }
         let scope = Scope::decode(&claims.scope).ok_or(TokenError::Invalid)?;
         let channel = Channel::parse(&claims.chn).ok_or(TokenError::Invalid)?;
-        Ok(Subject {
+        let subject = Subject {
             account_id: claims.sub,
             role: claims.role,
             scope,
             channel,
-        })
+        };
+        Ok((subject, claims.sid))
     }
 }
 
@@ -134,7 +144,7 @@ mod tests {
     use crate::platform::config::Settings;
 
     fn keys() -> TokenKeys {
-        TokenKeys::new(&[7u8; 32], &Settings::default().auth)
+        TokenKeys::new(&[7u8; 32], &Settings::default().auth).unwrap()
     }
 
     fn subject() -> Subject {
@@ -150,9 +160,10 @@ mod tests {
     fn tokens_round_trip_and_expire_by_the_clock() {
         let keys = keys();
         let now = 1_800_000_000_000;
-        let token = keys.issue(&subject(), now);
-        let back = keys.verify(&token, now + 1000).unwrap();
+        let token = keys.issue(&subject(), "s1", now);
+        let (back, session) = keys.verify(&token, now + 1000).unwrap();
         assert_eq!(back.scope, Scope::District("370102".into()));
+        assert_eq!(session, "s1");
         assert_eq!(
             keys.verify(&token, now + keys.access_ttl_secs() * 1000).unwrap_err(),
             TokenError::Expired
@@ -163,28 +174,29 @@ mod tests {
     fn other_keys_algorithms_and_audiences_are_refused() {
         let keys = keys();
         let now = 1_800_000_000_000;
-        let other = TokenKeys::new(&[8u8; 32], &Settings::default().auth);
-        assert!(keys.verify(&other.issue(&subject(), now), now).is_err());
+        let other = TokenKeys::new(&[8u8; 32], &Settings::default().auth).unwrap();
+        assert!(keys.verify(&other.issue(&subject(), "s1", now), now).is_err());
 
         let mut auth = Settings::default().auth;
         auth.audience = "someone-else".into();
-        let foreign = TokenKeys::new(&[7u8; 32], &auth);
-        assert!(keys.verify(&foreign.issue(&subject(), now), now).is_err());
+        let foreign = TokenKeys::new(&[7u8; 32], &auth).unwrap();
+        assert!(keys.verify(&foreign.issue(&subject(), "s1", now), now).is_err());
 
         // Same key, but HS384 in the header: the pinned algorithm refuses it.
-        let claims = jsonwebtoken::decode::<Claims>(&keys.issue(&subject(), now), &keys.decoding, &keys.validation)
-            .unwrap()
-            .claims;
+        let claims =
+            jsonwebtoken::decode::<Claims>(&keys.issue(&subject(), "s1", now), &keys.decoding, &keys.validation)
+                .unwrap()
+                .claims;
         let hs384 = jsonwebtoken::encode(
             &Header::new(Algorithm::HS384),
             &claims,
-            &EncodingKey::from_secret(&[7u8; 32]),
+            &EncodingKey::from_secret(&[7u8; 32]).unwrap(),
         )
         .unwrap();
         assert!(keys.verify(&hs384, now).is_err());
 
         // An unsigned token.
-        let token = keys.issue(&subject(), now);
+        let token = keys.issue(&subject(), "s1", now);
         let payload = token.split('.').nth(1).unwrap();
         let none_header = B64URL.encode(r#"{"alg":"none","typ":"JWT"}"#);
         assert!(keys.verify(&format!("{none_header}.{payload}."), now).is_err());

@@ -90,18 +90,38 @@ fn sms_params(kind: &str, params: &Value) -> [String; 2] {
     }
 }
 
-/// Sends the SMS notices that are due; each attempt is recorded. Runs under a lease.
+/// How long a claimed notice stays with the instance sending it: far longer than a send can
+/// take (the SMS client gives up after 10 s), so a claim never runs out mid-send; a notice
+/// whose instance died is due again after it.
+const CLAIM_MS: i64 = 5 * 60 * 1000;
+
+/// Sends the SMS notices that are due; each attempt is recorded. Runs under a lease, renewed
+/// before each notice (the batch stops when another instance took it), and each notice is
+/// claimed on its own (compare-and-set) right before it is sent, so two instances never send
+/// the same notice.
 pub async fn deliver_due(state: &AppState) -> anyhow::Result<DeliveryReport> {
-    let now = state.clock.now_ms();
     let lease_ms = (state.settings.sms.deliver_interval_secs.max(10) * 3 * 1000) as i64;
-    if !crate::platform::jobs::acquire(&state.db, LEASE, &state.instance_id, now, lease_ms).await? {
+    let holds_lease =
+        || crate::platform::jobs::acquire(&state.db, LEASE, &state.instance_id, state.clock.now_ms(), lease_ms);
+    if !holds_lease().await? {
         return Ok(DeliveryReport {
             skipped: true,
             ..Default::default()
         });
     }
     let mut report = DeliveryReport::default();
-    for due in store::due_sms(&state.db, now).await? {
+    for (i, due) in store::due_sms(&state.db, state.clock.now_ms())
+        .await?
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 && !holds_lease().await? {
+            tracing::info!("the notification lease passed to another instance; stopping this batch");
+            break;
+        }
+        if !store::claim(&state.db, &due, state.clock.now_ms() + CLAIM_MS).await? {
+            continue;
+        }
         let params: Value = serde_json::from_str(&due.params).unwrap_or(Value::Null);
         let sent = match Phone::parse(&due.contact_phone) {
             Ok(phone) => {
@@ -115,6 +135,7 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<DeliveryReport> {
             Err(_) => Err("the contact phone is not a mobile number".to_owned()),
         };
         let attempt = due.attempts + 1;
+        let now = state.clock.now_ms();
         match sent {
             Ok(()) => {
                 store::delivered(&state.db, &due.id, attempt, now).await?;

@@ -106,18 +106,35 @@ pub struct DueSms {
     pub params: String,
     pub contact_phone: String,
     pub attempts: i64,
+    /// As read: the compare-and-set of `claim` expects it unchanged.
+    pub next_attempt_at: i64,
 }
 
 /// SMS notices due at `now`, oldest due first, at most 100.
 pub async fn due_sms(db: impl Executor<'_>, now: i64) -> Result<Vec<DueSms>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT n.id, n.kind, n.params, e.contact_phone, n.attempts FROM notifications n \
+        "SELECT n.id, n.kind, n.params, e.contact_phone, n.attempts, n.next_attempt_at FROM notifications n \
          JOIN enterprises e ON n.recipient_kind = 'enterprise' AND e.id = n.recipient_id \
          WHERE n.channel = 'sms' AND n.state = 'pending' AND n.next_attempt_at <= $1 ORDER BY n.next_attempt_at LIMIT 100",
     )
     .bind(now)
     .fetch_all(db)
     .await
+}
+
+/// Claims a due notice for one attempt (compare-and-set on `next_attempt_at` as it was read):
+/// it is not due again until `claimed_until`, so no other instance sends it meanwhile; false
+/// when another instance claimed it (or it was recorded) since it was read.
+pub async fn claim(db: impl Executor<'_>, due: &DueSms, claimed_until: i64) -> Result<bool, sqlx::Error> {
+    let claimed = sqlx::query(
+        "UPDATE notifications SET next_attempt_at = $1 WHERE id = $2 AND state = 'pending' AND next_attempt_at = $3",
+    )
+    .bind(claimed_until)
+    .bind(&due.id)
+    .bind(due.next_attempt_at)
+    .execute(db)
+    .await?;
+    Ok(claimed.rows_affected() == 1)
 }
 
 /// Records a successful attempt.

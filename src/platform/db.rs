@@ -116,6 +116,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(20, "liveness", "0020_liveness.sql"),
     migration!(21, "identity assurance", "0021_identity_assurance.sql"),
     migration!(22, "one face", "0022_one_face.sql"),
+    migration!(23, "atomic limits", "0023_atomic_limits.sql"),
     migration!(24, "people list names", "0024_people_list_names.sql"),
 ];
 

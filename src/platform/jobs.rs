@@ -1,5 +1,7 @@
 //! Leases for background jobs: a job runs on the instance holding its lease, so several
-//! instances behind a load balancer never do the same job twice.
+//! instances behind a load balancer never do the same job twice. A long job renews its lease
+//! (`acquire` again) before each unit of work and stops when that fails: another instance took
+//! the lease meanwhile (this one was paused or slow past the lease), so it is fenced out.
 
 use crate::platform::db::Db;
 

@@ -109,6 +109,8 @@ struct SmsInner {
     sent: Vec<SentSms>,
     /// When set, every message is refused with this error code.
     failing: Option<String>,
+    /// How long each message takes to answer (a slow provider).
+    delay: std::time::Duration,
 }
 
 #[derive(Clone)]
@@ -155,6 +157,11 @@ impl FakeSms {
 
     pub fn count(&self) -> usize {
         self.inner.lock().unwrap().sent.len()
+    }
+
+    /// Makes every message take `delay` before it is answered (and counted).
+    pub fn set_delay(&self, delay: std::time::Duration) {
+        self.inner.lock().unwrap().delay = delay;
     }
 
     /// Makes the provider refuse every message (`Some(code)`) or accept them again (`None`).
@@ -240,6 +247,8 @@ async fn send_sms(
             ),
         );
     }
+    let delay = inner.lock().unwrap().delay;
+    tokio::time::sleep(delay).await;
     let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let phone = request["PhoneNumberSet"][0].as_str().unwrap_or_default().to_owned();
     let mut inner = inner.lock().unwrap();

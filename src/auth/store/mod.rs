@@ -69,7 +69,7 @@ async fn issue(
     .execute(db)
     .await?;
     Ok(TokenPair {
-        access_token: tokens.issue(subject, now),
+        access_token: tokens.issue(subject, family_id, now),
         token_type: "Bearer",
         expires_in: tokens.access_ttl_secs(),
         refresh_token,
@@ -214,4 +214,12 @@ pub async fn revoke_account(db: impl Executor<'_>, kind: AccountKind, account_id
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// The sign-in sessions (refresh-token families) revoked after `since`, with when.
+pub async fn revoked_since(db: impl Executor<'_>, since: i64) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT family_id, MAX(revoked_at) FROM refresh_tokens WHERE revoked_at > $1 GROUP BY family_id")
+        .bind(since)
+        .fetch_all(db)
+        .await
 }

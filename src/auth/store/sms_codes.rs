@@ -2,15 +2,6 @@
 
 use crate::platform::db::{new_id, Conn, Executor};
 
-/// When the account's newest code for `purpose` was created, if it has any.
-pub async fn last_created(db: impl Executor<'_>, purpose: &str, account_id: &str) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT MAX(created_at) FROM sms_codes WHERE purpose = $1 AND account_id = $2")
-        .bind(purpose)
-        .bind(account_id)
-        .fetch_one(db)
-        .await
-}
-
 /// Voids the account's live code and stores the new one's hash.
 pub async fn replace(
     conn: &mut Conn,
@@ -67,12 +58,17 @@ pub async fn live(
     .await
 }
 
-pub async fn count_wrong_attempt(db: impl Executor<'_>, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE sms_codes SET attempts = attempts + 1 WHERE id = $1")
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(())
+/// Counts one entry of the code unless it already has `max_attempts` (or was spent);
+/// the count including this entry, or `None` when none is left.
+pub async fn take_attempt(db: impl Executor<'_>, id: &str, max_attempts: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE sms_codes SET attempts = attempts + 1 WHERE id = $1 AND attempts < $2 AND consumed_at IS NULL \
+         RETURNING attempts",
+    )
+    .bind(id)
+    .bind(max_attempts)
+    .fetch_optional(db)
+    .await
 }
 
 /// Spends the code at `now`; false if it was spent meanwhile.

@@ -75,6 +75,12 @@ pub struct AuthSettings {
     pub sms_code_ttl_secs: i64,
     pub sms_code_max_attempts: i64,
     pub sms_code_resend_secs: i64,
+    /// Reset-code SMS sent to one account within a day.
+    pub sms_per_account_per_day: i64,
+    /// Reset-code SMS asked for from one client address within a day (known account or not).
+    pub sms_per_address_per_day: i64,
+    /// Reset-code SMS sent in all within a day.
+    pub sms_per_day: i64,
 }
 
 #[derive(Clone, Serialize, Deserialize, Default)]
@@ -332,6 +338,9 @@ impl Default for Settings {
                 sms_code_ttl_secs: 5 * 60,
                 sms_code_max_attempts: 5,
                 sms_code_resend_secs: 60,
+                sms_per_account_per_day: 10,
+                sms_per_address_per_day: 20,
+                sms_per_day: 5000,
             },
             secrets: SecretSettings::default(),
             wechat: WechatSettings {

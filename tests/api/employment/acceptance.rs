@@ -136,10 +136,11 @@ async fn only_the_mini_program_can_answer(engine: Engine) {
         scope: zhujian::auth::Scope::Person(me.body["account_id"].as_str().unwrap().into()),
         channel: zhujian::auth::Channel::Web,
     };
-    let web = app
-        .state
-        .tokens
-        .issue(&subject, zhujian::platform::clock::Clock::now_ms(&*app.clock));
+    let web = app.state.tokens.issue(
+        &subject,
+        "test-session",
+        zhujian::platform::clock::Clock::now_ms(&*app.clock),
+    );
     app.get(&format!("/api/v1/employment/requests/{id}"), Some(&web))
         .await
         .expect(200);

@@ -21,9 +21,11 @@ fn enterprise_token_now(app: &TestApp, enterprise_id: &str) -> String {
         scope: zhujian::auth::Scope::Enterprise(enterprise_id.into()),
         channel: zhujian::auth::Channel::Web,
     };
-    app.state
-        .tokens
-        .issue(&subject, zhujian::platform::clock::Clock::now_ms(&*app.clock))
+    app.state.tokens.issue(
+        &subject,
+        "test-session",
+        zhujian::platform::clock::Clock::now_ms(&*app.clock),
+    )
 }
 
 async fn task_state(s: &Setup) -> Value {
