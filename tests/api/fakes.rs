@@ -130,6 +130,36 @@ impl FakeSms {
     }
 
     /// The last message sent to the 11-digit `phone`.
+    /// The messages sent to `phone` once sending has settled (none more for 300 ms, at most
+    /// 10 s): the server sends a reset code after it has answered.
+    pub async fn settled_to(&self, phone: &str) -> Vec<SentSms> {
+        let started = std::time::Instant::now();
+        let (mut seen, mut quiet_since) = (self.sent_to(phone).len(), std::time::Instant::now());
+        while quiet_since.elapsed() < std::time::Duration::from_millis(300)
+            && started.elapsed() < std::time::Duration::from_secs(10)
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            let now = self.sent_to(phone).len();
+            if now != seen {
+                (seen, quiet_since) = (now, std::time::Instant::now());
+            }
+        }
+        self.sent_to(phone)
+    }
+
+    /// The newest message to `phone` once there are more than `before` to it (at most 5 s).
+    pub async fn next_to(&self, phone: &str, before: usize) -> SentSms {
+        for _ in 0..250 {
+            if self.sent_to(phone).len() > before {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        self.last_to(phone)
+            .filter(|_| self.sent_to(phone).len() > before)
+            .expect("an SMS was sent")
+    }
+
     pub fn last_to(&self, phone: &str) -> Option<SentSms> {
         let e164 = format!("+86{phone}");
         self.inner
