@@ -16,6 +16,8 @@ use zhujian_face::{distance, face_chip, Descriptor, Engine, Hog, Mmod, Quality, 
 
 #[path = "liveness/judge.rs"]
 mod liveness;
+#[path = "common/memory.rs"]
+mod memory;
 #[path = "dlib/compare.rs"]
 mod vs_dlib;
 
@@ -44,16 +46,6 @@ fn time<T>(f: impl FnOnce() -> T) -> (T, Duration) {
     let started = Instant::now();
     let value = f();
     (value, started.elapsed())
-}
-
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0.0);
-    kb / 1024.0
 }
 
 fn load_photo(path: &Path) -> RgbImage {
@@ -257,11 +249,11 @@ fn main() {
         ("photo JPEG 6000×4000", &too_big),
     ] {
         reset_peak();
-        let resident = current_rss_mb();
+        let resident = memory::status_mb("VmRSS");
         let outcome = zhujian::face::describe(&engine, &quality, photo).map(|_| "described");
         println!(
             "peak memory of one face check ({what}): {:.0} MB (models resident: {resident:.0} MB; {outcome:?})",
-            peak_rss_mb()
+            memory::status_mb("VmHWM")
         );
     }
 
@@ -296,7 +288,7 @@ fn main() {
     }
     println!(
         "peak memory of the whole benchmark (VmHWM since the last reset): {:.0} MB",
-        peak_rss_mb()
+        memory::status_mb("VmHWM")
     );
 
     // Accuracy over the labelled pairs; a photo without a face rejects its pairs.
@@ -345,16 +337,6 @@ fn encode_jpeg(img: &RgbImage) -> Vec<u8> {
     img.write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
         .unwrap();
     jpeg
-}
-
-fn current_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0.0);
-    kb / 1024.0
 }
 
 /// The selfie with a second face (deepface img17's, 110 pixels wide) in its bottom-left corner.

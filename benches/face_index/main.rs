@@ -41,16 +41,6 @@ fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0.0);
-    kb / 1024.0
-}
-
 /// xorshift64*, and Gaussian pairs by Box–Muller.
 struct Rng(u64);
 
@@ -237,7 +227,7 @@ fn correctness(real: &[(String, Descriptor)], shape: &Shape) {
 
 fn search_at(n: usize, shape: &Shape) {
     let mut rng = Rng(n as u64);
-    let before = rss_mb();
+    let before = memory::status_mb("VmRSS");
     let started = Instant::now();
     let mut kept = Vec::with_capacity(100);
     let index = build(
@@ -251,7 +241,7 @@ fn search_at(n: usize, shape: &Shape) {
         n,
     );
     let built = started.elapsed();
-    let grown = rss_mb() - before;
+    let grown = memory::status_mb("VmRSS") - before;
     let mut times = Vec::new();
     let mut found = 0;
     for q in 0..200 {
@@ -308,6 +298,8 @@ fn load_from_sealed(n: usize, shape: &Shape) {
 }
 
 mod from_database;
+#[path = "../common/memory.rs"]
+mod memory;
 
 #[tokio::main]
 async fn main() {

@@ -9,8 +9,7 @@ use super::store;
 use crate::audit::Act;
 use crate::auth::Caller;
 use crate::challenges::{self, Challenge};
-use crate::liveness::{self, Frames, Passed};
-use crate::photos::Flow;
+use crate::liveness::Frames;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::{ChallengeId, DocumentId, PersonId};
 use crate::platform::web::Json;
@@ -86,10 +85,4 @@ pub(super) async fn frames(
     let frames =
         challenges::spend_with_frames(state, caller, challenge, CHALLENGE_PURPOSE, person, selfie, others).await?;
     Ok(Some(frames))
-}
-
-/// The frames judged (see `liveness`); the selfie's descriptor and the further frames to
-/// record.
-pub(super) async fn check(state: &AppState, person: &PersonId, frames: &Frames) -> ApiResult<Passed> {
-    liveness::check_frames(state, person, frames, Flow::RegistrationSelfie).await
 }

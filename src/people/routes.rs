@@ -239,7 +239,7 @@ async fn register(
     let portrait_face = enroll(&state, portrait, Photo::Portrait).await?;
     let (selfie_face, further_frames) = match &frames {
         Some(frames) if frames.asks_liveness() => {
-            let passed = registration_liveness::check(&state, person, frames).await?;
+            let passed = crate::liveness::check_frames(&state, person, frames, Flow::RegistrationSelfie).await?;
             (passed.selfie, passed.others)
         }
         _ => (enroll(&state, selfie, Photo::Selfie).await?, Vec::new()),

@@ -136,6 +136,17 @@ fn token_error(inner: &Inner, query: &HashMap<String, String>) -> Option<Value> 
     })
 }
 
+/// Counts an API call and answers it with WeChat's error when its access token is bad or a
+/// failure was asked for (`fail_next`).
+fn refused(inner: &mut Inner, query: &HashMap<String, String>) -> Option<Value> {
+    inner.api_calls += 1;
+    if let Some(error) = token_error(inner, query) {
+        return Some(error);
+    }
+    let errcode = inner.fail_next.take()?;
+    Some(json!({"errcode": errcode, "errmsg": "refused by the fake"}))
+}
+
 fn out_seq_no_valid(s: &str) -> bool {
     (5..=32).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
@@ -146,12 +157,8 @@ async fn get_verify_id(
     Json(body): Json<Value>,
 ) -> impl IntoResponse {
     let mut inner = inner.lock().unwrap();
-    inner.api_calls += 1;
-    if let Some(error) = token_error(&inner, &query) {
+    if let Some(error) = refused(&mut inner, &query) {
         return answer(error);
-    }
-    if let Some(errcode) = inner.fail_next.take() {
-        return answer(json!({"errcode": errcode, "errmsg": "refused by the fake"}));
     }
     let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
     let cert = &body["cert_info"];
@@ -194,12 +201,8 @@ async fn query_verify_info(
     Json(body): Json<Value>,
 ) -> impl IntoResponse {
     let mut inner = inner.lock().unwrap();
-    inner.api_calls += 1;
-    if let Some(error) = token_error(&inner, &query) {
+    if let Some(error) = refused(&mut inner, &query) {
         return answer(error);
-    }
-    if let Some(errcode) = inner.fail_next.take() {
-        return answer(json!({"errcode": errcode, "errmsg": "refused by the fake"}));
     }
     let Some(session) = inner.sessions.get(body["verify_id"].as_str().unwrap_or_default()) else {
         return answer(json!({"errcode": 40097, "errmsg": "invalid verify_id"}));
