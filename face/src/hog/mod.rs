@@ -346,8 +346,8 @@ crate::simd::with_avx2! {
     /// dlib sums the taps of its 8-wide blocks in three interleaved accumulators (taps 0, 3,
     /// 6, … in the first, with any last taps; 1, 4, 7, … in the second; 2, 5, 8, … in the
     /// third) and adds them as first + (second + third); its scalar tail sums them in order.
-    /// Here each accumulator is a whole row, filled tap by tap, so the same sums in the same
-    /// order run over contiguous memory.
+    /// Here the same sums run in the same order over 16 or 8 columns at a time, whose
+    /// accumulators stay in registers for all the taps.
     #[allow(clippy::too_many_arguments)]
     fn separable(
         input: &[f32],
@@ -365,83 +365,67 @@ crate::simd::with_avx2! {
             block_end += 8;
         }
         let blocks = block_end - first_col;
-        let mut sums = Accumulators::new(blocks);
+        let wide = blocks / 16 * 16;
         for r in 0..nr {
             let row = &input[r * nc..(r + 1) * nc];
-            sums.run(row_filter, |n| &row[n..n + blocks]);
             let dst = &mut scratch[r * nc..(r + 1) * nc];
-            sums.total_into(&mut dst[first_col..block_end]);
+            for j in (0..wide).step_by(16) {
+                dst[first_col + j..][..16].copy_from_slice(&interleaved::<16>(row_filter, &row[j..], 1));
+            }
+            if wide < blocks {
+                dst[first_col + wide..][..8].copy_from_slice(&interleaved::<8>(row_filter, &row[wide..], 1));
+            }
             for c in block_end..last_col {
                 dst[c] = plain_taps(row_filter, |n| row[c - first_col + n]);
             }
         }
-        let mut column = vec![0.0f32; blocks];
         for r in first_row..last_row {
-            let base = (r - first_row) * nc;
-            sums.run(col_filter, |m| &scratch[base + m * nc + first_col..][..blocks]);
-            sums.total_into(&mut column);
-            let dst = &mut out[r * nc..(r + 1) * nc];
-            for (d, v) in dst[first_col..block_end].iter_mut().zip(&column) {
-                *d += v;
-            }
-            for c in block_end..last_col {
-                dst[c] += plain_taps(col_filter, |m| scratch[base + m * nc + c]);
-            }
-        }
-    }
-}
-
-/// dlib's three interleaved accumulators, one row each.
-struct Accumulators {
-    first: Vec<f32>,
-    second: Vec<f32>,
-    third: Vec<f32>,
-}
-
-impl Accumulators {
-    fn new(len: usize) -> Accumulators {
-        Accumulators {
-            first: vec![0.0; len],
-            second: vec![0.0; len],
-            third: vec![0.0; len],
-        }
-    }
-
-    /// Sums `filter[n] × values(n)` into the accumulators in dlib's order.
-    #[inline(always)]
-    fn run<'a>(&mut self, filter: &[f32], values: impl Fn(usize) -> &'a [f32]) {
-        for acc in [&mut self.first, &mut self.second, &mut self.third] {
-            acc.fill(0.0);
-        }
-        let mut n = 0;
-        while n + 2 < filter.len() {
-            for (k, acc) in [&mut self.first, &mut self.second, &mut self.third]
-                .into_iter()
-                .enumerate()
-            {
-                let (f, v) = (filter[n + k], values(n + k));
-                for (a, x) in acc.iter_mut().zip(v) {
-                    *a += x * f;
+            let base = (r - first_row) * nc + first_col;
+            let dst = &mut out[r * nc + first_col..(r + 1) * nc];
+            for j in (0..wide).step_by(16) {
+                let sums = interleaved::<16>(col_filter, &scratch[base + j..], nc);
+                for (d, v) in dst[j..][..16].iter_mut().zip(&sums) {
+                    *d += v;
                 }
             }
-            n += 3;
-        }
-        while n < filter.len() {
-            let (f, v) = (filter[n], values(n));
-            for (a, x) in self.first.iter_mut().zip(v) {
-                *a += x * f;
+            if wide < blocks {
+                let sums = interleaved::<8>(col_filter, &scratch[base + wide..], nc);
+                for (d, v) in dst[wide..][..8].iter_mut().zip(&sums) {
+                    *d += v;
+                }
             }
-            n += 1;
+            for c in block_end..last_col {
+                dst[c - first_col] += plain_taps(col_filter, |m| scratch[base - first_col + m * nc + c]);
+            }
         }
     }
+}
 
-    /// first + (second + third), into `out`.
-    #[inline(always)]
-    fn total_into(&self, out: &mut [f32]) {
-        for (((o, a), b), c) in out.iter_mut().zip(&self.first).zip(&self.second).zip(&self.third) {
-            *o = a + (b + c);
+/// The taps of `filter` over W columns in dlib's three interleaved accumulators, totalled as
+/// first + (second + third); tap n reads `data[n * stride..][..W]`.
+#[inline(always)]
+fn interleaved<const W: usize>(filter: &[f32], data: &[f32], stride: usize) -> [f32; W] {
+    let (mut first, mut second, mut third) = ([0.0f32; W], [0.0f32; W], [0.0f32; W]);
+    let at = |n: usize| -> &[f32] { &data[n * stride..][..W] };
+    let mut n = 0;
+    while n + 2 < filter.len() {
+        let (f0, f1, f2) = (filter[n], filter[n + 1], filter[n + 2]);
+        let (v0, v1, v2) = (at(n), at(n + 1), at(n + 2));
+        for i in 0..W {
+            first[i] += v0[i] * f0;
+            second[i] += v1[i] * f1;
+            third[i] += v2[i] * f2;
         }
+        n += 3;
     }
+    while n < filter.len() {
+        let (f, v) = (filter[n], at(n));
+        for i in 0..W {
+            first[i] += v[i] * f;
+        }
+        n += 1;
+    }
+    std::array::from_fn(|i| first[i] + (second[i] + third[i]))
 }
 
 /// dlib's scalar tail: the taps summed in order.

@@ -91,6 +91,9 @@ crate::simd::with_avx2! {
         // for the three channels, computed once.
         let right_weight: Vec<f32> = columns[..blocks].iter().map(|c| c.weight as f32).collect();
         let mut corners = vec![[0.0f32; 4]; blocks];
+        // Each source row's pixels at the block columns' left and right sources, as floats:
+        // gathered once per channel and row, then every output row is plain arithmetic.
+        let mut rows: [RowCache; 3] = std::array::from_fn(|_| RowCache::new(blocks));
         let mut y = -y_scale;
         for r in 0..out_nr {
             y += y_scale;
@@ -102,16 +105,22 @@ crate::simd::with_avx2! {
                 let inv_lr = 1.0f32 - lr;
                 *corner = [inv_tb_f * inv_lr, inv_tb_f * lr, tb_f * inv_lr, tb_f * lr];
             }
-            for (source, plane) in img.channels.iter().zip(channels.iter_mut()) {
+            for ((source, plane), cache) in img.channels.iter().zip(channels.iter_mut()).zip(&mut rows) {
                 let (upper, lower) = (&source[top * nc..][..nc], &source[bottom * nc..][..nc]);
                 let out = &mut plane[r * out_nc..][..out_nc];
-                for ((v, col), w) in out[..blocks].iter_mut().zip(&columns[..blocks]).zip(&corners) {
-                    let f = |row: &[u8], c: usize| f32::from(row[c]);
-                    let sum = w[0] * f(upper, col.left)
-                        + w[1] * f(upper, col.right)
-                        + w[2] * f(lower, col.left)
-                        + w[3] * f(lower, col.right);
-                    *v = sum as i32 as u8;
+                let [up, down] = cache.pair(top, bottom, source, nc, &columns[..blocks]);
+                for ((((v, w), ul), ur), (ll, lr)) in out[..blocks]
+                    .iter_mut()
+                    .zip(&corners)
+                    .zip(&up.left)
+                    .zip(&up.right)
+                    .zip(down.left.iter().zip(&down.right))
+                {
+                    let sum = w[0] * ul + w[1] * ur + w[2] * ll + w[3] * lr;
+                    // SAFETY: the weights are non-negative and add up to 1, so `sum` lies
+                    // between two bytes' values: finite and within i32. (The checked `as`
+                    // cast would not vectorise.)
+                    *v = unsafe { sum.to_int_unchecked::<i32>() } as u8;
                 }
                 for (v, col) in out[blocks..].iter_mut().zip(&columns[blocks..]) {
                     let lr = col.weight;
@@ -123,5 +132,56 @@ crate::simd::with_avx2! {
             }
         }
         Planar { width: out_nc, height: out_nr, channels }
+    }
+}
+
+/// A source row's pixels at the block columns' left and right sources.
+struct Gathered {
+    row: usize,
+    left: Vec<f32>,
+    right: Vec<f32>,
+}
+
+impl Gathered {
+    #[inline(always)]
+    fn fill(&mut self, row: usize, source: &[u8], nc: usize, columns: &[Column]) {
+        let pixels = &source[row * nc..][..nc];
+        for ((l, r), col) in self.left.iter_mut().zip(&mut self.right).zip(columns) {
+            *l = f32::from(pixels[col.left]);
+            *r = f32::from(pixels[col.right]);
+        }
+        self.row = row;
+    }
+}
+
+/// The two source rows an output row reads, of one channel; output rows go down the image,
+/// so the lower row of one is usually the upper row of the next and is kept.
+struct RowCache {
+    slots: [Gathered; 2],
+}
+
+impl RowCache {
+    fn new(blocks: usize) -> RowCache {
+        RowCache {
+            slots: std::array::from_fn(|_| Gathered {
+                row: usize::MAX,
+                left: vec![0.0; blocks],
+                right: vec![0.0; blocks],
+            }),
+        }
+    }
+
+    /// The gathered rows `top` and `bottom` (upper first).
+    #[inline(always)]
+    fn pair(&mut self, top: usize, bottom: usize, source: &[u8], nc: usize, columns: &[Column]) -> [&Gathered; 2] {
+        for wanted in [top, bottom] {
+            if self.slots.iter().all(|s| s.row != wanted) {
+                // Replace the slot holding neither row.
+                let stale = usize::from(self.slots[0].row == top || self.slots[0].row == bottom);
+                self.slots[stale].fill(wanted, source, nc, columns);
+            }
+        }
+        let find = |row: usize| self.slots.iter().find(|s| s.row == row).expect("gathered");
+        [find(top), find(bottom)]
     }
 }
