@@ -4,6 +4,7 @@
 pub mod chip;
 pub mod dlib;
 pub mod engine;
+mod gemm;
 pub mod geometry;
 pub mod hog;
 pub mod mmod;

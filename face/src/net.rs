@@ -223,6 +223,7 @@ fn read_layer(r: &mut Reader) -> Result<Layer, ModelError> {
                 pad_x,
                 weights: params[..count].to_vec(),
                 bias,
+                packed: Default::default(),
             })
         }
         "relu_" => Layer::Relu,

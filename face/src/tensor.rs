@@ -1,6 +1,10 @@
 //! One image's activations (channels × rows × columns, row-major) and the layer operations of
 //! dlib's CPU implementation (dlib/dnn/cpu_dlib.cpp).
 
+use std::sync::OnceLock;
+
+use crate::gemm::{gemm, PackedA, PanelsB};
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tensor {
     pub k: usize,
@@ -38,11 +42,15 @@ pub struct Conv {
     /// (filter, channel, row, column), row-major.
     pub weights: Vec<f32>,
     pub bias: Vec<f32>,
+    /// The weights packed for `gemm`, made on the first forward pass (after any
+    /// `fold_affine`).
+    pub(crate) packed: OnceLock<PackedA>,
 }
 
 impl Conv {
     /// Folds a following per-channel affine layer (`y = g·x + b`) into the weights and bias.
     pub fn fold_affine(&mut self, gamma: &[f32], beta: &[f32]) {
+        self.packed = OnceLock::new();
         let per_filter = self.channels * self.nr * self.nc;
         for o in 0..self.filters {
             for w in &mut self.weights[o * per_filter..(o + 1) * per_filter] {
@@ -76,49 +84,30 @@ impl Conv {
         for (o, chunk) in out.data.chunks_mut(positions.max(1)).enumerate() {
             chunk.fill(self.bias[o]);
         }
+        let packed = self
+            .packed
+            .get_or_init(|| PackedA::new(&self.weights, self.filters, patch));
         let band = (budget / (patch * wo).max(1)).clamp(1, ho.max(1));
-        let mut columns = vec![0.0f32; patch * band * wo];
+        let mut columns = PanelsB::new(patch, band * wo);
         let mut first = 0;
         while first < ho {
             let rows = band.min(ho - first);
             let n = rows * wo;
-            self.im2col(x, first, rows, wo, &mut columns[..patch * n]);
-            // SAFETY: W holds filters·patch values (row stride patch), the columns patch·n
-            // (row stride n), and the output band starts at row `first` of each filter's
-            // plane of `positions` values, n of them used per filter (row stride positions).
-            unsafe {
-                matrixmultiply::sgemm(
-                    self.filters,
-                    patch,
-                    n,
-                    1.0,
-                    self.weights.as_ptr(),
-                    patch as isize,
-                    1,
-                    columns.as_ptr(),
-                    n as isize,
-                    1,
-                    1.0,
-                    out.data.as_mut_ptr().add(first * wo),
-                    positions as isize,
-                    1,
-                );
-            }
+            columns.reset(patch, n);
+            self.im2col(x, first, rows, wo, &mut columns);
+            gemm(packed, &columns, &mut out.data[first * wo..], positions);
             first += rows;
         }
         out
     }
 
-    /// The patches of output rows `first..first + rows`, one row of `columns` per
+    /// The patches of output rows `first..first + rows` (zeroed before): one row of B per
     /// (channel, filter row, filter column), one column per output position.
-    fn im2col(&self, x: &Tensor, first: usize, rows: usize, wo: usize, columns: &mut [f32]) {
-        let n = rows * wo;
-        columns.fill(0.0);
+    fn im2col(&self, x: &Tensor, first: usize, rows: usize, wo: usize, columns: &mut PanelsB) {
         for k in 0..self.channels {
             for fy in 0..self.nr {
                 for fx in 0..self.nc {
                     let row = (k * self.nr + fy) * self.nc + fx;
-                    let out_row = &mut columns[row * n..(row + 1) * n];
                     for r in 0..rows {
                         let oy = first + r;
                         let iy = (oy * self.stride_y + fy) as isize - self.pad_y as isize;
@@ -126,16 +115,49 @@ impl Conv {
                             continue;
                         }
                         let in_row = &x.data[(k * x.h + iy as usize) * x.w..][..x.w];
-                        let dst = &mut out_row[r * wo..(r + 1) * wo];
-                        for (ox, value) in dst.iter_mut().enumerate() {
-                            let ix = (ox * self.stride_x + fx) as isize - self.pad_x as isize;
-                            if ix >= 0 && (ix as usize) < x.w {
-                                *value = in_row[ix as usize];
-                            }
-                        }
+                        self.patch_row(in_row, fx, r * wo, wo, row, columns);
                     }
                 }
             }
+        }
+    }
+
+    /// One output row's values of B's row `row` (filter column `fx`), from the input row
+    /// `in_row`: the positions whose input column is inside the image, copied in runs that
+    /// end where B's panels do.
+    fn patch_row(
+        &self,
+        in_row: &[f32],
+        fx: usize,
+        first_position: usize,
+        wo: usize,
+        row: usize,
+        columns: &mut PanelsB,
+    ) {
+        let (stride, pad) = (self.stride_x, self.pad_x);
+        // Output columns ox with 0 <= ox·stride + fx - pad < width.
+        let from = pad.saturating_sub(fx).div_ceil(stride);
+        let to = if in_row.len() + pad > fx {
+            ((in_row.len() + pad - fx - 1) / stride + 1).min(wo)
+        } else {
+            0
+        };
+        let width = columns.width();
+        let mut ox = from;
+        while ox < to {
+            let p = first_position + ox;
+            let run = (width - p % width).min(to - ox);
+            let at = columns.index(row, p);
+            let source = ox * stride + fx - pad;
+            let dst = &mut columns.values[at..at + run];
+            if stride == 1 {
+                dst.copy_from_slice(&in_row[source..source + run]);
+            } else {
+                for (t, d) in dst.iter_mut().enumerate() {
+                    *d = in_row[source + t * stride];
+                }
+            }
+            ox += run;
         }
     }
 }
@@ -256,6 +278,7 @@ mod tests {
             pad_x: 1,
             weights: (0..6 * 3 * 25).map(|_| next()).collect(),
             bias: (0..6).map(|_| next()).collect(),
+            packed: OnceLock::new(),
         };
         let x = Tensor {
             k: 3,
@@ -316,6 +339,7 @@ mod tests {
                 pad_x: pad,
                 weights: (0..54).map(|i| ((i * 13 % 7) as f32 - 3.0) / 5.0).collect(),
                 bias: vec![0.5, -1.0, 0.25],
+                packed: OnceLock::new(),
             };
             let fast = conv.forward(&x);
             let slow = naive_conv(&conv, &x);
