@@ -153,21 +153,63 @@ fn extract(img: &RgbImage, rect: DRect, angle: f64, size: usize) -> Vec<u8> {
 }
 
 crate::simd::with_avx2! {
-    /// The chip's pixels, each the source's bilinear value at the mapped point (compiled for
-    /// AVX2 too: its floors are then instructions, not calls).
+    /// The chip's pixels, each the source's bilinear value at the mapped point, a row at a
+    /// time in passes the compiler can vectorise (the mapped points, their floors and
+    /// fractions), then the interpolation (compiled for AVX2 too: its floors are then
+    /// instructions, not calls). The arithmetic is `Affine::apply` and dlib's, value for value.
     fn sample(source: &Plane, map: &crate::geometry::Affine, size: usize) -> Vec<u8> {
         let mut chip = vec![0u8; size * size * 3];
-        for row in 0..size {
-            for col in 0..size {
-                let q = map.apply(Point {
-                    x: col as f64,
-                    y: row as f64,
-                });
-                let at = (row * size + col) * 3;
-                chip[at..at + 3].copy_from_slice(&source.bilinear(q));
+        let (mut xs, mut ys) = (vec![0.0f64; size], vec![0.0f64; size]);
+        for (row, out) in chip.chunks_exact_mut(size * 3).enumerate() {
+            let y = row as f64;
+            for (col, (qx, qy)) in xs.iter_mut().zip(&mut ys).enumerate() {
+                let x = col as f64;
+                *qx = map.m[0][0] * x + map.m[0][1] * y + map.t[0];
+                *qy = map.m[1][0] * x + map.m[1][1] * y + map.t[1];
+            }
+            for ((pixel, &qx), &qy) in out.chunks_exact_mut(3).zip(&xs).zip(&ys) {
+                pixel.copy_from_slice(&source.bilinear(Point { x: qx, y: qy }));
             }
         }
         chip
+    }
+}
+
+crate::simd::with_avx2! {
+    /// `Plane::down` (compiled for AVX2 too: its sums then run 8 values at a time).
+    fn pyramid_down(plane: &Plane) -> Plane {
+        if plane.w <= 8 || plane.h <= 8 {
+            return Plane::empty();
+        }
+        let (ow, oh) = ((plane.w - 3) / 2, (plane.h - 3) / 2);
+        let n = plane.w * 3;
+        // Columns first, every other row, on whole rows at once: each value from five rows.
+        let mut tmp = vec![0u32; oh * n];
+        for (dr, out) in tmp.chunks_exact_mut(n).enumerate() {
+            let at = |k: usize| &plane.data[(2 * dr + k) * n..][..n];
+            let (t0, t1, t2, t3, t4) = (at(0), at(1), at(2), at(3), at(4));
+            for j in 0..n {
+                out[j] = t0[j] + 4 * t1[j] + 6 * t2[j] + 4 * t3[j] + t4[j];
+            }
+        }
+        // Then rows: the five-pixel sums of every column (one plain pass over the row), of
+        // which every other pixel is kept. Integer sums, so the order of the passes changes
+        // no value.
+        let mut data = vec![0u32; oh * ow * 3];
+        let mut sums = vec![0u32; n - 12];
+        for (row, out) in tmp.chunks_exact(n).zip(data.chunks_exact_mut(ow * 3)) {
+            let at = |k: usize| &row[3 * k..][..n - 12];
+            let (p0, p1, p2, p3, p4) = (at(0), at(1), at(2), at(3), at(4));
+            for j in 0..n - 12 {
+                sums[j] = p0[j] + 4 * p1[j] + 6 * p2[j] + 4 * p3[j] + p4[j];
+            }
+            for (c, value) in out.chunks_exact_mut(3).enumerate() {
+                for ch in 0..3 {
+                    value[ch] = sums[6 * c + ch] / 256;
+                }
+            }
+        }
+        Plane { w: ow, h: oh, data }
     }
 }
 
@@ -204,31 +246,7 @@ impl Plane {
 
     /// dlib's pyramid_down<2>: a separable [1 4 6 4 1] filter, then every other pixel.
     fn down(&self) -> Plane {
-        if self.w <= 8 || self.h <= 8 {
-            return Plane::empty();
-        }
-        let (ow, oh) = ((self.w - 3) / 2, (self.h - 3) / 2);
-        // Rows first, every other column: each output value from five pixels of one channel.
-        let mut tmp = vec![0u32; self.h * ow * 3];
-        for (row, out) in self.data.chunks_exact(self.w * 3).zip(tmp.chunks_exact_mut(ow * 3)) {
-            for (c, value) in out.chunks_exact_mut(3).enumerate() {
-                let p = &row[6 * c..][..15];
-                for ch in 0..3 {
-                    value[ch] = p[ch] + 4 * p[3 + ch] + 6 * p[6 + ch] + 4 * p[9 + ch] + p[12 + ch];
-                }
-            }
-        }
-        // Then columns, every other row, on whole rows at once.
-        let mut data = vec![0u32; oh * ow * 3];
-        let n = ow * 3;
-        for (dr, out) in data.chunks_exact_mut(n).enumerate() {
-            let at = |k: usize| &tmp[(2 * dr + k) * n..][..n];
-            let (t0, t1, t2, t3, t4) = (at(0), at(1), at(2), at(3), at(4));
-            for j in 0..n {
-                out[j] = (t0[j] + 4 * t1[j] + 6 * t2[j] + 4 * t3[j] + t4[j]) / 256;
-            }
-        }
-        Plane { w: ow, h: oh, data }
+        pyramid_down(self)
     }
 
     /// Bilinear interpolation; black outside the image. Values are truncated, as dlib does.
@@ -240,11 +258,13 @@ impl Plane {
         }
         let (fx, fy) = (q.x - left, q.y - top);
         let (x, y) = (left as usize, top as usize);
-        let p = |xx: usize, yy: usize, ch: usize| f64::from(self.data[(yy * self.w + xx) * 3 + ch]);
+        let upper = &self.data[(y * self.w + x) * 3..][..6];
+        let lower = &self.data[((y + 1) * self.w + x) * 3..][..6];
         let mut out = [0u8; 3];
         for (ch, o) in out.iter_mut().enumerate() {
-            let v = (1.0 - fy) * ((1.0 - fx) * p(x, y, ch) + fx * p(x + 1, y, ch))
-                + fy * ((1.0 - fx) * p(x, y + 1, ch) + fx * p(x + 1, y + 1, ch));
+            let p = |row: &[u32], i: usize| f64::from(row[i]);
+            let v = (1.0 - fy) * ((1.0 - fx) * p(upper, ch) + fx * p(upper, ch + 3))
+                + fy * ((1.0 - fx) * p(lower, ch) + fx * p(lower, ch + 3));
             *o = v.clamp(0.0, 255.0) as u8;
         }
         out
