@@ -49,6 +49,7 @@ pub struct Point {
     pub y: f64,
 }
 
+#[inline(always)]
 pub fn round(v: f64) -> i64 {
     (v + 0.5).floor() as i64
 }
