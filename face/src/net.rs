@@ -329,13 +329,19 @@ fn read_trailer(r: &mut Reader, bottom: bool) -> Result<(), ModelError> {
     Ok(())
 }
 
-/// Folds every affine layer into the convolution right before it.
+/// Folds every affine layer into the convolution right before it, then packs each
+/// convolution's weights for the matrix product.
 fn fold_affines(layers: Vec<Layer>) -> Vec<Layer> {
     let mut out: Vec<Layer> = Vec::with_capacity(layers.len());
     for layer in layers {
         match (layer, out.last_mut()) {
             (Layer::Affine { gamma, beta }, Some(Layer::Conv(conv))) => conv.fold_affine(&gamma, &beta),
             (layer, _) => out.push(layer),
+        }
+    }
+    for layer in &mut out {
+        if let Layer::Conv(conv) = layer {
+            conv.pack();
         }
     }
     out

@@ -39,18 +39,25 @@ pub struct Conv {
     pub stride_x: usize,
     pub pad_y: usize,
     pub pad_x: usize,
-    /// (filter, channel, row, column), row-major.
+    /// (filter, channel, row, column), row-major; empty once packed.
     pub weights: Vec<f32>,
     pub bias: Vec<f32>,
-    /// The weights packed for `gemm`, made on the first forward pass (after any
-    /// `fold_affine`).
+    /// The weights packed for `gemm`: by `pack`, or on the first forward pass.
     pub(crate) packed: OnceLock<PackedA>,
 }
 
 impl Conv {
+    /// Packs the weights for the matrix product and drops their row-major copy (a model's
+    /// weights are then held once). Call after any `fold_affine`.
+    pub fn pack(&mut self) {
+        let patch = self.channels * self.nr * self.nc;
+        self.packed = OnceLock::from(PackedA::new(&self.weights, self.filters, patch));
+        self.weights = Vec::new();
+    }
+
     /// Folds a following per-channel affine layer (`y = g·x + b`) into the weights and bias.
     pub fn fold_affine(&mut self, gamma: &[f32], beta: &[f32]) {
-        self.packed = OnceLock::new();
+        assert!(self.packed.get().is_none(), "affine layers are folded before packing");
         let per_filter = self.channels * self.nr * self.nc;
         for o in 0..self.filters {
             for w in &mut self.weights[o * per_filter..(o + 1) * per_filter] {
