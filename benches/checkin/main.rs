@@ -194,7 +194,10 @@ async fn bench(label: &str, database_url: &str, dir: &Path) {
     let engine = zhujian::face::load_engine(&models()).unwrap();
     let portrait = std::fs::read(fixture("person-a-portrait.jpg")).unwrap();
     let enrolled = zhujian::face::describe(&engine, &zhujian_face::Quality::default(), &portrait).unwrap();
-    let base = selfies::face_crop(&engine, &image::open(fixture("person-a-selfie.jpg")).unwrap().to_rgb8());
+    let base = selfies::face_crop(
+        &engine,
+        &zhujian::face::decode(&std::fs::read(fixture("person-a-selfie.jpg")).unwrap()).unwrap(),
+    );
     let per_phase = WARM_UP + CHECK_INS;
     let photos = selfies::distinct_selfies(&base, 2 * per_phase);
     let started = Instant::now();

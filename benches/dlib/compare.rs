@@ -136,10 +136,7 @@ pub fn compare(m: &Models, models: &Path, selfie: &RgbImage) {
         .map(|n| (n.to_string(), fixtures.join(n)))
         .collect();
     files.push(("selfie 1280×960".into(), selfie_png));
-    let photos: Vec<(String, RgbImage)> = files
-        .iter()
-        .map(|(n, p)| (n.clone(), image::open(p).unwrap().to_rgb8()))
-        .collect();
+    let photos: Vec<(String, RgbImage)> = files.iter().map(|(n, p)| (n.clone(), super::load_photo(p))).collect();
     let dlib = dlib_medians(Path::new(&program), models, &files);
     let _ = std::fs::remove_dir_all(&scratch);
     let Some(dlib) = dlib else { return };
