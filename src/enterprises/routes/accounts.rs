@@ -85,17 +85,19 @@ async fn open_account(
         locality: body.locality.unwrap_or(Locality::Local).as_str(),
     };
     let mut tx = act.begin().await?;
-    let id = store::insert(&mut *tx, &new, state.clock.now_ms()).await.map_err(|e| {
-        if is_unique_violation(&e) {
-            ApiError::conflict(
-                "enterprise.already_exists",
-                "该统一社会信用代码已开通账号",
-                "An account with this credit code already exists",
-            )
-        } else {
-            e.into()
-        }
-    })?;
+    let id = store::insert(&mut *tx, &state.keys, &new, state.clock.now_ms())
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                ApiError::conflict(
+                    "enterprise.already_exists",
+                    "该统一社会信用代码已开通账号",
+                    "An account with this credit code already exists",
+                )
+            } else {
+                e.into()
+            }
+        })?;
     act.commit(tx, format!("enterprise:{id}")).await?;
     let message = SmsMessage {
         phone: body.contact_phone.clone(),
