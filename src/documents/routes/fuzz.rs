@@ -133,7 +133,14 @@ struct Bench {
 
 impl Bench {
     fn new() -> Bench {
-        let dir = tempfile::tempdir().unwrap();
+        // In memory where there is a tmpfs: the store syncs every file it completes.
+        let shm = std::path::Path::new("/dev/shm");
+        let dir = if shm.is_dir() {
+            tempfile::tempdir_in(shm)
+        } else {
+            tempfile::tempdir()
+        }
+        .unwrap();
         Bench {
             runtime: tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -194,30 +201,44 @@ impl Bench {
     }
 }
 
-proptest! {
-    #![proptest_config(config(2000))]
-
-    #[test]
-    fn well_formed_uploads_get_the_rules_answer(parts in proptest::collection::vec(part(), 0..22)) {
-        let bench = Bench::new();
-        let answer = bench.upload(body(&parts));
-        prop_assert_eq!(answer, expected(&parts));
+/// Runs `property` on `cases` values of `strategy` with one runtime and store for all of them.
+fn check<S: Strategy>(strategy: S, cases: u32, property: impl Fn(&Bench, S::Value) -> Result<(), TestCaseError>)
+where
+    S::Value: std::fmt::Debug,
+{
+    let bench = Bench::new();
+    let mut runner = proptest::test_runner::TestRunner::new(config(cases));
+    if let Err(failure) = runner.run(&strategy, |value| property(&bench, value)) {
+        panic!("{failure}");
     }
+}
 
-    #[test]
-    fn cut_off_uploads_are_refused_or_whole(parts in proptest::collection::vec(part(), 0..8), cut in 0.0f64..1.0) {
-        let bench = Bench::new();
+#[test]
+fn well_formed_uploads_get_the_rules_answer() {
+    check(proptest::collection::vec(part(), 0..22), 2000, |bench, parts| {
+        prop_assert_eq!(bench.upload(body(&parts)), expected(&parts));
+        Ok(())
+    });
+}
+
+#[test]
+fn cut_off_uploads_are_refused_or_whole() {
+    let strategy = (proptest::collection::vec(part(), 0..8), 0.0f64..1.0);
+    check(strategy, 2000, |bench, (parts, cut)| {
         let whole = body(&parts);
         let cut = (whole.len() as f64 * cut) as usize;
         match bench.upload(whole[..cut].to_vec()) {
             Ok(stored) => prop_assert_eq!(Ok(stored), expected(&parts)),
             Err(code) => prop_assert!(UPLOAD_CODES.contains(&code), "{}", code),
         }
-    }
+        Ok(())
+    });
+}
 
-    #[test]
-    fn noise_is_refused(noise in proptest::collection::vec(any::<u8>(), 0..2000), framed in any::<bool>()) {
-        let bench = Bench::new();
+#[test]
+fn noise_is_refused() {
+    let strategy = (proptest::collection::vec(any::<u8>(), 0..2000), any::<bool>());
+    check(strategy, 2000, |bench, (noise, framed)| {
         let mut body = Vec::new();
         if framed {
             body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
@@ -227,5 +248,6 @@ proptest! {
             Ok(stored) => prop_assert!(stored.starts_with(b"%PDF-")),
             Err(code) => prop_assert!(UPLOAD_CODES.contains(&code), "{}", code),
         }
-    }
+        Ok(())
+    });
 }
