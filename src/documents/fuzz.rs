@@ -22,7 +22,7 @@ fn limits() -> UploadSettings {
 /// A small image with pixels from `seed`: noise, stripes or flat, as JPEG or PNG.
 fn image_bytes(width: u32, height: u32, seed: u64, format: Format) -> Vec<u8> {
     let mut state = seed | 1;
-    let flat = seed % 3 == 0;
+    let flat = seed.is_multiple_of(3);
     let img = RgbImage::from_fn(width, height, |x, y| {
         state ^= state << 13;
         state ^= state >> 7;
