@@ -42,6 +42,7 @@ fn start_server(storage: &Path) -> Server {
     let models = std::env::var("ZHUJIAN_FACE_MODELS_DIR").expect("ZHUJIAN_FACE_MODELS_DIR; run scripts/attack.sh");
     let mut command = Command::new(env!("CARGO_BIN_EXE_zhujian"));
     command
+        .env_remove("DATABASE_URL")
         .env("ZHUJIAN_STORAGE_DIR", storage)
         .env("ZHUJIAN_SERVER_LISTEN", "127.0.0.1:0")
         .env("ZHUJIAN_LOG_FORMAT", "json")
