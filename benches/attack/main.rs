@@ -248,7 +248,12 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let server = start_server(dir.path());
     println!(
-        "zhujian release build on {} (SQLite in {})",
+        "zhujian {} on {} (SQLite in {})",
+        if cfg!(debug_assertions) {
+            "debug (unoptimised) build"
+        } else {
+            "release build"
+        },
         server.base,
         dir.path().display()
     );
