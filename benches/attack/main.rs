@@ -190,13 +190,20 @@ impl World {
                           "contact_name": "王五", "contact_phone": phone});
         let created = self.post("/enterprises", body, Some(&self.city)).await;
         assert_eq!(created.status, 201, "{}", created.text);
-        let password = self
-            .sms()
-            .iter()
-            .rev()
-            .find(|m| m["to"] == phone && m["template"] == "InitialPassword")
-            .map(|m| m["params"][1].as_str().unwrap().to_owned())
-            .expect("initial password SMS");
+        let mut password = None;
+        for _ in 0..100 {
+            password = self
+                .sms()
+                .iter()
+                .rev()
+                .find(|m| m["to"] == phone && m["template"] == "InitialPassword")
+                .map(|m| m["params"][1].as_str().unwrap().to_owned());
+            if password.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let password = password.expect("initial password SMS");
         (created.body["id"].as_str().unwrap().to_owned(), password)
     }
 

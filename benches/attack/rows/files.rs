@@ -176,9 +176,10 @@ pub(super) async fn multipart_floods(w: &World, e3: &str) -> Row {
         tokio::spawn(async move {
             loop {
                 let now = rss_mb(pid).0;
-                let mut p = peak.lock().unwrap();
-                *p = p.max(now);
-                drop(p);
+                {
+                    let mut p = peak.lock().unwrap();
+                    *p = p.max(now);
+                }
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         })
