@@ -187,6 +187,10 @@ async fn serve(settings: Settings, pool: db::Db, engine: db::Engine) -> anyhow::
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let state = AppState::new(settings, pool, engine, clock)?;
     state.face_index.load(&state.db, &state.keys).await?;
+    let sealed = zhujian::enterprises::seal_plain_contact_phones(&state.db, &state.keys).await?;
+    if sealed > 0 {
+        tracing::info!(sealed, "contact phones stored before sealing began are sealed now");
+    }
     tokio::spawn(zhujian::documents::sweeper::run(state.clone()));
     tokio::spawn(zhujian::audit::checkpoint::run(state.clone()));
     tokio::spawn(zhujian::notify::outbox::run(state.clone()));

@@ -49,7 +49,7 @@ impl AppState {
     /// Builds the state from settings whose secrets are already ensured, over an open pool.
     pub fn new(settings: Settings, db: Db, engine: Engine, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
         let token_key = settings.token_key()?;
-        let keys = Keys::new(token_key.clone(), settings.data_key()?);
+        let keys = Arc::new(Keys::new(token_key.clone(), settings.data_key()?));
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(10))
             .build()?;
@@ -57,8 +57,8 @@ impl AppState {
         let (wechat, wechat_face) = wechat_providers(&settings, http, clock.clone());
         Ok(AppState {
             tokens: Arc::new(TokenKeys::new(&token_key, &settings.auth)?),
-            accounts: Arc::new(accounts()),
-            keys: Arc::new(keys),
+            accounts: Arc::new(accounts(&keys)),
+            keys,
             audit_keys: Arc::new(audit_keyring(&settings)?),
             db,
             engine,
@@ -85,10 +85,10 @@ impl AppState {
 }
 
 /// Auth's ports to the account domains. This is the one place that names them together.
-fn accounts() -> Accounts {
+fn accounts(keys: &Arc<Keys>) -> Accounts {
     Accounts {
         staff: Arc::new(crate::staff::accounts::StaffAccounts),
-        enterprises: Arc::new(crate::enterprises::accounts::EnterpriseAccounts),
+        enterprises: Arc::new(crate::enterprises::accounts::EnterpriseAccounts { keys: keys.clone() }),
         people: Arc::new(crate::people::accounts::PersonAccounts),
     }
 }

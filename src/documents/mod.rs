@@ -5,6 +5,8 @@
 //! caller's bounds, `attach` and `release` lock a document to a record and unlock it, and
 //! `read_own_photo` reads one of the caller's photos whole.
 
+#[cfg(test)]
+mod fuzz;
 mod images;
 mod pool;
 pub mod routes;

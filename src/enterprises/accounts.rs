@@ -9,7 +9,10 @@ use crate::platform::db::Conn;
 use crate::platform::ids::EnterpriseId;
 use crate::BoxFuture;
 
-pub struct EnterpriseAccounts;
+/// Holds the keys that open the contact phone a reset code goes to.
+pub struct EnterpriseAccounts {
+    pub keys: std::sync::Arc<crate::platform::crypto::Keys>,
+}
 
 impl AccountPort for EnterpriseAccounts {
     fn current_subject<'a>(
@@ -39,12 +42,12 @@ impl PasswordAccountPort for EnterpriseAccounts {
         Box::pin(async move {
             let row = store::find_for_login(conn, credit_code).await?;
             Ok(row.map(|e| PasswordAccount {
+                reset_phone: Some(store::open_phone(&self.keys, &e.id, &e.contact_phone)),
                 scope: Scope::Enterprise(e.id.clone()),
                 account_id: e.id.into_string(),
                 role: Role::Enterprise,
                 password_hash: e.password_hash,
                 active: e.status == "active",
-                reset_phone: Some(e.contact_phone),
             }))
         })
     }

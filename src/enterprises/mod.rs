@@ -15,7 +15,7 @@ use crate::platform::db::Executor;
 use crate::platform::ids::EnterpriseId;
 use crate::platform::types::Coordinates;
 
-pub use store::EnterpriseRow;
+pub use store::{open_phone, seal_plain_contact_phones, EnterpriseRow};
 
 /// The enterprise if it lies within `bounds`.
 pub async fn get(

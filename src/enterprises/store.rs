@@ -11,8 +11,10 @@ use crate::platform::ids::{DocumentId, EnterpriseId, QualificationId, StaffId};
 use crate::platform::types::{CoordinateSystem, Coordinates};
 
 mod history;
+mod phones;
 use history::seal_personal;
 pub use history::{history, record, ChangeView};
+pub use phones::{open_phone, seal_phone, seal_plain_contact_phones};
 
 #[derive(sqlx::FromRow)]
 pub struct LoginRow {
@@ -29,7 +31,9 @@ pub struct EnterpriseRow {
     pub name: String,
     pub district_code: String,
     pub contact_name: String,
+    /// Sealed (`open_phone`).
     pub contact_phone: String,
+    pub contact_phone_masked: String,
     pub status: String,
     pub created_at: i64,
     pub registered_address: String,
@@ -124,7 +128,7 @@ impl EnterpriseRow {
                 number,
                 valid_until: self.safety_licence_valid_until.clone(),
             }),
-            contact_phone: crate::platform::types::mask_phone(&self.contact_phone),
+            contact_phone: self.contact_phone_masked,
             id: self.id,
             credit_code: self.credit_code,
             name: self.name,
@@ -155,7 +159,7 @@ pub struct NewEnterprise<'a> {
     pub locality: &'a str,
 }
 
-const COLUMNS: &str = "id, credit_code, name, district_code, contact_name, contact_phone, status, created_at, registered_address, \
+const COLUMNS: &str = "id, credit_code, name, district_code, contact_name, contact_phone, contact_phone_masked, status, created_at, registered_address, \
     site_latitude, site_longitude, site_crs, locality, safety_licence_number, safety_licence_valid_until, confirmed_at, \
     business_licence_document_id, video_document_id, site_radius_m, site_polygon";
 
@@ -198,23 +202,32 @@ pub async fn set_password_hash(
 }
 
 /// Inserts an account; fails with a unique violation when the credit code is taken.
-pub async fn insert(db: impl Executor<'_>, new: &NewEnterprise<'_>, now: i64) -> Result<EnterpriseId, sqlx::Error> {
+/// The contact phone is sealed.
+pub async fn insert(
+    db: impl Executor<'_>,
+    keys: &Keys,
+    new: &NewEnterprise<'_>,
+    now: i64,
+) -> Result<EnterpriseId, sqlx::Error> {
     let id = EnterpriseId::new();
+    let (phone, masked) = seal_phone(keys, &id, new.contact_phone);
     sqlx::query(
         "INSERT INTO enterprises (id, credit_code, name, district_code, contact_name, contact_phone, password_hash, status, created_by, \
-         created_at, updated_at, registered_address, locality) VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $9, $10, $11)",
+         created_at, updated_at, registered_address, locality, contact_phone_masked) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $9, $10, $11, $12)",
     )
     .bind(&id)
     .bind(new.credit_code)
     .bind(new.name)
     .bind(new.district_code)
     .bind(new.contact_name)
-    .bind(new.contact_phone)
+    .bind(phone)
     .bind(new.password_hash)
     .bind(new.created_by)
     .bind(now)
     .bind(new.registered_address)
     .bind(new.locality)
+    .bind(masked)
     .execute(db)
     .await?;
     Ok(id)
@@ -348,6 +361,16 @@ pub async fn apply(
         );
         let query = sqlx::query(&sql);
         let query = match &change.new {
+            // The contact phone is sealed, and its mask kept beside it.
+            Value::Text(Some(phone)) if change.column == "contact_phone" => {
+                let (sealed, masked) = seal_phone(keys, enterprise_id, phone);
+                sqlx::query("UPDATE enterprises SET contact_phone_masked = $1 WHERE id = $2")
+                    .bind(masked)
+                    .bind(enterprise_id)
+                    .execute(&mut *conn)
+                    .await?;
+                query.bind(Some(sealed))
+            }
             Value::Text(v) => query.bind(v.clone()),
             Value::Real(v) => query.bind(crate::platform::db::NullableF64(*v)),
             Value::Time(v) => query.bind(*v),

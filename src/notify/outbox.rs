@@ -123,7 +123,8 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<DeliveryReport> {
             continue;
         }
         let params: Value = serde_json::from_str(&due.params).unwrap_or(Value::Null);
-        let sent = match Phone::parse(&due.contact_phone) {
+        let phone = crate::enterprises::open_phone(&state.keys, &due.enterprise_id, &due.contact_phone);
+        let sent = match Phone::parse(&phone) {
             Ok(phone) => {
                 let message = SmsMessage {
                     phone,

@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::platform::db::Executor;
-use crate::platform::ids::NotificationId;
+use crate::platform::ids::{EnterpriseId, NotificationId};
 
 /// A notification row as it is inserted.
 pub struct NewNotification<'a> {
@@ -104,6 +104,8 @@ pub struct DueSms {
     pub id: NotificationId,
     pub kind: String,
     pub params: String,
+    pub enterprise_id: EnterpriseId,
+    /// Sealed (`enterprises::open_phone`).
     pub contact_phone: String,
     pub attempts: i64,
     /// As read: the compare-and-set of `claim` expects it unchanged.
@@ -113,7 +115,7 @@ pub struct DueSms {
 /// SMS notices due at `now`, oldest due first, at most 100.
 pub async fn due_sms(db: impl Executor<'_>, now: i64) -> Result<Vec<DueSms>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT n.id, n.kind, n.params, e.contact_phone, n.attempts, n.next_attempt_at FROM notifications n \
+        "SELECT n.id, n.kind, n.params, e.id AS enterprise_id, e.contact_phone, n.attempts, n.next_attempt_at FROM notifications n \
          JOIN enterprises e ON n.recipient_kind = 'enterprise' AND e.id = n.recipient_id \
          WHERE n.channel = 'sms' AND n.state = 'pending' AND n.next_attempt_at <= $1 ORDER BY n.next_attempt_at LIMIT 100",
     )

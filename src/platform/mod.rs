@@ -23,3 +23,6 @@ pub mod sms;
 pub mod types;
 pub mod web;
 pub mod xlsx;
+
+#[cfg(test)]
+pub mod fuzzing;

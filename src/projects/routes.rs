@@ -159,7 +159,7 @@ pub struct ImportReport {
     pub rows: Vec<ImportRow>,
 }
 
-const IMPORT_COLUMNS: [&str; 6] = [
+pub(super) const IMPORT_COLUMNS: [&str; 6] = [
     "permit_number",
     "name",
     "location",
@@ -185,6 +185,24 @@ async fn import_project(conn: &mut Conn, caller: &Caller, body: &NewProjectBody,
     }
 }
 
+/// One imported row read as the form's body, refused as the form would be.
+fn import_row(table: &Table, fields: &[String]) -> ApiResult<NewProjectBody> {
+    let cell = |name: &str| table.cell(fields, name);
+    let area = cell("building_area");
+    let row = json!({
+        "permit_number": cell("permit_number"), "name": cell("name"), "location": cell("location"),
+        "district_code": cell("district_code"), "enterprise_credit_code": cell("enterprise_credit_code"),
+        "project_manager": cell("project_manager"),
+        // A non-numeric area stays text so that the row is refused, not silently blanked.
+        "building_area": match area.parse::<f64>() {
+            _ if area.is_empty() => json!(null),
+            Ok(a) if a.is_finite() => json!(a),
+            _ => json!(area),
+        },
+    });
+    crate::platform::web::parse_json::<NewProjectBody>(row.to_string().as_bytes())
+}
+
 /// Registers projects in bulk from CSV (UTF-8, a header row naming at least permit_number,
 /// name, location, district_code, enterprise_credit_code, project_manager; optionally
 /// building_area). Every row is reported: created, or refused with the reasons.
@@ -208,19 +226,7 @@ async fn import_projects(
     let mut tx = act.begin().await?;
     for (line, fields) in &table.rows {
         let cell = |name: &str| table.cell(fields, name);
-        let area = cell("building_area");
-        let row = json!({
-            "permit_number": cell("permit_number"), "name": cell("name"), "location": cell("location"),
-            "district_code": cell("district_code"), "enterprise_credit_code": cell("enterprise_credit_code"),
-            "project_manager": cell("project_manager"),
-            // A non-numeric area stays text so that the row is refused, not silently blanked.
-            "building_area": match area.parse::<f64>() {
-                _ if area.is_empty() => json!(null),
-                Ok(a) if a.is_finite() => json!(a),
-                _ => json!(area),
-            },
-        });
-        let outcome = match crate::platform::web::parse_json::<NewProjectBody>(row.to_string().as_bytes()) {
+        let outcome = match import_row(&table, fields) {
             Ok(body) => import_project(&mut *tx, &caller, &body, state.clock.now_ms()).await,
             Err(error) => Err(error),
         };
@@ -293,3 +299,6 @@ async fn get_project(
         .map(Json)
         .ok_or_else(not_found)
 }
+
+#[cfg(test)]
+mod fuzz;

@@ -13,6 +13,9 @@ mod metadata;
 mod multipart;
 mod presigned;
 
+#[cfg(test)]
+mod fuzz;
+
 use axum::{extract::DefaultBodyLimit, http::StatusCode};
 use utoipa_axum::{router::OpenApiRouter, routes};
 

@@ -33,7 +33,7 @@ fn parse_purpose(raw: &str) -> ApiResult<Purpose> {
     })
 }
 
-struct FieldSource<'a>(axum::extract::multipart::Field<'a>);
+pub(super) struct FieldSource<'a>(pub(super) axum::extract::multipart::Field<'a>);
 
 impl ChunkSource for FieldSource<'_> {
     async fn next_chunk(&mut self) -> Result<Option<Bytes>, UploadError> {
@@ -81,25 +81,7 @@ pub(super) async fn upload_document(
         size: None,
         sha256: None,
     };
-    let mut other_parts = 0;
-    loop {
-        let field = multipart
-            .next_field()
-            .await
-            .map_err(|e| UploadError::Body(e.body_text()).into_api())?;
-        let Some(field) = field else {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "document.file_missing",
-                "请求中没有名为 file 的文件",
-                "The request has no part named file",
-            ));
-        };
-        if field.name() != Some("file") {
-            other_parts += 1;
-            skip_other_part(field, other_parts).await?;
-            continue;
-        }
+    with_file_part(&mut multipart, async |field| {
         let file_name = rules::clean_file_name(field.file_name());
         let mut source = FieldSource(field);
         let received = match upload::receive(&mut source, &expect, &state.objects, &key).await {
@@ -132,14 +114,43 @@ pub(super) async fn upload_document(
                 return Err(e);
             }
         };
-        return Ok((StatusCode::CREATED, Json(row.into())));
+        Ok((StatusCode::CREATED, Json(row.into())))
+    })
+    .await
+}
+
+/// Finds the part named `file` and hands it to `on_file`; the parts before it must be few and
+/// small (see `skip_other_part`), and a request without one is refused.
+pub(crate) async fn with_file_part<T>(
+    multipart: &mut Multipart,
+    on_file: impl AsyncFnOnce(axum::extract::multipart::Field<'_>) -> ApiResult<T>,
+) -> ApiResult<T> {
+    let mut other_parts = 0;
+    loop {
+        let field = multipart
+            .next_field()
+            .await
+            .map_err(|e| UploadError::Body(e.body_text()).into_api())?;
+        let Some(field) = field else {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "document.file_missing",
+                "请求中没有名为 file 的文件",
+                "The request has no part named file",
+            ));
+        };
+        if field.name() == Some("file") {
+            return on_file(field).await;
+        }
+        other_parts += 1;
+        skip_other_part(field, other_parts).await?;
     }
 }
 
 /// Parts other than `file` (form fields `wx.uploadFile` may add) are read and dropped, but only
 /// a few small ones: a request of thousands of parts or a huge form field is refused early.
-const OTHER_PARTS_MAX: usize = 16;
-const OTHER_PART_MAX_BYTES: usize = 64 * 1024;
+pub(crate) const OTHER_PARTS_MAX: usize = 16;
+pub(crate) const OTHER_PART_MAX_BYTES: usize = 64 * 1024;
 
 async fn skip_other_part(mut field: axum::extract::multipart::Field<'_>, count: usize) -> ApiResult<()> {
     let refused = |code, zh, en| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, code, zh, en);

@@ -39,7 +39,7 @@ pub struct NewRequestBody {
 /// The enterprise asks a registered person to confirm employment.
 #[utoipa::path(post, path = "/employment/requests", tag = "employment", request_body = NewRequestBody, security(("bearer" = [])),
     responses((status = 201, body = RequestView), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)))]
+        (status = 409, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub(super) async fn create_request(
     State(state): State<AppState>,
     caller: Caller,
@@ -55,16 +55,9 @@ pub(super) async fn create_request(
         state.settings.employment.max_contract_years,
     )
     .map_err(EmploymentRule::into_error)?;
-    let person = crate::people::find_by_id_number(&state.db, &state.keys, body.id_number.as_str())
-        .await?
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "employment.person_not_registered",
-                "该身份证号尚未实名登记，请让本人先在小程序完成实名登记",
-                "No one is registered with this ID number; the person must first register in the mini-program",
-            )
-        })?;
+    let Some(person) = crate::people::find_by_id_number(&state.db, &state.keys, body.id_number.as_str()).await? else {
+        return Err(not_registered(&state, enterprise).await);
+    };
     let person = &person;
     // Whether the person works elsewhere is theirs to tell: the request goes out either way,
     // and accepting it is refused while another relation lasts.
@@ -107,6 +100,32 @@ pub(super) async fn create_request(
         .ok_or_else(request_not_found)?;
     act.commit(tx, format!("employment_request:{id}")).await?;
     Ok((StatusCode::CREATED, Json(row.view(&state.keys))))
+}
+
+/// The answer for an ID number nobody registered: 404, since the enterprise must ask the person
+/// to register first (a request cannot wait for a registration: it is addressed to an enrolled
+/// person, who confirms it with their face). That tells whether an ID number is registered, so
+/// such answers are capped per enterprise and day (`employment.unregistered_per_day`, counted
+/// atomically, then 429): ID numbers cannot be tried in bulk to find who uses the app.
+async fn not_registered(state: &AppState, enterprise: &EnterpriseId) -> ApiError {
+    let key = format!("employment:unregistered:{enterprise}");
+    let limit = state.settings.employment.unregistered_per_day;
+    match crate::auth::throttle::take_quota(state, &key, limit, 24 * 3600 * 1000).await {
+        Err(error) => error,
+        Ok(Err(retry_after_secs)) => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "employment.unregistered_limit",
+            "今日查询未实名登记身份证号的次数已达上限，请明天再试",
+            "Too many requests for unregistered ID numbers today; try again tomorrow",
+        )
+        .retry_after(retry_after_secs),
+        Ok(Ok(())) => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "employment.person_not_registered",
+            "该身份证号尚未实名登记，请让本人先在小程序完成实名登记",
+            "No one is registered with this ID number; the person must first register in the mini-program",
+        ),
+    }
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -80,7 +80,8 @@ pub struct ProfileChanges {
 }
 
 /// The changes a profile update makes: one per field whose value differs.
-fn changes(row: &store::EnterpriseRow, body: &ProfileChanges) -> Vec<Change> {
+/// `old_phone` is the contact phone opened.
+fn changes(row: &store::EnterpriseRow, old_phone: &str, body: &ProfileChanges) -> Vec<Change> {
     let mut out = Vec::new();
     let mut push = |column: &'static str, old: Value, new: Value| {
         if old != new {
@@ -127,7 +128,7 @@ fn changes(row: &store::EnterpriseRow, body: &ProfileChanges) -> Vec<Change> {
         push("contact_name", text(&row.contact_name), text(v.as_str()));
     }
     if let Some(v) = &body.contact_phone {
-        push("contact_phone", text(&row.contact_phone), text(v.as_str()));
+        push("contact_phone", text(old_phone), text(v.as_str()));
     }
     if let Some(licence) = &body.safety_licence {
         let number = licence.as_ref().map(|l| l.number.as_str().to_owned());
@@ -217,7 +218,8 @@ pub(super) async fn update_enterprise(
             invalid.finish()?;
         }
     }
-    let changes = changes(&row, &body);
+    let old_phone = store::open_phone(&state.keys, &id, &row.contact_phone);
+    let changes = changes(&row, &old_phone, &body);
     let now = state.clock.now_ms();
     let mut tx = act.begin().await?;
     store::apply(

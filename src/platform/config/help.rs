@@ -92,6 +92,7 @@ SETTINGS (TOML key = default; environment: ZHUJIAN_<SECTION>_<KEY>, e.g. ZHUJIAN
   employment.request_ttl_secs = 604800  an employment request not answered in this time expires
   employment.challenge_ttl_secs = 180   a confirmation challenge must be used within this time
   employment.max_contract_years = 10    longest contract period accepted
+  employment.unregistered_per_day = 20  requests for unregistered ID numbers per enterprise a day, then 429
   check_in.default_radius_m = 300.0  radius of a site's fence unless staff set one for the site
   check_in.max_accuracy_m = 100.0    a position reported less precisely than this is refused
   check_in.challenge_ttl_secs = 120  a check-in challenge must be used within this time

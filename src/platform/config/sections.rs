@@ -239,6 +239,8 @@ pub struct EmploymentSettings {
     pub request_ttl_secs: i64,
     pub challenge_ttl_secs: i64,
     pub max_contract_years: u32,
+    /// Requests for ID numbers nobody registered, per enterprise and day, before 429.
+    pub unregistered_per_day: i64,
 }
 
 /// Seed 001 §3.3: the city station reviews the assessments of some districts (in Qingdao 市南,
@@ -407,6 +409,7 @@ impl Default for Settings {
                 request_ttl_secs: 7 * 24 * 3600,
                 challenge_ttl_secs: 180,
                 max_contract_years: 10,
+                unregistered_per_day: 20,
             },
             assessments: AssessmentSettings {
                 city_review_districts: vec!["*".into()],

@@ -154,3 +154,6 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod fuzz;

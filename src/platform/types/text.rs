@@ -35,7 +35,8 @@ impl<const MAX: usize, const LINES: bool> Text<MAX, LINES> {
         } else if text.chars().count() > MAX {
             Err(TEXT_TOO_LONG)
         } else {
-            Ok(Text(text.replace("\r\n", "\n")))
+            // Line breaks become `\n`, a lone `\r` too, so a text parses again to itself.
+            Ok(Text(text.replace("\r\n", "\n").replace('\r', "\n")))
         }
     }
 
@@ -103,6 +104,9 @@ mod tests {
         assert_eq!(code::<5, MULTILINE>("张\n三"), "ok");
         assert_eq!(code::<5, MULTILINE>("张\u{0}三"), "text.control_character");
         assert_eq!(Text::<5, MULTILINE>::parse("a\r\nb").unwrap().as_str(), "a\nb");
+        // Found by the property test: a lone CR survived, and "a\r\r\nb" parsed to "a\r\nb".
+        assert_eq!(Text::<5, MULTILINE>::parse("a\rb").unwrap().as_str(), "a\nb");
+        assert_eq!(Text::<5, MULTILINE>::parse("a\r\r\nb").unwrap().as_str(), "a\n\nb");
         assert_eq!(Text::<5>::parse("\u{200B}张三\u{200B}").unwrap().as_str(), "张三");
     }
 }

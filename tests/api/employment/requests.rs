@@ -6,13 +6,14 @@ use crate::both_engines;
 use crate::harness::Engine;
 use crate::people::{photo, upload};
 
-use super::{accept, offer, send_request, world};
+use super::{accept, offer, send_request, world, world_with};
 
 both_engines!(
     the_whole_flow_from_request_to_ended_relation,
     request_refusals,
     refusal_ends_the_request,
     concurrent_acceptances_give_one_employer,
+    unregistered_id_numbers_are_answered_only_so_often,
 );
 
 async fn the_whole_flow_from_request_to_ended_relation(engine: Engine) {
@@ -211,4 +212,46 @@ async fn concurrent_acceptances_give_one_employer(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(active, 1);
+}
+
+/// A valid ID number with sequence `n` (GB 11643 check character).
+fn id_number(n: usize) -> String {
+    let digits = format!("11010519800101{n:03}");
+    let sum: u32 = digits
+        .bytes()
+        .zip([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    format!("{digits}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+/// Whether an ID number is registered shows (404), but only a few times a day per enterprise:
+/// of 20 parallel requests for unregistered numbers exactly the cap is answered, the rest get
+/// 429; a registered person is still found, and another enterprise has its own count.
+async fn unregistered_id_numbers_are_answered_only_so_often(engine: Engine) {
+    let w = world_with(engine, |s| s.employment.unregistered_per_day = 3).await;
+    let app = &w.app;
+    let answers = futures_util::future::join_all((0..20).map(|n| {
+        let mut body = offer();
+        body["id_number"] = json!(id_number(n + 100));
+        app.post("/api/v1/employment/requests", body, Some(&w.a))
+    }))
+    .await;
+    let mut answered = 0;
+    for answer in &answers {
+        if answer.status == 404 {
+            answer.expect_problem(404, "employment.person_not_registered");
+            answered += 1;
+        } else {
+            answer.expect_problem(429, "employment.unregistered_limit");
+            assert!(answer.header("retry-after").is_some());
+        }
+    }
+    assert_eq!(answered, 3, "exactly the cap is answered");
+    send_request(app, &w.a).await;
+    let mut other = offer();
+    other["id_number"] = json!(id_number(200));
+    app.post("/api/v1/employment/requests", other, Some(&w.b))
+        .await
+        .expect_problem(404, "employment.person_not_registered");
 }
