@@ -80,7 +80,10 @@ async fn extra_parts_are_few_and_small(engine: Engine) {
     send(body(&many, &photo))
         .await
         .expect_problem(413, "document.too_many_parts");
-    let large = [("note".to_owned(), vec![b'x'; 50 * 1024 * 1024])];
+    // 1 MB, sixteen times the 64 KB cap: refused once the cap is passed. (Not 50 MB as the attack
+    // program sends: the server answers and closes before such a body is sent, and a client
+    // still writing then sees a broken pipe instead of the answer.)
+    let large = [("note".to_owned(), vec![b'x'; 1024 * 1024])];
     send(body(&large, &photo))
         .await
         .expect_problem(413, "document.part_too_large");
