@@ -2,13 +2,14 @@
 //! and reading them, with every round, for the enterprise and staff. Filling the items is in
 //! `filling`, submitting in `submission`; the views and lookups they share are here.
 
+use crate::openapi::register::routes;
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::rules::{self, Event, PersonRole, TemplateKind};
 use super::store::{self, AssessmentRow, HistoryEntry, LinkedDocument, RoundView};

@@ -2,13 +2,14 @@
 //! record deductions, and staff with jurisdiction pass or return each; the city sets the point
 //! value of each event type.
 
+use crate::openapi::register::routes;
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::store::{self, EventRow, EventType, NewEvent};
 use crate::assessments::rules::{self, Event};

@@ -13,8 +13,9 @@ mod metadata;
 mod multipart;
 mod presigned;
 
+use crate::openapi::register::routes;
 use axum::{extract::DefaultBodyLimit, http::StatusCode};
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::rules::{DocRule, OwnerKind, Purpose};
 use super::store;

@@ -5,11 +5,12 @@
 //! leaves every instance's index), the review keeps the evidence and the photos stay locked to
 //! it. The person is told either way in their inbox.
 
+use crate::openapi::register::routes;
 use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::store::{self, MatchRow, ReviewRow};
 use super::Match;
@@ -63,6 +64,7 @@ pub struct MatchView {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = RegistrationReview)]
 pub struct ReviewView {
     #[schema(value_type = String)]
     pub id: RegistrationReviewId,
@@ -195,6 +197,7 @@ pub enum RegistrationDecision {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = RegistrationDecisionBody)]
 pub struct DecisionBody {
     pub decision: RegistrationDecision,
     /// Why (e.g. 现场核验身份证，系双胞胎): kept with the review and the audit event.

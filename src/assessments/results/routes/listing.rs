@@ -220,6 +220,7 @@ pub enum ExportFormat {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
+    #[param(inline)]
     pub format: ExportFormat,
     pub period: String,
     /// Without it: CSV carries a locality column, XLSX a sheet for each.
