@@ -84,6 +84,10 @@ fn error_statuses(path: &str, method: &str, operation: &Value, shared_params: Op
     if method != "get" {
         statuses.extend([404, 409, 422]);
     }
+    // Sign-in, refresh and password reset are throttled per account and per address.
+    if method == "post" && path.starts_with("/api/v1/auth/") {
+        statuses.insert(429);
+    }
     statuses
 }
 
