@@ -6,7 +6,7 @@
 # does not declare, and any request that breaks the document yet is accepted.
 #
 # schemathesis is installed once into a virtualenv under $ZHUJIAN_CACHE (~/.cache/zhujian).
-# CONTRACT_SECONDS (default 30) bounds the fuzzing of each role.
+# CONTRACT_SECONDS (default 30) bounds the fuzzing of each role; CONTRACT_ROLES picks roles.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,8 +31,12 @@ install_schemathesis() {
 }
 
 install_schemathesis
-cargo build --release --locked --quiet
-bin="${CARGO_TARGET_DIR:-target}/release/zhujian"
+# CONTRACT_BIN: an already built server binary (e.g. a debug build while iterating).
+bin="${CONTRACT_BIN:-}"
+if [ -z "$bin" ]; then
+  cargo build --release --locked --quiet
+  bin="${CARGO_TARGET_DIR:-target}/release/zhujian"
+fi
 
 work=$(mktemp -d /tmp/zhujian-contract.XXXXXX)
 server_pid=
@@ -86,7 +90,8 @@ tokens[person]=$(post /auth/wechat/login '{"code":"contract-fuzz"}' | token_of)
 
 started=$(date +%s)
 failed=()
-for role in person enterprise supervisor district city sysadmin; do
+cd "$work" # schemathesis keeps its example database in the working directory
+for role in ${CONTRACT_ROLES:-person enterprise supervisor district city sysadmin}; do
   echo "== schemathesis as $role (${seconds}s)" >&2
   # Signing out would end the session the rest of the run uses.
   if ! "$venv/bin/schemathesis" run "$base/openapi.json" \

@@ -1,17 +1,18 @@
-//! Paging of list endpoints: `?page=1&per_page=50`, at most 200 a page. A page number below 1
-//! or a page size outside 1..=200 is refused (400), as the document declares.
+//! Paging of list endpoints: `?page=1&per_page=50`, at most 200 a page. A page number outside
+//! 1..=1000000 or a page size outside 1..=200 is refused (400), as the document declares.
 
 use serde::{de::Error, Deserialize, Deserializer};
 use utoipa::IntoParams;
 
 pub const MAX_PER_PAGE: u32 = 200;
+pub const MAX_PAGE: u32 = 1_000_000;
 
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct Page {
-    /// 1-based page number (default 1).
+    /// 1-based page number (default 1, at most 1000000).
     #[serde(default, deserialize_with = "page")]
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
     /// Items per page (default 50, at most 200).
     #[serde(default, deserialize_with = "per_page")]
@@ -27,11 +28,11 @@ impl Page {
     }
 }
 
-/// `deserialize_with` for a page number: at least 1.
+/// `deserialize_with` for a page number: 1 to `MAX_PAGE`.
 pub fn page<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
     let page = Option::<u32>::deserialize(deserializer)?;
     match page {
-        Some(0) => Err(D::Error::custom("page starts at 1")),
+        Some(n) if !(1..=MAX_PAGE).contains(&n) => Err(D::Error::custom("page is 1 to 1000000")),
         _ => Ok(page),
     }
 }
@@ -42,5 +43,36 @@ pub fn per_page<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32
     match per_page {
         Some(n) if !(1..=MAX_PER_PAGE).contains(&n) => Err(D::Error::custom("per_page is 1 to 200")),
         _ => Ok(per_page),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(json: &str) -> Result<Page, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    #[test]
+    fn page_and_size_outside_their_bounds_are_refused() {
+        assert_eq!(page("{}").unwrap().limit_offset(), (50, 0));
+        assert_eq!(
+            page(r#"{"page": 3, "per_page": 200}"#).unwrap().limit_offset(),
+            (200, 400)
+        );
+        assert_eq!(
+            page(r#"{"page": 1000000, "per_page": 1}"#).unwrap().limit_offset(),
+            (1, 999_999)
+        );
+        for refused in [
+            r#"{"per_page": 201}"#,
+            r#"{"per_page": 0}"#,
+            r#"{"page": 0}"#,
+            r#"{"page": 1000001}"#,
+            r#"{"per_page": 2147483648}"#,
+        ] {
+            assert!(page(refused).is_err(), "{refused}");
+        }
     }
 }

@@ -128,9 +128,9 @@ async fn result(conn: &mut Conn, task: &VerificationTaskId, id: &CheckInAttemptI
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AwaitingQuery {
-    /// 1-based page number (default 1).
+    /// 1-based page number (default 1, at most 1000000).
     #[serde(default, deserialize_with = "crate::platform::paging::page")]
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
     /// Items per page (default 50, at most 200).
     #[serde(default, deserialize_with = "crate::platform::paging::per_page")]
