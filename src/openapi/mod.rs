@@ -140,8 +140,8 @@ pub fn document_problems() -> Vec<String> {
     for reference in refs {
         let target = reference
             .strip_prefix("#/")
-            .map(|p| p.split('/').fold(Some(&json), |at, key| at.and_then(|v| v.get(key))));
-        if !matches!(target, Some(Some(_))) {
+            .and_then(|p| p.split('/').try_fold(&json, |at, key| at.get(key)));
+        if target.is_none() {
             problems.push(format!("{reference} is referenced but not defined"));
         }
     }
