@@ -47,6 +47,8 @@ enum Command {
     },
     /// Print the OpenAPI document (the committed copy is mini-program-api/openapi.json).
     Openapi,
+    /// Print the catalogue of error codes (the committed copy is mini-program-api/errors.json).
+    Errors,
     /// The face models.
     Models {
         #[command(subcommand)]
@@ -115,6 +117,10 @@ fn main() -> anyhow::Result<()> {
             print!("{}", zhujian::openapi::document_json());
             return Ok(());
         }
+        Some(Command::Errors) => {
+            print!("{}", zhujian::platform::error::catalogue::catalogue_json());
+            return Ok(());
+        }
         Some(Command::Models {
             command: ModelsCommand::Fetch,
         }) => return zhujian::face::models::fetch(&settings.models_dir()),
@@ -163,7 +169,9 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         },
-        Command::Openapi | Command::Models { .. } | Command::Face { .. } => unreachable!("handled before connecting"),
+        Command::Openapi | Command::Errors | Command::Models { .. } | Command::Face { .. } => {
+            unreachable!("handled before connecting")
+        }
     }
 }
 

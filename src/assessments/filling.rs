@@ -3,13 +3,14 @@
 //! certificates. Each change holds the record first, so that it cannot slip between the checks
 //! of a submission and the submission itself.
 
+use crate::openapi::register::routes;
 use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
 use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::routes::{begin_edit, editable, item_of, reread, AssessmentView};
 use super::rules::{ItemKind, PersonRole};

@@ -2,13 +2,14 @@
 //! override it (✗) with a score and an opinion, pass or reject each item, and finish the
 //! review, which approves the record or returns it to the enterprise.
 
+use crate::openapi::register::routes;
 use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::routes::{item_of, reread, template_of, view, visible, AssessmentView};
 use super::rules::{self, Event, ItemKind, Outcome};

@@ -2,13 +2,14 @@
 //! and reading them, with every round, for the enterprise and staff. Filling the items is in
 //! `filling`, submitting in `submission`; the views and lookups they share are here.
 
+use crate::openapi::register::routes;
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::rules::{self, Event, PersonRole, TemplateKind};
 use super::store::{self, AssessmentRow, HistoryEntry, LinkedDocument, RoundView};
@@ -251,7 +252,13 @@ pub struct ListQuery {
     pub period: Option<String>,
     /// District code (staff).
     pub district: Option<String>,
+    /// 1-based page number (default 1, at most 1000000).
+    #[serde(default, deserialize_with = "crate::platform::paging::page")]
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    /// Items per page (default 50, at most 200).
+    #[serde(default, deserialize_with = "crate::platform::paging::per_page")]
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 

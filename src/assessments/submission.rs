@@ -1,13 +1,14 @@
 //! Submitting a self-assessment: the checks of what the round still lacks and the submission
 //! itself, both while the record is held.
 
+use crate::openapi::register::routes;
 use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::routes::{begin_edit, reread, template_of, visible, AssessmentView};
 use super::rules::{self, Event, Gap, ItemFill};

@@ -5,13 +5,14 @@
 
 use std::collections::HashSet;
 
+use crate::openapi::register::routes;
 use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::rules::{self, ItemKind, PersonRole, TemplateKind};
 use super::seed;

@@ -1,10 +1,11 @@
 //! Sign-in endpoints: staff and enterprise passwords, WeChat mini-program login, token refresh
 //! and sign-out, password change, and the enterprise's SMS password reset.
 
+use crate::openapi::register::routes;
 use axum::{extract::State, http::StatusCode, response::IntoResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::accounts::{PasswordAccount, PasswordAccountPort};
 use super::store::{self, Rotation, TokenPair};

@@ -1,9 +1,10 @@
 //! Notifications over HTTP: a person's mini-program inbox, an enterprise's notices with their
 //! delivery state.
 
+use crate::openapi::register::routes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::store::{self, NotificationView};
 use crate::audit::Act;

@@ -2,10 +2,11 @@
 //! match between the ID portrait and a live selfie, portrait replacement, and the city
 //! station's look-up by ID number.
 
+use crate::openapi::register::routes;
 use axum::{extract::State, http::StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::one_face;
 use super::registration_liveness;

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::openapi::register::routes;
 use axum::{
     extract::{FromRef, State},
     http::header,
@@ -9,7 +10,7 @@ use axum::{
 };
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::platform::config::Settings;
 use crate::platform::db::Db;

@@ -1,6 +1,7 @@
 //! Projects over HTTP: staff create them one by one or import the permit platform's CSV;
 //! everyone reads those within their scope.
 
+use crate::openapi::register::routes;
 use axum::{
     body::Bytes,
     extract::{Path, Query, State},
@@ -10,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Connection;
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::store::{self, NewProject, ProjectView};
 use crate::audit::Act;
@@ -141,6 +142,7 @@ async fn create_project(
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = ProjectImportRow)]
 pub struct ImportRow {
     /// The CSV line the row starts on.
     pub line: usize,
@@ -153,6 +155,7 @@ pub struct ImportRow {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = ProjectImportReport)]
 pub struct ImportReport {
     pub created: usize,
     pub refused: usize,
@@ -257,7 +260,13 @@ pub struct ListQuery {
     pub district: Option<String>,
     #[param(value_type = Option<String>)]
     pub enterprise_id: Option<EnterpriseId>,
+    /// 1-based page number (default 1, at most 1000000).
+    #[serde(default, deserialize_with = "crate::platform::paging::page")]
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    /// Items per page (default 50, at most 200).
+    #[serde(default, deserialize_with = "crate::platform::paging::per_page")]
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 

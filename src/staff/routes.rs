@@ -1,12 +1,13 @@
 //! Staff administration: create, list and read staff accounts within one's jurisdiction.
 
+use crate::openapi::register::routes;
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::{rules, store};
 use crate::audit::Act;

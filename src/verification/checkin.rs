@@ -1,13 +1,14 @@
 //! Check-in (打卡) from the mini-program: each selected person, inside the window, at the
 //! enterprise's registered address, with a face check. Every attempt is kept.
 
+use crate::openapi::register::routes;
 use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::rules::check_in::{judge, FaceMatch, Judgement, Limits, Refusal};
 use super::rules::TaskState;

@@ -1,6 +1,7 @@
 //! Outcomes of verification: closing overdue tasks (a job), the enterprise's rectification
 //! report, and the progress of a task for staff, also as CSV and XLSX.
 
+use crate::openapi::register::routes;
 use axum::{
     extract::{Path, State},
     http::{header, StatusCode},
@@ -8,7 +9,7 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::routes::visible;
 use super::rules::review::Outcome;

@@ -3,10 +3,11 @@
 //! (`UPDATE … WHERE outcome = …`, one decision of each kind per attempt) so that concurrent
 //! decisions cannot both apply.
 
+use crate::openapi::register::routes;
 use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::routes::{visible, REVIEWERS};
 use super::rules::review::{
@@ -127,7 +128,13 @@ async fn result(conn: &mut Conn, task: &VerificationTaskId, id: &CheckInAttemptI
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AwaitingQuery {
+    /// 1-based page number (default 1, at most 1000000).
+    #[serde(default, deserialize_with = "crate::platform::paging::page")]
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    /// Items per page (default 50, at most 200).
+    #[serde(default, deserialize_with = "crate::platform::paging::per_page")]
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 

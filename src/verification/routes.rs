@@ -1,12 +1,13 @@
 //! Verification over HTTP: tasks, the selection of check-in personnel, and its review.
 
+use crate::openapi::register::routes;
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::rules::{self, OpeningRule, TaskKind, TaskState};
 use super::store::{self, RequirementView, ReviewView, SelectedRow, TaskRow};
@@ -264,7 +265,13 @@ async fn open_task(
 pub struct TasksQuery {
     #[param(value_type = Option<String>)]
     pub enterprise_id: Option<EnterpriseId>,
+    /// 1-based page number (default 1, at most 1000000).
+    #[serde(default, deserialize_with = "crate::platform::paging::page")]
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    /// Items per page (default 50, at most 200).
+    #[serde(default, deserialize_with = "crate::platform::paging::per_page")]
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 

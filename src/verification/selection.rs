@@ -3,13 +3,14 @@
 //! People are named in every answer and error by name and masked ID number, never by an
 //! internal id alone.
 
+use crate::openapi::register::routes;
 use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::routes::{not_allowed, task_view, visible, TaskView, REVIEWERS};
 use super::rules::{self, ReplacementRule, Required, Selected, SelectionRule, TaskEvent, TaskState};
@@ -331,6 +332,7 @@ pub enum Decision {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SelectionReviewBody)]
 pub struct ReviewBody {
     pub decision: Decision,
     /// 审核意见

@@ -44,6 +44,13 @@ async fn openapi_is_served_and_committed_copy_is_current(engine: Engine) {
         committed == generated,
         "mini-program-api/openapi.json is stale; regenerate it with: cargo run -- openapi > mini-program-api/openapi.json"
     );
+    let catalogue = zhujian::platform::error::catalogue::catalogue_json();
+    let committed_path = concat!(env!("CARGO_MANIFEST_DIR"), "/mini-program-api/errors.json");
+    let committed = std::fs::read_to_string(committed_path).unwrap_or_default();
+    assert!(
+        committed == catalogue,
+        "mini-program-api/errors.json is stale; regenerate it with: cargo run -- errors > mini-program-api/errors.json"
+    );
     let served = app.get("/openapi.json", None).await;
     served.expect(200);
     assert_eq!(

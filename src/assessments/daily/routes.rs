@@ -2,13 +2,14 @@
 //! record deductions, and staff with jurisdiction pass or return each; the city sets the point
 //! value of each event type.
 
+use crate::openapi::register::routes;
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::store::{self, EventRow, EventType, NewEvent};
 use crate::assessments::rules::{self, Event};
@@ -289,7 +290,13 @@ pub struct ListQuery {
     pub category: Option<String>,
     /// Events that occurred in this year.
     pub year: Option<String>,
+    /// 1-based page number (default 1, at most 1000000).
+    #[serde(default, deserialize_with = "crate::platform::paging::page")]
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    /// Items per page (default 50, at most 200).
+    #[serde(default, deserialize_with = "crate::platform::paging::per_page")]
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 

@@ -16,8 +16,9 @@ mod presigned;
 #[cfg(test)]
 mod fuzz;
 
+use crate::openapi::register::routes;
 use axum::{extract::DefaultBodyLimit, http::StatusCode};
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::rules::{DocRule, OwnerKind, Purpose};
 use super::store;

@@ -77,6 +77,10 @@ pub(super) async fn presign_upload(
     if body.size == 0 {
         invalid.field("size", "document.empty", "文件为空", "The file is empty");
     }
+    // The document declares int64; larger numbers are not sizes.
+    if i64::try_from(body.size).is_err() {
+        invalid.field("size", "field.invalid", "文件大小超出范围", "The size is out of range");
+    }
     let sha256 = body.sha256.map(|h| h.to_ascii_lowercase());
     if sha256
         .as_ref()

@@ -12,7 +12,8 @@ mod certificates;
 mod relations;
 mod requests;
 
-use utoipa_axum::{router::OpenApiRouter, routes};
+use crate::openapi::register::routes;
+use utoipa_axum::router::OpenApiRouter;
 
 use super::rules::EmploymentRule;
 use super::store;

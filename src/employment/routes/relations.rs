@@ -25,7 +25,13 @@ pub struct RelationsQuery {
     pub enterprise_id: Option<EnterpriseId>,
     /// Only current relations (an enterprise's current staff).
     pub active: Option<bool>,
+    /// 1-based page number (default 1, at most 1000000).
+    #[serde(default, deserialize_with = "crate::platform::paging::page")]
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    /// Items per page (default 50, at most 200).
+    #[serde(default, deserialize_with = "crate::platform::paging::per_page")]
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 

@@ -137,6 +137,7 @@ pub(super) async fn create_enterprise(
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = EnterpriseImportRow)]
 pub struct ImportRow {
     /// The CSV line the row starts on.
     pub line: usize,
@@ -150,6 +151,7 @@ pub struct ImportRow {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = EnterpriseImportReport)]
 pub struct ImportReport {
     pub created: usize,
     pub refused: usize,

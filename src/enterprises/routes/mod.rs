@@ -12,10 +12,11 @@ mod accounts;
 mod profile;
 mod qualifications;
 
+use crate::openapi::register::routes;
 use axum::extract::DefaultBodyLimit;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::store::{self, EnterpriseView, Value};
 use crate::auth::{Caller, Role};

@@ -10,10 +10,11 @@
 //! Supervisors work on sites, not at the desk, and system administrators administer accounts:
 //! both are refused.
 
+use crate::openapi::register::routes;
 use axum::{extract::State, http::StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::{assurance_of, store, AssuranceLevel};
 use crate::audit::Act;

@@ -7,10 +7,11 @@
 //! employment request; the person themself for `identity`), expires when WeChat says, and is
 //! checked with `queryverifyinfo` once: passed or failed, it cannot be presented again.
 
+use crate::openapi::register::routes;
 use axum::{extract::State, http::StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::{store, AssuranceLevel, WechatPurpose};
 use crate::audit::Act;

@@ -5,11 +5,12 @@
 //! leaves every instance's index), the review keeps the evidence and the photos stay locked to
 //! it. The person is told either way in their inbox.
 
+use crate::openapi::register::routes;
 use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::store::{self, MatchRow, ReviewRow};
 use super::Match;
@@ -63,6 +64,7 @@ pub struct MatchView {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = RegistrationReview)]
 pub struct ReviewView {
     #[schema(value_type = String)]
     pub id: RegistrationReviewId,
@@ -130,7 +132,13 @@ fn not_found() -> ApiError {
 pub struct ReviewsQuery {
     /// held (default) | approved | refused | all
     pub state: Option<String>,
+    /// 1-based page number (default 1, at most 1000000).
+    #[serde(default, deserialize_with = "crate::platform::paging::page")]
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    /// Items per page (default 50, at most 200).
+    #[serde(default, deserialize_with = "crate::platform::paging::per_page")]
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 
@@ -195,6 +203,7 @@ pub enum RegistrationDecision {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = RegistrationDecisionBody)]
 pub struct DecisionBody {
     pub decision: RegistrationDecision,
     /// Why (e.g. 现场核验身份证，系双胞胎): kept with the review and the audit event.

@@ -52,6 +52,7 @@ impl Outcome {
 /// Staff's decision on a flagged attempt.
 #[derive(Debug, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = CheckInReviewDecision)]
 pub enum ReviewDecision {
     /// The attempt was genuine: it is accepted (its flags kept) and counts.
     Confirm,

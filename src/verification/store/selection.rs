@@ -192,6 +192,7 @@ pub async fn proposed_replacement(
 }
 
 #[derive(Serialize, ToSchema, sqlx::FromRow)]
+#[schema(as = SelectionReview)]
 pub struct ReviewView {
     pub round: i64,
     /// selection | replacement

@@ -139,6 +139,7 @@ pub enum FormRole {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ProjectAttachBody)]
 pub struct AttachBody {
     /// The supervisor's completed upload of purpose `supervision_form` (PDF).
     #[schema(value_type = String)]

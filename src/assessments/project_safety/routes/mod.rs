@@ -13,9 +13,10 @@ mod filling;
 mod records;
 mod submission;
 
+use crate::openapi::register::routes;
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::store::{self, FormDocument, ProjectAssessmentRow};
 use crate::assessments::not_allowed;

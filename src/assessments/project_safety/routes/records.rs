@@ -90,7 +90,13 @@ pub struct ListQuery {
     #[param(value_type = Option<String>)]
     pub project_id: Option<ProjectId>,
     pub period: Option<String>,
+    /// 1-based page number (default 1, at most 1000000).
+    #[serde(default, deserialize_with = "crate::platform::paging::page")]
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    /// Items per page (default 50, at most 200).
+    #[serde(default, deserialize_with = "crate::platform::paging::per_page")]
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 

@@ -50,7 +50,13 @@ pub struct ResultQuery {
     pub district: Option<String>,
     /// Only results whose final grade is this.
     pub grade: Option<Grade>,
+    /// 1-based page number (default 1, at most 1000000).
+    #[serde(default, deserialize_with = "crate::platform::paging::page")]
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    /// Items per page (default 50, at most 200).
+    #[serde(default, deserialize_with = "crate::platform::paging::per_page")]
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 
@@ -220,6 +226,7 @@ pub enum ExportFormat {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
+    #[param(inline)]
     pub format: ExportFormat,
     pub period: String,
     /// Without it: CSV carries a locality column, XLSX a sheet for each.

@@ -11,7 +11,8 @@ mod adjustments;
 mod listing;
 mod rules;
 
-use utoipa_axum::{router::OpenApiRouter, routes};
+use crate::openapi::register::routes;
+use utoipa_axum::router::OpenApiRouter;
 
 use super::grading::Category;
 use crate::auth::Role;

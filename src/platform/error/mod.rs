@@ -22,6 +22,10 @@ use utoipa::ToSchema;
 
 use crate::platform::observe::RequestId;
 
+pub mod catalogue;
+#[cfg(test)]
+mod catalogue_tests;
+
 pub type ApiResult<T> = Result<T, ApiError>;
 
 type Text = Cow<'static, str>;
@@ -154,6 +158,7 @@ impl ApiError {
                 "This endpoint does not accept this method; see the Allow header",
             ),
             StatusCode::PAYLOAD_TOO_LARGE => ("request.too_large", "请求内容过大", "The request body is too large"),
+            StatusCode::URI_TOO_LONG => ("request.uri_too_long", "请求地址过长", "The request URI is too long"),
             StatusCode::REQUEST_TIMEOUT => (
                 "request.timeout",
                 "请求处理超时，请稍后重试",
@@ -356,11 +361,20 @@ pub struct ProblemField {
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// The longest request target (path and query) served; longer ones answer 414 as a problem
+/// document. (Beyond 64 KiB the HTTP parser itself refuses them, with an empty 414.)
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+
 /// Middleware: writes every error response as a problem document in the request's language.
 pub async fn render_problems(request: Request, next: Next) -> Response {
     let lang = Lang::from_headers(request.headers());
     let request_id = request.extensions().get::<RequestId>().cloned().unwrap_or_default();
-    let mut response = next.run(request).await;
+    let too_long = request.uri().path_and_query().map_or(0, |p| p.as_str().len()) > MAX_URI_BYTES;
+    let mut response = if too_long {
+        StatusCode::URI_TOO_LONG.into_response()
+    } else {
+        next.run(request).await
+    };
     let status = response.status();
     let error = match response.extensions_mut().remove::<ApiError>() {
         Some(error) => error,
@@ -376,6 +390,13 @@ pub async fn render_problems(request: Request, next: Next) -> Response {
         }
         None => return response,
     };
+    debug_assert!(
+        catalogue::lookup(error.code).is_some_and(|c| c.statuses.contains(&status.as_u16()))
+            && error.fields.iter().all(|f| catalogue::lookup(f.code).is_some()),
+        "{} {} (or a field code) is not in src/platform/error/catalogue.rs",
+        status.as_u16(),
+        error.code
+    );
     let problem = Problem {
         kind: format!("urn:zhujian:problem:{}", error.code),
         title: status.canonical_reason().unwrap_or("Error").to_string(),

@@ -2,10 +2,18 @@
 //! document cannot drift from the code. Served at `/openapi.json` (interactive at `/docs`) and
 //! committed at `mini-program-api/openapi.json`, which a test keeps current.
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
 use axum::Router;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{schema::Schema, RefOr};
 use utoipa::{Modify, OpenApi};
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+
+mod contract;
+#[cfg(test)]
+mod tests;
 
 use crate::platform::error::{Problem, ProblemField};
 use crate::state::AppState;
@@ -66,10 +74,11 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::verification::outcomes::router())
         .merge(crate::projects::routes::router())
         .merge(crate::assessments::router());
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(crate::platform::ops::router())
-        .split_for_parts()
+        .split_for_parts();
+    (router, contract::complete(document))
 }
 
 /// The OpenAPI document as committed (pretty JSON with a final newline).
@@ -78,4 +87,63 @@ pub fn document_json() -> String {
     let mut json = document.to_pretty_json().expect("the OpenAPI document serializes");
     json.push('\n');
     json
+}
+
+pub mod register {
+    /// `utoipa_axum::routes!` that also records every schema the route registers, so that two
+    /// distinct types published under one schema name (utoipa keeps only one of them, silently
+    /// documenting the other operation wrongly) are caught by `document_problems`.
+    macro_rules! routes {
+        ($($handlers:tt)*) => {
+            $crate::openapi::checked(::utoipa_axum::routes!($($handlers)*))
+        };
+    }
+    pub(crate) use routes;
+}
+
+type Schemas = Vec<(String, RefOr<Schema>)>;
+
+static REGISTERED: Mutex<BTreeMap<String, BTreeSet<String>>> = Mutex::new(BTreeMap::new());
+
+#[doc(hidden)]
+pub fn checked<S, E>(registration: UtoipaMethodRouter<S, E>) -> UtoipaMethodRouter<S, E> {
+    let mut registered = REGISTERED.lock().unwrap_or_else(|e| e.into_inner());
+    record(&mut registered, &registration.0);
+    registration
+}
+
+fn record(registered: &mut BTreeMap<String, BTreeSet<String>>, schemas: &Schemas) {
+    for (name, schema) in schemas {
+        let json = serde_json::to_string(schema).unwrap_or_default();
+        registered.entry(name.clone()).or_default().insert(json);
+    }
+}
+
+/// What is wrong with the document: schema names under which routes registered different
+/// schemas (two distinct types; the document keeps one), and references to schemas, responses
+/// or parameters that the document does not define.
+pub fn document_problems() -> Vec<String> {
+    let (_, document) = routes();
+    let mut problems = Vec::new();
+    let registered = REGISTERED.lock().unwrap_or_else(|e| e.into_inner());
+    for (name, versions) in registered.iter() {
+        if versions.len() > 1 {
+            problems.push(format!(
+                "schema {name} is registered by {} distinct types: give them distinct names (#[schema(as = ...)])",
+                versions.len()
+            ));
+        }
+    }
+    let json = serde_json::to_value(&document).expect("the document serializes");
+    let mut refs = BTreeSet::new();
+    contract::collect_refs(&json, &mut refs);
+    for reference in refs {
+        let target = reference
+            .strip_prefix("#/")
+            .and_then(|p| p.split('/').try_fold(&json, |at, key| at.get(key)));
+        if target.is_none() {
+            problems.push(format!("{reference} is referenced but not defined"));
+        }
+    }
+    problems
 }
