@@ -1,6 +1,7 @@
 //! Bulk imports from CSV (enterprise accounts, projects): a small reader (RFC 4180: commas,
 //! quoted fields with doubled quotes and line breaks), the header check, and the per-row report
-//! of refusals.
+//! of refusals. The text is UTF-8 (with or without a byte-order mark) or, failing that, GB18030:
+//! what Excel and WPS save as "CSV" on Chinese Windows.
 
 use axum::http::StatusCode;
 use serde::Serialize;
@@ -16,17 +17,17 @@ pub struct Table {
 }
 
 impl Table {
-    /// Reads UTF-8 CSV whose header (case-insensitive) names at least the `required` columns.
+    /// Reads CSV whose header (case-insensitive) names at least the `required` columns.
     pub fn parse(body: &[u8], required: &[&str]) -> ApiResult<Table> {
-        let text = std::str::from_utf8(body).map_err(|_| {
+        let text = decode(body).ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "import.not_utf8",
-                "CSV 文件须为 UTF-8 编码",
-                "The CSV must be UTF-8 encoded",
+                "import.encoding_unknown",
+                "CSV 文件须为 UTF-8 或 GB18030 编码",
+                "The CSV must be encoded in UTF-8 or GB18030",
             )
         })?;
-        let mut rows = records(text);
+        let mut rows = records(&text);
         let header: Vec<String> = if rows.is_empty() {
             Vec::new()
         } else {
@@ -56,6 +57,15 @@ impl Table {
             .and_then(|i| fields.get(i))
             .map(|v| v.trim().to_owned())
             .unwrap_or_default()
+    }
+}
+
+/// The text of a CSV file: UTF-8 when it is valid UTF-8, otherwise GB18030 when it is valid
+/// GB18030 (a superset of GBK and GB2312), otherwise nothing.
+fn decode(body: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
+    match std::str::from_utf8(body) {
+        Ok(text) => Some(text.into()),
+        Err(_) => encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(body),
     }
 }
 
@@ -133,6 +143,26 @@ pub fn records(text: &str) -> Vec<(usize, Vec<String>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_saved_by_excel_on_chinese_windows_reads_as_gb18030() {
+        let text = "credit_code,name\n91350100M000100Y43,\u{5efa}\u{8bbe}\u{6709}\u{9650}\u{516c}\u{53f8}\n";
+        let (bytes, _, unmappable) = encoding_rs::GB18030.encode(text);
+        assert!(!unmappable);
+        assert!(
+            std::str::from_utf8(&bytes).is_err(),
+            "the sample must not be UTF-8 by chance"
+        );
+        let table = Table::parse(&bytes, &["credit_code", "name"]).unwrap();
+        assert_eq!(table.rows.len(), 1);
+        assert_eq!(
+            table.cell(&table.rows[0].1, "name"),
+            "\u{5efa}\u{8bbe}\u{6709}\u{9650}\u{516c}\u{53f8}"
+        );
+        // Bytes that are neither UTF-8 nor GB18030 are refused, not guessed at.
+        let error = Table::parse(b"name\n\x80\xff\n", &["name"]).err().unwrap();
+        assert_eq!(error.code, "import.encoding_unknown");
+    }
 
     #[test]
     fn quoted_fields_line_breaks_and_blank_lines() {

@@ -210,7 +210,7 @@ fn import_row(table: &Table, fields: &[String]) -> ApiResult<NewProjectBody> {
 /// name, location, district_code, enterprise_credit_code, project_manager; optionally
 /// building_area). Every row is reported: created, or refused with the reasons.
 #[utoipa::path(post, path = "/projects/import", tag = "projects", security(("bearer" = [])),
-    request_body(content_type = "text/csv", description = "CSV with a header row"),
+    request_body(content_type = "text/csv", description = "CSV with a header row, in UTF-8 or GB18030 (as Excel and WPS save it on Chinese Windows)"),
     responses((status = 200, body = ImportReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn import_projects(
     State(state): State<AppState>,

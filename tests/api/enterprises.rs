@@ -446,6 +446,36 @@ async fn csv_import_reports_every_row(engine: Engine) {
     );
     assert!(app.sms.last_to("13811110002").is_none());
 
+    // Saved as "CSV" by Excel or WPS on Chinese Windows: GB18030, not UTF-8.
+    let chinese_windows = "credit_code,name,district_code,contact_name,contact_phone\n\
+                           91370102MA3C4X5Y7W,历下丙建设有限公司,370102,王六,13811110006\n";
+    let (bytes, _, _) = encoding_rs::GB18030.encode(chinese_windows);
+    assert!(std::str::from_utf8(&bytes).is_err());
+    let report = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/enterprises/import"))
+                .bearer_auth(&t.lixia)
+                .header("content-type", "text/csv")
+                .body(bytes.into_owned()),
+        )
+        .await;
+    report.expect(200);
+    assert_eq!(report.body["created"], 1, "{}", report.text);
+    let id = report.body["rows"][0]["enterprise_id"].as_str().unwrap();
+    let created = app.get(&format!("/api/v1/enterprises/{id}"), Some(&t.lixia)).await;
+    assert_eq!(created.body["name"], "历下丙建设有限公司", "{}", created.text);
+    let neither = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/enterprises/import"))
+                .bearer_auth(&t.lixia)
+                .header("content-type", "text/csv")
+                .body(b"credit_code,name\n\x80\xff,x\n".to_vec()),
+        )
+        .await;
+    neither.expect_problem(422, "import.encoding_unknown");
+
     import(&t.lixia, "credit_code,name\nx,y\n".into())
         .await
         .expect_problem(422, "import.columns_missing");

@@ -176,7 +176,7 @@ pub(super) fn import_row(table: &Table, fields: &[String]) -> ApiResult<CreateEn
 /// credit_code, name, district_code, contact_name, contact_phone; optionally
 /// registered_address and locality). Every row is reported: created, or refused with the reasons.
 #[utoipa::path(post, path = "/enterprises/import", tag = "enterprises", security(("bearer" = [])),
-    request_body(content_type = "text/csv", description = "CSV with a header row"),
+    request_body(content_type = "text/csv", description = "CSV with a header row, in UTF-8 or GB18030 (as Excel and WPS save it on Chinese Windows)"),
     responses((status = 200, body = ImportReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(super) async fn import_enterprises(
     State(state): State<AppState>,

@@ -178,7 +178,7 @@ catalogue! {
     "identity.desk_code_invalid" [422] "核验码不属于该身份证号的登记人，请本人在自己的小程序中重新获取核验码" "The desk code is not this ID card holder's; the person opens a new one in their own mini-program";
     "identity.desk_name_mismatch" [422] "身份证上的姓名与实名登记的姓名不一致，不能核验；请本人更正登记信息" "The name on the ID card differs from the registered name; the registration must be corrected first";
     "import.columns_missing" [422] "CSV 表头缺少列：{columns}" "The CSV header lacks columns: {columns}";
-    "import.not_utf8" [422] "文件不是 UTF-8 编码" "The file is not UTF-8 encoded";
+    "import.encoding_unknown" [422] "CSV 文件须为 UTF-8 或 GB18030 编码" "The CSV must be encoded in UTF-8 or GB18030";
     "internal" [500] "服务器内部错误，请带上请求编号联系管理员" "Internal server error; quote the request id when reporting it";
     "link.expired" [403] "链接已过期，请重新获取" "The link has expired; get a new one";
     "link.invalid" [403] "链接无效" "The link is not valid";

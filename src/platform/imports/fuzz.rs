@@ -76,7 +76,7 @@ proptest! {
             }
             Err(e) => {
                 prop_assert_eq!(e.status.as_u16(), 422);
-                prop_assert!(["import.not_utf8", "import.columns_missing"].contains(&e.code), "{}", e.code);
+                prop_assert!(["import.encoding_unknown", "import.columns_missing"].contains(&e.code), "{}", e.code);
             }
         }
     }
