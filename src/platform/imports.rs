@@ -1,13 +1,21 @@
-//! Bulk imports from CSV (enterprise accounts, projects): a small reader (RFC 4180: commas,
-//! quoted fields with doubled quotes and line breaks), the header check, and the per-row report
-//! of refusals. The text is UTF-8 (with or without a byte-order mark) or, failing that, GB18030:
-//! what Excel and WPS save as "CSV" on Chinese Windows.
+//! Bulk imports (enterprise accounts, projects) from CSV or an XLSX workbook: a small CSV reader
+//! (RFC 4180: commas, quoted fields with doubled quotes and line breaks), the workbook reader
+//! (`xlsx`: its first sheet, bounded), the header check, and the per-row report of refusals.
+//! CSV text is UTF-8 (with or without a byte-order mark) or, failing that, GB18030: what Excel
+//! and WPS save as "CSV" on Chinese Windows.
 
 use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::platform::error::{ApiError, ApiResult};
+
+mod xlsx;
+
+/// An XLSX workbook, as the OpenAPI document describes an import's body.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct Workbook(pub Vec<u8>);
 
 /// A CSV file read against its header row.
 pub struct Table {
@@ -17,17 +25,22 @@ pub struct Table {
 }
 
 impl Table {
-    /// Reads CSV whose header (case-insensitive) names at least the `required` columns.
+    /// Reads CSV or a workbook whose header (case-insensitive) names at least the `required`
+    /// columns.
     pub fn parse(body: &[u8], required: &[&str]) -> ApiResult<Table> {
-        let text = decode(body).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "import.encoding_unknown",
-                "CSV 文件须为 UTF-8 或 GB18030 编码",
-                "The CSV must be encoded in UTF-8 or GB18030",
-            )
-        })?;
-        let mut rows = records(&text);
+        let mut rows = if xlsx::is_workbook(body) {
+            xlsx::records(body)?
+        } else {
+            let text = decode(body).ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "import.encoding_unknown",
+                    "CSV 文件须为 UTF-8 或 GB18030 编码",
+                    "The CSV must be encoded in UTF-8 or GB18030",
+                )
+            })?;
+            records(&text)
+        };
         let header: Vec<String> = if rows.is_empty() {
             Vec::new()
         } else {

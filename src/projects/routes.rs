@@ -206,11 +206,12 @@ fn import_row(table: &Table, fields: &[String]) -> ApiResult<NewProjectBody> {
     crate::platform::web::parse_json::<NewProjectBody>(row.to_string().as_bytes())
 }
 
-/// Registers projects in bulk from CSV (UTF-8, a header row naming at least permit_number,
+/// Registers projects in bulk from CSV (UTF-8 or GB18030) or an XLSX workbook (a header row naming at least permit_number,
 /// name, location, district_code, enterprise_credit_code, project_manager; optionally
 /// building_area). Every row is reported: created, or refused with the reasons.
 #[utoipa::path(post, path = "/projects/import", tag = "projects", security(("bearer" = [])),
-    request_body(content_type = "text/csv", description = "CSV with a header row, in UTF-8 or GB18030 (as Excel and WPS save it on Chinese Windows)"),
+    request_body(content((String = "text/csv"), (crate::platform::imports::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+        description = "CSV with a header row, in UTF-8 or GB18030 (as Excel and WPS save it on Chinese Windows), or an XLSX workbook whose first sheet has the header row"),
     responses((status = 200, body = ImportReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn import_projects(
     State(state): State<AppState>,

@@ -172,11 +172,12 @@ pub(super) fn import_row(table: &Table, fields: &[String]) -> ApiResult<CreateEn
     crate::platform::web::parse_json::<CreateEnterprise>(row.to_string().as_bytes())
 }
 
-/// Opens enterprise accounts in bulk from CSV (UTF-8, a header row naming at least
+/// Opens enterprise accounts in bulk from CSV (UTF-8 or GB18030) or an XLSX workbook (a header row naming at least
 /// credit_code, name, district_code, contact_name, contact_phone; optionally
 /// registered_address and locality). Every row is reported: created, or refused with the reasons.
 #[utoipa::path(post, path = "/enterprises/import", tag = "enterprises", security(("bearer" = [])),
-    request_body(content_type = "text/csv", description = "CSV with a header row, in UTF-8 or GB18030 (as Excel and WPS save it on Chinese Windows)"),
+    request_body(content((String = "text/csv"), (crate::platform::imports::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+        description = "CSV with a header row, in UTF-8 or GB18030 (as Excel and WPS save it on Chinese Windows), or an XLSX workbook whose first sheet has the header row"),
     responses((status = 200, body = ImportReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(super) async fn import_enterprises(
     State(state): State<AppState>,

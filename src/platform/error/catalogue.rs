@@ -179,6 +179,8 @@ catalogue! {
     "identity.desk_name_mismatch" [422] "身份证上的姓名与实名登记的姓名不一致，不能核验；请本人更正登记信息" "The name on the ID card differs from the registered name; the registration must be corrected first";
     "import.columns_missing" [422] "CSV 表头缺少列：{columns}" "The CSV header lacks columns: {columns}";
     "import.encoding_unknown" [422] "CSV 文件须为 UTF-8 或 GB18030 编码" "The CSV must be encoded in UTF-8 or GB18030";
+    "import.workbook_too_large" [413] "工作簿过大（解压后最多 64 MB、100 万个单元格），请分批导入" "The workbook is too large (at most 64 MB unpacked and a million cells); import it in parts";
+    "import.workbook_unreadable" [422] "无法读取该 XLSX 工作簿，请用 Excel 或 WPS 另存为 .xlsx 或 CSV 后重试" "The XLSX workbook cannot be read; save it again as .xlsx or CSV from Excel or WPS";
     "internal" [500] "服务器内部错误，请带上请求编号联系管理员" "Internal server error; quote the request id when reporting it";
     "link.expired" [403] "链接已过期，请重新获取" "The link has expired; get a new one";
     "link.invalid" [403] "链接无效" "The link is not valid";
