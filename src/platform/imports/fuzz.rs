@@ -63,6 +63,8 @@ proptest! {
     fn any_bytes_give_a_table_or_a_typed_refusal(bytes in prop_oneof![
         proptest::collection::vec(any::<u8>(), 0..300),
         "(credit_code|name|NAME|名称|,| |\r\n|\"){0,12}[^\u{0}]{0,40}".prop_map(String::into_bytes),
+        // What looks like a zip (an XLSX workbook) and is not one.
+        proptest::collection::vec(any::<u8>(), 0..300).prop_map(|tail| [b"PK\x03\x04".as_slice(), &tail].concat()),
     ]) {
         let required = ["credit_code", "name"];
         match Table::parse(&bytes, &required) {
@@ -76,7 +78,11 @@ proptest! {
             }
             Err(e) => {
                 prop_assert_eq!(e.status.as_u16(), 422);
-                prop_assert!(["import.encoding_unknown", "import.columns_missing"].contains(&e.code), "{}", e.code);
+                prop_assert!(
+                    ["import.encoding_unknown", "import.columns_missing", "import.workbook_unreadable"].contains(&e.code),
+                    "{}",
+                    e.code
+                );
             }
         }
     }
