@@ -187,7 +187,13 @@ impl TestApp {
         ));
         TestApp {
             base,
-            client: reqwest::Client::new(),
+            // The server closes a connection idle for `server.header_read_timeout_secs` (10 s);
+            // a client reusing one at that moment loses its request. Clients should let idle
+            // connections go sooner, and the tests' client does.
+            client: reqwest::Client::builder()
+                .pool_idle_timeout(std::time::Duration::from_secs(4))
+                .build()
+                .expect("the test client"),
             state,
             clock,
             sms,
