@@ -8,7 +8,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{linger, not_found, owner_for};
+use super::{linger, not_found, owner_for, LINGER_BYTES};
 use crate::audit::Act;
 use crate::auth::{Bounds, Caller};
 use crate::documents::rules::{self, DocState, Purpose};
@@ -143,7 +143,38 @@ pub(crate) async fn with_file_part<T>(
             return on_file(field).await;
         }
         other_parts += 1;
-        skip_other_part(field, other_parts).await?;
+        let mut field = field;
+        if let Err(error) = skip_other_part(&mut field, other_parts).await {
+            // Read on (within a bound) so that a client still sending gets the answer.
+            if let Some(left) = drain_field(&mut field, LINGER_BYTES).await {
+                drop(field);
+                linger_rest(multipart, left).await;
+            }
+            return Err(error);
+        }
+    }
+}
+
+/// Reads and drops the rest of `field` within `budget` bytes: the budget left, or None when
+/// the field did not end within it (or could not be read).
+async fn drain_field(field: &mut axum::extract::multipart::Field<'_>, budget: u64) -> Option<u64> {
+    let mut left = budget;
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => left = left.checked_sub(chunk.len() as u64)?,
+            Ok(None) => return Some(left),
+            Err(_) => return None,
+        }
+    }
+}
+
+/// Reads and drops the parts that follow a refused one, within `budget` bytes.
+async fn linger_rest(multipart: &mut Multipart, mut budget: u64) {
+    while let Ok(Some(mut field)) = multipart.next_field().await {
+        match drain_field(&mut field, budget).await {
+            Some(left) => budget = left,
+            None => return,
+        }
     }
 }
 
@@ -152,7 +183,7 @@ pub(crate) async fn with_file_part<T>(
 pub(crate) const OTHER_PARTS_MAX: usize = 16;
 pub(crate) const OTHER_PART_MAX_BYTES: usize = 64 * 1024;
 
-async fn skip_other_part(mut field: axum::extract::multipart::Field<'_>, count: usize) -> ApiResult<()> {
+async fn skip_other_part(field: &mut axum::extract::multipart::Field<'_>, count: usize) -> ApiResult<()> {
     let refused = |code, zh, en| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, code, zh, en);
     if count > OTHER_PARTS_MAX {
         return Err(refused(
