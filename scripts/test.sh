@@ -3,8 +3,8 @@
 # files, and on a throwaway PostgreSQL with a throwaway Garage (S3), both started here and
 # removed afterwards. Installs the `postgresql` package when its binaries are missing and
 # builds Garage once (cached). Extra arguments go to `cargo test`; without any, the API contract
-# is then checked against the running server (scripts/contract.sh; ZHUJIAN_CONTRACT=0 skips it,
-# ZHUJIAN_CONTRACT=1 runs it even with arguments).
+# is then checked against the running server (scripts/contract.sh; CONTRACT_FUZZ=0 skips it,
+# CONTRACT_FUZZ=1 runs it even with arguments; not a ZHUJIAN_ name, which the server would read as a setting).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,6 +55,6 @@ prepare_face_models
 export TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
 cargo test --locked --workspace "$@"
 
-if [ "${ZHUJIAN_CONTRACT:-$([ $# -eq 0 ] && echo 1 || echo 0)}" = 1 ]; then
+if [ "${CONTRACT_FUZZ:-$([ $# -eq 0 ] && echo 1 || echo 0)}" = 1 ]; then
   ./scripts/contract.sh
 fi
