@@ -4,6 +4,20 @@
 
 use proptest::prelude::*;
 
+use crate::platform::csv::Csv;
+use crate::platform::imports::Table;
+use crate::platform::xlsx::Cell;
+
+/// What an import reads from `rows` of text, written as CSV under `header` (by the product's
+/// own CSV writer) and read back requiring the `required` columns.
+pub fn csv_table(header: &[&str], required: &[&str], rows: &[Vec<String>]) -> Table {
+    let mut csv = Csv::new(header);
+    for row in rows {
+        csv.row(&row.iter().map(|c| Cell::Text(c.clone())).collect::<Vec<_>>());
+    }
+    Table::parse(&csv.into_bytes(), required).unwrap()
+}
+
 /// `cases` per property unless `PROPTEST_CASES` says otherwise; failures are not written to
 /// regression files (a failure prints its minimal input: make it a unit test beside the parser).
 pub fn config(cases: u32) -> ProptestConfig {

@@ -32,6 +32,7 @@ mod registration_liveness;
 mod results;
 mod schema;
 mod sessions;
+mod spreadsheets;
 mod staff;
 mod text_inputs;
 mod verification;

@@ -9,6 +9,7 @@ use std::io::{Cursor, Read};
 use axum::http::StatusCode;
 use calamine::{DataRef, Reader, Xlsx};
 
+use crate::platform::clock::civil_from_days;
 use crate::platform::error::{ApiError, ApiResult};
 
 /// What the parts of a workbook may inflate to, together.
@@ -100,20 +101,6 @@ fn date_text(serial: f64) -> String {
     let days = serial.floor() as i64 - 25_569; // 1970-01-01 is serial 25569
     let (y, m, d) = civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 fn unreadable() -> ApiError {

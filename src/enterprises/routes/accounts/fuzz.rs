@@ -5,10 +5,8 @@
 use proptest::prelude::*;
 
 use super::{import_row, IMPORT_COLUMNS};
-use crate::platform::csv::Csv;
-use crate::platform::fuzzing::{clean_text, config, credit_code, hostile_text};
+use crate::platform::fuzzing::{clean_text, config, credit_code, csv_table, hostile_text};
 use crate::platform::imports::Table;
-use crate::platform::xlsx::Cell;
 
 const HEADER: [&str; 7] = [
     "credit_code",
@@ -21,11 +19,7 @@ const HEADER: [&str; 7] = [
 ];
 
 fn table(rows: &[Vec<String>]) -> Table {
-    let mut csv = Csv::new(&HEADER);
-    for row in rows {
-        csv.row(&row.iter().map(|c| Cell::Text(c.clone())).collect::<Vec<_>>());
-    }
-    Table::parse(&csv.into_bytes(), &IMPORT_COLUMNS).unwrap()
+    csv_table(&HEADER, &IMPORT_COLUMNS, rows)
 }
 
 fn any_cell() -> impl Strategy<Value = String> {
