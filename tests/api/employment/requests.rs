@@ -226,12 +226,12 @@ fn id_number(n: usize) -> String {
 }
 
 /// Whether an ID number is registered shows (404), but only a few times a day per enterprise:
-/// of 20 parallel requests for unregistered numbers exactly the cap is answered, the rest get
+/// of 50 parallel requests for unregistered numbers exactly the cap is answered, the rest get
 /// 429; a registered person is still found, and another enterprise has its own count.
 async fn unregistered_id_numbers_are_answered_only_so_often(engine: Engine) {
     let w = world_with(engine, |s| s.employment.unregistered_per_day = 3).await;
     let app = &w.app;
-    let answers = futures_util::future::join_all((0..20).map(|n| {
+    let answers = futures_util::future::join_all((0..50).map(|n| {
         let mut body = offer();
         body["id_number"] = json!(id_number(n + 100));
         app.post("/api/v1/employment/requests", body, Some(&w.a))
