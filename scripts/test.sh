@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, and the HTTP integration tests twice: on SQLite with local
 # files, and on a throwaway PostgreSQL with a throwaway Garage (S3), both started here and
-# removed afterwards. Installs the `postgresql` package when its binaries are missing and
-# builds Garage once (cached). Extra arguments go to `cargo test`; without any, the API contract
+# removed afterwards. Installs the `postgresql`, `poppler-utils` and `zbar-tools` packages when
+# missing and builds Garage once (cached). Extra arguments go to `cargo test`; without any, the API contract
 # is then checked against the running server (scripts/contract.sh; CONTRACT_FUZZ=0 skips it,
 # CONTRACT_FUZZ=1 runs it even with arguments; not a ZHUJIAN_ name, which the server would read as a setting).
 set -euo pipefail
@@ -22,6 +22,16 @@ if [ -z "$pg_bin" ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
   pg_bin=$(find_pg_bin)
+fi
+
+# The certificate tests read the PDFs back with poppler and scan their QR codes with zbar.
+missing=()
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
+command -v zbarimg >/dev/null || missing+=(zbar-tools)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 # PostgreSQL refuses to run as root: as root, run it as the postgres user.

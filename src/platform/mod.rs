@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod objects;
 pub mod observe;
 pub mod ops;
+pub mod packages;
 pub mod paging;
 pub mod server;
 pub mod sms;

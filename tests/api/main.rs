@@ -14,6 +14,7 @@ mod daily;
 mod deliveries;
 mod dev_wechat;
 mod documents;
+mod electronic_certificates;
 mod employment;
 mod enterprise_phones;
 mod enterprises;
