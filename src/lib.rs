@@ -14,6 +14,7 @@ pub mod challenges;
 pub mod documents;
 pub mod employment;
 pub mod enterprises;
+pub mod exams;
 pub mod face;
 pub mod liveness;
 pub mod notify;

@@ -157,6 +157,10 @@ ids! {
     FacePhotoId,
     /// A registration held because its face matched another identity (`registration_reviews`).
     RegistrationReviewId,
+    /// An exam batch open for registration (`exam_batches`).
+    ExamBatchId,
+    /// A person's registration for an exam batch (`exam_registrations`).
+    ExamRegistrationId,
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ mod employment;
 mod enterprise_phones;
 mod enterprises;
 mod errors;
+mod exams;
 mod files;
 mod identity;
 mod limits;
