@@ -48,6 +48,16 @@ pub fn fetch(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The font's bytes, read and checked once per process (about 8 MB).
+pub fn cached(dir: &Path) -> anyhow::Result<&'static [u8]> {
+    static FONT: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    if let Some(font) = FONT.get() {
+        return Ok(font);
+    }
+    let font = load(dir)?;
+    Ok(FONT.get_or_init(|| font))
+}
+
 /// The font's bytes, checked.
 pub fn load(dir: &Path) -> anyhow::Result<Vec<u8>> {
     if !present(dir) {
