@@ -11,4 +11,4 @@ export type { Answer, CallOptions, Method, Operation, PathsWith, Schemas } from 
 export type { components, operations, paths } from "./schema.gen";
 export { memoryTokens, wxStorageTokens } from "./tokens";
 export type { TokenPair, TokenStore, Tokens } from "./tokens";
-export type { UploadProgress, Wx } from "./wx";
+export type { UploadProgress, Wx, WxError } from "./wx";
