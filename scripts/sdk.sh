@@ -4,6 +4,7 @@
 # journey examples and its tests must pass `tsc --strict`, and the unit tests run against a fake
 # wx. Installs Node.js and npm with apt-get when missing; dependencies come from the committed
 # package-lock.json (npm ci, cached under ~/.cache/zhujian/npm, skipped while unchanged).
+# Usage: scripts/sdk.sh [generate]
 set -euo pipefail
 cd "$(dirname "$0")/../mini-program-api/sdk"
 
@@ -18,6 +19,12 @@ stamp=node_modules/.installed-from-lock
 if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_hash" ]; then
   npm ci --cache "$HOME/.cache/zhujian/npm" --prefer-offline --no-audit --no-fund --loglevel=error
   echo "$lock_hash" >"$stamp"
+fi
+
+# `scripts/sdk.sh generate`: regenerate the types first (after openapi.json or errors.json
+# changed), then check; commit the regenerated src/*.gen.ts with the contract.
+if [ "${1:-}" = generate ]; then
+  npm run --silent generate
 fi
 
 # package.json's test: the regenerated types must equal the committed ones (else the SDK is
