@@ -272,3 +272,12 @@ test("signOut forgets the tokens and revokes the refresh token on the server", a
   assert.equal(server.refreshTokens.has("refresh-1"), false);
   assert.equal(wx.storage.size, 0, "the memory store leaves wx storage alone");
 });
+
+test("tokens in storage that are not the SDK's are ignored", async () => {
+  const server = new FakeServer();
+  const { wx, api } = signedInClient(server);
+  wx.storage.set("zhujian.tokens", { access_token: "a" });
+  assert.equal(api.signedIn, false);
+  await rejection(api.get("/api/v1/people/me"));
+  assert.equal(wx.sent[0]?.header["Authorization"], undefined);
+});
