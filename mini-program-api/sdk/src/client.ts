@@ -42,8 +42,6 @@ const UPLOAD = "/api/v1/documents" satisfies PathsWith<"post">;
 const WECHAT_LOGIN = "/api/v1/auth/wechat/login" satisfies PathsWith<"post">;
 const REFRESH = "/api/v1/auth/refresh" satisfies PathsWith<"post">;
 const LOGOUT = "/api/v1/auth/logout" satisfies PathsWith<"post">;
-/** Refresh this long before the access token expires by the device's clock. */
-const EXPIRY_MARGIN_MS = 30_000;
 /** A 401 with one of these codes ends the sign-in: refreshing cannot help. */
 const SIGNED_OUT = ["auth.session_ended", "auth.invalid_token", "auth.account_disabled"];
 
@@ -129,7 +127,7 @@ export class Client {
   /** Sends with the access token; on 401 `auth.token_expired`, renews it once and sends again. */
   private async authorized(attempt: (token: string | undefined) => Promise<Reply>): Promise<Reply> {
     let tokens = this.tokens.load();
-    if (tokens && this.now() >= tokens.access_expires_at - EXPIRY_MARGIN_MS) tokens = await this.renewed(tokens);
+    if (tokens && this.now() >= tokens.refresh_at) tokens = await this.renewed(tokens);
     const reply = await attempt(tokens?.access_token);
     if (!tokens || reply.status !== 401 || asProblem(reply.body)?.code !== "auth.token_expired") return reply;
     const renewed = await this.renewed(tokens);

@@ -11,6 +11,8 @@ export interface Tokens {
   refresh_token: string;
   /** When the access token expires, in Unix milliseconds of the device's clock. */
   access_expires_at: number;
+  /** When to refresh it ahead of a call: 30 s before it expires, or halfway for a shorter life. */
+  refresh_at: number;
   account_id: string;
   role: TokenPair["role"];
 }
@@ -22,10 +24,12 @@ export interface TokenStore {
 }
 
 export function tokensFrom(pair: TokenPair, now: number): Tokens {
+  const lifetime = pair.expires_in * 1000;
   return {
     access_token: pair.access_token,
     refresh_token: pair.refresh_token,
-    access_expires_at: now + pair.expires_in * 1000,
+    access_expires_at: now + lifetime,
+    refresh_at: now + Math.max(lifetime - 30_000, lifetime / 2),
     account_id: pair.account_id,
     role: pair.role,
   };
@@ -38,6 +42,7 @@ function isTokens(value: unknown): value is Tokens {
     typeof t.access_token === "string" &&
     typeof t.refresh_token === "string" &&
     typeof t.access_expires_at === "number" &&
+    typeof t.refresh_at === "number" &&
     typeof t.account_id === "string" &&
     typeof t.role === "string"
   );

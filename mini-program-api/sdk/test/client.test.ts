@@ -34,6 +34,7 @@ test("signIn sends wx.login's code and stores the pair in the mini-program's sto
     access_token: "access-1",
     refresh_token: "refresh-1",
     access_expires_at: fx.NOW + 900_000,
+    refresh_at: fx.NOW + 870_000,
     account_id: "person-1",
     role: "person",
   });
@@ -222,13 +223,29 @@ test("an access token past its expiry by the device's clock is refreshed before 
   let now = fx.NOW;
   const { wx, api } = signedInClient(server, { now: () => now });
   await api.signIn();
-  now += 900_000 - 10_000; // within the margin of the 900 s expiry
+  now += 870_000 - 1; // not yet 30 s before the 900 s expiry
+  await api.get("/api/v1/people/me");
+  now += 1;
   await api.get("/api/v1/people/me");
   assert.deepEqual(
     wx.sent.map((s) => s.path),
-    ["/api/v1/auth/wechat/login", "/api/v1/auth/refresh", "/api/v1/people/me"],
+    ["/api/v1/auth/wechat/login", "/api/v1/people/me", "/api/v1/auth/refresh", "/api/v1/people/me"],
   );
-  assert.equal(wx.to("/api/v1/people/me")[0]?.header["Authorization"], "Bearer access-2");
+  assert.equal(wx.to("/api/v1/people/me")[1]?.header["Authorization"], "Bearer access-2");
+});
+
+test("a short-lived access token is refreshed halfway through its life, not before every call", async () => {
+  const server = new FakeServer();
+  server.expiresIn = 20;
+  let now = fx.NOW;
+  const { wx, api } = signedInClient(server, { now: () => now });
+  await api.signIn();
+  now += 9_999;
+  await api.get("/api/v1/people/me");
+  assert.equal(wx.to("/api/v1/auth/refresh").length, 0);
+  now += 1;
+  await api.get("/api/v1/people/me");
+  assert.equal(wx.to("/api/v1/auth/refresh").length, 1);
 });
 
 test("upload: wx.uploadFile with the purpose, part `file`, headers, progress; refreshed and retried on 401", async () => {

@@ -21,6 +21,8 @@ interface Issued {
 export class FakeServer {
   /** Poses of every challenge issued (empty: one selfie). */
   poses: Array<S["Pose"]> = ["front", "left"];
+  /** The access tokens' lifetime in seconds (`expires_in`). */
+  expiresIn = 900;
   /** Answer registrations with 202 held_for_review. */
   holdRegistration = false;
   status: "unregistered" | "registered" | "held_for_review" = "unregistered";
@@ -67,7 +69,7 @@ export class FakeServer {
 
   private issuePair(): S["TokenPair"] {
     this.pairs += 1;
-    const pair = fx.tokenPair(this.pairs);
+    const pair = { ...fx.tokenPair(this.pairs), expires_in: this.expiresIn };
     this.accessTokens.set(pair.access_token, false);
     this.refreshTokens.set(pair.refresh_token, false);
     return pair;
