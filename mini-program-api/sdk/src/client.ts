@@ -154,7 +154,8 @@ export class Client {
     }
     const pair = this.answer(reply, false) as Answer<Operation<typeof REFRESH, "post">>;
     const tokens = tokensFrom(pair, this.now());
-    this.tokens.save(tokens);
+    // Signed out while the refresh was under way: the waiting calls go on, the pair is not kept.
+    if (this.tokens.load()) this.tokens.save(tokens);
     return tokens;
   }
 
