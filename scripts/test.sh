@@ -2,11 +2,19 @@
 # The whole test suite: unit tests, and the HTTP integration tests twice: on SQLite with local
 # files, and on a throwaway PostgreSQL with a throwaway Garage (S3), both started here and
 # removed afterwards. Installs the `postgresql`, `poppler-utils` and `zbar-tools` packages when
-# missing and builds Garage once (cached). Extra arguments go to `cargo test`; without any, the API contract
-# is then checked against the running server (scripts/contract.sh; CONTRACT_FUZZ=0 skips it,
-# CONTRACT_FUZZ=1 runs it even with arguments; not a ZHUJIAN_ name, which the server would read as a setting).
+# missing and builds Garage once (cached). Extra arguments go to `cargo test`; without any, the
+# mini-program SDK is checked first against the contract (scripts/sdk.sh, a few seconds;
+# SDK_CHECK=0 skips it, SDK_CHECK=1 runs it even with arguments), and the API contract is checked
+# against the running server after the tests (scripts/contract.sh; CONTRACT_FUZZ=0 skips it,
+# CONTRACT_FUZZ=1 runs it even with arguments). Neither switch is a ZHUJIAN_ name, which the
+# server would read as a setting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# The SDK fails fast, before the long build: a contract change that breaks it is found at once.
+if [ "${SDK_CHECK:-$([ $# -eq 0 ] && echo 1 || echo 0)}" = 1 ]; then
+  ./scripts/sdk.sh
+fi
 
 find_pg_bin() {
   local dir

@@ -1,0 +1,158 @@
+// A fake `wx` for the tests: it records every request and upload, and answers each through a
+// server function, asynchronously and as wx does (JSON parsed for requests, text for uploads).
+
+import type { RequestOption, UploadFileOption, UploadProgress, UploadTask, WxError } from "../src/wx";
+import type { PageWx, Position, TakePhotoOption } from "../examples/wx-page";
+
+/** What went out: a wx.request or a wx.uploadFile. */
+export interface Sent {
+  kind: "request" | "upload";
+  method: string;
+  /** The path without the origin or query, e.g. `/api/v1/people/me`. */
+  path: string;
+  query: Record<string, string>;
+  header: Record<string, string>;
+  /** The JSON body of a request. */
+  body: unknown;
+  /** An upload's file and part name. */
+  filePath?: string;
+  name?: string;
+}
+
+/** What the server answers; `fail` makes wx report a transport failure instead. */
+export interface Reply {
+  status: number;
+  body?: unknown;
+  header?: Record<string, string>;
+  fail?: string;
+}
+
+export type Server = (sent: Sent) => Reply | Promise<Reply>;
+
+export const ORIGIN = "https://zhujian.test";
+
+function split(url: string): Pick<Sent, "path" | "query"> {
+  if (!url.startsWith(ORIGIN)) throw new Error(`request to another origin: ${url}`);
+  const [path = "", search = ""] = url.slice(ORIGIN.length).split("?");
+  const query: Record<string, string> = {};
+  for (const pair of search.split("&").filter(Boolean)) {
+    const [key = "", value = ""] = pair.split("=");
+    query[decodeURIComponent(key)] = decodeURIComponent(value);
+  }
+  return { path, query };
+}
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class FakeWx implements PageWx {
+  readonly sent: Sent[] = [];
+  readonly storage = new Map<string, unknown>();
+  /** What dialogs showed, in order. */
+  readonly told: string[] = [];
+  readonly verified: string[] = [];
+  /** The progress events each upload reports before its answer. */
+  progressSteps: UploadProgress[] = [
+    { progress: 40, totalBytesSent: 400, totalBytesExpectedToSend: 1000 },
+    { progress: 100, totalBytesSent: 1000, totalBytesExpectedToSend: 1000 },
+  ];
+  position: Position = { latitude: 36.6512, longitude: 117.1201, accuracy: 12 };
+  language = "zh_CN";
+  private logins = 0;
+  private photos = 0;
+
+  constructor(public server: Server) {}
+
+  /** The requests to one path (any method), in order. */
+  to(path: string): Sent[] {
+    return this.sent.filter((s) => s.path === path);
+  }
+
+  request(option: RequestOption): void {
+    const sent: Sent = {
+      kind: "request",
+      method: option.method ?? "GET",
+      ...split(option.url),
+      header: { ...option.header },
+      body: typeof option.data === "string" ? JSON.parse(option.data) : option.data,
+    };
+    this.sent.push(sent);
+    void this.answer(sent, (reply) => {
+      const text = reply.body === undefined ? "" : JSON.stringify(reply.body);
+      // dataType json: wx parses what parses; a proxy's HTML page stays text.
+      const data = typeof reply.body === "string" ? reply.body : text === "" ? "" : JSON.parse(text);
+      option.success?.({ data, statusCode: reply.status, header: reply.header ?? {} });
+    }, option.fail);
+  }
+
+  uploadFile(option: UploadFileOption): UploadTask {
+    const listeners: Array<(p: UploadProgress) => void> = [];
+    const sent: Sent = {
+      kind: "upload",
+      method: "POST",
+      ...split(option.url),
+      header: { ...option.header },
+      body: undefined,
+      filePath: option.filePath,
+      name: option.name,
+    };
+    this.sent.push(sent);
+    void this.answer(sent, (reply) => {
+      for (const step of this.progressSteps) for (const listener of listeners) listener(step);
+      const data = typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body ?? "");
+      option.success?.({ data, statusCode: reply.status });
+    }, option.fail);
+    return { onProgressUpdate: (listener) => listeners.push(listener), abort: () => undefined };
+  }
+
+  private async answer(sent: Sent, success: (reply: Reply) => void, fail?: (e: WxError) => void): Promise<void> {
+    await tick();
+    const reply = await this.server(sent);
+    await tick();
+    if (reply.fail !== undefined) fail?.({ errMsg: reply.fail });
+    else success(reply);
+  }
+
+  login(option: { success?: (r: { code: string }) => void }): void {
+    this.logins += 1;
+    const code = `wx-code-${this.logins}`;
+    void tick().then(() => option.success?.({ code }));
+  }
+
+  getStorageSync(key: string): unknown {
+    return this.storage.get(key) ?? "";
+  }
+  setStorageSync(key: string, data: unknown): void {
+    this.storage.set(key, JSON.parse(JSON.stringify(data)));
+  }
+  removeStorageSync(key: string): void {
+    this.storage.delete(key);
+  }
+  getAppBaseInfo(): { language: string } {
+    return { language: this.language };
+  }
+
+  createCameraContext(): { takePhoto(option: TakePhotoOption): void } {
+    return {
+      takePhoto: (option) => {
+        if (option.selfieMirror !== false) throw new Error("the selfie must not be mirrored");
+        this.photos += 1;
+        const tempImagePath = `wxfile://tmp/photo-${this.photos}.jpg`;
+        void tick().then(() => option.success?.({ tempImagePath }));
+      },
+    };
+  }
+  chooseMedia(option: { success?: (r: { tempFiles: Array<{ tempFilePath: string; size: number }> }) => void }): void {
+    void tick().then(() => option.success?.({ tempFiles: [{ tempFilePath: "wxfile://tmp/id-card.jpg", size: 90_000 }] }));
+  }
+  getLocation(option: { type?: string; success?: (r: Position) => void; fail?: (e: WxError) => void }): void {
+    void tick().then(() => option.success?.(this.position));
+  }
+  requestFacialVerify(option: { verifyId: string; success?: () => void }): void {
+    this.verified.push(option.verifyId);
+    void tick().then(() => option.success?.());
+  }
+  showModal(option: { content?: string; success?: (r: { confirm: boolean; cancel: boolean }) => void }): void {
+    this.told.push(option.content ?? "");
+    void tick().then(() => option.success?.({ confirm: true, cancel: false }));
+  }
+}
