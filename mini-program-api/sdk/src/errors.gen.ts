@@ -119,6 +119,23 @@ export type ErrorCode =
   | "enterprise.polygon_vertices"
   | "enterprise.qualification_issued_in_future"
   | "enterprise.radius_range"
+  | "exam.absent_recently"
+  | "exam.already_registered"
+  | "exam.already_reviewed"
+  | "exam.batch_full"
+  | "exam.capacity_invalid"
+  | "exam.cheated_recently"
+  | "exam.ineligible"
+  | "exam.no_portrait"
+  | "exam.not_employed_here"
+  | "exam.not_real_name"
+  | "exam.opinion_required"
+  | "exam.outcome_not_allowed"
+  | "exam.outside_district"
+  | "exam.registration_closed"
+  | "exam.registration_not_open"
+  | "exam.schedule_invalid"
+  | "exam.type_unknown"
   | "face.busy"
   | "face.evidence_required"
   | "face.mismatch"
@@ -375,6 +392,23 @@ export const errorCatalogue: { readonly [C in ErrorCode]: CatalogueEntry } = {
   "enterprise.polygon_vertices": { statuses: [422], zh: "打卡范围多边形须有 3 至 100 个顶点", en: "The fence polygon needs 3 to 100 vertices" },
   "enterprise.qualification_issued_in_future": { statuses: [422], zh: "资质证书发证日期不能晚于今天", en: "The certificate's issue date cannot be later than today" },
   "enterprise.radius_range": { statuses: [422], zh: "打卡范围半径须在 10 至 5000 米之间", en: "The fence radius must be 10 to 5000 metres" },
+  "exam.absent_recently": { statuses: [422], zh: "报名审核通过后无故缺考，半年内不能参加考试报名", en: "Missed an exam after approval: barred from registering for 6 months" },
+  "exam.already_registered": { statuses: [422], zh: "已报名本批次或同类型考试尚无结果", en: "Already registered for this batch, or for an exam of this type without an outcome yet" },
+  "exam.already_reviewed": { statuses: [409], zh: "该报名已审核", en: "This registration has been reviewed already" },
+  "exam.batch_full": { statuses: [409], zh: "本批次名额已满", en: "This batch is full" },
+  "exam.capacity_invalid": { statuses: [422], zh: "名额须为 1 到 100000", en: "The capacity is 1 to 100000" },
+  "exam.cheated_recently": { statuses: [422], zh: "考试作弊，一年内不准参加考试报名", en: "Cheated in an exam: barred from registering for a year" },
+  "exam.ineligible": { statuses: [422], zh: "该人员不符合报名条件", en: "This person does not meet the conditions to register" },
+  "exam.no_portrait": { statuses: [422], zh: "未上传个人证件照片", en: "Has no ID portrait on file" },
+  "exam.not_employed_here": { statuses: [422], zh: "不是本企业在职人员", en: "Is not employed by this enterprise" },
+  "exam.not_real_name": { statuses: [422], zh: "未完成实名注册", en: "Has not completed real-name registration" },
+  "exam.opinion_required": { statuses: [422], zh: "退回报名须填写意见", en: "A rejection needs an opinion" },
+  "exam.outcome_not_allowed": { statuses: [409], zh: "只能在考试日及以后为审核通过且尚无结果的报名登记考试结果", en: "An outcome is recorded once, from the exam day on, for an approved registration" },
+  "exam.outside_district": { statuses: [403], zh: "区（市）主管部门只能发布本辖区的考试批次", en: "A district authority publishes exam batches in its own district only" },
+  "exam.registration_closed": { statuses: [409], zh: "报名已截止", en: "Registration has closed" },
+  "exam.registration_not_open": { statuses: [409], zh: "报名尚未开始", en: "Registration has not opened yet" },
+  "exam.schedule_invalid": { statuses: [422], zh: "报名开始日不能晚于截止日，报名须在考试日前截止", en: "Registration opens no later than it closes, and closes before the exam day" },
+  "exam.type_unknown": { statuses: [422], zh: "考试类型须为 safety_a、safety_b、safety_c 或 special_operations", en: "The exam type is safety_a, safety_b, safety_c or special_operations" },
   "face.busy": { statuses: [503], zh: "人脸核验繁忙，请稍后重试", en: "Face checks are busy; try again shortly" },
   "face.evidence_required": { statuses: [422], zh: "请提交现场自拍照（selfie_document_id）或微信人脸核身（verify_id）其中之一", en: "Send either a live selfie (selfie_document_id) or a WeChat face verification (verify_id), not both" },
   "face.mismatch": { statuses: [422], zh: "人脸比对不一致，须本人的照片、本人操作", en: "The faces do not match; only the person themself, with their own photos, can do this" },

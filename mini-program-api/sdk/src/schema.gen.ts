@@ -1729,6 +1729,249 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exam-batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Exam batches: staff see their jurisdiction's, an enterprise those of its district. */
+        get: operations["list_batches"];
+        put?: never;
+        /** Publishes an exam batch (city staff anywhere, district staff in their district). */
+        post: operations["create_batch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exam-batches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One exam batch. */
+        get: operations["get_batch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exam-batches/{id}/candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The enterprise's employees checked against the batch's rules, each failing condition named,
+         *     so the clerk sees whom to register and what to fix first.
+         */
+        get: operations["candidates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exam-batches/{id}/registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Registers an employee for a batch of the enterprise's district, within the registration
+         *     period and the batch's capacity; every condition the person fails is named.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ExamRegistrationBody"];
+                };
+            };
+            responses: {
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExamRegistrationView"];
+                    };
+                };
+                /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request took too long: request.timeout */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exam-registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Exam registrations: staff see their jurisdiction's, an enterprise its own, a person theirs. */
+        get: operations["list_registrations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exam-registrations/{id}/outcome": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Records an approved candidate's outcome, once, from the exam day on. A no-show bars the
+         *     person for 6 months, cheating for a year.
+         */
+        post: operations["record_outcome"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exam-registrations/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approves or rejects a submitted registration; a rejection gives its place back. */
+        post: operations["review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications": {
         parameters: {
             query?: never;
@@ -1880,7 +2123,128 @@ export interface paths {
          *     one identity: a face that matches another enrolled identity is held for city staff's
          *     review (202, status `held_for_review`, `notice.code` `person.registration_held`).
          */
-        post: operations["register"];
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Registration"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PersonProfile"];
+                    };
+                };
+                /** @description Held for review */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PersonProfile"];
+                    };
+                };
+                /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request took too long: request.timeout */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4035,6 +4399,80 @@ export interface components {
         EventView: components["schemas"]["EventRow"] & {
             document_ids: string[];
         };
+        /** @description A failed condition as listed for a candidate. */
+        ExamBar: {
+            /** @description e.g. `exam.no_portrait` */
+            code: string;
+            message: string;
+        };
+        /** @description An exam batch as shown. */
+        ExamBatchView: {
+            /** Format: int64 */
+            capacity: number;
+            /** Format: int64 */
+            created_at: number;
+            district_code: string;
+            exam_on: string;
+            /** @description safety_a | safety_b | safety_c | special_operations */
+            exam_type: string;
+            id: string;
+            /**
+             * Format: int64
+             * @description Places taken by registrations submitted or approved.
+             */
+            registered: number;
+            registration_closes_on: string;
+            registration_opens_on: string;
+            title: string;
+        };
+        /** @description An employee checked against a batch's rules. */
+        ExamCandidate: {
+            /** @description Every condition the employee fails; empty when eligible. */
+            bars: components["schemas"]["ExamBar"][];
+            eligible: boolean;
+            id_number_masked?: string | null;
+            /** @description Empty until real-name registration is done. */
+            name: string;
+            person_id: string;
+        };
+        /** @enum {string} */
+        ExamOutcome: "absent" | "cheating" | "failed" | "passed";
+        ExamOutcomeBody: {
+            outcome: components["schemas"]["ExamOutcome"];
+        };
+        ExamRegistrationBody: {
+            /** @description The employee to register. */
+            person_id: string;
+        };
+        /** @description A registration as shown: the person by name and masked ID number. */
+        ExamRegistrationView: {
+            batch_id: string;
+            batch_title: string;
+            /** Format: int64 */
+            created_at: number;
+            enterprise_id: string;
+            enterprise_name: string;
+            exam_on: string;
+            exam_type: string;
+            id: string;
+            /** @description e.g. `110105********002X` */
+            id_number_masked: string;
+            /** @description The reviewer's opinion. */
+            opinion?: string | null;
+            /** @description absent | cheating | failed | passed, once recorded. */
+            outcome?: string | null;
+            person_id: string;
+            person_name: string;
+            /** @description submitted | approved | rejected */
+            state: string;
+        };
+        ExamReviewBody: {
+            decision: components["schemas"]["ExamReviewDecision"];
+            /** @description Required when rejecting: what the enterprise should know. */
+            opinion?: string | null;
+        };
+        /** @enum {string} */
+        ExamReviewDecision: "approve" | "reject";
         FinishBody: {
             /**
              * @description 审核意见
@@ -4228,6 +4666,25 @@ export interface components {
             specialty?: string | null;
             /** @example 2028-06-30 */
             valid_until?: string | null;
+        };
+        NewExamBatchBody: {
+            /** Format: int64 */
+            capacity: number;
+            /** @example 370102 */
+            district_code: string;
+            /** @example 2027-02-20 */
+            exam_on: string;
+            /**
+             * @description safety_a | safety_b | safety_c | special_operations
+             * @example safety_b
+             */
+            exam_type: string;
+            /** @example 2027-01-15 */
+            registration_closes_on: string;
+            /** @example 2027-01-04 */
+            registration_opens_on: string;
+            /** @example 2027 年第一批安管人员 B 类考试 */
+            title: string;
         };
         NewItemBody: {
             evidence_required: boolean;
@@ -4444,7 +4901,7 @@ export interface components {
              * @description the answer's code: one of the error catalogue (`x-error-codes`, mini-program-api/errors.json)
              * @enum {string}
              */
-            code: "assessment.changed" | "assessment.document_already_attached" | "assessment.document_submitted" | "assessment.document_unusable" | "assessment.incomplete" | "assessment.item_incomplete" | "assessment.item_not_assessed" | "assessment.item_not_scored" | "assessment.items_undecided" | "assessment.no_such_item" | "assessment.not_rectifying" | "assessment.not_self_assessed" | "assessment.opinion_required" | "assessment.outside_review_scope" | "assessment.period_invalid" | "assessment.period_taken" | "assessment.role_not_listed" | "assessment.score_out_of_range" | "assessment.score_precision" | "assessment.score_required" | "assessment.slot_invalid" | "assessment.state_forbids" | "auth.account_disabled" | "auth.forbidden_role" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.invalid_token" | "auth.locked" | "auth.missing_token" | "auth.refresh_token_expired" | "auth.refresh_token_reused" | "auth.session_ended" | "auth.sms_code_exhausted" | "auth.sms_code_expired" | "auth.sms_code_invalid" | "auth.sms_code_too_soon" | "auth.token_expired" | "auth.wechat_blocked" | "auth.wechat_code_invalid" | "auth.wechat_not_configured" | "auth.wechat_rate_limited" | "auth.wrong_current_password" | "certificate.number_required" | "certificate.scan_invalid" | "certificate.specialty_required" | "certificate.validity_required" | "challenge.expired" | "challenge.invalid" | "challenge.used" | "check_in.accuracy_invalid" | "check_in.already_appealed" | "check_in.appeal_decided" | "check_in.no_appeal" | "check_in.not_appealable" | "check_in.not_employed" | "check_in.not_refused" | "check_in.not_under_review" | "check_in.outside" | "check_in.poor_accuracy" | "check_in.reused_photo" | "conflict.duplicate" | "conflict.referenced" | "coordinates.range" | "credit_code.check_character" | "credit_code.format" | "daily.bonus_by_enterprise" | "daily.deduction_by_staff" | "daily.enterprise_fixed" | "daily.enterprise_unknown" | "daily.evidence_required" | "daily.not_reporter" | "daily.own_record" | "daily.points_invalid" | "daily.project_unknown" | "daily.type_unknown" | "date.format" | "district_code.format" | "document.already_completed" | "document.body_invalid" | "document.empty" | "document.file_missing" | "document.hash_mismatch" | "document.image_too_large" | "document.image_too_small" | "document.image_unreadable" | "document.images_busy" | "document.in_use" | "document.locked" | "document.not_completed" | "document.not_multipart" | "document.not_uploaded" | "document.owner_required" | "document.part_too_large" | "document.pdf_incomplete" | "document.purpose_not_allowed" | "document.purpose_unknown" | "document.sha256_format" | "document.size_mismatch" | "document.too_large" | "document.too_many_parts" | "document.type_not_allowed" | "employment.already_employed" | "employment.already_ended" | "employment.already_your_staff" | "employment.contract_period_invalid" | "employment.mini_program_only" | "employment.person_not_registered" | "employment.request_not_pending" | "employment.request_pending" | "employment.unregistered_limit" | "enterprise.already_exists" | "enterprise.document_invalid" | "enterprise.field_staff_only" | "enterprise.outside_jurisdiction" | "enterprise.polygon_vertices" | "enterprise.qualification_issued_in_future" | "enterprise.radius_range" | "face.busy" | "face.evidence_required" | "face.mismatch" | "face.no_face" | "face.selfie_not_accepted" | "face.selfie_not_fresh" | "face.several_faces" | "face.too_blurred" | "face.too_dark" | "face.too_large" | "face.too_small" | "face.unreadable" | "field.invalid" | "field.missing" | "field.unknown" | "id_number.birth_date" | "id_number.check_character" | "id_number.format" | "identity.assurance_too_low" | "identity.desk_code_invalid" | "identity.desk_name_mismatch" | "import.columns_missing" | "import.encoding_unknown" | "import.workbook_too_large" | "import.workbook_unreadable" | "internal" | "link.expired" | "link.invalid" | "liveness.challenge_required" | "liveness.frame_count" | "liveness.not_same_person" | "liveness.repeated_frame" | "liveness.wrong_pose" | "password.weak" | "person.already_registered" | "person.identity_taken" | "person.not_registered" | "person.photo_not_found" | "person.photo_pending" | "person.photo_purpose" | "person.registration_held" | "person.selfie_is_portrait" | "phone.format" | "photo.reused" | "project.area_invalid" | "project.enterprise_unknown" | "project.outside_district" | "project.permit_taken" | "request.bad_parameter" | "request.invalid" | "request.invalid_fields" | "request.malformed_json" | "request.not_json" | "request.timeout" | "request.too_large" | "request.unreadable_body" | "request.unstorable_value" | "request.unsupported_media_type" | "request.uri_too_long" | "resource.not_found" | "result.adjustment_changes_nothing" | "result.bands_invalid" | "result.incomplete" | "result.period_invalid" | "result.reason_unknown" | "result.weights_invalid" | "review.decided" | "review.state_unknown" | "route.method_not_allowed" | "route.not_found" | "service.database_busy" | "service.not_ready" | "service.unavailable" | "sms.account_limit" | "sms.address_limit" | "sms.daily_limit" | "sms.unavailable" | "staff.creation_not_allowed" | "staff.district_not_allowed" | "staff.district_required" | "staff.outside_jurisdiction" | "staff.role_invalid" | "staff.username_format" | "staff.username_taken" | "storage.unavailable" | "template.item_count" | "template.item_number" | "template.item_number_taken" | "template.max_score" | "template.max_score_unscored" | "template.project_scored_only" | "template.slots" | "template.version_conflict" | "text.control_character" | "text.empty" | "text.too_long" | "upstream.wechat_unavailable" | "verification.already_checked_in" | "verification.deadline_passed" | "verification.duplicate" | "verification.mini_program_only" | "verification.not_selected" | "verification.nothing_to_replace" | "verification.notice_in_future" | "verification.outside_window" | "verification.person_not_employed" | "verification.person_not_qualified" | "verification.replacement_drops_employed" | "verification.replacement_keeps_ended" | "verification.report_missing" | "verification.requirements_missing" | "verification.site_missing" | "verification.state" | "verification.task_exists" | "verification.technical_lead_missing" | "verification.too_few_in_total" | "verification.too_few_registered" | "verification.too_few_titled" | "wechat.code_format" | "wechat_face.expired" | "wechat_face.failed" | "wechat_face.invalid" | "wechat_face.mini_program_only" | "wechat_face.not_enabled" | "wechat_face.refused" | "wechat_face.target" | "wechat_face.unavailable" | "wechat_face.used";
+            code: "assessment.changed" | "assessment.document_already_attached" | "assessment.document_submitted" | "assessment.document_unusable" | "assessment.incomplete" | "assessment.item_incomplete" | "assessment.item_not_assessed" | "assessment.item_not_scored" | "assessment.items_undecided" | "assessment.no_such_item" | "assessment.not_rectifying" | "assessment.not_self_assessed" | "assessment.opinion_required" | "assessment.outside_review_scope" | "assessment.period_invalid" | "assessment.period_taken" | "assessment.role_not_listed" | "assessment.score_out_of_range" | "assessment.score_precision" | "assessment.score_required" | "assessment.slot_invalid" | "assessment.state_forbids" | "auth.account_disabled" | "auth.forbidden_role" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.invalid_token" | "auth.locked" | "auth.missing_token" | "auth.refresh_token_expired" | "auth.refresh_token_reused" | "auth.session_ended" | "auth.sms_code_exhausted" | "auth.sms_code_expired" | "auth.sms_code_invalid" | "auth.sms_code_too_soon" | "auth.token_expired" | "auth.wechat_blocked" | "auth.wechat_code_invalid" | "auth.wechat_not_configured" | "auth.wechat_rate_limited" | "auth.wrong_current_password" | "certificate.number_required" | "certificate.scan_invalid" | "certificate.specialty_required" | "certificate.validity_required" | "challenge.expired" | "challenge.invalid" | "challenge.used" | "check_in.accuracy_invalid" | "check_in.already_appealed" | "check_in.appeal_decided" | "check_in.no_appeal" | "check_in.not_appealable" | "check_in.not_employed" | "check_in.not_refused" | "check_in.not_under_review" | "check_in.outside" | "check_in.poor_accuracy" | "check_in.reused_photo" | "conflict.duplicate" | "conflict.referenced" | "coordinates.range" | "credit_code.check_character" | "credit_code.format" | "daily.bonus_by_enterprise" | "daily.deduction_by_staff" | "daily.enterprise_fixed" | "daily.enterprise_unknown" | "daily.evidence_required" | "daily.not_reporter" | "daily.own_record" | "daily.points_invalid" | "daily.project_unknown" | "daily.type_unknown" | "date.format" | "district_code.format" | "document.already_completed" | "document.body_invalid" | "document.empty" | "document.file_missing" | "document.hash_mismatch" | "document.image_too_large" | "document.image_too_small" | "document.image_unreadable" | "document.images_busy" | "document.in_use" | "document.locked" | "document.not_completed" | "document.not_multipart" | "document.not_uploaded" | "document.owner_required" | "document.part_too_large" | "document.pdf_incomplete" | "document.purpose_not_allowed" | "document.purpose_unknown" | "document.sha256_format" | "document.size_mismatch" | "document.too_large" | "document.too_many_parts" | "document.type_not_allowed" | "employment.already_employed" | "employment.already_ended" | "employment.already_your_staff" | "employment.contract_period_invalid" | "employment.mini_program_only" | "employment.person_not_registered" | "employment.request_not_pending" | "employment.request_pending" | "employment.unregistered_limit" | "enterprise.already_exists" | "enterprise.document_invalid" | "enterprise.field_staff_only" | "enterprise.outside_jurisdiction" | "enterprise.polygon_vertices" | "enterprise.qualification_issued_in_future" | "enterprise.radius_range" | "exam.absent_recently" | "exam.already_registered" | "exam.already_reviewed" | "exam.batch_full" | "exam.capacity_invalid" | "exam.cheated_recently" | "exam.ineligible" | "exam.no_portrait" | "exam.not_employed_here" | "exam.not_real_name" | "exam.opinion_required" | "exam.outcome_not_allowed" | "exam.outside_district" | "exam.registration_closed" | "exam.registration_not_open" | "exam.schedule_invalid" | "exam.type_unknown" | "face.busy" | "face.evidence_required" | "face.mismatch" | "face.no_face" | "face.selfie_not_accepted" | "face.selfie_not_fresh" | "face.several_faces" | "face.too_blurred" | "face.too_dark" | "face.too_large" | "face.too_small" | "face.unreadable" | "field.invalid" | "field.missing" | "field.unknown" | "id_number.birth_date" | "id_number.check_character" | "id_number.format" | "identity.assurance_too_low" | "identity.desk_code_invalid" | "identity.desk_name_mismatch" | "import.columns_missing" | "import.encoding_unknown" | "import.workbook_too_large" | "import.workbook_unreadable" | "internal" | "link.expired" | "link.invalid" | "liveness.challenge_required" | "liveness.frame_count" | "liveness.not_same_person" | "liveness.repeated_frame" | "liveness.wrong_pose" | "password.weak" | "person.already_registered" | "person.identity_taken" | "person.not_registered" | "person.photo_not_found" | "person.photo_pending" | "person.photo_purpose" | "person.registration_held" | "person.selfie_is_portrait" | "phone.format" | "photo.reused" | "project.area_invalid" | "project.enterprise_unknown" | "project.outside_district" | "project.permit_taken" | "request.bad_parameter" | "request.invalid" | "request.invalid_fields" | "request.malformed_json" | "request.not_json" | "request.timeout" | "request.too_large" | "request.unreadable_body" | "request.unstorable_value" | "request.unsupported_media_type" | "request.uri_too_long" | "resource.not_found" | "result.adjustment_changes_nothing" | "result.bands_invalid" | "result.incomplete" | "result.period_invalid" | "result.reason_unknown" | "result.weights_invalid" | "review.decided" | "review.state_unknown" | "route.method_not_allowed" | "route.not_found" | "service.database_busy" | "service.not_ready" | "service.unavailable" | "sms.account_limit" | "sms.address_limit" | "sms.daily_limit" | "sms.unavailable" | "staff.creation_not_allowed" | "staff.district_not_allowed" | "staff.district_required" | "staff.outside_jurisdiction" | "staff.role_invalid" | "staff.username_format" | "staff.username_taken" | "storage.unavailable" | "template.item_count" | "template.item_number" | "template.item_number_taken" | "template.max_score" | "template.max_score_unscored" | "template.project_scored_only" | "template.slots" | "template.version_conflict" | "text.control_character" | "text.empty" | "text.too_long" | "upstream.wechat_unavailable" | "verification.already_checked_in" | "verification.deadline_passed" | "verification.duplicate" | "verification.mini_program_only" | "verification.not_selected" | "verification.nothing_to_replace" | "verification.notice_in_future" | "verification.outside_window" | "verification.person_not_employed" | "verification.person_not_qualified" | "verification.replacement_drops_employed" | "verification.replacement_keeps_ended" | "verification.report_missing" | "verification.requirements_missing" | "verification.site_missing" | "verification.state" | "verification.task_exists" | "verification.technical_lead_missing" | "verification.too_few_in_total" | "verification.too_few_registered" | "verification.too_few_titled" | "wechat.code_format" | "wechat_face.expired" | "wechat_face.failed" | "wechat_face.invalid" | "wechat_face.mini_program_only" | "wechat_face.not_enabled" | "wechat_face.refused" | "wechat_face.target" | "wechat_face.unavailable" | "wechat_face.used";
             /** @description What happened and what to do, in the requested language. */
             detail: string;
             errors?: components["schemas"]["ProblemField"][];
@@ -4460,7 +4917,7 @@ export interface components {
              * @description the field's code: one of the error catalogue (`x-error-codes`, mini-program-api/errors.json)
              * @enum {string}
              */
-            code: "assessment.changed" | "assessment.document_already_attached" | "assessment.document_submitted" | "assessment.document_unusable" | "assessment.incomplete" | "assessment.item_incomplete" | "assessment.item_not_assessed" | "assessment.item_not_scored" | "assessment.items_undecided" | "assessment.no_such_item" | "assessment.not_rectifying" | "assessment.not_self_assessed" | "assessment.opinion_required" | "assessment.outside_review_scope" | "assessment.period_invalid" | "assessment.period_taken" | "assessment.role_not_listed" | "assessment.score_out_of_range" | "assessment.score_precision" | "assessment.score_required" | "assessment.slot_invalid" | "assessment.state_forbids" | "auth.account_disabled" | "auth.forbidden_role" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.invalid_token" | "auth.locked" | "auth.missing_token" | "auth.refresh_token_expired" | "auth.refresh_token_reused" | "auth.session_ended" | "auth.sms_code_exhausted" | "auth.sms_code_expired" | "auth.sms_code_invalid" | "auth.sms_code_too_soon" | "auth.token_expired" | "auth.wechat_blocked" | "auth.wechat_code_invalid" | "auth.wechat_not_configured" | "auth.wechat_rate_limited" | "auth.wrong_current_password" | "certificate.number_required" | "certificate.scan_invalid" | "certificate.specialty_required" | "certificate.validity_required" | "challenge.expired" | "challenge.invalid" | "challenge.used" | "check_in.accuracy_invalid" | "check_in.already_appealed" | "check_in.appeal_decided" | "check_in.no_appeal" | "check_in.not_appealable" | "check_in.not_employed" | "check_in.not_refused" | "check_in.not_under_review" | "check_in.outside" | "check_in.poor_accuracy" | "check_in.reused_photo" | "conflict.duplicate" | "conflict.referenced" | "coordinates.range" | "credit_code.check_character" | "credit_code.format" | "daily.bonus_by_enterprise" | "daily.deduction_by_staff" | "daily.enterprise_fixed" | "daily.enterprise_unknown" | "daily.evidence_required" | "daily.not_reporter" | "daily.own_record" | "daily.points_invalid" | "daily.project_unknown" | "daily.type_unknown" | "date.format" | "district_code.format" | "document.already_completed" | "document.body_invalid" | "document.empty" | "document.file_missing" | "document.hash_mismatch" | "document.image_too_large" | "document.image_too_small" | "document.image_unreadable" | "document.images_busy" | "document.in_use" | "document.locked" | "document.not_completed" | "document.not_multipart" | "document.not_uploaded" | "document.owner_required" | "document.part_too_large" | "document.pdf_incomplete" | "document.purpose_not_allowed" | "document.purpose_unknown" | "document.sha256_format" | "document.size_mismatch" | "document.too_large" | "document.too_many_parts" | "document.type_not_allowed" | "employment.already_employed" | "employment.already_ended" | "employment.already_your_staff" | "employment.contract_period_invalid" | "employment.mini_program_only" | "employment.person_not_registered" | "employment.request_not_pending" | "employment.request_pending" | "employment.unregistered_limit" | "enterprise.already_exists" | "enterprise.document_invalid" | "enterprise.field_staff_only" | "enterprise.outside_jurisdiction" | "enterprise.polygon_vertices" | "enterprise.qualification_issued_in_future" | "enterprise.radius_range" | "face.busy" | "face.evidence_required" | "face.mismatch" | "face.no_face" | "face.selfie_not_accepted" | "face.selfie_not_fresh" | "face.several_faces" | "face.too_blurred" | "face.too_dark" | "face.too_large" | "face.too_small" | "face.unreadable" | "field.invalid" | "field.missing" | "field.unknown" | "id_number.birth_date" | "id_number.check_character" | "id_number.format" | "identity.assurance_too_low" | "identity.desk_code_invalid" | "identity.desk_name_mismatch" | "import.columns_missing" | "import.encoding_unknown" | "import.workbook_too_large" | "import.workbook_unreadable" | "internal" | "link.expired" | "link.invalid" | "liveness.challenge_required" | "liveness.frame_count" | "liveness.not_same_person" | "liveness.repeated_frame" | "liveness.wrong_pose" | "password.weak" | "person.already_registered" | "person.identity_taken" | "person.not_registered" | "person.photo_not_found" | "person.photo_pending" | "person.photo_purpose" | "person.registration_held" | "person.selfie_is_portrait" | "phone.format" | "photo.reused" | "project.area_invalid" | "project.enterprise_unknown" | "project.outside_district" | "project.permit_taken" | "request.bad_parameter" | "request.invalid" | "request.invalid_fields" | "request.malformed_json" | "request.not_json" | "request.timeout" | "request.too_large" | "request.unreadable_body" | "request.unstorable_value" | "request.unsupported_media_type" | "request.uri_too_long" | "resource.not_found" | "result.adjustment_changes_nothing" | "result.bands_invalid" | "result.incomplete" | "result.period_invalid" | "result.reason_unknown" | "result.weights_invalid" | "review.decided" | "review.state_unknown" | "route.method_not_allowed" | "route.not_found" | "service.database_busy" | "service.not_ready" | "service.unavailable" | "sms.account_limit" | "sms.address_limit" | "sms.daily_limit" | "sms.unavailable" | "staff.creation_not_allowed" | "staff.district_not_allowed" | "staff.district_required" | "staff.outside_jurisdiction" | "staff.role_invalid" | "staff.username_format" | "staff.username_taken" | "storage.unavailable" | "template.item_count" | "template.item_number" | "template.item_number_taken" | "template.max_score" | "template.max_score_unscored" | "template.project_scored_only" | "template.slots" | "template.version_conflict" | "text.control_character" | "text.empty" | "text.too_long" | "upstream.wechat_unavailable" | "verification.already_checked_in" | "verification.deadline_passed" | "verification.duplicate" | "verification.mini_program_only" | "verification.not_selected" | "verification.nothing_to_replace" | "verification.notice_in_future" | "verification.outside_window" | "verification.person_not_employed" | "verification.person_not_qualified" | "verification.replacement_drops_employed" | "verification.replacement_keeps_ended" | "verification.report_missing" | "verification.requirements_missing" | "verification.site_missing" | "verification.state" | "verification.task_exists" | "verification.technical_lead_missing" | "verification.too_few_in_total" | "verification.too_few_registered" | "verification.too_few_titled" | "wechat.code_format" | "wechat_face.expired" | "wechat_face.failed" | "wechat_face.invalid" | "wechat_face.mini_program_only" | "wechat_face.not_enabled" | "wechat_face.refused" | "wechat_face.target" | "wechat_face.unavailable" | "wechat_face.used";
+            code: "assessment.changed" | "assessment.document_already_attached" | "assessment.document_submitted" | "assessment.document_unusable" | "assessment.incomplete" | "assessment.item_incomplete" | "assessment.item_not_assessed" | "assessment.item_not_scored" | "assessment.items_undecided" | "assessment.no_such_item" | "assessment.not_rectifying" | "assessment.not_self_assessed" | "assessment.opinion_required" | "assessment.outside_review_scope" | "assessment.period_invalid" | "assessment.period_taken" | "assessment.role_not_listed" | "assessment.score_out_of_range" | "assessment.score_precision" | "assessment.score_required" | "assessment.slot_invalid" | "assessment.state_forbids" | "auth.account_disabled" | "auth.forbidden_role" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.invalid_token" | "auth.locked" | "auth.missing_token" | "auth.refresh_token_expired" | "auth.refresh_token_reused" | "auth.session_ended" | "auth.sms_code_exhausted" | "auth.sms_code_expired" | "auth.sms_code_invalid" | "auth.sms_code_too_soon" | "auth.token_expired" | "auth.wechat_blocked" | "auth.wechat_code_invalid" | "auth.wechat_not_configured" | "auth.wechat_rate_limited" | "auth.wrong_current_password" | "certificate.number_required" | "certificate.scan_invalid" | "certificate.specialty_required" | "certificate.validity_required" | "challenge.expired" | "challenge.invalid" | "challenge.used" | "check_in.accuracy_invalid" | "check_in.already_appealed" | "check_in.appeal_decided" | "check_in.no_appeal" | "check_in.not_appealable" | "check_in.not_employed" | "check_in.not_refused" | "check_in.not_under_review" | "check_in.outside" | "check_in.poor_accuracy" | "check_in.reused_photo" | "conflict.duplicate" | "conflict.referenced" | "coordinates.range" | "credit_code.check_character" | "credit_code.format" | "daily.bonus_by_enterprise" | "daily.deduction_by_staff" | "daily.enterprise_fixed" | "daily.enterprise_unknown" | "daily.evidence_required" | "daily.not_reporter" | "daily.own_record" | "daily.points_invalid" | "daily.project_unknown" | "daily.type_unknown" | "date.format" | "district_code.format" | "document.already_completed" | "document.body_invalid" | "document.empty" | "document.file_missing" | "document.hash_mismatch" | "document.image_too_large" | "document.image_too_small" | "document.image_unreadable" | "document.images_busy" | "document.in_use" | "document.locked" | "document.not_completed" | "document.not_multipart" | "document.not_uploaded" | "document.owner_required" | "document.part_too_large" | "document.pdf_incomplete" | "document.purpose_not_allowed" | "document.purpose_unknown" | "document.sha256_format" | "document.size_mismatch" | "document.too_large" | "document.too_many_parts" | "document.type_not_allowed" | "employment.already_employed" | "employment.already_ended" | "employment.already_your_staff" | "employment.contract_period_invalid" | "employment.mini_program_only" | "employment.person_not_registered" | "employment.request_not_pending" | "employment.request_pending" | "employment.unregistered_limit" | "enterprise.already_exists" | "enterprise.document_invalid" | "enterprise.field_staff_only" | "enterprise.outside_jurisdiction" | "enterprise.polygon_vertices" | "enterprise.qualification_issued_in_future" | "enterprise.radius_range" | "exam.absent_recently" | "exam.already_registered" | "exam.already_reviewed" | "exam.batch_full" | "exam.capacity_invalid" | "exam.cheated_recently" | "exam.ineligible" | "exam.no_portrait" | "exam.not_employed_here" | "exam.not_real_name" | "exam.opinion_required" | "exam.outcome_not_allowed" | "exam.outside_district" | "exam.registration_closed" | "exam.registration_not_open" | "exam.schedule_invalid" | "exam.type_unknown" | "face.busy" | "face.evidence_required" | "face.mismatch" | "face.no_face" | "face.selfie_not_accepted" | "face.selfie_not_fresh" | "face.several_faces" | "face.too_blurred" | "face.too_dark" | "face.too_large" | "face.too_small" | "face.unreadable" | "field.invalid" | "field.missing" | "field.unknown" | "id_number.birth_date" | "id_number.check_character" | "id_number.format" | "identity.assurance_too_low" | "identity.desk_code_invalid" | "identity.desk_name_mismatch" | "import.columns_missing" | "import.encoding_unknown" | "import.workbook_too_large" | "import.workbook_unreadable" | "internal" | "link.expired" | "link.invalid" | "liveness.challenge_required" | "liveness.frame_count" | "liveness.not_same_person" | "liveness.repeated_frame" | "liveness.wrong_pose" | "password.weak" | "person.already_registered" | "person.identity_taken" | "person.not_registered" | "person.photo_not_found" | "person.photo_pending" | "person.photo_purpose" | "person.registration_held" | "person.selfie_is_portrait" | "phone.format" | "photo.reused" | "project.area_invalid" | "project.enterprise_unknown" | "project.outside_district" | "project.permit_taken" | "request.bad_parameter" | "request.invalid" | "request.invalid_fields" | "request.malformed_json" | "request.not_json" | "request.timeout" | "request.too_large" | "request.unreadable_body" | "request.unstorable_value" | "request.unsupported_media_type" | "request.uri_too_long" | "resource.not_found" | "result.adjustment_changes_nothing" | "result.bands_invalid" | "result.incomplete" | "result.period_invalid" | "result.reason_unknown" | "result.weights_invalid" | "review.decided" | "review.state_unknown" | "route.method_not_allowed" | "route.not_found" | "service.database_busy" | "service.not_ready" | "service.unavailable" | "sms.account_limit" | "sms.address_limit" | "sms.daily_limit" | "sms.unavailable" | "staff.creation_not_allowed" | "staff.district_not_allowed" | "staff.district_required" | "staff.outside_jurisdiction" | "staff.role_invalid" | "staff.username_format" | "staff.username_taken" | "storage.unavailable" | "template.item_count" | "template.item_number" | "template.item_number_taken" | "template.max_score" | "template.max_score_unscored" | "template.project_scored_only" | "template.slots" | "template.version_conflict" | "text.control_character" | "text.empty" | "text.too_long" | "upstream.wechat_unavailable" | "verification.already_checked_in" | "verification.deadline_passed" | "verification.duplicate" | "verification.mini_program_only" | "verification.not_selected" | "verification.nothing_to_replace" | "verification.notice_in_future" | "verification.outside_window" | "verification.person_not_employed" | "verification.person_not_qualified" | "verification.replacement_drops_employed" | "verification.replacement_keeps_ended" | "verification.report_missing" | "verification.requirements_missing" | "verification.site_missing" | "verification.state" | "verification.task_exists" | "verification.technical_lead_missing" | "verification.too_few_in_total" | "verification.too_few_registered" | "verification.too_few_titled" | "wechat.code_format" | "wechat_face.expired" | "wechat_face.failed" | "wechat_face.invalid" | "wechat_face.mini_program_only" | "wechat_face.not_enabled" | "wechat_face.refused" | "wechat_face.target" | "wechat_face.unavailable" | "wechat_face.used";
             /** @description The JSON path of the field, e.g. `credit_code`. */
             field: string;
             message: string;
@@ -11295,6 +11752,673 @@ export interface operations {
             };
         };
     };
+    list_batches: {
+        parameters: {
+            query?: {
+                /** @description Only batches of this exam type. */
+                exam_type?: string;
+                /** @description 1-based page number (default 1, at most 1000000). */
+                page?: number;
+                /** @description Items per page (default 50, at most 200). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExamBatchView"][];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_batch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewExamBatchBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExamBatchView"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_batch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExamBatchView"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    candidates: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number (default 1, at most 1000000). */
+                page?: number;
+                /** @description Items per page (default 50, at most 200). */
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExamCandidate"][];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_registrations: {
+        parameters: {
+            query?: {
+                /** @description Only registrations for this batch. */
+                batch_id?: string;
+                /** @description 1-based page number (default 1, at most 1000000). */
+                page?: number;
+                /** @description Items per page (default 50, at most 200). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExamRegistrationView"][];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_outcome: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExamOutcomeBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExamRegistrationView"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExamReviewBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExamRegistrationView"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_notifications: {
         parameters: {
             query?: {
@@ -11841,128 +12965,6 @@ export interface operations {
         };
         responses: {
             200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PersonProfile"];
-                };
-            };
-            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request took too long: request.timeout */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    register: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Registration"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PersonProfile"];
-                };
-            };
-            /** @description Held for review */
-            202: {
                 headers: {
                     [name: string]: unknown;
                 };
