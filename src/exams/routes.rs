@@ -26,7 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_batch, list_batches))
         .routes(routes!(get_batch))
         .routes(routes!(candidates))
-        .routes(routes!(register, list_registrations))
+        .routes(routes!(register_for_exam, list_registrations))
         .routes(routes!(review))
         .routes(routes!(record_outcome))
 }
@@ -299,7 +299,7 @@ fn window_error(window: Window) -> ApiError {
     request_body = ExamRegistrationBody, security(("bearer" = [])),
     responses((status = 201, body = ExamRegistrationView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn register(
+async fn register_for_exam(
     State(state): State<AppState>,
     caller: Caller,
     act: Act,

@@ -157,6 +157,29 @@ fn describe(status: u16) -> String {
     }
 }
 
+/// An operation id used by more than one operation (OpenAPI requires them unique; generated
+/// clients name their functions and types after them).
+pub fn repeated_operation_ids(document: &Value) -> Vec<String> {
+    let mut seen: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    let paths = document.get("paths").and_then(Value::as_object).into_iter().flatten();
+    for (path, operations) in paths {
+        for (method, operation) in operations.as_object().into_iter().flatten() {
+            if let Some(id) = operation.get("operationId").and_then(Value::as_str) {
+                seen.entry(id).or_default().push(format!("{method} {path}"));
+            }
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, uses)| uses.len() > 1)
+        .map(|(id, uses)| {
+            format!(
+                "operationId {id} is used by {}: give them distinct ids",
+                uses.join(", ")
+            )
+        })
+        .collect()
+}
+
 /// Every `$ref` in the document.
 pub fn collect_refs(value: &Value, refs: &mut BTreeSet<String>) {
     match value {

@@ -137,6 +137,7 @@ pub fn document_problems() -> Vec<String> {
         }
     }
     let json = serde_json::to_value(&document).expect("the document serializes");
+    problems.extend(contract::repeated_operation_ids(&json));
     let mut refs = BTreeSet::new();
     contract::collect_refs(&json, &mut refs);
     for reference in refs {

@@ -6,9 +6,20 @@ use super::{contract, document_json, document_problems};
 use crate::platform::error::{catalogue, PROBLEM_JSON};
 
 #[test]
-fn schema_names_are_unique_and_every_reference_is_defined() {
+fn schema_names_and_operation_ids_are_unique_and_every_reference_is_defined() {
     let problems = document_problems();
     assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn a_repeated_operation_id_is_caught() {
+    let document = serde_json::json!({"paths": {
+        "/a": {"get": {"operationId": "list"}, "post": {"operationId": "create"}},
+        "/b": {"get": {"operationId": "list"}},
+    }});
+    let problems = contract::repeated_operation_ids(&document);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("list") && problems[0].contains("get /a") && problems[0].contains("get /b"));
 }
 
 #[test]

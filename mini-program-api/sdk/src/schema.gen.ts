@@ -9,89 +9,7 @@ export interface paths {
             cookie?: never;
         };
         /** Self-assessments within the caller's scope, most recently changed first. */
-        get: {
-            parameters: {
-                query?: {
-                    kind?: components["schemas"]["TemplateKind"];
-                    state?: components["schemas"]["State"];
-                    period?: string;
-                    /** @description District code (staff). */
-                    district?: string;
-                    /** @description 1-based page number (default 1, at most 1000000). */
-                    page?: number;
-                    /** @description Items per page (default 50, at most 200). */
-                    per_page?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["AssessmentRow"][];
-                    };
-                };
-                /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request took too long: request.timeout */
-                408: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["list_assessments"];
         put?: never;
         /** The enterprise starts a self-assessment for a period on the template's current version. */
         post: operations["create_assessment"];
@@ -164,190 +82,14 @@ export interface paths {
             cookie?: never;
         };
         /** One self-assessment with the items of the current round, or of an earlier one. */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description An earlier round (default: the current one). */
-                    round?: number;
-                };
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["AssessmentView"];
-                    };
-                };
-                /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request took too long: request.timeout */
-                408: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["get_assessment"];
         put?: never;
         post?: never;
         /**
          * Deletes a draft or returned self-assessment (seed 000 §2.2); it is kept for the record but
          *     no longer listed, and its unsubmitted documents become deletable again.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request took too long: request.timeout */
-                408: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        delete: operations["delete_assessment"];
         options?: never;
         head?: never;
         patch?: never;
@@ -382,81 +124,7 @@ export interface paths {
             cookie?: never;
         };
         /** Every state change of a self-assessment: who, when, from, to, and the opinion given. */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["HistoryEntry"][];
-                    };
-                };
-                /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request took too long: request.timeout */
-                408: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["state_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -509,122 +177,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Attaches evidence (or, when back for rectification, rectification material) to an item. */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                    number: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["AttachBody"];
-                };
-            };
-            responses: {
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["AssessmentView"];
-                    };
-                };
-                /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request took too long: request.timeout */
-                408: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["attach_document"];
         delete?: never;
         options?: never;
         head?: never;
@@ -645,99 +198,7 @@ export interface paths {
          * Removes a document from an item of the editable round. Documents an earlier, submitted
          *     round used stay with that round.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                    number: string;
-                    document_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request took too long: request.timeout */
-                408: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        delete: operations["detach_document"];
         options?: never;
         head?: never;
         patch?: never;
@@ -828,121 +289,7 @@ export interface paths {
          *     item that requires evidence its material, and, after a return for rectification, every item
          *     that lost points its rectification material; otherwise the answer names the items.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["SubmitBody"];
-                };
-            };
-            responses: {
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["AssessmentView"];
-                    };
-                };
-                /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request took too long: request.timeout */
-                408: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["submit_assessment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1797,121 +1144,7 @@ export interface paths {
          * Registers an employee for a batch of the enterprise's district, within the registration
          *     period and the batch's capacity; every condition the person fails is named.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["ExamRegistrationBody"];
-                };
-            };
-            responses: {
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ExamRegistrationView"];
-                    };
-                };
-                /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request took too long: request.timeout */
-                408: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["register_for_exam"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2123,128 +1356,7 @@ export interface paths {
          *     one identity: a face that matches another enrolled identity is held for city staff's
          *     review (202, status `held_for_review`, `notice.code` `person.registration_held`).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["Registration"];
-                };
-            };
-            responses: {
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PersonProfile"];
-                    };
-                };
-                /** @description Held for review */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PersonProfile"];
-                    };
-                };
-                /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request took too long: request.timeout */
-                408: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["register"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2378,88 +1490,7 @@ export interface paths {
          * Project assessments within the caller's scope: a supervisor's own, a district's, all for the
          *     city station, and an enterprise's passed ones.
          */
-        get: {
-            parameters: {
-                query?: {
-                    state?: components["schemas"]["State"];
-                    district?: string;
-                    project_id?: string;
-                    period?: string;
-                    /** @description 1-based page number (default 1, at most 1000000). */
-                    page?: number;
-                    /** @description Items per page (default 50, at most 200). */
-                    per_page?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ProjectAssessmentRow"][];
-                    };
-                };
-                /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request took too long: request.timeout */
-                408: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["list_project_assessments"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2476,81 +1507,7 @@ export interface paths {
             cookie?: never;
         };
         /** One project assessment with its scores and documents. */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ProjectAssessmentView"];
-                    };
-                };
-                /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request took too long: request.timeout */
-                408: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["get_project_assessment"];
         /** Saves scores and details; a draft can be saved any number of times. */
         put: operations["save_assessment"];
         post?: never;
@@ -2558,97 +1515,7 @@ export interface paths {
          * Deletes a draft or returned project assessment (kept for the record, no longer listed);
          *     documents never submitted become deletable again.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request took too long: request.timeout */
-                408: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        delete: operations["delete_project_assessment"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2664,121 +1531,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Attaches the signed scanned form or other evidence. */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["ProjectAttachBody"];
-                };
-            };
-            responses: {
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ProjectAssessmentView"];
-                    };
-                };
-                /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request took too long: request.timeout */
-                408: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["attach_project_assessment_document"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2796,98 +1549,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Removes a document not yet submitted from the form. */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                    document_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request took too long: request.timeout */
-                408: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        delete: operations["detach_project_assessment_document"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2901,81 +1563,7 @@ export interface paths {
             cookie?: never;
         };
         /** Every state change: who, when, from, to, with what opinion. */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["StateChange"][];
-                    };
-                };
-                /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request took too long: request.timeout */
-                408: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["project_assessment_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3027,99 +1615,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Submits the form to the city station once complete; otherwise names what is missing. */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ProjectAssessmentView"];
-                    };
-                };
-                /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The request took too long: request.timeout */
-                408: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["submit_project_assessment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5579,6 +4075,89 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_assessments: {
+        parameters: {
+            query?: {
+                kind?: components["schemas"]["TemplateKind"];
+                state?: components["schemas"]["State"];
+                period?: string;
+                /** @description District code (staff). */
+                district?: string;
+                /** @description 1-based page number (default 1, at most 1000000). */
+                page?: number;
+                /** @description Items per page (default 50, at most 200). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentRow"][];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     create_assessment: {
         parameters: {
             query?: never;
@@ -6013,6 +4592,184 @@ export interface operations {
             };
         };
     };
+    get_assessment: {
+        parameters: {
+            query?: {
+                /** @description An earlier round (default: the current one). */
+                round?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentView"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_assessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     finish_review: {
         parameters: {
             query?: never;
@@ -6110,6 +4867,81 @@ export interface operations {
             };
             /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    state_history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6332,6 +5164,215 @@ export interface operations {
             };
             /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    attach_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentView"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    detach_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                number: string;
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6657,6 +5698,121 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ScoreBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentView"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submit_assessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmitBody"];
             };
         };
         responses: {
@@ -12109,6 +11265,121 @@ export interface operations {
             };
         };
     };
+    register_for_exam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExamRegistrationBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExamRegistrationView"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_registrations: {
         parameters: {
             query?: {
@@ -13064,6 +12335,128 @@ export interface operations {
             };
         };
     };
+    register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Registration"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonProfile"];
+                };
+            };
+            /** @description Held for review */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonProfile"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     registration_challenge: {
         parameters: {
             query?: never;
@@ -13660,6 +13053,163 @@ export interface operations {
             };
         };
     };
+    list_project_assessments: {
+        parameters: {
+            query?: {
+                state?: components["schemas"]["State"];
+                district?: string;
+                project_id?: string;
+                period?: string;
+                /** @description 1-based page number (default 1, at most 1000000). */
+                page?: number;
+                /** @description Items per page (default 50, at most 200). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectAssessmentRow"][];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_project_assessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectAssessmentView"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     save_assessment: {
         parameters: {
             query?: never;
@@ -13757,6 +13307,379 @@ export interface operations {
             };
             /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_project_assessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    attach_project_assessment_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectAttachBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectAssessmentView"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    detach_project_assessment_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    project_assessment_history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StateChange"][];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13947,6 +13870,99 @@ export interface operations {
             };
             /** @description The request took too long: request.timeout */
             408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submit_project_assessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectAssessmentView"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -148,7 +148,7 @@ pub struct AttachBody {
 }
 
 /// Attaches the signed scanned form or other evidence.
-#[utoipa::path(post, path = "/project-assessments/{id}/documents", tag = "assessments", params(("id" = String, Path)),
+#[utoipa::path(post, operation_id = "attach_project_assessment_document", path = "/project-assessments/{id}/documents", tag = "assessments", params(("id" = String, Path)),
     request_body = AttachBody, security(("bearer" = [])),
     responses((status = 201, body = ProjectAssessmentView), (status = 404, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem)))]
@@ -183,7 +183,7 @@ pub(super) async fn attach_document(
 }
 
 /// Removes a document not yet submitted from the form.
-#[utoipa::path(delete, path = "/project-assessments/{id}/documents/{document_id}", tag = "assessments",
+#[utoipa::path(delete, operation_id = "detach_project_assessment_document", path = "/project-assessments/{id}/documents/{document_id}", tag = "assessments",
     params(("id" = String, Path), ("document_id" = String, Path)), security(("bearer" = [])),
     responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub(super) async fn detach_document(

@@ -102,7 +102,7 @@ pub struct ListQuery {
 
 /// Project assessments within the caller's scope: a supervisor's own, a district's, all for the
 /// city station, and an enterprise's passed ones.
-#[utoipa::path(get, path = "/project-assessments", tag = "assessments", params(ListQuery), security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "list_project_assessments", path = "/project-assessments", tag = "assessments", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, body = Vec<ProjectAssessmentRow>), (status = 403, body = Problem)))]
 pub(super) async fn list_assessments(
     State(state): State<AppState>,
@@ -124,7 +124,7 @@ pub(super) async fn list_assessments(
 }
 
 /// One project assessment with its scores and documents.
-#[utoipa::path(get, path = "/project-assessments/{id}", tag = "assessments", params(("id" = String, Path)),
+#[utoipa::path(get, operation_id = "get_project_assessment", path = "/project-assessments/{id}", tag = "assessments", params(("id" = String, Path)),
     security(("bearer" = [])), responses((status = 200, body = ProjectAssessmentView), (status = 404, body = Problem)))]
 pub(super) async fn get_assessment(
     State(state): State<AppState>,
@@ -136,7 +136,7 @@ pub(super) async fn get_assessment(
 }
 
 /// Every state change: who, when, from, to, with what opinion.
-#[utoipa::path(get, path = "/project-assessments/{id}/history", tag = "assessments", params(("id" = String, Path)),
+#[utoipa::path(get, operation_id = "project_assessment_history", path = "/project-assessments/{id}/history", tag = "assessments", params(("id" = String, Path)),
     security(("bearer" = [])), responses((status = 200, body = Vec<StateChange>), (status = 404, body = Problem)))]
 pub(super) async fn state_history(
     State(state): State<AppState>,
@@ -161,7 +161,7 @@ pub(super) async fn list_submissions(
 
 /// Deletes a draft or returned project assessment (kept for the record, no longer listed);
 /// documents never submitted become deletable again.
-#[utoipa::path(delete, path = "/project-assessments/{id}", tag = "assessments", params(("id" = String, Path)),
+#[utoipa::path(delete, operation_id = "delete_project_assessment", path = "/project-assessments/{id}", tag = "assessments", params(("id" = String, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub(super) async fn delete_assessment(
     State(state): State<AppState>,

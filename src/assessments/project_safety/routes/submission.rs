@@ -58,7 +58,7 @@ fn missing(view: &ProjectAssessmentView) -> Vec<(String, Message)> {
 }
 
 /// Submits the form to the city station once complete; otherwise names what is missing.
-#[utoipa::path(post, path = "/project-assessments/{id}/submit", tag = "assessments", params(("id" = String, Path)),
+#[utoipa::path(post, operation_id = "submit_project_assessment", path = "/project-assessments/{id}/submit", tag = "assessments", params(("id" = String, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = ProjectAssessmentView), (status = 404, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem)))]
