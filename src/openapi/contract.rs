@@ -84,9 +84,10 @@ fn error_statuses(path: &str, method: &str, operation: &Value, shared_params: Op
     if method != "get" {
         statuses.extend([404, 409, 422]);
     }
-    // Sign-in, refresh and password reset are throttled per account and per address.
+    // Sign-in, refresh and password reset are throttled per account and per address, and
+    // refuse a disabled account or a blocked WeChat user (403) even where no token is needed.
     if method == "post" && path.starts_with("/api/v1/auth/") {
-        statuses.insert(429);
+        statuses.extend([403, 429]);
     }
     statuses
 }

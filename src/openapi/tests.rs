@@ -54,7 +54,7 @@ fn operations_document_the_errors_of_what_they_take() {
     let json: Value = serde_json::from_str(&document_json()).unwrap();
     let errors = contract::documented_errors(&json);
     let login = &errors["POST /api/v1/auth/staff/login"];
-    for status in [400, 413, 415, 422, 503] {
+    for status in [400, 403, 413, 415, 422, 429, 503] {
         assert!(login.contains(&status), "login documents {status}: {login:?}");
     }
     let me = &errors["GET /api/v1/auth/me"];
