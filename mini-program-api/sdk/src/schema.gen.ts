@@ -4032,6 +4032,14 @@ export interface components {
             /** @description Always `Bearer`. */
             token_type: string;
         };
+        /** @description The upload's form: one part named `file`. */
+        UploadForm: {
+            /**
+             * Format: binary
+             * @description The file's bytes.
+             */
+            file: string;
+        };
         WechatFaceCompletion: {
             verify_id: string;
         };
@@ -7838,17 +7846,17 @@ export interface operations {
     upload_document: {
         parameters: {
             query: {
-                /** @description material_scan | business_licence | enterprise_video | certificate_scan | id_portrait | selfie */
-                purpose: string;
+                /** @description What the file is for; decides who may upload it and which formats it accepts. */
+                purpose: components["schemas"]["Purpose"];
             };
             header?: never;
             path?: never;
             cookie?: never;
         };
         /** @description A part named `file` */
-        requestBody?: {
+        requestBody: {
             content: {
-                "multipart/form-data": unknown;
+                "multipart/form-data": components["schemas"]["UploadForm"];
             };
         };
         responses: {

@@ -44,15 +44,25 @@ impl ChunkSource for FieldSource<'_> {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UploadQuery {
-    /// material_scan | business_licence | enterprise_video | certificate_scan | id_portrait | selfie
+    /// What the file is for; decides who may upload it and which formats it accepts.
+    #[param(value_type = crate::documents::rules::Purpose)]
     pub purpose: String,
+}
+
+/// The upload's form: one part named `file`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // documents the form; the handler reads the parts as they stream in
+pub struct UploadForm {
+    /// The file's bytes.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
 }
 
 /// Uploads one file as `multipart/form-data` with the file in the part named `file` (what
 /// `wx.uploadFile` sends). The content decides the type: PDF, JPEG, PNG, MP4 or QuickTime, as
 /// the purpose allows. Photos are stored with their orientation applied and metadata removed.
 #[utoipa::path(post, path = "/documents", tag = "documents", params(UploadQuery), security(("bearer" = [])),
-    request_body(content_type = "multipart/form-data", description = "A part named `file`"),
+    request_body(content = UploadForm, content_type = "multipart/form-data", description = "A part named `file`"),
     responses((status = 201, body = DocumentView), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
 pub(super) async fn upload_document(
