@@ -197,7 +197,7 @@ const PROJECT: &[SeedItem] = &[
 const PEOPLE_ROLES: &[&str] = &[
     "enterprise_principal",
     "project_leader",
-    "special_operations",
+    "special",
     "safety_manager",
 ];
 

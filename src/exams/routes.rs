@@ -48,7 +48,7 @@ fn registration_not_found() -> ApiError {
 pub struct NewExamBatchBody {
     #[schema(value_type = String, example = "370102")]
     pub district_code: DistrictCode,
-    /// safety_a | safety_b | safety_c | special_operations
+    /// safety_a | safety_b | safety_c | special
     #[schema(example = "safety_b")]
     pub exam_type: String,
     #[schema(value_type = String, example = "2027 年第一批安管人员 B 类考试")]
@@ -69,8 +69,8 @@ fn check_batch(body: &NewExamBatchBody) -> ApiResult<()> {
         invalid.field(
             "exam_type",
             "exam.type_unknown",
-            "考试类型须为 safety_a、safety_b、safety_c 或 special_operations",
-            "The exam type is safety_a, safety_b, safety_c or special_operations",
+            "考试类型须为 safety_a、safety_b、safety_c 或 special",
+            "The exam type is safety_a, safety_b, safety_c or special",
         );
     }
     if !(1..=100_000).contains(&body.capacity) {

@@ -8,7 +8,7 @@ use crate::platform::types::Date;
 
 /// The exam types a batch is for: the three safety-management certificates (安管人员 A/B/C)
 /// and special operations (特种作业).
-pub const EXAM_TYPES: [&str; 4] = ["safety_a", "safety_b", "safety_c", "special_operations"];
+pub const EXAM_TYPES: [&str; 4] = ["safety_a", "safety_b", "safety_c", "special"];
 
 /// A no-show after an approved registration bars registration for this many months.
 pub const ABSENCE_BAR_MONTHS: u32 = 6;

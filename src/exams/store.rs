@@ -27,7 +27,7 @@ pub struct ExamBatchView {
     #[schema(value_type = String)]
     pub id: ExamBatchId,
     pub district_code: String,
-    /// safety_a | safety_b | safety_c | special_operations
+    /// safety_a | safety_b | safety_c | special
     pub exam_type: String,
     pub title: String,
     pub registration_opens_on: String,

@@ -408,7 +408,7 @@ export const errorCatalogue: { readonly [C in ErrorCode]: CatalogueEntry } = {
   "exam.registration_closed": { statuses: [409], zh: "报名已截止", en: "Registration has closed" },
   "exam.registration_not_open": { statuses: [409], zh: "报名尚未开始", en: "Registration has not opened yet" },
   "exam.schedule_invalid": { statuses: [422], zh: "报名开始日不能晚于截止日，报名须在考试日前截止", en: "Registration opens no later than it closes, and closes before the exam day" },
-  "exam.type_unknown": { statuses: [422], zh: "考试类型须为 safety_a、safety_b、safety_c 或 special_operations", en: "The exam type is safety_a, safety_b, safety_c or special_operations" },
+  "exam.type_unknown": { statuses: [422], zh: "考试类型须为 safety_a、safety_b、safety_c 或 special", en: "The exam type is safety_a, safety_b, safety_c or special" },
   "face.busy": { statuses: [503], zh: "人脸核验繁忙，请稍后重试", en: "Face checks are busy; try again shortly" },
   "face.evidence_required": { statuses: [422], zh: "请提交现场自拍照（selfie_document_id）或微信人脸核身（verify_id）其中之一", en: "Send either a live selfie (selfie_document_id) or a WeChat face verification (verify_id), not both" },
   "face.mismatch": { statuses: [422], zh: "人脸比对不一致，须本人的照片、本人操作", en: "The faces do not match; only the person themself, with their own photos, can do this" },

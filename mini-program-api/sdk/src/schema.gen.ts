@@ -2909,7 +2909,7 @@ export interface components {
             created_at: number;
             district_code: string;
             exam_on: string;
-            /** @description safety_a | safety_b | safety_c | special_operations */
+            /** @description safety_a | safety_b | safety_c | special */
             exam_type: string;
             id: string;
             /**
@@ -3171,7 +3171,7 @@ export interface components {
             /** @example 2027-02-20 */
             exam_on: string;
             /**
-             * @description safety_a | safety_b | safety_c | special_operations
+             * @description safety_a | safety_b | safety_c | special
              * @example safety_b
              */
             exam_type: string;

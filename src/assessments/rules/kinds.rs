@@ -96,7 +96,7 @@ impl PersonRole {
         match self {
             PersonRole::EnterprisePrincipal => "enterprise_principal",
             PersonRole::ProjectLeader => "project_leader",
-            PersonRole::SpecialOperations => "special_operations",
+            PersonRole::SpecialOperations => "special",
             PersonRole::SafetyManager => "safety_manager",
         }
     }

@@ -172,7 +172,7 @@ catalogue! {
     "exam.registration_closed" [409] "报名已截止" "Registration has closed";
     "exam.registration_not_open" [409] "报名尚未开始" "Registration has not opened yet";
     "exam.schedule_invalid" [422] "报名开始日不能晚于截止日，报名须在考试日前截止" "Registration opens no later than it closes, and closes before the exam day";
-    "exam.type_unknown" [422] "考试类型须为 safety_a、safety_b、safety_c 或 special_operations" "The exam type is safety_a, safety_b, safety_c or special_operations";
+    "exam.type_unknown" [422] "考试类型须为 safety_a、safety_b、safety_c 或 special" "The exam type is safety_a, safety_b, safety_c or special";
     "face.busy" [503] "人脸核验繁忙，请稍后重试" "Face checks are busy; try again shortly";
     "face.evidence_required" [422] "请提交现场自拍照（selfie_document_id）或微信人脸核身（verify_id）其中之一" "Send either a live selfie (selfie_document_id) or a WeChat face verification (verify_id), not both";
     "face.mismatch" [422] "人脸比对不一致，须本人的照片、本人操作" "The faces do not match; only the person themself, with their own photos, can do this";
