@@ -29,7 +29,9 @@ pub enum Purpose {
     SupervisionForm,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = DocumentOwnerKind)]
 pub enum OwnerKind {
     Person,
     Enterprise,

@@ -56,7 +56,7 @@ impl DocumentRow {
 pub struct DocumentView {
     #[schema(value_type = String)]
     pub id: DocumentId,
-    /// person | enterprise
+    #[schema(value_type = super::rules::OwnerKind)]
     pub owner_kind: String,
     pub owner_id: String,
     pub purpose: Purpose,

@@ -41,8 +41,7 @@ const ATTACHED_TO: &str = "person_registration";
 pub struct PersonProfile {
     #[schema(value_type = String)]
     pub id: PersonId,
-    /// unregistered | held_for_review (the face matched another identity; city staff decide)
-    /// | registered | disabled
+    #[schema(value_type = PersonStatus)]
     pub status: String,
     pub created_at: i64,
     /// Present once registered (or held); ID number and phone masked.
@@ -51,6 +50,18 @@ pub struct PersonProfile {
     pub assurance: Option<super::assurance::Assurance>,
     /// While held for review: what that means for the person.
     pub notice: Option<super::one_face::HeldNotice>,
+}
+
+/// Where a person's registration stands (documents `PersonProfile.status`).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // documents the values of a text column
+enum PersonStatus {
+    Unregistered,
+    /// The face matched another identity; city staff decide.
+    HeldForReview,
+    Registered,
+    Disabled,
 }
 
 pub(super) fn person_id(caller: &Caller) -> ApiResult<&PersonId> {

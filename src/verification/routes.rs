@@ -71,7 +71,7 @@ pub struct TaskView {
     pub qualification_id: QualificationId,
     /// e.g. 建筑工程施工总承包 一级
     pub qualification: String,
-    /// first_time | routine
+    #[schema(value_type = crate::verification::rules::TaskKind)]
     pub kind: String,
     pub state: TaskState,
     /// 1, or 2 after a rectification.

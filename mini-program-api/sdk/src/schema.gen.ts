@@ -2406,18 +2406,24 @@ export interface components {
             /** @description For attachment lists: which named attachment this document is. */
             slot?: string | null;
         };
+        /**
+         * @description What an attempt waits for from staff, if anything.
+         * @enum {string}
+         */
+        AttemptAwaiting: "review" | "appeal_decision";
+        /**
+         * @description The outcome of one check-in attempt, as `check_in_attempts.outcome` stores it.
+         * @enum {string}
+         */
+        AttemptOutcome: "accepted" | "flagged" | "refused" | "voided";
         /** @description One check-in attempt as recorded. */
         AttemptView: {
             /** Format: double */
             accuracy_m?: number | null;
             /** Format: int64 */
             at: number;
-            /**
-             * @description What the attempt waits for from staff: `review` (flagged: confirm or void) or
-             *     `appeal_decision` (refused and appealed: grant or dismiss); null when nothing.
-             */
-            awaiting?: string | null;
-            coordinate_system?: string | null;
+            awaiting?: null | components["schemas"]["AttemptAwaiting"];
+            coordinate_system?: null | components["schemas"]["CoordinateSystem"];
             /** @description The review, the enterprise's appeal and its decision, with who and when, in order. */
             decisions: components["schemas"]["DecisionView"][];
             /**
@@ -2440,10 +2446,10 @@ export interface components {
             /** Format: int64 */
             mock_location: number;
             /**
-             * @description accepted | flagged | refused | voided. Only an accepted attempt counts toward passing
-             *     the task; a flagged one waits for staff to confirm (accepted) or void it (voided).
+             * @description Only an accepted attempt counts toward passing the task; a flagged one waits for staff
+             *     to confirm (accepted) or void it (voided).
              */
-            outcome: string;
+            outcome: components["schemas"]["AttemptOutcome"];
             person_id: string;
             /** @description The refusal's code. */
             reason?: string | null;
@@ -2703,6 +2709,8 @@ export interface components {
             document_id: string;
         };
         /** @enum {string} */
+        DocumentOwnerKind: "person" | "enterprise" | "staff";
+        /** @enum {string} */
         DocumentRole: "evidence" | "rectification";
         /** @description A document as the API shows it. */
         DocumentView: {
@@ -2718,8 +2726,7 @@ export interface components {
             file_name: string;
             id: string;
             owner_id: string;
-            /** @description person | enterprise */
-            owner_kind: string;
+            owner_kind: components["schemas"]["DocumentOwnerKind"];
             purpose: components["schemas"]["Purpose"];
             /** @description Hex SHA-256 of the stored bytes. */
             sha256: string;
@@ -2736,6 +2743,16 @@ export interface components {
             /** @description GET this URL to download; it works without a token until `expires_at`. */
             url: string;
         };
+        /**
+         * @description Who ended an employment (documents `EmploymentView.ended_by`).
+         * @enum {string}
+         */
+        EmploymentEndedBy: "enterprise" | "person";
+        /**
+         * @description Whether an employment goes on (documents `EmploymentView.state`).
+         * @enum {string}
+         */
+        EmploymentState: "active" | "ended";
         /** @description An employment relation (聘用关系), current or past. */
         EmploymentView: {
             contract_end: string;
@@ -2743,8 +2760,7 @@ export interface components {
             end_reason?: string | null;
             /** Format: int64 */
             ended_at?: number | null;
-            /** @description enterprise | person */
-            ended_by?: string | null;
+            ended_by?: null | components["schemas"]["EmploymentEndedBy"];
             enterprise_id: string;
             enterprise_name: string;
             id: string;
@@ -2754,8 +2770,7 @@ export interface components {
             position: string;
             /** Format: int64 */
             started_at: number;
-            /** @description active | ended */
-            state: string;
+            state: components["schemas"]["EmploymentState"];
             /** @description 技术负责人 */
             technical_lead: boolean;
         };
@@ -3331,17 +3346,18 @@ export interface components {
             id: string;
             identity?: null | components["schemas"]["IdentityView"];
             notice?: null | components["schemas"]["HeldNotice"];
-            /**
-             * @description unregistered | held_for_review (the face matched another identity; city staff decide)
-             *     | registered | disabled
-             */
-            status: string;
+            status: components["schemas"]["PersonStatus"];
         };
         /**
          * @description The people lists of the Jinan licence assessment (seed 000 §2.1).
          * @enum {string}
          */
         PersonRole: "enterprise_principal" | "project_leader" | "special_operations" | "safety_manager";
+        /**
+         * @description Where a person's registration stands (documents `PersonProfile.status`).
+         * @enum {string}
+         */
+        PersonStatus: "unregistered" | "held_for_review" | "registered" | "disabled";
         PersonView: {
             certificate_name: string;
             certificate_number: string;
@@ -3936,6 +3952,11 @@ export interface components {
             opinion: string;
         };
         /**
+         * @description The two kinds of task.
+         * @enum {string}
+         */
+        TaskKind: "first_time" | "routine";
+        /**
          * @description Where a task stands.
          * @enum {string}
          */
@@ -3944,8 +3965,7 @@ export interface components {
             enterprise_id: string;
             enterprise_name: string;
             id: string;
-            /** @description first_time | routine */
-            kind: string;
+            kind: components["schemas"]["TaskKind"];
             /**
              * @description Someone selected has left the enterprise during check-in: the enterprise must submit a
              *     replacement (`POST /verification/tasks/{id}/replacement`).

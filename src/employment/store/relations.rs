@@ -60,15 +60,34 @@ pub struct EmploymentView {
     pub position: String,
     pub contract_start: String,
     pub contract_end: String,
-    /// active | ended
+    #[schema(value_type = EmploymentState)]
     pub state: String,
     pub started_at: i64,
     pub ended_at: Option<i64>,
-    /// enterprise | person
+    /// Which side ended it.
+    #[schema(value_type = Option<EmploymentEndedBy>)]
     pub ended_by: Option<String>,
     pub end_reason: Option<String>,
     /// 技术负责人
     pub technical_lead: bool,
+}
+
+/// Whether an employment goes on (documents `EmploymentView.state`).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // documents the values of a text column
+enum EmploymentState {
+    Active,
+    Ended,
+}
+
+/// Who ended an employment (documents `EmploymentView.ended_by`).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // documents the values of a text column
+enum EmploymentEndedBy {
+    Enterprise,
+    Person,
 }
 
 impl EmploymentRow {

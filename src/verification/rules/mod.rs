@@ -4,7 +4,8 @@ use crate::platform::ids::EmploymentId;
 use crate::platform::types::Date;
 
 /// The two kinds of task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum TaskKind {
     /// 告知承诺制: the enterprise must start within ten months of the certificate's issue date.
     FirstTime,

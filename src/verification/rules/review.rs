@@ -8,7 +8,9 @@ use utoipa::ToSchema;
 use super::TaskState;
 
 /// The outcome of one check-in attempt, as `check_in_attempts.outcome` stores it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = AttemptOutcome)]
 pub enum Outcome {
     /// Counts toward passing the task.
     Accepted,
@@ -185,7 +187,9 @@ pub fn decide_appeal(appealed: bool, decided: bool, decision: AppealDecision) ->
 }
 
 /// What an attempt waits for from staff, if anything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = AttemptAwaiting)]
 pub enum Awaiting {
     /// A flagged attempt: confirm or void.
     Review,

@@ -32,8 +32,9 @@ pub struct AttemptView {
     pub person_id: PersonId,
     pub round: i64,
     pub at: i64,
-    /// accepted | flagged | refused | voided. Only an accepted attempt counts toward passing
-    /// the task; a flagged one waits for staff to confirm (accepted) or void it (voided).
+    /// Only an accepted attempt counts toward passing the task; a flagged one waits for staff
+    /// to confirm (accepted) or void it (voided).
+    #[schema(value_type = crate::verification::rules::review::Outcome)]
     pub outcome: String,
     /// The refusal's code.
     pub reason: Option<String>,
@@ -41,6 +42,7 @@ pub struct AttemptView {
     pub flags: String,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    #[schema(value_type = Option<crate::platform::types::CoordinateSystem>)]
     pub coordinate_system: Option<String>,
     pub accuracy_m: Option<f64>,
     /// Distance from the site (centre or boundary), metres.
@@ -55,6 +57,7 @@ pub struct AttemptView {
     /// What the attempt waits for from staff: `review` (flagged: confirm or void) or
     /// `appeal_decision` (refused and appealed: grant or dismiss); null when nothing.
     #[sqlx(skip)]
+    #[schema(value_type = Option<crate::verification::rules::review::Awaiting>)]
     pub awaiting: Option<String>,
     /// The review, the enterprise's appeal and its decision, with who and when, in order.
     #[sqlx(skip)]
