@@ -26,7 +26,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_batch, list_batches))
         .routes(routes!(get_batch))
         .routes(routes!(candidates))
-        .routes(routes!(register_for_exam, list_registrations))
+        .routes(routes!(register_for_exam))
+        .routes(routes!(list_registrations))
         .routes(routes!(review))
         .routes(routes!(record_outcome))
 }

@@ -107,10 +107,19 @@ type Schemas = Vec<(String, RefOr<Schema>)>;
 
 static REGISTERED: Mutex<BTreeMap<String, BTreeSet<String>>> = Mutex::new(BTreeMap::new());
 
+/// Handlers of different paths put into one `routes!`: axum serves them all on the first
+/// one's path, so the others answer on a path the document does not give them.
+static MIXED_PATHS: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
 #[doc(hidden)]
 pub fn checked<S, E>(registration: UtoipaMethodRouter<S, E>) -> UtoipaMethodRouter<S, E> {
     let mut registered = REGISTERED.lock().unwrap_or_else(|e| e.into_inner());
     record(&mut registered, &registration.0);
+    let paths: Vec<&String> = registration.1.paths.keys().collect();
+    if paths.len() > 1 {
+        let joined = paths.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ");
+        MIXED_PATHS.lock().unwrap_or_else(|e| e.into_inner()).insert(joined);
+    }
     registration
 }
 
@@ -135,6 +144,11 @@ pub fn document_problems() -> Vec<String> {
                 versions.len()
             ));
         }
+    }
+    for paths in MIXED_PATHS.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        problems.push(format!(
+            "one routes! holds handlers of several paths ({paths}): give each path its own"
+        ));
     }
     let json = serde_json::to_value(&document).expect("the document serializes");
     problems.extend(contract::repeated_operation_ids(&json));
