@@ -234,3 +234,17 @@ mod tests {
         );
     }
 }
+
+/// An absolute URL of this app for `path`: `server.public_url` when set, else from the
+/// request's Host header (development).
+pub fn app_url(settings: &Settings, headers: &axum::http::HeaderMap, path: &str) -> String {
+    let base = &settings.server.public_url;
+    if !base.is_empty() {
+        return format!("{}{path}", base.trim_end_matches('/'));
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1:8080");
+    format!("http://{host}{path}")
+}

@@ -21,21 +21,8 @@ use crate::platform::crypto::constant_time_eq;
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::ids::DocumentId;
 use crate::platform::objects::StoreError;
-use crate::platform::web::Json;
+use crate::platform::web::{app_url, Json};
 use crate::state::AppState;
-
-/// An absolute URL of this app for `path`.
-pub(super) fn app_url(state: &AppState, headers: &HeaderMap, path: &str) -> String {
-    let base = &state.settings.server.public_url;
-    if !base.is_empty() {
-        return format!("{}{path}", base.trim_end_matches('/'));
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1:8080");
-    format!("http://{host}{path}")
-}
 
 pub(super) fn link_signature(state: &AppState, action: &str, id: &DocumentId, expires_ms: i64) -> String {
     state
@@ -104,7 +91,7 @@ pub(super) async fn download_link(
         None => {
             let signature = link_signature(&state, "get", &id, expires_at);
             app_url(
-                &state,
+                &state.settings,
                 &headers,
                 &format!("/api/v1/documents/{id}/content?expires={expires_at}&signature={signature}"),
             )

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::links::{app_url, check_link, link_signature, LinkQuery};
+use super::links::{check_link, link_signature, LinkQuery};
 use super::{linger, not_found, own_document, owner_for, rule_error};
 use crate::audit::Act;
 use crate::auth::Caller;
@@ -21,6 +21,7 @@ use crate::documents::store::{self, DocumentView, NewDocument};
 use crate::documents::upload::{self, ChunkSource, Expect, UploadError};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::DocumentId;
+use crate::platform::web::app_url;
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -112,7 +113,7 @@ pub(super) async fn presign_upload(
         None => {
             let signature = link_signature(&state, "put", &id, expires_at);
             app_url(
-                &state,
+                &state.settings,
                 &headers,
                 &format!("/api/v1/documents/{id}/upload?expires={expires_at}&signature={signature}"),
             )
