@@ -9,6 +9,7 @@
 pub mod assessments;
 pub mod audit;
 pub mod auth;
+pub mod certificates;
 pub mod challenges;
 pub mod documents;
 pub mod employment;

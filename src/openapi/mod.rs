@@ -38,6 +38,7 @@ use crate::state::AppState;
         (name = "notifications", description = "Inbox and notices"),
         (name = "verification", description = "Qualification dynamic verification"),
         (name = "projects", description = "Construction projects"),
+        (name = "certificates", description = "Safety-management and special-operations certificates: import, my certificates, scope, public lookup"),
         (name = "assessments", description = "Assessment templates, self-assessments, reviews, project assessments"),
         (name = "ops", description = "Health, readiness, metrics"),
     )
@@ -73,6 +74,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::verification::review::router())
         .merge(crate::verification::outcomes::router())
         .merge(crate::projects::routes::router())
+        .merge(crate::certificates::routes::router())
         .merge(crate::assessments::router());
     let (router, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
