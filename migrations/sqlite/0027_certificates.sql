@@ -6,7 +6,7 @@
 -- computed when read (certificates::rules), never stored; `state` is only whether it still
 -- stands. `replaced_by` is the certificate that replaced it (a change or renewal application).
 CREATE TABLE certificates (
-    id                     TEXT PRIMARY KEY,
+    id                     TEXT NOT NULL PRIMARY KEY,
     kind                   TEXT NOT NULL CHECK (kind IN ('safety_a', 'safety_b', 'safety_c', 'special')),
     -- The special-operations category (操作类别); '' for safety-management certificates.
     category               TEXT NOT NULL,
@@ -36,7 +36,7 @@ CREATE INDEX certificates_enterprise ON certificates (enterprise_credit_code);
 
 -- The track (证书轨迹): every event of a certificate, appended, never changed.
 CREATE TABLE certificate_events (
-    id             TEXT PRIMARY KEY,
+    id             TEXT NOT NULL PRIMARY KEY,
     certificate_id TEXT NOT NULL REFERENCES certificates (id),
     kind           TEXT NOT NULL CHECK (kind IN ('import', 'issue', 'change', 'renewal', 'cancellation', 'correction')),
     actor_kind     TEXT NOT NULL,
