@@ -415,6 +415,32 @@ async fn bench(label: &str, database_url: &str, dir: &Path, total: usize) {
         })
         .collect();
     measure(label, "GET /certificates (city, a page of 50)", &client, requests, 200).await;
+    let enterprise = state.tokens.issue(
+        &Subject {
+            account_id: "e0".into(),
+            role: Role::Enterprise,
+            scope: Scope::Enterprise("e0".into()),
+            channel: Channel::Web,
+        },
+        "bench-session",
+        now,
+    );
+    let requests = (0..REQUESTS)
+        .map(|i| {
+            (
+                format!("{}/api/v1/certificates?page={}", server.base, 1 + i % 10),
+                Some(enterprise.clone()),
+            )
+        })
+        .collect();
+    measure(
+        label,
+        "GET /certificates (an enterprise, a page of 50 of its 500)",
+        &client,
+        requests,
+        200,
+    )
+    .await;
     drop(server);
 }
 

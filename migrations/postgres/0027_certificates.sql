@@ -33,6 +33,8 @@ CREATE INDEX certificates_number ON certificates (number);
 -- My certificates, and how many of a kind a holder holds.
 CREATE INDEX certificates_holder ON certificates (holder_hash, kind, category);
 CREATE INDEX certificates_enterprise ON certificates (enterprise_credit_code);
+-- Lists, newest first.
+CREATE INDEX certificates_created ON certificates (created_at, id);
 
 -- The track (证书轨迹): every event of a certificate, appended, never changed.
 CREATE TABLE certificate_events (
