@@ -76,11 +76,13 @@ fn start_server(storage: &Path, database_url: &str) -> Server {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the release binary starts");
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    for line in stderr.lines().map_while(Result::ok) {
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    for line in lines.by_ref().map_while(Result::ok) {
         if let Ok(v) = serde_json::from_str::<Value>(&line) {
             if v["message"] == "zhujian is serving" {
                 let base = format!("http://{}", v["address"].as_str().unwrap());
+                // The server's later warnings and errors, shown (and its pipe kept open).
+                std::thread::spawn(move || lines.map_while(Result::ok).for_each(|l| eprintln!("server: {l}")));
                 return Server { child, base };
             }
         }

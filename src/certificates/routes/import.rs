@@ -185,6 +185,7 @@ pub(super) async fn import_certificates(
     let keys = &state.keys;
     let now = state.clock.now_ms();
     let mut tx = act.begin().await?;
+    store::refresh_statistics(&mut tx).await?;
     let mut outcomes: Vec<ReportRow> = Vec::new();
     for chunk in rows.chunks(CHUNK) {
         let numbers: Vec<&str> = chunk.iter().map(|(_, row)| row.number.as_str()).collect();

@@ -27,6 +27,17 @@ pub struct Existing {
     pub origin: Origin,
 }
 
+/// Brings PostgreSQL's statistics of the certificates up to date before an import looks
+/// records up by number: without them, a table grown by earlier imports is planned as if it
+/// were small, and `number IN (…)` becomes a scan of every certificate per batch (an import of
+/// 50,000 rows into 450,000 took minutes). SQLite plans by its indexes without statistics.
+pub async fn refresh_statistics(conn: &mut Conn) -> Result<(), sqlx::Error> {
+    if conn.backend_name() == "PostgreSQL" {
+        sqlx::query("ANALYZE certificates").execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// The records with any of these numbers (of any kind; the caller matches the kind).
 pub async fn existing(conn: &mut Conn, numbers: &[&str]) -> Result<Vec<Existing>, sqlx::Error> {
     let mut found = Vec::new();
