@@ -7,6 +7,8 @@
 #   ./scripts/bench.sh results    assessment result lists and exports for a city's worth of data
 #   ./scripts/bench.sh audit      acts with their audit event vs changes alone; audit verify speed
 #   ./scripts/bench.sh face_index 1:N face index: search latency, memory, start-up load, correctness
+#   ./scripts/bench.sh certificates  500,000 certificates imported over HTTP; my certificates and
+#                                 the public lookup at that size (BENCH_POSTGRES_URL: PostgreSQL too)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: scripts/bench.sh <benchmark>}

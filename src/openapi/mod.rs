@@ -38,6 +38,7 @@ use crate::state::AppState;
         (name = "notifications", description = "Inbox and notices"),
         (name = "verification", description = "Qualification dynamic verification"),
         (name = "projects", description = "Construction projects"),
+        (name = "certificates", description = "Safety-management and special-operations certificates: import, my certificates, scope, public lookup"),
         (name = "exams", description = "Exam batches and registrations"),
         (name = "assessments", description = "Assessment templates, self-assessments, reviews, project assessments"),
         (name = "ops", description = "Health, readiness, metrics"),
@@ -74,6 +75,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::verification::review::router())
         .merge(crate::verification::outcomes::router())
         .merge(crate::projects::routes::router())
+        .merge(crate::certificates::routes::router())
         .merge(crate::exams::routes::router())
         .merge(crate::assessments::router());
     let (router, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())

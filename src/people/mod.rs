@@ -3,7 +3,7 @@
 
 //!
 //! Other domains reach people only through this file: `find_by_id_number`, `identity_of`,
-//! `face_of`, `unseal_name` for records that join a person's sealed name, `require_active`
+//! `id_number_key`, `face_of`, `unseal_name` for records that join a person's sealed name, `require_active`
 //! before a face-checked act, and the one face comparison with the enrolled face,
 //! `match_enrolled` and its refusal `mismatch`; identity assurance: `require_level` before a
 //! face-checked act, `choose_face` between a selfie and a WeChat face verification, and
@@ -28,6 +28,12 @@ pub use assurance::{check_wechat_face, choose as choose_face, require_level, Fac
 pub use faces::{match_described, match_enrolled, mismatch, require_match};
 pub use one_face::SharedIndex;
 pub use store::{unseal_name, IdentityView};
+
+/// The keyed hash of an ID number as registered identities are found by: other domains key
+/// records about a person by it (certificates), never by the number itself.
+pub fn id_number_key(keys: &Keys, id_number: &str) -> String {
+    store::id_number_hash(keys, id_number)
+}
 
 /// The person registered with this full ID number, found by its keyed hash (no row is
 /// decrypted).

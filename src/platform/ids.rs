@@ -137,6 +137,10 @@ ids! {
     CheckInAttemptId,
     /// A decision on a check-in attempt: review, appeal or appeal decision (`check_in_decisions`).
     CheckInDecisionId,
+    /// A person's safety-management or special-operations certificate (`certificates`).
+    CertificateId,
+    /// An event of a certificate's track (`certificate_events`).
+    CertificateEventId,
     /// A construction project (`projects`).
     ProjectId,
     /// An assessment template version (`assessment_templates`).

@@ -8,6 +8,7 @@ mod harness;
 mod assessments;
 mod audit;
 mod auth;
+mod certificates;
 mod connections;
 mod crash;
 mod daily;

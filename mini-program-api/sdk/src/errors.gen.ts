@@ -44,9 +44,19 @@ export type ErrorCode =
   | "auth.wechat_not_configured"
   | "auth.wechat_rate_limited"
   | "auth.wrong_current_password"
+  | "certificate.category_invalid"
+  | "certificate.duplicate_in_file"
+  | "certificate.enterprise_name_invalid"
+  | "certificate.holder_name_invalid"
+  | "certificate.import_conflict"
+  | "certificate.kind_unknown"
+  | "certificate.lookup_limit"
+  | "certificate.number_invalid"
   | "certificate.number_required"
+  | "certificate.origin_unknown"
   | "certificate.scan_invalid"
   | "certificate.specialty_required"
+  | "certificate.validity_invalid"
   | "certificate.validity_required"
   | "challenge.expired"
   | "challenge.invalid"
@@ -317,9 +327,19 @@ export const errorCatalogue: { readonly [C in ErrorCode]: CatalogueEntry } = {
   "auth.wechat_not_configured": { statuses: [503], zh: "服务器未配置微信小程序登录", en: "WeChat login is not configured on this server" },
   "auth.wechat_rate_limited": { statuses: [429], zh: "登录过于频繁，请稍后再试", en: "Too many logins; try again shortly" },
   "auth.wrong_current_password": { statuses: [422], zh: "当前密码不正确", en: "The current password is wrong" },
+  "certificate.category_invalid": { statuses: [422], zh: "特种作业证书须填写操作类别（建筑电工、建筑架子工等规定类别之一）；安管人员证书不填", en: "A special-operations certificate names its operation category from the fixed list; a safety-management one names none" },
+  "certificate.duplicate_in_file": { statuses: [409], zh: "与文件中前面一行的证书类别和编号重复", en: "Same kind and number as an earlier line of the file" },
+  "certificate.enterprise_name_invalid": { statuses: [422], zh: "请填写发证时的企业名称（最多 200 个字符）", en: "Enter the enterprise's name at issue (at most 200 characters)" },
+  "certificate.holder_name_invalid": { statuses: [422], zh: "请填写持证人姓名（最多 50 个字符）", en: "Enter the holder's name (at most 50 characters)" },
+  "certificate.import_conflict": { statuses: [409], zh: "该证书已导入且信息不同；更正须办理证书纠错", en: "This certificate was imported with other data; a correction goes through the correction service" },
+  "certificate.kind_unknown": { statuses: [422], zh: "证书类别须为 A、B、C（安管人员）或 特种作业", en: "The kind is A, B, C (safety management) or 特种作业 (special operations)" },
+  "certificate.lookup_limit": { statuses: [429], zh: "查询过于频繁，请稍后再试", en: "Too many lookups; try again later" },
+  "certificate.number_invalid": { statuses: [422], zh: "请填写证书编号（最多 50 个字符）", en: "Enter the certificate number (at most 50 characters)" },
   "certificate.number_required": { statuses: [422], zh: "注册证须填写证书编号", en: "A registration certificate needs its number" },
+  "certificate.origin_unknown": { statuses: [422], zh: "来源须为空（历史数据）、新增归档、进赣换证或本省核发", en: "The origin is empty (historical), supplement, transfer_in or issued" },
   "certificate.scan_invalid": { statuses: [422], zh: "请先上传证书扫描件（用途 certificate_scan）", en: "Upload the certificate scan first (purpose certificate_scan)" },
   "certificate.specialty_required": { statuses: [422], zh: "职称须填写专业", en: "A professional title needs its specialty" },
+  "certificate.validity_invalid": { statuses: [422], zh: "有效期截止日期须晚于发证日期", en: "The expiry date must be after the issue date" },
   "certificate.validity_required": { statuses: [422], zh: "注册证须填写有效期", en: "A registration certificate needs its validity date" },
   "challenge.expired": { statuses: [422], zh: "校验码已过期，请重新获取", en: "The challenge has expired; ask for a new one" },
   "challenge.invalid": { statuses: [422], zh: "校验码无效，请重新获取", en: "The challenge is not valid here; ask for a new one" },

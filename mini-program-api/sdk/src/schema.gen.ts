@@ -460,6 +460,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Certificates within the caller's scope — an enterprise: those registered under its credit
+         *     code and those of the people it employs now; district staff: those of their district's
+         *     enterprises, by the same links; the city: all — newest first, filtered by the search.
+         */
+        get: operations["list_certificates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/certificates/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Imports historical certificate records from CSV (UTF-8 or GB18030) or an XLSX workbook
+         *     (first sheet): a header row naming at least kind, number, id_number, name,
+         *     enterprise_credit_code, enterprise_name, issued_on, expires_on; optionally category (the
+         *     special-operations category, required for kind 特种作业) and origin (empty: historical;
+         *     新增归档 / supplement; 进赣换证 / transfer_in; issued). Kinds: A, B, C, 特种作业 (or their
+         *     codes). Dates YYYY-MM-DD. Importing the same file again changes nothing.
+         */
+        post: operations["import_certificates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/certificates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One certificate with its track (证书轨迹), within the caller's scope (a person: their own). */
+        get: operations["get_certificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/daily-event-types": {
         parameters: {
             query?: never;
@@ -739,7 +801,7 @@ export interface paths {
             cookie?: never;
         };
         /** An employee's certificates and titles (the enterprise, the person, or staff in jurisdiction). */
-        get: operations["list_certificates"];
+        get: operations["list_employee_certificates"];
         put?: never;
         /** Records an employee's registration certificate or professional title with its scan. */
         post: operations["add_certificate"];
@@ -1297,6 +1359,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/people/me/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My certificates (我的证书): every certificate held under the ID number the person
+         *     registered with, each with its status now and its track. Real-name registration first.
+         */
+        get: operations["my_certificates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/people/me/desk-code": {
         parameters: {
             query?: never;
@@ -1692,6 +1774,27 @@ export interface paths {
          *     project and project manager come from the project.
          */
         post: operations["start_assessment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Finds a certificate in use by its number and holder's name (no sign-in). Anything else —
+         *     no such certificate, another name, or a certificate not in use (expired, unavailable,
+         *     newly archived, transferred in, cancelled) — is 404.
+         */
+        get: operations["lookup_certificate"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3028,6 +3131,118 @@ export interface components {
             round: number;
             to_state: string;
         };
+        /** @description A certificate as its holder, their enterprise and staff see it. */
+        HolderCertificate: {
+            /** @description The special-operations category code (null for safety-management certificates). */
+            category?: string | null;
+            /** @description The category as the manuals name it (建筑电工 …). */
+            category_label?: string | null;
+            enterprise_credit_code: string;
+            /** @description The enterprise's name at issue. */
+            enterprise_name: string;
+            /** @example 2027-02-28 */
+            expires_on: string;
+            /** @description `110105********1234` */
+            holder_id_number_masked: string;
+            holder_name: string;
+            id: string;
+            /** @example 2024-03-01 */
+            issued_on: string;
+            kind: components["schemas"]["HolderCertificateKind"];
+            number: string;
+            origin: components["schemas"]["HolderCertificateOrigin"];
+            /**
+             * Format: int64
+             * @description When the record was made here (Unix milliseconds).
+             */
+            recorded_at: number;
+            replaced_by?: string | null;
+            state: components["schemas"]["HolderCertificateState"];
+            status: components["schemas"]["HolderCertificateStatus"];
+        };
+        /** @description A certificate with its track. */
+        HolderCertificateDetail: {
+            certificate: components["schemas"]["HolderCertificate"];
+            /** @description Oldest first. */
+            track: components["schemas"]["HolderCertificateEvent"][];
+        };
+        /** @description One event of a certificate's track (证书轨迹). */
+        HolderCertificateEvent: {
+            actor_id: string;
+            /** @description staff | enterprise | person | system */
+            actor_kind: string;
+            /** @description The application (办件) that made it, if any. */
+            application_id?: string | null;
+            /**
+             * Format: int64
+             * @description Unix milliseconds.
+             */
+            at: number;
+            /** @description What the event set or changed. */
+            detail: Record<string, never>;
+            id: string;
+            kind: components["schemas"]["HolderCertificateEventKind"];
+        };
+        /**
+         * @description What happened to a certificate (its track, 证书轨迹).
+         * @enum {string}
+         */
+        HolderCertificateEventKind: "import" | "issue" | "change" | "renewal" | "cancellation" | "correction";
+        /** @description The import's outcome: every row counted; rows not created listed with why. */
+        HolderCertificateImportReport: {
+            created: number;
+            refused: number;
+            /** @description The rows that were not created, in file order. */
+            rows: components["schemas"]["HolderCertificateImportRow"][];
+            /** @description Rows naming a record already imported with the same data (nothing written). */
+            unchanged: number;
+        };
+        HolderCertificateImportRow: {
+            /** @description The existing record, for an unchanged row. */
+            certificate_id?: string | null;
+            errors: components["schemas"]["ImportError"][];
+            kind: string;
+            /** @description The file's line (CSV) or row (XLSX) the record starts on. */
+            line: number;
+            number: string;
+            /** @description unchanged | refused */
+            outcome: string;
+        };
+        /**
+         * @description 安管人员 A/B/C (seed 003) or 特种作业 (seed 002).
+         * @enum {string}
+         */
+        HolderCertificateKind: "safety_a" | "safety_b" | "safety_c" | "special";
+        /**
+         * @description Where a certificate's record came from.
+         * @enum {string}
+         */
+        HolderCertificateOrigin: "imported" | "supplement" | "transfer_in" | "issued";
+        /** @description Why a certificate is unavailable, as shown. */
+        HolderCertificateReason: {
+            code: components["schemas"]["HolderCertificateUnavailableReason"];
+            en: string;
+            zh: string;
+        };
+        /**
+         * @description Whether the certificate still stands.
+         * @enum {string}
+         */
+        HolderCertificateState: "valid" | "cancelled" | "replaced";
+        /** @description A certificate's status now. */
+        HolderCertificateStatus: {
+            /** @description in_use | newly_archived | transferred_in | unavailable | cancelled | replaced */
+            code: string;
+            /** @description 正常使用 | 新增归档 | 进赣换证 | 暂不可用 | 已注销 | 已换发 */
+            label: string;
+            /** @description Every reason it is unavailable (empty otherwise). */
+            reasons: components["schemas"]["HolderCertificateReason"][];
+        };
+        /**
+         * @description Why a certificate is unavailable (暂不可用).
+         * @enum {string}
+         */
+        HolderCertificateUnavailableReason: "expired" | "employer_differs" | "not_employed" | "too_many";
         /** @description A registered identity as shown (masked where it must be). */
         IdentityView: {
             /** @description e.g. `110105********002X` */
@@ -3413,7 +3628,7 @@ export interface components {
              * @description the answer's code: one of the error catalogue (`x-error-codes`, mini-program-api/errors.json)
              * @enum {string}
              */
-            code: "assessment.changed" | "assessment.document_already_attached" | "assessment.document_submitted" | "assessment.document_unusable" | "assessment.incomplete" | "assessment.item_incomplete" | "assessment.item_not_assessed" | "assessment.item_not_scored" | "assessment.items_undecided" | "assessment.no_such_item" | "assessment.not_rectifying" | "assessment.not_self_assessed" | "assessment.opinion_required" | "assessment.outside_review_scope" | "assessment.period_invalid" | "assessment.period_taken" | "assessment.role_not_listed" | "assessment.score_out_of_range" | "assessment.score_precision" | "assessment.score_required" | "assessment.slot_invalid" | "assessment.state_forbids" | "auth.account_disabled" | "auth.forbidden_role" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.invalid_token" | "auth.locked" | "auth.missing_token" | "auth.refresh_token_expired" | "auth.refresh_token_reused" | "auth.session_ended" | "auth.sms_code_exhausted" | "auth.sms_code_expired" | "auth.sms_code_invalid" | "auth.sms_code_too_soon" | "auth.token_expired" | "auth.wechat_blocked" | "auth.wechat_code_invalid" | "auth.wechat_not_configured" | "auth.wechat_rate_limited" | "auth.wrong_current_password" | "certificate.number_required" | "certificate.scan_invalid" | "certificate.specialty_required" | "certificate.validity_required" | "challenge.expired" | "challenge.invalid" | "challenge.used" | "check_in.accuracy_invalid" | "check_in.already_appealed" | "check_in.appeal_decided" | "check_in.no_appeal" | "check_in.not_appealable" | "check_in.not_employed" | "check_in.not_refused" | "check_in.not_under_review" | "check_in.outside" | "check_in.poor_accuracy" | "check_in.reused_photo" | "conflict.duplicate" | "conflict.referenced" | "coordinates.range" | "credit_code.check_character" | "credit_code.format" | "daily.bonus_by_enterprise" | "daily.deduction_by_staff" | "daily.enterprise_fixed" | "daily.enterprise_unknown" | "daily.evidence_required" | "daily.not_reporter" | "daily.own_record" | "daily.points_invalid" | "daily.project_unknown" | "daily.type_unknown" | "date.format" | "district_code.format" | "document.already_completed" | "document.body_invalid" | "document.empty" | "document.file_missing" | "document.hash_mismatch" | "document.image_too_large" | "document.image_too_small" | "document.image_unreadable" | "document.images_busy" | "document.in_use" | "document.locked" | "document.not_completed" | "document.not_multipart" | "document.not_uploaded" | "document.owner_required" | "document.part_too_large" | "document.pdf_incomplete" | "document.purpose_not_allowed" | "document.purpose_unknown" | "document.sha256_format" | "document.size_mismatch" | "document.too_large" | "document.too_many_parts" | "document.type_not_allowed" | "employment.already_employed" | "employment.already_ended" | "employment.already_your_staff" | "employment.contract_period_invalid" | "employment.mini_program_only" | "employment.person_not_registered" | "employment.request_not_pending" | "employment.request_pending" | "employment.unregistered_limit" | "enterprise.already_exists" | "enterprise.document_invalid" | "enterprise.field_staff_only" | "enterprise.outside_jurisdiction" | "enterprise.polygon_vertices" | "enterprise.qualification_issued_in_future" | "enterprise.radius_range" | "exam.absent_recently" | "exam.already_registered" | "exam.already_reviewed" | "exam.batch_full" | "exam.capacity_invalid" | "exam.cheated_recently" | "exam.ineligible" | "exam.no_portrait" | "exam.not_employed_here" | "exam.not_real_name" | "exam.opinion_required" | "exam.outcome_not_allowed" | "exam.outside_district" | "exam.registration_closed" | "exam.registration_not_open" | "exam.schedule_invalid" | "exam.type_unknown" | "face.busy" | "face.evidence_required" | "face.mismatch" | "face.no_face" | "face.selfie_not_accepted" | "face.selfie_not_fresh" | "face.several_faces" | "face.too_blurred" | "face.too_dark" | "face.too_large" | "face.too_small" | "face.unreadable" | "field.invalid" | "field.missing" | "field.unknown" | "id_number.birth_date" | "id_number.check_character" | "id_number.format" | "identity.assurance_too_low" | "identity.desk_code_invalid" | "identity.desk_name_mismatch" | "import.columns_missing" | "import.encoding_unknown" | "import.workbook_too_large" | "import.workbook_unreadable" | "internal" | "link.expired" | "link.invalid" | "liveness.challenge_required" | "liveness.frame_count" | "liveness.not_same_person" | "liveness.repeated_frame" | "liveness.wrong_pose" | "password.weak" | "person.already_registered" | "person.identity_taken" | "person.not_registered" | "person.photo_not_found" | "person.photo_pending" | "person.photo_purpose" | "person.registration_held" | "person.selfie_is_portrait" | "phone.format" | "photo.reused" | "project.area_invalid" | "project.enterprise_unknown" | "project.outside_district" | "project.permit_taken" | "request.bad_parameter" | "request.invalid" | "request.invalid_fields" | "request.malformed_json" | "request.not_json" | "request.timeout" | "request.too_large" | "request.unreadable_body" | "request.unstorable_value" | "request.unsupported_media_type" | "request.uri_too_long" | "resource.not_found" | "result.adjustment_changes_nothing" | "result.bands_invalid" | "result.incomplete" | "result.period_invalid" | "result.reason_unknown" | "result.weights_invalid" | "review.decided" | "review.state_unknown" | "route.method_not_allowed" | "route.not_found" | "service.database_busy" | "service.not_ready" | "service.unavailable" | "sms.account_limit" | "sms.address_limit" | "sms.daily_limit" | "sms.unavailable" | "staff.creation_not_allowed" | "staff.district_not_allowed" | "staff.district_required" | "staff.outside_jurisdiction" | "staff.role_invalid" | "staff.username_format" | "staff.username_taken" | "storage.unavailable" | "template.item_count" | "template.item_number" | "template.item_number_taken" | "template.max_score" | "template.max_score_unscored" | "template.project_scored_only" | "template.slots" | "template.version_conflict" | "text.control_character" | "text.empty" | "text.too_long" | "upstream.wechat_unavailable" | "verification.already_checked_in" | "verification.deadline_passed" | "verification.duplicate" | "verification.mini_program_only" | "verification.not_selected" | "verification.nothing_to_replace" | "verification.notice_in_future" | "verification.outside_window" | "verification.person_not_employed" | "verification.person_not_qualified" | "verification.replacement_drops_employed" | "verification.replacement_keeps_ended" | "verification.report_missing" | "verification.requirements_missing" | "verification.site_missing" | "verification.state" | "verification.task_exists" | "verification.technical_lead_missing" | "verification.too_few_in_total" | "verification.too_few_registered" | "verification.too_few_titled" | "wechat.code_format" | "wechat_face.expired" | "wechat_face.failed" | "wechat_face.invalid" | "wechat_face.mini_program_only" | "wechat_face.not_enabled" | "wechat_face.refused" | "wechat_face.target" | "wechat_face.unavailable" | "wechat_face.used";
+            code: "assessment.changed" | "assessment.document_already_attached" | "assessment.document_submitted" | "assessment.document_unusable" | "assessment.incomplete" | "assessment.item_incomplete" | "assessment.item_not_assessed" | "assessment.item_not_scored" | "assessment.items_undecided" | "assessment.no_such_item" | "assessment.not_rectifying" | "assessment.not_self_assessed" | "assessment.opinion_required" | "assessment.outside_review_scope" | "assessment.period_invalid" | "assessment.period_taken" | "assessment.role_not_listed" | "assessment.score_out_of_range" | "assessment.score_precision" | "assessment.score_required" | "assessment.slot_invalid" | "assessment.state_forbids" | "auth.account_disabled" | "auth.forbidden_role" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.invalid_token" | "auth.locked" | "auth.missing_token" | "auth.refresh_token_expired" | "auth.refresh_token_reused" | "auth.session_ended" | "auth.sms_code_exhausted" | "auth.sms_code_expired" | "auth.sms_code_invalid" | "auth.sms_code_too_soon" | "auth.token_expired" | "auth.wechat_blocked" | "auth.wechat_code_invalid" | "auth.wechat_not_configured" | "auth.wechat_rate_limited" | "auth.wrong_current_password" | "certificate.category_invalid" | "certificate.duplicate_in_file" | "certificate.enterprise_name_invalid" | "certificate.holder_name_invalid" | "certificate.import_conflict" | "certificate.kind_unknown" | "certificate.lookup_limit" | "certificate.number_invalid" | "certificate.number_required" | "certificate.origin_unknown" | "certificate.scan_invalid" | "certificate.specialty_required" | "certificate.validity_invalid" | "certificate.validity_required" | "challenge.expired" | "challenge.invalid" | "challenge.used" | "check_in.accuracy_invalid" | "check_in.already_appealed" | "check_in.appeal_decided" | "check_in.no_appeal" | "check_in.not_appealable" | "check_in.not_employed" | "check_in.not_refused" | "check_in.not_under_review" | "check_in.outside" | "check_in.poor_accuracy" | "check_in.reused_photo" | "conflict.duplicate" | "conflict.referenced" | "coordinates.range" | "credit_code.check_character" | "credit_code.format" | "daily.bonus_by_enterprise" | "daily.deduction_by_staff" | "daily.enterprise_fixed" | "daily.enterprise_unknown" | "daily.evidence_required" | "daily.not_reporter" | "daily.own_record" | "daily.points_invalid" | "daily.project_unknown" | "daily.type_unknown" | "date.format" | "district_code.format" | "document.already_completed" | "document.body_invalid" | "document.empty" | "document.file_missing" | "document.hash_mismatch" | "document.image_too_large" | "document.image_too_small" | "document.image_unreadable" | "document.images_busy" | "document.in_use" | "document.locked" | "document.not_completed" | "document.not_multipart" | "document.not_uploaded" | "document.owner_required" | "document.part_too_large" | "document.pdf_incomplete" | "document.purpose_not_allowed" | "document.purpose_unknown" | "document.sha256_format" | "document.size_mismatch" | "document.too_large" | "document.too_many_parts" | "document.type_not_allowed" | "employment.already_employed" | "employment.already_ended" | "employment.already_your_staff" | "employment.contract_period_invalid" | "employment.mini_program_only" | "employment.person_not_registered" | "employment.request_not_pending" | "employment.request_pending" | "employment.unregistered_limit" | "enterprise.already_exists" | "enterprise.document_invalid" | "enterprise.field_staff_only" | "enterprise.outside_jurisdiction" | "enterprise.polygon_vertices" | "enterprise.qualification_issued_in_future" | "enterprise.radius_range" | "exam.absent_recently" | "exam.already_registered" | "exam.already_reviewed" | "exam.batch_full" | "exam.capacity_invalid" | "exam.cheated_recently" | "exam.ineligible" | "exam.no_portrait" | "exam.not_employed_here" | "exam.not_real_name" | "exam.opinion_required" | "exam.outcome_not_allowed" | "exam.outside_district" | "exam.registration_closed" | "exam.registration_not_open" | "exam.schedule_invalid" | "exam.type_unknown" | "face.busy" | "face.evidence_required" | "face.mismatch" | "face.no_face" | "face.selfie_not_accepted" | "face.selfie_not_fresh" | "face.several_faces" | "face.too_blurred" | "face.too_dark" | "face.too_large" | "face.too_small" | "face.unreadable" | "field.invalid" | "field.missing" | "field.unknown" | "id_number.birth_date" | "id_number.check_character" | "id_number.format" | "identity.assurance_too_low" | "identity.desk_code_invalid" | "identity.desk_name_mismatch" | "import.columns_missing" | "import.encoding_unknown" | "import.workbook_too_large" | "import.workbook_unreadable" | "internal" | "link.expired" | "link.invalid" | "liveness.challenge_required" | "liveness.frame_count" | "liveness.not_same_person" | "liveness.repeated_frame" | "liveness.wrong_pose" | "password.weak" | "person.already_registered" | "person.identity_taken" | "person.not_registered" | "person.photo_not_found" | "person.photo_pending" | "person.photo_purpose" | "person.registration_held" | "person.selfie_is_portrait" | "phone.format" | "photo.reused" | "project.area_invalid" | "project.enterprise_unknown" | "project.outside_district" | "project.permit_taken" | "request.bad_parameter" | "request.invalid" | "request.invalid_fields" | "request.malformed_json" | "request.not_json" | "request.timeout" | "request.too_large" | "request.unreadable_body" | "request.unstorable_value" | "request.unsupported_media_type" | "request.uri_too_long" | "resource.not_found" | "result.adjustment_changes_nothing" | "result.bands_invalid" | "result.incomplete" | "result.period_invalid" | "result.reason_unknown" | "result.weights_invalid" | "review.decided" | "review.state_unknown" | "route.method_not_allowed" | "route.not_found" | "service.database_busy" | "service.not_ready" | "service.unavailable" | "sms.account_limit" | "sms.address_limit" | "sms.daily_limit" | "sms.unavailable" | "staff.creation_not_allowed" | "staff.district_not_allowed" | "staff.district_required" | "staff.outside_jurisdiction" | "staff.role_invalid" | "staff.username_format" | "staff.username_taken" | "storage.unavailable" | "template.item_count" | "template.item_number" | "template.item_number_taken" | "template.max_score" | "template.max_score_unscored" | "template.project_scored_only" | "template.slots" | "template.version_conflict" | "text.control_character" | "text.empty" | "text.too_long" | "upstream.wechat_unavailable" | "verification.already_checked_in" | "verification.deadline_passed" | "verification.duplicate" | "verification.mini_program_only" | "verification.not_selected" | "verification.nothing_to_replace" | "verification.notice_in_future" | "verification.outside_window" | "verification.person_not_employed" | "verification.person_not_qualified" | "verification.replacement_drops_employed" | "verification.replacement_keeps_ended" | "verification.report_missing" | "verification.requirements_missing" | "verification.site_missing" | "verification.state" | "verification.task_exists" | "verification.technical_lead_missing" | "verification.too_few_in_total" | "verification.too_few_registered" | "verification.too_few_titled" | "wechat.code_format" | "wechat_face.expired" | "wechat_face.failed" | "wechat_face.invalid" | "wechat_face.mini_program_only" | "wechat_face.not_enabled" | "wechat_face.refused" | "wechat_face.target" | "wechat_face.unavailable" | "wechat_face.used";
             /** @description What happened and what to do, in the requested language. */
             detail: string;
             errors?: components["schemas"]["ProblemField"][];
@@ -3429,7 +3644,7 @@ export interface components {
              * @description the field's code: one of the error catalogue (`x-error-codes`, mini-program-api/errors.json)
              * @enum {string}
              */
-            code: "assessment.changed" | "assessment.document_already_attached" | "assessment.document_submitted" | "assessment.document_unusable" | "assessment.incomplete" | "assessment.item_incomplete" | "assessment.item_not_assessed" | "assessment.item_not_scored" | "assessment.items_undecided" | "assessment.no_such_item" | "assessment.not_rectifying" | "assessment.not_self_assessed" | "assessment.opinion_required" | "assessment.outside_review_scope" | "assessment.period_invalid" | "assessment.period_taken" | "assessment.role_not_listed" | "assessment.score_out_of_range" | "assessment.score_precision" | "assessment.score_required" | "assessment.slot_invalid" | "assessment.state_forbids" | "auth.account_disabled" | "auth.forbidden_role" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.invalid_token" | "auth.locked" | "auth.missing_token" | "auth.refresh_token_expired" | "auth.refresh_token_reused" | "auth.session_ended" | "auth.sms_code_exhausted" | "auth.sms_code_expired" | "auth.sms_code_invalid" | "auth.sms_code_too_soon" | "auth.token_expired" | "auth.wechat_blocked" | "auth.wechat_code_invalid" | "auth.wechat_not_configured" | "auth.wechat_rate_limited" | "auth.wrong_current_password" | "certificate.number_required" | "certificate.scan_invalid" | "certificate.specialty_required" | "certificate.validity_required" | "challenge.expired" | "challenge.invalid" | "challenge.used" | "check_in.accuracy_invalid" | "check_in.already_appealed" | "check_in.appeal_decided" | "check_in.no_appeal" | "check_in.not_appealable" | "check_in.not_employed" | "check_in.not_refused" | "check_in.not_under_review" | "check_in.outside" | "check_in.poor_accuracy" | "check_in.reused_photo" | "conflict.duplicate" | "conflict.referenced" | "coordinates.range" | "credit_code.check_character" | "credit_code.format" | "daily.bonus_by_enterprise" | "daily.deduction_by_staff" | "daily.enterprise_fixed" | "daily.enterprise_unknown" | "daily.evidence_required" | "daily.not_reporter" | "daily.own_record" | "daily.points_invalid" | "daily.project_unknown" | "daily.type_unknown" | "date.format" | "district_code.format" | "document.already_completed" | "document.body_invalid" | "document.empty" | "document.file_missing" | "document.hash_mismatch" | "document.image_too_large" | "document.image_too_small" | "document.image_unreadable" | "document.images_busy" | "document.in_use" | "document.locked" | "document.not_completed" | "document.not_multipart" | "document.not_uploaded" | "document.owner_required" | "document.part_too_large" | "document.pdf_incomplete" | "document.purpose_not_allowed" | "document.purpose_unknown" | "document.sha256_format" | "document.size_mismatch" | "document.too_large" | "document.too_many_parts" | "document.type_not_allowed" | "employment.already_employed" | "employment.already_ended" | "employment.already_your_staff" | "employment.contract_period_invalid" | "employment.mini_program_only" | "employment.person_not_registered" | "employment.request_not_pending" | "employment.request_pending" | "employment.unregistered_limit" | "enterprise.already_exists" | "enterprise.document_invalid" | "enterprise.field_staff_only" | "enterprise.outside_jurisdiction" | "enterprise.polygon_vertices" | "enterprise.qualification_issued_in_future" | "enterprise.radius_range" | "exam.absent_recently" | "exam.already_registered" | "exam.already_reviewed" | "exam.batch_full" | "exam.capacity_invalid" | "exam.cheated_recently" | "exam.ineligible" | "exam.no_portrait" | "exam.not_employed_here" | "exam.not_real_name" | "exam.opinion_required" | "exam.outcome_not_allowed" | "exam.outside_district" | "exam.registration_closed" | "exam.registration_not_open" | "exam.schedule_invalid" | "exam.type_unknown" | "face.busy" | "face.evidence_required" | "face.mismatch" | "face.no_face" | "face.selfie_not_accepted" | "face.selfie_not_fresh" | "face.several_faces" | "face.too_blurred" | "face.too_dark" | "face.too_large" | "face.too_small" | "face.unreadable" | "field.invalid" | "field.missing" | "field.unknown" | "id_number.birth_date" | "id_number.check_character" | "id_number.format" | "identity.assurance_too_low" | "identity.desk_code_invalid" | "identity.desk_name_mismatch" | "import.columns_missing" | "import.encoding_unknown" | "import.workbook_too_large" | "import.workbook_unreadable" | "internal" | "link.expired" | "link.invalid" | "liveness.challenge_required" | "liveness.frame_count" | "liveness.not_same_person" | "liveness.repeated_frame" | "liveness.wrong_pose" | "password.weak" | "person.already_registered" | "person.identity_taken" | "person.not_registered" | "person.photo_not_found" | "person.photo_pending" | "person.photo_purpose" | "person.registration_held" | "person.selfie_is_portrait" | "phone.format" | "photo.reused" | "project.area_invalid" | "project.enterprise_unknown" | "project.outside_district" | "project.permit_taken" | "request.bad_parameter" | "request.invalid" | "request.invalid_fields" | "request.malformed_json" | "request.not_json" | "request.timeout" | "request.too_large" | "request.unreadable_body" | "request.unstorable_value" | "request.unsupported_media_type" | "request.uri_too_long" | "resource.not_found" | "result.adjustment_changes_nothing" | "result.bands_invalid" | "result.incomplete" | "result.period_invalid" | "result.reason_unknown" | "result.weights_invalid" | "review.decided" | "review.state_unknown" | "route.method_not_allowed" | "route.not_found" | "service.database_busy" | "service.not_ready" | "service.unavailable" | "sms.account_limit" | "sms.address_limit" | "sms.daily_limit" | "sms.unavailable" | "staff.creation_not_allowed" | "staff.district_not_allowed" | "staff.district_required" | "staff.outside_jurisdiction" | "staff.role_invalid" | "staff.username_format" | "staff.username_taken" | "storage.unavailable" | "template.item_count" | "template.item_number" | "template.item_number_taken" | "template.max_score" | "template.max_score_unscored" | "template.project_scored_only" | "template.slots" | "template.version_conflict" | "text.control_character" | "text.empty" | "text.too_long" | "upstream.wechat_unavailable" | "verification.already_checked_in" | "verification.deadline_passed" | "verification.duplicate" | "verification.mini_program_only" | "verification.not_selected" | "verification.nothing_to_replace" | "verification.notice_in_future" | "verification.outside_window" | "verification.person_not_employed" | "verification.person_not_qualified" | "verification.replacement_drops_employed" | "verification.replacement_keeps_ended" | "verification.report_missing" | "verification.requirements_missing" | "verification.site_missing" | "verification.state" | "verification.task_exists" | "verification.technical_lead_missing" | "verification.too_few_in_total" | "verification.too_few_registered" | "verification.too_few_titled" | "wechat.code_format" | "wechat_face.expired" | "wechat_face.failed" | "wechat_face.invalid" | "wechat_face.mini_program_only" | "wechat_face.not_enabled" | "wechat_face.refused" | "wechat_face.target" | "wechat_face.unavailable" | "wechat_face.used";
+            code: "assessment.changed" | "assessment.document_already_attached" | "assessment.document_submitted" | "assessment.document_unusable" | "assessment.incomplete" | "assessment.item_incomplete" | "assessment.item_not_assessed" | "assessment.item_not_scored" | "assessment.items_undecided" | "assessment.no_such_item" | "assessment.not_rectifying" | "assessment.not_self_assessed" | "assessment.opinion_required" | "assessment.outside_review_scope" | "assessment.period_invalid" | "assessment.period_taken" | "assessment.role_not_listed" | "assessment.score_out_of_range" | "assessment.score_precision" | "assessment.score_required" | "assessment.slot_invalid" | "assessment.state_forbids" | "auth.account_disabled" | "auth.forbidden_role" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.invalid_token" | "auth.locked" | "auth.missing_token" | "auth.refresh_token_expired" | "auth.refresh_token_reused" | "auth.session_ended" | "auth.sms_code_exhausted" | "auth.sms_code_expired" | "auth.sms_code_invalid" | "auth.sms_code_too_soon" | "auth.token_expired" | "auth.wechat_blocked" | "auth.wechat_code_invalid" | "auth.wechat_not_configured" | "auth.wechat_rate_limited" | "auth.wrong_current_password" | "certificate.category_invalid" | "certificate.duplicate_in_file" | "certificate.enterprise_name_invalid" | "certificate.holder_name_invalid" | "certificate.import_conflict" | "certificate.kind_unknown" | "certificate.lookup_limit" | "certificate.number_invalid" | "certificate.number_required" | "certificate.origin_unknown" | "certificate.scan_invalid" | "certificate.specialty_required" | "certificate.validity_invalid" | "certificate.validity_required" | "challenge.expired" | "challenge.invalid" | "challenge.used" | "check_in.accuracy_invalid" | "check_in.already_appealed" | "check_in.appeal_decided" | "check_in.no_appeal" | "check_in.not_appealable" | "check_in.not_employed" | "check_in.not_refused" | "check_in.not_under_review" | "check_in.outside" | "check_in.poor_accuracy" | "check_in.reused_photo" | "conflict.duplicate" | "conflict.referenced" | "coordinates.range" | "credit_code.check_character" | "credit_code.format" | "daily.bonus_by_enterprise" | "daily.deduction_by_staff" | "daily.enterprise_fixed" | "daily.enterprise_unknown" | "daily.evidence_required" | "daily.not_reporter" | "daily.own_record" | "daily.points_invalid" | "daily.project_unknown" | "daily.type_unknown" | "date.format" | "district_code.format" | "document.already_completed" | "document.body_invalid" | "document.empty" | "document.file_missing" | "document.hash_mismatch" | "document.image_too_large" | "document.image_too_small" | "document.image_unreadable" | "document.images_busy" | "document.in_use" | "document.locked" | "document.not_completed" | "document.not_multipart" | "document.not_uploaded" | "document.owner_required" | "document.part_too_large" | "document.pdf_incomplete" | "document.purpose_not_allowed" | "document.purpose_unknown" | "document.sha256_format" | "document.size_mismatch" | "document.too_large" | "document.too_many_parts" | "document.type_not_allowed" | "employment.already_employed" | "employment.already_ended" | "employment.already_your_staff" | "employment.contract_period_invalid" | "employment.mini_program_only" | "employment.person_not_registered" | "employment.request_not_pending" | "employment.request_pending" | "employment.unregistered_limit" | "enterprise.already_exists" | "enterprise.document_invalid" | "enterprise.field_staff_only" | "enterprise.outside_jurisdiction" | "enterprise.polygon_vertices" | "enterprise.qualification_issued_in_future" | "enterprise.radius_range" | "exam.absent_recently" | "exam.already_registered" | "exam.already_reviewed" | "exam.batch_full" | "exam.capacity_invalid" | "exam.cheated_recently" | "exam.ineligible" | "exam.no_portrait" | "exam.not_employed_here" | "exam.not_real_name" | "exam.opinion_required" | "exam.outcome_not_allowed" | "exam.outside_district" | "exam.registration_closed" | "exam.registration_not_open" | "exam.schedule_invalid" | "exam.type_unknown" | "face.busy" | "face.evidence_required" | "face.mismatch" | "face.no_face" | "face.selfie_not_accepted" | "face.selfie_not_fresh" | "face.several_faces" | "face.too_blurred" | "face.too_dark" | "face.too_large" | "face.too_small" | "face.unreadable" | "field.invalid" | "field.missing" | "field.unknown" | "id_number.birth_date" | "id_number.check_character" | "id_number.format" | "identity.assurance_too_low" | "identity.desk_code_invalid" | "identity.desk_name_mismatch" | "import.columns_missing" | "import.encoding_unknown" | "import.workbook_too_large" | "import.workbook_unreadable" | "internal" | "link.expired" | "link.invalid" | "liveness.challenge_required" | "liveness.frame_count" | "liveness.not_same_person" | "liveness.repeated_frame" | "liveness.wrong_pose" | "password.weak" | "person.already_registered" | "person.identity_taken" | "person.not_registered" | "person.photo_not_found" | "person.photo_pending" | "person.photo_purpose" | "person.registration_held" | "person.selfie_is_portrait" | "phone.format" | "photo.reused" | "project.area_invalid" | "project.enterprise_unknown" | "project.outside_district" | "project.permit_taken" | "request.bad_parameter" | "request.invalid" | "request.invalid_fields" | "request.malformed_json" | "request.not_json" | "request.timeout" | "request.too_large" | "request.unreadable_body" | "request.unstorable_value" | "request.unsupported_media_type" | "request.uri_too_long" | "resource.not_found" | "result.adjustment_changes_nothing" | "result.bands_invalid" | "result.incomplete" | "result.period_invalid" | "result.reason_unknown" | "result.weights_invalid" | "review.decided" | "review.state_unknown" | "route.method_not_allowed" | "route.not_found" | "service.database_busy" | "service.not_ready" | "service.unavailable" | "sms.account_limit" | "sms.address_limit" | "sms.daily_limit" | "sms.unavailable" | "staff.creation_not_allowed" | "staff.district_not_allowed" | "staff.district_required" | "staff.outside_jurisdiction" | "staff.role_invalid" | "staff.username_format" | "staff.username_taken" | "storage.unavailable" | "template.item_count" | "template.item_number" | "template.item_number_taken" | "template.max_score" | "template.max_score_unscored" | "template.project_scored_only" | "template.slots" | "template.version_conflict" | "text.control_character" | "text.empty" | "text.too_long" | "upstream.wechat_unavailable" | "verification.already_checked_in" | "verification.deadline_passed" | "verification.duplicate" | "verification.mini_program_only" | "verification.not_selected" | "verification.nothing_to_replace" | "verification.notice_in_future" | "verification.outside_window" | "verification.person_not_employed" | "verification.person_not_qualified" | "verification.replacement_drops_employed" | "verification.replacement_keeps_ended" | "verification.report_missing" | "verification.requirements_missing" | "verification.site_missing" | "verification.state" | "verification.task_exists" | "verification.technical_lead_missing" | "verification.too_few_in_total" | "verification.too_few_registered" | "verification.too_few_titled" | "wechat.code_format" | "wechat_face.expired" | "wechat_face.failed" | "wechat_face.invalid" | "wechat_face.mini_program_only" | "wechat_face.not_enabled" | "wechat_face.refused" | "wechat_face.target" | "wechat_face.unavailable" | "wechat_face.used";
             /** @description The JSON path of the field, e.g. `credit_code`. */
             field: string;
             message: string;
@@ -3574,6 +3789,22 @@ export interface components {
             /** @description 施工许可证编号 */
             permit_number: string;
             project_manager: string;
+        };
+        /** @description A certificate in use, as anyone may see it. */
+        PublicCertificate: {
+            category?: string | null;
+            category_label?: string | null;
+            enterprise_name: string;
+            expires_on: string;
+            /** @description `110105********1234` */
+            holder_id_number_masked: string;
+            /** @description 张* (first character kept) */
+            holder_name_masked: string;
+            issued_on: string;
+            kind: components["schemas"]["HolderCertificateKind"];
+            number: string;
+            /** @description Always in_use (正常使用): nothing else is found. */
+            status: components["schemas"]["HolderCertificateStatus"];
         };
         /**
          * @description What a document is for; decides who may upload it and which formats it accepts.
@@ -6046,7 +6277,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many attempts; see Retry-After: auth.locked, auth.sms_code_too_soon, auth.wechat_rate_limited, employment.unregistered_limit, sms.account_limit, sms.address_limit, sms.daily_limit */
+            /** @description Too many attempts; see Retry-After: auth.locked, auth.sms_code_too_soon, auth.wechat_rate_limited, certificate.lookup_limit, employment.unregistered_limit, sms.account_limit, sms.address_limit, sms.daily_limit */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6159,7 +6390,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many attempts; see Retry-After: auth.locked, auth.sms_code_too_soon, auth.wechat_rate_limited, employment.unregistered_limit, sms.account_limit, sms.address_limit, sms.daily_limit */
+            /** @description Too many attempts; see Retry-After: auth.locked, auth.sms_code_too_soon, auth.wechat_rate_limited, certificate.lookup_limit, employment.unregistered_limit, sms.account_limit, sms.address_limit, sms.daily_limit */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6270,7 +6501,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many attempts; see Retry-After: auth.locked, auth.sms_code_too_soon, auth.wechat_rate_limited, employment.unregistered_limit, sms.account_limit, sms.address_limit, sms.daily_limit */
+            /** @description Too many attempts; see Retry-After: auth.locked, auth.sms_code_too_soon, auth.wechat_rate_limited, certificate.lookup_limit, employment.unregistered_limit, sms.account_limit, sms.address_limit, sms.daily_limit */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6382,7 +6613,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many attempts; see Retry-After: auth.locked, auth.sms_code_too_soon, auth.wechat_rate_limited, employment.unregistered_limit, sms.account_limit, sms.address_limit, sms.daily_limit */
+            /** @description Too many attempts; see Retry-After: auth.locked, auth.sms_code_too_soon, auth.wechat_rate_limited, certificate.lookup_limit, employment.unregistered_limit, sms.account_limit, sms.address_limit, sms.daily_limit */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6557,7 +6788,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many attempts; see Retry-After: auth.locked, auth.sms_code_too_soon, auth.wechat_rate_limited, employment.unregistered_limit, sms.account_limit, sms.address_limit, sms.daily_limit */
+            /** @description Too many attempts; see Retry-After: auth.locked, auth.sms_code_too_soon, auth.wechat_rate_limited, certificate.lookup_limit, employment.unregistered_limit, sms.account_limit, sms.address_limit, sms.daily_limit */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6679,7 +6910,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many attempts; see Retry-After: auth.locked, auth.sms_code_too_soon, auth.wechat_rate_limited, employment.unregistered_limit, sms.account_limit, sms.address_limit, sms.daily_limit */
+            /** @description Too many attempts; see Retry-After: auth.locked, auth.sms_code_too_soon, auth.wechat_rate_limited, certificate.lookup_limit, employment.unregistered_limit, sms.account_limit, sms.address_limit, sms.daily_limit */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6801,7 +7032,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many attempts; see Retry-After: auth.locked, auth.sms_code_too_soon, auth.wechat_rate_limited, employment.unregistered_limit, sms.account_limit, sms.address_limit, sms.daily_limit */
+            /** @description Too many attempts; see Retry-After: auth.locked, auth.sms_code_too_soon, auth.wechat_rate_limited, certificate.lookup_limit, employment.unregistered_limit, sms.account_limit, sms.address_limit, sms.daily_limit */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6923,8 +7154,287 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many attempts; see Retry-After: auth.locked, auth.sms_code_too_soon, auth.wechat_rate_limited, employment.unregistered_limit, sms.account_limit, sms.address_limit, sms.daily_limit */
+            /** @description Too many attempts; see Retry-After: auth.locked, auth.sms_code_too_soon, auth.wechat_rate_limited, certificate.lookup_limit, employment.unregistered_limit, sms.account_limit, sms.address_limit, sms.daily_limit */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_certificates: {
+        parameters: {
+            query?: {
+                /** @description The certificate number, exactly. */
+                number?: string;
+                /** @description The holder's full ID number (matched by its keyed hash; never stored or logged). */
+                id_number?: string;
+                /** @description The holder's full name, exactly. */
+                name?: string;
+                enterprise_credit_code?: string;
+                /** @description safety_a | safety_b | safety_c | special */
+                kind?: string;
+                /** @description A special-operations category code or label. */
+                category?: string;
+                /** @description 1-based page number (default 1, at most 1000000). */
+                page?: number;
+                /** @description Items per page (default 50, at most 200). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HolderCertificate"][];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_certificates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description CSV with a header row, in UTF-8 or GB18030, or an XLSX workbook whose first sheet has the header row; at most 32 MB (import larger files in parts) */
+        requestBody: {
+            content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["Workbook"];
+                "text/csv": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HolderCertificateImportReport"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_certificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HolderCertificateDetail"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8723,7 +9233,7 @@ export interface operations {
             };
         };
     };
-    list_certificates: {
+    list_employee_certificates: {
         parameters: {
             query?: never;
             header?: never;
@@ -9395,7 +9905,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many attempts; see Retry-After: auth.locked, auth.sms_code_too_soon, auth.wechat_rate_limited, employment.unregistered_limit, sms.account_limit, sms.address_limit, sms.daily_limit */
+            /** @description Too many attempts; see Retry-After: auth.locked, auth.sms_code_too_soon, auth.wechat_rate_limited, certificate.lookup_limit, employment.unregistered_limit, sms.account_limit, sms.address_limit, sms.daily_limit */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -12231,6 +12741,70 @@ export interface operations {
             };
         };
     };
+    my_certificates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HolderCertificateDetail"][];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     desk_code: {
         parameters: {
             query?: never;
@@ -14552,6 +15126,84 @@ export interface operations {
             };
             /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    lookup_certificate: {
+        parameters: {
+            query?: {
+                /** @description The certificate number. */
+                number?: string;
+                /** @description The holder's full name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicCertificate"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After: auth.locked, auth.sms_code_too_soon, auth.wechat_rate_limited, certificate.lookup_limit, employment.unregistered_limit, sms.account_limit, sms.address_limit, sms.daily_limit */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -131,7 +131,7 @@ pub(super) async fn add_certificate(
 }
 
 /// An employee's certificates and titles (the enterprise, the person, or staff in jurisdiction).
-#[utoipa::path(get, path = "/employment/relations/{id}/certificates", tag = "employment", params(("id" = String, Path)),
+#[utoipa::path(get, operation_id = "list_employee_certificates", path = "/employment/relations/{id}/certificates", tag = "employment", params(("id" = String, Path)),
     security(("bearer" = [])), responses((status = 200, body = Vec<CertificateView>), (status = 404, body = Problem)))]
 pub(super) async fn list_certificates(
     State(state): State<AppState>,

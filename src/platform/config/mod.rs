@@ -18,10 +18,10 @@ mod sections;
 
 pub use help::SETTINGS_HELP;
 pub use sections::{
-    AssessmentSettings, AssuranceLevel, AuditSettings, AuthSettings, CheckInSettings, DatabaseSettings,
-    EmploymentSettings, FaceMethods, FaceSettings, IdentitySettings, LivenessSettings, LogFormat, LogSettings,
-    ObjectBackend, ObjectSettings, Profile, SecretSettings, ServerSettings, SmsProvider, SmsSettings, StorageSettings,
-    UploadSettings, WechatSettings, MAX_PHOTO_HASH_DISTANCE,
+    AssessmentSettings, AssuranceLevel, AuditSettings, AuthSettings, CertificateSettings, CheckInSettings,
+    DatabaseSettings, EmploymentSettings, FaceMethods, FaceSettings, IdentitySettings, LivenessSettings, LogFormat,
+    LogSettings, ObjectBackend, ObjectSettings, Profile, SecretSettings, ServerSettings, SmsProvider, SmsSettings,
+    StorageSettings, UploadSettings, WechatSettings, MAX_PHOTO_HASH_DISTANCE,
 };
 
 use std::path::{Path, PathBuf};
@@ -48,6 +48,7 @@ pub struct Settings {
     pub assessments: AssessmentSettings,
     pub check_in: CheckInSettings,
     pub liveness: LivenessSettings,
+    pub certificates: CertificateSettings,
     pub audit: AuditSettings,
     pub log: LogSettings,
 }

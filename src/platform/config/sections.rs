@@ -243,6 +243,13 @@ pub struct EmploymentSettings {
     pub unregistered_per_day: i64,
 }
 
+/// Certificates (`certificates`): the public lookup's cap per client address.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CertificateSettings {
+    pub public_lookups_per_address_per_hour: i64,
+}
+
 /// Seed 001 §3.3: the city station reviews the assessments of some districts (in Qingdao 市南,
 /// 市北 and 李沧) and only reads the others'. Result bands turn a reviewed self-assessment's
 /// score into qualified / basically qualified / unqualified (seed 000 §2.5).
@@ -433,6 +440,9 @@ impl Default for Settings {
                 front_max_yaw: 15.0,
                 turn_min_yaw: 12.0,
             },
+            certificates: CertificateSettings {
+                public_lookups_per_address_per_hour: 120,
+            },
             audit: AuditSettings::default(),
             log: LogSettings {
                 format: LogFormat::Text,
@@ -454,4 +464,5 @@ section_defaults!(ServerSettings => server, DatabaseSettings => database,
     SmsSettings => sms, ObjectSettings => objects, UploadSettings => uploads, FaceSettings => face, IdentitySettings => identity,
     EmploymentSettings => employment,
     AssessmentSettings => assessments,
-    CheckInSettings => check_in, LivenessSettings => liveness, LogSettings => log);
+    CheckInSettings => check_in, LivenessSettings => liveness, CertificateSettings => certificates,
+    LogSettings => log);
