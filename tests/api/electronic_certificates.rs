@@ -29,7 +29,7 @@ fn data() -> SignedData {
     }
 }
 
-fn run(program: &str, args: &[&std::ffi::OsStr]) -> std::process::Output {
+pub(crate) fn run(program: &str, args: &[&std::ffi::OsStr]) -> std::process::Output {
     let output = Command::new(program).args(args).output().unwrap_or_else(|e| {
         panic!("{program} is needed (poppler-utils, zbar-tools; scripts/test.sh installs them): {e}")
     });

@@ -286,9 +286,9 @@ async fn batches_and_registrations_stay_in_their_jurisdiction(engine: Engine) {
             .collect();
         ids
     };
-    assert_eq!(listed(w.a.clone()).await, [batch.clone()]);
-    assert_eq!(listed(w.b.clone()).await, [own.clone()]);
-    assert_eq!(listed(w.shizhong.clone()).await, [own.clone()]);
+    assert_eq!(listed(w.a.clone()).await, std::slice::from_ref(&batch));
+    assert_eq!(listed(w.b.clone()).await, std::slice::from_ref(&own));
+    assert_eq!(listed(w.shizhong.clone()).await, std::slice::from_ref(&own));
     assert_eq!(listed(w.city.clone()).await.len(), 2);
     app.get("/api/v1/exam-batches", Some(&p))
         .await

@@ -45,12 +45,15 @@ export type ErrorCode =
   | "auth.wechat_rate_limited"
   | "auth.wrong_current_password"
   | "certificate.category_invalid"
+  | "certificate.code_invalid"
   | "certificate.duplicate_in_file"
   | "certificate.enterprise_name_invalid"
+  | "certificate.font_missing"
   | "certificate.holder_name_invalid"
   | "certificate.import_conflict"
   | "certificate.kind_unknown"
   | "certificate.lookup_limit"
+  | "certificate.not_printable"
   | "certificate.number_invalid"
   | "certificate.number_required"
   | "certificate.origin_unknown"
@@ -328,12 +331,15 @@ export const errorCatalogue: { readonly [C in ErrorCode]: CatalogueEntry } = {
   "auth.wechat_rate_limited": { statuses: [429], zh: "登录过于频繁，请稍后再试", en: "Too many logins; try again shortly" },
   "auth.wrong_current_password": { statuses: [422], zh: "当前密码不正确", en: "The current password is wrong" },
   "certificate.category_invalid": { statuses: [422], zh: "特种作业证书须填写操作类别（建筑电工、建筑架子工等规定类别之一）；安管人员证书不填", en: "A special-operations certificate names its operation category from the fixed list; a safety-management one names none" },
+  "certificate.code_invalid": { statuses: [422], zh: "不是本机关签发的电子证书，或证书内容已被改动", en: "Not an electronic certificate issued here, or its content was altered" },
   "certificate.duplicate_in_file": { statuses: [409], zh: "与文件中前面一行的证书类别和编号重复", en: "Same kind and number as an earlier line of the file" },
   "certificate.enterprise_name_invalid": { statuses: [422], zh: "请填写发证时的企业名称（最多 200 个字符）", en: "Enter the enterprise's name at issue (at most 200 characters)" },
+  "certificate.font_missing": { statuses: [503], zh: "电子证书暂不可出具，请稍后再试", en: "Electronic certificates cannot be issued right now; try again later" },
   "certificate.holder_name_invalid": { statuses: [422], zh: "请填写持证人姓名（最多 50 个字符）", en: "Enter the holder's name (at most 50 characters)" },
   "certificate.import_conflict": { statuses: [409], zh: "该证书已导入且信息不同；更正须办理证书纠错", en: "This certificate was imported with other data; a correction goes through the correction service" },
   "certificate.kind_unknown": { statuses: [422], zh: "证书类别须为 A、B、C（安管人员）或 特种作业", en: "The kind is A, B, C (safety management) or 特种作业 (special operations)" },
   "certificate.lookup_limit": { statuses: [429], zh: "查询过于频繁，请稍后再试", en: "Too many lookups; try again later" },
+  "certificate.not_printable": { statuses: [409], zh: "证书不在正常使用状态，不能出具电子证书", en: "The certificate is not in use; no electronic certificate is issued for it" },
   "certificate.number_invalid": { statuses: [422], zh: "请填写证书编号（最多 50 个字符）", en: "Enter the certificate number (at most 50 characters)" },
   "certificate.number_required": { statuses: [422], zh: "注册证须填写证书编号", en: "A registration certificate needs its number" },
   "certificate.origin_unknown": { statuses: [422], zh: "来源须为空（历史数据）、新增归档、进赣换证或本省核发", en: "The origin is empty (historical), supplement, transfer_in or issued" },

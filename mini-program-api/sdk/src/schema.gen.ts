@@ -1379,6 +1379,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/people/me/certificates/{id}/electronic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The holder's electronic certificate, a one-page PDF. Only the holder downloads it (it
+         *     carries their portrait); a certificate that is not in use gets none.
+         */
+        get: operations["electronic_certificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/people/me/desk-code": {
         parameters: {
             query?: never;
@@ -1793,6 +1813,43 @@ export interface paths {
          *     newly archived, transferred in, cancelled) — is 404.
          */
         get: operations["lookup_certificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/certificates/signing-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The key to check electronic certificates offline (no sign-in). */
+        get: operations["signing_key"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/certificates/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Checks a scanned electronic-certificate code (no sign-in): the signature must be this
+         *     authority's; the answer is what was printed and the certificate's status now.
+         */
+        get: operations["verify_certificate_code"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2600,8 +2657,27 @@ export interface components {
          * @enum {string}
          */
         Category: "safety_director" | "licence" | "construction_enterprise" | "project";
+        /** @description What a scanned certificate code says, checked. */
+        CertificateCodeCheck: {
+            current_status?: null | components["schemas"]["HolderCertificateStatus"];
+            /** @description The data printed on the certificate, as signed. */
+            printed: components["schemas"]["PrintedCertificate"];
+        };
         /** @enum {string} */
         CertificateKind: "registration" | "title";
+        /** @description The public key that signs electronic certificates. */
+        CertificateSigningKey: {
+            /** @description Always `Ed25519`. */
+            algorithm: string;
+            /**
+             * @description What is signed: the QR code's `c` is `<data>.<signature>`, both base64url; `data` is
+             *     compact JSON with keys v, n (number), k (kind), h (name), i (masked ID number),
+             *     e (enterprise), f (issued on), u (valid until).
+             */
+            format: string;
+            /** @description The 32-byte public key, base64url without padding. */
+            public_key: string;
+        };
         /** @description A registration certificate or professional title of an employee. */
         CertificateView: {
             /** Format: int64 */
@@ -3622,13 +3698,23 @@ export interface components {
             method: string;
             url: string;
         };
+        /** @description The signed data of an electronic certificate. */
+        PrintedCertificate: {
+            enterprise_name: string;
+            expires_on: string;
+            holder_id_number_masked: string;
+            holder_name: string;
+            issued_on: string;
+            kind: string;
+            number: string;
+        };
         /** @description The problem document as it goes on the wire. */
         Problem: {
             /**
              * @description the answer's code: one of the error catalogue (`x-error-codes`, mini-program-api/errors.json)
              * @enum {string}
              */
-            code: "assessment.changed" | "assessment.document_already_attached" | "assessment.document_submitted" | "assessment.document_unusable" | "assessment.incomplete" | "assessment.item_incomplete" | "assessment.item_not_assessed" | "assessment.item_not_scored" | "assessment.items_undecided" | "assessment.no_such_item" | "assessment.not_rectifying" | "assessment.not_self_assessed" | "assessment.opinion_required" | "assessment.outside_review_scope" | "assessment.period_invalid" | "assessment.period_taken" | "assessment.role_not_listed" | "assessment.score_out_of_range" | "assessment.score_precision" | "assessment.score_required" | "assessment.slot_invalid" | "assessment.state_forbids" | "auth.account_disabled" | "auth.forbidden_role" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.invalid_token" | "auth.locked" | "auth.missing_token" | "auth.refresh_token_expired" | "auth.refresh_token_reused" | "auth.session_ended" | "auth.sms_code_exhausted" | "auth.sms_code_expired" | "auth.sms_code_invalid" | "auth.sms_code_too_soon" | "auth.token_expired" | "auth.wechat_blocked" | "auth.wechat_code_invalid" | "auth.wechat_not_configured" | "auth.wechat_rate_limited" | "auth.wrong_current_password" | "certificate.category_invalid" | "certificate.duplicate_in_file" | "certificate.enterprise_name_invalid" | "certificate.holder_name_invalid" | "certificate.import_conflict" | "certificate.kind_unknown" | "certificate.lookup_limit" | "certificate.number_invalid" | "certificate.number_required" | "certificate.origin_unknown" | "certificate.scan_invalid" | "certificate.specialty_required" | "certificate.validity_invalid" | "certificate.validity_required" | "challenge.expired" | "challenge.invalid" | "challenge.used" | "check_in.accuracy_invalid" | "check_in.already_appealed" | "check_in.appeal_decided" | "check_in.no_appeal" | "check_in.not_appealable" | "check_in.not_employed" | "check_in.not_refused" | "check_in.not_under_review" | "check_in.outside" | "check_in.poor_accuracy" | "check_in.reused_photo" | "conflict.duplicate" | "conflict.referenced" | "coordinates.range" | "credit_code.check_character" | "credit_code.format" | "daily.bonus_by_enterprise" | "daily.deduction_by_staff" | "daily.enterprise_fixed" | "daily.enterprise_unknown" | "daily.evidence_required" | "daily.not_reporter" | "daily.own_record" | "daily.points_invalid" | "daily.project_unknown" | "daily.type_unknown" | "date.format" | "district_code.format" | "document.already_completed" | "document.body_invalid" | "document.empty" | "document.file_missing" | "document.hash_mismatch" | "document.image_too_large" | "document.image_too_small" | "document.image_unreadable" | "document.images_busy" | "document.in_use" | "document.locked" | "document.not_completed" | "document.not_multipart" | "document.not_uploaded" | "document.owner_required" | "document.part_too_large" | "document.pdf_incomplete" | "document.purpose_not_allowed" | "document.purpose_unknown" | "document.sha256_format" | "document.size_mismatch" | "document.too_large" | "document.too_many_parts" | "document.type_not_allowed" | "employment.already_employed" | "employment.already_ended" | "employment.already_your_staff" | "employment.contract_period_invalid" | "employment.mini_program_only" | "employment.person_not_registered" | "employment.request_not_pending" | "employment.request_pending" | "employment.unregistered_limit" | "enterprise.already_exists" | "enterprise.document_invalid" | "enterprise.field_staff_only" | "enterprise.outside_jurisdiction" | "enterprise.polygon_vertices" | "enterprise.qualification_issued_in_future" | "enterprise.radius_range" | "exam.absent_recently" | "exam.already_registered" | "exam.already_reviewed" | "exam.batch_full" | "exam.capacity_invalid" | "exam.cheated_recently" | "exam.ineligible" | "exam.no_portrait" | "exam.not_employed_here" | "exam.not_real_name" | "exam.opinion_required" | "exam.outcome_not_allowed" | "exam.outside_district" | "exam.registration_closed" | "exam.registration_not_open" | "exam.schedule_invalid" | "exam.type_unknown" | "face.busy" | "face.evidence_required" | "face.mismatch" | "face.no_face" | "face.selfie_not_accepted" | "face.selfie_not_fresh" | "face.several_faces" | "face.too_blurred" | "face.too_dark" | "face.too_large" | "face.too_small" | "face.unreadable" | "field.invalid" | "field.missing" | "field.unknown" | "id_number.birth_date" | "id_number.check_character" | "id_number.format" | "identity.assurance_too_low" | "identity.desk_code_invalid" | "identity.desk_name_mismatch" | "import.columns_missing" | "import.encoding_unknown" | "import.workbook_too_large" | "import.workbook_unreadable" | "internal" | "link.expired" | "link.invalid" | "liveness.challenge_required" | "liveness.frame_count" | "liveness.not_same_person" | "liveness.repeated_frame" | "liveness.wrong_pose" | "password.weak" | "person.already_registered" | "person.identity_taken" | "person.not_registered" | "person.photo_not_found" | "person.photo_pending" | "person.photo_purpose" | "person.registration_held" | "person.selfie_is_portrait" | "phone.format" | "photo.reused" | "project.area_invalid" | "project.enterprise_unknown" | "project.outside_district" | "project.permit_taken" | "request.bad_parameter" | "request.invalid" | "request.invalid_fields" | "request.malformed_json" | "request.not_json" | "request.timeout" | "request.too_large" | "request.unreadable_body" | "request.unstorable_value" | "request.unsupported_media_type" | "request.uri_too_long" | "resource.not_found" | "result.adjustment_changes_nothing" | "result.bands_invalid" | "result.incomplete" | "result.period_invalid" | "result.reason_unknown" | "result.weights_invalid" | "review.decided" | "review.state_unknown" | "route.method_not_allowed" | "route.not_found" | "service.database_busy" | "service.not_ready" | "service.unavailable" | "sms.account_limit" | "sms.address_limit" | "sms.daily_limit" | "sms.unavailable" | "staff.creation_not_allowed" | "staff.district_not_allowed" | "staff.district_required" | "staff.outside_jurisdiction" | "staff.role_invalid" | "staff.username_format" | "staff.username_taken" | "storage.unavailable" | "template.item_count" | "template.item_number" | "template.item_number_taken" | "template.max_score" | "template.max_score_unscored" | "template.project_scored_only" | "template.slots" | "template.version_conflict" | "text.control_character" | "text.empty" | "text.too_long" | "upstream.wechat_unavailable" | "verification.already_checked_in" | "verification.deadline_passed" | "verification.duplicate" | "verification.mini_program_only" | "verification.not_selected" | "verification.nothing_to_replace" | "verification.notice_in_future" | "verification.outside_window" | "verification.person_not_employed" | "verification.person_not_qualified" | "verification.replacement_drops_employed" | "verification.replacement_keeps_ended" | "verification.report_missing" | "verification.requirements_missing" | "verification.site_missing" | "verification.state" | "verification.task_exists" | "verification.technical_lead_missing" | "verification.too_few_in_total" | "verification.too_few_registered" | "verification.too_few_titled" | "wechat.code_format" | "wechat_face.expired" | "wechat_face.failed" | "wechat_face.invalid" | "wechat_face.mini_program_only" | "wechat_face.not_enabled" | "wechat_face.refused" | "wechat_face.target" | "wechat_face.unavailable" | "wechat_face.used";
+            code: "assessment.changed" | "assessment.document_already_attached" | "assessment.document_submitted" | "assessment.document_unusable" | "assessment.incomplete" | "assessment.item_incomplete" | "assessment.item_not_assessed" | "assessment.item_not_scored" | "assessment.items_undecided" | "assessment.no_such_item" | "assessment.not_rectifying" | "assessment.not_self_assessed" | "assessment.opinion_required" | "assessment.outside_review_scope" | "assessment.period_invalid" | "assessment.period_taken" | "assessment.role_not_listed" | "assessment.score_out_of_range" | "assessment.score_precision" | "assessment.score_required" | "assessment.slot_invalid" | "assessment.state_forbids" | "auth.account_disabled" | "auth.forbidden_role" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.invalid_token" | "auth.locked" | "auth.missing_token" | "auth.refresh_token_expired" | "auth.refresh_token_reused" | "auth.session_ended" | "auth.sms_code_exhausted" | "auth.sms_code_expired" | "auth.sms_code_invalid" | "auth.sms_code_too_soon" | "auth.token_expired" | "auth.wechat_blocked" | "auth.wechat_code_invalid" | "auth.wechat_not_configured" | "auth.wechat_rate_limited" | "auth.wrong_current_password" | "certificate.category_invalid" | "certificate.code_invalid" | "certificate.duplicate_in_file" | "certificate.enterprise_name_invalid" | "certificate.font_missing" | "certificate.holder_name_invalid" | "certificate.import_conflict" | "certificate.kind_unknown" | "certificate.lookup_limit" | "certificate.not_printable" | "certificate.number_invalid" | "certificate.number_required" | "certificate.origin_unknown" | "certificate.scan_invalid" | "certificate.specialty_required" | "certificate.validity_invalid" | "certificate.validity_required" | "challenge.expired" | "challenge.invalid" | "challenge.used" | "check_in.accuracy_invalid" | "check_in.already_appealed" | "check_in.appeal_decided" | "check_in.no_appeal" | "check_in.not_appealable" | "check_in.not_employed" | "check_in.not_refused" | "check_in.not_under_review" | "check_in.outside" | "check_in.poor_accuracy" | "check_in.reused_photo" | "conflict.duplicate" | "conflict.referenced" | "coordinates.range" | "credit_code.check_character" | "credit_code.format" | "daily.bonus_by_enterprise" | "daily.deduction_by_staff" | "daily.enterprise_fixed" | "daily.enterprise_unknown" | "daily.evidence_required" | "daily.not_reporter" | "daily.own_record" | "daily.points_invalid" | "daily.project_unknown" | "daily.type_unknown" | "date.format" | "district_code.format" | "document.already_completed" | "document.body_invalid" | "document.empty" | "document.file_missing" | "document.hash_mismatch" | "document.image_too_large" | "document.image_too_small" | "document.image_unreadable" | "document.images_busy" | "document.in_use" | "document.locked" | "document.not_completed" | "document.not_multipart" | "document.not_uploaded" | "document.owner_required" | "document.part_too_large" | "document.pdf_incomplete" | "document.purpose_not_allowed" | "document.purpose_unknown" | "document.sha256_format" | "document.size_mismatch" | "document.too_large" | "document.too_many_parts" | "document.type_not_allowed" | "employment.already_employed" | "employment.already_ended" | "employment.already_your_staff" | "employment.contract_period_invalid" | "employment.mini_program_only" | "employment.person_not_registered" | "employment.request_not_pending" | "employment.request_pending" | "employment.unregistered_limit" | "enterprise.already_exists" | "enterprise.document_invalid" | "enterprise.field_staff_only" | "enterprise.outside_jurisdiction" | "enterprise.polygon_vertices" | "enterprise.qualification_issued_in_future" | "enterprise.radius_range" | "exam.absent_recently" | "exam.already_registered" | "exam.already_reviewed" | "exam.batch_full" | "exam.capacity_invalid" | "exam.cheated_recently" | "exam.ineligible" | "exam.no_portrait" | "exam.not_employed_here" | "exam.not_real_name" | "exam.opinion_required" | "exam.outcome_not_allowed" | "exam.outside_district" | "exam.registration_closed" | "exam.registration_not_open" | "exam.schedule_invalid" | "exam.type_unknown" | "face.busy" | "face.evidence_required" | "face.mismatch" | "face.no_face" | "face.selfie_not_accepted" | "face.selfie_not_fresh" | "face.several_faces" | "face.too_blurred" | "face.too_dark" | "face.too_large" | "face.too_small" | "face.unreadable" | "field.invalid" | "field.missing" | "field.unknown" | "id_number.birth_date" | "id_number.check_character" | "id_number.format" | "identity.assurance_too_low" | "identity.desk_code_invalid" | "identity.desk_name_mismatch" | "import.columns_missing" | "import.encoding_unknown" | "import.workbook_too_large" | "import.workbook_unreadable" | "internal" | "link.expired" | "link.invalid" | "liveness.challenge_required" | "liveness.frame_count" | "liveness.not_same_person" | "liveness.repeated_frame" | "liveness.wrong_pose" | "password.weak" | "person.already_registered" | "person.identity_taken" | "person.not_registered" | "person.photo_not_found" | "person.photo_pending" | "person.photo_purpose" | "person.registration_held" | "person.selfie_is_portrait" | "phone.format" | "photo.reused" | "project.area_invalid" | "project.enterprise_unknown" | "project.outside_district" | "project.permit_taken" | "request.bad_parameter" | "request.invalid" | "request.invalid_fields" | "request.malformed_json" | "request.not_json" | "request.timeout" | "request.too_large" | "request.unreadable_body" | "request.unstorable_value" | "request.unsupported_media_type" | "request.uri_too_long" | "resource.not_found" | "result.adjustment_changes_nothing" | "result.bands_invalid" | "result.incomplete" | "result.period_invalid" | "result.reason_unknown" | "result.weights_invalid" | "review.decided" | "review.state_unknown" | "route.method_not_allowed" | "route.not_found" | "service.database_busy" | "service.not_ready" | "service.unavailable" | "sms.account_limit" | "sms.address_limit" | "sms.daily_limit" | "sms.unavailable" | "staff.creation_not_allowed" | "staff.district_not_allowed" | "staff.district_required" | "staff.outside_jurisdiction" | "staff.role_invalid" | "staff.username_format" | "staff.username_taken" | "storage.unavailable" | "template.item_count" | "template.item_number" | "template.item_number_taken" | "template.max_score" | "template.max_score_unscored" | "template.project_scored_only" | "template.slots" | "template.version_conflict" | "text.control_character" | "text.empty" | "text.too_long" | "upstream.wechat_unavailable" | "verification.already_checked_in" | "verification.deadline_passed" | "verification.duplicate" | "verification.mini_program_only" | "verification.not_selected" | "verification.nothing_to_replace" | "verification.notice_in_future" | "verification.outside_window" | "verification.person_not_employed" | "verification.person_not_qualified" | "verification.replacement_drops_employed" | "verification.replacement_keeps_ended" | "verification.report_missing" | "verification.requirements_missing" | "verification.site_missing" | "verification.state" | "verification.task_exists" | "verification.technical_lead_missing" | "verification.too_few_in_total" | "verification.too_few_registered" | "verification.too_few_titled" | "wechat.code_format" | "wechat_face.expired" | "wechat_face.failed" | "wechat_face.invalid" | "wechat_face.mini_program_only" | "wechat_face.not_enabled" | "wechat_face.refused" | "wechat_face.target" | "wechat_face.unavailable" | "wechat_face.used";
             /** @description What happened and what to do, in the requested language. */
             detail: string;
             errors?: components["schemas"]["ProblemField"][];
@@ -3644,7 +3730,7 @@ export interface components {
              * @description the field's code: one of the error catalogue (`x-error-codes`, mini-program-api/errors.json)
              * @enum {string}
              */
-            code: "assessment.changed" | "assessment.document_already_attached" | "assessment.document_submitted" | "assessment.document_unusable" | "assessment.incomplete" | "assessment.item_incomplete" | "assessment.item_not_assessed" | "assessment.item_not_scored" | "assessment.items_undecided" | "assessment.no_such_item" | "assessment.not_rectifying" | "assessment.not_self_assessed" | "assessment.opinion_required" | "assessment.outside_review_scope" | "assessment.period_invalid" | "assessment.period_taken" | "assessment.role_not_listed" | "assessment.score_out_of_range" | "assessment.score_precision" | "assessment.score_required" | "assessment.slot_invalid" | "assessment.state_forbids" | "auth.account_disabled" | "auth.forbidden_role" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.invalid_token" | "auth.locked" | "auth.missing_token" | "auth.refresh_token_expired" | "auth.refresh_token_reused" | "auth.session_ended" | "auth.sms_code_exhausted" | "auth.sms_code_expired" | "auth.sms_code_invalid" | "auth.sms_code_too_soon" | "auth.token_expired" | "auth.wechat_blocked" | "auth.wechat_code_invalid" | "auth.wechat_not_configured" | "auth.wechat_rate_limited" | "auth.wrong_current_password" | "certificate.category_invalid" | "certificate.duplicate_in_file" | "certificate.enterprise_name_invalid" | "certificate.holder_name_invalid" | "certificate.import_conflict" | "certificate.kind_unknown" | "certificate.lookup_limit" | "certificate.number_invalid" | "certificate.number_required" | "certificate.origin_unknown" | "certificate.scan_invalid" | "certificate.specialty_required" | "certificate.validity_invalid" | "certificate.validity_required" | "challenge.expired" | "challenge.invalid" | "challenge.used" | "check_in.accuracy_invalid" | "check_in.already_appealed" | "check_in.appeal_decided" | "check_in.no_appeal" | "check_in.not_appealable" | "check_in.not_employed" | "check_in.not_refused" | "check_in.not_under_review" | "check_in.outside" | "check_in.poor_accuracy" | "check_in.reused_photo" | "conflict.duplicate" | "conflict.referenced" | "coordinates.range" | "credit_code.check_character" | "credit_code.format" | "daily.bonus_by_enterprise" | "daily.deduction_by_staff" | "daily.enterprise_fixed" | "daily.enterprise_unknown" | "daily.evidence_required" | "daily.not_reporter" | "daily.own_record" | "daily.points_invalid" | "daily.project_unknown" | "daily.type_unknown" | "date.format" | "district_code.format" | "document.already_completed" | "document.body_invalid" | "document.empty" | "document.file_missing" | "document.hash_mismatch" | "document.image_too_large" | "document.image_too_small" | "document.image_unreadable" | "document.images_busy" | "document.in_use" | "document.locked" | "document.not_completed" | "document.not_multipart" | "document.not_uploaded" | "document.owner_required" | "document.part_too_large" | "document.pdf_incomplete" | "document.purpose_not_allowed" | "document.purpose_unknown" | "document.sha256_format" | "document.size_mismatch" | "document.too_large" | "document.too_many_parts" | "document.type_not_allowed" | "employment.already_employed" | "employment.already_ended" | "employment.already_your_staff" | "employment.contract_period_invalid" | "employment.mini_program_only" | "employment.person_not_registered" | "employment.request_not_pending" | "employment.request_pending" | "employment.unregistered_limit" | "enterprise.already_exists" | "enterprise.document_invalid" | "enterprise.field_staff_only" | "enterprise.outside_jurisdiction" | "enterprise.polygon_vertices" | "enterprise.qualification_issued_in_future" | "enterprise.radius_range" | "exam.absent_recently" | "exam.already_registered" | "exam.already_reviewed" | "exam.batch_full" | "exam.capacity_invalid" | "exam.cheated_recently" | "exam.ineligible" | "exam.no_portrait" | "exam.not_employed_here" | "exam.not_real_name" | "exam.opinion_required" | "exam.outcome_not_allowed" | "exam.outside_district" | "exam.registration_closed" | "exam.registration_not_open" | "exam.schedule_invalid" | "exam.type_unknown" | "face.busy" | "face.evidence_required" | "face.mismatch" | "face.no_face" | "face.selfie_not_accepted" | "face.selfie_not_fresh" | "face.several_faces" | "face.too_blurred" | "face.too_dark" | "face.too_large" | "face.too_small" | "face.unreadable" | "field.invalid" | "field.missing" | "field.unknown" | "id_number.birth_date" | "id_number.check_character" | "id_number.format" | "identity.assurance_too_low" | "identity.desk_code_invalid" | "identity.desk_name_mismatch" | "import.columns_missing" | "import.encoding_unknown" | "import.workbook_too_large" | "import.workbook_unreadable" | "internal" | "link.expired" | "link.invalid" | "liveness.challenge_required" | "liveness.frame_count" | "liveness.not_same_person" | "liveness.repeated_frame" | "liveness.wrong_pose" | "password.weak" | "person.already_registered" | "person.identity_taken" | "person.not_registered" | "person.photo_not_found" | "person.photo_pending" | "person.photo_purpose" | "person.registration_held" | "person.selfie_is_portrait" | "phone.format" | "photo.reused" | "project.area_invalid" | "project.enterprise_unknown" | "project.outside_district" | "project.permit_taken" | "request.bad_parameter" | "request.invalid" | "request.invalid_fields" | "request.malformed_json" | "request.not_json" | "request.timeout" | "request.too_large" | "request.unreadable_body" | "request.unstorable_value" | "request.unsupported_media_type" | "request.uri_too_long" | "resource.not_found" | "result.adjustment_changes_nothing" | "result.bands_invalid" | "result.incomplete" | "result.period_invalid" | "result.reason_unknown" | "result.weights_invalid" | "review.decided" | "review.state_unknown" | "route.method_not_allowed" | "route.not_found" | "service.database_busy" | "service.not_ready" | "service.unavailable" | "sms.account_limit" | "sms.address_limit" | "sms.daily_limit" | "sms.unavailable" | "staff.creation_not_allowed" | "staff.district_not_allowed" | "staff.district_required" | "staff.outside_jurisdiction" | "staff.role_invalid" | "staff.username_format" | "staff.username_taken" | "storage.unavailable" | "template.item_count" | "template.item_number" | "template.item_number_taken" | "template.max_score" | "template.max_score_unscored" | "template.project_scored_only" | "template.slots" | "template.version_conflict" | "text.control_character" | "text.empty" | "text.too_long" | "upstream.wechat_unavailable" | "verification.already_checked_in" | "verification.deadline_passed" | "verification.duplicate" | "verification.mini_program_only" | "verification.not_selected" | "verification.nothing_to_replace" | "verification.notice_in_future" | "verification.outside_window" | "verification.person_not_employed" | "verification.person_not_qualified" | "verification.replacement_drops_employed" | "verification.replacement_keeps_ended" | "verification.report_missing" | "verification.requirements_missing" | "verification.site_missing" | "verification.state" | "verification.task_exists" | "verification.technical_lead_missing" | "verification.too_few_in_total" | "verification.too_few_registered" | "verification.too_few_titled" | "wechat.code_format" | "wechat_face.expired" | "wechat_face.failed" | "wechat_face.invalid" | "wechat_face.mini_program_only" | "wechat_face.not_enabled" | "wechat_face.refused" | "wechat_face.target" | "wechat_face.unavailable" | "wechat_face.used";
+            code: "assessment.changed" | "assessment.document_already_attached" | "assessment.document_submitted" | "assessment.document_unusable" | "assessment.incomplete" | "assessment.item_incomplete" | "assessment.item_not_assessed" | "assessment.item_not_scored" | "assessment.items_undecided" | "assessment.no_such_item" | "assessment.not_rectifying" | "assessment.not_self_assessed" | "assessment.opinion_required" | "assessment.outside_review_scope" | "assessment.period_invalid" | "assessment.period_taken" | "assessment.role_not_listed" | "assessment.score_out_of_range" | "assessment.score_precision" | "assessment.score_required" | "assessment.slot_invalid" | "assessment.state_forbids" | "auth.account_disabled" | "auth.forbidden_role" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.invalid_token" | "auth.locked" | "auth.missing_token" | "auth.refresh_token_expired" | "auth.refresh_token_reused" | "auth.session_ended" | "auth.sms_code_exhausted" | "auth.sms_code_expired" | "auth.sms_code_invalid" | "auth.sms_code_too_soon" | "auth.token_expired" | "auth.wechat_blocked" | "auth.wechat_code_invalid" | "auth.wechat_not_configured" | "auth.wechat_rate_limited" | "auth.wrong_current_password" | "certificate.category_invalid" | "certificate.code_invalid" | "certificate.duplicate_in_file" | "certificate.enterprise_name_invalid" | "certificate.font_missing" | "certificate.holder_name_invalid" | "certificate.import_conflict" | "certificate.kind_unknown" | "certificate.lookup_limit" | "certificate.not_printable" | "certificate.number_invalid" | "certificate.number_required" | "certificate.origin_unknown" | "certificate.scan_invalid" | "certificate.specialty_required" | "certificate.validity_invalid" | "certificate.validity_required" | "challenge.expired" | "challenge.invalid" | "challenge.used" | "check_in.accuracy_invalid" | "check_in.already_appealed" | "check_in.appeal_decided" | "check_in.no_appeal" | "check_in.not_appealable" | "check_in.not_employed" | "check_in.not_refused" | "check_in.not_under_review" | "check_in.outside" | "check_in.poor_accuracy" | "check_in.reused_photo" | "conflict.duplicate" | "conflict.referenced" | "coordinates.range" | "credit_code.check_character" | "credit_code.format" | "daily.bonus_by_enterprise" | "daily.deduction_by_staff" | "daily.enterprise_fixed" | "daily.enterprise_unknown" | "daily.evidence_required" | "daily.not_reporter" | "daily.own_record" | "daily.points_invalid" | "daily.project_unknown" | "daily.type_unknown" | "date.format" | "district_code.format" | "document.already_completed" | "document.body_invalid" | "document.empty" | "document.file_missing" | "document.hash_mismatch" | "document.image_too_large" | "document.image_too_small" | "document.image_unreadable" | "document.images_busy" | "document.in_use" | "document.locked" | "document.not_completed" | "document.not_multipart" | "document.not_uploaded" | "document.owner_required" | "document.part_too_large" | "document.pdf_incomplete" | "document.purpose_not_allowed" | "document.purpose_unknown" | "document.sha256_format" | "document.size_mismatch" | "document.too_large" | "document.too_many_parts" | "document.type_not_allowed" | "employment.already_employed" | "employment.already_ended" | "employment.already_your_staff" | "employment.contract_period_invalid" | "employment.mini_program_only" | "employment.person_not_registered" | "employment.request_not_pending" | "employment.request_pending" | "employment.unregistered_limit" | "enterprise.already_exists" | "enterprise.document_invalid" | "enterprise.field_staff_only" | "enterprise.outside_jurisdiction" | "enterprise.polygon_vertices" | "enterprise.qualification_issued_in_future" | "enterprise.radius_range" | "exam.absent_recently" | "exam.already_registered" | "exam.already_reviewed" | "exam.batch_full" | "exam.capacity_invalid" | "exam.cheated_recently" | "exam.ineligible" | "exam.no_portrait" | "exam.not_employed_here" | "exam.not_real_name" | "exam.opinion_required" | "exam.outcome_not_allowed" | "exam.outside_district" | "exam.registration_closed" | "exam.registration_not_open" | "exam.schedule_invalid" | "exam.type_unknown" | "face.busy" | "face.evidence_required" | "face.mismatch" | "face.no_face" | "face.selfie_not_accepted" | "face.selfie_not_fresh" | "face.several_faces" | "face.too_blurred" | "face.too_dark" | "face.too_large" | "face.too_small" | "face.unreadable" | "field.invalid" | "field.missing" | "field.unknown" | "id_number.birth_date" | "id_number.check_character" | "id_number.format" | "identity.assurance_too_low" | "identity.desk_code_invalid" | "identity.desk_name_mismatch" | "import.columns_missing" | "import.encoding_unknown" | "import.workbook_too_large" | "import.workbook_unreadable" | "internal" | "link.expired" | "link.invalid" | "liveness.challenge_required" | "liveness.frame_count" | "liveness.not_same_person" | "liveness.repeated_frame" | "liveness.wrong_pose" | "password.weak" | "person.already_registered" | "person.identity_taken" | "person.not_registered" | "person.photo_not_found" | "person.photo_pending" | "person.photo_purpose" | "person.registration_held" | "person.selfie_is_portrait" | "phone.format" | "photo.reused" | "project.area_invalid" | "project.enterprise_unknown" | "project.outside_district" | "project.permit_taken" | "request.bad_parameter" | "request.invalid" | "request.invalid_fields" | "request.malformed_json" | "request.not_json" | "request.timeout" | "request.too_large" | "request.unreadable_body" | "request.unstorable_value" | "request.unsupported_media_type" | "request.uri_too_long" | "resource.not_found" | "result.adjustment_changes_nothing" | "result.bands_invalid" | "result.incomplete" | "result.period_invalid" | "result.reason_unknown" | "result.weights_invalid" | "review.decided" | "review.state_unknown" | "route.method_not_allowed" | "route.not_found" | "service.database_busy" | "service.not_ready" | "service.unavailable" | "sms.account_limit" | "sms.address_limit" | "sms.daily_limit" | "sms.unavailable" | "staff.creation_not_allowed" | "staff.district_not_allowed" | "staff.district_required" | "staff.outside_jurisdiction" | "staff.role_invalid" | "staff.username_format" | "staff.username_taken" | "storage.unavailable" | "template.item_count" | "template.item_number" | "template.item_number_taken" | "template.max_score" | "template.max_score_unscored" | "template.project_scored_only" | "template.slots" | "template.version_conflict" | "text.control_character" | "text.empty" | "text.too_long" | "upstream.wechat_unavailable" | "verification.already_checked_in" | "verification.deadline_passed" | "verification.duplicate" | "verification.mini_program_only" | "verification.not_selected" | "verification.nothing_to_replace" | "verification.notice_in_future" | "verification.outside_window" | "verification.person_not_employed" | "verification.person_not_qualified" | "verification.replacement_drops_employed" | "verification.replacement_keeps_ended" | "verification.report_missing" | "verification.requirements_missing" | "verification.site_missing" | "verification.state" | "verification.task_exists" | "verification.technical_lead_missing" | "verification.too_few_in_total" | "verification.too_few_registered" | "verification.too_few_titled" | "wechat.code_format" | "wechat_face.expired" | "wechat_face.failed" | "wechat_face.invalid" | "wechat_face.mini_program_only" | "wechat_face.not_enabled" | "wechat_face.refused" | "wechat_face.target" | "wechat_face.unavailable" | "wechat_face.used";
             /** @description The JSON path of the field, e.g. `credit_code`. */
             field: string;
             message: string;
@@ -4406,7 +4492,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4519,7 +4605,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4574,7 +4660,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4649,7 +4735,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4764,7 +4850,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4840,7 +4926,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4927,7 +5013,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5018,7 +5104,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5133,7 +5219,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5208,7 +5294,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5323,7 +5409,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5439,7 +5525,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5555,7 +5641,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5648,7 +5734,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5724,7 +5810,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5840,7 +5926,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5933,7 +6019,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6049,7 +6135,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6164,7 +6250,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6286,7 +6372,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6399,7 +6485,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6510,7 +6596,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6622,7 +6708,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6677,7 +6763,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6797,7 +6883,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6919,7 +7005,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7041,7 +7127,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7163,7 +7249,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7252,7 +7338,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7367,7 +7453,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7442,7 +7528,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7497,7 +7583,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7612,7 +7698,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7696,7 +7782,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7809,7 +7895,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7884,7 +7970,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7999,7 +8085,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8090,7 +8176,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8165,7 +8251,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8280,7 +8366,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8362,7 +8448,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8479,7 +8565,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8592,7 +8678,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8667,7 +8753,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8758,7 +8844,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8869,7 +8955,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8947,7 +9033,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9031,7 +9117,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9140,7 +9226,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9222,7 +9308,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9297,7 +9383,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9412,7 +9498,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9504,7 +9590,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9619,7 +9705,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9712,7 +9798,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9792,7 +9878,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9914,7 +10000,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9989,7 +10075,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10104,7 +10190,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10197,7 +10283,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10290,7 +10376,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10383,7 +10469,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10461,7 +10547,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10574,7 +10660,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10689,7 +10775,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10764,7 +10850,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10879,7 +10965,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10994,7 +11080,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11087,7 +11173,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11176,7 +11262,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11291,7 +11377,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11383,7 +11469,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11498,7 +11584,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11578,7 +11664,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11691,7 +11777,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11766,7 +11852,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11855,7 +11941,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11970,7 +12056,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12050,7 +12136,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12165,7 +12251,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12280,7 +12366,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12358,7 +12444,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12449,7 +12535,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12562,7 +12648,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12675,7 +12761,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12730,7 +12816,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12794,7 +12880,92 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    electronic_certificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The certificate, A4 landscape */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": number[];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12876,7 +13047,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12989,7 +13160,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -13111,7 +13282,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -13193,7 +13364,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -13315,7 +13486,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -13437,7 +13608,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -13517,7 +13688,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -13592,7 +13763,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -13707,7 +13878,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -13789,7 +13960,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -13864,7 +14035,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -13979,7 +14150,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -14070,7 +14241,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -14185,7 +14356,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -14277,7 +14448,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -14352,7 +14523,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -14467,7 +14638,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -14542,7 +14713,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -14635,7 +14806,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -14715,7 +14886,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -14828,7 +14999,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -14943,7 +15114,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -15018,7 +15189,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -15133,7 +15304,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -15211,7 +15382,102 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    signing_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateSigningKey"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verify_certificate_code: {
+        parameters: {
+            query: {
+                /** @description The `c` parameter of the certificate's QR code. */
+                c: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateCodeCheck"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -15266,7 +15532,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -15321,7 +15587,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -15436,7 +15702,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -15532,7 +15798,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -15622,7 +15888,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -15709,7 +15975,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -15825,7 +16091,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -15903,7 +16169,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -16016,7 +16282,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -16091,7 +16357,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -16206,7 +16472,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -16321,7 +16587,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -16436,7 +16702,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -16491,7 +16757,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -16604,7 +16870,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -16682,7 +16948,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -16761,7 +17027,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -16874,7 +17140,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -16949,7 +17215,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -17024,7 +17290,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -17139,7 +17405,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -17232,7 +17498,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -17307,7 +17573,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -17382,7 +17648,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -17457,7 +17723,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -17533,7 +17799,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -17648,7 +17914,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -17763,7 +18029,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -17878,7 +18144,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -17993,7 +18259,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -18059,7 +18325,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -3,6 +3,7 @@
 //! up a certificate in use by its number and holder's name. Every answer carries the status
 //! computed now (`rules::certificate_status`); ID numbers are always masked.
 
+mod electronic;
 mod import;
 mod public;
 mod read;
@@ -31,6 +32,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(read::list_certificates))
         .routes(routes!(read::get_certificate))
         .routes(routes!(public::lookup_certificate))
+        .routes(routes!(electronic::electronic_certificate))
+        .routes(routes!(electronic::verify_certificate_code))
+        .routes(routes!(electronic::signing_key))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(import::import_certificates))
@@ -45,6 +49,13 @@ fn not_found() -> ApiError {
 /// The sealing context of a certificate's personal field.
 pub(super) fn context(id: &CertificateId, field: &str) -> String {
     format!("certificate:{id}:{field}")
+}
+
+/// The holder's name, unsealed.
+fn holder_name(row: &CertificateRow, keys: &Keys) -> ApiResult<String> {
+    keys.open(&context(&row.id, "name"), &row.holder_name_sealed)
+        .and_then(|name| String::from_utf8(name).ok())
+        .ok_or_else(|| ApiError::internal("a certificate's sealed name does not open"))
 }
 
 /// The keyed hash of a holder's name, for the public lookup.
@@ -151,10 +162,7 @@ fn category_of(row: &CertificateRow) -> (Option<String>, Option<String>) {
 impl CertificateView {
     fn of(row: CertificateRow, keys: &Keys, now_ms: i64) -> ApiResult<CertificateView> {
         let status = status_of(&row, now_ms)?;
-        let holder_name = keys
-            .open(&context(&row.id, "name"), &row.holder_name_sealed)
-            .and_then(|name| String::from_utf8(name).ok())
-            .ok_or_else(|| ApiError::internal("a certificate's sealed name does not open"))?;
+        let holder_name = holder_name(&row, keys)?;
         let (category, category_label) = category_of(&row);
         Ok(CertificateView {
             id: row.id,

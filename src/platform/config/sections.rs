@@ -243,11 +243,13 @@ pub struct EmploymentSettings {
     pub unregistered_per_day: i64,
 }
 
-/// Certificates (`certificates`): the public lookup's cap per client address.
+/// Certificates (`certificates`): the public lookup's cap per client address, and the issuing
+/// authority printed on electronic certificates.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CertificateSettings {
     pub public_lookups_per_address_per_hour: i64,
+    pub issuer: String,
 }
 
 /// Seed 001 §3.3: the city station reviews the assessments of some districts (in Qingdao 市南,
@@ -442,6 +444,7 @@ impl Default for Settings {
             },
             certificates: CertificateSettings {
                 public_lookups_per_address_per_hour: 120,
+                issuer: "住房和城乡建设主管部门".to_owned(),
             },
             audit: AuditSettings::default(),
             log: LogSettings {

@@ -82,12 +82,15 @@ catalogue! {
     "auth.wechat_rate_limited" [429] "登录过于频繁，请稍后再试" "Too many logins; try again shortly";
     "auth.wrong_current_password" [422] "当前密码不正确" "The current password is wrong";
     "certificate.category_invalid" [422] "特种作业证书须填写操作类别（建筑电工、建筑架子工等规定类别之一）；安管人员证书不填" "A special-operations certificate names its operation category from the fixed list; a safety-management one names none";
+    "certificate.code_invalid" [422] "不是本机关签发的电子证书，或证书内容已被改动" "Not an electronic certificate issued here, or its content was altered";
     "certificate.duplicate_in_file" [409] "与文件中前面一行的证书类别和编号重复" "Same kind and number as an earlier line of the file";
     "certificate.enterprise_name_invalid" [422] "请填写发证时的企业名称（最多 200 个字符）" "Enter the enterprise's name at issue (at most 200 characters)";
+    "certificate.font_missing" [503] "电子证书暂不可出具，请稍后再试" "Electronic certificates cannot be issued right now; try again later";
     "certificate.holder_name_invalid" [422] "请填写持证人姓名（最多 50 个字符）" "Enter the holder's name (at most 50 characters)";
     "certificate.import_conflict" [409] "该证书已导入且信息不同；更正须办理证书纠错" "This certificate was imported with other data; a correction goes through the correction service";
     "certificate.kind_unknown" [422] "证书类别须为 A、B、C（安管人员）或 特种作业" "The kind is A, B, C (safety management) or 特种作业 (special operations)";
     "certificate.lookup_limit" [429] "查询过于频繁，请稍后再试" "Too many lookups; try again later";
+    "certificate.not_printable" [409] "证书不在正常使用状态，不能出具电子证书" "The certificate is not in use; no electronic certificate is issued for it";
     "certificate.number_invalid" [422] "请填写证书编号（最多 50 个字符）" "Enter the certificate number (at most 50 characters)";
     "certificate.number_required" [422] "注册证须填写证书编号" "A registration certificate needs its number";
     "certificate.origin_unknown" [422] "来源须为空（历史数据）、新增归档、进赣换证或本省核发" "The origin is empty (historical), supplement, transfer_in or issued";

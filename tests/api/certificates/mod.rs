@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::harness::{Answer, Engine, TestApp};
 use crate::people::{person, photo, register, ID};
 
+mod electronic;
 mod import;
 mod public;
 mod scope;
