@@ -7,13 +7,16 @@ use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 
 use super::store::{self, NotificationView};
+use super::texts;
 use crate::audit::Act;
 use crate::auth::{Caller, Scope};
+use crate::platform::error::Lang;
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::ids::NotificationId;
 use crate::platform::paging::Page;
 use crate::platform::web::Json;
 use crate::state::AppState;
+use axum::http::HeaderMap;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -30,17 +33,27 @@ fn recipient(caller: &Caller) -> ApiResult<(&'static str, &str)> {
     }
 }
 
-/// The caller's notifications, newest first: a person's inbox, an enterprise's SMS notices.
+/// The caller's notifications, newest first: a person's inbox, an enterprise's SMS notices,
+/// each with its title and body in the language asked for. Staff read what awaits their
+/// decision at `GET /staff/inbox`.
 #[utoipa::path(get, path = "/notifications", tag = "notifications", params(Page), security(("bearer" = [])),
     responses((status = 200, body = Vec<NotificationView>), (status = 403, body = Problem)))]
 async fn list_notifications(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Vec<NotificationView>>> {
     let (kind, id) = recipient(&caller)?;
     let (limit, offset) = page.limit_offset();
-    Ok(Json(store::list_for(&state.db, kind, id, limit, offset).await?))
+    let mut notices = store::list_for(&state.db, kind, id, limit, offset).await?;
+    let lang = Lang::from_headers(&headers);
+    for n in &mut notices {
+        let params = serde_json::from_str(&n.params).unwrap_or_default();
+        let text = texts::render(&n.kind, &params, lang);
+        (n.title, n.body) = (text.title, text.body);
+    }
+    Ok(Json(notices))
 }
 
 /// Marks one of the caller's notifications read.

@@ -119,6 +119,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(23, "atomic limits", "0023_atomic_limits.sql"),
     migration!(24, "people list names", "0024_people_list_names.sql"),
     migration!(25, "enterprise contact phones", "0025_enterprise_contact_phones.sql"),
+    migration!(26, "wechat notifications", "0026_wechat_notifications.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that
