@@ -4,7 +4,9 @@
 //!
 //! - verification: selections and replacements of check-in personnel to review (city and
 //!   district staff), and check-ins flagged or appealed (city and district staff);
-//! - assessments: self-assessments submitted for review (city and district staff);
+//! - assessments: self-assessments submitted for review (city and district staff), daily
+//!   assessment events reported by another staff member (city and district staff), project
+//!   assessments submitted by supervisors (the city station);
 //! - people: registrations held by the one-face check for a manual review (city staff).
 
 use crate::openapi::register::routes;
@@ -68,6 +70,20 @@ const KINDS: &[(&str, &str, &[Role], &str, &str)] = &[
         "Self-assessments to review",
     ),
     (
+        "assessment.daily_event",
+        "daily_event",
+        &[Role::City, Role::District],
+        "日常考核事项待审核",
+        "Daily assessment events to review",
+    ),
+    (
+        "assessment.project",
+        "project_assessment",
+        &[Role::City],
+        "项目安全生产条件考核待审核",
+        "Project assessments to review",
+    ),
+    (
         "people.registration",
         "registration_review",
         &[Role::City],
@@ -80,9 +96,10 @@ const KINDS: &[(&str, &str, &[Role], &str, &str)] = &[
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AwaitingItem {
     /// verification.selection | verification.replacement | verification.check_in |
-    /// assessment.review | people.registration
+    /// assessment.review | assessment.daily_event | assessment.project | people.registration
     pub kind: String,
-    /// What to open: verification_task | check_in_attempt | assessment | registration_review
+    /// What to open: verification_task | check_in_attempt | assessment | daily_event |
+    /// project_assessment | registration_review
     pub target_kind: String,
     pub target_id: String,
     pub enterprise_id: Option<String>,
@@ -210,6 +227,12 @@ async fn staff_inbox(State(state): State<AppState>, caller: Caller, headers: Hea
             }
             "verification.check_in" => crate::verification::store::awaiting_check_ins(&mut conn, &bounds).await?,
             "assessment.review" => crate::assessments::store::awaiting_review(&mut conn, &bounds).await?,
+            "assessment.daily_event" => {
+                crate::assessments::daily::store::awaiting_review(&mut conn, &bounds, &caller.account_id).await?
+            }
+            "assessment.project" => {
+                crate::assessments::project_safety::store::awaiting_review(&mut conn, &bounds).await?
+            }
             _ => crate::people::one_face::store::awaiting_review(&mut conn).await?,
         };
         rows.push((kind, found));

@@ -235,7 +235,7 @@ pub(super) async fn update_enterprise(
     if changes.iter().any(|c| c.column == "contact_phone") {
         let params = json!({"enterprise": row.name, "credit_code": row.credit_code});
         outbox::enqueue(
-            &mut *tx,
+            &mut tx,
             Recipient::EnterpriseContact(&id),
             "enterprise.contact_changed",
             params,

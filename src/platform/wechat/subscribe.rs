@@ -150,7 +150,7 @@ pub fn fit(key: &str, value: &str) -> String {
         Some(ValueType::Amount) => take(&value, |c| !c.is_whitespace(), 12),
         Some(ValueType::PhoneNumber) => take(&value, |c| c.is_ascii_digit() || "+-()".contains(c), 17),
         Some(ValueType::CarNumber) => take(&value, |c| c.is_alphanumeric(), 8),
-        Some(ValueType::Name) if value.chars().all(|c| c.is_ascii()) => take(&value, |c| c != ' ', 20),
+        Some(ValueType::Name) if value.is_ascii() => take(&value, |c| c != ' ', 20),
         Some(ValueType::Name) => take(&value, |c| c != ' ', 10),
         Some(ValueType::Phrase) => take(&value, is_han, 5),
     };

@@ -1,6 +1,6 @@
 //! The staff inbox: what awaits a reviewer's decision in their jurisdiction, named.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::both_engines;
 use crate::harness::Engine;
@@ -30,7 +30,13 @@ async fn staff_see_what_awaits_them_in_their_district(engine: Engine) {
         submitted.push(id_of(&draft));
     }
     // A draft awaits nobody.
-    create(app, &w.a, "safety_director", "2026").await;
+    let draft = create(app, &w.a, "safety_director", "2026").await;
+    // A deduction 历下 recorded awaits someone else's review.
+    let deduction = json!({"type_code": "poor_site_management", "enterprise_id": draft["enterprise_id"],
+                           "occurred_on": "2026-11-02", "description": "临边防护缺失"});
+    app.post("/api/v1/daily-events", deduction, Some(&w.lixia))
+        .await
+        .expect(201);
 
     let lixia = app.get("/api/v1/staff/inbox", Some(&w.lixia)).await;
     lixia.expect(200);
@@ -47,12 +53,17 @@ async fn staff_see_what_awaits_them_in_their_district(engine: Engine) {
     );
     let text = format!("{}{}", item["title"], item["body"]);
     assert!(!text.contains(&submitted[0]) && !text.contains(item["enterprise_id"].as_str().unwrap()));
-    // Registrations are the city's to decide.
+    assert_eq!(
+        group(&lixia.body, "assessment.daily_event")["count"],
+        0,
+        "not their own report"
+    );
+    // Registrations and project assessments are the city's to decide.
     assert!(lixia.body["groups"]
         .as_array()
         .unwrap()
         .iter()
-        .all(|g| g["kind"] != "people.registration"));
+        .all(|g| g["kind"] != "people.registration" && g["kind"] != "assessment.project"));
 
     let shizhong = app.get("/api/v1/staff/inbox", Some(&w.shizhong)).await;
     assert_eq!(
@@ -62,7 +73,19 @@ async fn staff_see_what_awaits_them_in_their_district(engine: Engine) {
     let city = app.get("/api/v1/staff/inbox", Some(&w.city)).await;
     assert_eq!(group(&city.body, "assessment.review")["count"], 2);
     assert_eq!(group(&city.body, "people.registration")["count"], 0);
-    assert_eq!(city.body["total"], 2);
+    let daily = group(&city.body, "assessment.daily_event");
+    assert_eq!(daily["count"], 1);
+    assert_eq!(
+        daily["items"][0]["body"],
+        "企业91350100M000100Y43：施工现场安全文明施工管理不到位（2026-11-02）"
+    );
+    assert_eq!(group(&city.body, "assessment.project")["count"], 0);
+    assert_eq!(city.body["total"], 3);
+    assert_eq!(
+        group(&shizhong.body, "assessment.daily_event")["count"],
+        0,
+        "another district's"
+    );
 
     // In English on request.
     let english = app
