@@ -8,7 +8,7 @@ ALTER TABLE notifications ADD CONSTRAINT notifications_channel_check
 ALTER TABLE notifications ADD COLUMN copy_of TEXT;
 
 CREATE TABLE wechat_templates (
-    kind         TEXT PRIMARY KEY,
+    kind         TEXT NOT NULL PRIMARY KEY,
     template_id  TEXT NOT NULL,
     installed_at BIGINT NOT NULL
 );

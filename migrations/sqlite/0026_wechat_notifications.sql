@@ -29,7 +29,7 @@ CREATE INDEX notifications_due ON notifications (state, next_attempt_at);
 CREATE INDEX notifications_recipient ON notifications (recipient_kind, recipient_id, created_at);
 
 CREATE TABLE wechat_templates (
-    kind         TEXT PRIMARY KEY,
+    kind         TEXT NOT NULL PRIMARY KEY,
     template_id  TEXT NOT NULL,
     installed_at BIGINT NOT NULL
 );

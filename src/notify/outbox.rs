@@ -151,13 +151,21 @@ async fn send_wechat(state: &AppState, due: &store::Due, params: &Value) -> Resu
         data: texts::wechat_data(template, &due.kind, params, due.created_at),
         miniprogram_state: &w.miniprogram_state,
     };
-    match subscribe::send(&state.wechat_client, &message).await {
-        Ok(()) => Ok(()),
-        Err(WechatError::Refused { errcode, errmsg }) if errcode == REFUSED_BY_PERSON => Err(Failure::permanent(
-            format!("errcode {errcode}: the person refused or has no subscription left ({errmsg})"),
+    subscribe::send(&state.wechat_client, &message)
+        .await
+        .map_err(wechat_failure)
+}
+
+/// Whether a WeChat failure is worth another attempt: not when the person refused (43101) or
+/// WeChat is not configured; yes when WeChat was unavailable or refused for another reason
+/// (the client has already fetched a new token once for a token error).
+fn wechat_failure(error: WechatError) -> Failure {
+    match error {
+        WechatError::Refused { errcode, errmsg } if errcode == REFUSED_BY_PERSON => Failure::permanent(format!(
+            "errcode {errcode}: the person refused or has no subscription left ({errmsg})"
         )),
-        Err(WechatError::NotConfigured) => Err(Failure::permanent(WechatError::NotConfigured.to_string())),
-        Err(other) => Err(Failure::retry(other.to_string())),
+        WechatError::NotConfigured => Failure::permanent(WechatError::NotConfigured.to_string()),
+        other => Failure::retry(other.to_string()),
     }
 }
 
@@ -233,6 +241,23 @@ pub async fn run(state: AppState) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_refusal_by_the_person_or_no_configuration_is_final() {
+        let refused = |errcode| WechatError::Refused {
+            errcode,
+            errmsg: "x".into(),
+        };
+        let refusal = wechat_failure(refused(43101));
+        assert!(refusal.permanent && refusal.error.contains("43101"));
+        assert!(wechat_failure(WechatError::NotConfigured).permanent);
+        assert!(!wechat_failure(refused(47003)).permanent);
+        assert!(
+            !wechat_failure(refused(40001)).permanent,
+            "a token refused twice is tried again later"
+        );
+        assert!(!wechat_failure(WechatError::Unavailable("timeout".into())).permanent);
+    }
 
     #[test]
     fn retries_back_off_to_an_hour() {
