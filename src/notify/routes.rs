@@ -3,20 +3,18 @@
 
 use crate::openapi::register::routes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use utoipa_axum::router::OpenApiRouter;
 
 use super::store::{self, NotificationView};
 use super::texts;
 use crate::audit::Act;
 use crate::auth::{Caller, Scope};
-use crate::platform::error::Lang;
-use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::error::{ApiError, ApiResult, Lang, Problem};
 use crate::platform::ids::NotificationId;
 use crate::platform::paging::Page;
 use crate::platform::web::Json;
 use crate::state::AppState;
-use axum::http::HeaderMap;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -46,14 +44,18 @@ async fn list_notifications(
 ) -> ApiResult<Json<Vec<NotificationView>>> {
     let (kind, id) = recipient(&caller)?;
     let (limit, offset) = page.limit_offset();
-    let mut notices = store::list_for(&state.db, kind, id, limit, offset).await?;
-    let lang = Lang::from_headers(&headers);
+    let notices = store::list_for(&state.db, kind, id, limit, offset).await?;
+    Ok(Json(with_texts(notices, Lang::from_headers(&headers))))
+}
+
+/// The notices with their title and body in `lang`.
+fn with_texts(mut notices: Vec<NotificationView>, lang: Lang) -> Vec<NotificationView> {
     for n in &mut notices {
         let params = serde_json::from_str(&n.params).unwrap_or_default();
         let text = texts::render(&n.kind, &params, lang);
         (n.title, n.body) = (text.title, text.body);
     }
-    Ok(Json(notices))
+    notices
 }
 
 /// Marks one of the caller's notifications read.
