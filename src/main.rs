@@ -199,6 +199,7 @@ async fn serve(settings: Settings, pool: db::Db, engine: db::Engine) -> anyhow::
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let state = AppState::new(settings, pool, engine, clock)?;
     state.face_index.load(&state.db, &state.keys).await?;
+    zhujian::notify::outbox::install_templates(&state).await?;
     let sealed = zhujian::enterprises::seal_plain_contact_phones(&state.db, &state.keys).await?;
     if sealed > 0 {
         tracing::info!(sealed, "contact phones stored before sealing began are sealed now");

@@ -15,6 +15,7 @@ use crate::platform::db::{Db, Engine};
 use crate::platform::objects::ObjectStore;
 use crate::platform::observe::Metrics;
 use crate::platform::sms::SmsSender;
+use crate::platform::wechat::WechatClient;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -35,6 +36,11 @@ pub struct AppState {
     pub images: Arc<crate::documents::ImagePool>,
     /// WeChat's face verification (人脸核身), for issuing sessions; `face` checks them.
     pub wechat_face: Arc<dyn WechatFaceApi>,
+    /// The mini-program's WeChat server API with its one access token: face verification
+    /// calls through it, and the outbox sends subscription messages with it.
+    pub wechat_client: Arc<WechatClient>,
+    /// The subscription message templates (`wechat.subscribe_templates`), checked at start.
+    pub subscribe_templates: Arc<Vec<crate::platform::wechat::subscribe::Template>>,
     /// This instance's 1:N index of every enrolled face (`people::one_face`).
     pub face_index: Arc<crate::people::SharedIndex>,
     /// The keys of the audit chain: the current one links new rows.
@@ -54,7 +60,9 @@ impl AppState {
             .timeout(std::time::Duration::from_secs(10))
             .build()?;
         let sms = crate::platform::sms::sender(&settings.sms, &settings.storage.dir, http.clone());
-        let (wechat, wechat_face) = wechat_providers(&settings, http, clock.clone());
+        let wechat_client = Arc::new(WechatClient::new(&settings.wechat, http.clone(), clock.clone()));
+        let subscribe_templates = Arc::new(crate::notify::texts::templates(&settings)?);
+        let (wechat, wechat_face) = wechat_providers(&settings, http, wechat_client.clone());
         Ok(AppState {
             tokens: Arc::new(TokenKeys::new(&token_key, &settings.auth)?),
             accounts: Arc::new(accounts(&keys)),
@@ -72,6 +80,8 @@ impl AppState {
                 wechat: wechat_face.clone(),
             }),
             wechat_face,
+            wechat_client,
+            subscribe_templates,
             images: Arc::new(crate::documents::ImagePool::new(
                 settings.uploads.image_decode_budget_mb,
                 settings.uploads.image_decode_wait_ms,
@@ -126,7 +136,7 @@ parts_of_state!(Arc<Settings> => settings, Db => db, Arc<ObjectStore> => objects
 fn wechat_providers(
     settings: &Settings,
     http: reqwest::Client,
-    clock: Arc<dyn Clock>,
+    client: Arc<WechatClient>,
 ) -> (Arc<dyn WechatApi>, Arc<dyn WechatFaceApi>) {
     if settings.profile == Profile::Development && settings.wechat.app_id.is_empty() {
         tracing::warn!("wechat.app_id is not set: WeChat login and face verification use development stand-ins");
@@ -136,7 +146,7 @@ fn wechat_providers(
         );
     }
     (
-        Arc::new(crate::auth::wechat::WechatHttp::new(&settings.wechat, http.clone())),
-        Arc::new(crate::face::wechat::WechatFaceHttp::new(&settings.wechat, http, clock)),
+        Arc::new(crate::auth::wechat::WechatHttp::new(&settings.wechat, http)),
+        Arc::new(crate::face::wechat::WechatFaceHttp::new(client)),
     )
 }

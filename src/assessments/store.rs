@@ -345,3 +345,42 @@ pub async fn state_history(db: impl Executor<'_>, id: &AssessmentId) -> Result<V
     .fetch_all(db)
     .await
 }
+
+/// The self-assessments within `bounds` submitted and not yet decided, oldest first, for the
+/// staff inbox (`notify::awaiting`): each names its enterprise, template and period.
+pub async fn awaiting_review(
+    conn: &mut Conn,
+    bounds: &Bounds,
+) -> Result<Vec<crate::notify::awaiting::Row>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Waiting {
+        id: String,
+        enterprise_id: String,
+        enterprise_name: String,
+        kind: String,
+        period: String,
+        updated_at: i64,
+        total: i64,
+    }
+    let within = bounds.condition(&BOUNDS, 1);
+    let rows: Vec<Waiting> = within
+        .bind(sqlx::query_as(&format!(
+            "SELECT a.id, a.enterprise_id, e.name AS enterprise_name, a.kind, a.period, a.updated_at, COUNT(*) OVER () AS total \
+             FROM assessments a JOIN enterprises e ON e.id = a.enterprise_id \
+             WHERE a.state IN ('submitted', 'under_review') AND {within} ORDER BY a.updated_at, a.id LIMIT {}",
+            crate::notify::awaiting::LISTED
+        )))
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|w| crate::notify::awaiting::Row {
+            subject: format!("{}（{}）", TemplateKind::name_of(&w.kind), w.period),
+            target_id: w.id,
+            enterprise_id: Some(w.enterprise_id),
+            enterprise_name: Some(w.enterprise_name),
+            since: w.updated_at,
+            total: w.total,
+        })
+        .collect())
+}

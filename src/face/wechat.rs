@@ -7,9 +7,8 @@
 //! `queryverifyinfo` for the result. Only `errcode` 0 with `verify_ret` 10000 is a pass.
 //! `queryverifyinfo` takes `cert_hash` in place of the ID data (`cert_hash` below).
 //!
-//! Both calls carry an access token from `POST /cgi-bin/stable_token` (normal mode), kept until
-//! it expires (by the injectable clock). When WeChat says the token is invalid or expired
-//! (errcode 40001, 40014, 42001) it is fetched again and the call retried once.
+//! Both calls carry the mini-program's access token, kept and refreshed by the shared client
+//! (`platform::wechat::WechatClient`).
 
 use std::sync::Arc;
 
@@ -21,9 +20,8 @@ use sha2::{Digest, Sha256};
 use axum::http::StatusCode;
 
 use super::FaceError;
-use crate::platform::clock::Clock;
-use crate::platform::config::WechatSettings;
 use crate::platform::error::ApiError;
+use crate::platform::wechat::{WechatClient, WechatError};
 use crate::BoxFuture;
 
 /// `verify_ret` of a passed verification.
@@ -86,120 +84,39 @@ pub fn cert_hash(name: &str, id_number: &str) -> String {
 
 const CERT_TYPE: &str = "IDENTITY_CARD";
 
-/// Errcodes of an access token that is invalid (40001, 40014) or expired (42001).
-fn token_refused(errcode: i64) -> bool {
-    matches!(errcode, 40001 | 40014 | 42001)
-}
-
+/// Face verification over the shared WeChat client (`platform::wechat`: one access token
+/// per mini-program).
 pub struct WechatFaceHttp {
-    settings: WechatSettings,
-    http: reqwest::Client,
-    clock: Arc<dyn Clock>,
-    /// The access token and when it stops being used (Unix ms).
-    token: tokio::sync::Mutex<Option<(String, i64)>>,
+    client: Arc<WechatClient>,
 }
 
 #[derive(Deserialize)]
 struct Answer {
     #[serde(default)]
-    errcode: i64,
-    #[serde(default)]
-    errmsg: String,
-    access_token: Option<String>,
     expires_in: Option<i64>,
     verify_id: Option<String>,
     verify_ret: Option<i64>,
 }
 
+impl From<WechatError> for WechatFaceError {
+    fn from(error: WechatError) -> Self {
+        match error {
+            WechatError::NotConfigured => WechatFaceError::NotConfigured,
+            WechatError::Unavailable(why) => WechatFaceError::Unavailable(why),
+            WechatError::Refused { errcode, errmsg } => WechatFaceError::Refused { errcode, errmsg },
+        }
+    }
+}
+
 impl WechatFaceHttp {
-    pub fn new(settings: &WechatSettings, http: reqwest::Client, clock: Arc<dyn Clock>) -> Self {
-        WechatFaceHttp {
-            settings: settings.clone(),
-            http,
-            clock,
-            token: tokio::sync::Mutex::new(None),
-        }
+    pub fn new(client: Arc<WechatClient>) -> Self {
+        WechatFaceHttp { client }
     }
 
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.settings.base_url.trim_end_matches('/'))
-    }
-
-    async fn post(&self, url: String, body: serde_json::Value) -> Result<Answer, WechatFaceError> {
-        let response = self
-            .http
-            .post(url)
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| WechatFaceError::Unavailable(e.without_url().to_string()))?;
-        // WeChat answers JSON, sometimes labelled text/plain, so the body is parsed as is.
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| WechatFaceError::Unavailable(e.without_url().to_string()))?;
-        serde_json::from_slice(&bytes).map_err(|e| WechatFaceError::Unavailable(format!("unexpected answer: {e}")))
-    }
-
-    /// The cached access token, or a new one from `stable_token` when there is none, it has
-    /// expired, or `stale` is the one WeChat just refused.
-    async fn access_token(&self, stale: Option<&str>) -> Result<String, WechatFaceError> {
-        if self.settings.app_id.is_empty() || self.settings.app_secret.is_empty() {
-            return Err(WechatFaceError::NotConfigured);
-        }
-        let mut cached = self.token.lock().await;
-        let now = self.clock.now_ms();
-        if let Some((token, until)) = cached.as_ref() {
-            if *until > now && Some(token.as_str()) != stale {
-                return Ok(token.clone());
-            }
-        }
-        let body = json!({
-            "grant_type": "client_credential",
-            "appid": self.settings.app_id,
-            "secret": self.settings.app_secret,
-        });
-        let answer = self.post(self.url("/cgi-bin/stable_token"), body).await?;
-        match (answer.errcode, answer.access_token) {
-            (0, Some(token)) if !token.is_empty() => {
-                // WeChat renews a stable token five minutes before it expires; so do we.
-                let lifetime = answer.expires_in.unwrap_or(7200);
-                let keep = if lifetime > 600 { lifetime - 300 } else { lifetime };
-                *cached = Some((token.clone(), now + keep * 1000));
-                Ok(token)
-            }
-            (errcode, _) => {
-                *cached = None;
-                Err(WechatFaceError::Unavailable(format!(
-                    "stable_token: errcode {errcode}: {}",
-                    answer.errmsg
-                )))
-            }
-        }
-    }
-
-    /// Calls `path` with the access token; once more with a new token when it was refused.
+    /// Calls `path` through the shared client and reads its answer.
     async fn call(&self, path: &str, body: serde_json::Value) -> Result<Answer, WechatFaceError> {
-        let mut token = self.access_token(None).await?;
-        for attempt in 0..2 {
-            let url = format!("{}?access_token={token}", self.url(path));
-            let answer = self.post(url, body.clone()).await?;
-            if !token_refused(answer.errcode) {
-                return match answer.errcode {
-                    0 => Ok(answer),
-                    errcode => Err(WechatFaceError::Refused {
-                        errcode,
-                        errmsg: answer.errmsg,
-                    }),
-                };
-            }
-            if attempt == 0 {
-                token = self.access_token(Some(&token)).await?;
-            }
-        }
-        Err(WechatFaceError::Unavailable(format!(
-            "{path}: the access token was refused twice"
-        )))
+        let answer = self.client.call(path, &body).await?;
+        serde_json::from_value(answer).map_err(|e| WechatFaceError::Unavailable(format!("unexpected answer: {e}")))
     }
 }
 
@@ -288,12 +205,6 @@ mod tests {
             cert_hash("张三", "310101199801011234"),
             "3c241f7ff324977aeb91f173bb2a7b06569e6fd784d5573db34a636d8671108b"
         );
-    }
-
-    #[test]
-    fn only_token_errcodes_refresh_the_token() {
-        assert!(token_refused(40001) && token_refused(40014) && token_refused(42001));
-        assert!(!token_refused(0) && !token_refused(40003) && !token_refused(-1));
     }
 }
 

@@ -3,13 +3,14 @@
 
 use crate::openapi::register::routes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use utoipa_axum::router::OpenApiRouter;
 
 use super::store::{self, NotificationView};
+use super::texts;
 use crate::audit::Act;
 use crate::auth::{Caller, Scope};
-use crate::platform::error::{ApiError, ApiResult, Problem};
+use crate::platform::error::{ApiError, ApiResult, Lang, Problem};
 use crate::platform::ids::NotificationId;
 use crate::platform::paging::Page;
 use crate::platform::web::Json;
@@ -30,17 +31,31 @@ fn recipient(caller: &Caller) -> ApiResult<(&'static str, &str)> {
     }
 }
 
-/// The caller's notifications, newest first: a person's inbox, an enterprise's SMS notices.
+/// The caller's notifications, newest first: a person's inbox, an enterprise's SMS notices,
+/// each with its title and body in the language asked for. Staff read what awaits their
+/// decision at `GET /staff/inbox`.
 #[utoipa::path(get, path = "/notifications", tag = "notifications", params(Page), security(("bearer" = [])),
     responses((status = 200, body = Vec<NotificationView>), (status = 403, body = Problem)))]
 async fn list_notifications(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Vec<NotificationView>>> {
     let (kind, id) = recipient(&caller)?;
     let (limit, offset) = page.limit_offset();
-    Ok(Json(store::list_for(&state.db, kind, id, limit, offset).await?))
+    let notices = store::list_for(&state.db, kind, id, limit, offset).await?;
+    Ok(Json(with_texts(notices, Lang::from_headers(&headers))))
+}
+
+/// The notices with their title and body in `lang`.
+fn with_texts(mut notices: Vec<NotificationView>, lang: Lang) -> Vec<NotificationView> {
+    for n in &mut notices {
+        let params = serde_json::from_str(&n.params).unwrap_or_default();
+        let text = texts::render(&n.kind, &params, lang);
+        (n.title, n.body) = (text.title, text.body);
+    }
+    notices
 }
 
 /// Marks one of the caller's notifications read.

@@ -1,10 +1,11 @@
-//! Notifications SQL: the outbox rows, read by their recipient and by the SMS delivery.
+//! Notifications SQL: the outbox rows, read by their recipient and by the delivery of SMS and
+//! WeChat messages; the installed WeChat templates.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::platform::db::Executor;
-use crate::platform::ids::{EnterpriseId, NotificationId};
+use crate::platform::db::{Conn, Executor};
+use crate::platform::ids::NotificationId;
 
 /// A notification row as it is inserted.
 pub struct NewNotification<'a> {
@@ -19,12 +20,13 @@ pub struct NewNotification<'a> {
     pub state: &'a str,
 }
 
-pub async fn insert(db: impl Executor<'_>, n: &NewNotification<'_>, now: i64) -> Result<(), sqlx::Error> {
+pub async fn insert(db: impl Executor<'_>, n: &NewNotification<'_>, now: i64) -> Result<NotificationId, sqlx::Error> {
+    let id = NotificationId::new();
     sqlx::query(
         "INSERT INTO notifications (id, channel, recipient_kind, recipient_id, kind, params, state, attempts, next_attempt_at, \
          created_at, delivered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8, $9)",
     )
-    .bind(NotificationId::new())
+    .bind(&id)
     .bind(n.channel)
     .bind(n.recipient_kind)
     .bind(n.recipient_id)
@@ -35,6 +37,36 @@ pub async fn insert(db: impl Executor<'_>, n: &NewNotification<'_>, now: i64) ->
     .bind((n.state == "delivered").then_some(now))
     .execute(db)
     .await?;
+    Ok(id)
+}
+
+/// Writes the WeChat copy of a person's inbox notice, pending, when a template is installed
+/// for its kind (`wechat_templates`); nothing otherwise.
+pub async fn insert_wechat_copy(db: impl Executor<'_>, inbox: &NotificationId, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO notifications (id, channel, recipient_kind, recipient_id, kind, params, state, attempts, next_attempt_at, \
+         created_at, copy_of) SELECT $1, 'wechat', n.recipient_kind, n.recipient_id, n.kind, n.params, 'pending', 0, $2, $2, n.id \
+         FROM notifications n JOIN wechat_templates t ON t.kind = n.kind WHERE n.id = $3 AND n.recipient_kind = 'person'",
+    )
+    .bind(NotificationId::new())
+    .bind(now)
+    .bind(inbox)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Makes the installed templates the given (kind, template id) pairs.
+pub async fn install_templates(conn: &mut Conn, templates: &[(&str, &str)], now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM wechat_templates").execute(&mut *conn).await?;
+    for (kind, template_id) in templates {
+        sqlx::query("INSERT INTO wechat_templates (kind, template_id, installed_at) VALUES ($1, $2, $3)")
+            .bind(kind)
+            .bind(template_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 
@@ -46,7 +78,13 @@ pub struct NotificationView {
     pub channel: String,
     /// e.g. `employment.requested`
     pub kind: String,
-    /// The notice's details as JSON text.
+    /// What the notice says, in the language asked for (`Accept-Language`).
+    #[sqlx(default)]
+    pub title: String,
+    /// Its detail, naming the enterprise, qualification, period or position.
+    #[sqlx(default)]
+    pub body: String,
+    /// The notice's details as JSON text (with the ids of what it is about, for links).
     pub params: String,
     /// pending | delivered | failed
     pub state: String,
@@ -57,7 +95,8 @@ pub struct NotificationView {
     pub read_at: Option<i64>,
 }
 
-/// A recipient's notifications, newest first.
+/// A recipient's notifications, newest first; a person's WeChat copies are not listed (their
+/// inbox notices are).
 pub async fn list_for(
     db: impl Executor<'_>,
     recipient_kind: &str,
@@ -67,7 +106,7 @@ pub async fn list_for(
 ) -> Result<Vec<NotificationView>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, channel, kind, params, state, attempts, last_error, created_at, delivered_at, read_at FROM notifications \
-         WHERE recipient_kind = $1 AND recipient_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4",
+         WHERE recipient_kind = $1 AND recipient_id = $2 AND channel <> 'wechat' ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4",
     )
     .bind(recipient_kind)
     .bind(recipient_id)
@@ -98,26 +137,37 @@ pub async fn mark_read(
     Ok(done.rows_affected() == 1)
 }
 
-/// An SMS notice due for an attempt, with its enterprise's contact phone.
+/// A notice due for an attempt: an SMS with its enterprise's contact phone, or a WeChat
+/// message with its person's openid.
 #[derive(sqlx::FromRow)]
-pub struct DueSms {
+pub struct Due {
     pub id: NotificationId,
+    /// sms | wechat
+    pub channel: String,
     pub kind: String,
     pub params: String,
-    pub enterprise_id: EnterpriseId,
-    /// Sealed (`enterprises::open_phone`).
-    pub contact_phone: String,
+    pub recipient_id: String,
+    /// Sealed (`enterprises::open_phone`); an SMS's.
+    pub contact_phone: Option<String>,
+    /// A WeChat message's.
+    pub openid: Option<String>,
+    /// The inbox notice a WeChat message copies.
+    pub copy_of: Option<String>,
+    pub created_at: i64,
     pub attempts: i64,
     /// As read: the compare-and-set of `claim` expects it unchanged.
     pub next_attempt_at: i64,
 }
 
-/// SMS notices due at `now`, oldest due first, at most 100.
-pub async fn due_sms(db: impl Executor<'_>, now: i64) -> Result<Vec<DueSms>, sqlx::Error> {
+/// SMS and WeChat notices due at `now`, oldest due first, at most 100.
+pub async fn due(db: impl Executor<'_>, now: i64) -> Result<Vec<Due>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT n.id, n.kind, n.params, e.id AS enterprise_id, e.contact_phone, n.attempts, n.next_attempt_at FROM notifications n \
-         JOIN enterprises e ON n.recipient_kind = 'enterprise' AND e.id = n.recipient_id \
-         WHERE n.channel = 'sms' AND n.state = 'pending' AND n.next_attempt_at <= $1 ORDER BY n.next_attempt_at LIMIT 100",
+        "SELECT n.id, n.channel, n.kind, n.params, n.recipient_id, e.contact_phone, p.openid, n.copy_of, n.created_at, \
+         n.attempts, n.next_attempt_at FROM notifications n \
+         LEFT JOIN enterprises e ON n.recipient_kind = 'enterprise' AND e.id = n.recipient_id \
+         LEFT JOIN people p ON n.recipient_kind = 'person' AND p.id = n.recipient_id \
+         WHERE n.channel IN ('sms', 'wechat') AND n.state = 'pending' AND n.next_attempt_at <= $1 \
+         ORDER BY n.next_attempt_at LIMIT 100",
     )
     .bind(now)
     .fetch_all(db)
@@ -127,7 +177,7 @@ pub async fn due_sms(db: impl Executor<'_>, now: i64) -> Result<Vec<DueSms>, sql
 /// Claims a due notice for one attempt (compare-and-set on `next_attempt_at` as it was read):
 /// it is not due again until `claimed_until`, so no other instance sends it meanwhile; false
 /// when another instance claimed it (or it was recorded) since it was read.
-pub async fn claim(db: impl Executor<'_>, due: &DueSms, claimed_until: i64) -> Result<bool, sqlx::Error> {
+pub async fn claim(db: impl Executor<'_>, due: &Due, claimed_until: i64) -> Result<bool, sqlx::Error> {
     let claimed = sqlx::query(
         "UPDATE notifications SET next_attempt_at = $1 WHERE id = $2 AND state = 'pending' AND next_attempt_at = $3",
     )

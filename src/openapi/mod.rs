@@ -69,6 +69,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::documents::routes::router())
         .merge(crate::employment::routes::router())
         .merge(crate::notify::routes::router())
+        .merge(crate::notify::awaiting::router())
         .merge(crate::verification::routes::router())
         .merge(crate::verification::selection::router())
         .merge(crate::verification::checkin::router())

@@ -119,6 +119,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(23, "atomic limits", "0023_atomic_limits.sql"),
     migration!(24, "people list names", "0024_people_list_names.sql"),
     migration!(25, "enterprise contact phones", "0025_enterprise_contact_phones.sql"),
+    migration!(26, "wechat notifications", "0026_wechat_notifications.sql"),
     migration!(27, "certificates", "0027_certificates.sql"),
     migration!(28, "exams", "0028_exams.sql"),
 ];

@@ -1,6 +1,7 @@
 //! The platform: what every domain stands on and none owns. Settings, the database and its
 //! migrations, errors and the HTTP plumbing, observability, serving, time, keys, paging,
-//! background-job leases, health endpoints, the object store, outbound SMS, the validated
+//! background-job leases, health endpoints, the object store, outbound SMS, the WeChat client
+//! (one access token per mini-program), the validated
 //! value types every domain shares (credit codes, ID numbers, phones…), and the CSV and XLSX
 //! formats.
 //! Nothing here imports a domain module.
@@ -23,6 +24,7 @@ pub mod server;
 pub mod sms;
 pub mod types;
 pub mod web;
+pub mod wechat;
 pub mod xlsx;
 
 #[cfg(test)]

@@ -230,7 +230,7 @@ async fn review_check_in(
             store::pass_if_complete(&mut tx, &task, now).await?;
         }
         ReviewDecision::Void => {
-            store::tell_voided(&mut *tx, &task, &attempt.person_id, body.opinion.as_str(), now).await?;
+            store::tell_voided(&mut tx, &task, &attempt.person_id, body.opinion.as_str(), now).await?;
         }
     }
     let result = result(&mut tx, &task.id, &id).await?;
@@ -345,7 +345,7 @@ async fn decide_appeal(
         };
         store::pass_if_complete(&mut tx, &task, now).await?;
     }
-    store::tell_appeal_decided(&mut *tx, &task, granted, body.opinion.as_str(), now).await?;
+    store::tell_appeal_decided(&mut tx, &task, granted, body.opinion.as_str(), now).await?;
     let result = result(&mut tx, &task.id, &id).await?;
     act.commit(tx, target(&id)).await?;
     Ok(Json(result))

@@ -11,6 +11,7 @@
 //!   rectification.
 
 mod attempts;
+mod awaiting;
 mod decisions;
 mod outcomes;
 mod selection;
@@ -23,6 +24,7 @@ pub use attempts::{
     attempt, attempts, has_valid_check_in, is_selected, position_seen, previous_check_in, record_attempt, Attempt,
     AttemptView,
 };
+pub use awaiting::{awaiting_check_ins, awaiting_review};
 pub use decisions::{
     awaiting_staff, record_decision, set_outcome, tell_appeal_decided, tell_voided, AwaitingRow, DecisionView,
     NewDecision,
@@ -64,6 +66,17 @@ pub struct TaskRow {
 crate::text_column!(TaskKind, TaskState);
 
 impl TaskRow {
+    /// The qualification verified, as notices name it (category and grade).
+    pub fn qualification(&self) -> String {
+        format!("{}{}", self.category, self.grade)
+    }
+
+    /// What every notice about the task names: the enterprise and the qualification (and the
+    /// task's id, for links).
+    pub fn notice_params(&self) -> serde_json::Value {
+        json!({"task_id": self.id, "enterprise": self.enterprise_name, "qualification": self.qualification()})
+    }
+
     pub fn state(&self) -> TaskState {
         self.state
     }
@@ -179,7 +192,10 @@ pub async fn insert_task(conn: &mut Conn, t: &NewTask<'_>, now: i64) -> Result<V
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    let params = json!({"task_id": id, "start_deadline": t.start_deadline});
+    let task = task_for_person(&mut *conn, &id)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    let params = json!({"task_id": id, "enterprise": task.enterprise_name, "qualification": task.qualification(), "start_deadline": t.start_deadline});
     outbox::enqueue(
         &mut *conn,
         Recipient::EnterpriseContact(t.enterprise_id),

@@ -37,10 +37,11 @@ async fn two_instances_send_each_notice_once(engine: Engine) {
         .await;
     let enterprise = EnterpriseId::from(enterprise);
     let now = first.clock.now_ms();
+    let mut conn = first.state.db.acquire().await.unwrap();
     for i in 0..NOTICES {
-        let params = json!({"task_id": format!("task-{i}")});
+        let params = json!({"enterprise": "闽建", "qualification": format!("task-{i}")});
         enqueue(
-            &first.state.db,
+            &mut conn,
             Recipient::EnterpriseContact(&enterprise),
             "verification.passed",
             params,
@@ -50,6 +51,7 @@ async fn two_instances_send_each_notice_once(engine: Engine) {
         .unwrap();
     }
 
+    drop(conn);
     first.sms.set_delay(Duration::from_millis(400));
     let first_batch = tokio::spawn({
         let state = first.state.clone();
@@ -76,9 +78,9 @@ async fn two_instances_send_each_notice_once(engine: Engine) {
         .into_iter()
         .map(|m| m.params[1].clone())
         .collect();
-    sent.retain(|p| p.starts_with("task-"));
+    sent.retain(|p| p.starts_with("闽建task-"));
     sent.sort();
-    let expected: Vec<String> = (0..NOTICES).map(|i| format!("task-{i}")).collect();
+    let expected: Vec<String> = (0..NOTICES).map(|i| format!("闽建task-{i}")).collect();
     assert_eq!(sent, expected, "each notice sent exactly once");
     let states: Vec<String> = sqlx::query_scalar("SELECT state FROM notifications WHERE channel = 'sms'")
         .fetch_all(&first.state.db)

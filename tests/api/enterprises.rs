@@ -291,7 +291,8 @@ async fn profile_edits_keep_history(engine: Engine) {
     let sms = app.sms.last_to("13700001111").expect("SMS to the new contact");
     assert_eq!(
         (sms.template_id.as_str(), sms.params[1].as_str()),
-        ("100003", "91350100M000100Y43")
+        ("100003", "新名称建筑有限公司（91350100M000100Y43）"),
+        "the notice names the enterprise"
     );
     let unchanged = patch(app, &t.a, &t.a_id, json!({"contact_phone": "13700001111"})).await;
     assert_eq!(unchanged.body["contact_phone"], "137****1111");

@@ -1,9 +1,12 @@
 //! Fakes of the third-party services we cannot run here, speaking their real wire formats over
-//! HTTP: WeChat's `jscode2session` and face verification (`face`), and Tencent Cloud's SMS
+//! HTTP: WeChat's `jscode2session`, face verification (`face`) and subscription messages
+//! (`subscribe`), and Tencent Cloud's SMS
 //! `SendSms` (TC3-HMAC-SHA256 signed, checked here with an implementation of the fake's own).
 
 mod face;
+mod subscribe;
 pub use face::FakeFace;
+pub use subscribe::FakeSubscribe;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -44,20 +47,25 @@ pub struct FakeWechat {
     inner: Arc<Mutex<WechatInner>>,
     /// Face verification (人脸核身) on the same server.
     pub face: FakeFace,
+    /// Subscription messages on the same server, with the same access token.
+    pub subscribe: FakeSubscribe,
 }
 
 impl FakeWechat {
     pub async fn start() -> FakeWechat {
         let inner = Arc::new(Mutex::new(WechatInner::default()));
         let face = FakeFace::default();
+        let subscribe = FakeSubscribe::new(face.clone());
         let router = Router::new()
             .route("/sns/jscode2session", get(code2session))
             .with_state(inner.clone())
-            .merge(face.router());
+            .merge(face.router())
+            .merge(subscribe.router());
         FakeWechat {
             base: serve(router).await,
             inner,
             face,
+            subscribe,
         }
     }
 

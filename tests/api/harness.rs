@@ -175,6 +175,9 @@ impl TestApp {
             .expect("migrations and reference data");
         let clock = Arc::new(ManualClock::new());
         let state = AppState::new(settings.clone(), db, db_engine, clock.clone()).expect("state");
+        zhujian::notify::outbox::install_templates(&state)
+            .await
+            .expect("WeChat templates installed");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = build(state.clone());

@@ -5,22 +5,14 @@ import type { Client, Schemas } from "../src";
 export interface Notice {
   id: string;
   kind: string;
+  /** Ready to show, in the request's language; names the enterprise, task or position. */
   title: string;
+  body: string;
   /** The notice's details (`params` is JSON text), e.g. `request_id` of `employment.requested`. */
   params: Record<string, unknown>;
   at: number;
   read: boolean;
 }
-
-const TITLES: Record<string, string> = {
-  "employment.requested": "企业请您确认聘用关系",
-  "employment.withdrawn": "聘用请求已撤回",
-  "employment.ended": "聘用关系已解除",
-  "verification.check_in_open": "资质核查打卡已开始",
-  "verification.check_in_voided": "打卡被作废，请重新打卡",
-  "people.registration_approved": "实名登记已通过",
-  "people.registration_refused": "实名登记未通过",
-};
 
 function notice(n: Schemas["NotificationView"]): Notice {
   let params: Record<string, unknown> = {};
@@ -30,7 +22,7 @@ function notice(n: Schemas["NotificationView"]): Notice {
   } catch {
     // Shown without details.
   }
-  return { id: n.id, kind: n.kind, title: TITLES[n.kind] ?? n.kind, params, at: n.created_at, read: n.read_at != null };
+  return { id: n.id, kind: n.kind, title: n.title, body: n.body, params, at: n.created_at, read: n.read_at != null };
 }
 
 export async function inbox(api: Client, page = 1): Promise<Notice[]> {

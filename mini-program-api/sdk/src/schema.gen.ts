@@ -1274,7 +1274,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's notifications, newest first: a person's inbox, an enterprise's SMS notices. */
+        /**
+         * The caller's notifications, newest first: a person's inbox, an enterprise's SMS notices,
+         *     each with its title and body in the language asked for. Staff read what awaits their
+         *     decision at `GET /staff/inbox`.
+         */
         get: operations["list_notifications"];
         put?: never;
         post?: never;
@@ -2001,6 +2005,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/staff/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What awaits the calling staff member's decision in their jurisdiction, by kind: district
+         *     staff see their district's records, city staff all. Each item names its enterprise and
+         *     what it is about, and the record to open (`target_kind`, `target_id`).
+         */
+        get: operations["staff_inbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/{id}": {
         parameters: {
             query?: never;
@@ -2617,6 +2642,42 @@ export interface components {
             round: number;
             selfie_document_id?: string | null;
             task_id: string;
+        };
+        /** @description The records of one kind awaiting the caller's decision. */
+        AwaitingGroup: {
+            /**
+             * Format: int64
+             * @description How many wait in all (the items list at most 50, oldest first).
+             */
+            count: number;
+            items: components["schemas"]["AwaitingItem"][];
+            kind: string;
+            title: string;
+        };
+        /** @description One record awaiting the caller's decision. */
+        AwaitingItem: {
+            /** @description Which record, by name (enterprise and qualification, assessment and period…). */
+            body: string;
+            enterprise_id?: string | null;
+            enterprise_name?: string | null;
+            /**
+             * @description verification.selection | verification.replacement | verification.check_in |
+             *     assessment.review | assessment.daily_event | assessment.project | people.registration
+             */
+            kind: string;
+            /**
+             * Format: int64
+             * @description Since when it waits (Unix ms).
+             */
+            since: number;
+            target_id: string;
+            /**
+             * @description What to open: verification_task | check_in_attempt | assessment | daily_event |
+             *     project_assessment | registration_review
+             */
+            target_kind: string;
+            /** @description What awaits, in the language asked for. */
+            title: string;
         };
         AwaitingView: {
             /** @description The attempt; `awaiting` says what staff are to decide. */
@@ -3575,6 +3636,8 @@ export interface components {
         NotificationView: {
             /** Format: int64 */
             attempts: number;
+            /** @description Its detail, naming the enterprise, qualification, period or position. */
+            body: string;
             /** @description inbox | sms */
             channel: string;
             /** Format: int64 */
@@ -3585,12 +3648,14 @@ export interface components {
             /** @description e.g. `employment.requested` */
             kind: string;
             last_error?: string | null;
-            /** @description The notice's details as JSON text. */
+            /** @description The notice's details as JSON text (with the ids of what it is about, for links). */
             params: string;
             /** Format: int64 */
             read_at?: number | null;
             /** @description pending | delivered | failed */
             state: string;
+            /** @description What the notice says, in the language asked for (`Accept-Language`). */
+            title: string;
         };
         /**
          * @description How a finished review ends.
@@ -4194,6 +4259,16 @@ export interface components {
             decision: components["schemas"]["Decision"];
             /** @description 审核意见 */
             opinion: string;
+        };
+        /** @description What awaits a staff member's decision in their jurisdiction. */
+        StaffInbox: {
+            /** @description One group for each kind of record the caller decides, empty ones included. */
+            groups: components["schemas"]["AwaitingGroup"][];
+            /**
+             * Format: int64
+             * @description How many records await in all.
+             */
+            total: number;
         };
         StaffLogin: {
             password: string;
@@ -16275,6 +16350,61 @@ export interface operations {
             };
             /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    staff_inbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffInbox"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -163,11 +163,19 @@ export function checkInResult(taskId: string, body: S["CheckInBody"], outcome: "
   };
 }
 
-export function notification(id: string, kind: string, params: object, read: boolean): S["NotificationView"] {
+export function notification(
+  id: string,
+  kind: string,
+  text: { title: string; body: string },
+  params: object,
+  read: boolean,
+): S["NotificationView"] {
   return {
     id,
     channel: "inbox",
     kind,
+    title: text.title,
+    body: text.body,
     params: JSON.stringify(params),
     state: "delivered",
     attempts: 0,

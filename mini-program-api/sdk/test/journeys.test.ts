@@ -146,6 +146,7 @@ test("notifications: the inbox with titles and details; opening marks an unread 
   const notices = await inbox(api);
   assert.deepEqual(wx.to("/api/v1/notifications")[0]?.query, { page: "1", per_page: "20" });
   assert.deepEqual(notices.map((n) => [n.title, n.read]), [["资质核查打卡已开始", false], ["企业请您确认聘用关系", true]]);
+  assert.equal(notices[1]?.body, "示例建设有限公司 · 项目经理");
   assert.deepEqual(await open(api, notices[0]!), { page: "check-in", taskId: "task-1" });
   assert.equal(wx.to("/api/v1/notifications/n-2/read").length, 1);
   assert.notEqual(server.notices[0]?.read_at, null);

@@ -29,8 +29,20 @@ export class FakeServer {
   requests: Array<S["RequestView"]> = [fx.requestView("request-1", "pending"), fx.requestView("request-0", "accepted")];
   tasks: Array<S["TaskView"]> = [fx.taskView("task-1", false)];
   notices: Array<S["NotificationView"]> = [
-    fx.notification("n-2", "verification.check_in_open", { task_id: "task-1", enterprise: "示例建设有限公司" }, false),
-    fx.notification("n-1", "employment.requested", { request_id: "request-1", position: "项目经理" }, true),
+    fx.notification(
+      "n-2",
+      "verification.check_in_open",
+      { title: "资质核查打卡已开始", body: "示例建设有限公司 建筑工程施工总承包 一级" },
+      { task_id: "task-1", enterprise: "示例建设有限公司" },
+      false,
+    ),
+    fx.notification(
+      "n-1",
+      "employment.requested",
+      { title: "企业请您确认聘用关系", body: "示例建设有限公司 · 项目经理" },
+      { request_id: "request-1", position: "项目经理" },
+      true,
+    ),
   ];
   readonly documents = new Map<string, S["Purpose"]>();
   /** Refresh tokens: true once spent. */

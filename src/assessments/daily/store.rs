@@ -268,3 +268,27 @@ pub async fn approved_points(
     .fetch_all(db)
     .await
 }
+
+/// The daily assessment events within `bounds` submitted for review and not reported by
+/// `reviewer` (no one reviews their own report), oldest first, for the staff inbox
+/// (`notify::awaiting`): each names its enterprise, event type and date.
+pub async fn awaiting_review(
+    conn: &mut Conn,
+    bounds: &Bounds,
+    reviewer: &str,
+) -> Result<Vec<crate::notify::awaiting::Row>, sqlx::Error> {
+    let within = bounds.condition(&BOUNDS, 3);
+    within
+        .bind(
+            sqlx::query_as(&format!(
+                "SELECT x.id AS target_id, e.id AS enterprise_id, e.name AS enterprise_name, \
+                 t.name || '（' || x.occurred_on || '）' AS subject, x.updated_at AS since, COUNT(*) OVER () AS total \
+                 FROM daily_events x JOIN enterprises e ON e.id = x.enterprise_id JOIN daily_event_types t ON t.code = x.type_code \
+                 WHERE x.state = 'submitted' AND x.reported_by <> $1 AND {within} ORDER BY x.updated_at, x.id LIMIT $2"
+            ))
+            .bind(reviewer)
+            .bind(crate::notify::awaiting::LISTED),
+        )
+        .fetch_all(&mut *conn)
+        .await
+}

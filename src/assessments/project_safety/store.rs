@@ -439,3 +439,24 @@ pub async fn submissions(db: impl Executor<'_>, id: &ProjectAssessmentId) -> Res
         )
         .collect())
 }
+
+/// The project assessments within `bounds` submitted for the city station's review, oldest
+/// first, for the staff inbox (`notify::awaiting`): each names its project and period.
+pub async fn awaiting_review(
+    conn: &mut Conn,
+    bounds: &Bounds,
+) -> Result<Vec<crate::notify::awaiting::Row>, sqlx::Error> {
+    let within = bounds.condition(&BOUNDS, 2);
+    within
+        .bind(
+            sqlx::query_as(&format!(
+                "SELECT x.id AS target_id, e.id AS enterprise_id, e.name AS enterprise_name, \
+                 p.name || '（' || x.period || '）' AS subject, x.updated_at AS since, COUNT(*) OVER () AS total \
+                 FROM project_assessments x JOIN projects p ON p.id = x.project_id JOIN enterprises e ON e.id = p.enterprise_id \
+                 WHERE x.state = 'submitted' AND {within} ORDER BY x.updated_at, x.id LIMIT $1"
+            ))
+            .bind(crate::notify::awaiting::LISTED),
+        )
+        .fetch_all(&mut *conn)
+        .await
+}

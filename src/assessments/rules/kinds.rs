@@ -39,6 +39,21 @@ impl TemplateKind {
         TemplateKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// The template's name, as notices and inboxes show it.
+    pub fn title(self) -> &'static str {
+        match self {
+            TemplateKind::GeneralConditions => "企业一般安全生产条件动态考核",
+            TemplateKind::SafetyDirector => "安全生产总监专项考核",
+            TemplateKind::Project => "项目安全生产条件考核",
+            TemplateKind::LicenceDynamic => "安全生产许可证动态考核",
+        }
+    }
+
+    /// The name of a stored kind (the kind itself when it is none of these).
+    pub fn name_of(kind: &str) -> String {
+        TemplateKind::parse(kind).map_or_else(|| kind.to_owned(), |k| k.title().to_owned())
+    }
+
     /// Whether enterprises fill this template themselves (the project one is a supervisor's).
     pub fn is_self_assessment(self) -> bool {
         self != TemplateKind::Project

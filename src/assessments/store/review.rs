@@ -6,7 +6,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{move_state, AssessmentRow};
-use crate::assessments::rules::{ItemReview, Outcome, ResultLevel, State};
+use crate::assessments::rules::{ItemReview, Outcome, ResultLevel, State, TemplateKind};
 use crate::notify::outbox::{self, Recipient};
 use crate::platform::db::{new_id, Conn, Executor, NullableF64};
 use crate::platform::ids::AssessmentId;
@@ -181,7 +181,9 @@ pub async fn finish(
         .bind(&row.id)
         .execute(&mut *conn)
         .await?;
-    let params = json!({"assessment_id": row.id, "opinion": f.opinion, "result": f.result.as_str(), "items": f.rejected.join("、")});
+    let assessment = TemplateKind::name_of(&row.kind);
+    let params = json!({"assessment_id": row.id, "enterprise": row.enterprise_name, "assessment": assessment, "period": row.period,
+        "opinion": f.opinion, "result": f.result.as_str(), "items": f.rejected.join("、")});
     let kind = match f.outcome {
         Outcome::Approved => "assessment.approved",
         Outcome::Returned => "assessment.returned",

@@ -174,7 +174,7 @@ pub async fn end(
     if moved.rows_affected() != 1 {
         return Ok(false);
     }
-    let params = json!({"employment_id": employment.id, "ended_by": by, "reason": reason});
+    let params = json!({"employment_id": employment.id, "enterprise": employment.enterprise_name, "position": employment.position, "ended_by": by, "reason": reason});
     outbox::enqueue(
         &mut *conn,
         Recipient::PersonInbox(&employment.person_id),

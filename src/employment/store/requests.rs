@@ -241,7 +241,7 @@ pub async fn accept(conn: &mut Conn, request: &RequestRow, now: i64) -> Result<E
             AcceptFailure::Database(e)
         });
     }
-    let params = json!({"request_id": request.id, "employment_id": id, "position": request.position});
+    let params = json!({"request_id": request.id, "employment_id": id, "enterprise": request.enterprise_name, "position": request.position});
     outbox::enqueue(
         &mut *conn,
         Recipient::EnterpriseContact(&request.enterprise_id),
@@ -271,7 +271,7 @@ pub async fn close_request(
     if moved.rows_affected() != 1 {
         return Ok(false);
     }
-    let params = json!({"request_id": request.id, "position": request.position});
+    let params = json!({"request_id": request.id, "enterprise": request.enterprise_name, "position": request.position});
     match to {
         RequestState::Refused => {
             outbox::enqueue(

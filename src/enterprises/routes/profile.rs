@@ -233,9 +233,9 @@ pub(super) async fn update_enterprise(
     )
     .await?;
     if changes.iter().any(|c| c.column == "contact_phone") {
-        let params = json!({"credit_code": row.credit_code});
+        let params = json!({"enterprise": row.name, "credit_code": row.credit_code});
         outbox::enqueue(
-            &mut *tx,
+            &mut tx,
             Recipient::EnterpriseContact(&id),
             "enterprise.contact_changed",
             params,

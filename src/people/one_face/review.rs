@@ -248,7 +248,7 @@ async fn decide_review(
         RegistrationDecision::Refuse => close(&mut tx, &row).await?,
     }
     let params = json!({"review_id": id, "reason": reason});
-    outbox::enqueue(&mut *tx, Recipient::PersonInbox(&row.person_id), kind, params, now).await?;
+    outbox::enqueue(&mut tx, Recipient::PersonInbox(&row.person_id), kind, params, now).await?;
     let decided = store::review(&mut *tx, &id).await?.ok_or_else(not_found)?;
     let view = view(&mut tx, &state, decided).await?;
     act.commit(tx, target).await?;

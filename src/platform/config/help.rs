@@ -42,6 +42,12 @@ SETTINGS (TOML key = default; environment: ZHUJIAN_<SECTION>_<KEY>, e.g. ZHUJIAN
   wechat.base_url = \"https://api.weixin.qq.com\"  WeChat API base URL
   wechat.app_id = \"\"                mini-program AppID
   wechat.app_secret = \"\"            mini-program AppSecret
+  wechat.subscribe_templates = []    subscription messages to persons, one per notification kind:
+                                     \"<kind> <template id> <key>=<source> …\", e.g.
+                                     \"employment.requested TPL thing1=enterprise thing2=position time3=time\";
+                                     a source is title, body, time or a parameter of the kind
+  wechat.subscribe_page = \"pages/notifications/index\"  page a subscription message opens (?id= added)
+  wechat.miniprogram_state = \"formal\"  mini-program a message opens: developer | trial | formal
   sms.provider = \"file\"             file (development: appends to <storage.dir>/sms.log) | tencent
   sms.endpoint = \"https://sms.tencentcloudapi.com\"  Tencent Cloud SMS API endpoint
   sms.region = \"ap-guangzhou\"       Tencent Cloud region

@@ -136,6 +136,12 @@ impl Settings {
         if o.s3_part_size_bytes < 5 * 1024 * 1024 {
             bail!("objects.s3_part_size_bytes must be at least 5 MiB (S3's smallest part)");
         }
+        let w = &self.wechat;
+        crate::platform::wechat::subscribe::parse_templates(&w.subscribe_templates)
+            .map_err(|e| anyhow::anyhow!("wechat.subscribe_templates: {e}"))?;
+        if !["developer", "trial", "formal"].contains(&w.miniprogram_state.as_str()) {
+            bail!("wechat.miniprogram_state must be developer, trial or formal");
+        }
         let a = &self.assessments;
         if !(0.0..=100.0).contains(&a.basically_qualified_from_percent)
             || !(a.basically_qualified_from_percent..=100.0).contains(&a.qualified_from_percent)

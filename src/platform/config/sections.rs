@@ -104,6 +104,13 @@ pub struct WechatSettings {
     pub base_url: String,
     pub app_id: String,
     pub app_secret: String,
+    /// Subscription message templates, one per notification kind:
+    /// `"<kind> <template id> <key>=<source> …"` (`platform::wechat::subscribe::Template`).
+    pub subscribe_templates: Vec<String>,
+    /// The mini-program page a subscription message opens; `?id=<notification id>` is added.
+    pub subscribe_page: String,
+    /// Which mini-program a message opens: developer | trial | formal.
+    pub miniprogram_state: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -358,6 +365,9 @@ impl Default for Settings {
                 base_url: "https://api.weixin.qq.com".into(),
                 app_id: String::new(),
                 app_secret: String::new(),
+                subscribe_templates: Vec::new(),
+                subscribe_page: "pages/notifications/index".into(),
+                miniprogram_state: "formal".into(),
             },
             sms: SmsSettings {
                 provider: SmsProvider::File,

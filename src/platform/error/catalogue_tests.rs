@@ -31,6 +31,13 @@ const NOT_ERROR_CODES: &[&str] = &[
     "verification.rejected",
     "verification.task_opened",
     "verification.withdrawn",
+    // Kinds of the staff inbox (`notify::awaiting`).
+    "assessment.daily_event",
+    "assessment.project",
+    "assessment.review",
+    "people.registration",
+    "verification.replacement",
+    "verification.selection",
     // Challenge purposes, job names and leases, settings and file names.
     "employment.accept",
     "identity.desk",

@@ -166,13 +166,15 @@ pub async fn awaiting_staff(
 
 /// Tells the person that staff voided their check-in, and whether they may check in again.
 pub async fn tell_voided(
-    db: impl Executor<'_>,
+    db: &mut crate::platform::db::Conn,
     task: &TaskRow,
     person: &PersonId,
     opinion: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let params = json!({"task_id": task.id, "enterprise": task.enterprise_name, "opinion": opinion, "window_end": task.window_end});
+    let mut params = task.notice_params();
+    params["opinion"] = json!(opinion);
+    params["window_end"] = json!(task.window_end);
     outbox::enqueue(
         db,
         Recipient::PersonInbox(person),
@@ -185,7 +187,7 @@ pub async fn tell_voided(
 
 /// Tells the enterprise contact how staff decided its appeal.
 pub async fn tell_appeal_decided(
-    db: impl Executor<'_>,
+    db: &mut crate::platform::db::Conn,
     task: &TaskRow,
     granted: bool,
     opinion: &str,
@@ -196,6 +198,7 @@ pub async fn tell_appeal_decided(
     } else {
         "verification.appeal_dismissed"
     };
-    let params = json!({"task_id": task.id, "opinion": opinion});
+    let mut params = task.notice_params();
+    params["opinion"] = json!(opinion);
     outbox::enqueue(db, Recipient::EnterpriseContact(&task.enterprise_id), kind, params, now).await
 }

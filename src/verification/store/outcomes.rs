@@ -61,7 +61,7 @@ pub async fn pass_if_complete(conn: &mut Conn, task: &TaskRow, now: i64) -> Resu
         &mut *conn,
         Recipient::EnterpriseContact(&task.enterprise_id),
         "verification.passed",
-        json!({"task_id": task.id}),
+        task.notice_params(),
         now,
     )
     .await?;
@@ -106,7 +106,10 @@ pub async fn close_task(conn: &mut Conn, task: &TaskRow, c: &Closing<'_>, now: i
     if moved.rows_affected() != 1 {
         return Ok(false);
     }
-    let params = json!({"task_id": task.id, "outcome": c.to.as_str(), "reasons": c.reasons, "deadline": c.deadline});
+    let mut params = task.notice_params();
+    params["outcome"] = json!(c.to.as_str());
+    params["reasons"] = json!(c.reasons);
+    params["deadline"] = json!(c.deadline);
     outbox::enqueue(
         &mut *conn,
         Recipient::EnterpriseContact(&task.enterprise_id),

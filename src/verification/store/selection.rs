@@ -274,7 +274,8 @@ pub async fn review(conn: &mut Conn, task: &TaskRow, r: &Review<'_>, now: i64) -
             .iter()
             .filter(|s| !before.iter().any(|b| b.person_id == s.person_id));
         for s in newcomers {
-            let params = json!({"task_id": task.id, "enterprise": task.enterprise_name, "window_end": r.window_end.as_ref().or(task.window_end.as_ref())});
+            let mut params = task.notice_params();
+            params["window_end"] = json!(r.window_end.as_ref().or(task.window_end.as_ref()));
             let to = Recipient::PersonInbox(&s.person_id);
             outbox::enqueue(&mut *conn, to, "verification.check_in_open", params, now).await?;
         }
@@ -307,7 +308,10 @@ async fn record_review(
     } else {
         "verification.rejected"
     };
-    let params = json!({"task_id": task.id, "subject": subject, "opinion": r.opinion, "window_end": r.window_end.as_ref().or(task.window_end.as_ref())});
+    let mut params = task.notice_params();
+    params["subject"] = json!(subject);
+    params["opinion"] = json!(r.opinion);
+    params["window_end"] = json!(r.window_end.as_ref().or(task.window_end.as_ref()));
     outbox::enqueue(
         &mut *conn,
         Recipient::EnterpriseContact(&task.enterprise_id),

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use crate::files::pdf;
 use crate::harness::{Engine, TestApp};
 
+mod inbox;
 mod jurisdiction;
 mod people_lists;
 mod review;

@@ -103,7 +103,7 @@ async fn review_goes_item_by_item_and_keeps_every_round(engine: Engine) {
         .last_to("13912345678")
         .expect("a notice to the enterprise contact");
     assert_eq!(sms.params[0], "考核自评被退回，请修改后重新提交");
-    assert_eq!(sms.params[1], "第 3 项：审核完毕");
+    assert_eq!(sms.params[1], "企业一般安全生产条件动态考核（2026）第 3 项：审核完毕");
 
     // The enterprise edits the next round; the first stays as it was.
     let round2 = app.get(&format!("/api/v1/assessments/{id}"), Some(&w.a)).await.body;

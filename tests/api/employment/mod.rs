@@ -11,6 +11,7 @@ mod liveness;
 mod notices;
 mod requests;
 mod scope;
+mod wechat;
 
 struct World {
     app: TestApp,

@@ -90,6 +90,12 @@ impl FakeFace {
         self.inner.lock().unwrap().fail_next = Some(errcode);
     }
 
+    /// WeChat's errcode for the request's access token, if it is not the current one (for the
+    /// other APIs of the same server, `subscribe`).
+    pub fn token_error(&self, query: &HashMap<String, String>) -> Option<Value> {
+        token_error(&self.inner.lock().unwrap(), query)
+    }
+
     pub fn token_calls(&self) -> usize {
         self.inner.lock().unwrap().token_calls
     }

@@ -1,0 +1,49 @@
+//! What of verification awaits staff, for the staff inbox (`notify::awaiting`): tasks whose
+//! selection or replacement awaits review, and check-ins flagged or appealed.
+
+use super::BOUNDS;
+use crate::auth::Bounds;
+use crate::notify::awaiting::{Row, LISTED};
+use crate::platform::db::Conn;
+
+/// The tasks in `state` (selection_submitted | replacement_submitted) within `bounds`, oldest
+/// first, each naming its enterprise and qualification.
+pub async fn awaiting_review(conn: &mut Conn, bounds: &Bounds, state: &str) -> Result<Vec<Row>, sqlx::Error> {
+    let within = bounds.condition(&BOUNDS, 3);
+    within
+        .bind(
+            sqlx::query_as(&format!(
+                "SELECT t.id AS target_id, e.id AS enterprise_id, e.name AS enterprise_name, q.category || q.grade AS subject, \
+                 t.updated_at AS since, COUNT(*) OVER () AS total \
+                 FROM verification_tasks t JOIN enterprises e ON e.id = t.enterprise_id \
+                 JOIN enterprise_qualifications q ON q.id = t.qualification_id \
+                 WHERE t.state = $1 AND {within} ORDER BY t.updated_at, t.id LIMIT $2"
+            ))
+            .bind(state)
+            .bind(LISTED),
+        )
+        .fetch_all(&mut *conn)
+        .await
+}
+
+/// The check-ins within `bounds` waiting for staff (flagged, or refused and appealed with no
+/// decision yet), oldest first.
+pub async fn awaiting_check_ins(conn: &mut Conn, bounds: &Bounds) -> Result<Vec<Row>, sqlx::Error> {
+    let within = bounds.condition(&BOUNDS, 2);
+    within
+        .bind(
+            sqlx::query_as(&format!(
+                "SELECT a.id AS target_id, e.id AS enterprise_id, e.name AS enterprise_name, q.category || q.grade AS subject, \
+                 a.at AS since, COUNT(*) OVER () AS total \
+                 FROM check_in_attempts a JOIN verification_tasks t ON t.id = a.task_id \
+                 JOIN enterprises e ON e.id = t.enterprise_id JOIN enterprise_qualifications q ON q.id = t.qualification_id \
+                 WHERE (a.outcome = 'flagged' OR (a.outcome = 'refused' \
+                   AND EXISTS (SELECT 1 FROM check_in_decisions d WHERE d.attempt_id = a.id AND d.kind = 'appeal') \
+                   AND NOT EXISTS (SELECT 1 FROM check_in_decisions d WHERE d.attempt_id = a.id AND d.kind = 'appeal_decision'))) \
+                 AND {within} ORDER BY a.at, a.id LIMIT $1"
+            ))
+            .bind(LISTED),
+        )
+        .fetch_all(&mut *conn)
+        .await
+}
