@@ -4,7 +4,7 @@
 -- the registrations that hold a place (submitted or approved), raised and lowered in the same
 -- statement that checks it against `capacity`, so parallel registrations never overfill.
 CREATE TABLE exam_batches (
-    id                     TEXT PRIMARY KEY,
+    id                     TEXT NOT NULL PRIMARY KEY,
     district_code          TEXT NOT NULL,
     exam_type              TEXT NOT NULL,
     title                  TEXT NOT NULL,
@@ -21,7 +21,7 @@ CREATE INDEX exam_batches_district ON exam_batches (district_code, exam_on);
 -- One registration of a person for a batch. The exam's type and date are copied from the
 -- batch so the bars (a no-show bars for 6 months, cheating for a year) read one table.
 CREATE TABLE exam_registrations (
-    id            TEXT PRIMARY KEY,
+    id            TEXT NOT NULL PRIMARY KEY,
     batch_id      TEXT NOT NULL REFERENCES exam_batches (id),
     person_id     TEXT NOT NULL REFERENCES people (id),
     enterprise_id TEXT NOT NULL REFERENCES enterprises (id),

@@ -194,7 +194,12 @@ const PROJECT: &[SeedItem] = &[
     scored("10", "施工机具", "按 JGJ 59-2011 施工机具检查评分表评分", 5.0, false),
 ];
 
-const PEOPLE_ROLES: &[&str] = &["enterprise_principal", "project_leader", "special", "safety_manager"];
+const PEOPLE_ROLES: &[&str] = &[
+    "enterprise_principal",
+    "project_leader",
+    "special_operations",
+    "safety_manager",
+];
 
 const LICENCE_ATTACHMENTS: &[&str] = &[
     "本企业部门设置及管理人员花名册",

@@ -266,7 +266,7 @@ fn check_items(kind: TemplateKind, items: &[NewItemBody]) -> ApiResult<Vec<Templ
         };
         let unique_slots = item.slots.iter().map(|s| s.trim()).collect::<HashSet<_>>().len() == item.slots.len();
         if !slots_ok || !unique_slots {
-            invalid.field(&at("slots"), "template.slots", "计分项无 slots；人员列表列出角色（enterprise_principal、project_leader、special、safety_manager）；附件列表列出不重复的附件名称", "Scored items have no slots; people lists name roles (enterprise_principal, project_leader, special, safety_manager); attachment lists name distinct attachments");
+            invalid.field(&at("slots"), "template.slots", "计分项无 slots；人员列表列出角色（enterprise_principal、project_leader、special_operations、safety_manager）；附件列表列出不重复的附件名称", "Scored items have no slots; people lists name roles (enterprise_principal, project_leader, special_operations, safety_manager); attachment lists name distinct attachments");
         }
         if kind == TemplateKind::Project && item.kind != ItemKind::Scored {
             invalid.field(

@@ -111,7 +111,7 @@ impl PersonRole {
         match self {
             PersonRole::EnterprisePrincipal => "enterprise_principal",
             PersonRole::ProjectLeader => "project_leader",
-            PersonRole::SpecialOperations => "special",
+            PersonRole::SpecialOperations => "special_operations",
             PersonRole::SafetyManager => "safety_manager",
         }
     }

@@ -107,7 +107,10 @@ async fn licence_assessments_list_people_and_attachments(engine: Engine) {
         .expect(201);
     }
     let ids = ["110101199003074477", "110101199003072631", "11010119900307651X"];
-    for (role, id_number) in ["project_leader", "special", "safety_manager"].iter().zip(ids) {
+    for (role, id_number) in ["project_leader", "special_operations", "safety_manager"]
+        .iter()
+        .zip(ids)
+    {
         app.post(&people, person(role, id_number, &scan(app, &w.a).await), Some(&w.a))
             .await
             .expect(201);

@@ -12,7 +12,7 @@ both_engines!(
 );
 
 /// Many at once, as a crowd registering at a site opening would be.
-const RACERS: usize = 20;
+const RACERS: usize = 10;
 
 async fn concurrent_registrations_of_one_face_are_not_both_registered(engine: Engine) {
     // Room for every racer's face work at once, and time for the last of the registrations
