@@ -6,6 +6,7 @@
 // where its size costs nothing worth boxing for.
 #![allow(clippy::result_large_err)]
 
+pub mod applications;
 pub mod assessments;
 pub mod audit;
 pub mod auth;

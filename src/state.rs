@@ -41,6 +41,9 @@ pub struct AppState {
     pub wechat_client: Arc<WechatClient>,
     /// The subscription message templates (`wechat.subscribe_templates`), checked at start.
     pub subscribe_templates: Arc<Vec<crate::platform::wechat::subscribe::Template>>,
+    /// The approval chain of every kind of application (`applications.approval_chains` over
+    /// the seeds' defaults), checked at start.
+    pub approval_chains: Arc<crate::applications::chain::Chains>,
     /// This instance's 1:N index of every enrolled face (`people::one_face`).
     pub face_index: Arc<crate::people::SharedIndex>,
     /// The keys of the audit chain: the current one links new rows.
@@ -62,6 +65,10 @@ impl AppState {
         let sms = crate::platform::sms::sender(&settings.sms, &settings.storage.dir, http.clone());
         let wechat_client = Arc::new(WechatClient::new(&settings.wechat, http.clone(), clock.clone()));
         let subscribe_templates = Arc::new(crate::notify::texts::templates(&settings)?);
+        let approval_chains = Arc::new(
+            crate::applications::chain::configured(&settings.applications.approval_chains)
+                .map_err(|e| anyhow::anyhow!("applications.approval_chains: {e}"))?,
+        );
         let (wechat, wechat_face) = wechat_providers(&settings, http, wechat_client.clone());
         Ok(AppState {
             tokens: Arc::new(TokenKeys::new(&token_key, &settings.auth)?),
@@ -82,6 +89,7 @@ impl AppState {
             wechat_face,
             wechat_client,
             subscribe_templates,
+            approval_chains,
             images: Arc::new(crate::documents::ImagePool::new(
                 settings.uploads.image_decode_budget_mb,
                 settings.uploads.image_decode_wait_ms,

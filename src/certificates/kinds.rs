@@ -2,11 +2,11 @@
 //! where its record came from (origin) and whether it still stands (state). Each has a stable
 //! code (stored, and used in the API) and the label the manuals use, which imports accept too.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// 安管人员 A/B/C (seed 003) or 特种作业 (seed 002).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[schema(as = HolderCertificateKind)]
 pub enum Kind {
@@ -58,6 +58,27 @@ impl Kind {
 
     pub fn is_special(self) -> bool {
         self == Kind::Special
+    }
+
+    /// Years a certificate of this kind is valid when issued or renewed: three for the
+    /// safety-management certificates (建质〔2015〕206号), two for special operations
+    /// (建质〔2008〕75号).
+    pub fn validity_years(self) -> u32 {
+        if self.is_special() {
+            2
+        } else {
+            3
+        }
+    }
+
+    /// The letter that starts the numbers this system gives: A, B, C, or T (特种作业).
+    pub fn number_letter(self) -> char {
+        match self {
+            Kind::SafetyA => 'A',
+            Kind::SafetyB => 'B',
+            Kind::SafetyC => 'C',
+            Kind::Special => 'T',
+        }
     }
 }
 

@@ -7,11 +7,11 @@
 //! - `import`: one row of the historical import, checked;
 //! - `store`: the SQL (reads within bounds with the status facts; batched import writes);
 //! - `routes`: import, my certificates, lists and detail within scope, the public lookup;
-//! - `electronic`: the electronic certificate (PDF) and its signature.
-//!
-//! No other domain reaches certificates yet. Applications (办件) will append events and
-//! replace certificates (`replaced_by`) through a seam here.
+//! - `electronic`: the electronic certificate (PDF) and its signature;
+//! - `changes`: what applications (办件) do to certificates, each change with its track event:
+//!   the only way another domain writes certificates.
 
+pub mod changes;
 pub mod electronic;
 pub mod import;
 pub mod kinds;

@@ -27,6 +27,9 @@ pub enum Purpose {
     Selfie,
     /// A supervisor's signed, scanned project assessment form (签字后的考核表扫描件): PDF.
     SupervisionForm,
+    /// A person's scan for an application on a certificate: the original certificate (补录,
+    /// 纠错) or the proof that its enterprise cannot confirm (企业信息纠错): PDF.
+    ApplicationScan,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -67,7 +70,7 @@ pub enum SizeClass {
 }
 
 impl Purpose {
-    pub const ALL: [Purpose; 7] = [
+    pub const ALL: [Purpose; 8] = [
         Purpose::MaterialScan,
         Purpose::BusinessLicence,
         Purpose::EnterpriseVideo,
@@ -75,6 +78,7 @@ impl Purpose {
         Purpose::IdPortrait,
         Purpose::Selfie,
         Purpose::SupervisionForm,
+        Purpose::ApplicationScan,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -86,6 +90,7 @@ impl Purpose {
             Purpose::IdPortrait => "id_portrait",
             Purpose::Selfie => "selfie",
             Purpose::SupervisionForm => "supervision_form",
+            Purpose::ApplicationScan => "application_scan",
         }
     }
 
@@ -96,7 +101,7 @@ impl Purpose {
     /// Who owns (and uploads) documents of this purpose.
     pub fn owner(self) -> OwnerKind {
         match self {
-            Purpose::IdPortrait | Purpose::Selfie => OwnerKind::Person,
+            Purpose::IdPortrait | Purpose::Selfie | Purpose::ApplicationScan => OwnerKind::Person,
             Purpose::SupervisionForm => OwnerKind::Staff,
             _ => OwnerKind::Enterprise,
         }
@@ -104,7 +109,7 @@ impl Purpose {
 
     pub fn allowed(self) -> &'static [Format] {
         match self {
-            Purpose::MaterialScan | Purpose::SupervisionForm => &[Format::Pdf],
+            Purpose::MaterialScan | Purpose::SupervisionForm | Purpose::ApplicationScan => &[Format::Pdf],
             Purpose::BusinessLicence | Purpose::CertificateScan => &[Format::Pdf, Format::Jpeg, Format::Png],
             Purpose::EnterpriseVideo => &[Format::Mp4, Format::QuickTime],
             Purpose::IdPortrait | Purpose::Selfie => &[Format::Jpeg, Format::Png],

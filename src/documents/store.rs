@@ -97,13 +97,16 @@ const COLUMNS: &str = "d.id, d.owner_kind, d.owner_id, d.purpose, d.content_type
 
 /// Where documents keep the bounds, over `documents d` joined with the owning enterprise `e`:
 /// people, enterprises and supervisors (`staff`) own theirs; district staff reach those of
-/// enterprises in their district and the signed forms of project assessments in it.
+/// enterprises in their district, the signed forms of project assessments in it, and the scans
+/// of applications at its desk.
 const BOUNDS: Columns = Columns {
     person: Some(Key::Condition("d.owner_kind = 'person' AND d.owner_id = {}")),
     enterprise: Some(Key::Condition("d.owner_kind = 'enterprise' AND d.owner_id = {}")),
     district: Some(Key::Condition(
         "e.district_code = {} OR (d.attached_kind = 'project_assessment' AND d.attached_id IN \
-         (SELECT x.id FROM project_assessments x WHERE x.district_code = {}))",
+         (SELECT x.id FROM project_assessments x WHERE x.district_code = {})) \
+         OR (d.attached_kind = 'application' AND d.attached_id IN \
+         (SELECT x.id FROM applications x WHERE x.district_code = {}))",
     )),
     owner: Some(Key::Condition("d.owner_kind = 'staff' AND d.owner_id = {}")),
 };

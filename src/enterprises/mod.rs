@@ -4,7 +4,8 @@
 
 //!
 //! Other domains reach enterprises only through this file: `get` reads an enterprise within a
-//! caller's bounds, `site_of` reads where its check-ins are fenced.
+//! caller's bounds, `by_credit_code` finds one by its code (a certificate names its enterprise
+//! so), `site_of` reads where its check-ins are fenced.
 
 pub mod accounts;
 pub mod routes;
@@ -24,6 +25,12 @@ pub async fn get(
     bounds: &Bounds,
 ) -> Result<Option<EnterpriseRow>, sqlx::Error> {
     store::get(db, id, bounds).await
+}
+
+/// The enterprise registered under `credit_code`, whoever asks: for records that name an
+/// enterprise by its code (a certificate's enterprise, which confirms its services).
+pub async fn by_credit_code(db: impl Executor<'_>, credit_code: &str) -> Result<Option<EnterpriseRow>, sqlx::Error> {
+    store::by_credit_code(db, credit_code).await
 }
 
 /// Where an enterprise's check-ins are fenced: its registered address's position, and the

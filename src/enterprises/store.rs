@@ -163,6 +163,14 @@ const COLUMNS: &str = "id, credit_code, name, district_code, contact_name, conta
     site_latitude, site_longitude, site_crs, locality, safety_licence_number, safety_licence_valid_until, confirmed_at, \
     business_licence_document_id, video_document_id, site_radius_m, site_polygon";
 
+/// The enterprise registered under a credit code, whatever the bounds.
+pub async fn by_credit_code(db: impl Executor<'_>, credit_code: &str) -> Result<Option<EnterpriseRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM enterprises WHERE credit_code = $1"))
+        .bind(credit_code)
+        .fetch_optional(db)
+        .await
+}
+
 pub async fn find_for_login(db: impl Executor<'_>, credit_code: &str) -> Result<Option<LoginRow>, sqlx::Error> {
     sqlx::query_as("SELECT id, password_hash, status, contact_phone FROM enterprises WHERE credit_code = $1")
         .bind(credit_code)

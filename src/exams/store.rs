@@ -18,7 +18,7 @@ const BATCH_BOUNDS: Columns = Columns {
     ..Columns::NONE
 };
 
-const BATCH_SELECT: &str = "SELECT b.id, b.district_code, b.exam_type, b.title, b.registration_opens_on, \
+const BATCH_SELECT: &str = "SELECT b.id, b.district_code, b.exam_type, b.category, b.title, b.registration_opens_on, \
     b.registration_closes_on, b.exam_on, b.capacity, b.registered, b.created_at FROM exam_batches b";
 
 /// An exam batch as shown.
@@ -29,6 +29,8 @@ pub struct ExamBatchView {
     pub district_code: String,
     /// safety_a | safety_b | safety_c | special
     pub exam_type: String,
+    /// The special-operations category code; empty for the safety-management exams.
+    pub category: String,
     pub title: String,
     pub registration_opens_on: String,
     pub registration_closes_on: String,
@@ -42,6 +44,7 @@ pub struct ExamBatchView {
 pub struct NewBatch<'a> {
     pub district_code: &'a str,
     pub exam_type: &'a str,
+    pub category: &'a str,
     pub title: &'a str,
     pub registration_opens_on: String,
     pub registration_closes_on: String,
@@ -58,7 +61,7 @@ pub async fn insert_batch(
     let id = ExamBatchId::new();
     sqlx::query(
         "INSERT INTO exam_batches (id, district_code, exam_type, title, registration_opens_on, registration_closes_on, \
-         exam_on, capacity, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         exam_on, capacity, created_by, created_at, category) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(&id)
     .bind(new.district_code)
@@ -70,6 +73,7 @@ pub async fn insert_batch(
     .bind(new.capacity)
     .bind(staff)
     .bind(now)
+    .bind(new.category)
     .execute(conn)
     .await?;
     Ok(id)
@@ -195,7 +199,8 @@ const REGISTRATION_BOUNDS: Columns = Columns {
     ..Columns::NONE
 };
 
-const REGISTRATION_SELECT: &str = "SELECT r.id, r.batch_id, b.title AS batch_title, b.exam_type, b.exam_on, \
+const REGISTRATION_SELECT: &str = "SELECT r.id, r.batch_id, b.title AS batch_title, b.exam_type, b.category, \
+    b.district_code, b.exam_on, \
     r.person_id, i.name_sealed, i.id_number_masked, r.enterprise_id, e.name AS enterprise_name, r.state, r.opinion, \
     r.outcome, r.created_at FROM exam_registrations r JOIN exam_batches b ON b.id = r.batch_id \
     JOIN person_identities i ON i.person_id = r.person_id JOIN enterprises e ON e.id = r.enterprise_id";
@@ -206,6 +211,8 @@ pub struct RegistrationRow {
     pub batch_id: ExamBatchId,
     pub batch_title: String,
     pub exam_type: String,
+    pub category: String,
+    pub district_code: String,
     pub exam_on: String,
     pub person_id: PersonId,
     pub name_sealed: String,
@@ -246,6 +253,18 @@ pub struct ExamRegistrationView {
 }
 
 impl RegistrationRow {
+    /// The registration as passed, for the application that issues its certificate.
+    pub fn passed(&self) -> crate::applications::PassedExam {
+        crate::applications::PassedExam {
+            registration_id: self.id.clone(),
+            person_id: self.person_id.clone(),
+            enterprise_id: self.enterprise_id.clone(),
+            district_code: self.district_code.clone(),
+            exam_type: self.exam_type.clone(),
+            category: self.category.clone(),
+        }
+    }
+
     pub fn view(self, keys: &Keys) -> ExamRegistrationView {
         let person_name =
             crate::people::store::unseal_name(keys, &self.person_id, &self.name_sealed).unwrap_or_default();
@@ -384,4 +403,23 @@ pub async fn employee(db: impl Executor<'_>, person: &PersonId) -> Result<Option
     .bind(person)
     .fetch_optional(db)
     .await
+}
+
+/// The registrations within `bounds` submitted for review, oldest first, for the staff inbox:
+/// each names its enterprise and batch.
+pub async fn awaiting_review(conn: &mut Conn, bounds: &Bounds) -> Result<Vec<crate::notify::awaiting::Row>, sqlx::Error> {
+    let within = bounds.condition(&REGISTRATION_BOUNDS, 2);
+    within
+        .bind(
+            sqlx::query_as(&format!(
+                "SELECT r.id AS target_id, e.id AS enterprise_id, e.name AS enterprise_name, b.title AS subject, \
+                 r.created_at AS since, COUNT(*) OVER () AS total \
+                 FROM exam_registrations r JOIN exam_batches b ON b.id = r.batch_id \
+                 JOIN enterprises e ON e.id = r.enterprise_id \
+                 WHERE r.state = 'submitted' AND {within} ORDER BY r.created_at, r.id LIMIT $1"
+            ))
+            .bind(crate::notify::awaiting::LISTED),
+        )
+        .fetch_all(&mut *conn)
+        .await
 }

@@ -7,7 +7,10 @@
 //! - assessments: self-assessments submitted for review (city and district staff), daily
 //!   assessment events reported by another staff member (city and district staff), project
 //!   assessments submitted by supervisors (the city station);
-//! - people: registrations held by the one-face check for a manual review (city staff).
+//! - people: registrations held by the one-face check for a manual review (city staff);
+//! - applications (办件) waiting at the district desk (district staff) or for the city's
+//!   approval (city staff);
+//! - exams: registrations submitted for review (city and district staff).
 
 use crate::openapi::register::routes;
 use axum::extract::State;
@@ -90,16 +93,38 @@ const KINDS: &[(&str, &str, &[Role], &str, &str)] = &[
         "实名登记待人工审核",
         "Registrations held for a manual review",
     ),
+    (
+        "application.district",
+        "application",
+        &[Role::District],
+        "证书业务待受理",
+        "Certificate applications to accept",
+    ),
+    (
+        "application.city",
+        "application",
+        &[Role::City],
+        "证书业务待审批",
+        "Certificate applications to approve",
+    ),
+    (
+        "exam.registration",
+        "exam_registration",
+        &[Role::City, Role::District],
+        "考试报名待审核",
+        "Exam registrations to review",
+    ),
 ];
 
 /// One record awaiting the caller's decision.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AwaitingItem {
     /// verification.selection | verification.replacement | verification.check_in |
-    /// assessment.review | assessment.daily_event | assessment.project | people.registration
+    /// assessment.review | assessment.daily_event | assessment.project | people.registration |
+    /// application.district | application.city | exam.registration
     pub kind: String,
     /// What to open: verification_task | check_in_attempt | assessment | daily_event |
-    /// project_assessment | registration_review
+    /// project_assessment | registration_review | application | exam_registration
     pub target_kind: String,
     pub target_id: String,
     pub enterprise_id: Option<String>,
@@ -233,7 +258,15 @@ async fn staff_inbox(State(state): State<AppState>, caller: Caller, headers: Hea
             "assessment.project" => {
                 crate::assessments::project_safety::store::awaiting_review(&mut conn, &bounds).await?
             }
-            _ => crate::people::one_face::store::awaiting_review(&mut conn).await?,
+            "people.registration" => crate::people::one_face::store::awaiting_review(&mut conn).await?,
+            "application.district" => {
+                crate::applications::store::awaiting(&mut conn, &bounds, crate::applications::kinds::Step::District)
+                    .await?
+            }
+            "application.city" => {
+                crate::applications::store::awaiting(&mut conn, &bounds, crate::applications::kinds::Step::City).await?
+            }
+            _ => crate::exams::store::awaiting_review(&mut conn, &bounds).await?,
         };
         rows.push((kind, found));
     }

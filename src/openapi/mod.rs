@@ -78,6 +78,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::projects::routes::router())
         .merge(crate::certificates::routes::router())
         .merge(crate::exams::routes::router())
+        .merge(crate::applications::routes::router())
         .merge(crate::assessments::router());
     let (router, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)

@@ -3,7 +3,7 @@
 
 //!
 //! Other domains reach people only through this file: `find_by_id_number`, `identity_of`,
-//! `id_number_key`, `face_of`, `unseal_name` for records that join a person's sealed name, `require_active`
+//! `id_number_key`, `id_number_key_of`, `id_number_of`, `face_of`, `unseal_name` for records that join a person's sealed name, `require_active`
 //! before a face-checked act, and the one face comparison with the enrolled face,
 //! `match_enrolled` and its refusal `mismatch`; identity assurance: `require_level` before a
 //! face-checked act, `choose_face` between a selfie and a WeChat face verification, and
@@ -33,6 +33,29 @@ pub use store::{unseal_name, IdentityView};
 /// records about a person by it (certificates), never by the number itself.
 pub fn id_number_key(keys: &Keys, id_number: &str) -> String {
     store::id_number_hash(keys, id_number)
+}
+
+/// The keyed hash of the person's registered ID number (`id_number_key`), what records about
+/// the person are keyed by; `None` when the person is not registered.
+pub async fn id_number_key_of(db: impl Executor<'_>, person_id: &PersonId) -> Result<Option<String>, sqlx::Error> {
+    Ok(store::id_number_of(db, person_id).await?.map(|(hash, _)| hash))
+}
+
+/// The person's registered ID number, opened: for a record issued in their name (a
+/// certificate). `None` when the person is not registered.
+pub async fn id_number_of(
+    db: impl Executor<'_>,
+    keys: &Keys,
+    person_id: &PersonId,
+) -> Result<Option<crate::platform::types::IdNumber>, sqlx::Error> {
+    let Some((_, sealed)) = store::id_number_of(db, person_id).await? else {
+        return Ok(None);
+    };
+    let opened = keys
+        .open(&store::context(person_id, "id_number"), &sealed)
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|raw| crate::platform::types::IdNumber::parse(&raw).ok());
+    Ok(opened)
 }
 
 /// The person registered with this full ID number, found by its keyed hash (no row is

@@ -165,6 +165,10 @@ ids! {
     ExamBatchId,
     /// A person's registration for an exam batch (`exam_registrations`).
     ExamRegistrationId,
+    /// An application (办件) on a certificate or for an enterprise's certificates (`applications`).
+    ApplicationId,
+    /// An act on an application (`application_events`).
+    ApplicationEventId,
 }
 
 #[cfg(test)]

@@ -21,7 +21,8 @@ use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::{EnterpriseId, ProjectId};
 use crate::platform::imports::{errors_of, ImportError, Table};
 use crate::platform::paging::Page;
-use crate::platform::types::{CreditCode, DistrictCode, Text};
+use crate::platform::crypto::Keys;
+use crate::platform::types::{CreditCode, Date, DistrictCode, IdNumber, Text};
 use crate::platform::web::Json;
 use crate::state::AppState;
 
@@ -30,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_project, list_projects))
         .routes(routes!(import_projects))
         .routes(routes!(get_project))
+        .routes(routes!(complete_project))
 }
 
 /// Staff who register projects: the city station anywhere, district authorities in their district.
@@ -68,8 +70,15 @@ pub struct NewProjectBody {
     pub enterprise_credit_code: CreditCode,
     #[schema(value_type = String, example = "李四")]
     pub project_manager: Text<50>,
+    /// The project manager's ID number: with it, the manager cannot cancel their certificate
+    /// while the project is under construction (本人无在建项目).
+    #[schema(value_type = Option<String>, example = "110105194912310021")]
+    pub project_manager_id_number: Option<IdNumber>,
     /// m²
     pub building_area: Option<f64>,
+    /// When construction ended (竣工); none while under construction.
+    #[schema(value_type = Option<String>, example = "2027-06-30")]
+    pub completed_on: Option<Date>,
 }
 
 fn not_found() -> ApiError {
@@ -78,7 +87,7 @@ fn not_found() -> ApiError {
 
 /// Registers one project inside the caller's transaction; the rules shared by the form and the
 /// CSV import.
-async fn register(conn: &mut Conn, caller: &Caller, body: &NewProjectBody, now: i64) -> ApiResult<ProjectId> {
+async fn register(conn: &mut Conn, keys: &Keys, caller: &Caller, body: &NewProjectBody, now: i64) -> ApiResult<ProjectId> {
     if !caller.covers_district(body.district_code.as_str()) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -108,7 +117,12 @@ async fn register(conn: &mut Conn, caller: &Caller, body: &NewProjectBody, now: 
             .as_ref()
             .ok_or_else(|| ApiError::internal("enterprise checked above"))?,
         project_manager: body.project_manager.as_str(),
+        manager_holder_hash: body
+            .project_manager_id_number
+            .as_ref()
+            .map(|id| crate::people::id_number_key(keys, id.as_str())),
         building_area: body.building_area,
+        completed_on: body.completed_on.map(|d| d.to_string()),
     };
     store::insert(conn, &new, &caller.staff_id(), now)
         .await?
@@ -133,7 +147,7 @@ async fn create_project(
 ) -> ApiResult<(StatusCode, Json<ProjectView>)> {
     caller.require(MANAGERS)?;
     let mut tx = act.begin().await?;
-    let id = register(&mut *tx, &caller, &body, state.clock.now_ms()).await?;
+    let id = register(&mut tx, &state.keys, &caller, &body, state.clock.now_ms()).await?;
     let project = store::get(&mut *tx, &id, &caller.bounds())
         .await?
         .ok_or_else(not_found)?;
@@ -174,9 +188,15 @@ pub(super) const IMPORT_COLUMNS: [&str; 6] = [
 /// Registers one imported project in a savepoint of the import's transaction: a refused row
 /// leaves nothing behind, and a taken permit number (which aborts a PostgreSQL transaction)
 /// does not stop the rows after it.
-async fn import_project(conn: &mut Conn, caller: &Caller, body: &NewProjectBody, now: i64) -> ApiResult<ProjectId> {
+async fn import_project(
+    conn: &mut Conn,
+    keys: &Keys,
+    caller: &Caller,
+    body: &NewProjectBody,
+    now: i64,
+) -> ApiResult<ProjectId> {
     let mut row = conn.begin().await?;
-    match register(&mut *row, caller, body, now).await {
+    match register(&mut row, keys, caller, body, now).await {
         Ok(id) => {
             row.commit().await?;
             Ok(id)
@@ -191,11 +211,14 @@ async fn import_project(conn: &mut Conn, caller: &Caller, body: &NewProjectBody,
 /// One imported row read as the form's body, refused as the form would be.
 fn import_row(table: &Table, fields: &[String]) -> ApiResult<NewProjectBody> {
     let cell = |name: &str| table.cell(fields, name);
+    let optional = |value: String| if value.is_empty() { json!(null) } else { json!(value) };
     let area = cell("building_area");
     let row = json!({
         "permit_number": cell("permit_number"), "name": cell("name"), "location": cell("location"),
         "district_code": cell("district_code"), "enterprise_credit_code": cell("enterprise_credit_code"),
         "project_manager": cell("project_manager"),
+        "project_manager_id_number": optional(cell("project_manager_id_number")),
+        "completed_on": optional(cell("completed_on")),
         // A non-numeric area stays text so that the row is refused, not silently blanked.
         "building_area": match area.parse::<f64>() {
             _ if area.is_empty() => json!(null),
@@ -208,7 +231,7 @@ fn import_row(table: &Table, fields: &[String]) -> ApiResult<NewProjectBody> {
 
 /// Registers projects in bulk from CSV (UTF-8 or GB18030) or an XLSX workbook (a header row naming at least permit_number,
 /// name, location, district_code, enterprise_credit_code, project_manager; optionally
-/// building_area). Every row is reported: created, or refused with the reasons.
+/// building_area, project_manager_id_number, completed_on). Every row is reported: created, or refused with the reasons.
 #[utoipa::path(post, path = "/projects/import", tag = "projects", security(("bearer" = [])),
     request_body(content((String = "text/csv"), (crate::platform::imports::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
         description = "CSV with a header row, in UTF-8 or GB18030 (as Excel and WPS save it on Chinese Windows), or an XLSX workbook whose first sheet has the header row"),
@@ -231,7 +254,7 @@ async fn import_projects(
     for (line, fields) in &table.rows {
         let cell = |name: &str| table.cell(fields, name);
         let outcome = match import_row(&table, fields) {
-            Ok(body) => import_project(&mut *tx, &caller, &body, state.clock.now_ms()).await,
+            Ok(body) => import_project(&mut tx, &state.keys, &caller, &body, state.clock.now_ms()).await,
             Err(error) => Err(error),
         };
         let (project_id, errors) = match outcome {
@@ -308,6 +331,36 @@ async fn get_project(
         .await?
         .map(Json)
         .ok_or_else(not_found)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectCompletionBody {
+    #[schema(value_type = String, example = "2027-06-30")]
+    pub completed_on: Date,
+}
+
+/// Records that construction ended (竣工): the project is no longer under construction.
+#[utoipa::path(post, path = "/projects/{id}/completion", tag = "projects", params(("id" = String, Path)),
+    request_body = ProjectCompletionBody, security(("bearer" = [])),
+    responses((status = 200, body = ProjectView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+async fn complete_project(
+    caller: Caller,
+    act: Act,
+    Path(id): Path<ProjectId>,
+    Json(body): Json<ProjectCompletionBody>,
+) -> ApiResult<Json<ProjectView>> {
+    caller.require(MANAGERS)?;
+    let mut tx = act.begin().await?;
+    if !store::complete(&mut *tx, &id, &body.completed_on.to_string(), &caller.bounds()).await? {
+        return Err(not_found());
+    }
+    let project = store::get(&mut *tx, &id, &caller.bounds())
+        .await?
+        .ok_or_else(not_found)?;
+    act.commit(tx, format!("project:{id}")).await?;
+    Ok(Json(project))
 }
 
 #[cfg(test)]

@@ -17,7 +17,8 @@ const BOUNDS: Columns = Columns {
 };
 
 const SELECT: &str = "SELECT p.id, p.permit_number, p.name, p.location, p.district_code, p.enterprise_id, \
-    e.name AS enterprise_name, e.credit_code AS enterprise_credit_code, p.project_manager, p.building_area, p.created_at \
+    e.name AS enterprise_name, e.credit_code AS enterprise_credit_code, p.project_manager, p.building_area, \
+    p.completed_on, p.created_at \
     FROM projects p JOIN enterprises e ON e.id = p.enterprise_id";
 
 /// A project as shown.
@@ -37,6 +38,8 @@ pub struct ProjectView {
     pub project_manager: String,
     /// m²
     pub building_area: Option<f64>,
+    /// When construction ended (竣工), YYYY-MM-DD; null while under construction (在建).
+    pub completed_on: Option<String>,
     pub created_at: i64,
 }
 
@@ -79,7 +82,11 @@ pub struct NewProject<'a> {
     pub district_code: &'a str,
     pub enterprise_id: &'a EnterpriseId,
     pub project_manager: &'a str,
+    /// The keyed hash of the project manager's ID number, when given: a manager with a project
+    /// under construction cannot cancel their certificate.
+    pub manager_holder_hash: Option<String>,
     pub building_area: Option<f64>,
+    pub completed_on: Option<String>,
 }
 
 /// Inserts a project; `None` when the permit number is already registered (in PostgreSQL the
@@ -93,7 +100,8 @@ pub async fn insert(
     let id = ProjectId::new();
     let inserted = sqlx::query(
         "INSERT INTO projects (id, permit_number, name, location, district_code, enterprise_id, project_manager, \
-         building_area, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         building_area, created_by, created_at, manager_holder_hash, completed_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&id)
     .bind(p.permit_number)
@@ -105,6 +113,8 @@ pub async fn insert(
     .bind(NullableF64(p.building_area))
     .bind(by)
     .bind(now)
+    .bind(&p.manager_holder_hash)
+    .bind(&p.completed_on)
     .execute(db)
     .await;
     match inserted {
@@ -123,4 +133,25 @@ pub async fn enterprise_by_credit_code(
         .bind(credit_code)
         .fetch_optional(db)
         .await
+}
+
+/// Records the day a project within `bounds` was completed; false when it is not found.
+pub async fn complete(
+    db: impl Executor<'_>,
+    id: &ProjectId,
+    completed_on: &str,
+    bounds: &Bounds,
+) -> Result<bool, sqlx::Error> {
+    let within = bounds.condition(&BOUNDS, 3);
+    let done = within
+        .bind(
+            sqlx::query(&format!(
+                "UPDATE projects SET completed_on = $1 WHERE id = $2 AND id IN (SELECT p.id FROM projects p WHERE {within})"
+            ))
+            .bind(completed_on)
+            .bind(id),
+        )
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -2,6 +2,7 @@
 //! computed from (the holder's current employer and how many standing certificates of the
 //! kind the holder has); the import's batched writes are in `import`.
 
+pub mod changes;
 pub mod import;
 
 use sqlx::FromRow;

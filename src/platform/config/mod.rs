@@ -18,7 +18,7 @@ mod sections;
 
 pub use help::SETTINGS_HELP;
 pub use sections::{
-    AssessmentSettings, AssuranceLevel, AuditSettings, AuthSettings, CertificateSettings, CheckInSettings,
+    ApplicationSettings, AssessmentSettings, AssuranceLevel, AuditSettings, AuthSettings, CertificateSettings, CheckInSettings,
     DatabaseSettings, EmploymentSettings, FaceMethods, FaceSettings, IdentitySettings, LivenessSettings, LogFormat,
     LogSettings, ObjectBackend, ObjectSettings, Profile, SecretSettings, ServerSettings, SmsProvider, SmsSettings,
     StorageSettings, UploadSettings, WechatSettings, MAX_PHOTO_HASH_DISTANCE,
@@ -49,6 +49,7 @@ pub struct Settings {
     pub check_in: CheckInSettings,
     pub liveness: LivenessSettings,
     pub certificates: CertificateSettings,
+    pub applications: ApplicationSettings,
     pub audit: AuditSettings,
     pub log: LogSettings,
 }

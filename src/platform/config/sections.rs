@@ -259,6 +259,20 @@ pub struct CertificateSettings {
     pub issuer: String,
 }
 
+/// Applications (`applications`, 办件): the approval chains that replace the seeds' defaults
+/// (`applications::chain`), how long after an employer change another may be applied for, from
+/// how many days before expiry a renewal may be applied for, and the continuing education it
+/// needs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApplicationSettings {
+    pub approval_chains: Vec<String>,
+    pub employer_change_interval_months: u32,
+    pub renewal_window_days: u32,
+    /// Hours of passed continuing education within the validity a renewal needs.
+    pub renewal_education_hours: i64,
+}
+
 /// Seed 001 §3.3: the city station reviews the assessments of some districts (in Qingdao 市南,
 /// 市北 and 李沧) and only reads the others'. Result bands turn a reviewed self-assessment's
 /// score into qualified / basically qualified / unqualified (seed 000 §2.5).
@@ -456,6 +470,12 @@ impl Default for Settings {
                 public_lookups_per_address_per_hour: 120,
                 issuer: "住房和城乡建设主管部门".to_owned(),
             },
+            applications: ApplicationSettings {
+                approval_chains: Vec::new(),
+                employer_change_interval_months: 6,
+                renewal_window_days: 90,
+                renewal_education_hours: 24,
+            },
             audit: AuditSettings::default(),
             log: LogSettings {
                 format: LogFormat::Text,
@@ -478,4 +498,5 @@ section_defaults!(ServerSettings => server, DatabaseSettings => database,
     EmploymentSettings => employment,
     AssessmentSettings => assessments,
     CheckInSettings => check_in, LivenessSettings => liveness, CertificateSettings => certificates,
+    ApplicationSettings => applications,
     LogSettings => log);

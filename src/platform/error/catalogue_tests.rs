@@ -9,6 +9,15 @@ use super::catalogue::{lookup, CODES};
 /// Dotted literals in the source that are not error codes.
 const NOT_ERROR_CODES: &[&str] = &[
     // Notification kinds.
+    "application.approved",
+    "application.awaiting_city",
+    "application.awaiting_district",
+    "application.awaiting_enterprise",
+    "application.refused",
+    "application.to_confirm",
+    "exam.outcome",
+    "exam.registration_approved",
+    "exam.registration_rejected",
     "assessment.approved",
     "assessment.rectification",
     "assessment.returned",
@@ -32,6 +41,9 @@ const NOT_ERROR_CODES: &[&str] = &[
     "verification.task_opened",
     "verification.withdrawn",
     // Kinds of the staff inbox (`notify::awaiting`).
+    "application.city",
+    "application.district",
+    "exam.registration",
     "assessment.daily_event",
     "assessment.project",
     "assessment.review",

@@ -2,6 +2,8 @@
 //! sees the batches of its district, checks its employees against the rules and registers
 //! them; staff record each approved candidate's outcome after the exam.
 
+mod decisions;
+
 use crate::openapi::register::routes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -15,7 +17,7 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::platform::db::{is_unique_violation, Conn};
 use crate::platform::error::{ApiError, ApiResult, Lang, Message, Problem};
-use crate::platform::ids::{EnterpriseId, ExamBatchId, ExamRegistrationId, PersonId};
+use crate::platform::ids::{EnterpriseId, ExamBatchId, PersonId};
 use crate::platform::paging::Page;
 use crate::platform::types::{Date, DistrictCode, Text};
 use crate::platform::web::Json;
@@ -28,8 +30,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(candidates))
         .routes(routes!(register_for_exam))
         .routes(routes!(list_registrations))
-        .routes(routes!(review))
-        .routes(routes!(record_outcome))
+        .routes(routes!(decisions::review))
+        .routes(routes!(decisions::record_outcome))
 }
 
 /// Staff who run exams: the city anywhere, district authorities in their district.
@@ -52,6 +54,9 @@ pub struct NewExamBatchBody {
     /// safety_a | safety_b | safety_c | special
     #[schema(example = "safety_b")]
     pub exam_type: String,
+    /// The operation category (code or label) of a special-operations exam; none otherwise.
+    #[schema(value_type = Option<String>, example = "electrician")]
+    pub category: Option<Text<60>>,
     #[schema(value_type = String, example = "2027 年第一批安管人员 B 类考试")]
     pub title: Text<100>,
     #[schema(value_type = String, example = "2027-01-04")]
@@ -64,8 +69,25 @@ pub struct NewExamBatchBody {
     pub capacity: i64,
 }
 
+/// The batch's category: a listed one for special operations, none for the others.
+fn batch_category(body: &NewExamBatchBody) -> Option<&'static str> {
+    match (body.exam_type.as_str(), &body.category) {
+        ("special", Some(raw)) => crate::certificates::kinds::parse_category(raw.as_str()),
+        ("special", None) | (_, Some(_)) => None,
+        _ => Some(""),
+    }
+}
+
 fn check_batch(body: &NewExamBatchBody) -> ApiResult<()> {
     let mut invalid = crate::platform::error::Invalid::default();
+    if EXAM_TYPES.contains(&body.exam_type.as_str()) && batch_category(body).is_none() {
+        invalid.field(
+            "category",
+            "exam.category_invalid",
+            "特种作业考试须选择列表中的操作类别，安管人员考试不填",
+            "A special-operations exam needs a listed category; the safety-management exams have none",
+        );
+    }
     if !EXAM_TYPES.contains(&body.exam_type.as_str()) {
         invalid.field(
             "exam_type",
@@ -115,6 +137,7 @@ async fn create_batch(
     let new = NewBatch {
         district_code: body.district_code.as_str(),
         exam_type: &body.exam_type,
+        category: batch_category(&body).unwrap_or_default(),
         title: body.title.as_str(),
         registration_opens_on: body.registration_opens_on.to_string(),
         registration_closes_on: body.registration_closes_on.to_string(),
@@ -379,121 +402,3 @@ async fn list_registrations(
     Ok(Json(rows.into_iter().map(|row| row.view(&state.keys)).collect()))
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ExamReviewDecision {
-    Approve,
-    Reject,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ExamReviewBody {
-    pub decision: ExamReviewDecision,
-    /// Required when rejecting: what the enterprise should know.
-    #[schema(value_type = Option<String>)]
-    pub opinion: Option<Text<500>>,
-}
-
-/// Approves or rejects a submitted registration; a rejection gives its place back.
-#[utoipa::path(post, path = "/exam-registrations/{id}/review", tag = "exams", params(("id" = String, Path)),
-    request_body = ExamReviewBody, security(("bearer" = [])),
-    responses((status = 200, body = ExamRegistrationView), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn review(
-    State(state): State<AppState>,
-    caller: Caller,
-    act: Act,
-    Path(id): Path<ExamRegistrationId>,
-    Json(body): Json<ExamReviewBody>,
-) -> ApiResult<Json<ExamRegistrationView>> {
-    caller.require(EXAM_STAFF)?;
-    let opinion = body.opinion.as_ref().map(|o| o.as_str());
-    let decision = match body.decision {
-        ExamReviewDecision::Approve => "approved",
-        ExamReviewDecision::Reject => "rejected",
-    };
-    if decision == "rejected" && opinion.is_none() {
-        return Err(ApiError::validation(vec![]).with_field(
-            "opinion",
-            "exam.opinion_required",
-            Message::new("退回报名须填写意见", "A rejection needs an opinion"),
-        ));
-    }
-    let mut tx = act.begin().await?;
-    let row = store::get_registration(&mut *tx, &id, &caller.bounds())
-        .await?
-        .ok_or_else(registration_not_found)?;
-    let now = state.clock.now_ms();
-    if !store::review(&mut tx, &id, decision, opinion, &caller.staff_id(), now).await? {
-        return Err(ApiError::conflict(
-            "exam.already_reviewed",
-            "该报名已审核",
-            "This registration has been reviewed already",
-        ));
-    }
-    if decision == "rejected" {
-        store::release_place(&mut tx, &row.batch_id).await?;
-    }
-    let row = store::get_registration(&mut *tx, &id, &caller.bounds())
-        .await?
-        .ok_or_else(registration_not_found)?;
-    act.commit(tx, format!("exam_registration:{id}")).await?;
-    Ok(Json(row.view(&state.keys)))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ExamOutcome {
-    Absent,
-    Cheating,
-    Failed,
-    Passed,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ExamOutcomeBody {
-    pub outcome: ExamOutcome,
-}
-
-/// Records an approved candidate's outcome, once, from the exam day on. A no-show bars the
-/// person for 6 months, cheating for a year.
-#[utoipa::path(post, path = "/exam-registrations/{id}/outcome", tag = "exams", params(("id" = String, Path)),
-    request_body = ExamOutcomeBody, security(("bearer" = [])),
-    responses((status = 200, body = ExamRegistrationView), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn record_outcome(
-    State(state): State<AppState>,
-    caller: Caller,
-    act: Act,
-    Path(id): Path<ExamRegistrationId>,
-    Json(body): Json<ExamOutcomeBody>,
-) -> ApiResult<Json<ExamRegistrationView>> {
-    caller.require(EXAM_STAFF)?;
-    let outcome = match body.outcome {
-        ExamOutcome::Absent => "absent",
-        ExamOutcome::Cheating => "cheating",
-        ExamOutcome::Failed => "failed",
-        ExamOutcome::Passed => "passed",
-    };
-    let now = state.clock.now_ms();
-    let mut tx = act.begin().await?;
-    let row = store::get_registration(&mut *tx, &id, &caller.bounds())
-        .await?
-        .ok_or_else(registration_not_found)?;
-    let exam_on = Date::parse(&row.exam_on).map_err(|_| ApiError::internal("an exam batch has an unreadable date"))?;
-    let allowed = rules::outcome_allowed(&row.state, exam_on, Date::today_in_china(now));
-    if !allowed || !store::record_outcome(&mut tx, &id, outcome, &caller.staff_id(), now).await? {
-        return Err(ApiError::conflict(
-            "exam.outcome_not_allowed",
-            "只能在考试日及以后为审核通过且尚无结果的报名登记考试结果",
-            "An outcome is recorded once, from the exam day on, for an approved registration",
-        ));
-    }
-    let row = store::get_registration(&mut *tx, &id, &caller.bounds())
-        .await?
-        .ok_or_else(registration_not_found)?;
-    act.commit(tx, format!("exam_registration:{id}")).await?;
-    Ok(Json(row.view(&state.keys)))
-}

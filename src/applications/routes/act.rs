@@ -1,0 +1,281 @@
+//! Following and deciding applications: everyone lists those within their bounds (我的办件 for
+//! a person and an enterprise, the desk's for staff); the enterprise at an `enterprise` step
+//! confirms or declines; staff at their level's step accept, approve or refuse; the applicant
+//! withdraws one still in progress.
+
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::applications::flow::{self, By, Decision, Verdict};
+use crate::applications::kinds::{ApplicationKind, ApplicationState, Step};
+use crate::applications::store::{self, ApplicationRow, Filter};
+use crate::applications::view::{ApplicationView, ApplicationWithHistory};
+use crate::audit::Act;
+use crate::auth::{Caller, Role};
+use crate::platform::db::Conn;
+use crate::platform::error::{ApiError, ApiResult, Message, Problem};
+use crate::platform::ids::ApplicationId;
+use crate::platform::paging::Page;
+use crate::platform::types::Text;
+use crate::platform::web::Json;
+use crate::state::AppState;
+
+const READERS: &[Role] = &[Role::Person, Role::Enterprise, Role::City, Role::District];
+
+fn not_found() -> ApiError {
+    ApiError::not_found("办件", "Application")
+}
+
+fn not_yours() -> ApiError {
+    ApiError::conflict(
+        "application.not_your_step",
+        "该办件当前不在您的办理环节",
+        "This application is not at a step of yours",
+    )
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ApplicationFilter {
+    pub state: Option<ApplicationState>,
+    pub kind: Option<ApplicationKind>,
+    /// Only those waiting for this step (e.g. `district` for a district desk's queue).
+    pub waiting_for: Option<Step>,
+}
+
+/// Applications within the caller's bounds, newest first: a person's own, an enterprise's
+/// (those for it and those it confirms), a district's desk's, or all for the city.
+#[utoipa::path(get, path = "/applications", tag = "applications", params(ApplicationFilter, Page), security(("bearer" = [])),
+    responses((status = 200, body = Vec<ApplicationView>), (status = 403, body = Problem)))]
+pub(super) async fn list_applications(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(filter): Query<ApplicationFilter>,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Vec<ApplicationView>>> {
+    caller.require(READERS)?;
+    let filter = Filter {
+        state: filter.state,
+        kind: filter.kind,
+        waiting_for: filter.waiting_for,
+    };
+    let rows = store::list(&state.db, &caller.bounds(), &filter, &page).await?;
+    Ok(Json(rows.iter().map(|row| row.view(&state.keys)).collect()))
+}
+
+async fn with_history(conn: &mut Conn, state: &AppState, row: &ApplicationRow) -> ApiResult<ApplicationWithHistory> {
+    let events = store::events(&mut *conn, &row.id).await?;
+    Ok(row.with_history(&state.keys, events))
+}
+
+/// One application with its history.
+#[utoipa::path(get, path = "/applications/{id}", tag = "applications", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = ApplicationWithHistory), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub(super) async fn get_application(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<ApplicationId>,
+) -> ApiResult<Json<ApplicationWithHistory>> {
+    caller.require(READERS)?;
+    let mut conn = state.db.acquire().await?;
+    let row = store::get(&mut *conn, &id, &caller.bounds())
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(Json(with_history(&mut conn, &state, &row).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfirmDecision {
+    Confirm,
+    Decline,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmBody {
+    pub decision: ConfirmDecision,
+    /// Required when declining: why, for the applicant.
+    #[schema(value_type = Option<String>)]
+    pub opinion: Option<Text<500>>,
+}
+
+fn opinion_required() -> ApiError {
+    ApiError::validation(vec![]).with_field(
+        "opinion",
+        "application.opinion_required",
+        Message::new("退回或不同意须填写意见", "A refusal needs an opinion"),
+    )
+}
+
+/// The enterprise at the `enterprise` step confirms the application (it goes on to the
+/// authority) or declines it (it ends refused).
+#[utoipa::path(post, path = "/applications/{id}/confirm", tag = "applications", params(("id" = String, Path)),
+    request_body = ConfirmBody, security(("bearer" = [])),
+    responses((status = 200, body = ApplicationWithHistory), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub(super) async fn confirm_application(
+    State(state): State<AppState>,
+    caller: Caller,
+    act: Act,
+    Path(id): Path<ApplicationId>,
+    Json(body): Json<ConfirmBody>,
+) -> ApiResult<Json<ApplicationWithHistory>> {
+    caller.require(&[Role::Enterprise])?;
+    let opinion = body.opinion.as_ref().map(|o| o.as_str());
+    let decision = match body.decision {
+        ConfirmDecision::Confirm => Decision::Pass,
+        ConfirmDecision::Decline => Decision::Refuse,
+    };
+    if decision == Decision::Refuse && opinion.is_none() {
+        return Err(opinion_required());
+    }
+    let mut tx = act.begin().await?;
+    let row = store::get(&mut *tx, &id, &caller.bounds())
+        .await?
+        .ok_or_else(not_found)?;
+    let confirms = row.confirming_enterprise_id.as_ref() == caller.enterprise_id();
+    if row.waiting_for != Some(Step::Enterprise) || !confirms {
+        return Err(not_yours());
+    }
+    let by = By {
+        kind: "enterprise",
+        id: &caller.account_id,
+    };
+    let verdict = Verdict {
+        decision,
+        opinion,
+        original_checked: false,
+    };
+    let row = flow::decide(&mut tx, &state, &row, &by, &verdict, state.clock.now_ms()).await?;
+    let answer = with_history(&mut tx, &state, &row).await?;
+    act.commit(tx, format!("application:{id}")).await?;
+    Ok(Json(answer))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewDecision {
+    /// Accept and pass on, or approve at the last step.
+    Approve,
+    Refuse,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationReviewBody {
+    pub decision: ReviewDecision,
+    /// Required when refusing.
+    #[schema(value_type = Option<String>)]
+    pub opinion: Option<Text<500>>,
+    /// The original was checked at the desk: required to pass a supplement, a correction, or
+    /// an employer change without the enterprise's confirmation at the first staff step.
+    #[serde(default)]
+    pub original_checked: bool,
+}
+
+/// Whether the step the application waits at is the caller's: the district desk's for district
+/// staff of its district (the bounds found it), the city's for city staff.
+fn at_callers_step(caller: &Caller, row: &ApplicationRow) -> bool {
+    matches!(
+        (row.waiting_for, caller.role),
+        (Some(Step::District), Role::District) | (Some(Step::City), Role::City)
+    )
+}
+
+/// Whether this is the first staff step of an application whose original is checked at the desk.
+fn original_due(row: &ApplicationRow) -> bool {
+    let steps = row.steps();
+    let first_staff = steps.iter().position(|s| s.is_staff());
+    row.detail().needs_original(row.kind) && first_staff.is_some_and(|i| i64::try_from(i) == Ok(row.step))
+}
+
+/// Staff at the application's step accept it (it goes on), approve it at the last step (it is
+/// carried out: the certificate changes and its electronic certificate is issued anew), or
+/// refuse it.
+#[utoipa::path(post, path = "/applications/{id}/review", tag = "applications", params(("id" = String, Path)),
+    request_body = ApplicationReviewBody, security(("bearer" = [])),
+    responses((status = 200, body = ApplicationWithHistory), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub(super) async fn review_application(
+    State(state): State<AppState>,
+    caller: Caller,
+    act: Act,
+    Path(id): Path<ApplicationId>,
+    Json(body): Json<ApplicationReviewBody>,
+) -> ApiResult<Json<ApplicationWithHistory>> {
+    caller.require(&[Role::City, Role::District])?;
+    let opinion = body.opinion.as_ref().map(|o| o.as_str());
+    let decision = match body.decision {
+        ReviewDecision::Approve => Decision::Pass,
+        ReviewDecision::Refuse => Decision::Refuse,
+    };
+    if decision == Decision::Refuse && opinion.is_none() {
+        return Err(opinion_required());
+    }
+    let mut tx = act.begin().await?;
+    let row = store::get(&mut *tx, &id, &caller.bounds())
+        .await?
+        .ok_or_else(not_found)?;
+    if !at_callers_step(&caller, &row) {
+        return Err(not_yours());
+    }
+    if decision == Decision::Pass && original_due(&row) && !body.original_checked {
+        return Err(ApiError::validation(vec![]).with_field(
+            "original_checked",
+            "application.original_not_checked",
+            Message::new(
+                "须在窗口核验证书原件（或证明材料）后办理",
+                "Check the original certificate (or the proof) at the desk first",
+            ),
+        ));
+    }
+    let by = By {
+        kind: "staff",
+        id: &caller.account_id,
+    };
+    let verdict = Verdict {
+        decision,
+        opinion,
+        original_checked: body.original_checked,
+    };
+    let row = flow::decide(&mut tx, &state, &row, &by, &verdict, state.clock.now_ms()).await?;
+    let answer = with_history(&mut tx, &state, &row).await?;
+    act.commit(tx, format!("application:{id}")).await?;
+    Ok(Json(answer))
+}
+
+/// The applicant withdraws an application still in progress.
+#[utoipa::path(post, path = "/applications/{id}/withdraw", tag = "applications", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = ApplicationWithHistory), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+pub(super) async fn withdraw_application(
+    State(state): State<AppState>,
+    caller: Caller,
+    act: Act,
+    Path(id): Path<ApplicationId>,
+) -> ApiResult<Json<ApplicationWithHistory>> {
+    caller.require(&[Role::Person, Role::Enterprise])?;
+    let mut tx = act.begin().await?;
+    let row = store::get(&mut *tx, &id, &caller.bounds())
+        .await?
+        .ok_or_else(not_found)?;
+    let applicant = match (caller.person_id(), caller.enterprise_id()) {
+        (Some(person), _) => format!("person:{person}"),
+        (_, Some(enterprise)) => format!("enterprise:{enterprise}"),
+        _ => return Err(ApiError::forbidden_role()),
+    };
+    if row.applicant != applicant {
+        return Err(ApiError::forbidden_role());
+    }
+    let by = By {
+        kind: caller.role.as_str(),
+        id: &caller.account_id,
+    };
+    let row = flow::withdraw(&mut tx, &state, &row, &by, state.clock.now_ms()).await?;
+    let answer = with_history(&mut tx, &state, &row).await?;
+    act.commit(tx, format!("application:{id}")).await?;
+    Ok(Json(answer))
+}
