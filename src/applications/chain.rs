@@ -76,7 +76,8 @@ pub fn configured(entries: &[String]) -> Result<Chains, String> {
         let (kind, steps) = entry
             .split_once('=')
             .ok_or_else(|| format!("{entry}: expected kind=step>step"))?;
-        let kind = ApplicationKind::parse(kind.trim()).ok_or_else(|| format!("{entry}: unknown kind of application"))?;
+        let kind =
+            ApplicationKind::parse(kind.trim()).ok_or_else(|| format!("{entry}: unknown kind of application"))?;
         let steps = parse(steps).ok_or_else(|| format!("{entry}: steps are enterprise, district or city"))?;
         if let Some(problem) = chain_problem(kind, &steps) {
             return Err(format!("{entry}: {problem}"));

@@ -40,7 +40,13 @@ fn unreadable() -> ApiError {
 }
 
 /// Carries out an approved application.
-pub async fn carry_out(conn: &mut Conn, state: &AppState, app: &ApplicationRow, actor: &Actor<'_>, now: i64) -> ApiResult<()> {
+pub async fn carry_out(
+    conn: &mut Conn,
+    state: &AppState,
+    app: &ApplicationRow,
+    actor: &Actor<'_>,
+    now: i64,
+) -> ApiResult<()> {
     let detail = app.detail();
     let enterprise = crate::enterprises::get(&mut *conn, &app.enterprise_id, &crate::auth::Bounds::City)
         .await?
@@ -108,11 +114,7 @@ async fn issue(
             date(&data.issued_on).ok_or_else(unreadable)?,
             date(&data.expires_on).ok_or_else(unreadable)?,
         ),
-        _ => (
-            Origin::Issued,
-            today,
-            today.add_months(12 * data.kind.validity_years()),
-        ),
+        _ => (Origin::Issued, today, today.add_months(12 * data.kind.validity_years())),
     };
     let new = Issue {
         holder_id_number: &id_number,

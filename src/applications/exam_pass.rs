@@ -24,7 +24,13 @@ pub struct PassedExam {
 }
 
 /// Opens the issue application of a pass, once per registration (its applicant).
-pub async fn issue_after_pass(conn: &mut Conn, state: &AppState, passed: &PassedExam, by: &By<'_>, now: i64) -> ApiResult<()> {
+pub async fn issue_after_pass(
+    conn: &mut Conn,
+    state: &AppState,
+    passed: &PassedExam,
+    by: &By<'_>,
+    now: i64,
+) -> ApiResult<()> {
     let kind = Kind::parse(&passed.exam_type).ok_or_else(|| ApiError::internal("an exam batch has an unknown type"))?;
     let submission = Submission {
         kind: ApplicationKind::Issue,

@@ -89,7 +89,8 @@ impl Applicant {
 }
 
 async fn certificate_facts(conn: &mut Conn, c: &Snapshot) -> ApiResult<CertificateFacts> {
-    let expires_on = Date::parse(&c.expires_on).map_err(|_| ApiError::internal("a certificate has an unreadable date"))?;
+    let expires_on =
+        Date::parse(&c.expires_on).map_err(|_| ApiError::internal("a certificate has an unreadable date"))?;
     let enterprise = crate::enterprises::by_credit_code(&mut *conn, &c.enterprise_credit_code).await?;
     Ok(CertificateFacts {
         standing: c.state == State::Valid,

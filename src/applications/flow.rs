@@ -61,7 +61,13 @@ fn moved_on() -> ApiError {
 }
 
 /// Creates the application, waiting at its chain's first step, and tells who acts first.
-pub async fn submit(conn: &mut Conn, state: &AppState, s: Submission<'_>, by: &By<'_>, now: i64) -> ApiResult<ApplicationRow> {
+pub async fn submit(
+    conn: &mut Conn,
+    state: &AppState,
+    s: Submission<'_>,
+    by: &By<'_>,
+    now: i64,
+) -> ApiResult<ApplicationRow> {
     let new = NewApplication {
         kind: s.kind,
         applicant: s.applicant,
@@ -150,32 +156,26 @@ pub async fn decide(
         };
         super::effects::carry_out(conn, state, app, &actor, now).await?;
     }
-    if decision == Decision::Refuse {
-        release_document(conn, app).await?;
-    }
     let row = reread(conn, &app.id).await?;
     notices::announce(conn, state, &row, verdict.opinion, now).await?;
     Ok(row)
 }
 
 /// The applicant withdraws an application in progress.
-pub async fn withdraw(conn: &mut Conn, state: &AppState, app: &ApplicationRow, by: &By<'_>, now: i64) -> ApiResult<ApplicationRow> {
+pub async fn withdraw(
+    conn: &mut Conn,
+    state: &AppState,
+    app: &ApplicationRow,
+    by: &By<'_>,
+    now: i64,
+) -> ApiResult<ApplicationRow> {
     if !store::finish(conn, &app.id, app.step, ApplicationState::Withdrawn, now).await? {
         return Err(moved_on());
     }
     store::add_event(conn, &app.id, &event(by, app.step, Action::Withdrawn), now).await?;
-    release_document(conn, app).await?;
     let row = reread(conn, &app.id).await?;
     notices::announce(conn, state, &row, None, now).await?;
     Ok(row)
-}
-
-/// A refused or withdrawn application no longer holds its scan: its owner may delete it.
-async fn release_document(conn: &mut Conn, app: &ApplicationRow) -> ApiResult<()> {
-    if let Some(document) = &app.document_id {
-        crate::documents::release(&mut *conn, document, "application", app.id.as_str()).await?;
-    }
-    Ok(())
 }
 
 /// An act's event with no opinion and no desk check.

@@ -223,7 +223,10 @@ mod tests {
         for step in [Step::Enterprise, Step::District, Step::City] {
             assert_eq!(Step::parse(step.as_str()), Some(step));
         }
-        assert_eq!(ApplicationState::parse("in_progress"), Some(ApplicationState::InProgress));
+        assert_eq!(
+            ApplicationState::parse("in_progress"),
+            Some(ApplicationState::InProgress)
+        );
         assert_eq!(Action::parse("declined"), Some(Action::Declined));
         assert_eq!(ApplicationKind::parse("transfer"), None);
         assert_eq!(Step::parse("province"), None);

@@ -61,7 +61,14 @@ pub async fn announce(
             if let Some(person) = person {
                 outbox::enqueue(conn, Recipient::PersonInbox(person), kind, params.clone(), now).await?;
             }
-            outbox::enqueue(conn, Recipient::EnterpriseContact(&row.enterprise_id), kind, params, now).await?;
+            outbox::enqueue(
+                conn,
+                Recipient::EnterpriseContact(&row.enterprise_id),
+                kind,
+                params,
+                now,
+            )
+            .await?;
         }
         _ => {}
     }

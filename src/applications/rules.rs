@@ -65,14 +65,21 @@ pub enum Bar {
     InProgress,
     NotStanding,
     /// An employer change was approved less than the interval ago; another from `from`.
-    ChangedRecently { from: Date },
+    ChangedRecently {
+        from: Date,
+    },
     AlreadyWithEmployer,
     EnterpriseCannotConfirm,
     OngoingProject,
     EmployerDiffers,
     /// A renewal may be applied for from `from`.
-    NotYetRenewable { from: Date },
-    EducationShort { hours: i64, needed: i64 },
+    NotYetRenewable {
+        from: Date,
+    },
+    EducationShort {
+        hours: i64,
+        needed: i64,
+    },
     NumberOnRecord,
     NothingToReissue,
 }

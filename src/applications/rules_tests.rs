@@ -80,7 +80,9 @@ fn a_second_employer_change_waits_six_months() {
     facts.last_employer_change_on = Some(day("2026-06-02"));
     assert_eq!(
         check(ApplicationKind::EmployerChange, &facts),
-        vec![Bar::ChangedRecently { from: day("2026-12-02") }]
+        vec![Bar::ChangedRecently {
+            from: day("2026-12-02")
+        }]
     );
     facts.last_employer_change_on = Some(day("2026-06-01"));
     assert_eq!(check(ApplicationKind::EmployerChange, &facts), vec![]);
@@ -88,10 +90,16 @@ fn a_second_employer_change_waits_six_months() {
 
 #[test]
 fn an_employer_change_needs_another_employer_and_one_who_can_confirm() {
-    assert_eq!(check(ApplicationKind::EmployerChange, &ready()), vec![Bar::AlreadyWithEmployer]);
+    assert_eq!(
+        check(ApplicationKind::EmployerChange, &ready()),
+        vec![Bar::AlreadyWithEmployer]
+    );
     let mut facts = moved();
     facts.certificate.as_mut().unwrap().enterprise_registered = false;
-    assert_eq!(check(ApplicationKind::EmployerChange, &facts), vec![Bar::EnterpriseCannotConfirm]);
+    assert_eq!(
+        check(ApplicationKind::EmployerChange, &facts),
+        vec![Bar::EnterpriseCannotConfirm]
+    );
     let at_desk = bars(
         ApplicationKind::EmployerChange,
         &facts,
@@ -125,7 +133,9 @@ fn a_renewal_opens_ninety_days_before_expiry_and_needs_the_hours_and_the_employe
     facts.certificate.as_mut().unwrap().expires_on = day("2027-03-02");
     assert_eq!(
         check(ApplicationKind::Renewal, &facts),
-        vec![Bar::NotYetRenewable { from: day("2026-12-02") }]
+        vec![Bar::NotYetRenewable {
+            from: day("2026-12-02")
+        }]
     );
     facts.certificate.as_mut().unwrap().expires_on = day("2027-03-01");
     assert_eq!(check(ApplicationKind::Renewal, &facts), vec![]);
@@ -137,10 +147,7 @@ fn a_renewal_opens_ninety_days_before_expiry_and_needs_the_hours_and_the_employe
         check(ApplicationKind::Renewal, &facts),
         vec![Bar::EducationShort { hours: 23, needed: 24 }]
     );
-    assert_eq!(
-        check(ApplicationKind::Renewal, &moved()),
-        vec![Bar::EmployerDiffers]
-    );
+    assert_eq!(check(ApplicationKind::Renewal, &moved()), vec![Bar::EmployerDiffers]);
 }
 
 #[test]
@@ -161,12 +168,16 @@ fn every_bar_has_a_code_and_words() {
         Bar::NotEmployed,
         Bar::InProgress,
         Bar::NotStanding,
-        Bar::ChangedRecently { from: day("2027-01-01") },
+        Bar::ChangedRecently {
+            from: day("2027-01-01"),
+        },
         Bar::AlreadyWithEmployer,
         Bar::EnterpriseCannotConfirm,
         Bar::OngoingProject,
         Bar::EmployerDiffers,
-        Bar::NotYetRenewable { from: day("2027-01-01") },
+        Bar::NotYetRenewable {
+            from: day("2027-01-01"),
+        },
         Bar::EducationShort { hours: 1, needed: 2 },
         Bar::NumberOnRecord,
         Bar::NothingToReissue,
@@ -177,7 +188,12 @@ fn every_bar_has_a_code_and_words() {
         let (zh, en) = bar.message();
         assert!(!zh.is_empty() && !en.is_empty());
     }
-    assert!(Bar::ChangedRecently { from: day("2027-01-01") }.message().0.contains("2027-01-01"));
+    assert!(Bar::ChangedRecently {
+        from: day("2027-01-01")
+    }
+    .message()
+    .0
+    .contains("2027-01-01"));
 }
 
 #[test]

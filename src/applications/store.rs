@@ -207,12 +207,7 @@ pub struct NewEvent<'a> {
     pub original_checked: bool,
 }
 
-pub async fn add_event(
-    conn: &mut Conn,
-    id: &ApplicationId,
-    event: &NewEvent<'_>,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn add_event(conn: &mut Conn, id: &ApplicationId, event: &NewEvent<'_>, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO application_events (id, application_id, step, action, actor_kind, actor_id, opinion, original_checked, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

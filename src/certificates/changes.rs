@@ -81,7 +81,13 @@ pub async fn move_to_enterprise(
 }
 
 /// 注销: the certificate is cancelled for `reason`.
-pub async fn cancel(conn: &mut Conn, id: &CertificateId, reason: &str, actor: &Actor<'_>, now: i64) -> Result<(), ChangeError> {
+pub async fn cancel(
+    conn: &mut Conn,
+    id: &CertificateId,
+    reason: &str,
+    actor: &Actor<'_>,
+    now: i64,
+) -> Result<(), ChangeError> {
     stood(store::cancel(conn, id, now).await?)?;
     let detail = json!({"reason": reason});
     store::add_event(conn, id, &event(EventKind::Cancellation, actor, detail), now).await?;
@@ -152,7 +158,13 @@ pub async fn correct(
             detail.insert(field.into(), json!({"from": old, "to": new}));
         }
     }
-    store::add_event(conn, &before.id, &event(EventKind::Correction, actor, detail.into()), now).await?;
+    store::add_event(
+        conn,
+        &before.id,
+        &event(EventKind::Correction, actor, detail.into()),
+        now,
+    )
+    .await?;
     Ok(())
 }
 
@@ -173,7 +185,11 @@ pub struct Issue<'a> {
 
 /// A number this system gives: the kind's letter, the year, seven digits.
 fn new_number(kind: Kind, year: u32) -> String {
-    format!("{}{year}{:07}", kind.number_letter(), rand::random::<u32>() % 10_000_000)
+    format!(
+        "{}{year}{:07}",
+        kind.number_letter(),
+        rand::random::<u32>() % 10_000_000
+    )
 }
 
 /// Issues a certificate with its `issue` event; the id is returned.
@@ -189,7 +205,10 @@ pub async fn issue(
     let (issued_on, expires_on) = (issue.issued_on.to_string(), issue.expires_on.to_string());
     let sealed_id = keys.seal(&context(&id, "id_number"), id_number.as_bytes());
     let sealed_name = keys.seal(&context(&id, "name"), issue.holder_name.as_bytes());
-    let (holder_hash, name_hash) = (crate::people::id_number_key(keys, id_number), name_hash(keys, issue.holder_name));
+    let (holder_hash, name_hash) = (
+        crate::people::id_number_key(keys, id_number),
+        name_hash(keys, issue.holder_name),
+    );
     let masked = issue.holder_id_number.masked();
     // A given number may collide with one on record (a supplement's: NumberTaken); a drawn one
     // is drawn again.
@@ -229,7 +248,11 @@ pub async fn issue(
 
 /// How many standing certificates of the enterprise carry a name other than its current one:
 /// what a reissue under the new name would change.
-pub async fn count_under_other_name(db: impl Executor<'_>, credit_code: &str, name: &str) -> Result<usize, sqlx::Error> {
+pub async fn count_under_other_name(
+    db: impl Executor<'_>,
+    credit_code: &str,
+    name: &str,
+) -> Result<usize, sqlx::Error> {
     Ok(store::under_other_name(db, credit_code, name).await?.len())
 }
 

@@ -407,7 +407,10 @@ pub async fn employee(db: impl Executor<'_>, person: &PersonId) -> Result<Option
 
 /// The registrations within `bounds` submitted for review, oldest first, for the staff inbox:
 /// each names its enterprise and batch.
-pub async fn awaiting_review(conn: &mut Conn, bounds: &Bounds) -> Result<Vec<crate::notify::awaiting::Row>, sqlx::Error> {
+pub async fn awaiting_review(
+    conn: &mut Conn,
+    bounds: &Bounds,
+) -> Result<Vec<crate::notify::awaiting::Row>, sqlx::Error> {
     let within = bounds.condition(&REGISTRATION_BOUNDS, 2);
     within
         .bind(

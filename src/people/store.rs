@@ -99,7 +99,10 @@ pub async fn identity_by_hash(db: impl Executor<'_>, id_number_hash: &str) -> Re
 }
 
 /// The keyed hash and the sealed ID number of a registered person.
-pub async fn id_number_of(db: impl Executor<'_>, person_id: &PersonId) -> Result<Option<(String, String)>, sqlx::Error> {
+pub async fn id_number_of(
+    db: impl Executor<'_>,
+    person_id: &PersonId,
+) -> Result<Option<(String, String)>, sqlx::Error> {
     sqlx::query_as("SELECT id_number_hash, id_number_sealed FROM person_identities WHERE person_id = $1")
         .bind(person_id)
         .fetch_optional(db)

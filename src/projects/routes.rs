@@ -16,12 +16,12 @@ use utoipa_axum::router::OpenApiRouter;
 use super::store::{self, NewProject, ProjectView};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
+use crate::platform::crypto::Keys;
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::{EnterpriseId, ProjectId};
 use crate::platform::imports::{errors_of, ImportError, Table};
 use crate::platform::paging::Page;
-use crate::platform::crypto::Keys;
 use crate::platform::types::{CreditCode, Date, DistrictCode, IdNumber, Text};
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -87,7 +87,13 @@ fn not_found() -> ApiError {
 
 /// Registers one project inside the caller's transaction; the rules shared by the form and the
 /// CSV import.
-async fn register(conn: &mut Conn, keys: &Keys, caller: &Caller, body: &NewProjectBody, now: i64) -> ApiResult<ProjectId> {
+async fn register(
+    conn: &mut Conn,
+    keys: &Keys,
+    caller: &Caller,
+    body: &NewProjectBody,
+    now: i64,
+) -> ApiResult<ProjectId> {
     if !caller.covers_district(body.district_code.as_str()) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,

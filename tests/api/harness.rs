@@ -234,6 +234,11 @@ impl TestApp {
             .await
     }
 
+    pub async fn patch(&self, path: &str, body: Value, token: Option<&str>) -> Answer {
+        self.send(with_token(self.client.patch(self.url(path)).json(&body), token))
+            .await
+    }
+
     pub async fn put(&self, path: &str, body: Value, token: Option<&str>) -> Answer {
         self.send(with_token(self.client.put(self.url(path)).json(&body), token))
             .await

@@ -5,6 +5,7 @@ mod faces;
 mod fakes;
 mod harness;
 
+mod applications;
 mod assessments;
 mod audit;
 mod auth;

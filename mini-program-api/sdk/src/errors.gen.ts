@@ -2,6 +2,29 @@
 
 /** Every `code` the server can answer in a problem (and in its `errors[].code`). */
 export type ErrorCode =
+  | "application.already_with_employer"
+  | "application.certificate_not_standing"
+  | "application.changed_recently"
+  | "application.commitment_required"
+  | "application.conditions_not_met"
+  | "application.education_short"
+  | "application.employer_differs"
+  | "application.employment_changed"
+  | "application.enterprise_cannot_confirm"
+  | "application.in_progress"
+  | "application.no_portrait"
+  | "application.not_employed"
+  | "application.not_real_name"
+  | "application.not_waiting"
+  | "application.not_yet_renewable"
+  | "application.not_your_step"
+  | "application.nothing_corrected"
+  | "application.nothing_to_reissue"
+  | "application.number_on_record"
+  | "application.ongoing_project"
+  | "application.opinion_required"
+  | "application.original_not_checked"
+  | "application.scan_required"
   | "assessment.changed"
   | "assessment.document_already_attached"
   | "assessment.document_submitted"
@@ -137,6 +160,7 @@ export type ErrorCode =
   | "exam.already_reviewed"
   | "exam.batch_full"
   | "exam.capacity_invalid"
+  | "exam.category_invalid"
   | "exam.cheated_recently"
   | "exam.ineligible"
   | "exam.no_portrait"
@@ -288,6 +312,29 @@ export interface CatalogueEntry {
 
 /** The error catalogue: a message to show when the answer's own `detail` is not at hand. */
 export const errorCatalogue: { readonly [C in ErrorCode]: CatalogueEntry } = {
+  "application.already_with_employer": { statuses: [422], zh: "证书已登记在当前聘用企业，无需变更", en: "The certificate is already registered with the current employer" },
+  "application.certificate_not_standing": { statuses: [422,409], zh: "证书已注销或已被替换", en: "The certificate is cancelled or replaced" },
+  "application.changed_recently": { statuses: [422], zh: "执业企业变更后 6 个月内不得再次申请变更", en: "No second employer change within 6 months" },
+  "application.commitment_required": { statuses: [422], zh: "请阅读并勾选承诺内容", en: "Read and accept the commitment" },
+  "application.conditions_not_met": { statuses: [422], zh: "不满足办理条件，见各项原因", en: "The conditions of this service are not met; see each reason" },
+  "application.education_short": { statuses: [422], zh: "继续教育合格学时不足", en: "Not enough hours of passed continuing education" },
+  "application.employer_differs": { statuses: [422], zh: "证书登记企业与当前聘用企业不一致，请先办理执业企业变更", en: "The certificate's enterprise differs from the current employer; apply for an employer change first" },
+  "application.employment_changed": { statuses: [409], zh: "申请人已不在该企业任职，不能办结，请退回该办件", en: "The applicant is no longer employed by this enterprise; refuse the application" },
+  "application.enterprise_cannot_confirm": { statuses: [422], zh: "证书所在单位未在平台注册，无法确认：请选择企业信息纠错并上传证明材料", en: "The certificate's enterprise has no account here to confirm: choose the correction with proof" },
+  "application.in_progress": { statuses: [422], zh: "有正在办理的业务", en: "Another application is in progress" },
+  "application.no_portrait": { statuses: [422], zh: "未上传个人证件照", en: "No ID portrait is on file" },
+  "application.not_employed": { statuses: [422], zh: "未登记聘用关系，请由聘用企业发起聘用", en: "No employment is registered; the employer must register it" },
+  "application.not_real_name": { statuses: [422], zh: "未完成实名认证", en: "Real-name registration is not done" },
+  "application.not_waiting": { statuses: [409], zh: "该办件已办理或已结束", en: "This application has been acted on or has ended" },
+  "application.not_yet_renewable": { statuses: [422], zh: "尚未到延续申请期", en: "Renewal is not open yet" },
+  "application.not_your_step": { statuses: [409], zh: "该办件当前不在您的办理环节", en: "This application is not at a step of yours" },
+  "application.nothing_corrected": { statuses: [422], zh: "纠错内容与证书现有信息相同", en: "Nothing differs from the certificate" },
+  "application.nothing_to_reissue": { statuses: [422], zh: "没有登记在原企业名称下的在用证书，无需换发", en: "No standing certificate carries a former name of the enterprise; nothing to reissue" },
+  "application.number_on_record": { statuses: [422,409], zh: "该证书编号已有记录", en: "A certificate with this number is on record" },
+  "application.ongoing_project": { statuses: [422], zh: "本人有在建项目，不能注销", en: "You manage a project under construction; the certificate cannot be cancelled" },
+  "application.opinion_required": { statuses: [422], zh: "退回或不同意须填写意见", en: "A refusal needs an opinion" },
+  "application.original_not_checked": { statuses: [422], zh: "须在窗口核验证书原件（或证明材料）后办理", en: "Check the original certificate (or the proof) at the desk first" },
+  "application.scan_required": { statuses: [422], zh: "请上传 PDF 扫描件（用途 application_scan）", en: "Upload the PDF scan first (purpose application_scan)" },
   "assessment.changed": { statuses: [409], zh: "该记录刚被他人修改或处理，请刷新后重试", en: "The record was changed meanwhile; reload and try again" },
   "assessment.document_already_attached": { statuses: [409], zh: "该文件已附在此考核项上", en: "This document is already attached to the item" },
   "assessment.document_submitted": { statuses: [409], zh: "该附件已随考核表提交，须保留；可补充新的附件", en: "This document was submitted with the form and stays with it; attach a new one instead" },
@@ -423,6 +470,7 @@ export const errorCatalogue: { readonly [C in ErrorCode]: CatalogueEntry } = {
   "exam.already_reviewed": { statuses: [409], zh: "该报名已审核", en: "This registration has been reviewed already" },
   "exam.batch_full": { statuses: [409], zh: "本批次名额已满", en: "This batch is full" },
   "exam.capacity_invalid": { statuses: [422], zh: "名额须为 1 到 100000", en: "The capacity is 1 to 100000" },
+  "exam.category_invalid": { statuses: [422], zh: "特种作业考试须选择列表中的操作类别，安管人员考试不填", en: "A special-operations exam needs a listed category; the safety-management exams have none" },
   "exam.cheated_recently": { statuses: [422], zh: "考试作弊，一年内不准参加考试报名", en: "Cheated in an exam: barred from registering for a year" },
   "exam.ineligible": { statuses: [422], zh: "该人员不符合报名条件", en: "This person does not meet the conditions to register" },
   "exam.no_portrait": { statuses: [422], zh: "未上传个人证件照片", en: "Has no ID portrait on file" },

@@ -87,6 +87,7 @@ pub(super) async fn get_application(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ApplicationConfirmDecision)]
 pub enum ConfirmDecision {
     Confirm,
     Decline,
@@ -94,6 +95,7 @@ pub enum ConfirmDecision {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ApplicationConfirmBody)]
 pub struct ConfirmBody {
     pub decision: ConfirmDecision,
     /// Required when declining: why, for the applicant.
@@ -156,6 +158,7 @@ pub(super) async fn confirm_application(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ApplicationReviewDecision)]
 pub enum ReviewDecision {
     /// Accept and pass on, or approve at the last step.
     Approve,

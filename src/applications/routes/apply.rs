@@ -50,7 +50,13 @@ pub(super) async fn certificate_services(
         ApplicationKind::Correction,
     ] {
         let Prepared { facts, .. } = prepare(&mut conn, &state, person, Some(&id), kind).await?;
-        let bars = rules::bars(kind, &facts, Confirmation::ByEnterprise, super::limits(&state), super::today(&state));
+        let bars = rules::bars(
+            kind,
+            &facts,
+            Confirmation::ByEnterprise,
+            super::limits(&state),
+            super::today(&state),
+        );
         checks.push(ServiceCheck {
             service: kind,
             available: bars.is_empty(),
@@ -148,7 +154,16 @@ pub(super) async fn apply_cancellation(
         reason: Some(body.reason),
         ..Detail::default()
     };
-    let row = submit_for(&mut tx, &state, &caller, prepared, Confirmation::ByEnterprise, detail, None).await?;
+    let row = submit_for(
+        &mut tx,
+        &state,
+        &caller,
+        prepared,
+        Confirmation::ByEnterprise,
+        detail,
+        None,
+    )
+    .await?;
     act.commit(tx, format!("application:{}", row.application.id)).await?;
     Ok((StatusCode::CREATED, Json(row)))
 }
@@ -168,7 +183,16 @@ pub(super) async fn apply_renewal(
     let person = own_person(&caller)?;
     let mut tx = act.begin().await?;
     let prepared = prepare(&mut tx, &state, person, Some(&id), ApplicationKind::Renewal).await?;
-    let row = submit_for(&mut tx, &state, &caller, prepared, Confirmation::ByEnterprise, Detail::default(), None).await?;
+    let row = submit_for(
+        &mut tx,
+        &state,
+        &caller,
+        prepared,
+        Confirmation::ByEnterprise,
+        Detail::default(),
+        None,
+    )
+    .await?;
     act.commit(tx, format!("application:{}", row.application.id)).await?;
     Ok((StatusCode::CREATED, Json(row)))
 }
@@ -199,14 +223,19 @@ fn correction_of(body: &CorrectionBody, before: &changes::Snapshot) -> ApiResult
         Some(raw) if before.kind == Kind::Special => match parse_category(raw.as_str()) {
             Some(code) => Some(code.to_owned()),
             None => {
-                invalid.field("category", "certificate.category_unknown", "操作类别不在列表中", "Unknown operation category");
+                invalid.field(
+                    "category",
+                    "certificate.category_invalid",
+                    "操作类别须为列表中的类别之一",
+                    "The category is one of the listed operation categories",
+                );
                 None
             }
         },
         Some(_) => {
             invalid.field(
                 "category",
-                "certificate.category_not_allowed",
+                "certificate.category_invalid",
                 "安管人员证书没有操作类别",
                 "Safety-management certificates have no operation category",
             );
@@ -268,12 +297,24 @@ pub(super) async fn apply_correction(
     let mut tx = act.begin().await?;
     let scan = checked_scan(&mut tx, &caller, &body.scan_document_id, "scan_document_id").await?;
     let prepared = prepare(&mut tx, &state, person, Some(&id), ApplicationKind::Correction).await?;
-    let before = prepared.certificate.clone().ok_or_else(|| ApiError::internal("a correction without its certificate"))?;
+    let before = prepared
+        .certificate
+        .clone()
+        .ok_or_else(|| ApiError::internal("a correction without its certificate"))?;
     let detail = Detail {
         correction: Some(correction_of(&body, &before)?),
         ..Detail::default()
     };
-    let row = submit_for(&mut tx, &state, &caller, prepared, Confirmation::ByEnterprise, detail, Some(&scan)).await?;
+    let row = submit_for(
+        &mut tx,
+        &state,
+        &caller,
+        prepared,
+        Confirmation::ByEnterprise,
+        detail,
+        Some(&scan),
+    )
+    .await?;
     act.commit(tx, format!("application:{}", row.application.id)).await?;
     Ok((StatusCode::CREATED, Json(row)))
 }
@@ -367,7 +408,16 @@ pub(super) async fn apply_supplement(
         certificate: Some(data),
         ..Detail::default()
     };
-    let row = submit_for(&mut tx, &state, &caller, prepared, Confirmation::ByEnterprise, detail, Some(&scan)).await?;
+    let row = submit_for(
+        &mut tx,
+        &state,
+        &caller,
+        prepared,
+        Confirmation::ByEnterprise,
+        detail,
+        Some(&scan),
+    )
+    .await?;
     act.commit(tx, format!("application:{}", row.application.id)).await?;
     Ok((StatusCode::CREATED, Json(row)))
 }

@@ -92,11 +92,12 @@ pub async fn set_enterprise(
 
 /// Cancels a standing certificate; false when it no longer stands.
 pub async fn cancel(conn: &mut Conn, id: &CertificateId, now: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE certificates SET state = 'cancelled', updated_at = $1 WHERE id = $2 AND state = 'valid'")
-        .bind(now)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    let done =
+        sqlx::query("UPDATE certificates SET state = 'cancelled', updated_at = $1 WHERE id = $2 AND state = 'valid'")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -110,7 +111,12 @@ pub struct Fields<'a> {
 
 /// Sets a standing certificate's fields; false when it no longer stands. A number another
 /// certificate of the kind has is a unique violation.
-pub async fn set_fields(conn: &mut Conn, id: &CertificateId, fields: &Fields<'_>, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn set_fields(
+    conn: &mut Conn,
+    id: &CertificateId,
+    fields: &Fields<'_>,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE certificates SET category = $1, number = $2, issued_on = $3, expires_on = $4, updated_at = $5 \
          WHERE id = $6 AND state = 'valid'",

@@ -36,14 +36,27 @@ fn exam_params(row: &RegistrationRow, state: &AppState, extra: serde_json::Value
 }
 
 /// Tells the enterprise (SMS) and the person (inbox) of a review.
-async fn announce_review(conn: &mut Conn, state: &AppState, row: &RegistrationRow, opinion: Option<&str>, now: i64) -> ApiResult<()> {
+async fn announce_review(
+    conn: &mut Conn,
+    state: &AppState,
+    row: &RegistrationRow,
+    opinion: Option<&str>,
+    now: i64,
+) -> ApiResult<()> {
     let kind = if row.state == "approved" {
         "exam.registration_approved"
     } else {
         "exam.registration_rejected"
     };
     let params = exam_params(row, state, json!({"opinion": opinion.unwrap_or_default()}));
-    outbox::enqueue(conn, Recipient::EnterpriseContact(&row.enterprise_id), kind, params.clone(), now).await?;
+    outbox::enqueue(
+        conn,
+        Recipient::EnterpriseContact(&row.enterprise_id),
+        kind,
+        params.clone(),
+        now,
+    )
+    .await?;
     outbox::enqueue(conn, Recipient::PersonInbox(&row.person_id), kind, params, now).await?;
     Ok(())
 }
@@ -175,7 +188,14 @@ pub(super) async fn record_outcome(
         .await?
         .ok_or_else(registration_not_found)?;
     let params = exam_params(&row, &state, json!({"outcome": outcome_label(outcome)}));
-    outbox::enqueue(&mut tx, Recipient::PersonInbox(&row.person_id), "exam.outcome", params, now).await?;
+    outbox::enqueue(
+        &mut tx,
+        Recipient::PersonInbox(&row.person_id),
+        "exam.outcome",
+        params,
+        now,
+    )
+    .await?;
     if outcome == "passed" {
         let by = crate::applications::flow::By {
             kind: "staff",

@@ -401,4 +401,3 @@ async fn list_registrations(
     let rows = store::list_registrations(&state.db, &caller.bounds(), filter.batch_id.as_ref(), &page).await?;
     Ok(Json(rows.into_iter().map(|row| row.view(&state.keys)).collect()))
 }
-

@@ -18,10 +18,10 @@ mod sections;
 
 pub use help::SETTINGS_HELP;
 pub use sections::{
-    ApplicationSettings, AssessmentSettings, AssuranceLevel, AuditSettings, AuthSettings, CertificateSettings, CheckInSettings,
-    DatabaseSettings, EmploymentSettings, FaceMethods, FaceSettings, IdentitySettings, LivenessSettings, LogFormat,
-    LogSettings, ObjectBackend, ObjectSettings, Profile, SecretSettings, ServerSettings, SmsProvider, SmsSettings,
-    StorageSettings, UploadSettings, WechatSettings, MAX_PHOTO_HASH_DISTANCE,
+    ApplicationSettings, AssessmentSettings, AssuranceLevel, AuditSettings, AuthSettings, CertificateSettings,
+    CheckInSettings, DatabaseSettings, EmploymentSettings, FaceMethods, FaceSettings, IdentitySettings,
+    LivenessSettings, LogFormat, LogSettings, ObjectBackend, ObjectSettings, Profile, SecretSettings, ServerSettings,
+    SmsProvider, SmsSettings, StorageSettings, UploadSettings, WechatSettings, MAX_PHOTO_HASH_DISTANCE,
 };
 
 use std::path::{Path, PathBuf};

@@ -39,6 +39,29 @@ macro_rules! catalogue {
 
 #[rustfmt::skip]
 catalogue! {
+    "application.already_with_employer" [422] "证书已登记在当前聘用企业，无需变更" "The certificate is already registered with the current employer";
+    "application.certificate_not_standing" [422, 409] "证书已注销或已被替换" "The certificate is cancelled or replaced";
+    "application.changed_recently" [422] "执业企业变更后 6 个月内不得再次申请变更" "No second employer change within 6 months";
+    "application.commitment_required" [422] "请阅读并勾选承诺内容" "Read and accept the commitment";
+    "application.conditions_not_met" [422] "不满足办理条件，见各项原因" "The conditions of this service are not met; see each reason";
+    "application.education_short" [422] "继续教育合格学时不足" "Not enough hours of passed continuing education";
+    "application.employer_differs" [422] "证书登记企业与当前聘用企业不一致，请先办理执业企业变更" "The certificate's enterprise differs from the current employer; apply for an employer change first";
+    "application.employment_changed" [409] "申请人已不在该企业任职，不能办结，请退回该办件" "The applicant is no longer employed by this enterprise; refuse the application";
+    "application.enterprise_cannot_confirm" [422] "证书所在单位未在平台注册，无法确认：请选择企业信息纠错并上传证明材料" "The certificate's enterprise has no account here to confirm: choose the correction with proof";
+    "application.in_progress" [422] "有正在办理的业务" "Another application is in progress";
+    "application.no_portrait" [422] "未上传个人证件照" "No ID portrait is on file";
+    "application.not_employed" [422] "未登记聘用关系，请由聘用企业发起聘用" "No employment is registered; the employer must register it";
+    "application.not_real_name" [422] "未完成实名认证" "Real-name registration is not done";
+    "application.not_waiting" [409] "该办件已办理或已结束" "This application has been acted on or has ended";
+    "application.not_yet_renewable" [422] "尚未到延续申请期" "Renewal is not open yet";
+    "application.not_your_step" [409] "该办件当前不在您的办理环节" "This application is not at a step of yours";
+    "application.nothing_corrected" [422] "纠错内容与证书现有信息相同" "Nothing differs from the certificate";
+    "application.nothing_to_reissue" [422] "没有登记在原企业名称下的在用证书，无需换发" "No standing certificate carries a former name of the enterprise; nothing to reissue";
+    "application.number_on_record" [422, 409] "该证书编号已有记录" "A certificate with this number is on record";
+    "application.ongoing_project" [422] "本人有在建项目，不能注销" "You manage a project under construction; the certificate cannot be cancelled";
+    "application.opinion_required" [422] "退回或不同意须填写意见" "A refusal needs an opinion";
+    "application.original_not_checked" [422] "须在窗口核验证书原件（或证明材料）后办理" "Check the original certificate (or the proof) at the desk first";
+    "application.scan_required" [422] "请上传 PDF 扫描件（用途 application_scan）" "Upload the PDF scan first (purpose application_scan)";
     "assessment.changed" [409] "该记录刚被他人修改或处理，请刷新后重试" "The record was changed meanwhile; reload and try again";
     "assessment.document_already_attached" [409] "该文件已附在此考核项上" "This document is already attached to the item";
     "assessment.document_submitted" [409] "该附件已随考核表提交，须保留；可补充新的附件" "This document was submitted with the form and stays with it; attach a new one instead";
@@ -174,6 +197,7 @@ catalogue! {
     "exam.already_reviewed" [409] "该报名已审核" "This registration has been reviewed already";
     "exam.batch_full" [409] "本批次名额已满" "This batch is full";
     "exam.capacity_invalid" [422] "名额须为 1 到 100000" "The capacity is 1 to 100000";
+    "exam.category_invalid" [422] "特种作业考试须选择列表中的操作类别，安管人员考试不填" "A special-operations exam needs a listed category; the safety-management exams have none";
     "exam.cheated_recently" [422] "考试作弊，一年内不准参加考试报名" "Cheated in an exam: barred from registering for a year";
     "exam.ineligible" [422] "该人员不符合报名条件" "This person does not meet the conditions to register";
     "exam.no_portrait" [422] "未上传个人证件照片" "Has no ID portrait on file";
