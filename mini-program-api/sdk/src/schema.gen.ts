@@ -3123,6 +3123,11 @@ export interface components {
             current_status?: null | components["schemas"]["HolderCertificateStatus"];
             /** @description The data printed on the certificate, as signed. */
             printed: components["schemas"]["PrintedCertificate"];
+            /**
+             * @description Whether what was printed is the certificate as it stands now: false once a change,
+             *     renewal, correction or reissue was approved after it was printed (download it anew).
+             */
+            printed_is_current: boolean;
         };
         /** @enum {string} */
         CertificateKind: "registration" | "title";

@@ -159,6 +159,9 @@ pub struct CertificateCodeCheck {
     /// The certificate's status now, when it still stands under this number and name;
     /// null when no standing certificate matches (cancelled, replaced, or never here).
     pub current_status: Option<StatusView>,
+    /// Whether what was printed is the certificate as it stands now: false once a change,
+    /// renewal, correction or reissue was approved after it was printed (download it anew).
+    pub printed_is_current: bool,
 }
 
 /// The signed data of an electronic certificate.
@@ -194,10 +197,11 @@ pub(super) async fn verify_certificate_code(
             )
         })?;
     let now = state.clock.now_ms();
-    let mut current_status = None;
+    let (mut current_status, mut printed_is_current) = (None, false);
     for row in store::by_number_and_name(&state.db, &data.n, &name_hash(&state.keys, &data.h)).await? {
         if kind_label(&row) == data.k {
             current_status = Some(StatusView::of(&status_of(&row, now)?));
+            printed_is_current = signed_data(&row, data.h.clone()) == data;
         }
     }
     Ok(Json(CertificateCodeCheck {
@@ -211,6 +215,7 @@ pub(super) async fn verify_certificate_code(
             expires_on: data.u,
         },
         current_status,
+        printed_is_current,
     }))
 }
 

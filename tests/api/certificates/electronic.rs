@@ -74,6 +74,7 @@ async fn the_holder_downloads_a_signed_certificate_anyone_can_check(engine: DbEn
     assert_eq!(check.body["printed"]["number"], "B-1");
     assert_eq!(check.body["printed"]["holder_name"], "张*");
     assert_eq!(check.body["current_status"]["code"], "in_use");
+    assert_eq!(check.body["printed_is_current"], true);
 
     // Offline: the published key verifies the signature over the data.
     let key = app.get("/api/v1/public/certificates/signing-key", None).await;
@@ -95,6 +96,28 @@ async fn the_holder_downloads_a_signed_certificate_anyone_can_check(engine: DbEn
     .await
     .expect_problem(422, "request.invalid_fields");
 
+    // Reissued under the enterprise's new name, the printed certificate is no longer the
+    // current one, and the one downloaded now carries the new name.
+    reissue_under_new_name(&w, "甲建设集团有限公司").await;
+    let check = app
+        .get(&format!("/api/v1/public/certificates/verify?c={code}"), None)
+        .await;
+    assert_eq!(check.body["current_status"]["code"], "in_use");
+    assert_eq!(check.body["printed_is_current"], false);
+    let pdf = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(&w.p)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    std::fs::write(&file, &pdf).unwrap();
+    let text = String::from_utf8(run("pdftotext", &[file.as_os_str(), "-".as_ref()]).stdout).unwrap();
+    assert!(text.contains("甲建设集团有限公司"), "{text}");
+
     // Only the holder downloads it, and only for a certificate in use.
     app.get(&path, Some(&w.a))
         .await
@@ -110,6 +133,43 @@ async fn the_holder_downloads_a_signed_certificate_anyone_can_check(engine: DbEn
     )
     .await
     .expect_problem(409, "certificate.not_printable");
+}
+
+/// Renames enterprise A (as its district) and has its reissue approved.
+async fn reissue_under_new_name(w: &crate::certificates::World, name: &str) {
+    let app = &w.app;
+    let enterprises = app.get("/api/v1/enterprises", Some(&w.city)).await;
+    let a = enterprises
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["credit_code"] == crate::certificates::A)
+        .unwrap();
+    let a_id = a["id"].as_str().unwrap();
+    app.patch(
+        &format!("/api/v1/enterprises/{a_id}"),
+        serde_json::json!({"name": name}),
+        Some(&w.lixia),
+    )
+    .await
+    .expect(200);
+    let applied = app
+        .post(
+            "/api/v1/enterprises/me/name-change-reissue",
+            serde_json::json!({}),
+            Some(&w.a),
+        )
+        .await;
+    applied.expect(201);
+    let id = applied.body["application"]["id"].as_str().unwrap();
+    app.post(
+        &format!("/api/v1/applications/{id}/review"),
+        serde_json::json!({"decision": "approve"}),
+        Some(&w.lixia),
+    )
+    .await
+    .expect(200);
 }
 
 fn b64(text: &str) -> Vec<u8> {
