@@ -13,7 +13,7 @@ use crate::applications::store::{self, ApplicationRow, Filter};
 use crate::applications::view::{ApplicationView, ApplicationWithHistory};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
-use crate::platform::db::Conn;
+use crate::platform::db::{Conn, Tx};
 use crate::platform::error::{ApiError, ApiResult, Message, Problem};
 use crate::platform::ids::ApplicationId;
 use crate::platform::paging::Page;
@@ -85,6 +85,40 @@ pub(super) async fn get_application(
     Ok(Json(with_history(&mut conn, &state, &row).await?))
 }
 
+/// Decides the application in the act's transaction and answers with it and its history.
+async fn decided(
+    state: &AppState,
+    act: Act,
+    mut tx: Tx<'static>,
+    row: &ApplicationRow,
+    by: &By<'_>,
+    verdict: &Verdict<'_>,
+) -> ApiResult<Json<ApplicationWithHistory>> {
+    let row = flow::decide(&mut tx, state, row, by, verdict, state.clock.now_ms()).await?;
+    answered(state, act, tx, &row).await
+}
+
+/// Commits the act on the application and answers with it and its history.
+async fn answered(
+    state: &AppState,
+    act: Act,
+    mut tx: Tx<'static>,
+    row: &ApplicationRow,
+) -> ApiResult<Json<ApplicationWithHistory>> {
+    let answer = with_history(&mut tx, state, row).await?;
+    act.commit(tx, format!("application:{}", row.id)).await?;
+    Ok(Json(answer))
+}
+
+/// The decision of a body, refused without an opinion when it refuses.
+fn decision_with(pass: bool, opinion: Option<&str>) -> ApiResult<Decision> {
+    match (pass, opinion) {
+        (true, _) => Ok(Decision::Pass),
+        (false, Some(_)) => Ok(Decision::Refuse),
+        (false, None) => Err(opinion_required()),
+    }
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[schema(as = ApplicationConfirmDecision)]
@@ -126,13 +160,7 @@ pub(super) async fn confirm_application(
 ) -> ApiResult<Json<ApplicationWithHistory>> {
     caller.require(&[Role::Enterprise])?;
     let opinion = body.opinion.as_ref().map(|o| o.as_str());
-    let decision = match body.decision {
-        ConfirmDecision::Confirm => Decision::Pass,
-        ConfirmDecision::Decline => Decision::Refuse,
-    };
-    if decision == Decision::Refuse && opinion.is_none() {
-        return Err(opinion_required());
-    }
+    let decision = decision_with(matches!(body.decision, ConfirmDecision::Confirm), opinion)?;
     let mut tx = act.begin().await?;
     let row = store::get(&mut *tx, &id, &caller.bounds())
         .await?
@@ -150,10 +178,7 @@ pub(super) async fn confirm_application(
         opinion,
         original_checked: false,
     };
-    let row = flow::decide(&mut tx, &state, &row, &by, &verdict, state.clock.now_ms()).await?;
-    let answer = with_history(&mut tx, &state, &row).await?;
-    act.commit(tx, format!("application:{id}")).await?;
-    Ok(Json(answer))
+    decided(&state, act, tx, &row, &by, &verdict).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -210,13 +235,7 @@ pub(super) async fn review_application(
 ) -> ApiResult<Json<ApplicationWithHistory>> {
     caller.require(&[Role::City, Role::District])?;
     let opinion = body.opinion.as_ref().map(|o| o.as_str());
-    let decision = match body.decision {
-        ReviewDecision::Approve => Decision::Pass,
-        ReviewDecision::Refuse => Decision::Refuse,
-    };
-    if decision == Decision::Refuse && opinion.is_none() {
-        return Err(opinion_required());
-    }
+    let decision = decision_with(matches!(body.decision, ReviewDecision::Approve), opinion)?;
     let mut tx = act.begin().await?;
     let row = store::get(&mut *tx, &id, &caller.bounds())
         .await?
@@ -243,10 +262,7 @@ pub(super) async fn review_application(
         opinion,
         original_checked: body.original_checked,
     };
-    let row = flow::decide(&mut tx, &state, &row, &by, &verdict, state.clock.now_ms()).await?;
-    let answer = with_history(&mut tx, &state, &row).await?;
-    act.commit(tx, format!("application:{id}")).await?;
-    Ok(Json(answer))
+    decided(&state, act, tx, &row, &by, &verdict).await
 }
 
 /// The applicant withdraws an application still in progress.
@@ -278,7 +294,5 @@ pub(super) async fn withdraw_application(
         id: &caller.account_id,
     };
     let row = flow::withdraw(&mut tx, &state, &row, &by, state.clock.now_ms()).await?;
-    let answer = with_history(&mut tx, &state, &row).await?;
-    act.commit(tx, format!("application:{id}")).await?;
-    Ok(Json(answer))
+    answered(&state, act, tx, &row).await
 }

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{checked_scan, own_person, prepare, shown, submit_for, Prepared, ServiceBar};
+use super::{checked_scan, created, own_person, prepare, shown, submit_for, Prepared, ServiceBar};
 use crate::applications::kinds::{ApplicationKind, CancellationReason};
 use crate::applications::rules::{self, Confirmation};
 use crate::applications::view::{ApplicationWithHistory, CertificateData, Detail};
@@ -111,8 +111,7 @@ pub(super) async fn apply_employer_change(
         ..Detail::default()
     };
     let row = submit_for(&mut tx, &state, &caller, prepared, confirmation, detail, proof.as_ref()).await?;
-    act.commit(tx, format!("application:{}", row.application.id)).await?;
-    Ok((StatusCode::CREATED, Json(row)))
+    created(act, tx, row).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -123,12 +122,16 @@ pub struct CancellationBody {
     pub commitment_accepted: bool,
 }
 
-fn commitment_required() -> ApiError {
-    ApiError::validation(vec![]).with_field(
+/// 422 unless the applicant read and accepted the commitment (阅读并勾选确认承诺内容).
+fn require_commitment(accepted: bool) -> ApiResult<()> {
+    if accepted {
+        return Ok(());
+    }
+    Err(ApiError::validation(vec![]).with_field(
         "commitment_accepted",
         "application.commitment_required",
         crate::platform::error::Message::new("请阅读并勾选承诺内容", "Read and accept the commitment"),
-    )
+    ))
 }
 
 /// Applies to cancel the certificate (注销): the employer confirms, the city approves, and the
@@ -145,9 +148,7 @@ pub(super) async fn apply_cancellation(
     Json(body): Json<CancellationBody>,
 ) -> ApiResult<(StatusCode, Json<ApplicationWithHistory>)> {
     let person = own_person(&caller)?;
-    if !body.commitment_accepted {
-        return Err(commitment_required());
-    }
+    require_commitment(body.commitment_accepted)?;
     let mut tx = act.begin().await?;
     let prepared = prepare(&mut tx, &state, person, Some(&id), ApplicationKind::Cancellation).await?;
     let detail = Detail {
@@ -164,8 +165,7 @@ pub(super) async fn apply_cancellation(
         None,
     )
     .await?;
-    act.commit(tx, format!("application:{}", row.application.id)).await?;
-    Ok((StatusCode::CREATED, Json(row)))
+    created(act, tx, row).await
 }
 
 /// Applies to renew the certificate (延续) with the continuing education on record: the
@@ -193,8 +193,7 @@ pub(super) async fn apply_renewal(
         None,
     )
     .await?;
-    act.commit(tx, format!("application:{}", row.application.id)).await?;
-    Ok((StatusCode::CREATED, Json(row)))
+    created(act, tx, row).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -291,9 +290,7 @@ pub(super) async fn apply_correction(
     Json(body): Json<CorrectionBody>,
 ) -> ApiResult<(StatusCode, Json<ApplicationWithHistory>)> {
     let person = own_person(&caller)?;
-    if !body.commitment_accepted {
-        return Err(commitment_required());
-    }
+    require_commitment(body.commitment_accepted)?;
     let mut tx = act.begin().await?;
     let scan = checked_scan(&mut tx, &caller, &body.scan_document_id, "scan_document_id").await?;
     let prepared = prepare(&mut tx, &state, person, Some(&id), ApplicationKind::Correction).await?;
@@ -315,8 +312,7 @@ pub(super) async fn apply_correction(
         Some(&scan),
     )
     .await?;
-    act.commit(tx, format!("application:{}", row.application.id)).await?;
-    Ok((StatusCode::CREATED, Json(row)))
+    created(act, tx, row).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -396,9 +392,7 @@ pub(super) async fn apply_supplement(
     Json(body): Json<SupplementBody>,
 ) -> ApiResult<(StatusCode, Json<ApplicationWithHistory>)> {
     let person = own_person(&caller)?;
-    if !body.commitment_accepted {
-        return Err(commitment_required());
-    }
+    require_commitment(body.commitment_accepted)?;
     let data = supplement_of(&body)?;
     let mut tx = act.begin().await?;
     let scan = checked_scan(&mut tx, &caller, &body.scan_document_id, "scan_document_id").await?;
@@ -418,6 +412,5 @@ pub(super) async fn apply_supplement(
         Some(&scan),
     )
     .await?;
-    act.commit(tx, format!("application:{}", row.application.id)).await?;
-    Ok((StatusCode::CREATED, Json(row)))
+    created(act, tx, row).await
 }

@@ -109,6 +109,19 @@ async fn prepare(
     })
 }
 
+/// Commits the act that created an application: 201 with it.
+async fn created(
+    act: crate::audit::Act,
+    tx: crate::platform::db::Tx<'static>,
+    row: ApplicationWithHistory,
+) -> ApiResult<(
+    axum::http::StatusCode,
+    crate::platform::web::Json<ApplicationWithHistory>,
+)> {
+    act.commit(tx, format!("application:{}", row.application.id)).await?;
+    Ok((axum::http::StatusCode::CREATED, crate::platform::web::Json(row)))
+}
+
 fn scan_required(field: &str) -> ApiError {
     ApiError::validation(vec![]).with_field(
         field,
