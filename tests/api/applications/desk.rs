@@ -45,6 +45,15 @@ async fn a_supplement_is_checked_at_the_desk_and_archived(engine: Engine) {
     others_scan.expect_problem(422, "request.invalid_fields");
     assert_eq!(codes(&others_scan), ["application.scan_required"]);
 
+    // Someone who has not registered, nor been employed, is told all of it at once.
+    let stranger_scan = scan(app, &other).await;
+    let stranger = app.post(path, supplement(&stranger_scan, "S-1"), Some(&other)).await;
+    stranger.expect_problem(422, "application.conditions_not_met");
+    assert_eq!(
+        codes(&stranger),
+        ["application.not_real_name", "application.no_portrait", "application.not_employed"]
+    );
+
     let submitted = app.post(path, supplement(&document, "S-1"), Some(&w.p)).await;
     submitted.expect(201);
     let (id, waiting) = application(&submitted);
