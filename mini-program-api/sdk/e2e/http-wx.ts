@@ -84,6 +84,12 @@ export class HttpWx implements PageWx {
   getLocation(option: { success?: (r: Position) => void }): void {
     setImmediate(() => option.success?.({ latitude: 36.6512, longitude: 117.1201, accuracy: 10 }));
   }
+  chooseMessageFile(option: { fail?: (e: { errMsg: string }) => void }): void {
+    setImmediate(() => option.fail?.({ errMsg: "chooseMessageFile:fail no file here" }));
+  }
+  openDocument(option: { success?: () => void }): void {
+    setImmediate(() => option.success?.());
+  }
   requestFacialVerify(option: { verifyId: string; success?: () => void }): void {
     setImmediate(() => option.success?.());
   }

@@ -1,5 +1,5 @@
 // The page-side WeChat APIs the journeys use (camera, location, WeChat face verification,
-// dialogs), as promises. In the mini-program these are the global `wx`; tests put a fake there.
+// choosing a PDF from a chat, opening a document, dialogs), as promises. In the mini-program these are the global `wx`; tests put a fake there.
 
 import { NetworkError, type Wx, type WxError } from "../src";
 
@@ -35,6 +35,23 @@ export interface PageWx extends Wx {
     success?: (result: Position) => void;
     fail?: (error: WxError) => void;
   }): void;
+  /** A file from a WeChat chat (a scan the person sent themselves), base library 1.9.0+. */
+  chooseMessageFile(option: {
+    count: number;
+    type?: "all" | "video" | "image" | "file";
+    extension?: string[];
+    success?: (result: { tempFiles: Array<{ path: string; size: number; name: string }> }) => void;
+    fail?: (error: WxError) => void;
+  }): void;
+  /** Opens a downloaded document (PDF …) in WeChat's viewer. */
+  openDocument(option: {
+    filePath: string;
+    fileType?: "pdf" | "doc" | "docx" | "xls" | "xlsx" | "ppt" | "pptx";
+    /** Base library 2.11.0+: the viewer's menu (forward, save). */
+    showMenu?: boolean;
+    success?: () => void;
+    fail?: (error: WxError) => void;
+  }): void;
   /** WeChat face verification (人脸核身), base library 3.8.12+. */
   requestFacialVerify(option: { verifyId: string; success?: () => void; fail?: (error: WxError) => void }): void;
   showModal(option: {
@@ -68,6 +85,24 @@ export function chooseIdPortrait(): Promise<string> {
     if (!file) throw new NetworkError("chooseMedia:fail no file");
     return file.tempFilePath;
   });
+}
+
+/** A PDF the person picks from a WeChat chat (a mini-program cannot browse the phone's files). */
+export function choosePdf(): Promise<string> {
+  return promised<{ tempFiles: Array<{ path: string }> }>((success, fail) =>
+    wx.chooseMessageFile({ count: 1, type: "file", extension: ["pdf"], success, fail }),
+  ).then((r) => {
+    const file = r.tempFiles[0];
+    if (!file) throw new NetworkError("chooseMessageFile:fail no file");
+    return file.path;
+  });
+}
+
+/** Shows a downloaded PDF, with the menu to forward or save it. */
+export function openPdf(filePath: string): Promise<void> {
+  return promised<void>((success, fail) =>
+    wx.openDocument({ filePath, fileType: "pdf", showMenu: true, success: () => success(), fail }),
+  );
 }
 
 /** Where the phone is, in WGS-84 (wx.getLocation's default system), as accurately as it can tell. */

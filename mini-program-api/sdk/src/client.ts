@@ -1,11 +1,12 @@
-// The runtime: typed calls over wx.request, uploads over wx.uploadFile, the sign-in's tokens
+// The runtime: typed calls over wx.request, uploads over wx.uploadFile, downloads over
+// wx.downloadFile, the sign-in's tokens
 // (WeChat login, refresh rotation shared by concurrent calls, sign-out), Accept-Language, and
 // problem+json answers thrown as typed ApiErrors.
 
 import { ApiError, NetworkError, UnexpectedAnswer, asProblem } from "./errors";
-import type { Answer, CallArgs, Method, Operation, PathsWith, Schemas } from "./operations";
+import type { Answer, CallArgs, CallOptions, DownloadPaths, Method, Operation, PathsWith, Schemas } from "./operations";
 import { tokensFrom, wxStorageTokens, type TokenPair, type TokenStore, type Tokens } from "./tokens";
-import type { UploadProgress, Wx } from "./wx";
+import type { DownloadProgress, UploadProgress, Wx } from "./wx";
 
 // The mini-program's global `wx`, when there is one (module-scoped: it does not clash with the
 // app's own typings of it).
@@ -37,6 +38,19 @@ export interface UploadOptions {
   /** Called as the file goes out (wx's onProgressUpdate); again from 0 if the upload is retried. */
   onProgress?: (progress: UploadProgress) => void;
 }
+
+export interface DownloadOptions {
+  /** Called as the file arrives (wx's onProgressUpdate); again from 0 if the download is retried. */
+  onProgress?: (progress: DownloadProgress) => void;
+}
+/** A file the server answered, saved by wx: open it (wx.openDocument) or keep it (wx.saveFile). */
+export interface DownloadedFile {
+  tempFilePath: string;
+}
+/** A download's options: the call's path parameters and query, and its progress. */
+type DownloadArgs<O> = {} extends CallOptions<O>
+  ? [options?: CallOptions<O> & DownloadOptions]
+  : [options: CallOptions<O> & DownloadOptions];
 
 const UPLOAD = "/api/v1/documents" satisfies PathsWith<"post">;
 const WECHAT_LOGIN = "/api/v1/auth/wechat/login" satisfies PathsWith<"post">;
@@ -96,6 +110,16 @@ export class Client {
     const url = this.url(UPLOAD, { query: { purpose } });
     const reply = await this.authorized((token) => this.transfer(url, filePath, token, options.onProgress));
     return this.answer(reply, true) as UploadedDocument;
+  }
+
+  /** Downloads an answer that is a file, not JSON (e.g. the electronic certificate's PDF), with
+   * wx.downloadFile: where wx saved it. A refusal is thrown as for any call (its problem is read
+   * from the saved file); 401 `auth.token_expired` refreshes and downloads again. */
+  async download<P extends DownloadPaths>(path: P, ...args: DownloadArgs<Operation<P, "get">>): Promise<DownloadedFile> {
+    const options = (args[0] ?? {}) as RawOptions & DownloadOptions;
+    const url = this.url(path, options);
+    const reply = await this.authorized((token) => this.fetchFile(url, token, options.onProgress));
+    return this.answer(reply, true) as DownloadedFile;
   }
 
   /** Signs in with WeChat: wx.login's code for a token pair, which is stored. */
@@ -234,6 +258,40 @@ export class Client {
       });
       if (onProgress) task.onProgressUpdate(onProgress);
     });
+  }
+
+  private fetchFile(url: string, token: string | undefined, onProgress?: DownloadOptions["onProgress"]): Promise<Reply> {
+    const wx = this.wx;
+    if (!wx.downloadFile) return Promise.reject(new Error("zhujian SDK: this wx has no downloadFile"));
+    return new Promise((resolve, reject) => {
+      const task = wx.downloadFile!({
+        url,
+        header: this.header(token, false),
+        ...(this.options.timeout !== undefined ? { timeout: this.options.timeout } : {}),
+        success: (r) => {
+          const status = r.statusCode;
+          if (status >= 200 && status < 300) resolve({ status, body: { tempFilePath: r.tempFilePath }, header: {} });
+          else void this.readText(r.tempFilePath).then((text) => resolve({ status, body: parsed(text), header: {} }));
+        },
+        fail: (e) => reject(new NetworkError(e.errMsg)),
+      });
+      if (onProgress) task.onProgressUpdate(onProgress);
+    });
+  }
+
+  /** A saved file's text (a refused download's problem); undefined where wx cannot read it. wx
+   * hands no headers of a download over, so its refusals carry no Retry-After. */
+  private readText(filePath: string): Promise<string | undefined> {
+    const files = this.wx.getFileSystemManager?.();
+    if (!files) return Promise.resolve(undefined);
+    return new Promise((resolve) =>
+      files.readFile({
+        filePath,
+        encoding: "utf8",
+        success: (r) => resolve(typeof r.data === "string" ? r.data : undefined),
+        fail: () => resolve(undefined),
+      }),
+    );
   }
 }
 

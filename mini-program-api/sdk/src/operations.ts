@@ -46,3 +46,11 @@ type JsonOf<R> = R extends { content: { "application/json": infer J } } ? J : un
 export type Answer<O> = {
   [S in keyof Responses<O> & SuccessStatus]: JsonOf<Responses<O>[S]>;
 }[keyof Responses<O> & SuccessStatus];
+
+/** The media types a 200 answer has besides JSON (a PDF, a CSV): what a download saves. */
+type FileTypes<O> = Responses<O> extends { 200: { content: infer C } } ? Exclude<keyof C, "application/json"> & string : never;
+
+/** The GET paths whose answer is a file, not JSON: fetched with `download` (wx.downloadFile). */
+export type DownloadPaths = {
+  [P in PathsWith<"get">]: [FileTypes<Operation<P, "get">>] extends [never] ? never : P;
+}[PathsWith<"get">];

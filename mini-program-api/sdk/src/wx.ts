@@ -58,6 +58,42 @@ export interface UploadTask {
   abort(): void;
 }
 
+export interface DownloadFileOption {
+  url: string;
+  header?: Record<string, string>;
+  timeout?: number;
+  success?: (result: DownloadFileSuccess) => void;
+  fail?: (error: WxError) => void;
+}
+
+export interface DownloadFileSuccess {
+  /** Where wx saved the answer's body, whatever its status (an error's problem too). */
+  tempFilePath: string;
+  statusCode: number;
+}
+
+export interface DownloadProgress {
+  /** 0–100. */
+  progress: number;
+  totalBytesWritten: number;
+  totalBytesExpectedToWrite: number;
+}
+
+export interface DownloadTask {
+  onProgressUpdate(listener: (progress: DownloadProgress) => void): void;
+  abort(): void;
+}
+
+/** The part of wx.getFileSystemManager() the runtime uses: reading a refused download's problem. */
+export interface FileSystemManager {
+  readFile(option: {
+    filePath: string;
+    encoding: "utf8";
+    success?: (result: { data: string | ArrayBuffer }) => void;
+    fail?: (error: WxError) => void;
+  }): void;
+}
+
 export interface LoginOption {
   timeout?: number;
   success?: (result: { code: string }) => void;
@@ -72,6 +108,10 @@ export interface Wx {
   getStorageSync(key: string): unknown;
   setStorageSync(key: string, data: unknown): void;
   removeStorageSync(key: string): void;
+  /** For `download()` (e.g. the electronic certificate's PDF); every base library has it. */
+  downloadFile?(option: DownloadFileOption): DownloadTask;
+  /** For `download()`: a refused download's problem is read from the file wx saved. */
+  getFileSystemManager?(): FileSystemManager;
   /** Base library 2.25.3+; its `language` (e.g. `zh_CN`, `en`) is the default Accept-Language. */
   getAppBaseInfo?(): { language: string };
 }

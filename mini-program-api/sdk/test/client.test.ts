@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ApiError, NetworkError, UnexpectedAnswer, createClient, isProblem, memoryTokens, type ClientOptions } from "../src";
+import { ApiError, NetworkError, UnexpectedAnswer, createClient, isProblem, memoryTokens, type ClientOptions, type Wx } from "../src";
 import { FakeWx, ORIGIN, type Reply, type Sent } from "./fake-wx";
 import * as fx from "./fixtures";
 import { FakeServer } from "./server";
@@ -277,6 +277,57 @@ test("upload: a refusal's problem (text in wx.uploadFile's data) is a typed ApiE
   const refused = await rejection(api.upload("id_portrait", "wxfile://tmp/a.pdf"));
   assert.ok(isProblem(refused, "document.type_not_allowed"));
   assert.equal(refused.status, 415);
+});
+
+test("download: wx.downloadFile with the path, token and language; the saved file's path; progress", async () => {
+  const server = new FakeServer();
+  const { wx, api } = signedInClient(server, { language: "en" });
+  await api.signIn();
+  const progress: number[] = [];
+  const file = await api.download("/api/v1/people/me/certificates/{id}/electronic", {
+    path: { id: "cert-1" },
+    onProgress: (p) => progress.push(p.progress),
+  });
+  assert.equal(file.tempFilePath, "wxfile://tmp/download-1");
+  assert.equal(wx.files.get(file.tempFilePath), fx.PDF);
+  const [sent] = wx.sent.filter((s) => s.kind === "download");
+  assert.equal(sent?.method, "GET");
+  assert.equal(sent?.path, "/api/v1/people/me/certificates/cert-1/electronic");
+  assert.equal(sent?.header["Authorization"], "Bearer access-1");
+  assert.equal(sent?.header["Accept-Language"], "en");
+  assert.deepEqual(progress, [50, 100]);
+});
+
+test("download: a refusal's problem, read from the file wx saved, is a typed ApiError; 401 refreshes and downloads again", async () => {
+  const server = new FakeServer();
+  const { wx, api } = signedInClient(server);
+  await api.signIn();
+  const refused = await rejection(api.download("/api/v1/people/me/certificates/{id}/electronic", { path: { id: "cert-0" } }));
+  assert.ok(isProblem(refused, "certificate.not_printable"));
+  assert.equal(refused.status, 409);
+  assert.equal(api.signedIn, true);
+
+  server.expireAccessTokens();
+  const file = await api.download("/api/v1/people/me/certificates/{id}/electronic", { path: { id: "cert-1" } });
+  assert.equal(wx.files.get(file.tempFilePath), fx.PDF);
+  assert.deepEqual(
+    wx.sent.filter((s) => s.kind === "download").map((s) => s.header["Authorization"]),
+    ["Bearer access-1", "Bearer access-1", "Bearer access-2"],
+  );
+});
+
+test("download: a refusal wx cannot read back is an UnexpectedAnswer; a wx without downloadFile says so", async () => {
+  const server = new FakeServer();
+  const { wx, api } = signedInClient(server);
+  await api.signIn();
+  server.failNext("GET /api/v1/people/me/certificates/cert-1/electronic", { status: 502, body: "<html>Bad Gateway</html>" });
+  const gateway = await rejection(api.download("/api/v1/people/me/certificates/{id}/electronic", { path: { id: "cert-1" } }));
+  assert.ok(gateway instanceof UnexpectedAnswer);
+  assert.equal(gateway.status, 502);
+
+  const withoutDownloads: Wx = Object.assign(Object.create(wx) as FakeWx, { downloadFile: undefined });
+  const bare = createClient({ baseUrl: ORIGIN, wx: withoutDownloads, now: () => fx.NOW });
+  await assert.rejects(bare.download("/api/v1/people/me/certificates/{id}/electronic", { path: { id: "cert-1" } }), /no downloadFile/);
 });
 
 test("signOut forgets the tokens and revokes the refresh token on the server", async () => {

@@ -1,12 +1,23 @@
-// A fake `wx` for the tests: it records every request and upload, and answers each through a
-// server function, asynchronously and as wx does (JSON parsed for requests, text for uploads).
+// A fake `wx` for the tests: it records every request, upload and download, and answers each
+// through a server function, asynchronously and as wx does (JSON parsed for requests, text for
+// uploads, a saved file for downloads, whatever their status).
 
-import type { RequestOption, UploadFileOption, UploadProgress, UploadTask, WxError } from "../src/wx";
+import type {
+  DownloadFileOption,
+  DownloadProgress,
+  DownloadTask,
+  FileSystemManager,
+  RequestOption,
+  UploadFileOption,
+  UploadProgress,
+  UploadTask,
+  WxError,
+} from "../src/wx";
 import type { PageWx, Position, TakePhotoOption } from "../examples/wx-page";
 
-/** What went out: a wx.request or a wx.uploadFile. */
+/** What went out: a wx.request, a wx.uploadFile or a wx.downloadFile. */
 export interface Sent {
-  kind: "request" | "upload";
+  kind: "request" | "upload" | "download";
   method: string;
   /** The path without the origin or query, e.g. `/api/v1/people/me`. */
   path: string;
@@ -50,14 +61,26 @@ export class FakeWx implements PageWx {
   /** What dialogs showed, in order. */
   readonly told: string[] = [];
   readonly verified: string[] = [];
+  /** What wx.openDocument showed, in order. */
+  readonly opened: Array<{ filePath: string; fileType?: string; showMenu?: boolean }> = [];
+  /** What wx.chooseMessageFile hands out. */
+  messageFile = { path: "wxfile://tmp/scan.pdf", size: 300_000, name: "证书扫描件.pdf" };
   /** The progress events each upload reports before its answer. */
   progressSteps: UploadProgress[] = [
     { progress: 40, totalBytesSent: 400, totalBytesExpectedToSend: 1000 },
     { progress: 100, totalBytesSent: 1000, totalBytesExpectedToSend: 1000 },
   ];
+  /** The progress events each download reports before its answer. */
+  downloadSteps: DownloadProgress[] = [
+    { progress: 50, totalBytesWritten: 50_000, totalBytesExpectedToWrite: 100_000 },
+    { progress: 100, totalBytesWritten: 100_000, totalBytesExpectedToWrite: 100_000 },
+  ];
+  /** What downloads saved, by temporary path: the answer's body (bytes as a string, or JSON). */
+  readonly files = new Map<string, string>();
   position: Position = { latitude: 36.6512, longitude: 117.1201, accuracy: 12 };
   language = "zh_CN";
   private logins = 0;
+  private downloads = 0;
   private photos = 0;
 
   constructor(public server: Server) {}
@@ -104,6 +127,31 @@ export class FakeWx implements PageWx {
     return { onProgressUpdate: (listener) => listeners.push(listener), abort: () => undefined };
   }
 
+  downloadFile(option: DownloadFileOption): DownloadTask {
+    const listeners: Array<(p: DownloadProgress) => void> = [];
+    const sent: Sent = { kind: "download", method: "GET", ...split(option.url), header: { ...option.header }, body: undefined };
+    this.sent.push(sent);
+    void this.answer(sent, (reply) => {
+      for (const step of this.downloadSteps) for (const listener of listeners) listener(step);
+      this.downloads += 1;
+      const tempFilePath = `wxfile://tmp/download-${this.downloads}`;
+      this.files.set(tempFilePath, typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body ?? ""));
+      option.success?.({ tempFilePath, statusCode: reply.status });
+    }, option.fail);
+    return { onProgressUpdate: (listener) => listeners.push(listener), abort: () => undefined };
+  }
+
+  getFileSystemManager(): FileSystemManager {
+    return {
+      readFile: (option) => {
+        const data = this.files.get(option.filePath);
+        void tick().then(() =>
+          data === undefined ? option.fail?.({ errMsg: "readFile:fail no such file" }) : option.success?.({ data }),
+        );
+      },
+    };
+  }
+
   private async answer(sent: Sent, success: (reply: Reply) => void, fail?: (e: WxError) => void): Promise<void> {
     await tick();
     const reply = await this.server(sent);
@@ -146,6 +194,16 @@ export class FakeWx implements PageWx {
   }
   getLocation(option: { type?: string; success?: (r: Position) => void; fail?: (e: WxError) => void }): void {
     void tick().then(() => option.success?.(this.position));
+  }
+  chooseMessageFile(option: { extension?: string[]; success?: (r: { tempFiles: Array<{ path: string; size: number; name: string }> }) => void }): void {
+    const file = this.messageFile;
+    if (option.extension && !option.extension.some((e) => file.name.endsWith(`.${e}`))) throw new Error(`${file.name} is not ${option.extension.join("/")}`);
+    void tick().then(() => option.success?.({ tempFiles: [file] }));
+  }
+  openDocument(option: { filePath: string; fileType?: string; showMenu?: boolean; success?: () => void; fail?: (e: WxError) => void }): void {
+    const known = this.files.has(option.filePath);
+    if (known) this.opened.push({ filePath: option.filePath, fileType: option.fileType, showMenu: option.showMenu });
+    void tick().then(() => (known ? option.success?.() : option.fail?.({ errMsg: "openDocument:fail file not found" })));
   }
   requestFacialVerify(option: { verifyId: string; success?: () => void }): void {
     this.verified.push(option.verifyId);

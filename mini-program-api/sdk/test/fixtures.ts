@@ -15,7 +15,10 @@ export function json(status: number, body: unknown, header: Record<string, strin
 let requestIds = 0;
 
 /** A problem+json answer as the server writes it: its catalogue message unless a detail is given. */
-export function problem(code: ErrorCode, options: { status?: number; detail?: string; field?: string; header?: Record<string, string> } = {}): Reply {
+export function problem(
+  code: ErrorCode,
+  options: { status?: number; detail?: string; field?: string; fields?: Problem["errors"]; header?: Record<string, string> } = {},
+): Reply {
   const entry = errorCatalogue[code];
   const status = options.status ?? entry.statuses[0] ?? 400;
   requestIds += 1;
@@ -27,6 +30,7 @@ export function problem(code: ErrorCode, options: { status?: number; detail?: st
     detail: options.detail ?? entry.zh,
     request_id: `req-${requestIds}`,
     ...(options.field ? { errors: [{ field: options.field, code, message: entry.zh }] } : {}),
+    ...(options.fields ? { errors: options.fields } : {}),
   };
   return { status, body, header: { "content-type": "application/problem+json", ...options.header } };
 }
@@ -184,3 +188,132 @@ export function notification(
     read_at: read ? NOW : null,
   };
 }
+
+/** A certificate's status as the server words it (`status.code` and `status.label`). */
+export const CERTIFICATE_STATUSES = {
+  in_use: "正常使用",
+  newly_archived: "新增归档",
+  transferred_in: "进赣换证",
+  unavailable: "暂不可用",
+  cancelled: "已注销",
+  replaced: "已换发",
+} as const;
+export type CertificateStatus = keyof typeof CERTIFICATE_STATUSES;
+
+const REASONS: Record<S["HolderCertificateUnavailableReason"], { zh: string; en: string }> = {
+  expired: { zh: "证书已过有效期，请办理证书延续", en: "The certificate has expired; apply for a renewal" },
+  employer_differs: {
+    zh: "当前聘用企业与证书登记企业不一致，请办理执业企业变更",
+    en: "The current employer differs from the certificate's enterprise; apply for an employer change",
+  },
+  not_employed: { zh: "未登记聘用关系，请由聘用企业发起聘用关系登记", en: "No employment is registered; the employing enterprise must register it" },
+  too_many: { zh: "同类证书超出一人可持有的数量，请注销或纠错多余的证书", en: "More certificates of this kind than one person may hold; cancel or correct the surplus" },
+};
+
+export function holderCertificate(
+  id: string,
+  number: string,
+  status: CertificateStatus,
+  options: { reasons?: Array<S["HolderCertificateUnavailableReason"]>; kind?: S["HolderCertificateKind"]; category?: string } = {},
+): S["HolderCertificateDetail"] {
+  const kind = options.kind ?? "safety_b";
+  return {
+    certificate: {
+      id,
+      kind,
+      category: kind === "special" ? (options.category ?? "01") : null,
+      category_label: kind === "special" ? "建筑电工" : null,
+      number,
+      holder_name: "张三",
+      holder_id_number_masked: "110105********002X",
+      enterprise_credit_code: "91370100MA3C000001",
+      enterprise_name: "示例建设有限公司",
+      issued_on: "2024-03-01",
+      expires_on: "2027-02-28",
+      origin: status === "newly_archived" ? "supplement" : status === "transferred_in" ? "transfer_in" : "imported",
+      state: status === "cancelled" ? "cancelled" : status === "replaced" ? "replaced" : "valid",
+      recorded_at: NOW,
+      replaced_by: null,
+      status: {
+        code: status,
+        label: CERTIFICATE_STATUSES[status],
+        reasons: (options.reasons ?? []).map((code) => ({ code, ...REASONS[code] })),
+      },
+    },
+    track: [{ id: `event-of-${id}`, kind: "import", actor_kind: "staff", actor_id: "staff-1", at: NOW, detail: {}, application_id: null }],
+  };
+}
+
+/** A service of a certificate, available unless a condition fails. */
+export function serviceCheck(service: S["ApplicationKind"], bars: Array<[ErrorCode, string]> = []): S["ServiceCheck"] {
+  return { service, available: bars.length === 0, bars: bars.map(([code, message]) => ({ code, message })) };
+}
+
+/** The approval chains of the seeds, by service. */
+export const CHAINS: Record<S["ApplicationKind"], Array<S["ApplicationStep"]>> = {
+  employer_change: ["enterprise", "district"],
+  cancellation: ["enterprise", "city"],
+  renewal: ["enterprise", "district", "city"],
+  supplement: ["district"],
+  correction: ["district"],
+  issue: ["city"],
+  name_change: ["district", "city"],
+};
+
+const SERVICE_NAMES: Record<S["ApplicationKind"], string> = {
+  employer_change: "执业企业变更",
+  cancellation: "证书注销",
+  renewal: "证书延续",
+  supplement: "证书补录",
+  correction: "证书纠错",
+  issue: "证书核发",
+  name_change: "企业名称变更换证",
+};
+
+export function applicationView(
+  id: string,
+  kind: S["ApplicationKind"],
+  certificate: S["HolderCertificate"] | null,
+  options: { steps?: Array<S["ApplicationStep"]>; detail?: S["ApplicationDetail"]; document_id?: string | null; created_at?: number } = {},
+): S["ApplicationView"] {
+  const steps = options.steps ?? CHAINS[kind];
+  return {
+    id,
+    kind,
+    service: SERVICE_NAMES[kind],
+    state: "in_progress",
+    steps,
+    waiting_for: steps[0] ?? null,
+    enterprise_id: "ent-1",
+    enterprise_name: "示例建设有限公司",
+    district_code: "370102",
+    applicant_name: "张三",
+    applicant_id_number_masked: "110105********002X",
+    certificate_id: certificate?.id ?? null,
+    certificate_number: certificate?.number ?? null,
+    detail: options.detail ?? {},
+    document_id: options.document_id ?? null,
+    created_at: options.created_at ?? NOW,
+    updated_at: options.created_at ?? NOW,
+    decided_at: null,
+  };
+}
+
+export function applicationEvent(action: S["ApplicationAction"], step: S["ApplicationStep"] | null, actor_kind = "person"): S["ApplicationEventView"] {
+  return { action, actor_kind, at: NOW, opinion: null, original_checked: false, step };
+}
+
+export function publishedCancellation(number: string): S["PublishedCancellation"] {
+  return {
+    kind: "safety_c",
+    category_label: "",
+    number,
+    holder_name_masked: "李*",
+    enterprise_name: "示例建设有限公司",
+    reason: "退休",
+    cancelled_on: "2026-11-30",
+  };
+}
+
+/** The bytes of a PDF, as the fake server answers them. */
+export const PDF = "%PDF-1.7\n% electronic certificate\n%%EOF\n";

@@ -2,7 +2,7 @@
 // what the server would refuse. Nothing here runs; `tsc` fails when an expectation breaks
 // (an `@ts-expect-error` with no error is itself an error).
 
-import type { Client, ErrorCode, Problem, ProblemField, Schemas, UploadPurpose } from "../src";
+import type { Client, DownloadPaths, DownloadedFile, ErrorCode, Problem, ProblemField, Schemas, UploadPurpose } from "../src";
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const expect = <T extends true>(): T | undefined => undefined;
@@ -12,6 +12,9 @@ expect<Same<ErrorCode, Problem["code"]>>();
 expect<Same<ErrorCode, ProblemField["code"]>>();
 // Uploads take exactly the contract's purposes.
 expect<Same<UploadPurpose, Schemas["Purpose"]>>();
+// The electronic certificate (a PDF) is a download; a JSON answer is not.
+expect<Same<Extract<DownloadPaths, "/api/v1/people/me/certificates/{id}/electronic">, "/api/v1/people/me/certificates/{id}/electronic">>();
+expect<Same<Extract<DownloadPaths, "/api/v1/people/me/certificates">, never>>();
 
 export async function typed(api: Client): Promise<void> {
   expect<Same<Awaited<ReturnType<typeof api.signIn>>, Schemas["TokenPair"]>>();
@@ -25,6 +28,13 @@ export async function typed(api: Client): Promise<void> {
   expect<Same<typeof read, undefined>>(); // 204
   const tasks = await api.get("/api/v1/verification/tasks", { query: { per_page: 10 } });
   expect<Same<typeof tasks, Array<Schemas["TaskView"]>>>();
+  const pdf = await api.download("/api/v1/people/me/certificates/{id}/electronic", { path: { id: "c" }, onProgress: () => undefined });
+  expect<Same<typeof pdf, DownloadedFile>>();
+  const applied = await api.post("/api/v1/people/me/certificates/{id}/cancellation", {
+    path: { id: "c" },
+    body: { reason: "retired", commitment_accepted: true },
+  });
+  expect<Same<typeof applied, Schemas["ApplicationWithHistory"]>>();
 }
 
 export async function refused(api: Client): Promise<void> {
@@ -48,4 +58,10 @@ export async function refused(api: Client): Promise<void> {
   await api.get("/api/v1/notifications", { query: { page: "1" } });
   // @ts-expect-error a purpose the server does not know
   await api.upload("portrait", "wxfile://tmp/a.jpg");
+  // @ts-expect-error a JSON answer is a call, not a download
+  await api.download("/api/v1/people/me/certificates");
+  // @ts-expect-error the certificate's id is required
+  await api.download("/api/v1/people/me/certificates/{id}/electronic");
+  // @ts-expect-error a cancellation reason the server does not list
+  await api.post("/api/v1/people/me/certificates/{id}/cancellation", { path: { id: "c" }, body: { reason: "bored", commitment_accepted: true } });
 }
