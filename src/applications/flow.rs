@@ -42,8 +42,8 @@ pub fn barred(bars: &[Bar], field: &str) -> ApiError {
         ApiError::new(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             "application.conditions_not_met",
-            "不满足办理条件",
-            "The conditions of this service are not met",
+            "不满足办理条件，见各项原因",
+            "The conditions of this service are not met; see each reason",
         ),
         |error, bar| {
             let (zh, en) = bar.message();
@@ -82,7 +82,7 @@ pub async fn submit(
     };
     let id = match store::insert(conn, &new, now).await {
         Ok(id) => id,
-        Err(e) if is_unique_violation(&e) => return Err(barred(&[Bar::InProgress], "application")),
+        Err(e) if is_unique_violation(&e) => return Err(barred(&[Bar::InProgress], "conditions")),
         Err(e) => return Err(e.into()),
     };
     if let Some(document) = s.document_id {

@@ -40,7 +40,6 @@ pub struct Detail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<CertificateData>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
     pub correction: Option<Correction>,
     /// The exam registration whose pass this issue follows.
     #[serde(default, skip_serializing_if = "Option::is_none")]

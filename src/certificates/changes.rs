@@ -111,11 +111,15 @@ pub async fn renew(conn: &mut Conn, before: &Snapshot, actor: &Actor<'_>, now: i
 }
 
 /// The fields a correction sets (`None`: unchanged).
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = CertificateCorrection)]
 pub struct Correction {
+    /// The special-operations category code.
     pub category: Option<String>,
     pub number: Option<String>,
+    /// YYYY-MM-DD
     pub issued_on: Option<String>,
+    /// YYYY-MM-DD
     pub expires_on: Option<String>,
 }
 

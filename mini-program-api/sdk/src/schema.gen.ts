@@ -2822,7 +2822,7 @@ export interface components {
             certificate?: null | components["schemas"]["ApplicationCertificateData"];
             /** @description How many certificates the reissue changes (known when it is applied for). */
             certificates?: number | null;
-            correction?: Record<string, never> | null;
+            correction?: null | components["schemas"]["CertificateCorrection"];
             /** @description The exam registration whose pass this issue follows. */
             exam_registration_id?: string | null;
             /** @description The enterprise the certificate was registered with (an employer change). */
@@ -3128,6 +3128,16 @@ export interface components {
              *     renewal, correction or reissue was approved after it was printed (download it anew).
              */
             printed_is_current: boolean;
+        };
+        /** @description The fields a correction sets (`None`: unchanged). */
+        CertificateCorrection: {
+            /** @description The special-operations category code. */
+            category?: string | null;
+            /** @description YYYY-MM-DD */
+            expires_on?: string | null;
+            /** @description YYYY-MM-DD */
+            issued_on?: string | null;
+            number?: string | null;
         };
         /** @enum {string} */
         CertificateKind: "registration" | "title";
@@ -4129,6 +4139,11 @@ export interface components {
         PasswordResetRequested: {
             message: string;
         };
+        /**
+         * Format: binary
+         * @description A PDF file's bytes, as the contract describes them (a binary string).
+         */
+        PdfFile: string;
         PersonBody: {
             /** @description e.g. 安全生产考核合格证书（A 类）, 特种作业操作资格证书 */
             certificate_name: string;
@@ -4836,11 +4851,7 @@ export interface components {
             expires_on: string;
             /** @example 2024-03-01 */
             issued_on: string;
-            /**
-             * @description safety_a | safety_b | safety_c | special
-             * @example safety_b
-             */
-            kind: string;
+            kind: components["schemas"]["HolderCertificateKind"];
             number: string;
             /** @description The scan of the original certificate (an upload of purpose `application_scan`). */
             scan_document_id: string;
@@ -14445,7 +14456,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/pdf": number[];
+                    "application/pdf": components["schemas"]["PdfFile"];
                 };
             };
             /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */

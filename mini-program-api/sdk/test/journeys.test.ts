@@ -281,7 +281,7 @@ test("certificates: an employer change at the desk sends its proof; a supplement
   assert.equal(change.kind, "applied");
   assert.deepEqual(change.kind === "applied" && change.application.application.steps, ["district"]);
 
-  const paper = { kind: "special", category: "建筑电工", number: "T-9", issued_on: "2024-03-01", expires_on: "2026-02-28" };
+  const paper = { kind: "special" as const, category: "建筑电工", number: "T-9", issued_on: "2024-03-01", expires_on: "2026-02-28" };
   const supplement = await applyForSupplement(api, paper, true);
   assert.deepEqual(bodyOf("/api/v1/people/me/certificate-supplements"), { ...paper, scan_document_id: "doc-2", commitment_accepted: true });
   assert.equal(supplement.kind, "conditions_not_met");

@@ -318,9 +318,7 @@ pub(super) async fn apply_correction(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SupplementBody {
-    /// safety_a | safety_b | safety_c | special
-    #[schema(example = "safety_b")]
-    pub kind: String,
+    pub kind: Kind,
     /// The special-operations category (code or label); none for safety-management ones.
     #[schema(value_type = Option<String>)]
     pub category: Option<Text<60>>,
@@ -339,22 +337,12 @@ pub struct SupplementBody {
 /// The certificate a supplement enters, checked.
 fn supplement_of(body: &SupplementBody) -> ApiResult<CertificateData> {
     let mut invalid = Invalid::default();
-    let kind = Kind::parse(&body.kind);
-    if kind.is_none() {
-        invalid.field(
-            "kind",
-            "certificate.kind_unknown",
-            "证书类别须为 safety_a、safety_b、safety_c 或 special",
-            "The kind is safety_a, safety_b, safety_c or special",
-        );
-    }
-    let category = match (kind, &body.category) {
-        (Some(Kind::Special), Some(raw)) => parse_category(raw.as_str()),
-        (Some(Kind::Special), None) | (None, _) => None,
-        (Some(_), Some(_)) => None,
-        (Some(_), None) => Some(""),
+    let category = match (body.kind, &body.category) {
+        (Kind::Special, Some(raw)) => parse_category(raw.as_str()),
+        (Kind::Special, None) | (_, Some(_)) => None,
+        (_, None) => Some(""),
     };
-    if kind.is_some() && category.is_none() {
+    if category.is_none() {
         invalid.field(
             "category",
             "certificate.category_invalid",
@@ -372,7 +360,7 @@ fn supplement_of(body: &SupplementBody) -> ApiResult<CertificateData> {
     }
     invalid.finish()?;
     Ok(CertificateData {
-        kind: kind.ok_or_else(|| ApiError::internal("checked above"))?,
+        kind: body.kind,
         category: category.unwrap_or_default().to_owned(),
         number: Some(body.number.as_str().to_owned()),
         issued_on: Some(body.issued_on.to_string()),

@@ -19,6 +19,11 @@ use crate::platform::ids::CertificateId;
 use crate::platform::web::{app_url, Json};
 use crate::state::AppState;
 
+/// A PDF file's bytes, as the contract describes them (a binary string).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct PdfFile(#[allow(dead_code)] Vec<u8>);
+
 /// Who issues, as printed: the authority named in the settings.
 fn issuer(state: &AppState) -> &str {
     &state.settings.certificates.issuer
@@ -64,7 +69,7 @@ fn printable(status: &Status) -> bool {
 /// carries their portrait); a certificate that is not in use gets none.
 #[utoipa::path(get, path = "/people/me/certificates/{id}/electronic", tag = "certificates",
     params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>, description = "The certificate, A4 landscape"),
+    responses((status = 200, content_type = "application/pdf", body = PdfFile, description = "The certificate, A4 landscape"),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
         (status = 503, body = Problem)))]
 pub(super) async fn electronic_certificate(

@@ -51,7 +51,11 @@ async fn a_supplement_is_checked_at_the_desk_and_archived(engine: Engine) {
     stranger.expect_problem(422, "application.conditions_not_met");
     assert_eq!(
         codes(&stranger),
-        ["application.not_real_name", "application.no_portrait", "application.not_employed"]
+        [
+            "application.not_real_name",
+            "application.no_portrait",
+            "application.not_employed"
+        ]
     );
 
     let submitted = app.post(path, supplement(&document, "S-1"), Some(&w.p)).await;
