@@ -122,6 +122,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(26, "wechat notifications", "0026_wechat_notifications.sql"),
     migration!(27, "certificates", "0027_certificates.sql"),
     migration!(28, "exams", "0028_exams.sql"),
+    migration!(30, "continuing education", "0030_continuing_education.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that

@@ -165,6 +165,10 @@ ids! {
     ExamBatchId,
     /// A person's registration for an exam batch (`exam_registrations`).
     ExamRegistrationId,
+    /// A training institution's account (`training_institutions`).
+    TrainingInstitutionId,
+    /// A continuing-education record entered by a training institution (`continuing_education`).
+    ContinuingEducationId,
 }
 
 #[cfg(test)]

@@ -117,6 +117,7 @@ SETTINGS (TOML key = default; environment: ZHUJIAN_<SECTION>_<KEY>, e.g. ZHUJIAN
   liveness.turn_min_yaw = 12.0       smallest turn, degrees, from the first frame toward the side asked
   certificates.public_lookups_per_address_per_hour = 120  public certificate lookups from one client address per hour
   certificates.issuer = \"住房和城乡建设主管部门\"  the issuing authority printed on electronic certificates
+  certificates.renewal_education_hours = 24  hours of passed continuing education a certificate renewal needs (0–1000; 0: none)
   audit.checkpoint_interval_secs = 300  how often the audit chain's head is signed into the object store (0: never)
   audit.checkpoint_prefix = \"audit/checkpoints/\"  where in the object store checkpoints are kept (one place per deployment)
   log.format = \"text\"               text | json

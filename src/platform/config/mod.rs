@@ -155,6 +155,9 @@ impl Settings {
         if self.check_in.photo_hash_distance > MAX_PHOTO_HASH_DISTANCE {
             bail!("check_in.photo_hash_distance must be at most {MAX_PHOTO_HASH_DISTANCE} bits");
         }
+        if !(0..=1000).contains(&self.certificates.renewal_education_hours) {
+            bail!("certificates.renewal_education_hours must be 0–1000");
+        }
         Ok(())
     }
 }

@@ -250,13 +250,17 @@ pub struct EmploymentSettings {
     pub unregistered_per_day: i64,
 }
 
-/// Certificates (`certificates`): the public lookup's cap per client address, and the issuing
-/// authority printed on electronic certificates.
+/// Certificates (`certificates`): the public lookup's cap per client address, the issuing
+/// authority printed on electronic certificates, and the hours of passed continuing education
+/// a renewal needs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CertificateSettings {
     pub public_lookups_per_address_per_hour: i64,
     pub issuer: String,
+    /// The fewest hours of passed continuing education (`training::passed_hours`) a renewal
+    /// (延续) needs; 0: none.
+    pub renewal_education_hours: i64,
 }
 
 /// Seed 001 §3.3: the city station reviews the assessments of some districts (in Qingdao 市南,
@@ -455,6 +459,7 @@ impl Default for Settings {
             certificates: CertificateSettings {
                 public_lookups_per_address_per_hour: 120,
                 issuer: "住房和城乡建设主管部门".to_owned(),
+                renewal_education_hours: 24,
             },
             audit: AuditSettings::default(),
             log: LogSettings {
