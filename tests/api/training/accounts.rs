@@ -136,7 +136,7 @@ async fn training_account_reaches_nothing_else(engine: Engine) {
             if !secured || allowed(path) {
                 continue;
             }
-            let url = app.url(&path.replace('{', "").replace('}', ""));
+            let url = app.url(&path.replace(['{', '}'], ""));
             let request = match method.as_str() {
                 "get" => app.client.get(url),
                 "post" => app.client.post(url),
