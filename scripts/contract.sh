@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The API contract checked against the running server: a release build on loopback with a
 # throwaway SQLite database and storage, seeded with an account of every role (sysadmin, city,
-# district, supervisor, enterprise, person), fuzzed by schemathesis from /openapi.json with each
-# role's token. Fails on any 5xx, any answer whose status, content type or body the document
-# does not declare, and any request that breaks the document yet is accepted.
+# district, supervisor, enterprise, person, training institution), fuzzed by schemathesis from
+# /openapi.json with each role's token. Fails on any 5xx, any answer whose status, content type
+# or body the document does not declare, and any request that breaks the document yet is
+# accepted.
 #
 # schemathesis is installed once into a virtualenv under $ZHUJIAN_CACHE (~/.cache/zhujian).
 # CONTRACT_SECONDS (default 30) bounds the fuzzing of each role; CONTRACT_ROLES picks roles.
@@ -87,11 +88,14 @@ for line in open(sys.argv[1]):
     if m["template"] == "InitialPassword": print(m["params"][-1])' "$ZHUJIAN_STORAGE_DIR/sms.log" | tail -1)
 tokens[enterprise]=$(post /auth/enterprise/login "{\"credit_code\":\"$credit_code\",\"password\":\"$initial\"}" | token_of)
 tokens[person]=$(post /auth/wechat/login '{"code":"contract-fuzz"}' | token_of)
+post /training-institutions "{\"name\":\"契约测试培训中心\",\"username\":\"fuzz-training\",\"password\":\"$password\"}" \
+  -H "authorization: Bearer ${tokens[city]}" >/dev/null
+tokens[training]=$(post /auth/training/login "{\"username\":\"fuzz-training\",\"password\":\"$password\"}" | token_of)
 
 started=$(date +%s)
 failed=()
 cd "$work" # schemathesis keeps its example database in the working directory
-for role in ${CONTRACT_ROLES:-person enterprise supervisor district city sysadmin}; do
+for role in ${CONTRACT_ROLES:-person enterprise supervisor district city sysadmin training}; do
   echo "== schemathesis as $role (${seconds}s)" >&2
   # Signing out would end the session the rest of the run uses.
   if ! "$venv/bin/schemathesis" run "$base/openapi.json" \

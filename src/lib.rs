@@ -27,6 +27,7 @@ pub mod projects;
 pub mod staff;
 pub mod startup;
 pub mod state;
+pub mod training;
 pub mod verification;
 
 use axum::{

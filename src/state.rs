@@ -108,6 +108,7 @@ fn accounts(keys: &Arc<Keys>) -> Accounts {
         staff: Arc::new(crate::staff::accounts::StaffAccounts),
         enterprises: Arc::new(crate::enterprises::accounts::EnterpriseAccounts { keys: keys.clone() }),
         people: Arc::new(crate::people::accounts::PersonAccounts),
+        training: Arc::new(crate::training::accounts::TrainingAccounts),
     }
 }
 

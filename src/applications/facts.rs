@@ -100,9 +100,21 @@ async fn certificate_facts(conn: &mut Conn, c: &Snapshot) -> ApiResult<Certifica
     })
 }
 
-/// Hours of passed continuing education for the certificate's kind and category within its
-/// current validity (the period the renewal continues).
+/// Hours of passed continuing education (entered by training institutions) for the
+/// certificate's kind and category from the start of its current validity — the kind's period
+/// before its end — until today, or its end if that is later.
 async fn education_hours(conn: &mut Conn, state: &AppState, c: &Snapshot, holder_hash: &str) -> ApiResult<i64> {
-    let _ = (conn, state, c, holder_hash);
-    Ok(0)
+    let ends = Date::parse(&c.expires_on).map_err(|_| ApiError::internal("a certificate has an unreadable date"))?;
+    let from = ends.sub_months(12 * c.kind.validity_years());
+    let until = ends.max(Date::today_in_china(state.clock.now_ms()));
+    let hours = crate::training::passed_hours(
+        &mut *conn,
+        holder_hash,
+        c.kind.as_str(),
+        &c.category,
+        &from.to_string(),
+        &until.to_string(),
+    )
+    .await?;
+    Ok(hours)
 }

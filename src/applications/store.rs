@@ -18,7 +18,7 @@ const BOUNDS: Columns = Columns {
         "(a.enterprise_id = {} OR a.confirming_enterprise_id = {})",
     )),
     district: Some(Key::Column("a.district_code")),
-    owner: None,
+    ..Columns::NONE
 };
 
 const SELECT: &str = "SELECT a.id, a.kind, a.applicant, a.person_id, a.certificate_id, a.confirming_enterprise_id, \

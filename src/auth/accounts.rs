@@ -1,7 +1,7 @@
 //! The port through which auth reaches the accounts it signs in. Auth owns sessions, tokens,
 //! throttling and password checks, but not the accounts: staff, enterprises and people each
 //! keep their own table and implement these traits in their own folder (`staff/accounts.rs`,
-//! `enterprises/accounts.rs`, `people/accounts.rs`). `AppState::new` plugs them into
+//! `enterprises/accounts.rs`, `people/accounts.rs`, `training/accounts.rs`). `AppState::new` plugs them into
 //! `Accounts`, so auth never names another domain.
 //!
 //! Every method runs on the connection it is given, so a change joins the act's transaction.
@@ -26,8 +26,8 @@ pub trait AccountPort: Send + Sync {
     ) -> BoxFuture<'a, Result<Option<Subject>, sqlx::Error>>;
 }
 
-/// Accounts that sign in with an identifier and a password: staff (username) and enterprises
-/// (unified social credit code).
+/// Accounts that sign in with an identifier and a password: staff and training institutions
+/// (username) and enterprises (unified social credit code).
 pub trait PasswordAccountPort: AccountPort {
     /// The account signing in as `identifier`, disabled ones included.
     fn find_for_sign_in<'a>(
@@ -94,6 +94,7 @@ pub struct Accounts {
     pub staff: Arc<dyn PasswordAccountPort>,
     pub enterprises: Arc<dyn PasswordAccountPort>,
     pub people: Arc<dyn WechatAccountPort>,
+    pub training: Arc<dyn PasswordAccountPort>,
 }
 
 impl Accounts {
@@ -102,6 +103,7 @@ impl Accounts {
         match kind {
             AccountKind::Staff => Some(&*self.staff),
             AccountKind::Enterprise => Some(&*self.enterprises),
+            AccountKind::Training => Some(&*self.training),
             AccountKind::Person => None,
         }
     }
@@ -118,6 +120,7 @@ impl Accounts {
             AccountKind::Staff => self.staff.current_subject(conn, account_id, channel),
             AccountKind::Enterprise => self.enterprises.current_subject(conn, account_id, channel),
             AccountKind::Person => self.people.current_subject(conn, account_id, channel),
+            AccountKind::Training => self.training.current_subject(conn, account_id, channel),
         }
     }
 }

@@ -13,14 +13,16 @@
 //!   record (signed forms, project assessments); elsewhere, what district staff of their
 //!   district reach (or the city, for a supervisor bound to no district);
 //! - an enterprise: its own records;
-//! - a person: their own records.
+//! - a person: their own records;
+//! - a training institution: the records it entered, where a domain keeps who entered them
+//!   (continuing education); nothing anywhere else.
 //!
 //! A bound a domain keeps no column for matches nothing, never everything: a person reading
 //! enterprise records, district staff reading records that have no district.
 
 use std::fmt;
 
-use crate::platform::ids::{EnterpriseId, PersonId, StaffId};
+use crate::platform::ids::{EnterpriseId, PersonId, StaffId, TrainingInstitutionId};
 
 /// Which records a caller may reach (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +37,8 @@ pub enum Bounds {
     Enterprise(EnterpriseId),
     /// A person: their own records.
     Person(PersonId),
+    /// A training institution: the records it entered.
+    Training(TrainingInstitutionId),
 }
 
 /// Where a domain keeps one bound.
@@ -70,6 +74,8 @@ pub struct Columns {
     /// The staff account that owns a record. Where a domain has one, supervisors see only their
     /// own records; where it has none, supervisors are bounded by their district.
     pub owner: Option<Key>,
+    /// The training institution that entered a record (institutions see theirs).
+    pub training: Option<Key>,
 }
 
 impl Columns {
@@ -79,6 +85,7 @@ impl Columns {
         enterprise: None,
         district: None,
         owner: None,
+        training: None,
     };
 }
 
@@ -142,6 +149,7 @@ impl Bounds {
             Bounds::District(code) => (columns.district, code.as_str()),
             Bounds::Enterprise(id) => (columns.enterprise, id.as_str()),
             Bounds::Person(id) => (columns.person, id.as_str()),
+            Bounds::Training(id) => (columns.training, id.as_str()),
             Bounds::Supervisor { account, district } => match (columns.owner, district) {
                 (Some(owner), _) => (Some(owner), account.as_str()),
                 (None, Some(code)) => (columns.district, code.as_str()),
@@ -209,6 +217,10 @@ mod tests {
                 caller(Role::Enterprise, Scope::Enterprise("ent".into())).bounds(),
             ),
             ("person", caller(Role::Person, Scope::Person("per".into())).bounds()),
+            (
+                "training",
+                caller(Role::Training, Scope::Training("trn".into())).bounds(),
+            ),
         ]
     }
 
@@ -217,6 +229,7 @@ mod tests {
         enterprise: Some(Key::Column("x.enterprise_id")),
         district: Some(Key::Column("e.district_code")),
         owner: Some(Key::Column("x.owner_id")),
+        training: Some(Key::Column("x.institution_id")),
     };
 
     #[test]
@@ -238,6 +251,7 @@ mod tests {
                 },
                 Bounds::Enterprise("ent".into()),
                 Bounds::Person("per".into()),
+                Bounds::Training("trn".into()),
             ]
         );
         // A supervisor's token always carries a staff scope; were it another, the scope rules.
@@ -268,6 +282,7 @@ mod tests {
                 row("x.owner_id = $3", Some("acct")),
                 row("x.enterprise_id = $3", Some("ent")),
                 row("x.person_id = $3", Some("per")),
+                row("x.institution_id = $3", Some("trn")),
             ]
         );
     }
@@ -292,6 +307,7 @@ mod tests {
                 },
             ),
             ("person", Columns { person: None, ..ALL }),
+            ("training", Columns { training: None, ..ALL }),
         ];
         for (who, columns) in cases {
             let bounds = callers().into_iter().find(|(name, _)| *name == who).unwrap().1;
@@ -351,15 +367,15 @@ mod tests {
             .connect("sqlite::memory:")
             .await
             .unwrap();
-        sqlx::query("CREATE TABLE r (id TEXT, person_id TEXT, enterprise_id TEXT, district_code TEXT, owner_id TEXT)")
+        sqlx::query("CREATE TABLE r (id TEXT, person_id TEXT, enterprise_id TEXT, district_code TEXT, owner_id TEXT, institution_id TEXT)")
             .execute(&db)
             .await
             .unwrap();
         for row in [
-            "('mine', 'per', 'ent', '370202', 'acct')",
-            "('same district', 'p2', 'e2', '370202', 's2')",
-            "('elsewhere', 'p3', 'e3', '370211', 's3')",
-            "('no district', 'p4', 'e4', NULL, NULL)",
+            "('mine', 'per', 'ent', '370202', 'acct', 'trn')",
+            "('same district', 'p2', 'e2', '370202', 's2', 't2')",
+            "('elsewhere', 'p3', 'e3', '370211', 's3', 't3')",
+            "('no district', 'p4', 'e4', NULL, NULL, NULL)",
         ] {
             sqlx::query(&format!("INSERT INTO r VALUES {row}"))
                 .execute(&db)
@@ -371,6 +387,7 @@ mod tests {
             enterprise: Some(Key::Column("enterprise_id")),
             district: Some(Key::Column("district_code")),
             owner: None,
+            training: Some(Key::Column("institution_id")),
         };
         let with_owner = Columns {
             owner: Some(Key::Column("owner_id")),

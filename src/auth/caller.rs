@@ -4,6 +4,11 @@
 //! Missing or bad token → 401 with `WWW-Authenticate`; wrong role → 403 (`require`); an object
 //! outside the caller's scope → 404, which the stores give by filtering on the caller's
 //! `bounds()`.
+//!
+//! A training institution's token is refused by `Caller` (403) whatever the handler: such an
+//! account has one right only, entering continuing-education records, so it reaches nothing
+//! by default. The few handlers it may use take `AnyCaller` instead (its own identity and
+//! password, and continuing education) and check the role themselves.
 
 use axum::{
     extract::FromRequestParts,
@@ -14,7 +19,7 @@ use super::tokens::TokenError;
 use super::{Bounds, Channel, Role, Scope};
 use crate::audit::AuditContext;
 use crate::platform::error::ApiError;
-use crate::platform::ids::{EnterpriseId, PersonId, StaffId};
+use crate::platform::ids::{EnterpriseId, PersonId, StaffId, TrainingInstitutionId};
 use crate::state::AppState;
 
 #[derive(Debug, Clone)]
@@ -70,6 +75,14 @@ impl Caller {
         }
     }
 
+    /// The institution id when the caller is a training institution.
+    pub fn training_id(&self) -> Option<&TrainingInstitutionId> {
+        match &self.scope {
+            Scope::Training(id) => Some(id),
+            _ => None,
+        }
+    }
+
     /// The person id when the caller is a person.
     pub fn person_id(&self) -> Option<&PersonId> {
         match &self.scope {
@@ -90,6 +103,7 @@ impl Caller {
         match (self.role, &self.scope) {
             (_, Scope::Person(id)) => Bounds::Person(id.clone()),
             (_, Scope::Enterprise(id)) => Bounds::Enterprise(id.clone()),
+            (_, Scope::Training(id)) => Bounds::Training(id.clone()),
             (Role::Supervisor, Scope::District(code)) => Bounds::Supervisor {
                 account: self.staff_id(),
                 district: Some(code.clone()),
@@ -112,7 +126,7 @@ fn unauthorized(code: &'static str, zh: &'static str, en: &'static str, challeng
     error
 }
 
-impl FromRequestParts<AppState> for Caller {
+impl FromRequestParts<AppState> for AnyCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
@@ -165,11 +179,29 @@ impl FromRequestParts<AppState> for Caller {
                 subject.role.as_str(),
             );
         }
-        Ok(Caller {
+        Ok(AnyCaller(Caller {
             account_id: subject.account_id,
             role: subject.role,
             scope: subject.scope,
             channel: subject.channel,
-        })
+        }))
     }
 }
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    /// Any signed-in account but a training institution's (see the module documentation).
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let AnyCaller(caller) = AnyCaller::from_request_parts(parts, state).await?;
+        if caller.role == Role::Training {
+            return Err(ApiError::forbidden_role());
+        }
+        Ok(caller)
+    }
+}
+
+/// Any signed-in account, a training institution's included: for the handlers a training
+/// institution may use, which check the role themselves.
+#[derive(Debug, Clone)]
+pub struct AnyCaller(pub Caller);

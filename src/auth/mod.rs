@@ -1,4 +1,5 @@
-//! Sign-in and authorization: accounts of three kinds (staff, enterprise, person), access
+//! Sign-in and authorization: accounts of four kinds (staff, enterprise, person, training
+//! institution), access
 //! tokens (JWT) and refresh tokens, sign-in throttling, SMS password reset, WeChat login,
 //! and the `Caller` every protected handler takes. The accounts themselves belong to their
 //! domains; auth reaches them only through the ports in `accounts`.
@@ -18,15 +19,17 @@ pub mod wechat;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::platform::ids::{EnterpriseId, PersonId};
+use crate::platform::ids::{EnterpriseId, PersonId, TrainingInstitutionId};
 
 pub use accounts::Accounts;
 pub use bounds::{Bounds, Columns, Key};
-pub use caller::Caller;
+pub use caller::{AnyCaller, Caller};
 
 /// What a caller is allowed to be. Staff roles follow DOMAIN.md: the city station (`city`),
 /// district authorities (`district`, bound to a district code), site supervisors
-/// (`supervisor`) and system administrators (`sysadmin`).
+/// (`supervisor`) and system administrators (`sysadmin`). A training institution (`training`,
+/// 培训机构) is no staff: it only enters continuing-education records, and `Caller` refuses it
+/// everywhere else (`AnyCaller`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -36,6 +39,7 @@ pub enum Role {
     District,
     Supervisor,
     Sysadmin,
+    Training,
 }
 
 impl Role {
@@ -47,6 +51,7 @@ impl Role {
             Role::District => "district",
             Role::Supervisor => "supervisor",
             Role::Sysadmin => "sysadmin",
+            Role::Training => "training",
         }
     }
 
@@ -58,19 +63,21 @@ impl Role {
             Role::District,
             Role::Supervisor,
             Role::Sysadmin,
+            Role::Training,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)
     }
 
     pub fn is_staff(self) -> bool {
-        !matches!(self, Role::Person | Role::Enterprise)
+        !matches!(self, Role::Person | Role::Enterprise | Role::Training)
     }
 
     pub fn account_kind(self) -> AccountKind {
         match self {
             Role::Person => AccountKind::Person,
             Role::Enterprise => AccountKind::Enterprise,
+            Role::Training => AccountKind::Training,
             _ => AccountKind::Staff,
         }
     }
@@ -81,6 +88,7 @@ pub enum AccountKind {
     Staff,
     Enterprise,
     Person,
+    Training,
 }
 
 impl AccountKind {
@@ -89,35 +97,43 @@ impl AccountKind {
             AccountKind::Staff => "staff",
             AccountKind::Enterprise => "enterprise",
             AccountKind::Person => "person",
+            AccountKind::Training => "training",
         }
     }
 
     pub fn parse(s: &str) -> Option<AccountKind> {
-        [AccountKind::Staff, AccountKind::Enterprise, AccountKind::Person]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            AccountKind::Staff,
+            AccountKind::Enterprise,
+            AccountKind::Person,
+            AccountKind::Training,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 
 /// Which objects a caller may see: its own person record, its own enterprise, one district,
-/// or the whole city.
+/// the whole city, or a training institution's own continuing-education records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     Person(PersonId),
     Enterprise(EnterpriseId),
     District(String),
     City,
+    Training(TrainingInstitutionId),
 }
 
 impl Scope {
     /// The compact form carried in tokens: `person:<id>`, `enterprise:<id>`, `district:<code>`,
-    /// `city`.
+    /// `city`, `training:<id>`.
     pub fn encode(&self) -> String {
         match self {
             Scope::Person(id) => format!("person:{id}"),
             Scope::Enterprise(id) => format!("enterprise:{id}"),
             Scope::District(code) => format!("district:{code}"),
             Scope::City => "city".into(),
+            Scope::Training(id) => format!("training:{id}"),
         }
     }
 
@@ -126,6 +142,7 @@ impl Scope {
             Some(("person", id)) => Some(Scope::Person(id.into())),
             Some(("enterprise", id)) => Some(Scope::Enterprise(id.into())),
             Some(("district", code)) => Some(Scope::District(code.into())),
+            Some(("training", id)) => Some(Scope::Training(id.into())),
             None if s == "city" => Some(Scope::City),
             _ => None,
         }
@@ -178,6 +195,7 @@ mod tests {
             Scope::Enterprise("e".into()),
             Scope::District("370102".into()),
             Scope::City,
+            Scope::Training("t".into()),
         ] {
             assert_eq!(Scope::decode(&s.encode()), Some(s));
         }
@@ -188,5 +206,13 @@ mod tests {
         );
         assert_eq!(Scope::for_staff(Role::Supervisor, None), Scope::City);
         assert_eq!(Scope::for_staff(Role::City, Some("370102")), Scope::City);
+    }
+
+    #[test]
+    fn a_training_institution_is_its_own_kind_and_no_staff() {
+        assert_eq!(Role::parse("training"), Some(Role::Training));
+        assert!(!Role::Training.is_staff());
+        assert_eq!(Role::Training.account_kind(), AccountKind::Training);
+        assert_eq!(AccountKind::parse("training"), Some(AccountKind::Training));
     }
 }

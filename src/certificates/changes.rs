@@ -94,10 +94,12 @@ pub async fn cancel(
     Ok(())
 }
 
-/// 延续: the validity is extended by the kind's period from its end; the new end is returned.
+/// 延续: the validity runs on by the kind's period from its end, or from the day of approval
+/// for a certificate that had expired (it is valid again from then); the new end is returned.
 pub async fn renew(conn: &mut Conn, before: &Snapshot, actor: &Actor<'_>, now: i64) -> Result<Date, ChangeError> {
     let ends = Date::parse(&before.expires_on).map_err(|_| ChangeError::NotStanding)?;
-    let until = ends.add_months(12 * before.kind.validity_years()).to_string();
+    let from = ends.max(Date::today_in_china(now));
+    let until = from.add_months(12 * before.kind.validity_years()).to_string();
     let fields = Fields {
         category: &before.category,
         number: &before.number,

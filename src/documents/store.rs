@@ -109,6 +109,7 @@ const BOUNDS: Columns = Columns {
          (SELECT x.id FROM applications x WHERE x.district_code = {}))",
     )),
     owner: Some(Key::Condition("d.owner_kind = 'staff' AND d.owner_id = {}")),
+    training: None,
 };
 
 const FROM: &str = "documents d LEFT JOIN enterprises e ON d.owner_kind = 'enterprise' AND e.id = d.owner_id";

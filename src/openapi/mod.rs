@@ -40,6 +40,7 @@ use crate::state::AppState;
         (name = "projects", description = "Construction projects"),
         (name = "certificates", description = "Safety-management and special-operations certificates: import, my certificates, scope, public lookup"),
         (name = "exams", description = "Exam batches and registrations"),
+        (name = "training", description = "Training institutions and continuing-education records"),
         (name = "assessments", description = "Assessment templates, self-assessments, reviews, project assessments"),
         (name = "ops", description = "Health, readiness, metrics"),
     )
@@ -79,6 +80,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::certificates::routes::router())
         .merge(crate::exams::routes::router())
         .merge(crate::applications::routes::router())
+        .merge(crate::training::routes::router())
         .merge(crate::assessments::router());
     let (router, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)

@@ -169,6 +169,10 @@ ids! {
     ApplicationId,
     /// An act on an application (`application_events`).
     ApplicationEventId,
+    /// A training institution's account (`training_institutions`).
+    TrainingInstitutionId,
+    /// A continuing-education record entered by a training institution (`continuing_education`).
+    ContinuingEducationId,
 }
 
 #[cfg(test)]

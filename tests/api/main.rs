@@ -39,4 +39,5 @@ mod sessions;
 mod spreadsheets;
 mod staff;
 mod text_inputs;
+mod training;
 mod verification;

@@ -139,6 +139,12 @@ export type ErrorCode =
   | "document.too_large"
   | "document.too_many_parts"
   | "document.type_not_allowed"
+  | "education.completed_in_future"
+  | "education.course_invalid"
+  | "education.duplicate"
+  | "education.duplicate_in_file"
+  | "education.hours_invalid"
+  | "education.passed_invalid"
   | "employment.already_employed"
   | "employment.already_ended"
   | "employment.already_your_staff"
@@ -269,6 +275,8 @@ export type ErrorCode =
   | "text.control_character"
   | "text.empty"
   | "text.too_long"
+  | "training.username_format"
+  | "training.username_taken"
   | "upstream.wechat_unavailable"
   | "verification.already_checked_in"
   | "verification.deadline_passed"
@@ -449,6 +457,12 @@ export const errorCatalogue: { readonly [C in ErrorCode]: CatalogueEntry } = {
   "document.too_large": { statuses: [413], zh: "文件超过此类文件的上限 {limit}", en: "The file exceeds this type's limit of {limit}" },
   "document.too_many_parts": { statuses: [413], zh: "请求中除 file 外的部分过多（最多 16 个）", en: "Too many parts besides file (at most 16)" },
   "document.type_not_allowed": { statuses: [415], zh: "文件内容为 {found}，此用途只接受 {accepted}", en: "The file's content is {found}; this purpose accepts {accepted}" },
+  "education.completed_in_future": { statuses: [422], zh: "结业日期不能晚于今天", en: "The completion date cannot be in the future" },
+  "education.course_invalid": { statuses: [422], zh: "请填写课程名称（最多 200 个字符）", en: "Enter the course title (at most 200 characters)" },
+  "education.duplicate": { statuses: [409], zh: "本机构已为该持证人录入过同一天的同一课程", en: "This institution already recorded this course on that day for this holder" },
+  "education.duplicate_in_file": { statuses: [409], zh: "与文件中前面一行是同一持证人同一天的同一课程", en: "The same holder, course and day as an earlier line of the file" },
+  "education.hours_invalid": { statuses: [422], zh: "学时须为 1 至 200 的整数", en: "The hours are a whole number from 1 to 200" },
+  "education.passed_invalid": { statuses: [422], zh: "是否合格须填写 是 或 否（合格 / 不合格）", en: "Whether it was passed: 是 or 否 (yes or no)" },
   "employment.already_employed": { statuses: [409], zh: "您已与其他企业存在聘用关系，须先解除", en: "You are employed by another enterprise; that relation must end first" },
   "employment.already_ended": { statuses: [409], zh: "该聘用关系已解除", en: "This employment has already ended" },
   "employment.already_your_staff": { statuses: [409], zh: "此人已是本企业在聘人员", en: "This person already works for you" },
@@ -579,6 +593,8 @@ export const errorCatalogue: { readonly [C in ErrorCode]: CatalogueEntry } = {
   "text.control_character": { statuses: [422], zh: "内容含有不可见的控制字符（如空字符；单行项也不能换行），请删除后重新输入", en: "The text holds control characters (such as NUL, or a line break in a one-line field); remove them" },
   "text.empty": { statuses: [422], zh: "此项不能为空", en: "This field must not be empty" },
   "text.too_long": { statuses: [422], zh: "内容过长", en: "The text is too long" },
+  "training.username_format": { statuses: [422], zh: "用户名为3至32位字母、数字或 . _ -", en: "Use 3–32 letters, digits, '.', '_' or '-'" },
+  "training.username_taken": { statuses: [409], zh: "该培训机构用户名已被使用", en: "That training-institution username is taken" },
   "upstream.wechat_unavailable": { statuses: [503], zh: "微信服务暂时不可用，请稍后重试", en: "WeChat is unavailable; try again shortly" },
   "verification.already_checked_in": { statuses: [409], zh: "您已完成本次打卡", en: "You have already checked in for this task" },
   "verification.deadline_passed": { statuses: [422], zh: "按此计算的启动期限已过；请核对通知日期和资质发证日期", en: "The start deadline this gives has already passed; check the notice date and the certificate's issue date" },

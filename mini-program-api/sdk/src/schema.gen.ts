@@ -490,7 +490,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Changes the caller's own password (staff and enterprises) and signs out every session. */
+        /**
+         * Changes the caller's own password (staff, enterprises and training institutions) and signs
+         *     out every session.
+         */
         post: operations["change_password"];
         delete?: never;
         options?: never;
@@ -529,6 +532,26 @@ export interface paths {
         put?: never;
         /** Staff sign-in with username and password. */
         post: operations["staff_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/training/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Training-institution sign-in (培训机构) with the username city staff gave it and its password;
+         *     the same body as staff sign-in.
+         */
+        post: operations["training_login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -611,6 +634,54 @@ export interface paths {
         get: operations["get_certificate"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/continuing-education": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lists continuing-education records, newest completion first: a training institution its
+         *     own, city staff every one, district staff those of holders an enterprise of their district
+         *     employs now.
+         */
+        get: operations["list_records"];
+        put?: never;
+        /**
+         * Enters one continuing-education record (training institutions only). Every field at fault
+         *     is named.
+         */
+        post: operations["create_record"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/continuing-education/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Imports continuing-education records (training institutions only) from CSV (UTF-8 or
+         *     GB18030) or an XLSX workbook (first sheet): a header row naming id_number, name,
+         *     certificate_kind (A, B, C, 特种作业 or their codes), course, hours (1–200), completed_on
+         *     (YYYY-MM-DD, not in the future) and passed (是/否, 合格/不合格, true/false), and category
+         *     (required for 特种作业). At most 2 MB; larger files in parts.
+         */
+        post: operations["import_records"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1637,6 +1708,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/people/me/continuing-education": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My continuing education (继续教育栏): the records entered under the ID number the person
+         *     registered with, newest completion first. Real-name registration first.
+         */
+        get: operations["my_records"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/people/me/desk-code": {
         parameters: {
             query?: never;
@@ -2305,6 +2396,27 @@ export interface paths {
         get: operations["get_staff"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/training-institutions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists the training-institution accounts, by username. */
+        get: operations["list_institutions"];
+        put?: never;
+        /**
+         * Opens a training-institution account (培训机构), which signs in at `POST
+         *     /auth/training/login` and may only enter continuing-education records.
+         */
+        post: operations["create_institution"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3257,6 +3369,45 @@ export interface components {
          * @enum {string}
          */
         CheckInReviewDecision: "confirm" | "void";
+        /** @description The import's outcome: every row counted; the refused ones listed with why. */
+        ContinuingEducationImportReport: {
+            created: number;
+            refused: number;
+            /** @description The refused rows, in file order. */
+            rows: components["schemas"]["ContinuingEducationImportRow"][];
+        };
+        /** @description A row not created, with why. */
+        ContinuingEducationImportRow: {
+            errors: components["schemas"]["ImportError"][];
+            /** @description The file's line (CSV) or row (XLSX) the record starts on. */
+            line: number;
+        };
+        /** @description A continuing-education record as the institution, staff and the holder see it. */
+        ContinuingEducationView: {
+            /** @description The special-operations category code (null for safety-management certificates). */
+            category?: string | null;
+            /** @description The category as the manuals name it (建筑电工 …). */
+            category_label?: string | null;
+            /** @description The kind of certificate the education counts for. */
+            certificate_kind: components["schemas"]["HolderCertificateKind"];
+            /** @example 2026-03-01 */
+            completed_on: string;
+            course: string;
+            /** @description `110105********1234` */
+            holder_id_number_masked: string;
+            holder_name: string;
+            /** Format: int64 */
+            hours: number;
+            id: string;
+            institution_id: string;
+            institution_name: string;
+            passed: boolean;
+            /**
+             * Format: int64
+             * @description When it was entered (Unix milliseconds).
+             */
+            recorded_at: number;
+        };
         /**
          * @description The coordinate system a position is given in: WGS-84 (GPS, `wx.getLocation` by default) or
          *     GCJ-02 (China's obfuscated system, used by Chinese map providers).
@@ -3308,6 +3459,19 @@ export interface components {
             /** @description Initial password: 8–128 characters with letters and digits. */
             password: string;
             role: components["schemas"]["Role"];
+            /** @description Sign-in name: 3–32 letters, digits, `.`, `_` or `-`; case-insensitive. */
+            username: string;
+        };
+        CreateTrainingInstitution: {
+            /**
+             * @description 统一社会信用代码, when known.
+             * @example 91350100M000100Y43
+             */
+            credit_code?: string | null;
+            /** @description The institution's name. */
+            name: string;
+            /** @description Initial password: 8–128 characters with letters and digits. */
+            password: string;
             /** @description Sign-in name: 3–32 letters, digits, `.`, `_` or `-`; case-insensitive. */
             username: string;
         };
@@ -3942,7 +4106,7 @@ export interface components {
             account_id: string;
             channel: components["schemas"]["Channel"];
             role: components["schemas"]["Role"];
-            /** @description `person:<id>`, `enterprise:<id>`, `district:<code>` or `city`. */
+            /** @description `person:<id>`, `enterprise:<id>`, `district:<code>`, `city` or `training:<id>`. */
             scope: string;
         };
         /** @description Whether the enterprise can apply now. */
@@ -3976,6 +4140,40 @@ export interface components {
             specialty?: string | null;
             /** @example 2028-06-30 */
             valid_until?: string | null;
+        };
+        /** @description One continuing-education record (继续教育记录) as a training institution enters it. */
+        NewContinuingEducation: {
+            /**
+             * @description The special-operations category (code or label); required for `special`, absent
+             *     otherwise.
+             */
+            category?: string | null;
+            /**
+             * @description The kind of certificate it counts for: safety_a | safety_b | safety_c | special (or A,
+             *     B, C, 特种作业).
+             */
+            certificate_kind: string;
+            /**
+             * @description The day it was completed (YYYY-MM-DD), not in the future.
+             * @example 2026-03-01
+             */
+            completed_on: string;
+            /** @description The course title. */
+            course: string;
+            /**
+             * Format: int64
+             * @description Hours of the course, 1–200.
+             */
+            hours: number;
+            /**
+             * @description The holder's ID number (GB 11643).
+             * @example 11010519491231002X
+             */
+            id_number: string;
+            /** @description The holder's name. */
+            name: string;
+            /** @description Whether the holder passed (合格). */
+            passed: boolean;
         };
         NewExamBatchBody: {
             /** Format: int64 */
@@ -4247,7 +4445,7 @@ export interface components {
              * @description the answer's code: one of the error catalogue (`x-error-codes`, mini-program-api/errors.json)
              * @enum {string}
              */
-            code: "application.already_with_employer" | "application.certificate_not_standing" | "application.changed_recently" | "application.commitment_required" | "application.conditions_not_met" | "application.education_short" | "application.employer_differs" | "application.employment_changed" | "application.enterprise_cannot_confirm" | "application.in_progress" | "application.no_portrait" | "application.not_employed" | "application.not_real_name" | "application.not_waiting" | "application.not_yet_renewable" | "application.not_your_step" | "application.nothing_corrected" | "application.nothing_to_reissue" | "application.number_on_record" | "application.ongoing_project" | "application.opinion_required" | "application.original_not_checked" | "application.scan_required" | "assessment.changed" | "assessment.document_already_attached" | "assessment.document_submitted" | "assessment.document_unusable" | "assessment.incomplete" | "assessment.item_incomplete" | "assessment.item_not_assessed" | "assessment.item_not_scored" | "assessment.items_undecided" | "assessment.no_such_item" | "assessment.not_rectifying" | "assessment.not_self_assessed" | "assessment.opinion_required" | "assessment.outside_review_scope" | "assessment.period_invalid" | "assessment.period_taken" | "assessment.role_not_listed" | "assessment.score_out_of_range" | "assessment.score_precision" | "assessment.score_required" | "assessment.slot_invalid" | "assessment.state_forbids" | "auth.account_disabled" | "auth.forbidden_role" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.invalid_token" | "auth.locked" | "auth.missing_token" | "auth.refresh_token_expired" | "auth.refresh_token_reused" | "auth.session_ended" | "auth.sms_code_exhausted" | "auth.sms_code_expired" | "auth.sms_code_invalid" | "auth.sms_code_too_soon" | "auth.token_expired" | "auth.wechat_blocked" | "auth.wechat_code_invalid" | "auth.wechat_not_configured" | "auth.wechat_rate_limited" | "auth.wrong_current_password" | "certificate.category_invalid" | "certificate.code_invalid" | "certificate.duplicate_in_file" | "certificate.enterprise_name_invalid" | "certificate.font_missing" | "certificate.holder_name_invalid" | "certificate.import_conflict" | "certificate.kind_unknown" | "certificate.lookup_limit" | "certificate.not_printable" | "certificate.number_invalid" | "certificate.number_required" | "certificate.origin_unknown" | "certificate.scan_invalid" | "certificate.specialty_required" | "certificate.validity_invalid" | "certificate.validity_required" | "challenge.expired" | "challenge.invalid" | "challenge.used" | "check_in.accuracy_invalid" | "check_in.already_appealed" | "check_in.appeal_decided" | "check_in.no_appeal" | "check_in.not_appealable" | "check_in.not_employed" | "check_in.not_refused" | "check_in.not_under_review" | "check_in.outside" | "check_in.poor_accuracy" | "check_in.reused_photo" | "conflict.duplicate" | "conflict.referenced" | "coordinates.range" | "credit_code.check_character" | "credit_code.format" | "daily.bonus_by_enterprise" | "daily.deduction_by_staff" | "daily.enterprise_fixed" | "daily.enterprise_unknown" | "daily.evidence_required" | "daily.not_reporter" | "daily.own_record" | "daily.points_invalid" | "daily.project_unknown" | "daily.type_unknown" | "date.format" | "district_code.format" | "document.already_completed" | "document.body_invalid" | "document.empty" | "document.file_missing" | "document.hash_mismatch" | "document.image_too_large" | "document.image_too_small" | "document.image_unreadable" | "document.images_busy" | "document.in_use" | "document.locked" | "document.not_completed" | "document.not_multipart" | "document.not_uploaded" | "document.owner_required" | "document.part_too_large" | "document.pdf_incomplete" | "document.purpose_not_allowed" | "document.purpose_unknown" | "document.sha256_format" | "document.size_mismatch" | "document.too_large" | "document.too_many_parts" | "document.type_not_allowed" | "employment.already_employed" | "employment.already_ended" | "employment.already_your_staff" | "employment.contract_period_invalid" | "employment.mini_program_only" | "employment.person_not_registered" | "employment.request_not_pending" | "employment.request_pending" | "employment.unregistered_limit" | "enterprise.already_exists" | "enterprise.document_invalid" | "enterprise.field_staff_only" | "enterprise.outside_jurisdiction" | "enterprise.polygon_vertices" | "enterprise.qualification_issued_in_future" | "enterprise.radius_range" | "exam.absent_recently" | "exam.already_registered" | "exam.already_reviewed" | "exam.batch_full" | "exam.capacity_invalid" | "exam.category_invalid" | "exam.cheated_recently" | "exam.ineligible" | "exam.no_portrait" | "exam.not_employed_here" | "exam.not_real_name" | "exam.opinion_required" | "exam.outcome_not_allowed" | "exam.outside_district" | "exam.registration_closed" | "exam.registration_not_open" | "exam.schedule_invalid" | "exam.type_unknown" | "face.busy" | "face.evidence_required" | "face.mismatch" | "face.no_face" | "face.selfie_not_accepted" | "face.selfie_not_fresh" | "face.several_faces" | "face.too_blurred" | "face.too_dark" | "face.too_large" | "face.too_small" | "face.unreadable" | "field.invalid" | "field.missing" | "field.unknown" | "id_number.birth_date" | "id_number.check_character" | "id_number.format" | "identity.assurance_too_low" | "identity.desk_code_invalid" | "identity.desk_name_mismatch" | "import.columns_missing" | "import.encoding_unknown" | "import.workbook_too_large" | "import.workbook_unreadable" | "internal" | "link.expired" | "link.invalid" | "liveness.challenge_required" | "liveness.frame_count" | "liveness.not_same_person" | "liveness.repeated_frame" | "liveness.wrong_pose" | "password.weak" | "person.already_registered" | "person.identity_taken" | "person.not_registered" | "person.photo_not_found" | "person.photo_pending" | "person.photo_purpose" | "person.registration_held" | "person.selfie_is_portrait" | "phone.format" | "photo.reused" | "project.area_invalid" | "project.enterprise_unknown" | "project.outside_district" | "project.permit_taken" | "request.bad_parameter" | "request.invalid" | "request.invalid_fields" | "request.malformed_json" | "request.not_json" | "request.timeout" | "request.too_large" | "request.unreadable_body" | "request.unstorable_value" | "request.unsupported_media_type" | "request.uri_too_long" | "resource.not_found" | "result.adjustment_changes_nothing" | "result.bands_invalid" | "result.incomplete" | "result.period_invalid" | "result.reason_unknown" | "result.weights_invalid" | "review.decided" | "review.state_unknown" | "route.method_not_allowed" | "route.not_found" | "service.database_busy" | "service.not_ready" | "service.unavailable" | "sms.account_limit" | "sms.address_limit" | "sms.daily_limit" | "sms.unavailable" | "staff.creation_not_allowed" | "staff.district_not_allowed" | "staff.district_required" | "staff.outside_jurisdiction" | "staff.role_invalid" | "staff.username_format" | "staff.username_taken" | "storage.unavailable" | "template.item_count" | "template.item_number" | "template.item_number_taken" | "template.max_score" | "template.max_score_unscored" | "template.project_scored_only" | "template.slots" | "template.version_conflict" | "text.control_character" | "text.empty" | "text.too_long" | "upstream.wechat_unavailable" | "verification.already_checked_in" | "verification.deadline_passed" | "verification.duplicate" | "verification.mini_program_only" | "verification.not_selected" | "verification.nothing_to_replace" | "verification.notice_in_future" | "verification.outside_window" | "verification.person_not_employed" | "verification.person_not_qualified" | "verification.replacement_drops_employed" | "verification.replacement_keeps_ended" | "verification.report_missing" | "verification.requirements_missing" | "verification.site_missing" | "verification.state" | "verification.task_exists" | "verification.technical_lead_missing" | "verification.too_few_in_total" | "verification.too_few_registered" | "verification.too_few_titled" | "wechat.code_format" | "wechat_face.expired" | "wechat_face.failed" | "wechat_face.invalid" | "wechat_face.mini_program_only" | "wechat_face.not_enabled" | "wechat_face.refused" | "wechat_face.target" | "wechat_face.unavailable" | "wechat_face.used";
+            code: "application.already_with_employer" | "application.certificate_not_standing" | "application.changed_recently" | "application.commitment_required" | "application.conditions_not_met" | "application.education_short" | "application.employer_differs" | "application.employment_changed" | "application.enterprise_cannot_confirm" | "application.in_progress" | "application.no_portrait" | "application.not_employed" | "application.not_real_name" | "application.not_waiting" | "application.not_yet_renewable" | "application.not_your_step" | "application.nothing_corrected" | "application.nothing_to_reissue" | "application.number_on_record" | "application.ongoing_project" | "application.opinion_required" | "application.original_not_checked" | "application.scan_required" | "assessment.changed" | "assessment.document_already_attached" | "assessment.document_submitted" | "assessment.document_unusable" | "assessment.incomplete" | "assessment.item_incomplete" | "assessment.item_not_assessed" | "assessment.item_not_scored" | "assessment.items_undecided" | "assessment.no_such_item" | "assessment.not_rectifying" | "assessment.not_self_assessed" | "assessment.opinion_required" | "assessment.outside_review_scope" | "assessment.period_invalid" | "assessment.period_taken" | "assessment.role_not_listed" | "assessment.score_out_of_range" | "assessment.score_precision" | "assessment.score_required" | "assessment.slot_invalid" | "assessment.state_forbids" | "auth.account_disabled" | "auth.forbidden_role" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.invalid_token" | "auth.locked" | "auth.missing_token" | "auth.refresh_token_expired" | "auth.refresh_token_reused" | "auth.session_ended" | "auth.sms_code_exhausted" | "auth.sms_code_expired" | "auth.sms_code_invalid" | "auth.sms_code_too_soon" | "auth.token_expired" | "auth.wechat_blocked" | "auth.wechat_code_invalid" | "auth.wechat_not_configured" | "auth.wechat_rate_limited" | "auth.wrong_current_password" | "certificate.category_invalid" | "certificate.code_invalid" | "certificate.duplicate_in_file" | "certificate.enterprise_name_invalid" | "certificate.font_missing" | "certificate.holder_name_invalid" | "certificate.import_conflict" | "certificate.kind_unknown" | "certificate.lookup_limit" | "certificate.not_printable" | "certificate.number_invalid" | "certificate.number_required" | "certificate.origin_unknown" | "certificate.scan_invalid" | "certificate.specialty_required" | "certificate.validity_invalid" | "certificate.validity_required" | "challenge.expired" | "challenge.invalid" | "challenge.used" | "check_in.accuracy_invalid" | "check_in.already_appealed" | "check_in.appeal_decided" | "check_in.no_appeal" | "check_in.not_appealable" | "check_in.not_employed" | "check_in.not_refused" | "check_in.not_under_review" | "check_in.outside" | "check_in.poor_accuracy" | "check_in.reused_photo" | "conflict.duplicate" | "conflict.referenced" | "coordinates.range" | "credit_code.check_character" | "credit_code.format" | "daily.bonus_by_enterprise" | "daily.deduction_by_staff" | "daily.enterprise_fixed" | "daily.enterprise_unknown" | "daily.evidence_required" | "daily.not_reporter" | "daily.own_record" | "daily.points_invalid" | "daily.project_unknown" | "daily.type_unknown" | "date.format" | "district_code.format" | "document.already_completed" | "document.body_invalid" | "document.empty" | "document.file_missing" | "document.hash_mismatch" | "document.image_too_large" | "document.image_too_small" | "document.image_unreadable" | "document.images_busy" | "document.in_use" | "document.locked" | "document.not_completed" | "document.not_multipart" | "document.not_uploaded" | "document.owner_required" | "document.part_too_large" | "document.pdf_incomplete" | "document.purpose_not_allowed" | "document.purpose_unknown" | "document.sha256_format" | "document.size_mismatch" | "document.too_large" | "document.too_many_parts" | "document.type_not_allowed" | "education.completed_in_future" | "education.course_invalid" | "education.duplicate" | "education.duplicate_in_file" | "education.hours_invalid" | "education.passed_invalid" | "employment.already_employed" | "employment.already_ended" | "employment.already_your_staff" | "employment.contract_period_invalid" | "employment.mini_program_only" | "employment.person_not_registered" | "employment.request_not_pending" | "employment.request_pending" | "employment.unregistered_limit" | "enterprise.already_exists" | "enterprise.document_invalid" | "enterprise.field_staff_only" | "enterprise.outside_jurisdiction" | "enterprise.polygon_vertices" | "enterprise.qualification_issued_in_future" | "enterprise.radius_range" | "exam.absent_recently" | "exam.already_registered" | "exam.already_reviewed" | "exam.batch_full" | "exam.capacity_invalid" | "exam.category_invalid" | "exam.cheated_recently" | "exam.ineligible" | "exam.no_portrait" | "exam.not_employed_here" | "exam.not_real_name" | "exam.opinion_required" | "exam.outcome_not_allowed" | "exam.outside_district" | "exam.registration_closed" | "exam.registration_not_open" | "exam.schedule_invalid" | "exam.type_unknown" | "face.busy" | "face.evidence_required" | "face.mismatch" | "face.no_face" | "face.selfie_not_accepted" | "face.selfie_not_fresh" | "face.several_faces" | "face.too_blurred" | "face.too_dark" | "face.too_large" | "face.too_small" | "face.unreadable" | "field.invalid" | "field.missing" | "field.unknown" | "id_number.birth_date" | "id_number.check_character" | "id_number.format" | "identity.assurance_too_low" | "identity.desk_code_invalid" | "identity.desk_name_mismatch" | "import.columns_missing" | "import.encoding_unknown" | "import.workbook_too_large" | "import.workbook_unreadable" | "internal" | "link.expired" | "link.invalid" | "liveness.challenge_required" | "liveness.frame_count" | "liveness.not_same_person" | "liveness.repeated_frame" | "liveness.wrong_pose" | "password.weak" | "person.already_registered" | "person.identity_taken" | "person.not_registered" | "person.photo_not_found" | "person.photo_pending" | "person.photo_purpose" | "person.registration_held" | "person.selfie_is_portrait" | "phone.format" | "photo.reused" | "project.area_invalid" | "project.enterprise_unknown" | "project.outside_district" | "project.permit_taken" | "request.bad_parameter" | "request.invalid" | "request.invalid_fields" | "request.malformed_json" | "request.not_json" | "request.timeout" | "request.too_large" | "request.unreadable_body" | "request.unstorable_value" | "request.unsupported_media_type" | "request.uri_too_long" | "resource.not_found" | "result.adjustment_changes_nothing" | "result.bands_invalid" | "result.incomplete" | "result.period_invalid" | "result.reason_unknown" | "result.weights_invalid" | "review.decided" | "review.state_unknown" | "route.method_not_allowed" | "route.not_found" | "service.database_busy" | "service.not_ready" | "service.unavailable" | "sms.account_limit" | "sms.address_limit" | "sms.daily_limit" | "sms.unavailable" | "staff.creation_not_allowed" | "staff.district_not_allowed" | "staff.district_required" | "staff.outside_jurisdiction" | "staff.role_invalid" | "staff.username_format" | "staff.username_taken" | "storage.unavailable" | "template.item_count" | "template.item_number" | "template.item_number_taken" | "template.max_score" | "template.max_score_unscored" | "template.project_scored_only" | "template.slots" | "template.version_conflict" | "text.control_character" | "text.empty" | "text.too_long" | "training.username_format" | "training.username_taken" | "upstream.wechat_unavailable" | "verification.already_checked_in" | "verification.deadline_passed" | "verification.duplicate" | "verification.mini_program_only" | "verification.not_selected" | "verification.nothing_to_replace" | "verification.notice_in_future" | "verification.outside_window" | "verification.person_not_employed" | "verification.person_not_qualified" | "verification.replacement_drops_employed" | "verification.replacement_keeps_ended" | "verification.report_missing" | "verification.requirements_missing" | "verification.site_missing" | "verification.state" | "verification.task_exists" | "verification.technical_lead_missing" | "verification.too_few_in_total" | "verification.too_few_registered" | "verification.too_few_titled" | "wechat.code_format" | "wechat_face.expired" | "wechat_face.failed" | "wechat_face.invalid" | "wechat_face.mini_program_only" | "wechat_face.not_enabled" | "wechat_face.refused" | "wechat_face.target" | "wechat_face.unavailable" | "wechat_face.used";
             /** @description What happened and what to do, in the requested language. */
             detail: string;
             errors?: components["schemas"]["ProblemField"][];
@@ -4263,7 +4461,7 @@ export interface components {
              * @description the field's code: one of the error catalogue (`x-error-codes`, mini-program-api/errors.json)
              * @enum {string}
              */
-            code: "application.already_with_employer" | "application.certificate_not_standing" | "application.changed_recently" | "application.commitment_required" | "application.conditions_not_met" | "application.education_short" | "application.employer_differs" | "application.employment_changed" | "application.enterprise_cannot_confirm" | "application.in_progress" | "application.no_portrait" | "application.not_employed" | "application.not_real_name" | "application.not_waiting" | "application.not_yet_renewable" | "application.not_your_step" | "application.nothing_corrected" | "application.nothing_to_reissue" | "application.number_on_record" | "application.ongoing_project" | "application.opinion_required" | "application.original_not_checked" | "application.scan_required" | "assessment.changed" | "assessment.document_already_attached" | "assessment.document_submitted" | "assessment.document_unusable" | "assessment.incomplete" | "assessment.item_incomplete" | "assessment.item_not_assessed" | "assessment.item_not_scored" | "assessment.items_undecided" | "assessment.no_such_item" | "assessment.not_rectifying" | "assessment.not_self_assessed" | "assessment.opinion_required" | "assessment.outside_review_scope" | "assessment.period_invalid" | "assessment.period_taken" | "assessment.role_not_listed" | "assessment.score_out_of_range" | "assessment.score_precision" | "assessment.score_required" | "assessment.slot_invalid" | "assessment.state_forbids" | "auth.account_disabled" | "auth.forbidden_role" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.invalid_token" | "auth.locked" | "auth.missing_token" | "auth.refresh_token_expired" | "auth.refresh_token_reused" | "auth.session_ended" | "auth.sms_code_exhausted" | "auth.sms_code_expired" | "auth.sms_code_invalid" | "auth.sms_code_too_soon" | "auth.token_expired" | "auth.wechat_blocked" | "auth.wechat_code_invalid" | "auth.wechat_not_configured" | "auth.wechat_rate_limited" | "auth.wrong_current_password" | "certificate.category_invalid" | "certificate.code_invalid" | "certificate.duplicate_in_file" | "certificate.enterprise_name_invalid" | "certificate.font_missing" | "certificate.holder_name_invalid" | "certificate.import_conflict" | "certificate.kind_unknown" | "certificate.lookup_limit" | "certificate.not_printable" | "certificate.number_invalid" | "certificate.number_required" | "certificate.origin_unknown" | "certificate.scan_invalid" | "certificate.specialty_required" | "certificate.validity_invalid" | "certificate.validity_required" | "challenge.expired" | "challenge.invalid" | "challenge.used" | "check_in.accuracy_invalid" | "check_in.already_appealed" | "check_in.appeal_decided" | "check_in.no_appeal" | "check_in.not_appealable" | "check_in.not_employed" | "check_in.not_refused" | "check_in.not_under_review" | "check_in.outside" | "check_in.poor_accuracy" | "check_in.reused_photo" | "conflict.duplicate" | "conflict.referenced" | "coordinates.range" | "credit_code.check_character" | "credit_code.format" | "daily.bonus_by_enterprise" | "daily.deduction_by_staff" | "daily.enterprise_fixed" | "daily.enterprise_unknown" | "daily.evidence_required" | "daily.not_reporter" | "daily.own_record" | "daily.points_invalid" | "daily.project_unknown" | "daily.type_unknown" | "date.format" | "district_code.format" | "document.already_completed" | "document.body_invalid" | "document.empty" | "document.file_missing" | "document.hash_mismatch" | "document.image_too_large" | "document.image_too_small" | "document.image_unreadable" | "document.images_busy" | "document.in_use" | "document.locked" | "document.not_completed" | "document.not_multipart" | "document.not_uploaded" | "document.owner_required" | "document.part_too_large" | "document.pdf_incomplete" | "document.purpose_not_allowed" | "document.purpose_unknown" | "document.sha256_format" | "document.size_mismatch" | "document.too_large" | "document.too_many_parts" | "document.type_not_allowed" | "employment.already_employed" | "employment.already_ended" | "employment.already_your_staff" | "employment.contract_period_invalid" | "employment.mini_program_only" | "employment.person_not_registered" | "employment.request_not_pending" | "employment.request_pending" | "employment.unregistered_limit" | "enterprise.already_exists" | "enterprise.document_invalid" | "enterprise.field_staff_only" | "enterprise.outside_jurisdiction" | "enterprise.polygon_vertices" | "enterprise.qualification_issued_in_future" | "enterprise.radius_range" | "exam.absent_recently" | "exam.already_registered" | "exam.already_reviewed" | "exam.batch_full" | "exam.capacity_invalid" | "exam.category_invalid" | "exam.cheated_recently" | "exam.ineligible" | "exam.no_portrait" | "exam.not_employed_here" | "exam.not_real_name" | "exam.opinion_required" | "exam.outcome_not_allowed" | "exam.outside_district" | "exam.registration_closed" | "exam.registration_not_open" | "exam.schedule_invalid" | "exam.type_unknown" | "face.busy" | "face.evidence_required" | "face.mismatch" | "face.no_face" | "face.selfie_not_accepted" | "face.selfie_not_fresh" | "face.several_faces" | "face.too_blurred" | "face.too_dark" | "face.too_large" | "face.too_small" | "face.unreadable" | "field.invalid" | "field.missing" | "field.unknown" | "id_number.birth_date" | "id_number.check_character" | "id_number.format" | "identity.assurance_too_low" | "identity.desk_code_invalid" | "identity.desk_name_mismatch" | "import.columns_missing" | "import.encoding_unknown" | "import.workbook_too_large" | "import.workbook_unreadable" | "internal" | "link.expired" | "link.invalid" | "liveness.challenge_required" | "liveness.frame_count" | "liveness.not_same_person" | "liveness.repeated_frame" | "liveness.wrong_pose" | "password.weak" | "person.already_registered" | "person.identity_taken" | "person.not_registered" | "person.photo_not_found" | "person.photo_pending" | "person.photo_purpose" | "person.registration_held" | "person.selfie_is_portrait" | "phone.format" | "photo.reused" | "project.area_invalid" | "project.enterprise_unknown" | "project.outside_district" | "project.permit_taken" | "request.bad_parameter" | "request.invalid" | "request.invalid_fields" | "request.malformed_json" | "request.not_json" | "request.timeout" | "request.too_large" | "request.unreadable_body" | "request.unstorable_value" | "request.unsupported_media_type" | "request.uri_too_long" | "resource.not_found" | "result.adjustment_changes_nothing" | "result.bands_invalid" | "result.incomplete" | "result.period_invalid" | "result.reason_unknown" | "result.weights_invalid" | "review.decided" | "review.state_unknown" | "route.method_not_allowed" | "route.not_found" | "service.database_busy" | "service.not_ready" | "service.unavailable" | "sms.account_limit" | "sms.address_limit" | "sms.daily_limit" | "sms.unavailable" | "staff.creation_not_allowed" | "staff.district_not_allowed" | "staff.district_required" | "staff.outside_jurisdiction" | "staff.role_invalid" | "staff.username_format" | "staff.username_taken" | "storage.unavailable" | "template.item_count" | "template.item_number" | "template.item_number_taken" | "template.max_score" | "template.max_score_unscored" | "template.project_scored_only" | "template.slots" | "template.version_conflict" | "text.control_character" | "text.empty" | "text.too_long" | "upstream.wechat_unavailable" | "verification.already_checked_in" | "verification.deadline_passed" | "verification.duplicate" | "verification.mini_program_only" | "verification.not_selected" | "verification.nothing_to_replace" | "verification.notice_in_future" | "verification.outside_window" | "verification.person_not_employed" | "verification.person_not_qualified" | "verification.replacement_drops_employed" | "verification.replacement_keeps_ended" | "verification.report_missing" | "verification.requirements_missing" | "verification.site_missing" | "verification.state" | "verification.task_exists" | "verification.technical_lead_missing" | "verification.too_few_in_total" | "verification.too_few_registered" | "verification.too_few_titled" | "wechat.code_format" | "wechat_face.expired" | "wechat_face.failed" | "wechat_face.invalid" | "wechat_face.mini_program_only" | "wechat_face.not_enabled" | "wechat_face.refused" | "wechat_face.target" | "wechat_face.unavailable" | "wechat_face.used";
+            code: "application.already_with_employer" | "application.certificate_not_standing" | "application.changed_recently" | "application.commitment_required" | "application.conditions_not_met" | "application.education_short" | "application.employer_differs" | "application.employment_changed" | "application.enterprise_cannot_confirm" | "application.in_progress" | "application.no_portrait" | "application.not_employed" | "application.not_real_name" | "application.not_waiting" | "application.not_yet_renewable" | "application.not_your_step" | "application.nothing_corrected" | "application.nothing_to_reissue" | "application.number_on_record" | "application.ongoing_project" | "application.opinion_required" | "application.original_not_checked" | "application.scan_required" | "assessment.changed" | "assessment.document_already_attached" | "assessment.document_submitted" | "assessment.document_unusable" | "assessment.incomplete" | "assessment.item_incomplete" | "assessment.item_not_assessed" | "assessment.item_not_scored" | "assessment.items_undecided" | "assessment.no_such_item" | "assessment.not_rectifying" | "assessment.not_self_assessed" | "assessment.opinion_required" | "assessment.outside_review_scope" | "assessment.period_invalid" | "assessment.period_taken" | "assessment.role_not_listed" | "assessment.score_out_of_range" | "assessment.score_precision" | "assessment.score_required" | "assessment.slot_invalid" | "assessment.state_forbids" | "auth.account_disabled" | "auth.forbidden_role" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.invalid_token" | "auth.locked" | "auth.missing_token" | "auth.refresh_token_expired" | "auth.refresh_token_reused" | "auth.session_ended" | "auth.sms_code_exhausted" | "auth.sms_code_expired" | "auth.sms_code_invalid" | "auth.sms_code_too_soon" | "auth.token_expired" | "auth.wechat_blocked" | "auth.wechat_code_invalid" | "auth.wechat_not_configured" | "auth.wechat_rate_limited" | "auth.wrong_current_password" | "certificate.category_invalid" | "certificate.code_invalid" | "certificate.duplicate_in_file" | "certificate.enterprise_name_invalid" | "certificate.font_missing" | "certificate.holder_name_invalid" | "certificate.import_conflict" | "certificate.kind_unknown" | "certificate.lookup_limit" | "certificate.not_printable" | "certificate.number_invalid" | "certificate.number_required" | "certificate.origin_unknown" | "certificate.scan_invalid" | "certificate.specialty_required" | "certificate.validity_invalid" | "certificate.validity_required" | "challenge.expired" | "challenge.invalid" | "challenge.used" | "check_in.accuracy_invalid" | "check_in.already_appealed" | "check_in.appeal_decided" | "check_in.no_appeal" | "check_in.not_appealable" | "check_in.not_employed" | "check_in.not_refused" | "check_in.not_under_review" | "check_in.outside" | "check_in.poor_accuracy" | "check_in.reused_photo" | "conflict.duplicate" | "conflict.referenced" | "coordinates.range" | "credit_code.check_character" | "credit_code.format" | "daily.bonus_by_enterprise" | "daily.deduction_by_staff" | "daily.enterprise_fixed" | "daily.enterprise_unknown" | "daily.evidence_required" | "daily.not_reporter" | "daily.own_record" | "daily.points_invalid" | "daily.project_unknown" | "daily.type_unknown" | "date.format" | "district_code.format" | "document.already_completed" | "document.body_invalid" | "document.empty" | "document.file_missing" | "document.hash_mismatch" | "document.image_too_large" | "document.image_too_small" | "document.image_unreadable" | "document.images_busy" | "document.in_use" | "document.locked" | "document.not_completed" | "document.not_multipart" | "document.not_uploaded" | "document.owner_required" | "document.part_too_large" | "document.pdf_incomplete" | "document.purpose_not_allowed" | "document.purpose_unknown" | "document.sha256_format" | "document.size_mismatch" | "document.too_large" | "document.too_many_parts" | "document.type_not_allowed" | "education.completed_in_future" | "education.course_invalid" | "education.duplicate" | "education.duplicate_in_file" | "education.hours_invalid" | "education.passed_invalid" | "employment.already_employed" | "employment.already_ended" | "employment.already_your_staff" | "employment.contract_period_invalid" | "employment.mini_program_only" | "employment.person_not_registered" | "employment.request_not_pending" | "employment.request_pending" | "employment.unregistered_limit" | "enterprise.already_exists" | "enterprise.document_invalid" | "enterprise.field_staff_only" | "enterprise.outside_jurisdiction" | "enterprise.polygon_vertices" | "enterprise.qualification_issued_in_future" | "enterprise.radius_range" | "exam.absent_recently" | "exam.already_registered" | "exam.already_reviewed" | "exam.batch_full" | "exam.capacity_invalid" | "exam.category_invalid" | "exam.cheated_recently" | "exam.ineligible" | "exam.no_portrait" | "exam.not_employed_here" | "exam.not_real_name" | "exam.opinion_required" | "exam.outcome_not_allowed" | "exam.outside_district" | "exam.registration_closed" | "exam.registration_not_open" | "exam.schedule_invalid" | "exam.type_unknown" | "face.busy" | "face.evidence_required" | "face.mismatch" | "face.no_face" | "face.selfie_not_accepted" | "face.selfie_not_fresh" | "face.several_faces" | "face.too_blurred" | "face.too_dark" | "face.too_large" | "face.too_small" | "face.unreadable" | "field.invalid" | "field.missing" | "field.unknown" | "id_number.birth_date" | "id_number.check_character" | "id_number.format" | "identity.assurance_too_low" | "identity.desk_code_invalid" | "identity.desk_name_mismatch" | "import.columns_missing" | "import.encoding_unknown" | "import.workbook_too_large" | "import.workbook_unreadable" | "internal" | "link.expired" | "link.invalid" | "liveness.challenge_required" | "liveness.frame_count" | "liveness.not_same_person" | "liveness.repeated_frame" | "liveness.wrong_pose" | "password.weak" | "person.already_registered" | "person.identity_taken" | "person.not_registered" | "person.photo_not_found" | "person.photo_pending" | "person.photo_purpose" | "person.registration_held" | "person.selfie_is_portrait" | "phone.format" | "photo.reused" | "project.area_invalid" | "project.enterprise_unknown" | "project.outside_district" | "project.permit_taken" | "request.bad_parameter" | "request.invalid" | "request.invalid_fields" | "request.malformed_json" | "request.not_json" | "request.timeout" | "request.too_large" | "request.unreadable_body" | "request.unstorable_value" | "request.unsupported_media_type" | "request.uri_too_long" | "resource.not_found" | "result.adjustment_changes_nothing" | "result.bands_invalid" | "result.incomplete" | "result.period_invalid" | "result.reason_unknown" | "result.weights_invalid" | "review.decided" | "review.state_unknown" | "route.method_not_allowed" | "route.not_found" | "service.database_busy" | "service.not_ready" | "service.unavailable" | "sms.account_limit" | "sms.address_limit" | "sms.daily_limit" | "sms.unavailable" | "staff.creation_not_allowed" | "staff.district_not_allowed" | "staff.district_required" | "staff.outside_jurisdiction" | "staff.role_invalid" | "staff.username_format" | "staff.username_taken" | "storage.unavailable" | "template.item_count" | "template.item_number" | "template.item_number_taken" | "template.max_score" | "template.max_score_unscored" | "template.project_scored_only" | "template.slots" | "template.version_conflict" | "text.control_character" | "text.empty" | "text.too_long" | "training.username_format" | "training.username_taken" | "upstream.wechat_unavailable" | "verification.already_checked_in" | "verification.deadline_passed" | "verification.duplicate" | "verification.mini_program_only" | "verification.not_selected" | "verification.nothing_to_replace" | "verification.notice_in_future" | "verification.outside_window" | "verification.person_not_employed" | "verification.person_not_qualified" | "verification.replacement_drops_employed" | "verification.replacement_keeps_ended" | "verification.report_missing" | "verification.requirements_missing" | "verification.site_missing" | "verification.state" | "verification.task_exists" | "verification.technical_lead_missing" | "verification.too_few_in_total" | "verification.too_few_registered" | "verification.too_few_titled" | "wechat.code_format" | "wechat_face.expired" | "wechat_face.failed" | "wechat_face.invalid" | "wechat_face.mini_program_only" | "wechat_face.not_enabled" | "wechat_face.refused" | "wechat_face.target" | "wechat_face.unavailable" | "wechat_face.used";
             /** @description The JSON path of the field, e.g. `credit_code`. */
             field: string;
             message: string;
@@ -4626,10 +4824,12 @@ export interface components {
         /**
          * @description What a caller is allowed to be. Staff roles follow DOMAIN.md: the city station (`city`),
          *     district authorities (`district`, bound to a district code), site supervisors
-         *     (`supervisor`) and system administrators (`sysadmin`).
+         *     (`supervisor`) and system administrators (`sysadmin`). A training institution (`training`,
+         *     培训机构) is no staff: it only enters continuing-education records, and `Caller` refuses it
+         *     everywhere else (`AnyCaller`).
          * @enum {string}
          */
-        Role: "person" | "enterprise" | "city" | "district" | "supervisor" | "sysadmin";
+        Role: "person" | "enterprise" | "city" | "district" | "supervisor" | "sysadmin" | "training";
         /** @description One submitted round and how its review ended. */
         RoundView: {
             /** Format: double */
@@ -4956,6 +5156,21 @@ export interface components {
             role: components["schemas"]["Role"];
             /** @description Always `Bearer`. */
             token_type: string;
+        };
+        /** @description A training institution's account as the API shows it. */
+        TrainingInstitutionView: {
+            /**
+             * Format: int64
+             * @description Unix milliseconds.
+             */
+            created_at: number;
+            /** @description The unified social credit code, when given. */
+            credit_code?: string | null;
+            id: string;
+            name: string;
+            /** @description active | disabled */
+            status: string;
+            username: string;
         };
         /** @description The upload's form: one part named `file`. */
         UploadForm: {
@@ -8206,6 +8421,128 @@ export interface operations {
             };
         };
     };
+    training_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaffLogin"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After: auth.locked, auth.sms_code_too_soon, auth.wechat_rate_limited, certificate.lookup_limit, employment.unregistered_limit, sms.account_limit, sms.address_limit, sms.daily_limit */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     wechat_login: {
         parameters: {
             query?: never;
@@ -8589,6 +8926,314 @@ export interface operations {
             };
             /** @description The request took too long: request.timeout */
             408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_records: {
+        parameters: {
+            query?: {
+                /** @description One holder's full ID number (matched by its keyed hash; never stored or logged). */
+                id_number?: string;
+                /** @description 1-based page number (default 1, at most 1000000). */
+                page?: number;
+                /** @description Items per page (default 50, at most 200). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContinuingEducationView"][];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_record: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewContinuingEducation"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContinuingEducationView"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_records: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description CSV with a header row, in UTF-8 or GB18030, or an XLSX workbook whose first sheet has the header row */
+        requestBody: {
+            content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["Workbook"];
+                "text/csv": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContinuingEducationImportReport"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14807,6 +15452,93 @@ export interface operations {
             };
         };
     };
+    my_records: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number (default 1, at most 1000000). */
+                page?: number;
+                /** @description Items per page (default 50, at most 200). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContinuingEducationView"][];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     desk_code: {
         parameters: {
             query?: never;
@@ -18411,6 +19143,197 @@ export interface operations {
             };
             /** @description The request took too long: request.timeout */
             408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_institutions: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number (default 1, at most 1000000). */
+                page?: number;
+                /** @description Items per page (default 50, at most 200). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingInstitutionView"][];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_institution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTrainingInstitution"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingInstitutionView"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -20,6 +20,7 @@ const BOUNDS: Columns = Columns {
     enterprise: Some(Key::Condition("p.enterprise_id = {} AND x.state = 'approved'")),
     district: Some(Key::Column("x.district_code")),
     owner: Some(Key::Column("x.supervisor_id")),
+    training: None,
     person: None,
 };
 

@@ -40,6 +40,7 @@ const BOUNDS: Columns = Columns {
            WHERE e.district_code = {} AND m.state = 'active')",
     )),
     owner: None,
+    training: None,
 };
 
 /// A certificate with the facts of its status.

@@ -30,6 +30,7 @@ const BOUNDS: Columns = Columns {
     enterprise: Some(Key::Column("x.enterprise_id")),
     district: Some(Key::Column("e.district_code")),
     owner: None,
+    training: None,
 };
 
 /// Rows of `table` (as `x`) joined with the enterprise and the person's identity; the caller

@@ -120,7 +120,7 @@ SETTINGS (TOML key = default; environment: ZHUJIAN_<SECTION>_<KEY>, e.g. ZHUJIAN
   applications.approval_chains = []  chains replacing the seeds' defaults, e.g. [\"renewal=enterprise>district>city\"] (steps: enterprise, district, city)
   applications.employer_change_interval_months = 6  months after an approved employer change before another may be applied for
   applications.renewal_window_days = 90  days before expiry from which a renewal may be applied for
-  applications.renewal_education_hours = 24  hours of passed continuing education within the validity a renewal needs
+  applications.renewal_education_hours = 24  hours of passed continuing education within the validity a renewal needs (0–1000; 0: none)
   audit.checkpoint_interval_secs = 300  how often the audit chain's head is signed into the object store (0: never)
   audit.checkpoint_prefix = \"audit/checkpoints/\"  where in the object store checkpoints are kept (one place per deployment)
   log.format = \"text\"               text | json

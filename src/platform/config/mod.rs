@@ -156,6 +156,9 @@ impl Settings {
         if self.check_in.photo_hash_distance > MAX_PHOTO_HASH_DISTANCE {
             bail!("check_in.photo_hash_distance must be at most {MAX_PHOTO_HASH_DISTANCE} bits");
         }
+        if !(0..=1000).contains(&self.applications.renewal_education_hours) {
+            bail!("applications.renewal_education_hours must be 0–1000");
+        }
         Ok(())
     }
 }

@@ -269,7 +269,8 @@ pub struct ApplicationSettings {
     pub approval_chains: Vec<String>,
     pub employer_change_interval_months: u32,
     pub renewal_window_days: u32,
-    /// Hours of passed continuing education within the validity a renewal needs.
+    /// The fewest hours of passed continuing education (`training::passed_hours`) within the
+    /// validity a renewal (延续) needs; 0: none.
     pub renewal_education_hours: i64,
 }
 

@@ -176,6 +176,12 @@ catalogue! {
     "document.too_large" [413] "文件超过此类文件的上限 {limit}" "The file exceeds this type's limit of {limit}";
     "document.too_many_parts" [413] "请求中除 file 外的部分过多（最多 16 个）" "Too many parts besides file (at most 16)";
     "document.type_not_allowed" [415] "文件内容为 {found}，此用途只接受 {accepted}" "The file's content is {found}; this purpose accepts {accepted}";
+    "education.completed_in_future" [422] "结业日期不能晚于今天" "The completion date cannot be in the future";
+    "education.course_invalid" [422] "请填写课程名称（最多 200 个字符）" "Enter the course title (at most 200 characters)";
+    "education.duplicate" [409] "本机构已为该持证人录入过同一天的同一课程" "This institution already recorded this course on that day for this holder";
+    "education.duplicate_in_file" [409] "与文件中前面一行是同一持证人同一天的同一课程" "The same holder, course and day as an earlier line of the file";
+    "education.hours_invalid" [422] "学时须为 1 至 200 的整数" "The hours are a whole number from 1 to 200";
+    "education.passed_invalid" [422] "是否合格须填写 是 或 否（合格 / 不合格）" "Whether it was passed: 是 or 否 (yes or no)";
     "employment.already_employed" [409] "您已与其他企业存在聘用关系，须先解除" "You are employed by another enterprise; that relation must end first";
     "employment.already_ended" [409] "该聘用关系已解除" "This employment has already ended";
     "employment.already_your_staff" [409] "此人已是本企业在聘人员" "This person already works for you";
@@ -306,6 +312,8 @@ catalogue! {
     "text.control_character" [422] "内容含有不可见的控制字符（如空字符；单行项也不能换行），请删除后重新输入" "The text holds control characters (such as NUL, or a line break in a one-line field); remove them";
     "text.empty" [422] "此项不能为空" "This field must not be empty";
     "text.too_long" [422] "内容过长" "The text is too long";
+    "training.username_format" [422] "用户名为3至32位字母、数字或 . _ -" "Use 3–32 letters, digits, '.', '_' or '-'";
+    "training.username_taken" [409] "该培训机构用户名已被使用" "That training-institution username is taken";
     "upstream.wechat_unavailable" [503] "微信服务暂时不可用，请稍后重试" "WeChat is unavailable; try again shortly";
     "verification.already_checked_in" [409] "您已完成本次打卡" "You have already checked in for this task";
     "verification.deadline_passed" [422] "按此计算的启动期限已过；请核对通知日期和资质发证日期" "The start deadline this gives has already passed; check the notice date and the certificate's issue date";

@@ -68,6 +68,19 @@ impl Date {
         }
     }
 
+    /// The same day `months` calendar months earlier, or the month's last day when it is
+    /// shorter (2028-02-29 less twelve months is 2027-02-28).
+    pub fn sub_months(self, months: u32) -> Date {
+        let index = (self.year * 12 + (self.month - 1)).saturating_sub(months);
+        let (year, month) = (index / 12, index % 12 + 1);
+        let last = (28..=31).rev().find(|d| is_valid_date(year, month, *d)).unwrap_or(28);
+        Date {
+            year,
+            month,
+            day: self.day.min(last),
+        }
+    }
+
     pub fn add_days(self, days: i64) -> Date {
         let (y, m, d) =
             crate::platform::clock::civil_from_days(days_from_civil(i64::from(self.year), self.month, self.day) + days);
@@ -142,6 +155,9 @@ mod tests {
         assert_eq!(date("2024-01-31").add_months(1), date("2024-02-29"));
         assert_eq!(date("2026-03-01").add_months(10), date("2027-01-01"));
         assert_eq!(date("2026-11-21").add_months(14), date("2028-01-21"));
+        assert_eq!(date("2028-02-29").sub_months(12), date("2027-02-28"));
+        assert_eq!(date("2028-01-21").sub_months(14), date("2026-11-21"));
+        assert_eq!(date("2026-03-31").sub_months(1), date("2026-02-28"));
         // 2026-11-21 ends at 16:00 UTC.
         assert_eq!(date("2026-11-21").end_in_china_ms(), 1_795_276_800_000);
         assert_eq!(

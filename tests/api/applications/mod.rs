@@ -12,6 +12,7 @@ mod cancellation;
 mod desk;
 mod employer_change;
 mod issue;
+mod renewal;
 
 /// The certificates world (`certificates::world`) with its certificates imported: the person
 /// holds B-1 (A, in use), T-2 (B: employer differs), A-3 (expired), T-4 and T-5 (too many),

@@ -1,22 +1,23 @@
-//! Sign-in endpoints: staff and enterprise passwords, WeChat mini-program login, token refresh
+//! Sign-in endpoints: staff, enterprise and training-institution passwords, WeChat mini-program login, token refresh
 //! and sign-out, password change, and the enterprise's SMS password reset.
 
+mod reset;
+
 use crate::openapi::register::routes;
-use axum::{extract::State, http::StatusCode, response::IntoResponse};
+use axum::{extract::State, http::StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
-use super::accounts::{PasswordAccount, PasswordAccountPort};
+use super::accounts::PasswordAccountPort;
 use super::store::{self, Rotation, TokenPair};
 use super::throttle;
 use super::tokens::Subject;
 use super::wechat::WechatError;
-use super::{passwords, sms_codes, AccountKind, Accounts, Caller, Channel, Role, Scope};
+use super::{passwords, AccountKind, Accounts, AnyCaller, Channel, Role, Scope};
 use crate::audit::Act;
 use crate::platform::error::{ApiError, ApiResult, Problem};
-use crate::platform::sms::{SmsMessage, SmsTemplate};
-use crate::platform::types::{CreditCode, NewPassword, Phone, Text};
+use crate::platform::types::{CreditCode, NewPassword, Text};
 use crate::platform::web::{ClientAddress, Json};
 use crate::state::AppState;
 
@@ -24,13 +25,14 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(staff_login))
         .routes(routes!(enterprise_login))
+        .routes(routes!(training_login))
         .routes(routes!(wechat_login))
         .routes(routes!(refresh))
         .routes(routes!(logout))
         .routes(routes!(me))
         .routes(routes!(change_password))
-        .routes(routes!(request_password_reset))
-        .routes(routes!(confirm_password_reset))
+        .routes(routes!(reset::request_password_reset))
+        .routes(routes!(reset::confirm_password_reset))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -144,6 +146,22 @@ async fn staff_login(
 ) -> ApiResult<Json<TokenPair>> {
     let username = body.username.as_str().to_lowercase();
     password_sign_in(&state, &act, &address, AccountKind::Staff, &username, body.password)
+        .await
+        .map(Json)
+}
+
+/// Training-institution sign-in (培训机构) with the username city staff gave it and its password;
+/// the same body as staff sign-in.
+#[utoipa::path(post, path = "/auth/training/login", tag = "auth", request_body = StaffLogin,
+    responses((status = 200, body = TokenPair), (status = 401, body = Problem), (status = 429, body = Problem)))]
+async fn training_login(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    act: Act,
+    Json(body): Json<StaffLogin>,
+) -> ApiResult<Json<TokenPair>> {
+    let username = body.username.as_str().to_lowercase();
+    password_sign_in(&state, &act, &address, AccountKind::Training, &username, body.password)
         .await
         .map(Json)
 }
@@ -295,7 +313,7 @@ async fn logout(State(state): State<AppState>, act: Act, Json(body): Json<Refres
 pub struct Me {
     pub account_id: String,
     pub role: Role,
-    /// `person:<id>`, `enterprise:<id>`, `district:<code>` or `city`.
+    /// `person:<id>`, `enterprise:<id>`, `district:<code>`, `city` or `training:<id>`.
     pub scope: String,
     pub channel: Channel,
 }
@@ -303,7 +321,7 @@ pub struct Me {
 /// Who the access token belongs to.
 #[utoipa::path(get, path = "/auth/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, body = Problem)))]
-async fn me(caller: Caller) -> Json<Me> {
+async fn me(AnyCaller(caller): AnyCaller) -> Json<Me> {
     Json(Me {
         account_id: caller.account_id,
         role: caller.role,
@@ -321,12 +339,13 @@ pub struct ChangePassword {
     pub new_password: NewPassword,
 }
 
-/// Changes the caller's own password (staff and enterprises) and signs out every session.
+/// Changes the caller's own password (staff, enterprises and training institutions) and signs
+/// out every session.
 #[utoipa::path(post, path = "/auth/password", tag = "auth", request_body = ChangePassword, security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn change_password(
     State(state): State<AppState>,
-    caller: Caller,
+    AnyCaller(caller): AnyCaller,
     act: Act,
     Json(body): Json<ChangePassword>,
 ) -> ApiResult<StatusCode> {
@@ -367,7 +386,7 @@ async fn change_password(
 }
 
 /// A new password hash, and every session of the account ended, in the act's transaction.
-async fn set_password(
+pub(super) async fn set_password(
     conn: &mut crate::platform::db::Conn,
     accounts: &Accounts,
     kind: AccountKind,
@@ -379,118 +398,4 @@ async fn set_password(
         .set_password_hash(&mut *conn, account_id, hash, now)
         .await?;
     store::revoke_account(&mut *conn, kind, account_id, now).await
-}
-
-/// The enterprise account with this credit code, for a password reset.
-async fn find_enterprise(state: &AppState, credit_code: &CreditCode) -> ApiResult<Option<PasswordAccount>> {
-    let mut conn = state.db.acquire().await?;
-    let account = state
-        .accounts
-        .enterprises
-        .find_for_sign_in(&mut conn, credit_code.as_str())
-        .await?;
-    Ok(account)
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PasswordResetRequest {
-    #[schema(value_type = String, example = "91350100M000100Y43")]
-    pub credit_code: CreditCode,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct PasswordResetRequested {
-    pub message: String,
-}
-
-/// Sends a six-digit reset code to the enterprise contact's phone. The answer is the same
-/// whether or not the credit code has an account, and whether or not a code goes out (resend
-/// interval, SMS outage): always 202 with the same body, the code issued and sent after the
-/// answer, so neither status, body nor timing tells accounts apart.
-#[utoipa::path(post, path = "/auth/enterprise/password-reset", tag = "auth", request_body = PasswordResetRequest,
-    responses((status = 202, body = PasswordResetRequested), (status = 422, body = Problem)))]
-async fn request_password_reset(
-    State(state): State<AppState>,
-    ClientAddress(address): ClientAddress,
-    act: Act,
-    Json(body): Json<PasswordResetRequest>,
-) -> ApiResult<impl IntoResponse> {
-    act.set_target(format!("enterprise:{}", body.credit_code));
-    throttle::sms_from_address(&state, &address).await?;
-    if let Some(account) = find_enterprise(&state, &body.credit_code).await? {
-        let state = state.clone();
-        tokio::spawn(async move {
-            if let Err(error) = send_reset_code(&state, &account).await {
-                tracing::info!(code = error.code, "no reset code sent");
-            }
-        });
-    }
-    let answer = PasswordResetRequested {
-        message: "如该企业已开通账号，验证码已发送至企业联系人手机".into(),
-    };
-    Ok((StatusCode::ACCEPTED, Json(answer)))
-}
-
-/// Issues a reset code (within the resend interval) and sends it; a code that could not be
-/// sent is withdrawn, so it does not count against the interval.
-async fn send_reset_code(state: &AppState, account: &PasswordAccount) -> ApiResult<()> {
-    let code = sms_codes::issue(state, sms_codes::ENTERPRISE_PASSWORD_RESET, &account.account_id).await?;
-    let phone = Phone::parse(account.reset_phone.as_deref().unwrap_or_default())
-        .map_err(|_| ApiError::internal("stored contact phone is invalid"))?;
-    let minutes = (state.settings.auth.sms_code_ttl_secs / 60).max(1);
-    let message = SmsMessage {
-        phone,
-        template: SmsTemplate::ResetCode,
-        params: vec![code, minutes.to_string()],
-    };
-    if let Err(error) = state.sms.send(&message).await {
-        tracing::warn!(%error, "sending the reset code failed");
-        sms_codes::withdraw(state, sms_codes::ENTERPRISE_PASSWORD_RESET, &account.account_id).await?;
-        throttle::sms_not_sent(state, &account.account_id).await?;
-    }
-    Ok(())
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PasswordResetConfirm {
-    #[schema(value_type = String, example = "91350100M000100Y43")]
-    pub credit_code: CreditCode,
-    /// The six digits from the SMS.
-    pub code: String,
-    #[schema(value_type = String)]
-    pub new_password: NewPassword,
-}
-
-/// Sets a new password with the SMS code; every existing session of the enterprise ends.
-#[utoipa::path(post, path = "/auth/enterprise/password-reset/confirm", tag = "auth", request_body = PasswordResetConfirm,
-    responses((status = 204), (status = 422, body = Problem)))]
-async fn confirm_password_reset(
-    State(state): State<AppState>,
-    act: Act,
-    Json(body): Json<PasswordResetConfirm>,
-) -> ApiResult<StatusCode> {
-    let target = format!("enterprise:{}", body.credit_code);
-    act.set_target(&target);
-    let account = find_enterprise(&state, &body.credit_code).await?;
-    let account_id = account.as_ref().map(|a| a.account_id.as_str());
-    sms_codes::consume(&state, sms_codes::ENTERPRISE_PASSWORD_RESET, account_id, &body.code).await?;
-    let account_id = account_id.unwrap_or_default();
-    let hash = passwords::hash(body.new_password.expose().to_owned()).await?;
-    let mut tx = act.begin().await?;
-    set_password(
-        &mut tx,
-        &state.accounts,
-        AccountKind::Enterprise,
-        account_id,
-        &hash,
-        state.clock.now_ms(),
-    )
-    .await?;
-    let throttled = throttle::account_key(AccountKind::Enterprise, body.credit_code.as_str());
-    throttle::clear(&mut *tx, &throttled).await?;
-    act.commit(tx, target).await?;
-    state.ended_sessions.read_soon();
-    Ok(StatusCode::NO_CONTENT)
 }
