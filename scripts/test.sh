@@ -62,6 +62,9 @@ cleanup() {
 trap cleanup EXIT
 
 as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust --encoding=UTF8 --no-locale >/dev/null
+# The EXPLAIN guard (tests/api/explain/) turns statement logging on for its own connections and
+# reads its statements back from this log, found by the database name in each line's prefix.
+echo "log_line_prefix = '%m [%p] db=%d '" >>"$pg_dir/data/postgresql.conf"
 as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
   -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off" \
   start >/dev/null
@@ -71,6 +74,7 @@ start_garage
 prepare_face_models
 
 export TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+export TEST_POSTGRES_LOG="$pg_dir/server.log"
 cargo test --locked --workspace "$@"
 
 if [ "${CONTRACT_FUZZ:-$([ $# -eq 0 ] && echo 1 || echo 0)}" = 1 ]; then

@@ -70,7 +70,7 @@ fn today(app: &TestApp) -> Date {
 }
 
 /// A batch open today, its exam `exam_in` days from now.
-fn batch_body(app: &TestApp, district: &str, capacity: i64) -> Value {
+pub(crate) fn batch_body(app: &TestApp, district: &str, capacity: i64) -> Value {
     let today = today(app);
     json!({
         "district_code": district, "exam_type": "safety_b", "title": "2027 年第一批安管人员 B 类考试",
@@ -79,7 +79,7 @@ fn batch_body(app: &TestApp, district: &str, capacity: i64) -> Value {
     })
 }
 
-async fn publish(app: &TestApp, staff: &str, body: Value) -> String {
+pub(crate) async fn publish(app: &TestApp, staff: &str, body: Value) -> String {
     let answer = app.post("/api/v1/exam-batches", body, Some(staff)).await;
     answer.expect(201);
     answer.body["id"].as_str().unwrap().to_owned()
@@ -118,7 +118,7 @@ async fn employ(app: &TestApp, enterprise: &str, person: &str, n: usize, face: &
         .expect(201);
 }
 
-async fn register(app: &TestApp, enterprise: &str, batch: &str, person_id: &str) -> Answer {
+pub(crate) async fn register(app: &TestApp, enterprise: &str, batch: &str, person_id: &str) -> Answer {
     let path = format!("/api/v1/exam-batches/{batch}/registrations");
     app.post(&path, json!({"person_id": person_id}), Some(enterprise)).await
 }

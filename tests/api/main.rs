@@ -22,6 +22,7 @@ mod enterprise_phones;
 mod enterprises;
 mod errors;
 mod exams;
+mod explain;
 mod files;
 mod identity;
 mod limits;

@@ -216,10 +216,19 @@ pub async fn revoke_account(db: impl Executor<'_>, kind: AccountKind, account_id
     Ok(())
 }
 
-/// The sign-in sessions (refresh-token families) revoked after `since`, with when.
+/// The sign-in sessions (refresh-token families) revoked after `since`, with when (the
+/// latest revocation of each). The tokens are read by `refresh_tokens_revoked` and grouped
+/// here: grouped in SQL, the generic plan may read the whole table in family order instead.
 pub async fn revoked_since(db: impl Executor<'_>, since: i64) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    sqlx::query_as("SELECT family_id, MAX(revoked_at) FROM refresh_tokens WHERE revoked_at > $1 GROUP BY family_id")
-        .bind(since)
-        .fetch_all(db)
-        .await
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT family_id, revoked_at FROM refresh_tokens WHERE revoked_at > $1")
+            .bind(since)
+            .fetch_all(db)
+            .await?;
+    let mut latest = std::collections::BTreeMap::new();
+    for (family, at) in rows {
+        let when = latest.entry(family).or_insert(at);
+        *when = (*when).max(at);
+    }
+    Ok(latest.into_iter().collect())
 }

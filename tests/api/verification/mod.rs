@@ -21,23 +21,23 @@ mod review;
 mod tasks;
 
 /// The photos P (the technical lead) sent: at registration and accepting employment.
-struct Sent {
+pub(crate) struct Sent {
     portrait: Vec<u8>,
     selfie: Vec<u8>,
     acceptance: Vec<u8>,
 }
 
-struct Setup {
-    app: TestApp,
-    p_sent: Sent,
-    a: String,
-    a_id: String,
-    b: String,
-    lixia: String,
-    shizhong: String,
-    lead: String,
-    titled: String,
-    task: String,
+pub(crate) struct Setup {
+    pub(crate) app: TestApp,
+    pub(crate) p_sent: Sent,
+    pub(crate) a: String,
+    pub(crate) a_id: String,
+    pub(crate) b: String,
+    pub(crate) lixia: String,
+    pub(crate) shizhong: String,
+    pub(crate) lead: String,
+    pub(crate) titled: String,
+    pub(crate) task: String,
 }
 
 async fn token(answer: Answer) -> String {
@@ -250,7 +250,7 @@ async fn end(s: &Setup, employment: &str) {
 }
 
 /// The task approved and the site set.
-async fn approved(engine: Engine) -> Setup {
+pub(crate) async fn approved(engine: Engine) -> Setup {
     approved_with(engine, |_| {}).await
 }
 
