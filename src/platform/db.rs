@@ -123,6 +123,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(27, "certificates", "0027_certificates.sql"),
     migration!(28, "exams", "0028_exams.sql"),
     migration!(29, "applications", "0029_applications.sql"),
+    migration!(31, "console sessions", "0031_console_sessions.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that

@@ -62,6 +62,13 @@ async fn create_staff(
     act: Act,
     Json(body): Json<CreateStaff>,
 ) -> ApiResult<(StatusCode, Json<store::StaffView>)> {
+    let view = create(&state, &caller, &act, body).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Creates a staff account within the caller's jurisdiction (`rules::may_create`), in `act`:
+/// the API's `POST /staff` and the staff console's accounts page.
+pub async fn create(state: &AppState, caller: &Caller, act: &Act, body: CreateStaff) -> ApiResult<store::StaffView> {
     caller.require(STAFF_ROLES)?;
     let mut invalid = Invalid::default();
     let username = valid_username(&body.username);
@@ -99,7 +106,7 @@ async fn create_staff(
         .await?
         .ok_or_else(|| ApiError::internal("created staff vanished"))?;
     act.commit(tx, format!("staff:{id}")).await?;
-    Ok((StatusCode::CREATED, Json(view)))
+    Ok(view)
 }
 
 /// Lists staff accounts within the caller's jurisdiction.
@@ -110,9 +117,15 @@ async fn list_staff(
     caller: Caller,
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Vec<store::StaffView>>> {
+    Ok(Json(list(&state, &caller, &page).await?))
+}
+
+/// The staff accounts within the caller's jurisdiction, a page of them: the API's `GET /staff`
+/// and the staff console's accounts page.
+pub async fn list(state: &AppState, caller: &Caller, page: &Page) -> ApiResult<Vec<store::StaffView>> {
     caller.require(STAFF_ROLES)?;
     let (limit, offset) = page.limit_offset();
-    Ok(Json(store::list(&state.db, &caller.bounds(), limit, offset).await?))
+    Ok(store::list(&state.db, &caller.bounds(), limit, offset).await?)
 }
 
 /// One staff account; 404 when it lies outside the caller's jurisdiction.

@@ -81,6 +81,10 @@ pub struct AuthSettings {
     pub sms_per_address_per_day: i64,
     /// Reset-code SMS sent in all within a day.
     pub sms_per_day: i64,
+    /// A staff console session unused this long ends (idle expiry).
+    pub console_idle_secs: i64,
+    /// A staff console session ends this long after sign-in, however used (absolute expiry).
+    pub console_max_secs: i64,
 }
 
 #[derive(Clone, Serialize, Deserialize, Default)]
@@ -373,6 +377,8 @@ impl Default for Settings {
                 sms_per_account_per_day: 10,
                 sms_per_address_per_day: 20,
                 sms_per_day: 5000,
+                console_idle_secs: 30 * 60,
+                console_max_secs: 12 * 3600,
             },
             secrets: SecretSettings::default(),
             wechat: WechatSettings {
