@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::{
-    extract::State,
+    extract::{Path, State},
     http::{HeaderMap, StatusCode},
     response::Response,
     Form,
@@ -18,15 +18,17 @@ use super::session::Console;
 use crate::audit::Act;
 use crate::platform::clock::china_time;
 use crate::platform::error::ApiResult;
+use crate::platform::ids::StaffId;
 use crate::platform::paging::Page;
 use crate::platform::web::parse_json;
-use crate::staff::routes::{create, list, CreateStaff};
+use crate::staff::routes::{create, disable, list, CreateStaff};
 use crate::state::AppState;
 
 const PATH: &str = "/console/accounts";
 
 /// An account as listed.
 struct Row {
+    id: String,
     username: String,
     display_name: String,
     role: &'static str,
@@ -101,6 +103,25 @@ pub async fn create_account(
     }
 }
 
+/// `POST /console/accounts/{id}/disable`: the API's `POST /staff/{id}/disable`.
+pub async fn disable_account(
+    State(state): State<AppState>,
+    console: Console,
+    act: Act,
+    headers: HeaderMap,
+    Path(id): Path<StaffId>,
+) -> Response {
+    let frame = Frame::of(&console, "accounts", PATH);
+    let (status, frame) = match disable(&state, &console.caller, &act, &id).await {
+        Ok(view) => {
+            let done = format!("{}{}", frame.t.disabled_done, view.username);
+            (StatusCode::OK, frame.with(Notice::ok(done)))
+        }
+        Err(error) => (error.status, frame.with(Notice::refused(&error, console.lang))),
+    };
+    answer(&state, &console, headers, status, frame, AccountForm::default()).await
+}
+
 /// The form as the API's request body, checked by the same rules.
 async fn create_from(state: &AppState, console: &Console, act: &Act, form: &AccountForm) -> ApiResult<String> {
     let district = Some(form.district_code.trim()).filter(|d| !d.is_empty());
@@ -129,6 +150,7 @@ async fn answer(
         .into_iter()
         .map(|v| Row {
             role: frame.t.role_name(&v.role),
+            id: v.id.to_string(),
             username: v.username,
             display_name: v.display_name,
             district: v.district_code.unwrap_or_default(),

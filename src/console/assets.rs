@@ -28,7 +28,7 @@ pub const CSS: Asset = Asset {
     name: "zhujian-console.css",
     content_type: "text/css; charset=utf-8",
     bytes: include_bytes!("../../assets/console/zhujian-console.css"),
-    sha256: "83e4165e66c049f6eb7120d71293f4b897eadb31c286b67e2370a8a69b0cc127",
+    sha256: "751a48bb07ebc12656eabf5dfdd18e0e43258f16deea63d4a66addec8eb25123",
 };
 
 pub const ALL: &[Asset] = &[HTMX, CSS];

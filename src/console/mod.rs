@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/console/accounts",
             get(accounts::accounts).post(accounts::create_account),
         )
+        .route("/console/accounts/{id}/disable", post(accounts::disable_account))
         .layer(from_fn_with_state(state, session::guard));
     Router::new()
         .route("/console", get(|| async { Redirect::permanent("/console/") }))

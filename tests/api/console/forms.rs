@@ -1,7 +1,7 @@
 //! What holds for every console page and form: the form token (CSRF) checked on every POST,
 //! the Content-Security-Policy, the cookies' attributes, the assets' caching.
 
-use super::{artefact, browser, sign_in, PASSWORD};
+use super::{artefact, browser, client, console_session, sign_in, PASSWORD};
 use crate::both_engines;
 use crate::harness::{Engine, TestApp};
 
@@ -10,13 +10,6 @@ both_engines!(
     pages_carry_a_strict_policy,
     sessions_end_when_idle_and_at_their_limit
 );
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 async fn a_post_without_the_form_token_is_refused(engine: Engine) {
     let app = TestApp::start(engine).await;
@@ -126,46 +119,25 @@ async fn pages_carry_a_strict_policy(engine: Engine) {
     );
 }
 
-/// Signs in as a browser would, without one: the form's token from the sign-in page's cookie.
-async fn console_session(app: &TestApp, username: &str) -> String {
-    let page = client().get(app.url("/console/sign-in")).send().await.unwrap();
-    let pre = cookie_value(&page, "zj_console_pre");
-    let answer = client()
-        .post(app.url("/console/sign-in"))
-        .header("cookie", format!("zj_console_pre={pre}"))
-        .form(&[("username", username), ("password", PASSWORD), ("csrf", pre.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 303);
-    cookie_value(&answer, "zj_console")
-}
-
-fn cookie_value(answer: &reqwest::Response, name: &str) -> String {
-    answer
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix(&format!("{name}=")))
-        .and_then(|v| v.split(';').next())
-        .unwrap_or_else(|| panic!("no {name} cookie"))
-        .to_owned()
-}
-
 async fn sessions_end_when_idle_and_at_their_limit(engine: Engine) {
     let app = TestApp::start(engine).await;
     app.staff_token("lixia", "district", Some("370102")).await;
     let status = |session: String| {
-        let request = client().get(app.url("/console/")).header("cookie", format!("zj_console={session}"));
+        let request = client()
+            .get(app.url("/console/"))
+            .header("cookie", format!("zj_console={session}"));
         async move { request.send().await.unwrap().status().as_u16() }
     };
     let (idle, max) = (app.settings.auth.console_idle_secs, app.settings.auth.console_max_secs);
-    let session = console_session(&app, "lixia").await;
+    let session = console_session(&app, "lixia", PASSWORD).await;
     assert_eq!(status(session.clone()).await, 200);
     for _ in 0..3 {
         app.clock.advance_secs(idle - 1);
-        assert_eq!(status(session.clone()).await, 200, "used within the idle time: still open");
+        assert_eq!(
+            status(session.clone()).await,
+            200,
+            "used within the idle time: still open"
+        );
     }
     app.clock.advance_secs(idle);
     assert_eq!(status(session.clone()).await, 303, "idle for the idle time: ended");
@@ -173,7 +145,7 @@ async fn sessions_end_when_idle_and_at_their_limit(engine: Engine) {
     assert_eq!(status(session).await, 303, "and it stays ended");
 
     // Used all along, a session still ends at its absolute limit.
-    let session = console_session(&app, "lixia").await;
+    let session = console_session(&app, "lixia", PASSWORD).await;
     let mut passed = 0;
     while passed + idle / 2 < max {
         app.clock.advance_secs(idle / 2);

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::{artefact, browser, sign_in, PASSWORD};
+use super::{artefact, browser, client, console_session, sign_in, PASSWORD};
 use crate::both_engines;
 use crate::harness::{Engine, TestApp};
 
@@ -221,6 +221,39 @@ async fn a_refused_creation_shows_the_apis_code(engine: Engine) {
     let notice = browser.wait_text("#notice-message", "sup1").await;
     assert_eq!(notice, "账号已创建：sup1");
     assert!(browser.text("#accounts").await.contains("sup1"));
-    browser.screenshot(&artefact("accounts", engine)).await;
     app.login_staff("sup1", "Passw0rd-new1").await;
+    let sup1_session = console_session(&app, "sup1", "Passw0rd-new1").await;
+
+    // Disabling: the account can no longer sign in, its console session ends at once.
+    browser.click(r#"button[data-disable="sup1"]"#).await;
+    assert_eq!(browser.wait_text("#notice-message", "已停用").await, "账号已停用：sup1");
+    assert!(browser.text("#accounts").await.contains("停用"));
+    browser.screenshot(&artefact("accounts", engine)).await;
+    let home = client()
+        .get(app.url("/console/"))
+        .header("cookie", format!("zj_console={sup1_session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(home.status(), 303, "a disabled account's session opens nothing");
+    app.post(
+        "/api/v1/auth/staff/login",
+        json!({"username": "sup1", "password": "Passw0rd-new1"}),
+        None,
+    )
+    .await
+    .expect_problem(403, "auth.account_disabled");
+    // Nobody disables their own account, in the console as in the API.
+    browser.click(r#"button[data-disable="lixia"]"#).await;
+    assert_eq!(
+        browser.wait_text("#notice-code", "staff.own_account").await,
+        "staff.own_account"
+    );
+    let me = app.get("/api/v1/auth/me", Some(&lixia)).await.body["account_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(&format!("/api/v1/staff/{me}/disable"), json!({}), Some(&lixia))
+        .await
+        .expect_problem(409, "staff.own_account");
 }

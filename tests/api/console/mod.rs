@@ -40,3 +40,38 @@ pub async fn sign_in(browser: &Browser, app: &TestApp, username: &str, password:
     browser.fill("#password", password).await;
     browser.submit("#sign-in").await;
 }
+
+/// A client that does not follow redirects, to see where the console sends it.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Signs in as a browser would, without one: the form's token from the sign-in page's cookie.
+pub async fn console_session(app: &TestApp, username: &str, password: &str) -> String {
+    let page = client().get(app.url("/console/sign-in")).send().await.unwrap();
+    let pre = cookie_value(&page, "zj_console_pre");
+    let answer = client()
+        .post(app.url("/console/sign-in"))
+        .header("cookie", format!("zj_console_pre={pre}"))
+        .form(&[("username", username), ("password", password), ("csrf", pre.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 303);
+    cookie_value(&answer, "zj_console")
+}
+
+fn cookie_value(answer: &reqwest::Response, name: &str) -> String {
+    answer
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")))
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_else(|| panic!("no {name} cookie"))
+        .to_owned()
+}
