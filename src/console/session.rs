@@ -64,15 +64,25 @@ impl FromRequestParts<AppState> for Visit {
 impl FromRequestParts<AppState> for Console {
     type Rejection = Response;
 
-    /// Without a live session: to the sign-in page (htmx is told to go there as a whole page).
+    /// Without a live session: to the sign-in page; an htmx request is told to go there as a
+    /// whole page (a redirect would be followed inside the request and swapped into a part).
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Response> {
         let visit = parts.extensions.get::<Visit>();
         let Some((live, lang)) = visit.and_then(|v| v.session.clone().map(|s| (s, v.lang))) else {
-            let mut response = super::page::see_other(SIGN_IN);
-            response
-                .headers_mut()
-                .insert("hx-redirect", HeaderValue::from_static(SIGN_IN));
-            return Err(response);
+            if parts.headers.contains_key("hx-request") {
+                let headers = [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("text/html; charset=utf-8"),
+                    ),
+                    (
+                        header::HeaderName::from_static("hx-redirect"),
+                        HeaderValue::from_static(SIGN_IN),
+                    ),
+                ];
+                return Err((StatusCode::UNAUTHORIZED, headers).into_response());
+            }
+            return Err(super::page::see_other(SIGN_IN));
         };
         Ok(Console {
             caller: live.caller.clone(),

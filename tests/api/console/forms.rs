@@ -142,7 +142,17 @@ async fn sessions_end_when_idle_and_at_their_limit(engine: Engine) {
     app.clock.advance_secs(idle);
     assert_eq!(status(session.clone()).await, 303, "idle for the idle time: ended");
     app.clock.advance_secs(-idle);
-    assert_eq!(status(session).await, 303, "and it stays ended");
+    assert_eq!(status(session.clone()).await, 303, "and it stays ended");
+    // htmx asking for a part is told to load the sign-in page whole.
+    let part = client()
+        .get(app.url("/console/accounts"))
+        .header("cookie", format!("zj_console={session}"))
+        .header("hx-request", "true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part.status(), 401);
+    assert_eq!(part.headers()["hx-redirect"], "/console/sign-in");
 
     // Used all along, a session still ends at its absolute limit.
     let session = console_session(&app, "lixia", PASSWORD).await;
