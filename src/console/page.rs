@@ -67,11 +67,16 @@ pub struct Frame {
 impl Frame {
     /// The frame of a signed-in page.
     pub fn of(console: &Console, current: &'static str, path: &str) -> Frame {
-        let t = Texts::of(console.lang);
+        Frame::signed_in(console.lang, &console.caller, &console.csrf, current, path)
+    }
+
+    /// The frame of a page for `caller`, whose session's form token is `csrf`.
+    pub fn signed_in(lang: Lang, caller: &Caller, csrf: &str, current: &'static str, path: &str) -> Frame {
+        let t = Texts::of(lang);
         Frame {
             t,
-            user: Some(user(t, &console.caller)),
-            csrf: console.csrf.clone(),
+            user: Some(user(t, caller)),
+            csrf: csrf.to_owned(),
             current,
             path: path.to_owned(),
             notice: None,

@@ -203,8 +203,10 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
 /// 403 for a form without the session's token: a forged cross-site request or an old page.
 fn form_expired(lang: Lang, session: Option<&console_sessions::Live>) -> Response {
     let t = Texts::of(lang);
-    let path = if session.is_some() { "/console/" } else { SIGN_IN };
-    let frame = Frame::public(lang, "", path);
+    let frame = match session {
+        Some(live) => Frame::signed_in(lang, &live.caller, &live.csrf_token, "", "/console/"),
+        None => Frame::public(lang, "", SIGN_IN),
+    };
     let notice = Notice {
         ok: false,
         code: "console.form_expired".to_owned(),

@@ -161,10 +161,23 @@ impl Browser {
     }
 
     /// Clicks `css` and waits until the page it leads to has loaded (a form sent without
-    /// htmx): the old page's marker is gone and the new document is complete.
+    /// htmx, a link).
     pub async fn submit(&self, css: &str) {
         self.run("window.zjOldPage = true").await;
         self.click(css).await;
+        self.wait_for_new_page(css).await;
+    }
+
+    /// Types `text` into `css` and presses Enter there (the keyboard's way to send a form),
+    /// then waits for the page it leads to.
+    pub async fn type_and_enter(&self, css: &str, text: &str) {
+        self.run("window.zjOldPage = true").await;
+        self.fill(css, &format!("{text}\u{E007}")).await;
+        self.wait_for_new_page(css).await;
+    }
+
+    /// Waits until the old page's marker is gone and the new document is complete.
+    async fn wait_for_new_page(&self, what: &str) {
         let started = Instant::now();
         loop {
             let loaded = self
@@ -173,7 +186,7 @@ impl Browser {
             if loaded == true {
                 return;
             }
-            assert!(started.elapsed() < Duration::from_secs(10), "{css} led to no new page");
+            assert!(started.elapsed() < Duration::from_secs(10), "{what} led to no new page");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
