@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, and the HTTP integration tests twice: on SQLite with local
 # files, and on a throwaway PostgreSQL with a throwaway Garage (S3), both started here and
-# removed afterwards. Installs the `postgresql`, `poppler-utils` and `zbar-tools` packages when
-# missing and builds Garage once (cached). Extra arguments go to `cargo test`; without any, the
-# mini-program SDK is checked first against the contract (scripts/sdk.sh, a few seconds;
+# removed afterwards. Installs the `postgresql`, `poppler-utils`, `zbar-tools`, `chromium` and
+# `chromium-driver` packages when missing and builds Garage once (cached). Extra arguments go to
+# `cargo test`; without any, the mini-program SDK is checked first against the contract
+# (scripts/sdk.sh, a few seconds;
 # SDK_CHECK=0 skips it, SDK_CHECK=1 runs it even with arguments), and the API contract is checked
 # against the running server after the tests (scripts/contract.sh; CONTRACT_FUZZ=0 skips it,
 # CONTRACT_FUZZ=1 runs it even with arguments). Neither switch is a ZHUJIAN_ name, which the
@@ -32,10 +33,13 @@ if [ -z "$pg_bin" ]; then
   pg_bin=$(find_pg_bin)
 fi
 
-# The certificate tests read the PDFs back with poppler and scan their QR codes with zbar.
+# The certificate tests read the PDFs back with poppler and scan their QR codes with zbar; the
+# staff console's browser tests drive Debian's Chromium through its chromedriver.
 missing=()
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
 command -v zbarimg >/dev/null || missing+=(zbar-tools)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}" >&2
   apt-get update -qq

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod auth;
 pub mod certificates;
 pub mod challenges;
+pub mod console;
 pub mod documents;
 pub mod employment;
 pub mod enterprises;
@@ -50,10 +51,12 @@ pub use state::AppState;
 /// A boxed future, for the outbound-service traits that are used as trait objects.
 pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
-/// The whole application: every API route, the docs, and the middleware.
+/// The whole application: every API route, the docs, the staff console, and the middleware.
 pub fn router(state: AppState) -> Router {
     let (api, document) = openapi::routes();
-    let routes = api.merge(SwaggerUi::new("/docs").url("/openapi.json", document));
+    let routes = api
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", document))
+        .merge(console::router(state.clone()));
     with_middleware(routes, state)
 }
 

@@ -7,9 +7,11 @@
 pub mod accounts;
 pub mod bounds;
 pub mod caller;
+pub mod console_sessions;
 pub mod passwords;
 pub mod routes;
 pub mod sessions;
+pub mod signin;
 pub mod sms_codes;
 pub mod store;
 pub mod throttle;

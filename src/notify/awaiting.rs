@@ -238,11 +238,19 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/staff/inbox", tag = "notifications", security(("bearer" = [])),
     responses((status = 200, body = StaffInbox), (status = 403, body = Problem)))]
 async fn staff_inbox(State(state): State<AppState>, caller: Caller, headers: HeaderMap) -> ApiResult<Json<StaffInbox>> {
+    Ok(Json(
+        staff_inbox_of(&state, &caller, Lang::from_headers(&headers)).await?,
+    ))
+}
+
+/// What awaits a staff caller's decision within their bounds (403 for others): the JSON inbox
+/// and the staff console's home page both read it here.
+pub async fn staff_inbox_of(state: &AppState, caller: &Caller, lang: Lang) -> ApiResult<StaffInbox> {
     caller.require(&[Role::City, Role::District, Role::Supervisor, Role::Sysadmin])?;
     let bounds = caller.bounds();
     let mut conn = state.db.acquire().await?;
     let mut rows = Vec::new();
-    for kind in KINDS.iter().map(|k| k.0).filter(|k| decides(&caller, k)) {
+    for kind in KINDS.iter().map(|k| k.0).filter(|k| decides(caller, k)) {
         let found = match kind {
             "verification.selection" => {
                 crate::verification::store::awaiting_review(&mut conn, &bounds, "selection_submitted").await?
@@ -270,7 +278,7 @@ async fn staff_inbox(State(state): State<AppState>, caller: Caller, headers: Hea
         };
         rows.push((kind, found));
     }
-    Ok(Json(inbox(rows, Lang::from_headers(&headers))))
+    Ok(inbox(rows, lang))
 }
 
 #[cfg(test)]

@@ -124,6 +124,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(28, "exams", "0028_exams.sql"),
     migration!(29, "applications", "0029_applications.sql"),
     migration!(30, "continuing education", "0030_continuing_education.sql"),
+    migration!(31, "console sessions", "0031_console_sessions.sql"),
     migration!(32, "list orders", "0032_list_orders.sql"),
 ];
 

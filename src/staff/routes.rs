@@ -11,7 +11,8 @@ use utoipa_axum::router::OpenApiRouter;
 
 use super::{rules, store};
 use crate::audit::Act;
-use crate::auth::{passwords, Bounds, Caller, Role};
+use crate::auth::store::revoke_account;
+use crate::auth::{passwords, AccountKind, Bounds, Caller, Role};
 use crate::platform::db::is_unique_violation;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::StaffId;
@@ -24,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_staff, list_staff))
         .routes(routes!(get_staff))
+        .routes(routes!(disable_staff))
 }
 
 const STAFF_ROLES: &[Role] = &[Role::City, Role::District, Role::Supervisor, Role::Sysadmin];
@@ -62,6 +64,13 @@ async fn create_staff(
     act: Act,
     Json(body): Json<CreateStaff>,
 ) -> ApiResult<(StatusCode, Json<store::StaffView>)> {
+    let view = create(&state, &caller, &act, body).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Creates a staff account within the caller's jurisdiction (`rules::may_create`), in `act`:
+/// the API's `POST /staff` and the staff console's accounts page.
+pub async fn create(state: &AppState, caller: &Caller, act: &Act, body: CreateStaff) -> ApiResult<store::StaffView> {
     caller.require(STAFF_ROLES)?;
     let mut invalid = Invalid::default();
     let username = valid_username(&body.username);
@@ -99,7 +108,7 @@ async fn create_staff(
         .await?
         .ok_or_else(|| ApiError::internal("created staff vanished"))?;
     act.commit(tx, format!("staff:{id}")).await?;
-    Ok((StatusCode::CREATED, Json(view)))
+    Ok(view)
 }
 
 /// Lists staff accounts within the caller's jurisdiction.
@@ -110,9 +119,15 @@ async fn list_staff(
     caller: Caller,
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Vec<store::StaffView>>> {
+    Ok(Json(list(&state, &caller, &page).await?))
+}
+
+/// The staff accounts within the caller's jurisdiction, a page of them: the API's `GET /staff`
+/// and the staff console's accounts page.
+pub async fn list(state: &AppState, caller: &Caller, page: &Page) -> ApiResult<Vec<store::StaffView>> {
     caller.require(STAFF_ROLES)?;
     let (limit, offset) = page.limit_offset();
-    Ok(Json(store::list(&state.db, &caller.bounds(), limit, offset).await?))
+    Ok(store::list(&state.db, &caller.bounds(), limit, offset).await?)
 }
 
 /// One staff account; 404 when it lies outside the caller's jurisdiction.
@@ -128,4 +143,48 @@ async fn get_staff(
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found("工作人员账号", "Staff account"))
+}
+
+/// Disables a staff account within the caller's jurisdiction (one they could create, never
+/// their own): it can no longer sign in, and every session of it ends.
+#[utoipa::path(post, path = "/staff/{id}/disable", tag = "staff", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = store::StaffView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn disable_staff(
+    State(state): State<AppState>,
+    caller: Caller,
+    act: Act,
+    Path(id): Path<StaffId>,
+) -> ApiResult<Json<store::StaffView>> {
+    Ok(Json(disable(&state, &caller, &act, &id).await?))
+}
+
+/// Disables an account (`rules::may_disable`) and ends its sessions, in `act`: the API's
+/// `POST /staff/{id}/disable` and the staff console's accounts page.
+pub async fn disable(state: &AppState, caller: &Caller, act: &Act, id: &StaffId) -> ApiResult<store::StaffView> {
+    caller.require(STAFF_ROLES)?;
+    act.set_target(format!("staff:{id}"));
+    let target = store::get(&state.db, id, &caller.bounds())
+        .await?
+        .ok_or_else(|| ApiError::not_found("工作人员账号", "Staff account"))?;
+    let role = Role::parse(&target.role).ok_or_else(|| ApiError::internal("stored staff role is unknown"))?;
+    let own = caller.account_id == id.as_str();
+    rules::may_disable(
+        caller.role,
+        caller.district(),
+        own,
+        role,
+        target.district_code.as_deref(),
+    )
+    .map_err(rules::DisableRule::into_error)?;
+    let now = state.clock.now_ms();
+    let mut tx = act.begin().await?;
+    if store::disable(&mut *tx, id, now).await? {
+        revoke_account(&mut tx, AccountKind::Staff, id.as_str(), now).await?;
+    }
+    let view = store::get(&mut *tx, id, &Bounds::City)
+        .await?
+        .ok_or_else(|| ApiError::internal("disabled staff vanished"))?;
+    act.commit(tx, format!("staff:{id}")).await?;
+    state.ended_sessions.read_soon();
+    Ok(view)
 }

@@ -85,6 +85,48 @@ pub fn may_create(
     }
 }
 
+/// Why an account may not be disabled.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DisableRule {
+    OwnAccount,
+    NotAllowed,
+}
+
+impl DisableRule {
+    pub fn into_error(self) -> ApiError {
+        match self {
+            DisableRule::OwnAccount => ApiError::new(
+                StatusCode::CONFLICT,
+                "staff.own_account",
+                "不能停用自己的账号",
+                "You cannot disable your own account",
+            ),
+            DisableRule::NotAllowed => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "staff.disable_not_allowed",
+                "您的角色不能停用该账号",
+                "Your role cannot disable that account",
+            ),
+        }
+    }
+}
+
+/// Whether a staff member may disable an account of `role` in `district`: one they could
+/// create (`may_create`, DOMAIN.md §6 "Jurisdiction"), never their own, so the last
+/// administrator cannot lock themselves out.
+pub fn may_disable(
+    actor: Role,
+    actor_district: Option<&str>,
+    own: bool,
+    role: Role,
+    district: Option<&str>,
+) -> Result<(), DisableRule> {
+    if own {
+        return Err(DisableRule::OwnAccount);
+    }
+    may_create(actor, actor_district, role, district).map_err(|_| DisableRule::NotAllowed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +168,35 @@ mod tests {
             Err(StaffRule::CityWideHasNoDistrict)
         );
         assert_eq!(may_create(Sysadmin, None, Enterprise, None), Err(StaffRule::NotStaff));
+    }
+
+    #[test]
+    fn jurisdiction_of_disabling() {
+        assert_eq!(may_disable(Sysadmin, None, false, City, None), Ok(()));
+        assert_eq!(
+            may_disable(Sysadmin, None, true, Sysadmin, None),
+            Err(DisableRule::OwnAccount)
+        );
+        assert_eq!(may_disable(City, None, false, District, Some("370102")), Ok(()));
+        assert_eq!(
+            may_disable(City, None, false, Sysadmin, None),
+            Err(DisableRule::NotAllowed)
+        );
+        assert_eq!(
+            may_disable(District, Some("370102"), false, Supervisor, Some("370102")),
+            Ok(())
+        );
+        assert_eq!(
+            may_disable(District, Some("370102"), false, Supervisor, Some("370103")),
+            Err(DisableRule::NotAllowed)
+        );
+        assert_eq!(
+            may_disable(District, Some("370102"), false, City, None),
+            Err(DisableRule::NotAllowed)
+        );
+        assert_eq!(
+            may_disable(Supervisor, None, false, Supervisor, None),
+            Err(DisableRule::NotAllowed)
+        );
     }
 }

@@ -81,6 +81,16 @@ pub async fn set_password_hash(db: impl Executor<'_>, id: &StaffId, hash: &str, 
         .map(|_| ())
 }
 
+/// Disables an active account; false when it was not active.
+pub async fn disable(db: impl Executor<'_>, id: &StaffId, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE staff SET status = 'disabled', updated_at = $1 WHERE id = $2 AND status = 'active'")
+        .bind(now)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Inserts an account; fails with a unique violation when the username is taken.
 pub async fn insert(db: impl Executor<'_>, new: &NewStaff<'_>, now: i64) -> Result<StaffId, sqlx::Error> {
     let id = StaffId::new();

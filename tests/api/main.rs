@@ -11,6 +11,7 @@ mod audit;
 mod auth;
 mod certificates;
 mod connections;
+mod console;
 mod crash;
 mod daily;
 mod deliveries;

@@ -8,7 +8,8 @@ use crate::harness::{Engine, TestApp};
 both_engines!(
     staff_create_staff_within_jurisdiction,
     staff_reads_are_scoped,
-    staff_input_is_validated
+    staff_input_is_validated,
+    staff_disable_accounts_within_jurisdiction
 );
 
 fn new_staff(username: &str, role: &str, district: Option<&str>) -> Value {
@@ -142,4 +143,53 @@ async fn staff_input_is_validated(engine: Engine) {
     let answer = app.post("/api/v1/staff", bad_name, Some(&admin)).await;
     answer.expect_problem(422, "request.invalid_fields");
     assert_eq!(answer.body["errors"][0]["field"], "username");
+}
+
+async fn staff_disable_accounts_within_jurisdiction(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let city = app.staff_token("city1", "city", None).await;
+    let admin = app.staff_token("root", "sysadmin", None).await;
+    let lixia = app.staff_token("lixia", "district", Some("370102")).await;
+    let sup = app.staff_token("sup1", "supervisor", Some("370103")).await;
+    let (lixia_id, sup_id, admin_id) = (me(&app, &lixia).await, me(&app, &sup).await, me(&app, &admin).await);
+    let disable = |who: String, token: String| {
+        let app = &app;
+        async move {
+            app.post(&format!("/api/v1/staff/{who}/disable"), json!({}), Some(&token))
+                .await
+        }
+    };
+    // Another district's supervisor is out of 历下's sight; the city is above it.
+    disable(sup_id.clone(), lixia.clone())
+        .await
+        .expect_problem(404, "resource.not_found");
+    disable(admin_id.clone(), city.clone())
+        .await
+        .expect_problem(403, "staff.disable_not_allowed");
+    disable(admin_id, admin.clone())
+        .await
+        .expect_problem(409, "staff.own_account");
+    let done = disable(lixia_id.clone(), city.clone()).await;
+    done.expect(200);
+    assert_eq!(done.body["status"], "disabled");
+    // Disabled: its sessions ended, and it cannot sign in again.
+    app.get("/api/v1/auth/me", Some(&lixia))
+        .await
+        .expect_problem(401, "auth.session_ended");
+    app.post(
+        "/api/v1/auth/staff/login",
+        json!({"username": "lixia", "password": "Passw0rd-staff"}),
+        None,
+    )
+    .await
+    .expect_problem(403, "auth.account_disabled");
+    disable(lixia_id, city).await.expect(200);
+    disable(sup_id, sup).await.expect_problem(409, "staff.own_account");
+}
+
+async fn me(app: &TestApp, token: &str) -> String {
+    app.get("/api/v1/auth/me", Some(token)).await.body["account_id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }

@@ -9,12 +9,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
-use super::accounts::PasswordAccountPort;
+use super::signin::{change_own_password, check_password};
 use super::store::{self, Rotation, TokenPair};
-use super::throttle;
 use super::tokens::Subject;
 use super::wechat::WechatError;
-use super::{passwords, AccountKind, Accounts, AnyCaller, Channel, Role, Scope};
+use super::{AccountKind, AnyCaller, Channel, Role, Scope};
 use crate::audit::Act;
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::types::{CreditCode, NewPassword, Text};
@@ -65,26 +64,8 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
-fn wrong_credentials(kind: AccountKind) -> ApiError {
-    let (zh, en) = match kind {
-        AccountKind::Enterprise => (
-            "统一社会信用代码或密码错误；忘记密码可通过短信验证码重置",
-            "Wrong credit code or password; a forgotten password can be reset by SMS",
-        ),
-        _ => ("用户名或密码错误", "Wrong username or password"),
-    };
-    let mut e = ApiError::new(StatusCode::UNAUTHORIZED, "auth.invalid_credentials", zh, en);
-    e.authenticate = Some("Bearer realm=\"zhujian\"".into());
-    e
-}
-
-/// The port of a kind of account that signs in with a password.
-fn password_port(accounts: &Accounts, kind: AccountKind) -> ApiResult<&dyn PasswordAccountPort> {
-    accounts.with_password(kind).ok_or_else(ApiError::forbidden_role)
-}
-
-/// The common path of both password sign-ins: find the account, throttle, check the password,
-/// open a session.
+/// The common path of both password sign-ins: the shared password check, then a token
+/// session in the act's transaction.
 async fn password_sign_in(
     state: &AppState,
     act: &Act,
@@ -93,45 +74,11 @@ async fn password_sign_in(
     identifier: &str,
     password: String,
 ) -> ApiResult<TokenPair> {
-    let account = {
-        let mut conn = state.db.acquire().await?;
-        password_port(&state.accounts, kind)?
-            .find_for_sign_in(&mut conn, identifier)
-            .await?
-    };
-    let account_key = throttle::account_key(kind, identifier);
-    let address_key = throttle::address_key(address);
-    let auth = &state.settings.auth;
-    throttle::take_attempt(
-        state,
-        &[
-            (&account_key, auth.max_failed_logins_per_account),
-            (&address_key, auth.max_failed_logins_per_address),
-        ],
-    )
-    .await?;
-    let target = format!("{}:{identifier}", kind.as_str());
-    act.set_target(&target);
-    let matches = passwords::verify(password, account.as_ref().map(|a| a.password_hash.clone())).await?;
-    let account = match account {
-        Some(account) if matches => account,
-        _ => return Err(wrong_credentials(kind)),
-    };
-    throttle::give_back(&state.db, &address_key).await?;
-    if !account.active {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "auth.account_disabled",
-            "账号已停用，请联系主管部门",
-            "The account is disabled; contact the authority",
-        ));
-    }
-    let subject = account.subject(Channel::Web);
-    act.set_actor(kind.as_str(), &subject.account_id, subject.role.as_str());
+    let verified = check_password(state, act, address, kind, identifier, password, Channel::Web).await?;
     let mut tx = act.begin().await?;
-    throttle::clear(&mut *tx, &account_key).await?;
-    let pair = store::start_session(&mut *tx, &state.tokens, &subject, state.clock.now_ms()).await?;
-    act.commit(tx, target).await?;
+    verified.clear_throttle(&mut tx).await?;
+    let pair = store::start_session(&mut *tx, &state.tokens, &verified.subject, state.clock.now_ms()).await?;
+    act.commit(tx, verified.target).await?;
     Ok(pair)
 }
 
@@ -349,53 +296,6 @@ async fn change_password(
     act: Act,
     Json(body): Json<ChangePassword>,
 ) -> ApiResult<StatusCode> {
-    let kind = caller.role.account_kind();
-    let port = password_port(&state.accounts, kind)?;
-    let stored = {
-        let mut conn = state.db.acquire().await?;
-        port.password_hash(&mut conn, &caller.account_id).await?
-    };
-    if !passwords::verify(body.current_password, stored).await? {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "auth.wrong_current_password",
-            "当前密码不正确",
-            "The current password is wrong",
-        )
-        .with_field(
-            "current_password",
-            "auth.wrong_current_password",
-            crate::platform::error::Message::new("当前密码不正确", "Wrong password"),
-        ));
-    }
-    let hash = passwords::hash(body.new_password.expose().to_owned()).await?;
-    let mut tx = act.begin().await?;
-    set_password(
-        &mut tx,
-        &state.accounts,
-        kind,
-        &caller.account_id,
-        &hash,
-        state.clock.now_ms(),
-    )
-    .await?;
-    act.commit(tx, format!("{}:{}", kind.as_str(), caller.account_id))
-        .await?;
-    state.ended_sessions.read_soon();
+    change_own_password(&state, &caller, &act, body.current_password, &body.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// A new password hash, and every session of the account ended, in the act's transaction.
-pub(super) async fn set_password(
-    conn: &mut crate::platform::db::Conn,
-    accounts: &Accounts,
-    kind: AccountKind,
-    account_id: &str,
-    hash: &str,
-    now: i64,
-) -> ApiResult<()> {
-    password_port(accounts, kind)?
-        .set_password_hash(&mut *conn, account_id, hash, now)
-        .await?;
-    store::revoke_account(&mut *conn, kind, account_id, now).await
 }

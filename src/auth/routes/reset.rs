@@ -4,9 +4,9 @@ use axum::{extract::State, http::StatusCode, response::IntoResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::set_password;
 use crate::audit::Act;
 use crate::auth::accounts::PasswordAccount;
+use crate::auth::signin::set_password;
 use crate::auth::{passwords, sms_codes, throttle, AccountKind};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::sms::{SmsMessage, SmsTemplate};

@@ -3,6 +3,7 @@
 //! function runs on the caller's connection, so a sign-in, refresh or sign-out commits with
 //! its audit event.
 
+pub mod console;
 pub mod sms_codes;
 pub mod throttle;
 
@@ -203,15 +204,17 @@ pub async fn revoke_family(db: impl Executor<'_>, family_id: &str, now: i64) -> 
     Ok(())
 }
 
-/// Revokes every session of an account (password change or reset).
-pub async fn revoke_account(db: impl Executor<'_>, kind: AccountKind, account_id: &str, now: i64) -> ApiResult<()> {
+/// Revokes every session of an account (password change or reset): its refresh-token
+/// families and its console sessions.
+pub async fn revoke_account(conn: &mut Conn, kind: AccountKind, account_id: &str, now: i64) -> ApiResult<()> {
+    console::end_account(&mut *conn, kind.as_str(), account_id, now).await?;
     sqlx::query(
         "UPDATE refresh_tokens SET revoked_at = $1 WHERE account_kind = $2 AND account_id = $3 AND revoked_at IS NULL",
     )
     .bind(now)
     .bind(kind.as_str())
     .bind(account_id)
-    .execute(db)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }

@@ -8,10 +8,11 @@
 //! `ZHUJIAN_*` name is a start-up error, so a typo never goes unnoticed.
 //!
 //! - this file: `Settings`, loading them from the file and the environment, and their checks;
-//! - `sections`: the sections of `Settings` and every default;
+//! - `sections`: the sections of `Settings`; `defaults`: every default;
 //! - `secrets`: the keys, decoded, and the development secrets generated on first start;
 //! - `help`: `SETTINGS_HELP`, every setting with its default and meaning.
 
+mod defaults;
 mod help;
 mod secrets;
 mod sections;

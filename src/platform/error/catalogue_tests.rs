@@ -50,6 +50,9 @@ const NOT_ERROR_CODES: &[&str] = &[
     "people.registration",
     "verification.replacement",
     "verification.selection",
+    // The staff console's own notice for a form without its session's token: a page, never an
+    // API answer (src/console/session.rs).
+    "console.form_expired",
     // Challenge purposes, job names and leases, settings and file names.
     "employment.accept",
     "identity.desk",

@@ -45,7 +45,7 @@ impl Message {
         }
     }
 
-    fn pick(&self, lang: Lang) -> &str {
+    pub fn pick(&self, lang: Lang) -> &str {
         match lang {
             Lang::Zh => &self.zh,
             Lang::En => &self.en,
@@ -379,11 +379,12 @@ pub async fn render_problems(request: Request, next: Next) -> Response {
     let error = match response.extensions_mut().remove::<ApiError>() {
         Some(error) => error,
         None if status.is_client_error() || status.is_server_error() => {
-            let already_problem = response
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-            if already_problem {
+            // A problem document already, or a page that shows its error to a person (the
+            // staff console's, which names the same code and message).
+            let already_rendered = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+                v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()) || v.as_bytes().starts_with(b"text/html")
+            });
+            if already_rendered {
                 return response;
             }
             ApiError::generic(status)

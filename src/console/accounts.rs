@@ -1,0 +1,170 @@
+//! Staff accounts: the list within the caller's jurisdiction and the creation form, through
+//! the API's own functions (`staff::routes::{list, create}`, `staff::rules::may_create`). A
+//! creation the API refuses shows the API's code and message. htmx posts the form and swaps
+//! the panel; without JavaScript the form posts and the whole page comes back.
+
+use askama::Template;
+use axum::{
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    response::Response,
+    Form,
+};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::page::{html, refused, Frame, Notice};
+use super::session::Console;
+use crate::audit::Act;
+use crate::platform::clock::china_time;
+use crate::platform::error::ApiResult;
+use crate::platform::ids::StaffId;
+use crate::platform::paging::Page;
+use crate::platform::web::parse_json;
+use crate::staff::routes::{create, disable, list, CreateStaff};
+use crate::state::AppState;
+
+const PATH: &str = "/console/accounts";
+
+/// An account as listed.
+struct Row {
+    id: String,
+    username: String,
+    display_name: String,
+    role: &'static str,
+    district: String,
+    active: bool,
+    created_at: String,
+}
+
+/// The panel htmx swaps: the notice, the form, the list.
+#[derive(Template)]
+#[template(path = "console/accounts_panel.html")]
+struct Panel {
+    frame: Frame,
+    rows: Vec<Row>,
+    form: AccountForm,
+}
+
+#[derive(Template)]
+#[template(path = "console/accounts.html")]
+struct AccountsPage {
+    panel_html: String,
+    frame: Frame,
+}
+
+/// `GET /console/accounts`.
+pub async fn accounts(State(state): State<AppState>, console: Console) -> Response {
+    let frame = Frame::of(&console, "accounts", PATH);
+    answer(
+        &state,
+        &console,
+        HeaderMap::new(),
+        StatusCode::OK,
+        frame,
+        AccountForm::default(),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AccountForm {
+    username: String,
+    display_name: String,
+    role: String,
+    district_code: String,
+    password: String,
+}
+
+/// `POST /console/accounts`: the API's staff creation.
+pub async fn create_account(
+    State(state): State<AppState>,
+    console: Console,
+    act: Act,
+    headers: HeaderMap,
+    Form(form): Form<AccountForm>,
+) -> Response {
+    let frame = Frame::of(&console, "accounts", PATH);
+    match create_from(&state, &console, &act, &form).await {
+        Ok(username) => {
+            let created = format!("{}{username}", frame.t.created);
+            let frame = frame.with(Notice::ok(created));
+            answer(&state, &console, headers, StatusCode::OK, frame, AccountForm::default()).await
+        }
+        Err(error) => {
+            let frame = frame.with(Notice::refused(&error, console.lang));
+            let form = AccountForm {
+                password: String::new(),
+                ..form
+            };
+            answer(&state, &console, headers, error.status, frame, form).await
+        }
+    }
+}
+
+/// `POST /console/accounts/{id}/disable`: the API's `POST /staff/{id}/disable`.
+pub async fn disable_account(
+    State(state): State<AppState>,
+    console: Console,
+    act: Act,
+    headers: HeaderMap,
+    Path(id): Path<StaffId>,
+) -> Response {
+    let frame = Frame::of(&console, "accounts", PATH);
+    let (status, frame) = match disable(&state, &console.caller, &act, &id).await {
+        Ok(view) => {
+            let done = format!("{}{}", frame.t.disabled_done, view.username);
+            (StatusCode::OK, frame.with(Notice::ok(done)))
+        }
+        Err(error) => (error.status, frame.with(Notice::refused(&error, console.lang))),
+    };
+    answer(&state, &console, headers, status, frame, AccountForm::default()).await
+}
+
+/// The form as the API's request body, checked by the same rules.
+async fn create_from(state: &AppState, console: &Console, act: &Act, form: &AccountForm) -> ApiResult<String> {
+    let district = Some(form.district_code.trim()).filter(|d| !d.is_empty());
+    let body = json!({
+        "username": form.username, "display_name": form.display_name, "role": form.role,
+        "district_code": district, "password": form.password,
+    });
+    let body: CreateStaff = parse_json(body.to_string().as_bytes())?;
+    Ok(create(state, &console.caller, act, body).await?.username)
+}
+
+/// The page, or only its panel for htmx.
+async fn answer(
+    state: &AppState,
+    console: &Console,
+    headers: HeaderMap,
+    status: StatusCode,
+    frame: Frame,
+    form: AccountForm,
+) -> Response {
+    let views = match list(state, &console.caller, &Page::default()).await {
+        Ok(views) => views,
+        Err(error) => return refused(console, PATH, &error),
+    };
+    let rows = views
+        .into_iter()
+        .map(|v| Row {
+            role: frame.t.role_name(&v.role),
+            id: v.id.to_string(),
+            username: v.username,
+            display_name: v.display_name,
+            district: v.district_code.unwrap_or_default(),
+            active: v.status == "active",
+            created_at: china_time(v.created_at),
+        })
+        .collect();
+    let panel = Panel { frame, rows, form };
+    if headers.contains_key("hx-request") {
+        return html(status, panel);
+    }
+    let Ok(panel_html) = askama::Template::render(&panel) else {
+        return html(status, panel);
+    };
+    let frame = Frame::of(console, "accounts", PATH);
+    html(status, AccountsPage { panel_html, frame })
+}

@@ -1,0 +1,69 @@
+//! The console's static files, embedded in the binary with their SHA-256 recorded
+//! (assets/console/VENDORED.md says where each comes from): served under
+//! `/console/assets/<name>` with a year's caching, as each name carries its version.
+
+use axum::{
+    extract::Path,
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+
+/// One embedded file.
+pub struct Asset {
+    pub name: &'static str,
+    pub content_type: &'static str,
+    pub bytes: &'static [u8],
+    /// The SHA-256 recorded when the file was vendored (hex).
+    pub sha256: &'static str,
+}
+
+pub const HTMX: Asset = Asset {
+    name: "htmx-2.0.11.min.js",
+    content_type: "text/javascript; charset=utf-8",
+    bytes: include_bytes!("../../assets/console/htmx-2.0.11.min.js"),
+    sha256: "d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717",
+};
+
+pub const CSS: Asset = Asset {
+    name: "zhujian-console.css",
+    content_type: "text/css; charset=utf-8",
+    bytes: include_bytes!("../../assets/console/zhujian-console.css"),
+    sha256: "751a48bb07ebc12656eabf5dfdd18e0e43258f16deea63d4a66addec8eb25123",
+};
+
+pub const ALL: &[Asset] = &[HTMX, CSS];
+
+/// `GET /console/assets/{name}`.
+pub async fn serve(Path(name): Path<String>) -> Response {
+    let Some(asset) = ALL.iter().find(|a| a.name == name) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            ),
+        ],
+        asset.bytes,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use sha2::{Digest, Sha256};
+
+    use super::*;
+
+    #[test]
+    fn embedded_files_are_the_recorded_ones() {
+        let record = include_str!("../../assets/console/VENDORED.md");
+        for asset in ALL {
+            assert_eq!(hex::encode(Sha256::digest(asset.bytes)), asset.sha256, "{}", asset.name);
+            let line = record.lines().find(|l| l.contains(asset.name)).unwrap_or_default();
+            assert!(line.contains(asset.sha256), "{} is recorded in VENDORED.md", asset.name);
+        }
+    }
+}

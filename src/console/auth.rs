@@ -1,0 +1,194 @@
+//! Signing in and out of the console, and changing one's password: the API's own password
+//! check, throttling and lockout (`auth::signin`), a console session instead of tokens.
+
+use askama::Template;
+use axum::{
+    extract::{Query, State},
+    http::{header, StatusCode},
+    response::Response,
+    Form,
+};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::page::{html, see_other, Frame, Notice};
+use super::session::{set_cookie, Console, Visit, PRE_COOKIE, SESSION_COOKIE, SIGN_IN};
+use crate::audit::Act;
+use crate::auth::routes::{ChangePassword, StaffLogin};
+use crate::auth::signin::{change_own_password, check_password};
+use crate::auth::{console_sessions, tokens::new_refresh_token, AccountKind, Channel};
+use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::web::{parse_json, ClientAddress};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "console/sign_in.html")]
+struct SignInPage {
+    frame: Frame,
+    username: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SignInQuery {
+    signed_out: Option<String>,
+    changed: Option<String>,
+}
+
+/// `GET /console/sign-in`: the form, with a form token kept in a pre-session cookie.
+pub async fn sign_in_page(State(state): State<AppState>, visit: Visit, Query(query): Query<SignInQuery>) -> Response {
+    if visit.session.is_some() {
+        return see_other("/console/");
+    }
+    let t = super::texts::Texts::of(visit.lang);
+    let notice = match (query.signed_out, query.changed) {
+        (_, Some(_)) => Some(Notice::ok(t.password_changed)),
+        (Some(_), _) => Some(Notice::ok(t.signed_out)),
+        _ => None,
+    };
+    sign_in_form(&state, &visit, StatusCode::OK, String::new(), notice)
+}
+
+fn sign_in_form(
+    state: &AppState,
+    visit: &Visit,
+    status: StatusCode,
+    username: String,
+    notice: Option<Notice>,
+) -> Response {
+    let (token, fresh) = match &visit.pre_token {
+        Some(token) if !token.is_empty() => (token.clone(), false),
+        _ => (new_refresh_token().0, true),
+    };
+    let mut frame = Frame::public(visit.lang, &token, SIGN_IN);
+    frame.notice = notice;
+    let mut response = html(status, SignInPage { frame, username });
+    if fresh {
+        let cookie = set_cookie(state, PRE_COOKIE, Some(&token));
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SignInForm {
+    username: String,
+    password: String,
+}
+
+/// `POST /console/sign-in`: the API's staff sign-in check, then a console session.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    visit: Visit,
+    ClientAddress(address): ClientAddress,
+    act: Act,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let username = form.username.clone();
+    match open_session(&state, &act, &address, form).await {
+        Ok(token) => {
+            let mut response = see_other("/console/");
+            let headers = response.headers_mut();
+            headers.append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, Some(&token)));
+            headers.append(header::SET_COOKIE, set_cookie(&state, PRE_COOKIE, None));
+            response
+        }
+        Err(error) => {
+            let notice = Notice::refused(&error, visit.lang);
+            sign_in_form(&state, &visit, error.status, username, Some(notice))
+        }
+    }
+}
+
+async fn open_session(state: &AppState, act: &Act, address: &str, form: SignInForm) -> ApiResult<String> {
+    let body = json!({"username": form.username, "password": form.password});
+    let login: StaffLogin = parse_json(body.to_string().as_bytes())?;
+    let username = login.username.as_str().to_lowercase();
+    let verified = check_password(
+        state,
+        act,
+        address,
+        AccountKind::Staff,
+        &username,
+        login.password,
+        Channel::Web,
+    )
+    .await?;
+    if !verified.subject.role.is_staff() {
+        return Err(ApiError::forbidden_role());
+    }
+    let mut tx = act.begin().await?;
+    verified.clear_throttle(&mut tx).await?;
+    let opened = console_sessions::open(&mut tx, state, &verified).await?;
+    act.commit(tx, verified.target).await?;
+    Ok(opened.token)
+}
+
+/// `POST /console/sign-out`: ends the session; its cookie no longer opens anything.
+pub async fn sign_out(State(state): State<AppState>, console: Console, act: Act) -> Response {
+    let ended = async {
+        let mut tx = act.begin().await?;
+        console_sessions::end(&mut tx, &console.session_id, state.clock.now_ms()).await?;
+        act.commit(tx, format!("staff:{}", console.caller.account_id)).await?;
+        ApiResult::Ok(())
+    };
+    if let Err(error) = ended.await {
+        return super::page::refused(&console, "/console/", &error);
+    }
+    let mut response = see_other("/console/sign-in?signed_out=1");
+    let cookie = set_cookie(&state, SESSION_COOKIE, None);
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    response
+}
+
+#[derive(Template)]
+#[template(path = "console/password.html")]
+struct PasswordPage {
+    frame: Frame,
+}
+
+const PASSWORD: &str = "/console/password";
+
+/// `GET /console/password`.
+pub async fn password_page(console: Console) -> Response {
+    html(
+        StatusCode::OK,
+        PasswordPage {
+            frame: Frame::of(&console, "password", PASSWORD),
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PasswordForm {
+    current_password: String,
+    new_password: String,
+}
+
+/// `POST /console/password`: the API's password change; every session ends, this one too.
+pub async fn change_password(
+    State(state): State<AppState>,
+    console: Console,
+    act: Act,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let changed = async {
+        let body = json!({"current_password": form.current_password, "new_password": form.new_password});
+        let body: ChangePassword = parse_json(body.to_string().as_bytes())?;
+        change_own_password(&state, &console.caller, &act, body.current_password, &body.new_password).await
+    };
+    match changed.await {
+        Ok(()) => {
+            let mut response = see_other("/console/sign-in?changed=1");
+            let cookie = set_cookie(&state, SESSION_COOKIE, None);
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+            response
+        }
+        Err(error) => {
+            let frame = Frame::of(&console, "password", PASSWORD).with(Notice::refused(&error, console.lang));
+            html(error.status, PasswordPage { frame })
+        }
+    }
+}

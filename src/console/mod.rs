@@ -1,0 +1,83 @@
+//! The staff web console (issue 17): server-rendered HTML (askama templates under
+//! `templates/console/`, checked when compiled) with htmx for partial updates, served under
+//! `/console/` by the same binary as the API; static files embedded (`assets`).
+//!
+//! The console adds no business rule. Each page builds the `Caller` of its session as the
+//! API's bearer token would (`session::Console`, `auth::console_sessions`) and calls the same
+//! domain functions with `caller.bounds()`; what the API refuses is refused the same way, the
+//! refusal's code and message shown on the page (`page::Notice`). Sign-in is the API's password
+//! check, throttling and lockout (`auth::signin`).
+//!
+//! Pages are Chinese first, English with `?lang=en` (remembered in a cookie). Every response
+//! carries a strict Content-Security-Policy (no inline script or style: htmx's own injected
+//! style and `eval` are turned off in `base.html`), and every POST is checked for the
+//! session's form token before its handler runs (`session::guard`).
+//!
+//! Adding a page: a handler in a module here taking `Console`, a template extending
+//! `console/base.html` with a `frame: page::Frame` field, its words in `texts`, a route below.
+
+mod accounts;
+pub mod assets;
+mod auth;
+mod home;
+mod page;
+mod session;
+mod texts;
+
+use axum::{
+    extract::Request,
+    http::{header, HeaderValue},
+    middleware::{from_fn, from_fn_with_state, Next},
+    response::{Redirect, Response},
+    routing::{get, post},
+    Router,
+};
+
+use crate::state::AppState;
+
+/// The console's policy: scripts, styles and everything else from this origin only; nothing
+/// inline, no frames, forms posting only here.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Every console route, wrapped in the session guard and the security headers.
+pub fn router(state: AppState) -> Router<AppState> {
+    let pages = Router::new()
+        .route("/console/", get(home::home))
+        .route("/console/queues/{kind}", get(home::queue))
+        .route("/console/sign-in", get(auth::sign_in_page).post(auth::sign_in))
+        .route("/console/sign-out", post(auth::sign_out))
+        .route(
+            "/console/password",
+            get(auth::password_page).post(auth::change_password),
+        )
+        .route(
+            "/console/accounts",
+            get(accounts::accounts).post(accounts::create_account),
+        )
+        .route("/console/accounts/{id}/disable", post(accounts::disable_account))
+        .layer(from_fn_with_state(state, session::guard));
+    Router::new()
+        .route("/console", get(|| async { Redirect::permanent("/console/") }))
+        .route("/console/assets/{name}", get(assets::serve))
+        .merge(pages)
+        .layer(from_fn(security_headers))
+}
+
+/// Headers of every console response: the policy, no sniffing, no framing, no referrer
+/// outside; pages are not cached (the assets set their own caching).
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
