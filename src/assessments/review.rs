@@ -118,8 +118,21 @@ async fn score_item(
     Path((id, number)): Path<(AssessmentId, String)>,
     Json(body): Json<ScoreBody>,
 ) -> ApiResult<Json<AssessmentView>> {
-    let (row, template) = under_review(&state, &caller, &act, &id).await?;
-    let item = item_of(&template, &number)?;
+    Ok(Json(score(&state, &caller, &act, &id, &number, body).await?))
+}
+
+/// ✓ or ✗ on an item, in `act`: the API's `POST /assessments/{id}/items/{number}/score` and
+/// the staff console's review page.
+pub async fn score(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &AssessmentId,
+    number: &str,
+    body: ScoreBody,
+) -> ApiResult<AssessmentView> {
+    let (row, template) = under_review(state, caller, act, id).await?;
+    let item = item_of(&template, number)?;
     let (Some(max), ItemKind::Scored) = (item.max_score, item.kind) else {
         return Err(ApiError::conflict(
             "assessment.item_not_scored",
@@ -144,7 +157,7 @@ async fn score_item(
         ScoreAction::Override => {
             opinion = opinion_of(body.opinion.as_deref(), "opinion", &mut invalid);
             match body.score {
-                Some(score) => check_item_score(&mut invalid, "score", &number, score, max),
+                Some(score) => check_item_score(&mut invalid, "score", number, score, max),
                 None => invalid.field(
                     "score",
                     "assessment.score_required",
@@ -160,7 +173,7 @@ async fn score_item(
         }
     };
     invalid.finish()?;
-    apply(&state, &caller, &act, row, &number, review).await
+    apply(state, caller, act, row, number, review).await
 }
 
 /// Applies a reviewer's act on an item in the act's transaction and answers with the record.
@@ -171,7 +184,7 @@ async fn apply(
     row: AssessmentRow,
     number: &str,
     review: ReviewAct<'_>,
-) -> ApiResult<Json<AssessmentView>> {
+) -> ApiResult<AssessmentView> {
     let mut tx = act.begin().await?;
     let now = state.clock.now_ms();
     if !store::review_item(&mut tx, &row, number, &review, &caller.account_id, now).await? {
@@ -179,7 +192,7 @@ async fn apply(
     }
     let view = reread(&mut tx, caller, &row.id).await?;
     act.commit(tx, format!("assessment:{}", row.id)).await?;
-    Ok(Json(view))
+    Ok(view)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
@@ -209,8 +222,21 @@ async fn decide_item(
     Path((id, number)): Path<(AssessmentId, String)>,
     Json(body): Json<DecisionBody>,
 ) -> ApiResult<Json<AssessmentView>> {
-    let (row, template) = under_review(&state, &caller, &act, &id).await?;
-    let item = item_of(&template, &number)?;
+    Ok(Json(decide(&state, &caller, &act, &id, &number, body).await?))
+}
+
+/// Passes or rejects an item, in `act`: the API's
+/// `POST /assessments/{id}/items/{number}/decision` and the staff console's review page.
+pub async fn decide(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &AssessmentId,
+    number: &str,
+    body: DecisionBody,
+) -> ApiResult<AssessmentView> {
+    let (row, template) = under_review(state, caller, act, id).await?;
+    let item = item_of(&template, number)?;
     let passed = body.decision == ItemDecision::Pass;
     let mut invalid = Invalid::default();
     let opinion = match (passed, body.opinion.as_deref()) {
@@ -235,7 +261,7 @@ async fn decide_item(
         passed,
         opinion: opinion.as_deref(),
     };
-    apply(&state, &caller, &act, row, &number, review).await
+    apply(state, caller, act, row, number, review).await
 }
 
 /// Every review record of an item across all rounds (考核记录), oldest first.
@@ -247,10 +273,20 @@ async fn item_history(
     caller: Caller,
     Path((id, number)): Path<(AssessmentId, String)>,
 ) -> ApiResult<Json<Vec<ReviewRecord>>> {
+    Ok(Json(history(&state, &caller, &id, &number).await?))
+}
+
+/// An item's review records across all rounds, as the caller may read them.
+pub async fn history(
+    state: &AppState,
+    caller: &Caller,
+    id: &AssessmentId,
+    number: &str,
+) -> ApiResult<Vec<ReviewRecord>> {
     let mut conn = state.db.acquire().await?;
-    let row = visible(&mut *conn, &caller, &id).await?;
-    item_of(&template_of(&mut conn, &row).await?, &number)?;
-    Ok(Json(store::item_history(&mut *conn, &row.id, &number).await?))
+    let row = visible(&mut *conn, caller, id).await?;
+    item_of(&template_of(&mut conn, &row).await?, number)?;
+    Ok(store::item_history(&mut *conn, &row.id, number).await?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -275,7 +311,19 @@ async fn finish_review(
     Path(id): Path<AssessmentId>,
     Json(body): Json<FinishBody>,
 ) -> ApiResult<Json<AssessmentView>> {
-    let (row, template) = under_review(&state, &caller, &act, &id).await?;
+    Ok(Json(finish(&state, &caller, &act, &id, body).await?))
+}
+
+/// Finishes the review, in `act`: the API's `POST /assessments/{id}/finish` and the staff
+/// console's review page.
+pub async fn finish(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &AssessmentId,
+    body: FinishBody,
+) -> ApiResult<AssessmentView> {
+    let (row, template) = under_review(state, caller, act, id).await?;
     let now = state.clock.now_ms();
     // The items are read while the record is held, so that the outcome is decided on exactly
     // the items a concurrent reviewer cannot change any more.
@@ -320,7 +368,7 @@ async fn finish_review(
     if !store::finish(&mut tx, &row, &finish, &caller.account_id, now).await? {
         return Err(changed_meanwhile());
     }
-    let row = visible(&mut *tx, &caller, &id).await?;
+    let row = visible(&mut *tx, caller, id).await?;
     // Show the round just finished: after a return the current round is the enterprise's copy.
     let shown = if outcome == Outcome::Approved {
         row.round
@@ -329,5 +377,5 @@ async fn finish_review(
     };
     let view = view(&mut tx, row, Some(shown)).await?;
     act.commit(tx, format!("assessment:{id}")).await?;
-    Ok(Json(view))
+    Ok(view)
 }

@@ -270,6 +270,12 @@ async fn list_assessments(
     caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Vec<AssessmentRow>>> {
+    Ok(Json(list(&state, &caller, q).await?))
+}
+
+/// A page of the self-assessments within the caller's scope: the API's `GET /assessments` and
+/// the staff console's review list.
+pub async fn list(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<Vec<AssessmentRow>> {
     caller.require(READERS)?;
     let filter = store::Filter {
         kind: q.kind.map(|k| k.as_str().to_owned()),
@@ -281,7 +287,7 @@ async fn list_assessments(
         page: q.page,
         per_page: q.per_page,
     };
-    Ok(Json(store::list(&state.db, &caller.bounds(), &filter, &page).await?))
+    Ok(store::list(&state.db, &caller.bounds(), &filter, &page).await?)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -300,9 +306,20 @@ async fn get_assessment(
     Path(id): Path<AssessmentId>,
     Query(q): Query<RoundQuery>,
 ) -> ApiResult<Json<AssessmentView>> {
+    Ok(Json(read(&state, &caller, &id, q.round).await?))
+}
+
+/// A self-assessment the caller may see, with the items of `round` (the current one unless
+/// given).
+pub async fn read(
+    state: &AppState,
+    caller: &Caller,
+    id: &AssessmentId,
+    round: Option<i64>,
+) -> ApiResult<AssessmentView> {
     let mut conn = state.db.acquire().await?;
-    let row = visible(&mut *conn, &caller, &id).await?;
-    Ok(Json(view(&mut conn, row, q.round).await?))
+    let row = visible(&mut *conn, caller, id).await?;
+    view(&mut conn, row, round).await
 }
 
 /// Every state change of a self-assessment: who, when, from, to, and the opinion given.

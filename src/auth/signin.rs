@@ -147,7 +147,7 @@ pub async fn change_own_password(
 }
 
 /// A new password hash, and every session of the account ended, in the act's transaction.
-pub(super) async fn set_password(
+pub async fn set_password(
     conn: &mut Conn,
     accounts: &Accounts,
     kind: AccountKind,

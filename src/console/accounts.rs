@@ -1,6 +1,7 @@
-//! Staff accounts: the list within the caller's jurisdiction and the creation form, through
-//! the API's own functions (`staff::routes::{list, create}`, `staff::rules::may_create`). A
-//! creation the API refuses shows the API's code and message. htmx posts the form and swaps
+//! Staff accounts: the list within the caller's jurisdiction, the creation form, and the
+//! manager's actions on an account (disable, enable, unlock, reset the password), through the
+//! API's own functions (`staff::routes::{list, create}`, `staff::manage`). What the API refuses
+//! shows the API's code and message. htmx posts the form and swaps
 //! the panel; without JavaScript the form posts and the whole page comes back.
 
 use askama::Template;
@@ -21,7 +22,8 @@ use crate::platform::error::ApiResult;
 use crate::platform::ids::StaffId;
 use crate::platform::paging::Page;
 use crate::platform::web::parse_json;
-use crate::staff::routes::{create, disable, list, CreateStaff};
+use crate::staff::manage::{self, ResetPassword};
+use crate::staff::routes::{create, list, CreateStaff};
 use crate::state::AppState;
 
 const PATH: &str = "/console/accounts";
@@ -34,6 +36,7 @@ struct Row {
     role: &'static str,
     district: String,
     active: bool,
+    locked: bool,
     created_at: String,
 }
 
@@ -103,23 +106,60 @@ pub async fn create_account(
     }
 }
 
-/// `POST /console/accounts/{id}/disable`: the API's `POST /staff/{id}/disable`.
-pub async fn disable_account(
+/// The new password of a reset, the only action with a field.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ManageForm {
+    new_password: String,
+}
+
+/// `POST /console/accounts/{id}/{action}`: `disable`, `enable`, `unlock` or `password`, the
+/// API's `POST /staff/{id}/{action}`.
+pub async fn manage_account(
     State(state): State<AppState>,
     console: Console,
     act: Act,
     headers: HeaderMap,
-    Path(id): Path<StaffId>,
+    Path((id, action)): Path<(StaffId, String)>,
+    Form(form): Form<ManageForm>,
 ) -> Response {
     let frame = Frame::of(&console, "accounts", PATH);
-    let (status, frame) = match disable(&state, &console.caller, &act, &id).await {
-        Ok(view) => {
-            let done = format!("{}{}", frame.t.disabled_done, view.username);
-            (StatusCode::OK, frame.with(Notice::ok(done)))
-        }
+    let t = frame.t;
+    let done = match action.as_str() {
+        "disable" => manage::disable(&state, &console.caller, &act, &id)
+            .await
+            .map(|v| (t.disabled_done, v)),
+        "enable" => manage::enable(&state, &console.caller, &act, &id)
+            .await
+            .map(|v| (t.enabled_done, v)),
+        "unlock" => manage::unlock(&state, &console.caller, &act, &id)
+            .await
+            .map(|v| (t.unlocked_done, v)),
+        "password" => reset_from(&state, &console, &act, &id, &form)
+            .await
+            .map(|v| (t.password_reset_done, v)),
+        _ => return super::page::not_found(&console, PATH),
+    };
+    let (status, frame) = match done {
+        Ok((said, view)) => (
+            StatusCode::OK,
+            frame.with(Notice::ok(format!("{said}{}", view.username))),
+        ),
         Err(error) => (error.status, frame.with(Notice::refused(&error, console.lang))),
     };
     answer(&state, &console, headers, status, frame, AccountForm::default()).await
+}
+
+/// The reset form as the API's request body, checked by the same rules.
+async fn reset_from(
+    state: &AppState,
+    console: &Console,
+    act: &Act,
+    id: &StaffId,
+    form: &ManageForm,
+) -> ApiResult<crate::staff::store::StaffView> {
+    let body: ResetPassword = parse_json(json!({ "new_password": form.new_password }).to_string().as_bytes())?;
+    manage::reset_password(state, &console.caller, act, id, &body.new_password).await
 }
 
 /// The form as the API's request body, checked by the same rules.
@@ -155,6 +195,7 @@ async fn answer(
             display_name: v.display_name,
             district: v.district_code.unwrap_or_default(),
             active: v.status == "active",
+            locked: v.locked_until.is_some(),
             created_at: china_time(v.created_at),
         })
         .collect();

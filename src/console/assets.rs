@@ -28,7 +28,7 @@ pub const CSS: Asset = Asset {
     name: "zhujian-console.css",
     content_type: "text/css; charset=utf-8",
     bytes: include_bytes!("../../assets/console/zhujian-console.css"),
-    sha256: "751a48bb07ebc12656eabf5dfdd18e0e43258f16deea63d4a66addec8eb25123",
+    sha256: "09db9b42f4a8730abe9df1e9f4240402a37765160bffa29e1c0c4413c5b4d691",
 };
 
 pub const ALL: &[Asset] = &[HTMX, CSS];

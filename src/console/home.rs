@@ -8,7 +8,7 @@ use axum::{
     response::Response,
 };
 
-use super::page::{html, refused, Frame, MessagePage, Notice};
+use super::page::{html, not_found, refused, Frame};
 use super::session::Console;
 use crate::notify::awaiting::{staff_inbox_of, AwaitingGroup, StaffInbox};
 use crate::platform::clock::china_time;
@@ -60,19 +60,7 @@ pub async fn queue(State(state): State<AppState>, console: Console, Path(kind): 
         Err(error) => return refused(&console, &path, &error),
     };
     let Some(group) = inbox.groups.into_iter().find(|g| g.kind == kind) else {
-        let frame = Frame::of(&console, "", &path);
-        let notice = Notice {
-            ok: false,
-            code: "resource.not_found".into(),
-            message: frame.t.not_found.into(),
-            fields: Vec::new(),
-        };
-        return html(
-            StatusCode::NOT_FOUND,
-            MessagePage {
-                frame: frame.with(notice),
-            },
-        );
+        return not_found(&console, &path);
     };
     let AwaitingGroup {
         title, count, items, ..

@@ -19,8 +19,10 @@
 mod accounts;
 pub mod assets;
 mod auth;
+mod documents;
 mod home;
 mod page;
+mod review;
 mod session;
 mod texts;
 
@@ -36,9 +38,10 @@ use axum::{
 use crate::state::AppState;
 
 /// The console's policy: scripts, styles and everything else from this origin only; nothing
-/// inline, no frames, forms posting only here.
+/// inline, frames only of its own document previews, forms posting only here.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-    img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    img-src 'self' data:; frame-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+    base-uri 'none'";
 
 /// Every console route, wrapped in the session guard and the security headers.
 pub fn router(state: AppState) -> Router<AppState> {
@@ -55,7 +58,17 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/console/accounts",
             get(accounts::accounts).post(accounts::create_account),
         )
-        .route("/console/accounts/{id}/disable", post(accounts::disable_account))
+        .route("/console/accounts/{id}/{action}", post(accounts::manage_account))
+        .route("/console/documents/{id}", get(documents::preview))
+        .route("/console/assessments", get(review::list))
+        .route("/console/assessments/{id}", get(review::record))
+        .route("/console/assessments/{id}/finish", post(review::finish))
+        .route("/console/assessments/{id}/items/{number}/score", post(review::score))
+        .route(
+            "/console/assessments/{id}/items/{number}/decision",
+            post(review::decide),
+        )
+        .route("/console/assessments/{id}/items/{number}/history", get(review::history))
         .layer(from_fn_with_state(state, session::guard));
     Router::new()
         .route("/console", get(|| async { Redirect::permanent("/console/") }))
@@ -69,12 +82,15 @@ pub fn router(state: AppState) -> Router<AppState> {
 async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-    );
+    // A previewed document sets its own policy and framing (`documents`).
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        );
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -140,6 +140,23 @@ pub fn refused(console: &Console, path: &str, error: &ApiError) -> Response {
     html(error.status, MessagePage { frame })
 }
 
+/// A page not found (or outside the jurisdiction, which the console does not tell apart).
+pub fn not_found(console: &Console, path: &str) -> Response {
+    let frame = Frame::of(console, "", path);
+    let notice = Notice {
+        ok: false,
+        code: "resource.not_found".into(),
+        message: frame.t.not_found.into(),
+        fields: Vec::new(),
+    };
+    html(
+        StatusCode::NOT_FOUND,
+        MessagePage {
+            frame: frame.with(notice),
+        },
+    )
+}
+
 /// See other: after a form, to the page that shows its outcome.
 pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()

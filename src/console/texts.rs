@@ -1,10 +1,13 @@
 //! Every word the console shows, in Chinese and English. Templates read them as `t.<name>`, so
 //! a missing text fails the build, not a page.
 
+use super::review::ReviewTexts;
 use crate::auth::Role;
 use crate::platform::error::Lang;
 
 pub struct Texts {
+    /// The self-assessment review pages' words.
+    pub review: &'static ReviewTexts,
     pub html_lang: &'static str,
     pub app_name: &'static str,
     pub skip: &'static str,
@@ -49,6 +52,14 @@ pub struct Texts {
     pub actions: &'static str,
     pub disable: &'static str,
     pub disabled_done: &'static str,
+    pub enable: &'static str,
+    pub enabled_done: &'static str,
+    pub locked: &'static str,
+    pub unlock: &'static str,
+    pub unlocked_done: &'static str,
+    pub reset_password: &'static str,
+    pub reset_password_hint: &'static str,
+    pub password_reset_done: &'static str,
     pub error_code: &'static str,
     pub not_found: &'static str,
     pub form_expired: &'static str,
@@ -59,6 +70,7 @@ pub struct Texts {
 }
 
 pub const ZH: Texts = Texts {
+    review: &super::review::texts::ZH,
     html_lang: "zh-CN",
     app_name: "住建监管工作台",
     skip: "跳到正文",
@@ -103,6 +115,14 @@ pub const ZH: Texts = Texts {
     actions: "操作",
     disable: "停用",
     disabled_done: "账号已停用：",
+    enable: "启用",
+    enabled_done: "账号已启用：",
+    locked: "已锁定",
+    unlock: "解锁",
+    unlocked_done: "账号已解锁：",
+    reset_password: "重置密码",
+    reset_password_hint: "请将新密码当面或电话告知本人；该账号的所有登录将注销，锁定同时解除。",
+    password_reset_done: "密码已重置：",
     error_code: "错误代码",
     not_found: "页面不存在或不在您的辖区内。",
     form_expired: "表单已过期，请刷新页面后重试。",
@@ -113,6 +133,7 @@ pub const ZH: Texts = Texts {
 };
 
 pub const EN: Texts = Texts {
+    review: &super::review::texts::EN,
     html_lang: "en",
     app_name: "zhujian staff console",
     skip: "Skip to content",
@@ -157,6 +178,14 @@ pub const EN: Texts = Texts {
     actions: "Actions",
     disable: "Disable",
     disabled_done: "Account disabled: ",
+    enable: "Enable",
+    enabled_done: "Account enabled: ",
+    locked: "locked",
+    unlock: "Unlock",
+    unlocked_done: "Account unlocked: ",
+    reset_password: "Reset password",
+    reset_password_hint: "Give the new password to its holder in person or by phone; every sign-in of the account ends and its lock is lifted.",
+    password_reset_done: "Password reset: ",
     error_code: "Error code",
     not_found: "This page does not exist or lies outside your jurisdiction.",
     form_expired: "The form has expired; reload the page and try again.",

@@ -1,4 +1,5 @@
-//! Staff administration: create, list and read staff accounts within one's jurisdiction.
+//! Staff administration: create, list and read staff accounts within one's jurisdiction
+//! (disabling, enabling, unlocking and new passwords are in `manage`).
 
 use crate::openapi::register::routes;
 use axum::{
@@ -9,10 +10,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
-use super::{rules, store};
+use super::{rules, store, STAFF_ROLES};
 use crate::audit::Act;
-use crate::auth::store::revoke_account;
-use crate::auth::{passwords, AccountKind, Bounds, Caller, Role};
+use crate::auth::{passwords, Bounds, Caller, Role};
 use crate::platform::db::is_unique_violation;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::StaffId;
@@ -25,10 +25,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_staff, list_staff))
         .routes(routes!(get_staff))
-        .routes(routes!(disable_staff))
+        .merge(super::manage::router())
 }
-
-const STAFF_ROLES: &[Role] = &[Role::City, Role::District, Role::Supervisor, Role::Sysadmin];
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -104,7 +102,7 @@ pub async fn create(state: &AppState, caller: &Caller, act: &Act, body: CreateSt
         }
     })?;
     // The account just created, read back whatever the bounds.
-    let view = store::get(&mut *tx, &id, &Bounds::City)
+    let view = store::get(&mut *tx, &id, &Bounds::City, state.clock.now_ms())
         .await?
         .ok_or_else(|| ApiError::internal("created staff vanished"))?;
     act.commit(tx, format!("staff:{id}")).await?;
@@ -127,7 +125,7 @@ async fn list_staff(
 pub async fn list(state: &AppState, caller: &Caller, page: &Page) -> ApiResult<Vec<store::StaffView>> {
     caller.require(STAFF_ROLES)?;
     let (limit, offset) = page.limit_offset();
-    Ok(store::list(&state.db, &caller.bounds(), limit, offset).await?)
+    Ok(store::list(&state.db, &caller.bounds(), state.clock.now_ms(), limit, offset).await?)
 }
 
 /// One staff account; 404 when it lies outside the caller's jurisdiction.
@@ -139,52 +137,8 @@ async fn get_staff(
     Path(id): Path<StaffId>,
 ) -> ApiResult<Json<store::StaffView>> {
     caller.require(STAFF_ROLES)?;
-    store::get(&state.db, &id, &caller.bounds())
+    store::get(&state.db, &id, &caller.bounds(), state.clock.now_ms())
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found("工作人员账号", "Staff account"))
-}
-
-/// Disables a staff account within the caller's jurisdiction (one they could create, never
-/// their own): it can no longer sign in, and every session of it ends.
-#[utoipa::path(post, path = "/staff/{id}/disable", tag = "staff", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = store::StaffView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn disable_staff(
-    State(state): State<AppState>,
-    caller: Caller,
-    act: Act,
-    Path(id): Path<StaffId>,
-) -> ApiResult<Json<store::StaffView>> {
-    Ok(Json(disable(&state, &caller, &act, &id).await?))
-}
-
-/// Disables an account (`rules::may_disable`) and ends its sessions, in `act`: the API's
-/// `POST /staff/{id}/disable` and the staff console's accounts page.
-pub async fn disable(state: &AppState, caller: &Caller, act: &Act, id: &StaffId) -> ApiResult<store::StaffView> {
-    caller.require(STAFF_ROLES)?;
-    act.set_target(format!("staff:{id}"));
-    let target = store::get(&state.db, id, &caller.bounds())
-        .await?
-        .ok_or_else(|| ApiError::not_found("工作人员账号", "Staff account"))?;
-    let role = Role::parse(&target.role).ok_or_else(|| ApiError::internal("stored staff role is unknown"))?;
-    let own = caller.account_id == id.as_str();
-    rules::may_disable(
-        caller.role,
-        caller.district(),
-        own,
-        role,
-        target.district_code.as_deref(),
-    )
-    .map_err(rules::DisableRule::into_error)?;
-    let now = state.clock.now_ms();
-    let mut tx = act.begin().await?;
-    if store::disable(&mut *tx, id, now).await? {
-        revoke_account(&mut tx, AccountKind::Staff, id.as_str(), now).await?;
-    }
-    let view = store::get(&mut *tx, id, &Bounds::City)
-        .await?
-        .ok_or_else(|| ApiError::internal("disabled staff vanished"))?;
-    act.commit(tx, format!("staff:{id}")).await?;
-    state.ended_sessions.read_soon();
-    Ok(view)
 }

@@ -85,46 +85,46 @@ pub fn may_create(
     }
 }
 
-/// Why an account may not be disabled.
+/// Why an account may not be disabled, enabled, unlocked or given a new password.
 #[derive(Debug, PartialEq, Eq)]
-pub enum DisableRule {
+pub enum ManageRule {
     OwnAccount,
     NotAllowed,
 }
 
-impl DisableRule {
+impl ManageRule {
     pub fn into_error(self) -> ApiError {
         match self {
-            DisableRule::OwnAccount => ApiError::new(
+            ManageRule::OwnAccount => ApiError::new(
                 StatusCode::CONFLICT,
                 "staff.own_account",
-                "不能停用自己的账号",
-                "You cannot disable your own account",
+                "不能停用、启用、解锁或重置自己的账号；修改自己的密码请用“修改密码”",
+                "You cannot disable, enable, unlock or reset your own account; change your own password instead",
             ),
-            DisableRule::NotAllowed => ApiError::new(
+            ManageRule::NotAllowed => ApiError::new(
                 StatusCode::FORBIDDEN,
-                "staff.disable_not_allowed",
-                "您的角色不能停用该账号",
-                "Your role cannot disable that account",
+                "staff.manage_not_allowed",
+                "您的角色不能管理该账号",
+                "Your role cannot manage that account",
             ),
         }
     }
 }
 
-/// Whether a staff member may disable an account of `role` in `district`: one they could
-/// create (`may_create`, DOMAIN.md §6 "Jurisdiction"), never their own, so the last
-/// administrator cannot lock themselves out.
-pub fn may_disable(
+/// Whether a staff member may manage (disable, enable, unlock, reset the password of) an
+/// account of `role` in `district`: one they could create (`may_create`, DOMAIN.md §6
+/// "Jurisdiction"), never their own, so the last administrator cannot lock themselves out.
+pub fn may_manage(
     actor: Role,
     actor_district: Option<&str>,
     own: bool,
     role: Role,
     district: Option<&str>,
-) -> Result<(), DisableRule> {
+) -> Result<(), ManageRule> {
     if own {
-        return Err(DisableRule::OwnAccount);
+        return Err(ManageRule::OwnAccount);
     }
-    may_create(actor, actor_district, role, district).map_err(|_| DisableRule::NotAllowed)
+    may_create(actor, actor_district, role, district).map_err(|_| ManageRule::NotAllowed)
 }
 
 #[cfg(test)]
@@ -171,32 +171,32 @@ mod tests {
     }
 
     #[test]
-    fn jurisdiction_of_disabling() {
-        assert_eq!(may_disable(Sysadmin, None, false, City, None), Ok(()));
+    fn jurisdiction_of_managing() {
+        assert_eq!(may_manage(Sysadmin, None, false, City, None), Ok(()));
         assert_eq!(
-            may_disable(Sysadmin, None, true, Sysadmin, None),
-            Err(DisableRule::OwnAccount)
+            may_manage(Sysadmin, None, true, Sysadmin, None),
+            Err(ManageRule::OwnAccount)
         );
-        assert_eq!(may_disable(City, None, false, District, Some("370102")), Ok(()));
+        assert_eq!(may_manage(City, None, false, District, Some("370102")), Ok(()));
         assert_eq!(
-            may_disable(City, None, false, Sysadmin, None),
-            Err(DisableRule::NotAllowed)
+            may_manage(City, None, false, Sysadmin, None),
+            Err(ManageRule::NotAllowed)
         );
         assert_eq!(
-            may_disable(District, Some("370102"), false, Supervisor, Some("370102")),
+            may_manage(District, Some("370102"), false, Supervisor, Some("370102")),
             Ok(())
         );
         assert_eq!(
-            may_disable(District, Some("370102"), false, Supervisor, Some("370103")),
-            Err(DisableRule::NotAllowed)
+            may_manage(District, Some("370102"), false, Supervisor, Some("370103")),
+            Err(ManageRule::NotAllowed)
         );
         assert_eq!(
-            may_disable(District, Some("370102"), false, City, None),
-            Err(DisableRule::NotAllowed)
+            may_manage(District, Some("370102"), false, City, None),
+            Err(ManageRule::NotAllowed)
         );
         assert_eq!(
-            may_disable(Supervisor, None, false, Supervisor, None),
-            Err(DisableRule::NotAllowed)
+            may_manage(Supervisor, None, false, Supervisor, None),
+            Err(ManageRule::NotAllowed)
         );
     }
 }

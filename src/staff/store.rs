@@ -30,6 +30,9 @@ pub struct StaffView {
     pub status: String,
     /// Unix milliseconds.
     pub created_at: i64,
+    /// Unix milliseconds: until when sign-in is locked after too many wrong passwords; absent
+    /// when it is not locked.
+    pub locked_until: Option<i64>,
 }
 
 pub struct NewStaff<'a> {
@@ -41,11 +44,16 @@ pub struct NewStaff<'a> {
     pub created_by: Option<&'a StaffId>,
 }
 
-const VIEW_COLUMNS: &str = "id, username, display_name, role, district_code, status, created_at";
+/// The view's columns and where they come from: the account and its sign-in throttle
+/// (`auth::throttle::account_key`; usernames are stored in lower case), read at `$1`.
+const VIEW_FROM: &str = "staff.id, staff.username, staff.display_name, staff.role, staff.district_code, \
+     staff.status, staff.created_at, \
+     CASE WHEN throttle.locked_until > $1 THEN throttle.locked_until END AS locked_until \
+     FROM staff LEFT JOIN login_throttle throttle ON throttle.key = 'account:staff:' || staff.username";
 
 /// Where staff accounts keep the bounds: their district.
 const BOUNDS: Columns = Columns {
-    district: Some(Key::Column("district_code")),
+    district: Some(Key::Column("staff.district_code")),
     ..Columns::NONE
 };
 
@@ -91,6 +99,16 @@ pub async fn disable(db: impl Executor<'_>, id: &StaffId, now: i64) -> Result<bo
     Ok(done.rows_affected() == 1)
 }
 
+/// Enables a disabled account; false when it was not disabled.
+pub async fn enable(db: impl Executor<'_>, id: &StaffId, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE staff SET status = 'active', updated_at = $1 WHERE id = $2 AND status = 'disabled'")
+        .bind(now)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Inserts an account; fails with a unique violation when the username is taken.
 pub async fn insert(db: impl Executor<'_>, new: &NewStaff<'_>, now: i64) -> Result<StaffId, sqlx::Error> {
     let id = StaffId::new();
@@ -111,11 +129,20 @@ pub async fn insert(db: impl Executor<'_>, new: &NewStaff<'_>, now: i64) -> Resu
     Ok(id)
 }
 
-/// The account if it lies within `bounds`.
-pub async fn get(db: impl Executor<'_>, id: &StaffId, bounds: &Bounds) -> Result<Option<StaffView>, sqlx::Error> {
-    let within = bounds.condition(&BOUNDS, 2);
+/// The account if it lies within `bounds`, as it stands at `now`.
+pub async fn get(
+    db: impl Executor<'_>,
+    id: &StaffId,
+    bounds: &Bounds,
+    now: i64,
+) -> Result<Option<StaffView>, sqlx::Error> {
+    let within = bounds.condition(&BOUNDS, 3);
     within
-        .bind(sqlx::query_as(&format!("SELECT {VIEW_COLUMNS} FROM staff WHERE id = $1 AND {within}")).bind(id))
+        .bind(
+            sqlx::query_as(&format!("SELECT {VIEW_FROM} WHERE staff.id = $2 AND {within}"))
+                .bind(now)
+                .bind(id),
+        )
         .fetch_optional(db)
         .await
 }
@@ -123,15 +150,17 @@ pub async fn get(db: impl Executor<'_>, id: &StaffId, bounds: &Bounds) -> Result
 pub async fn list(
     db: impl Executor<'_>,
     bounds: &Bounds,
+    now: i64,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<StaffView>, sqlx::Error> {
-    let within = bounds.condition(&BOUNDS, 3);
+    let within = bounds.condition(&BOUNDS, 4);
     within
         .bind(
             sqlx::query_as(&format!(
-                "SELECT {VIEW_COLUMNS} FROM staff WHERE {within} ORDER BY username LIMIT $1 OFFSET $2"
+                "SELECT {VIEW_FROM} WHERE {within} ORDER BY staff.username LIMIT $2 OFFSET $3"
             ))
+            .bind(now)
             .bind(limit)
             .bind(offset),
         )

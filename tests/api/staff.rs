@@ -9,7 +9,10 @@ both_engines!(
     staff_create_staff_within_jurisdiction,
     staff_reads_are_scoped,
     staff_input_is_validated,
-    staff_disable_accounts_within_jurisdiction
+    staff_disable_accounts_within_jurisdiction,
+    staff_unlock_a_locked_account_within_jurisdiction,
+    staff_reset_a_password_and_every_session_ends,
+    staff_enable_a_disabled_account
 );
 
 fn new_staff(username: &str, role: &str, district: Option<&str>) -> Value {
@@ -165,7 +168,7 @@ async fn staff_disable_accounts_within_jurisdiction(engine: Engine) {
         .expect_problem(404, "resource.not_found");
     disable(admin_id.clone(), city.clone())
         .await
-        .expect_problem(403, "staff.disable_not_allowed");
+        .expect_problem(403, "staff.manage_not_allowed");
     disable(admin_id, admin.clone())
         .await
         .expect_problem(409, "staff.own_account");
@@ -185,6 +188,119 @@ async fn staff_disable_accounts_within_jurisdiction(engine: Engine) {
     .expect_problem(403, "auth.account_disabled");
     disable(lixia_id, city).await.expect(200);
     disable(sup_id, sup).await.expect_problem(409, "staff.own_account");
+}
+
+/// Locks `username` out by wrong passwords, as many as the account's limit.
+async fn lock_out(app: &TestApp, username: &str) {
+    for _ in 0..app.settings.auth.max_failed_logins_per_account {
+        app.post(
+            "/api/v1/auth/staff/login",
+            json!({"username": username, "password": "Wrong-passw0rd"}),
+            None,
+        )
+        .await;
+    }
+}
+
+async fn staff_login(app: &TestApp, username: &str, password: &str) -> crate::harness::Answer {
+    app.post(
+        "/api/v1/auth/staff/login",
+        json!({"username": username, "password": password}),
+        None,
+    )
+    .await
+}
+
+async fn staff_unlock_a_locked_account_within_jurisdiction(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let city = app.staff_token("city1", "city", None).await;
+    let lixia = app.staff_token("lixia", "district", Some("370102")).await;
+    let shizhong = app.staff_token("shizhong", "district", Some("370103")).await;
+    let sup = app.staff_token("sup1", "supervisor", Some("370102")).await;
+    let lixia_id = me(&app, &lixia).await;
+    let unlock = |token: String| {
+        let (app, path) = (&app, format!("/api/v1/staff/{lixia_id}/unlock"));
+        async move { app.post(&path, json!({}), Some(&token)).await }
+    };
+    lock_out(&app, "lixia").await;
+    staff_login(&app, "lixia", "Passw0rd-staff")
+        .await
+        .expect_problem(429, "auth.locked");
+    let listed = app.get(&format!("/api/v1/staff/{lixia_id}"), Some(&city)).await;
+    listed.expect(200);
+    assert!(
+        listed.body["locked_until"].as_i64().unwrap() > app.state.clock.now_ms(),
+        "the lock is shown until it ends"
+    );
+    // Another district cannot see the account; a supervisor cannot manage it.
+    unlock(shizhong).await.expect_problem(404, "resource.not_found");
+    unlock(sup).await.expect_problem(403, "staff.manage_not_allowed");
+    let done = unlock(city.clone()).await;
+    done.expect(200);
+    assert_eq!(done.body["locked_until"], Value::Null);
+    staff_login(&app, "lixia", "Passw0rd-staff").await.expect(200);
+    let audited: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = $1 AND target = $2 AND outcome = 'ok'")
+            .bind("POST /api/v1/staff/{id}/unlock")
+            .bind(format!("staff:{lixia_id}"))
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(audited, 1, "the unlock is an audited act");
+}
+
+async fn staff_reset_a_password_and_every_session_ends(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let city = app.staff_token("city1", "city", None).await;
+    let lixia = app.staff_token("lixia", "district", Some("370102")).await;
+    let (lixia_id, city_id) = (me(&app, &lixia).await, me(&app, &city).await);
+    let reset = |who: &str, password: &str| {
+        let path = format!("/api/v1/staff/{who}/password");
+        let (app, body, token) = (&app, json!({"new_password": password}), city.clone());
+        async move { app.post(&path, body, Some(&token)).await }
+    };
+    let weak = reset(&lixia_id, "short").await;
+    weak.expect_problem(422, "request.invalid_fields");
+    assert_eq!(weak.body["errors"][0]["field"], "new_password");
+    reset(&city_id, "An0ther-passw0rd")
+        .await
+        .expect_problem(409, "staff.own_account");
+    lock_out(&app, "lixia").await;
+    reset(&lixia_id, "Handed-0ver-pw").await.expect(200);
+    // The old token and password are dead; the new one signs in, the lock lifted with it.
+    app.get("/api/v1/auth/me", Some(&lixia))
+        .await
+        .expect_problem(401, "auth.session_ended");
+    staff_login(&app, "lixia", "Passw0rd-staff")
+        .await
+        .expect_problem(401, "auth.invalid_credentials");
+    staff_login(&app, "lixia", "Handed-0ver-pw").await.expect(200);
+}
+
+async fn staff_enable_a_disabled_account(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let city = app.staff_token("city1", "city", None).await;
+    let lixia = app.staff_token("lixia", "district", Some("370102")).await;
+    let colleague = app.staff_token("lixia2", "district", Some("370102")).await;
+    let lixia_id = me(&app, &lixia).await;
+    let act = |action: &str, token: &str| {
+        let path = format!("/api/v1/staff/{lixia_id}/{action}");
+        let (app, token) = (&app, token.to_owned());
+        async move { app.post(&path, json!({}), Some(&token)).await }
+    };
+    act("disable", &colleague).await.expect(200);
+    staff_login(&app, "lixia", "Passw0rd-staff")
+        .await
+        .expect_problem(403, "auth.account_disabled");
+    let enabled = act("enable", &colleague).await;
+    enabled.expect(200);
+    assert_eq!(enabled.body["status"], "active");
+    act("enable", &city).await.expect(200);
+    staff_login(&app, "lixia", "Passw0rd-staff").await.expect(200);
+    // The sessions the disabling ended stay ended.
+    app.get("/api/v1/auth/me", Some(&lixia))
+        .await
+        .expect_problem(401, "auth.session_ended");
 }
 
 async fn me(app: &TestApp, token: &str) -> String {

@@ -257,9 +257,9 @@ export type ErrorCode =
   | "sms.daily_limit"
   | "sms.unavailable"
   | "staff.creation_not_allowed"
-  | "staff.disable_not_allowed"
   | "staff.district_not_allowed"
   | "staff.district_required"
+  | "staff.manage_not_allowed"
   | "staff.outside_jurisdiction"
   | "staff.own_account"
   | "staff.role_invalid"
@@ -577,11 +577,11 @@ export const errorCatalogue: { readonly [C in ErrorCode]: CatalogueEntry } = {
   "sms.daily_limit": { statuses: [429], zh: "今日短信验证码发送次数已达上限，请稍后再试", en: "Too many SMS codes were asked for today; try again later" },
   "sms.unavailable": { statuses: [503], zh: "短信发送失败，请稍后重试", en: "The SMS could not be sent; try again shortly" },
   "staff.creation_not_allowed": { statuses: [403], zh: "您的角色不能创建该角色的账号", en: "Your role cannot create accounts of that role" },
-  "staff.disable_not_allowed": { statuses: [403], zh: "您的角色不能停用该账号", en: "Your role cannot disable that account" },
   "staff.district_not_allowed": { statuses: [422], zh: "市级和系统管理员账号不属于某个区", en: "City and sysadmin accounts are not bound to a district" },
   "staff.district_required": { statuses: [422], zh: "区（市）主管部门账号必须指定行政区划代码", en: "A district account needs a district code" },
+  "staff.manage_not_allowed": { statuses: [403], zh: "您的角色不能管理该账号", en: "Your role cannot manage that account" },
   "staff.outside_jurisdiction": { statuses: [403], zh: "只能在本辖区内创建账号", en: "You can only create accounts in your own district" },
-  "staff.own_account": { statuses: [409], zh: "不能停用自己的账号", en: "You cannot disable your own account" },
+  "staff.own_account": { statuses: [409], zh: "不能停用、启用、解锁或重置自己的账号；修改自己的密码请用“修改密码”", en: "You cannot disable, enable, unlock or reset your own account; change your own password instead" },
   "staff.role_invalid": { statuses: [422], zh: "角色须为 city、district、supervisor 或 sysadmin", en: "The role must be city, district, supervisor or sysadmin" },
   "staff.username_format": { statuses: [422], zh: "用户名为3至32位字母、数字或 . _ -", en: "Use 3–32 letters, digits, '.', '_' or '-'" },
   "staff.username_taken": { statuses: [409], zh: "该用户名已被使用", en: "That username is taken" },

@@ -2422,6 +2422,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/staff/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enables a disabled staff account again (the same jurisdiction as disabling); its old
+         *     sessions stay ended, so it signs in afresh.
+         */
+        post: operations["enable_staff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/{id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sets a new password on a staff account that forgot theirs (staff have no SMS reset): every
+         *     session of the account ends and its sign-in lock is lifted.
+         */
+        post: operations["reset_staff_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/{id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lifts the sign-in lock that too many wrong passwords put on a staff account (its count of
+         *     failures starts afresh); the password stays as it is.
+         */
+        post: operations["unlock_staff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/training-institutions": {
         parameters: {
             query?: never;
@@ -4465,7 +4525,7 @@ export interface components {
              * @description the answer's code: one of the error catalogue (`x-error-codes`, mini-program-api/errors.json)
              * @enum {string}
              */
-            code: "application.already_with_employer" | "application.certificate_not_standing" | "application.changed_recently" | "application.commitment_required" | "application.conditions_not_met" | "application.education_short" | "application.employer_differs" | "application.employment_changed" | "application.enterprise_cannot_confirm" | "application.in_progress" | "application.no_portrait" | "application.not_employed" | "application.not_real_name" | "application.not_waiting" | "application.not_yet_renewable" | "application.not_your_step" | "application.nothing_corrected" | "application.nothing_to_reissue" | "application.number_on_record" | "application.ongoing_project" | "application.opinion_required" | "application.original_not_checked" | "application.scan_required" | "assessment.changed" | "assessment.document_already_attached" | "assessment.document_submitted" | "assessment.document_unusable" | "assessment.incomplete" | "assessment.item_incomplete" | "assessment.item_not_assessed" | "assessment.item_not_scored" | "assessment.items_undecided" | "assessment.no_such_item" | "assessment.not_rectifying" | "assessment.not_self_assessed" | "assessment.opinion_required" | "assessment.outside_review_scope" | "assessment.period_invalid" | "assessment.period_taken" | "assessment.role_not_listed" | "assessment.score_out_of_range" | "assessment.score_precision" | "assessment.score_required" | "assessment.slot_invalid" | "assessment.state_forbids" | "auth.account_disabled" | "auth.forbidden_role" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.invalid_token" | "auth.locked" | "auth.missing_token" | "auth.refresh_token_expired" | "auth.refresh_token_reused" | "auth.session_ended" | "auth.sms_code_exhausted" | "auth.sms_code_expired" | "auth.sms_code_invalid" | "auth.sms_code_too_soon" | "auth.token_expired" | "auth.wechat_blocked" | "auth.wechat_code_invalid" | "auth.wechat_not_configured" | "auth.wechat_rate_limited" | "auth.wrong_current_password" | "certificate.category_invalid" | "certificate.code_invalid" | "certificate.duplicate_in_file" | "certificate.enterprise_name_invalid" | "certificate.font_missing" | "certificate.holder_name_invalid" | "certificate.import_conflict" | "certificate.kind_unknown" | "certificate.lookup_limit" | "certificate.not_printable" | "certificate.number_invalid" | "certificate.number_required" | "certificate.origin_unknown" | "certificate.scan_invalid" | "certificate.specialty_required" | "certificate.validity_invalid" | "certificate.validity_required" | "challenge.expired" | "challenge.invalid" | "challenge.used" | "check_in.accuracy_invalid" | "check_in.already_appealed" | "check_in.appeal_decided" | "check_in.no_appeal" | "check_in.not_appealable" | "check_in.not_employed" | "check_in.not_refused" | "check_in.not_under_review" | "check_in.outside" | "check_in.poor_accuracy" | "check_in.reused_photo" | "conflict.duplicate" | "conflict.referenced" | "coordinates.range" | "credit_code.check_character" | "credit_code.format" | "daily.bonus_by_enterprise" | "daily.deduction_by_staff" | "daily.enterprise_fixed" | "daily.enterprise_unknown" | "daily.evidence_required" | "daily.not_reporter" | "daily.own_record" | "daily.points_invalid" | "daily.project_unknown" | "daily.type_unknown" | "date.format" | "district_code.format" | "document.already_completed" | "document.body_invalid" | "document.empty" | "document.file_missing" | "document.hash_mismatch" | "document.image_too_large" | "document.image_too_small" | "document.image_unreadable" | "document.images_busy" | "document.in_use" | "document.locked" | "document.not_completed" | "document.not_multipart" | "document.not_uploaded" | "document.owner_required" | "document.part_too_large" | "document.pdf_incomplete" | "document.purpose_not_allowed" | "document.purpose_unknown" | "document.sha256_format" | "document.size_mismatch" | "document.too_large" | "document.too_many_parts" | "document.type_not_allowed" | "education.completed_in_future" | "education.course_invalid" | "education.duplicate" | "education.duplicate_in_file" | "education.hours_invalid" | "education.passed_invalid" | "employment.already_employed" | "employment.already_ended" | "employment.already_your_staff" | "employment.contract_period_invalid" | "employment.mini_program_only" | "employment.person_not_registered" | "employment.request_not_pending" | "employment.request_pending" | "employment.unregistered_limit" | "enterprise.already_exists" | "enterprise.document_invalid" | "enterprise.field_staff_only" | "enterprise.outside_jurisdiction" | "enterprise.polygon_vertices" | "enterprise.qualification_issued_in_future" | "enterprise.radius_range" | "exam.absent_recently" | "exam.already_registered" | "exam.already_reviewed" | "exam.batch_full" | "exam.capacity_invalid" | "exam.category_invalid" | "exam.cheated_recently" | "exam.ineligible" | "exam.no_portrait" | "exam.not_employed_here" | "exam.not_real_name" | "exam.opinion_required" | "exam.outcome_not_allowed" | "exam.outside_district" | "exam.registration_closed" | "exam.registration_not_open" | "exam.schedule_invalid" | "exam.type_unknown" | "face.busy" | "face.evidence_required" | "face.mismatch" | "face.no_face" | "face.selfie_not_accepted" | "face.selfie_not_fresh" | "face.several_faces" | "face.too_blurred" | "face.too_dark" | "face.too_large" | "face.too_small" | "face.unreadable" | "field.invalid" | "field.missing" | "field.unknown" | "id_number.birth_date" | "id_number.check_character" | "id_number.format" | "identity.assurance_too_low" | "identity.desk_code_invalid" | "identity.desk_name_mismatch" | "import.columns_missing" | "import.encoding_unknown" | "import.workbook_too_large" | "import.workbook_unreadable" | "internal" | "link.expired" | "link.invalid" | "liveness.challenge_required" | "liveness.frame_count" | "liveness.not_same_person" | "liveness.repeated_frame" | "liveness.wrong_pose" | "password.weak" | "person.already_registered" | "person.identity_taken" | "person.not_registered" | "person.photo_not_found" | "person.photo_pending" | "person.photo_purpose" | "person.registration_held" | "person.selfie_is_portrait" | "phone.format" | "photo.reused" | "project.area_invalid" | "project.enterprise_unknown" | "project.outside_district" | "project.permit_taken" | "request.bad_parameter" | "request.invalid" | "request.invalid_fields" | "request.malformed_json" | "request.not_json" | "request.timeout" | "request.too_large" | "request.unreadable_body" | "request.unstorable_value" | "request.unsupported_media_type" | "request.uri_too_long" | "resource.not_found" | "result.adjustment_changes_nothing" | "result.bands_invalid" | "result.incomplete" | "result.period_invalid" | "result.reason_unknown" | "result.weights_invalid" | "review.decided" | "review.state_unknown" | "route.method_not_allowed" | "route.not_found" | "service.database_busy" | "service.not_ready" | "service.unavailable" | "sms.account_limit" | "sms.address_limit" | "sms.daily_limit" | "sms.unavailable" | "staff.creation_not_allowed" | "staff.disable_not_allowed" | "staff.district_not_allowed" | "staff.district_required" | "staff.outside_jurisdiction" | "staff.own_account" | "staff.role_invalid" | "staff.username_format" | "staff.username_taken" | "storage.unavailable" | "template.item_count" | "template.item_number" | "template.item_number_taken" | "template.max_score" | "template.max_score_unscored" | "template.project_scored_only" | "template.slots" | "template.version_conflict" | "text.control_character" | "text.empty" | "text.too_long" | "training.username_format" | "training.username_taken" | "upstream.wechat_unavailable" | "verification.already_checked_in" | "verification.deadline_passed" | "verification.duplicate" | "verification.mini_program_only" | "verification.not_selected" | "verification.nothing_to_replace" | "verification.notice_in_future" | "verification.outside_window" | "verification.person_not_employed" | "verification.person_not_qualified" | "verification.replacement_drops_employed" | "verification.replacement_keeps_ended" | "verification.report_missing" | "verification.requirements_missing" | "verification.site_missing" | "verification.state" | "verification.task_exists" | "verification.technical_lead_missing" | "verification.too_few_in_total" | "verification.too_few_registered" | "verification.too_few_titled" | "wechat.code_format" | "wechat_face.expired" | "wechat_face.failed" | "wechat_face.invalid" | "wechat_face.mini_program_only" | "wechat_face.not_enabled" | "wechat_face.refused" | "wechat_face.target" | "wechat_face.unavailable" | "wechat_face.used";
+            code: "application.already_with_employer" | "application.certificate_not_standing" | "application.changed_recently" | "application.commitment_required" | "application.conditions_not_met" | "application.education_short" | "application.employer_differs" | "application.employment_changed" | "application.enterprise_cannot_confirm" | "application.in_progress" | "application.no_portrait" | "application.not_employed" | "application.not_real_name" | "application.not_waiting" | "application.not_yet_renewable" | "application.not_your_step" | "application.nothing_corrected" | "application.nothing_to_reissue" | "application.number_on_record" | "application.ongoing_project" | "application.opinion_required" | "application.original_not_checked" | "application.scan_required" | "assessment.changed" | "assessment.document_already_attached" | "assessment.document_submitted" | "assessment.document_unusable" | "assessment.incomplete" | "assessment.item_incomplete" | "assessment.item_not_assessed" | "assessment.item_not_scored" | "assessment.items_undecided" | "assessment.no_such_item" | "assessment.not_rectifying" | "assessment.not_self_assessed" | "assessment.opinion_required" | "assessment.outside_review_scope" | "assessment.period_invalid" | "assessment.period_taken" | "assessment.role_not_listed" | "assessment.score_out_of_range" | "assessment.score_precision" | "assessment.score_required" | "assessment.slot_invalid" | "assessment.state_forbids" | "auth.account_disabled" | "auth.forbidden_role" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.invalid_token" | "auth.locked" | "auth.missing_token" | "auth.refresh_token_expired" | "auth.refresh_token_reused" | "auth.session_ended" | "auth.sms_code_exhausted" | "auth.sms_code_expired" | "auth.sms_code_invalid" | "auth.sms_code_too_soon" | "auth.token_expired" | "auth.wechat_blocked" | "auth.wechat_code_invalid" | "auth.wechat_not_configured" | "auth.wechat_rate_limited" | "auth.wrong_current_password" | "certificate.category_invalid" | "certificate.code_invalid" | "certificate.duplicate_in_file" | "certificate.enterprise_name_invalid" | "certificate.font_missing" | "certificate.holder_name_invalid" | "certificate.import_conflict" | "certificate.kind_unknown" | "certificate.lookup_limit" | "certificate.not_printable" | "certificate.number_invalid" | "certificate.number_required" | "certificate.origin_unknown" | "certificate.scan_invalid" | "certificate.specialty_required" | "certificate.validity_invalid" | "certificate.validity_required" | "challenge.expired" | "challenge.invalid" | "challenge.used" | "check_in.accuracy_invalid" | "check_in.already_appealed" | "check_in.appeal_decided" | "check_in.no_appeal" | "check_in.not_appealable" | "check_in.not_employed" | "check_in.not_refused" | "check_in.not_under_review" | "check_in.outside" | "check_in.poor_accuracy" | "check_in.reused_photo" | "conflict.duplicate" | "conflict.referenced" | "coordinates.range" | "credit_code.check_character" | "credit_code.format" | "daily.bonus_by_enterprise" | "daily.deduction_by_staff" | "daily.enterprise_fixed" | "daily.enterprise_unknown" | "daily.evidence_required" | "daily.not_reporter" | "daily.own_record" | "daily.points_invalid" | "daily.project_unknown" | "daily.type_unknown" | "date.format" | "district_code.format" | "document.already_completed" | "document.body_invalid" | "document.empty" | "document.file_missing" | "document.hash_mismatch" | "document.image_too_large" | "document.image_too_small" | "document.image_unreadable" | "document.images_busy" | "document.in_use" | "document.locked" | "document.not_completed" | "document.not_multipart" | "document.not_uploaded" | "document.owner_required" | "document.part_too_large" | "document.pdf_incomplete" | "document.purpose_not_allowed" | "document.purpose_unknown" | "document.sha256_format" | "document.size_mismatch" | "document.too_large" | "document.too_many_parts" | "document.type_not_allowed" | "education.completed_in_future" | "education.course_invalid" | "education.duplicate" | "education.duplicate_in_file" | "education.hours_invalid" | "education.passed_invalid" | "employment.already_employed" | "employment.already_ended" | "employment.already_your_staff" | "employment.contract_period_invalid" | "employment.mini_program_only" | "employment.person_not_registered" | "employment.request_not_pending" | "employment.request_pending" | "employment.unregistered_limit" | "enterprise.already_exists" | "enterprise.document_invalid" | "enterprise.field_staff_only" | "enterprise.outside_jurisdiction" | "enterprise.polygon_vertices" | "enterprise.qualification_issued_in_future" | "enterprise.radius_range" | "exam.absent_recently" | "exam.already_registered" | "exam.already_reviewed" | "exam.batch_full" | "exam.capacity_invalid" | "exam.category_invalid" | "exam.cheated_recently" | "exam.ineligible" | "exam.no_portrait" | "exam.not_employed_here" | "exam.not_real_name" | "exam.opinion_required" | "exam.outcome_not_allowed" | "exam.outside_district" | "exam.registration_closed" | "exam.registration_not_open" | "exam.schedule_invalid" | "exam.type_unknown" | "face.busy" | "face.evidence_required" | "face.mismatch" | "face.no_face" | "face.selfie_not_accepted" | "face.selfie_not_fresh" | "face.several_faces" | "face.too_blurred" | "face.too_dark" | "face.too_large" | "face.too_small" | "face.unreadable" | "field.invalid" | "field.missing" | "field.unknown" | "id_number.birth_date" | "id_number.check_character" | "id_number.format" | "identity.assurance_too_low" | "identity.desk_code_invalid" | "identity.desk_name_mismatch" | "import.columns_missing" | "import.encoding_unknown" | "import.workbook_too_large" | "import.workbook_unreadable" | "internal" | "link.expired" | "link.invalid" | "liveness.challenge_required" | "liveness.frame_count" | "liveness.not_same_person" | "liveness.repeated_frame" | "liveness.wrong_pose" | "password.weak" | "person.already_registered" | "person.identity_taken" | "person.not_registered" | "person.photo_not_found" | "person.photo_pending" | "person.photo_purpose" | "person.registration_held" | "person.selfie_is_portrait" | "phone.format" | "photo.reused" | "project.area_invalid" | "project.enterprise_unknown" | "project.outside_district" | "project.permit_taken" | "request.bad_parameter" | "request.invalid" | "request.invalid_fields" | "request.malformed_json" | "request.not_json" | "request.timeout" | "request.too_large" | "request.unreadable_body" | "request.unstorable_value" | "request.unsupported_media_type" | "request.uri_too_long" | "resource.not_found" | "result.adjustment_changes_nothing" | "result.bands_invalid" | "result.incomplete" | "result.period_invalid" | "result.reason_unknown" | "result.weights_invalid" | "review.decided" | "review.state_unknown" | "route.method_not_allowed" | "route.not_found" | "service.database_busy" | "service.not_ready" | "service.unavailable" | "sms.account_limit" | "sms.address_limit" | "sms.daily_limit" | "sms.unavailable" | "staff.creation_not_allowed" | "staff.district_not_allowed" | "staff.district_required" | "staff.manage_not_allowed" | "staff.outside_jurisdiction" | "staff.own_account" | "staff.role_invalid" | "staff.username_format" | "staff.username_taken" | "storage.unavailable" | "template.item_count" | "template.item_number" | "template.item_number_taken" | "template.max_score" | "template.max_score_unscored" | "template.project_scored_only" | "template.slots" | "template.version_conflict" | "text.control_character" | "text.empty" | "text.too_long" | "training.username_format" | "training.username_taken" | "upstream.wechat_unavailable" | "verification.already_checked_in" | "verification.deadline_passed" | "verification.duplicate" | "verification.mini_program_only" | "verification.not_selected" | "verification.nothing_to_replace" | "verification.notice_in_future" | "verification.outside_window" | "verification.person_not_employed" | "verification.person_not_qualified" | "verification.replacement_drops_employed" | "verification.replacement_keeps_ended" | "verification.report_missing" | "verification.requirements_missing" | "verification.site_missing" | "verification.state" | "verification.task_exists" | "verification.technical_lead_missing" | "verification.too_few_in_total" | "verification.too_few_registered" | "verification.too_few_titled" | "wechat.code_format" | "wechat_face.expired" | "wechat_face.failed" | "wechat_face.invalid" | "wechat_face.mini_program_only" | "wechat_face.not_enabled" | "wechat_face.refused" | "wechat_face.target" | "wechat_face.unavailable" | "wechat_face.used";
             /** @description What happened and what to do, in the requested language. */
             detail: string;
             errors?: components["schemas"]["ProblemField"][];
@@ -4481,7 +4541,7 @@ export interface components {
              * @description the field's code: one of the error catalogue (`x-error-codes`, mini-program-api/errors.json)
              * @enum {string}
              */
-            code: "application.already_with_employer" | "application.certificate_not_standing" | "application.changed_recently" | "application.commitment_required" | "application.conditions_not_met" | "application.education_short" | "application.employer_differs" | "application.employment_changed" | "application.enterprise_cannot_confirm" | "application.in_progress" | "application.no_portrait" | "application.not_employed" | "application.not_real_name" | "application.not_waiting" | "application.not_yet_renewable" | "application.not_your_step" | "application.nothing_corrected" | "application.nothing_to_reissue" | "application.number_on_record" | "application.ongoing_project" | "application.opinion_required" | "application.original_not_checked" | "application.scan_required" | "assessment.changed" | "assessment.document_already_attached" | "assessment.document_submitted" | "assessment.document_unusable" | "assessment.incomplete" | "assessment.item_incomplete" | "assessment.item_not_assessed" | "assessment.item_not_scored" | "assessment.items_undecided" | "assessment.no_such_item" | "assessment.not_rectifying" | "assessment.not_self_assessed" | "assessment.opinion_required" | "assessment.outside_review_scope" | "assessment.period_invalid" | "assessment.period_taken" | "assessment.role_not_listed" | "assessment.score_out_of_range" | "assessment.score_precision" | "assessment.score_required" | "assessment.slot_invalid" | "assessment.state_forbids" | "auth.account_disabled" | "auth.forbidden_role" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.invalid_token" | "auth.locked" | "auth.missing_token" | "auth.refresh_token_expired" | "auth.refresh_token_reused" | "auth.session_ended" | "auth.sms_code_exhausted" | "auth.sms_code_expired" | "auth.sms_code_invalid" | "auth.sms_code_too_soon" | "auth.token_expired" | "auth.wechat_blocked" | "auth.wechat_code_invalid" | "auth.wechat_not_configured" | "auth.wechat_rate_limited" | "auth.wrong_current_password" | "certificate.category_invalid" | "certificate.code_invalid" | "certificate.duplicate_in_file" | "certificate.enterprise_name_invalid" | "certificate.font_missing" | "certificate.holder_name_invalid" | "certificate.import_conflict" | "certificate.kind_unknown" | "certificate.lookup_limit" | "certificate.not_printable" | "certificate.number_invalid" | "certificate.number_required" | "certificate.origin_unknown" | "certificate.scan_invalid" | "certificate.specialty_required" | "certificate.validity_invalid" | "certificate.validity_required" | "challenge.expired" | "challenge.invalid" | "challenge.used" | "check_in.accuracy_invalid" | "check_in.already_appealed" | "check_in.appeal_decided" | "check_in.no_appeal" | "check_in.not_appealable" | "check_in.not_employed" | "check_in.not_refused" | "check_in.not_under_review" | "check_in.outside" | "check_in.poor_accuracy" | "check_in.reused_photo" | "conflict.duplicate" | "conflict.referenced" | "coordinates.range" | "credit_code.check_character" | "credit_code.format" | "daily.bonus_by_enterprise" | "daily.deduction_by_staff" | "daily.enterprise_fixed" | "daily.enterprise_unknown" | "daily.evidence_required" | "daily.not_reporter" | "daily.own_record" | "daily.points_invalid" | "daily.project_unknown" | "daily.type_unknown" | "date.format" | "district_code.format" | "document.already_completed" | "document.body_invalid" | "document.empty" | "document.file_missing" | "document.hash_mismatch" | "document.image_too_large" | "document.image_too_small" | "document.image_unreadable" | "document.images_busy" | "document.in_use" | "document.locked" | "document.not_completed" | "document.not_multipart" | "document.not_uploaded" | "document.owner_required" | "document.part_too_large" | "document.pdf_incomplete" | "document.purpose_not_allowed" | "document.purpose_unknown" | "document.sha256_format" | "document.size_mismatch" | "document.too_large" | "document.too_many_parts" | "document.type_not_allowed" | "education.completed_in_future" | "education.course_invalid" | "education.duplicate" | "education.duplicate_in_file" | "education.hours_invalid" | "education.passed_invalid" | "employment.already_employed" | "employment.already_ended" | "employment.already_your_staff" | "employment.contract_period_invalid" | "employment.mini_program_only" | "employment.person_not_registered" | "employment.request_not_pending" | "employment.request_pending" | "employment.unregistered_limit" | "enterprise.already_exists" | "enterprise.document_invalid" | "enterprise.field_staff_only" | "enterprise.outside_jurisdiction" | "enterprise.polygon_vertices" | "enterprise.qualification_issued_in_future" | "enterprise.radius_range" | "exam.absent_recently" | "exam.already_registered" | "exam.already_reviewed" | "exam.batch_full" | "exam.capacity_invalid" | "exam.category_invalid" | "exam.cheated_recently" | "exam.ineligible" | "exam.no_portrait" | "exam.not_employed_here" | "exam.not_real_name" | "exam.opinion_required" | "exam.outcome_not_allowed" | "exam.outside_district" | "exam.registration_closed" | "exam.registration_not_open" | "exam.schedule_invalid" | "exam.type_unknown" | "face.busy" | "face.evidence_required" | "face.mismatch" | "face.no_face" | "face.selfie_not_accepted" | "face.selfie_not_fresh" | "face.several_faces" | "face.too_blurred" | "face.too_dark" | "face.too_large" | "face.too_small" | "face.unreadable" | "field.invalid" | "field.missing" | "field.unknown" | "id_number.birth_date" | "id_number.check_character" | "id_number.format" | "identity.assurance_too_low" | "identity.desk_code_invalid" | "identity.desk_name_mismatch" | "import.columns_missing" | "import.encoding_unknown" | "import.workbook_too_large" | "import.workbook_unreadable" | "internal" | "link.expired" | "link.invalid" | "liveness.challenge_required" | "liveness.frame_count" | "liveness.not_same_person" | "liveness.repeated_frame" | "liveness.wrong_pose" | "password.weak" | "person.already_registered" | "person.identity_taken" | "person.not_registered" | "person.photo_not_found" | "person.photo_pending" | "person.photo_purpose" | "person.registration_held" | "person.selfie_is_portrait" | "phone.format" | "photo.reused" | "project.area_invalid" | "project.enterprise_unknown" | "project.outside_district" | "project.permit_taken" | "request.bad_parameter" | "request.invalid" | "request.invalid_fields" | "request.malformed_json" | "request.not_json" | "request.timeout" | "request.too_large" | "request.unreadable_body" | "request.unstorable_value" | "request.unsupported_media_type" | "request.uri_too_long" | "resource.not_found" | "result.adjustment_changes_nothing" | "result.bands_invalid" | "result.incomplete" | "result.period_invalid" | "result.reason_unknown" | "result.weights_invalid" | "review.decided" | "review.state_unknown" | "route.method_not_allowed" | "route.not_found" | "service.database_busy" | "service.not_ready" | "service.unavailable" | "sms.account_limit" | "sms.address_limit" | "sms.daily_limit" | "sms.unavailable" | "staff.creation_not_allowed" | "staff.disable_not_allowed" | "staff.district_not_allowed" | "staff.district_required" | "staff.outside_jurisdiction" | "staff.own_account" | "staff.role_invalid" | "staff.username_format" | "staff.username_taken" | "storage.unavailable" | "template.item_count" | "template.item_number" | "template.item_number_taken" | "template.max_score" | "template.max_score_unscored" | "template.project_scored_only" | "template.slots" | "template.version_conflict" | "text.control_character" | "text.empty" | "text.too_long" | "training.username_format" | "training.username_taken" | "upstream.wechat_unavailable" | "verification.already_checked_in" | "verification.deadline_passed" | "verification.duplicate" | "verification.mini_program_only" | "verification.not_selected" | "verification.nothing_to_replace" | "verification.notice_in_future" | "verification.outside_window" | "verification.person_not_employed" | "verification.person_not_qualified" | "verification.replacement_drops_employed" | "verification.replacement_keeps_ended" | "verification.report_missing" | "verification.requirements_missing" | "verification.site_missing" | "verification.state" | "verification.task_exists" | "verification.technical_lead_missing" | "verification.too_few_in_total" | "verification.too_few_registered" | "verification.too_few_titled" | "wechat.code_format" | "wechat_face.expired" | "wechat_face.failed" | "wechat_face.invalid" | "wechat_face.mini_program_only" | "wechat_face.not_enabled" | "wechat_face.refused" | "wechat_face.target" | "wechat_face.unavailable" | "wechat_face.used";
+            code: "application.already_with_employer" | "application.certificate_not_standing" | "application.changed_recently" | "application.commitment_required" | "application.conditions_not_met" | "application.education_short" | "application.employer_differs" | "application.employment_changed" | "application.enterprise_cannot_confirm" | "application.in_progress" | "application.no_portrait" | "application.not_employed" | "application.not_real_name" | "application.not_waiting" | "application.not_yet_renewable" | "application.not_your_step" | "application.nothing_corrected" | "application.nothing_to_reissue" | "application.number_on_record" | "application.ongoing_project" | "application.opinion_required" | "application.original_not_checked" | "application.scan_required" | "assessment.changed" | "assessment.document_already_attached" | "assessment.document_submitted" | "assessment.document_unusable" | "assessment.incomplete" | "assessment.item_incomplete" | "assessment.item_not_assessed" | "assessment.item_not_scored" | "assessment.items_undecided" | "assessment.no_such_item" | "assessment.not_rectifying" | "assessment.not_self_assessed" | "assessment.opinion_required" | "assessment.outside_review_scope" | "assessment.period_invalid" | "assessment.period_taken" | "assessment.role_not_listed" | "assessment.score_out_of_range" | "assessment.score_precision" | "assessment.score_required" | "assessment.slot_invalid" | "assessment.state_forbids" | "auth.account_disabled" | "auth.forbidden_role" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.invalid_token" | "auth.locked" | "auth.missing_token" | "auth.refresh_token_expired" | "auth.refresh_token_reused" | "auth.session_ended" | "auth.sms_code_exhausted" | "auth.sms_code_expired" | "auth.sms_code_invalid" | "auth.sms_code_too_soon" | "auth.token_expired" | "auth.wechat_blocked" | "auth.wechat_code_invalid" | "auth.wechat_not_configured" | "auth.wechat_rate_limited" | "auth.wrong_current_password" | "certificate.category_invalid" | "certificate.code_invalid" | "certificate.duplicate_in_file" | "certificate.enterprise_name_invalid" | "certificate.font_missing" | "certificate.holder_name_invalid" | "certificate.import_conflict" | "certificate.kind_unknown" | "certificate.lookup_limit" | "certificate.not_printable" | "certificate.number_invalid" | "certificate.number_required" | "certificate.origin_unknown" | "certificate.scan_invalid" | "certificate.specialty_required" | "certificate.validity_invalid" | "certificate.validity_required" | "challenge.expired" | "challenge.invalid" | "challenge.used" | "check_in.accuracy_invalid" | "check_in.already_appealed" | "check_in.appeal_decided" | "check_in.no_appeal" | "check_in.not_appealable" | "check_in.not_employed" | "check_in.not_refused" | "check_in.not_under_review" | "check_in.outside" | "check_in.poor_accuracy" | "check_in.reused_photo" | "conflict.duplicate" | "conflict.referenced" | "coordinates.range" | "credit_code.check_character" | "credit_code.format" | "daily.bonus_by_enterprise" | "daily.deduction_by_staff" | "daily.enterprise_fixed" | "daily.enterprise_unknown" | "daily.evidence_required" | "daily.not_reporter" | "daily.own_record" | "daily.points_invalid" | "daily.project_unknown" | "daily.type_unknown" | "date.format" | "district_code.format" | "document.already_completed" | "document.body_invalid" | "document.empty" | "document.file_missing" | "document.hash_mismatch" | "document.image_too_large" | "document.image_too_small" | "document.image_unreadable" | "document.images_busy" | "document.in_use" | "document.locked" | "document.not_completed" | "document.not_multipart" | "document.not_uploaded" | "document.owner_required" | "document.part_too_large" | "document.pdf_incomplete" | "document.purpose_not_allowed" | "document.purpose_unknown" | "document.sha256_format" | "document.size_mismatch" | "document.too_large" | "document.too_many_parts" | "document.type_not_allowed" | "education.completed_in_future" | "education.course_invalid" | "education.duplicate" | "education.duplicate_in_file" | "education.hours_invalid" | "education.passed_invalid" | "employment.already_employed" | "employment.already_ended" | "employment.already_your_staff" | "employment.contract_period_invalid" | "employment.mini_program_only" | "employment.person_not_registered" | "employment.request_not_pending" | "employment.request_pending" | "employment.unregistered_limit" | "enterprise.already_exists" | "enterprise.document_invalid" | "enterprise.field_staff_only" | "enterprise.outside_jurisdiction" | "enterprise.polygon_vertices" | "enterprise.qualification_issued_in_future" | "enterprise.radius_range" | "exam.absent_recently" | "exam.already_registered" | "exam.already_reviewed" | "exam.batch_full" | "exam.capacity_invalid" | "exam.category_invalid" | "exam.cheated_recently" | "exam.ineligible" | "exam.no_portrait" | "exam.not_employed_here" | "exam.not_real_name" | "exam.opinion_required" | "exam.outcome_not_allowed" | "exam.outside_district" | "exam.registration_closed" | "exam.registration_not_open" | "exam.schedule_invalid" | "exam.type_unknown" | "face.busy" | "face.evidence_required" | "face.mismatch" | "face.no_face" | "face.selfie_not_accepted" | "face.selfie_not_fresh" | "face.several_faces" | "face.too_blurred" | "face.too_dark" | "face.too_large" | "face.too_small" | "face.unreadable" | "field.invalid" | "field.missing" | "field.unknown" | "id_number.birth_date" | "id_number.check_character" | "id_number.format" | "identity.assurance_too_low" | "identity.desk_code_invalid" | "identity.desk_name_mismatch" | "import.columns_missing" | "import.encoding_unknown" | "import.workbook_too_large" | "import.workbook_unreadable" | "internal" | "link.expired" | "link.invalid" | "liveness.challenge_required" | "liveness.frame_count" | "liveness.not_same_person" | "liveness.repeated_frame" | "liveness.wrong_pose" | "password.weak" | "person.already_registered" | "person.identity_taken" | "person.not_registered" | "person.photo_not_found" | "person.photo_pending" | "person.photo_purpose" | "person.registration_held" | "person.selfie_is_portrait" | "phone.format" | "photo.reused" | "project.area_invalid" | "project.enterprise_unknown" | "project.outside_district" | "project.permit_taken" | "request.bad_parameter" | "request.invalid" | "request.invalid_fields" | "request.malformed_json" | "request.not_json" | "request.timeout" | "request.too_large" | "request.unreadable_body" | "request.unstorable_value" | "request.unsupported_media_type" | "request.uri_too_long" | "resource.not_found" | "result.adjustment_changes_nothing" | "result.bands_invalid" | "result.incomplete" | "result.period_invalid" | "result.reason_unknown" | "result.weights_invalid" | "review.decided" | "review.state_unknown" | "route.method_not_allowed" | "route.not_found" | "service.database_busy" | "service.not_ready" | "service.unavailable" | "sms.account_limit" | "sms.address_limit" | "sms.daily_limit" | "sms.unavailable" | "staff.creation_not_allowed" | "staff.district_not_allowed" | "staff.district_required" | "staff.manage_not_allowed" | "staff.outside_jurisdiction" | "staff.own_account" | "staff.role_invalid" | "staff.username_format" | "staff.username_taken" | "storage.unavailable" | "template.item_count" | "template.item_number" | "template.item_number_taken" | "template.max_score" | "template.max_score_unscored" | "template.project_scored_only" | "template.slots" | "template.version_conflict" | "text.control_character" | "text.empty" | "text.too_long" | "training.username_format" | "training.username_taken" | "upstream.wechat_unavailable" | "verification.already_checked_in" | "verification.deadline_passed" | "verification.duplicate" | "verification.mini_program_only" | "verification.not_selected" | "verification.nothing_to_replace" | "verification.notice_in_future" | "verification.outside_window" | "verification.person_not_employed" | "verification.person_not_qualified" | "verification.replacement_drops_employed" | "verification.replacement_keeps_ended" | "verification.report_missing" | "verification.requirements_missing" | "verification.site_missing" | "verification.state" | "verification.task_exists" | "verification.technical_lead_missing" | "verification.too_few_in_total" | "verification.too_few_registered" | "verification.too_few_titled" | "wechat.code_format" | "wechat_face.expired" | "wechat_face.failed" | "wechat_face.invalid" | "wechat_face.mini_program_only" | "wechat_face.not_enabled" | "wechat_face.refused" | "wechat_face.target" | "wechat_face.unavailable" | "wechat_face.used";
             /** @description The JSON path of the field, e.g. `credit_code`. */
             field: string;
             message: string;
@@ -4795,6 +4855,13 @@ export interface components {
             /** Format: int64 */
             updated_at: number;
         };
+        ResetPassword: {
+            /**
+             * @description The new password, to be handed to the account's holder: 8–128 characters with letters
+             *     and digits.
+             */
+            new_password: string;
+        };
         /**
          * @description The result of an assessment (合格 / 基本合格 / 不合格).
          * @enum {string}
@@ -5004,6 +5071,12 @@ export interface components {
             display_name: string;
             district_code?: string | null;
             id: string;
+            /**
+             * Format: int64
+             * @description Unix milliseconds: until when sign-in is locked after too many wrong passwords; absent
+             *     when it is not locked.
+             */
+            locked_until?: number | null;
             /** @description city | district | supervisor | sysadmin */
             role: string;
             /** @description active | disabled */
@@ -19182,6 +19255,307 @@ export interface operations {
         };
     };
     disable_staff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffView"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enable_staff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffView"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reset_staff_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPassword"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffView"];
+                };
+            };
+            /** @description Malformed request (JSON, path or query parameter): document.body_invalid, request.bad_parameter, request.invalid, request.malformed_json, request.unreadable_body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid: auth.account_disabled, auth.invalid_credentials, auth.invalid_refresh_token, auth.invalid_token, auth.missing_token, auth.refresh_token_expired, auth.refresh_token_reused, auth.session_ended, auth.token_expired, auth.wechat_code_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or identity assurance does not allow this; codes with this status are listed in x-error-codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object, or outside the caller's scope: employment.person_not_registered, person.not_registered, resource.not_found, route.not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took too long: request.timeout */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object's state does not allow this; codes with this status are listed in x-error-codes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: document.part_too_large, document.too_large, document.too_many_parts, import.workbook_too_large, request.too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type: document.not_multipart, document.type_not_allowed, request.not_json, request.unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break their rules (see errors); codes with this status are listed in x-error-codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; see Retry-After: auth.wechat_not_configured, certificate.font_missing, document.images_busy, face.busy, service.database_busy, service.not_ready, service.unavailable, sms.unavailable, storage.unavailable, upstream.wechat_unavailable, wechat_face.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unlock_staff: {
         parameters: {
             query?: never;
             header?: never;

@@ -20,7 +20,7 @@ use crate::documents::upload::UploadError;
 use crate::platform::crypto::constant_time_eq;
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::ids::DocumentId;
-use crate::platform::objects::StoreError;
+use crate::platform::objects::{self, StoreError};
 use crate::platform::web::{app_url, Json};
 use crate::state::AppState;
 
@@ -70,10 +70,7 @@ pub(super) async fn download_link(
     headers: HeaderMap,
     Path(id): Path<DocumentId>,
 ) -> ApiResult<Json<DownloadLink>> {
-    let row = store::get(&state.db, &id, &store::Reader::of(&caller))
-        .await?
-        .ok_or_else(not_found)?;
-    rules::may_read_content(row.state()).map_err(rule_error)?;
+    let row = readable(&state, &store::Reader::of(&caller), &id).await?;
     let ttl = state.settings.uploads.download_ttl_secs;
     let expires_at = state.clock.now_ms() + ttl * 1000;
     let presigned = state
@@ -120,6 +117,29 @@ pub(super) async fn document_content(
     // The signed link is the permission: any document.
     let row = store::get_any(&state.db, &id).await?.ok_or_else(not_found)?;
     rules::may_read_content(row.state()).map_err(rule_error)?;
+    file_response(&state, &row, Disposition::Attachment).await
+}
+
+/// How a file is given: to be saved, or shown in the page (the staff console's previews).
+pub enum Disposition {
+    Attachment,
+    Inline,
+}
+
+/// The document `id` as `reader` reaches it, with its content uploaded: 404 outside the
+/// reader's reach, 409 while it is still pending.
+pub async fn readable(state: &AppState, reader: &store::Reader, id: &DocumentId) -> ApiResult<store::DocumentRow> {
+    let row = store::get(&state.db, id, reader).await?.ok_or_else(not_found)?;
+    rules::may_read_content(row.state()).map_err(rule_error)?;
+    Ok(row)
+}
+
+/// The file's bytes, streamed from the object store, with its type, length and name.
+pub async fn file_response(
+    state: &AppState,
+    row: &store::DocumentRow,
+    disposition: Disposition,
+) -> ApiResult<Response> {
     let reader = state.objects.reader(&row.object_key).await.map_err(|e| match e {
         StoreError::NotFound => not_found(),
         other => UploadError::Store(other).into_api(),
@@ -130,13 +150,12 @@ pub(super) async fn document_content(
     let value = |s: &str| HeaderValue::from_str(s).unwrap_or(HeaderValue::from_static("application/octet-stream"));
     headers.insert(header::CONTENT_TYPE, value(&row.content_type));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(row.size));
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        value(&crate::platform::objects::content_disposition(&rules::download_name(
-            &row.file_name,
-            &row.content_type,
-        ))),
-    );
+    let name = rules::download_name(&row.file_name, &row.content_type);
+    let disposition = match disposition {
+        Disposition::Attachment => objects::content_disposition(&name),
+        Disposition::Inline => objects::inline_disposition(&name),
+    };
+    headers.insert(header::CONTENT_DISPOSITION, value(&disposition));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     Ok(response)

@@ -9,6 +9,7 @@
 //!   for, reading out the rest of a refused body).
 
 mod links;
+pub use links::{file_response, readable, Disposition};
 mod metadata;
 mod multipart;
 mod presigned;

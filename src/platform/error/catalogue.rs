@@ -294,11 +294,11 @@ catalogue! {
     "sms.daily_limit" [429] "今日短信验证码发送次数已达上限，请稍后再试" "Too many SMS codes were asked for today; try again later";
     "sms.unavailable" [503] "短信发送失败，请稍后重试" "The SMS could not be sent; try again shortly";
     "staff.creation_not_allowed" [403] "您的角色不能创建该角色的账号" "Your role cannot create accounts of that role";
-    "staff.disable_not_allowed" [403] "您的角色不能停用该账号" "Your role cannot disable that account";
     "staff.district_not_allowed" [422] "市级和系统管理员账号不属于某个区" "City and sysadmin accounts are not bound to a district";
     "staff.district_required" [422] "区（市）主管部门账号必须指定行政区划代码" "A district account needs a district code";
+    "staff.manage_not_allowed" [403] "您的角色不能管理该账号" "Your role cannot manage that account";
     "staff.outside_jurisdiction" [403] "只能在本辖区内创建账号" "You can only create accounts in your own district";
-    "staff.own_account" [409] "不能停用自己的账号" "You cannot disable your own account";
+    "staff.own_account" [409] "不能停用、启用、解锁或重置自己的账号；修改自己的密码请用“修改密码”" "You cannot disable, enable, unlock or reset your own account; change your own password instead";
     "staff.role_invalid" [422] "角色须为 city、district、supervisor 或 sysadmin" "The role must be city, district, supervisor or sysadmin";
     "staff.username_format" [422] "用户名为3至32位字母、数字或 . _ -" "Use 3–32 letters, digits, '.', '_' or '-'";
     "staff.username_taken" [409] "该用户名已被使用" "That username is taken";

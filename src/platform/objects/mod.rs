@@ -169,6 +169,16 @@ impl ObjectWriter {
 
 /// `Content-Disposition` for a download: an ASCII fallback and the UTF-8 name (RFC 6266).
 pub fn content_disposition(file_name: &str) -> String {
+    disposition("attachment", file_name)
+}
+
+/// `Content-Disposition` to show the file in the page (a PDF in a frame, a photo), named
+/// `file_name` should it be saved.
+pub fn inline_disposition(file_name: &str) -> String {
+    disposition("inline", file_name)
+}
+
+fn disposition(kind: &str, file_name: &str) -> String {
     let ascii: String = file_name
         .chars()
         .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' })
@@ -181,7 +191,7 @@ pub fn content_disposition(file_name: &str) -> String {
             encoded.push_str(&format!("%{byte:02X}"));
         }
     }
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+    format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
 #[cfg(test)]

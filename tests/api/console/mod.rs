@@ -2,8 +2,11 @@
 //! chromedriver (`webdriver`), against the real server on each database engine. Each journey
 //! saves a screenshot of its key page under `$CARGO_TARGET_TMPDIR/console/` (target/tmp).
 
+mod accounts;
+mod documents;
 mod forms;
 mod journeys;
+mod review;
 mod webdriver;
 
 use std::path::PathBuf;
