@@ -36,10 +36,19 @@ pub async fn home(State(state): State<AppState>, console: Console) -> Response {
     }
 }
 
-/// An item of a queue, as listed.
+/// An item of a queue, as listed, with the console page that decides it (if there is one).
 struct Line {
     body: String,
     since: String,
+    link: Option<String>,
+}
+
+/// The console page of an inbox item's record, by the item's `target_kind`.
+fn page_of(target_kind: &str, target_id: &str) -> Option<String> {
+    match target_kind {
+        "assessment" => Some(format!("/console/assessments/{target_id}")),
+        _ => None,
+    }
 }
 
 #[derive(Template)]
@@ -68,6 +77,7 @@ pub async fn queue(State(state): State<AppState>, console: Console, Path(kind): 
     let lines = items
         .into_iter()
         .map(|item| Line {
+            link: page_of(&item.target_kind, &item.target_id),
             body: item.body,
             since: china_time(item.since),
         })

@@ -28,8 +28,13 @@ async fn a_reviewer_scores_passes_and_finishes_a_self_assessment(engine: Engine)
     let (browser, _place) = browser().await;
     sign_in(&browser, app, "lixia", PASSWORD).await;
     browser.submit(r#"nav a[href="/console/assessments"]"#).await;
+    let row = format!(r#"#assessments a[href="/console/assessments/{id}"]"#);
+    assert_eq!(browser.text(&row).await, "企业91350100M000100Y43");
+    // From what awaits on the home page, through its queue, to the record.
+    browser.submit(r#"nav a[href="/console/"]"#).await;
+    browser.submit(r#"a[data-kind="assessment.review"]"#).await;
     browser
-        .submit(&format!(r#"#assessments a[href="/console/assessments/{id}"]"#))
+        .submit(&format!(r#"#queue a[href="/console/assessments/{id}"]"#))
         .await;
     let number = |text: String| text.parse::<f64>().unwrap();
     assert_eq!(
