@@ -28,7 +28,7 @@ pub const CSS: Asset = Asset {
     name: "zhujian-console.css",
     content_type: "text/css; charset=utf-8",
     bytes: include_bytes!("../../assets/console/zhujian-console.css"),
-    sha256: "09db9b42f4a8730abe9df1e9f4240402a37765160bffa29e1c0c4413c5b4d691",
+    sha256: "629a7626684040b719adb6899cae27f144a89cdd3312330d4e65883e44793a20",
 };
 
 pub const ALL: &[Asset] = &[HTMX, CSS];

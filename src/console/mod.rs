@@ -69,6 +69,9 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(review::decide),
         )
         .route("/console/assessments/{id}/items/{number}/history", get(review::history))
+        .route("/console/daily-events", get(review::daily::list))
+        .route("/console/daily-events/{id}", get(review::daily::event))
+        .route("/console/daily-events/{id}/review", post(review::daily::review))
         .layer(from_fn_with_state(state, session::guard));
     Router::new()
         .route("/console", get(|| async { Redirect::permanent("/console/") }))

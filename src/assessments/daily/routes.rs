@@ -308,6 +308,12 @@ async fn list_events(
     caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Vec<EventRow>>> {
+    Ok(Json(list(&state, &caller, q).await?))
+}
+
+/// A page of the daily events within the caller's scope: the API's `GET /daily-events` and
+/// the staff console's list.
+pub async fn list(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<Vec<EventRow>> {
     caller.require(READERS)?;
     let filter = store::Filter {
         enterprise: q.enterprise_id,
@@ -319,7 +325,7 @@ async fn list_events(
         page: q.page,
         per_page: q.per_page,
     };
-    Ok(Json(store::list(&state.db, &caller.bounds(), &filter, &page).await?))
+    Ok(store::list(&state.db, &caller.bounds(), &filter, &page).await?)
 }
 
 /// One event with its evidence.
@@ -330,8 +336,13 @@ async fn get_event(
     caller: Caller,
     Path(id): Path<DailyEventId>,
 ) -> ApiResult<Json<EventView>> {
-    let row = visible(&state, &caller, &id).await?;
-    Ok(Json(view(&state.db, row).await?))
+    Ok(Json(read(&state, &caller, &id).await?))
+}
+
+/// An event the caller may see, with its evidence.
+pub async fn read(state: &AppState, caller: &Caller, id: &DailyEventId) -> ApiResult<EventView> {
+    let row = visible(state, caller, id).await?;
+    view(&state.db, row).await
 }
 
 /// The event's state changes with opinions.
@@ -342,8 +353,13 @@ async fn event_history(
     caller: Caller,
     Path(id): Path<DailyEventId>,
 ) -> ApiResult<Json<Vec<StateChange>>> {
-    let row = visible(&state, &caller, &id).await?;
-    Ok(Json(DAILY_EVENTS.changes(&state.db, &row.id).await?))
+    Ok(Json(history(&state, &caller, &id).await?))
+}
+
+/// An event's state changes, as the caller may read them.
+pub async fn history(state: &AppState, caller: &Caller, id: &DailyEventId) -> ApiResult<Vec<StateChange>> {
+    let row = visible(state, caller, id).await?;
+    Ok(DAILY_EVENTS.changes(&state.db, &row.id).await?)
 }
 
 /// A returned event, for its reporter to correct or delete.
@@ -441,8 +457,20 @@ async fn review_event(
     Path(id): Path<DailyEventId>,
     Json(body): Json<ReviewBody>,
 ) -> ApiResult<Json<EventView>> {
+    Ok(Json(review(&state, &caller, &act, &id, body).await?))
+}
+
+/// Passes or returns an event, in `act`: the API's `POST /daily-events/{id}/review` and the
+/// staff console's event page.
+pub async fn review(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &DailyEventId,
+    body: ReviewBody,
+) -> ApiResult<EventView> {
     caller.require(STAFF)?;
-    let row = visible(&state, &caller, &id).await?;
+    let row = visible(state, caller, id).await?;
     act.set_target(format!("daily_event:{id}"));
     if caller.scope == Scope::City && !state.settings.assessments.city_reviews(&row.district_code) {
         return Err(crate::assessments::review::outside_review_scope());
@@ -468,7 +496,7 @@ async fn review_event(
     {
         return Err(changed_meanwhile());
     }
-    let view = reread(&mut *tx, &caller, &id).await?;
+    let view = reread(&mut tx, caller, id).await?;
     act.commit(tx, format!("daily_event:{id}")).await?;
-    Ok(Json(view))
+    Ok(view)
 }

@@ -5,6 +5,7 @@
 //! `assessments::review::{score, decide, history, finish}`), forms turned into the API's
 //! request bodies by `web::parse_json`, so the same rules refuse the same things.
 
+pub mod daily;
 mod pages;
 pub(super) mod texts;
 
@@ -167,7 +168,7 @@ async fn answer(state: &AppState, console: &Console, id: &AssessmentId, done: Ap
 }
 
 /// A form field as the API's optional value: absent when left empty.
-fn given(raw: &str) -> Value {
+pub(super) fn given(raw: &str) -> Value {
     match raw.trim() {
         "" => Value::Null,
         text => Value::String(text.to_owned()),

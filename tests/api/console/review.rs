@@ -10,7 +10,10 @@ use crate::assessments::{create, fill_scored, id_of, submit, world};
 use crate::both_engines;
 use crate::harness::Engine;
 
-both_engines!(a_reviewer_scores_passes_and_finishes_a_self_assessment);
+both_engines!(
+    a_reviewer_scores_passes_and_finishes_a_self_assessment,
+    a_colleague_passes_a_daily_deduction_its_recorder_cannot
+);
 
 async fn a_reviewer_scores_passes_and_finishes_a_self_assessment(engine: Engine) {
     let w = world(engine).await;
@@ -150,4 +153,53 @@ async fn a_reviewer_scores_passes_and_finishes_a_self_assessment(engine: Engine)
     app.get(&format!("/api/v1/assessments/{id}"), Some(&w.shizhong))
         .await
         .expect_problem(404, "resource.not_found");
+}
+
+async fn a_colleague_passes_a_daily_deduction_its_recorder_cannot(engine: Engine) {
+    let w = world(engine).await;
+    let app = &w.app;
+    app.staff_token("lixia2", "district", Some("370102")).await;
+    let enterprise = app.get("/api/v1/enterprises", Some(&w.lixia)).await.body[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let deduction = json!({"type_code": "poor_site_management", "enterprise_id": enterprise,
+                           "occurred_on": "2026-11-02", "description": "临边防护缺失"});
+    let recorded = app.post("/api/v1/daily-events", deduction, Some(&w.lixia)).await;
+    recorded.expect(201);
+    let id = id_of(&recorded.body);
+
+    // Whoever recorded a deduction cannot review it: the API's refusal, on the page.
+    let (browser, _place) = browser().await;
+    sign_in(&browser, app, "lixia", PASSWORD).await;
+    browser.goto(&app.url(&format!("/console/daily-events/{id}"))).await;
+    browser.fill("#review-opinion", "属实").await;
+    browser.submit("#review").await;
+    assert_eq!(browser.text("#notice-code").await, "daily.own_record");
+
+    browser.submit("#sign-out").await;
+    sign_in(&browser, app, "lixia2", PASSWORD).await;
+    browser.submit(r#"a[data-kind="assessment.daily_event"]"#).await;
+    browser
+        .submit(&format!(r#"#queue a[href="/console/daily-events/{id}"]"#))
+        .await;
+    assert_eq!(browser.text("#event-state").await, "待审核");
+    browser.submit("#review").await;
+    assert_eq!(browser.text("#notice-code").await, "request.invalid_fields");
+    browser.fill("#review-opinion", "现场核实属实").await;
+    browser.submit("#review").await;
+    assert_eq!(browser.text("#event-state").await, "已通过");
+    assert!(browser.text("#state-history").await.contains("现场核实属实"));
+    browser.screenshot(&artefact("daily-event", engine)).await;
+    let api = app.get(&format!("/api/v1/daily-events/{id}"), Some(&w.lixia)).await;
+    assert_eq!(api.body["state"], "approved");
+
+    browser.goto(&app.url("/console/daily-events?state=approved")).await;
+    assert!(browser.text("#daily-events").await.contains("施工现场"));
+    browser.goto(&app.url("/console/daily-events?state=bogus")).await;
+    assert_eq!(browser.text("#notice-code").await, "request.invalid_fields");
+    browser.submit("#sign-out").await;
+    sign_in(&browser, app, "shizhong", PASSWORD).await;
+    browser.goto(&app.url(&format!("/console/daily-events/{id}"))).await;
+    assert_eq!(browser.text("#notice-code").await, "resource.not_found");
 }
