@@ -6,6 +6,7 @@ mod accounts;
 mod documents;
 mod forms;
 mod journeys;
+mod layout;
 mod review;
 mod webdriver;
 

@@ -100,6 +100,12 @@ impl Browser {
         self.call(reqwest::Method::GET, path, None).await
     }
 
+    /// Sets the window's outer size (the page's is a little less, under the browser's frame).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.post("/window/rect", json!({"width": width, "height": height}))
+            .await;
+    }
+
     pub async fn goto(&self, url: &str) {
         self.post("/url", json!({"url": url})).await;
     }
