@@ -28,7 +28,7 @@ pub const CSS: Asset = Asset {
     name: "zhujian-console.css",
     content_type: "text/css; charset=utf-8",
     bytes: include_bytes!("../../assets/console/zhujian-console.css"),
-    sha256: "751a48bb07ebc12656eabf5dfdd18e0e43258f16deea63d4a66addec8eb25123",
+    sha256: "182dd32efc64dd8065a8f7dce2da6de99e682c4a6ab747b155541f3848a42522",
 };
 
 pub const ALL: &[Asset] = &[HTMX, CSS];

@@ -2,8 +2,10 @@
 //! chromedriver (`webdriver`), against the real server on each database engine. Each journey
 //! saves a screenshot of its key page under `$CARGO_TARGET_TMPDIR/console/` (target/tmp).
 
+mod enterprises;
 mod forms;
 mod journeys;
+mod results;
 mod webdriver;
 
 use std::path::PathBuf;
