@@ -308,6 +308,7 @@ async fn an_enterprise_is_found_opened_and_its_licence_previewed(engine: Engine)
         browser.url().await.contains("locality=local"),
         "sorting keeps the filter"
     );
+    browser.run("window.scrollTo(0, 0)").await;
     browser.screenshot(&artefact("enterprises-list", engine)).await;
 
     browser.goto(&app.url(&format!("/console/enterprises/{id}"))).await;

@@ -354,6 +354,7 @@ async fn a_result_is_broken_down_and_adjusted(engine: Engine) {
         &format!("document.querySelector('#results tbody tr').dataset.id === '{best}'"),
     )
     .await;
+    browser.run("window.scrollTo(0, 0)").await;
     browser.screenshot(&artefact("results", engine)).await;
 
     browser.submit(&format!(r#"tr[data-id="{best}"] a"#)).await;
