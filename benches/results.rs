@@ -5,6 +5,10 @@
 //!
 //! Run with `./scripts/bench.sh results`. Goal: a page of any category under 300 ms and a
 //! whole-city XLSX export under 2 s, at 5000 enterprises and 5000 projects.
+//!
+//! Then the staff console's pages over the same data (issue 17: p95 page render under
+//! 300 ms): signed in through the console's own form, the enterprise list (first, sorted,
+//! filtered and deep pages) and each category's results, timed whole (HTML rendered and read).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -272,6 +276,106 @@ async fn main() {
             let (elapsed, bytes) = timed(&client, &url, &token).await;
             times.push(elapsed);
             size = bytes;
+        }
+        times.sort();
+        println!(
+            "| {name} | {:.1} | {:.1} | {size} |",
+            percentile(&times, 0.5),
+            percentile(&times, 0.95)
+        );
+    }
+    console_pages(&server.base).await;
+}
+
+/// A console session for `bench-city`, signed in through the sign-in form as a browser does.
+async fn console_session(base: &str) -> String {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let cookie = |answer: &reqwest::Response, name: &str| {
+        answer
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| {
+                v.strip_prefix(&format!("{name}="))
+                    .map(|v| v.split(';').next().unwrap().to_owned())
+            })
+            .unwrap_or_else(|| panic!("no {name} cookie"))
+    };
+    let page = client.get(format!("{base}/console/sign-in")).send().await.unwrap();
+    let pre = cookie(&page, "zj_console_pre");
+    let form = [
+        ("username", "bench-city"),
+        ("password", "Bench-passw0rd"),
+        ("csrf", pre.as_str()),
+    ];
+    let signed_in = client
+        .post(format!("{base}/console/sign-in"))
+        .header("cookie", format!("zj_console_pre={pre}"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 303, "the console signs in");
+    cookie(&signed_in, "zj_console")
+}
+
+/// The console's pages, each rendered `REQUESTS` times: p50 and p95 as a table.
+async fn console_pages(base: &str) {
+    let session = console_session(base).await;
+    let client = reqwest::Client::new();
+    let mut cases = vec![
+        ("enterprises, first page".to_owned(), "/console/enterprises".to_owned()),
+        (
+            "enterprises, sorted by opening, newest first".to_owned(),
+            "/console/enterprises?sort=created_at&dir=desc".to_owned(),
+        ),
+        (
+            "enterprises, filtered (text, district, locality)".to_owned(),
+            "/console/enterprises?q=%E5%9F%BA%E5%87%86%E4%BC%81%E4%B8%9A12&district=370102&locality=local".to_owned(),
+        ),
+        (
+            "enterprises, deep page (240 of 250)".to_owned(),
+            "/console/enterprises?sort=name&dir=asc&page=240".to_owned(),
+        ),
+        ("enterprise's page".to_owned(), "/console/enterprises/e4321".to_owned()),
+    ];
+    for category in ["safety_director", "licence", "construction_enterprise", "project"] {
+        cases.push((
+            format!("results {category}, first page"),
+            format!("/console/results/{category}?period=2026"),
+        ));
+        cases.push((
+            format!("results {category}, by score, page 50"),
+            format!("/console/results/{category}?period=2026&sort=score&dir=desc&page=50"),
+        ));
+    }
+    cases.push((
+        "result's page with its breakdown".to_owned(),
+        "/console/results/construction_enterprise/e4321?period=2026".to_owned(),
+    ));
+    println!();
+    println!("| console page | p50 ms | p95 ms | bytes |");
+    println!("|---|---|---|---|");
+    for (name, path) in cases {
+        let mut times = Vec::new();
+        let mut size = 0;
+        for _ in 0..REQUESTS {
+            let started = Instant::now();
+            let response = client
+                .get(format!("{base}{path}"))
+                .header("cookie", format!("zj_console={session}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            let body = response.text().await.unwrap();
+            times.push(started.elapsed());
+            assert!(body.contains("<main"), "{path}: a page");
+            size = body.len();
         }
         times.sort();
         println!(

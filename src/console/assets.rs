@@ -28,7 +28,7 @@ pub const CSS: Asset = Asset {
     name: "zhujian-console.css",
     content_type: "text/css; charset=utf-8",
     bytes: include_bytes!("../../assets/console/zhujian-console.css"),
-    sha256: "629a7626684040b719adb6899cae27f144a89cdd3312330d4e65883e44793a20",
+    sha256: "3d4b4327417d90b4b91a0a2483b3a0ba22a05051653b42843d833ae9027aa1e3",
 };
 
 pub const ALL: &[Asset] = &[HTMX, CSS];

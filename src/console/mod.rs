@@ -20,10 +20,13 @@ mod accounts;
 pub mod assets;
 mod auth;
 mod documents;
+mod enterprises;
 mod home;
 mod page;
+mod results;
 mod review;
 mod session;
+mod table;
 mod texts;
 
 use axum::{
@@ -72,6 +75,17 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/console/daily-events", get(review::daily::list))
         .route("/console/daily-events/{id}", get(review::daily::event))
         .route("/console/daily-events/{id}/review", post(review::daily::review))
+        // Journeys 2 and 5: enterprises and results (tables paged and sorted on the server).
+        .route("/console/enterprises", get(enterprises::enterprises))
+        .route("/console/enterprises/{id}", get(enterprises::enterprise))
+        .route("/console/results", get(results::results_home))
+        .route("/console/results/{category}", get(results::results))
+        .route("/console/results/{category}/export", get(results::export))
+        .route("/console/results/{category}/{subject}", get(results::subject))
+        .route(
+            "/console/results/{category}/{subject}/adjustments",
+            post(results::adjust),
+        )
         .layer(from_fn_with_state(state, session::guard));
     Router::new()
         .route("/console", get(|| async { Redirect::permanent("/console/") }))

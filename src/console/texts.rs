@@ -1,9 +1,12 @@
 //! Every word the console shows, in Chinese and English. Templates read them as `t.<name>`, so
 //! a missing text fails the build, not a page.
 
+mod lists;
+
 use super::review::ReviewTexts;
 use crate::auth::Role;
 use crate::platform::error::Lang;
+pub use lists::ListTexts;
 
 pub struct Texts {
     /// The self-assessment review pages' words.
@@ -67,6 +70,8 @@ pub struct Texts {
     pub role_district: &'static str,
     pub role_supervisor: &'static str,
     pub role_sysadmin: &'static str,
+    /// The tables, enterprises and results pages.
+    pub lists: &'static ListTexts,
 }
 
 pub const ZH: Texts = Texts {
@@ -130,6 +135,7 @@ pub const ZH: Texts = Texts {
     role_district: "区（市）主管部门",
     role_supervisor: "监督员",
     role_sysadmin: "系统管理员",
+    lists: &lists::ZH,
 };
 
 pub const EN: Texts = Texts {
@@ -193,6 +199,7 @@ pub const EN: Texts = Texts {
     role_district: "District authority",
     role_supervisor: "Supervisor",
     role_sysadmin: "System administrator",
+    lists: &lists::EN,
 };
 
 impl Texts {

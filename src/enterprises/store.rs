@@ -12,9 +12,11 @@ use crate::platform::types::{CoordinateSystem, Coordinates};
 
 mod history;
 mod phones;
+mod search;
 use history::seal_personal;
 pub use history::{history, record, ChangeView};
 pub use phones::{open_phone, seal_phone, seal_plain_contact_phones};
+pub use search::{count, search, Search, SortKey};
 
 #[derive(sqlx::FromRow)]
 pub struct LoginRow {
@@ -276,25 +278,6 @@ pub async fn get_unbounded(db: impl Executor<'_>, id: &EnterpriseId) -> Result<O
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM enterprises WHERE id = $1"))
         .bind(id)
         .fetch_optional(db)
-        .await
-}
-
-pub async fn list(
-    db: impl Executor<'_>,
-    bounds: &Bounds,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<EnterpriseRow>, sqlx::Error> {
-    let within = bounds.condition(&BOUNDS, 3);
-    within
-        .bind(
-            sqlx::query_as(&format!(
-                "SELECT {COLUMNS} FROM enterprises WHERE {within} ORDER BY name, id LIMIT $1 OFFSET $2"
-            ))
-            .bind(limit)
-            .bind(offset),
-        )
-        .fetch_all(db)
         .await
 }
 

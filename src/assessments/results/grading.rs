@@ -167,7 +167,7 @@ pub struct Rule {
 }
 
 impl Rule {
-    fn weight(&self, input: Input) -> f64 {
+    pub fn weight(&self, input: Input) -> f64 {
         self.weights.get(&input).copied().unwrap_or(0.0)
     }
 }
@@ -283,6 +283,39 @@ pub fn project(inputs: &Inputs, rule: &Rule) -> Computed {
     weighted(rule, inputs, &[(Input::Project, inputs.project)], true)
 }
 
+/// One input's part in a score: its value (a score in % of its maximum, or daily points), its
+/// weight in the rule, and what it adds to the score (before clamping and rounding).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Part {
+    pub input: Input,
+    pub value: Option<f64>,
+    pub weight: f64,
+    pub adds: Option<f64>,
+}
+
+/// The parts of a subject's score, one per input the category counts: what `compute` sums.
+pub fn breakdown(category: Category, inputs: &Inputs, rule: &Rule) -> Vec<Part> {
+    category
+        .inputs()
+        .iter()
+        .map(|&input| {
+            let value = match input {
+                Input::GeneralConditions => inputs.general_conditions,
+                Input::SafetyDirector => inputs.safety_director,
+                Input::Project => inputs.project,
+                Input::Daily => Some(inputs.daily),
+            };
+            let weight = rule.weight(input);
+            Part {
+                input,
+                value,
+                weight,
+                adds: value.map(|v| weight * v),
+            }
+        })
+        .collect()
+}
+
 /// The category's function.
 pub fn compute(category: Category, inputs: &Inputs, rule: &Rule) -> Computed {
     match category {
@@ -345,6 +378,24 @@ mod tests {
             Computed::Graded { score, grade } => (score, grade),
             other => panic!("not graded: {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_breakdown_adds_up_to_the_score() {
+        let rule = default_rule(Category::SafetyDirector);
+        let inputs = Inputs {
+            general_conditions: Some(80.0),
+            safety_director: Some(90.0),
+            project: None,
+            daily: 2.0,
+        };
+        let parts = breakdown(Category::SafetyDirector, &inputs, &rule);
+        assert_eq!(parts.len(), 3);
+        let sum: f64 = parts.iter().filter_map(|p| p.adds).sum();
+        let (score, _) = graded(compute(Category::SafetyDirector, &inputs, &rule));
+        assert!((sum - score).abs() < 0.05, "{sum} vs {score}");
+        let missing = breakdown(Category::Project, &Inputs::default(), &default_rule(Category::Project));
+        assert_eq!(missing[0].adds, None, "a missing assessment adds nothing yet");
     }
 
     #[test]

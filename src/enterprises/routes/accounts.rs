@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use super::{current_view, Locality, MANAGERS};
 use crate::audit::Act;
-use crate::auth::{passwords, Caller, Role};
+use crate::auth::{passwords, Caller};
 use crate::enterprises::store::{self, EnterpriseView};
 use crate::platform::db::is_unique_violation;
 use crate::platform::error::{ApiError, ApiResult, Problem};
@@ -241,11 +241,10 @@ pub(super) async fn list_enterprises(
     caller: Caller,
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Vec<EnterpriseView>>> {
-    caller.require(&[Role::City, Role::District, Role::Supervisor, Role::Sysadmin])?;
-    let (limit, offset) = page.limit_offset();
+    let rows = super::reading::list(&state, &caller, &store::Search::default(), &page).await?;
     let mut conn = state.db.acquire().await?;
     let mut views = Vec::new();
-    for row in store::list(&mut *conn, &caller.bounds(), limit, offset).await? {
+    for row in rows {
         views.push(store::full_view(&mut conn, row).await?);
     }
     Ok(Json(views))

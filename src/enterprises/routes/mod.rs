@@ -3,6 +3,8 @@
 //!
 //! - `accounts`: opening accounts, one by one or from CSV, and the list of accounts;
 //! - `profile`: reading, confirming and updating the profile, and its change history;
+//! - `reading`: the list, a profile and its history as a caller may read them (the API and
+//!   the console call these);
 //! - `qualifications`: qualification certificates and the profile's documents (business
 //!   licence, video);
 //! - this file: the router, and what the handlers share (who may see an enterprise, the
@@ -11,6 +13,7 @@
 mod accounts;
 mod profile;
 mod qualifications;
+pub mod reading;
 
 use crate::openapi::register::routes;
 use axum::extract::DefaultBodyLimit;

@@ -29,8 +29,7 @@ pub(super) async fn get_enterprise(
     caller: Caller,
     Path(id): Path<EnterpriseId>,
 ) -> ApiResult<Json<EnterpriseView>> {
-    let row = visible(&state, &caller, &id).await?;
-    Ok(Json(store::full_view(&mut *state.db.acquire().await?, row).await?))
+    Ok(Json(super::reading::profile(&state, &caller, &id).await?))
 }
 
 /// `Some(None)` for an explicit null (clear the value), `None` when the field is absent.
@@ -291,7 +290,5 @@ pub(super) async fn enterprise_history(
     Path(id): Path<EnterpriseId>,
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Vec<ChangeView>>> {
-    visible(&state, &caller, &id).await?;
-    let (limit, offset) = page.limit_offset();
-    Ok(Json(store::history(&state.db, &state.keys, &id, limit, offset).await?))
+    Ok(Json(super::reading::history(&state, &caller, &id, &page).await?))
 }

@@ -4,9 +4,11 @@
 
 mod accounts;
 mod documents;
+mod enterprises;
 mod forms;
 mod journeys;
 mod layout;
+mod results;
 mod review;
 mod webdriver;
 

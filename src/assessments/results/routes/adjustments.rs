@@ -72,7 +72,7 @@ pub const REASONS: &[Reason] = &[
     },
 ];
 
-pub(super) fn reason_text(code: &str) -> &'static str {
+pub fn reason_text(code: &str) -> &'static str {
     REASONS.iter().find(|r| r.code == code).map_or("", |r| r.text)
 }
 
@@ -125,8 +125,23 @@ pub(super) async fn adjust_result(
     Path((category, subject)): Path<(String, String)>,
     Json(body): Json<AdjustBody>,
 ) -> ApiResult<(StatusCode, Json<ResultRow>)> {
+    let adjusted = adjust(&state, &caller, &act, &category, &subject, &body).await?;
+    Ok((StatusCode::CREATED, Json(adjusted)))
+}
+
+/// Adjusts a subject's result as `caller`: the API's `POST .../adjustments` and the console's
+/// form. Refused unless the caller reviews the subject's district, the reason is listed for
+/// the action and the action changes the grade.
+pub async fn adjust(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    category: &str,
+    subject: &str,
+    body: &AdjustBody,
+) -> ApiResult<ResultRow> {
     caller.require(&[Role::City, Role::District])?;
-    let category = category_of(&category)?;
+    let category = category_of(category)?;
     let target = format!("result:{}:{subject}", category.as_str());
     act.set_target(target.clone());
     if !REASONS
@@ -142,14 +157,7 @@ pub(super) async fn adjust_result(
         );
         invalid.finish()?;
     }
-    let current = one_result(
-        &mut *state.db.acquire().await?,
-        &caller,
-        category,
-        &subject,
-        &body.period,
-    )
-    .await?;
+    let current = one_result(&mut *state.db.acquire().await?, caller, category, subject, &body.period).await?;
     if caller.scope == Scope::City && !state.settings.assessments.city_reviews(&current.subject.district_code) {
         return Err(crate::assessments::review::outside_review_scope());
     }
@@ -169,7 +177,7 @@ pub(super) async fn adjust_result(
     })?;
     let new = NewAdjustment {
         category,
-        subject_id: &subject,
+        subject_id: subject,
         period: &body.period,
         action: body.action.as_str(),
         reason_code: &body.reason_code,
@@ -179,7 +187,7 @@ pub(super) async fn adjust_result(
     };
     let mut tx = act.begin().await?;
     store::insert_adjustment(&mut *tx, &new, &caller.staff_id(), state.clock.now_ms()).await?;
-    let adjusted = one_result(&mut *tx, &caller, category, &subject, &body.period).await?;
+    let adjusted = one_result(&mut *tx, caller, category, subject, &body.period).await?;
     act.commit(tx, target).await?;
-    Ok((StatusCode::CREATED, Json(adjusted)))
+    Ok(adjusted)
 }

@@ -16,10 +16,11 @@ use super::{category_of, READERS};
 use crate::assessments::results::export;
 use crate::assessments::results::grading::{Category, Grade, Input, Inputs};
 use crate::assessments::results::store::{self, AdjustmentRow, SubjectFilter};
-use crate::assessments::results::view::ResultRow;
+use crate::assessments::results::view::{self, ResultRow, ResultSort};
 use crate::auth::Caller;
 use crate::platform::db::Conn;
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::platform::paging::Page;
 use crate::platform::web::Json;
 use crate::platform::xlsx;
 use crate::state::AppState;
@@ -62,14 +63,14 @@ pub struct ResultQuery {
 
 /// Which results to compute: a year, and optionally a locality, district, final grade or one
 /// subject.
-struct Selection<'a> {
+pub struct Selection<'a> {
     period: &'a str,
     grade: Option<Grade>,
     subjects: SubjectFilter<'a>,
 }
 
 impl<'a> Selection<'a> {
-    fn of(period: &'a str, locality: Option<&'a str>, district: Option<&'a str>, grade: Option<Grade>) -> Self {
+    pub fn of(period: &'a str, locality: Option<&'a str>, district: Option<&'a str>, grade: Option<Grade>) -> Self {
         Selection {
             period,
             grade,
@@ -168,15 +169,33 @@ pub(super) async fn list_results(
 ) -> ApiResult<Json<ResultPage>> {
     let category = category_of(&category)?;
     let selection = Selection::of(&q.period, q.locality.as_deref(), q.district.as_deref(), q.grade);
-    let rows = results(&mut *state.db.acquire().await?, &caller, category, &selection).await?;
-    let (limit, offset) = crate::platform::paging::Page {
+    let page = Page {
         page: q.page,
         per_page: q.per_page,
+    };
+    Ok(Json(page_of(&state, &caller, category, &selection, None, &page).await?))
+}
+
+/// One page of a category's results in the caller's scope, in the subjects' order or sorted
+/// by `sort` (key, descending), and how many there are in all. Scores and grades are computed
+/// from every selected subject's inputs, so the whole selection is graded, then sorted, then
+/// cut: the API's list and the console's table.
+pub async fn page_of(
+    state: &AppState,
+    caller: &Caller,
+    category: Category,
+    selection: &Selection<'_>,
+    sort: Option<(ResultSort, bool)>,
+    page: &Page,
+) -> ApiResult<ResultPage> {
+    let mut rows = results(&mut *state.db.acquire().await?, caller, category, selection).await?;
+    if let Some((key, descending)) = sort {
+        view::sort(&mut rows, key, descending);
     }
-    .limit_offset();
+    let (limit, offset) = page.limit_offset();
     let total = rows.len();
     let rows = rows.into_iter().skip(offset as usize).take(limit as usize).collect();
-    Ok(Json(ResultPage { total, rows }))
+    Ok(ResultPage { total, rows })
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -201,7 +220,8 @@ pub(super) async fn get_result(
         .map(Json)
 }
 
-pub(super) async fn one_result(
+/// One subject's result with its adjustments, if the caller may read it.
+pub async fn one_result(
     conn: &mut Conn,
     caller: &Caller,
     category: Category,
@@ -248,9 +268,20 @@ pub(super) async fn export_results(
 ) -> ApiResult<Response> {
     let category = category_of(&category)?;
     let selection = Selection::of(&q.period, q.locality.as_deref(), q.district.as_deref(), q.grade);
-    let rows = results(&mut *state.db.acquire().await?, &caller, category, &selection).await?;
-    let name = format!("{}-{}", category.zh(), q.period);
-    let (bytes, content_type, extension) = match q.format {
+    export_file(&state, &caller, category, &selection, q.format).await
+}
+
+/// The selected results as a file to download (the API's export and the console's links).
+pub async fn export_file(
+    state: &AppState,
+    caller: &Caller,
+    category: Category,
+    selection: &Selection<'_>,
+    format: ExportFormat,
+) -> ApiResult<Response> {
+    let rows = results(&mut *state.db.acquire().await?, caller, category, selection).await?;
+    let name = format!("{}-{}", category.zh(), selection.period);
+    let (bytes, content_type, extension) = match format {
         ExportFormat::Csv => (export::csv(category, &rows), "text/csv; charset=utf-8", "csv"),
         ExportFormat::Xlsx => (
             xlsx::workbook(&export::sheets(category, &rows)),

@@ -7,9 +7,9 @@
 //! - `adjustments`: the listed reasons and the dynamic adjustments staff make;
 //! - this file: the router, and what the handlers share (who may read, the category).
 
-mod adjustments;
-mod listing;
-mod rules;
+pub mod adjustments;
+pub mod listing;
+pub mod rules;
 
 use crate::openapi::register::routes;
 use utoipa_axum::router::OpenApiRouter;
@@ -30,8 +30,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(adjustments::adjust_result))
 }
 
-const READERS: &[Role] = &[Role::City, Role::District, Role::Enterprise];
+pub const READERS: &[Role] = &[Role::City, Role::District, Role::Enterprise];
 
-fn category_of(raw: &str) -> ApiResult<Category> {
+pub fn category_of(raw: &str) -> ApiResult<Category> {
     Category::parse(raw).ok_or_else(|| ApiError::not_found("考核结果类别", "Result category"))
 }

@@ -35,12 +35,18 @@ fn rule_view(category: Category, rule: Rule) -> RuleView {
 #[utoipa::path(get, path = "/results/rules", tag = "assessments", security(("bearer" = [])),
     responses((status = 200, body = Vec<RuleView>), (status = 403, body = Problem)))]
 pub(super) async fn list_rules(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<RuleView>>> {
-    caller.require(READERS)?;
     let mut rules = Vec::new();
     for category in Category::ALL {
-        rules.push(rule_view(category, store::rule(&state.db, category).await?));
+        rules.push(rule_view(category, rule_of(&state, &caller, category).await?));
     }
     Ok(Json(rules))
+}
+
+/// The category's rule in effect, for a caller who may read results (the API's list of rules
+/// and the console's score breakdown).
+pub async fn rule_of(state: &AppState, caller: &Caller, category: Category) -> ApiResult<Rule> {
+    caller.require(READERS)?;
+    Ok(store::rule(&state.db, category).await?)
 }
 
 #[derive(Deserialize, ToSchema)]
