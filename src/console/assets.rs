@@ -28,7 +28,7 @@ pub const CSS: Asset = Asset {
     name: "zhujian-console.css",
     content_type: "text/css; charset=utf-8",
     bytes: include_bytes!("../../assets/console/zhujian-console.css"),
-    sha256: "751a48bb07ebc12656eabf5dfdd18e0e43258f16deea63d4a66addec8eb25123",
+    sha256: "ea22277b8b2bbff7bca856b77038281692fea9805e86ae01312f1da1e8b99c43",
 };
 
 pub const ALL: &[Asset] = &[HTMX, CSS];

@@ -56,6 +56,7 @@ pub struct Texts {
     pub role_district: &'static str,
     pub role_supervisor: &'static str,
     pub role_sysadmin: &'static str,
+    pub verification: &'static super::verification::texts::VerificationTexts,
 }
 
 pub const ZH: Texts = Texts {
@@ -110,6 +111,7 @@ pub const ZH: Texts = Texts {
     role_district: "区（市）主管部门",
     role_supervisor: "监督员",
     role_sysadmin: "系统管理员",
+    verification: &super::verification::texts::ZH,
 };
 
 pub const EN: Texts = Texts {
@@ -164,6 +166,7 @@ pub const EN: Texts = Texts {
     role_district: "District authority",
     role_supervisor: "Supervisor",
     role_sysadmin: "System administrator",
+    verification: &super::verification::texts::EN,
 };
 
 impl Texts {

@@ -2,8 +2,8 @@
 //! SHA-256, state and the record they are attached to. The bytes live in the object store.
 //!
 //! Other domains reach documents only through this file: `visible` reads a document within a
-//! caller's bounds, `attach` and `release` lock a document to a record and unlock it, and
-//! `read_own_photo` reads one of the caller's photos whole.
+//! caller's bounds (`read_whole` then its bytes), `attach` and `release` lock a document to a
+//! record and unlock it, and `read_own_photo` reads one of the caller's photos whole.
 
 #[cfg(test)]
 mod fuzz;
@@ -99,6 +99,12 @@ pub async fn read_own_photo(
             "The photo's upload is not completed",
         ));
     }
+    let bytes = read_whole(state, &doc).await?;
+    Ok((doc, bytes))
+}
+
+/// A document the caller was found to see, read whole: for photos, which are capped small.
+pub async fn read_whole(state: &AppState, doc: &DocumentRow) -> ApiResult<Bytes> {
     let mut reader = state
         .objects
         .reader(&doc.object_key)
@@ -106,5 +112,5 @@ pub async fn read_own_photo(
         .map_err(|e| upload::UploadError::Store(e).into_api())?;
     let mut bytes = Vec::with_capacity(doc.size.max(0) as usize);
     reader.read_to_end(&mut bytes).await.map_err(ApiError::internal)?;
-    Ok((doc, Bytes::from(bytes)))
+    Ok(Bytes::from(bytes))
 }

@@ -260,11 +260,14 @@ async fn open_task(
     Ok((StatusCode::CREATED, Json(task)))
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct TasksQuery {
     #[param(value_type = Option<String>)]
     pub enterprise_id: Option<EnterpriseId>,
+    /// Only tasks in this state (staff; ignored for a person, whose tasks are those taking
+    /// check-ins).
+    pub state: Option<TaskState>,
     /// 1-based page number (default 1, at most 1000000).
     #[serde(default, deserialize_with = "crate::platform::paging::page")]
     #[param(minimum = 1, maximum = 1000000)]
@@ -284,6 +287,11 @@ async fn list_tasks(
     caller: Caller,
     Query(q): Query<TasksQuery>,
 ) -> ApiResult<Json<Vec<TaskView>>> {
+    Ok(Json(tasks(&state, &caller, &q).await?))
+}
+
+/// The tasks `caller` may see, newest first, one page of them (also the console's list).
+pub async fn tasks(state: &AppState, caller: &Caller, q: &TasksQuery) -> ApiResult<Vec<TaskView>> {
     let (limit, offset) = Page {
         page: q.page,
         per_page: q.per_page,
@@ -293,15 +301,16 @@ async fn list_tasks(
     let mut out = Vec::new();
     if let Scope::Person(person) = &caller.scope {
         for row in store::open_tasks_of_person(&mut *conn, person).await? {
-            out.push(person_task_view(&mut conn, &state, row, person).await?);
+            out.push(person_task_view(&mut conn, state, row, person).await?);
         }
-        return Ok(Json(out));
+        return Ok(out);
     }
-    let scope = scope(&caller)?;
-    for row in store::list_tasks(&mut *conn, &scope, q.enterprise_id.as_deref(), limit, offset).await? {
-        out.push(task_view(&mut conn, &state, row).await?);
+    let scope = scope(caller)?;
+    let rows = store::list_tasks(&mut *conn, &scope, q.enterprise_id.as_deref(), q.state, limit, offset).await?;
+    for row in rows {
+        out.push(task_view(&mut conn, state, row).await?);
     }
-    Ok(Json(out))
+    Ok(out)
 }
 
 /// One task with its current selection and every review.
@@ -312,9 +321,14 @@ async fn get_task(
     caller: Caller,
     Path(id): Path<VerificationTaskId>,
 ) -> ApiResult<Json<TaskView>> {
+    Ok(Json(task(&state, &caller, &id).await?))
+}
+
+/// One task within the caller's scope (also the console's task page).
+pub async fn task(state: &AppState, caller: &Caller, id: &VerificationTaskId) -> ApiResult<TaskView> {
     let mut conn = state.db.acquire().await?;
-    let row = visible(&mut *conn, &caller, &id).await?;
-    Ok(Json(task_view(&mut conn, &state, row).await?))
+    let row = visible(&mut *conn, caller, id).await?;
+    task_view(&mut conn, state, row).await
 }
 
 /// The staff each qualification requires (editable by city staff).

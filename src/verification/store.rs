@@ -122,19 +122,21 @@ pub async fn list_tasks(
     db: impl Executor<'_>,
     bounds: &Bounds,
     enterprise: Option<&str>,
+    task_state: Option<TaskState>,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<TaskRow>, sqlx::Error> {
-    let within = bounds.condition(&BOUNDS, 4);
+    let within = bounds.condition(&BOUNDS, 5);
     within
         .bind(
             sqlx::query_as(&format!(
-                "{TASK_SELECT} WHERE ($1 IS NULL OR t.enterprise_id = $1) AND {within} \
+                "{TASK_SELECT} WHERE ($1 IS NULL OR t.enterprise_id = $1) AND ($4 IS NULL OR t.state = $4) AND {within} \
                  ORDER BY t.opened_at DESC, t.id DESC LIMIT $2 OFFSET $3"
             ))
             .bind(enterprise)
             .bind(limit)
-            .bind(offset),
+            .bind(offset)
+            .bind(task_state.map(TaskState::as_str)),
         )
         .fetch_all(db)
         .await

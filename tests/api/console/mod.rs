@@ -4,6 +4,7 @@
 
 mod forms;
 mod journeys;
+mod verification;
 mod webdriver;
 
 use std::path::PathBuf;
