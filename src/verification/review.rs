@@ -252,14 +252,14 @@ pub async fn review_attempt(
 }
 
 /// The selfie of a check-in, for staff who may see the check-in (its task in their scope) and
-/// the photo (`documents::visible`: district staff the selfies of their district's tasks, city
-/// staff all). The console shows it as the attempt's thumbnail.
+/// the photo (`documents::readable_by`: district staff the selfies of their district's tasks,
+/// city staff all). The console shows it as the attempt's thumbnail.
 pub async fn selfie(state: &AppState, caller: &Caller, id: &CheckInAttemptId) -> ApiResult<(DocumentRow, Bytes)> {
     caller.require(REVIEWERS)?;
     let (_, attempt) = in_scope(state, caller, id).await?;
     let not_found = || ApiError::not_found("打卡照片", "Check-in photo");
     let document = attempt.selfie_document_id.ok_or_else(not_found)?;
-    let row = crate::documents::visible(&state.db, &document, &caller.bounds())
+    let row = crate::documents::readable_by(&state.db, &document, caller)
         .await?
         .ok_or_else(not_found)?;
     let bytes = crate::documents::read_whole(state, &row).await?;
