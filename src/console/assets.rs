@@ -28,7 +28,7 @@ pub const CSS: Asset = Asset {
     name: "zhujian-console.css",
     content_type: "text/css; charset=utf-8",
     bytes: include_bytes!("../../assets/console/zhujian-console.css"),
-    sha256: "ea22277b8b2bbff7bca856b77038281692fea9805e86ae01312f1da1e8b99c43",
+    sha256: "2927a9b1a4ba6e26bb17319eb45b985f6f23258ece1b9c588dc249845490c239",
 };
 
 pub const ALL: &[Asset] = &[HTMX, CSS];

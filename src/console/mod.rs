@@ -60,11 +60,26 @@ pub fn router(state: AppState) -> Router<AppState> {
         // Journey 3: verification.
         .route("/console/verification/tasks", get(verification::tasks_page))
         .route("/console/verification/tasks/{id}", get(verification::task_detail))
-        .route("/console/verification/tasks/{id}/review", post(verification::review_selection))
-        .route("/console/verification/tasks/{id}/progress", get(verification::progress_page))
-        .route("/console/verification/tasks/{id}/progress.csv", get(verification::export_csv))
-        .route("/console/verification/tasks/{id}/progress.xlsx", get(verification::export_xlsx))
-        .route("/console/verification/check-ins/{id}/review", post(verification::review_check_in))
+        .route(
+            "/console/verification/tasks/{id}/review",
+            post(verification::review_selection),
+        )
+        .route(
+            "/console/verification/tasks/{id}/progress",
+            get(verification::progress_page),
+        )
+        .route(
+            "/console/verification/tasks/{id}/progress.csv",
+            get(verification::export_csv),
+        )
+        .route(
+            "/console/verification/tasks/{id}/progress.xlsx",
+            get(verification::export_xlsx),
+        )
+        .route(
+            "/console/verification/check-ins/{id}/review",
+            post(verification::review_check_in),
+        )
         .route("/console/verification/check-ins/{id}/selfie", get(verification::selfie))
         .layer(from_fn_with_state(state, session::guard));
     Router::new()

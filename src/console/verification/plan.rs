@@ -12,7 +12,7 @@ const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 /// The view box's width and height, in SVG units.
 pub const WIDTH: f64 = 640.0;
-pub const HEIGHT: f64 = 400.0;
+pub const HEIGHT: f64 = 360.0;
 /// The margin kept free around the drawing (and for the scale bar at the bottom).
 const MARGIN: f64 = 36.0;
 /// The smallest span drawn, in metres, so that a lone point is not blown up.
@@ -83,9 +83,15 @@ pub struct Attempt {
 /// The fence as drawn.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DrawnFence {
-    Circle { cx: f64, cy: f64, r: f64 },
+    Circle {
+        cx: f64,
+        cy: f64,
+        r: f64,
+    },
     /// The `points` attribute of an SVG polygon.
-    Polygon { points: String },
+    Polygon {
+        points: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -329,8 +335,14 @@ mod tests {
         assert_eq!(corners.len(), 4);
         let side = HEIGHT - 2.0 * MARGIN;
         assert!((corners[1].0 - corners[0].0 - side).abs() < 0.5, "{corners:?}");
-        assert!((corners[2].1 - corners[1].1 - side).abs() < 0.5, "south is down: {corners:?}");
-        assert!(corners[0].1 < corners[3].1, "the north-west corner is above the south-west one");
+        assert!(
+            (corners[2].1 - corners[1].1 - side).abs() < 0.5,
+            "south is down: {corners:?}"
+        );
+        assert!(
+            corners[0].1 < corners[3].1,
+            "the north-west corner is above the south-west one"
+        );
     }
 
     #[test]

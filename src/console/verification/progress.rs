@@ -123,7 +123,10 @@ async fn page(state: &AppState, console: &Console, id: &VerificationTaskId, path
 }
 
 fn metres(value: Option<f64>) -> String {
-    value.filter(|v| v.is_finite()).map(|v| format!("{v:.0}")).unwrap_or_default()
+    value
+        .filter(|v| v.is_finite())
+        .map(|v| format!("{v:.0}"))
+        .unwrap_or_default()
 }
 
 fn line(number: usize, a: &AttemptView, person: String) -> Line {
@@ -134,7 +137,12 @@ fn line(number: usize, a: &AttemptView, person: String) -> Line {
         at: china_time(a.at),
         outcome: a.outcome.clone(),
         reason: a.reason.clone().unwrap_or_default(),
-        flags: a.flags.split(',').filter(|f| !f.is_empty()).map(str::to_owned).collect(),
+        flags: a
+            .flags
+            .split(',')
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned)
+            .collect(),
         distance: metres(a.distance_m),
         face_distance: a.face_distance.map(|d| format!("{d:.3}")).unwrap_or_default(),
         accuracy: metres(a.accuracy_m),
@@ -235,7 +243,11 @@ pub async fn selfie(State(state): State<AppState>, console: Console, Path(id): P
             bytes,
         )
             .into_response(),
-        Err(error) => refused(&console, &format!("/console/verification/check-ins/{id}/selfie"), &error),
+        Err(error) => refused(
+            &console,
+            &format!("/console/verification/check-ins/{id}/selfie"),
+            &error,
+        ),
     }
 }
 

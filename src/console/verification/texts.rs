@@ -177,7 +177,12 @@ pub const ZH: VerificationTexts = VerificationTexts {
         ("withdrawn", "撤回资质"),
     ],
     kinds: &[("first_time", "首次核查（告知承诺制）"), ("routine", "存量核查")],
-    outcomes: &[("accepted", "有效"), ("flagged", "待复核"), ("refused", "被拒绝"), ("voided", "已作废")],
+    outcomes: &[
+        ("accepted", "有效"),
+        ("flagged", "待复核"),
+        ("refused", "被拒绝"),
+        ("voided", "已作废"),
+    ],
     flag_names: &[
         ("mock_location", "模拟定位"),
         ("repeated_position", "坐标重复"),
@@ -248,7 +253,8 @@ pub const EN: VerificationTexts = VerificationTexts {
     plan_caption: "The check-in area and each attempt's position (a local plane around the site, north up)",
     fence: "Check-in area",
     no_site: "The enterprise has no site coordinates.",
-    rectification_text: "This task is under a rectification notice: the enterprise must submit its report before a new round.",
+    rectification_text:
+        "This task is under a rectification notice: the enterprise must submit its report before a new round.",
     yes: "yes",
     no: "no",
     states: &[
@@ -262,7 +268,12 @@ pub const EN: VerificationTexts = VerificationTexts {
         ("withdrawn", "Withdrawn"),
     ],
     kinds: &[("first_time", "First-time (pledge)"), ("routine", "Routine")],
-    outcomes: &[("accepted", "Accepted"), ("flagged", "Flagged"), ("refused", "Refused"), ("voided", "Voided")],
+    outcomes: &[
+        ("accepted", "Accepted"),
+        ("flagged", "Flagged"),
+        ("refused", "Refused"),
+        ("voided", "Voided"),
+    ],
     flag_names: &[
         ("mock_location", "Mock location"),
         ("repeated_position", "Repeated position"),

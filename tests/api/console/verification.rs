@@ -55,7 +55,10 @@ async fn a_selection_is_reviewed_and_a_flagged_check_in_confirmed(engine: Engine
 
     // Who was selected, with their certificates' scans (PDFs) in frames.
     let selection = browser.text("#selection").await;
-    assert!(selection.contains("一级注册建造师") && selection.contains("高级工程师"), "{selection}");
+    assert!(
+        selection.contains("一级注册建造师") && selection.contains("高级工程师"),
+        "{selection}"
+    );
     let frames = browser
         .run("return [...document.querySelectorAll('#selection iframe')].map(f => f.getAttribute('src'))")
         .await;
@@ -90,10 +93,7 @@ async fn a_selection_is_reviewed_and_a_flagged_check_in_confirmed(engine: Engine
         browser.text(&format!("{line} .face-distance")).await,
         format!("{:.3}", measured["face_distance"].as_f64().unwrap())
     );
-    assert_eq!(
-        browser.text(&format!("{line} [data-flag]")).await,
-        "模拟定位"
-    );
+    assert_eq!(browser.text(&format!("{line} [data-flag]")).await, "模拟定位");
     let thumb = browser
         .run(&format!(
             "const i = document.querySelector('{line} img.thumb'); return [i.getAttribute('src'), i.complete && i.naturalWidth]"
@@ -115,7 +115,11 @@ async fn a_selection_is_reviewed_and_a_flagged_check_in_confirmed(engine: Engine
         .await;
     assert_eq!(plan[0], "circle");
     assert_eq!(plan[4], "#f79009");
-    let (r, cx, cy) = (plan[1].as_f64().unwrap(), plan[2].as_f64().unwrap(), plan[3].as_f64().unwrap());
+    let (r, cx, cy) = (
+        plan[1].as_f64().unwrap(),
+        plan[2].as_f64().unwrap(),
+        plan[3].as_f64().unwrap(),
+    );
     let (px, py) = (plan[5].as_f64().unwrap(), plan[6].as_f64().unwrap());
     assert!((px - cx).abs() < 1.0, "due north of the centre");
     assert!(
@@ -123,16 +127,12 @@ async fn a_selection_is_reviewed_and_a_flagged_check_in_confirmed(engine: Engine
         "30 m of a 300 m radius up: {plan:?}"
     );
     assert!(plan[7].as_str().unwrap().ends_with(" m"));
-    browser
-        .screenshot(&artefact("verification-progress", engine))
-        .await;
+    browser.screenshot(&artefact("verification-progress", engine)).await;
 
     browser
         .fill(&format!("#opinion-{attempt}"), "现场核实：定位软件为企业考勤所用")
         .await;
-    browser
-        .submit(&format!(r#"button[data-confirm="{attempt}"]"#))
-        .await;
+    browser.submit(&format!(r#"button[data-confirm="{attempt}"]"#)).await;
     assert_eq!(browser.text("#notice-message").await, "已提交复核结果。");
     assert_eq!(
         browser
@@ -234,7 +234,10 @@ async fn another_district_reaches_nothing_of_the_task(engine: Engine) {
     ] {
         let (status, body, _) = get(&s, &shizhong, &path).await;
         assert_eq!(status, 404, "{path}");
-        assert!(String::from_utf8(body).unwrap().contains("resource.not_found"), "{path}");
+        assert!(
+            String::from_utf8(body).unwrap().contains("resource.not_found"),
+            "{path}"
+        );
     }
     // A system administrator sees no person: refused by role, as by the API.
     let admin_token = s.app.login_staff("admin1", PASSWORD).await;
