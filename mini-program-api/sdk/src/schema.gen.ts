@@ -20060,6 +20060,11 @@ export interface operations {
         parameters: {
             query?: {
                 enterprise_id?: string;
+                /**
+                 * @description Only tasks in this state (staff; ignored for a person, whose tasks are those taking
+                 *     check-ins).
+                 */
+                state?: components["schemas"]["TaskState"];
                 /** @description 1-based page number (default 1, at most 1000000). */
                 page?: number;
                 /** @description Items per page (default 50, at most 200). */
