@@ -128,6 +128,8 @@ async fn a_selection_is_reviewed_and_a_flagged_check_in_confirmed(engine: Engine
     );
     assert!(plan[7].as_str().unwrap().ends_with(" m"));
     browser.screenshot(&artefact("verification-progress", engine)).await;
+    browser.run("document.querySelector('#plan').scrollIntoView()").await;
+    browser.screenshot(&artefact("verification-plan", engine)).await;
 
     browser
         .fill(&format!("#opinion-{attempt}"), "现场核实：定位软件为企业考勤所用")
@@ -219,6 +221,19 @@ async fn another_district_reaches_nothing_of_the_task(engine: Engine) {
     let (status, body, _) = get(&s, &lixia, "/console/verification/tasks").await;
     assert_eq!(status, 200);
     assert!(String::from_utf8(body).unwrap().contains(&s.task));
+    // Filtered by state, as the API filters (`GET /verification/tasks?state=`).
+    for (state, listed) in [("checking_in", true), ("passed", false)] {
+        let api = s
+            .app
+            .get(&format!("/api/v1/verification/tasks?state={state}"), Some(&s.lixia))
+            .await;
+        api.expect(200);
+        assert_eq!(api.body.as_array().unwrap().len(), usize::from(listed), "{state}");
+        let path = format!("/console/verification/tasks?state={state}");
+        let (status, body, _) = get(&s, &lixia, &path).await;
+        assert_eq!(status, 200);
+        assert_eq!(String::from_utf8(body).unwrap().contains(&s.task), listed, "{state}");
+    }
     let (status, body, content_type) = get(&s, &lixia, &selfie).await;
     assert_eq!((status, content_type.as_str()), (200, "image/jpeg"));
     assert!(body.starts_with(&[0xFF, 0xD8]), "a JPEG");
