@@ -15,7 +15,7 @@ use crate::audit::Act;
 use crate::auth::{Bounds, Caller, Role, Scope};
 use crate::platform::db::{Conn, Executor};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
-use crate::platform::ids::{EmploymentId, EnterpriseId, PersonId, QualificationId, VerificationTaskId};
+use crate::platform::ids::{DocumentId, EmploymentId, EnterpriseId, PersonId, QualificationId, VerificationTaskId};
 use crate::platform::paging::Page;
 use crate::platform::types::{Date, Text};
 use crate::platform::web::Json;
@@ -89,6 +89,22 @@ pub struct TaskView {
     /// The replacement awaiting review, while the task is `replacement_submitted`.
     pub proposed_replacement: Vec<SelectedView>,
     pub reviews: Vec<ReviewView>,
+    /// The rectification notice (责令整改通知书) of a routine task closed overdue, with the
+    /// enterprise's report once answered; kept in later rounds.
+    pub rectification: Option<RectificationNotice>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RectificationNotice {
+    /// The last day to rectify.
+    pub deadline: String,
+    /// Why the notice was issued (who had not checked in).
+    pub reasons: String,
+    /// The enterprise's report, once submitted.
+    pub report: Option<String>,
+    /// The report's PDF, once submitted.
+    #[schema(value_type = Option<String>)]
+    pub report_document_id: Option<DocumentId>,
 }
 
 /// Names the selected people.
@@ -116,6 +132,12 @@ pub(super) async fn task_view(conn: &mut Conn, state: &AppState, row: TaskRow) -
     let proposed = store::proposed_replacement(&mut *conn, &row.id, row.round).await?;
     let reviews = store::reviews(&mut *conn, &row.id).await?;
     let needs_replacement = row.state() == TaskState::CheckingIn && selection.iter().any(|s| s.employed == 0);
+    let rectification = row.rectification_deadline.clone().map(|deadline| RectificationNotice {
+        deadline,
+        reasons: row.rectification_reasons.clone().unwrap_or_default(),
+        report: row.rectification_report.clone(),
+        report_document_id: row.rectification_document_id.clone(),
+    });
     Ok(TaskView {
         state: row.state(),
         qualification: format!("{} {}", row.category, row.grade),
@@ -133,6 +155,7 @@ pub(super) async fn task_view(conn: &mut Conn, state: &AppState, row: TaskRow) -
         needs_replacement,
         proposed_replacement: selected_views(state, proposed).await?,
         reviews,
+        rectification,
     })
 }
 
@@ -142,6 +165,7 @@ async fn person_task_view(conn: &mut Conn, state: &AppState, row: TaskRow, perso
     view.selection.retain(|s| &s.person_id == person);
     view.proposed_replacement.clear();
     view.reviews.clear();
+    view.rectification = None;
     view.needs_replacement = false;
     Ok(view)
 }

@@ -4688,6 +4688,16 @@ export interface components {
             /** @description 整改报告 */
             report: string;
         };
+        RectificationNotice: {
+            /** @description The last day to rectify. */
+            deadline: string;
+            /** @description Why the notice was issued (who had not checked in). */
+            reasons: string;
+            /** @description The enterprise's report, once submitted. */
+            report?: string | null;
+            /** @description The report's PDF, once submitted. */
+            report_document_id?: string | null;
+        };
         RectificationView: {
             /** Format: int64 */
             round: number;
@@ -5104,6 +5114,7 @@ export interface components {
             /** @description e.g. 建筑工程施工总承包 一级 */
             qualification: string;
             qualification_id: string;
+            rectification?: null | components["schemas"]["RectificationNotice"];
             reviews: components["schemas"]["SelectionReview"][];
             /**
              * Format: int64

@@ -64,6 +64,11 @@ pub struct VerificationTexts {
     pub fence: &'static str,
     pub no_site: &'static str,
     pub rectification_text: &'static str,
+    pub rectification_title: &'static str,
+    pub rectification_deadline: &'static str,
+    pub rectification_reasons: &'static str,
+    pub report: &'static str,
+    pub no_report: &'static str,
     pub yes: &'static str,
     pub no: &'static str,
     /// Every state with its name, in the order of a task's life.
@@ -164,6 +169,11 @@ pub const ZH: VerificationTexts = VerificationTexts {
     fence: "打卡范围",
     no_site: "企业尚未登记注册地址坐标。",
     rectification_text: "本任务处于责令整改阶段：企业须提交整改报告后开始新一轮打卡。",
+    rectification_title: "责令整改通知书",
+    rectification_deadline: "整改期限",
+    rectification_reasons: "整改原因",
+    report: "整改报告",
+    no_report: "企业尚未提交整改报告。",
     yes: "是",
     no: "否",
     states: &[
@@ -255,6 +265,11 @@ pub const EN: VerificationTexts = VerificationTexts {
     no_site: "The enterprise has no site coordinates.",
     rectification_text:
         "This task is under a rectification notice: the enterprise must submit its report before a new round.",
+    rectification_title: "Rectification notice",
+    rectification_deadline: "Rectify by",
+    rectification_reasons: "Reasons",
+    report: "Rectification report",
+    no_report: "The enterprise has not submitted its report yet.",
     yes: "yes",
     no: "no",
     states: &[

@@ -15,7 +15,8 @@ use crate::verification::{select, set_site, setup, Setup};
 both_engines!(
     a_selection_is_reviewed_and_a_flagged_check_in_confirmed,
     another_district_reaches_nothing_of_the_task,
-    the_exports_are_the_apis
+    the_exports_are_the_apis,
+    a_rectification_notice_and_its_report_are_shown
 );
 
 /// A task whose selection awaits review, the site recorded.
@@ -94,11 +95,18 @@ async fn a_selection_is_reviewed_and_a_flagged_check_in_confirmed(engine: Engine
         format!("{:.3}", measured["face_distance"].as_f64().unwrap())
     );
     assert_eq!(browser.text(&format!("{line} [data-flag]")).await, "模拟定位");
-    let thumb = browser
-        .run(&format!(
-            "const i = document.querySelector('{line} img.thumb'); return [i.getAttribute('src'), i.complete && i.naturalWidth]"
-        ))
-        .await;
+    // The thumbnail loads after the page: wait for it (up to five seconds).
+    let script = format!(
+        "const i = document.querySelector('{line} img.thumb'); return [i.getAttribute('src'), i.complete ? i.naturalWidth : 0]"
+    );
+    let mut thumb = browser.run(&script).await;
+    for _ in 0..50 {
+        if thumb[1].as_u64().unwrap_or_default() > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        thumb = browser.run(&script).await;
+    }
     assert_eq!(
         thumb[0],
         format!("/console/verification/check-ins/{attempt}/selfie").as_str()
@@ -299,4 +307,63 @@ async fn the_exports_are_the_apis(engine: Engine) {
             assert_eq!(body.len(), api.len(), "the same workbook");
         }
     }
+}
+
+/// A routine task closed overdue: its notice on the task page, then the enterprise's report,
+/// as the API's task shows them.
+async fn a_rectification_notice_and_its_report_are_shown(engine: Engine) {
+    let mut s = crate::verification::approved(engine).await;
+    let app = &s.app;
+    let q = serde_json::json!({"category": "测试资质", "grade": "一级", "issued_on": "2026-04-01"});
+    let qualification = app
+        .post(&format!("/api/v1/enterprises/{}/qualifications", s.a_id), q, Some(&s.a))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = serde_json::json!({"enterprise_id": s.a_id, "qualification_id": qualification, "kind": "routine"});
+    let routine = app.post("/api/v1/verification/tasks", body, Some(&s.lixia)).await;
+    routine.expect(201);
+    s.task = routine.body["id"].as_str().unwrap().to_owned();
+    select(&s, &[&s.lead, &s.titled]).await.expect(200);
+    crate::verification::review(&s, &s.lixia, "approve").await.expect(200);
+    app.clock.advance_secs(33 * 24 * 3600);
+    zhujian::verification::outcomes::close_overdue(&app.state)
+        .await
+        .unwrap();
+
+    let staff = app.login_staff("lixia", PASSWORD).await;
+    let path = format!("/verification/tasks/{}", s.task);
+    let api = app.get(&format!("/api/v1{path}"), Some(&staff)).await;
+    assert_eq!(api.body["state"], "rectification");
+    let notice = &api.body["rectification"];
+    let reasons = notice["reasons"].as_str().unwrap();
+    assert!(reasons.contains("2 名"), "{reasons}");
+    let session = console_session(app, "lixia", PASSWORD).await;
+    let (status, page, _) = get(&s, &session, &format!("/console{path}")).await;
+    assert_eq!(status, 200);
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains(notice["deadline"].as_str().unwrap()) && page.contains(reasons));
+    assert!(page.contains("企业尚未提交整改报告。"));
+
+    let a = crate::verification::deadlines::enterprise_token_now(app, &s.a_id);
+    let pdf = app
+        .upload(&a, "material_scan", "整改报告.pdf", crate::files::pdf(6000))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let report = serde_json::json!({"report": "已组织人员按期打卡", "document_id": pdf});
+    app.post(&format!("/api/v1{path}/rectification"), report, Some(&a))
+        .await
+        .expect(200);
+    let (_, page, _) = get(&s, &session, &format!("/console{path}")).await;
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains("已组织人员按期打卡"), "the report");
+    assert!(
+        page.contains(&format!(r#"<iframe src="/console/documents/{pdf}""#)),
+        "its PDF previewed"
+    );
 }

@@ -9,7 +9,7 @@ use crate::people::{person, photo, register, register_as};
 mod appeal;
 mod biometrics;
 mod check_in;
-mod deadlines;
+pub(crate) mod deadlines;
 mod entitlement;
 mod exports;
 mod hygiene;
