@@ -28,7 +28,7 @@ pub const CSS: Asset = Asset {
     name: "zhujian-console.css",
     content_type: "text/css; charset=utf-8",
     bytes: include_bytes!("../../assets/console/zhujian-console.css"),
-    sha256: "3d4b4327417d90b4b91a0a2483b3a0ba22a05051653b42843d833ae9027aa1e3",
+    sha256: "1ffb746a1f6f706672336a75564687a43092d51c6f731975a4224ac3e42b534a",
 };
 
 pub const ALL: &[Asset] = &[HTMX, CSS];

@@ -28,6 +28,7 @@ mod review;
 mod session;
 mod table;
 mod texts;
+mod verification;
 
 use axum::{
     extract::Request,
@@ -86,6 +87,30 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/console/results/{category}/{subject}/adjustments",
             post(results::adjust),
         )
+        // Journey 3: verification.
+        .route("/console/verification/tasks", get(verification::tasks_page))
+        .route("/console/verification/tasks/{id}", get(verification::task_detail))
+        .route(
+            "/console/verification/tasks/{id}/review",
+            post(verification::review_selection),
+        )
+        .route(
+            "/console/verification/tasks/{id}/progress",
+            get(verification::progress_page),
+        )
+        .route(
+            "/console/verification/tasks/{id}/progress.csv",
+            get(verification::export_csv),
+        )
+        .route(
+            "/console/verification/tasks/{id}/progress.xlsx",
+            get(verification::export_xlsx),
+        )
+        .route(
+            "/console/verification/check-ins/{id}/review",
+            post(verification::review_check_in),
+        )
+        .route("/console/verification/check-ins/{id}/selfie", get(verification::selfie))
         .layer(from_fn_with_state(state, session::guard));
     Router::new()
         .route("/console", get(|| async { Redirect::permanent("/console/") }))

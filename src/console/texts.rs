@@ -72,6 +72,7 @@ pub struct Texts {
     pub role_sysadmin: &'static str,
     /// The tables, enterprises and results pages.
     pub lists: &'static ListTexts,
+    pub verification: &'static super::verification::texts::VerificationTexts,
 }
 
 pub const ZH: Texts = Texts {
@@ -136,6 +137,7 @@ pub const ZH: Texts = Texts {
     role_supervisor: "监督员",
     role_sysadmin: "系统管理员",
     lists: &lists::ZH,
+    verification: &super::verification::texts::ZH,
 };
 
 pub const EN: Texts = Texts {
@@ -200,6 +202,7 @@ pub const EN: Texts = Texts {
     role_supervisor: "Supervisor",
     role_sysadmin: "System administrator",
     lists: &lists::EN,
+    verification: &super::verification::texts::EN,
 };
 
 impl Texts {

@@ -2,7 +2,8 @@
 //! SHA-256, state and the record they are attached to. The bytes live in the object store.
 //!
 //! Other domains reach documents only through this file: `visible` reads a document within a
-//! caller's bounds, `attach` and `release` lock a document to a record and unlock it, and
+//! caller's bounds, `readable_by` as the caller would read it (faces by role), `read_whole`
+//! then its bytes; `attach` and `release` lock a document to a record and unlock it, and
 //! `read_own_photo` reads one of the caller's photos whole.
 
 #[cfg(test)]
@@ -36,6 +37,17 @@ pub async fn visible(
     bounds: &Bounds,
 ) -> Result<Option<DocumentRow>, sqlx::Error> {
     store::get(db, id, &store::Reader::within(bounds)).await
+}
+
+/// The document if `caller` may read it, as the documents API decides: by their bounds, and
+/// face photos by their role's reach (`rules::face_reach`: district staff the check-in selfies
+/// of their district's tasks, city staff all).
+pub async fn readable_by(
+    db: impl Executor<'_>,
+    id: &DocumentId,
+    caller: &Caller,
+) -> Result<Option<DocumentRow>, sqlx::Error> {
+    store::get(db, id, &store::Reader::of(caller)).await
 }
 
 /// Attaches a document to a record (`record_kind`, `record_id`) and locks it with the record,
@@ -99,6 +111,12 @@ pub async fn read_own_photo(
             "The photo's upload is not completed",
         ));
     }
+    let bytes = read_whole(state, &doc).await?;
+    Ok((doc, bytes))
+}
+
+/// A document the caller was found to see, read whole: for photos, which are capped small.
+pub async fn read_whole(state: &AppState, doc: &DocumentRow) -> ApiResult<Bytes> {
     let mut reader = state
         .objects
         .reader(&doc.object_key)
@@ -106,5 +124,5 @@ pub async fn read_own_photo(
         .map_err(|e| upload::UploadError::Store(e).into_api())?;
     let mut bytes = Vec::with_capacity(doc.size.max(0) as usize);
     reader.read_to_end(&mut bytes).await.map_err(ApiError::internal)?;
-    Ok((doc, Bytes::from(bytes)))
+    Ok(Bytes::from(bytes))
 }

@@ -9,6 +9,8 @@ pub mod routes;
 pub mod rules;
 mod store;
 
+pub use store::CertificateView;
+
 use crate::platform::db::Executor;
 use crate::platform::ids::{EnterpriseId, PersonId};
 

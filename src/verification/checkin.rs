@@ -408,8 +408,16 @@ async fn list_attempts(
             store::attempts(&mut *state.db.acquire().await?, &task.id, Some(&person)).await?,
         ));
     }
-    let task = super::routes::visible(&state.db, &caller, &id).await?;
-    Ok(Json(
-        store::attempts(&mut *state.db.acquire().await?, &task.id, None).await?,
-    ))
+    Ok(Json(attempts_of_task(&state, &caller, &id).await?))
+}
+
+/// Every attempt of a task within the caller's scope (staff, the enterprise), in order; also
+/// the console's progress page.
+pub async fn attempts_of_task(
+    state: &AppState,
+    caller: &Caller,
+    id: &VerificationTaskId,
+) -> ApiResult<Vec<AttemptView>> {
+    let task = super::routes::visible(&state.db, caller, id).await?;
+    Ok(store::attempts(&mut *state.db.acquire().await?, &task.id, None).await?)
 }

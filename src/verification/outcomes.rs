@@ -5,7 +5,7 @@ use crate::openapi::register::routes;
 use axum::{
     extract::{Path, State},
     http::{header, StatusCode},
-    response::IntoResponse,
+    response::{IntoResponse, Response},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -225,8 +225,8 @@ pub struct ProgressRow {
 }
 
 /// Who of the current round has checked in (accepted), who waits for staff review, who has
-/// not, and what was flagged.
-async fn progress_rows(
+/// not, and what was flagged (also the console's progress page).
+pub async fn progress_rows(
     state: &AppState,
     caller: &Caller,
     id: &VerificationTaskId,
@@ -298,14 +298,39 @@ async fn progress_csv(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<VerificationTaskId>,
-) -> ApiResult<impl IntoResponse> {
-    let (task, rows) = progress_rows(&state, &caller, &id).await?;
-    let bytes = Csv::of_table(&progress_table(rows)).into_bytes();
-    Ok(file(
-        bytes,
-        "text/csv; charset=utf-8",
-        &format!("verification-{}.csv", task.id),
-    ))
+) -> ApiResult<Response> {
+    export(&state, &caller, &id, Export::Csv).await
+}
+
+/// The two files the progress is exported as.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    Csv,
+    Xlsx,
+}
+
+/// The task's progress as a file to download (the API's and the console's exports).
+pub async fn export(state: &AppState, caller: &Caller, id: &VerificationTaskId, format: Export) -> ApiResult<Response> {
+    let (task, rows) = progress_rows(state, caller, id).await?;
+    let table = progress_table(rows);
+    Ok(match format {
+        Export::Csv => file(
+            Csv::of_table(&table).into_bytes(),
+            "text/csv; charset=utf-8",
+            &format!("verification-{}.csv", task.id),
+        ),
+        Export::Xlsx => {
+            let sheet = Sheet {
+                name: "打卡进度".into(),
+                rows: table,
+            };
+            file(
+                xlsx::workbook(&[sheet]),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                &format!("verification-{}.xlsx", task.id),
+            )
+        }
+    })
 }
 
 /// The task's progress as an XLSX workbook: the same rows and columns as the CSV.
@@ -316,21 +341,12 @@ async fn progress_xlsx(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<VerificationTaskId>,
-) -> ApiResult<impl IntoResponse> {
-    let (task, rows) = progress_rows(&state, &caller, &id).await?;
-    let sheet = Sheet {
-        name: "打卡进度".into(),
-        rows: progress_table(rows),
-    };
-    Ok(file(
-        xlsx::workbook(&[sheet]),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &format!("verification-{}.xlsx", task.id),
-    ))
+) -> ApiResult<Response> {
+    export(&state, &caller, &id, Export::Xlsx).await
 }
 
 /// A file to download under `name`.
-fn file(bytes: Vec<u8>, content_type: &'static str, name: &str) -> impl IntoResponse {
+fn file(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
     (
         StatusCode::OK,
         [
@@ -339,4 +355,5 @@ fn file(bytes: Vec<u8>, content_type: &'static str, name: &str) -> impl IntoResp
         ],
         bytes,
     )
+        .into_response()
 }

@@ -5,6 +5,7 @@
 
 use crate::openapi::register::routes;
 use axum::extract::{Path, Query, State};
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -17,6 +18,7 @@ use super::rules::TaskState;
 use super::store::{self, AttemptView, NewDecision, TaskRow};
 use crate::audit::Act;
 use crate::auth::{Caller, Role};
+use crate::documents::DocumentRow;
 use crate::platform::db::{is_unique_violation, Conn};
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::ids::{CheckInAttemptId, EnterpriseId, VerificationTaskId};
@@ -207,18 +209,29 @@ async fn review_check_in(
     Path(id): Path<CheckInAttemptId>,
     Json(body): Json<CheckInReviewBody>,
 ) -> ApiResult<Json<DecisionResult>> {
+    Ok(Json(review_attempt(&state, &caller, act, &id, &body).await?))
+}
+
+/// Staff's decision on a flagged check-in (also the console's progress page).
+pub async fn review_attempt(
+    state: &AppState,
+    caller: &Caller,
+    act: Act,
+    id: &CheckInAttemptId,
+    body: &CheckInReviewBody,
+) -> ApiResult<DecisionResult> {
     caller.require(REVIEWERS)?;
-    let (task, attempt) = in_scope(&state, &caller, &id).await?;
-    act.set_target(target(&id));
+    let (task, attempt) = in_scope(state, caller, id).await?;
+    act.set_target(target(id));
     let to = rules::review(outcome_of(&attempt)?, body.decision).map_err(|_: NotUnderReview| not_under_review())?;
     let now = state.clock.now_ms();
     let mut tx = act.begin().await?;
     store::hold_task(&mut *tx, &task.id).await?;
-    if !store::set_outcome(&mut *tx, &id, Outcome::Flagged, to).await? {
+    if !store::set_outcome(&mut *tx, id, Outcome::Flagged, to).await? {
         return Err(not_under_review());
     }
     let decision = NewDecision {
-        attempt: &id,
+        attempt: id,
         kind: "review",
         decision: body.decision.as_str(),
         text: body.opinion.as_str(),
@@ -233,9 +246,24 @@ async fn review_check_in(
             store::tell_voided(&mut tx, &task, &attempt.person_id, body.opinion.as_str(), now).await?;
         }
     }
-    let result = result(&mut tx, &task.id, &id).await?;
-    act.commit(tx, target(&id)).await?;
-    Ok(Json(result))
+    let result = result(&mut tx, &task.id, id).await?;
+    act.commit(tx, target(id)).await?;
+    Ok(result)
+}
+
+/// The selfie of a check-in, for staff who may see the check-in (its task in their scope) and
+/// the photo (`documents::readable_by`: district staff the selfies of their district's tasks,
+/// city staff all). The console shows it as the attempt's thumbnail.
+pub async fn selfie(state: &AppState, caller: &Caller, id: &CheckInAttemptId) -> ApiResult<(DocumentRow, Bytes)> {
+    caller.require(REVIEWERS)?;
+    let (_, attempt) = in_scope(state, caller, id).await?;
+    let not_found = || ApiError::not_found("打卡照片", "Check-in photo");
+    let document = attempt.selfie_document_id.ok_or_else(not_found)?;
+    let row = crate::documents::readable_by(&state.db, &document, caller)
+        .await?
+        .ok_or_else(not_found)?;
+    let bytes = crate::documents::read_whole(state, &row).await?;
+    Ok((row, bytes))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -15,7 +15,7 @@ use crate::audit::Act;
 use crate::auth::{Bounds, Caller, Role, Scope};
 use crate::platform::db::{Conn, Executor};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
-use crate::platform::ids::{EmploymentId, EnterpriseId, PersonId, QualificationId, VerificationTaskId};
+use crate::platform::ids::{DocumentId, EmploymentId, EnterpriseId, PersonId, QualificationId, VerificationTaskId};
 use crate::platform::paging::Page;
 use crate::platform::types::{Date, Text};
 use crate::platform::web::Json;
@@ -89,6 +89,22 @@ pub struct TaskView {
     /// The replacement awaiting review, while the task is `replacement_submitted`.
     pub proposed_replacement: Vec<SelectedView>,
     pub reviews: Vec<ReviewView>,
+    /// The rectification notice (责令整改通知书) of a routine task closed overdue, with the
+    /// enterprise's report once answered; kept in later rounds.
+    pub rectification: Option<RectificationNotice>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RectificationNotice {
+    /// The last day to rectify.
+    pub deadline: String,
+    /// Why the notice was issued (who had not checked in).
+    pub reasons: String,
+    /// The enterprise's report, once submitted.
+    pub report: Option<String>,
+    /// The report's PDF, once submitted.
+    #[schema(value_type = Option<String>)]
+    pub report_document_id: Option<DocumentId>,
 }
 
 /// Names the selected people.
@@ -116,6 +132,12 @@ pub(super) async fn task_view(conn: &mut Conn, state: &AppState, row: TaskRow) -
     let proposed = store::proposed_replacement(&mut *conn, &row.id, row.round).await?;
     let reviews = store::reviews(&mut *conn, &row.id).await?;
     let needs_replacement = row.state() == TaskState::CheckingIn && selection.iter().any(|s| s.employed == 0);
+    let rectification = row.rectification_deadline.clone().map(|deadline| RectificationNotice {
+        deadline,
+        reasons: row.rectification_reasons.clone().unwrap_or_default(),
+        report: row.rectification_report.clone(),
+        report_document_id: row.rectification_document_id.clone(),
+    });
     Ok(TaskView {
         state: row.state(),
         qualification: format!("{} {}", row.category, row.grade),
@@ -133,6 +155,7 @@ pub(super) async fn task_view(conn: &mut Conn, state: &AppState, row: TaskRow) -
         needs_replacement,
         proposed_replacement: selected_views(state, proposed).await?,
         reviews,
+        rectification,
     })
 }
 
@@ -142,6 +165,7 @@ async fn person_task_view(conn: &mut Conn, state: &AppState, row: TaskRow, perso
     view.selection.retain(|s| &s.person_id == person);
     view.proposed_replacement.clear();
     view.reviews.clear();
+    view.rectification = None;
     view.needs_replacement = false;
     Ok(view)
 }
@@ -260,11 +284,14 @@ async fn open_task(
     Ok((StatusCode::CREATED, Json(task)))
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct TasksQuery {
     #[param(value_type = Option<String>)]
     pub enterprise_id: Option<EnterpriseId>,
+    /// Only tasks in this state (staff; ignored for a person, whose tasks are those taking
+    /// check-ins).
+    pub state: Option<TaskState>,
     /// 1-based page number (default 1, at most 1000000).
     #[serde(default, deserialize_with = "crate::platform::paging::page")]
     #[param(minimum = 1, maximum = 1000000)]
@@ -284,6 +311,11 @@ async fn list_tasks(
     caller: Caller,
     Query(q): Query<TasksQuery>,
 ) -> ApiResult<Json<Vec<TaskView>>> {
+    Ok(Json(tasks(&state, &caller, &q).await?))
+}
+
+/// The tasks `caller` may see, newest first, one page of them (also the console's list).
+pub async fn tasks(state: &AppState, caller: &Caller, q: &TasksQuery) -> ApiResult<Vec<TaskView>> {
     let (limit, offset) = Page {
         page: q.page,
         per_page: q.per_page,
@@ -293,15 +325,16 @@ async fn list_tasks(
     let mut out = Vec::new();
     if let Scope::Person(person) = &caller.scope {
         for row in store::open_tasks_of_person(&mut *conn, person).await? {
-            out.push(person_task_view(&mut conn, &state, row, person).await?);
+            out.push(person_task_view(&mut conn, state, row, person).await?);
         }
-        return Ok(Json(out));
+        return Ok(out);
     }
-    let scope = scope(&caller)?;
-    for row in store::list_tasks(&mut *conn, &scope, q.enterprise_id.as_deref(), limit, offset).await? {
-        out.push(task_view(&mut conn, &state, row).await?);
+    let scope = scope(caller)?;
+    let rows = store::list_tasks(&mut *conn, &scope, q.enterprise_id.as_deref(), q.state, limit, offset).await?;
+    for row in rows {
+        out.push(task_view(&mut conn, state, row).await?);
     }
-    Ok(Json(out))
+    Ok(out)
 }
 
 /// One task with its current selection and every review.
@@ -312,9 +345,14 @@ async fn get_task(
     caller: Caller,
     Path(id): Path<VerificationTaskId>,
 ) -> ApiResult<Json<TaskView>> {
+    Ok(Json(task(&state, &caller, &id).await?))
+}
+
+/// One task within the caller's scope (also the console's task page).
+pub async fn task(state: &AppState, caller: &Caller, id: &VerificationTaskId) -> ApiResult<TaskView> {
     let mut conn = state.db.acquire().await?;
-    let row = visible(&mut *conn, &caller, &id).await?;
-    Ok(Json(task_view(&mut conn, &state, row).await?))
+    let row = visible(&mut *conn, caller, id).await?;
+    task_view(&mut conn, state, row).await
 }
 
 /// The staff each qualification requires (editable by city staff).

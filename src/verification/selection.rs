@@ -197,7 +197,7 @@ async fn finish(
     mut tx: crate::platform::db::Tx<'static>,
     task: &TaskRow,
     written: Written,
-) -> ApiResult<Json<TaskView>> {
+) -> ApiResult<TaskView> {
     match written {
         Written::Done => {}
         Written::TaskMoved => return Err(not_allowed(task.state())),
@@ -209,7 +209,7 @@ async fn finish(
     let row = visible(&mut *tx, caller, &task.id).await?;
     let view = task_view(&mut tx, state, row).await?;
     act.commit(tx, format!("verification_task:{}", task.id)).await?;
-    Ok(Json(view))
+    Ok(view)
 }
 
 /// The task in the caller's scope, for callers with one of `roles`, when `event` is possible in
@@ -253,7 +253,7 @@ async fn submit_selection(
     check_picks(&state, &task, &body.employment_ids).await?;
     let mut tx = act.begin().await?;
     let written = store::submit_selection(&mut tx, &task, &body.employment_ids, state.clock.now_ms()).await?;
-    finish(&state, &caller, act, tx, &task, written).await
+    Ok(Json(finish(&state, &caller, act, tx, &task, written).await?))
 }
 
 fn replacement_error(rule: ReplacementRule, who: String) -> ApiError {
@@ -320,7 +320,7 @@ async fn submit_replacement(
     check_picks(&state, &task, &body.employment_ids).await?;
     let mut tx = act.begin().await?;
     let written = store::propose_replacement(&mut tx, &task, &body.employment_ids, state.clock.now_ms()).await?;
-    finish(&state, &caller, act, tx, &task, written).await
+    Ok(Json(finish(&state, &caller, act, tx, &task, written).await?))
 }
 
 #[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
@@ -364,9 +364,20 @@ async fn review_selection(
     Path(id): Path<VerificationTaskId>,
     Json(body): Json<ReviewBody>,
 ) -> ApiResult<Json<TaskView>> {
+    Ok(Json(review(&state, &caller, act, &id, &body).await?))
+}
+
+/// The review of a selection or replacement (also the console's task page).
+pub async fn review(
+    state: &AppState,
+    caller: &Caller,
+    act: Act,
+    id: &VerificationTaskId,
+    body: &ReviewBody,
+) -> ApiResult<TaskView> {
     let approve = body.decision == Decision::Approve;
     let event = if approve { TaskEvent::Approve } else { TaskEvent::Reject };
-    let task = task_for(&state, &caller, &act, &id, REVIEWERS, event).await?;
+    let task = task_for(state, caller, &act, id, REVIEWERS, event).await?;
     if approve {
         let site = crate::enterprises::site_of(&state.db, &task.enterprise_id).await?;
         if site.and_then(|s| s.position).is_none() {
@@ -383,5 +394,5 @@ async fn review_selection(
     };
     let mut tx = act.begin().await?;
     let written = store::review(&mut tx, &task, &review, now).await?;
-    finish(&state, &caller, act, tx, &task, written).await
+    finish(state, caller, act, tx, &task, written).await
 }

@@ -41,7 +41,7 @@ use super::rules::{TaskKind, TaskState};
 use crate::auth::{Bounds, Columns, Key};
 use crate::notify::outbox::{self, Recipient};
 use crate::platform::db::{Conn, Executor};
-use crate::platform::ids::{EnterpriseId, PersonId, QualificationId, VerificationTaskId};
+use crate::platform::ids::{DocumentId, EnterpriseId, PersonId, QualificationId, VerificationTaskId};
 
 #[derive(sqlx::FromRow)]
 pub struct TaskRow {
@@ -60,6 +60,12 @@ pub struct TaskRow {
     pub has_licence: i64,
     pub category: String,
     pub grade: String,
+    /// The rectification notice's deadline and reasons, once a routine task was closed overdue.
+    pub rectification_deadline: Option<String>,
+    pub rectification_reasons: Option<String>,
+    /// The enterprise's rectification report and its PDF, once answered.
+    pub rectification_report: Option<String>,
+    pub rectification_document_id: Option<DocumentId>,
 }
 
 // Task rows decode their kind and state strictly.
@@ -88,7 +94,8 @@ impl TaskRow {
 
 const TASK_SELECT: &str = "SELECT t.id, t.enterprise_id, t.qualification_id, t.kind, t.state, t.round, t.notice_date, t.start_deadline, \
     t.window_end, t.opened_at, e.name AS enterprise_name, e.district_code, \
-    CASE WHEN e.safety_licence_number IS NULL THEN 0 ELSE 1 END AS has_licence, q.category, q.grade \
+    CASE WHEN e.safety_licence_number IS NULL THEN 0 ELSE 1 END AS has_licence, q.category, q.grade, \
+    t.rectification_deadline, t.rectification_reasons, t.rectification_report, t.rectification_document_id \
     FROM verification_tasks t JOIN enterprises e ON e.id = t.enterprise_id JOIN enterprise_qualifications q ON q.id = t.qualification_id";
 
 /// Where tasks keep the bounds: the enterprise verified and its district.
@@ -122,19 +129,21 @@ pub async fn list_tasks(
     db: impl Executor<'_>,
     bounds: &Bounds,
     enterprise: Option<&str>,
+    task_state: Option<TaskState>,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<TaskRow>, sqlx::Error> {
-    let within = bounds.condition(&BOUNDS, 4);
+    let within = bounds.condition(&BOUNDS, 5);
     within
         .bind(
             sqlx::query_as(&format!(
-                "{TASK_SELECT} WHERE ($1 IS NULL OR t.enterprise_id = $1) AND {within} \
+                "{TASK_SELECT} WHERE ($1 IS NULL OR t.enterprise_id = $1) AND ($4 IS NULL OR t.state = $4) AND {within} \
                  ORDER BY t.opened_at DESC, t.id DESC LIMIT $2 OFFSET $3"
             ))
             .bind(enterprise)
             .bind(limit)
-            .bind(offset),
+            .bind(offset)
+            .bind(task_state.map(TaskState::as_str)),
         )
         .fetch_all(db)
         .await

@@ -4748,6 +4748,16 @@ export interface components {
             /** @description 整改报告 */
             report: string;
         };
+        RectificationNotice: {
+            /** @description The last day to rectify. */
+            deadline: string;
+            /** @description Why the notice was issued (who had not checked in). */
+            reasons: string;
+            /** @description The enterprise's report, once submitted. */
+            report?: string | null;
+            /** @description The report's PDF, once submitted. */
+            report_document_id?: string | null;
+        };
         RectificationView: {
             /** Format: int64 */
             round: number;
@@ -5177,6 +5187,7 @@ export interface components {
             /** @description e.g. 建筑工程施工总承包 一级 */
             qualification: string;
             qualification_id: string;
+            rectification?: null | components["schemas"]["RectificationNotice"];
             reviews: components["schemas"]["SelectionReview"][];
             /**
              * Format: int64
@@ -20434,6 +20445,11 @@ export interface operations {
         parameters: {
             query?: {
                 enterprise_id?: string;
+                /**
+                 * @description Only tasks in this state (staff; ignored for a person, whose tasks are those taking
+                 *     check-ins).
+                 */
+                state?: components["schemas"]["TaskState"];
                 /** @description 1-based page number (default 1, at most 1000000). */
                 page?: number;
                 /** @description Items per page (default 50, at most 200). */

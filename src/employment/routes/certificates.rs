@@ -138,11 +138,17 @@ pub(super) async fn list_certificates(
     caller: Caller,
     Path(id): Path<EmploymentId>,
 ) -> ApiResult<Json<Vec<CertificateView>>> {
+    Ok(Json(certificates_of(&state, &caller, &id).await?))
+}
+
+/// The certificates of an employment within the caller's scope (also the console's review of
+/// a selection).
+pub async fn certificates_of(state: &AppState, caller: &Caller, id: &EmploymentId) -> ApiResult<Vec<CertificateView>> {
     caller.require_people_access()?;
-    store::get_employment(&state.db, &id, &caller.bounds())
+    store::get_employment(&state.db, id, &caller.bounds())
         .await?
         .ok_or_else(|| ApiError::not_found("聘用关系", "Employment"))?;
-    Ok(Json(store::certificates(&state.db, &id).await?))
+    Ok(store::certificates(&state.db, id).await?)
 }
 
 /// Removes a certificate; its scan is released (deletable again).

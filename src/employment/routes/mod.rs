@@ -12,6 +12,8 @@ mod certificates;
 mod relations;
 mod requests;
 
+pub use certificates::certificates_of;
+
 use crate::openapi::register::routes;
 use utoipa_axum::router::OpenApiRouter;
 

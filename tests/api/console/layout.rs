@@ -18,7 +18,7 @@ async fn every_page_fits_both_screen_sizes(engine: Engine) {
     fill_scored(app, &w.a, &draft, |max| max).await;
     submit(app, &w.a, &id).await;
     let enterprise = app.get("/api/v1/enterprises", Some(&w.lixia)).await.body[0]["id"].clone();
-    let deduction = json!({"type_code": "poor_site_management", "enterprise_id": enterprise,
+    let deduction = json!({"type_code": "poor_site_management", "enterprise_id": enterprise.clone(),
                            "occurred_on": "2026-11-02", "description": "临边防护缺失"});
     let event = app.post("/api/v1/daily-events", deduction, Some(&w.lixia)).await;
     let event = id_of(&event.body);
@@ -30,6 +30,10 @@ async fn every_page_fits_both_screen_sizes(engine: Engine) {
         format!("/console/assessments/{id}/items/1/history"),
         "/console/daily-events".to_owned(),
         format!("/console/daily-events/{event}"),
+        "/console/enterprises".to_owned(),
+        format!("/console/enterprises/{}", enterprise.as_str().unwrap()),
+        "/console/results".to_owned(),
+        "/console/verification/tasks".to_owned(),
         "/console/accounts".to_owned(),
         "/console/password".to_owned(),
     ];

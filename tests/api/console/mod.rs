@@ -10,6 +10,7 @@ mod journeys;
 mod layout;
 mod results;
 mod review;
+mod verification;
 mod webdriver;
 
 use std::path::PathBuf;

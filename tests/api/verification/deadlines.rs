@@ -14,7 +14,7 @@ both_engines!(
 );
 
 /// A token for the enterprise as signing in would give (the clock jumps past every token).
-fn enterprise_token_now(app: &TestApp, enterprise_id: &str) -> String {
+pub(crate) fn enterprise_token_now(app: &TestApp, enterprise_id: &str) -> String {
     let subject = zhujian::auth::tokens::Subject {
         account_id: enterprise_id.to_owned(),
         role: zhujian::auth::Role::Enterprise,

@@ -9,7 +9,7 @@ use crate::people::{person, photo, register, register_as};
 mod appeal;
 mod biometrics;
 mod check_in;
-mod deadlines;
+pub(crate) mod deadlines;
 mod entitlement;
 mod exports;
 mod hygiene;
@@ -17,7 +17,7 @@ mod identity;
 mod liveness;
 mod photo_reuse;
 mod replacement;
-mod review;
+pub(crate) mod review;
 mod tasks;
 
 /// The photos P (the technical lead) sent: at registration and accepting employment.
@@ -95,7 +95,7 @@ async fn require(app: &TestApp, city: &str, registered: u32, titled: u32) {
     .expect(200);
 }
 
-async fn setup(engine: Engine) -> Setup {
+pub(crate) async fn setup(engine: Engine) -> Setup {
     setup_with(engine, |_| {}).await
 }
 
@@ -191,7 +191,7 @@ async fn setup_with(engine: Engine, configure: impl FnOnce(&mut zhujian::platfor
     }
 }
 
-async fn review(s: &Setup, token: &str, decision: &str) -> Answer {
+pub(crate) async fn review(s: &Setup, token: &str, decision: &str) -> Answer {
     let body = json!({"decision": decision, "opinion": "人员证件不清晰"});
     s.app
         .post(
@@ -202,7 +202,7 @@ async fn review(s: &Setup, token: &str, decision: &str) -> Answer {
         .await
 }
 
-async fn select(s: &Setup, ids: &[&str]) -> Answer {
+pub(crate) async fn select(s: &Setup, ids: &[&str]) -> Answer {
     s.app
         .post(
             &format!("/api/v1/verification/tasks/{}/selection", s.task),
@@ -223,7 +223,7 @@ fn east(m: f64) -> f64 {
 }
 
 /// Records enterprise A's site (WGS-84, default 300 m fence): approval needs it.
-async fn set_site(s: &Setup) {
+pub(crate) async fn set_site(s: &Setup) {
     let site = json!({"site": {"latitude": SITE.0, "longitude": SITE.1, "system": "wgs84"}});
     s.app
         .send(
