@@ -46,14 +46,13 @@ pub struct NewStaff<'a> {
 
 /// The view's columns and where they come from: the account and its sign-in throttle
 /// (`auth::throttle::account_key`; usernames are stored in lower case), read at `$1`.
-const VIEW_FROM: &str = "staff.id, staff.username, staff.display_name, staff.role, staff.district_code, \
-     staff.status, staff.created_at, \
-     CASE WHEN throttle.locked_until > $1 THEN throttle.locked_until END AS locked_until \
-     FROM staff LEFT JOIN login_throttle throttle ON throttle.key = 'account:staff:' || staff.username";
+const VIEW_FROM: &str = "s.id, s.username, s.display_name, s.role, s.district_code, s.status, s.created_at, \
+     CASE WHEN t.locked_until > $1 THEN t.locked_until END AS locked_until \
+     FROM staff s LEFT JOIN login_throttle t ON t.key = 'account:staff:' || s.username";
 
 /// Where staff accounts keep the bounds: their district.
 const BOUNDS: Columns = Columns {
-    district: Some(Key::Column("staff.district_code")),
+    district: Some(Key::Column("s.district_code")),
     ..Columns::NONE
 };
 
@@ -139,7 +138,7 @@ pub async fn get(
     let within = bounds.condition(&BOUNDS, 3);
     within
         .bind(
-            sqlx::query_as(&format!("SELECT {VIEW_FROM} WHERE staff.id = $2 AND {within}"))
+            sqlx::query_as(&format!("SELECT {VIEW_FROM} WHERE s.id = $2 AND {within}"))
                 .bind(now)
                 .bind(id),
         )
@@ -158,7 +157,7 @@ pub async fn list(
     within
         .bind(
             sqlx::query_as(&format!(
-                "SELECT {VIEW_FROM} WHERE {within} ORDER BY staff.username LIMIT $2 OFFSET $3"
+                "SELECT {VIEW_FROM} WHERE {within} ORDER BY s.username LIMIT $2 OFFSET $3"
             ))
             .bind(now)
             .bind(limit)
