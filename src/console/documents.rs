@@ -11,7 +11,6 @@ use axum::{
 use super::page::refused;
 use super::session::Console;
 use crate::documents::routes::{file_response, readable, Disposition};
-use crate::documents::Reader;
 use crate::platform::ids::DocumentId;
 use crate::state::AppState;
 
@@ -22,7 +21,7 @@ const FILE_POLICY: &str = "default-src 'none'; frame-ancestors 'self'";
 /// `GET /console/documents/{id}`.
 pub async fn preview(State(state): State<AppState>, console: Console, Path(id): Path<DocumentId>) -> Response {
     let path = format!("/console/documents/{id}");
-    let file = match readable(&state, &Reader::of(&console.caller), &id).await {
+    let file = match readable(&state, &console.caller, &id).await {
         Ok(row) => file_response(&state, &row, Disposition::Inline).await,
         Err(error) => Err(error),
     };

@@ -10,7 +10,7 @@ use axum::{
 use super::session::Console;
 use super::texts::Texts;
 use crate::auth::Caller;
-use crate::platform::error::{ApiError, Lang};
+use crate::platform::error::{ApiError, ApiResult, Lang};
 
 /// A message at the top of a page: a refusal with the API's code and message, or a success.
 pub struct Notice {
@@ -28,6 +28,15 @@ impl Notice {
             code: String::new(),
             message: message.into(),
             fields: Vec::new(),
+        }
+    }
+
+    /// What an action came to, with the status to answer: `said` on success, the API's
+    /// refusal (its status, code and message in `lang`) otherwise.
+    pub fn outcome(done: ApiResult<String>, lang: Lang) -> (StatusCode, Notice) {
+        match done {
+            Ok(said) => (StatusCode::OK, Notice::ok(said)),
+            Err(error) => (error.status, Notice::refused(&error, lang)),
         }
     }
 

@@ -12,8 +12,9 @@ use axum::{
 use serde::Deserialize;
 use serde_json::json;
 
+use super::given;
+use super::pages::{page_link, PER_PAGE};
 use super::texts::ReviewTexts;
-use super::{given, pages::PER_PAGE};
 use crate::assessments::daily::routes::{self as daily, EventView, ListQuery};
 use crate::assessments::ReviewBody;
 use crate::audit::Act;
@@ -60,14 +61,13 @@ struct ListPage {
 impl ListPage {
     /// The link to page `page` with the same filters.
     fn page_link(&self, page: u32) -> String {
-        let query = serde_urlencoded::to_string([
-            ("state", self.form.state.as_str()),
-            ("category", self.form.category.as_str()),
-            ("year", self.form.year.as_str()),
-            ("page", &page.to_string()),
-        ])
-        .unwrap_or_default();
-        format!("{LIST}?{query}")
+        let form = &self.form;
+        let filters = [
+            ("state", &form.state),
+            ("category", &form.category),
+            ("year", &form.year),
+        ];
+        page_link(LIST, &filters, page)
     }
 }
 
@@ -162,10 +162,8 @@ pub async fn review(
         Ok(body) => daily::review(&state, &console.caller, &act, &id, body).await,
         Err(error) => Err(error),
     };
-    let (status, notice) = match done {
-        Ok(_) => (StatusCode::OK, Notice::ok(ReviewTexts::of(console.lang).done_review)),
-        Err(error) => (error.status, Notice::refused(&error, console.lang)),
-    };
+    let said = done.map(|_| ReviewTexts::of(console.lang).done_review.to_owned());
+    let (status, notice) = Notice::outcome(said, console.lang);
     page(&state, &console, &id, status, Some(notice)).await
 }
 

@@ -160,10 +160,7 @@ pub async fn history(
 /// The record after an action, with what came of it: the API's refusal with its status, or
 /// the success.
 async fn answer(state: &AppState, console: &Console, id: &AssessmentId, done: ApiResult<String>) -> Response {
-    let (status, notice) = match done {
-        Ok(said) => (StatusCode::OK, Notice::ok(said)),
-        Err(error) => (error.status, Notice::refused(&error, console.lang)),
-    };
+    let (status, notice) = Notice::outcome(done, console.lang);
     pages::record(state, console, id, None, status, Some(notice)).await
 }
 

@@ -47,15 +47,20 @@ struct ListPage {
 impl ListPage {
     /// The link to page `page` with the same filters.
     fn page_link(&self, page: u32) -> String {
-        let query = serde_urlencoded::to_string([
-            ("state", self.state.as_str()),
-            ("kind", self.kind.as_str()),
-            ("period", self.period.as_str()),
-            ("page", &page.to_string()),
-        ])
-        .unwrap_or_default();
-        format!("{LIST}?{query}")
+        let filters = [("state", &self.state), ("kind", &self.kind), ("period", &self.period)];
+        page_link(LIST, &filters, page)
     }
+}
+
+/// The link to page `page` of the list at `path`, its filters kept.
+pub fn page_link(path: &str, filters: &[(&str, &String)], page: u32) -> String {
+    let page = page.to_string();
+    let pairs = filters
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()))
+        .chain([("page", page.as_str())]);
+    let query = serde_urlencoded::to_string(pairs.collect::<Vec<_>>()).unwrap_or_default();
+    format!("{path}?{query}")
 }
 
 /// The list page, or the API's refusal of its filters.

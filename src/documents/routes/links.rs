@@ -70,7 +70,7 @@ pub(super) async fn download_link(
     headers: HeaderMap,
     Path(id): Path<DocumentId>,
 ) -> ApiResult<Json<DownloadLink>> {
-    let row = readable(&state, &store::Reader::of(&caller), &id).await?;
+    let row = readable(&state, &caller, &id).await?;
     let ttl = state.settings.uploads.download_ttl_secs;
     let expires_at = state.clock.now_ms() + ttl * 1000;
     let presigned = state
@@ -126,10 +126,12 @@ pub enum Disposition {
     Inline,
 }
 
-/// The document `id` as `reader` reaches it, with its content uploaded: 404 outside the
-/// reader's reach, 409 while it is still pending.
-pub async fn readable(state: &AppState, reader: &store::Reader, id: &DocumentId) -> ApiResult<store::DocumentRow> {
-    let row = store::get(&state.db, id, reader).await?.ok_or_else(not_found)?;
+/// The document `id` as `caller` reaches it (`documents::readable_by`), with its content
+/// uploaded: 404 outside the caller's reach, 409 while it is still pending.
+pub async fn readable(state: &AppState, caller: &Caller, id: &DocumentId) -> ApiResult<store::DocumentRow> {
+    let row = crate::documents::readable_by(&state.db, id, caller)
+        .await?
+        .ok_or_else(not_found)?;
     rules::may_read_content(row.state()).map_err(rule_error)?;
     Ok(row)
 }
