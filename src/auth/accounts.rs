@@ -72,6 +72,9 @@ pub struct PasswordAccount {
     pub password_hash: String,
     /// Whether it may sign in.
     pub active: bool,
+    /// Whether the password was set by another account and must be replaced by the owner
+    /// before a session starts (staff accounts created or reset by a manager).
+    pub password_expired: bool,
     /// Where an SMS reset code goes (the enterprise contact); `None` where passwords are not
     /// reset by SMS.
     pub reset_phone: Option<String>,

@@ -1,6 +1,6 @@
 //! The password checks every channel shares: the API's sign-in and password change, and the
-//! staff console's (`crate::console`). A channel starts its own kind of session once
-//! `check_password` has answered; the check, its throttling and lockout are the same.
+//! staff console's (`crate::console`). A channel starts its own kind of session once `sign_in` has
+//! answered; the check, its throttling, lockout and expired passwords are the same.
 
 use axum::http::StatusCode;
 
@@ -37,20 +37,91 @@ pub struct Verified {
     /// `kind:identifier`, the act's target.
     pub target: String,
     account_key: String,
+    kind: AccountKind,
+    /// Whether the password was set by another account and must be replaced (see `sign_in`).
+    password_expired: bool,
+    /// The hash of the password replacing the one checked, if the sign-in gives one.
+    new_hash: Option<String>,
 }
 
 impl Verified {
-    /// Forgets the account's failed attempts, in the act's transaction that starts the session.
-    pub async fn clear_throttle(&self, conn: &mut Conn) -> ApiResult<()> {
-        throttle::clear(&mut *conn, &self.account_key).await
+    /// What a successful sign-in writes in the act's transaction that starts its session:
+    /// the account's failed attempts forgotten and, when the sign-in gave a new password, that
+    /// password in place (which ends the account's other sessions).
+    pub async fn record(&self, conn: &mut Conn, state: &AppState) -> ApiResult<()> {
+        throttle::clear(&mut *conn, &self.account_key).await?;
+        if let Some(hash) = &self.new_hash {
+            let now = state.clock.now_ms();
+            set_password(conn, &state.accounts, self.kind, &self.subject.account_id, hash, now).await?;
+        }
+        Ok(())
     }
 }
 
-/// The one password check of a sign-in: find the account, take an attempt from the account's
+/// The password step of every sign-in (the API's and the console's), up to its session: the
+/// password checked (`check_password`); a password another account set has expired and is
+/// refused (403 `auth.password_expired`) unless the sign-in replaces it with `new_password`,
+/// which must differ from it. The new hash is computed here, before the act's transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn sign_in(
+    state: &AppState,
+    act: &Act,
+    address: &str,
+    kind: AccountKind,
+    identifier: &str,
+    password: String,
+    new_password: Option<&NewPassword>,
+    channel: Channel,
+) -> ApiResult<Verified> {
+    if new_password.is_some_and(|new| new.expose() == password) {
+        return Err(password_unchanged());
+    }
+    let mut verified = check_password(state, act, address, kind, identifier, password, channel).await?;
+    match new_password {
+        Some(new) => verified.new_hash = Some(passwords::hash(new.expose().to_owned()).await?),
+        None if verified.password_expired => {
+            // The right password, refused only for its age: that attempt was no failure.
+            throttle::give_back(&state.db, &verified.account_key).await?;
+            return Err(password_expired());
+        }
+        None => {}
+    }
+    Ok(verified)
+}
+
+fn password_expired() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "auth.password_expired",
+        "该密码由管理员设置，已失效：请设置新密码后登录",
+        "This password was set by an administrator and has expired: choose a new password to sign in",
+    )
+    .with_field(
+        "new_password",
+        "auth.password_expired",
+        Message::new("请设置新密码", "Choose a new password"),
+    )
+}
+
+fn password_unchanged() -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "auth.password_unchanged",
+        "新密码不能与当前密码相同",
+        "The new password must differ from the current one",
+    )
+    .with_field(
+        "new_password",
+        "auth.password_unchanged",
+        Message::new("新密码不能与当前密码相同", "Must differ from the current password"),
+    )
+}
+
+/// The one password check of a sign-in (see `sign_in`): find the account, take an attempt from the account's
 /// and the address's throttles (429 `auth.locked` once locked), check the password (an unknown
 /// account against a throw-away hash), give the address's attempt back on success, refuse a
 /// disabled account. Names the actor and target on `act`.
-pub async fn check_password(
+async fn check_password(
     state: &AppState,
     act: &Act,
     address: &str,
@@ -98,6 +169,9 @@ pub async fn check_password(
         subject,
         target,
         account_key,
+        kind,
+        password_expired: account.password_expired,
+        new_hash: None,
     })
 }
 

@@ -37,6 +37,7 @@ struct Row {
     district: String,
     active: bool,
     locked: bool,
+    password_expired: bool,
     created_at: String,
 }
 
@@ -196,6 +197,7 @@ async fn answer(
             district: v.district_code.unwrap_or_default(),
             active: v.status == "active",
             locked: v.locked_until.is_some(),
+            password_expired: v.password_expired_at.is_some(),
             created_at: china_time(v.created_at),
         })
         .collect();

@@ -15,7 +15,7 @@ use super::page::{html, see_other, Frame, Notice};
 use super::session::{set_cookie, Console, Visit, PRE_COOKIE, SESSION_COOKIE, SIGN_IN};
 use crate::audit::Act;
 use crate::auth::routes::{ChangePassword, StaffLogin};
-use crate::auth::signin::{change_own_password, check_password};
+use crate::auth::signin::{change_own_password, sign_in as check_sign_in};
 use crate::auth::{console_sessions, tokens::new_refresh_token, AccountKind, Channel};
 use crate::platform::error::{ApiError, ApiResult};
 use crate::platform::web::{parse_json, ClientAddress};
@@ -26,6 +26,8 @@ use crate::state::AppState;
 struct SignInPage {
     frame: Frame,
     username: String,
+    /// Whether the form asks for a new password: the one given has expired.
+    renew: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -46,14 +48,21 @@ pub async fn sign_in_page(State(state): State<AppState>, visit: Visit, Query(que
         (Some(_), _) => Some(Notice::ok(t.signed_out)),
         _ => None,
     };
-    sign_in_form(&state, &visit, StatusCode::OK, String::new(), notice)
+    sign_in_form(&state, &visit, StatusCode::OK, SignInAgain::default(), notice)
+}
+
+/// What the sign-in form shows again after a refusal.
+#[derive(Default)]
+struct SignInAgain {
+    username: String,
+    renew: bool,
 }
 
 fn sign_in_form(
     state: &AppState,
     visit: &Visit,
     status: StatusCode,
-    username: String,
+    again: SignInAgain,
     notice: Option<Notice>,
 ) -> Response {
     let (token, fresh) = match &visit.pre_token {
@@ -62,7 +71,8 @@ fn sign_in_form(
     };
     let mut frame = Frame::public(visit.lang, &token, SIGN_IN);
     frame.notice = notice;
-    let mut response = html(status, SignInPage { frame, username });
+    let SignInAgain { username, renew } = again;
+    let mut response = html(status, SignInPage { frame, username, renew });
     if fresh {
         let cookie = set_cookie(state, PRE_COOKIE, Some(&token));
         response.headers_mut().append(header::SET_COOKIE, cookie);
@@ -75,6 +85,8 @@ fn sign_in_form(
 pub struct SignInForm {
     username: String,
     password: String,
+    /// Only on the form that asks for it (an expired password); empty otherwise.
+    new_password: String,
 }
 
 /// `POST /console/sign-in`: the API's staff sign-in check, then a console session.
@@ -85,7 +97,10 @@ pub async fn sign_in(
     act: Act,
     Form(form): Form<SignInForm>,
 ) -> Response {
-    let username = form.username.clone();
+    let mut again = SignInAgain {
+        username: form.username.clone(),
+        renew: !form.new_password.is_empty(),
+    };
     match open_session(&state, &act, &address, form).await {
         Ok(token) => {
             let mut response = see_other("/console/");
@@ -95,23 +110,28 @@ pub async fn sign_in(
             response
         }
         Err(error) => {
+            again.renew |= error.code == "auth.password_expired";
             let notice = Notice::refused(&error, visit.lang);
-            sign_in_form(&state, &visit, error.status, username, Some(notice))
+            sign_in_form(&state, &visit, error.status, again, Some(notice))
         }
     }
 }
 
 async fn open_session(state: &AppState, act: &Act, address: &str, form: SignInForm) -> ApiResult<String> {
-    let body = json!({"username": form.username, "password": form.password});
+    let mut body = json!({"username": form.username, "password": form.password});
+    if !form.new_password.is_empty() {
+        body["new_password"] = form.new_password.into();
+    }
     let login: StaffLogin = parse_json(body.to_string().as_bytes())?;
     let username = login.username.as_str().to_lowercase();
-    let verified = check_password(
+    let verified = check_sign_in(
         state,
         act,
         address,
         AccountKind::Staff,
         &username,
         login.password,
+        login.new_password.as_ref(),
         Channel::Web,
     )
     .await?;
@@ -119,7 +139,7 @@ async fn open_session(state: &AppState, act: &Act, address: &str, form: SignInFo
         return Err(ApiError::forbidden_role());
     }
     let mut tx = act.begin().await?;
-    verified.clear_throttle(&mut tx).await?;
+    verified.record(&mut tx, state).await?;
     let opened = console_sessions::open(&mut tx, state, &verified).await?;
     act.commit(tx, verified.target).await?;
     Ok(opened.token)

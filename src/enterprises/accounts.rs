@@ -42,6 +42,7 @@ impl PasswordAccountPort for EnterpriseAccounts {
         Box::pin(async move {
             let row = store::find_for_login(conn, credit_code).await?;
             Ok(row.map(|e| PasswordAccount {
+                password_expired: false,
                 reset_phone: Some(store::open_phone(&self.keys, &e.id, &e.contact_phone)),
                 scope: Scope::Enterprise(e.id.clone()),
                 account_id: e.id.into_string(),

@@ -126,6 +126,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(30, "continuing education", "0030_continuing_education.sql"),
     migration!(31, "console sessions", "0031_console_sessions.sql"),
     migration!(32, "list orders", "0032_list_orders.sql"),
+    migration!(33, "expired passwords", "0033_expired_passwords.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that

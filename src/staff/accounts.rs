@@ -43,6 +43,7 @@ impl PasswordAccountPort for StaffAccounts {
                 role: s.role,
                 password_hash: s.password_hash,
                 active: s.status == "active",
+                password_expired: s.password_expired_at.is_some(),
                 reset_phone: None,
             }))
         })

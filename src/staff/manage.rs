@@ -119,7 +119,8 @@ pub async fn unlock(state: &AppState, caller: &Caller, act: &Act, id: &StaffId) 
     finish(state, act, tx, &target).await
 }
 
-/// Sets the account's password, ends its sessions and lifts its lock, in `act`.
+/// Sets the account's password, expired so that its owner must choose a new one at the next
+/// sign-in; ends its sessions and lifts its lock, in `act`.
 pub async fn reset_password(
     state: &AppState,
     caller: &Caller,
@@ -132,6 +133,7 @@ pub async fn reset_password(
     let mut tx = act.begin().await?;
     let now = state.clock.now_ms();
     set_password(&mut tx, &state.accounts, AccountKind::Staff, id.as_str(), &hash, now).await?;
+    store::expire_password(&mut *tx, id, now).await?;
     throttle::clear(&mut *tx, &throttle::account_key(AccountKind::Staff, &target.username)).await?;
     finish(state, act, tx, &target).await
 }

@@ -101,6 +101,8 @@ pub async fn create(state: &AppState, caller: &Caller, act: &Act, body: CreateSt
             e.into()
         }
     })?;
+    // The creator knows the initial password: its owner chooses their own at the first sign-in.
+    store::expire_password(&mut *tx, &id, state.clock.now_ms()).await?;
     // The account just created, read back whatever the bounds.
     let view = store::get(&mut *tx, &id, &Bounds::City, state.clock.now_ms())
         .await?

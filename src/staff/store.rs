@@ -14,6 +14,7 @@ pub struct LoginRow {
     pub district_code: Option<String>,
     pub password_hash: String,
     pub status: String,
+    pub password_expired_at: Option<i64>,
 }
 
 /// A staff account as the API shows it.
@@ -33,6 +34,10 @@ pub struct StaffView {
     /// Unix milliseconds: until when sign-in is locked after too many wrong passwords; absent
     /// when it is not locked.
     pub locked_until: Option<i64>,
+    /// Unix milliseconds: since when the password another account set (at creation or by a
+    /// reset) has expired, so that its owner must choose a new one to sign in; absent once the
+    /// owner has.
+    pub password_expired_at: Option<i64>,
 }
 
 pub struct NewStaff<'a> {
@@ -47,7 +52,7 @@ pub struct NewStaff<'a> {
 /// The view's columns and where they come from: the account and its sign-in throttle
 /// (`auth::throttle::account_key`; usernames are stored in lower case), read at `$1`.
 const VIEW_FROM: &str = "s.id, s.username, s.display_name, s.role, s.district_code, s.status, s.created_at, \
-     CASE WHEN t.locked_until > $1 THEN t.locked_until END AS locked_until \
+     CASE WHEN t.locked_until > $1 THEN t.locked_until END AS locked_until, s.password_expired_at \
      FROM staff s LEFT JOIN login_throttle t ON t.key = 'account:staff:' || s.username";
 
 /// Where staff accounts keep the bounds: their district.
@@ -57,10 +62,12 @@ const BOUNDS: Columns = Columns {
 };
 
 pub async fn find_for_login(db: impl Executor<'_>, username: &str) -> Result<Option<LoginRow>, sqlx::Error> {
-    sqlx::query_as("SELECT id, role, district_code, password_hash, status FROM staff WHERE username = $1")
-        .bind(username)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(
+        "SELECT id, role, district_code, password_hash, status, password_expired_at FROM staff WHERE username = $1",
+    )
+    .bind(username)
+    .fetch_optional(db)
+    .await
 }
 
 /// The role and district of an active account; `None` when it is gone or disabled.
@@ -78,9 +85,20 @@ pub async fn password_hash(db: impl Executor<'_>, id: &StaffId) -> Result<Option
         .await
 }
 
+/// The owner's own new password: it does not expire.
 pub async fn set_password_hash(db: impl Executor<'_>, id: &StaffId, hash: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE staff SET password_hash = $1, updated_at = $2 WHERE id = $3")
+    sqlx::query("UPDATE staff SET password_hash = $1, password_expired_at = NULL, updated_at = $2 WHERE id = $3")
         .bind(hash)
+        .bind(now)
+        .bind(id)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+/// Expires the account's password: one another account set must be replaced by its owner.
+pub async fn expire_password(db: impl Executor<'_>, id: &StaffId, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE staff SET password_expired_at = $1, updated_at = $1 WHERE id = $2")
         .bind(now)
         .bind(id)
         .execute(db)

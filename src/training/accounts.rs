@@ -46,6 +46,7 @@ impl PasswordAccountPort for TrainingAccounts {
                 scope: Scope::Training(t.id),
                 password_hash: t.password_hash,
                 active: t.status == "active",
+                password_expired: false,
                 reset_phone: None,
             }))
         })

@@ -12,6 +12,7 @@ both_engines!(
     staff_disable_accounts_within_jurisdiction,
     staff_unlock_a_locked_account_within_jurisdiction,
     staff_reset_a_password_and_every_session_ends,
+    staff_an_expired_password_never_locks_its_account,
     staff_enable_a_disabled_account
 );
 
@@ -28,7 +29,7 @@ async fn staff_create_staff_within_jurisdiction(engine: Engine) {
     created.expect(201);
     assert_eq!(created.body["role"], "city");
     assert!(created.body.get("password_hash").is_none());
-    let city = app.login_staff("city1", "Initial123").await;
+    let city = app.renew_login_staff("city1", "Initial123", "Own-passw0rd").await;
 
     app.post(
         "/api/v1/staff",
@@ -40,7 +41,7 @@ async fn staff_create_staff_within_jurisdiction(engine: Engine) {
     app.post("/api/v1/staff", new_staff("root2", "sysadmin", None), Some(&city))
         .await
         .expect_problem(403, "staff.creation_not_allowed");
-    let district = app.login_staff("lixia", "Initial123").await;
+    let district = app.renew_login_staff("lixia", "Initial123", "Own-passw0rd").await;
 
     app.post(
         "/api/v1/staff",
@@ -59,7 +60,7 @@ async fn staff_create_staff_within_jurisdiction(engine: Engine) {
     app.post("/api/v1/staff", new_staff("city2", "city", None), Some(&district))
         .await
         .expect_problem(403, "staff.creation_not_allowed");
-    let supervisor = app.login_staff("sup1", "Initial123").await;
+    let supervisor = app.renew_login_staff("sup1", "Initial123", "Own-passw0rd").await;
     app.post(
         "/api/v1/staff",
         new_staff("sup3", "supervisor", Some("370102")),
@@ -266,7 +267,9 @@ async fn staff_reset_a_password_and_every_session_ends(engine: Engine) {
         .await
         .expect_problem(409, "staff.own_account");
     lock_out(&app, "lixia").await;
-    reset(&lixia_id, "Handed-0ver-pw").await.expect(200);
+    let done = reset(&lixia_id, "Handed-0ver-pw").await;
+    done.expect(200);
+    assert!(done.body["password_expired_at"].is_i64(), "{}", done.body);
     // The old token and password are dead; the new one signs in, the lock lifted with it.
     app.get("/api/v1/auth/me", Some(&lixia))
         .await
@@ -274,7 +277,47 @@ async fn staff_reset_a_password_and_every_session_ends(engine: Engine) {
     staff_login(&app, "lixia", "Passw0rd-staff")
         .await
         .expect_problem(401, "auth.invalid_credentials");
-    staff_login(&app, "lixia", "Handed-0ver-pw").await.expect(200);
+    // The password the manager knows has expired: its holder must choose their own, another one.
+    let expired = staff_login(&app, "lixia", "Handed-0ver-pw").await;
+    expired.expect_problem(403, "auth.password_expired");
+    assert_eq!(expired.body["errors"][0]["field"], "new_password");
+    let renew = |new_password: &'static str| {
+        let body = json!({"username": "lixia", "password": "Handed-0ver-pw", "new_password": new_password});
+        let app = &app;
+        async move { app.post("/api/v1/auth/staff/login", body, None).await }
+    };
+    renew("Handed-0ver-pw")
+        .await
+        .expect_problem(422, "auth.password_unchanged");
+    renew("weak").await.expect_problem(422, "request.invalid_fields");
+    renew("Lixia-own-pw1").await.expect(200);
+    staff_login(&app, "lixia", "Handed-0ver-pw")
+        .await
+        .expect_problem(401, "auth.invalid_credentials");
+    staff_login(&app, "lixia", "Lixia-own-pw1").await.expect(200);
+    let view = app.get(&format!("/api/v1/staff/{lixia_id}"), Some(&city)).await;
+    view.expect(200);
+    assert!(
+        view.body.get("password_expired_at").is_none_or(|v| v.is_null()),
+        "{}",
+        view.body
+    );
+}
+
+/// Sign-ins with an expired password, more than the lockout allows: each is refused without
+/// counting as a failure, so the right password never locks its own account.
+async fn staff_an_expired_password_never_locks_its_account(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let admin = app.staff_token("root", "sysadmin", None).await;
+    app.post("/api/v1/staff", new_staff("city1", "city", None), Some(&admin))
+        .await
+        .expect(201);
+    for _ in 0..8 {
+        staff_login(&app, "city1", "Initial123")
+            .await
+            .expect_problem(403, "auth.password_expired");
+    }
+    app.renew_login_staff("city1", "Initial123", "Own-passw0rd").await;
 }
 
 async fn staff_enable_a_disabled_account(engine: Engine) {

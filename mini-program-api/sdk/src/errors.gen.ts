@@ -54,6 +54,8 @@ export type ErrorCode =
   | "auth.invalid_token"
   | "auth.locked"
   | "auth.missing_token"
+  | "auth.password_expired"
+  | "auth.password_unchanged"
   | "auth.refresh_token_expired"
   | "auth.refresh_token_reused"
   | "auth.session_ended"
@@ -374,6 +376,8 @@ export const errorCatalogue: { readonly [C in ErrorCode]: CatalogueEntry } = {
   "auth.invalid_token": { statuses: [401], zh: "登录凭证无效，请重新登录", en: "The access token is not valid; sign in again" },
   "auth.locked": { statuses: [429], zh: "登录失败次数过多，请 {minutes} 分钟后再试，或通过短信验证码重置密码", en: "Too many failed sign-ins; try again in {minutes} minutes or reset the password by SMS" },
   "auth.missing_token": { statuses: [401], zh: "请先登录", en: "Sign in first: send Authorization: Bearer <access token>" },
+  "auth.password_expired": { statuses: [403], zh: "该密码由管理员设置，已失效：请设置新密码后登录", en: "This password was set by an administrator and has expired: choose a new password to sign in" },
+  "auth.password_unchanged": { statuses: [422], zh: "新密码不能与当前密码相同", en: "The new password must differ from the current one" },
   "auth.refresh_token_expired": { statuses: [401], zh: "登录已过期，请重新登录", en: "The refresh token has expired; sign in again" },
   "auth.refresh_token_reused": { statuses: [401], zh: "刷新令牌已被使用过，为安全起见该登录已全部注销，请重新登录", en: "This refresh token was already used; every token of this sign-in is now revoked. Sign in again" },
   "auth.session_ended": { statuses: [401], zh: "该登录已注销（退出登录或密码已修改），请重新登录", en: "This sign-in has ended (signed out, or the password was changed or reset); sign in again" },

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
-use super::signin::{change_own_password, check_password};
+use super::signin::{change_own_password, sign_in};
 use super::store::{self, Rotation, TokenPair};
 use super::tokens::Subject;
 use super::wechat::WechatError;
@@ -40,6 +40,13 @@ pub struct StaffLogin {
     #[schema(value_type = String)]
     pub username: Text<100>,
     pub password: String,
+    /// A new password replacing `password` in this sign-in. Required when the password was set
+    /// by an administrator (at the account's creation or by a reset): such a password has
+    /// expired, and the sign-in without one answers 403 `auth.password_expired`. 8–128
+    /// characters with letters and digits, different from `password`.
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    pub new_password: Option<NewPassword>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -64,8 +71,8 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
-/// The common path of both password sign-ins: the shared password check, then a token
-/// session in the act's transaction.
+/// The common path of the password sign-ins: the shared password step, then a token session
+/// in the act's transaction.
 async fn password_sign_in(
     state: &AppState,
     act: &Act,
@@ -73,18 +80,31 @@ async fn password_sign_in(
     kind: AccountKind,
     identifier: &str,
     password: String,
+    new_password: Option<&NewPassword>,
 ) -> ApiResult<TokenPair> {
-    let verified = check_password(state, act, address, kind, identifier, password, Channel::Web).await?;
+    let verified = sign_in(
+        state,
+        act,
+        address,
+        kind,
+        identifier,
+        password,
+        new_password,
+        Channel::Web,
+    )
+    .await?;
     let mut tx = act.begin().await?;
-    verified.clear_throttle(&mut tx).await?;
+    verified.record(&mut tx, state).await?;
     let pair = store::start_session(&mut *tx, &state.tokens, &verified.subject, state.clock.now_ms()).await?;
     act.commit(tx, verified.target).await?;
     Ok(pair)
 }
 
-/// Staff sign-in with username and password.
+/// Staff sign-in with username and password. A password an administrator set has expired: the
+/// first sign-in with it gives `new_password` (403 `auth.password_expired` without one).
 #[utoipa::path(post, path = "/auth/staff/login", tag = "auth", request_body = StaffLogin,
-    responses((status = 200, body = TokenPair), (status = 401, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = TokenPair), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem), (status = 429, body = Problem)))]
 async fn staff_login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -92,15 +112,25 @@ async fn staff_login(
     Json(body): Json<StaffLogin>,
 ) -> ApiResult<Json<TokenPair>> {
     let username = body.username.as_str().to_lowercase();
-    password_sign_in(&state, &act, &address, AccountKind::Staff, &username, body.password)
-        .await
-        .map(Json)
+    let new_password = body.new_password.as_ref();
+    password_sign_in(
+        &state,
+        &act,
+        &address,
+        AccountKind::Staff,
+        &username,
+        body.password,
+        new_password,
+    )
+    .await
+    .map(Json)
 }
 
 /// Training-institution sign-in (培训机构) with the username city staff gave it and its password;
 /// the same body as staff sign-in.
 #[utoipa::path(post, path = "/auth/training/login", tag = "auth", request_body = StaffLogin,
-    responses((status = 200, body = TokenPair), (status = 401, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = TokenPair), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem), (status = 429, body = Problem)))]
 async fn training_login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -108,9 +138,18 @@ async fn training_login(
     Json(body): Json<StaffLogin>,
 ) -> ApiResult<Json<TokenPair>> {
     let username = body.username.as_str().to_lowercase();
-    password_sign_in(&state, &act, &address, AccountKind::Training, &username, body.password)
-        .await
-        .map(Json)
+    let new_password = body.new_password.as_ref();
+    password_sign_in(
+        &state,
+        &act,
+        &address,
+        AccountKind::Training,
+        &username,
+        body.password,
+        new_password,
+    )
+    .await
+    .map(Json)
 }
 
 /// Enterprise sign-in with the unified social credit code and password.
@@ -123,9 +162,17 @@ async fn enterprise_login(
     Json(body): Json<EnterpriseLogin>,
 ) -> ApiResult<Json<TokenPair>> {
     let code = body.credit_code.as_str();
-    password_sign_in(&state, &act, &address, AccountKind::Enterprise, code, body.password)
-        .await
-        .map(Json)
+    password_sign_in(
+        &state,
+        &act,
+        &address,
+        AccountKind::Enterprise,
+        code,
+        body.password,
+        None,
+    )
+    .await
+    .map(Json)
 }
 
 /// WeChat mini-program login: exchanges the `wx.login()` code for the user's openid. The first

@@ -91,6 +91,8 @@ catalogue! {
     "auth.invalid_token" [401] "登录凭证无效，请重新登录" "The access token is not valid; sign in again";
     "auth.locked" [429] "登录失败次数过多，请 {minutes} 分钟后再试，或通过短信验证码重置密码" "Too many failed sign-ins; try again in {minutes} minutes or reset the password by SMS";
     "auth.missing_token" [401] "请先登录" "Sign in first: send Authorization: Bearer <access token>";
+    "auth.password_expired" [403] "该密码由管理员设置，已失效：请设置新密码后登录" "This password was set by an administrator and has expired: choose a new password to sign in";
+    "auth.password_unchanged" [422] "新密码不能与当前密码相同" "The new password must differ from the current one";
     "auth.refresh_token_expired" [401] "登录已过期，请重新登录" "The refresh token has expired; sign in again";
     "auth.refresh_token_reused" [401] "刷新令牌已被使用过，为安全起见该登录已全部注销，请重新登录" "This refresh token was already used; every token of this sign-in is now revoked. Sign in again";
     "auth.session_ended" [401] "该登录已注销（退出登录或密码已修改），请重新登录" "This sign-in has ended (signed out, or the password was changed or reset); sign in again";

@@ -226,8 +226,8 @@ async fn a_refused_creation_shows_the_apis_code(engine: Engine) {
     let notice = browser.wait_text("#notice-message", "sup1").await;
     assert_eq!(notice, "账号已创建：sup1");
     assert!(browser.text("#accounts").await.contains("sup1"));
-    app.login_staff("sup1", "Passw0rd-new1").await;
-    let sup1_session = console_session(&app, "sup1", "Passw0rd-new1").await;
+    app.renew_login_staff("sup1", "Passw0rd-new1", "Sup1-own-pw1").await;
+    let sup1_session = console_session(&app, "sup1", "Sup1-own-pw1").await;
 
     // Disabling: the account can no longer sign in, its console session ends at once.
     browser.click(r#"button[data-disable="sup1"]"#).await;
@@ -243,7 +243,7 @@ async fn a_refused_creation_shows_the_apis_code(engine: Engine) {
     assert_eq!(home.status(), 303, "a disabled account's session opens nothing");
     app.post(
         "/api/v1/auth/staff/login",
-        json!({"username": "sup1", "password": "Passw0rd-new1"}),
+        json!({"username": "sup1", "password": "Sup1-own-pw1"}),
         None,
     )
     .await

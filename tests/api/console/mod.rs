@@ -71,7 +71,7 @@ pub async fn console_session(app: &TestApp, username: &str, password: &str) -> S
     cookie_value(&answer, "zj_console")
 }
 
-fn cookie_value(answer: &reqwest::Response, name: &str) -> String {
+pub fn cookie_value(answer: &reqwest::Response, name: &str) -> String {
     answer
         .headers()
         .get_all("set-cookie")
