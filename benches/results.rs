@@ -3,7 +3,9 @@
 //! the consoles ask for. Results are computed on every request (no stored copy to go stale), so
 //! this measures what that costs.
 //!
-//! Run with `./scripts/bench.sh results`. Goal: a page of any category under 300 ms and a
+//! Run with `./scripts/bench.sh results` (SQLite in a temporary folder; PostgreSQL too when
+//! `BENCH_POSTGRES_URL` names a server to create a scratch database on; `BENCH_SKIP_SQLITE=1`
+//! leaves SQLite out). Goal: a page of any category under 300 ms and a
 //! whole-city XLSX export under 2 s, at 5000 enterprises and 5000 projects.
 //!
 //! Then the staff console's pages over the same data (issue 17: p95 page render under
@@ -41,9 +43,10 @@ fn models() -> std::path::PathBuf {
         .into()
 }
 
-fn start_server(storage: &Path) -> Server {
+fn start_server(storage: &Path, database_url: &str) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_zhujian"))
         .env("ZHUJIAN_STORAGE_DIR", storage)
+        .env("DATABASE_URL", database_url)
         .env("ZHUJIAN_FACE_MODELS_DIR", models())
         .env("ZHUJIAN_SERVER_LISTEN", "127.0.0.1:0")
         .env("ZHUJIAN_LOG_FORMAT", "json")
@@ -190,11 +193,30 @@ async fn timed(client: &reqwest::Client, url: &str, token: &str) -> (Duration, u
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let storage = dir.path().join("storage");
+    if std::env::var("BENCH_SKIP_SQLITE").is_err() {
+        bench("SQLite", "", dir.path()).await;
+    }
+    if let Ok(server) = std::env::var("BENCH_POSTGRES_URL") {
+        let name = format!("bench_{}", uuid::Uuid::now_v7().simple());
+        let admin = sqlx::AnyPool::connect(&server).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .unwrap();
+        let url = format!("{}/{name}", server.rsplit_once('/').unwrap().0);
+        bench("PostgreSQL", &url, dir.path()).await;
+    }
+}
+
+/// The whole run on one engine: `database_url` empty for the embedded SQLite.
+async fn bench(label: &str, database_url: &str, dir: &Path) {
+    println!("\n## {label}\n");
+    let storage = dir.join(format!("storage-{label}"));
     let mut settings = Settings {
         storage: zhujian::platform::config::StorageSettings { dir: storage.clone() },
         ..Settings::default()
     };
+    settings.database.url = database_url.to_owned();
     settings.face.models_dir = models();
     settings.ensure_secrets().unwrap();
     let (db, engine) = zhujian::platform::db::connect(&settings).await.unwrap();
@@ -227,7 +249,7 @@ async fn main() {
         .unwrap();
     drop(state);
 
-    let server = start_server(&storage);
+    let server = start_server(&storage, database_url);
     let client = reqwest::Client::new();
     let login = client
         .post(format!("{}/api/v1/auth/staff/login", server.base))

@@ -9,6 +9,7 @@
 pub mod applications;
 pub mod assessments;
 pub mod audit;
+pub mod backup;
 pub mod auth;
 pub mod certificates;
 pub mod challenges;

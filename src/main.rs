@@ -40,6 +40,11 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Backups of the embedded store.
+    Store {
+        #[command(subcommand)]
+        command: BackupCommand,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -104,6 +109,22 @@ enum AdminCommand {
 }
 
 #[derive(Subcommand)]
+enum BackupCommand {
+    /// Copy the embedded store (SQLite database, the objects it names, audit checkpoints, kept
+    /// secrets) into a new folder, online, consistent as of one instant.
+    Backup {
+        /// The folder to create.
+        to: PathBuf,
+    },
+    /// Restore a backup into the configured storage folder, which must hold no database yet;
+    /// every object is checked against the backup's manifest first.
+    Restore {
+        /// The backup's folder.
+        from: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Check the hash chain; names the first broken row and exits 1 if there is one.
     Verify,
@@ -133,6 +154,20 @@ fn main() -> anyhow::Result<()> {
         }) => {
             return compare_faces(&settings, first, second, *json);
         }
+        Some(Command::Store {
+            command: BackupCommand::Restore { from },
+        }) => {
+            // Before anything opens the database or generates secrets in the folder.
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let restored = runtime.block_on(zhujian::backup::restore(&settings, from))?;
+            println!(
+                "restored {} objects and the database as of {} (Unix ms) into {}",
+                restored.objects,
+                restored.taken_at,
+                settings.storage.dir.display()
+            );
+            return Ok(());
+        }
         _ => {}
     }
     settings.ensure_secrets()?;
@@ -161,6 +196,18 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                     password_stdin,
                 },
         } => create_staff(&pool, &username, &name, &role, district.as_deref(), password_stdin).await,
+        Command::Store {
+            command: BackupCommand::Backup { to },
+        } => {
+            let manifest = zhujian::backup::backup(&settings, &pool, engine, &to).await?;
+            println!(
+                "backed up the database as of {} (Unix ms) and {} objects into {}",
+                manifest.taken_at,
+                manifest.objects.len(),
+                to.display()
+            );
+            Ok(())
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => match verify_audit(&settings, &pool).await? {
@@ -173,7 +220,13 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         },
-        Command::Openapi | Command::Errors | Command::Models { .. } | Command::Face { .. } => {
+        Command::Openapi
+        | Command::Errors
+        | Command::Models { .. }
+        | Command::Face { .. }
+        | Command::Store {
+            command: BackupCommand::Restore { .. },
+        } => {
             unreachable!("handled before connecting")
         }
     }

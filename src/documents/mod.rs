@@ -28,7 +28,7 @@ use crate::platform::ids::DocumentId;
 use crate::state::AppState;
 use rules::{DocState, Purpose};
 
-pub use store::{DocumentRow, Reader};
+pub use store::{stored_objects, DocumentRow, Reader};
 
 /// The document if it lies within `bounds`.
 pub async fn visible(

@@ -374,3 +374,11 @@ pub async fn exists(db: impl Executor<'_>, id: &DocumentId) -> Result<bool, sqlx
         .await?;
     Ok(found.is_some())
 }
+
+/// Every stored document's object, with its recorded digest and size: what a backup copies.
+/// Pending uploads are left out: their objects may not exist yet, and nothing refers to them.
+pub async fn stored_objects(db: impl Executor<'_>) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT object_key, sha256, size FROM documents WHERE state <> 'pending' ORDER BY object_key")
+        .fetch_all(db)
+        .await
+}

@@ -74,6 +74,21 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<(Db, Engine)> {
     Ok((pool, engine))
 }
 
+/// A consistent copy of a SQLite database into the new file `to`, taken in one read
+/// transaction while writers go on (`VACUUM INTO`): a backup.
+pub async fn copy_sqlite(db: &Db, to: &Path) -> anyhow::Result<()> {
+    let to = to.to_str().context("the backup path is not UTF-8")?;
+    sqlx::query("VACUUM INTO $1").bind(to).execute(db).await?;
+    Ok(())
+}
+
+/// One read-only connection to a SQLite file, such as a backup's copy.
+pub async fn open_sqlite_read_only(path: &Path) -> anyhow::Result<Db> {
+    sqlx::any::install_default_drivers();
+    let url = format!("sqlite://{}?mode=ro", path.display());
+    Ok(AnyPoolOptions::new().max_connections(1).connect(&url).await?)
+}
+
 struct Migration {
     version: i64,
     name: &'static str,

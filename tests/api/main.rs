@@ -8,6 +8,7 @@ mod harness;
 mod applications;
 mod assessments;
 mod audit;
+mod backup;
 mod auth;
 mod certificates;
 mod connections;
