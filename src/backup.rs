@@ -25,8 +25,8 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::documents;
-use crate::platform::config::Settings;
 use crate::platform::clock::system_now_ms;
+use crate::platform::config::Settings;
 use crate::platform::db::{self, Db, Engine};
 use crate::platform::objects::ObjectStore;
 
@@ -60,7 +60,11 @@ pub async fn backup(settings: &Settings, db: &Db, engine: Engine, to: &Path) -> 
         engine == Engine::Sqlite,
         "zhujian admin backup covers the embedded SQLite; back PostgreSQL up with pg_dump (docs/operations.md)"
     );
-    ensure!(!to.exists(), "{} already exists: back up into a new folder", to.display());
+    ensure!(
+        !to.exists(),
+        "{} already exists: back up into a new folder",
+        to.display()
+    );
     tokio::fs::create_dir_all(to.join(OBJECTS)).await?;
     let objects = ObjectStore::from_settings(settings)?;
     let mut entries = Vec::new();
@@ -123,7 +127,11 @@ pub async fn restore(settings: &Settings, from: &Path) -> anyhow::Result<Restore
     }
     let dir = &settings.storage.dir;
     let database = dir.join(DATABASE);
-    ensure!(!database.exists(), "{} exists: restore into a new storage folder", database.display());
+    ensure!(
+        !database.exists(),
+        "{} exists: restore into a new storage folder",
+        database.display()
+    );
     tokio::fs::create_dir_all(dir).await?;
     let objects = ObjectStore::from_settings(settings)?;
     for entry in &manifest.objects {

@@ -9,8 +9,8 @@
 pub mod applications;
 pub mod assessments;
 pub mod audit;
-pub mod backup;
 pub mod auth;
+pub mod backup;
 pub mod certificates;
 pub mod challenges;
 pub mod console;

@@ -13,7 +13,7 @@ use crate::platform::config::{Profile, Settings};
 use crate::platform::crypto::Keys;
 use crate::platform::db::{Db, Engine};
 use crate::platform::objects::ObjectStore;
-use crate::platform::observe::Metrics;
+use crate::platform::observe::{Gauges, Metrics, ReadGauges};
 use crate::platform::sms::SmsSender;
 use crate::platform::wechat::WechatClient;
 
@@ -138,6 +138,35 @@ macro_rules! parts_of_state {
 }
 
 parts_of_state!(Arc<Settings> => settings, Db => db, Arc<ObjectStore> => objects, Arc<Metrics> => metrics);
+
+impl axum::extract::FromRef<AppState> for Arc<dyn ReadGauges> {
+    fn from_ref(state: &AppState) -> Arc<dyn ReadGauges> {
+        Arc::new(state.clone())
+    }
+}
+
+impl ReadGauges for AppState {
+    fn gauges(&self) -> crate::BoxFuture<'_, Gauges> {
+        Box::pin(async move {
+            let outbox = match crate::notify::outbox::backlog(self).await {
+                Ok(backlog) => Some(backlog),
+                Err(error) => {
+                    tracing::warn!(%error, "metrics: the outbox's backlog could not be read");
+                    None
+                }
+            };
+            Gauges {
+                pool: (
+                    self.db.size(),
+                    self.db.num_idle(),
+                    self.settings.database.max_connections,
+                ),
+                face: self.face.load(),
+                outbox,
+            }
+        })
+    }
+}
 
 /// WeChat login and face verification: WeChat's own APIs, or on the development profile
 /// without `wechat.app_id` the development stand-ins (any login code signs in; every face

@@ -4,6 +4,7 @@
 //! before, so `audit verify` finds the disagreement. What was appended after the last
 //! checkpoint is protected by the keyed links alone: the interval bounds that window.
 
+use crate::platform::observe::JobPass;
 use std::time::Duration;
 
 use tokio::io::AsyncReadExt;
@@ -57,13 +58,23 @@ pub async fn run(state: AppState) {
         let lease_ms = (interval.max(60) * 1000) as i64;
         match crate::platform::jobs::acquire(&state.db, LEASE, &state.instance_id, state.clock.now_ms(), lease_ms).await
         {
-            Ok(true) => {
-                if let Err(error) = take(&state.db, Anchor::of(&state), &state.audit_keys, state.clock.now_ms()).await {
+            Ok(true) => match take(&state.db, Anchor::of(&state), &state.audit_keys, state.clock.now_ms()).await {
+                Ok(taken) => state.metrics.job_pass(
+                    LEASE,
+                    JobPass::Worked {
+                        items: taken.is_some() as u64,
+                    },
+                ),
+                Err(error) => {
+                    state.metrics.job_pass(LEASE, JobPass::Failed);
                     tracing::warn!(%error, "anchoring the audit chain failed");
                 }
+            },
+            Ok(false) => state.metrics.job_pass(LEASE, JobPass::Skipped),
+            Err(error) => {
+                state.metrics.job_pass(LEASE, JobPass::Failed);
+                tracing::warn!(%error, "anchoring the audit chain failed")
             }
-            Ok(false) => {}
-            Err(error) => tracing::warn!(%error, "anchoring the audit chain failed"),
         }
     }
 }

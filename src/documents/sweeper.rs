@@ -2,6 +2,7 @@
 //! (left by a crash between storing an object and committing its row), once they are older
 //! than `uploads.pending_max_age_secs`. One instance at a time runs it, by lease.
 
+use crate::platform::observe::JobPass;
 use std::time::Duration;
 
 use super::{rules, store};
@@ -32,7 +33,10 @@ pub async fn run(state: AppState) {
                 tracing::info!(?report, "swept uploads")
             }
             Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "sweeping uploads failed"),
+            Err(error) => {
+                state.metrics.job_pass(LEASE, JobPass::Failed);
+                tracing::warn!(%error, "sweeping uploads failed")
+            }
         }
     }
 }
@@ -41,6 +45,7 @@ pub async fn sweep_once(state: &AppState) -> anyhow::Result<SweepReport> {
     let now = state.clock.now_ms();
     let lease_ms = (state.settings.uploads.sweep_interval_secs.max(60) * 1000) as i64;
     if !crate::platform::jobs::acquire(&state.db, LEASE, &state.instance_id, now, lease_ms).await? {
+        state.metrics.job_pass(LEASE, JobPass::Skipped);
         return Ok(SweepReport {
             skipped: true,
             ..Default::default()
@@ -74,5 +79,7 @@ pub async fn sweep_once(state: &AppState) -> anyhow::Result<SweepReport> {
             }
         }
     }
+    let items = (report.pending_removed + report.orphans_removed) as u64;
+    state.metrics.job_pass(LEASE, JobPass::Worked { items });
     Ok(report)
 }

@@ -15,7 +15,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use bytes::Bytes;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use tokio::sync::Semaphore;
+
+use crate::platform::observe::FaceLoad;
 pub use zhujian_face::Descriptor;
 use zhujian_face::{Engine, Quality, Refusal};
 
@@ -75,6 +79,11 @@ pub trait FaceVerifier: Send + Sync {
 
     /// The descriptor and head pose of the single face in a photo (a liveness frame).
     fn examine<'a>(&'a self, evidence: Evidence) -> BoxFuture<'a, Result<Examined, FaceError>>;
+
+    /// The pool's load for the metrics; `None` for engines without one here.
+    fn load(&self) -> Option<FaceLoad> {
+        None
+    }
 }
 
 /// A face examined for liveness.
@@ -92,8 +101,28 @@ pub struct LocalVerifier {
     engine: Arc<Engine>,
     quality: Quality,
     threshold: f32,
+    workers: usize,
     running: Arc<Semaphore>,
     admitted: Arc<Semaphore>,
+    waits: Waits,
+}
+
+/// What the pool's semaphores do not tell: who waits, for how long, who was refused.
+#[derive(Default)]
+struct Waits {
+    waiting: AtomicU64,
+    refused: AtomicU64,
+    waited_micros: AtomicU64,
+    count: AtomicU64,
+}
+
+/// One check counted as waiting until it runs or is given up (its request cancelled).
+struct Waiting<'a>(&'a AtomicU64);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl LocalVerifier {
@@ -107,8 +136,10 @@ impl LocalVerifier {
             engine: load_engine(models_dir)?,
             quality: quality(settings),
             threshold: settings.threshold,
+            workers,
             running: Arc::new(Semaphore::new(workers)),
             admitted: Arc::new(Semaphore::new(workers + settings.queue)),
+            waits: Waits::default(),
         })
     }
 
@@ -117,13 +148,23 @@ impl LocalVerifier {
         &self,
         work: impl FnOnce(&Engine, &Quality) -> T + Send + 'static,
     ) -> Result<T, FaceError> {
-        let _admitted = self.admitted.clone().try_acquire_owned().map_err(|_| FaceError::Busy)?;
+        let _admitted = self.admitted.clone().try_acquire_owned().map_err(|_| {
+            self.waits.refused.fetch_add(1, Ordering::Relaxed);
+            FaceError::Busy
+        })?;
+        self.waits.waiting.fetch_add(1, Ordering::Relaxed);
+        let waiting = Waiting(&self.waits.waiting);
+        let since = std::time::Instant::now();
         let _running = self
             .running
             .clone()
             .acquire_owned()
             .await
             .map_err(|_| FaceError::Busy)?;
+        drop(waiting);
+        let waited = since.elapsed().as_micros() as u64;
+        self.waits.waited_micros.fetch_add(waited, Ordering::Relaxed);
+        self.waits.count.fetch_add(1, Ordering::Relaxed);
         let engine = self.engine.clone();
         let quality = self.quality.clone();
         tokio::task::spawn_blocking(move || work(&engine, &quality))
@@ -163,6 +204,18 @@ impl FaceVerifier for LocalVerifier {
 
     fn compare(&self, a: &Descriptor, b: &Descriptor) -> Verdict {
         verdict(a, b, self.threshold)
+    }
+
+    fn load(&self) -> Option<FaceLoad> {
+        let read = |n: &AtomicU64| n.load(Ordering::Relaxed);
+        Some(FaceLoad {
+            workers: self.workers as u64,
+            running: (self.workers - self.running.available_permits()) as u64,
+            waiting: read(&self.waits.waiting),
+            refused: read(&self.waits.refused),
+            wait_seconds: read(&self.waits.waited_micros) as f64 / 1e6,
+            waits: read(&self.waits.count),
+        })
     }
 
     fn examine<'a>(&'a self, evidence: Evidence) -> BoxFuture<'a, Result<Examined, FaceError>> {
@@ -222,6 +275,10 @@ impl FaceVerifier for Providers {
 
     fn examine<'a>(&'a self, evidence: Evidence) -> BoxFuture<'a, Result<Examined, FaceError>> {
         self.local.examine(evidence)
+    }
+
+    fn load(&self) -> Option<FaceLoad> {
+        self.local.load()
     }
 }
 

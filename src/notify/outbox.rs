@@ -4,6 +4,7 @@
 //! notice when a template is configured for its kind) are sent by `deliver_due` with
 //! retries, each attempt recorded.
 
+use crate::platform::observe::JobPass;
 use serde_json::Value;
 
 use super::store::{self, NewNotification};
@@ -179,6 +180,7 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<DeliveryReport> {
     let holds_lease =
         || crate::platform::jobs::acquire(&state.db, LEASE, &state.instance_id, state.clock.now_ms(), lease_ms);
     if !holds_lease().await? {
+        state.metrics.job_pass(LEASE, JobPass::Skipped);
         return Ok(DeliveryReport {
             skipped: true,
             ..Default::default()
@@ -221,7 +223,17 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<DeliveryReport> {
             }
         }
     }
+    let items = (report.delivered + report.retried + report.failed) as u64;
+    state.metrics.job_pass(LEASE, JobPass::Worked { items });
     Ok(report)
+}
+
+/// What waits to be sent: how many notifications, and how long (seconds) the one due longest
+/// ago has waited (0 when none is overdue), for the metrics.
+pub async fn backlog(state: &AppState) -> Result<(i64, f64), sqlx::Error> {
+    let (pending, oldest_due) = store::backlog(&state.db).await?;
+    let waited_ms = oldest_due.map_or(0, |due| (state.clock.now_ms() - due).max(0));
+    Ok((pending, waited_ms as f64 / 1000.0))
 }
 
 /// Runs `deliver_due` every `sms.deliver_interval_secs` until the process ends.
@@ -233,6 +245,7 @@ pub async fn run(state: AppState) {
     loop {
         tokio::time::sleep(std::time::Duration::from_secs(interval)).await;
         if let Err(error) = deliver_due(&state).await {
+            state.metrics.job_pass(LEASE, JobPass::Failed);
             tracing::warn!(%error, "delivering notifications failed");
         }
     }

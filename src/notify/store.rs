@@ -160,6 +160,17 @@ pub struct Due {
 }
 
 /// SMS and WeChat notices due at `now`, oldest due first, at most 100.
+/// The notifications waiting to be sent (SMS, WeChat), and when the one due longest ago fell
+/// due (Unix ms).
+pub async fn backlog(db: impl Executor<'_>) -> Result<(i64, Option<i64>), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT COUNT(*), MIN(next_attempt_at) FROM notifications \
+         WHERE state = 'pending' AND channel IN ('sms', 'wechat')",
+    )
+    .fetch_one(db)
+    .await
+}
+
 pub async fn due(db: impl Executor<'_>, now: i64) -> Result<Vec<Due>, sqlx::Error> {
     sqlx::query_as(
         "SELECT n.id, n.channel, n.kind, n.params, n.recipient_id, e.contact_phone, p.openid, n.copy_of, n.created_at, \

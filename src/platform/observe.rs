@@ -75,6 +75,51 @@ struct Histogram {
 struct Counters {
     requests: BTreeMap<(String, String, u16), u64>,
     latency: BTreeMap<String, Histogram>,
+    /// Passes of background jobs by (job, outcome), and the items they handled by job.
+    job_passes: BTreeMap<(&'static str, &'static str), u64>,
+    job_items: BTreeMap<&'static str, u64>,
+}
+
+/// How one pass of a background job ended. Several instances run each job by lease, so the
+/// items, summed over the instances, count each piece of work once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum JobPass {
+    /// This instance held the lease and handled `items` (tasks closed, notices sent...).
+    Worked {
+        items: u64,
+    },
+    /// Another instance holds the lease.
+    Skipped,
+    Failed,
+}
+
+/// What the metrics read at scrape time, beside the counters.
+pub struct Gauges {
+    /// Pool connections: (open, idle, maximum).
+    pub pool: (u32, usize, u32),
+    pub face: Option<FaceLoad>,
+    /// Notifications (SMS, WeChat) waiting to be sent, and the age in seconds of the one due
+    /// longest ago; `None` when the database did not answer.
+    pub outbox: Option<(i64, f64)>,
+}
+
+/// Reads the gauges at scrape time. The state implements it: the face engine and the outbox
+/// belong to domains the platform does not know.
+pub trait ReadGauges: Send + Sync {
+    fn gauges(&self) -> crate::BoxFuture<'_, Gauges>;
+}
+
+/// The face engine's pool at this instant, and its waits so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct FaceLoad {
+    pub workers: u64,
+    pub running: u64,
+    pub waiting: u64,
+    /// Checks refused because the queue was full (503 `face.busy`).
+    pub refused: u64,
+    /// Time checks waited for a worker: total seconds and how many waited.
+    pub wait_seconds: f64,
+    pub waits: u64,
 }
 
 /// Request counters and latency histograms, rendered in Prometheus' text format.
@@ -100,8 +145,22 @@ impl Metrics {
         h.sum += seconds;
     }
 
-    /// The exposition text; `pool` is (connections open, connections idle, maximum).
-    pub fn render(&self, pool: (u32, usize, u32)) -> String {
+    /// Counts one pass of the background job `job`.
+    pub fn job_pass(&self, job: &'static str, pass: JobPass) {
+        let mut c = self.counters.lock().unwrap_or_else(|e| e.into_inner());
+        let outcome = match pass {
+            JobPass::Worked { items } => {
+                *c.job_items.entry(job).or_default() += items;
+                "worked"
+            }
+            JobPass::Skipped => "skipped",
+            JobPass::Failed => "failed",
+        };
+        *c.job_passes.entry((job, outcome)).or_default() += 1;
+    }
+
+    /// The exposition text: the counters, then `gauges`.
+    pub fn render(&self, gauges: &Gauges) -> String {
         use std::fmt::Write;
         let c = self.counters.lock().unwrap_or_else(|e| e.into_inner());
         let mut out = String::new();
@@ -140,7 +199,19 @@ impl Metrics {
                 h.count
             );
         }
-        let (open, idle, max) = pool;
+        render_jobs(&mut out, &c);
+        render_face(&mut out, gauges.face);
+        if let Some((pending, oldest)) = gauges.outbox {
+            out.push_str("# HELP zhujian_outbox_pending Notifications (SMS, WeChat) waiting to be sent.\n");
+            out.push_str("# TYPE zhujian_outbox_pending gauge\n");
+            let _ = writeln!(out, "zhujian_outbox_pending {pending}");
+            out.push_str(
+                "# HELP zhujian_outbox_oldest_due_seconds How long the notification due longest ago has waited.\n",
+            );
+            out.push_str("# TYPE zhujian_outbox_oldest_due_seconds gauge\n");
+            let _ = writeln!(out, "zhujian_outbox_oldest_due_seconds {oldest}");
+        }
+        let (open, idle, max) = gauges.pool;
         out.push_str("# HELP zhujian_db_pool_connections Database pool connections by state.\n");
         out.push_str("# TYPE zhujian_db_pool_connections gauge\n");
         let _ = writeln!(
@@ -152,6 +223,46 @@ impl Metrics {
         let _ = writeln!(out, "zhujian_db_pool_connections{{state=\"max\"}} {max}");
         out
     }
+}
+
+fn render_jobs(out: &mut String, c: &Counters) {
+    use std::fmt::Write;
+    out.push_str("# HELP zhujian_job_passes_total Passes of background jobs by outcome (worked, skipped: another instance holds the lease, failed).\n");
+    out.push_str("# TYPE zhujian_job_passes_total counter\n");
+    for ((job, outcome), n) in &c.job_passes {
+        let _ = writeln!(
+            out,
+            "zhujian_job_passes_total{{job=\"{job}\",outcome=\"{outcome}\"}} {n}"
+        );
+    }
+    out.push_str("# HELP zhujian_job_items_total Items background jobs handled on this instance.\n");
+    out.push_str("# TYPE zhujian_job_items_total counter\n");
+    for (job, n) in &c.job_items {
+        let _ = writeln!(out, "zhujian_job_items_total{{job=\"{job}\"}} {n}");
+    }
+}
+
+fn render_face(out: &mut String, face: Option<FaceLoad>) {
+    use std::fmt::Write;
+    let Some(face) = face else { return };
+    out.push_str(
+        "# HELP zhujian_face_checks Face checks on this instance's engine by state; workers is the pool's size.\n",
+    );
+    out.push_str("# TYPE zhujian_face_checks gauge\n");
+    for (state, n) in [
+        ("workers", face.workers),
+        ("running", face.running),
+        ("waiting", face.waiting),
+    ] {
+        let _ = writeln!(out, "zhujian_face_checks{{state=\"{state}\"}} {n}");
+    }
+    out.push_str("# HELP zhujian_face_refused_total Face checks refused because the queue was full.\n");
+    out.push_str("# TYPE zhujian_face_refused_total counter\n");
+    let _ = writeln!(out, "zhujian_face_refused_total {}", face.refused);
+    out.push_str("# HELP zhujian_face_wait_seconds Time face checks waited for a worker.\n");
+    out.push_str("# TYPE zhujian_face_wait_seconds summary\n");
+    let _ = writeln!(out, "zhujian_face_wait_seconds_sum {}", face.wait_seconds);
+    let _ = writeln!(out, "zhujian_face_wait_seconds_count {}", face.waits);
 }
 
 fn escape(label: &str) -> String {

@@ -12,11 +12,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::platform::config::Settings;
 use crate::platform::db::Db;
 use crate::platform::error::{ApiError, ApiResult, Problem};
 use crate::platform::objects::ObjectStore;
-use crate::platform::observe::Metrics;
+use crate::platform::observe::{Metrics, ReadGauges};
 use crate::platform::web::Json;
 
 pub fn router<S>() -> OpenApiRouter<S>
@@ -25,7 +24,7 @@ where
     Db: FromRef<S>,
     Arc<ObjectStore>: FromRef<S>,
     Arc<Metrics>: FromRef<S>,
-    Arc<Settings>: FromRef<S>,
+    Arc<dyn ReadGauges>: FromRef<S>,
 {
     OpenApiRouter::new()
         .routes(routes!(healthz))
@@ -67,16 +66,13 @@ async fn readyz(State(db): State<Db>, State(objects): State<Arc<ObjectStore>>) -
     Ok(Json(Health { status: "ready" }))
 }
 
-/// Prometheus metrics: requests by route and status, latency histograms, pool usage.
+/// Prometheus metrics: requests by route and status, latency histograms, background jobs'
+/// passes, the face engine's load, the outbox's backlog, pool usage.
 #[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, content_type = "text/plain", body = String)))]
-async fn metrics(
-    State(db): State<Db>,
-    State(settings): State<Arc<Settings>>,
-    State(metrics): State<Arc<Metrics>>,
-) -> impl IntoResponse {
-    let pool = (db.size(), db.num_idle(), settings.database.max_connections);
+async fn metrics(State(metrics): State<Arc<Metrics>>, State(reader): State<Arc<dyn ReadGauges>>) -> impl IntoResponse {
+    let gauges = reader.gauges().await;
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-        metrics.render(pool),
+        metrics.render(&gauges),
     )
 }

@@ -2,6 +2,7 @@
 //! report, and the progress of a task for staff, also as CSV and XLSX.
 
 use crate::openapi::register::routes;
+use crate::platform::observe::JobPass;
 use axum::{
     extract::{Path, State},
     http::{header, StatusCode},
@@ -47,6 +48,7 @@ pub async fn run(state: AppState) {
     loop {
         tokio::time::sleep(std::time::Duration::from_secs(interval)).await;
         if let Err(error) = close_overdue(&state).await {
+            state.metrics.job_pass(LEASE, JobPass::Failed);
             tracing::warn!(%error, "closing overdue verification tasks failed");
         }
     }
@@ -59,6 +61,7 @@ pub async fn close_overdue(state: &AppState) -> anyhow::Result<usize> {
     let now = state.clock.now_ms();
     let lease_ms = (state.settings.check_in.close_interval_secs.max(60) * 1000) as i64;
     if !crate::platform::jobs::acquire(&state.db, LEASE, &state.instance_id, now, lease_ms).await? {
+        state.metrics.job_pass(LEASE, JobPass::Skipped);
         return Ok(0);
     }
     let today = Date::today_in_china(now).to_string();
@@ -71,6 +74,7 @@ pub async fn close_overdue(state: &AppState) -> anyhow::Result<usize> {
             closed += 1;
         }
     }
+    state.metrics.job_pass(LEASE, JobPass::Worked { items: closed as u64 });
     Ok(closed)
 }
 

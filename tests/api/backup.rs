@@ -20,7 +20,9 @@ struct Uploaded {
 
 async fn upload(app: &TestApp, token: &str, n: usize) -> Uploaded {
     let bytes = crate::files::pdf(3000 + n * 97);
-    let answer = app.upload(token, "business_licence", &format!("证照{n}.pdf"), bytes.clone()).await;
+    let answer = app
+        .upload(token, "business_licence", &format!("证照{n}.pdf"), bytes.clone())
+        .await;
     answer.expect(201);
     Uploaded {
         id: answer.body["id"].as_str().unwrap().to_owned(),
@@ -40,7 +42,9 @@ async fn download_sha256(app: &TestApp, token: &str, id: &str) -> String {
 async fn a_backup_under_write_load_restores_every_acknowledged_document_and_the_audit_chain() {
     let app = TestApp::start(Engine::Sqlite).await;
     let lixia = app.staff_token("lixia", "district", Some("370102")).await;
-    let (_, password) = app.enterprise_account(&lixia, ENTERPRISE, "370102", "13912345678").await;
+    let (_, password) = app
+        .enterprise_account(&lixia, ENTERPRISE, "370102", "13912345678")
+        .await;
     let token = app.enterprise_token(ENTERPRISE, &password).await.body["access_token"]
         .as_str()
         .unwrap()
@@ -75,10 +79,21 @@ async fn a_backup_under_write_load_restores_every_acknowledged_document_and_the_
     let (manifest, during) = tokio::join!(backup, load);
     let manifest = manifest.expect("the backup");
     assert!(during > 0, "uploads ran during the backup");
-    let documents = manifest.objects.iter().filter(|o| o.key.starts_with("documents/")).count();
-    assert!(documents >= before.len(), "{documents} objects copied: {:?}", manifest.objects);
+    let documents = manifest
+        .objects
+        .iter()
+        .filter(|o| o.key.starts_with("documents/"))
+        .count();
     assert!(
-        manifest.objects.iter().any(|o| o.key.starts_with(&app.settings.audit.checkpoint_prefix)),
+        documents >= before.len(),
+        "{documents} objects copied: {:?}",
+        manifest.objects
+    );
+    assert!(
+        manifest
+            .objects
+            .iter()
+            .any(|o| o.key.starts_with(&app.settings.audit.checkpoint_prefix)),
         "the checkpoint came along"
     );
     assert!(
@@ -124,7 +139,9 @@ async fn a_backup_under_write_load_restores_every_acknowledged_document_and_the_
 async fn a_damaged_backup_is_refused_before_anything_is_written() {
     let app = TestApp::start(Engine::Sqlite).await;
     let lixia = app.staff_token("lixia", "district", Some("370102")).await;
-    let (_, password) = app.enterprise_account(&lixia, ENTERPRISE, "370102", "13912345678").await;
+    let (_, password) = app
+        .enterprise_account(&lixia, ENTERPRISE, "370102", "13912345678")
+        .await;
     let token = app.enterprise_token(ENTERPRISE, &password).await.body["access_token"]
         .as_str()
         .unwrap()
@@ -135,7 +152,11 @@ async fn a_damaged_backup_is_refused_before_anything_is_written() {
     let manifest = zhujian::backup::backup(&app.settings, &app.state.db, app.state.engine, &target)
         .await
         .unwrap();
-    let document = manifest.objects.iter().find(|o| o.key.starts_with("documents/")).unwrap();
+    let document = manifest
+        .objects
+        .iter()
+        .find(|o| o.key.starts_with("documents/"))
+        .unwrap();
     let copy = target.join("objects").join(&document.key);
     let mut bytes = std::fs::read(&copy).unwrap();
     bytes[10] ^= 1;

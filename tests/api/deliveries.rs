@@ -52,6 +52,7 @@ async fn two_instances_send_each_notice_once(engine: Engine) {
     }
 
     drop(conn);
+    assert_eq!(first.metric("zhujian_outbox_pending").await, NOTICES as f64);
     first.sms.set_delay(Duration::from_millis(400));
     let first_batch = tokio::spawn({
         let state = first.state.clone();
@@ -88,4 +89,9 @@ async fn two_instances_send_each_notice_once(engine: Engine) {
         .unwrap();
     assert_eq!(states.len(), NOTICES);
     assert!(states.iter().all(|s| s == "delivered"), "{states:?}");
+
+    // The instances' metrics, summed, count each notice once: how operators check it.
+    let items = r#"zhujian_job_items_total{job="notifications.deliver"}"#;
+    assert_eq!(first.metric(items).await + second.metric(items).await, NOTICES as f64);
+    assert_eq!(first.metric("zhujian_outbox_pending").await, 0.0);
 }

@@ -207,6 +207,17 @@ impl TestApp {
         }
     }
 
+    /// A sample's value in this instance's `/metrics` (0 when it has none yet), e.g.
+    /// `zhujian_outbox_pending` or `zhujian_job_items_total{job="documents.sweep"}`.
+    pub async fn metric(&self, sample: &str) -> f64 {
+        let page = self.get("/metrics", None).await;
+        page.expect(200);
+        page.text
+            .lines()
+            .find_map(|line| line.strip_prefix(sample)?.strip_prefix(' '))
+            .map_or(0.0, |value| value.parse().unwrap())
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

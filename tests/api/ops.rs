@@ -29,6 +29,27 @@ async fn health_readiness_and_metrics(engine: Engine) {
         .text
         .contains(r#"zhujian_http_request_duration_seconds_count{route="/healthz"} 1"#));
     assert!(metrics.text.contains(r#"zhujian_db_pool_connections{state="max"} 5"#));
+    // The face engine's pool, idle: its size, nothing running or waiting.
+    let workers = format!(
+        r#"zhujian_face_checks{{state="workers"}} {}"#,
+        app.state.face.load().unwrap().workers
+    );
+    assert!(metrics.text.contains(&workers), "{}", metrics.text);
+    assert!(metrics.text.contains(r#"zhujian_face_checks{state="running"} 0"#));
+    assert!(metrics.text.contains("zhujian_outbox_pending 0"));
+    // A pass of a job, counted by outcome and items.
+    zhujian::documents::sweeper::sweep_once(&app.state).await.unwrap();
+    let metrics = app.get("/metrics", None).await;
+    assert!(
+        metrics
+            .text
+            .contains(r#"zhujian_job_passes_total{job="documents.sweep",outcome="worked"} 1"#),
+        "{}",
+        metrics.text
+    );
+    assert!(metrics
+        .text
+        .contains(r#"zhujian_job_items_total{job="documents.sweep"} 0"#));
 
     app.state.db.close().await;
     app.get("/readyz", None).await.expect_problem(503, "service.not_ready");

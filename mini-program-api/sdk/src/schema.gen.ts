@@ -2891,7 +2891,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics: requests by route and status, latency histograms, pool usage. */
+        /**
+         * Prometheus metrics: requests by route and status, latency histograms, background jobs'
+         *     passes, the face engine's load, the outbox's backlog, pool usage.
+         */
         get: operations["metrics"];
         put?: never;
         post?: never;

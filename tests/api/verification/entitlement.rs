@@ -87,6 +87,12 @@ async fn one_person_checks_in_once_however_many_race(engine: Engine) {
         ];
         assert!(allowed.contains(&refused.code()), "{}", refused.text);
     }
+    // The face engine's refusals for a full queue are counted, each one.
+    let busy = answers
+        .iter()
+        .filter(|a| a.status == 503 && a.code() == "face.busy")
+        .count();
+    assert_eq!(app.metric("zhujian_face_refused_total").await, busy as f64);
     let valid: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM check_in_attempts WHERE task_id = $1 AND outcome <> 'refused'")
             .bind(&s.task)
