@@ -8,6 +8,9 @@
 //! Run with `./scripts/bench.sh audit` (SQLite in a temporary folder; PostgreSQL too when
 //! `BENCH_POSTGRES_URL` names a server to create a scratch database on).
 
+#[path = "common/postgres.rs"]
+mod postgres;
+
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -126,13 +129,7 @@ async fn main() {
     let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
     bench("SQLite", &sqlite, dir.path()).await;
     if let Ok(server) = std::env::var("BENCH_POSTGRES_URL") {
-        let name = format!("bench_{}", uuid::Uuid::now_v7().simple());
-        let (admin, _) = sqlx::AnyPool::connect(&server).await.map(|p| (p, ())).unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&admin)
-            .await
-            .unwrap();
-        let url = format!("{}/{name}", server.rsplit_once('/').unwrap().0);
+        let url = postgres::scratch_database(&server).await;
         bench("PostgreSQL", &url, dir.path()).await;
     }
 }

@@ -6,6 +6,9 @@
 //! `BENCH_POSTGRES_URL` names a server to create a scratch database on; `BENCH_SKIP_SQLITE=1`
 //! leaves SQLite out). `CERTIFICATES=n` imports n rows instead (a quick run).
 
+#[path = "common/postgres.rs"]
+mod postgres;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -472,13 +475,7 @@ async fn main() {
         bench("SQLite", "", dir.path(), total).await;
     }
     if let Ok(server) = std::env::var("BENCH_POSTGRES_URL") {
-        let name = format!("bench_{}", uuid::Uuid::now_v7().simple());
-        let admin = sqlx::AnyPool::connect(&server).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&admin)
-            .await
-            .unwrap();
-        let url = format!("{}/{name}", server.rsplit_once('/').unwrap().0);
+        let url = postgres::scratch_database(&server).await;
         bench("PostgreSQL", &url, dir.path(), total).await;
     }
 }

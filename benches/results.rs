@@ -12,6 +12,9 @@
 //! 300 ms): signed in through the console's own form, the enterprise list (first, sorted,
 //! filtered and deep pages) and each category's results, timed whole (HTML rendered and read).
 
+#[path = "common/postgres.rs"]
+mod postgres;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -197,13 +200,7 @@ async fn main() {
         bench("SQLite", "", dir.path()).await;
     }
     if let Ok(server) = std::env::var("BENCH_POSTGRES_URL") {
-        let name = format!("bench_{}", uuid::Uuid::now_v7().simple());
-        let admin = sqlx::AnyPool::connect(&server).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&admin)
-            .await
-            .unwrap();
-        let url = format!("{}/{name}", server.rsplit_once('/').unwrap().0);
+        let url = postgres::scratch_database(&server).await;
         bench("PostgreSQL", &url, dir.path()).await;
     }
 }

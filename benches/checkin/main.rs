@@ -14,6 +14,9 @@ mod seed;
 mod selfies;
 mod server;
 
+#[path = "../common/postgres.rs"]
+mod postgres;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -304,13 +307,7 @@ async fn main() {
     );
     bench("SQLite", "", dir.path()).await;
     if let Ok(server) = std::env::var("BENCH_POSTGRES_URL") {
-        let name = format!("bench_{}", uuid::Uuid::now_v7().simple());
-        let admin = sqlx::AnyPool::connect(&server).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&admin)
-            .await
-            .unwrap();
-        let url = format!("{}/{name}", server.rsplit_once('/').unwrap().0);
+        let url = postgres::scratch_database(&server).await;
         bench("PostgreSQL", &url, dir.path()).await;
     }
 }
