@@ -30,6 +30,19 @@ async fn upload(app: &TestApp, token: &str, n: usize) -> Uploaded {
     }
 }
 
+/// An enterprise's password and token: the documents' owner.
+async fn enterprise(app: &TestApp) -> (String, String) {
+    let lixia = app.staff_token("lixia", "district", Some("370102")).await;
+    let (_, password) = app
+        .enterprise_account(&lixia, ENTERPRISE, "370102", "13912345678")
+        .await;
+    let token = app.enterprise_token(ENTERPRISE, &password).await.body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (password, token)
+}
+
 async fn download_sha256(app: &TestApp, token: &str, id: &str) -> String {
     let link = app.get(&format!("/api/v1/documents/{id}/link"), Some(token)).await;
     link.expect(200);
@@ -41,14 +54,7 @@ async fn download_sha256(app: &TestApp, token: &str, id: &str) -> String {
 #[tokio::test]
 async fn a_backup_under_write_load_restores_every_acknowledged_document_and_the_audit_chain() {
     let app = TestApp::start(Engine::Sqlite).await;
-    let lixia = app.staff_token("lixia", "district", Some("370102")).await;
-    let (_, password) = app
-        .enterprise_account(&lixia, ENTERPRISE, "370102", "13912345678")
-        .await;
-    let token = app.enterprise_token(ENTERPRISE, &password).await.body["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (password, token) = enterprise(&app).await;
     let mut before = Vec::new();
     for n in 0..6 {
         before.push(upload(&app, &token, n).await);
@@ -138,14 +144,7 @@ async fn a_backup_under_write_load_restores_every_acknowledged_document_and_the_
 #[tokio::test]
 async fn a_damaged_backup_is_refused_before_anything_is_written() {
     let app = TestApp::start(Engine::Sqlite).await;
-    let lixia = app.staff_token("lixia", "district", Some("370102")).await;
-    let (_, password) = app
-        .enterprise_account(&lixia, ENTERPRISE, "370102", "13912345678")
-        .await;
-    let token = app.enterprise_token(ENTERPRISE, &password).await.body["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (password, token) = enterprise(&app).await;
     upload(&app, &token, 1).await;
     let folder = tempfile::tempdir().unwrap();
     let target = folder.path().join("backup");
