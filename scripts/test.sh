@@ -78,6 +78,8 @@ start_garage
 prepare_face_models
 
 export TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+# The backup drill (tests/api/backup.rs) runs pg_dump and pg_restore of the same version.
+export PATH="$pg_bin:$PATH"
 export TEST_POSTGRES_LOG="$pg_dir/server.log"
 cargo test --locked --workspace "$@"
 

@@ -40,7 +40,7 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
-    /// Backups of the embedded store.
+    /// Backups of the whole store.
     Store {
         #[command(subcommand)]
         command: BackupCommand,
@@ -110,14 +110,16 @@ enum AdminCommand {
 
 #[derive(Subcommand)]
 enum BackupCommand {
-    /// Copy the embedded store (SQLite database, the objects it names, audit checkpoints, kept
-    /// secrets) into a new folder, online, consistent as of one instant.
+    /// Copy the store (the database, SQLite or PostgreSQL through pg_dump; the objects it names;
+    /// the audit checkpoints; kept secrets) into a new folder, online, consistent as of one
+    /// instant.
     Backup {
         /// The folder to create.
         to: PathBuf,
     },
-    /// Restore a backup into the configured storage folder, which must hold no database yet;
-    /// every object is checked against the backup's manifest first.
+    /// Restore a backup into the configured store, whose database must be new (no SQLite file,
+    /// or a PostgreSQL database without tables, restored with pg_restore); every object is
+    /// checked against the backup's manifest first.
     Restore {
         /// The backup's folder.
         from: PathBuf,

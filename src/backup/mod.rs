@@ -1,20 +1,24 @@
-//! Backup and restore of the embedded default: the SQLite database and the objects it names,
-//! taken online while the server runs (`zhujian admin backup`, `zhujian admin restore`).
+//! Backup and restore of a whole store: the database, the objects it names and the audit
+//! checkpoints, taken online while the server runs (`zhujian store backup`, `zhujian store
+//! restore`), on the embedded default (SQLite, files) and on PostgreSQL with S3.
 //!
 //! A backup is consistent as of one instant, the database snapshot, in three steps whose order
 //! is the point:
 //! 1. the audit checkpoints, first, so that none is newer than the copied chain (a newer one
 //!    would make the restored log look cut short);
-//! 2. the database, in one read transaction (`VACUUM INTO`): every act committed before it is
-//!    in, with its audit event;
-//! 3. every object the copied database names, checked against the digest recorded at upload:
-//!    an object is complete before the row that names it commits, and is never rewritten.
+//! 2. the database, in one read transaction (SQLite: `VACUUM INTO`; PostgreSQL: `pg_dump` in an
+//!    exported snapshot): every act committed before it is in, with its audit event;
+//! 3. every object the copied database names (read in that same snapshot), checked against
+//!    the digest recorded at upload: an object is complete before the row that names it
+//!    commits, and is never rewritten.
 //!
 //! `manifest.json`, written last, lists every copied object with its SHA-256; `restore`
-//! checks them all before it writes anything. The generated `secrets.toml` of a development
-//! store goes along (its data key opens the encrypted personal data); production keys come
-//! from the environment and stay out of backups. PostgreSQL is backed up with its own tools
-//! (docs/operations.md); these commands refuse it.
+//! checks them all, and that the target database is new, before it writes anything; the
+//! database goes last. The generated `secrets.toml` of a development store goes along (its
+//! data key opens the encrypted personal data); production keys come from the environment and
+//! stay out of backups.
+
+mod postgres;
 
 use std::path::{Component, Path, PathBuf};
 
@@ -31,6 +35,7 @@ use crate::platform::db::{self, Db, Engine};
 use crate::platform::objects::ObjectStore;
 
 const DATABASE: &str = "zhujian.db";
+const DUMP: &str = "zhujian.pgdump";
 const MANIFEST: &str = "manifest.json";
 const SECRETS: &str = "secrets.toml";
 const OBJECTS: &str = "objects";
@@ -57,10 +62,6 @@ pub struct Entry {
 /// folder that must not exist yet.
 pub async fn backup(settings: &Settings, db: &Db, engine: Engine, to: &Path) -> anyhow::Result<Manifest> {
     ensure!(
-        engine == Engine::Sqlite,
-        "zhujian admin backup covers the embedded SQLite; back PostgreSQL up with pg_dump (docs/operations.md)"
-    );
-    ensure!(
         !to.exists(),
         "{} already exists: back up into a new folder",
         to.display()
@@ -72,11 +73,17 @@ pub async fn backup(settings: &Settings, db: &Db, engine: Engine, to: &Path) -> 
         entries.push(copy_out(&objects, &listed.key, to).await?);
     }
     let taken_at = system_now_ms();
-    let database = to.join(DATABASE);
-    db::copy_sqlite(db, &database).await?;
-    let copy = db::open_sqlite_read_only(&database).await?;
-    let stored = documents::stored_objects(&copy).await?;
-    copy.close().await;
+    let stored = match engine {
+        Engine::Sqlite => {
+            let database = to.join(DATABASE);
+            db::copy_sqlite(db, &database).await?;
+            let copy = db::open_sqlite_read_only(&database).await?;
+            let stored = documents::stored_objects(&copy).await?;
+            copy.close().await;
+            stored
+        }
+        Engine::Postgres => postgres::dump(db, &settings.database_url(), &to.join(DUMP)).await?,
+    };
     for (key, sha256, size) in stored {
         let entry = copy_out(&objects, &key, to).await?;
         ensure!(
@@ -105,13 +112,9 @@ pub struct Restored {
 }
 
 /// Restores the backup in `from` into the store `settings` name (its database, objects and
-/// kept secrets), which must be new: no database file there yet. Every object is checked
-/// against the manifest before anything is written.
+/// kept secrets). The database must be new: no SQLite file there yet, or a PostgreSQL database
+/// without tables. Every object is checked against the manifest before anything is written.
 pub async fn restore(settings: &Settings, from: &Path) -> anyhow::Result<Restored> {
-    ensure!(
-        settings.database.url.is_empty(),
-        "zhujian admin restore covers the embedded SQLite; restore PostgreSQL with pg_restore (docs/operations.md)"
-    );
     let manifest: Manifest = serde_json::from_slice(
         &tokio::fs::read(from.join(MANIFEST))
             .await
@@ -125,12 +128,34 @@ pub async fn restore(settings: &Settings, from: &Path) -> anyhow::Result<Restore
             entry.key
         );
     }
+    let url = settings.database_url();
+    let engine = Engine::of_url(&url)?;
     let dir = &settings.storage.dir;
-    let database = dir.join(DATABASE);
+    let sqlite_file = dir.join(DATABASE);
+    let (dump, target) = match engine {
+        Engine::Sqlite => {
+            ensure!(
+                settings.database.url.is_empty(),
+                "restore SQLite into storage.dir/{DATABASE}: leave database.url empty"
+            );
+            ensure!(
+                !sqlite_file.exists(),
+                "{} exists: restore into a new storage folder",
+                sqlite_file.display()
+            );
+            (from.join(DATABASE), None)
+        }
+        Engine::Postgres => {
+            let (db, _) = db::connect(settings).await?;
+            postgres::ensure_empty(&db).await?;
+            db.close().await;
+            (from.join(DUMP), Some(url))
+        }
+    };
     ensure!(
-        !database.exists(),
-        "{} exists: restore into a new storage folder",
-        database.display()
+        dump.exists(),
+        "{} is missing: this backup is of the other database engine",
+        dump.display()
     );
     tokio::fs::create_dir_all(dir).await?;
     let objects = ObjectStore::from_settings(settings)?;
@@ -140,8 +165,13 @@ pub async fn restore(settings: &Settings, from: &Path) -> anyhow::Result<Restore
     if from.join(SECRETS).exists() && !dir.join(SECRETS).exists() {
         tokio::fs::copy(from.join(SECRETS), dir.join(SECRETS)).await?;
     }
-    // Last: the database file is what makes the folder a store.
-    tokio::fs::copy(from.join(DATABASE), &database).await?;
+    // Last: the database is what makes the rest a store.
+    match target {
+        None => {
+            tokio::fs::copy(&dump, &sqlite_file).await?;
+        }
+        Some(url) => postgres::restore(&url, &dump).await?,
+    }
     Ok(Restored {
         taken_at: manifest.taken_at,
         objects: manifest.objects.len(),
