@@ -49,6 +49,7 @@ fn page_of(target_kind: &str, target_id: &str) -> Option<String> {
         "assessment" => Some(format!("/console/assessments/{target_id}")),
         "daily_event" => Some(format!("/console/daily-events/{target_id}")),
         "verification_task" => Some(format!("/console/verification/tasks/{target_id}")),
+        "project_assessment" => Some(format!("/console/project-assessments/{target_id}")),
         _ => None,
     }
 }

@@ -23,6 +23,7 @@ mod documents;
 mod enterprises;
 mod home;
 mod page;
+mod projects;
 mod results;
 mod review;
 mod session;
@@ -111,6 +112,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(verification::review_check_in),
         )
         .route("/console/verification/check-ins/{id}/selfie", get(verification::selfie))
+        // The inbox groups' own pages: project assessments.
+        .route("/console/project-assessments", get(projects::list))
+        .route("/console/project-assessments/{id}", get(projects::record))
+        .route("/console/project-assessments/{id}/review", post(projects::review))
         .layer(from_fn_with_state(state, session::guard));
     Router::new()
         .route("/console", get(|| async { Redirect::permanent("/console/") }))

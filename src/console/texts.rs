@@ -73,6 +73,8 @@ pub struct Texts {
     /// The tables, enterprises and results pages.
     pub lists: &'static ListTexts,
     pub verification: &'static super::verification::texts::VerificationTexts,
+    /// The project assessments' pages.
+    pub projects: &'static super::projects::ProjectTexts,
 }
 
 pub const ZH: Texts = Texts {
@@ -138,6 +140,7 @@ pub const ZH: Texts = Texts {
     role_sysadmin: "系统管理员",
     lists: &lists::ZH,
     verification: &super::verification::texts::ZH,
+    projects: &super::projects::texts::ZH,
 };
 
 pub const EN: Texts = Texts {
@@ -203,6 +206,7 @@ pub const EN: Texts = Texts {
     role_sysadmin: "System administrator",
     lists: &lists::EN,
     verification: &super::verification::texts::EN,
+    projects: &super::projects::texts::EN,
 };
 
 impl Texts {

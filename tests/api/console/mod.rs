@@ -8,6 +8,7 @@ mod enterprises;
 mod forms;
 mod journeys;
 mod layout;
+mod projects;
 mod results;
 mod review;
 mod verification;
