@@ -112,10 +112,19 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(verification::review_check_in),
         )
         .route("/console/verification/check-ins/{id}/selfie", get(verification::selfie))
-        // The inbox groups' own pages: project assessments.
+        // The inbox groups' own pages: project assessments, check-ins at their attempt (and
+        // appeals decided).
         .route("/console/project-assessments", get(projects::list))
         .route("/console/project-assessments/{id}", get(projects::record))
         .route("/console/project-assessments/{id}/review", post(projects::review))
+        .route(
+            "/console/verification/check-ins/{id}",
+            get(verification::appeals::check_in),
+        )
+        .route(
+            "/console/verification/check-ins/{id}/appeal",
+            post(verification::appeals::decide_appeal),
+        )
         .layer(from_fn_with_state(state, session::guard));
     Router::new()
         .route("/console", get(|| async { Redirect::permanent("/console/") }))

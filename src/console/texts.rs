@@ -75,6 +75,8 @@ pub struct Texts {
     pub verification: &'static super::verification::texts::VerificationTexts,
     /// The project assessments' pages.
     pub projects: &'static super::projects::ProjectTexts,
+    /// Check-ins' appeals decided on a task's progress page.
+    pub check_ins: &'static super::verification::appeals::AppealTexts,
 }
 
 pub const ZH: Texts = Texts {
@@ -141,6 +143,7 @@ pub const ZH: Texts = Texts {
     lists: &lists::ZH,
     verification: &super::verification::texts::ZH,
     projects: &super::projects::texts::ZH,
+    check_ins: &super::verification::appeals::ZH,
 };
 
 pub const EN: Texts = Texts {
@@ -207,6 +210,7 @@ pub const EN: Texts = Texts {
     lists: &lists::EN,
     verification: &super::verification::texts::EN,
     projects: &super::projects::texts::EN,
+    check_ins: &super::verification::appeals::EN,
 };
 
 impl Texts {
