@@ -24,6 +24,7 @@ mod enterprises;
 mod home;
 mod page;
 mod projects;
+mod registrations;
 mod results;
 mod review;
 mod session;
@@ -113,7 +114,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/console/verification/check-ins/{id}/selfie", get(verification::selfie))
         // The inbox groups' own pages: project assessments, check-ins at their attempt (and
-        // appeals decided).
+        // appeals decided), held registrations.
         .route("/console/project-assessments", get(projects::list))
         .route("/console/project-assessments/{id}", get(projects::record))
         .route("/console/project-assessments/{id}/review", post(projects::review))
@@ -125,6 +126,9 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/console/verification/check-ins/{id}/appeal",
             post(verification::appeals::decide_appeal),
         )
+        .route("/console/registrations", get(registrations::list))
+        .route("/console/registrations/{id}", get(registrations::review))
+        .route("/console/registrations/{id}/decision", post(registrations::decide))
         .layer(from_fn_with_state(state, session::guard));
     Router::new()
         .route("/console", get(|| async { Redirect::permanent("/console/") }))

@@ -10,6 +10,7 @@ mod forms;
 mod journeys;
 mod layout;
 mod projects;
+mod registrations;
 mod results;
 mod review;
 mod verification;
