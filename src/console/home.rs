@@ -52,6 +52,7 @@ fn page_of(target_kind: &str, target_id: &str) -> Option<String> {
         // Opens the attempt on its task's progress page (`verification::appeals::check_in`).
         "check_in_attempt" => Some(format!("/console/verification/check-ins/{target_id}")),
         "registration_review" => Some(format!("/console/registrations/{target_id}")),
+        "application" => Some(format!("/console/applications/{target_id}")),
         "project_assessment" => Some(format!("/console/project-assessments/{target_id}")),
         _ => None,
     }

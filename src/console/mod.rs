@@ -17,6 +17,7 @@
 //! `console/base.html` with a `frame: page::Frame` field, its words in `texts`, a route below.
 
 mod accounts;
+mod applications;
 pub mod assets;
 mod auth;
 mod documents;
@@ -114,7 +115,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/console/verification/check-ins/{id}/selfie", get(verification::selfie))
         // The inbox groups' own pages: project assessments, check-ins at their attempt (and
-        // appeals decided), held registrations.
+        // appeals decided), held registrations, certificate applications.
         .route("/console/project-assessments", get(projects::list))
         .route("/console/project-assessments/{id}", get(projects::record))
         .route("/console/project-assessments/{id}/review", post(projects::review))
@@ -129,6 +130,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/console/registrations", get(registrations::list))
         .route("/console/registrations/{id}", get(registrations::review))
         .route("/console/registrations/{id}/decision", post(registrations::decide))
+        .route("/console/applications", get(applications::list))
+        .route("/console/applications/{id}", get(applications::application))
+        .route("/console/applications/{id}/review", post(applications::review))
         .layer(from_fn_with_state(state, session::guard));
     Router::new()
         .route("/console", get(|| async { Redirect::permanent("/console/") }))

@@ -3,6 +3,7 @@
 //! saves a screenshot of its key page under `$CARGO_TARGET_TMPDIR/console/` (target/tmp).
 
 mod accounts;
+mod applications;
 mod check_ins;
 mod documents;
 mod enterprises;
