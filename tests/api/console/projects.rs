@@ -9,7 +9,7 @@ use super::{artefact, browser, client, console_session, sign_in, PASSWORD};
 use crate::both_engines;
 use crate::files::pdf;
 use crate::harness::{Engine, TestApp};
-use crate::projects::{project, setup, Setup};
+use crate::projects::{project, setup};
 
 both_engines!(
     the_city_station_passes_a_project_assessment_from_its_inbox,
@@ -19,12 +19,11 @@ both_engines!(
 
 const A_CODE: &str = "91350100M000100Y43";
 
-/// A project in 370102 whose assessment a supervisor has filled and submitted: its id and the
-/// signed form's document id.
-pub async fn submitted(s: &Setup) -> (String, String) {
-    let app = &s.app;
+/// A project of enterprise A in 370102 whose assessment a supervisor has filled and submitted:
+/// its id and the signed form's document id.
+pub async fn submitted(app: &TestApp, city: &str) -> (String, String) {
     let project_id = app
-        .post("/api/v1/projects", project("P-200", "370102", A_CODE), Some(&s.city))
+        .post("/api/v1/projects", project("P-200", "370102", A_CODE), Some(city))
         .await
         .body["id"]
         .as_str()
@@ -109,7 +108,7 @@ pub fn notice_code(html: &str) -> &str {
 async fn the_city_station_passes_a_project_assessment_from_its_inbox(engine: Engine) {
     let s = setup(engine).await;
     let app = &s.app;
-    let (id, form) = submitted(&s).await;
+    let (id, form) = submitted(&s.app, &s.city).await;
     let city = console_session(app, "city1", PASSWORD).await;
     let record = format!("/console/project-assessments/{id}");
 
@@ -165,7 +164,7 @@ async fn the_city_station_passes_a_project_assessment_from_its_inbox(engine: Eng
 async fn only_the_city_station_reviews_and_only_in_scope(engine: Engine) {
     let s = setup(engine).await;
     let app = &s.app;
-    let (id, _) = submitted(&s).await;
+    let (id, _) = submitted(&s.app, &s.city).await;
     let record = format!("/console/project-assessments/{id}");
     let lixia = console_session(app, "lixia", PASSWORD).await;
     let shizhong = console_session(app, "shizhong", PASSWORD).await;
@@ -208,7 +207,7 @@ async fn only_the_city_station_reviews_and_only_in_scope(engine: Engine) {
 async fn the_city_station_returns_a_project_assessment_in_the_browser(engine: Engine) {
     let s = setup(engine).await;
     let app = &s.app;
-    let (id, form) = submitted(&s).await;
+    let (id, form) = submitted(&s.app, &s.city).await;
     let record = format!("/console/project-assessments/{id}");
     let (browser, _place) = browser().await;
 
