@@ -53,6 +53,7 @@ fn page_of(target_kind: &str, target_id: &str) -> Option<String> {
         "check_in_attempt" => Some(format!("/console/verification/check-ins/{target_id}")),
         "registration_review" => Some(format!("/console/registrations/{target_id}")),
         "application" => Some(format!("/console/applications/{target_id}")),
+        "exam_registration" => Some(format!("/console/exam-registrations/{target_id}")),
         "project_assessment" => Some(format!("/console/project-assessments/{target_id}")),
         _ => None,
     }

@@ -22,6 +22,7 @@ pub mod assets;
 mod auth;
 mod documents;
 mod enterprises;
+mod exams;
 mod home;
 mod page;
 mod projects;
@@ -115,7 +116,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/console/verification/check-ins/{id}/selfie", get(verification::selfie))
         // The inbox groups' own pages: project assessments, check-ins at their attempt (and
-        // appeals decided), held registrations, certificate applications.
+        // appeals decided), held registrations, certificate applications, exam registrations.
         .route("/console/project-assessments", get(projects::list))
         .route("/console/project-assessments/{id}", get(projects::record))
         .route("/console/project-assessments/{id}/review", post(projects::review))
@@ -133,6 +134,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/console/applications", get(applications::list))
         .route("/console/applications/{id}", get(applications::application))
         .route("/console/applications/{id}/review", post(applications::review))
+        .route("/console/exam-registrations", get(exams::list))
+        .route("/console/exam-registrations/{id}", get(exams::registration))
+        .route("/console/exam-registrations/{id}/review", post(exams::review))
         .layer(from_fn_with_state(state, session::guard));
     Router::new()
         .route("/console", get(|| async { Redirect::permanent("/console/") }))

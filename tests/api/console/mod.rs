@@ -7,6 +7,7 @@ mod applications;
 mod check_ins;
 mod documents;
 mod enterprises;
+mod exams;
 mod forms;
 mod journeys;
 mod layout;
