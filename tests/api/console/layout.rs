@@ -61,24 +61,32 @@ async fn fit(browser: &Browser, app: &TestApp, pages: &[String], who: &str) {
             let inner = browser.run("return window.innerWidth").await.as_u64().unwrap();
             assert!(inner > u64::from(width) - 100, "the window is {width} wide: {inner}");
             assert_eq!(browser.text("#who").await, who, "{page}");
+            let refused = browser
+                .run("return document.querySelector('#notice-code') !== null")
+                .await;
+            assert_eq!(refused, false, "{page} is shown, not refused");
         }
     }
 }
 
-/// The pages of the inbox groups (project assessments, held registrations, applications), as
-/// the city sees them, with a record of each.
+/// The pages of the inbox groups (project assessments, held registrations, applications, exam
+/// registrations), as the city sees them, with a record of each.
 async fn the_inbox_groups_pages_fit_both_screen_sizes(engine: Engine) {
-    let w = crate::applications::with_certificates(engine).await;
-    let app = &w.app;
-    let (project, _) = super::projects::submitted(app, &w.city).await;
+    let app = &TestApp::start(engine).await;
+    let city = app.staff_token("city1", "city", None).await;
+    // 张三, employed by enterprise A and registered for an exam; a project of A assessed.
+    let (exam, p) = super::exams::submitted(app, &city).await;
+    let exam = exam["id"].as_str().unwrap().to_owned();
+    let (project, _) = super::projects::submitted(app, &city).await;
+    // Someone else with 张三's face: held.
     crate::one_face::registers(app, "openid-y", 2, "a").await.1.expect(202);
-    let held = app.get("/api/v1/people/registration-reviews", Some(&w.city)).await;
+    let held = app.get("/api/v1/people/registration-reviews", Some(&city)).await;
     let review = held.body[0]["id"].as_str().unwrap().to_owned();
-    let scan = crate::applications::scan(app, &w.p).await;
+    let scan = crate::applications::scan(app, &p).await;
     let body = json!({"kind": "special", "category": "高处作业吊篮安装拆卸工", "number": "S-9", "issued_on": "2023-05-01",
                       "expires_on": "2029-04-30", "scan_document_id": scan, "commitment_accepted": true});
     let applied = app
-        .post("/api/v1/people/me/certificate-supplements", body, Some(&w.p))
+        .post("/api/v1/people/me/certificate-supplements", body, Some(&p))
         .await;
     applied.expect(201);
     let application = applied.body["application"]["id"].as_str().unwrap().to_owned();
@@ -89,6 +97,8 @@ async fn the_inbox_groups_pages_fit_both_screen_sizes(engine: Engine) {
         format!("/console/registrations/{review}"),
         "/console/applications".to_owned(),
         format!("/console/applications/{application}"),
+        "/console/exam-registrations".to_owned(),
+        format!("/console/exam-registrations/{exam}"),
     ];
     let (browser, _place) = browser().await;
     sign_in(&browser, app, "city1", PASSWORD).await;
