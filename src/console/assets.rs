@@ -28,7 +28,7 @@ pub const CSS: Asset = Asset {
     name: "zhujian-console.css",
     content_type: "text/css; charset=utf-8",
     bytes: include_bytes!("../../assets/console/zhujian-console.css"),
-    sha256: "1ffb746a1f6f706672336a75564687a43092d51c6f731975a4224ac3e42b534a",
+    sha256: "fb266b098496d8bf580a5e76a92ef57ca8ebd2f0944fdda72ae3f336151f6e1b",
 };
 
 pub const ALL: &[Asset] = &[HTMX, CSS];

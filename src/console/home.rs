@@ -49,6 +49,12 @@ fn page_of(target_kind: &str, target_id: &str) -> Option<String> {
         "assessment" => Some(format!("/console/assessments/{target_id}")),
         "daily_event" => Some(format!("/console/daily-events/{target_id}")),
         "verification_task" => Some(format!("/console/verification/tasks/{target_id}")),
+        // Opens the attempt on its task's progress page (`verification::appeals::check_in`).
+        "check_in_attempt" => Some(format!("/console/verification/check-ins/{target_id}")),
+        "registration_review" => Some(format!("/console/registrations/{target_id}")),
+        "application" => Some(format!("/console/applications/{target_id}")),
+        "exam_registration" => Some(format!("/console/exam-registrations/{target_id}")),
+        "project_assessment" => Some(format!("/console/project-assessments/{target_id}")),
         _ => None,
     }
 }

@@ -17,12 +17,16 @@
 //! `console/base.html` with a `frame: page::Frame` field, its words in `texts`, a route below.
 
 mod accounts;
+mod applications;
 pub mod assets;
 mod auth;
 mod documents;
 mod enterprises;
+mod exams;
 mod home;
 mod page;
+mod projects;
+mod registrations;
 mod results;
 mod review;
 mod session;
@@ -111,6 +115,28 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(verification::review_check_in),
         )
         .route("/console/verification/check-ins/{id}/selfie", get(verification::selfie))
+        // The inbox groups' own pages: project assessments, check-ins at their attempt (and
+        // appeals decided), held registrations, certificate applications, exam registrations.
+        .route("/console/project-assessments", get(projects::list))
+        .route("/console/project-assessments/{id}", get(projects::record))
+        .route("/console/project-assessments/{id}/review", post(projects::review))
+        .route(
+            "/console/verification/check-ins/{id}",
+            get(verification::appeals::check_in),
+        )
+        .route(
+            "/console/verification/check-ins/{id}/appeal",
+            post(verification::appeals::decide_appeal),
+        )
+        .route("/console/registrations", get(registrations::list))
+        .route("/console/registrations/{id}", get(registrations::review))
+        .route("/console/registrations/{id}/decision", post(registrations::decide))
+        .route("/console/applications", get(applications::list))
+        .route("/console/applications/{id}", get(applications::application))
+        .route("/console/applications/{id}/review", post(applications::review))
+        .route("/console/exam-registrations", get(exams::list))
+        .route("/console/exam-registrations/{id}", get(exams::registration))
+        .route("/console/exam-registrations/{id}/review", post(exams::review))
         .layer(from_fn_with_state(state, session::guard));
     Router::new()
         .route("/console", get(|| async { Redirect::permanent("/console/") }))

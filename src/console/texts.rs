@@ -75,6 +75,10 @@ pub struct Texts {
     /// The tables, enterprises and results pages.
     pub lists: &'static ListTexts,
     pub verification: &'static super::verification::texts::VerificationTexts,
+    /// The project assessments' pages.
+    pub projects: &'static super::projects::ProjectTexts,
+    /// Check-ins' appeals decided on a task's progress page.
+    pub check_ins: &'static super::verification::appeals::AppealTexts,
 }
 
 pub const ZH: Texts = Texts {
@@ -144,6 +148,8 @@ pub const ZH: Texts = Texts {
     role_sysadmin: "系统管理员",
     lists: &lists::ZH,
     verification: &super::verification::texts::ZH,
+    projects: &super::projects::texts::ZH,
+    check_ins: &super::verification::appeals::ZH,
 };
 
 pub const EN: Texts = Texts {
@@ -211,6 +217,8 @@ pub const EN: Texts = Texts {
     role_sysadmin: "System administrator",
     lists: &lists::EN,
     verification: &super::verification::texts::EN,
+    projects: &super::projects::texts::EN,
+    check_ins: &super::verification::appeals::EN,
 };
 
 impl Texts {

@@ -48,6 +48,13 @@ async fn in_scope(state: &AppState, caller: &Caller, id: &CheckInAttemptId) -> A
     Ok((task, attempt))
 }
 
+/// A check-in as staff with jurisdiction over its task see it (404 outside it): the console
+/// opens an inbox item of a check-in at its task's progress page.
+pub async fn attempt_for_staff(state: &AppState, caller: &Caller, id: &CheckInAttemptId) -> ApiResult<AttemptView> {
+    caller.require(REVIEWERS)?;
+    Ok(in_scope(state, caller, id).await?.1)
+}
+
 fn outcome_of(attempt: &AttemptView) -> ApiResult<Outcome> {
     Outcome::parse(&attempt.outcome).ok_or_else(|| ApiError::internal("unknown check-in outcome"))
 }
@@ -343,15 +350,26 @@ async fn decide_appeal(
     Path(id): Path<CheckInAttemptId>,
     Json(body): Json<AppealDecisionBody>,
 ) -> ApiResult<Json<DecisionResult>> {
+    Ok(Json(decide_appeal_of(&state, &caller, act, &id, &body).await?))
+}
+
+/// Staff's decision on an appeal (also the console's progress page).
+pub async fn decide_appeal_of(
+    state: &AppState,
+    caller: &Caller,
+    act: Act,
+    id: &CheckInAttemptId,
+    body: &AppealDecisionBody,
+) -> ApiResult<DecisionResult> {
     caller.require(REVIEWERS)?;
-    let (task, attempt) = in_scope(&state, &caller, &id).await?;
-    act.set_target(target(&id));
+    let (task, attempt) = in_scope(state, caller, id).await?;
+    act.set_target(target(id));
     let has = |kind: &str| attempt.decisions.iter().any(|d| d.kind == kind);
     let to =
         rules::decide_appeal(has("appeal"), has("appeal_decision"), body.decision).map_err(appeal_decision_refused)?;
     let now = state.clock.now_ms();
     let decision = NewDecision {
-        attempt: &id,
+        attempt: id,
         kind: "appeal_decision",
         decision: body.decision.as_str(),
         text: body.opinion.as_str(),
@@ -366,7 +384,7 @@ async fn decide_appeal(
     }
     let granted = to == Outcome::Accepted;
     if granted {
-        match store::set_outcome(&mut *tx, &id, Outcome::Refused, to).await {
+        match store::set_outcome(&mut *tx, id, Outcome::Refused, to).await {
             Err(e) if is_unique_violation(&e) => return Err(holds_round()),
             Ok(false) => return Err(appeal_decided()),
             moved => moved?,
@@ -374,9 +392,9 @@ async fn decide_appeal(
         store::pass_if_complete(&mut tx, &task, now).await?;
     }
     store::tell_appeal_decided(&mut tx, &task, granted, body.opinion.as_str(), now).await?;
-    let result = result(&mut tx, &task.id, &id).await?;
-    act.commit(tx, target(&id)).await?;
-    Ok(Json(result))
+    let result = result(&mut tx, &task.id, id).await?;
+    act.commit(tx, target(id)).await?;
+    Ok(result)
 }
 
 fn holds_round() -> ApiError {

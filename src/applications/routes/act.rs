@@ -54,6 +54,17 @@ pub(super) async fn list_applications(
     Query(filter): Query<ApplicationFilter>,
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Vec<ApplicationView>>> {
+    Ok(Json(list(&state, &caller, filter, page).await?))
+}
+
+/// The applications within the caller's bounds, filtered and paged: `GET /applications` and
+/// the staff console's list.
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    filter: ApplicationFilter,
+    page: Page,
+) -> ApiResult<Vec<ApplicationView>> {
     caller.require(READERS)?;
     let filter = Filter {
         state: filter.state,
@@ -61,7 +72,7 @@ pub(super) async fn list_applications(
         waiting_for: filter.waiting_for,
     };
     let rows = store::list(&state.db, &caller.bounds(), &filter, &page).await?;
-    Ok(Json(rows.iter().map(|row| row.view(&state.keys)).collect()))
+    Ok(rows.iter().map(|row| row.view(&state.keys)).collect())
 }
 
 async fn with_history(conn: &mut Conn, state: &AppState, row: &ApplicationRow) -> ApiResult<ApplicationWithHistory> {
@@ -77,12 +88,17 @@ pub(super) async fn get_application(
     caller: Caller,
     Path(id): Path<ApplicationId>,
 ) -> ApiResult<Json<ApplicationWithHistory>> {
+    Ok(Json(read(&state, &caller, &id).await?))
+}
+
+/// One application within the caller's bounds, with its history.
+pub async fn read(state: &AppState, caller: &Caller, id: &ApplicationId) -> ApiResult<ApplicationWithHistory> {
     caller.require(READERS)?;
     let mut conn = state.db.acquire().await?;
-    let row = store::get(&mut *conn, &id, &caller.bounds())
+    let row = store::get(&mut *conn, id, &caller.bounds())
         .await?
         .ok_or_else(not_found)?;
-    Ok(Json(with_history(&mut conn, &state, &row).await?))
+    with_history(&mut conn, state, &row).await
 }
 
 /// Decides the application in the act's transaction and answers with it and its history.
@@ -93,7 +109,7 @@ async fn decided(
     row: &ApplicationRow,
     by: &By<'_>,
     verdict: &Verdict<'_>,
-) -> ApiResult<Json<ApplicationWithHistory>> {
+) -> ApiResult<ApplicationWithHistory> {
     let row = flow::decide(&mut tx, state, row, by, verdict, state.clock.now_ms()).await?;
     answered(state, act, tx, &row).await
 }
@@ -104,10 +120,10 @@ async fn answered(
     act: Act,
     mut tx: Tx<'static>,
     row: &ApplicationRow,
-) -> ApiResult<Json<ApplicationWithHistory>> {
+) -> ApiResult<ApplicationWithHistory> {
     let answer = with_history(&mut tx, state, row).await?;
     act.commit(tx, format!("application:{}", row.id)).await?;
-    Ok(Json(answer))
+    Ok(answer)
 }
 
 /// The decision of a body, refused without an opinion when it refuses.
@@ -178,7 +194,7 @@ pub(super) async fn confirm_application(
         opinion,
         original_checked: false,
     };
-    decided(&state, act, tx, &row, &by, &verdict).await
+    decided(&state, act, tx, &row, &by, &verdict).await.map(Json)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -233,14 +249,25 @@ pub(super) async fn review_application(
     Path(id): Path<ApplicationId>,
     Json(body): Json<ApplicationReviewBody>,
 ) -> ApiResult<Json<ApplicationWithHistory>> {
+    Ok(Json(review(&state, &caller, act, &id, body).await?))
+}
+
+/// Staff's decision at their step: `POST /applications/{id}/review` and the staff console's.
+pub async fn review(
+    state: &AppState,
+    caller: &Caller,
+    act: Act,
+    id: &ApplicationId,
+    body: ApplicationReviewBody,
+) -> ApiResult<ApplicationWithHistory> {
     caller.require(&[Role::City, Role::District])?;
     let opinion = body.opinion.as_ref().map(|o| o.as_str());
     let decision = decision_with(matches!(body.decision, ReviewDecision::Approve), opinion)?;
     let mut tx = act.begin().await?;
-    let row = store::get(&mut *tx, &id, &caller.bounds())
+    let row = store::get(&mut *tx, id, &caller.bounds())
         .await?
         .ok_or_else(not_found)?;
-    if !at_callers_step(&caller, &row) {
+    if !at_callers_step(caller, &row) {
         return Err(not_yours());
     }
     if decision == Decision::Pass && original_due(&row) && !body.original_checked {
@@ -262,7 +289,7 @@ pub(super) async fn review_application(
         opinion,
         original_checked: body.original_checked,
     };
-    decided(&state, act, tx, &row, &by, &verdict).await
+    decided(state, act, tx, &row, &by, &verdict).await
 }
 
 /// The applicant withdraws an application still in progress.
@@ -294,5 +321,5 @@ pub(super) async fn withdraw_application(
         id: &caller.account_id,
     };
     let row = flow::withdraw(&mut tx, &state, &row, &by, state.clock.now_ms()).await?;
-    answered(&state, act, tx, &row).await
+    answered(&state, act, tx, &row).await.map(Json)
 }

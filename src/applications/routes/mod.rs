@@ -8,6 +8,8 @@ mod apply;
 mod enterprise;
 mod public;
 
+pub use act::{list, read, review, ApplicationFilter, ApplicationReviewBody};
+
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;

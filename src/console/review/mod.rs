@@ -27,6 +27,7 @@ use crate::platform::error::ApiResult;
 use crate::platform::ids::AssessmentId;
 use crate::platform::web::parse_json;
 use crate::state::AppState;
+pub(super) use pages::page_link;
 pub use texts::ReviewTexts;
 
 /// The list's filters, as the query string gives them.

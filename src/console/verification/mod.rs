@@ -3,6 +3,7 @@
 //! its selected people and their certificates previewed, reviewed through the API's
 //! `verification::selection::review`; and the task's progress (`progress`).
 
+pub mod appeals;
 mod plan;
 mod progress;
 pub mod texts;

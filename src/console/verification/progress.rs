@@ -47,6 +47,8 @@ struct Line {
     accuracy: String,
     has_selfie: bool,
     awaits_review: bool,
+    /// The enterprise's appeal note, when its appeal awaits a decision.
+    appeal: Option<String>,
 }
 
 #[derive(Template)]
@@ -74,7 +76,7 @@ pub async fn progress_page(
 }
 
 /// The progress page with `notice`, or the API's refusal of the task itself.
-async fn answer(
+pub(super) async fn answer(
     state: &AppState,
     console: &Console,
     id: &VerificationTaskId,
@@ -148,6 +150,12 @@ fn line(number: usize, a: &AttemptView, person: String) -> Line {
         accuracy: metres(a.accuracy_m),
         has_selfie: a.selfie_document_id.is_some(),
         awaits_review: a.awaiting.as_deref() == Some("review"),
+        appeal: a
+            .decisions
+            .iter()
+            .find(|d| d.kind == "appeal")
+            .filter(|_| a.awaiting.as_deref() == Some("appeal_decision"))
+            .map(|d| d.text.clone()),
     }
 }
 

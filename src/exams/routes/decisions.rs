@@ -99,6 +99,18 @@ pub(super) async fn review(
     Path(id): Path<ExamRegistrationId>,
     Json(body): Json<ExamReviewBody>,
 ) -> ApiResult<Json<ExamRegistrationView>> {
+    Ok(Json(review_registration(&state, &caller, &act, &id, body).await?))
+}
+
+/// Staff's review of a submitted registration: `POST /exam-registrations/{id}/review` and the
+/// staff console's.
+pub async fn review_registration(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &ExamRegistrationId,
+    body: ExamReviewBody,
+) -> ApiResult<ExamRegistrationView> {
     caller.require(EXAM_STAFF)?;
     let opinion = body.opinion.as_ref().map(|o| o.as_str());
     let decision = match body.decision {
@@ -113,11 +125,11 @@ pub(super) async fn review(
         ));
     }
     let mut tx = act.begin().await?;
-    let row = store::get_registration(&mut *tx, &id, &caller.bounds())
+    let row = store::get_registration(&mut *tx, id, &caller.bounds())
         .await?
         .ok_or_else(registration_not_found)?;
     let now = state.clock.now_ms();
-    if !store::review(&mut tx, &id, decision, opinion, &caller.staff_id(), now).await? {
+    if !store::review(&mut tx, id, decision, opinion, &caller.staff_id(), now).await? {
         return Err(ApiError::conflict(
             "exam.already_reviewed",
             "该报名已审核",
@@ -127,12 +139,12 @@ pub(super) async fn review(
     if decision == "rejected" {
         store::release_place(&mut tx, &row.batch_id).await?;
     }
-    let row = store::get_registration(&mut *tx, &id, &caller.bounds())
+    let row = store::get_registration(&mut *tx, id, &caller.bounds())
         .await?
         .ok_or_else(registration_not_found)?;
-    announce_review(&mut tx, &state, &row, opinion, now).await?;
+    announce_review(&mut tx, state, &row, opinion, now).await?;
     act.commit(tx, format!("exam_registration:{id}")).await?;
-    Ok(Json(row.view(&state.keys)))
+    Ok(row.view(&state.keys))
 }
 
 #[derive(Deserialize, ToSchema)]

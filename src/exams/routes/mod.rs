@@ -4,6 +4,8 @@
 
 mod decisions;
 
+pub use decisions::{review_registration, ExamReviewBody};
+
 use crate::openapi::register::routes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -17,7 +19,7 @@ use crate::audit::Act;
 use crate::auth::{Caller, Role};
 use crate::platform::db::{is_unique_violation, Conn};
 use crate::platform::error::{ApiError, ApiResult, Lang, Message, Problem};
-use crate::platform::ids::{EnterpriseId, ExamBatchId, PersonId};
+use crate::platform::ids::{EnterpriseId, ExamBatchId, ExamRegistrationId, PersonId};
 use crate::platform::paging::Page;
 use crate::platform::types::{Date, DistrictCode, Text};
 use crate::platform::web::Json;
@@ -397,7 +399,34 @@ async fn list_registrations(
     Query(filter): Query<RegistrationFilter>,
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Vec<ExamRegistrationView>>> {
-    caller.require(&[Role::City, Role::District, Role::Enterprise, Role::Person])?;
+    Ok(Json(registrations(&state, &caller, filter, page).await?))
+}
+
+const REGISTRATION_READERS: &[Role] = &[Role::City, Role::District, Role::Enterprise, Role::Person];
+
+/// The exam registrations within the caller's bounds: `GET /exam-registrations` and the
+/// staff console's list.
+pub async fn registrations(
+    state: &AppState,
+    caller: &Caller,
+    filter: RegistrationFilter,
+    page: Page,
+) -> ApiResult<Vec<ExamRegistrationView>> {
+    caller.require(REGISTRATION_READERS)?;
     let rows = store::list_registrations(&state.db, &caller.bounds(), filter.batch_id.as_ref(), &page).await?;
-    Ok(Json(rows.into_iter().map(|row| row.view(&state.keys)).collect()))
+    Ok(rows.into_iter().map(|row| row.view(&state.keys)).collect())
+}
+
+/// One exam registration within the caller's bounds, read as the list reads it (the staff
+/// console's page of a registration).
+pub async fn registration(
+    state: &AppState,
+    caller: &Caller,
+    id: &ExamRegistrationId,
+) -> ApiResult<ExamRegistrationView> {
+    caller.require(REGISTRATION_READERS)?;
+    let row = store::get_registration(&state.db, id, &caller.bounds())
+        .await?
+        .ok_or_else(registration_not_found)?;
+    Ok(row.view(&state.keys))
 }

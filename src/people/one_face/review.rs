@@ -150,7 +150,13 @@ async fn list_reviews(
     caller: Caller,
     Query(q): Query<ReviewsQuery>,
 ) -> ApiResult<Json<Vec<ReviewView>>> {
-    require_reviewer(&caller)?;
+    Ok(Json(reviews(&state, &caller, q).await?))
+}
+
+/// The held (or decided) registrations, for city staff: `GET /people/registration-reviews`
+/// and the staff console's list.
+pub async fn reviews(state: &AppState, caller: &Caller, q: ReviewsQuery) -> ApiResult<Vec<ReviewView>> {
+    require_reviewer(caller)?;
     let wanted = match q.state.as_deref().unwrap_or("held") {
         "all" => None,
         s @ ("held" | "approved" | "refused") => Some(s),
@@ -173,9 +179,9 @@ async fn list_reviews(
     let mut conn = state.db.acquire().await?;
     let mut out = Vec::new();
     for row in store::reviews(&mut *conn, wanted, limit, offset).await? {
-        out.push(view(&mut conn, &state, row).await?);
+        out.push(view(&mut conn, state, row).await?);
     }
-    Ok(Json(out))
+    Ok(out)
 }
 
 /// One review with its evidence.
@@ -186,10 +192,15 @@ async fn get_review(
     caller: Caller,
     Path(id): Path<RegistrationReviewId>,
 ) -> ApiResult<Json<ReviewView>> {
-    require_reviewer(&caller)?;
+    Ok(Json(read(&state, &caller, &id).await?))
+}
+
+/// One review with its evidence, for city staff.
+pub async fn read(state: &AppState, caller: &Caller, id: &RegistrationReviewId) -> ApiResult<ReviewView> {
+    require_reviewer(caller)?;
     let mut conn = state.db.acquire().await?;
-    let row = store::review(&mut *conn, &id).await?.ok_or_else(not_found)?;
-    Ok(Json(view(&mut conn, &state, row).await?))
+    let row = store::review(&mut *conn, id).await?.ok_or_else(not_found)?;
+    view(&mut conn, state, row).await
 }
 
 #[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
@@ -225,10 +236,21 @@ async fn decide_review(
     Path(id): Path<RegistrationReviewId>,
     Json(body): Json<DecisionBody>,
 ) -> ApiResult<Json<ReviewView>> {
-    require_reviewer(&caller)?;
+    Ok(Json(decide(&state, &caller, &act, &id, body).await?))
+}
+
+/// City staff's decision on a held registration: the API's decision and the staff console's.
+pub async fn decide(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &RegistrationReviewId,
+    body: DecisionBody,
+) -> ApiResult<ReviewView> {
+    require_reviewer(caller)?;
     let target = format!("registration_review:{id}");
     act.set_target(target.clone());
-    let row = store::review(&state.db, &id).await?.ok_or_else(not_found)?;
+    let row = store::review(&state.db, id).await?.ok_or_else(not_found)?;
     let now = state.clock.now_ms();
     let reason = body.reason.as_str();
     let mut tx = act.begin().await?;
@@ -236,7 +258,7 @@ async fn decide_review(
         RegistrationDecision::Approve => ("approved", "people.registration_approved"),
         RegistrationDecision::Refuse => ("refused", "people.registration_refused"),
     };
-    if !store::decide(&mut *tx, &id, to, &caller.account_id, reason, now).await? {
+    if !store::decide(&mut *tx, id, to, &caller.account_id, reason, now).await? {
         return Err(ApiError::conflict(
             "review.decided",
             "该实名登记已审核完毕",
@@ -249,10 +271,10 @@ async fn decide_review(
     }
     let params = json!({"review_id": id, "reason": reason});
     outbox::enqueue(&mut tx, Recipient::PersonInbox(&row.person_id), kind, params, now).await?;
-    let decided = store::review(&mut *tx, &id).await?.ok_or_else(not_found)?;
-    let view = view(&mut tx, &state, decided).await?;
+    let decided = store::review(&mut *tx, id).await?.ok_or_else(not_found)?;
+    let view = view(&mut tx, state, decided).await?;
     act.commit(tx, target).await?;
-    Ok(Json(view))
+    Ok(view)
 }
 
 /// Closes a refused registration: removes the held identity, tells every index, and locks

@@ -3,11 +3,16 @@
 //! saves a screenshot of its key page under `$CARGO_TARGET_TMPDIR/console/` (target/tmp).
 
 mod accounts;
+mod applications;
+mod check_ins;
 mod documents;
 mod enterprises;
+mod exams;
 mod forms;
 mod journeys;
 mod layout;
+mod projects;
+mod registrations;
 mod results;
 mod review;
 mod verification;

@@ -21,7 +21,7 @@ pub(crate) fn id_number(n: usize) -> String {
 
 /// A person signed in as `openid` registers under ID number `n` with new photos of the
 /// fixture's face (`a`: person-a's portrait and selfie; otherwise the named photo twice).
-async fn registers(app: &TestApp, openid: &str, n: usize, face: &str) -> (String, Answer) {
+pub(crate) async fn registers(app: &TestApp, openid: &str, n: usize, face: &str) -> (String, Answer) {
     let token = person(app, openid).await;
     let (portrait, selfie) = match face {
         "a" => (photo("person-a-portrait.jpg"), photo("person-a-selfie.jpg")),
@@ -72,7 +72,7 @@ fn matched(review: &Value) -> Vec<String> {
 }
 
 /// `110105********NNNX` as the API masks `id_number(n)`.
-fn masked(n: usize) -> String {
+pub(crate) fn masked(n: usize) -> String {
     let full = id_number(n);
     format!("{}********{}", &full[..6], &full[14..])
 }

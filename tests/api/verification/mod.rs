@@ -262,7 +262,7 @@ async fn approved_with(engine: Engine, configure: impl FnOnce(&mut zhujian::plat
     s
 }
 
-struct Try<'a> {
+pub(crate) struct Try<'a> {
     token: &'a str,
     photo: &'a str,
     lat: f64,
@@ -273,7 +273,7 @@ struct Try<'a> {
 }
 
 /// Checks in with a new photo of the named fixture.
-async fn check_in(s: &Setup, t: Try<'_>) -> Answer {
+pub(crate) async fn check_in(s: &Setup, t: Try<'_>) -> Answer {
     let selfie = photo(t.photo);
     check_in_with(s, t, selfie).await
 }

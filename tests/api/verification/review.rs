@@ -16,7 +16,7 @@ both_engines!(
     concurrent_reviews_apply_once,
 );
 
-pub(super) fn at<'a>(token: &'a str, photo: &'a str, metres_north: f64) -> Try<'a> {
+pub(crate) fn at<'a>(token: &'a str, photo: &'a str, metres_north: f64) -> Try<'a> {
     Try {
         token,
         photo,

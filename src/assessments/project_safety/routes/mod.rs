@@ -13,6 +13,9 @@ mod filling;
 mod records;
 mod submission;
 
+pub use records::{history, list, read, submissions, ListQuery};
+pub use submission::review;
+
 use crate::openapi::register::routes;
 use serde::Serialize;
 use utoipa::ToSchema;

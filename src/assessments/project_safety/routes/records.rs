@@ -109,6 +109,12 @@ pub(super) async fn list_assessments(
     caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Vec<ProjectAssessmentRow>>> {
+    Ok(Json(list(&state, &caller, q).await?))
+}
+
+/// The project assessments `caller` may read, filtered and paged: `GET /project-assessments`
+/// and the staff console's list.
+pub async fn list(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<Vec<ProjectAssessmentRow>> {
     caller.require(READERS)?;
     let filter = store::Filter {
         state: q.state.map(|s| s.as_str().to_owned()),
@@ -120,7 +126,7 @@ pub(super) async fn list_assessments(
         page: q.page,
         per_page: q.per_page,
     };
-    Ok(Json(store::list(&state.db, &caller.bounds(), &filter, &page).await?))
+    Ok(store::list(&state.db, &caller.bounds(), &filter, &page).await?)
 }
 
 /// One project assessment with its scores and documents.
@@ -131,8 +137,13 @@ pub(super) async fn get_assessment(
     caller: Caller,
     Path(id): Path<ProjectAssessmentId>,
 ) -> ApiResult<Json<ProjectAssessmentView>> {
-    let row = visible(&state, &caller, &id).await?;
-    Ok(Json(view_of(&state, row).await?))
+    Ok(Json(read(&state, &caller, &id).await?))
+}
+
+/// One project assessment `caller` may read, with its scores and documents.
+pub async fn read(state: &AppState, caller: &Caller, id: &ProjectAssessmentId) -> ApiResult<ProjectAssessmentView> {
+    let row = visible(state, caller, id).await?;
+    view_of(state, row).await
 }
 
 /// Every state change: who, when, from, to, with what opinion.
@@ -143,8 +154,13 @@ pub(super) async fn state_history(
     caller: Caller,
     Path(id): Path<ProjectAssessmentId>,
 ) -> ApiResult<Json<Vec<StateChange>>> {
-    let row = visible(&state, &caller, &id).await?;
-    Ok(Json(PROJECT_ASSESSMENTS.changes(&state.db, &row.id).await?))
+    Ok(Json(history(&state, &caller, &id).await?))
+}
+
+/// The state changes of a project assessment `caller` may read, first to last.
+pub async fn history(state: &AppState, caller: &Caller, id: &ProjectAssessmentId) -> ApiResult<Vec<StateChange>> {
+    let row = visible(state, caller, id).await?;
+    Ok(PROJECT_ASSESSMENTS.changes(&state.db, &row.id).await?)
 }
 
 /// Every submission as the city station received it, first to last.
@@ -155,8 +171,13 @@ pub(super) async fn list_submissions(
     caller: Caller,
     Path(id): Path<ProjectAssessmentId>,
 ) -> ApiResult<Json<Vec<Submission>>> {
-    let row = visible(&state, &caller, &id).await?;
-    Ok(Json(store::submissions(&state.db, &row.id).await?))
+    Ok(Json(submissions(&state, &caller, &id).await?))
+}
+
+/// The submissions of a project assessment `caller` may read, first to last.
+pub async fn submissions(state: &AppState, caller: &Caller, id: &ProjectAssessmentId) -> ApiResult<Vec<Submission>> {
+    let row = visible(state, caller, id).await?;
+    Ok(store::submissions(&state.db, &row.id).await?)
 }
 
 /// Deletes a draft or returned project assessment (kept for the record, no longer listed);

@@ -115,11 +115,23 @@ pub(super) async fn review_assessment(
     Path(id): Path<ProjectAssessmentId>,
     Json(body): Json<ReviewBody>,
 ) -> ApiResult<Json<ProjectAssessmentView>> {
+    Ok(Json(review(&state, &caller, &act, &id, body).await?))
+}
+
+/// The city station passes a submitted project assessment or returns it to its supervisor,
+/// with an opinion: `POST /project-assessments/{id}/review` and the staff console's review.
+pub async fn review(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &ProjectAssessmentId,
+    body: ReviewBody,
+) -> ApiResult<ProjectAssessmentView> {
     caller.require(&[Role::City])?;
-    let row = visible(&state, &caller, &id).await?;
+    let row = visible(state, caller, id).await?;
     act.set_target(format!("project_assessment:{id}"));
     let to = rules::transition(row.state(), body.event()).map_err(not_allowed)?;
-    let template = template_of(&state, &row).await?;
+    let template = template_of(state, &row).await?;
     let mut tx = act.begin().await?;
     if !PROJECT_ASSESSMENTS
         .advance(
@@ -135,7 +147,7 @@ pub(super) async fn review_assessment(
     {
         return Err(changed_meanwhile());
     }
-    let view = reread(&mut *tx, &caller, &template, &id).await?;
+    let view = reread(&mut *tx, caller, &template, id).await?;
     act.commit(tx, format!("project_assessment:{id}")).await?;
-    Ok(Json(view))
+    Ok(view)
 }

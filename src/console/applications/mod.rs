@@ -1,0 +1,274 @@
+//! Certificate applications (办件) at the staff's step: the district desk accepts them
+//! (`application.district`), the city approves them (`application.city`). The list with the
+//! API's filters (`applications::routes::list`), one application with what it asks for, its
+//! approval chain, the scan of the original or the proof previewed beside it and its history
+//! (`routes::read`), and the approve/refuse form with the desk's check of the original
+//! (`routes::review`): the API's own functions, so its refusals are the page's.
+
+mod texts;
+
+use askama::Template;
+use axum::{
+    extract::{Path, RawQuery, State},
+    http::StatusCode,
+    response::Response,
+    Form,
+};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::page::{html, refused, Frame, Notice};
+use super::review::{given, page_link};
+use super::session::Console;
+use crate::applications::routes::{self as applications, ApplicationFilter, ApplicationReviewBody};
+use crate::applications::view::{ApplicationView, ApplicationWithHistory};
+use crate::audit::Act;
+use crate::platform::clock::china_time;
+use crate::platform::ids::ApplicationId;
+use crate::platform::paging::Page;
+use crate::platform::web::parse_json;
+use crate::state::AppState;
+pub use texts::ApplicationTexts;
+
+const LIST: &str = "/console/applications";
+
+/// Applications on a page of the list.
+const PER_PAGE: u32 = 50;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListForm {
+    waiting_for: String,
+    state: String,
+    kind: String,
+    page: Option<u32>,
+}
+
+struct ListRow {
+    id: String,
+    service: &'static str,
+    applicant: String,
+    certificate: String,
+    enterprise: String,
+    district: String,
+    state_code: &'static str,
+    state: &'static str,
+    waiting_for: &'static str,
+    updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/applications/list.html")]
+struct ListPage {
+    frame: Frame,
+    at: &'static ApplicationTexts,
+    rows: Vec<ListRow>,
+    form: ListForm,
+    page: u32,
+    more: bool,
+}
+
+impl ListPage {
+    fn page_link(&self, page: u32) -> String {
+        let f = &self.form;
+        let filters = [("waiting_for", &f.waiting_for), ("state", &f.state), ("kind", &f.kind)];
+        page_link(LIST, &filters, page)
+    }
+}
+
+/// `GET /console/applications`: the API's `GET /applications` with its filters.
+pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw): RawQuery) -> Response {
+    let form: ListForm = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let filter =
+        json!({"state": given(&form.state), "kind": given(&form.kind), "waiting_for": given(&form.waiting_for)});
+    let page = json!({"page": form.page, "per_page": PER_PAGE});
+    let found = match (
+        parse_json::<ApplicationFilter>(filter.to_string().as_bytes()),
+        parse_json::<Page>(page.to_string().as_bytes()),
+    ) {
+        (Ok(filter), Ok(page)) => applications::list(&state, &console.caller, filter, page).await,
+        (Err(error), _) | (_, Err(error)) => Err(error),
+    };
+    let found = match found {
+        Ok(found) => found,
+        Err(error) => return refused(&console, LIST, &error),
+    };
+    let at = ApplicationTexts::of(console.lang);
+    let more = found.len() as u32 == PER_PAGE;
+    let rows = found.into_iter().map(|a| list_row(at, a)).collect();
+    let page = ListPage {
+        frame: Frame::of(&console, "", LIST),
+        at,
+        rows,
+        page: form.page.unwrap_or(1),
+        form,
+        more,
+    };
+    html(StatusCode::OK, page)
+}
+
+fn list_row(at: &'static ApplicationTexts, a: ApplicationView) -> ListRow {
+    ListRow {
+        id: a.id.to_string(),
+        service: at.service(a.kind.label()),
+        applicant: a.applicant_name,
+        certificate: a.certificate_number.unwrap_or_default(),
+        enterprise: a.enterprise_name,
+        district: a.district_code,
+        state_code: a.state.as_str(),
+        state: at.word(a.state.as_str()),
+        waiting_for: a.waiting_for.map(|s| at.word(s.as_str())).unwrap_or_default(),
+        updated: china_time(a.updated_at),
+    }
+}
+
+/// An act on the application, as the history shows it.
+struct Event {
+    action: &'static str,
+    step: &'static str,
+    actor: &'static str,
+    opinion: String,
+    original_checked: bool,
+    at: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/applications/application.html")]
+struct ApplicationPage {
+    frame: Frame,
+    at: &'static ApplicationTexts,
+    view: ApplicationView,
+    service: &'static str,
+    state_code: &'static str,
+    state: &'static str,
+    waiting_code: &'static str,
+    waiting_for: &'static str,
+    steps: Vec<&'static str>,
+    /// What the application asks for, as label and value.
+    asks: Vec<(&'static str, String)>,
+    document: Option<String>,
+    created: String,
+    events: Vec<Event>,
+}
+
+/// `GET /console/applications/{id}`.
+pub async fn application(State(state): State<AppState>, console: Console, Path(id): Path<ApplicationId>) -> Response {
+    match applications::read(&state, &console.caller, &id).await {
+        Ok(read) => page(&console, read, StatusCode::OK, None),
+        Err(error) => refused(&console, &format!("{LIST}/{id}"), &error),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReviewForm {
+    decision: String,
+    opinion: String,
+    original_checked: Option<String>,
+}
+
+/// `POST /console/applications/{id}/review`: accept or approve at the caller's step, or refuse.
+/// A refusal is shown on the application's page when the caller may read it.
+pub async fn review(
+    State(state): State<AppState>,
+    console: Console,
+    act: Act,
+    Path(id): Path<ApplicationId>,
+    Form(form): Form<ReviewForm>,
+) -> Response {
+    let body = json!({"decision": form.decision, "opinion": given(&form.opinion),
+                      "original_checked": form.original_checked.is_some()});
+    let done = match parse_json::<ApplicationReviewBody>(body.to_string().as_bytes()) {
+        Ok(body) => applications::review(&state, &console.caller, act, &id, body).await,
+        Err(error) => Err(error),
+    };
+    let at = ApplicationTexts::of(console.lang);
+    match done {
+        Ok(read) => page(&console, read, StatusCode::OK, Some(Notice::ok(at.done))),
+        Err(error) => match applications::read(&state, &console.caller, &id).await {
+            Ok(read) => page(
+                &console,
+                read,
+                error.status,
+                Some(Notice::refused(&error, console.lang)),
+            ),
+            Err(_) => refused(&console, &format!("{LIST}/{id}"), &error),
+        },
+    }
+}
+
+/// The application's page, with what an action came to.
+fn page(console: &Console, read: ApplicationWithHistory, status: StatusCode, notice: Option<Notice>) -> Response {
+    let ApplicationWithHistory {
+        application: view,
+        history,
+    } = read;
+    let path = format!("{LIST}/{}", view.id);
+    let at = ApplicationTexts::of(console.lang);
+    let mut frame = Frame::of(console, "", &path);
+    frame.notice = notice;
+    let events = history
+        .into_iter()
+        .map(|e| Event {
+            action: at.word(e.action.as_str()),
+            step: e.step.map(|s| at.word(s.as_str())).unwrap_or_default(),
+            actor: at.word(&e.actor_kind),
+            opinion: e.opinion.unwrap_or_default(),
+            original_checked: e.original_checked,
+            at: china_time(e.at),
+        })
+        .collect();
+    let page = ApplicationPage {
+        service: at.service(view.kind.label()),
+        state_code: view.state.as_str(),
+        state: at.word(view.state.as_str()),
+        waiting_code: view.waiting_for.map(|s| s.as_str()).unwrap_or_default(),
+        waiting_for: view.waiting_for.map(|s| at.word(s.as_str())).unwrap_or_default(),
+        steps: view.steps.iter().map(|s| at.word(s.as_str())).collect(),
+        asks: asks(at, &view),
+        document: view.document_id.as_ref().map(|d| d.to_string()),
+        created: china_time(view.created_at),
+        events,
+        frame,
+        at,
+        view,
+    };
+    html(status, page)
+}
+
+/// What the application asks for, the parts its kind has.
+fn asks(at: &ApplicationTexts, view: &ApplicationView) -> Vec<(&'static str, String)> {
+    let d = &view.detail;
+    let mut asks = Vec::new();
+    if let Some(from) = &d.from_enterprise_name {
+        asks.push((at.from_enterprise, from.clone()));
+    }
+    if d.at_the_desk {
+        asks.push((at.at_the_desk, at.yes.to_owned()));
+    }
+    if let Some(reason) = d.reason {
+        asks.push((at.reason, reason.label().to_owned()));
+    }
+    if let Some(c) = &d.certificate {
+        let category = crate::certificates::kinds::category_label(&c.category);
+        let what = [category, c.number.as_deref().unwrap_or_default()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let valid = format!(
+            "{} – {}",
+            c.issued_on.as_deref().unwrap_or_default(),
+            c.expires_on.as_deref().unwrap_or_default()
+        );
+        asks.push((at.certificate, what));
+        asks.push((at.validity, valid));
+    }
+    if let Some(name) = &d.new_enterprise_name {
+        asks.push((at.new_enterprise, name.clone()));
+    }
+    if let Some(n) = d.certificates {
+        asks.push((at.certificates, n.to_string()));
+    }
+    asks
+}
