@@ -13,6 +13,7 @@ pub mod auth;
 pub mod certificates;
 pub mod challenges;
 pub mod console;
+pub mod demo;
 pub mod documents;
 pub mod employment;
 pub mod enterprises;
