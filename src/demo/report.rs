@@ -62,6 +62,11 @@ pub async fn filled(w: &World, elapsed: Duration) -> anyhow::Result<Filled> {
         task_counts(w).await?
     );
     let _ = writeln!(text, "Awaiting decision (home page): {}", inbox_counts(w).await?);
+    let _ = writeln!(
+        text,
+        "Graded (results, 施工企业监管等次评定): {} enterprises",
+        graded(w).await?
+    );
     let _ = writeln!(text, "Filled in {:.1} s.", elapsed.as_secs_f64());
     Ok(Filled { elapsed, text })
 }
@@ -79,6 +84,14 @@ async fn task_counts(w: &World) -> anyhow::Result<String> {
         counts.push(format!("{state} {}", tasks.as_array().map_or(0, Vec::len)));
     }
     Ok(counts.join(", "))
+}
+
+async fn graded(w: &World) -> anyhow::Result<usize> {
+    let year = &w.today().to_string()[..4];
+    let path = format!("/results/construction_enterprise?period={year}&per_page=200");
+    let results = w.api.get(w.staff("city"), &path).await?;
+    let rows = results["rows"].as_array().map(Vec::as_slice).unwrap_or_default();
+    Ok(rows.iter().filter(|r| !r["final_grade"].is_null()).count())
 }
 
 async fn inbox_counts(w: &World) -> anyhow::Result<String> {

@@ -57,6 +57,11 @@ async fn the_demo_fills_an_empty_database_once_and_the_console_shows_it() {
         assert!(text.contains(expected), "{expected} missing from: {text}");
     }
     assert!(seconds_taken(&text) < 60.0, "{text}");
+    let graded = text.lines().find(|l| l.starts_with("Graded")).expect(&text);
+    assert!(
+        !graded.contains(": 0 enterprises"),
+        "results grade the approved: {graded}"
+    );
 
     let (again, refused) = run(zhujian(storage.path()), &["demo"]);
     assert!(!again.status.success(), "a second fill must be refused: {refused}");
