@@ -56,7 +56,7 @@ async fn the_demo_fills_an_empty_database_once_and_the_console_shows_it() {
     ] {
         assert!(text.contains(expected), "{expected} missing from: {text}");
     }
-    // Well under a minute in release (about 10 s); this is the debug build, maybe beside the
+    // Well under a minute in release (about 6 s); this is the debug build, maybe beside the
     // rest of the suite, so the bound is looser.
     assert!(seconds_taken(&text) < 120.0, "{text}");
     let graded = text.lines().find(|l| l.starts_with("Graded")).expect(&text);
