@@ -14,6 +14,7 @@ pub mod backup;
 pub mod certificates;
 pub mod challenges;
 pub mod console;
+pub mod demo;
 pub mod documents;
 pub mod employment;
 pub mod enterprises;

@@ -64,6 +64,20 @@ enum Command {
         #[command(subcommand)]
         command: FaceCommand,
     },
+    /// Fill an empty embedded database (storage.dir) with a small demo city through the API:
+    /// staff accounts (password demo-2026), enterprises, people with faces, verification tasks
+    /// in every state, assessments and daily events awaiting review. Needs the face models.
+    Demo {
+        /// Remove an earlier demo's database first (only one `zhujian demo` made).
+        #[arg(long)]
+        replace: bool,
+        /// Fill the PostgreSQL database database.url names (it must be empty).
+        #[arg(long)]
+        allow_postgres: bool,
+        /// Serve the console on the filled database right away.
+        #[arg(long)]
+        serve: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -135,6 +149,10 @@ enum AuditCommand {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let mut settings = Settings::load(cli.config.as_deref())?;
+    if matches!(cli.command, Some(Command::Demo { .. })) {
+        // The demo's own requests would fill the screen; its summary is what matters.
+        settings.log.level = "warn".into();
+    }
     observe::init_logging(&settings.log);
     match &cli.command {
         Some(Command::Openapi) => {
@@ -176,7 +194,40 @@ fn main() -> anyhow::Result<()> {
     settings.check()?;
     settings.check_production()?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    if let Some(Command::Demo {
+        replace,
+        allow_postgres,
+        serve,
+    }) = cli.command
+    {
+        let options = zhujian::demo::Options {
+            replace,
+            allow_postgres,
+        };
+        return runtime.block_on(demo(settings, options, serve));
+    }
     runtime.block_on(run(cli.command.unwrap_or(Command::Serve), settings))
+}
+
+/// Fills the demo city, then serves it or says how to.
+async fn demo(settings: Settings, options: zhujian::demo::Options, then_serve: bool) -> anyhow::Result<()> {
+    prepare_models(&settings).context(
+        "the demo registers people with their faces and needs the face models (`zhujian models fetch`, or face.models_dir)",
+    )?;
+    let filled = zhujian::demo::fill(&settings, &options).await?;
+    print!("{}", filled.text);
+    if !then_serve {
+        println!(
+            "Serve it with the same settings: `cargo run --release` (storage {}), then open http://{}/console/",
+            settings.storage.dir.display(),
+            settings.server.listen
+        );
+        return Ok(());
+    }
+    println!("Serving: open http://{}/console/", settings.server.listen);
+    let (pool, engine) = db::connect(&settings).await?;
+    zhujian::startup::prepare(&pool, engine).await?;
+    serve(settings, pool, engine).await
 }
 
 async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
@@ -226,6 +277,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         | Command::Errors
         | Command::Models { .. }
         | Command::Face { .. }
+        | Command::Demo { .. }
         | Command::Store {
             command: BackupCommand::Restore { .. },
         } => {

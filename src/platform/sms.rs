@@ -75,8 +75,11 @@ impl SmsSender for FileSms {
                 .open(&self.path)
                 .await
                 .map_err(|e| SmsError::Unreachable(e.to_string()))?;
-            file.write_all(format!("{line}\n").as_bytes())
-                .await
+            // tokio's File hands the write to a blocking thread: without the flush the line
+            // may not be in the file yet when the sender returns (and the reader looks).
+            let written = file.write_all(format!("{line}\n").as_bytes()).await;
+            written
+                .and(file.flush().await)
                 .map_err(|e| SmsError::Unreachable(e.to_string()))
         })
     }

@@ -16,6 +16,7 @@ mod console;
 mod crash;
 mod daily;
 mod deliveries;
+mod demo;
 mod dev_wechat;
 mod documents;
 mod electronic_certificates;

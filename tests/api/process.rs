@@ -41,6 +41,7 @@ fn help_documents_every_command_and_setting() {
         "admin",
         "audit",
         "openapi",
+        "demo",
         "--config",
         "server.listen",
         "DATABASE_URL",
