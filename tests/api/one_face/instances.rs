@@ -16,10 +16,13 @@ const RACERS: usize = 10;
 
 async fn concurrent_registrations_of_one_face_are_not_both_registered(engine: Engine) {
     // Room for every racer's face work at once, and time for the last of the registrations
-    // decided one after the other on a loaded machine: no one is turned away as busy or late.
+    // decided one after the other on a loaded machine: no one is turned away as busy or late,
+    // nor has a pooled connection closed under it when the loaded server reads its headers
+    // late (twice, under the whole suite's load, an upload failed so).
     let app = TestApp::start_with(engine, |s| {
         s.face.queue = 2 * RACERS;
         s.server.request_timeout_secs = 600;
+        s.server.header_read_timeout_secs = 600;
     })
     .await;
     let openids: Vec<String> = (0..RACERS).map(|i| format!("openid-racer-{i}")).collect();
