@@ -97,7 +97,10 @@ fn looks_like_code(text: &str) -> bool {
             && s.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
     };
-    let file = ["pdf", "db", "toml", "html", "log", "sql", "png", "jpg", "json", "exe", "mp4", "pgdump"].contains(&tail);
+    let file = [
+        "pdf", "db", "toml", "html", "log", "sql", "png", "jpg", "json", "exe", "mp4", "pgdump",
+    ]
+    .contains(&tail);
     // Two-letter heads are table aliases in SQL (`e.id`).
     word(head) && word(tail) && head.len() > 2 && !file
 }
