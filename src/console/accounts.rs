@@ -17,11 +17,11 @@ use serde_json::json;
 use super::page::{html, refused, Frame, Notice};
 use super::session::Console;
 use crate::audit::Act;
+use crate::console::page::api_body;
 use crate::platform::clock::china_time;
 use crate::platform::error::ApiResult;
 use crate::platform::ids::StaffId;
 use crate::platform::paging::Page;
-use crate::platform::web::parse_json;
 use crate::staff::manage::{self, ResetPassword};
 use crate::staff::routes::{create, list, CreateStaff};
 use crate::state::AppState;
@@ -159,7 +159,7 @@ async fn reset_from(
     id: &StaffId,
     form: &ManageForm,
 ) -> ApiResult<crate::staff::store::StaffView> {
-    let body: ResetPassword = parse_json(json!({ "new_password": form.new_password }).to_string().as_bytes())?;
+    let body: ResetPassword = api_body(json!({ "new_password": form.new_password }))?;
     manage::reset_password(state, &console.caller, act, id, &body.new_password).await
 }
 
@@ -170,7 +170,7 @@ async fn create_from(state: &AppState, console: &Console, act: &Act, form: &Acco
         "username": form.username, "display_name": form.display_name, "role": form.role,
         "district_code": district, "password": form.password,
     });
-    let body: CreateStaff = parse_json(body.to_string().as_bytes())?;
+    let body: CreateStaff = api_body(body)?;
     Ok(create(state, &console.caller, act, body).await?.username)
 }
 

@@ -17,8 +17,9 @@ use crate::audit::Act;
 use crate::auth::routes::{ChangePassword, StaffLogin};
 use crate::auth::signin::{change_own_password, sign_in as check_sign_in};
 use crate::auth::{console_sessions, tokens::new_refresh_token, AccountKind, Channel};
+use crate::console::page::api_body;
 use crate::platform::error::{ApiError, ApiResult};
-use crate::platform::web::{parse_json, ClientAddress};
+use crate::platform::web::ClientAddress;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -122,7 +123,7 @@ async fn open_session(state: &AppState, act: &Act, address: &str, form: SignInFo
     if !form.new_password.is_empty() {
         body["new_password"] = form.new_password.into();
     }
-    let login: StaffLogin = parse_json(body.to_string().as_bytes())?;
+    let login: StaffLogin = api_body(body)?;
     let username = login.username.as_str().to_lowercase();
     let verified = check_sign_in(
         state,
@@ -196,7 +197,7 @@ pub async fn change_password(
 ) -> Response {
     let changed = async {
         let body = json!({"current_password": form.current_password, "new_password": form.new_password});
-        let body: ChangePassword = parse_json(body.to_string().as_bytes())?;
+        let body: ChangePassword = api_body(body)?;
         change_own_password(&state, &console.caller, &act, body.current_password, &body.new_password).await
     };
     match changed.await {

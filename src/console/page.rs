@@ -170,3 +170,9 @@ pub fn not_found(console: &Console, path: &str) -> Response {
 pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
+
+/// A form's fields read as the API reads its JSON body: the same types, validation and field
+/// errors, so the console refuses what the API refuses, with the same codes.
+pub fn api_body<T: serde::de::DeserializeOwned>(fields: serde_json::Value) -> ApiResult<T> {
+    crate::platform::web::parse_json(fields.to_string().as_bytes())
+}

@@ -23,10 +23,10 @@ use super::session::Console;
 use crate::applications::routes::{self as applications, ApplicationFilter, ApplicationReviewBody};
 use crate::applications::view::{ApplicationView, ApplicationWithHistory};
 use crate::audit::Act;
+use crate::console::page::api_body;
 use crate::platform::clock::china_time;
 use crate::platform::ids::ApplicationId;
 use crate::platform::paging::Page;
-use crate::platform::web::parse_json;
 use crate::state::AppState;
 pub use texts::ApplicationTexts;
 
@@ -82,10 +82,7 @@ pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw)
     let filter =
         json!({"state": given(&form.state), "kind": given(&form.kind), "waiting_for": given(&form.waiting_for)});
     let page = json!({"page": form.page, "per_page": PER_PAGE});
-    let found = match (
-        parse_json::<ApplicationFilter>(filter.to_string().as_bytes()),
-        parse_json::<Page>(page.to_string().as_bytes()),
-    ) {
+    let found = match (api_body::<ApplicationFilter>(filter), api_body::<Page>(page)) {
         (Ok(filter), Ok(page)) => applications::list(&state, &console.caller, filter, page).await,
         (Err(error), _) | (_, Err(error)) => Err(error),
     };
@@ -178,7 +175,7 @@ pub async fn review(
 ) -> Response {
     let body = json!({"decision": form.decision, "opinion": given(&form.opinion),
                       "original_checked": form.original_checked.is_some()});
-    let done = match parse_json::<ApplicationReviewBody>(body.to_string().as_bytes()) {
+    let done = match api_body::<ApplicationReviewBody>(body) {
         Ok(body) => applications::review(&state, &console.caller, act, &id, body).await,
         Err(error) => Err(error),
     };

@@ -19,12 +19,12 @@ use super::page::{html, refused, Frame, Notice};
 use super::review::{given, page_link};
 use super::session::Console;
 use crate::audit::Act;
+use crate::console::page::api_body;
 use crate::exams::routes::{self as exams, ExamReviewBody, RegistrationFilter};
 use crate::exams::store::ExamRegistrationView;
 use crate::platform::clock::china_time;
 use crate::platform::ids::ExamRegistrationId;
 use crate::platform::paging::Page;
-use crate::platform::web::parse_json;
 use crate::state::AppState;
 pub use texts::ExamTexts;
 
@@ -79,10 +79,7 @@ pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw)
     let form: ListForm = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
     let filter = json!({"batch_id": given(&form.batch_id)});
     let page = json!({"page": form.page, "per_page": PER_PAGE});
-    let found = match (
-        parse_json::<RegistrationFilter>(filter.to_string().as_bytes()),
-        parse_json::<Page>(page.to_string().as_bytes()),
-    ) {
+    let found = match (api_body::<RegistrationFilter>(filter), api_body::<Page>(page)) {
         (Ok(filter), Ok(page)) => exams::registrations(&state, &console.caller, filter, page).await,
         (Err(error), _) | (_, Err(error)) => Err(error),
     };
@@ -140,7 +137,7 @@ pub async fn review(
     Form(form): Form<ReviewForm>,
 ) -> Response {
     let body = json!({"decision": form.decision, "opinion": given(&form.opinion)});
-    let done = match parse_json::<ExamReviewBody>(body.to_string().as_bytes()) {
+    let done = match api_body::<ExamReviewBody>(body) {
         Ok(body) => exams::review_registration(&state, &console.caller, &act, &id, body).await,
         Err(error) => Err(error),
     };

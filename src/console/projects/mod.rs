@@ -3,7 +3,7 @@
 //! signed form and evidence (previewed in a frame beside them), its state history and
 //! submissions, and the pass or return form. All through the API's own functions
 //! (`assessments::project_safety::routes::{list, read, history, submissions, review}`), forms
-//! turned into the API's request types by `web::parse_json`.
+//! turned into the API's request types by `page::api_body`.
 
 pub(super) mod texts;
 
@@ -24,9 +24,9 @@ use crate::assessments::project_safety::routes::{self as projects, ListQuery, Pr
 use crate::assessments::project_safety::store::ProjectAssessmentRow;
 use crate::assessments::ReviewBody;
 use crate::audit::Act;
+use crate::console::page::api_body;
 use crate::platform::clock::china_time;
 use crate::platform::ids::ProjectAssessmentId;
-use crate::platform::web::parse_json;
 use crate::state::AppState;
 pub use texts::ProjectTexts;
 
@@ -89,7 +89,7 @@ pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw)
         "state": given(&form.state), "district": given(&form.district), "period": given(&form.period),
         "page": form.page, "per_page": PER_PAGE,
     });
-    let rows = match parse_json::<ListQuery>(query.to_string().as_bytes()) {
+    let rows = match api_body::<ListQuery>(query) {
         Ok(query) => projects::list(&state, &console.caller, query).await,
         Err(error) => Err(error),
     };
@@ -191,7 +191,7 @@ pub async fn review(
     Form(form): Form<ReviewForm>,
 ) -> Response {
     let body = json!({"decision": form.decision, "opinion": form.opinion});
-    let done = match parse_json::<ReviewBody>(body.to_string().as_bytes()) {
+    let done = match api_body::<ReviewBody>(body) {
         Ok(body) => projects::review(&state, &console.caller, &act, &id, body).await,
         Err(error) => Err(error),
     };

@@ -20,10 +20,10 @@ use super::page::{html, refused, Frame, Notice};
 use super::review::{given, page_link};
 use super::session::Console;
 use crate::audit::Act;
+use crate::console::page::api_body;
 use crate::people::one_face::review::{self as reviews, DecisionBody, ReviewView, ReviewsQuery};
 use crate::platform::clock::china_time;
 use crate::platform::ids::RegistrationReviewId;
-use crate::platform::web::parse_json;
 use crate::state::AppState;
 pub use texts::RegistrationTexts;
 
@@ -70,7 +70,7 @@ impl ListPage {
 pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw): RawQuery) -> Response {
     let form: ListForm = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
     let query = json!({"state": given(&form.state), "page": form.page, "per_page": PER_PAGE});
-    let found = match parse_json::<ReviewsQuery>(query.to_string().as_bytes()) {
+    let found = match api_body::<ReviewsQuery>(query) {
         Ok(query) => reviews::reviews(&state, &console.caller, query).await,
         Err(error) => Err(error),
     };
@@ -156,7 +156,7 @@ pub async fn decide(
     Form(form): Form<DecisionForm>,
 ) -> Response {
     let body = json!({"decision": form.decision, "reason": form.reason});
-    let done = match parse_json::<DecisionBody>(body.to_string().as_bytes()) {
+    let done = match api_body::<DecisionBody>(body) {
         Ok(body) => reviews::decide(&state, &console.caller, &act, &id, body).await,
         Err(error) => Err(error),
     };

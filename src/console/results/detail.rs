@@ -22,9 +22,9 @@ use crate::assessments::results::routes::listing::one_result;
 use crate::assessments::results::routes::rules::rule_of;
 use crate::assessments::results::view::ResultRow;
 use crate::audit::Act;
+use crate::console::page::api_body;
 use crate::platform::clock::china_time;
 use crate::platform::error::ApiResult;
-use crate::platform::web::parse_json;
 use crate::state::AppState;
 
 /// One line of the breakdown.
@@ -136,7 +136,7 @@ async fn adjust_from(
     let body = json!({
         "period": form.period.trim(), "action": form.action, "reason_code": form.reason_code, "opinion": form.opinion,
     });
-    let body: AdjustBody = parse_json(body.to_string().as_bytes())?;
+    let body: AdjustBody = api_body(body)?;
     adjust_result(state, &console.caller, act, category, subject, &body).await
 }
 

@@ -18,11 +18,11 @@ use super::texts::ReviewTexts;
 use crate::assessments::daily::routes::{self as daily, EventView, ListQuery};
 use crate::assessments::ReviewBody;
 use crate::audit::Act;
+use crate::console::page::api_body;
 use crate::console::page::{html, refused, Frame, Notice};
 use crate::console::session::Console;
 use crate::platform::clock::china_time;
 use crate::platform::ids::DailyEventId;
-use crate::platform::web::parse_json;
 use crate::state::AppState;
 
 const LIST: &str = "/console/daily-events";
@@ -78,7 +78,7 @@ pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw)
         "state": given(&form.state), "category": given(&form.category), "year": given(&form.year),
         "page": form.page, "per_page": PER_PAGE,
     });
-    let rows = match parse_json::<ListQuery>(query.to_string().as_bytes()) {
+    let rows = match api_body::<ListQuery>(query) {
         Ok(query) => daily::list(&state, &console.caller, query).await,
         Err(error) => Err(error),
     };
@@ -158,7 +158,7 @@ pub async fn review(
     Form(form): Form<ReviewForm>,
 ) -> Response {
     let body = json!({"decision": form.decision, "opinion": form.opinion});
-    let done = match parse_json::<ReviewBody>(body.to_string().as_bytes()) {
+    let done = match api_body::<ReviewBody>(body) {
         Ok(body) => daily::review(&state, &console.caller, &act, &id, body).await,
         Err(error) => Err(error),
     };

@@ -3,7 +3,7 @@
 //! items), ✓ or ✗ with a score and opinion, pass or reject, each item's history, and finishing
 //! the review: all through the API's own functions (`assessments::routes::{list, read}`,
 //! `assessments::review::{score, decide, history, finish}`), forms turned into the API's
-//! request bodies by `web::parse_json`, so the same rules refuse the same things.
+//! request bodies by `page::api_body`, so the same rules refuse the same things.
 
 pub mod daily;
 mod pages;
@@ -23,9 +23,9 @@ use super::session::Console;
 use crate::assessments::review::{self, DecisionBody, FinishBody, ScoreBody};
 use crate::assessments::routes::{self as assessments, ListQuery};
 use crate::audit::Act;
+use crate::console::page::api_body;
 use crate::platform::error::ApiResult;
 use crate::platform::ids::AssessmentId;
-use crate::platform::web::parse_json;
 use crate::state::AppState;
 pub(super) use pages::page_link;
 pub use texts::ReviewTexts;
@@ -47,7 +47,7 @@ pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw)
         "state": given(&form.state), "kind": given(&form.kind), "period": given(&form.period),
         "page": form.page, "per_page": pages::PER_PAGE,
     });
-    let rows = match parse_json::<ListQuery>(query.to_string().as_bytes()) {
+    let rows = match api_body::<ListQuery>(query) {
         Ok(query) => assessments::list(&state, &console.caller, query).await,
         Err(error) => Err(error),
     };
@@ -93,7 +93,7 @@ pub async fn score(
     Form(form): Form<ScoreForm>,
 ) -> Response {
     let body = json!({"action": form.action, "score": number_or_text(&form.score), "opinion": given(&form.opinion)});
-    let done = match parse_json::<ScoreBody>(body.to_string().as_bytes()) {
+    let done = match api_body::<ScoreBody>(body) {
         Ok(body) => review::score(&state, &console.caller, &act, &id, &number, body).await,
         Err(error) => Err(error),
     };
@@ -117,7 +117,7 @@ pub async fn decide(
     Form(form): Form<DecisionForm>,
 ) -> Response {
     let body = json!({"decision": form.decision, "opinion": given(&form.opinion)});
-    let done = match parse_json::<DecisionBody>(body.to_string().as_bytes()) {
+    let done = match api_body::<DecisionBody>(body) {
         Ok(body) => review::decide(&state, &console.caller, &act, &id, &number, body).await,
         Err(error) => Err(error),
     };
@@ -140,7 +140,7 @@ pub async fn finish(
     Form(form): Form<FinishForm>,
 ) -> Response {
     let body = json!({"opinion": form.opinion});
-    let done = match parse_json::<FinishBody>(body.to_string().as_bytes()) {
+    let done = match api_body::<FinishBody>(body) {
         Ok(body) => review::finish(&state, &console.caller, &act, &id, body).await,
         Err(error) => Err(error),
     };

@@ -15,11 +15,11 @@ use serde_json::json;
 use super::progress::answer;
 use super::TASKS;
 use crate::audit::Act;
+use crate::console::page::api_body;
 use crate::console::page::{refused, see_other, Notice};
 use crate::console::session::Console;
 use crate::platform::error::Lang;
 use crate::platform::ids::{CheckInAttemptId, VerificationTaskId};
-use crate::platform::web::parse_json;
 use crate::state::AppState;
 use crate::verification::review::{attempt_for_staff, decide_appeal_of, AppealDecisionBody};
 
@@ -50,7 +50,7 @@ pub async fn decide_appeal(
     Form(form): Form<AppealForm>,
 ) -> Response {
     let body = json!({"decision": form.decision, "opinion": form.opinion});
-    let decided = match parse_json::<AppealDecisionBody>(body.to_string().as_bytes()) {
+    let decided = match api_body::<AppealDecisionBody>(body) {
         Ok(body) => decide_appeal_of(&state, &console.caller, act, &id, &body).await,
         Err(error) => Err(error),
     };

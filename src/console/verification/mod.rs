@@ -21,10 +21,10 @@ use serde_json::json;
 use super::page::{html, refused, Frame, Notice};
 use super::session::Console;
 use crate::audit::Act;
+use crate::console::page::api_body;
 use crate::platform::clock::china_time;
 use crate::platform::error::ApiResult;
 use crate::platform::ids::{EmploymentId, VerificationTaskId};
-use crate::platform::web::parse_json;
 use crate::state::AppState;
 use crate::verification::routes::{task, tasks, SelectedView, TaskView, TasksQuery};
 use crate::verification::rules::TaskState;
@@ -272,7 +272,7 @@ pub async fn review_selection(
     Form(form): Form<ReviewForm>,
 ) -> Response {
     let body = json!({"decision": form.decision, "opinion": form.opinion});
-    let reviewed = match parse_json::<ReviewBody>(body.to_string().as_bytes()) {
+    let reviewed = match api_body::<ReviewBody>(body) {
         Ok(body) => review(&state, &console.caller, act, &id, &body).await,
         Err(error) => Err(error),
     };

@@ -19,13 +19,13 @@ use serde_json::json;
 use super::plan::{self, FenceShape, LonLat, Mark, Plan};
 use super::TASKS;
 use crate::audit::Act;
+use crate::console::page::api_body;
 use crate::console::page::{html, refused, Frame, Notice};
 use crate::console::session::Console;
 use crate::platform::clock::china_time;
 use crate::platform::error::ApiResult;
 use crate::platform::ids::{CheckInAttemptId, VerificationTaskId};
 use crate::platform::types::{CoordinateSystem, Coordinates};
-use crate::platform::web::parse_json;
 use crate::state::AppState;
 use crate::verification::checkin::attempts_of_task;
 use crate::verification::geofence::to_wgs84;
@@ -220,7 +220,7 @@ pub async fn review_check_in(
     Form(form): Form<DecisionForm>,
 ) -> Response {
     let body = json!({"decision": form.decision, "opinion": form.opinion});
-    let decided = match parse_json::<CheckInReviewBody>(body.to_string().as_bytes()) {
+    let decided = match api_body::<CheckInReviewBody>(body) {
         Ok(body) => review_attempt(&state, &console.caller, act, &id, &body).await,
         Err(error) => Err(error),
     };
