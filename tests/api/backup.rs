@@ -158,7 +158,7 @@ async fn a_backup_under_write_load_restores_every_acknowledged_document_and_the_
 #[tokio::test]
 async fn a_damaged_backup_is_refused_before_anything_is_written() {
     let app = TestApp::start(Engine::Sqlite).await;
-    let (password, token) = enterprise(&app).await;
+    let (_, token) = enterprise(&app).await;
     upload(&app, &token, 1).await;
     let folder = tempfile::tempdir().unwrap();
     let target = folder.path().join("backup");

@@ -226,16 +226,7 @@ async fn the_city_station_returns_a_project_assessment_in_the_browser(engine: En
     assert_eq!(browser.text("#record-state").await, "待审核");
     browser.click(&format!(r#"#documents a[data-document="{form}"]"#)).await;
     let framed = format!("/console/documents/{form}");
-    let mut shown = Value::Null;
-    for _ in 0..50 {
-        shown = browser
-            .run("return document.querySelector('iframe[name=preview]').contentWindow.location.pathname")
-            .await;
-        if shown == framed.as_str() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let shown = browser.framed_path(&framed).await;
     assert_eq!(shown, framed.as_str(), "the signed form is framed");
     browser.screenshot(&artefact("project-assessment", engine)).await;
 

@@ -51,16 +51,7 @@ async fn a_reviewer_scores_passes_and_finishes_a_self_assessment(engine: Engine)
         .click(&format!(r#"#item-{first} a[data-document="{evidence}"]"#))
         .await;
     let framed = format!("/console/documents/{evidence}");
-    let mut shown = Value::Null;
-    for _ in 0..50 {
-        shown = browser
-            .run("return document.querySelector('iframe[name=preview]').contentWindow.location.pathname")
-            .await;
-        if shown == framed.as_str() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let shown = browser.framed_path(&framed).await;
     assert_eq!(shown, framed.as_str(), "the evidence is framed");
     browser.screenshot(&artefact("assessment-evidence", engine)).await;
 

@@ -95,18 +95,13 @@ async fn a_selection_is_reviewed_and_a_flagged_check_in_confirmed(engine: Engine
         format!("{:.3}", measured["face_distance"].as_f64().unwrap())
     );
     assert_eq!(browser.text(&format!("{line} [data-flag]")).await, "模拟定位");
-    // The thumbnail loads after the page: wait for it (up to five seconds).
+    // The thumbnail loads after the page: wait for it.
     let script = format!(
         "const i = document.querySelector('{line} img.thumb'); return [i.getAttribute('src'), i.complete ? i.naturalWidth : 0]"
     );
-    let mut thumb = browser.run(&script).await;
-    for _ in 0..50 {
-        if thumb[1].as_u64().unwrap_or_default() > 0 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        thumb = browser.run(&script).await;
-    }
+    let thumb = browser
+        .wait_script(&script, |thumb| thumb[1].as_u64().unwrap_or_default() > 0)
+        .await;
     assert_eq!(
         thumb[0],
         format!("/console/verification/check-ins/{attempt}/selfie").as_str()

@@ -13,6 +13,11 @@ use serde_json::{json, Value};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
+/// How long a wait lasts before it fails. Waits end as soon as their condition holds, so a
+/// generous bound costs nothing when the page is quick; the whole suite shares two cores with
+/// the browsers on CI, where five seconds has proved too short.
+const PATIENCE: Duration = Duration::from_secs(30);
+
 /// A headless Chromium and its chromedriver, ended when dropped.
 pub struct Browser {
     http: reqwest::Client,
@@ -114,7 +119,7 @@ impl Browser {
         self.get("/url").await.as_str().unwrap_or_default().to_owned()
     }
 
-    /// The element `css` selects, waiting up to five seconds for it (pages and htmx swaps).
+    /// The element `css` selects, waiting for it (pages and htmx swaps).
     pub async fn find(&self, css: &str) -> String {
         let started = Instant::now();
         loop {
@@ -124,11 +129,7 @@ impl Browser {
             if let Some(id) = found[ELEMENT].as_str() {
                 return id.to_owned();
             }
-            assert!(
-                started.elapsed() < Duration::from_secs(5),
-                "no element {css} on {}",
-                self.url().await
-            );
+            assert!(started.elapsed() < PATIENCE, "no element {css} on {}", self.url().await);
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -147,7 +148,7 @@ impl Browser {
         let started = Instant::now();
         loop {
             let text = self.text(css).await;
-            if text.contains(expected) || started.elapsed() > Duration::from_secs(5) {
+            if text.contains(expected) || started.elapsed() > PATIENCE {
                 return text;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -192,9 +193,28 @@ impl Browser {
             if loaded == true {
                 return;
             }
-            assert!(started.elapsed() < Duration::from_secs(10), "{what} led to no new page");
+            assert!(started.elapsed() < PATIENCE, "{what} led to no new page");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// What `script` returns once `done` accepts it (an image loaded, a frame navigated), or
+    /// its last answer when patience runs out, for the caller's assertion to name.
+    pub async fn wait_script(&self, script: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let started = Instant::now();
+        loop {
+            let answer = self.run(script).await;
+            if done(&answer) || started.elapsed() > PATIENCE {
+                return answer;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The path of the document shown in the preview frame, once it is `expected`.
+    pub async fn framed_path(&self, expected: &str) -> Value {
+        let script = "return document.querySelector('iframe[name=preview]').contentWindow.location.pathname";
+        self.wait_script(script, |shown| shown == expected).await
     }
 
     /// Runs a script in the page (WebDriver's own channel, not the page's).
