@@ -43,14 +43,17 @@ pub trait PasswordAccountPort: AccountPort {
         account_id: &'a str,
     ) -> BoxFuture<'a, Result<Option<String>, sqlx::Error>>;
 
-    /// Replaces the password hash.
+    /// Replaces the password hash: whatever is stored (`replacing: None`, a reset), or only
+    /// the hash the caller's password was just checked against (`Some`), so that of parallel
+    /// changes made with the same password exactly one lands. False when nothing changed.
     fn set_password_hash<'a>(
         &'a self,
         conn: &'a mut Conn,
         account_id: &'a str,
         hash: &'a str,
+        replacing: Option<&'a str>,
         now: i64,
-    ) -> BoxFuture<'a, Result<(), sqlx::Error>>;
+    ) -> BoxFuture<'a, Result<bool, sqlx::Error>>;
 }
 
 /// Accounts that sign in through WeChat: people, bound to their openid.

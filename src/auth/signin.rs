@@ -40,6 +40,8 @@ pub struct Verified {
     kind: AccountKind,
     /// Whether the password was set by another account and must be replaced (see `sign_in`).
     password_expired: bool,
+    /// The hash the password was checked against, which a new password replaces.
+    checked_hash: String,
     /// The hash of the password replacing the one checked, if the sign-in gives one.
     new_hash: Option<String>,
 }
@@ -47,12 +49,16 @@ pub struct Verified {
 impl Verified {
     /// What a successful sign-in writes in the act's transaction that starts its session:
     /// the account's failed attempts forgotten and, when the sign-in gave a new password, that
-    /// password in place (which ends the account's other sessions).
+    /// password in place (which ends the account's other sessions). Of parallel renewals with
+    /// the same password one lands; the others find it changed and are refused as a wrong password.
     pub async fn record(&self, conn: &mut Conn, state: &AppState) -> ApiResult<()> {
         throttle::clear(&mut *conn, &self.account_key).await?;
         if let Some(hash) = &self.new_hash {
             let now = state.clock.now_ms();
-            set_password(conn, &state.accounts, self.kind, &self.subject.account_id, hash, now).await?;
+            let (kind, id) = (self.kind, self.subject.account_id.as_str());
+            if !set_password(conn, &state.accounts, kind, id, hash, Some(&self.checked_hash), now).await? {
+                return Err(wrong_credentials(kind));
+            }
         }
         Ok(())
     }
@@ -171,6 +177,7 @@ async fn check_password(
         account_key,
         kind,
         password_expired: account.password_expired,
+        checked_hash: account.password_hash,
         new_hash: None,
     })
 }
@@ -190,47 +197,67 @@ pub async fn change_own_password(
         let mut conn = state.db.acquire().await?;
         port.password_hash(&mut conn, &caller.account_id).await?
     };
-    if !passwords::verify(current_password, stored).await? {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "auth.wrong_current_password",
-            "当前密码不正确",
-            "The current password is wrong",
-        )
-        .with_field(
-            "current_password",
-            "auth.wrong_current_password",
-            Message::new("当前密码不正确", "Wrong password"),
-        ));
+    let Some(stored) = stored else {
+        return Err(wrong_current_password());
+    };
+    if !passwords::verify(current_password, Some(stored.clone())).await? {
+        return Err(wrong_current_password());
     }
     let hash = passwords::hash(new_password.expose().to_owned()).await?;
     let mut tx = act.begin().await?;
-    set_password(
+    let now = state.clock.now_ms();
+    // Replacing only the password just checked: of parallel changes, one lands.
+    if !set_password(
         &mut tx,
         &state.accounts,
         kind,
         &caller.account_id,
         &hash,
-        state.clock.now_ms(),
+        Some(&stored),
+        now,
     )
-    .await?;
+    .await?
+    {
+        return Err(wrong_current_password());
+    }
     act.commit(tx, format!("{}:{}", kind.as_str(), caller.account_id))
         .await?;
     state.ended_sessions.read_soon();
     Ok(())
 }
 
-/// A new password hash, and every session of the account ended, in the act's transaction.
+fn wrong_current_password() -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "auth.wrong_current_password",
+        "当前密码不正确",
+        "The current password is wrong",
+    )
+    .with_field(
+        "current_password",
+        "auth.wrong_current_password",
+        Message::new("当前密码不正确", "Wrong password"),
+    )
+}
+
+/// A new password hash (over `replacing` only, when given: see `PasswordAccountPort`), and
+/// every session of the account ended, in the act's transaction; false when nothing changed.
 pub async fn set_password(
     conn: &mut Conn,
     accounts: &Accounts,
     kind: AccountKind,
     account_id: &str,
     hash: &str,
+    replacing: Option<&str>,
     now: i64,
-) -> ApiResult<()> {
-    password_port(accounts, kind)?
-        .set_password_hash(&mut *conn, account_id, hash, now)
-        .await?;
-    store::revoke_account(&mut *conn, kind, account_id, now).await
+) -> ApiResult<bool> {
+    let port = password_port(accounts, kind)?;
+    if !port
+        .set_password_hash(&mut *conn, account_id, hash, replacing, now)
+        .await?
+    {
+        return Ok(false);
+    }
+    store::revoke_account(&mut *conn, kind, account_id, now).await?;
+    Ok(true)
 }

@@ -66,8 +66,11 @@ impl PasswordAccountPort for EnterpriseAccounts {
         conn: &'a mut Conn,
         account_id: &'a str,
         hash: &'a str,
+        replacing: Option<&'a str>,
         now: i64,
-    ) -> BoxFuture<'a, Result<(), sqlx::Error>> {
-        Box::pin(async move { store::set_password_hash(conn, &EnterpriseId::from(account_id), hash, now).await })
+    ) -> BoxFuture<'a, Result<bool, sqlx::Error>> {
+        Box::pin(
+            async move { store::set_password_hash(conn, &EnterpriseId::from(account_id), hash, replacing, now).await },
+        )
     }
 }

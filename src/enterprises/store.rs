@@ -196,19 +196,26 @@ pub async fn password_hash(db: impl Executor<'_>, id: &EnterpriseId) -> Result<O
         .await
 }
 
+/// Sets the password hash, only over `replacing` when given (see `PasswordAccountPort`); false
+/// when no row changed.
 pub async fn set_password_hash(
     db: impl Executor<'_>,
     id: &EnterpriseId,
     hash: &str,
+    replacing: Option<&str>,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE enterprises SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(hash)
-        .bind(now)
-        .bind(id)
-        .execute(db)
-        .await
-        .map(|_| ())
+) -> Result<bool, sqlx::Error> {
+    sqlx::query(
+        "UPDATE enterprises SET password_hash = $1, updated_at = $2 \
+         WHERE id = $3 AND password_hash = COALESCE($4, password_hash)",
+    )
+    .bind(hash)
+    .bind(now)
+    .bind(id)
+    .bind(replacing)
+    .execute(db)
+    .await
+    .map(|done| done.rows_affected() == 1)
 }
 
 /// Inserts an account; fails with a unique violation when the credit code is taken.

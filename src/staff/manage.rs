@@ -132,7 +132,16 @@ pub async fn reset_password(
     let hash = passwords::hash(new_password.expose().to_owned()).await?;
     let mut tx = act.begin().await?;
     let now = state.clock.now_ms();
-    set_password(&mut tx, &state.accounts, AccountKind::Staff, id.as_str(), &hash, now).await?;
+    set_password(
+        &mut tx,
+        &state.accounts,
+        AccountKind::Staff,
+        id.as_str(),
+        &hash,
+        None,
+        now,
+    )
+    .await?;
     store::expire_password(&mut *tx, id, now).await?;
     throttle::clear(&mut *tx, &throttle::account_key(AccountKind::Staff, &target.username)).await?;
     finish(state, act, tx, &target).await

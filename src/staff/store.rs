@@ -85,15 +85,26 @@ pub async fn password_hash(db: impl Executor<'_>, id: &StaffId) -> Result<Option
         .await
 }
 
-/// The owner's own new password: it does not expire.
-pub async fn set_password_hash(db: impl Executor<'_>, id: &StaffId, hash: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE staff SET password_hash = $1, password_expired_at = NULL, updated_at = $2 WHERE id = $3")
-        .bind(hash)
-        .bind(now)
-        .bind(id)
-        .execute(db)
-        .await
-        .map(|_| ())
+/// Sets the password hash, only over `replacing` when given (see `PasswordAccountPort`); false
+/// when no row changed.
+pub async fn set_password_hash(
+    db: impl Executor<'_>,
+    id: &StaffId,
+    hash: &str,
+    replacing: Option<&str>,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query(
+        "UPDATE staff SET password_hash = $1, password_expired_at = NULL, updated_at = $2 \
+         WHERE id = $3 AND password_hash = COALESCE($4, password_hash)",
+    )
+    .bind(hash)
+    .bind(now)
+    .bind(id)
+    .bind(replacing)
+    .execute(db)
+    .await
+    .map(|done| done.rows_affected() == 1)
 }
 
 /// Expires the account's password: one another account set must be replaced by its owner.

@@ -65,10 +65,11 @@ impl PasswordAccountPort for TrainingAccounts {
         conn: &'a mut Conn,
         account_id: &'a str,
         hash: &'a str,
+        replacing: Option<&'a str>,
         now: i64,
-    ) -> BoxFuture<'a, Result<(), sqlx::Error>> {
-        Box::pin(
-            async move { store::set_password_hash(conn, &TrainingInstitutionId::from(account_id), hash, now).await },
-        )
+    ) -> BoxFuture<'a, Result<bool, sqlx::Error>> {
+        Box::pin(async move {
+            store::set_password_hash(conn, &TrainingInstitutionId::from(account_id), hash, replacing, now).await
+        })
     }
 }

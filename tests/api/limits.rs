@@ -18,7 +18,9 @@ both_engines!(
     parallel_reset_requests_per_account,
     parallel_reset_requests_per_address,
     parallel_reset_requests_per_day,
-    parallel_resends
+    parallel_resends,
+    parallel_password_renewals,
+    parallel_password_changes
 );
 
 /// Counts the answers with `status` and `code`, and asserts every other answer is a 429 with
@@ -161,4 +163,62 @@ async fn parallel_resends(engine: Engine) {
         1 + 1,
         "one code within the resend interval"
     );
+}
+
+/// An expired password renewed by many sign-ins at once, each with its own new password: one
+/// lands; the others find their password replaced and are refused as wrong. Only the winner's
+/// password and session are left.
+async fn parallel_password_renewals(engine: Engine) {
+    let app = TestApp::start_with(engine, |s| {
+        s.auth.max_failed_logins_per_account = 1000;
+        s.auth.max_failed_logins_per_address = 1000;
+    })
+    .await;
+    let admin = app.staff_token("root", "sysadmin", None).await;
+    let new = json!({"username": "city1", "display_name": "测试", "role": "city", "password": "Initial123"});
+    app.post("/api/v1/staff", new, Some(&admin)).await.expect(201);
+    let renewals = join_all((0..PARALLEL).map(|i| {
+        let body = json!({"username": "city1", "password": "Initial123", "new_password": format!("Own-passw0rd-{i}")});
+        app.post("/api/v1/auth/staff/login", body, None)
+    }))
+    .await;
+    let winner = one_winner(&renewals, 200, (401, "auth.invalid_credentials"));
+    let token = renewals[winner].body["access_token"].as_str().unwrap();
+    app.get("/api/v1/auth/me", Some(token)).await.expect(200);
+    for (i, _) in renewals.iter().enumerate() {
+        let body = json!({"username": "city1", "password": format!("Own-passw0rd-{i}")});
+        let answer = app.post("/api/v1/auth/staff/login", body, None).await;
+        assert_eq!(answer.status, if i == winner { 200 } else { 401 }, "password {i}");
+    }
+}
+
+/// Many changes of one account's password at once, all with the right current password: one
+/// lands, the others are told their current password is wrong (it is, by then).
+async fn parallel_password_changes(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let token = app.staff_token("city1", "city", None).await;
+    let changes = join_all((0..PARALLEL).map(|i| {
+        let body = json!({"current_password": "Passw0rd-staff", "new_password": format!("Changed-passw0rd-{i}")});
+        app.post("/api/v1/auth/password", body, Some(&token))
+    }))
+    .await;
+    let winner = one_winner(&changes, 204, (422, "auth.wrong_current_password"));
+    let body = json!({"username": "city1", "password": format!("Changed-passw0rd-{winner}")});
+    app.post("/api/v1/auth/staff/login", body, None).await.expect(200);
+    let loser = json!({"username": "city1", "password": format!("Changed-passw0rd-{}", (winner + 1) % PARALLEL)});
+    app.post("/api/v1/auth/staff/login", loser, None)
+        .await
+        .expect_problem(401, "auth.invalid_credentials");
+}
+
+/// The index of the one answer with `status`, every other answer being the `lost` problem.
+fn one_winner(answers: &[Answer], status: u16, lost: (u16, &str)) -> usize {
+    let winners: Vec<usize> = (0..answers.len()).filter(|&i| answers[i].status == status).collect();
+    assert_eq!(winners.len(), 1, "exactly one of the parallel changes lands");
+    for (i, answer) in answers.iter().enumerate() {
+        if i != winners[0] {
+            answer.expect_problem(lost.0, lost.1);
+        }
+    }
+    winners[0]
 }

@@ -118,6 +118,7 @@ pub(super) async fn confirm_password_reset(
         AccountKind::Enterprise,
         account_id,
         &hash,
+        None,
         state.clock.now_ms(),
     )
     .await?;
