@@ -244,7 +244,7 @@ async fn create_assessment(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Clone)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub kind: Option<TemplateKind>,
@@ -270,24 +270,38 @@ async fn list_assessments(
     caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Vec<AssessmentRow>>> {
-    Ok(Json(list(&state, &caller, q).await?))
+    Ok(Json(list(&state, &caller, q, store::NEWEST_FIRST).await?))
 }
 
-/// A page of the self-assessments within the caller's scope: the API's `GET /assessments` and
-/// the staff console's review list.
-pub async fn list(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<Vec<AssessmentRow>> {
+/// A page of the self-assessments within the caller's scope in `order`: the API's
+/// `GET /assessments` (newest first) and the staff console's review queue (sorted by the reviewer).
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    q: ListQuery,
+    order: store::Order,
+) -> ApiResult<Vec<AssessmentRow>> {
     caller.require(READERS)?;
-    let filter = store::Filter {
-        kind: q.kind.map(|k| k.as_str().to_owned()),
-        state: q.state.map(|s| s.as_str().to_owned()),
-        period: q.period,
-        district: q.district,
-    };
     let page = Page {
         page: q.page,
         per_page: q.per_page,
     };
-    Ok(store::list(&state.db, &caller.bounds(), &filter, &page).await?)
+    Ok(store::list(&state.db, &caller.bounds(), &filter_of(q), order, &page).await?)
+}
+
+/// How many self-assessments within the caller's scope the query selects (its page aside).
+pub async fn count(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<i64> {
+    caller.require(READERS)?;
+    Ok(store::count(&state.db, &caller.bounds(), &filter_of(q)).await?)
+}
+
+fn filter_of(q: ListQuery) -> store::Filter {
+    store::Filter {
+        kind: q.kind.map(|k| k.as_str().to_owned()),
+        state: q.state.map(|s| s.as_str().to_owned()),
+        period: q.period,
+        district: q.district,
+    }
 }
 
 #[derive(Deserialize, IntoParams)]

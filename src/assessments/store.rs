@@ -4,12 +4,14 @@
 //! commits them with their audit event.
 //!
 //! - this file: the record, its state changes and its rounds;
+//! - `listing`: the list, filtered, sorted, paged and counted;
 //! - `fill`: the enterprise's fill of the items (scores, documents, people);
 //! - `review`: the reviewer's acts on the items and the end of a review;
 //! - `templates`: template versions.
 
 mod fill;
 pub mod lifecycle;
+mod listing;
 mod review;
 pub mod templates;
 
@@ -20,6 +22,7 @@ pub use fill::{
     add_person, documents, items, link_document, people, remove_person, save_item, unlink_document, ItemRow, Link,
     LinkedDocument, NewPerson, PersonRow,
 };
+pub use listing::{count, list, Filter, Order, SortKey, NEWEST_FIRST};
 pub use review::{finish, item_history, review_item, Finish, ReviewAct, ReviewRecord};
 
 use super::rules::{Outcome, ResultLevel, State, TemplateKind};
@@ -27,7 +30,6 @@ use super::templates::Template;
 use crate::auth::{Bounds, Columns, Key};
 use crate::platform::db::{new_id, Conn, Executor};
 use crate::platform::ids::{AssessmentId, EnterpriseId, TemplateId};
-use crate::platform::paging::Page;
 
 /// Where self-assessments keep the bounds: the enterprise assessed and its district.
 const BOUNDS: Columns = Columns {
@@ -91,39 +93,6 @@ pub async fn get(
     within
         .bind(sqlx::query_as(&format!("{SELECT} AND a.id = $1 AND {within}")).bind(id))
         .fetch_optional(db)
-        .await
-}
-
-#[derive(Default)]
-pub struct Filter {
-    pub kind: Option<String>,
-    pub state: Option<String>,
-    pub period: Option<String>,
-    pub district: Option<String>,
-}
-
-pub async fn list(
-    db: impl Executor<'_>,
-    bounds: &Bounds,
-    filter: &Filter,
-    page: &Page,
-) -> Result<Vec<AssessmentRow>, sqlx::Error> {
-    let (limit, offset) = page.limit_offset();
-    let within = bounds.condition(&BOUNDS, 7);
-    within
-        .bind(
-            sqlx::query_as(&format!(
-                "{SELECT} AND ($1 IS NULL OR a.kind = $1) AND ($2 IS NULL OR a.state = $2) AND ($3 IS NULL OR a.period = $3) \
-                 AND ($4 IS NULL OR e.district_code = $4) AND {within} ORDER BY a.updated_at DESC, a.id LIMIT $5 OFFSET $6"
-            ))
-            .bind(filter.kind.as_deref())
-            .bind(filter.state.as_deref())
-            .bind(filter.period.as_deref())
-            .bind(filter.district.as_deref())
-            .bind(limit)
-            .bind(offset),
-        )
-        .fetch_all(db)
         .await
 }
 

@@ -22,6 +22,7 @@ pub mod packages;
 pub mod paging;
 pub mod server;
 pub mod sms;
+pub mod sorting;
 pub mod types;
 pub mod web;
 pub mod wechat;

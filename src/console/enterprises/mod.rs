@@ -23,6 +23,7 @@ use super::texts::ListTexts;
 use crate::enterprises::routes::reading;
 use crate::enterprises::{EnterpriseRow, Search, SortKey};
 use crate::platform::clock::china_time;
+use crate::platform::sorting::{Order, SortKey as _};
 use crate::state::AppState;
 
 const PATH: &str = "/console/enterprises";
@@ -66,8 +67,7 @@ impl ListQuery {
                 _ => None,
             },
             qualification: text(&self.qualification),
-            sort: SortKey::parse(table.sort).unwrap_or_default(),
-            descending: table.descending,
+            order: Order::parse(table.sort, table.descending),
         }
     }
 }
@@ -114,8 +114,7 @@ struct ListPage {
 
 /// `GET /console/enterprises`: the API's list (`reading::list`, `reading::count`) as a table.
 pub async fn enterprises(State(state): State<AppState>, console: Console, Query(query): Query<ListQuery>) -> Response {
-    let keys: Vec<&'static str> = SortKey::ALL.iter().map(|k| k.as_str()).collect();
-    let table = Table::new(PATH, query.filters(), &query.table, &keys);
+    let table = Table::new(PATH, query.filters(), &query.table, &SortKey::names());
     let search = query.search(&table);
     let found = match reading::count(&state, &console.caller, &search).await {
         Ok(total) => reading::list(&state, &console.caller, &search, &table.paging())

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::given;
-use super::pages::{page_link, PER_PAGE};
+use super::pages::page_link;
 use super::texts::ReviewTexts;
 use crate::assessments::daily::routes::{self as daily, EventView, ListQuery};
 use crate::assessments::ReviewBody;
@@ -21,6 +21,7 @@ use crate::audit::Act;
 use crate::console::page::api_body;
 use crate::console::page::{html, refused, Frame, Notice};
 use crate::console::session::Console;
+use crate::console::table::PER_PAGE;
 use crate::platform::clock::china_time;
 use crate::platform::ids::DailyEventId;
 use crate::state::AppState;

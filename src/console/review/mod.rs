@@ -22,43 +22,58 @@ use super::page::Notice;
 use super::session::Console;
 use crate::assessments::review::{self, DecisionBody, FinishBody, ScoreBody};
 use crate::assessments::routes::{self as assessments, ListQuery};
+use crate::assessments::store::{Order, SortKey};
 use crate::audit::Act;
 use crate::console::page::api_body;
+use crate::console::table::{Table, TableQuery, PER_PAGE};
 use crate::platform::error::ApiResult;
 use crate::platform::ids::AssessmentId;
+use crate::platform::sorting::SortKey as _;
 use crate::state::AppState;
 pub(super) use pages::page_link;
 pub use texts::ReviewTexts;
 
-/// The list's filters, as the query string gives them.
+/// The list's filters with the table's sort and page, as the query string gives them.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ListForm {
     state: String,
     kind: String,
     period: String,
-    page: Option<u32>,
+    #[serde(flatten)]
+    table: TableQuery,
 }
 
-/// `GET /console/assessments`: the API's `GET /assessments` with its filters.
+impl ListForm {
+    fn filters(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("state", self.state.clone()),
+            ("kind", self.kind.clone()),
+            ("period", self.period.clone()),
+        ]
+    }
+}
+
+/// `GET /console/assessments`: the API's `GET /assessments` with its filters, as a table sorted
+/// and paged on the server (`assessments::{list, count}`), the oldest change first by default.
 pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw): RawQuery) -> Response {
     let form: ListForm = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let table = Table::new(pages::LIST, form.filters(), &form.table, &SortKey::names());
+    let order = Order::parse(table.sort, table.descending);
     let query = json!({
         "state": given(&form.state), "kind": given(&form.kind), "period": given(&form.period),
-        "page": form.page, "per_page": pages::PER_PAGE,
+        "page": table.page, "per_page": PER_PAGE,
     });
-    let rows = match api_body::<ListQuery>(query) {
-        Ok(query) => assessments::list(&state, &console.caller, query).await,
+    let found = match api_body::<ListQuery>(query) {
+        Ok(query) => match assessments::count(&state, &console.caller, query.clone()).await {
+            Ok(total) => assessments::list(&state, &console.caller, query, order)
+                .await
+                .map(|rows| (total, rows)),
+            Err(error) => Err(error),
+        },
         Err(error) => Err(error),
     };
-    pages::list(
-        &console,
-        &form.state,
-        &form.kind,
-        &form.period,
-        form.page.unwrap_or(1),
-        rows,
-    )
+    pages::list(&console, &form, &table, found)
 }
 
 #[derive(Deserialize)]

@@ -4,19 +4,18 @@ use askama::Template;
 use axum::{http::StatusCode, response::Response};
 
 use super::texts::ReviewTexts;
+use super::ListForm;
 use crate::assessments::routes::{self as assessments, AssessmentView, ItemView};
 use crate::assessments::store::{AssessmentRow, ReviewRecord};
 use crate::console::page::{html, refused, Frame, Notice};
 use crate::console::session::Console;
+use crate::console::table::{Column, Pager, Table};
 use crate::platform::clock::china_time;
 use crate::platform::error::ApiResult;
 use crate::platform::ids::AssessmentId;
 use crate::state::AppState;
 
-/// Rows on a page of the list.
-pub const PER_PAGE: u32 = 50;
-
-const LIST: &str = "/console/assessments";
+pub(super) const LIST: &str = "/console/assessments";
 
 /// A record as listed.
 struct ListRow {
@@ -33,23 +32,13 @@ struct ListRow {
 
 #[derive(Template)]
 #[template(path = "console/review/list.html")]
-struct ListPage {
+struct ListPage<'a> {
     frame: Frame,
     rt: &'static ReviewTexts,
+    form: &'a ListForm,
+    columns: Vec<Column>,
     rows: Vec<ListRow>,
-    state: String,
-    kind: String,
-    period: String,
-    page: u32,
-    more: bool,
-}
-
-impl ListPage {
-    /// The link to page `page` with the same filters.
-    fn page_link(&self, page: u32) -> String {
-        let filters = [("state", &self.state), ("kind", &self.kind), ("period", &self.period)];
-        page_link(LIST, &filters, page)
-    }
+    pager: Pager,
 }
 
 /// The link to page `page` of the list at `path`, its filters kept.
@@ -63,21 +52,28 @@ pub fn page_link(path: &str, filters: &[(&str, &String)], page: u32) -> String {
     format!("{path}?{query}")
 }
 
-/// The list page, or the API's refusal of its filters.
-pub fn list(
+/// The list page (`found`: the total and the page's rows), or the API's refusal of its filters.
+pub(super) fn list(
     console: &Console,
-    state: &str,
-    kind: &str,
-    period: &str,
-    page: u32,
-    rows: ApiResult<Vec<AssessmentRow>>,
+    form: &ListForm,
+    table: &Table,
+    found: ApiResult<(i64, Vec<AssessmentRow>)>,
 ) -> Response {
-    let rows = match rows {
-        Ok(rows) => rows,
+    let (total, rows) = match found {
+        Ok(found) => found,
         Err(error) => return refused(console, LIST, &error),
     };
     let rt = ReviewTexts::of(console.lang);
-    let more = rows.len() as u32 == PER_PAGE;
+    let frame = Frame::of(console, "assessments", LIST);
+    let columns = vec![
+        table.column(rt.enterprise, Some("enterprise")),
+        table.column(frame.t.district_code, Some("district")),
+        table.column(rt.kind, None),
+        table.column(rt.period, Some("period")),
+        table.column(rt.state, Some("state")),
+        table.column(rt.round, None),
+        table.column(rt.updated, Some("updated")),
+    ];
     let rows = rows
         .into_iter()
         .map(|r| ListRow {
@@ -93,14 +89,12 @@ pub fn list(
         })
         .collect();
     let page = ListPage {
-        frame: Frame::of(console, "assessments", LIST),
+        frame,
         rt,
+        form,
+        columns,
         rows,
-        state: state.to_owned(),
-        kind: kind.to_owned(),
-        period: period.to_owned(),
-        page,
-        more,
+        pager: table.pager(total.max(0) as usize),
     };
     html(StatusCode::OK, page)
 }

@@ -12,6 +12,7 @@ mod forms;
 mod journeys;
 mod layout;
 mod projects;
+mod queues;
 mod registrations;
 mod results;
 mod review;
