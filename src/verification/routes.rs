@@ -311,11 +311,17 @@ async fn list_tasks(
     caller: Caller,
     Query(q): Query<TasksQuery>,
 ) -> ApiResult<Json<Vec<TaskView>>> {
-    Ok(Json(tasks(&state, &caller, &q).await?))
+    Ok(Json(tasks(&state, &caller, &q, store::NEWEST_OPENED).await?))
 }
 
-/// The tasks `caller` may see, newest first, one page of them (also the console's list).
-pub async fn tasks(state: &AppState, caller: &Caller, q: &TasksQuery) -> ApiResult<Vec<TaskView>> {
+/// The tasks `caller` may see, one page of them in `order` (the API's newest first; the
+/// console's as its table is sorted).
+pub async fn tasks(
+    state: &AppState,
+    caller: &Caller,
+    q: &TasksQuery,
+    order: store::TaskOrder,
+) -> ApiResult<Vec<TaskView>> {
     let (limit, offset) = Page {
         page: q.page,
         per_page: q.per_page,
@@ -330,11 +336,23 @@ pub async fn tasks(state: &AppState, caller: &Caller, q: &TasksQuery) -> ApiResu
         return Ok(out);
     }
     let scope = scope(caller)?;
-    let rows = store::list_tasks(&mut *conn, &scope, q.enterprise_id.as_deref(), q.state, limit, offset).await?;
+    let rows = store::list_tasks(&mut *conn, &scope, &filter_of(q), order, limit, offset).await?;
     for row in rows {
         out.push(task_view(&mut conn, state, row).await?);
     }
     Ok(out)
+}
+
+/// How many tasks in a staff member's or an enterprise's scope the query selects (its page aside).
+pub async fn count_tasks(state: &AppState, caller: &Caller, q: &TasksQuery) -> ApiResult<i64> {
+    Ok(store::count_tasks(&state.db, &scope(caller)?, &filter_of(q)).await?)
+}
+
+fn filter_of(q: &TasksQuery) -> store::TaskFilter<'_> {
+    store::TaskFilter {
+        enterprise: q.enterprise_id.as_deref(),
+        state: q.state,
+    }
 }
 
 /// One task with its current selection and every review.

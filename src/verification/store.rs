@@ -4,6 +4,7 @@
 //! the state it expects in its `UPDATE … WHERE state = …`.
 //!
 //! - this file: tasks and the staff requirements;
+//! - `tasks`: the list of tasks, filtered, sorted, paged and counted;
 //! - `selection`: the candidates, the selection and its review, and replacements;
 //! - `attempts`: check-in attempts and what the check-in rules read of earlier ones;
 //! - `decisions`: staff's review of flagged attempts and the enterprise's appeals;
@@ -15,6 +16,7 @@ mod awaiting;
 mod decisions;
 mod outcomes;
 mod selection;
+mod tasks;
 
 use serde::Serialize;
 use serde_json::json;
@@ -36,6 +38,7 @@ pub use selection::{
     candidates, person_of_employment, propose_replacement, proposed_replacement, review, reviews, selection,
     submit_selection, Review, ReviewView, SelectedRow, Written,
 };
+pub use tasks::{count_tasks, list_tasks, TaskFilter, TaskOrder, TaskSort, NEWEST_OPENED};
 
 use super::rules::{TaskKind, TaskState};
 use crate::auth::{Bounds, Columns, Key};
@@ -122,30 +125,6 @@ pub async fn task_for_person(db: impl Executor<'_>, id: &VerificationTaskId) -> 
     sqlx::query_as(&format!("{TASK_SELECT} WHERE t.id = $1"))
         .bind(id)
         .fetch_optional(db)
-        .await
-}
-
-pub async fn list_tasks(
-    db: impl Executor<'_>,
-    bounds: &Bounds,
-    enterprise: Option<&str>,
-    task_state: Option<TaskState>,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<TaskRow>, sqlx::Error> {
-    let within = bounds.condition(&BOUNDS, 5);
-    within
-        .bind(
-            sqlx::query_as(&format!(
-                "{TASK_SELECT} WHERE ($1 IS NULL OR t.enterprise_id = $1) AND ($4 IS NULL OR t.state = $4) AND {within} \
-                 ORDER BY t.opened_at DESC, t.id DESC LIMIT $2 OFFSET $3"
-            ))
-            .bind(enterprise)
-            .bind(limit)
-            .bind(offset)
-            .bind(task_state.map(TaskState::as_str)),
-        )
-        .fetch_all(db)
         .await
 }
 

@@ -1,5 +1,5 @@
 //! Journey 3, verification: the tasks in the caller's jurisdiction (`verification::routes::tasks`,
-//! the API's `GET /verification/tasks`) filtered by state and paged on the server; a task with
+//! the API's `GET /verification/tasks`) filtered by state, sorted, paged and counted on the server; a task with
 //! its selected people and their certificates previewed, reviewed through the API's
 //! `verification::selection::review`; and the task's progress (`progress`).
 
@@ -22,19 +22,20 @@ use super::page::{html, refused, Frame, Notice};
 use super::session::Console;
 use crate::audit::Act;
 use crate::console::page::api_body;
+use crate::console::table::{Column, Pager, Table, TableQuery, PER_PAGE};
 use crate::platform::clock::china_time;
 use crate::platform::error::ApiResult;
 use crate::platform::ids::{EmploymentId, VerificationTaskId};
+use crate::platform::sorting::SortKey as _;
 use crate::state::AppState;
-use crate::verification::routes::{task, tasks, SelectedView, TaskView, TasksQuery};
+use crate::verification::routes::{count_tasks, task, tasks, SelectedView, TaskView, TasksQuery};
 use crate::verification::rules::TaskState;
 use crate::verification::selection::{review, ReviewBody};
+use crate::verification::store::{TaskOrder, TaskSort};
 
 pub use progress::{export_csv, export_xlsx, progress_page, review_check_in, selfie};
 
 const TASKS: &str = "/console/verification/tasks";
-/// Tasks per page of the list.
-const PER_PAGE: u32 = 20;
 
 /// A task as listed.
 struct Row {
@@ -52,18 +53,19 @@ struct Row {
 #[template(path = "console/verification/tasks.html")]
 struct TasksPage {
     frame: Frame,
+    query: ListQuery,
+    columns: Vec<Column>,
     rows: Vec<Row>,
-    state: String,
-    page: u32,
-    has_next: bool,
+    pager: Pager,
 }
 
+/// The list's state filter with the table's sort and page.
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ListQuery {
-    #[serde(default)]
     state: String,
-    #[serde(default, deserialize_with = "crate::platform::paging::page")]
-    page: Option<u32>,
+    #[serde(flatten)]
+    table: TableQuery,
 }
 
 /// The state filter as the API's: a known state, or none (every state).
@@ -71,20 +73,29 @@ fn state_filter(state: &str) -> Option<TaskState> {
     serde_json::from_value(json!(state)).ok()
 }
 
-/// `GET /console/verification/tasks?state=&page=`.
+/// `GET /console/verification/tasks?state=&sort=&dir=&page=`: the API's list of tasks
+/// (`routes::{tasks, count_tasks}`) as a table, the most urgent start deadline first by default.
 pub async fn tasks_page(State(state): State<AppState>, console: Console, Query(q): Query<ListQuery>) -> Response {
-    let filter = state_filter(&q.state);
+    let table = Table::new(TASKS, vec![("state", q.state.clone())], &q.table, &TaskSort::names());
     let query = TasksQuery {
-        state: filter,
-        page: q.page,
+        state: state_filter(&q.state),
+        page: Some(table.page),
         per_page: Some(PER_PAGE),
         ..TasksQuery::default()
     };
-    let views = match tasks(&state, &console.caller, &query).await {
-        Ok(views) => views,
+    let order = TaskOrder::parse(table.sort, table.descending);
+    let found = match count_tasks(&state, &console.caller, &query).await {
+        Ok(total) => tasks(&state, &console.caller, &query, order)
+            .await
+            .map(|views| (total, views)),
+        Err(error) => Err(error),
+    };
+    let (total, views) = match found {
+        Ok(found) => found,
         Err(error) => return refused(&console, TASKS, &error),
     };
     let frame = Frame::of(&console, "verification", TASKS);
+    let v = frame.t.verification;
     let rows = views
         .into_iter()
         .map(|v| Row {
@@ -98,12 +109,21 @@ pub async fn tasks_page(State(state): State<AppState>, console: Console, Query(q
             window_end: v.window_end.unwrap_or_default(),
         })
         .collect::<Vec<_>>();
+    let columns = vec![
+        table.column(v.enterprise, Some("enterprise")),
+        table.column(v.qualification, None),
+        table.column(v.kind, None),
+        table.column(v.state, Some("state")),
+        table.column(v.round, None),
+        table.column(v.start_deadline, Some("deadline")),
+        table.column(v.window_end, None),
+    ];
     let page = TasksPage {
-        has_next: rows.len() == PER_PAGE as usize,
+        pager: table.pager(total.max(0) as usize),
         frame,
+        query: q,
+        columns,
         rows,
-        state: filter.map(|s| s.as_str().to_owned()).unwrap_or_default(),
-        page: q.page.unwrap_or(1),
     };
     html(StatusCode::OK, page)
 }

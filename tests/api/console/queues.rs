@@ -6,8 +6,12 @@ use super::{console_session, PASSWORD};
 use crate::assessments::{create, fill_scored, id_of, submit, world};
 use crate::both_engines;
 use crate::harness::Engine;
+use crate::verification::setup;
 
-both_engines!(the_self_assessment_queue_is_sorted_and_counted_within_scope);
+both_engines!(
+    the_self_assessment_queue_is_sorted_and_counted_within_scope,
+    verification_tasks_are_sorted_and_counted_within_scope
+);
 
 /// The assessments in the review table, in its order.
 fn ids(html: &str) -> Vec<String> {
@@ -60,4 +64,63 @@ async fn the_self_assessment_queue_is_sorted_and_counted_within_scope(engine: En
     assert_eq!(ids(&html), [a_2025.clone(), a_2026.clone()]);
     let (_, html) = page(app, &lixia, "/console/assessments?state=approved").await;
     assert_eq!((total(&html), ids(&html).len()), (0, 0));
+}
+
+/// The tasks in the verification table, in its order.
+fn tasks(html: &str) -> Vec<String> {
+    html.split("<tr data-task=\"")
+        .skip(1)
+        .map(|row| row.split('"').next().unwrap().to_owned())
+        .collect()
+}
+
+async fn verification_tasks_are_sorted_and_counted_within_scope(engine: Engine) {
+    let s = setup(engine).await;
+    let app = &s.app;
+    // B (市中) gets a task whose start deadline is a month after A's.
+    let b = app.get("/api/v1/auth/me", Some(&s.b)).await.body["account_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let q = serde_json::json!({"category": "测试资质", "grade": "一级", "issued_on": "2026-04-01"});
+    let qualification = app
+        .post(&format!("/api/v1/enterprises/{b}/qualifications"), q, Some(&s.b))
+        .await;
+    qualification.expect(201);
+    let opened = app
+        .post(
+            "/api/v1/verification/tasks",
+            serde_json::json!({"enterprise_id": b, "qualification_id": qualification.body["id"], "kind": "first_time"}),
+            Some(&s.shizhong),
+        )
+        .await;
+    opened.expect(201);
+    assert_eq!(opened.body["start_deadline"], "2027-02-01");
+    let (a_task, b_task) = (s.task.clone(), opened.body["id"].as_str().unwrap().to_owned());
+
+    let city = console_session(app, "city1", PASSWORD).await;
+    let path = "/console/verification/tasks";
+    let (status, html) = page(app, &city, path).await;
+    assert_eq!(status, 200);
+    assert_eq!(total(&html), 2);
+    assert_eq!(
+        tasks(&html),
+        [a_task.clone(), b_task.clone()],
+        "the nearest deadline first"
+    );
+    let (_, html) = page(app, &city, &format!("{path}?sort=deadline&dir=desc")).await;
+    assert_eq!(tasks(&html), [b_task.clone(), a_task.clone()]);
+    let (_, html) = page(app, &city, &format!("{path}?sort=enterprise&dir=asc")).await;
+    assert_eq!(
+        tasks(&html),
+        [b_task.clone(), a_task.clone()],
+        "企业911… before 企业913…"
+    );
+    assert!(html.contains("href=\"/console/verification/tasks?sort=enterprise&dir=desc&page=1\""));
+    let (_, html) = page(app, &city, &format!("{path}?state=passed")).await;
+    assert_eq!((total(&html), tasks(&html).len()), (0, 0));
+    // A district reviewer counts only their district's tasks.
+    let lixia = console_session(app, "lixia", PASSWORD).await;
+    let (_, html) = page(app, &lixia, &format!("{path}?sort=enterprise")).await;
+    assert_eq!((total(&html), tasks(&html)), (1, vec![a_task]));
 }
