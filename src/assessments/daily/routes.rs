@@ -8,9 +8,10 @@ use axum::{
     http::StatusCode,
 };
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
+pub use super::listing::{count, list, ListQuery};
 use super::store::{self, EventRow, EventType, NewEvent};
 use crate::assessments::rules::{self, Event};
 use crate::assessments::store::lifecycle::{StateChange, DAILY_EVENTS};
@@ -21,7 +22,6 @@ use crate::documents::rules::Purpose;
 use crate::platform::db::{Conn, Executor};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::{DailyEventId, DocumentId, EnterpriseId, ProjectId};
-use crate::platform::paging::Page;
 use crate::platform::types::{Date, Text, MULTILINE};
 use crate::platform::web::Json;
 use crate::state::AppState;
@@ -36,7 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(event_history))
 }
 
-const READERS: &[Role] = &[Role::Enterprise, Role::District, Role::City];
+pub(super) const READERS: &[Role] = &[Role::Enterprise, Role::District, Role::City];
 const STAFF: &[Role] = &[Role::District, Role::City];
 
 fn not_found() -> ApiError {
@@ -280,26 +280,6 @@ async fn visible(state: &AppState, caller: &Caller, id: &DailyEventId) -> ApiRes
     store::get(&state.db, id, &caller.bounds()).await?.ok_or_else(not_found)
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    #[param(value_type = Option<String>)]
-    pub enterprise_id: Option<EnterpriseId>,
-    pub state: Option<rules::State>,
-    /// bonus | deduction
-    pub category: Option<String>,
-    /// Events that occurred in this year.
-    pub year: Option<String>,
-    /// 1-based page number (default 1, at most 1000000).
-    #[serde(default, deserialize_with = "crate::platform::paging::page")]
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<u32>,
-    /// Items per page (default 50, at most 200).
-    #[serde(default, deserialize_with = "crate::platform::paging::per_page")]
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u32>,
-}
-
 /// Daily assessment events within the caller's scope, latest first.
 #[utoipa::path(get, path = "/daily-events", tag = "assessments", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, body = Vec<EventRow>), (status = 403, body = Problem)))]
@@ -308,24 +288,7 @@ async fn list_events(
     caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Vec<EventRow>>> {
-    Ok(Json(list(&state, &caller, q).await?))
-}
-
-/// A page of the daily events within the caller's scope: the API's `GET /daily-events` and
-/// the staff console's list.
-pub async fn list(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<Vec<EventRow>> {
-    caller.require(READERS)?;
-    let filter = store::Filter {
-        enterprise: q.enterprise_id,
-        state: q.state.map(|s| s.as_str().to_owned()),
-        category: q.category,
-        year: q.year,
-    };
-    let page = Page {
-        page: q.page,
-        per_page: q.per_page,
-    };
-    Ok(store::list(&state.db, &caller.bounds(), &filter, &page).await?)
+    Ok(Json(list(&state, &caller, q, store::LATEST_FIRST).await?))
 }
 
 /// One event with its evidence.

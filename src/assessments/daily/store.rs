@@ -9,6 +9,7 @@ use crate::auth::{Bounds, Columns, Key};
 use crate::platform::db::{Conn, Executor};
 use crate::platform::ids::{DailyEventId, DocumentId, EnterpriseId, ProjectId};
 use crate::platform::paging::Page;
+use crate::platform::sorting;
 
 /// An event type and its point value.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -50,11 +51,11 @@ pub async fn set_points(
     Ok(done.rows_affected() == 1)
 }
 
-const SELECT: &str = "SELECT x.id, x.enterprise_id, e.name AS enterprise_name, e.district_code, x.project_id, \
+const COLUMNS: &str = "x.id, x.enterprise_id, e.name AS enterprise_name, e.district_code, x.project_id, \
     p.name AS project_name, x.type_code, t.category, t.name AS type_name, t.points AS current_points, x.points, \
-    x.occurred_on, x.description, x.state, x.reported_by, x.created_at, x.updated_at \
-    FROM daily_events x JOIN enterprises e ON e.id = x.enterprise_id JOIN daily_event_types t ON t.code = x.type_code \
-    LEFT JOIN projects p ON p.id = x.project_id \
+    x.occurred_on, x.description, x.state, x.reported_by, x.created_at, x.updated_at";
+const FROM: &str = "FROM daily_events x JOIN enterprises e ON e.id = x.enterprise_id \
+    JOIN daily_event_types t ON t.code = x.type_code LEFT JOIN projects p ON p.id = x.project_id \
     WHERE x.state <> 'deleted'";
 
 /// Where daily events keep the bounds: the enterprise concerned and its district.
@@ -103,7 +104,7 @@ impl EventRow {
 pub async fn get(db: impl Executor<'_>, id: &DailyEventId, bounds: &Bounds) -> Result<Option<EventRow>, sqlx::Error> {
     let within = bounds.condition(&BOUNDS, 2);
     within
-        .bind(sqlx::query_as(&format!("{SELECT} AND x.id = $1 AND {within}")).bind(id))
+        .bind(sqlx::query_as(&format!("SELECT {COLUMNS} {FROM} AND x.id = $1 AND {within}")).bind(id))
         .fetch_optional(db)
         .await
 }
@@ -116,29 +117,96 @@ pub struct Filter {
     pub year: Option<String>,
 }
 
+/// What the list of events can be sorted by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EventSort {
+    /// The day it occurred.
+    #[default]
+    Occurred,
+    Enterprise,
+    Category,
+    State,
+}
+
+impl sorting::SortKey for EventSort {
+    const ALL: &'static [EventSort] = &[
+        EventSort::Occurred,
+        EventSort::Enterprise,
+        EventSort::Category,
+        EventSort::State,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            EventSort::Occurred => "occurred",
+            EventSort::Enterprise => "enterprise",
+            EventSort::Category => "category",
+            EventSort::State => "state",
+        }
+    }
+
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            EventSort::Occurred => &["x.occurred_on"],
+            EventSort::Enterprise => &["e.name", "x.occurred_on"],
+            EventSort::Category => &["t.category", "x.occurred_on"],
+            EventSort::State => &["x.state", "x.occurred_on"],
+        }
+    }
+}
+
+pub type EventOrder = sorting::Order<EventSort>;
+
+/// The API's order: the latest event first.
+pub const LATEST_FIRST: EventOrder = sorting::Order {
+    key: EventSort::Occurred,
+    descending: true,
+};
+
+const FILTERED: &str = "AND ($1 IS NULL OR x.enterprise_id = $1) AND ($2 IS NULL OR x.state = $2) \
+    AND ($3 IS NULL OR t.category = $3) AND ($4 IS NULL OR substr(x.occurred_on, 1, 4) = $4)";
+
+/// One page of the events within `bounds` that `filter` selects, in `order`.
 pub async fn list(
     db: impl Executor<'_>,
     bounds: &Bounds,
     filter: &Filter,
+    order: EventOrder,
     page: &Page,
 ) -> Result<Vec<EventRow>, sqlx::Error> {
     let (limit, offset) = page.limit_offset();
     let within = bounds.condition(&BOUNDS, 7);
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM} {FILTERED} AND {within} ORDER BY {} LIMIT $5 OFFSET $6",
+        order.sql("x.id")
+    );
     within
         .bind(
-            sqlx::query_as(&format!(
-                "{SELECT} AND ($1 IS NULL OR x.enterprise_id = $1) AND ($2 IS NULL OR x.state = $2) \
-                 AND ($3 IS NULL OR t.category = $3) AND ($4 IS NULL OR substr(x.occurred_on, 1, 4) = $4) AND {within} \
-                 ORDER BY x.occurred_on DESC, x.id LIMIT $5 OFFSET $6"
-            ))
-            .bind(filter.enterprise.as_deref())
-            .bind(filter.state.as_deref())
-            .bind(filter.category.as_deref())
-            .bind(filter.year.as_deref())
-            .bind(limit)
-            .bind(offset),
+            sqlx::query_as(&sql)
+                .bind(filter.enterprise.as_deref())
+                .bind(filter.state.as_deref())
+                .bind(filter.category.as_deref())
+                .bind(filter.year.as_deref())
+                .bind(limit)
+                .bind(offset),
         )
         .fetch_all(db)
+        .await
+}
+
+/// How many events within `bounds` `filter` selects.
+pub async fn count(db: impl Executor<'_>, bounds: &Bounds, filter: &Filter) -> Result<i64, sqlx::Error> {
+    let within = bounds.condition(&BOUNDS, 5);
+    let sql = format!("SELECT COUNT(*) {FROM} {FILTERED} AND {within}");
+    within
+        .bind(
+            sqlx::query_scalar(&sql)
+                .bind(filter.enterprise.as_deref())
+                .bind(filter.state.as_deref())
+                .bind(filter.category.as_deref())
+                .bind(filter.year.as_deref()),
+        )
+        .fetch_one(db)
         .await
 }
 

@@ -13,28 +13,41 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::given;
-use super::pages::page_link;
 use super::texts::ReviewTexts;
 use crate::assessments::daily::routes::{self as daily, EventView, ListQuery};
+use crate::assessments::daily::store::{EventOrder, EventSort};
 use crate::assessments::ReviewBody;
 use crate::audit::Act;
 use crate::console::page::api_body;
 use crate::console::page::{html, refused, Frame, Notice};
 use crate::console::session::Console;
-use crate::console::table::PER_PAGE;
+use crate::console::table::{Column, Pager, Table, TableQuery, PER_PAGE};
 use crate::platform::clock::china_time;
 use crate::platform::ids::DailyEventId;
+use crate::platform::sorting::SortKey as _;
 use crate::state::AppState;
 
 const LIST: &str = "/console/daily-events";
 
+/// The list's filters with the table's sort and page.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ListForm {
     state: String,
     category: String,
     year: String,
-    page: Option<u32>,
+    #[serde(flatten)]
+    table: TableQuery,
+}
+
+impl ListForm {
+    fn filters(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("state", self.state.clone()),
+            ("category", self.category.clone()),
+            ("year", self.year.clone()),
+        ]
+    }
 }
 
 struct Row {
@@ -53,42 +66,36 @@ struct Row {
 struct ListPage {
     frame: Frame,
     rt: &'static ReviewTexts,
-    rows: Vec<Row>,
     form: ListForm,
-    page: u32,
-    more: bool,
+    columns: Vec<Column>,
+    rows: Vec<Row>,
+    pager: Pager,
 }
 
-impl ListPage {
-    /// The link to page `page` with the same filters.
-    fn page_link(&self, page: u32) -> String {
-        let form = &self.form;
-        let filters = [
-            ("state", &form.state),
-            ("category", &form.category),
-            ("year", &form.year),
-        ];
-        page_link(LIST, &filters, page)
-    }
-}
-
-/// `GET /console/daily-events`: the API's `GET /daily-events` with its filters.
+/// `GET /console/daily-events`: the API's `GET /daily-events` with its filters, as a table
+/// sorted, paged and counted on the server (`daily::{list, count}`), the oldest event first.
 pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw): RawQuery) -> Response {
     let form: ListForm = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let table = Table::new(LIST, form.filters(), &form.table, &EventSort::names());
     let query = json!({
         "state": given(&form.state), "category": given(&form.category), "year": given(&form.year),
-        "page": form.page, "per_page": PER_PAGE,
+        "page": table.page, "per_page": PER_PAGE,
     });
-    let rows = match api_body::<ListQuery>(query) {
-        Ok(query) => daily::list(&state, &console.caller, query).await,
+    let order = EventOrder::parse(table.sort, table.descending);
+    let found = match api_body::<ListQuery>(query) {
+        Ok(query) => match daily::count(&state, &console.caller, query.clone()).await {
+            Ok(total) => daily::list(&state, &console.caller, query, order)
+                .await
+                .map(|rows| (total, rows)),
+            Err(error) => Err(error),
+        },
         Err(error) => Err(error),
     };
-    let rows = match rows {
-        Ok(rows) => rows,
+    let (total, rows) = match found {
+        Ok(found) => found,
         Err(error) => return refused(&console, LIST, &error),
     };
     let rt = ReviewTexts::of(console.lang);
-    let more = rows.len() as u32 == PER_PAGE;
     let rows = rows
         .into_iter()
         .map(|e| Row {
@@ -102,17 +109,25 @@ pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw)
             state: rt.word(e.state.as_str()),
         })
         .collect();
-    let page = form.page.unwrap_or(1);
     let frame = Frame::of(&console, "daily", LIST);
+    let columns = vec![
+        table.column(rt.enterprise, Some("enterprise")),
+        table.column(rt.event_type, None),
+        table.column(rt.category, Some("category")),
+        table.column(rt.points, None),
+        table.column(rt.occurred_on, Some("occurred")),
+        table.column(rt.state, Some("state")),
+    ];
+    let pager = table.pager(total.max(0) as usize);
     html(
         StatusCode::OK,
         ListPage {
             frame,
             rt,
-            rows,
             form,
-            page,
-            more,
+            columns,
+            rows,
+            pager,
         },
     )
 }

@@ -10,18 +10,24 @@ use crate::verification::setup;
 
 both_engines!(
     the_self_assessment_queue_is_sorted_and_counted_within_scope,
-    verification_tasks_are_sorted_and_counted_within_scope
+    verification_tasks_are_sorted_and_counted_within_scope,
+    daily_events_are_sorted_and_counted_within_scope
 );
 
-/// The assessments in the review table, in its order.
-fn ids(html: &str) -> Vec<String> {
+/// The records a review table links to under `path`, in its order.
+fn linked(html: &str, path: &str) -> Vec<String> {
     html.split("<tr data-state=")
         .skip(1)
         .map(|row| {
-            let link = row.split("href=\"/console/assessments/").nth(1).unwrap();
+            let link = row.split(&format!("href=\"{path}/")).nth(1).unwrap();
             link.split('"').next().unwrap().to_owned()
         })
         .collect()
+}
+
+/// The assessments in the review table, in its order.
+fn ids(html: &str) -> Vec<String> {
+    linked(html, "/console/assessments")
 }
 
 async fn the_self_assessment_queue_is_sorted_and_counted_within_scope(engine: Engine) {
@@ -123,4 +129,49 @@ async fn verification_tasks_are_sorted_and_counted_within_scope(engine: Engine) 
     let lixia = console_session(app, "lixia", PASSWORD).await;
     let (_, html) = page(app, &lixia, &format!("{path}?sort=enterprise")).await;
     assert_eq!((total(&html), tasks(&html)), (1, vec![a_task]));
+}
+
+async fn daily_events_are_sorted_and_counted_within_scope(engine: Engine) {
+    let w = world(engine).await;
+    let app = &w.app;
+    let id_of_enterprise = |token: &str| {
+        let token = token.to_owned();
+        async move {
+            let me = app.get("/api/v1/auth/me", Some(&token)).await;
+            me.body["account_id"].as_str().unwrap().to_owned()
+        }
+    };
+    let (a, b) = (id_of_enterprise(&w.a).await, id_of_enterprise(&w.b).await);
+    let mut recorded = Vec::new();
+    for (enterprise, occurred_on, staff) in [
+        (&a, "2026-11-02", &w.lixia),
+        (&b, "2026-11-20", &w.shizhong),
+        (&a, "2026-10-05", &w.lixia),
+    ] {
+        let deduction = serde_json::json!({"type_code": "poor_site_management", "enterprise_id": enterprise,
+                                           "occurred_on": occurred_on, "description": "临边防护缺失"});
+        let answer = app.post("/api/v1/daily-events", deduction, Some(staff)).await;
+        answer.expect(201);
+        recorded.push(id_of(&answer.body));
+    }
+    let (a_nov, b_nov, a_oct) = (&recorded[0], &recorded[1], &recorded[2]);
+    let events = |html: &str| linked(html, "/console/daily-events");
+
+    let city = console_session(app, "city1", PASSWORD).await;
+    let (status, html) = page(app, &city, "/console/daily-events").await;
+    assert_eq!(status, 200);
+    assert_eq!(total(&html), 3);
+    assert_eq!(
+        events(&html),
+        [a_oct.clone(), a_nov.clone(), b_nov.clone()],
+        "the oldest first"
+    );
+    let (_, html) = page(app, &city, "/console/daily-events?sort=occurred&dir=desc").await;
+    assert_eq!(events(&html), [b_nov.clone(), a_nov.clone(), a_oct.clone()]);
+    let (_, html) = page(app, &city, "/console/daily-events?year=2025").await;
+    assert_eq!((total(&html), events(&html).len()), (0, 0));
+    let lixia = console_session(app, "lixia", PASSWORD).await;
+    let (_, html) = page(app, &lixia, "/console/daily-events?sort=enterprise&dir=desc").await;
+    assert_eq!(total(&html), 2, "only 历下's events");
+    assert_eq!(events(&html), [a_nov.clone(), a_oct.clone()]);
 }
