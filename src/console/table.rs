@@ -3,8 +3,11 @@
 //! filters, so a sorted, filtered, paged table is an address that can be bookmarked, and
 //! works without JavaScript (htmx only swaps the table in place).
 
+use std::future::Future;
+
 use serde::Deserialize;
 
+use crate::platform::error::ApiResult;
 use crate::platform::paging::{Page, MAX_PAGE};
 
 /// Rows a console table shows on a page.
@@ -146,6 +149,16 @@ impl Table {
             last: (page < pages).then(|| link(pages)).flatten(),
         }
     }
+}
+
+/// A list's total and one page of it, read through the API's functions: the count first, then
+/// the page (a refusal of either is the page's answer).
+pub async fn counted<T>(
+    count: impl Future<Output = ApiResult<i64>>,
+    page: impl Future<Output = ApiResult<Vec<T>>>,
+) -> ApiResult<(usize, Vec<T>)> {
+    let total = count.await?;
+    Ok((total.max(0) as usize, page.await?))
 }
 
 #[cfg(test)]

@@ -11,8 +11,10 @@ use crate::assessments::templates::Template;
 use crate::auth::{Bounds, Columns, Key};
 use crate::platform::db::{is_unique_violation, Conn, Executor, NullableF64};
 use crate::platform::ids::{DocumentId, EnterpriseId, ProjectAssessmentId, ProjectId, StaffId, TemplateId};
-use crate::platform::paging::Page;
 use crate::projects::ProjectView;
+
+mod listing;
+pub use listing::{count, list, Filter, Order, Sort, NEWEST_FIRST};
 
 /// Where project assessments keep the bounds: the supervisor who fills them (their owner),
 /// their district, and the project's enterprise, which sees only the passed ones.
@@ -92,40 +94,6 @@ pub async fn get(
     within
         .bind(sqlx::query_as(&format!("{SELECT} AND x.id = $1 AND {within}")).bind(id))
         .fetch_optional(db)
-        .await
-}
-
-#[derive(Default)]
-pub struct Filter {
-    pub state: Option<String>,
-    pub district: Option<String>,
-    pub project: Option<ProjectId>,
-    pub period: Option<String>,
-}
-
-pub async fn list(
-    db: impl Executor<'_>,
-    bounds: &Bounds,
-    filter: &Filter,
-    page: &Page,
-) -> Result<Vec<ProjectAssessmentRow>, sqlx::Error> {
-    let (limit, offset) = page.limit_offset();
-    let within = bounds.condition(&BOUNDS, 7);
-    within
-        .bind(
-            sqlx::query_as(&format!(
-                "{SELECT} AND ($1 IS NULL OR x.state = $1) AND ($2 IS NULL OR x.district_code = $2) \
-                 AND ($3 IS NULL OR x.project_id = $3) AND ($4 IS NULL OR x.period = $4) AND {within} \
-                 ORDER BY x.updated_at DESC, x.id LIMIT $5 OFFSET $6"
-            ))
-            .bind(filter.state.as_deref())
-            .bind(filter.district.as_deref())
-            .bind(filter.project.as_deref())
-            .bind(filter.period.as_deref())
-            .bind(limit)
-            .bind(offset),
-        )
-        .fetch_all(db)
         .await
 }
 

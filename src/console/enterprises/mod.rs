@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use super::page::{html, refused, Frame};
 use super::session::Console;
-use super::table::{Column, Pager, Table, TableQuery};
+use super::table::{counted, Column, Pager, Table, TableQuery};
 use super::texts::ListTexts;
 use crate::enterprises::routes::reading;
 use crate::enterprises::{EnterpriseRow, Search, SortKey};
@@ -116,13 +116,12 @@ struct ListPage {
 pub async fn enterprises(State(state): State<AppState>, console: Console, Query(query): Query<ListQuery>) -> Response {
     let table = Table::new(PATH, query.filters(), &query.table, &SortKey::names());
     let search = query.search(&table);
-    let found = match reading::count(&state, &console.caller, &search).await {
-        Ok(total) => reading::list(&state, &console.caller, &search, &table.paging())
-            .await
-            .map(|rows| (total, rows)),
-        Err(error) => Err(error),
-    };
-    let (total, rows) = match found {
+    let paging = table.paging();
+    let found = counted(
+        reading::count(&state, &console.caller, &search),
+        reading::list(&state, &console.caller, &search, &paging),
+    );
+    let (total, rows) = match found.await {
         Ok(found) => found,
         Err(error) => return refused(&console, PATH, &error),
     };
@@ -139,7 +138,7 @@ pub async fn enterprises(State(state): State<AppState>, console: Console, Query(
     let page = ListPage {
         l,
         rows: rows.into_iter().map(|r| Row::of(r, l)).collect(),
-        pager: table.pager(total.max(0) as usize),
+        pager: table.pager(total),
         columns,
         query,
         frame,

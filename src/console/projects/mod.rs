@@ -21,28 +21,38 @@ use super::page::{html, refused, Frame, Notice};
 use super::review::given;
 use super::session::Console;
 use crate::assessments::project_safety::routes::{self as projects, ListQuery, ProjectAssessmentView};
-use crate::assessments::project_safety::store::ProjectAssessmentRow;
+use crate::assessments::project_safety::store::{Order, ProjectAssessmentRow, Sort};
 use crate::assessments::ReviewBody;
 use crate::audit::Act;
 use crate::console::page::api_body;
+use crate::console::table::{counted, Column, Pager, Table, TableQuery, PER_PAGE};
 use crate::platform::clock::china_time;
 use crate::platform::ids::ProjectAssessmentId;
+use crate::platform::sorting::SortKey as _;
 use crate::state::AppState;
 pub use texts::ProjectTexts;
 
 const LIST: &str = "/console/project-assessments";
 
-/// Rows on a page of the list.
-const PER_PAGE: u32 = 50;
-
-/// The list's filters, as the query string gives them.
+/// The list's filters with the table's sort and page.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ListForm {
     state: String,
     district: String,
     period: String,
-    page: Option<u32>,
+    #[serde(flatten)]
+    table: TableQuery,
+}
+
+impl ListForm {
+    fn filters(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("state", self.state.clone()),
+            ("district", self.district.clone()),
+            ("period", self.period.clone()),
+        ]
+    }
 }
 
 struct ListRow {
@@ -63,50 +73,52 @@ struct ListRow {
 struct ListPage {
     frame: Frame,
     pt: &'static ProjectTexts,
-    rows: Vec<ListRow>,
     form: ListForm,
-    page: u32,
-    more: bool,
+    columns: Vec<Column>,
+    rows: Vec<ListRow>,
+    pager: Pager,
 }
 
-impl ListPage {
-    /// The link to page `page` with the same filters.
-    fn page_link(&self, page: u32) -> String {
-        let form = &self.form;
-        let filters = [
-            ("state", &form.state),
-            ("district", &form.district),
-            ("period", &form.period),
-        ];
-        super::review::page_link(LIST, &filters, page)
-    }
-}
-
-/// `GET /console/project-assessments`: the API's `GET /project-assessments` with its filters.
+/// `GET /console/project-assessments`: the API's `GET /project-assessments` with its filters, as
+/// a table sorted, paged and counted on the server (`projects::{list, count}`), oldest change first.
 pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw): RawQuery) -> Response {
     let form: ListForm = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let table = Table::new(LIST, form.filters(), &form.table, &Sort::names());
     let query = json!({
         "state": given(&form.state), "district": given(&form.district), "period": given(&form.period),
-        "page": form.page, "per_page": PER_PAGE,
+        "page": table.page, "per_page": PER_PAGE,
     });
-    let rows = match api_body::<ListQuery>(query) {
-        Ok(query) => projects::list(&state, &console.caller, query).await,
+    let order = Order::parse(table.sort, table.descending);
+    let found = match api_body::<ListQuery>(query) {
+        Ok(query) => {
+            let count = projects::count(&state, &console.caller, query.clone());
+            counted(count, projects::list(&state, &console.caller, query, order)).await
+        }
         Err(error) => Err(error),
     };
-    let rows = match rows {
-        Ok(rows) => rows,
+    let (total, rows) = match found {
+        Ok(found) => found,
         Err(error) => return refused(&console, LIST, &error),
     };
     let pt = ProjectTexts::of(console.lang);
-    let more = rows.len() as u32 == PER_PAGE;
-    let rows = rows.into_iter().map(|r| list_row(pt, r)).collect();
+    let frame = Frame::of(&console, "projects", LIST);
+    let columns = vec![
+        table.column(pt.project, Some("project")),
+        table.column(pt.enterprise, Some("enterprise")),
+        table.column(pt.district, Some("district")),
+        table.column(pt.period, Some("period")),
+        table.column(pt.supervisor, None),
+        table.column(pt.state, Some("state")),
+        table.column(pt.total, None),
+        table.column(pt.updated, Some("updated")),
+    ];
     let page = ListPage {
-        frame: Frame::of(&console, "projects", LIST),
+        frame,
         pt,
-        rows,
-        page: form.page.unwrap_or(1),
+        rows: rows.into_iter().map(|r| list_row(pt, r)).collect(),
         form,
-        more,
+        columns,
+        pager: table.pager(total),
     };
     html(StatusCode::OK, page)
 }

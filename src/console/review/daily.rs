@@ -21,7 +21,7 @@ use crate::audit::Act;
 use crate::console::page::api_body;
 use crate::console::page::{html, refused, Frame, Notice};
 use crate::console::session::Console;
-use crate::console::table::{Column, Pager, Table, TableQuery, PER_PAGE};
+use crate::console::table::{counted, Column, Pager, Table, TableQuery, PER_PAGE};
 use crate::platform::clock::china_time;
 use crate::platform::ids::DailyEventId;
 use crate::platform::sorting::SortKey as _;
@@ -83,12 +83,10 @@ pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw)
     });
     let order = EventOrder::parse(table.sort, table.descending);
     let found = match api_body::<ListQuery>(query) {
-        Ok(query) => match daily::count(&state, &console.caller, query.clone()).await {
-            Ok(total) => daily::list(&state, &console.caller, query, order)
-                .await
-                .map(|rows| (total, rows)),
-            Err(error) => Err(error),
-        },
+        Ok(query) => {
+            let count = daily::count(&state, &console.caller, query.clone());
+            counted(count, daily::list(&state, &console.caller, query, order)).await
+        }
         Err(error) => Err(error),
     };
     let (total, rows) = match found {
@@ -118,7 +116,7 @@ pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw)
         table.column(rt.occurred_on, Some("occurred")),
         table.column(rt.state, Some("state")),
     ];
-    let pager = table.pager(total.max(0) as usize);
+    let pager = table.pager(total);
     html(
         StatusCode::OK,
         ListPage {

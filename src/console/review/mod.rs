@@ -25,7 +25,7 @@ use crate::assessments::routes::{self as assessments, ListQuery};
 use crate::assessments::store::{Order, SortKey};
 use crate::audit::Act;
 use crate::console::page::api_body;
-use crate::console::table::{Table, TableQuery, PER_PAGE};
+use crate::console::table::{counted, Table, TableQuery, PER_PAGE};
 use crate::platform::error::ApiResult;
 use crate::platform::ids::AssessmentId;
 use crate::platform::sorting::SortKey as _;
@@ -65,12 +65,10 @@ pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw)
         "page": table.page, "per_page": PER_PAGE,
     });
     let found = match api_body::<ListQuery>(query) {
-        Ok(query) => match assessments::count(&state, &console.caller, query.clone()).await {
-            Ok(total) => assessments::list(&state, &console.caller, query, order)
-                .await
-                .map(|rows| (total, rows)),
-            Err(error) => Err(error),
-        },
+        Ok(query) => {
+            let count = assessments::count(&state, &console.caller, query.clone());
+            counted(count, assessments::list(&state, &console.caller, query, order)).await
+        }
         Err(error) => Err(error),
     };
     pages::list(&console, &form, &table, found)

@@ -57,7 +57,7 @@ pub(super) fn list(
     console: &Console,
     form: &ListForm,
     table: &Table,
-    found: ApiResult<(i64, Vec<AssessmentRow>)>,
+    found: ApiResult<(usize, Vec<AssessmentRow>)>,
 ) -> Response {
     let (total, rows) = match found {
         Ok(found) => found,
@@ -94,7 +94,7 @@ pub(super) fn list(
         form,
         columns,
         rows,
-        pager: table.pager(total.max(0) as usize),
+        pager: table.pager(total),
     };
     html(StatusCode::OK, page)
 }

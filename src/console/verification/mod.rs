@@ -22,7 +22,7 @@ use super::page::{html, refused, Frame, Notice};
 use super::session::Console;
 use crate::audit::Act;
 use crate::console::page::api_body;
-use crate::console::table::{Column, Pager, Table, TableQuery, PER_PAGE};
+use crate::console::table::{counted, Column, Pager, Table, TableQuery, PER_PAGE};
 use crate::platform::clock::china_time;
 use crate::platform::error::ApiResult;
 use crate::platform::ids::{EmploymentId, VerificationTaskId};
@@ -84,13 +84,11 @@ pub async fn tasks_page(State(state): State<AppState>, console: Console, Query(q
         ..TasksQuery::default()
     };
     let order = TaskOrder::parse(table.sort, table.descending);
-    let found = match count_tasks(&state, &console.caller, &query).await {
-        Ok(total) => tasks(&state, &console.caller, &query, order)
-            .await
-            .map(|views| (total, views)),
-        Err(error) => Err(error),
-    };
-    let (total, views) = match found {
+    let found = counted(
+        count_tasks(&state, &console.caller, &query),
+        tasks(&state, &console.caller, &query, order),
+    );
+    let (total, views) = match found.await {
         Ok(found) => found,
         Err(error) => return refused(&console, TASKS, &error),
     };
@@ -119,7 +117,7 @@ pub async fn tasks_page(State(state): State<AppState>, console: Console, Query(q
         table.column(v.window_end, None),
     ];
     let page = TasksPage {
-        pager: table.pager(total.max(0) as usize),
+        pager: table.pager(total),
         frame,
         query: q,
         columns,

@@ -1,5 +1,6 @@
-//! Review queues as tables: sorted and counted on the server within the reviewer's scope
-//! (`assessments::{list, count}`), every link keeping the filters.
+//! Review queues as tables: self-assessments, verification tasks, daily events and project
+//! assessments sorted and counted on the server within the reviewer's scope (the API's own
+//! `list` and `count` of each), every link keeping the filters.
 
 use super::enterprises::{page, total};
 use super::{console_session, PASSWORD};
@@ -11,12 +12,13 @@ use crate::verification::setup;
 both_engines!(
     the_self_assessment_queue_is_sorted_and_counted_within_scope,
     verification_tasks_are_sorted_and_counted_within_scope,
-    daily_events_are_sorted_and_counted_within_scope
+    daily_events_are_sorted_and_counted_within_scope,
+    project_assessments_are_sorted_and_counted_within_scope
 );
 
 /// The records a review table links to under `path`, in its order.
 fn linked(html: &str, path: &str) -> Vec<String> {
-    html.split("<tr data-state=")
+    html.split("<tr data-")
         .skip(1)
         .map(|row| {
             let link = row.split(&format!("href=\"{path}/")).nth(1).unwrap();
@@ -174,4 +176,50 @@ async fn daily_events_are_sorted_and_counted_within_scope(engine: Engine) {
     let (_, html) = page(app, &lixia, "/console/daily-events?sort=enterprise&dir=desc").await;
     assert_eq!(total(&html), 2, "only 历下's events");
     assert_eq!(events(&html), [a_nov.clone(), a_oct.clone()]);
+}
+
+async fn project_assessments_are_sorted_and_counted_within_scope(engine: Engine) {
+    let s = crate::projects::setup(engine).await;
+    let app = &s.app;
+    let mut started = Vec::new();
+    for (permit, district, code, supervisor) in [
+        ("P-300", "370102", "91350100M000100Y43", "sup1"),
+        ("P-100", "370103", "91110000802100433B", "sup2"),
+    ] {
+        let project = crate::projects::project(permit, district, code);
+        let project = app.post("/api/v1/projects", project, Some(&s.city)).await;
+        project.expect(201);
+        let supervisor = app.staff_token(supervisor, "supervisor", Some(district)).await;
+        let path = format!("/api/v1/projects/{}/assessments", project.body["id"].as_str().unwrap());
+        let draft = app
+            .post(&path, serde_json::json!({"period": "2026"}), Some(&supervisor))
+            .await;
+        draft.expect(201);
+        started.push(id_of(&draft.body));
+        app.clock.advance_secs(60);
+    }
+    let (p300, p100) = (&started[0], &started[1]);
+    let assessments = |html: &str| linked(html, "/console/project-assessments");
+
+    let city = console_session(app, "city1", PASSWORD).await;
+    let path = "/console/project-assessments";
+    let (status, html) = page(app, &city, path).await;
+    assert_eq!(status, 200);
+    assert_eq!(total(&html), 2);
+    assert_eq!(
+        assessments(&html),
+        [p300.clone(), p100.clone()],
+        "the oldest change first"
+    );
+    let (_, html) = page(app, &city, &format!("{path}?sort=project&dir=asc")).await;
+    assert_eq!(assessments(&html), [p100.clone(), p300.clone()], "项目P-100 first");
+    let (_, html) = page(app, &city, &format!("{path}?district=370102&sort=project")).await;
+    assert_eq!((total(&html), assessments(&html)), (1, vec![p300.clone()]));
+    let lixia = console_session(app, "lixia", PASSWORD).await;
+    let (_, html) = page(app, &lixia, &format!("{path}?sort=district&dir=desc")).await;
+    assert_eq!(
+        (total(&html), assessments(&html)),
+        (1, vec![p300.clone()]),
+        "only 历下's"
+    );
 }

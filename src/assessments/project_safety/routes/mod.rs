@@ -13,7 +13,7 @@ mod filling;
 mod records;
 mod submission;
 
-pub use records::{history, list, read, submissions, ListQuery};
+pub use records::{count, history, list, read, submissions, ListQuery};
 pub use submission::review;
 
 use crate::openapi::register::routes;

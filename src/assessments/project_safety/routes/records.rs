@@ -82,7 +82,7 @@ pub(super) async fn start_assessment(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Clone)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub state: Option<rules::State>,
@@ -109,24 +109,38 @@ pub(super) async fn list_assessments(
     caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Vec<ProjectAssessmentRow>>> {
-    Ok(Json(list(&state, &caller, q).await?))
+    Ok(Json(list(&state, &caller, q, store::NEWEST_FIRST).await?))
 }
 
-/// The project assessments `caller` may read, filtered and paged: `GET /project-assessments`
-/// and the staff console's list.
-pub async fn list(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<Vec<ProjectAssessmentRow>> {
+/// The project assessments `caller` may read, filtered and paged in `order`:
+/// `GET /project-assessments` (newest first) and the city station's table.
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    q: ListQuery,
+    order: store::Order,
+) -> ApiResult<Vec<ProjectAssessmentRow>> {
     caller.require(READERS)?;
-    let filter = store::Filter {
-        state: q.state.map(|s| s.as_str().to_owned()),
-        district: q.district,
-        project: q.project_id,
-        period: q.period,
-    };
     let page = Page {
         page: q.page,
         per_page: q.per_page,
     };
-    Ok(store::list(&state.db, &caller.bounds(), &filter, &page).await?)
+    Ok(store::list(&state.db, &caller.bounds(), &filter_of(q), order, &page).await?)
+}
+
+/// How many project assessments `caller` may read the query selects (its page aside).
+pub async fn count(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<i64> {
+    caller.require(READERS)?;
+    Ok(store::count(&state.db, &caller.bounds(), &filter_of(q)).await?)
+}
+
+fn filter_of(q: ListQuery) -> store::Filter {
+    store::Filter {
+        state: q.state.map(|s| s.as_str().to_owned()),
+        district: q.district,
+        project: q.project_id,
+        period: q.period,
+    }
 }
 
 /// One project assessment with its scores and documents.
