@@ -9,6 +9,7 @@ use crate::auth::{Bounds, Columns, Key};
 use crate::platform::db::{Conn, Executor};
 use crate::platform::ids::{ApplicationEventId, ApplicationId, CertificateId, DocumentId, EnterpriseId, PersonId};
 use crate::platform::paging::Page;
+use crate::platform::sorting;
 
 /// A person sees their applications; an enterprise those for it and those it confirms; district
 /// staff those at their district's desk.
@@ -117,31 +118,95 @@ pub struct Filter {
     pub waiting_for: Option<Step>,
 }
 
-/// Applications within `bounds` that pass the filter, newest first.
+/// What a list of applications can be sorted by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// When it was made: the oldest first is the order a desk works in.
+    #[default]
+    Created,
+    Updated,
+    Kind,
+    Enterprise,
+    District,
+    State,
+}
+
+impl sorting::SortKey for Sort {
+    const ALL: &'static [Sort] = &[
+        Sort::Created,
+        Sort::Updated,
+        Sort::Kind,
+        Sort::Enterprise,
+        Sort::District,
+        Sort::State,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Sort::Created => "created",
+            Sort::Updated => "updated",
+            Sort::Kind => "kind",
+            Sort::Enterprise => "enterprise",
+            Sort::District => "district",
+            Sort::State => "state",
+        }
+    }
+
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            Sort::Created => &["a.created_at"],
+            Sort::Updated => &["a.updated_at"],
+            Sort::Kind => &["a.kind", "a.created_at"],
+            Sort::Enterprise => &["e.name", "a.created_at"],
+            Sort::District => &["a.district_code", "a.created_at"],
+            Sort::State => &["a.state", "a.created_at"],
+        }
+    }
+}
+
+pub type Order = sorting::Order<Sort>;
+
+/// The API's order: the newest first.
+pub const NEWEST_FIRST: Order = sorting::Order {
+    key: Sort::Created,
+    descending: true,
+};
+
+impl Filter {
+    /// The filter's conditions, numbered from `$1`, with their values in that order.
+    fn conditions(&self) -> (Vec<String>, Vec<&'static str>) {
+        let mut values: Vec<&'static str> = Vec::new();
+        let mut conditions = Vec::new();
+        for (column, value) in [
+            ("a.state", self.state.map(|s| s.as_str())),
+            ("a.kind", self.kind.map(|k| k.as_str())),
+            ("a.waiting_for", self.waiting_for.map(|s| s.as_str())),
+        ] {
+            if let Some(value) = value {
+                values.push(value);
+                conditions.push(format!("{column} = ${}", values.len()));
+            }
+        }
+        (conditions, values)
+    }
+}
+
+/// One page of the applications within `bounds` that pass the filter, in `order`.
 pub async fn list(
     db: impl Executor<'_>,
     bounds: &Bounds,
     filter: &Filter,
+    order: Order,
     page: &Page,
 ) -> Result<Vec<ApplicationRow>, sqlx::Error> {
-    let mut values: Vec<&str> = Vec::new();
-    let mut conditions = Vec::new();
-    for (column, value) in [
-        ("a.state", filter.state.map(|s| s.as_str())),
-        ("a.kind", filter.kind.map(|k| k.as_str())),
-        ("a.waiting_for", filter.waiting_for.map(|s| s.as_str())),
-    ] {
-        if let Some(value) = value {
-            values.push(value);
-            conditions.push(format!("{column} = ${}", values.len()));
-        }
-    }
+    let (mut conditions, values) = filter.conditions();
     let n = values.len();
     let within = bounds.condition(&BOUNDS, n + 3);
     conditions.push(format!("({within})"));
     let sql = format!(
-        "{SELECT} WHERE {} ORDER BY a.created_at DESC, a.id DESC LIMIT ${} OFFSET ${}",
+        "{SELECT} WHERE {} ORDER BY {} LIMIT ${} OFFSET ${}",
         conditions.join(" AND "),
+        order.sql("a.id"),
         n + 1,
         n + 2
     );
@@ -151,6 +216,22 @@ pub async fn list(
         query = query.bind(value);
     }
     within.bind(query.bind(limit).bind(offset)).fetch_all(db).await
+}
+
+/// How many applications within `bounds` pass the filter.
+pub async fn count(db: impl Executor<'_>, bounds: &Bounds, filter: &Filter) -> Result<i64, sqlx::Error> {
+    let (mut conditions, values) = filter.conditions();
+    let within = bounds.condition(&BOUNDS, values.len() + 1);
+    conditions.push(format!("({within})"));
+    let sql = format!(
+        "SELECT COUNT(*) FROM applications a JOIN enterprises e ON e.id = a.enterprise_id WHERE {}",
+        conditions.join(" AND ")
+    );
+    let mut query = sqlx::query_scalar(&sql);
+    for value in values {
+        query = query.bind(value);
+    }
+    within.bind(query).fetch_one(db).await
 }
 
 /// Moves an application from step `from` to the next step, which `waiting_for` acts at; false

@@ -35,7 +35,7 @@ fn not_yours() -> ApiError {
     )
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Clone)]
 #[into_params(parameter_in = Query)]
 pub struct ApplicationFilter {
     pub state: Option<ApplicationState>,
@@ -54,25 +54,37 @@ pub(super) async fn list_applications(
     Query(filter): Query<ApplicationFilter>,
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Vec<ApplicationView>>> {
-    Ok(Json(list(&state, &caller, filter, page).await?))
+    Ok(Json(list(&state, &caller, filter, store::NEWEST_FIRST, page).await?))
 }
 
-/// The applications within the caller's bounds, filtered and paged: `GET /applications` and
-/// the staff console's list.
+/// The applications within the caller's bounds, filtered and paged in `order`:
+/// `GET /applications` (newest first) and the staff console's table.
 pub async fn list(
     state: &AppState,
     caller: &Caller,
     filter: ApplicationFilter,
+    order: store::Order,
     page: Page,
 ) -> ApiResult<Vec<ApplicationView>> {
     caller.require(READERS)?;
-    let filter = Filter {
-        state: filter.state,
-        kind: filter.kind,
-        waiting_for: filter.waiting_for,
-    };
-    let rows = store::list(&state.db, &caller.bounds(), &filter, &page).await?;
+    let rows = store::list(&state.db, &caller.bounds(), &filter.of(), order, &page).await?;
     Ok(rows.iter().map(|row| row.view(&state.keys)).collect())
+}
+
+/// How many applications within the caller's bounds pass the filter.
+pub async fn count(state: &AppState, caller: &Caller, filter: ApplicationFilter) -> ApiResult<i64> {
+    caller.require(READERS)?;
+    Ok(store::count(&state.db, &caller.bounds(), &filter.of()).await?)
+}
+
+impl ApplicationFilter {
+    fn of(&self) -> Filter {
+        Filter {
+            state: self.state,
+            kind: self.kind,
+            waiting_for: self.waiting_for,
+        }
+    }
 }
 
 async fn with_history(conn: &mut Conn, state: &AppState, row: &ApplicationRow) -> ApiResult<ApplicationWithHistory> {

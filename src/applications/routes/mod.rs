@@ -8,7 +8,7 @@ mod apply;
 mod enterprise;
 mod public;
 
-pub use act::{list, read, review, ApplicationFilter, ApplicationReviewBody};
+pub use act::{count, list, read, review, ApplicationFilter, ApplicationReviewBody};
 
 use serde::Serialize;
 use utoipa::ToSchema;

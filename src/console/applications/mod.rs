@@ -18,30 +18,41 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::page::{html, refused, Frame, Notice};
-use super::review::{given, page_link};
+use super::review::given;
 use super::session::Console;
 use crate::applications::routes::{self as applications, ApplicationFilter, ApplicationReviewBody};
+use crate::applications::store::{Order, Sort};
 use crate::applications::view::{ApplicationView, ApplicationWithHistory};
 use crate::audit::Act;
 use crate::console::page::api_body;
+use crate::console::table::{counted, Column, Pager, Table, TableQuery};
 use crate::platform::clock::china_time;
 use crate::platform::ids::ApplicationId;
-use crate::platform::paging::Page;
+use crate::platform::sorting::SortKey as _;
 use crate::state::AppState;
 pub use texts::ApplicationTexts;
 
 const LIST: &str = "/console/applications";
 
-/// Applications on a page of the list.
-const PER_PAGE: u32 = 50;
-
+/// The list's filters with the table's sort and page.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ListForm {
     waiting_for: String,
     state: String,
     kind: String,
-    page: Option<u32>,
+    #[serde(flatten)]
+    table: TableQuery,
+}
+
+impl ListForm {
+    fn filters(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("waiting_for", self.waiting_for.clone()),
+            ("state", self.state.clone()),
+            ("kind", self.kind.clone()),
+        ]
+    }
 }
 
 struct ListRow {
@@ -62,44 +73,53 @@ struct ListRow {
 struct ListPage {
     frame: Frame,
     at: &'static ApplicationTexts,
-    rows: Vec<ListRow>,
     form: ListForm,
-    page: u32,
-    more: bool,
+    columns: Vec<Column>,
+    rows: Vec<ListRow>,
+    pager: Pager,
 }
 
-impl ListPage {
-    fn page_link(&self, page: u32) -> String {
-        let f = &self.form;
-        let filters = [("waiting_for", &f.waiting_for), ("state", &f.state), ("kind", &f.kind)];
-        page_link(LIST, &filters, page)
-    }
-}
-
-/// `GET /console/applications`: the API's `GET /applications` with its filters.
+/// `GET /console/applications`: the API's `GET /applications` with its filters, as a table
+/// sorted, paged and counted on the server (`applications::{list, count}`), the oldest first.
 pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw): RawQuery) -> Response {
     let form: ListForm = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let table = Table::new(LIST, form.filters(), &form.table, &Sort::names());
     let filter =
         json!({"state": given(&form.state), "kind": given(&form.kind), "waiting_for": given(&form.waiting_for)});
-    let page = json!({"page": form.page, "per_page": PER_PAGE});
-    let found = match (api_body::<ApplicationFilter>(filter), api_body::<Page>(page)) {
-        (Ok(filter), Ok(page)) => applications::list(&state, &console.caller, filter, page).await,
-        (Err(error), _) | (_, Err(error)) => Err(error),
+    let order = Order::parse(table.sort, table.descending);
+    let found = match api_body::<ApplicationFilter>(filter) {
+        Ok(filter) => {
+            let count = applications::count(&state, &console.caller, filter.clone());
+            counted(
+                count,
+                applications::list(&state, &console.caller, filter, order, table.paging()),
+            )
+            .await
+        }
+        Err(error) => Err(error),
     };
-    let found = match found {
+    let (total, found) = match found {
         Ok(found) => found,
         Err(error) => return refused(&console, LIST, &error),
     };
     let at = ApplicationTexts::of(console.lang);
-    let more = found.len() as u32 == PER_PAGE;
-    let rows = found.into_iter().map(|a| list_row(at, a)).collect();
+    let columns = vec![
+        table.column(at.service, Some("kind")),
+        table.column(at.applicant, None),
+        table.column(at.certificate_number, None),
+        table.column(at.enterprise, Some("enterprise")),
+        table.column(at.district, Some("district")),
+        table.column(at.state, Some("state")),
+        table.column(at.waiting_for, None),
+        table.column(at.updated, Some("updated")),
+    ];
     let page = ListPage {
         frame: Frame::of(&console, "", LIST),
         at,
-        rows,
-        page: form.page.unwrap_or(1),
+        rows: found.into_iter().map(|a| list_row(at, a)).collect(),
         form,
-        more,
+        columns,
+        pager: table.pager(total),
     };
     html(StatusCode::OK, page)
 }

@@ -5,6 +5,7 @@
 
 use serde_json::json;
 
+use super::enterprises::total;
 use super::projects::{notice_code, page, post};
 use super::{console_session, PASSWORD};
 use crate::applications::{scan, with_certificates};
@@ -16,6 +17,20 @@ both_engines!(the_district_desk_approves_a_supplement_after_checking_the_origina
 async fn the_district_desk_approves_a_supplement_after_checking_the_original(engine: Engine) {
     let w = with_certificates(engine).await;
     let app = &w.app;
+    // An earlier supplement, withdrawn: one application is in progress per person at a time.
+    let early = json!({
+        "kind": "special", "category": "建筑电工", "number": "S-8", "issued_on": "2023-06-01",
+        "expires_on": "2029-05-31", "scan_document_id": scan(app, &w.p).await, "commitment_accepted": true,
+    });
+    let early = app
+        .post("/api/v1/people/me/certificate-supplements", early, Some(&w.p))
+        .await;
+    early.expect(201);
+    let early = early.body["application"]["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/api/v1/applications/{early}/withdraw"), json!({}), Some(&w.p))
+        .await
+        .expect(200);
+    app.clock.advance_secs(60);
     let document = scan(app, &w.p).await;
     let body = json!({
         "kind": "special", "category": "高处作业吊篮安装拆卸工", "number": "S-9", "issued_on": "2023-05-01",
@@ -40,6 +55,23 @@ async fn the_district_desk_approves_a_supplement_after_checking_the_original(eng
     assert!(list.contains(&format!(r#"data-application="{id}""#)));
     let (_, list) = page(app, &lixia, "/console/applications?waiting_for=city").await;
     assert!(!list.contains(&id), "filtered as the API filters");
+    // The desk's table: counted, the oldest first, turned around by its header.
+    let order = |html: &str| -> Vec<String> {
+        let rows = html.split("data-application=\"").skip(1);
+        rows.map(|row| row.split('"').next().unwrap().to_owned()).collect()
+    };
+    let (_, list) = page(app, &lixia, "/console/applications?waiting_for=district").await;
+    assert_eq!((total(&list), order(&list)), (1, vec![id.clone()]));
+    let (_, list) = page(app, &lixia, "/console/applications").await;
+    assert_eq!((total(&list), order(&list)), (2, vec![early.clone(), id.clone()]));
+    let (_, list) = page(app, &lixia, "/console/applications?sort=created&dir=desc").await;
+    assert_eq!(order(&list), [id.clone(), early.clone()]);
+    let (_, list) = page(app, &shizhong, "/console/applications").await;
+    assert_eq!(
+        (total(&list), order(&list).len()),
+        (0, 0),
+        "another district counts none"
+    );
     let (status, html) = page(app, &lixia, &path).await;
     assert_eq!(status, 200);
     let masked = submitted.body["application"]["applicant_id_number_masked"]
