@@ -28,10 +28,18 @@ pub const CSS: Asset = Asset {
     name: "zhujian-console.css",
     content_type: "text/css; charset=utf-8",
     bytes: include_bytes!("../../assets/console/zhujian-console.css"),
-    sha256: "fb266b098496d8bf580a5e76a92ef57ca8ebd2f0944fdda72ae3f336151f6e1b",
+    sha256: "af633c3e067b5e025a45702812842bcef6a404f84ced2ffc5e6d38bdce295994",
 };
 
-pub const ALL: &[Asset] = &[HTMX, CSS];
+/// The enterprise portal's script: upload progress bars, the browser's position.
+pub const ENTERPRISE_JS: Asset = Asset {
+    name: "zhujian-enterprise.js",
+    content_type: "text/javascript; charset=utf-8",
+    bytes: include_bytes!("../../assets/console/zhujian-enterprise.js"),
+    sha256: "d557ef7acda04270c17d92043831d888f38a177b5feadd9ff29991f151a406c3",
+};
+
+pub const ALL: &[Asset] = &[HTMX, CSS, ENTERPRISE_JS];
 
 /// `GET /console/assets/{name}`.
 pub async fn serve(Path(name): Path<String>) -> Response {
