@@ -28,7 +28,7 @@ pub const CSS: Asset = Asset {
     name: "zhujian-console.css",
     content_type: "text/css; charset=utf-8",
     bytes: include_bytes!("../../assets/console/zhujian-console.css"),
-    sha256: "af633c3e067b5e025a45702812842bcef6a404f84ced2ffc5e6d38bdce295994",
+    sha256: "f3bc1b77aa434f209b6b92bff0c8e1e9b6b069c04bd9ecaf7339354a0b2e1d68",
 };
 
 /// The enterprise portal's script: upload progress bars, the browser's position.

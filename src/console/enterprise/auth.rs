@@ -197,7 +197,12 @@ pub struct ConfirmForm {
 }
 
 /// `POST /enterprise/reset/confirm`: the API's reset with the code; then to the sign-in.
-pub async fn confirm_reset(State(state): State<AppState>, visit: Visit, act: Act, Form(form): Form<ConfirmForm>) -> Response {
+pub async fn confirm_reset(
+    State(state): State<AppState>,
+    visit: Visit,
+    act: Act,
+    Form(form): Form<ConfirmForm>,
+) -> Response {
     let credit_code = form.credit_code.clone();
     let confirmed = async {
         let body = json!({"credit_code": credit_code, "code": form.code, "new_password": form.new_password});

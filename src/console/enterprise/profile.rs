@@ -26,7 +26,11 @@ const HOME: &str = "/enterprise/";
 
 /// The signed-in enterprise (the portal admits enterprise sessions only).
 pub fn own_id(console: &Console) -> ApiResult<EnterpriseId> {
-    console.caller.enterprise_id().cloned().ok_or_else(ApiError::forbidden_role)
+    console
+        .caller
+        .enterprise_id()
+        .cloned()
+        .ok_or_else(ApiError::forbidden_role)
 }
 
 /// The basic-information form's fields as text, from the profile or as last typed.
@@ -94,7 +98,13 @@ struct HomePage {
 }
 
 /// The profile page with `notice`, the form showing `draft` (or the profile).
-async fn page(state: &AppState, console: &Console, draft: Option<Draft>, status: StatusCode, notice: Option<Notice>) -> Response {
+async fn page(
+    state: &AppState,
+    console: &Console,
+    draft: Option<Draft>,
+    status: StatusCode,
+    notice: Option<Notice>,
+) -> Response {
     let shown = async {
         let id = own_id(console)?;
         reading::profile(state, &console.caller, &id).await
@@ -201,4 +211,45 @@ pub async fn remove_qualification(
 /// What the profile page shows again after an upload (`uploads`).
 pub async fn after_upload(state: &AppState, console: &Console, done: ApiResult<String>) -> Response {
     after(state, console, done, None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(latitude: &str, longitude: &str, phone: &str, licence: &str) -> Draft {
+        Draft {
+            registered_address: "济南市历下区".into(),
+            latitude: latitude.into(),
+            longitude: longitude.into(),
+            system: "gcj02".into(),
+            contact_name: "王五".into(),
+            contact_phone: phone.into(),
+            licence_number: licence.into(),
+            licence_valid_until: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_form_becomes_the_apis_body() {
+        let body = draft(" 36.65 ", "117.12", "", "").changes();
+        assert_eq!(
+            body["site"],
+            json!({"latitude": 36.65, "longitude": 117.12, "system": "gcj02"})
+        );
+        assert!(body.get("contact_phone").is_none(), "an empty phone keeps the phone");
+        assert_eq!(body["safety_licence"], Value::Null, "no number, no licence");
+        let body = draft("", " ", "13800001111", "X-1").changes();
+        assert_eq!(body["site"], Value::Null, "no coordinates clear the position");
+        assert_eq!(body["contact_phone"], "13800001111");
+        assert_eq!(body["safety_licence"], json!({"number": "X-1", "valid_until": null}));
+    }
+
+    #[test]
+    fn text_that_is_no_number_goes_to_the_api_as_text_to_be_refused() {
+        let body = draft("north", "117.12", "", "").changes();
+        assert_eq!(body["site"]["latitude"], "north");
+        let refused = api_body::<profile::ProfileChanges>(body).err().expect("refused");
+        assert_eq!(refused.code, "request.invalid_fields");
+    }
 }

@@ -49,7 +49,9 @@ pub(super) async fn list_relations(
         per_page: q.per_page,
     };
     let active = q.active.unwrap_or(false);
-    list(&state, &caller, q.enterprise_id.as_ref(), active, &page).await.map(Json)
+    list(&state, &caller, q.enterprise_id.as_ref(), active, &page)
+        .await
+        .map(Json)
 }
 
 /// One page of the relations the caller may see (the API's list and the enterprise portal's).

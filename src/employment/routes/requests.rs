@@ -222,7 +222,12 @@ pub(super) async fn withdraw_request(
 }
 
 /// The enterprise withdraws its pending request (the API and the enterprise portal).
-pub async fn withdraw(state: &AppState, caller: &Caller, act: &Act, id: &EmploymentRequestId) -> ApiResult<RequestView> {
+pub async fn withdraw(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &EmploymentRequestId,
+) -> ApiResult<RequestView> {
     enterprise_id(caller)?;
     close(state, caller, act, id, Decision::Withdraw).await
 }

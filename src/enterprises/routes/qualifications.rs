@@ -201,16 +201,9 @@ pub(super) async fn set_business_licence(
     Json(body): Json<DocumentChoice>,
 ) -> ApiResult<Json<EnterpriseView>> {
     act.set_target(format!("enterprise:{id}"));
-    set_document(
-        &state,
-        &caller,
-        &act,
-        &id,
-        Purpose::BusinessLicence,
-        &body.document_id,
-    )
-    .await
-    .map(Json)
+    set_document(&state, &caller, &act, &id, Purpose::BusinessLicence, &body.document_id)
+        .await
+        .map(Json)
 }
 
 /// Sets the enterprise video (企业视频) from an uploaded MP4 or QuickTime document.
@@ -225,14 +218,7 @@ pub(super) async fn set_video(
     Json(body): Json<DocumentChoice>,
 ) -> ApiResult<Json<EnterpriseView>> {
     act.set_target(format!("enterprise:{id}"));
-    set_document(
-        &state,
-        &caller,
-        &act,
-        &id,
-        Purpose::EnterpriseVideo,
-        &body.document_id,
-    )
-    .await
-    .map(Json)
+    set_document(&state, &caller, &act, &id, Purpose::EnterpriseVideo, &body.document_id)
+        .await
+        .map(Json)
 }

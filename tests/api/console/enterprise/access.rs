@@ -21,10 +21,17 @@ async fn an_enterprise_signs_in_and_changes_its_password(engine: Engine) {
     let (browser, _place) = browser().await;
     sign_in(&browser, &app, A, "Wrong-passw0rd").await;
     assert_eq!(browser.text("#notice-code").await, "auth.invalid_credentials");
-    assert_eq!(browser.run("return document.querySelector('#credit-code').value").await, A);
+    assert_eq!(
+        browser.run("return document.querySelector('#credit-code').value").await,
+        A
+    );
 
     sign_in(&browser, &app, &A.to_lowercase(), &password).await;
-    assert_eq!(browser.text("#credit-code").await, A, "the API reads the code in any case");
+    assert_eq!(
+        browser.text("#credit-code").await,
+        A,
+        "the API reads the code in any case"
+    );
     assert_eq!(browser.text("#who").await, "企业");
     browser.screenshot(&artefact("enterprise-home", engine)).await;
 
@@ -65,17 +72,17 @@ async fn a_password_is_reset_with_the_sms_code(engine: Engine) {
                 .await
                 .unwrap();
             let status = answer.status().as_u16();
-            let location = answer
-                .headers()
-                .get("location")
-                .map(|l| l.to_str().unwrap().to_owned());
+            let location = answer.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
             (status, location, answer.text().await.unwrap())
         }
     };
     let before = app.sms.sent_to(A_PHONE).len();
     let (status, _, body) = post("/enterprise/reset", vec![("credit_code", A.into())]).await;
     assert_eq!(status, 200);
-    assert!(body.contains("验证码已发送至企业联系人手机") && body.contains(r#"name="code""#), "{body}");
+    assert!(
+        body.contains("验证码已发送至企业联系人手机") && body.contains(r#"name="code""#),
+        "{body}"
+    );
     let code = app.sms.next_to(A_PHONE, before).await.params[0].clone();
     let (status, _, unknown) = post("/enterprise/reset", vec![("credit_code", "91110000802100433B".into())]).await;
     assert_eq!(status, 200, "the same answer for any enterprise");
@@ -93,7 +100,10 @@ async fn a_password_is_reset_with_the_sms_code(engine: Engine) {
     assert_eq!(status, 422);
     assert!(body.contains("auth.sms_code_invalid"), "{body}");
     let (status, location, _) = post("/enterprise/reset/confirm", confirm(&code, "Reset-passw0rd")).await;
-    assert_eq!((status, location.as_deref()), (303, Some("/enterprise/sign-in?reset=1")));
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some("/enterprise/sign-in?reset=1"))
+    );
 
     app.enterprise_token(A, &password)
         .await
@@ -133,16 +143,31 @@ async fn each_portal_opens_with_its_own_sessions_only(engine: Engine) {
     let staff = console_session(&app, "city1", PASSWORD).await;
     let (enterprise, _) = session(&app, A, &password).await;
     assert_eq!(visit(&app, "/console/", &format!("zj_console={staff}")).await.0, 200);
-    assert_eq!(visit(&app, "/enterprise/", &format!("zj_enterprise={enterprise}")).await.0, 200);
+    assert_eq!(
+        visit(&app, "/enterprise/", &format!("zj_enterprise={enterprise}"))
+            .await
+            .0,
+        200
+    );
 
     // Each session under its own cookie name at the other portal, then under the other's name.
     let to_enterprise_sign_in = (303, "/enterprise/sign-in".to_owned());
     let to_console_sign_in = (303, "/console/sign-in".to_owned());
     for cookie in [format!("zj_console={staff}"), format!("zj_enterprise={staff}")] {
-        assert_eq!(visit(&app, "/enterprise/", &cookie).await, to_enterprise_sign_in, "{cookie}");
-        assert_eq!(visit(&app, "/enterprise/employment", &cookie).await, to_enterprise_sign_in);
+        assert_eq!(
+            visit(&app, "/enterprise/", &cookie).await,
+            to_enterprise_sign_in,
+            "{cookie}"
+        );
+        assert_eq!(
+            visit(&app, "/enterprise/employment", &cookie).await,
+            to_enterprise_sign_in
+        );
     }
-    for cookie in [format!("zj_enterprise={enterprise}"), format!("zj_console={enterprise}")] {
+    for cookie in [
+        format!("zj_enterprise={enterprise}"),
+        format!("zj_console={enterprise}"),
+    ] {
         assert_eq!(visit(&app, "/console/", &cookie).await, to_console_sign_in, "{cookie}");
         assert_eq!(visit(&app, "/console/enterprises", &cookie).await, to_console_sign_in);
     }
@@ -202,16 +227,29 @@ async fn forms_without_their_token_are_refused(engine: Engine) {
             (answer.status().as_u16(), answer.text().await.unwrap())
         }
     };
-    let png = || reqwest::multipart::Part::bytes(crate::people::photo("person-a-portrait.jpg")).file_name("licence.jpg");
-    let forged = reqwest::multipart::Form::new().text("csrf", "forged").part("file", png());
+    let png =
+        || reqwest::multipart::Part::bytes(crate::people::photo("person-a-portrait.jpg")).file_name("licence.jpg");
+    let forged = reqwest::multipart::Form::new()
+        .text("csrf", "forged")
+        .part("file", png());
     let (status, body) = upload(forged, Some(cookie.clone())).await;
     assert_eq!(status, 403);
     assert!(body.contains("console.form_expired"), "{body}");
-    let late = reqwest::multipart::Form::new().part("file", png()).text("csrf", csrf.clone());
-    assert_eq!(upload(late, Some(cookie.clone())).await.0, 403, "the token after the file");
-    let signed_out = reqwest::multipart::Form::new().text("csrf", csrf.clone()).part("file", png());
+    let late = reqwest::multipart::Form::new()
+        .part("file", png())
+        .text("csrf", csrf.clone());
+    assert_eq!(
+        upload(late, Some(cookie.clone())).await.0,
+        403,
+        "the token after the file"
+    );
+    let signed_out = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .part("file", png());
     assert_eq!(upload(signed_out, None).await.0, 403);
-    let good = reqwest::multipart::Form::new().text("csrf", csrf.clone()).part("file", png());
+    let good = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .part("file", png());
     let (status, body) = upload(good, Some(cookie)).await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("已上传并保存"), "{body}");

@@ -17,14 +17,20 @@ both_engines!(an_enterprise_employs_and_ends_an_employment);
 async fn send(browser: &Browser, id_number: &str) {
     browser.fill("#id-number", id_number).await;
     browser.fill("#position", "项目负责人").await;
-    browser.run("document.querySelector('#contract-start').value = '2026-12-10'").await;
-    browser.run("document.querySelector('#contract-end').value = '2029-12-09'").await;
+    browser
+        .run("document.querySelector('#contract-start').value = '2026-12-10'")
+        .await;
+    browser
+        .run("document.querySelector('#contract-end').value = '2029-12-09'")
+        .await;
     browser.submit("#send-request").await;
 }
 
 /// The state shown in the first row of `table` (newest first).
 async fn first_state(browser: &Browser, table: &str) -> String {
-    browser.text(&format!("#{table} tbody tr:first-child td[data-state]")).await
+    browser
+        .text(&format!("#{table} tbody tr:first-child td[data-state]"))
+        .await
 }
 
 async fn an_enterprise_employs_and_ends_an_employment(engine: Engine) {
@@ -48,13 +54,22 @@ async fn an_enterprise_employs_and_ends_an_employment(engine: Engine) {
     );
 
     send(&browser, ID).await;
-    assert_eq!(browser.text("#notice-message").await, "聘用请求已发送，等待本人在小程序中确认。");
+    assert_eq!(
+        browser.text("#notice-message").await,
+        "聘用请求已发送，等待本人在小程序中确认。"
+    );
     assert_eq!(first_state(&browser, "requests").await, "待确认");
-    let request = browser.run("return document.querySelector('#requests tbody tr').dataset.request").await;
+    let request = browser
+        .run("return document.querySelector('#requests tbody tr').dataset.request")
+        .await;
     let request = request.as_str().unwrap().to_owned();
-    app.post(&format!("/api/v1/employment/requests/{request}/refuse"), json!({}), Some(&p))
-        .await
-        .expect(200);
+    app.post(
+        &format!("/api/v1/employment/requests/{request}/refuse"),
+        json!({}),
+        Some(&p),
+    )
+    .await
+    .expect(200);
     browser.goto(&app.url("/enterprise/employment")).await;
     assert_eq!(first_state(&browser, "requests").await, "已拒绝");
 
@@ -64,30 +79,40 @@ async fn an_enterprise_employs_and_ends_an_employment(engine: Engine) {
     assert_eq!(first_state(&browser, "requests").await, "已撤回");
 
     send(&browser, ID).await;
-    let request = browser.run("return document.querySelector('#requests tbody tr').dataset.request").await;
+    let request = browser
+        .run("return document.querySelector('#requests tbody tr').dataset.request")
+        .await;
     let request = request.as_str().unwrap().to_owned();
-    accept(&app, &p, &request, photo("person-a-selfie.jpg")).await.expect(201);
+    accept(&app, &p, &request, photo("person-a-selfie.jpg"))
+        .await
+        .expect(201);
     browser.goto(&app.url("/enterprise/employment")).await;
     assert_eq!(first_state(&browser, "requests").await, "已接受");
     assert_eq!(first_state(&browser, "relations").await, "在聘");
     assert!(browser.text("#relations").await.contains("张三"), "named once accepted");
     browser.screenshot(&artefact("enterprise-employment", engine)).await;
 
-    let relation = browser.run("return document.querySelector('#relations tbody tr').dataset.relation").await;
+    let relation = browser
+        .run("return document.querySelector('#relations tbody tr').dataset.relation")
+        .await;
     let relation = relation.as_str().unwrap().to_owned();
     browser.click(&format!(r#"summary[data-end="{relation}"]"#)).await;
     browser.fill(&format!("#reason-{relation}"), "合同到期").await;
     browser.submit(&format!(r#"button[data-end-send="{relation}"]"#)).await;
     assert_eq!(browser.text("#notice-message").await, "聘用关系已解除。");
     let ended = first_state(&browser, "relations").await;
-    assert!(ended.starts_with("已解除 · 企业解除") && ended.contains("合同到期"), "{ended}");
+    assert!(
+        ended.starts_with("已解除 · 企业解除") && ended.contains("合同到期"),
+        "{ended}"
+    );
 
     // B employs the person now; A's forged end of B's relation, then of its own ended one.
     let b = app.enterprise_token(B, &b_password).await.body["access_token"]
         .as_str()
         .unwrap()
         .to_owned();
-    let offer = json!({"id_number": ID, "position": "安全员", "contract_start": "2026-12-10", "contract_end": "2027-12-09"});
+    let offer =
+        json!({"id_number": ID, "position": "安全员", "contract_start": "2026-12-10", "contract_end": "2027-12-09"});
     let b_request = app.post("/api/v1/employment/requests", offer, Some(&b)).await;
     let b_request = b_request.body["id"].as_str().unwrap().to_owned();
     let b_relation = accept(&app, &p, &b_request, photo("person-a-selfie.jpg")).await;
@@ -102,7 +127,10 @@ async fn an_enterprise_employs_and_ends_an_employment(engine: Engine) {
         )
     };
     browser.run(&forge(&b_relation)).await;
-    assert_eq!(browser.wait_text("#notice-code", "resource.").await, "resource.not_found");
+    assert_eq!(
+        browser.wait_text("#notice-code", "resource.").await,
+        "resource.not_found"
+    );
     browser.run(&forge(&relation)).await;
     assert_eq!(
         browser.wait_text("#notice-code", "employment.").await,

@@ -40,7 +40,11 @@ pub async fn session(app: &TestApp, credit_code: &str, password: &str) -> (Strin
     let answer = client()
         .post(app.url("/enterprise/sign-in"))
         .header("cookie", format!("zj_enterprise_pre={pre}"))
-        .form(&[("credit_code", credit_code), ("password", password), ("csrf", pre.as_str())])
+        .form(&[
+            ("credit_code", credit_code),
+            ("password", password),
+            ("csrf", pre.as_str()),
+        ])
         .send()
         .await
         .unwrap();
