@@ -31,6 +31,12 @@
     });
     request.addEventListener("load", function () {
       swapMain(request.responseText);
+      // The new page's bar of this form shows the file arrived whole.
+      var bar = document.getElementById(progress.id);
+      if (bar && request.status < 300) {
+        bar.hidden = false;
+        bar.value = 100;
+      }
     });
     request.addEventListener("error", function () {
       button.disabled = false;

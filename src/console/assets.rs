@@ -36,7 +36,7 @@ pub const ENTERPRISE_JS: Asset = Asset {
     name: "zhujian-enterprise.js",
     content_type: "text/javascript; charset=utf-8",
     bytes: include_bytes!("../../assets/console/zhujian-enterprise.js"),
-    sha256: "d557ef7acda04270c17d92043831d888f38a177b5feadd9ff29991f151a406c3",
+    sha256: "e49f497ea0a7225f012d04e8210247c7ef8f554c55fa88a890eb2797091cdae3",
 };
 
 pub const ALL: &[Asset] = &[HTMX, CSS, ENTERPRISE_JS];
