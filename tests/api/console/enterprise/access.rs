@@ -171,6 +171,33 @@ async fn each_portal_opens_with_its_own_sessions_only(engine: Engine) {
         assert_eq!(visit(&app, "/console/", &cookie).await, to_console_sign_in, "{cookie}");
         assert_eq!(visit(&app, "/console/enterprises", &cookie).await, to_console_sign_in);
     }
+    // The portal's pages: the console's policy, English on asking, remembered for the portal.
+    let english = client()
+        .get(app.url("/enterprise/?lang=en"))
+        .header("cookie", format!("zj_enterprise={enterprise}"))
+        .send()
+        .await
+        .unwrap();
+    let policy = english.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        policy.contains("script-src 'self'") && !policy.contains("unsafe-inline"),
+        "{policy}"
+    );
+    let remembered = english
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with("zj_enterprise_lang=en"))
+        .expect("the language is remembered");
+    assert!(remembered.contains("Path=/enterprise;"), "{remembered}");
+    let body = english.text().await.unwrap();
+    assert!(
+        body.contains("<title>Enterprise profile · Enterprise portal</title>"),
+        "{body}"
+    );
+    assert!(body.contains(r#"<script src="/console/assets/zhujian-enterprise.js" defer>"#));
+
     // The staff sign-in does not take an enterprise's credentials.
     let page = client().get(app.url("/console/sign-in")).send().await.unwrap();
     let pre = cookie_value(&page, "zj_console_pre");
