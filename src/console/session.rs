@@ -47,8 +47,8 @@ pub struct Door {
     lang_cookie: &'static str,
     /// Forms checked against the pre-session cookie's token (no session yet).
     public_forms: &'static [&'static str],
-    /// Where `multipart/form-data` is streamed to its handler, whose `upload::Upload` checks
-    /// the form token as the body's first part (a file is not read into memory for the check).
+    /// Where `multipart/form-data` is streamed to its handler, which checks the form token as
+    /// the body's first part (`enterprise::uploads`: a file is not read into memory for it).
     streamed: Option<&'static str>,
 }
 
@@ -227,7 +227,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     let pre_token = cookie(request.headers(), door.pre_cookie).map(str::to_owned);
     let mut request = request;
     if request.method() == Method::POST && streamed(&request, door) {
-        // The handler's `Upload` checks the form token, the body's first part.
+        // The upload handler checks the form token, the body's first part.
         if session.is_none() {
             return form_expired(lang, door, None);
         }
