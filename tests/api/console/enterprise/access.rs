@@ -10,6 +10,7 @@ use crate::harness::{Engine, TestApp};
 
 both_engines!(
     an_enterprise_signs_in_and_changes_its_password,
+    wrong_passwords_lock_the_account_as_the_api_does,
     a_password_is_reset_with_the_sms_code,
     each_portal_opens_with_its_own_sessions_only,
     forms_without_their_token_are_refused
@@ -49,6 +50,40 @@ async fn an_enterprise_signs_in_and_changes_its_password(engine: Engine) {
         .expect_problem(401, "auth.invalid_credentials");
     sign_in(&browser, &app, A, "Own-passw0rd-1").await;
     assert!(browser.url().await.ends_with("/enterprise/"), "{}", browser.url().await);
+}
+
+/// The portal's sign-in is the API's: its wrong passwords count toward the API's lockout, and
+/// a locked account is refused at both with the same code and words.
+async fn wrong_passwords_lock_the_account_as_the_api_does(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let (_, password, _, _) = two_enterprises(&app).await;
+    let page = client().get(app.url("/enterprise/sign-in")).send().await.unwrap();
+    let pre = cookie_value(&page, "zj_enterprise_pre");
+    let sign_in = |password: String| {
+        let (app, pre) = (&app, pre.clone());
+        async move {
+            let answer = client()
+                .post(app.url("/enterprise/sign-in"))
+                .header("cookie", format!("zj_enterprise_pre={pre}"))
+                .form(&[("credit_code", A), ("password", &password), ("csrf", &pre)])
+                .send()
+                .await
+                .unwrap();
+            (answer.status().as_u16(), answer.text().await.unwrap())
+        }
+    };
+    for _ in 0..app.settings.auth.max_failed_logins_per_account {
+        let (status, body) = sign_in("Wrong-passw0rd".into()).await;
+        assert_eq!(status, 401);
+        assert!(body.contains("auth.invalid_credentials"), "{body}");
+    }
+    let (status, body) = sign_in(password.clone()).await;
+    assert_eq!(status, 429);
+    assert!(body.contains("auth.locked"), "{body}");
+    let api = app.enterprise_token(A, &password).await;
+    api.expect_problem(429, "auth.locked");
+    let words = api.body["detail"].as_str().unwrap();
+    assert!(body.contains(words), "the same words: {words}");
 }
 
 /// The reset page: a code to the contact's phone (the same answer for any code), a wrong code
