@@ -161,11 +161,24 @@ fn memory_mib() -> (u64, u64) {
 }
 
 /// The 200 MB video through the browser, measured by hand (slow, so not in the suite):
-/// `cargo test --test api -- --ignored console::enterprise::profile::a_200_mb_video --nocapture`.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore]
-async fn a_200_mb_video_goes_through_the_browser() {
-    let app = TestApp::start(Engine::Sqlite).await;
+/// `./scripts/test.sh --test api -- --ignored console::enterprise::profile::a_200_mb --nocapture`
+/// (SQLite with local files, PostgreSQL with Garage).
+mod a_200_mb_video_goes_through_the_browser {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore]
+    async fn sqlite() {
+        super::a_200_mb_video_goes_through_the_browser(super::Engine::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore]
+    async fn postgres() {
+        super::a_200_mb_video_goes_through_the_browser(super::Engine::Postgres).await
+    }
+}
+
+async fn a_200_mb_video_goes_through_the_browser(engine: Engine) {
+    let app = TestApp::start(engine).await;
     let (_, password, _, _) = two_enterprises(&app).await;
     let dir = tempfile::tempdir().unwrap();
     let file = video(dir.path(), 200);
@@ -196,7 +209,7 @@ async fn a_200_mb_video_goes_through_the_browser() {
     let partial = seen.iter().filter(|v| **v > 0.0 && **v < 100.0).count();
     println!("| file | time | progress readings between 0 and 100 % | RSS before | RSS after | peak RSS before | peak RSS after |");
     println!(
-        "| 200 MiB MP4 | {:.1} s | {partial} | {} MiB | {} MiB | {} MiB | {} MiB |",
+        "| 200 MiB MP4 ({engine:?}) | {:.1} s | {partial} | {} MiB | {} MiB | {} MiB | {} MiB |",
         took.as_secs_f64(),
         before.0,
         after.0,
