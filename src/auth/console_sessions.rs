@@ -1,4 +1,4 @@
-//! Sessions of the staff web console: a cookie carries 256 random bits, the database keeps
+//! Sessions of the web consoles (the staff console and the enterprise portal): a cookie carries 256 random bits, the database keeps
 //! their SHA-256 (as for refresh tokens), with the session's form token (CSRF), its idle and
 //! absolute expiry (`auth.console_idle_secs`, `auth.console_max_secs`). Each request reads the
 //! account's current role and scope through its port, as a token refresh does, so a disabled
@@ -7,13 +7,32 @@
 
 use super::store::console::{self as store, NewSession, SessionRow};
 use super::tokens::{hash_refresh_token, new_refresh_token};
-use super::{signin::Verified, AccountKind, Caller, Channel};
+use super::{signin::Verified, AccountKind, Caller, Channel, Role};
 use crate::platform::db::Conn;
 use crate::platform::error::ApiResult;
 use crate::state::AppState;
 
 /// How rarely `last_seen_at` is written: a page view within this of the last one writes nothing.
 const TOUCH_EVERY_MS: i64 = 60_000;
+
+/// Which console a session opens: the staff console (`/console/`) admits staff only, the
+/// enterprise portal (`/enterprise/`) enterprises only. A session of one never opens the other,
+/// whatever cookie carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Portal {
+    Staff,
+    Enterprise,
+}
+
+impl Portal {
+    /// Whether an account of `role` may use this portal.
+    pub fn admits(self, role: Role) -> bool {
+        match self {
+            Portal::Staff => role.is_staff(),
+            Portal::Enterprise => role == Role::Enterprise,
+        }
+    }
+}
 
 /// A session just opened: the cookie's token and the form token.
 pub struct Opened {
@@ -28,7 +47,7 @@ pub struct Live {
     pub csrf_token: String,
 }
 
-/// Opens a session for a verified staff sign-in, in the act's transaction.
+/// Opens a session for a verified sign-in (the caller checked the portal admits it), in the act's transaction.
 pub async fn open(conn: &mut Conn, state: &AppState, verified: &Verified) -> ApiResult<Opened> {
     let (token, token_hash) = new_refresh_token();
     let (csrf_token, _) = new_refresh_token();
@@ -50,8 +69,8 @@ pub fn alive(row: &SessionRow, now: i64, idle_secs: i64) -> bool {
 }
 
 /// The live session of a cookie's token, with the caller it acts as; `None` when unknown,
-/// ended, expired (then ended), or its account is disabled or no longer staff.
-pub async fn resolve(state: &AppState, token: &str) -> ApiResult<Option<Live>> {
+/// ended, expired (then ended), or its account is disabled or not one `portal` admits.
+pub async fn resolve(state: &AppState, portal: Portal, token: &str) -> ApiResult<Option<Live>> {
     let now = state.clock.now_ms();
     let mut conn = state.db.acquire().await?;
     let Some(row) = store::find_live(&mut *conn, &hash_refresh_token(token)).await? else {
@@ -68,7 +87,7 @@ pub async fn resolve(state: &AppState, token: &str) -> ApiResult<Option<Live>> {
         .accounts
         .current_subject(&mut conn, kind, &row.account_id, Channel::Web)
         .await?;
-    let Some(subject) = subject.filter(|s| s.role.is_staff()) else {
+    let Some(subject) = subject.filter(|s| portal.admits(s.role)) else {
         return Ok(None);
     };
     if now - row.last_seen_at >= TOUCH_EVERY_MS {
@@ -95,6 +114,16 @@ pub async fn end(conn: &mut Conn, id: &str, now: i64) -> ApiResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_portal_admits_its_own_accounts_only() {
+        assert!(Portal::Staff.admits(Role::District) && Portal::Staff.admits(Role::Supervisor));
+        assert!(!Portal::Staff.admits(Role::Enterprise) && !Portal::Staff.admits(Role::Person));
+        assert!(Portal::Enterprise.admits(Role::Enterprise));
+        for role in [Role::City, Role::Sysadmin, Role::Person, Role::Training] {
+            assert!(!Portal::Enterprise.admits(role), "{role:?}");
+        }
+    }
 
     #[test]
     fn a_session_ends_when_idle_or_at_its_absolute_expiry() {

@@ -28,10 +28,18 @@ pub const CSS: Asset = Asset {
     name: "zhujian-console.css",
     content_type: "text/css; charset=utf-8",
     bytes: include_bytes!("../../assets/console/zhujian-console.css"),
-    sha256: "fb266b098496d8bf580a5e76a92ef57ca8ebd2f0944fdda72ae3f336151f6e1b",
+    sha256: "f3bc1b77aa434f209b6b92bff0c8e1e9b6b069c04bd9ecaf7339354a0b2e1d68",
 };
 
-pub const ALL: &[Asset] = &[HTMX, CSS];
+/// The enterprise portal's script: upload progress bars, the browser's position.
+pub const ENTERPRISE_JS: Asset = Asset {
+    name: "zhujian-enterprise.js",
+    content_type: "text/javascript; charset=utf-8",
+    bytes: include_bytes!("../../assets/console/zhujian-enterprise.js"),
+    sha256: "e49f497ea0a7225f012d04e8210247c7ef8f554c55fa88a890eb2797091cdae3",
+};
+
+pub const ALL: &[Asset] = &[HTMX, CSS, ENTERPRISE_JS];
 
 /// `GET /console/assets/{name}`.
 pub async fn serve(Path(name): Path<String>) -> Response {

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::page::{html, see_other, Frame, Notice};
-use super::session::{set_cookie, Console, Visit, PRE_COOKIE, SESSION_COOKIE, SIGN_IN};
+use super::session::{door_cookie, set_cookie, Console, Visit, SESSION_COOKIE, SIGN_IN};
 use crate::audit::Act;
 use crate::auth::routes::{ChangePassword, StaffLogin};
 use crate::auth::signin::{change_own_password, sign_in as check_sign_in};
@@ -66,19 +66,28 @@ fn sign_in_form(
     again: SignInAgain,
     notice: Option<Notice>,
 ) -> Response {
-    let (token, fresh) = match &visit.pre_token {
-        Some(token) if !token.is_empty() => (token.clone(), false),
-        _ => (new_refresh_token().0, true),
-    };
+    let (token, cookie) = pre_token(state, visit);
     let mut frame = Frame::public(visit.lang, &token, SIGN_IN);
     frame.notice = notice;
     let SignInAgain { username, renew } = again;
     let mut response = html(status, SignInPage { frame, username, renew });
-    if fresh {
-        let cookie = set_cookie(state, PRE_COOKIE, Some(&token));
+    if let Some(cookie) = cookie {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response
+}
+
+/// The form token of a page shown before signing in: the pre-session cookie's, or a new one
+/// with the cookie that keeps it (double submit: `session::guard` compares the two).
+pub fn pre_token(state: &AppState, visit: &Visit) -> (String, Option<header::HeaderValue>) {
+    match &visit.pre_token {
+        Some(token) if !token.is_empty() => (token.clone(), None),
+        _ => {
+            let token = new_refresh_token().0;
+            let cookie = door_cookie(state, visit.door, visit.door.pre_cookie, Some(&token));
+            (token, Some(cookie))
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -107,7 +116,7 @@ pub async fn sign_in(
             let mut response = see_other("/console/");
             let headers = response.headers_mut();
             headers.append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, Some(&token)));
-            headers.append(header::SET_COOKIE, set_cookie(&state, PRE_COOKIE, None));
+            headers.append(header::SET_COOKIE, set_cookie(&state, visit.door.pre_cookie, None));
             response
         }
         Err(error) => {
@@ -146,19 +155,21 @@ async fn open_session(state: &AppState, act: &Act, address: &str, form: SignInFo
     Ok(opened.token)
 }
 
-/// `POST /console/sign-out`: ends the session; its cookie no longer opens anything.
+/// `POST /console/sign-out` (and the enterprise portal's): ends the session; its cookie no longer opens anything.
 pub async fn sign_out(State(state): State<AppState>, console: Console, act: Act) -> Response {
     let ended = async {
         let mut tx = act.begin().await?;
         console_sessions::end(&mut tx, &console.session_id, state.clock.now_ms()).await?;
-        act.commit(tx, format!("staff:{}", console.caller.account_id)).await?;
+        let kind = console.caller.role.account_kind().as_str();
+        act.commit(tx, format!("{kind}:{}", console.caller.account_id)).await?;
         ApiResult::Ok(())
     };
+    let door = console.door;
     if let Err(error) = ended.await {
-        return super::page::refused(&console, "/console/", &error);
+        return super::page::refused(&console, door.home, &error);
     }
-    let mut response = see_other("/console/sign-in?signed_out=1");
-    let cookie = set_cookie(&state, SESSION_COOKIE, None);
+    let mut response = see_other(&format!("{}?signed_out=1", door.sign_in));
+    let cookie = door_cookie(&state, door, door.session_cookie, None);
     response.headers_mut().append(header::SET_COOKIE, cookie);
     response
 }
@@ -169,14 +180,18 @@ struct PasswordPage {
     frame: Frame,
 }
 
-const PASSWORD: &str = "/console/password";
+/// The password page of the session's portal (`/console/password`, `/enterprise/password`).
+fn password_path(console: &Console) -> String {
+    format!("{}/password", console.door.path)
+}
 
-/// `GET /console/password`.
+/// `GET /console/password` (and the enterprise portal's).
 pub async fn password_page(console: Console) -> Response {
+    let path = password_path(&console);
     html(
         StatusCode::OK,
         PasswordPage {
-            frame: Frame::of(&console, "password", PASSWORD),
+            frame: Frame::of(&console, "password", &path),
         },
     )
 }
@@ -188,7 +203,7 @@ pub struct PasswordForm {
     new_password: String,
 }
 
-/// `POST /console/password`: the API's password change; every session ends, this one too.
+/// `POST /console/password` (and the enterprise portal's): the API's password change; every session ends, this one too.
 pub async fn change_password(
     State(state): State<AppState>,
     console: Console,
@@ -200,15 +215,17 @@ pub async fn change_password(
         let body: ChangePassword = api_body(body)?;
         change_own_password(&state, &console.caller, &act, body.current_password, &body.new_password).await
     };
+    let door = console.door;
     match changed.await {
         Ok(()) => {
-            let mut response = see_other("/console/sign-in?changed=1");
-            let cookie = set_cookie(&state, SESSION_COOKIE, None);
+            let mut response = see_other(&format!("{}?changed=1", door.sign_in));
+            let cookie = door_cookie(&state, door, door.session_cookie, None);
             response.headers_mut().append(header::SET_COOKIE, cookie);
             response
         }
         Err(error) => {
-            let frame = Frame::of(&console, "password", PASSWORD).with(Notice::refused(&error, console.lang));
+            let path = password_path(&console);
+            let frame = Frame::of(&console, "password", &path).with(Notice::refused(&error, console.lang));
             html(error.status, PasswordPage { frame })
         }
     }

@@ -19,8 +19,9 @@
 mod accounts;
 mod applications;
 pub mod assets;
-mod auth;
-mod documents;
+pub(crate) mod auth;
+pub(crate) mod documents;
+mod enterprise;
 mod enterprises;
 mod exams;
 mod home;
@@ -137,9 +138,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/console/exam-registrations", get(exams::list))
         .route("/console/exam-registrations/{id}", get(exams::registration))
         .route("/console/exam-registrations/{id}/review", post(exams::review))
+        // Issue 18: the enterprise portal under /enterprise/ (its own sessions, same guard).
+        .merge(enterprise::routes())
         .layer(from_fn_with_state(state, session::guard));
     Router::new()
         .route("/console", get(|| async { Redirect::permanent("/console/") }))
+        .route("/enterprise", get(|| async { Redirect::permanent("/enterprise/") }))
         .route("/console/assets/{name}", get(assets::serve))
         .merge(pages)
         .layer(from_fn(security_headers))

@@ -9,7 +9,7 @@ use axum::{
 
 use super::session::Console;
 use super::texts::Texts;
-use crate::auth::Caller;
+use crate::auth::{Caller, Role};
 use crate::platform::error::{ApiError, ApiResult, Lang};
 
 /// A message at the top of a page: a refusal with the API's code and message, or a success.
@@ -71,6 +71,8 @@ pub struct Frame {
     /// This page's path, for the language switch.
     pub path: String,
     pub notice: Option<Notice>,
+    /// Whether the page is the enterprise portal's (its own bar and navigation).
+    pub enterprise: bool,
 }
 
 impl Frame {
@@ -89,6 +91,7 @@ impl Frame {
             current,
             path: path.to_owned(),
             notice: None,
+            enterprise: caller.role == Role::Enterprise,
         }
     }
 
@@ -101,6 +104,7 @@ impl Frame {
             current: "",
             path: path.to_owned(),
             notice: None,
+            enterprise: path.starts_with("/enterprise/"),
         }
     }
 
@@ -111,8 +115,12 @@ impl Frame {
 }
 
 fn user(t: &'static Texts, caller: &Caller) -> User {
+    let role = match caller.role {
+        Role::Enterprise => t.enterprise.who,
+        role => t.role_name(role.as_str()),
+    };
     User {
-        role: t.role_name(caller.role.as_str()),
+        role,
         district: caller.district().unwrap_or_default().to_owned(),
     }
 }

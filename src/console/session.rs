@@ -4,7 +4,9 @@
 //!
 //! Cookies: the session (`zj_console`: HttpOnly, SameSite=Strict, Path=/console, Secure when
 //! `server.public_url` is https), a pre-session form token for the sign-in form
-//! (`zj_console_pre`, the same attributes), and the language (`zj_console_lang`).
+//! (`zj_console_pre`, the same attributes), and the language (`zj_console_lang`). The
+//! enterprise portal (`/enterprise/`) has its own three (`zj_enterprise*`, Path=/enterprise)
+//! and admits enterprise sessions only, as the staff console admits staff only (`Door`).
 
 use std::sync::Arc;
 
@@ -20,7 +22,8 @@ use serde::Deserialize;
 use super::page::{html, Frame, MessagePage, Notice};
 use super::texts::Texts;
 use crate::audit::AuditContext;
-use crate::auth::{console_sessions, Caller};
+use crate::auth::console_sessions::{self, Portal};
+use crate::auth::Caller;
 use crate::platform::crypto::constant_time_eq;
 use crate::platform::error::Lang;
 use crate::state::AppState;
@@ -32,10 +35,63 @@ pub const SIGN_IN: &str = "/console/sign-in";
 /// Console forms are a few fields; a larger body is refused before it is read.
 const FORM_LIMIT: usize = 64 * 1024;
 
+/// A portal on the wire: where it lives, its cookies, and its forms sent before signing in.
+pub struct Door {
+    pub portal: Portal,
+    /// The path prefix of its pages and the path of its cookies.
+    pub path: &'static str,
+    pub home: &'static str,
+    pub sign_in: &'static str,
+    pub session_cookie: &'static str,
+    pub pre_cookie: &'static str,
+    lang_cookie: &'static str,
+    /// Forms checked against the pre-session cookie's token (no session yet).
+    public_forms: &'static [&'static str],
+    /// Where `multipart/form-data` is streamed to its handler, which checks the form token as
+    /// the body's first part (`enterprise::uploads`: a file is not read into memory for it).
+    streamed: Option<&'static str>,
+}
+
+pub const STAFF: Door = Door {
+    portal: Portal::Staff,
+    path: "/console",
+    home: "/console/",
+    sign_in: SIGN_IN,
+    session_cookie: SESSION_COOKIE,
+    pre_cookie: PRE_COOKIE,
+    lang_cookie: LANG_COOKIE,
+    public_forms: &[SIGN_IN],
+    streamed: None,
+};
+
+pub const ENTERPRISE: Door = Door {
+    portal: Portal::Enterprise,
+    path: "/enterprise",
+    home: "/enterprise/",
+    sign_in: "/enterprise/sign-in",
+    session_cookie: "zj_enterprise",
+    pre_cookie: "zj_enterprise_pre",
+    lang_cookie: "zj_enterprise_lang",
+    public_forms: &["/enterprise/sign-in", "/enterprise/reset", "/enterprise/reset/confirm"],
+    streamed: Some("/enterprise/uploads/"),
+};
+
+impl Door {
+    /// The portal a request's path is in.
+    pub fn of(path: &str) -> &'static Door {
+        if path == ENTERPRISE.path || path.starts_with("/enterprise/") {
+            &ENTERPRISE
+        } else {
+            &STAFF
+        }
+    }
+}
+
 /// What the guard learnt of a request, for the handlers.
 #[derive(Clone)]
 pub struct Visit {
     pub lang: Lang,
+    pub door: &'static Door,
     pub session: Option<Arc<console_sessions::Live>>,
     /// The sign-in form's token (from its cookie), when the browser has one.
     pub pre_token: Option<String>,
@@ -47,6 +103,7 @@ pub struct Console {
     pub session_id: String,
     pub csrf: String,
     pub lang: Lang,
+    pub door: &'static Door,
 }
 
 impl FromRequestParts<AppState> for Visit {
@@ -68,6 +125,7 @@ impl FromRequestParts<AppState> for Console {
     /// whole page (a redirect would be followed inside the request and swapped into a part).
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Response> {
         let visit = parts.extensions.get::<Visit>();
+        let door = visit.map_or(&STAFF, |v| v.door);
         let Some((live, lang)) = visit.and_then(|v| v.session.clone().map(|s| (s, v.lang))) else {
             if parts.headers.contains_key("hx-request") {
                 let headers = [
@@ -77,18 +135,19 @@ impl FromRequestParts<AppState> for Console {
                     ),
                     (
                         header::HeaderName::from_static("hx-redirect"),
-                        HeaderValue::from_static(SIGN_IN),
+                        HeaderValue::from_static(door.sign_in),
                     ),
                 ];
                 return Err((StatusCode::UNAUTHORIZED, headers).into_response());
             }
-            return Err(super::page::see_other(SIGN_IN));
+            return Err(super::page::see_other(door.sign_in));
         };
         Ok(Console {
             caller: live.caller.clone(),
             session_id: live.id.clone(),
             csrf: live.csrf_token.clone(),
             lang,
+            door,
         })
     }
 }
@@ -105,8 +164,13 @@ pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
         .map(|(_, value)| value)
 }
 
-/// A `Set-Cookie` value for the console's cookies; `None` clears the cookie.
+/// A `Set-Cookie` value for the staff console's cookies; `None` clears the cookie.
 pub fn set_cookie(state: &AppState, name: &str, value: Option<&str>) -> HeaderValue {
+    door_cookie(state, &STAFF, name, value)
+}
+
+/// A `Set-Cookie` value for a cookie of `door`'s portal (its path); `None` clears the cookie.
+pub fn door_cookie(state: &AppState, door: &Door, name: &str, value: Option<&str>) -> HeaderValue {
     let secure = if state.settings.server.public_url.starts_with("https://") {
         "; Secure"
     } else {
@@ -116,18 +180,19 @@ pub fn set_cookie(state: &AppState, name: &str, value: Option<&str>) -> HeaderVa
         Some(value) => (value, String::new()),
         None => ("", "; Max-Age=0".to_owned()),
     };
-    let text = format!("{name}={value}; Path=/console; HttpOnly; SameSite=Strict{secure}{age}");
+    let path = door.path;
+    let text = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Strict{secure}{age}");
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// The language: `?lang=en|zh` (remembered in a cookie), else the cookie, else Chinese.
-fn language(request: &Request) -> (Lang, Option<Lang>) {
+fn language(request: &Request, door: &Door) -> (Lang, Option<Lang>) {
     let asked = request
         .uri()
         .query()
         .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("lang=")))
         .and_then(parse_lang);
-    let remembered = cookie(request.headers(), LANG_COOKIE).and_then(parse_lang);
+    let remembered = cookie(request.headers(), door.lang_cookie).and_then(parse_lang);
     (asked.or(remembered).unwrap_or(Lang::Zh), asked)
 }
 
@@ -145,22 +210,29 @@ struct FormToken {
     csrf: String,
 }
 
-/// Middleware of every console route: resolves the session from its cookie and names its
-/// staff member in the audit event; refuses a POST whose form token is not the session's (or,
-/// for the sign-in form, the pre-session cookie's) before any handler runs.
+/// Middleware of every console route: resolves the session of the path's portal from its
+/// cookie and names its account in the audit event; refuses a POST whose form token is not the
+/// session's (or, for the forms sent before signing in, the pre-session cookie's) before any
+/// handler runs.
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let (lang, asked) = language(&request);
-    let session = match cookie(request.headers(), SESSION_COOKIE) {
-        Some(token) => match console_sessions::resolve(&state, token).await {
+    let door = Door::of(request.uri().path());
+    let (lang, asked) = language(&request, door);
+    let session = match cookie(request.headers(), door.session_cookie) {
+        Some(token) => match console_sessions::resolve(&state, door.portal, token).await {
             Ok(live) => live.map(Arc::new),
             Err(error) => return error.into_response(),
         },
         None => None,
     };
-    let pre_token = cookie(request.headers(), PRE_COOKIE).map(str::to_owned);
+    let pre_token = cookie(request.headers(), door.pre_cookie).map(str::to_owned);
     let mut request = request;
-    if request.method() == Method::POST {
-        let expected = if request.uri().path() == SIGN_IN {
+    if request.method() == Method::POST && streamed(&request, door) {
+        // The upload handler checks the form token, the body's first part.
+        if session.is_none() {
+            return form_expired(lang, door, None);
+        }
+    } else if request.method() == Method::POST {
+        let expected = if door.public_forms.contains(&request.uri().path()) {
             pre_token.clone()
         } else {
             session.as_ref().map(|s| s.csrf_token.clone())
@@ -174,7 +246,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
             .unwrap_or_default();
         let valid = expected.is_some_and(|e| !e.is_empty() && constant_time_eq(e.as_bytes(), sent.as_bytes()));
         if !valid {
-            return form_expired(lang, session.as_deref());
+            return form_expired(lang, door, session.as_deref());
         }
         request = Request::from_parts(parts, Body::from(bytes));
     }
@@ -188,24 +260,35 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     }
     request.extensions_mut().insert(Visit {
         lang,
+        door,
         session,
         pre_token,
     });
     let mut response = next.run(request).await;
     if let Some(lang) = asked {
         let code = if lang == Lang::En { "en" } else { "zh" };
-        let value = set_cookie(&state, LANG_COOKIE, Some(code));
+        let value = door_cookie(&state, door, door.lang_cookie, Some(code));
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
 }
 
+/// Whether a POST streams its `multipart/form-data` body to its handler (an upload).
+fn streamed(request: &Request, door: &Door) -> bool {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    multipart && door.streamed.is_some_and(|p| request.uri().path().starts_with(p))
+}
+
 /// 403 for a form without the session's token: a forged cross-site request or an old page.
-fn form_expired(lang: Lang, session: Option<&console_sessions::Live>) -> Response {
+pub fn form_expired(lang: Lang, door: &Door, session: Option<&console_sessions::Live>) -> Response {
     let t = Texts::of(lang);
     let frame = match session {
-        Some(live) => Frame::signed_in(lang, &live.caller, &live.csrf_token, "", "/console/"),
-        None => Frame::public(lang, "", SIGN_IN),
+        Some(live) => Frame::signed_in(lang, &live.caller, &live.csrf_token, "", door.home),
+        None => Frame::public(lang, "", door.sign_in),
     };
     let notice = Notice {
         ok: false,

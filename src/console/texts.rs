@@ -79,10 +79,13 @@ pub struct Texts {
     pub projects: &'static super::projects::ProjectTexts,
     /// Check-ins' appeals decided on a task's progress page.
     pub check_ins: &'static super::verification::appeals::AppealTexts,
+    /// The enterprise portal's pages.
+    pub enterprise: &'static super::enterprise::texts::EnterpriseTexts,
 }
 
 pub const ZH: Texts = Texts {
     review: &super::review::texts::ZH,
+    enterprise: &super::enterprise::texts::ZH,
     html_lang: "zh-CN",
     app_name: "住建监管工作台",
     skip: "跳到正文",
@@ -154,6 +157,7 @@ pub const ZH: Texts = Texts {
 
 pub const EN: Texts = Texts {
     review: &super::review::texts::EN,
+    enterprise: &super::enterprise::texts::EN,
     html_lang: "en",
     app_name: "zhujian staff console",
     skip: "Skip to content",

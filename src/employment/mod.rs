@@ -9,7 +9,7 @@ pub mod routes;
 pub mod rules;
 mod store;
 
-pub use store::CertificateView;
+pub use store::{CertificateView, EmploymentView, RequestView};
 
 use crate::platform::db::Executor;
 use crate::platform::ids::{EnterpriseId, PersonId};

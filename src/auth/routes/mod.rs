@@ -1,7 +1,7 @@
 //! Sign-in endpoints: staff, enterprise and training-institution passwords, WeChat mini-program login, token refresh
 //! and sign-out, password change, and the enterprise's SMS password reset.
 
-mod reset;
+pub mod reset;
 
 use crate::openapi::register::routes;
 use axum::{extract::State, http::StatusCode};

@@ -1,4 +1,5 @@
 //! The enterprise's SMS password reset: a code to the contact's phone, then a new password.
+//! The API's handlers and the enterprise portal call `request_reset` and `confirm_reset`.
 
 use axum::{extract::State, http::StatusCode, response::IntoResponse};
 use serde::{Deserialize, Serialize};
@@ -49,9 +50,19 @@ pub(super) async fn request_password_reset(
     act: Act,
     Json(body): Json<PasswordResetRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    act.set_target(format!("enterprise:{}", body.credit_code));
-    throttle::sms_from_address(&state, &address).await?;
-    if let Some(account) = find_enterprise(&state, &body.credit_code).await? {
+    request_reset(&state, &act, &address, &body.credit_code).await?;
+    let answer = PasswordResetRequested {
+        message: "如该企业已开通账号，验证码已发送至企业联系人手机".into(),
+    };
+    Ok((StatusCode::ACCEPTED, Json(answer)))
+}
+
+/// Asks for a reset code for `credit_code` from `address`: throttled per address; the code is
+/// issued and sent after the return (if the account exists), so the outcome tells nothing.
+pub async fn request_reset(state: &AppState, act: &Act, address: &str, credit_code: &CreditCode) -> ApiResult<()> {
+    act.set_target(format!("enterprise:{credit_code}"));
+    throttle::sms_from_address(state, address).await?;
+    if let Some(account) = find_enterprise(state, credit_code).await? {
         let state = state.clone();
         tokio::spawn(async move {
             if let Err(error) = send_reset_code(&state, &account).await {
@@ -59,10 +70,7 @@ pub(super) async fn request_password_reset(
             }
         });
     }
-    let answer = PasswordResetRequested {
-        message: "如该企业已开通账号，验证码已发送至企业联系人手机".into(),
-    };
-    Ok((StatusCode::ACCEPTED, Json(answer)))
+    Ok(())
 }
 
 /// Issues a reset code (within the resend interval) and sends it; a code that could not be
@@ -104,11 +112,17 @@ pub(super) async fn confirm_password_reset(
     act: Act,
     Json(body): Json<PasswordResetConfirm>,
 ) -> ApiResult<StatusCode> {
+    confirm_reset(&state, &act, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sets the new password if the SMS code is the account's live one; ends every session.
+pub async fn confirm_reset(state: &AppState, act: &Act, body: &PasswordResetConfirm) -> ApiResult<()> {
     let target = format!("enterprise:{}", body.credit_code);
     act.set_target(&target);
-    let account = find_enterprise(&state, &body.credit_code).await?;
+    let account = find_enterprise(state, &body.credit_code).await?;
     let account_id = account.as_ref().map(|a| a.account_id.as_str());
-    sms_codes::consume(&state, sms_codes::ENTERPRISE_PASSWORD_RESET, account_id, &body.code).await?;
+    sms_codes::consume(state, sms_codes::ENTERPRISE_PASSWORD_RESET, account_id, &body.code).await?;
     let account_id = account_id.unwrap_or_default();
     let hash = passwords::hash(body.new_password.expose().to_owned()).await?;
     let mut tx = act.begin().await?;
@@ -126,5 +140,5 @@ pub(super) async fn confirm_password_reset(
     throttle::clear(&mut *tx, &throttled).await?;
     act.commit(tx, target).await?;
     state.ended_sessions.read_soon();
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }

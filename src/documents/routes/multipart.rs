@@ -73,7 +73,7 @@ pub(super) async fn upload_document(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<DocumentView>)> {
     let purpose = parse_purpose(&query.purpose)?;
-    let (owner_kind, owner_id) = owner_for(&caller, purpose)?;
+    owner_for(&caller, purpose)?;
     let mut multipart = multipart.map_err(|_| {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -82,6 +82,22 @@ pub(super) async fn upload_document(
             "Upload the file as multipart/form-data",
         )
     })?;
+    let row = receive_upload(&state, &caller, &act, purpose, &mut multipart).await?;
+    Ok((StatusCode::CREATED, Json(row.into())))
+}
+
+/// Streams the part named `file` of `multipart` into the object store as a document of
+/// `purpose` owned by the caller, checked as it arrives (format, the purpose's size cap), and
+/// records it: the API's upload and the enterprise portal's (which reads its form token, the
+/// first part, before calling this).
+pub async fn receive_upload(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    purpose: Purpose,
+    multipart: &mut Multipart,
+) -> ApiResult<store::DocumentRow> {
+    let (owner_kind, owner_id) = owner_for(caller, purpose)?;
     let id = DocumentId::new();
     let key = rules::object_key(owner_kind, &owner_id, &id);
     let expect = Expect {
@@ -91,7 +107,7 @@ pub(super) async fn upload_document(
         size: None,
         sha256: None,
     };
-    with_file_part(&mut multipart, async |field| {
+    with_file_part(multipart, async |field| {
         let file_name = rules::clean_file_name(field.file_name());
         let mut source = FieldSource(field);
         let received = match upload::receive(&mut source, &expect, &state.objects, &key).await {
@@ -116,15 +132,14 @@ pub(super) async fn upload_document(
             expected_size: None,
             expected_sha256: None,
         };
-        let row = match record_upload(&act, &new, state.clock.now_ms(), &caller.bounds()).await {
-            Ok(row) => row,
+        match record_upload(act, &new, state.clock.now_ms(), &caller.bounds()).await {
+            Ok(row) => Ok(row),
             Err(e) => {
                 // No row, so the object must not stay either (else the sweeper removes it later).
                 let _ = state.objects.delete(&key).await;
-                return Err(e);
+                Err(e)
             }
-        };
-        Ok((StatusCode::CREATED, Json(row.into())))
+        }
     })
     .await
 }

@@ -9,8 +9,8 @@
 
 mod acceptance;
 mod certificates;
-mod relations;
-mod requests;
+pub mod relations;
+pub mod requests;
 
 pub use certificates::certificates_of;
 

@@ -44,22 +44,29 @@ pub(super) async fn list_relations(
     caller: Caller,
     Query(q): Query<RelationsQuery>,
 ) -> ApiResult<Json<Vec<EmploymentView>>> {
-    caller.require_people_access()?;
-    let (limit, offset) = Page {
+    let page = Page {
         page: q.page,
         per_page: q.per_page,
-    }
-    .limit_offset();
-    let rows = store::list_employments(
-        &state.db,
-        &caller.bounds(),
-        q.enterprise_id.as_deref(),
-        q.active.unwrap_or(false),
-        limit,
-        offset,
-    )
-    .await?;
-    Ok(Json(rows.into_iter().map(|r| r.view(&state.keys)).collect()))
+    };
+    let active = q.active.unwrap_or(false);
+    list(&state, &caller, q.enterprise_id.as_ref(), active, &page)
+        .await
+        .map(Json)
+}
+
+/// One page of the relations the caller may see (the API's list and the enterprise portal's).
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    enterprise_id: Option<&EnterpriseId>,
+    active: bool,
+    page: &Page,
+) -> ApiResult<Vec<EmploymentView>> {
+    caller.require_people_access()?;
+    let (limit, offset) = page.limit_offset();
+    let enterprise_id = enterprise_id.map(|e| e.as_str());
+    let rows = store::list_employments(&state.db, &caller.bounds(), enterprise_id, active, limit, offset).await?;
+    Ok(rows.into_iter().map(|r| r.view(&state.keys)).collect())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -80,6 +87,17 @@ pub(super) async fn end_relation(
     Path(id): Path<EmploymentId>,
     Json(body): Json<Ending>,
 ) -> ApiResult<Json<EmploymentView>> {
+    end(&state, &caller, &act, &id, &body).await.map(Json)
+}
+
+/// Ends a relation with a reason (the API's `POST .../end` and the enterprise portal).
+pub async fn end(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &EmploymentId,
+    body: &Ending,
+) -> ApiResult<EmploymentView> {
     let by = match caller.role {
         Role::Enterprise => "enterprise",
         Role::Person => "person",
@@ -87,18 +105,18 @@ pub(super) async fn end_relation(
     };
     act.set_target(format!("employment:{id}"));
     let bounds = caller.bounds();
-    let row = store::get_employment(&state.db, &id, &bounds)
+    let row = store::get_employment(&state.db, id, &bounds)
         .await?
         .ok_or_else(|| ApiError::not_found("聘用关系", "Employment"))?;
     let mut tx = act.begin().await?;
     if !store::end(&mut *tx, &row, by, body.reason.as_str(), state.clock.now_ms()).await? {
         return Err(EmploymentRule::AlreadyEnded.into_error());
     }
-    let row = store::get_employment(&mut *tx, &id, &bounds)
+    let row = store::get_employment(&mut *tx, id, &bounds)
         .await?
         .ok_or_else(|| ApiError::internal("ended employment vanished"))?;
     act.commit(tx, format!("employment:{id}")).await?;
-    Ok(Json(row.view(&state.keys)))
+    Ok(row.view(&state.keys))
 }
 
 /// Marks the employee as the enterprise's technical lead (技术负责人), replacing any other.

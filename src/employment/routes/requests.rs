@@ -46,7 +46,13 @@ pub(super) async fn create_request(
     act: Act,
     Json(body): Json<NewRequestBody>,
 ) -> ApiResult<(StatusCode, Json<RequestView>)> {
-    let enterprise = enterprise_id(&caller)?;
+    let view = create(&state, &caller, &act, &body).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// The enterprise's request of `POST /employment/requests` (the enterprise portal calls it too).
+pub async fn create(state: &AppState, caller: &Caller, act: &Act, body: &NewRequestBody) -> ApiResult<RequestView> {
+    let enterprise = enterprise_id(caller)?;
     let now = state.clock.now_ms();
     rules::check_contract(
         body.contract_start,
@@ -56,7 +62,7 @@ pub(super) async fn create_request(
     )
     .map_err(EmploymentRule::into_error)?;
     let Some(person) = crate::people::find_by_id_number(&state.db, &state.keys, body.id_number.as_str()).await? else {
-        return Err(not_registered(&state, enterprise).await);
+        return Err(not_registered(state, enterprise).await);
     };
     let person = &person;
     // Whether the person works elsewhere is theirs to tell: the request goes out either way,
@@ -99,7 +105,7 @@ pub(super) async fn create_request(
         .await?
         .ok_or_else(request_not_found)?;
     act.commit(tx, format!("employment_request:{id}")).await?;
-    Ok((StatusCode::CREATED, Json(row.view(&state.keys))))
+    Ok(row.view(&state.keys))
 }
 
 /// The answer for an ID number nobody registered: 404, since the enterprise must ask the person
@@ -152,15 +158,26 @@ pub(super) async fn list_requests(
     caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Vec<RequestView>>> {
-    caller.require_people_access()?;
-    store::expire_due(&state.db, state.clock.now_ms()).await?;
-    let (limit, offset) = Page {
+    let page = Page {
         page: q.page,
         per_page: q.per_page,
-    }
-    .limit_offset();
-    let rows = store::list_requests(&state.db, &caller.bounds(), q.enterprise_id.as_deref(), limit, offset).await?;
-    Ok(Json(rows.into_iter().map(|r| r.view(&state.keys)).collect()))
+    };
+    list(&state, &caller, q.enterprise_id.as_ref(), &page).await.map(Json)
+}
+
+/// One page of the requests the caller may see, newest first (the API's list and the portal's).
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    enterprise_id: Option<&EnterpriseId>,
+    page: &Page,
+) -> ApiResult<Vec<RequestView>> {
+    caller.require_people_access()?;
+    store::expire_due(&state.db, state.clock.now_ms()).await?;
+    let (limit, offset) = page.limit_offset();
+    let enterprise_id = enterprise_id.map(|e| e.as_str());
+    let rows = store::list_requests(&state.db, &caller.bounds(), enterprise_id, limit, offset).await?;
+    Ok(rows.into_iter().map(|r| r.view(&state.keys)).collect())
 }
 
 /// One request, within the caller's scope.
@@ -189,7 +206,7 @@ pub(super) async fn refuse_request(
     Path(id): Path<EmploymentRequestId>,
 ) -> ApiResult<Json<RequestView>> {
     person_in_mini_program(&caller)?;
-    close(&state, &caller, &act, &id, Decision::Refuse).await
+    close(&state, &caller, &act, &id, Decision::Refuse).await.map(Json)
 }
 
 /// The enterprise withdraws a request not answered yet.
@@ -201,8 +218,18 @@ pub(super) async fn withdraw_request(
     act: Act,
     Path(id): Path<EmploymentRequestId>,
 ) -> ApiResult<Json<RequestView>> {
-    enterprise_id(&caller)?;
-    close(&state, &caller, &act, &id, Decision::Withdraw).await
+    withdraw(&state, &caller, &act, &id).await.map(Json)
+}
+
+/// The enterprise withdraws its pending request (the API and the enterprise portal).
+pub async fn withdraw(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &EmploymentRequestId,
+) -> ApiResult<RequestView> {
+    enterprise_id(caller)?;
+    close(state, caller, act, id, Decision::Withdraw).await
 }
 
 async fn close(
@@ -211,7 +238,7 @@ async fn close(
     act: &Act,
     id: &EmploymentRequestId,
     decision: Decision,
-) -> ApiResult<Json<RequestView>> {
+) -> ApiResult<RequestView> {
     act.set_target(format!("employment_request:{id}"));
     let now = state.clock.now_ms();
     let bounds = caller.bounds();
@@ -227,5 +254,5 @@ async fn close(
         .await?
         .ok_or_else(request_not_found)?;
     act.commit(tx, format!("employment_request:{id}")).await?;
-    Ok(Json(row.view(&state.keys)))
+    Ok(row.view(&state.keys))
 }

@@ -11,8 +11,8 @@
 //!   locality, the enterprise as an act leaves it).
 
 mod accounts;
-mod profile;
-mod qualifications;
+pub mod profile;
+pub mod qualifications;
 pub mod reading;
 
 use crate::openapi::register::routes;

@@ -159,8 +159,19 @@ pub(super) async fn update_enterprise(
     Path(id): Path<EnterpriseId>,
     Json(body): Json<ProfileChanges>,
 ) -> ApiResult<Json<EnterpriseView>> {
+    update(&state, &caller, &act, &id, &body).await.map(Json)
+}
+
+/// The profile update of `PATCH /enterprises/{id}` (the enterprise portal calls it too).
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &EnterpriseId,
+    body: &ProfileChanges,
+) -> ApiResult<EnterpriseView> {
     caller.require(&[Role::Enterprise, Role::City, Role::District, Role::Sysadmin])?;
-    let row = visible(&state, &caller, &id).await?;
+    let row = visible(state, caller, id).await?;
     act.set_target(format!("enterprise:{id}"));
     if caller.role == Role::Enterprise {
         let staff_only: Vec<&str> = [
@@ -217,14 +228,14 @@ pub(super) async fn update_enterprise(
             invalid.finish()?;
         }
     }
-    let old_phone = store::open_phone(&state.keys, &id, &row.contact_phone);
-    let changes = changes(&row, &old_phone, &body);
+    let old_phone = store::open_phone(&state.keys, id, &row.contact_phone);
+    let changes = changes(&row, &old_phone, body);
     let now = state.clock.now_ms();
     let mut tx = act.begin().await?;
     store::apply(
         &mut *tx,
         &state.keys,
-        &id,
+        id,
         &changes,
         &caller.account_id,
         caller.role.as_str(),
@@ -235,16 +246,16 @@ pub(super) async fn update_enterprise(
         let params = json!({"enterprise": row.name, "credit_code": row.credit_code});
         outbox::enqueue(
             &mut tx,
-            Recipient::EnterpriseContact(&id),
+            Recipient::EnterpriseContact(id),
             "enterprise.contact_changed",
             params,
             now,
         )
         .await?;
     }
-    let view = current_view(&mut *tx, &id).await?;
+    let view = current_view(&mut *tx, id).await?;
     act.commit(tx, format!("enterprise:{id}")).await?;
-    Ok(Json(view))
+    Ok(view)
 }
 
 /// The enterprise confirms its basic information (first login).
@@ -256,8 +267,13 @@ pub(super) async fn confirm_profile(
     act: Act,
     Path(id): Path<EnterpriseId>,
 ) -> ApiResult<Json<EnterpriseView>> {
+    confirm(&state, &caller, &act, &id).await.map(Json)
+}
+
+/// The confirmation of `POST /enterprises/{id}/confirm` (the enterprise portal calls it too).
+pub async fn confirm(state: &AppState, caller: &Caller, act: &Act, id: &EnterpriseId) -> ApiResult<EnterpriseView> {
     caller.require(&[Role::Enterprise])?;
-    let row = visible(&state, &caller, &id).await?;
+    let row = visible(state, caller, id).await?;
     act.set_target(format!("enterprise:{id}"));
     let now = state.clock.now_ms();
     let change = Change {
@@ -269,16 +285,16 @@ pub(super) async fn confirm_profile(
     store::apply(
         &mut *tx,
         &state.keys,
-        &id,
+        id,
         &[change],
         &caller.account_id,
         caller.role.as_str(),
         now,
     )
     .await?;
-    let view = current_view(&mut *tx, &id).await?;
+    let view = current_view(&mut *tx, id).await?;
     act.commit(tx, format!("enterprise:{id}")).await?;
-    Ok(Json(view))
+    Ok(view)
 }
 
 /// Every recorded change of the profile, newest first: field, old and new value, who, when.

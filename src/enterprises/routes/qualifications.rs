@@ -45,8 +45,20 @@ pub(super) async fn add_qualification(
     Path(id): Path<EnterpriseId>,
     Json(body): Json<NewQualification>,
 ) -> ApiResult<(StatusCode, Json<QualificationView>)> {
+    let view = add(&state, &caller, &act, &id, &body).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Records a qualification (the API's `POST` and the enterprise portal).
+pub async fn add(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &EnterpriseId,
+    body: &NewQualification,
+) -> ApiResult<QualificationView> {
     caller.require(&[Role::Enterprise, Role::City, Role::District, Role::Sysadmin])?;
-    visible(&state, &caller, &id).await?;
+    visible(state, caller, id).await?;
     act.set_target(format!("enterprise:{id}"));
     // A certificate dated ahead would push its verification deadline into the future.
     if body.issued_on > Date::today_in_china(state.clock.now_ms()) {
@@ -68,14 +80,14 @@ pub(super) async fn add_qualification(
     };
     let (by, role, now) = (&caller.account_id, caller.role.as_str(), state.clock.now_ms());
     let mut tx = act.begin().await?;
-    let qualification = store::add_qualification(&mut *tx, &id, &new, by, role, now).await?;
-    let view = store::qualifications(&mut *tx, &id)
+    let qualification = store::add_qualification(&mut *tx, id, &new, by, role, now).await?;
+    let view = store::qualifications(&mut *tx, id)
         .await?
         .into_iter()
         .find(|q| q.id == qualification)
         .ok_or_else(|| ApiError::internal("qualification vanished"))?;
     act.commit(tx, format!("enterprise:{id}")).await?;
-    Ok((StatusCode::CREATED, Json(view)))
+    Ok(view)
 }
 
 /// Removes a qualification certificate (kept in the history).
@@ -88,16 +100,28 @@ pub(super) async fn remove_qualification(
     act: Act,
     Path((id, qualification_id)): Path<(EnterpriseId, QualificationId)>,
 ) -> ApiResult<StatusCode> {
+    remove(&state, &caller, &act, &id, &qualification_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes a qualification (the API's `DELETE` and the enterprise portal).
+pub async fn remove(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &EnterpriseId,
+    qualification_id: &QualificationId,
+) -> ApiResult<()> {
     caller.require(&[Role::Enterprise, Role::City, Role::District, Role::Sysadmin])?;
-    visible(&state, &caller, &id).await?;
+    visible(state, caller, id).await?;
     act.set_target(format!("enterprise:{id}"));
     let (by, role, now) = (&caller.account_id, caller.role.as_str(), state.clock.now_ms());
     let mut tx = act.begin().await?;
-    if !store::remove_qualification(&mut *tx, &id, &qualification_id, by, role, now).await? {
+    if !store::remove_qualification(&mut *tx, id, qualification_id, by, role, now).await? {
         return Err(ApiError::not_found("资质证书", "Qualification"));
     }
     act.commit(tx, format!("enterprise:{id}")).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -108,16 +132,20 @@ pub struct DocumentChoice {
 }
 
 /// Puts one of the enterprise's own documents in a profile slot: locks the new one, releases
-/// the old one, and records the change.
-async fn set_document(
+/// the old one, and records the change (the API's `PUT`s and the enterprise portal's uploads).
+pub async fn set_document(
     state: &AppState,
     caller: &Caller,
     act: &Act,
     id: &EnterpriseId,
     purpose: Purpose,
-    column: &'static str,
     document_id: &DocumentId,
 ) -> ApiResult<EnterpriseView> {
+    let column = match purpose {
+        Purpose::BusinessLicence => "business_licence_document_id",
+        Purpose::EnterpriseVideo => "video_document_id",
+        _ => return Err(ApiError::internal("no profile slot for this purpose")),
+    };
     caller.require(&[Role::Enterprise])?;
     let row = visible(state, caller, id).await?;
     let doc = crate::documents::visible(&state.db, document_id, &caller.bounds()).await?;
@@ -173,17 +201,9 @@ pub(super) async fn set_business_licence(
     Json(body): Json<DocumentChoice>,
 ) -> ApiResult<Json<EnterpriseView>> {
     act.set_target(format!("enterprise:{id}"));
-    set_document(
-        &state,
-        &caller,
-        &act,
-        &id,
-        Purpose::BusinessLicence,
-        "business_licence_document_id",
-        &body.document_id,
-    )
-    .await
-    .map(Json)
+    set_document(&state, &caller, &act, &id, Purpose::BusinessLicence, &body.document_id)
+        .await
+        .map(Json)
 }
 
 /// Sets the enterprise video (企业视频) from an uploaded MP4 or QuickTime document.
@@ -198,15 +218,7 @@ pub(super) async fn set_video(
     Json(body): Json<DocumentChoice>,
 ) -> ApiResult<Json<EnterpriseView>> {
     act.set_target(format!("enterprise:{id}"));
-    set_document(
-        &state,
-        &caller,
-        &act,
-        &id,
-        Purpose::EnterpriseVideo,
-        "video_document_id",
-        &body.document_id,
-    )
-    .await
-    .map(Json)
+    set_document(&state, &caller, &act, &id, Purpose::EnterpriseVideo, &body.document_id)
+        .await
+        .map(Json)
 }

@@ -79,9 +79,9 @@ pub struct AuthSettings {
     pub sms_per_address_per_day: i64,
     /// Reset-code SMS sent in all within a day.
     pub sms_per_day: i64,
-    /// A staff console session unused this long ends (idle expiry).
+    /// A console session (staff console or enterprise portal) unused this long ends (idle expiry).
     pub console_idle_secs: i64,
-    /// A staff console session ends this long after sign-in, however used (absolute expiry).
+    /// A console session (staff console or enterprise portal) ends this long after sign-in, however used (absolute expiry).
     pub console_max_secs: i64,
 }
 

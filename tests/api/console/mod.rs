@@ -6,6 +6,7 @@ mod accounts;
 mod applications;
 mod check_ins;
 mod documents;
+mod enterprise;
 mod enterprises;
 mod exams;
 mod forms;

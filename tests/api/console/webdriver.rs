@@ -162,6 +162,13 @@ impl Browser {
         self.post(&format!("/element/{id}/value"), json!({"text": text})).await;
     }
 
+    /// Chooses the file at `path` in the file input `css`.
+    pub async fn choose_file(&self, css: &str, path: &Path) {
+        let id = self.find(css).await;
+        let path = path.to_str().expect("a UTF-8 path");
+        self.post(&format!("/element/{id}/value"), json!({"text": path})).await;
+    }
+
     pub async fn click(&self, css: &str) {
         let id = self.find(css).await;
         self.post(&format!("/element/{id}/click"), json!({})).await;

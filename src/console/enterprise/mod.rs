@@ -1,0 +1,60 @@
+//! The enterprise portal (issue 18, journeys 1–3): enterprises sign in with their unified
+//! social credit code at `/enterprise/`, keep their profile and documents, and send and follow
+//! employment requests. It is the staff console's framework (`session::guard` with the
+//! enterprise `Door`: its own cookies, admitting enterprise sessions only; `page::Frame`;
+//! templates extending `console/base.html`) and, like it, adds no business rule: every page
+//! and action calls the functions the API's enterprise endpoints call, with the session's
+//! `Caller`, and shows a refusal with the API's code and message.
+
+mod auth;
+mod employment;
+mod profile;
+pub mod texts;
+mod uploads;
+
+use axum::{
+    extract::DefaultBodyLimit,
+    routing::{get, post},
+    Router,
+};
+
+use crate::state::AppState;
+
+/// The portal's pages and actions (the guard and security headers are the console's).
+pub fn routes() -> Router<AppState> {
+    let uploads = Router::new()
+        .route("/enterprise/uploads/{slot}", post(uploads::upload))
+        // Streamed to the object store; the purpose's cap applies as it arrives.
+        .layer(DefaultBodyLimit::disable());
+    Router::new()
+        .route("/enterprise/sign-in", get(auth::sign_in_page).post(auth::sign_in))
+        .route("/enterprise/reset", get(auth::reset_page).post(auth::request_code))
+        .route("/enterprise/reset/confirm", post(auth::confirm_reset))
+        .route("/enterprise/sign-out", post(super::auth::sign_out))
+        .route(
+            "/enterprise/password",
+            get(super::auth::password_page).post(super::auth::change_password),
+        )
+        .route("/enterprise/", get(profile::home))
+        .route("/enterprise/profile", post(profile::update))
+        .route("/enterprise/profile/confirm", post(profile::confirm))
+        .route("/enterprise/qualifications", post(profile::add_qualification))
+        .route(
+            "/enterprise/qualifications/{id}/remove",
+            post(profile::remove_qualification),
+        )
+        .route("/enterprise/documents/{id}", get(super::documents::preview))
+        .route("/enterprise/employment", get(employment::page))
+        .route("/enterprise/employment/requests", post(employment::send_request))
+        .route(
+            "/enterprise/employment/requests/{id}/withdraw",
+            post(employment::withdraw),
+        )
+        .route("/enterprise/employment/relations/{id}/end", post(employment::end))
+        .merge(uploads)
+}
+
+/// The portal's words in the session's language.
+fn words(console: &super::session::Console) -> &'static texts::EnterpriseTexts {
+    super::texts::Texts::of(console.lang).enterprise
+}
