@@ -10,6 +10,9 @@ use crate::platform::db::{Conn, Executor};
 use crate::platform::ids::{EnterpriseId, ExamBatchId, ExamRegistrationId, PersonId, StaffId};
 use crate::platform::paging::Page;
 
+mod listing;
+pub use listing::{count_registrations, list_registrations, RegistrationOrder, RegistrationSort, NEWEST_FIRST};
+
 const BATCH_BOUNDS: Columns = Columns {
     enterprise: Some(Key::Condition(
         "b.district_code = (SELECT e.district_code FROM enterprises e WHERE e.id = {})",
@@ -296,29 +299,6 @@ pub async fn get_registration(
     within
         .bind(sqlx::query_as(&format!("{REGISTRATION_SELECT} WHERE r.id = $1 AND {within}")).bind(id))
         .fetch_optional(db)
-        .await
-}
-
-/// Registrations within `bounds`, optionally of one batch, newest first.
-pub async fn list_registrations(
-    db: impl Executor<'_>,
-    bounds: &Bounds,
-    batch: Option<&ExamBatchId>,
-    page: &Page,
-) -> Result<Vec<RegistrationRow>, sqlx::Error> {
-    let (limit, offset) = page.limit_offset();
-    let within = bounds.condition(&REGISTRATION_BOUNDS, 4);
-    within
-        .bind(
-            sqlx::query_as(&format!(
-                "{REGISTRATION_SELECT} WHERE ($1 IS NULL OR r.batch_id = $1) AND {within} \
-                 ORDER BY r.created_at DESC, r.id LIMIT $2 OFFSET $3"
-            ))
-            .bind(batch)
-            .bind(limit)
-            .bind(offset),
-        )
-        .fetch_all(db)
         .await
 }
 

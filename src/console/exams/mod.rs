@@ -16,28 +16,29 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::page::{html, refused, Frame, Notice};
-use super::review::{given, page_link};
+use super::review::given;
 use super::session::Console;
 use crate::audit::Act;
 use crate::console::page::api_body;
+use crate::console::table::{counted, Column, Pager, Table, TableQuery};
 use crate::exams::routes::{self as exams, ExamReviewBody, RegistrationFilter};
 use crate::exams::store::ExamRegistrationView;
+use crate::exams::store::{RegistrationOrder, RegistrationSort};
 use crate::platform::clock::china_time;
 use crate::platform::ids::ExamRegistrationId;
-use crate::platform::paging::Page;
+use crate::platform::sorting::SortKey as _;
 use crate::state::AppState;
 pub use texts::ExamTexts;
 
 const LIST: &str = "/console/exam-registrations";
 
-/// Registrations on a page of the list.
-const PER_PAGE: u32 = 50;
-
+/// The list's batch filter with the table's sort and page.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ListForm {
     batch_id: String,
-    page: Option<u32>,
+    #[serde(flatten)]
+    table: TableQuery,
 }
 
 #[derive(Template)]
@@ -45,16 +46,10 @@ pub struct ListForm {
 struct ListPage {
     frame: Frame,
     et: &'static ExamTexts,
+    form: ListForm,
+    columns: Vec<Column>,
     rows: Vec<Row>,
-    batch_id: String,
-    page: u32,
-    more: bool,
-}
-
-impl ListPage {
-    fn page_link(&self, page: u32) -> String {
-        page_link(LIST, &[("batch_id", &self.batch_id)], page)
-    }
+    pager: Pager,
 }
 
 /// A registration as the pages show it.
@@ -74,28 +69,50 @@ fn row(et: &'static ExamTexts, view: ExamRegistrationView) -> Row {
     }
 }
 
-/// `GET /console/exam-registrations`: the API's list, by batch if asked.
+/// `GET /console/exam-registrations`: the API's list, by batch if asked, as a table sorted, paged
+/// and counted on the server (`exams::{registrations, count_registrations}`), the oldest first.
 pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw): RawQuery) -> Response {
     let form: ListForm = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    let filter = json!({"batch_id": given(&form.batch_id)});
-    let page = json!({"page": form.page, "per_page": PER_PAGE});
-    let found = match (api_body::<RegistrationFilter>(filter), api_body::<Page>(page)) {
-        (Ok(filter), Ok(page)) => exams::registrations(&state, &console.caller, filter, page).await,
-        (Err(error), _) | (_, Err(error)) => Err(error),
+    let table = Table::new(
+        LIST,
+        vec![("batch_id", form.batch_id.clone())],
+        &form.table,
+        &RegistrationSort::names(),
+    );
+    let order = RegistrationOrder::parse(table.sort, table.descending);
+    let found = match api_body::<RegistrationFilter>(json!({"batch_id": given(&form.batch_id)})) {
+        Ok(filter) => {
+            let count = exams::count_registrations(&state, &console.caller, filter.clone());
+            counted(
+                count,
+                exams::registrations(&state, &console.caller, filter, order, table.paging()),
+            )
+            .await
+        }
+        Err(error) => Err(error),
     };
-    let found = match found {
+    let (total, found) = match found {
         Ok(found) => found,
         Err(error) => return refused(&console, LIST, &error),
     };
     let et = ExamTexts::of(console.lang);
-    let more = found.len() as u32 == PER_PAGE;
+    let columns = vec![
+        table.column(et.person, None),
+        table.column(et.id_number, None),
+        table.column(et.enterprise, Some("enterprise")),
+        table.column(et.batch, None),
+        table.column(et.exam_on, Some("exam_on")),
+        table.column(et.state, Some("state")),
+        table.column(et.outcome, None),
+        table.column(et.registered_at, Some("registered")),
+    ];
     let page = ListPage {
         frame: Frame::of(&console, "", LIST),
         et,
         rows: found.into_iter().map(|v| row(et, v)).collect(),
-        batch_id: form.batch_id,
-        page: form.page.unwrap_or(1),
-        more,
+        form,
+        columns,
+        pager: table.pager(total),
     };
     html(StatusCode::OK, page)
 }

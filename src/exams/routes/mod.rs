@@ -382,7 +382,7 @@ async fn register_for_exam(
     Ok((StatusCode::CREATED, Json(row.view(&state.keys))))
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Clone)]
 #[into_params(parameter_in = Query)]
 pub struct RegistrationFilter {
     /// Only registrations for this batch.
@@ -399,22 +399,32 @@ async fn list_registrations(
     Query(filter): Query<RegistrationFilter>,
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Vec<ExamRegistrationView>>> {
-    Ok(Json(registrations(&state, &caller, filter, page).await?))
+    Ok(Json(
+        registrations(&state, &caller, filter, store::NEWEST_FIRST, page).await?,
+    ))
 }
 
 const REGISTRATION_READERS: &[Role] = &[Role::City, Role::District, Role::Enterprise, Role::Person];
 
-/// The exam registrations within the caller's bounds: `GET /exam-registrations` and the
-/// staff console's list.
+/// The exam registrations within the caller's bounds, paged in `order`: `GET
+/// /exam-registrations` (newest first) and the staff console's table.
 pub async fn registrations(
     state: &AppState,
     caller: &Caller,
     filter: RegistrationFilter,
+    order: store::RegistrationOrder,
     page: Page,
 ) -> ApiResult<Vec<ExamRegistrationView>> {
     caller.require(REGISTRATION_READERS)?;
-    let rows = store::list_registrations(&state.db, &caller.bounds(), filter.batch_id.as_ref(), &page).await?;
+    let bounds = caller.bounds();
+    let rows = store::list_registrations(&state.db, &bounds, filter.batch_id.as_ref(), order, &page).await?;
     Ok(rows.into_iter().map(|row| row.view(&state.keys)).collect())
+}
+
+/// How many exam registrations within the caller's bounds the filter selects.
+pub async fn count_registrations(state: &AppState, caller: &Caller, filter: RegistrationFilter) -> ApiResult<i64> {
+    caller.require(REGISTRATION_READERS)?;
+    Ok(store::count_registrations(&state.db, &caller.bounds(), filter.batch_id.as_ref()).await?)
 }
 
 /// One exam registration within the caller's bounds, read as the list reads it (the staff

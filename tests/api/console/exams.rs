@@ -5,6 +5,7 @@
 
 use serde_json::json;
 
+use super::enterprises::total;
 use super::projects::{notice_code, page, post};
 use super::{console_session, PASSWORD};
 use crate::both_engines;
@@ -75,6 +76,12 @@ async fn district_staff_approve_an_exam_registration_from_their_inbox(engine: En
     let (status, list) = page(&app, &lixia, "/console/exam-registrations").await;
     assert_eq!(status, 200);
     assert!(list.contains(&format!(r#"data-registration="{id}""#)));
+    assert_eq!(total(&list), 1, "the table counts the district's registrations");
+    let (_, sorted) = page(&app, &lixia, "/console/exam-registrations?sort=exam_on&dir=desc").await;
+    assert!(sorted.contains(&format!(r#"data-registration="{id}""#)));
+    assert!(sorted.contains(r#"aria-sort="descending"><a class="sort" href="/console/exam-registrations?sort=exam_on"#));
+    let (_, other) = page(&app, &shizhong, "/console/exam-registrations").await;
+    assert_eq!(total(&other), 0, "another district counts none");
     let (status, html) = page(&app, &lixia, &path).await;
     assert_eq!(status, 200);
     let masked = registration["id_number_masked"].as_str().unwrap();
