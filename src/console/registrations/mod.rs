@@ -17,26 +17,28 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::page::{html, refused, Frame, Notice};
-use super::review::{given, page_link};
+use super::review::given;
 use super::session::Console;
+use super::table::{counted, Column, Pager, Table, TableQuery, PER_PAGE};
 use crate::audit::Act;
 use crate::console::page::api_body;
 use crate::people::one_face::review::{self as reviews, DecisionBody, ReviewView, ReviewsQuery};
+use crate::people::one_face::store::{ReviewOrder, ReviewSort};
 use crate::platform::clock::china_time;
 use crate::platform::ids::RegistrationReviewId;
+use crate::platform::sorting::SortKey as _;
 use crate::state::AppState;
 pub use texts::RegistrationTexts;
 
 const LIST: &str = "/console/registrations";
 
-/// Reviews on a page of the list.
-const PER_PAGE: u32 = 50;
-
+/// The list's state filter with the table's sort and page.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ListForm {
     state: String,
-    page: Option<u32>,
+    #[serde(flatten)]
+    table: TableQuery,
 }
 
 struct ListRow {
@@ -54,32 +56,36 @@ struct ListRow {
 struct ListPage {
     frame: Frame,
     rt: &'static RegistrationTexts,
+    form: ListForm,
+    columns: Vec<Column>,
     rows: Vec<ListRow>,
-    state: String,
-    page: u32,
-    more: bool,
+    pager: Pager,
 }
 
-impl ListPage {
-    fn page_link(&self, page: u32) -> String {
-        page_link(LIST, &[("state", &self.state)], page)
-    }
-}
-
-/// `GET /console/registrations`: the API's list, held ones by default.
+/// `GET /console/registrations`: the API's list, held ones by default, as a table sorted, paged
+/// and counted on the server (`reviews::{reviews, count}`), the longest held first.
 pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw): RawQuery) -> Response {
     let form: ListForm = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    let query = json!({"state": given(&form.state), "page": form.page, "per_page": PER_PAGE});
+    let table = Table::new(
+        LIST,
+        vec![("state", form.state.clone())],
+        &form.table,
+        &ReviewSort::names(),
+    );
+    let order = ReviewOrder::parse(table.sort, table.descending);
+    let query = json!({"state": given(&form.state), "page": table.page, "per_page": PER_PAGE});
     let found = match api_body::<ReviewsQuery>(query) {
-        Ok(query) => reviews::reviews(&state, &console.caller, query).await,
+        Ok(query) => {
+            let count = reviews::count(&state, &console.caller, query.clone());
+            counted(count, reviews::reviews(&state, &console.caller, query, order)).await
+        }
         Err(error) => Err(error),
     };
-    let found = match found {
+    let (total, found) = match found {
         Ok(found) => found,
         Err(error) => return refused(&console, LIST, &error),
     };
     let rt = RegistrationTexts::of(console.lang);
-    let more = found.len() as u32 == PER_PAGE;
     let rows = found
         .into_iter()
         .map(|r| ListRow {
@@ -92,13 +98,20 @@ pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw)
             held_at: china_time(r.held_at),
         })
         .collect();
+    let columns = vec![
+        table.column(rt.name, None),
+        table.column(rt.id_number, None),
+        table.column(rt.state, Some("state")),
+        table.column(rt.matches, None),
+        table.column(rt.held_at, Some("held")),
+    ];
     let page = ListPage {
         frame: Frame::of(&console, "", LIST),
         rt,
+        form,
+        columns,
         rows,
-        state: form.state,
-        page: form.page.unwrap_or(1),
-        more,
+        pager: table.pager(total),
     };
     html(StatusCode::OK, page)
 }

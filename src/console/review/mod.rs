@@ -30,7 +30,6 @@ use crate::platform::error::ApiResult;
 use crate::platform::ids::AssessmentId;
 use crate::platform::sorting::SortKey as _;
 use crate::state::AppState;
-pub(super) use pages::page_link;
 pub use texts::ReviewTexts;
 
 /// The list's filters with the table's sort and page, as the query string gives them.

@@ -41,17 +41,6 @@ struct ListPage<'a> {
     pager: Pager,
 }
 
-/// The link to page `page` of the list at `path`, its filters kept.
-pub fn page_link(path: &str, filters: &[(&str, &String)], page: u32) -> String {
-    let page = page.to_string();
-    let pairs = filters
-        .iter()
-        .map(|(name, value)| (*name, value.as_str()))
-        .chain([("page", page.as_str())]);
-    let query = serde_urlencoded::to_string(pairs.collect::<Vec<_>>()).unwrap_or_default();
-    format!("{path}?{query}")
-}
-
 /// The list page (`found`: the total and the page's rows), or the API's refusal of its filters.
 pub(super) fn list(
     console: &Console,

@@ -127,7 +127,7 @@ fn not_found() -> ApiError {
     ApiError::not_found("实名登记审核", "Registration review")
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Clone)]
 #[into_params(parameter_in = Query)]
 pub struct ReviewsQuery {
     /// held (default) | approved | refused | all
@@ -150,16 +150,45 @@ async fn list_reviews(
     caller: Caller,
     Query(q): Query<ReviewsQuery>,
 ) -> ApiResult<Json<Vec<ReviewView>>> {
-    Ok(Json(reviews(&state, &caller, q).await?))
+    Ok(Json(reviews(&state, &caller, q, store::ReviewOrder::default()).await?))
 }
 
-/// The held (or decided) registrations, for city staff: `GET /people/registration-reviews`
-/// and the staff console's list.
-pub async fn reviews(state: &AppState, caller: &Caller, q: ReviewsQuery) -> ApiResult<Vec<ReviewView>> {
+/// The held (or decided) registrations, for city staff, paged in `order`:
+/// `GET /people/registration-reviews` (the oldest first) and the staff console's table.
+pub async fn reviews(
+    state: &AppState,
+    caller: &Caller,
+    q: ReviewsQuery,
+    order: store::ReviewOrder,
+) -> ApiResult<Vec<ReviewView>> {
     require_reviewer(caller)?;
-    let wanted = match q.state.as_deref().unwrap_or("held") {
-        "all" => None,
-        s @ ("held" | "approved" | "refused") => Some(s),
+    let wanted = wanted_state(&q)?;
+    let (limit, offset) = Page {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .limit_offset();
+    let mut conn = state.db.acquire().await?;
+    let mut out = Vec::new();
+    for row in store::reviews(&mut *conn, wanted, order, limit, offset).await? {
+        out.push(view(&mut conn, state, row).await?);
+    }
+    Ok(out)
+}
+
+/// How many reviews the query's state selects.
+pub async fn count(state: &AppState, caller: &Caller, q: ReviewsQuery) -> ApiResult<i64> {
+    require_reviewer(caller)?;
+    Ok(store::count_reviews(&state.db, wanted_state(&q)?).await?)
+}
+
+/// The state a query asks for: held by default, `None` for all.
+fn wanted_state(q: &ReviewsQuery) -> ApiResult<Option<&'static str>> {
+    match q.state.as_deref().unwrap_or("held") {
+        "all" => Ok(None),
+        "held" => Ok(Some("held")),
+        "approved" => Ok(Some("approved")),
+        "refused" => Ok(Some("refused")),
         _ => {
             let mut invalid = crate::platform::error::Invalid::default();
             invalid.field(
@@ -168,20 +197,9 @@ pub async fn reviews(state: &AppState, caller: &Caller, q: ReviewsQuery) -> ApiR
                 "state 须为 held、approved、refused 或 all",
                 "state must be held, approved, refused or all",
             );
-            return Err(invalid.finish().unwrap_err());
+            Err(invalid.finish().unwrap_err())
         }
-    };
-    let (limit, offset) = Page {
-        page: q.page,
-        per_page: q.per_page,
     }
-    .limit_offset();
-    let mut conn = state.db.acquire().await?;
-    let mut out = Vec::new();
-    for row in store::reviews(&mut *conn, wanted, limit, offset).await? {
-        out.push(view(&mut conn, state, row).await?);
-    }
-    Ok(out)
 }
 
 /// One review with its evidence.

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use crate::platform::db::{Conn, Executor, NullableF64};
 use crate::platform::ids::{DocumentId, PersonId, RegistrationReviewId};
+use crate::platform::sorting;
 
 /// Takes the next sequence number of the face index. The row stays locked until the
 /// transaction ends (SQLite: the transaction already holds the write lock), so whoever takes a
@@ -162,22 +163,61 @@ pub async fn held_review_of(db: impl Executor<'_>, person: &PersonId) -> Result<
     .await
 }
 
-/// Reviews in `state` (or all), oldest first.
+/// What the list of reviews can be sorted by (names are sealed, so not by name).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReviewSort {
+    /// When the registration was held: the oldest first is the order a reviewer works in.
+    #[default]
+    Held,
+    State,
+}
+
+impl sorting::SortKey for ReviewSort {
+    const ALL: &'static [ReviewSort] = &[ReviewSort::Held, ReviewSort::State];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            ReviewSort::Held => "held",
+            ReviewSort::State => "state",
+        }
+    }
+
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            ReviewSort::Held => &["held_at"],
+            ReviewSort::State => &["state", "held_at"],
+        }
+    }
+}
+
+pub type ReviewOrder = sorting::Order<ReviewSort>;
+
+/// Reviews in `state` (or all), in `order`.
 pub async fn reviews(
     db: impl Executor<'_>,
     state: Option<&str>,
+    order: ReviewOrder,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<ReviewRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {REVIEW_COLUMNS} FROM registration_reviews WHERE ($1 IS NULL OR state = $1) \
-         ORDER BY held_at, id LIMIT $2 OFFSET $3"
+         ORDER BY {} LIMIT $2 OFFSET $3",
+        order.sql("id")
     ))
     .bind(state)
     .bind(limit)
     .bind(offset)
     .fetch_all(db)
     .await
+}
+
+/// How many reviews are in `state` (or all).
+pub async fn count_reviews(db: impl Executor<'_>, state: Option<&str>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM registration_reviews WHERE ($1 IS NULL OR state = $1)")
+        .bind(state)
+        .fetch_one(db)
+        .await
 }
 
 pub async fn matches(db: impl Executor<'_>, review: &RegistrationReviewId) -> Result<Vec<MatchRow>, sqlx::Error> {

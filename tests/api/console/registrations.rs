@@ -4,6 +4,7 @@
 
 use serde_json::json;
 
+use super::enterprises::total;
 use super::projects::{notice_code, page, post};
 use super::{console_session, PASSWORD};
 use crate::both_engines;
@@ -32,6 +33,9 @@ async fn city_staff_approve_a_held_registration_district_staff_cannot(engine: En
     let (status, list) = page(&app, &city, "/console/registrations").await;
     assert_eq!(status, 200);
     assert!(list.contains(&format!(r#"data-review="{id}""#)));
+    assert_eq!(total(&list), 1, "one held registration");
+    let (_, decided) = page(&app, &city, "/console/registrations?state=approved&sort=state").await;
+    assert_eq!(total(&decided), 0, "none approved yet");
 
     // The held person and the identity the face matched: masked numbers, photos, distance.
     let (status, html) = page(&app, &city, &path).await;
