@@ -93,6 +93,7 @@ async fn list_and_search_queries_use_indexes() {
     let city = v.app.staff_token("city9", "city", None).await;
     let p = crate::people::person(&v.app, "openid-p").await;
     let q = crate::people::person(&v.app, "openid-q").await;
+    waiting_check_ins(&v, &p, &q).await;
     let callers = [
         Some(city.as_str()),
         Some(&v.lixia),
@@ -165,6 +166,35 @@ async fn list_and_search_queries_use_indexes() {
         ));
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// A check-in flagged for review and a refused one appealed: the staff queues' reads are
+/// judged on attempts and decisions that exist (on empty tables only a Seq Scan would count;
+/// issue 19's city bench found those queues reading every refused attempt of the history).
+async fn waiting_check_ins(v: &crate::verification::Setup, p: &str, q: &str) {
+    use crate::verification::review::{at, flagged};
+    crate::verification::check_in(v, at(p, "person-b.jpg", 1000.0))
+        .await
+        .expect_problem(422, "check_in.outside");
+    flagged(v, q, "person-b.jpg").await;
+    let attempts = v
+        .app
+        .get(&format!("/api/v1/verification/tasks/{}/check-ins", v.task), Some(&v.a))
+        .await;
+    attempts.expect(200);
+    let refused = attempts
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["outcome"] == "refused")
+        .unwrap();
+    let appeal = format!(
+        "/api/v1/verification/check-ins/{}/appeal",
+        refused["id"].as_str().unwrap()
+    );
+    let note = json!({"note": "当日 GPS 信号受高层建筑遮挡，人员确在现场"});
+    v.app.post(&appeal, note, Some(&v.a)).await.expect(200);
 }
 
 /// Sweeps through a logged instance of `app` and adds the queries it ran.
