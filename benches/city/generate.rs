@@ -72,7 +72,7 @@ pub async fn city(url: &str, keys: &zhujian::platform::crypto::Keys, sizes: &Siz
     rows += documents(&mut conn, sizes).await;
     rows += people(&mut conn, sizes).await;
     rows += identities(&mut conn, keys, sizes).await;
-    rows += enterprises(&mut conn, sizes).await;
+    rows += enterprises(&mut conn, keys, sizes).await;
     rows += qualifications(&mut conn, sizes).await;
     rows += crate::history::relations(&mut conn, sizes).await;
     rows += crate::history::tasks(&mut conn, sizes).await;
@@ -221,7 +221,12 @@ pub fn site(n: u64) -> (f64, f64) {
     )
 }
 
-async fn enterprises(conn: &mut sqlx::postgres::PgConnection, s: &Sizes) -> u64 {
+/// Enterprises, their contact phones sealed as the product stores them.
+async fn enterprises(
+    conn: &mut sqlx::postgres::PgConnection,
+    keys: &zhujian::platform::crypto::Keys,
+    s: &Sizes,
+) -> u64 {
     let mut c = Copy::new(
         conn,
         "enterprises",
@@ -235,11 +240,9 @@ async fn enterprises(conn: &mut sqlx::postgres::PgConnection, s: &Sizes) -> u64 
         let at = moment(n as f64 / s.enterprises as f64 * 0.3);
         let (lat, lon) = site(n);
         c.text(&enterprise_id(n)).text(&credit_code(district, n, 'C'));
-        c.text(&format!("济南{}建设工程有限公司{n}", crate::copy::name(n ^ 0xE)));
-        c.text(district)
-            .text(&name(n ^ 0xC))
-            .text(&phone)
-            .text(&format!("{}****{}", &phone[..3], &phone[7..]));
+        c.text(&crate::history::enterprise_name(n));
+        let (sealed, masked) = zhujian::enterprises::seal_phone(keys, &enterprise_id(n).into(), &phone);
+        c.text(district).text(&name(n ^ 0xC)).text(&sealed).text(&masked);
         c.text("!")
             .text(if n % 97 == 0 { "disabled" } else { "active" })
             .num(at)

@@ -173,7 +173,8 @@ const REFUSALS: [&str; 4] = [
 ];
 
 /// The attempts, spread evenly over the tasks: each selected person's first attempt accepted
-/// (one in a hundred flagged for review, left undecided), the later ones refused.
+/// (in tasks still checking in, one in ten flagged and waiting for staff), the later ones
+/// refused.
 pub async fn attempts(conn: &mut PgConnection, s: &Sizes) -> u64 {
     let layout = Layout::new(s);
     let tasks = s.enterprises * TASKS_PER_ENTERPRISE;
@@ -198,8 +199,11 @@ pub async fn attempts(conn: &mut PgConnection, s: &Sizes) -> u64 {
             let person = people[(j % people.len() as u64) as usize].1;
             let m = mix(n);
             let first = j < people.len() as u64;
-            let outcome = match (first, m % 100) {
-                (true, 0) => "flagged",
+            // Staff decided the flags of closed tasks long ago; a tenth of the open tasks'
+            // check-ins still wait for them.
+            let open = task_state(e, y) == "checking_in";
+            let outcome = match (first, m % 10) {
+                (true, 0) if open => "flagged",
                 (true, _) => "accepted",
                 _ => "refused",
             };

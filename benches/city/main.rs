@@ -10,7 +10,9 @@
 //! (default 1: 1,000,000 persons, 100,000 enterprises, 2,000,000 employment relations,
 //! 10,000,000 check-in attempts, 1,000,000 documents, 500,000 certificates, four assessments
 //! per enterprise); `BENCH_CITY_REQUESTS` (default 100) requests per path and mode;
-//! `BENCH_CITY_KEEP=1` keeps the databases. Target: each path's p99 on the city within 2x of
+//! `BENCH_CITY_KEEP=1` keeps the city database, with `BENCH_CITY_STORAGE=<dir>` keeping its
+//! keys; `BENCH_CITY_REUSE=<its URL>` (and the same storage) measures it again without
+//! generating. Target: each path's p99 on the city within 2x of
 //! the empty database's, or within `FLOOR_MS` of it. The whole-district export is reported but
 //! not judged by that ratio: its output grows with the district.
 
@@ -188,39 +190,43 @@ async fn main() {
         std::env::var("BENCH_CITY_SCALE").map_or(1.0, |s| s.parse().expect("BENCH_CITY_SCALE is a number"));
     let requests: u64 = std::env::var("BENCH_CITY_REQUESTS").map_or(100, |s| s.parse().expect("a count"));
     let dir = tempfile::tempdir().unwrap();
-    let (empty_url, city_url) = (
-        postgres::scratch_database(&pg).await,
-        postgres::scratch_database(&pg).await,
-    );
-    let (empty_storage, city_storage) = (dir.path().join("empty"), dir.path().join("city"));
+    let storage = std::env::var("BENCH_CITY_STORAGE").map_or(dir.path().to_owned(), Into::into);
+    let (empty_storage, city_storage) = (dir.path().join("empty"), storage.join("city"));
+    let reused = std::env::var("BENCH_CITY_REUSE").ok();
+    let empty_url = postgres::scratch_database(&pg).await;
+    let city_url = match &reused {
+        Some(url) => url.clone(),
+        None => postgres::scratch_database(&pg).await,
+    };
     for (url, storage) in [(&empty_url, &empty_storage), (&city_url, &city_storage)] {
         let migrated = server::command(storage, url).arg("migrate").status().unwrap();
         assert!(migrated.success(), "the migrations run");
     }
-    let sizes = generate::Sizes::at(scale);
-    println!("city-scale dataset at scale {scale} (COPY into the migrated schema)\n");
-    let state = state_for(&city_storage, &city_url).await;
-    let seconds = generate::city(&city_url, &state.keys, &sizes).await;
-    state.db.close().await;
+    if reused.is_none() {
+        let sizes = generate::Sizes::at(scale);
+        println!("city-scale dataset at scale {scale} (COPY into the migrated schema)\n");
+        let state = state_for(&city_storage, &city_url).await;
+        let seconds = generate::city(&city_url, &state.keys, &sizes).await;
+        state.db.close().await;
+        println!("\ngenerated in {seconds:.0} s");
+    }
     let size: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
         .fetch_one(&sqlx::AnyPool::connect(&city_url).await.unwrap())
         .await
         .unwrap();
-    println!(
-        "\ngenerated in {seconds:.0} s; database size {:.2} GB\n",
-        size as f64 / 1e9
-    );
+    println!("city database size {:.2} GB\n", size as f64 / 1e9);
 
     let wechat = fake_wechat().await;
     let empty = run("empty", &empty_url, &empty_storage, &wechat, requests).await;
     let city = run("city", &city_url, &city_storage, &wechat, requests).await;
     let failures = report(&empty, &city);
     println!("\ntarget: city p99 <= {MAX_RATIO}x empty p99, or within {FLOOR_MS} ms of it; {failures} failing rows");
-    if std::env::var("BENCH_CITY_KEEP").is_err() {
+    if std::env::var("BENCH_CITY_KEEP").is_err() && reused.is_none() {
         drop_database(&pg, &empty_url).await;
         drop_database(&pg, &city_url).await;
     } else {
-        println!("kept: {empty_url} {city_url}");
+        drop_database(&pg, &empty_url).await;
+        println!("kept: {city_url}");
     }
     if failures > 0 {
         std::process::exit(1);
