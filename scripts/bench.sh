@@ -12,7 +12,8 @@
 #   ./scripts/bench.sh city       a city (1M persons, 100k enterprises, 10M check-in attempts…)
 #                                 generated with COPY; hot paths on it vs an empty database
 #                                 (BENCH_CITY_SCALE=0.1 for a tenth; PostgreSQL started here
-#                                 unless BENCH_POSTGRES_URL names one; ~12 GB at full scale)
+#                                 unless BENCH_POSTGRES_URL names one; ~12 GB at full scale,
+#                                 ~7 GB at 0.6)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: scripts/bench.sh <benchmark>}
@@ -53,7 +54,7 @@ start_postgres() {
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   as_pg "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --no-locale >/dev/null
   as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 \
-    -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=4GB -c maintenance_work_mem=512MB \
+    -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=1GB -c maintenance_work_mem=512MB \
     -c shared_buffers=1GB" start >/dev/null
   export BENCH_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
   trap 'as_pg "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1; rm -rf "$dir"; stop_garage' EXIT
