@@ -97,7 +97,7 @@ pub async fn relations(conn: &mut PgConnection, s: &Sizes) -> u64 {
 /// The task of enterprise `e` in year `y` (0: 2025's first-time, 1: 2026's routine); a
 /// twentieth of 2026's are still checking in.
 fn task_state(e: u64, y: u64) -> &'static str {
-    if y == 1 && e % 20 == 0 {
+    if y == 1 && e.is_multiple_of(20) {
         "checking_in"
     } else {
         "passed"
@@ -207,7 +207,11 @@ pub async fn attempts(conn: &mut PgConnection, s: &Sizes) -> u64 {
                 (true, _) => "accepted",
                 _ => "refused",
             };
-            let far = if outcome == "refused" && m % 4 == 0 { 0.02 } else { 0.0 };
+            let far = if outcome == "refused" && m.is_multiple_of(4) {
+                0.02
+            } else {
+                0.0
+            };
             c.text(&attempt_id(n)).text(&task_id(t)).num(1).text(&person_id(person));
             c.num(opened + 86_400_000 + (j as i64) * 600_000).text(outcome);
             c.opt((outcome == "refused").then(|| REFUSALS[(m >> 8) as usize % 4]));
@@ -308,7 +312,7 @@ pub async fn assessments(conn: &mut PgConnection, s: &Sizes) -> u64 {
         (0..4u64).map(move |i| {
             let (kind, template) = templates[(i % 2) as usize].clone();
             let period = 2025 + i / 2;
-            let submitted = period == 2026 && mix(e ^ i) % 20 == 0;
+            let submitted = period == 2026 && mix(e ^ i).is_multiple_of(20);
             (4 * e + i, kind, template, period, submitted)
         })
     };

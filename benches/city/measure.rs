@@ -154,7 +154,7 @@ impl Client {
     pub async fn sign_in(&self, case: Case, n: u64) -> Result<String, String> {
         let answer = match case {
             Case::StaffSignIn => {
-                let body = json!({"username": fixtures::staff_username(if n % 2 == 0 { "city" } else { "d370102" }), "password": PASSWORD});
+                let body = json!({"username": fixtures::staff_username(if n.is_multiple_of(2) { "city" } else { "d370102" }), "password": PASSWORD});
                 self.post("/auth/staff/login", None, body, 200).await?
             }
             Case::EnterpriseSignIn => {
