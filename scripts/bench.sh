@@ -19,7 +19,6 @@ cd "$(dirname "$0")/.."
 name=${1:?usage: scripts/bench.sh <benchmark>}
 source scripts/garage.sh
 source scripts/models.sh
-trap stop_garage EXIT
 
 # dlib's own stages, for the face benchmark's side-by-side table: built only where Debian's
 # libdlib-dev and a C++ compiler are installed (with libopenblas0-pthread for a fair BLAS).
@@ -39,26 +38,31 @@ build_dlib_stages() {
 }
 
 # A throwaway PostgreSQL for the city benchmark, set up as scripts/test.sh sets up the tests'
-# (trust auth, fsync off), with room for bulk loading; removed on exit.
+# (trust auth, fsync off), with room for bulk loading; removed on exit (stop_postgres).
+as_pg() { "$@"; }
 start_postgres() {
-  local bin dir
-  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-  dir=$(mktemp -d "${BENCH_PG_DIR:-$PWD/target}/bench-pg.XXXXXX")
-  as_pg() { "$@"; }
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  pg_dir=$(mktemp -d "${BENCH_PG_DIR:-$PWD/target}/bench-pg.XXXXXX")
   if [ "$(id -u)" = 0 ]; then
     id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-    chown postgres "$dir"
+    chown postgres "$pg_dir"
     as_pg() { runuser -u postgres -- "$@"; }
   fi
   local port
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  as_pg "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --no-locale >/dev/null
-  as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 \
+  as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust --encoding=UTF8 --no-locale >/dev/null
+  as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 \
     -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=1GB -c maintenance_work_mem=512MB \
     -c shared_buffers=1GB" start >/dev/null
   export BENCH_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
-  trap 'as_pg "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1; rm -rf "$dir"; stop_garage' EXIT
 }
+stop_postgres() {
+  if [ -n "${pg_dir:-}" ]; then
+    as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$pg_dir"
+  fi
+}
+trap 'stop_postgres; stop_garage' EXIT
 
 start_garage
 prepare_face_models
