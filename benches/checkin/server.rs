@@ -34,7 +34,12 @@ pub fn command(storage: &Path, database_url: &str) -> Command {
 }
 
 pub fn start_server(storage: &Path, database_url: &str) -> Server {
-    let mut child = command(storage, database_url)
+    spawn(command(storage, database_url))
+}
+
+/// Starts `command` (made by `command`, with any further settings) listening on a free port.
+pub fn spawn(mut command: Command) -> Server {
+    let mut child = command
         .env("ZHUJIAN_SERVER_LISTEN", "127.0.0.1:0")
         .env("ZHUJIAN_LOG_FORMAT", "json")
         .env("ZHUJIAN_LOG_LEVEL", "warn,zhujian::platform::observe=off,zhujian=info")

@@ -16,7 +16,9 @@ use crate::platform::db::Executor;
 use crate::platform::ids::EnterpriseId;
 use crate::platform::types::Coordinates;
 
-pub use store::{open_phone, seal_plain_contact_phones, ChangeView, EnterpriseRow, EnterpriseView, Search, SortKey};
+pub use store::{
+    open_phone, seal_phone, seal_plain_contact_phones, ChangeView, EnterpriseRow, EnterpriseView, Search, SortKey,
+};
 
 /// The enterprise if it lies within `bounds`.
 pub async fn get(

@@ -142,6 +142,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(31, "console sessions", "0031_console_sessions.sql"),
     migration!(32, "list orders", "0032_list_orders.sql"),
     migration!(33, "expired passwords", "0033_expired_passwords.sql"),
+    migration!(35, "city scale", "0035_city_scale.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that

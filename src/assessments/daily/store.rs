@@ -323,18 +323,25 @@ pub async fn resubmit(
     Ok(true)
 }
 
-/// The sum of an enterprise's passed event points in a year, and per project.
+/// The sum of an enterprise's passed event points in a year, and per project, for the
+/// enterprises (with `projects`, the projects) `among` selects.
 pub async fn approved_points(
     db: impl Executor<'_>,
     year: &str,
+    among: &crate::assessments::results::store::Among<'_>,
+    projects: bool,
 ) -> Result<Vec<(String, Option<String>, f64)>, sqlx::Error> {
-    sqlx::query_as(
+    let column = if projects { "project_id" } else { "enterprise_id" };
+    let (among, params) = among.condition(column, projects, 2);
+    let sql = format!(
         "SELECT enterprise_id, project_id, SUM(points) FROM daily_events WHERE state = 'approved' \
-         AND substr(occurred_on, 1, 4) = $1 GROUP BY enterprise_id, project_id",
-    )
-    .bind(year)
-    .fetch_all(db)
-    .await
+         AND substr(occurred_on, 1, 4) = $1 AND {among} GROUP BY enterprise_id, project_id"
+    );
+    let mut query = sqlx::query_as(&sql).bind(year);
+    for p in params {
+        query = query.bind(p);
+    }
+    query.fetch_all(db).await
 }
 
 /// The daily assessment events within `bounds` submitted for review and not reported by

@@ -88,6 +88,52 @@ pub struct SubjectFilter<'a> {
     pub subject: Option<&'a str>,
 }
 
+/// Whose inputs (scores, points, adjustments) to read: those of a few subjects (a page, one
+/// result), or of every enterprise or project a filter selects (a superset of the subjects in
+/// the caller's bounds is harmless: inputs are looked up by subject). Either way a district's
+/// results read the district's inputs, not the whole city's.
+pub enum Among<'a> {
+    /// These enterprises (or projects).
+    Ids(Vec<String>),
+    /// The enterprises (or projects) in a district and locality, each optional.
+    Filter(&'a SubjectFilter<'a>),
+}
+
+impl Among<'_> {
+    /// The condition on `column` (an enterprise's or, with `projects`, a project's id) with
+    /// its parameters, numbered from `$next`.
+    pub fn condition(&self, column: &str, projects: bool, next: usize) -> (String, Vec<Option<String>>) {
+        match self {
+            Among::Ids(ids) if ids.is_empty() => ("1 = 0".to_owned(), Vec::new()),
+            Among::Ids(ids) => {
+                let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", next + i)).collect();
+                (
+                    format!("{column} IN ({})", list.join(", ")),
+                    ids.iter().cloned().map(Some).collect(),
+                )
+            }
+            Among::Filter(f) => {
+                let (district, locality) = (next, next + 1);
+                let within = if projects {
+                    format!(
+                        "SELECT p.id FROM projects p JOIN enterprises e ON e.id = p.enterprise_id \
+                         WHERE (${district} IS NULL OR p.district_code = ${district}) AND (${locality} IS NULL OR e.locality = ${locality})"
+                    )
+                } else {
+                    format!(
+                        "SELECT e.id FROM enterprises e \
+                         WHERE (${district} IS NULL OR e.district_code = ${district}) AND (${locality} IS NULL OR e.locality = ${locality})"
+                    )
+                };
+                (
+                    format!("{column} IN ({within})"),
+                    vec![f.district.map(str::to_owned), f.locality.map(str::to_owned)],
+                )
+            }
+        }
+    }
+}
+
 /// Where projects, as subjects, keep the bounds: their enterprise and their own district.
 const PROJECT_BOUNDS: Columns = Columns {
     enterprise: Some(Key::Column("e.id")),
@@ -102,13 +148,15 @@ const ENTERPRISE_BOUNDS: Columns = Columns {
     ..Columns::NONE
 };
 
-/// The subjects of a category within the bounds and the filter.
+/// The subjects of a category within the bounds and the filter, in their order; with `window`
+/// (limit, offset) one page of them and how many there are in all.
 pub async fn subjects(
-    db: impl Executor<'_>,
+    db: &mut crate::platform::db::Conn,
     category: Category,
     bounds: &Bounds,
     filter: &SubjectFilter<'_>,
-) -> Result<Vec<Subject>, sqlx::Error> {
+    window: Option<(i64, i64)>,
+) -> Result<(Vec<Subject>, usize), sqlx::Error> {
     let (columns, select, order) = if category == Category::Project {
         (
             &PROJECT_BOUNDS,
@@ -127,15 +175,33 @@ pub async fn subjects(
         )
     };
     let within = bounds.condition(columns, 4);
-    within
+    let page = match window {
+        Some((limit, offset)) => format!(" LIMIT {limit} OFFSET {offset}"),
+        None => String::new(),
+    };
+    let rows: Vec<Subject> = within
         .bind(
-            sqlx::query_as(&format!("{select} AND {within} ORDER BY {order}"))
+            sqlx::query_as(&format!("{select} AND {within} ORDER BY {order}{page}"))
                 .bind(filter.district)
                 .bind(filter.locality)
                 .bind(filter.subject),
         )
-        .fetch_all(db)
-        .await
+        .fetch_all(&mut *db)
+        .await?;
+    if window.is_none() {
+        let total = rows.len();
+        return Ok((rows, total));
+    }
+    let (total,): (i64,) = within
+        .bind(
+            sqlx::query_as(&format!("SELECT COUNT(*) FROM ({select} AND {within}) counted"))
+                .bind(filter.district)
+                .bind(filter.locality)
+                .bind(filter.subject),
+        )
+        .fetch_one(&mut *db)
+        .await?;
+    Ok((rows, total as usize))
 }
 
 /// Each enterprise's latest approved self-assessment of `kind` in the year, as % of its
@@ -144,32 +210,40 @@ pub async fn approved_self_assessments(
     db: impl Executor<'_>,
     kind: &str,
     year: &str,
+    among: &Among<'_>,
 ) -> Result<HashMap<String, f64>, sqlx::Error> {
-    let rows: Vec<(String, f64, Option<f64>)> = sqlx::query_as(
+    let (among, params) = among.condition("a.enterprise_id", false, 3);
+    let sql = format!(
         "SELECT a.enterprise_id, r.assessed_total, \
          (SELECT SUM(i.max_score) FROM assessment_template_items i WHERE i.template_id = a.template_id) \
          FROM assessments a JOIN assessment_rounds r ON r.assessment_id = a.id AND r.outcome = 'approved' \
-         WHERE a.kind = $1 AND a.state = 'approved' AND substr(a.period, 1, 4) = $2 ORDER BY r.finished_at, a.id",
-    )
-    .bind(kind)
-    .bind(year)
-    .fetch_all(db)
-    .await?;
-    Ok(percentages(rows))
+         WHERE a.kind = $1 AND a.state = 'approved' AND substr(a.period, 1, 4) = $2 AND {among} ORDER BY r.finished_at, a.id"
+    );
+    let mut query = sqlx::query_as(&sql).bind(kind).bind(year);
+    for p in params {
+        query = query.bind(p);
+    }
+    Ok(percentages(query.fetch_all(db).await?))
 }
 
 /// Each project's latest passed assessment in the year, as % of its template's maximum.
-pub async fn approved_projects(db: impl Executor<'_>, year: &str) -> Result<HashMap<String, f64>, sqlx::Error> {
-    let rows: Vec<(String, f64, Option<f64>)> = sqlx::query_as(
+pub async fn approved_projects(
+    db: impl Executor<'_>,
+    year: &str,
+    among: &Among<'_>,
+) -> Result<HashMap<String, f64>, sqlx::Error> {
+    let (among, params) = among.condition("x.project_id", true, 2);
+    let sql = format!(
         "SELECT x.project_id, x.total_score, \
          (SELECT SUM(i.max_score) FROM assessment_template_items i WHERE i.template_id = x.template_id) \
          FROM project_assessments x WHERE x.state = 'approved' AND x.total_score IS NOT NULL \
-         AND substr(x.period, 1, 4) = $1 ORDER BY x.updated_at, x.id",
-    )
-    .bind(year)
-    .fetch_all(db)
-    .await?;
-    Ok(percentages(rows))
+         AND substr(x.period, 1, 4) = $1 AND {among} ORDER BY x.updated_at, x.id"
+    );
+    let mut query = sqlx::query_as(&sql).bind(year);
+    for p in params {
+        query = query.bind(p);
+    }
+    Ok(percentages(query.fetch_all(db).await?))
 }
 
 /// (subject, score, maximum) rows, later ones replacing earlier ones, as percentages.

@@ -1,6 +1,7 @@
 //! What of verification awaits staff, for the staff inbox (`notify::awaiting`): tasks whose
 //! selection or replacement awaits review, and check-ins flagged or appealed.
 
+use super::decisions::WAITING;
 use super::BOUNDS;
 use crate::auth::Bounds;
 use crate::notify::awaiting::{Row, LISTED};
@@ -35,12 +36,9 @@ pub async fn awaiting_check_ins(conn: &mut Conn, bounds: &Bounds) -> Result<Vec<
             sqlx::query_as(&format!(
                 "SELECT a.id AS target_id, e.id AS enterprise_id, e.name AS enterprise_name, q.category || q.grade AS subject, \
                  a.at AS since, COUNT(*) OVER () AS total \
-                 FROM check_in_attempts a JOIN verification_tasks t ON t.id = a.task_id \
+                 FROM ({WAITING}) a JOIN verification_tasks t ON t.id = a.task_id \
                  JOIN enterprises e ON e.id = t.enterprise_id JOIN enterprise_qualifications q ON q.id = t.qualification_id \
-                 WHERE (a.outcome = 'flagged' OR (a.outcome = 'refused' \
-                   AND EXISTS (SELECT 1 FROM check_in_decisions d WHERE d.attempt_id = a.id AND d.kind = 'appeal') \
-                   AND NOT EXISTS (SELECT 1 FROM check_in_decisions d WHERE d.attempt_id = a.id AND d.kind = 'appeal_decision'))) \
-                 AND {within} ORDER BY a.at, a.id LIMIT $1"
+                 WHERE {within} ORDER BY a.at, a.id LIMIT $1"
             ))
             .bind(LISTED),
         )

@@ -119,6 +119,15 @@ pub async fn set_outcome(
     Ok(moved.rows_affected() == 1)
 }
 
+/// The attempts waiting for staff: the flagged ones, and the refused ones appealed with no
+/// decision yet. Two disjoint parts, each read from its own index (`check_in_attempts_flagged`,
+/// `check_in_decisions_kind`): one condition `flagged OR (refused AND appealed …)` would test
+/// every refused attempt of the city's history.
+pub(super) const WAITING: &str = "SELECT x.* FROM check_in_attempts x WHERE x.outcome = 'flagged' \
+     UNION ALL SELECT x.* FROM check_in_decisions d JOIN check_in_attempts x ON x.id = d.attempt_id \
+     WHERE d.kind = 'appeal' AND x.outcome = 'refused' \
+     AND NOT EXISTS (SELECT 1 FROM check_in_decisions n WHERE n.attempt_id = x.id AND n.kind = 'appeal_decision')";
+
 /// An attempt waiting for staff, with its task and enterprise.
 #[derive(sqlx::FromRow)]
 pub struct AwaitingRow {
@@ -145,12 +154,9 @@ pub async fn awaiting_staff(
                 "SELECT a.id, a.person_id, a.round, a.at, a.outcome, a.reason, a.flags, a.latitude, a.longitude, \
                  a.coordinate_system, a.accuracy_m, a.distance_m, a.face_distance, a.mock_location, a.selfie_document_id, \
                  a.task_id, t.enterprise_id, e.name AS enterprise_name, q.category, q.grade \
-                 FROM check_in_attempts a JOIN verification_tasks t ON t.id = a.task_id \
+                 FROM ({WAITING}) a JOIN verification_tasks t ON t.id = a.task_id \
                  JOIN enterprises e ON e.id = t.enterprise_id JOIN enterprise_qualifications q ON q.id = t.qualification_id \
-                 WHERE (a.outcome = 'flagged' OR (a.outcome = 'refused' \
-                   AND EXISTS (SELECT 1 FROM check_in_decisions d WHERE d.attempt_id = a.id AND d.kind = 'appeal') \
-                   AND NOT EXISTS (SELECT 1 FROM check_in_decisions d WHERE d.attempt_id = a.id AND d.kind = 'appeal_decision'))) \
-                 AND {within} ORDER BY a.at, a.id LIMIT $1 OFFSET $2"
+                 WHERE {within} ORDER BY a.at, a.id LIMIT $1 OFFSET $2"
             ))
             .bind(limit)
             .bind(offset),
