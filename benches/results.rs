@@ -362,6 +362,24 @@ async fn console_pages(base: &str) {
         ),
         ("enterprise's page".to_owned(), "/console/enterprises/e4321".to_owned()),
     ];
+    for (name, path) in [
+        ("self-assessment queue, first page", "/console/assessments"),
+        (
+            "self-assessments by enterprise, page 100",
+            "/console/assessments?sort=enterprise&dir=desc&page=100",
+        ),
+        (
+            "project assessments by project",
+            "/console/project-assessments?sort=project",
+        ),
+        (
+            "daily events by enterprise, page 20",
+            "/console/daily-events?sort=enterprise&page=20",
+        ),
+        ("verification tasks, first page", "/console/verification/tasks"),
+    ] {
+        cases.push((name.to_owned(), path.to_owned()));
+    }
     for category in ["safety_director", "licence", "construction_enterprise", "project"] {
         cases.push((
             format!("results {category}, first page"),

@@ -293,3 +293,22 @@ async fn certificates_world() -> (TestApp, Vec<String>, Hints) {
     let callers = vec![admin, w.city, w.lixia, supervisor, w.a, w.p, training];
     (app, callers, hints)
 }
+
+/// Every pooled PostgreSQL connection plans each statement for its values: a generic plan of an
+/// optional filter (`$1 IS NULL OR column = $1`) cannot use the column's index.
+mod statements_are_planned_for_their_values {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        let app = crate::harness::TestApp::start(crate::harness::Engine::Postgres).await;
+        let mut settings = Vec::new();
+        for _ in 0..3 {
+            let mut conn = app.state.db.acquire().await.unwrap();
+            let mode: String = sqlx::query_scalar("SELECT current_setting('plan_cache_mode')")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            settings.push(mode);
+        }
+        assert_eq!(settings, ["force_custom_plan"; 3]);
+    }
+}
