@@ -10,7 +10,7 @@ mod auth;
 mod daily;
 pub mod daily_texts;
 mod employment;
-mod notifications;
+pub(crate) mod notifications;
 mod profile;
 pub mod texts;
 mod uploads;

@@ -63,6 +63,21 @@ pub async fn awaiting(state: &AppState, console: &Console) -> ApiResult<i64> {
     daily::count(state, &console.caller, query).await
 }
 
+/// The newest notices the home page counts unread among (the API's largest page).
+const COUNTED: u32 = 200;
+
+/// What the home page shows of the inbox: unread notices among the newest `COUNTED`, and the
+/// returned reports that await the enterprise.
+pub async fn summary(state: &AppState, console: &Console) -> ApiResult<(usize, i64)> {
+    let newest = Page {
+        page: Some(1),
+        per_page: Some(COUNTED),
+    };
+    let notices = notify::list(state, &console.caller, &newest, console.lang).await?;
+    let unread = notices.iter().filter(|n| n.read_at.is_none()).count();
+    Ok((unread, awaiting(state, console).await?))
+}
+
 async fn show(state: &AppState, console: &Console, page: u32, status: StatusCode, notice: Option<Notice>) -> Response {
     let paging = Page {
         page: Some(page),

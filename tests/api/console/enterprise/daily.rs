@@ -186,6 +186,23 @@ async fn an_enterprise_reads_its_notifications_and_what_awaits_it(engine: Engine
     assert!(body.contains(r#"<span id="returned-count">1</span>"#), "{body}");
     assert!(body.contains(&format!(r#"data-mark-read="{id}""#)), "unread, to mark");
 
+    let unread = notices
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["read_at"].is_null())
+        .count();
+    let (_, home) = portal(&app, &cookie, "/enterprise/", None).await;
+    assert!(
+        home.contains(&format!(r#"<span id="unread-count">{unread}</span>"#)),
+        "{home}"
+    );
+    assert!(
+        home.contains(r#"<span id="awaiting-count">1</span>"#),
+        "the home page links what awaits"
+    );
+
     let path = format!("/enterprise/notifications/{id}/read");
     let (status, body) = portal(&app, &cookie, &path, Some(&[("csrf", &csrf)])).await;
     assert_eq!(status, 200, "{body}");
