@@ -23,7 +23,7 @@ pub async fn report(state: &AppState, caller: &Caller, act: &Act, body: &EventBo
     let occurred_on = body.occurred_on.to_string();
     let event = new_event(body, &enterprise, &occurred_on);
     let mut tx = act.begin().await?;
-    let id = store::insert(&mut *tx, &event, &caller.account_id, state.clock.now_ms()).await?;
+    let id = store::insert(&mut tx, &event, &caller.account_id, state.clock.now_ms()).await?;
     let view = reread(&mut tx, caller, &id).await?;
     act.commit(tx, format!("daily_event:{id}")).await?;
     Ok(view)
@@ -53,7 +53,7 @@ pub async fn correct(
     let occurred_on = body.occurred_on.to_string();
     let event = new_event(body, &enterprise, &occurred_on);
     let mut tx = act.begin().await?;
-    if !store::resubmit(&mut *tx, &row, &event, &caller.account_id, state.clock.now_ms()).await? {
+    if !store::resubmit(&mut tx, &row, &event, &caller.account_id, state.clock.now_ms()).await? {
         return Err(changed_meanwhile());
     }
     let view = reread(&mut tx, caller, id).await?;
@@ -69,7 +69,7 @@ pub async fn delete(state: &AppState, caller: &Caller, act: &Act, id: &DailyEven
     let now = state.clock.now_ms();
     let to = rules::State::Deleted;
     if !DAILY_EVENTS
-        .advance(&mut *tx, &row.id, row.state, to, &caller.account_id, None, now)
+        .advance(&mut tx, &row.id, row.state, to, &caller.account_id, None, now)
         .await?
     {
         return Err(changed_meanwhile());

@@ -157,9 +157,9 @@ pub async fn report(
 ) -> Response {
     let d = DailyTexts::of(console.lang);
     let (draft, done) = match received(&state, &console, &act, multipart).await {
-        Received::Expired => return form_expired(console.lang, console.door, None),
-        Received::Draft(draft, Err(error)) => (draft, Err(error)),
-        Received::Draft(draft, Ok(())) => {
+        None => return form_expired(console.lang, console.door, None),
+        Some((draft, Err(error))) => (draft, Err(error)),
+        Some((draft, Ok(()))) => {
             let done = match draft.body() {
                 Ok(body) => daily::report(&state, &console.caller, &act, &body).await,
                 Err(error) => Err(error),
@@ -181,9 +181,9 @@ pub async fn correct(
 ) -> Response {
     let d = DailyTexts::of(console.lang);
     let (_typed, done) = match received(&state, &console, &act, multipart).await {
-        Received::Expired => return form_expired(console.lang, console.door, None),
-        Received::Draft(draft, Err(error)) => (draft, Err(error)),
-        Received::Draft(draft, Ok(())) => {
+        None => return form_expired(console.lang, console.door, None),
+        Some((draft, Err(error))) => (draft, Err(error)),
+        Some((draft, Ok(()))) => {
             let done = async {
                 let id: DailyEventId = api_body(json!(id))?;
                 daily::correct(&state, &console.caller, &act, &id, &draft.body()?).await?;
@@ -209,29 +209,24 @@ pub async fn delete(State(state): State<AppState>, console: Console, act: Act, P
     after(&state, &console, done, Draft::default()).await
 }
 
-/// What a report form brought: its fields and evidence, or a form whose token was wrong.
-enum Received {
-    Expired,
-    Draft(Draft, ApiResult<()>),
-}
-
 /// Reads a report form (`multipart/form-data`): the form token first, then the fields, then
-/// the evidence file if one was chosen, which goes through the API's upload.
+/// the evidence file if one was chosen, which goes through the API's upload. None when the
+/// form token is wrong.
 async fn received(
     state: &AppState,
     console: &Console,
     act: &Act,
     multipart: Result<Multipart, MultipartRejection>,
-) -> Received {
+) -> Option<(Draft, ApiResult<()>)> {
     let Ok(mut multipart) = multipart else {
-        return Received::Draft(Draft::default(), Err(not_multipart()));
+        return Some((Draft::default(), Err(not_multipart())));
     };
     if !form_token_first(&mut multipart, &console.csrf).await {
-        return Received::Expired;
+        return None;
     }
     let mut draft = Draft::default();
     let done = fields(state, console, act, &mut multipart, &mut draft).await;
-    Received::Draft(draft, done)
+    Some((draft, done))
 }
 
 async fn fields(
