@@ -81,11 +81,14 @@ pub struct Texts {
     pub check_ins: &'static super::verification::appeals::AppealTexts,
     /// The enterprise portal's pages.
     pub enterprise: &'static super::enterprise::texts::EnterpriseTexts,
+    /// The enterprise portal's daily assessment and notifications pages.
+    pub enterprise_daily: &'static super::enterprise::daily_texts::DailyTexts,
 }
 
 pub const ZH: Texts = Texts {
     review: &super::review::texts::ZH,
     enterprise: &super::enterprise::texts::ZH,
+    enterprise_daily: &super::enterprise::daily_texts::ZH,
     html_lang: "zh-CN",
     app_name: "住建监管工作台",
     skip: "跳到正文",
@@ -158,6 +161,7 @@ pub const ZH: Texts = Texts {
 pub const EN: Texts = Texts {
     review: &super::review::texts::EN,
     enterprise: &super::enterprise::texts::EN,
+    enterprise_daily: &super::enterprise::daily_texts::EN,
     html_lang: "en",
     app_name: "zhujian staff console",
     skip: "Skip to content",

@@ -42,10 +42,16 @@ async fn list_notifications(
     headers: HeaderMap,
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Vec<NotificationView>>> {
-    let (kind, id) = recipient(&caller)?;
+    Ok(Json(list(&state, &caller, &page, Lang::from_headers(&headers)).await?))
+}
+
+/// A page of the caller's notifications, newest first, worded in `lang`: the API's list and
+/// the enterprise portal's notifications page.
+pub async fn list(state: &AppState, caller: &Caller, page: &Page, lang: Lang) -> ApiResult<Vec<NotificationView>> {
+    let (kind, id) = recipient(caller)?;
     let (limit, offset) = page.limit_offset();
     let notices = store::list_for(&state.db, kind, id, limit, offset).await?;
-    Ok(Json(with_texts(notices, Lang::from_headers(&headers))))
+    Ok(with_texts(notices, lang))
 }
 
 /// The notices with their title and body in `lang`.
@@ -67,11 +73,17 @@ async fn mark_read(
     act: Act,
     Path(id): Path<NotificationId>,
 ) -> ApiResult<StatusCode> {
-    let (kind, recipient_id) = recipient(&caller)?;
+    read(&state, &caller, &act, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Marks one of the caller's notifications read, in `act` (404 for anyone else's).
+pub async fn read(state: &AppState, caller: &Caller, act: &Act, id: &NotificationId) -> ApiResult<()> {
+    let (kind, recipient_id) = recipient(caller)?;
     let mut tx = act.begin().await?;
-    if !store::mark_read(&mut *tx, &id, kind, recipient_id, state.clock.now_ms()).await? {
+    if !store::mark_read(&mut *tx, id, kind, recipient_id, state.clock.now_ms()).await? {
         return Err(ApiError::not_found("通知", "Notification"));
     }
     act.commit(tx, format!("notification:{id}")).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }

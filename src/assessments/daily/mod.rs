@@ -2,5 +2,6 @@
 //! staff, each reviewed; point values from an editable table.
 
 mod listing;
+mod reporting;
 pub mod routes;
 pub mod store;

@@ -1,4 +1,4 @@
-//! The enterprise portal (issue 18, journeys 1–3): enterprises sign in with their unified
+//! The enterprise portal (issue 18, journeys 1–3, 6 and 8): enterprises sign in with their unified
 //! social credit code at `/enterprise/`, keep their profile and documents, and send and follow
 //! employment requests. It is the staff console's framework (`session::guard` with the
 //! enterprise `Door`: its own cookies, admitting enterprise sessions only; `page::Frame`;
@@ -7,7 +7,10 @@
 //! `Caller`, and shows a refusal with the API's code and message.
 
 mod auth;
+mod daily;
+pub mod daily_texts;
 mod employment;
+pub(crate) mod notifications;
 mod profile;
 pub mod texts;
 mod uploads;
@@ -52,6 +55,23 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/enterprise/employment/relations/{id}/end", post(employment::end))
         .merge(uploads)
+        .merge(daily_routes())
+}
+
+/// Daily assessment and notifications (journeys 6 and 8).
+fn daily_routes() -> Router<AppState> {
+    let reports = Router::new()
+        // Under `uploads/`: the guard leaves these bodies to the handler, which checks the form
+        // token (the first part) and streams the evidence with the purpose's cap.
+        .route("/enterprise/uploads/daily-events", post(daily::report))
+        .route("/enterprise/uploads/daily-events/{id}", post(daily::correct))
+        .layer(DefaultBodyLimit::disable());
+    Router::new()
+        .route("/enterprise/daily-events", get(daily::page))
+        .route("/enterprise/daily-events/{id}/delete", post(daily::delete))
+        .route("/enterprise/notifications", get(notifications::page))
+        .route("/enterprise/notifications/{id}/read", post(notifications::mark_read))
+        .merge(reports)
 }
 
 /// The portal's words in the session's language.

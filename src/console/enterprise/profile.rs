@@ -95,6 +95,8 @@ struct HomePage {
     view: EnterpriseView,
     draft: Draft,
     confirmed_at: String,
+    /// Unread notices and returned reports, linked to the notifications page.
+    inbox: (usize, i64),
 }
 
 /// The profile page with `notice`, the form showing `draft` (or the profile).
@@ -107,9 +109,10 @@ async fn page(
 ) -> Response {
     let shown = async {
         let id = own_id(console)?;
-        reading::profile(state, &console.caller, &id).await
+        let view = reading::profile(state, &console.caller, &id).await?;
+        ApiResult::Ok((view, super::notifications::summary(state, console).await?))
     };
-    let view = match shown.await {
+    let (view, inbox) = match shown.await {
         Ok(view) => view,
         Err(error) => return refused(console, HOME, &error),
     };
@@ -120,6 +123,7 @@ async fn page(
         confirmed_at: view.confirmed_at.map(china_time).unwrap_or_default(),
         frame,
         view,
+        inbox,
     };
     html(status, page)
 }

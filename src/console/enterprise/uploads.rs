@@ -65,7 +65,7 @@ pub async fn upload(
 }
 
 /// Whether the body's first part is `csrf` holding the session's form token.
-async fn form_token_first(multipart: &mut Multipart, expected: &str) -> bool {
+pub(super) async fn form_token_first(multipart: &mut Multipart, expected: &str) -> bool {
     let Ok(Some(mut field)) = multipart.next_field().await else {
         return false;
     };

@@ -12,7 +12,7 @@ mod links;
 pub use links::{file_response, readable, Disposition};
 mod metadata;
 mod multipart;
-pub use multipart::receive_upload;
+pub use multipart::{receive_field, receive_upload};
 mod presigned;
 
 #[cfg(test)]

@@ -97,6 +97,23 @@ pub async fn receive_upload(
     purpose: Purpose,
     multipart: &mut Multipart,
 ) -> ApiResult<store::DocumentRow> {
+    owner_for(caller, purpose)?;
+    with_file_part(multipart, async |field| {
+        receive_field(state, caller, act, purpose, field).await
+    })
+    .await
+}
+
+/// Streams one file part into the object store as a document of `purpose` owned by the
+/// caller and records it (`receive_upload`'s work once the part is found; the enterprise
+/// portal's daily events form reads its own fields first and hands its file part here).
+pub async fn receive_field(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    purpose: Purpose,
+    field: axum::extract::multipart::Field<'_>,
+) -> ApiResult<store::DocumentRow> {
     let (owner_kind, owner_id) = owner_for(caller, purpose)?;
     let id = DocumentId::new();
     let key = rules::object_key(owner_kind, &owner_id, &id);
@@ -107,41 +124,38 @@ pub async fn receive_upload(
         size: None,
         sha256: None,
     };
-    with_file_part(multipart, async |field| {
-        let file_name = rules::clean_file_name(field.file_name());
-        let mut source = FieldSource(field);
-        let received = match upload::receive(&mut source, &expect, &state.objects, &key).await {
-            Ok(received) => received,
-            Err(error) => {
-                linger(&mut source).await;
-                return Err(error.into_api());
-            }
-        };
-        let new = NewDocument {
-            id: &id,
-            owner_kind: owner_kind.as_str(),
-            owner_id: &owner_id,
-            purpose,
-            content_type: received.format.content_type(),
-            size: received.size as i64,
-            sha256: &received.sha256,
-            object_key: &key,
-            file_name: &rules::download_name(&file_name, received.format.content_type()),
-            uploaded_by: &caller.account_id,
-            state: DocState::Available,
-            expected_size: None,
-            expected_sha256: None,
-        };
-        match record_upload(act, &new, state.clock.now_ms(), &caller.bounds()).await {
-            Ok(row) => Ok(row),
-            Err(e) => {
-                // No row, so the object must not stay either (else the sweeper removes it later).
-                let _ = state.objects.delete(&key).await;
-                Err(e)
-            }
+    let file_name = rules::clean_file_name(field.file_name());
+    let mut source = FieldSource(field);
+    let received = match upload::receive(&mut source, &expect, &state.objects, &key).await {
+        Ok(received) => received,
+        Err(error) => {
+            linger(&mut source).await;
+            return Err(error.into_api());
         }
-    })
-    .await
+    };
+    let new = NewDocument {
+        id: &id,
+        owner_kind: owner_kind.as_str(),
+        owner_id: &owner_id,
+        purpose,
+        content_type: received.format.content_type(),
+        size: received.size as i64,
+        sha256: &received.sha256,
+        object_key: &key,
+        file_name: &rules::download_name(&file_name, received.format.content_type()),
+        uploaded_by: &caller.account_id,
+        state: DocState::Available,
+        expected_size: None,
+        expected_sha256: None,
+    };
+    match record_upload(act, &new, state.clock.now_ms(), &caller.bounds()).await {
+        Ok(row) => Ok(row),
+        Err(e) => {
+            // No row, so the object must not stay either (else the sweeper removes it later).
+            let _ = state.objects.delete(&key).await;
+            Err(e)
+        }
+    }
 }
 
 /// Finds the part named `file` and hands it to `on_file`; the parts before it must be few and
