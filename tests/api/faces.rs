@@ -3,7 +3,7 @@
 //! own photo: `fresh` makes a new photo of a fixture's face each time it is called, `original`
 //! gives the fixture's bytes as they are.
 
-use std::sync::Mutex;
+use std::cell::RefCell;
 
 use image::{imageops, Rgb, RgbImage};
 use zhujian::photos::rules::{difference_hash, hamming};
@@ -34,13 +34,19 @@ pub(crate) fn hash(jpeg: &[u8]) -> u64 {
     difference_hash(&decode(jpeg))
 }
 
-/// Fewest differing bits between any two photos `fresh` hands out in this process, and
-/// between them and the fixtures: beyond the server's default (6) with a margin.
+/// Fewest differing bits between any two photos `fresh` hands out in a test, and between them
+/// and the fixtures: beyond the server's default (6) with a margin.
 const APART: u32 = 10;
 
-/// Every hash handed out so far (by any test of the process), with a counter for the next
-/// frame pattern. Shared by every test, so no two tests' photos can be alike either.
-static HANDED_OUT: Mutex<(Vec<u64>, u64)> = Mutex::new((Vec::new(), 0));
+thread_local! {
+    /// Every hash handed out so far on this thread, with a counter for the next frame pattern.
+    /// A photo is refused only as a repeat within one server's database, and each test starts
+    /// its own server on its own thread (libtest's), so a test's photos need only be apart from
+    /// each other. Shared by the whole process, the photos of one face ran out: the border
+    /// controls 28 of the hash's 64 bits, which hold a few hundred codes 10 bits apart, and
+    /// the search for the next one slowed until a 50-racer test stalled for minutes.
+    static HANDED_OUT: RefCell<(Vec<u64>, u64)> = const { RefCell::new((Vec::new(), 0)) };
+}
 
 /// A new photo of the fixture's face: the fixture's margins replaced by a border of blocks on
 /// the 9×8 grid a difference hash sees, each block bright or dark by a pseudo-random pattern.
@@ -95,7 +101,11 @@ pub(crate) fn posed(fixture: &str, pose: &str, swap: bool) -> Vec<u8> {
 
 /// A new photo of this face (see `fresh`).
 fn fresh_of(face: &RgbImage) -> Vec<u8> {
-    let mut handed = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
+    HANDED_OUT.with_borrow_mut(|handed| fresh_apart(face, handed))
+}
+
+/// A new photo of this face at least `APART` bits from every hash in `handed`, which it joins.
+fn fresh_apart(face: &RgbImage, handed: &mut (Vec<u64>, u64)) -> Vec<u8> {
     if handed.0.is_empty() {
         for fixture in [
             "person-a-portrait.jpg",
