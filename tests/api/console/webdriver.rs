@@ -155,9 +155,26 @@ impl Browser {
         }
     }
 
-    /// Clears the input `css` and types `text` into it, as a person would.
+    /// Clears the input `css` and types `text` into it, as a person would, until it holds all
+    /// of it: a document loading in a frame beside the form (a PDF viewer) can take the focus
+    /// while the keys arrive, and then they are lost in part or in whole. A value that is no
+    /// part of `text` (a field that formats what it is given) is left to the caller to check.
     pub async fn fill(&self, css: &str, text: &str) {
         let id = self.find(css).await;
+        let started = Instant::now();
+        loop {
+            self.type_into(&id, text).await;
+            let value = self.get(&format!("/element/{id}/property/value")).await;
+            let value = value.as_str().unwrap_or_default();
+            if value == text || !text.starts_with(value) {
+                return;
+            }
+            assert!(started.elapsed() < PATIENCE, "{css} holds {value:?}, not {text:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn type_into(&self, id: &str, text: &str) {
         self.post(&format!("/element/{id}/clear"), json!({})).await;
         self.post(&format!("/element/{id}/value"), json!({"text": text})).await;
     }
@@ -186,7 +203,8 @@ impl Browser {
     /// then waits for the page it leads to.
     pub async fn type_and_enter(&self, css: &str, text: &str) {
         self.run("window.zjOldPage = true").await;
-        self.fill(css, &format!("{text}\u{E007}")).await;
+        let id = self.find(css).await;
+        self.type_into(&id, &format!("{text}\u{E007}")).await;
         self.wait_for_new_page(css).await;
     }
 
