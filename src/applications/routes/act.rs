@@ -186,11 +186,23 @@ pub(super) async fn confirm_application(
     Path(id): Path<ApplicationId>,
     Json(body): Json<ConfirmBody>,
 ) -> ApiResult<Json<ApplicationWithHistory>> {
+    confirm(&state, &caller, act, &id, body).await.map(Json)
+}
+
+/// The enterprise's answer at the `enterprise` step: `POST /applications/{id}/confirm` and the
+/// enterprise portal's form.
+pub async fn confirm(
+    state: &AppState,
+    caller: &Caller,
+    act: Act,
+    id: &ApplicationId,
+    body: ConfirmBody,
+) -> ApiResult<ApplicationWithHistory> {
     caller.require(&[Role::Enterprise])?;
     let opinion = body.opinion.as_ref().map(|o| o.as_str());
     let decision = decision_with(matches!(body.decision, ConfirmDecision::Confirm), opinion)?;
     let mut tx = act.begin().await?;
-    let row = store::get(&mut *tx, &id, &caller.bounds())
+    let row = store::get(&mut *tx, id, &caller.bounds())
         .await?
         .ok_or_else(not_found)?;
     let confirms = row.confirming_enterprise_id.as_ref() == caller.enterprise_id();
@@ -206,7 +218,7 @@ pub(super) async fn confirm_application(
         opinion,
         original_checked: false,
     };
-    decided(&state, act, tx, &row, &by, &verdict).await.map(Json)
+    decided(state, act, tx, &row, &by, &verdict).await
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -8,7 +8,7 @@ mod apply;
 mod enterprise;
 mod public;
 
-pub use act::{count, list, read, review, ApplicationFilter, ApplicationReviewBody};
+pub use act::{confirm, count, list, read, review, ApplicationFilter, ApplicationReviewBody, ConfirmBody};
 
 use serde::Serialize;
 use utoipa::ToSchema;
