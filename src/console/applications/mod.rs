@@ -20,19 +20,35 @@ use serde_json::json;
 use super::page::{html, refused, Frame, Notice};
 use super::review::given;
 use super::session::Console;
-use crate::applications::routes::{self as applications, ApplicationFilter, ApplicationReviewBody};
+use crate::applications::routes::{self as applications, ApplicationFilter, ApplicationReviewBody, ConfirmBody};
 use crate::applications::store::{Order, Sort};
 use crate::applications::view::{ApplicationView, ApplicationWithHistory};
 use crate::audit::Act;
+use crate::auth::console_sessions::Portal;
 use crate::console::page::api_body;
 use crate::console::table::{counted, Column, Pager, Table, TableQuery};
 use crate::platform::clock::china_time;
+use crate::platform::error::ApiResult;
 use crate::platform::ids::ApplicationId;
 use crate::platform::sorting::SortKey as _;
 use crate::state::AppState;
 pub use texts::ApplicationTexts;
 
-const LIST: &str = "/console/applications";
+/// Where the list is in the caller's portal: staff see their desk's applications, an
+/// enterprise those for it and those it confirms (the API's bounds decide which).
+fn list_path(console: &Console) -> String {
+    format!("{}/applications", console.door.path)
+}
+
+/// The navigation entry the pages mark: the enterprise portal has one, the staff reach the
+/// list from their inbox.
+fn current(console: &Console) -> &'static str {
+    if console.door.portal == Portal::Enterprise {
+        "applications"
+    } else {
+        ""
+    }
+}
 
 /// The list's filters with the table's sort and page.
 #[derive(Deserialize, Default)]
@@ -72,6 +88,8 @@ struct ListRow {
 #[template(path = "console/applications/list.html")]
 struct ListPage {
     frame: Frame,
+    /// The list's path in the caller's portal.
+    list: String,
     at: &'static ApplicationTexts,
     form: ListForm,
     columns: Vec<Column>,
@@ -82,8 +100,9 @@ struct ListPage {
 /// `GET /console/applications`: the API's `GET /applications` with its filters, as a table
 /// sorted, paged and counted on the server (`applications::{list, count}`), the oldest first.
 pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw): RawQuery) -> Response {
+    let list = list_path(&console);
     let form: ListForm = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    let table = Table::new(LIST, form.filters(), &form.table, &Sort::names());
+    let table = Table::new(&list, form.filters(), &form.table, &Sort::names());
     let filter =
         json!({"state": given(&form.state), "kind": given(&form.kind), "waiting_for": given(&form.waiting_for)});
     let order = Order::parse(table.sort, table.descending);
@@ -100,7 +119,7 @@ pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw)
     };
     let (total, found) = match found {
         Ok(found) => found,
-        Err(error) => return refused(&console, LIST, &error),
+        Err(error) => return refused(&console, &list, &error),
     };
     let at = ApplicationTexts::of(console.lang);
     let columns = vec![
@@ -114,12 +133,13 @@ pub async fn list(State(state): State<AppState>, console: Console, RawQuery(raw)
         table.column(at.updated, Some("updated")),
     ];
     let page = ListPage {
-        frame: Frame::of(&console, "", LIST),
+        frame: Frame::of(&console, current(&console), &list),
         at,
         rows: found.into_iter().map(|a| list_row(at, a)).collect(),
         form,
         columns,
         pager: table.pager(total),
+        list,
     };
     html(StatusCode::OK, page)
 }
@@ -153,6 +173,9 @@ struct Event {
 #[template(path = "console/applications/application.html")]
 struct ApplicationPage {
     frame: Frame,
+    /// The list's path in the caller's portal, and its documents' preview.
+    list: String,
+    documents: String,
     at: &'static ApplicationTexts,
     view: ApplicationView,
     service: &'static str,
@@ -172,7 +195,7 @@ struct ApplicationPage {
 pub async fn application(State(state): State<AppState>, console: Console, Path(id): Path<ApplicationId>) -> Response {
     match applications::read(&state, &console.caller, &id).await {
         Ok(read) => page(&console, read, StatusCode::OK, None),
-        Err(error) => refused(&console, &format!("{LIST}/{id}"), &error),
+        Err(error) => refused(&console, &format!("{}/{id}", list_path(&console)), &error),
     }
 }
 
@@ -199,17 +222,47 @@ pub async fn review(
         Ok(body) => applications::review(&state, &console.caller, act, &id, body).await,
         Err(error) => Err(error),
     };
+    answered(&state, &console, &id, done).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ConfirmForm {
+    decision: String,
+    opinion: String,
+}
+
+/// `POST /enterprise/applications/{id}/confirm`: the enterprise confirms the application or
+/// declines it with an opinion, at its step.
+pub async fn confirm(
+    State(state): State<AppState>,
+    console: Console,
+    act: Act,
+    Path(id): Path<ApplicationId>,
+    Form(form): Form<ConfirmForm>,
+) -> Response {
+    let body = json!({"decision": form.decision, "opinion": given(&form.opinion)});
+    let done = match api_body::<ConfirmBody>(body) {
+        Ok(body) => applications::confirm(&state, &console.caller, act, &id, body).await,
+        Err(error) => Err(error),
+    };
+    answered(&state, &console, &id, done).await
+}
+
+/// The application's page after an act: what it came to, or the refusal beside the
+/// application when the caller may read it.
+async fn answered(
+    state: &AppState,
+    console: &Console,
+    id: &ApplicationId,
+    done: ApiResult<ApplicationWithHistory>,
+) -> Response {
     let at = ApplicationTexts::of(console.lang);
     match done {
-        Ok(read) => page(&console, read, StatusCode::OK, Some(Notice::ok(at.done))),
-        Err(error) => match applications::read(&state, &console.caller, &id).await {
-            Ok(read) => page(
-                &console,
-                read,
-                error.status,
-                Some(Notice::refused(&error, console.lang)),
-            ),
-            Err(_) => refused(&console, &format!("{LIST}/{id}"), &error),
+        Ok(read) => page(console, read, StatusCode::OK, Some(Notice::ok(at.done))),
+        Err(error) => match applications::read(state, &console.caller, id).await {
+            Ok(read) => page(console, read, error.status, Some(Notice::refused(&error, console.lang))),
+            Err(_) => refused(console, &format!("{}/{id}", list_path(console)), &error),
         },
     }
 }
@@ -220,9 +273,10 @@ fn page(console: &Console, read: ApplicationWithHistory, status: StatusCode, not
         application: view,
         history,
     } = read;
-    let path = format!("{LIST}/{}", view.id);
+    let list = list_path(console);
+    let path = format!("{list}/{}", view.id);
     let at = ApplicationTexts::of(console.lang);
-    let mut frame = Frame::of(console, "", &path);
+    let mut frame = Frame::of(console, current(console), &path);
     frame.notice = notice;
     let events = history
         .into_iter()
@@ -246,6 +300,8 @@ fn page(console: &Console, read: ApplicationWithHistory, status: StatusCode, not
         document: view.document_id.as_ref().map(|d| d.to_string()),
         created: china_time(view.created_at),
         events,
+        documents: format!("{}/documents", console.door.path),
+        list,
         frame,
         at,
         view,

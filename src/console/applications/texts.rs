@@ -46,6 +46,10 @@ pub struct ApplicationTexts {
     pub checked: &'static str,
     pub at: &'static str,
     pub done: &'static str,
+    pub enterprise_note: &'static str,
+    pub confirm_title: &'static str,
+    pub confirm_hint: &'static str,
+    pub confirm: &'static str,
 }
 
 impl ApplicationTexts {
@@ -135,6 +139,10 @@ pub const ZH: ApplicationTexts = ApplicationTexts {
     checked: "核验原件",
     at: "时间",
     done: "已提交办理结果。",
+    enterprise_note: "本企业人员的证书业务。“待企业确认”的业务请核对后确认或不同意；不同意须填写意见。",
+    confirm_title: "企业确认",
+    confirm_hint: "确认后业务转至主管部门办理；不同意则业务结束，须填写意见，申请人将收到通知。",
+    confirm: "确认",
 };
 
 pub const EN: ApplicationTexts = ApplicationTexts {
@@ -181,4 +189,8 @@ pub const EN: ApplicationTexts = ApplicationTexts {
     checked: "Original checked",
     at: "When",
     done: "The decision is recorded.",
+    enterprise_note: "Certificate services of the enterprise's people. Those waiting for the enterprise: check them, then confirm or refuse; a refusal needs an opinion.",
+    confirm_title: "The enterprise's confirmation",
+    confirm_hint: "Confirmed, the application goes on to the authority; refused, it ends, with your opinion for the applicant.",
+    confirm: "Confirm",
 };

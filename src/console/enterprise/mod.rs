@@ -1,4 +1,4 @@
-//! The enterprise portal (issue 18, journeys 1–3, 6 and 8): enterprises sign in with their unified
+//! The enterprise portal (issue 18, journeys 1–3 and 6–8): enterprises sign in with their unified
 //! social credit code at `/enterprise/`, keep their profile and documents, and send and follow
 //! employment requests. It is the staff console's framework (`session::guard` with the
 //! enterprise `Door`: its own cookies, admitting enterprise sessions only; `page::Frame`;
@@ -10,6 +10,8 @@ mod auth;
 mod daily;
 pub mod daily_texts;
 mod employment;
+mod exams;
+pub mod exams_texts;
 pub(crate) mod notifications;
 mod profile;
 pub mod texts;
@@ -56,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .route("/enterprise/employment/relations/{id}/end", post(employment::end))
         .merge(uploads)
         .merge(daily_routes())
+        .merge(services_routes())
 }
 
 /// Daily assessment and notifications (journeys 6 and 8).
@@ -72,6 +75,20 @@ fn daily_routes() -> Router<AppState> {
         .route("/enterprise/notifications", get(notifications::page))
         .route("/enterprise/notifications/{id}/read", post(notifications::mark_read))
         .merge(reports)
+}
+
+/// Certificate applications and exams (journey 7). The applications are the staff console's
+/// pages, which serve both portals (the caller's bounds decide what each sees), with the
+/// enterprise's own act: confirming at its step.
+fn services_routes() -> Router<AppState> {
+    use super::applications;
+    Router::new()
+        .route("/enterprise/applications", get(applications::list))
+        .route("/enterprise/applications/{id}", get(applications::application))
+        .route("/enterprise/applications/{id}/confirm", post(applications::confirm))
+        .route("/enterprise/exams", get(exams::batches))
+        .route("/enterprise/exams/{id}", get(exams::batch))
+        .route("/enterprise/exams/{id}/registrations", post(exams::register))
 }
 
 /// The portal's words in the session's language.

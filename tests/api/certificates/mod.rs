@@ -48,6 +48,9 @@ pub(crate) struct World {
     pub shizhong: String,
     pub a: String,
     pub b: String,
+    /// The enterprises' passwords (the portal's sign-in).
+    pub a_password: String,
+    pub b_password: String,
     /// Registered as 张三 with `ID`, employed by A.
     pub p: String,
 }
@@ -82,6 +85,8 @@ pub(crate) async fn world(engine: Engine) -> World {
         shizhong,
         a,
         b,
+        a_password: pa,
+        b_password: pb,
         p,
     }
 }

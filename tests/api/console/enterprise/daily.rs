@@ -6,7 +6,7 @@
 
 use serde_json::json;
 
-use super::{session, sign_in, two_enterprises, A, B};
+use super::{portal, session, sign_in, two_enterprises, A, B};
 use crate::both_engines;
 use crate::console::{artefact, browser, client};
 use crate::files::pdf;
@@ -124,20 +124,6 @@ async fn an_enterprise_reports_a_bonus_and_corrects_it_when_returned(engine: Eng
         2,
         "the evidence kept and the new one"
     );
-}
-
-/// A portal page or form answer as (status, body).
-async fn portal(app: &TestApp, cookie: &str, path: &str, form: Option<&[(&str, &str)]>) -> (u16, String) {
-    let request = match form {
-        Some(form) => client().post(app.url(path)).form(form),
-        None => client().get(app.url(path)),
-    };
-    let answer = request
-        .header("cookie", format!("zj_enterprise={cookie}"))
-        .send()
-        .await
-        .unwrap();
-    (answer.status().as_u16(), answer.text().await.unwrap())
 }
 
 async fn an_enterprise_reads_its_notifications_and_what_awaits_it(engine: Engine) {

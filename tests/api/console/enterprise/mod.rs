@@ -9,6 +9,7 @@ mod access;
 mod daily;
 mod employment;
 mod profile;
+mod services;
 
 use super::{client, cookie_value, Browser};
 use crate::harness::TestApp;
@@ -66,4 +67,18 @@ pub async fn session(app: &TestApp, credit_code: &str, password: &str) -> (Strin
         .expect("a form token on the home page")
         .to_owned();
     (cookie, csrf)
+}
+
+/// A portal page or form answer as (status, body).
+pub async fn portal(app: &TestApp, cookie: &str, path: &str, form: Option<&[(&str, &str)]>) -> (u16, String) {
+    let request = match form {
+        Some(form) => client().post(app.url(path)).form(form),
+        None => client().get(app.url(path)),
+    };
+    let answer = request
+        .header("cookie", format!("zj_enterprise={cookie}"))
+        .send()
+        .await
+        .unwrap();
+    (answer.status().as_u16(), answer.text().await.unwrap())
 }
