@@ -14,6 +14,9 @@
 #                                 (BENCH_CITY_SCALE=0.1 for a tenth; PostgreSQL started here
 #                                 unless BENCH_POSTGRES_URL names one; ~12 GB at full scale,
 #                                 ~7 GB at 0.6)
+#   ./scripts/bench.sh balanced   three instances behind HAProxy (installed by package name):
+#                                 throughput with 1, 2 and 3; one killed mid-write; throttling
+#                                 and logout across instances
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: scripts/bench.sh <benchmark>}
@@ -66,8 +69,12 @@ trap 'stop_postgres; stop_garage' EXIT
 
 start_garage
 prepare_face_models
-if [ "$name" = city ] && [ -z "${BENCH_POSTGRES_URL:-}" ]; then
+if { [ "$name" = city ] || [ "$name" = balanced ]; } && [ -z "${BENCH_POSTGRES_URL:-}" ]; then
   start_postgres
+fi
+if [ "$name" = balanced ] && [ ! -x /usr/sbin/haproxy ]; then
+  echo "installing HAProxy (Debian package haproxy)" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null
 fi
 if [ "$name" = face ]; then
   build_dlib_stages

@@ -178,7 +178,7 @@ impl Client {
             district: self.sign_in(Case::StaffSignIn, 1).await.unwrap(),
             enterprise: self.sign_in(Case::EnterpriseSignIn, 0).await.unwrap(),
             person: self.sign_in(Case::PersonSignIn, 0).await.unwrap(),
-            console: crate::console_session(&self.base).await,
+            console: crate::support::console_session(&self.base).await,
         }
     }
 

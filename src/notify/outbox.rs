@@ -87,7 +87,7 @@ pub fn retry_delay_ms(attempt: i64) -> i64 {
 /// How long a claimed notice stays with the instance sending it: far longer than a send can
 /// take (the SMS client gives up after 10 s), so a claim never runs out mid-send; a notice
 /// whose instance died is due again after it.
-const CLAIM_MS: i64 = 5 * 60 * 1000;
+pub const CLAIM_MS: i64 = 5 * 60 * 1000;
 
 /// Why an attempt failed, and whether trying again could help.
 struct Failure {
