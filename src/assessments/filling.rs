@@ -209,7 +209,7 @@ pub async fn attach(
     body: &AttachBody,
 ) -> ApiResult<AssessmentView> {
     let (row, template) = editable(state, caller, id).await?;
-    let item = item_of(&template, &number)?;
+    let item = item_of(&template, number)?;
     act.set_target(format!("assessment:{id}"));
     let slot = body.slot.as_deref().map(str::trim).unwrap_or("");
     let mut invalid = Invalid::default();

@@ -210,7 +210,12 @@ async fn create_assessment(
 
 /// Starts a self-assessment, in `act`: the API's `POST /assessments` and the enterprise
 /// portal's form.
-pub async fn create(state: &AppState, caller: &Caller, act: &Act, body: &NewAssessmentBody) -> ApiResult<AssessmentView> {
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    body: &NewAssessmentBody,
+) -> ApiResult<AssessmentView> {
     caller.require(&[Role::Enterprise])?;
     let enterprise = caller.enterprise_id().ok_or_else(ApiError::forbidden_role)?;
     let mut invalid = Invalid::default();

@@ -6,6 +6,7 @@
 //! submission, templates, review}`) with the session's `Caller`; a record that is not editable
 //! says why with the API's own refusal (`assessment.state_forbids`).
 
+mod form;
 mod record;
 pub mod texts;
 mod uploads;
@@ -123,7 +124,13 @@ async fn listed(state: &AppState, console: &Console) -> ApiResult<(Vec<Assessmen
     Ok((own, records))
 }
 
-async fn show(state: &AppState, console: &Console, form: StartForm, status: StatusCode, notice: Option<Notice>) -> Response {
+async fn show(
+    state: &AppState,
+    console: &Console,
+    form: StartForm,
+    status: StatusCode,
+    notice: Option<Notice>,
+) -> Response {
     let (templates, records) = match listed(state, console).await {
         Ok(found) => found,
         Err(error) => return refused(console, LIST, &error),

@@ -13,15 +13,16 @@ use axum::{
     Form,
 };
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
+use super::form::fills;
 use super::texts::AssessmentTexts;
 use super::LIST;
 use crate::assessments::filling::{self, SaveItemsBody};
+use crate::assessments::not_allowed;
 use crate::assessments::routes::{self as assessments, AssessmentView, ItemView};
 use crate::assessments::rules::{self, Event, ItemKind};
 use crate::assessments::submission::{self, SubmitBody};
-use crate::assessments::not_allowed;
 use crate::audit::Act;
 use crate::console::page::{api_body, html, refused, Frame, Notice};
 use crate::console::review::texts::ReviewTexts;
@@ -118,12 +119,24 @@ fn docs<'d>(item: &'d ItemView, role: &'d str, slot: &'d str) -> impl Iterator<I
         })
 }
 
-fn item(a: &'static AssessmentTexts, rt: &'static ReviewTexts, view: ItemView, last: Option<&ItemView>, typed: &Typed) -> Item {
+fn item(
+    a: &'static AssessmentTexts,
+    rt: &'static ReviewTexts,
+    view: ItemView,
+    last: Option<&ItemView>,
+    typed: &Typed,
+) -> Item {
     let t = &view.template;
     let n = &t.number;
     let kept = |key: &str, stored: String| typed.get(&format!("{key}:{n}")).cloned().unwrap_or(stored);
     let (slots, roles) = match t.kind {
-        ItemKind::Attachments => (t.slots.iter().map(|s| (s.clone(), docs(&view, "evidence", s).collect())).collect(), Vec::new()),
+        ItemKind::Attachments => (
+            t.slots
+                .iter()
+                .map(|s| (s.clone(), docs(&view, "evidence", s).collect()))
+                .collect(),
+            Vec::new(),
+        ),
         ItemKind::People => (Vec::new(), t.slots.iter().map(|r| (r.clone(), a.role(r))).collect()),
         ItemKind::Scored => (Vec::new(), Vec::new()),
     };
@@ -138,7 +151,11 @@ fn item(a: &'static AssessmentTexts, rt: &'static ReviewTexts, view: ItemView, l
         self_score: kept("score", score(view.self_score)),
         self_note: kept("note", view.self_note.clone()),
         rectification_note: kept("rectification", view.rectification_note.clone()),
-        evidence: if t.kind == ItemKind::Attachments { Vec::new() } else { docs(&view, "evidence", "").collect() },
+        evidence: if t.kind == ItemKind::Attachments {
+            Vec::new()
+        } else {
+            docs(&view, "evidence", "").collect()
+        },
         rectification: docs(&view, "rectification", "").collect(),
         slots,
         roles,
@@ -162,7 +179,11 @@ fn item(a: &'static AssessmentTexts, rt: &'static ReviewTexts, view: ItemView, l
 }
 
 /// The record with the last round's review when it came back (state `returned`).
-async fn read(state: &AppState, console: &Console, id: &AssessmentId) -> ApiResult<(AssessmentView, Option<AssessmentView>)> {
+async fn read(
+    state: &AppState,
+    console: &Console,
+    id: &AssessmentId,
+) -> ApiResult<(AssessmentView, Option<AssessmentView>)> {
     let view = assessments::read(state, &console.caller, id, None).await?;
     let last = if view.record.state == rules::State::Returned && view.record.round > 1 {
         Some(assessments::read(state, &console.caller, id, Some(view.record.round - 1)).await?)
@@ -179,12 +200,25 @@ fn record_page(console: &Console, view: AssessmentView, last: Option<AssessmentV
     let locked = rules::transition(record.state(), Event::Edit)
         .err()
         .map(|e| Notice::refused(&not_allowed(e), console.lang));
-    let returned = (record.state == rules::State::Returned).then(|| match record.return_reason.as_deref() {
+    let reason = match record.return_reason.as_deref() {
         Some("rectification") => a.return_rectification,
         _ => a.return_rejected,
+    };
+    let returned = (record.state == rules::State::Returned).then_some(reason);
+    let mut groups = [
+        (ItemKind::Scored, a.scored_group),
+        (ItemKind::People, a.people_group),
+        (ItemKind::Attachments, a.attachments_group),
+    ]
+    .map(|(kind, title)| {
+        (
+            kind,
+            Group {
+                title,
+                items: Vec::new(),
+            },
+        )
     });
-    let mut groups = [(ItemKind::Scored, a.scored_group), (ItemKind::People, a.people_group), (ItemKind::Attachments, a.attachments_group)]
-        .map(|(kind, title)| (kind, Group { title, items: Vec::new() }));
     let last_items = last.map(|l| l.items).unwrap_or_default();
     for shown in view.items {
         let before = last_items.iter().find(|l| l.template.number == shown.template.number);
@@ -223,7 +257,11 @@ fn record_page(console: &Console, view: AssessmentView, last: Option<AssessmentV
         rectifying: record.return_reason.as_deref() == Some("rectification") && locked.is_none(),
         locked,
         returned,
-        groups: groups.into_iter().map(|(_, g)| g).filter(|g| !g.items.is_empty()).collect(),
+        groups: groups
+            .into_iter()
+            .map(|(_, g)| g)
+            .filter(|g| !g.items.is_empty())
+            .collect(),
         rounds,
         opinion: typed.get("opinion").cloned().unwrap_or_default(),
     }
@@ -247,7 +285,13 @@ pub async fn show_typed(
     html(status, page)
 }
 
-pub async fn show(state: &AppState, console: &Console, id: &AssessmentId, status: StatusCode, notice: Option<Notice>) -> Response {
+pub async fn show(
+    state: &AppState,
+    console: &Console,
+    id: &AssessmentId,
+    status: StatusCode,
+    notice: Option<Notice>,
+) -> Response {
     show_typed(state, console, id, status, notice, &Typed::new()).await
 }
 
@@ -257,11 +301,25 @@ pub fn record_id(console: &Console, id: &str) -> Result<AssessmentId, Response> 
 }
 
 /// The record after an action: its outcome, the typed form kept when refused.
-pub async fn after(state: &AppState, console: &Console, id: &AssessmentId, done: ApiResult<String>, typed: &Typed) -> Response {
+pub async fn after(
+    state: &AppState,
+    console: &Console,
+    id: &AssessmentId,
+    done: ApiResult<String>,
+    typed: &Typed,
+) -> Response {
     let failed = done.is_err();
     let (status, notice) = Notice::outcome(done, console.lang);
     let none = Typed::new();
-    show_typed(state, console, id, status, Some(notice), if failed { typed } else { &none }).await
+    show_typed(
+        state,
+        console,
+        id,
+        status,
+        Some(notice),
+        if failed { typed } else { &none },
+    )
+    .await
 }
 
 /// `GET /enterprise/assessments/{id}`.
@@ -270,34 +328,6 @@ pub async fn page(State(state): State<AppState>, console: Console, Path(id): Pat
         Ok(id) => show(&state, &console, &id, StatusCode::OK, None).await,
         Err(refusal) => refusal,
     }
-}
-
-/// The API's `PUT /assessments/{id}/items` body from the form: every item's fields the form
-/// sent. An empty score clears it; a score that is no number goes as text, for the API to
-/// refuse.
-fn fills(typed: &[(String, String)]) -> Value {
-    let mut items: Vec<(String, Map<String, Value>)> = Vec::new();
-    for (key, value) in typed {
-        let Some((field, number)) = key.split_once(':') else { continue };
-        let (field, value) = match field {
-            "score" if value.trim().is_empty() => ("self_score", Value::Null),
-            "score" => ("self_score", value.trim().parse::<f64>().map_or_else(|_| json!(value), |n| json!(n))),
-            "note" => ("self_note", json!(value)),
-            "rectification" => ("rectification_note", json!(value)),
-            _ => continue,
-        };
-        let at = match items.iter().position(|(n, _)| n == number) {
-            Some(at) => at,
-            None => {
-                let mut fill = Map::new();
-                fill.insert("number".into(), json!(number));
-                items.push((number.to_owned(), fill));
-                items.len() - 1
-            }
-        };
-        items[at].1.insert(field.into(), value);
-    }
-    json!({"items": items.into_iter().map(|(_, fill)| Value::Object(fill)).collect::<Vec<_>>()})
 }
 
 /// `POST /enterprise/assessments/{id}/items`: the API's save of the draft.
@@ -384,41 +414,4 @@ pub async fn remove_person(
     let done = filling::remove(&state, &console.caller, &act, &id, &number, &person).await;
     let done = done.map(|()| AssessmentTexts::of(console.lang).removed.to_owned());
     after(&state, &console, &id, done, &Typed::new()).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn typed(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
-    }
-
-    #[test]
-    fn the_form_becomes_the_apis_body() {
-        let body = fills(&typed(&[
-            ("csrf", "x"),
-            ("score:1", " 7.5 "),
-            ("note:1", "已整改"),
-            ("score:2", ""),
-            ("rectification:2", "补充材料"),
-            ("note:09", "名单"),
-        ]));
-        assert_eq!(
-            body,
-            json!({"items": [
-                {"number": "1", "self_score": 7.5, "self_note": "已整改"},
-                {"number": "2", "self_score": null, "rectification_note": "补充材料"},
-                {"number": "09", "self_note": "名单"},
-            ]})
-        );
-    }
-
-    #[test]
-    fn a_score_that_is_no_number_is_the_apis_to_refuse() {
-        let body = fills(&typed(&[("score:1", "seven")]));
-        assert_eq!(body["items"][0]["self_score"], "seven");
-        let refused = api_body::<SaveItemsBody>(body).err().expect("refused");
-        assert_eq!(refused.code, "request.invalid_fields");
-    }
 }

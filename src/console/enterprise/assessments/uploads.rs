@@ -116,7 +116,13 @@ async fn received(
     Some(fields(state, console, act, id, &mut multipart).await)
 }
 
-async fn fields(state: &AppState, console: &Console, act: &Act, id: &AssessmentId, multipart: &mut Multipart) -> ApiResult<Fields> {
+async fn fields(
+    state: &AppState,
+    console: &Console,
+    act: &Act,
+    id: &AssessmentId,
+    multipart: &mut Multipart,
+) -> ApiResult<Fields> {
     let mut fields = Fields::new();
     for _ in 0..MAX_PARTS {
         let Ok(Some(field)) = multipart.next_field().await else {

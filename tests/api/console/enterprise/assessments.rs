@@ -55,7 +55,9 @@ async fn return_item(app: &TestApp, reviewer: &str, view: &Value, rejected: &str
         let number = item["number"].as_str().unwrap();
         if item["kind"] == "scored" {
             let path = format!("/api/v1/assessments/{id}/items/{number}/score");
-            app.post(&path, json!({"action": "accept"}), Some(reviewer)).await.expect(200);
+            app.post(&path, json!({"action": "accept"}), Some(reviewer))
+                .await
+                .expect(200);
         }
         let decision = if number == rejected {
             json!({"decision": "reject", "opinion": opinion})
@@ -66,7 +68,11 @@ async fn return_item(app: &TestApp, reviewer: &str, view: &Value, rejected: &str
         app.post(&path, decision, Some(reviewer)).await.expect(200);
     }
     let finished = app
-        .post(&format!("/api/v1/assessments/{id}/finish"), json!({"opinion": "请按意见整改"}), Some(reviewer))
+        .post(
+            &format!("/api/v1/assessments/{id}/finish"),
+            json!({"opinion": "请按意见整改"}),
+            Some(reviewer),
+        )
         .await;
     finished.expect(200);
 }
@@ -92,7 +98,10 @@ async fn an_enterprise_fills_submits_and_rectifies_a_self_assessment(engine: Eng
     assert_eq!(browser.text("#notice-message").await, "已创建自评草稿，请逐项填写。");
     let draft = only(&app, &a).await;
     let id = draft["id"].as_str().unwrap().to_owned();
-    assert_eq!((draft["state"].as_str(), draft["period"].as_str()), (Some("draft"), Some("2026")));
+    assert_eq!(
+        (draft["state"].as_str(), draft["period"].as_str()),
+        (Some("draft"), Some("2026"))
+    );
     assert_eq!(browser.text("#record-state").await, "草稿");
 
     // Item 1's evidence, with the progress bar; then its self-score and note, saved.
@@ -102,7 +111,10 @@ async fn an_enterprise_fills_submits_and_rectifies_a_self_assessment(engine: Eng
         browser.wait_text("#notice-message", "已上传").await,
         "已上传并附在考核项上。"
     );
-    assert!(browser.text(r#"[data-documents="1"]"#).await.contains("安全生产管理制度.pdf"));
+    assert!(browser
+        .text(r#"[data-documents="1"]"#)
+        .await
+        .contains("安全生产管理制度.pdf"));
     browser.fill("#score-1", "9").await;
     browser.fill("#note-1", "制度已以红头文件发布").await;
     browser.submit("#save").await;
@@ -125,7 +137,11 @@ async fn an_enterprise_fills_submits_and_rectifies_a_self_assessment(engine: Eng
     assert!(notice.contains("items.2: 未填自评得分"), "{notice}");
     assert!(!notice.contains("items.1:"), "item 1 is complete: {notice}");
     let api = app
-        .post(&format!("/api/v1/assessments/{id}/submit"), json!({"opinion": "提交"}), Some(&a))
+        .post(
+            &format!("/api/v1/assessments/{id}/submit"),
+            json!({"opinion": "提交"}),
+            Some(&a),
+        )
         .await;
     api.expect_problem(422, "assessment.incomplete");
     assert_eq!(
@@ -138,7 +154,11 @@ async fn an_enterprise_fills_submits_and_rectifies_a_self_assessment(engine: Eng
     // save is the API's refusal, and the page now says why nothing can be edited.
     fill_scored(&app, &a, &saved, |max| max).await;
     let submitted = app
-        .post(&format!("/api/v1/assessments/{id}/submit"), json!({"opinion": "已自评"}), Some(&a))
+        .post(
+            &format!("/api/v1/assessments/{id}/submit"),
+            json!({"opinion": "已自评"}),
+            Some(&a),
+        )
         .await;
     submitted.expect(200);
     browser.fill("#note-1", "再改一次").await;
@@ -154,7 +174,9 @@ async fn an_enterprise_fills_submits_and_rectifies_a_self_assessment(engine: Eng
     let controls = "return ['#save', '#submit', '#delete', '#score-1', '#file-1-e']\
         .filter(s => document.querySelector(s) !== null)";
     assert_eq!(browser.run(controls).await, json!([]), "no edit controls");
-    browser.screenshot(&artefact("enterprise-assessment-submitted", engine)).await;
+    browser
+        .screenshot(&artefact("enterprise-assessment-submitted", engine))
+        .await;
     let kept = only(&app, &a).await;
     assert_eq!(item(&kept, "1")["self_note"], "制度已以红头文件发布", "nothing changed");
 
@@ -170,7 +192,9 @@ async fn an_enterprise_fills_submits_and_rectifies_a_self_assessment(engine: Eng
     assert_eq!(browser.text(r#"[data-opinion="2"] .review-state"#).await, "驳回");
     assert_eq!(browser.text(r#"[data-opinion="1"] .review-state"#).await, "通过");
     browser.run("document.querySelector('#item-2').scrollIntoView()").await;
-    browser.screenshot(&artefact("enterprise-assessment-returned", engine)).await;
+    browser
+        .screenshot(&artefact("enterprise-assessment-returned", engine))
+        .await;
 
     // Rectified: new evidence for item 2, its score and note, submitted again with an opinion.
     browser.choose_file("#file-2-e", &scan).await;
@@ -253,7 +277,10 @@ async fn an_enterprise_lists_people_attaches_slots_and_deletes_a_draft(engine: E
     assert_eq!(status, 201, "{body}");
     let draft = only(&app, &a).await;
     let id = draft["id"].as_str().unwrap().to_owned();
-    assert!(body.contains(r#"data-kind="people""#) && body.contains(r#"id="file-10-s1""#), "{body}");
+    assert!(
+        body.contains(r#"data-kind="people""#) && body.contains(r#"id="file-10-s1""#),
+        "{body}"
+    );
 
     // A person with their certificate on the people list of item 09.
     let people = format!("/enterprise/uploads/assessments/{id}/items/09/people");
@@ -268,7 +295,10 @@ async fn an_enterprise_lists_people_attaches_slots_and_deletes_a_draft(engine: E
     ];
     let (status, body) = upload(&app, &cookie, &csrf, &people, &person).await;
     assert_eq!(status, 200, "{body}");
-    assert!(body.contains("已添加人员") && body.contains("110105********002X"), "{body}");
+    assert!(
+        body.contains("已添加人员") && body.contains("110105********002X"),
+        "{body}"
+    );
     assert!(!body.contains("11010519491231002X"), "the number is shown masked");
     let mut wrong = person;
     wrong[2] = ("id_number", "110105194912310021");
@@ -279,7 +309,14 @@ async fn an_enterprise_lists_people_attaches_slots_and_deletes_a_draft(engine: E
     // A named attachment of item 10.
     let slot = item(&draft, "10")["slots"][0].as_str().unwrap().to_owned();
     let documents = format!("/enterprise/uploads/assessments/{id}/items/10/documents");
-    let (status, body) = upload(&app, &cookie, &csrf, &documents, &[("role", "evidence"), ("slot", &slot)]).await;
+    let (status, body) = upload(
+        &app,
+        &cookie,
+        &csrf,
+        &documents,
+        &[("role", "evidence"), ("slot", &slot)],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     let view = only(&app, &a).await;
     assert_eq!(item(&view, "10")["documents"][0]["slot"], slot.as_str());
