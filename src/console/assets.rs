@@ -28,7 +28,7 @@ pub const CSS: Asset = Asset {
     name: "zhujian-console.css",
     content_type: "text/css; charset=utf-8",
     bytes: include_bytes!("../../assets/console/zhujian-console.css"),
-    sha256: "d70822193595fb902197f62cdbf82717b97dffcc415d113ac2b4dfda9bf81196",
+    sha256: "79025e9acdb9338aa2ee76a33139cfb1588b83bd19d2c958025d8099e10b862f",
 };
 
 /// The enterprise portal's script: upload progress bars, the browser's position.

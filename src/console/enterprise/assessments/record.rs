@@ -197,6 +197,8 @@ fn record_page(console: &Console, view: AssessmentView, last: Option<AssessmentV
     let (a, rt) = (AssessmentTexts::of(console.lang), ReviewTexts::of(console.lang));
     let record = &view.record;
     let path = format!("{LIST}/{}", record.id);
+    // What was typed is shown again only where it can still be saved.
+    let none = Typed::new();
     let locked = rules::transition(record.state(), Event::Edit)
         .err()
         .map(|e| Notice::refused(&not_allowed(e), console.lang));
@@ -223,7 +225,7 @@ fn record_page(console: &Console, view: AssessmentView, last: Option<AssessmentV
     for shown in view.items {
         let before = last_items.iter().find(|l| l.template.number == shown.template.number);
         let kind = shown.template.kind;
-        let shown = item(a, rt, shown, before, typed);
+        let shown = item(a, rt, shown, before, if locked.is_some() { &none } else { typed });
         if let Some((_, group)) = groups.iter_mut().find(|(k, _)| *k == kind) {
             group.items.push(shown);
         }

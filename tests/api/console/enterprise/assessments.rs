@@ -179,6 +179,11 @@ async fn an_enterprise_fills_submits_and_rectifies_a_self_assessment(engine: Eng
         .await;
     let kept = only(&app, &a).await;
     assert_eq!(item(&kept, "1")["self_note"], "制度已以红头文件发布", "nothing changed");
+    let shown = browser.text("#item-1").await;
+    assert!(
+        shown.contains("制度已以红头文件发布") && !shown.contains("再改一次"),
+        "the page shows what is stored, not what was refused: {shown}"
+    );
 
     // The reviewer returns item 2 with an opinion.
     return_item(&app, &lixia, &kept, "2", "制度文件未加盖公章").await;
