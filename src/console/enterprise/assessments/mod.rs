@@ -7,6 +7,7 @@
 //! says why with the API's own refusal (`assessment.state_forbids`).
 
 mod form;
+mod history;
 mod record;
 pub mod texts;
 mod uploads;
@@ -59,6 +60,10 @@ pub fn assessment_routes() -> Router<AppState> {
         .route("/enterprise/assessments/{id}/items", post(record::save))
         .route("/enterprise/assessments/{id}/submit", post(record::submit))
         .route("/enterprise/assessments/{id}/delete", post(delete))
+        .route(
+            "/enterprise/assessments/{id}/items/{number}/history",
+            get(history::page),
+        )
         .route(
             "/enterprise/assessments/{id}/items/{number}/documents/{document}/remove",
             post(record::detach),

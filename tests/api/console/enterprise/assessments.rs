@@ -200,6 +200,13 @@ async fn an_enterprise_fills_submits_and_rectifies_a_self_assessment(engine: Eng
     browser
         .screenshot(&artefact("enterprise-assessment-returned", engine))
         .await;
+    browser.submit(r#"a[data-history="2"]"#).await;
+    let history = browser.text("#history").await;
+    assert!(
+        history.contains("驳回") && history.contains("制度文件未加盖公章"),
+        "{history}"
+    );
+    browser.submit("#back").await;
 
     // Rectified: new evidence for item 2, its score and note, submitted again with an opinion.
     browser.choose_file("#file-2-e", &scan).await;
@@ -285,6 +292,17 @@ async fn an_enterprise_lists_people_attaches_slots_and_deletes_a_draft(engine: E
     assert!(
         body.contains(r#"data-kind="people""#) && body.contains(r#"id="file-10-s1""#),
         "{body}"
+    );
+    let english = client()
+        .get(app.url(&format!("/enterprise/assessments/{id}?lang=en")))
+        .header("cookie", format!("zj_enterprise={cookie}"))
+        .send()
+        .await
+        .unwrap();
+    let english = english.text().await.unwrap();
+    assert!(
+        english.contains("People lists") && english.contains("Save draft") && english.contains(">draft<"),
+        "{english}"
     );
 
     // A person with their certificate on the people list of item 09.
