@@ -4,12 +4,13 @@
 //! API's `assessment.state_forbids` and the page says why it is not editable; the reviewer
 //! returns an item with an opinion, which the page shows; the enterprise rectifies and submits
 //! again. Another enterprise's record is the API's not-found. Over plain HTTP: people lists
-//! with their certificates, a named attachment, a refused period and deleting a draft.
+//! with their certificates, a named attachment, a refused period and deleting a draft; a record
+//! back for rectification (what is missing: rectification material) rectified and submitted.
 
 use serde_json::{json, Value};
 
 use super::{session, sign_in, two_enterprises, A, B};
-use crate::assessments::fill_scored;
+use crate::assessments::{fill_scored, finish, review_all};
 use crate::both_engines;
 use crate::console::{artefact, browser, client};
 use crate::files::pdf;
@@ -17,7 +18,8 @@ use crate::harness::{Engine, TestApp};
 
 both_engines!(
     an_enterprise_fills_submits_and_rectifies_a_self_assessment,
-    an_enterprise_lists_people_attaches_slots_and_deletes_a_draft
+    an_enterprise_lists_people_attaches_slots_and_deletes_a_draft,
+    a_record_back_for_rectification_takes_material_and_notes
 );
 
 /// The API token of an enterprise.
@@ -368,4 +370,81 @@ async fn an_enterprise_lists_people_attaches_slots_and_deletes_a_draft(engine: E
     assert!(body.contains("已删除") && body.contains(r#"id="no-records""#), "{body}");
     let listed = app.get("/api/v1/assessments", Some(&a)).await;
     assert_eq!(listed.body, json!([]), "deleted through the API's own act");
+}
+
+async fn a_record_back_for_rectification_takes_material_and_notes(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let (_, password, _, _) = two_enterprises(&app).await;
+    let a = token(&app, A, &password).await;
+    let lixia = app.staff_token("lixia1", "district", Some("370102")).await;
+    let created = app
+        .post(
+            "/api/v1/assessments",
+            json!({"kind": "general_conditions", "period": "2026"}),
+            Some(&a),
+        )
+        .await;
+    created.expect(201);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let filled = fill_scored(&app, &a, &created.body, |max| max).await;
+    app.post(
+        &format!("/api/v1/assessments/{id}/submit"),
+        json!({"opinion": "已自评"}),
+        Some(&a),
+    )
+    .await
+    .expect(200);
+    // Items 1–4 lose every point: 60 % is basically qualified, back for rectification.
+    let zero = |number: &str| ["1", "2", "3", "4"].contains(&number).then_some(0.0);
+    review_all(&app, &lixia, &filled, zero).await;
+    assert_eq!(finish(&app, &lixia, &id).await["return_reason"], "rectification");
+
+    let (cookie, csrf) = session(&app, A, &password).await;
+    let page = client()
+        .get(app.url(&format!("/enterprise/assessments/{id}")))
+        .header("cookie", format!("zj_enterprise={cookie}"))
+        .send()
+        .await
+        .unwrap();
+    let page = page.text().await.unwrap();
+    assert!(page.contains("考核结果需整改"), "the page says why it came back");
+    assert!(page.contains(r#"id="file-1-r""#) && page.contains(r#"name="rectification:1""#));
+    let submit = format!("/enterprise/assessments/{id}/submit");
+    let (status, body) = post(&app, &cookie, &submit, &[("csrf", &csrf), ("opinion", "已整改")]).await;
+    assert_eq!(status, 422);
+    assert!(
+        body.contains("assessment.incomplete") && body.contains("items.4: 缺少整改材料"),
+        "what is missing, item by item: {body}"
+    );
+
+    for number in ["1", "2", "3", "4"] {
+        let path = format!("/enterprise/uploads/assessments/{id}/items/{number}/documents");
+        let (status, body) = upload(&app, &cookie, &csrf, &path, &[("role", "rectification")]).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let items = format!("/enterprise/assessments/{id}/items");
+    let (status, body) = post(
+        &app,
+        &cookie,
+        &items,
+        &[("csrf", &csrf), ("rectification:1", "制度已重新发布")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = post(&app, &cookie, &submit, &[("csrf", &csrf), ("opinion", "已整改")]).await;
+    assert_eq!(status, 200, "{body}");
+    let view = app.get(&format!("/api/v1/assessments/{id}"), Some(&a)).await;
+    assert_eq!(
+        (view.body["state"].as_str(), view.body["round"].as_i64()),
+        (Some("submitted"), Some(2))
+    );
+    let first = item(&view.body, "1");
+    assert_eq!(first["rectification_note"], "制度已重新发布");
+    let roles: Vec<&str> = first["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["role"].as_str().unwrap())
+        .collect();
+    assert!(roles.contains(&"rectification"), "{roles:?}");
 }
