@@ -193,20 +193,14 @@ async fn read(
     Ok((view, last))
 }
 
-fn record_page(console: &Console, view: AssessmentView, last: Option<AssessmentView>, typed: &Typed) -> RecordPage {
-    let (a, rt) = (AssessmentTexts::of(console.lang), ReviewTexts::of(console.lang));
-    let record = &view.record;
-    let path = format!("{LIST}/{}", record.id);
-    // What was typed is shown again only where it can still be saved.
-    let none = Typed::new();
-    let locked = rules::transition(record.state(), Event::Edit)
-        .err()
-        .map(|e| Notice::refused(&not_allowed(e), console.lang));
-    let reason = match record.return_reason.as_deref() {
-        Some("rectification") => a.return_rectification,
-        _ => a.return_rejected,
-    };
-    let returned = (record.state == rules::State::Returned).then_some(reason);
+/// The items grouped as the template has them, each with its last round's review if given.
+fn grouped(
+    a: &'static AssessmentTexts,
+    rt: &'static ReviewTexts,
+    items: Vec<ItemView>,
+    last: Option<AssessmentView>,
+    typed: &Typed,
+) -> Vec<Group> {
     let mut groups = [
         (ItemKind::Scored, a.scored_group),
         (ItemKind::People, a.people_group),
@@ -222,14 +216,37 @@ fn record_page(console: &Console, view: AssessmentView, last: Option<AssessmentV
         )
     });
     let last_items = last.map(|l| l.items).unwrap_or_default();
-    for shown in view.items {
+    for shown in items {
         let before = last_items.iter().find(|l| l.template.number == shown.template.number);
         let kind = shown.template.kind;
-        let shown = item(a, rt, shown, before, if locked.is_some() { &none } else { typed });
+        let shown = item(a, rt, shown, before, typed);
         if let Some((_, group)) = groups.iter_mut().find(|(k, _)| *k == kind) {
             group.items.push(shown);
         }
     }
+    groups
+        .into_iter()
+        .map(|(_, g)| g)
+        .filter(|g| !g.items.is_empty())
+        .collect()
+}
+
+fn record_page(console: &Console, view: AssessmentView, last: Option<AssessmentView>, typed: &Typed) -> RecordPage {
+    let (a, rt) = (AssessmentTexts::of(console.lang), ReviewTexts::of(console.lang));
+    let record = &view.record;
+    let path = format!("{LIST}/{}", record.id);
+    // What was typed is shown again only where it can still be saved.
+    let none = Typed::new();
+    let locked = rules::transition(record.state(), Event::Edit)
+        .err()
+        .map(|e| Notice::refused(&not_allowed(e), console.lang));
+    let reason = match record.return_reason.as_deref() {
+        Some("rectification") => a.return_rectification,
+        _ => a.return_rejected,
+    };
+    let returned = (record.state == rules::State::Returned).then_some(reason);
+    let typed = if locked.is_some() { &none } else { typed };
+    let groups = grouped(a, rt, view.items, last, typed);
     let rounds = view
         .rounds
         .iter()
@@ -259,11 +276,7 @@ fn record_page(console: &Console, view: AssessmentView, last: Option<AssessmentV
         rectifying: record.return_reason.as_deref() == Some("rectification") && locked.is_none(),
         locked,
         returned,
-        groups: groups
-            .into_iter()
-            .map(|(_, g)| g)
-            .filter(|g| !g.items.is_empty())
-            .collect(),
+        groups,
         rounds,
         opinion: typed.get("opinion").cloned().unwrap_or_default(),
     }
