@@ -102,14 +102,26 @@ async fn save_items(
     Path(id): Path<AssessmentId>,
     Json(body): Json<SaveItemsBody>,
 ) -> ApiResult<Json<AssessmentView>> {
-    let (row, template) = editable(&state, &caller, &id).await?;
+    Ok(Json(save(&state, &caller, &act, &id, &body).await?))
+}
+
+/// Saves self-scores and notes, in `act`: the API's `PUT /assessments/{id}/items` and the
+/// enterprise portal's draft form.
+pub async fn save(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &AssessmentId,
+    body: &SaveItemsBody,
+) -> ApiResult<AssessmentView> {
+    let (row, template) = editable(state, caller, id).await?;
     act.set_target(format!("assessment:{id}"));
     let mut invalid = Invalid::default();
     for (i, fill) in body.items.iter().enumerate() {
         check_fill(&mut invalid, &template, i, fill);
     }
     invalid.finish()?;
-    let mut tx = begin_edit(&act, &row, state.clock.now_ms()).await?;
+    let mut tx = begin_edit(act, &row, state.clock.now_ms()).await?;
     for fill in &body.items {
         store::save_item(
             &mut *tx,
@@ -121,9 +133,9 @@ async fn save_items(
         )
         .await?;
     }
-    let view = reread(&mut tx, &caller, &id).await?;
+    let view = reread(&mut tx, caller, id).await?;
     act.commit(tx, format!("assessment:{id}")).await?;
-    Ok(Json(view))
+    Ok(view)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema, Default)]
@@ -182,8 +194,22 @@ async fn attach_document(
     Path((id, number)): Path<(AssessmentId, String)>,
     Json(body): Json<AttachBody>,
 ) -> ApiResult<(StatusCode, Json<AssessmentView>)> {
-    let (row, template) = editable(&state, &caller, &id).await?;
-    let item = item_of(&template, &number)?;
+    let view = attach(&state, &caller, &act, &id, &number, &body).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Attaches a document to item `number`, in `act`: the API's `POST .../documents` and the
+/// enterprise portal's uploads.
+pub async fn attach(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &AssessmentId,
+    number: &str,
+    body: &AttachBody,
+) -> ApiResult<AssessmentView> {
+    let (row, template) = editable(state, caller, id).await?;
+    let item = item_of(&template, number)?;
     act.set_target(format!("assessment:{id}"));
     let slot = body.slot.as_deref().map(str::trim).unwrap_or("");
     let mut invalid = Invalid::default();
@@ -210,15 +236,15 @@ async fn attach_document(
     }
     invalid.finish()?;
     let fresh = body.role == DocumentRole::Rectification;
-    own_scan(&state, &caller, &row, &body.document_id, "document_id", fresh).await?;
+    own_scan(state, caller, &row, &body.document_id, "document_id", fresh).await?;
     let now = state.clock.now_ms();
-    let mut tx = begin_edit(&act, &row, now).await?;
+    let mut tx = begin_edit(act, &row, now).await?;
     let role = match body.role {
         DocumentRole::Evidence => "evidence",
         DocumentRole::Rectification => "rectification",
     };
     let link = store::Link {
-        number: &number,
+        number,
         document: &body.document_id,
         role,
         slot,
@@ -230,9 +256,9 @@ async fn attach_document(
             "This document is already attached to the item",
         ));
     }
-    let view = reread(&mut tx, &caller, &id).await?;
+    let view = reread(&mut tx, caller, id).await?;
     act.commit(tx, format!("assessment:{id}")).await?;
-    Ok((StatusCode::CREATED, Json(view)))
+    Ok(view)
 }
 
 /// Removes a document from an item of the editable round. Documents an earlier, submitted
@@ -246,14 +272,28 @@ async fn detach_document(
     act: Act,
     Path((id, number, document_id)): Path<(AssessmentId, String, DocumentId)>,
 ) -> ApiResult<StatusCode> {
-    let (row, _) = editable(&state, &caller, &id).await?;
+    detach(&state, &caller, &act, &id, &number, &document_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes a document from item `number`, in `act`: the API's `DELETE .../documents/{id}` and
+/// the enterprise portal's remove button.
+pub async fn detach(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &AssessmentId,
+    number: &str,
+    document_id: &DocumentId,
+) -> ApiResult<()> {
+    let (row, _) = editable(state, caller, id).await?;
     act.set_target(format!("assessment:{id}"));
-    let mut tx = begin_edit(&act, &row, state.clock.now_ms()).await?;
-    if !store::unlink_document(&mut tx, &row, &number, &document_id).await? {
+    let mut tx = begin_edit(act, &row, state.clock.now_ms()).await?;
+    if !store::unlink_document(&mut tx, &row, number, document_id).await? {
         return Err(ApiError::not_found("该考核项的附件", "Attachment of this item"));
     }
     act.commit(tx, format!("assessment:{id}")).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -291,8 +331,22 @@ async fn add_person(
     Path((id, number)): Path<(AssessmentId, String)>,
     Json(body): Json<PersonBody>,
 ) -> ApiResult<(StatusCode, Json<AssessmentView>)> {
-    let (row, template) = editable(&state, &caller, &id).await?;
-    let item = item_of(&template, &number)?;
+    let view = add(&state, &caller, &act, &id, &number, &body).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Adds a person to the people list of item `number`, in `act`: the API's `POST .../people`
+/// and the enterprise portal's people form.
+pub async fn add(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &AssessmentId,
+    number: &str,
+    body: &PersonBody,
+) -> ApiResult<AssessmentView> {
+    let (row, template) = editable(state, caller, id).await?;
+    let item = item_of(&template, number)?;
     act.set_target(format!("assessment:{id}"));
     if item.kind != ItemKind::People || !item.slots.iter().any(|s| s == body.role.as_str()) {
         let mut invalid = Invalid::default();
@@ -304,7 +358,7 @@ async fn add_person(
         );
         invalid.finish()?;
     }
-    own_scan(&state, &caller, &row, &body.scan_document_id, "scan_document_id", false).await?;
+    own_scan(state, caller, &row, &body.scan_document_id, "scan_document_id", false).await?;
     let sealed = state.keys.seal(
         &format!("assessment:{}:id_number", row.id),
         body.id_number.as_str().as_bytes(),
@@ -314,7 +368,7 @@ async fn add_person(
         .seal(&format!("assessment:{}:name", row.id), body.name.as_str().as_bytes());
     let valid_until = body.certificate_valid_until.map(|d| d.to_string());
     let person = store::NewPerson {
-        number: &number,
+        number,
         role: body.role.as_str(),
         name_sealed: &name_sealed,
         name_masked: &crate::platform::types::mask_name(body.name.as_str()),
@@ -327,11 +381,11 @@ async fn add_person(
         scan_document_id: &body.scan_document_id,
     };
     let now = state.clock.now_ms();
-    let mut tx = begin_edit(&act, &row, now).await?;
+    let mut tx = begin_edit(act, &row, now).await?;
     store::add_person(&mut tx, &row, &person, now).await?;
-    let view = reread(&mut tx, &caller, &id).await?;
+    let view = reread(&mut tx, caller, id).await?;
     act.commit(tx, format!("assessment:{id}")).await?;
-    Ok((StatusCode::CREATED, Json(view)))
+    Ok(view)
 }
 
 /// Removes a person from a people list of the editable round.
@@ -344,12 +398,26 @@ async fn remove_person(
     act: Act,
     Path((id, number, person_id)): Path<(AssessmentId, String, String)>,
 ) -> ApiResult<StatusCode> {
-    let (row, _) = editable(&state, &caller, &id).await?;
+    remove(&state, &caller, &act, &id, &number, &person_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes a person from the people list of item `number`, in `act`: the API's
+/// `DELETE .../people/{id}` and the enterprise portal's remove button.
+pub async fn remove(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &AssessmentId,
+    number: &str,
+    person_id: &str,
+) -> ApiResult<()> {
+    let (row, _) = editable(state, caller, id).await?;
     act.set_target(format!("assessment:{id}"));
-    let mut tx = begin_edit(&act, &row, state.clock.now_ms()).await?;
-    if !store::remove_person(&mut tx, &row, &number, &person_id).await? {
+    let mut tx = begin_edit(act, &row, state.clock.now_ms()).await?;
+    if !store::remove_person(&mut tx, &row, number, person_id).await? {
         return Err(ApiError::not_found("人员", "Person"));
     }
     act.commit(tx, format!("assessment:{id}")).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }

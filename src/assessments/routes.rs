@@ -205,6 +205,17 @@ async fn create_assessment(
     act: Act,
     Json(body): Json<NewAssessmentBody>,
 ) -> ApiResult<(StatusCode, Json<AssessmentView>)> {
+    Ok((StatusCode::CREATED, Json(create(&state, &caller, &act, &body).await?)))
+}
+
+/// Starts a self-assessment, in `act`: the API's `POST /assessments` and the enterprise
+/// portal's form.
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    body: &NewAssessmentBody,
+) -> ApiResult<AssessmentView> {
     caller.require(&[Role::Enterprise])?;
     let enterprise = caller.enterprise_id().ok_or_else(ApiError::forbidden_role)?;
     let mut invalid = Invalid::default();
@@ -239,9 +250,9 @@ async fn create_assessment(
                 format!("You already have this assessment for {}; edit that one", body.period),
             )
         })?;
-    let view = reread(&mut tx, &caller, &id).await?;
+    let view = reread(&mut tx, caller, &id).await?;
     act.commit(tx, format!("assessment:{id}")).await?;
-    Ok((StatusCode::CREATED, Json(view)))
+    Ok(view)
 }
 
 #[derive(Deserialize, IntoParams, Clone)]
@@ -358,8 +369,15 @@ async fn delete_assessment(
     act: Act,
     Path(id): Path<AssessmentId>,
 ) -> ApiResult<StatusCode> {
+    delete(&state, &caller, &act, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a draft or returned self-assessment, in `act`: the API's `DELETE /assessments/{id}`
+/// and the enterprise portal's delete button.
+pub async fn delete(state: &AppState, caller: &Caller, act: &Act, id: &AssessmentId) -> ApiResult<()> {
     caller.require(&[Role::Enterprise])?;
-    let row = visible(&state.db, &caller, &id).await?;
+    let row = visible(&state.db, caller, id).await?;
     act.set_target(format!("assessment:{id}"));
     rules::transition(row.state(), Event::Delete).map_err(not_allowed)?;
     let mut tx = act.begin().await?;
@@ -367,5 +385,5 @@ async fn delete_assessment(
         return Err(changed_meanwhile());
     }
     act.commit(tx, format!("assessment:{id}")).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }

@@ -102,15 +102,27 @@ async fn submit_assessment(
     Path(id): Path<AssessmentId>,
     Json(body): Json<SubmitBody>,
 ) -> ApiResult<Json<AssessmentView>> {
+    Ok(Json(submit(&state, &caller, &act, &id, &body).await?))
+}
+
+/// Submits the self-assessment, in `act`: the API's `POST /assessments/{id}/submit` and the
+/// enterprise portal's submit form.
+pub async fn submit(
+    state: &AppState,
+    caller: &Caller,
+    act: &Act,
+    id: &AssessmentId,
+    body: &SubmitBody,
+) -> ApiResult<AssessmentView> {
     caller.require(&[Role::Enterprise])?;
-    let row = visible(&state.db, &caller, &id).await?;
+    let row = visible(&state.db, caller, id).await?;
     act.set_target(format!("assessment:{id}"));
     rules::transition(row.state(), Event::Submit).map_err(not_allowed)?;
     let template = template_of(&mut *state.db.acquire().await?, &row).await?;
     let now = state.clock.now_ms();
     // The checks and the submission happen while the record is held, so that no edit slips
     // between them.
-    let mut tx = begin_edit(&act, &row, now).await?;
+    let mut tx = begin_edit(act, &row, now).await?;
     let gaps = gaps(&mut tx, &row, &template).await?;
     if !gaps.is_empty() {
         let numbers: Vec<&str> = gaps.iter().map(|(n, _)| n.as_str()).collect();
@@ -133,7 +145,7 @@ async fn submit_assessment(
     if !store::submit(&mut tx, &row, body.opinion.as_str(), &caller.account_id, now).await? {
         return Err(changed_meanwhile());
     }
-    let view = reread(&mut tx, &caller, &id).await?;
+    let view = reread(&mut tx, caller, id).await?;
     act.commit(tx, format!("assessment:{id}")).await?;
-    Ok(Json(view))
+    Ok(view)
 }

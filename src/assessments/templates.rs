@@ -132,13 +132,19 @@ fn kind_of(raw: &str) -> ApiResult<TemplateKind> {
 #[utoipa::path(get, path = "/assessments/templates", tag = "assessments", security(("bearer" = [])),
     responses((status = 200, body = Vec<Template>), (status = 403, body = Problem)))]
 async fn current_templates(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Template>>> {
+    Ok(Json(current_all(&state, &caller).await?))
+}
+
+/// The current version of every template: the API's `GET /assessments/templates` and the
+/// enterprise portal's choice of template.
+pub async fn current_all(state: &AppState, caller: &Caller) -> ApiResult<Vec<Template>> {
     caller.require(READERS)?;
     let mut conn = state.db.acquire().await?;
     let mut all = Vec::new();
     for kind in TemplateKind::ALL {
         all.extend(current(&mut conn, kind).await?);
     }
-    Ok(Json(all))
+    Ok(all)
 }
 
 /// Every published version of one template, newest first (items omitted).

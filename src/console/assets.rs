@@ -28,7 +28,7 @@ pub const CSS: Asset = Asset {
     name: "zhujian-console.css",
     content_type: "text/css; charset=utf-8",
     bytes: include_bytes!("../../assets/console/zhujian-console.css"),
-    sha256: "ef0baa1826114a2f57ae13e31f73ea9681735054b55a3e30a401f937007959a6",
+    sha256: "9a3d3a52acba275c7908548ff1343b39c6ea6ca0417f8849c049fbf8972e50b7",
 };
 
 /// The enterprise portal's script: upload progress bars, the browser's position.

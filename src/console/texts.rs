@@ -85,6 +85,8 @@ pub struct Texts {
     pub enterprise_daily: &'static super::enterprise::daily_texts::DailyTexts,
     /// The enterprise portal's certificate services and exams pages.
     pub enterprise_exams: &'static super::enterprise::exams_texts::ExamPortalTexts,
+    /// The enterprise portal's self-assessment pages.
+    pub enterprise_assessments: &'static super::enterprise::assessments::texts::AssessmentTexts,
 }
 
 pub const ZH: Texts = Texts {
@@ -92,6 +94,7 @@ pub const ZH: Texts = Texts {
     enterprise: &super::enterprise::texts::ZH,
     enterprise_daily: &super::enterprise::daily_texts::ZH,
     enterprise_exams: &super::enterprise::exams_texts::ZH,
+    enterprise_assessments: &super::enterprise::assessments::texts::ZH,
     html_lang: "zh-CN",
     app_name: "住建监管工作台",
     skip: "跳到正文",
@@ -166,6 +169,7 @@ pub const EN: Texts = Texts {
     enterprise: &super::enterprise::texts::EN,
     enterprise_daily: &super::enterprise::daily_texts::EN,
     enterprise_exams: &super::enterprise::exams_texts::EN,
+    enterprise_assessments: &super::enterprise::assessments::texts::EN,
     html_lang: "en",
     app_name: "zhujian staff console",
     skip: "Skip to content",

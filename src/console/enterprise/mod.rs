@@ -6,6 +6,7 @@
 //! and action calls the functions the API's enterprise endpoints call, with the session's
 //! `Caller`, and shows a refusal with the API's code and message.
 
+pub mod assessments;
 mod auth;
 mod daily;
 pub mod daily_texts;
@@ -59,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .merge(uploads)
         .merge(daily_routes())
         .merge(services_routes())
+        .merge(assessments::assessment_routes())
 }
 
 /// Daily assessment and notifications (journeys 6 and 8).

@@ -6,6 +6,7 @@
 //! portal's separation from the staff console, its form tokens and the reset.
 
 mod access;
+mod assessments;
 mod daily;
 mod employment;
 mod profile;
