@@ -28,7 +28,7 @@ pub const CSS: Asset = Asset {
     name: "zhujian-console.css",
     content_type: "text/css; charset=utf-8",
     bytes: include_bytes!("../../assets/console/zhujian-console.css"),
-    sha256: "f3bc1b77aa434f209b6b92bff0c8e1e9b6b069c04bd9ecaf7339354a0b2e1d68",
+    sha256: "9646aa25ff2f410550cf0fee157eef531a877fb78a6e8c7076a3045833c0a702",
 };
 
 /// The enterprise portal's script: upload progress bars, the browser's position.

@@ -83,12 +83,15 @@ pub struct Texts {
     pub enterprise: &'static super::enterprise::texts::EnterpriseTexts,
     /// The enterprise portal's daily assessment and notifications pages.
     pub enterprise_daily: &'static super::enterprise::daily_texts::DailyTexts,
+    /// The enterprise portal's verification pages.
+    pub enterprise_verification: &'static super::enterprise::verification::texts::VerificationTexts,
 }
 
 pub const ZH: Texts = Texts {
     review: &super::review::texts::ZH,
     enterprise: &super::enterprise::texts::ZH,
     enterprise_daily: &super::enterprise::daily_texts::ZH,
+    enterprise_verification: &super::enterprise::verification::texts::ZH,
     html_lang: "zh-CN",
     app_name: "住建监管工作台",
     skip: "跳到正文",
@@ -162,6 +165,7 @@ pub const EN: Texts = Texts {
     review: &super::review::texts::EN,
     enterprise: &super::enterprise::texts::EN,
     enterprise_daily: &super::enterprise::daily_texts::EN,
+    enterprise_verification: &super::enterprise::verification::texts::EN,
     html_lang: "en",
     app_name: "zhujian staff console",
     skip: "Skip to content",

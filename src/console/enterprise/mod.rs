@@ -14,6 +14,7 @@ pub(crate) mod notifications;
 mod profile;
 pub mod texts;
 mod uploads;
+pub(crate) mod verification;
 
 use axum::{
     extract::DefaultBodyLimit,
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/enterprise/employment/relations/{id}/end", post(employment::end))
         .merge(uploads)
         .merge(daily_routes())
+        .merge(verification::verification_routes())
 }
 
 /// Daily assessment and notifications (journeys 6 and 8).
