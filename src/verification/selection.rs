@@ -353,7 +353,15 @@ pub async fn replace(
     id: &VerificationTaskId,
     body: &SelectionBody,
 ) -> ApiResult<TaskView> {
-    let task = task_for(state, caller, &act, id, &[Role::Enterprise], TaskEvent::SubmitReplacement).await?;
+    let task = task_for(
+        state,
+        caller,
+        &act,
+        id,
+        &[Role::Enterprise],
+        TaskEvent::SubmitReplacement,
+    )
+    .await?;
     let current = store::selection(&state.db, &task.id, task.round).await?;
     let selected: Vec<Selected> = current
         .iter()

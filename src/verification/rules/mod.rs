@@ -131,7 +131,10 @@ pub fn check_selection(
     has_safety_licence: bool,
     required: Required,
 ) -> Result<(), SelectionRule> {
-    match selection_violations(selected, has_safety_licence, required).into_iter().next() {
+    match selection_violations(selected, has_safety_licence, required)
+        .into_iter()
+        .next()
+    {
         Some(rule) => Err(rule),
         None => Ok(()),
     }

@@ -130,4 +130,3 @@ pub async fn appeal(
     };
     show(&state, &console, &id, shown).await
 }
-

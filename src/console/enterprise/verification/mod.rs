@@ -232,7 +232,14 @@ async fn read(state: &AppState, console: &Console, id: &str, shown: Shown, path:
         reviews: task
             .reviews
             .iter()
-            .map(|r| (china_time(r.at), w.subject(&r.subject).to_owned(), r.decision.clone(), r.opinion.clone()))
+            .map(|r| {
+                (
+                    china_time(r.at),
+                    w.subject(&r.subject).to_owned(),
+                    r.decision.clone(),
+                    r.opinion.clone(),
+                )
+            })
             .collect(),
         frame,
         w,

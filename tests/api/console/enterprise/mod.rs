@@ -9,6 +9,7 @@ mod access;
 mod daily;
 mod employment;
 mod profile;
+mod verification;
 
 use super::{client, cookie_value, Browser};
 use crate::harness::TestApp;
