@@ -28,7 +28,7 @@ pub const CSS: Asset = Asset {
     name: "zhujian-console.css",
     content_type: "text/css; charset=utf-8",
     bytes: include_bytes!("../../assets/console/zhujian-console.css"),
-    sha256: "9646aa25ff2f410550cf0fee157eef531a877fb78a6e8c7076a3045833c0a702",
+    sha256: "72af2c47dddeb60c4f8bfb7af269512b96abe26ad232a676bc10983967d40d8d",
 };
 
 /// The enterprise portal's script: upload progress bars, the browser's position.

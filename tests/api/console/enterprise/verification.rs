@@ -80,6 +80,9 @@ async fn an_enterprise_checks_submits_and_follows_its_selection(engine: Engine) 
         .text("#rules-broken")
         .await
         .contains("技术负责人必须选为打卡人员"));
+    browser
+        .screenshot(&artefact("enterprise-verification-check", engine))
+        .await;
     assert_eq!(
         browser
             .run(&format!("return document.querySelector('#pick-{}').checked", s.titled))
@@ -134,9 +137,6 @@ async fn an_enterprise_checks_submits_and_follows_its_selection(engine: Engine) 
     browser.click(&format!("#pick-{}", s.titled)).await;
     browser.submit("#check-selection").await;
     assert_eq!(browser.text("#rules-met").await, "所选人员符合全部要求，可以提交。");
-    browser
-        .screenshot(&artefact("enterprise-verification-check", engine))
-        .await;
     browser.submit("#submit-selection").await;
     assert_eq!(
         browser.text("#notice-message").await,
