@@ -4,7 +4,7 @@
 //! submits, reads the rejection's opinion, submits again and follows the progress once
 //! approved. Over plain HTTP: another enterprise reaches nothing of the task (the API's
 //! not-found), a form without its token is refused, and a rectification notice is answered
-//! with the report and its PDF (refused first without the PDF, with the API's code and field
+//! with the report and its PDF, and a refused check-in appealed (refused first without the PDF, with the API's code and field
 //! message).
 
 use serde_json::json;
@@ -15,12 +15,14 @@ use crate::console::{artefact, browser, client};
 use crate::files::pdf;
 use crate::harness::{Engine, TestApp};
 use crate::verification::deadlines::enterprise_token_now;
-use crate::verification::{approved, review, select, set_site, setup, Setup};
+use crate::verification::review::at;
+use crate::verification::{approved, check_in, review, select, set_site, setup, Setup};
 
 both_engines!(
     an_enterprise_checks_submits_and_follows_its_selection,
     another_enterprise_reaches_nothing_of_the_task,
-    a_rectification_notice_is_answered_with_the_report
+    a_rectification_notice_is_answered_with_the_report,
+    a_refused_check_in_is_appealed
 );
 
 /// The task's state as the API tells enterprise A.
@@ -312,5 +314,44 @@ async fn a_rectification_notice_is_answered_with_the_report(engine: Engine) {
     assert!(
         body.contains(&format!(r#"data-report="{document}""#)),
         "the report's PDF linked"
+    );
+}
+
+async fn a_refused_check_in_is_appealed(engine: Engine) {
+    let s = approved(engine).await;
+    let app = &s.app;
+    let q = crate::people::person(app, "openid-q").await;
+    check_in(&s, at(&q, "person-b.jpg", 1000.0))
+        .await
+        .expect_problem(422, "check_in.outside");
+    let attempts = app
+        .get(&format!("/api/v1/verification/tasks/{}/check-ins", s.task), Some(&s.a))
+        .await;
+    let attempt = attempts.body[0]["id"].as_str().unwrap().to_owned();
+
+    let (cookie, csrf) = session(app, A, &s.passwords.0).await;
+    let path = format!("/enterprise/verification/{}", s.task);
+    let (_, body) = portal(app, &cookie, &path, None).await;
+    assert!(
+        body.contains(&format!(r#"data-appeal="{attempt}""#)) && body.contains("check_in.outside"),
+        "the refusal listed with its code, to appeal: {body}"
+    );
+    let note = "当日 GPS 信号受高层建筑遮挡，人员确在现场";
+    let form = [("csrf", csrf.as_str()), ("attempt", attempt.as_str()), ("note", note)];
+    let (status, body) = portal(app, &cookie, &format!("{path}/appeals"), Some(&form)).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("已提交申诉") && body.contains(note), "{body}");
+    assert!(!body.contains(&format!(r#"data-appeal="{attempt}""#)), "appealed once");
+    let lodged = app
+        .get(&format!("/api/v1/verification/tasks/{}/check-ins", s.task), Some(&s.a))
+        .await;
+    assert_eq!(lodged.body[0]["awaiting"], "appeal_decision", "the API's appeal");
+
+    // Once only: the API's refusal on the page.
+    let (status, body) = portal(app, &cookie, &format!("{path}/appeals"), Some(&form)).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body.contains(r#"<code id="notice-code">check_in.already_appealed</code>"#),
+        "{body}"
     );
 }
