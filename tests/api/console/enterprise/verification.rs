@@ -145,7 +145,10 @@ async fn an_enterprise_checks_submits_and_follows_its_selection(engine: Engine) 
         "已提交打卡人员，等待主管部门审核。"
     );
     assert_eq!(state_of(&s).await, "selection_submitted");
-    assert!(browser.find("#selection-fixed").await.len() > 0);
+    assert_eq!(
+        browser.text("#selection-fixed").await,
+        "打卡人员已提交，当前状态下不能修改。"
+    );
 
     // Rejected with an opinion: read, and submitted again as it stood.
     review(&s, &s.lixia, "reject").await.expect(200);
