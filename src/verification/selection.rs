@@ -222,7 +222,7 @@ fn requirements_missing(task: &TaskRow) -> ApiError {
 /// What submitting `picks` as the task's selection would break, before it is submitted (the
 /// enterprise portal's live check): the same caller, state and rule checks as
 /// `POST /verification/tasks/{id}/selection` (or `/replacement`, during check-in), every rule
-/// broken listed. Empty: the submission would pass them.
+/// broken listed (a replacement's own rule first). Empty: the submission would pass them.
 pub async fn violations(
     state: &AppState,
     caller: &Caller,
@@ -236,7 +236,12 @@ pub async fn violations(
         _ => TaskEvent::SubmitSelection,
     };
     rules::transition(task.state(), event, task.kind(), task.round as u32).map_err(|e| not_allowed(e.state))?;
-    violations_of(state, &task, picks).await
+    let mut broken = Vec::new();
+    if event == TaskEvent::SubmitReplacement {
+        broken.extend(replacement_refusal(state, &task, picks).await?);
+    }
+    broken.extend(violations_of(state, &task, picks).await?);
+    Ok(broken)
 }
 
 /// Ends a selection write: commits the act with the task's view, or refuses.
@@ -329,6 +334,27 @@ fn replacement_error(rule: ReplacementRule, who: String) -> ApiError {
     }
 }
 
+/// Why `picks` cannot replace the current selection (keeping everyone still employed,
+/// dropping everyone who left), with the person concerned named; None when they can.
+async fn replacement_refusal(state: &AppState, task: &TaskRow, picks: &[EmploymentId]) -> ApiResult<Option<ApiError>> {
+    let current = store::selection(&state.db, &task.id, task.round).await?;
+    let selected: Vec<Selected> = current
+        .iter()
+        .map(|s| Selected {
+            employment_id: s.employment_id.clone(),
+            employed: s.employed == 1,
+        })
+        .collect();
+    let Err(rule) = rules::check_replacement(&selected, picks) else {
+        return Ok(None);
+    };
+    let who = match &rule {
+        ReplacementRule::DropsEmployed(e) | ReplacementRule::KeepsEnded(e) => label_of(state, task, e).await?,
+        ReplacementRule::NothingToReplace => String::new(),
+    };
+    Ok(Some(replacement_error(rule, who)))
+}
+
 /// During check-in, the enterprise replaces selected people whose employment has ended: the
 /// new selection keeps everyone still employed, must meet the selection rules again, and is
 /// reviewed like the first. Everyone else keeps checking in meanwhile.
@@ -362,24 +388,8 @@ pub async fn replace(
         TaskEvent::SubmitReplacement,
     )
     .await?;
-    let current = store::selection(&state.db, &task.id, task.round).await?;
-    let selected: Vec<Selected> = current
-        .iter()
-        .map(|s| Selected {
-            employment_id: s.employment_id.clone(),
-            employed: s.employed == 1,
-        })
-        .collect();
-    if let Err(rule) = rules::check_replacement(&selected, &body.employment_ids) {
-        let concerned = match &rule {
-            ReplacementRule::DropsEmployed(e) | ReplacementRule::KeepsEnded(e) => Some(e),
-            ReplacementRule::NothingToReplace => None,
-        };
-        let who = match concerned {
-            Some(e) => label_of(state, &task, e).await?,
-            None => String::new(),
-        };
-        return Err(replacement_error(rule, who));
+    if let Some(refusal) = replacement_refusal(state, &task, &body.employment_ids).await? {
+        return Err(refusal);
     }
     check_picks(state, &task, &body.employment_ids).await?;
     let mut tx = act.begin().await?;

@@ -4,7 +4,8 @@
 //! submits, reads the rejection's opinion, submits again and follows the progress once
 //! approved. Over plain HTTP: another enterprise reaches nothing of the task (the API's
 //! not-found), a form without its token is refused, and a rectification notice is answered
-//! with the report and its PDF, and a refused check-in appealed (refused first without the PDF, with the API's code and field
+//! with the report and its PDF, a refused check-in appealed, and a person who left during
+//! check-in to be replaced (checked and submitted as the API's replacement) (refused first without the PDF, with the API's code and field
 //! message).
 
 use serde_json::json;
@@ -22,7 +23,8 @@ both_engines!(
     an_enterprise_checks_submits_and_follows_its_selection,
     another_enterprise_reaches_nothing_of_the_task,
     a_rectification_notice_is_answered_with_the_report,
-    a_refused_check_in_is_appealed
+    a_refused_check_in_is_appealed,
+    someone_who_left_is_to_be_replaced
 );
 
 /// The task's state as the API tells enterprise A.
@@ -357,4 +359,60 @@ async fn a_refused_check_in_is_appealed(engine: Engine) {
         body.contains(r#"<code id="notice-code">check_in.already_appealed</code>"#),
         "{body}"
     );
+}
+
+async fn someone_who_left_is_to_be_replaced(engine: Engine) {
+    let s = approved(engine).await;
+    let app = &s.app;
+    app.post(
+        &format!("/api/v1/employment/relations/{}/end", s.titled),
+        json!({"reason": "离职"}),
+        Some(&s.a),
+    )
+    .await
+    .expect(200);
+    let (cookie, csrf) = session(app, A, &s.passwords.0).await;
+    let path = format!("/enterprise/verification/{}", s.task);
+    let (_, body) = portal(app, &cookie, &path, None).await;
+    assert!(
+        body.contains(r#"id="needs-replacement""#) && body.contains(r#"name="mode" value="replacement""#),
+        "{body}"
+    );
+    assert!(
+        !body.contains(&format!(r#"data-candidate="{}""#, s.titled)),
+        "no longer staff"
+    );
+
+    // The lead alone: the replacement's rules, checked first and then refused alike.
+    let lead = [
+        ("csrf", csrf.as_str()),
+        ("mode", "replacement"),
+        ("employment_ids", s.lead.as_str()),
+    ];
+    let (status, body) = portal(app, &cookie, &format!("{path}/check"), Some(&lead)).await;
+    assert_eq!(status, 200);
+    assert!(body.contains(r#"data-code="verification.too_few_in_total""#), "{body}");
+    let (status, body) = portal(app, &cookie, &format!("{path}/selection"), Some(&lead)).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains(r#"<code id="notice-code">verification.too_few_in_total</code>"#));
+    // Keeping the one who left: the API's replacement rule.
+    let both = [
+        ("csrf", csrf.as_str()),
+        ("mode", "replacement"),
+        ("employment_ids", s.lead.as_str()),
+        ("employment_ids", s.titled.as_str()),
+    ];
+    let (status, body) = portal(app, &cookie, &format!("{path}/selection"), Some(&both)).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains(r#"<code id="notice-code">verification.replacement_keeps_ended</code>"#));
+    let (_, body) = portal(app, &cookie, &format!("{path}/check"), Some(&both)).await;
+    assert!(
+        body.contains(r#"<li data-code="verification.replacement_keeps_ended">"#),
+        "the live check lists the replacement's rule too: {body}"
+    );
+    assert_eq!(state_of(&s).await, "checking_in");
+
+    // In English.
+    let (_, body) = portal(app, &cookie, &format!("{path}?lang=en"), None).await;
+    assert!(body.contains("Submit the replacement") && body.contains("Someone selected has left"));
 }
