@@ -130,3 +130,21 @@ pub async fn appeal(
     };
     show(&state, &console, &id, shown).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ticked_people_are_read_in_order_with_the_mode() {
+        let picks = picks_of(&Bytes::from_static(
+            b"csrf=t&employment_ids=e1&mode=replacement&employment_ids=e%202",
+        ));
+        assert_eq!(picks.ids, ["e1", "e 2"]);
+        assert!(picks.replacement);
+        let none = picks_of(&Bytes::from_static(b"csrf=t"));
+        assert!(none.ids.is_empty() && !none.replacement);
+        let body = body_of(&none).map(|b| b.employment_ids.len()).ok();
+        assert_eq!(body, Some(0), "nothing ticked: the API's rules say what is missing");
+    }
+}

@@ -259,7 +259,14 @@ async fn a_rectification_notice_is_answered_with_the_report(engine: Engine) {
     let body = json!({"enterprise_id": s.a_id, "qualification_id": qualification, "kind": "routine"});
     let routine = app.post("/api/v1/verification/tasks", body, Some(&s.lixia)).await;
     routine.expect(201);
-    s.task = routine.body["id"].as_str().unwrap().to_owned();
+    let first = std::mem::replace(&mut s.task, routine.body["id"].as_str().unwrap().to_owned());
+    // The list: the nearest start deadline first (the first task's 2027-01-01, the routine
+    // task's a month from today).
+    let (cookie, _) = session(app, A, &s.passwords.0).await;
+    let (_, list) = portal(app, &cookie, "/enterprise/verification", None).await;
+    let position = |task: &str| list.find(&format!(r#"data-task="{task}""#)).expect("listed");
+    let routine_first = routine.body["start_deadline"].as_str().unwrap() < "2027-01-01";
+    assert_eq!(position(&s.task) < position(&first), routine_first, "{list}");
     select(&s, &[&s.lead, &s.titled]).await.expect(200);
     review(&s, &s.lixia, "approve").await.expect(200);
     app.clock.advance_secs(33 * 24 * 3600);
