@@ -28,7 +28,7 @@ pub const CSS: Asset = Asset {
     name: "zhujian-console.css",
     content_type: "text/css; charset=utf-8",
     bytes: include_bytes!("../../assets/console/zhujian-console.css"),
-    sha256: "9a3d3a52acba275c7908548ff1343b39c6ea6ca0417f8849c049fbf8972e50b7",
+    sha256: "bd0cc858d95108483e7be89517c81261eb6f91d827838a5d8d54e04510ade342",
 };
 
 /// The enterprise portal's script: upload progress bars, the browser's position.

@@ -87,6 +87,8 @@ pub struct Texts {
     pub enterprise_exams: &'static super::enterprise::exams_texts::ExamPortalTexts,
     /// The enterprise portal's self-assessment pages.
     pub enterprise_assessments: &'static super::enterprise::assessments::texts::AssessmentTexts,
+    /// The enterprise portal's verification pages.
+    pub enterprise_verification: &'static super::enterprise::verification::texts::VerificationTexts,
 }
 
 pub const ZH: Texts = Texts {
@@ -95,6 +97,7 @@ pub const ZH: Texts = Texts {
     enterprise_daily: &super::enterprise::daily_texts::ZH,
     enterprise_exams: &super::enterprise::exams_texts::ZH,
     enterprise_assessments: &super::enterprise::assessments::texts::ZH,
+    enterprise_verification: &super::enterprise::verification::texts::ZH,
     html_lang: "zh-CN",
     app_name: "住建监管工作台",
     skip: "跳到正文",
@@ -170,6 +173,7 @@ pub const EN: Texts = Texts {
     enterprise_daily: &super::enterprise::daily_texts::EN,
     enterprise_exams: &super::enterprise::exams_texts::EN,
     enterprise_assessments: &super::enterprise::assessments::texts::EN,
+    enterprise_verification: &super::enterprise::verification::texts::EN,
     html_lang: "en",
     app_name: "zhujian staff console",
     skip: "Skip to content",

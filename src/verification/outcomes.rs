@@ -151,8 +151,19 @@ async fn submit_rectification(
     Path(id): Path<VerificationTaskId>,
     Json(body): Json<RectificationBody>,
 ) -> ApiResult<Json<RectificationView>> {
+    Ok(Json(rectify(&state, &caller, act, &id, &body).await?))
+}
+
+/// The enterprise's rectification report (also the enterprise portal's task page).
+pub async fn rectify(
+    state: &AppState,
+    caller: &Caller,
+    act: Act,
+    id: &VerificationTaskId,
+    body: &RectificationBody,
+) -> ApiResult<RectificationView> {
     caller.require(&[Role::Enterprise])?;
-    let task = visible(&state.db, &caller, &id).await?;
+    let task = visible(&state.db, caller, id).await?;
     act.set_target(format!("verification_task:{id}"));
     rules::transition(
         task.state(),
@@ -191,21 +202,21 @@ async fn submit_rectification(
         document_id: &body.document_id,
     };
     let mut tx = act.begin().await?;
-    if !store::start_next_round(&mut *tx, &id, &next, now).await? {
+    if !store::start_next_round(&mut *tx, id, &next, now).await? {
         return Err(ApiError::conflict(
             "verification.state",
             "核查任务状态已变化",
             "The task changed meanwhile",
         ));
     }
-    crate::documents::attach(&mut *tx, &body.document_id, "verification_rectification", &id).await?;
+    crate::documents::attach(&mut *tx, &body.document_id, "verification_rectification", id).await?;
     act.commit(tx, format!("verification_task:{id}")).await?;
-    Ok(Json(RectificationView {
-        task_id: id,
+    Ok(RectificationView {
+        task_id: id.clone(),
         state: TaskState::Open,
         round: task.round + 1,
         start_deadline,
-    }))
+    })
 }
 
 #[derive(Serialize, ToSchema, Clone)]

@@ -295,9 +295,20 @@ async fn appeal(
     Path(id): Path<CheckInAttemptId>,
     Json(body): Json<AppealBody>,
 ) -> ApiResult<Json<AttemptView>> {
+    Ok(Json(appeal_attempt(&state, &caller, act, &id, &body).await?))
+}
+
+/// The enterprise's appeal of a refused check-in (also the enterprise portal's task page).
+pub async fn appeal_attempt(
+    state: &AppState,
+    caller: &Caller,
+    act: Act,
+    id: &CheckInAttemptId,
+    body: &AppealBody,
+) -> ApiResult<AttemptView> {
     caller.require(&[Role::Enterprise])?;
-    let (task, attempt) = in_scope(&state, &caller, &id).await?;
-    act.set_target(target(&id));
+    let (task, attempt) = in_scope(state, caller, id).await?;
+    act.set_target(target(id));
     rules::check_appeal(AppealFacts {
         outcome: outcome_of(&attempt)?,
         reason: attempt.reason.as_deref(),
@@ -308,7 +319,7 @@ async fn appeal(
     })
     .map_err(appeal_refused)?;
     let decision = NewDecision {
-        attempt: &id,
+        attempt: id,
         kind: "appeal",
         decision: "lodged",
         text: body.note.as_str(),
@@ -320,11 +331,11 @@ async fn appeal(
         Err(e) if is_unique_violation(&e) => return Err(already_appealed()),
         recorded => recorded?,
     }
-    let attempt = store::attempt(&mut tx, &id)
+    let attempt = store::attempt(&mut tx, id)
         .await?
         .ok_or_else(|| ApiError::internal("the check-in vanished"))?;
-    act.commit(tx, target(&id)).await?;
-    Ok(Json(attempt))
+    act.commit(tx, target(id)).await?;
+    Ok(attempt)
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -71,7 +71,12 @@ async fn list_candidates(
     caller: Caller,
     Path(id): Path<VerificationTaskId>,
 ) -> ApiResult<Json<Vec<CandidateView>>> {
-    let task = visible(&state.db, &caller, &id).await?;
+    Ok(Json(candidates(&state, &caller, &id).await?))
+}
+
+/// The candidates of a task within the caller's scope (also the enterprise portal's task page).
+pub async fn candidates(state: &AppState, caller: &Caller, id: &VerificationTaskId) -> ApiResult<Vec<CandidateView>> {
+    let task = visible(&state.db, caller, id).await?;
     let mut out = Vec::new();
     for (c, person_id) in store::candidates(&state.db, &task.enterprise_id).await? {
         let identity = crate::people::identity_of(&state.db, &state.keys, &person_id).await?;
@@ -87,7 +92,7 @@ async fn list_candidates(
             technical_lead: c.technical_lead,
         });
     }
-    Ok(Json(out))
+    Ok(out)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -154,39 +159,89 @@ async fn not_employed(state: &AppState, task: &TaskRow, employment: &EmploymentI
     ))
 }
 
-/// Checks `picks` against the seed 004 selection rules with the enterprise's current staff.
+/// Checks `picks` against the seed 004 selection rules with the enterprise's current staff:
+/// the first rule broken is the refusal.
 async fn check_picks(state: &AppState, task: &TaskRow, picks: &[EmploymentId]) -> ApiResult<()> {
+    match violations_of(state, task, picks).await?.into_iter().next() {
+        Some(refusal) => Err(refusal),
+        None => Ok(()),
+    }
+}
+
+/// Every seed 004 selection rule `picks` break with the enterprise's current staff, each as
+/// the API's refusal of it; a pick who is not current staff is not qualified.
+async fn violations_of(state: &AppState, task: &TaskRow, picks: &[EmploymentId]) -> ApiResult<Vec<ApiError>> {
     let staff = store::candidates(&state.db, &task.enterprise_id).await?;
+    let mut broken = Vec::new();
     let mut chosen = Vec::new();
     for employment in picks {
         match staff.iter().find(|(c, _)| &c.employment_id == employment) {
             Some((candidate, _)) => chosen.push(candidate.clone()),
-            None => return Err(selection_error(state, task, SelectionRule::NotQualified(employment.clone())).await?),
+            None => broken.push(SelectionRule::NotQualified(employment.clone())),
         }
     }
-    let (registered, titled) = store::requirement(&state.db, &task.category, &task.grade)
-        .await?
-        .ok_or_else(|| {
-            ApiError::conflict(
-                "verification.requirements_missing",
-                format!(
-                    "尚未设置资质“{} {}”的人员要求，请联系市级主管部门",
-                    task.category, task.grade
-                ),
-                format!(
-                    "No staff requirements are set for {} {}; ask the city station",
-                    task.category, task.grade
-                ),
-            )
-        })?;
+    let requirement = store::requirement(&state.db, &task.category, &task.grade).await?;
+    let Some((registered, titled)) = requirement else {
+        // The picks are judged before the standard they are measured against.
+        if broken.is_empty() {
+            return Err(requirements_missing(task));
+        }
+        return named(state, task, broken).await;
+    };
     let required = Required {
         registered: u32::try_from(registered).unwrap_or(u32::MAX),
         titled: u32::try_from(titled).unwrap_or(u32::MAX),
     };
-    match rules::check_selection(&chosen, task.has_licence == 1, required) {
-        Ok(()) => Ok(()),
-        Err(rule) => Err(selection_error(state, task, rule).await?),
+    broken.extend(rules::selection_violations(&chosen, task.has_licence == 1, required));
+    named(state, task, broken).await
+}
+
+/// The rules broken as the API's refusals, with the people they concern named.
+async fn named(state: &AppState, task: &TaskRow, broken: Vec<SelectionRule>) -> ApiResult<Vec<ApiError>> {
+    let mut out = Vec::with_capacity(broken.len());
+    for rule in broken {
+        out.push(selection_error(state, task, rule).await?);
     }
+    Ok(out)
+}
+
+fn requirements_missing(task: &TaskRow) -> ApiError {
+    ApiError::conflict(
+        "verification.requirements_missing",
+        format!(
+            "尚未设置资质“{} {}”的人员要求，请联系市级主管部门",
+            task.category, task.grade
+        ),
+        format!(
+            "No staff requirements are set for {} {}; ask the city station",
+            task.category, task.grade
+        ),
+    )
+}
+
+/// What submitting `picks` as the task's selection would break, before it is submitted (the
+/// enterprise portal's live check): the same caller, state and rule checks as
+/// `POST /verification/tasks/{id}/selection` (or `/replacement`, during check-in), every rule
+/// broken listed (a replacement's own rule first). Empty: the submission would pass them.
+pub async fn violations(
+    state: &AppState,
+    caller: &Caller,
+    id: &VerificationTaskId,
+    picks: &[EmploymentId],
+) -> ApiResult<Vec<ApiError>> {
+    caller.require(&[Role::Enterprise])?;
+    let task = visible(&state.db, caller, id).await?;
+    let event = match task.state() {
+        TaskState::CheckingIn => TaskEvent::SubmitReplacement,
+        _ => TaskEvent::SubmitSelection,
+    };
+    rules::transition(task.state(), event, task.kind(), task.round as u32).map_err(|e| not_allowed(e.state))?;
+    let mut broken = Vec::new();
+    if event == TaskEvent::SubmitReplacement {
+        broken.extend(replacement_refusal(state, &task, picks).await?);
+    }
+    broken.extend(violations_of(state, &task, picks).await?);
+    Ok(broken)
 }
 
 /// Ends a selection write: commits the act with the task's view, or refuses.
@@ -241,19 +296,22 @@ async fn submit_selection(
     Path(id): Path<VerificationTaskId>,
     Json(body): Json<SelectionBody>,
 ) -> ApiResult<Json<TaskView>> {
-    let task = task_for(
-        &state,
-        &caller,
-        &act,
-        &id,
-        &[Role::Enterprise],
-        TaskEvent::SubmitSelection,
-    )
-    .await?;
-    check_picks(&state, &task, &body.employment_ids).await?;
+    Ok(Json(submit(&state, &caller, act, &id, &body).await?))
+}
+
+/// The enterprise's selection (also the enterprise portal's task page).
+pub async fn submit(
+    state: &AppState,
+    caller: &Caller,
+    act: Act,
+    id: &VerificationTaskId,
+    body: &SelectionBody,
+) -> ApiResult<TaskView> {
+    let task = task_for(state, caller, &act, id, &[Role::Enterprise], TaskEvent::SubmitSelection).await?;
+    check_picks(state, &task, &body.employment_ids).await?;
     let mut tx = act.begin().await?;
     let written = store::submit_selection(&mut tx, &task, &body.employment_ids, state.clock.now_ms()).await?;
-    Ok(Json(finish(&state, &caller, act, tx, &task, written).await?))
+    finish(state, caller, act, tx, &task, written).await
 }
 
 fn replacement_error(rule: ReplacementRule, who: String) -> ApiError {
@@ -276,6 +334,27 @@ fn replacement_error(rule: ReplacementRule, who: String) -> ApiError {
     }
 }
 
+/// Why `picks` cannot replace the current selection (keeping everyone still employed,
+/// dropping everyone who left), with the person concerned named; None when they can.
+async fn replacement_refusal(state: &AppState, task: &TaskRow, picks: &[EmploymentId]) -> ApiResult<Option<ApiError>> {
+    let current = store::selection(&state.db, &task.id, task.round).await?;
+    let selected: Vec<Selected> = current
+        .iter()
+        .map(|s| Selected {
+            employment_id: s.employment_id.clone(),
+            employed: s.employed == 1,
+        })
+        .collect();
+    let Err(rule) = rules::check_replacement(&selected, picks) else {
+        return Ok(None);
+    };
+    let who = match &rule {
+        ReplacementRule::DropsEmployed(e) | ReplacementRule::KeepsEnded(e) => label_of(state, task, e).await?,
+        ReplacementRule::NothingToReplace => String::new(),
+    };
+    Ok(Some(replacement_error(rule, who)))
+}
+
 /// During check-in, the enterprise replaces selected people whose employment has ended: the
 /// new selection keeps everyone still employed, must meet the selection rules again, and is
 /// reviewed like the first. Everyone else keeps checking in meanwhile.
@@ -289,38 +368,33 @@ async fn submit_replacement(
     Path(id): Path<VerificationTaskId>,
     Json(body): Json<SelectionBody>,
 ) -> ApiResult<Json<TaskView>> {
+    Ok(Json(replace(&state, &caller, act, &id, &body).await?))
+}
+
+/// The enterprise's replacement (also the enterprise portal's task page).
+pub async fn replace(
+    state: &AppState,
+    caller: &Caller,
+    act: Act,
+    id: &VerificationTaskId,
+    body: &SelectionBody,
+) -> ApiResult<TaskView> {
     let task = task_for(
-        &state,
-        &caller,
+        state,
+        caller,
         &act,
-        &id,
+        id,
         &[Role::Enterprise],
         TaskEvent::SubmitReplacement,
     )
     .await?;
-    let current = store::selection(&state.db, &task.id, task.round).await?;
-    let selected: Vec<Selected> = current
-        .iter()
-        .map(|s| Selected {
-            employment_id: s.employment_id.clone(),
-            employed: s.employed == 1,
-        })
-        .collect();
-    if let Err(rule) = rules::check_replacement(&selected, &body.employment_ids) {
-        let concerned = match &rule {
-            ReplacementRule::DropsEmployed(e) | ReplacementRule::KeepsEnded(e) => Some(e),
-            ReplacementRule::NothingToReplace => None,
-        };
-        let who = match concerned {
-            Some(e) => label_of(&state, &task, e).await?,
-            None => String::new(),
-        };
-        return Err(replacement_error(rule, who));
+    if let Some(refusal) = replacement_refusal(state, &task, &body.employment_ids).await? {
+        return Err(refusal);
     }
-    check_picks(&state, &task, &body.employment_ids).await?;
+    check_picks(state, &task, &body.employment_ids).await?;
     let mut tx = act.begin().await?;
     let written = store::propose_replacement(&mut tx, &task, &body.employment_ids, state.clock.now_ms()).await?;
-    Ok(Json(finish(&state, &caller, act, tx, &task, written).await?))
+    finish(state, caller, act, tx, &task, written).await
 }
 
 #[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,7 @@
-//! The enterprise portal (issue 18, journeys 1–3 and 6–8): enterprises sign in with their unified
-//! social credit code at `/enterprise/`, keep their profile and documents, and send and follow
-//! employment requests. It is the staff console's framework (`session::guard` with the
+//! The enterprise portal (issue 18, all eight journeys): enterprises sign in with their unified
+//! social credit code at `/enterprise/`, keep their profile and documents, follow employment,
+//! verification, self-assessments, daily assessment, certificate applications and exams, and
+//! read their notices. It is the staff console's framework (`session::guard` with the
 //! enterprise `Door`: its own cookies, admitting enterprise sessions only; `page::Frame`;
 //! templates extending `console/base.html`) and, like it, adds no business rule: every page
 //! and action calls the functions the API's enterprise endpoints call, with the session's
@@ -17,6 +18,7 @@ pub(crate) mod notifications;
 mod profile;
 pub mod texts;
 mod uploads;
+pub(crate) mod verification;
 
 use axum::{
     extract::DefaultBodyLimit,
@@ -61,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .merge(daily_routes())
         .merge(services_routes())
         .merge(assessments::assessment_routes())
+        .merge(verification::verification_routes())
 }
 
 /// Daily assessment and notifications (journeys 6 and 8).

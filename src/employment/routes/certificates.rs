@@ -59,7 +59,19 @@ pub(super) async fn add_certificate(
     Path(id): Path<EmploymentId>,
     Json(body): Json<NewCertificateBody>,
 ) -> ApiResult<(StatusCode, Json<CertificateView>)> {
-    let relation = own_active_relation(&state, &caller, &id).await?;
+    Ok((StatusCode::CREATED, Json(add(&state, &caller, act, &id, &body).await?)))
+}
+
+/// Records a certificate of one of the enterprise's current employees (also the enterprise
+/// portal's verification task page).
+pub async fn add(
+    state: &AppState,
+    caller: &Caller,
+    act: Act,
+    id: &EmploymentId,
+    body: &NewCertificateBody,
+) -> ApiResult<CertificateView> {
+    let relation = own_active_relation(state, caller, id).await?;
     act.set_target(format!("employment:{id}"));
     let (number, specialty) = (short_text(&body.number), short_text(&body.specialty));
     let mut invalid = Invalid::default();
@@ -121,13 +133,13 @@ pub(super) async fn add_certificate(
     let mut tx = act.begin().await?;
     let certificate = store::add_certificate(&mut *tx, &relation, &new, state.clock.now_ms()).await?;
     crate::documents::attach(&mut *tx, &body.document_id, "staff_certificate", &certificate).await?;
-    let created = store::certificates(&mut *tx, &id)
+    let created = store::certificates(&mut *tx, id)
         .await?
         .into_iter()
         .find(|c| c.id == certificate)
         .ok_or_else(|| ApiError::internal("certificate vanished"))?;
     act.commit(tx, format!("employment:{id}")).await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    Ok(created)
 }
 
 /// An employee's certificates and titles (the enterprise, the person, or staff in jurisdiction).

@@ -12,7 +12,7 @@ mod certificates;
 pub mod relations;
 pub mod requests;
 
-pub use certificates::certificates_of;
+pub use certificates::{add as add_certificate, certificates_of, CertificateKind, NewCertificateBody};
 
 use crate::openapi::register::routes;
 use utoipa_axum::router::OpenApiRouter;

@@ -125,23 +125,40 @@ fn half_rounded_up(n: u32) -> u32 {
 /// - without one: every required registered and titled person.
 ///
 /// A person holding both a registration and a title counts towards both figures and once in
-/// the total.
+/// the total. The first rule broken is the API's refusal (`selection_violations` lists all).
 pub fn check_selection(
     selected: &[Candidate],
     has_safety_licence: bool,
     required: Required,
 ) -> Result<(), SelectionRule> {
+    match selection_violations(selected, has_safety_licence, required)
+        .into_iter()
+        .next()
+    {
+        Some(rule) => Err(rule),
+        None => Ok(()),
+    }
+}
+
+/// Every rule of `check_selection` the selection breaks, in the order it checks them: each
+/// person in turn (twice selected, not qualified), then the technical lead, the total, the
+/// registered and the titled staff. The enterprise portal shows them all before submitting.
+pub fn selection_violations(
+    selected: &[Candidate],
+    has_safety_licence: bool,
+    required: Required,
+) -> Vec<SelectionRule> {
+    let mut broken = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for c in selected {
         if !seen.insert(&c.employment_id) {
-            return Err(SelectionRule::Duplicate(c.employment_id.clone()));
-        }
-        if !c.registered && !c.titled {
-            return Err(SelectionRule::NotQualified(c.employment_id.clone()));
+            broken.push(SelectionRule::Duplicate(c.employment_id.clone()));
+        } else if !c.registered && !c.titled {
+            broken.push(SelectionRule::NotQualified(c.employment_id.clone()));
         }
     }
     if !selected.iter().any(|c| c.technical_lead) {
-        return Err(SelectionRule::TechnicalLeadMissing);
+        broken.push(SelectionRule::TechnicalLeadMissing);
     }
     let registered = selected.iter().filter(|c| c.registered).count() as u32;
     let titled = selected.iter().filter(|c| c.titled).count() as u32;
@@ -156,24 +173,24 @@ pub fn check_selection(
         (0, required.registered, required.titled)
     };
     if total < need_total {
-        return Err(SelectionRule::TooFewInTotal {
+        broken.push(SelectionRule::TooFewInTotal {
             selected: total,
             needed: need_total,
         });
     }
     if registered < need_registered {
-        return Err(SelectionRule::TooFewRegistered {
+        broken.push(SelectionRule::TooFewRegistered {
             selected: registered,
             needed: need_registered,
         });
     }
     if titled < need_titled {
-        return Err(SelectionRule::TooFewTitled {
+        broken.push(SelectionRule::TooFewTitled {
             selected: titled,
             needed: need_titled,
         });
     }
-    Ok(())
+    broken
 }
 
 #[cfg(test)]
@@ -297,6 +314,27 @@ mod tests {
             person("r2", true, true, false),
         ];
         assert_eq!(check_selection(&all, false, required), Ok(()));
+    }
+
+    #[test]
+    fn every_broken_rule_is_listed_the_first_being_the_refusal() {
+        let required = Required {
+            registered: 2,
+            titled: 1,
+        };
+        let picks = vec![person("t1", false, true, false), person("x", false, false, false)];
+        let broken = selection_violations(&picks, true, required);
+        assert_eq!(
+            broken,
+            vec![
+                SelectionRule::NotQualified("x".into()),
+                SelectionRule::TechnicalLeadMissing,
+                SelectionRule::TooFewRegistered { selected: 0, needed: 1 },
+            ]
+        );
+        assert_eq!(check_selection(&picks, true, required), Err(broken[0].clone()));
+        let fine = vec![person("lead", true, false, true), person("t1", false, true, false)];
+        assert!(selection_violations(&fine, true, required).is_empty());
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub(crate) struct Setup {
     pub(crate) p_sent: Sent,
     pub(crate) a: String,
     pub(crate) a_id: String,
+    /// Enterprise A's and B's passwords, to sign in to the portal.
+    pub(crate) passwords: (String, String),
     pub(crate) b: String,
     pub(crate) lixia: String,
     pub(crate) shizhong: String,
@@ -182,6 +184,7 @@ async fn setup_with(engine: Engine, configure: impl FnOnce(&mut zhujian::platfor
         p_sent,
         a,
         a_id,
+        passwords: (pa, pb),
         b,
         lixia,
         shizhong,

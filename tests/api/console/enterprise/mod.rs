@@ -1,7 +1,8 @@
-//! The enterprise portal (issue 18, journeys 1–3, 6 and 8) at `/enterprise/`: signing in with the
+//! The enterprise portal (issue 18, all eight journeys) at `/enterprise/`: signing in with the
 //! credit code, the password reset by SMS code and its change; the profile, its documents
-//! uploaded with a progress bar and its qualifications; employment requests and relations; daily
-//! assessment reports with evidence; notifications and what awaits the enterprise. Each journey
+//! uploaded with a progress bar and its qualifications; employment requests and relations;
+//! verification tasks; self-assessments; daily assessment reports with evidence; certificate
+//! applications and exam registrations; notifications and what awaits the enterprise. Each journey
 //! in Chromium with one action the API refuses, shown with its code; plain HTTP for the
 //! portal's separation from the staff console, its form tokens and the reset.
 
@@ -11,6 +12,7 @@ mod daily;
 mod employment;
 mod profile;
 mod services;
+mod verification;
 
 use super::{client, cookie_value, Browser};
 use crate::harness::TestApp;
