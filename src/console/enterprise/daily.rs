@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::daily_texts::DailyTexts;
-use super::uploads::form_token_first;
+use super::uploads::{form_token_first, not_multipart, text_part, too_large};
 use crate::assessments::daily::routes::{self as daily, EventBody, ListQuery};
 use crate::assessments::daily::store::{EventRow, EventType, LATEST_FIRST};
 use crate::audit::Act;
@@ -24,7 +24,7 @@ use crate::console::page::{api_body, html, refused, Frame, Notice};
 use crate::console::session::{form_expired, Console};
 use crate::documents::routes::receive_field;
 use crate::documents::rules::Purpose;
-use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::error::ApiResult;
 use crate::platform::ids::DailyEventId;
 use crate::state::AppState;
 
@@ -249,7 +249,7 @@ async fn fields(
             draft.document_ids.push(document.id.to_string());
             return Ok(());
         }
-        let value = text(field).await?;
+        let value = text_part(field, MAX_PART_BYTES).await?;
         match name.as_str() {
             "type_code" => draft.type_code = value,
             "occurred_on" => draft.occurred_on = value,
@@ -258,35 +258,5 @@ async fn fields(
             _ => {}
         }
     }
-    Err(too_many_parts())
-}
-
-/// A text part, within `MAX_PART_BYTES`.
-async fn text(mut field: axum::extract::multipart::Field<'_>) -> ApiResult<String> {
-    let mut bytes = Vec::new();
-    while let Ok(Some(chunk)) = field.chunk().await {
-        bytes.extend_from_slice(&chunk);
-        if bytes.len() > MAX_PART_BYTES {
-            return Err(too_many_parts());
-        }
-    }
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-fn not_multipart() -> ApiError {
-    ApiError::new(
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "document.not_multipart",
-        "请以 multipart/form-data 上传文件",
-        "Upload the file as multipart/form-data",
-    )
-}
-
-fn too_many_parts() -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "request.too_large",
-        "请求内容过大",
-        "The request body is too large",
-    )
+    Err(too_large())
 }

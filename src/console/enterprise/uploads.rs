@@ -6,7 +6,10 @@
 //! same form with a progress bar; without JavaScript the form works as it is.
 
 use axum::{
-    extract::{multipart::MultipartRejection, Multipart, Path, State},
+    extract::{
+        multipart::{Field, MultipartRejection},
+        Multipart, Path, State,
+    },
     http::StatusCode,
     response::Response,
 };
@@ -42,13 +45,7 @@ pub async fn upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let Ok(mut multipart) = multipart else {
-        let error = ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "document.not_multipart",
-            "请以 multipart/form-data 上传文件",
-            "Upload the file as multipart/form-data",
-        );
-        return after_upload(&state, &console, Err(error)).await;
+        return after_upload(&state, &console, Err(not_multipart())).await;
     };
     if !form_token_first(&mut multipart, &console.csrf).await {
         return form_expired(console.lang, console.door, None);
@@ -80,4 +77,36 @@ pub(super) async fn form_token_first(multipart: &mut Multipart, expected: &str) 
         }
     }
     !expected.is_empty() && constant_time_eq(expected.as_bytes(), &sent)
+}
+
+/// A text part of a portal form, at most `max` bytes (`request.too_large` beyond).
+pub(super) async fn text_part(mut field: Field<'_>, max: usize) -> ApiResult<String> {
+    let mut bytes = Vec::new();
+    while let Ok(Some(chunk)) = field.chunk().await {
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() > max {
+            return Err(too_large());
+        }
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A form that is not `multipart/form-data`, refused as the API refuses such an upload.
+pub(super) fn not_multipart() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "document.not_multipart",
+        "请以 multipart/form-data 上传文件",
+        "Upload the file as multipart/form-data",
+    )
+}
+
+/// A form with too many or too large parts besides its file.
+pub(super) fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "request.too_large",
+        "请求内容过大",
+        "The request body is too large",
+    )
 }

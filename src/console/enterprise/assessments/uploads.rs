@@ -8,11 +8,7 @@
 use std::collections::HashMap;
 
 use axum::{
-    extract::{
-        multipart::{Field, MultipartRejection},
-        Multipart, Path, State,
-    },
-    http::StatusCode,
+    extract::{multipart::MultipartRejection, Multipart, Path, State},
     response::Response,
 };
 use serde_json::json;
@@ -22,12 +18,12 @@ use super::texts::AssessmentTexts;
 use crate::assessments::filling::{self, AttachBody, PersonBody};
 use crate::assessments::routes::editable;
 use crate::audit::Act;
-use crate::console::enterprise::uploads::form_token_first;
+use crate::console::enterprise::uploads::{form_token_first, not_multipart, text_part, too_large};
 use crate::console::page::api_body;
 use crate::console::session::{form_expired, Console};
 use crate::documents::routes::receive_field;
 use crate::documents::rules::Purpose;
-use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::error::ApiResult;
 use crate::platform::ids::AssessmentId;
 use crate::state::AppState;
 
@@ -138,37 +134,7 @@ async fn fields(
             fields.insert(name, document.id.to_string());
             return Ok(fields);
         }
-        fields.insert(name, text(field).await?);
+        fields.insert(name, text_part(field, MAX_PART_BYTES).await?);
     }
     Err(too_large())
-}
-
-/// A text part, within `MAX_PART_BYTES`.
-async fn text(mut field: Field<'_>) -> ApiResult<String> {
-    let mut bytes = Vec::new();
-    while let Ok(Some(chunk)) = field.chunk().await {
-        bytes.extend_from_slice(&chunk);
-        if bytes.len() > MAX_PART_BYTES {
-            return Err(too_large());
-        }
-    }
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-fn not_multipart() -> ApiError {
-    ApiError::new(
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "document.not_multipart",
-        "请以 multipart/form-data 上传文件",
-        "Upload the file as multipart/form-data",
-    )
-}
-
-fn too_large() -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "request.too_large",
-        "请求内容过大",
-        "The request body is too large",
-    )
 }

@@ -7,20 +7,19 @@
 
 use axum::{
     extract::{multipart::MultipartRejection, Multipart, Path, State},
-    http::StatusCode,
     response::Response,
 };
 use serde_json::{json, Map, Value};
 
 use super::{show, words, Shown};
 use crate::audit::Act;
-use crate::console::enterprise::uploads::form_token_first;
+use crate::console::enterprise::uploads::{form_token_first, not_multipart, text_part, too_large};
 use crate::console::page::{api_body, Notice};
 use crate::console::session::{form_expired, Console};
 use crate::documents::routes::receive_field;
 use crate::documents::rules::Purpose;
 use crate::employment::routes::{add_certificate, NewCertificateBody};
-use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::error::ApiResult;
 use crate::platform::ids::{EmploymentId, VerificationTaskId};
 use crate::state::AppState;
 use crate::verification::outcomes::{rectify, RectificationBody};
@@ -52,25 +51,13 @@ async fn fields(
             body.insert("document_id".into(), json!(document.id.to_string()));
             return Ok(());
         }
-        let value = text(field).await?;
+        let value = text_part(field, MAX_PART_BYTES).await?;
         // An empty input is a field not given, as the API's JSON would leave it out.
         if name != "csrf" && !value.trim().is_empty() {
             body.insert(name, json!(value));
         }
     }
     Err(too_large())
-}
-
-/// A text part, within `MAX_PART_BYTES`.
-async fn text(mut field: axum::extract::multipart::Field<'_>) -> ApiResult<String> {
-    let mut bytes = Vec::new();
-    while let Ok(Some(chunk)) = field.chunk().await {
-        bytes.extend_from_slice(&chunk);
-        if bytes.len() > MAX_PART_BYTES {
-            return Err(too_large());
-        }
-    }
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// The form's body read (None: the form token is wrong), or the refusal of what it sent.
@@ -158,22 +145,4 @@ pub async fn rectification(
         ..Shown::default()
     };
     show(&state, &console, &task, shown).await
-}
-
-fn not_multipart() -> ApiError {
-    ApiError::new(
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "document.not_multipart",
-        "请以 multipart/form-data 上传文件",
-        "Upload the file as multipart/form-data",
-    )
-}
-
-fn too_large() -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "request.too_large",
-        "请求内容过大",
-        "The request body is too large",
-    )
 }
