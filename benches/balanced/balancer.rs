@@ -84,12 +84,16 @@ pub async fn start(dir: &Path, servers: &[String]) -> Balancer {
         .stderr(Stdio::null())
         .spawn()
         .expect("HAProxy starts");
-    let base = format!("http://127.0.0.1:{port}");
+    // Owned before the wait, so that a failed start still ends the process.
+    let balancer = Balancer {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
     let started = Instant::now();
     loop {
-        let ready = reqwest::get(format!("{base}/readyz")).await;
+        let ready = reqwest::get(format!("{}/readyz", balancer.base)).await;
         if ready.is_ok_and(|r| r.status() == 200) {
-            return Balancer { child, base };
+            return balancer;
         }
         assert!(started.elapsed() < Duration::from_secs(20), "HAProxy did not serve");
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::{portal, session, sign_in, two_enterprises, A, B};
 use crate::both_engines;
-use crate::console::{artefact, browser, client};
+use crate::console::{artefact, browser};
 use crate::files::pdf;
 use crate::harness::{Engine, TestApp};
 use crate::people::{person, photo, register, ID};
