@@ -1,6 +1,8 @@
 //! The console's static files, embedded in the binary with their SHA-256 recorded
 //! (assets/console/VENDORED.md says where each comes from): served under
-//! `/console/assets/<name>` with a year's caching, as each name carries its version.
+//! `/console/assets/<name>` with a year's caching. The pages link each as `<name>?v=<its hash>`
+//! (`Asset::href`), so a release that changes a file changes its address, and no browser keeps
+//! the old one for that year.
 
 use axum::{
     extract::Path,
@@ -15,6 +17,14 @@ pub struct Asset {
     pub bytes: &'static [u8],
     /// The SHA-256 recorded when the file was vendored (hex).
     pub sha256: &'static str,
+}
+
+impl Asset {
+    /// The address pages link: the file's path, versioned by the first 12 hex digits of its
+    /// SHA-256 (the query is for caches; `serve` reads only the name).
+    pub fn href(&self) -> String {
+        format!("/console/assets/{}?v={}", self.name, &self.sha256[..12])
+    }
 }
 
 pub const HTMX: Asset = Asset {

@@ -1,6 +1,8 @@
 //! What holds for every console page and form: the form token (CSRF) checked on every POST,
 //! the Content-Security-Policy, the cookies' attributes, the assets' caching.
 
+use sha2::Digest as _;
+
 use super::{artefact, browser, client, console_session, sign_in, PASSWORD};
 use crate::both_engines;
 use crate::harness::{Engine, TestApp};
@@ -91,21 +93,24 @@ async fn pages_carry_a_strict_policy(engine: Engine) {
     );
     let html = page.text().await.unwrap();
     assert!(!html.contains("<script>") && !html.contains("style="), "nothing inline");
+    // Each asset is linked at an address versioned by its content, cached for a year there.
     for (asset, kind) in [
         ("htmx-2.0.11.min.js", "text/javascript"),
         ("zhujian-console.css", "text/css"),
     ] {
-        let answer = client()
-            .get(app.url(&format!("/console/assets/{asset}")))
-            .send()
-            .await
-            .unwrap();
+        let path = format!("/console/assets/{asset}?v=");
+        let linked = html.split(&path).nth(1).expect("the page links the asset versioned");
+        let version = linked.split('"').next().unwrap();
+        let answer = client().get(app.url(&format!("{path}{version}"))).send().await.unwrap();
         assert_eq!(answer.status(), 200);
         assert!(answer.headers()["content-type"].to_str().unwrap().starts_with(kind));
         assert!(answer.headers()["cache-control"]
             .to_str()
             .unwrap()
             .contains("max-age=31536000"));
+        let served = answer.bytes().await.unwrap();
+        let digest = hex::encode(sha2::Sha256::digest(&served));
+        assert_eq!(version, &digest[..12], "{asset}: the version is the served file's");
     }
     // Served over https, the cookies are Secure.
     let https = TestApp::start_with(engine, |s| s.server.public_url = "https://zhujian.example".into()).await;
