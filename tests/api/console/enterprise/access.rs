@@ -231,7 +231,10 @@ async fn each_portal_opens_with_its_own_sessions_only(engine: Engine) {
         body.contains("<title>Enterprise profile · Enterprise portal</title>"),
         "{body}"
     );
-    assert!(body.contains(r#"<script src="/console/assets/zhujian-enterprise.js" defer>"#));
+    assert!(
+        body.contains(r#"<script src="/console/assets/zhujian-enterprise.js?v="#),
+        "the portal's script"
+    );
 
     // The staff sign-in does not take an enterprise's credentials.
     let page = client().get(app.url("/console/sign-in")).send().await.unwrap();
