@@ -3,9 +3,9 @@
 //! the consoles ask for. Results are computed on every request (no stored copy to go stale), so
 //! this measures what that costs.
 //!
-//! Run with `./scripts/bench.sh results` (SQLite in a temporary folder; PostgreSQL too when
-//! `BENCH_POSTGRES_URL` names a server to create a scratch database on; `BENCH_SKIP_SQLITE=1`
-//! leaves SQLite out). Goal: a page of any category under 300 ms and a
+//! Run with `./scripts/bench.sh results`: SQLite in a temporary folder, then PostgreSQL on a
+//! scratch database of the server `BENCH_POSTGRES_URL` names (bench.sh starts a throwaway one
+//! when it is not set); `BENCH_SKIP_SQLITE=1` leaves SQLite out. Goal: a page of any category under 300 ms and a
 //! whole-city XLSX export under 2 s, at 5000 enterprises and 5000 projects.
 //!
 //! Then the staff console's pages over the same data (issue 17: p95 page render under

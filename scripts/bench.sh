@@ -4,7 +4,8 @@
 #   ./scripts/bench.sh face       face engine: stage times (beside dlib's), throughput, memory,
 #                                 accuracy, liveness (`face liveness`: that part alone)
 #   ./scripts/bench.sh checkin    check-ins over HTTP against the bare face engine
-#   ./scripts/bench.sh results    assessment result lists and exports for a city's worth of data
+#   ./scripts/bench.sh results    assessment result lists, exports and console pages for a city's
+#                                 worth of data, on SQLite and on PostgreSQL (started here)
 #   ./scripts/bench.sh audit      acts with their audit event vs changes alone; audit verify speed
 #   ./scripts/bench.sh face_index 1:N face index: search latency, memory, start-up load, correctness
 #   ./scripts/bench.sh certificates  500,000 certificates imported over HTTP; my certificates and
@@ -40,8 +41,9 @@ build_dlib_stages() {
   export ZHUJIAN_DLIB_STAGES=$PWD/$out
 }
 
-# A throwaway PostgreSQL for the city benchmark, set up as scripts/test.sh sets up the tests'
-# (trust auth, fsync off), with room for bulk loading; removed on exit (stop_postgres).
+# A throwaway PostgreSQL for the city, balanced and results benchmarks, set up as
+# scripts/test.sh sets up the tests' (trust auth, fsync off), with room for bulk loading;
+# removed on exit (stop_postgres).
 as_pg() { "$@"; }
 start_postgres() {
   pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
@@ -69,7 +71,7 @@ trap 'stop_postgres; stop_garage' EXIT
 
 start_garage
 prepare_face_models
-if { [ "$name" = city ] || [ "$name" = balanced ]; } && [ -z "${BENCH_POSTGRES_URL:-}" ]; then
+if { [ "$name" = city ] || [ "$name" = balanced ] || [ "$name" = results ]; } && [ -z "${BENCH_POSTGRES_URL:-}" ]; then
   start_postgres
 fi
 if [ "$name" = balanced ] && [ ! -x /usr/sbin/haproxy ]; then
