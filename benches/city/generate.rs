@@ -73,6 +73,7 @@ pub async fn city(url: &str, keys: &zhujian::platform::crypto::Keys, sizes: &Siz
     rows += people(&mut conn, sizes).await;
     rows += identities(&mut conn, keys, sizes).await;
     rows += enterprises(&mut conn, keys, sizes).await;
+    rows += search_grams(&mut conn, sizes).await;
     rows += qualifications(&mut conn, sizes).await;
     rows += crate::history::relations(&mut conn, sizes).await;
     rows += crate::history::tasks(&mut conn, sizes).await;
@@ -254,6 +255,19 @@ async fn enterprises(
         c.text(if n % 10 == 0 { "non_local" } else { "local" })
             .num(at + 86_400_000);
         c.end().await;
+    }
+    c.finish().await.0
+}
+
+/// The enterprise search's pieces of each name and credit code, cut as the product cuts them.
+async fn search_grams(conn: &mut sqlx::postgres::PgConnection, s: &Sizes) -> u64 {
+    let mut c = Copy::new(conn, "enterprise_search_grams", "gram, enterprise_id").await;
+    for n in 0..s.enterprises {
+        let (name, code) = (crate::history::enterprise_name(n), credit_code(district_of(n), n, 'C'));
+        for gram in zhujian::enterprises::search_grams(&name, &code) {
+            c.text(&gram).text(&enterprise_id(n));
+            c.end().await;
+        }
     }
     c.finish().await.0
 }

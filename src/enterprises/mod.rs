@@ -17,7 +17,8 @@ use crate::platform::ids::EnterpriseId;
 use crate::platform::types::Coordinates;
 
 pub use store::{
-    open_phone, seal_phone, seal_plain_contact_phones, ChangeView, EnterpriseRow, EnterpriseView, Search, SortKey,
+    index_for_search, open_phone, seal_phone, seal_plain_contact_phones, search_grams, ChangeView, EnterpriseRow,
+    EnterpriseView, Search, SortKey,
 };
 
 /// The enterprise if it lies within `bounds`.

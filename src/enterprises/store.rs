@@ -16,7 +16,8 @@ mod search;
 use history::seal_personal;
 pub use history::{history, record, ChangeView};
 pub use phones::{open_phone, seal_phone, seal_plain_contact_phones};
-pub use search::{count, search, Search, SortKey};
+use search::drop_from_search;
+pub use search::{count, index_for_search, search, search_grams, Search, SortKey};
 
 #[derive(sqlx::FromRow)]
 pub struct LoginRow {
@@ -221,7 +222,7 @@ pub async fn set_password_hash(
 /// Inserts an account; fails with a unique violation when the credit code is taken.
 /// The contact phone is sealed.
 pub async fn insert(
-    db: impl Executor<'_>,
+    conn: &mut Conn,
     keys: &Keys,
     new: &NewEnterprise<'_>,
     now: i64,
@@ -245,16 +246,18 @@ pub async fn insert(
     .bind(new.registered_address)
     .bind(new.locality)
     .bind(masked)
-    .execute(db)
+    .execute(&mut *conn)
     .await?;
+    index_for_search(conn, &id).await?;
     Ok(id)
 }
 
 /// Removes an account just opened (its initial password could not be delivered).
-pub async fn withdraw(db: impl Executor<'_>, id: &EnterpriseId) -> Result<(), sqlx::Error> {
+pub async fn withdraw(conn: &mut Conn, id: &EnterpriseId) -> Result<(), sqlx::Error> {
+    drop_from_search(&mut *conn, id).await?;
     sqlx::query("DELETE FROM enterprises WHERE id = $1")
         .bind(id)
-        .execute(db)
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }
@@ -385,6 +388,9 @@ pub async fn apply(
             now,
         )
         .await?;
+    }
+    if changes.iter().any(|c| c.column == "name") {
+        index_for_search(conn, enterprise_id).await?;
     }
     Ok(())
 }

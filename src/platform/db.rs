@@ -151,6 +151,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(33, "expired passwords", "0033_expired_passwords.sql"),
     migration!(35, "city scale", "0035_city_scale.sql"),
     migration!(36, "uniform list orders", "0036_uniform_list_orders.sql"),
+    migration!(37, "enterprise search grams", "0037_enterprise_search_grams.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that
