@@ -141,7 +141,7 @@ async fn throughput(dir: &Path, servers: &[String], window: Duration) -> Vec<(f6
     let balancer = balancer::start(dir, servers).await;
     let selfie = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faces/person-a-selfie.jpg"));
     let client = Arc::new(measure::Client {
-        http: reqwest::Client::new(),
+        http: measure::http(),
         base: balancer.base.clone(),
         selfie: Arc::new(selfie.unwrap()),
     });

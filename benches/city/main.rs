@@ -59,7 +59,7 @@ async fn run(label: &str, url: &str, storage: &Path, wechat: &str, requests: u64
     let selfie =
         std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faces/person-a-selfie.jpg")).unwrap();
     let client = Arc::new(measure::Client {
-        http: reqwest::Client::new(),
+        http: measure::http(),
         base: server.base.clone(),
         selfie: Arc::new(selfie),
     });

@@ -109,6 +109,17 @@ impl Case {
     }
 }
 
+/// The measuring client's connections: kept idle for less than the server's
+/// `header_read_timeout_secs` (10 s), after which the server closes an idle connection. A
+/// connection kept longer is reused just as the server closes it now and then, and the request
+/// fails to send (a run of slow exports after a one-client phase left three connections idle).
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_idle_timeout(std::time::Duration::from_secs(5))
+        .build()
+        .expect("a client with default TLS settings")
+}
+
 pub struct Client {
     pub http: reqwest::Client,
     pub base: String,

@@ -394,19 +394,18 @@ pub async fn awaiting(
     bounds: &Bounds,
     step: Step,
 ) -> Result<Vec<crate::notify::awaiting::Row>, sqlx::Error> {
-    let within = bounds.condition(&BOUNDS, 3);
+    let within = bounds.condition(&BOUNDS, 2);
+    let sql = crate::notify::awaiting::queue(
+        "a.id AS target_id, e.id AS enterprise_id, e.name AS enterprise_name, \
+         a.kind || ' ' || COALESCE(c.number, '') AS subject, a.updated_at AS since",
+        &format!(
+            "FROM applications a JOIN enterprises e ON e.id = a.enterprise_id \
+             LEFT JOIN certificates c ON c.id = a.certificate_id WHERE a.waiting_for = $1 AND {within}"
+        ),
+        "a.updated_at, a.id",
+    );
     let mut rows: Vec<crate::notify::awaiting::Row> = within
-        .bind(
-            sqlx::query_as(&format!(
-                "SELECT a.id AS target_id, e.id AS enterprise_id, e.name AS enterprise_name, \
-                 a.kind || ' ' || COALESCE(c.number, '') AS subject, a.updated_at AS since, COUNT(*) OVER () AS total \
-                 FROM applications a JOIN enterprises e ON e.id = a.enterprise_id \
-                 LEFT JOIN certificates c ON c.id = a.certificate_id \
-                 WHERE a.waiting_for = $1 AND {within} ORDER BY a.updated_at, a.id LIMIT $2"
-            ))
-            .bind(step)
-            .bind(crate::notify::awaiting::LISTED),
-        )
+        .bind(sqlx::query_as(&sql).bind(step))
         .fetch_all(&mut *conn)
         .await?;
     for row in &mut rows {

@@ -332,13 +332,16 @@ pub async fn awaiting_review(
         total: i64,
     }
     let within = bounds.condition(&BOUNDS, 1);
+    let sql = crate::notify::awaiting::queue(
+        "a.id, a.enterprise_id, e.name AS enterprise_name, a.kind, a.period, a.updated_at",
+        &format!(
+            "FROM assessments a JOIN enterprises e ON e.id = a.enterprise_id \
+             WHERE a.state IN ('submitted', 'under_review') AND {within}"
+        ),
+        "a.updated_at, a.id",
+    );
     let rows: Vec<Waiting> = within
-        .bind(sqlx::query_as(&format!(
-            "SELECT a.id, a.enterprise_id, e.name AS enterprise_name, a.kind, a.period, a.updated_at, COUNT(*) OVER () AS total \
-             FROM assessments a JOIN enterprises e ON e.id = a.enterprise_id \
-             WHERE a.state IN ('submitted', 'under_review') AND {within} ORDER BY a.updated_at, a.id LIMIT {}",
-            crate::notify::awaiting::LISTED
-        )))
+        .bind(sqlx::query_as(&sql))
         .fetch_all(&mut *conn)
         .await?;
     Ok(rows

@@ -391,18 +391,17 @@ pub async fn awaiting_review(
     conn: &mut Conn,
     bounds: &Bounds,
 ) -> Result<Vec<crate::notify::awaiting::Row>, sqlx::Error> {
-    let within = bounds.condition(&REGISTRATION_BOUNDS, 2);
+    let within = bounds.condition(&REGISTRATION_BOUNDS, 1);
+    let sql = crate::notify::awaiting::queue(
+        "r.id AS target_id, e.id AS enterprise_id, e.name AS enterprise_name, b.title AS subject, r.created_at AS since",
+        &format!(
+            "FROM exam_registrations r JOIN exam_batches b ON b.id = r.batch_id \
+             JOIN enterprises e ON e.id = r.enterprise_id WHERE r.state = 'submitted' AND {within}"
+        ),
+        "r.created_at, r.id",
+    );
     within
-        .bind(
-            sqlx::query_as(&format!(
-                "SELECT r.id AS target_id, e.id AS enterprise_id, e.name AS enterprise_name, b.title AS subject, \
-                 r.created_at AS since, COUNT(*) OVER () AS total \
-                 FROM exam_registrations r JOIN exam_batches b ON b.id = r.batch_id \
-                 JOIN enterprises e ON e.id = r.enterprise_id \
-                 WHERE r.state = 'submitted' AND {within} ORDER BY r.created_at, r.id LIMIT $1"
-            ))
-            .bind(crate::notify::awaiting::LISTED),
-        )
+        .bind(sqlx::query_as(&sql))
         .fetch_all(&mut *conn)
         .await
 }

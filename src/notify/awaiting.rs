@@ -27,6 +27,16 @@ use crate::state::AppState;
 /// How many items of each kind the inbox lists (oldest first); `count` is the whole number.
 pub const LISTED: i64 = 50;
 
+/// A queue's statement for a domain's store: the first `LISTED` rows of `from_where` in
+/// `order`, with `columns` and the whole number that waits (`total`) counted apart. A window
+/// count (`COUNT(*) OVER ()`) joins and reads every waiting row before the page can stop at
+/// its limit; counted apart, the page reads its rows in the order of an index and stops, and
+/// the count reads only what it needs to count (issue 19's city bench: a district's queues of
+/// thousands of self-assessments).
+pub fn queue(columns: &str, from_where: &str, order: &str) -> String {
+    format!("SELECT {columns}, (SELECT COUNT(*) {from_where}) AS total {from_where} ORDER BY {order} LIMIT {LISTED}")
+}
+
 /// One record awaiting staff, as a domain's store reads it.
 #[derive(Debug, sqlx::FromRow)]
 pub struct Row {

@@ -352,18 +352,18 @@ pub async fn awaiting_review(
     bounds: &Bounds,
     reviewer: &str,
 ) -> Result<Vec<crate::notify::awaiting::Row>, sqlx::Error> {
-    let within = bounds.condition(&BOUNDS, 3);
+    let within = bounds.condition(&BOUNDS, 2);
+    let sql = crate::notify::awaiting::queue(
+        "x.id AS target_id, e.id AS enterprise_id, e.name AS enterprise_name, \
+         t.name || '（' || x.occurred_on || '）' AS subject, x.updated_at AS since",
+        &format!(
+            "FROM daily_events x JOIN enterprises e ON e.id = x.enterprise_id JOIN daily_event_types t ON t.code = x.type_code \
+             WHERE x.state = 'submitted' AND x.reported_by <> $1 AND {within}"
+        ),
+        "x.updated_at, x.id",
+    );
     within
-        .bind(
-            sqlx::query_as(&format!(
-                "SELECT x.id AS target_id, e.id AS enterprise_id, e.name AS enterprise_name, \
-                 t.name || '（' || x.occurred_on || '）' AS subject, x.updated_at AS since, COUNT(*) OVER () AS total \
-                 FROM daily_events x JOIN enterprises e ON e.id = x.enterprise_id JOIN daily_event_types t ON t.code = x.type_code \
-                 WHERE x.state = 'submitted' AND x.reported_by <> $1 AND {within} ORDER BY x.updated_at, x.id LIMIT $2"
-            ))
-            .bind(reviewer)
-            .bind(crate::notify::awaiting::LISTED),
-        )
+        .bind(sqlx::query_as(&sql).bind(reviewer))
         .fetch_all(&mut *conn)
         .await
 }

@@ -415,17 +415,18 @@ pub async fn awaiting_review(
     conn: &mut Conn,
     bounds: &Bounds,
 ) -> Result<Vec<crate::notify::awaiting::Row>, sqlx::Error> {
-    let within = bounds.condition(&BOUNDS, 2);
+    let within = bounds.condition(&BOUNDS, 1);
+    let sql = crate::notify::awaiting::queue(
+        "x.id AS target_id, e.id AS enterprise_id, e.name AS enterprise_name, \
+         p.name || '（' || x.period || '）' AS subject, x.updated_at AS since",
+        &format!(
+            "FROM project_assessments x JOIN projects p ON p.id = x.project_id JOIN enterprises e ON e.id = p.enterprise_id \
+             WHERE x.state = 'submitted' AND {within}"
+        ),
+        "x.updated_at, x.id",
+    );
     within
-        .bind(
-            sqlx::query_as(&format!(
-                "SELECT x.id AS target_id, e.id AS enterprise_id, e.name AS enterprise_name, \
-                 p.name || '（' || x.period || '）' AS subject, x.updated_at AS since, COUNT(*) OVER () AS total \
-                 FROM project_assessments x JOIN projects p ON p.id = x.project_id JOIN enterprises e ON e.id = p.enterprise_id \
-                 WHERE x.state = 'submitted' AND {within} ORDER BY x.updated_at, x.id LIMIT $1"
-            ))
-            .bind(crate::notify::awaiting::LISTED),
-        )
+        .bind(sqlx::query_as(&sql))
         .fetch_all(&mut *conn)
         .await
 }

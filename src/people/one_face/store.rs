@@ -280,10 +280,10 @@ pub async fn remove_held_identity(db: impl Executor<'_>, person: &PersonId) -> R
 /// The registrations held for a manual review, oldest first, for the staff inbox
 /// (`notify::awaiting`): each named by its masked ID number (the name is sealed).
 pub async fn awaiting_review(conn: &mut Conn) -> Result<Vec<crate::notify::awaiting::Row>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT id AS target_id, NULL AS enterprise_id, NULL AS enterprise_name, id_number_masked AS subject, held_at AS since, \
-         COUNT(*) OVER () AS total FROM registration_reviews WHERE state = 'held' ORDER BY held_at, id LIMIT {}",
-        crate::notify::awaiting::LISTED
+    sqlx::query_as(&crate::notify::awaiting::queue(
+        "id AS target_id, NULL AS enterprise_id, NULL AS enterprise_name, id_number_masked AS subject, held_at AS since",
+        "FROM registration_reviews WHERE state = 'held'",
+        "held_at, id",
     ))
     .fetch_all(&mut *conn)
     .await

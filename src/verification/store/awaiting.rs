@@ -4,25 +4,24 @@
 use super::decisions::WAITING;
 use super::BOUNDS;
 use crate::auth::Bounds;
-use crate::notify::awaiting::{Row, LISTED};
+use crate::notify::awaiting::{queue, Row};
 use crate::platform::db::Conn;
 
 /// The tasks in `state` (selection_submitted | replacement_submitted) within `bounds`, oldest
 /// first, each naming its enterprise and qualification.
 pub async fn awaiting_review(conn: &mut Conn, bounds: &Bounds, state: &str) -> Result<Vec<Row>, sqlx::Error> {
-    let within = bounds.condition(&BOUNDS, 3);
+    let within = bounds.condition(&BOUNDS, 2);
+    let sql = queue(
+        "t.id AS target_id, e.id AS enterprise_id, e.name AS enterprise_name, q.category || q.grade AS subject, \
+         t.updated_at AS since",
+        &format!(
+            "FROM verification_tasks t JOIN enterprises e ON e.id = t.enterprise_id \
+             JOIN enterprise_qualifications q ON q.id = t.qualification_id WHERE t.state = $1 AND {within}"
+        ),
+        "t.updated_at, t.id",
+    );
     within
-        .bind(
-            sqlx::query_as(&format!(
-                "SELECT t.id AS target_id, e.id AS enterprise_id, e.name AS enterprise_name, q.category || q.grade AS subject, \
-                 t.updated_at AS since, COUNT(*) OVER () AS total \
-                 FROM verification_tasks t JOIN enterprises e ON e.id = t.enterprise_id \
-                 JOIN enterprise_qualifications q ON q.id = t.qualification_id \
-                 WHERE t.state = $1 AND {within} ORDER BY t.updated_at, t.id LIMIT $2"
-            ))
-            .bind(state)
-            .bind(LISTED),
-        )
+        .bind(sqlx::query_as(&sql).bind(state))
         .fetch_all(&mut *conn)
         .await
 }
@@ -30,18 +29,18 @@ pub async fn awaiting_review(conn: &mut Conn, bounds: &Bounds, state: &str) -> R
 /// The check-ins within `bounds` waiting for staff (flagged, or refused and appealed with no
 /// decision yet), oldest first.
 pub async fn awaiting_check_ins(conn: &mut Conn, bounds: &Bounds) -> Result<Vec<Row>, sqlx::Error> {
-    let within = bounds.condition(&BOUNDS, 2);
+    let within = bounds.condition(&BOUNDS, 1);
+    let sql = queue(
+        "a.id AS target_id, e.id AS enterprise_id, e.name AS enterprise_name, q.category || q.grade AS subject, a.at AS since",
+        &format!(
+            "FROM ({WAITING}) a JOIN verification_tasks t ON t.id = a.task_id \
+             JOIN enterprises e ON e.id = t.enterprise_id JOIN enterprise_qualifications q ON q.id = t.qualification_id \
+             WHERE {within}"
+        ),
+        "a.at, a.id",
+    );
     within
-        .bind(
-            sqlx::query_as(&format!(
-                "SELECT a.id AS target_id, e.id AS enterprise_id, e.name AS enterprise_name, q.category || q.grade AS subject, \
-                 a.at AS since, COUNT(*) OVER () AS total \
-                 FROM ({WAITING}) a JOIN verification_tasks t ON t.id = a.task_id \
-                 JOIN enterprises e ON e.id = t.enterprise_id JOIN enterprise_qualifications q ON q.id = t.qualification_id \
-                 WHERE {within} ORDER BY a.at, a.id LIMIT $1"
-            ))
-            .bind(LISTED),
-        )
+        .bind(sqlx::query_as(&sql))
         .fetch_all(&mut *conn)
         .await
 }
