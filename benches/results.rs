@@ -108,7 +108,9 @@ async fn seed(db: &zhujian::platform::db::Db) {
         .execute(&mut *tx)
         .await
         .unwrap();
-        zhujian::enterprises::index_for_search(&mut tx, &enterprise.as_str().into()).await.unwrap();
+        zhujian::enterprises::index_for_search(&mut tx, &enterprise.as_str().into())
+            .await
+            .unwrap();
         for (kind, template, total) in [
             ("general_conditions", &general, 60.0 + (n % 40) as f64),
             ("safety_director", &director, 70.0 + (n % 30) as f64),

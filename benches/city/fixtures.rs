@@ -208,7 +208,9 @@ async fn enterprises(state: &zhujian::AppState, hash: &str, now: i64) {
         .await
         .unwrap();
         let mut conn = state.db.acquire().await.unwrap();
-        zhujian::enterprises::index_for_search(&mut conn, &enterprise.as_str().into()).await.unwrap();
+        zhujian::enterprises::index_for_search(&mut conn, &enterprise.as_str().into())
+            .await
+            .unwrap();
         execute(
             state,
             "INSERT INTO enterprise_qualifications (id, enterprise_id, category, grade, issued_on, created_at) \

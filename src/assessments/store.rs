@@ -340,10 +340,7 @@ pub async fn awaiting_review(
         ),
         "a.updated_at, a.id",
     );
-    let rows: Vec<Waiting> = within
-        .bind(sqlx::query_as(&sql))
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows: Vec<Waiting> = within.bind(sqlx::query_as(&sql)).fetch_all(&mut *conn).await?;
     Ok(rows
         .into_iter()
         .map(|w| crate::notify::awaiting::Row {

@@ -400,8 +400,5 @@ pub async fn awaiting_review(
         ),
         "r.created_at, r.id",
     );
-    within
-        .bind(sqlx::query_as(&sql))
-        .fetch_all(&mut *conn)
-        .await
+    within.bind(sqlx::query_as(&sql)).fetch_all(&mut *conn).await
 }

@@ -425,8 +425,5 @@ pub async fn awaiting_review(
         ),
         "x.updated_at, x.id",
     );
-    within
-        .bind(sqlx::query_as(&sql))
-        .fetch_all(&mut *conn)
-        .await
+    within.bind(sqlx::query_as(&sql)).fetch_all(&mut *conn).await
 }

@@ -92,7 +92,11 @@ pub fn search_grams(name: &str, credit_code: &str) -> BTreeSet<String> {
 /// The pieces of a searched text to look up, each once.
 fn searched_grams(text: &str) -> Vec<String> {
     let mut seen = BTreeSet::new();
-    pieces(text).into_iter().filter(|g| seen.insert(g.clone())).take(MOST_GRAMS).collect()
+    pieces(text)
+        .into_iter()
+        .filter(|g| seen.insert(g.clone()))
+        .take(MOST_GRAMS)
+        .collect()
 }
 
 /// Cuts an enterprise's search pieces from its name and credit code as stored (on opening and
@@ -226,7 +230,10 @@ mod tests {
         for text in ["建设", "abc建", "济南A", "MA3C", "3c5x", "100M"] {
             let wanted = searched_grams(text);
             assert!(!wanted.is_empty(), "{text}");
-            assert!(wanted.iter().all(|g| held.contains(g)), "{text}: {wanted:?} not in {held:?}");
+            assert!(
+                wanted.iter().all(|g| held.contains(g)),
+                "{text}: {wanted:?} not in {held:?}"
+            );
         }
         assert!(!searched_grams("历城").iter().all(|g| held.contains(g)));
     }
@@ -247,7 +254,10 @@ mod tests {
         };
         let (sql, values) = search.conditions(1);
         assert_eq!(values, ["建设", "%建设%", "%建设%"]);
-        assert_eq!(sql[0], "id IN (SELECT enterprise_id FROM enterprise_search_grams WHERE gram = $1)");
+        assert_eq!(
+            sql[0],
+            "id IN (SELECT enterprise_id FROM enterprise_search_grams WHERE gram = $1)"
+        );
         assert!(sql[1].contains("$2") && sql[1].contains("$3"), "{sql:?}");
     }
 

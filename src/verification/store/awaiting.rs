@@ -39,8 +39,5 @@ pub async fn awaiting_check_ins(conn: &mut Conn, bounds: &Bounds) -> Result<Vec<
         ),
         "a.at, a.id",
     );
-    within
-        .bind(sqlx::query_as(&sql))
-        .fetch_all(&mut *conn)
-        .await
+    within.bind(sqlx::query_as(&sql)).fetch_all(&mut *conn).await
 }

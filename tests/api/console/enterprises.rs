@@ -60,7 +60,9 @@ pub async fn seed(app: &TestApp, count: usize) {
         .await
         .unwrap();
         let mut conn = db.acquire().await.unwrap();
-        zhujian::enterprises::index_for_search(&mut conn, &id.as_str().into()).await.unwrap();
+        zhujian::enterprises::index_for_search(&mut conn, &id.as_str().into())
+            .await
+            .unwrap();
         if e.qualified {
             sqlx::query(
                 "INSERT INTO enterprise_qualifications (id, enterprise_id, category, grade, issued_on, created_at) \
