@@ -85,7 +85,7 @@ async fn open_account(
         locality: body.locality.unwrap_or(Locality::Local).as_str(),
     };
     let mut tx = act.begin().await?;
-    let id = store::insert(&mut *tx, &state.keys, &new, state.clock.now_ms())
+    let id = store::insert(&mut tx, &state.keys, &new, state.clock.now_ms())
         .await
         .map_err(|e| {
             if is_unique_violation(&e) {
@@ -107,7 +107,7 @@ async fn open_account(
     if let Err(error) = state.sms.send(&message).await {
         tracing::warn!(%error, "sending the initial password failed; account withdrawn");
         let mut tx = act.begin().await?;
-        store::withdraw(&mut *tx, &id).await?;
+        store::withdraw(&mut tx, &id).await?;
         act.commit(tx, format!("enterprise:{id} withdrawn: initial password not delivered"))
             .await?;
         return Err(ApiError::unavailable(
