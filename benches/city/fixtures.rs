@@ -110,9 +110,9 @@ async fn flagged(
     execute(
         state,
         "INSERT INTO check_in_attempts (id, task_id, round, person_id, at, outcome, reason, flags, latitude, longitude, \
-         coordinate_system, accuracy_m, distance_m, face_distance, mock_location) \
-         VALUES ($1, $2, 1, $3, $4, 'flagged', NULL, 'repeated_position', 36.6512, 117.1201, 'wgs84', 10.0, 5.0, 0.3, 0)",
-        &[&id(FIXTURE, 3000 + n), &task_of(enterprise), person.as_str(), &(now - 3_600_000).to_string()],
+         coordinate_system, accuracy_m, distance_m, face_distance, mock_location, district_code) \
+         VALUES ($1, $2, 1, $3, $4, 'flagged', NULL, 'repeated_position', 36.6512, 117.1201, 'wgs84', 10.0, 5.0, 0.3, 0, $5)",
+        &[&id(FIXTURE, 3000 + n), &task_of(enterprise), person.as_str(), &(now - 3_600_000).to_string(), DISTRICT],
     )
     .await;
 }

@@ -182,7 +182,7 @@ pub async fn attempts(conn: &mut PgConnection, s: &Sizes) -> u64 {
         conn,
         "check_in_attempts",
         "id, task_id, round, person_id, at, outcome, reason, flags, latitude, longitude, coordinate_system, accuracy_m, \
-         distance_m, face_distance, mock_location",
+         distance_m, face_distance, mock_location, district_code",
     )
     .await;
     let mut n = 0u64;
@@ -222,7 +222,8 @@ pub async fn attempts(conn: &mut PgConnection, s: &Sizes) -> u64 {
                 .num(10 + (m >> 40) % 30)
                 .num((m >> 44) % 250)
                 .num(0.3)
-                .num(0);
+                .num(0)
+                .text(district_of(e));
             c.end().await;
             n += 1;
         }

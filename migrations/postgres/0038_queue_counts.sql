@@ -9,3 +9,16 @@ CREATE INDEX assessments_waiting ON assessments (updated_at, id, state, enterpri
     WHERE state <> 'draft' AND state <> 'approved' AND state <> 'returned' AND state <> 'deleted';
 DROP INDEX check_in_attempts_flagged;
 CREATE INDEX check_in_attempts_flagged ON check_in_attempts (at, id, task_id) WHERE outcome = 'flagged';
+
+-- Check-ins waiting for staff, by district: each attempt keeps its enterprise's district (set
+-- when it is made, and moved with the enterprise), so a district's queue of flagged check-ins
+-- is one range of an index, not the whole city's flagged check-ins joined to their tasks and
+-- enterprises to find the district's. Attempts made before this migration keep none, except
+-- those waiting for staff now (flagged, or appealed): only waiting attempts are read by it.
+ALTER TABLE check_in_attempts ADD COLUMN district_code TEXT;
+UPDATE check_in_attempts SET district_code = (
+    SELECT e.district_code FROM verification_tasks t JOIN enterprises e ON e.id = t.enterprise_id
+    WHERE t.id = check_in_attempts.task_id
+)
+WHERE outcome = 'flagged' OR id IN (SELECT attempt_id FROM check_in_decisions WHERE kind = 'appeal');
+CREATE INDEX check_in_attempts_flagged_district ON check_in_attempts (district_code, at, id) WHERE outcome = 'flagged';

@@ -331,6 +331,7 @@ pub async fn appeal_attempt(
         Err(e) if is_unique_violation(&e) => return Err(already_appealed()),
         recorded => recorded?,
     }
+    store::place_in_district(&mut *tx, id, &task.district_code).await?;
     let attempt = store::attempt(&mut tx, id)
         .await?
         .ok_or_else(|| ApiError::internal("the check-in vanished"))?;

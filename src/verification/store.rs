@@ -23,8 +23,8 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 pub use attempts::{
-    attempt, attempts, has_valid_check_in, is_selected, position_seen, previous_check_in, record_attempt, Attempt,
-    AttemptView,
+    attempt, attempts, has_valid_check_in, is_selected, move_district, place_in_district, position_seen,
+    previous_check_in, record_attempt, Attempt, AttemptView,
 };
 pub use awaiting::{awaiting_check_ins, awaiting_review};
 pub use decisions::{

@@ -8,7 +8,7 @@ use super::decisions::{self, DecisionView};
 use super::TaskRow;
 
 use crate::platform::db::{Conn, Executor, NullableF64};
-use crate::platform::ids::{CheckInAttemptId, DocumentId, PersonId, VerificationTaskId};
+use crate::platform::ids::{CheckInAttemptId, DocumentId, EnterpriseId, PersonId, VerificationTaskId};
 
 /// Whether the person is selected in the task's current round.
 pub async fn is_selected(db: impl Executor<'_>, task: &TaskRow, person: &PersonId) -> Result<bool, sqlx::Error> {
@@ -79,7 +79,8 @@ pub struct Attempt {
     pub selfie_hash: Option<u64>,
 }
 
-/// Records an attempt of `person` at `now` in the task's current round; returns its id.
+/// Records an attempt of `person` at `now` in the task's current round, with the district its
+/// enterprise is in (the staff queues' district); returns its id.
 pub async fn record_attempt(
     db: impl Executor<'_>,
     task: &TaskRow,
@@ -90,8 +91,8 @@ pub async fn record_attempt(
     let id = CheckInAttemptId::new();
     sqlx::query(
         "INSERT INTO check_in_attempts (id, task_id, round, person_id, at, outcome, reason, flags, latitude, longitude, coordinate_system, \
-         accuracy_m, distance_m, face_distance, mock_location, selfie_document_id, selfie_hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+         accuracy_m, distance_m, face_distance, mock_location, selfie_document_id, selfie_hash, district_code) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(&id)
     .bind(&task.id)
@@ -110,9 +111,35 @@ pub async fn record_attempt(
     .bind(i64::from(a.mock_location))
     .bind(a.selfie_document_id.as_deref())
     .bind(a.selfie_hash.map(|h| format!("{h:016x}")))
+    .bind(&task.district_code)
     .execute(db)
     .await?;
     Ok(id)
+}
+
+/// Puts an attempt in its task's district as it comes to wait for staff (an appeal): attempts
+/// made before migration 0038 have none.
+pub async fn place_in_district(db: impl Executor<'_>, id: &CheckInAttemptId, district: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE check_in_attempts SET district_code = $1 WHERE id = $2")
+        .bind(district)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Moves the check-ins of an enterprise's tasks to the district it moved to (inside the act
+/// that changes its district), so they wait for the new district's staff.
+pub async fn move_district(db: impl Executor<'_>, enterprise: &EnterpriseId, district: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE check_in_attempts SET district_code = $1 \
+         WHERE task_id IN (SELECT id FROM verification_tasks WHERE enterprise_id = $2)",
+    )
+    .bind(district)
+    .bind(enterprise)
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 const ATTEMPT_COLUMNS: &str =

@@ -1,7 +1,7 @@
 //! What of verification awaits staff, for the staff inbox (`notify::awaiting`): tasks whose
 //! selection or replacement awaits review, and check-ins flagged or appealed.
 
-use super::decisions::WAITING;
+use super::decisions::{WAITING, WAITING_BOUNDS};
 use super::BOUNDS;
 use crate::auth::Bounds;
 use crate::notify::awaiting::{queue, Row};
@@ -29,7 +29,7 @@ pub async fn awaiting_review(conn: &mut Conn, bounds: &Bounds, state: &str) -> R
 /// The check-ins within `bounds` waiting for staff (flagged, or refused and appealed with no
 /// decision yet), oldest first.
 pub async fn awaiting_check_ins(conn: &mut Conn, bounds: &Bounds) -> Result<Vec<Row>, sqlx::Error> {
-    let within = bounds.condition(&BOUNDS, 1);
+    let within = bounds.condition(&WAITING_BOUNDS, 1);
     let sql = queue(
         "a.id AS target_id, e.id AS enterprise_id, e.name AS enterprise_name, q.category || q.grade AS subject, a.at AS since",
         &format!(

@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{AttemptView, TaskRow, BOUNDS};
-use crate::auth::Bounds;
+use super::{AttemptView, TaskRow};
+use crate::auth::{Bounds, Columns, Key};
 use crate::notify::outbox::{self, Recipient};
 use crate::platform::db::Executor;
 use crate::platform::ids::{CheckInAttemptId, CheckInDecisionId, EnterpriseId, PersonId, VerificationTaskId};
@@ -123,6 +123,14 @@ pub async fn set_outcome(
 /// decision yet. Two disjoint parts, each read from its own index (`check_in_attempts_flagged`,
 /// `check_in_decisions_kind`): one condition `flagged OR (refused AND appealed …)` would test
 /// every refused attempt of the city's history.
+/// Where the attempts waiting for staff keep the bounds: the enterprise through the task, the
+/// district on the attempt itself (`check_in_attempts_flagged_district`, migration 0038).
+pub(super) const WAITING_BOUNDS: Columns = Columns {
+    enterprise: Some(Key::Column("t.enterprise_id")),
+    district: Some(Key::Column("a.district_code")),
+    ..Columns::NONE
+};
+
 pub(super) const WAITING: &str = "SELECT x.* FROM check_in_attempts x WHERE x.outcome = 'flagged' \
      UNION ALL SELECT x.* FROM check_in_decisions d JOIN check_in_attempts x ON x.id = d.attempt_id \
      WHERE d.kind = 'appeal' AND x.outcome = 'refused' \
@@ -147,7 +155,7 @@ pub async fn awaiting_staff(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<AwaitingRow>, sqlx::Error> {
-    let within = bounds.condition(&BOUNDS, 3);
+    let within = bounds.condition(&WAITING_BOUNDS, 3);
     let mut rows: Vec<AwaitingRow> = within
         .bind(
             sqlx::query_as(&format!(
