@@ -119,7 +119,11 @@ pub async fn record_attempt(
 
 /// Puts an attempt in its task's district as it comes to wait for staff (an appeal): attempts
 /// made before migration 0038 have none.
-pub async fn place_in_district(db: impl Executor<'_>, id: &CheckInAttemptId, district: &str) -> Result<(), sqlx::Error> {
+pub async fn place_in_district(
+    db: impl Executor<'_>,
+    id: &CheckInAttemptId,
+    district: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE check_in_attempts SET district_code = $1 WHERE id = $2")
         .bind(district)
         .bind(id)
@@ -130,7 +134,11 @@ pub async fn place_in_district(db: impl Executor<'_>, id: &CheckInAttemptId, dis
 
 /// Moves the check-ins of an enterprise's tasks to the district it moved to (inside the act
 /// that changes its district), so they wait for the new district's staff.
-pub async fn move_district(db: impl Executor<'_>, enterprise: &EnterpriseId, district: &str) -> Result<(), sqlx::Error> {
+pub async fn move_district(
+    db: impl Executor<'_>,
+    enterprise: &EnterpriseId,
+    district: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE check_in_attempts SET district_code = $1 \
          WHERE task_id IN (SELECT id FROM verification_tasks WHERE enterprise_id = $2)",

@@ -13,6 +13,7 @@ use super::{approved, check_in, Setup, Try};
 both_engines!(
     an_appeal_is_once_and_staff_decide_it,
     concurrent_appeals_and_decisions_apply_once,
+    a_waiting_check_in_follows_its_enterprise_to_another_district,
 );
 
 /// The person's refused attempts, newest last, as the enterprise lists them.
@@ -241,4 +242,43 @@ async fn concurrent_appeals_and_decisions_apply_once(engine: Engine) {
         .unwrap();
     let expected = if decided == "grant" { "accepted" } else { "refused" };
     assert_eq!(outcome, expected);
+}
+
+/// The district queues read the district kept on each attempt: an attempt made before it was
+/// kept (migration 0038) gets it when appealed, and the enterprise's move to another district
+/// moves its check-ins to that district's staff.
+async fn a_waiting_check_in_follows_its_enterprise_to_another_district(engine: Engine) {
+    let s = approved(engine).await;
+    let app = &s.app;
+    let q = person(app, "openid-q").await;
+    check_in(&s, at(&q, "person-b.jpg", 1000.0))
+        .await
+        .expect_problem(422, "check_in.outside");
+    let outside = refused(&s, "check_in.outside").await;
+    sqlx::query("UPDATE check_in_attempts SET district_code = NULL WHERE id = $1")
+        .bind(&outside)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    appeal(&s, &s.a, &outside).await.expect(200);
+    let ids = |queue: Vec<Value>| -> Vec<Value> { queue.iter().map(|i| i["attempt"]["id"].clone()).collect() };
+    assert_eq!(ids(awaiting(&s, &s.lixia).await), [json!(outside)]);
+    assert!(awaiting(&s, &s.shizhong).await.is_empty());
+
+    let city = app.staff_token("city9", "city", None).await;
+    let moved = app
+        .patch(
+            &format!("/api/v1/enterprises/{}", s.a_id),
+            json!({"district_code": "370103"}),
+            Some(&city),
+        )
+        .await;
+    moved.expect(200);
+    assert!(awaiting(&s, &s.lixia).await.is_empty());
+    assert_eq!(ids(awaiting(&s, &s.shizhong).await), [json!(outside)]);
+    let inbox = app.get("/api/v1/staff/inbox", Some(&s.shizhong)).await;
+    inbox.expect(200);
+    assert!(inbox.text.contains(&outside), "{}", inbox.text);
+    decide(&s, &s.shizhong, &outside, "dismiss").await.expect(200);
+    assert!(awaiting(&s, &s.shizhong).await.is_empty());
 }
