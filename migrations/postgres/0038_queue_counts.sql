@@ -22,3 +22,6 @@ UPDATE check_in_attempts SET district_code = (
 )
 WHERE outcome = 'flagged' OR id IN (SELECT attempt_id FROM check_in_decisions WHERE kind = 'appeal');
 CREATE INDEX check_in_attempts_flagged_district ON check_in_attempts (district_code, at, id) WHERE outcome = 'flagged';
+-- Statistics for the new column now, not at autovacuum's next analysis of a large table: until
+-- then the planner would take a district's waiting check-ins for a handful and sort them all.
+ANALYZE check_in_attempts;
