@@ -141,8 +141,9 @@ async fn assessments(state: &zhujian::AppState, now: i64) {
         for (kind, approved) in [("general_conditions", true), ("safety_director", false)] {
             let assessment = uuid::Uuid::now_v7().to_string();
             sqlx::query(
-                "INSERT INTO assessments (id, enterprise_id, template_id, kind, period, state, round, result, created_by, created_at, updated_at) \
-                 SELECT $1, $2, id, kind, '2026', $3, 1, $4, $2, $5, $5 FROM assessment_templates WHERE kind = $6 AND version = 1",
+                "INSERT INTO assessments (id, enterprise_id, template_id, kind, period, state, round, result, created_by, created_at, updated_at, \
+                 district_code) \
+                 SELECT $1, $2, id, kind, '2026', $3, 1, $4, $2, $5, $5, $7 FROM assessment_templates WHERE kind = $6 AND version = 1",
             )
             .bind(&assessment)
             .bind(enterprise_id(n))
@@ -150,6 +151,7 @@ async fn assessments(state: &zhujian::AppState, now: i64) {
             .bind(approved.then_some("qualified"))
             .bind(now - n as i64 * 1000)
             .bind(kind)
+            .bind(DISTRICT)
             .execute(&state.db)
             .await
             .unwrap();

@@ -320,7 +320,7 @@ pub async fn assessments(conn: &mut PgConnection, s: &Sizes) -> u64 {
     let mut c = Copy::new(
         conn,
         "assessments",
-        "id, enterprise_id, template_id, kind, period, state, round, result, created_by, created_at, updated_at",
+        "id, enterprise_id, template_id, kind, period, state, round, result, created_by, created_at, updated_at, district_code",
     )
     .await;
     for e in 0..s.enterprises {
@@ -336,7 +336,8 @@ pub async fn assessments(conn: &mut PgConnection, s: &Sizes) -> u64 {
             c.opt((!submitted).then_some("qualified"))
                 .text(&enterprise_id(e))
                 .num(at)
-                .num(at + 86_400_000);
+                .num(at + 86_400_000)
+                .text(district_of(e));
             c.end().await;
         }
     }

@@ -22,6 +22,17 @@ UPDATE check_in_attempts SET district_code = (
 )
 WHERE outcome = 'flagged' OR id IN (SELECT attempt_id FROM check_in_decisions WHERE kind = 'appeal');
 CREATE INDEX check_in_attempts_flagged_district ON check_in_attempts (district_code, at, id) WHERE outcome = 'flagged';
--- Statistics for the new column now, not at autovacuum's next analysis of a large table: until
+
+-- Self-assessments waiting for review, by district, in the same way: each keeps its
+-- enterprise's district (set when it is created, moved with the enterprise), so a district's
+-- queue is counted from one index range, not by hashing the district's enterprises against
+-- the city's waiting self-assessments.
+ALTER TABLE assessments ADD COLUMN district_code TEXT;
+UPDATE assessments SET district_code = (SELECT e.district_code FROM enterprises e WHERE e.id = assessments.enterprise_id);
+CREATE INDEX assessments_waiting_district ON assessments (district_code, updated_at, id, state)
+    WHERE state <> 'draft' AND state <> 'approved' AND state <> 'returned' AND state <> 'deleted';
+
+-- Statistics for the new columns now, not at autovacuum's next analysis of a large table: until
 -- then the planner would take a district's waiting check-ins for a handful and sort them all.
 ANALYZE check_in_attempts;
+ANALYZE assessments;

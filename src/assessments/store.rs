@@ -38,6 +38,15 @@ const BOUNDS: Columns = Columns {
     ..Columns::NONE
 };
 
+/// Where the review queue keeps the bounds: on the self-assessment itself, its district kept
+/// with its enterprise's (`assessments_waiting_district`, migration 0038), so a district's
+/// queue is counted from one index range.
+const WAITING_BOUNDS: Columns = Columns {
+    enterprise: Some(Key::Column("a.enterprise_id")),
+    district: Some(Key::Column("a.district_code")),
+    ..Columns::NONE
+};
+
 const SELECT: &str = "SELECT a.id, a.enterprise_id, e.name AS enterprise_name, e.district_code, e.locality, \
     a.template_id, t.version AS template_version, a.kind, a.period, a.state, a.round, a.return_reason, a.result, \
     a.created_at, a.updated_at \
@@ -96,6 +105,21 @@ pub async fn get(
         .await
 }
 
+/// Moves an enterprise's self-assessments to the district it moved to (inside the act that
+/// changes its district), so those waiting are reviewed by the new district's staff.
+pub async fn move_district(
+    db: impl Executor<'_>,
+    enterprise: &EnterpriseId,
+    district: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE assessments SET district_code = $1 WHERE enterprise_id = $2")
+        .bind(district)
+        .bind(enterprise)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Creates a draft on a template version, one empty item per template item; `None` when the
 /// enterprise already has one of this kind for the period.
 pub async fn create(
@@ -108,8 +132,8 @@ pub async fn create(
 ) -> Result<Option<AssessmentId>, sqlx::Error> {
     let id = AssessmentId::new();
     let inserted = sqlx::query(
-        "INSERT INTO assessments (id, enterprise_id, template_id, kind, period, state, round, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 'draft', 1, $6, $7, $7)",
+        "INSERT INTO assessments (id, enterprise_id, template_id, kind, period, state, round, created_by, created_at, updated_at, \
+         district_code) VALUES ($1, $2, $3, $4, $5, 'draft', 1, $6, $7, $7, (SELECT district_code FROM enterprises WHERE id = $2))",
     )
     .bind(&id)
     .bind(enterprise)
@@ -331,13 +355,15 @@ pub async fn awaiting_review(
         updated_at: i64,
         total: i64,
     }
-    let within = bounds.condition(&BOUNDS, 1);
-    let sql = crate::notify::awaiting::queue(
+    let within = bounds.condition(&WAITING_BOUNDS, 1);
+    let waiting = format!("FROM assessments a WHERE a.state IN ('submitted', 'under_review') AND {within}");
+    let sql = crate::notify::awaiting::counted_queue(
         "a.id, a.enterprise_id, e.name AS enterprise_name, a.kind, a.period, a.updated_at",
         &format!(
             "FROM assessments a JOIN enterprises e ON e.id = a.enterprise_id \
              WHERE a.state IN ('submitted', 'under_review') AND {within}"
         ),
+        &waiting,
         "a.updated_at, a.id",
     );
     let rows: Vec<Waiting> = within.bind(sqlx::query_as(&sql)).fetch_all(&mut *conn).await?;

@@ -244,6 +244,7 @@ pub async fn update(
     .await?;
     if let (Some(district), true) = (&body.district_code, changes.iter().any(|c| c.column == "district_code")) {
         crate::verification::store::move_district(&mut *tx, id, district.as_str()).await?;
+        crate::assessments::store::move_district(&mut *tx, id, district.as_str()).await?;
     }
     if changes.iter().any(|c| c.column == "contact_phone") {
         let params = json!({"enterprise": row.name, "credit_code": row.credit_code});

@@ -87,6 +87,22 @@ async fn staff_see_what_awaits_them_in_their_district(engine: Engine) {
         "another district's"
     );
 
+    // Moved to 市中 by the city, enterprise A's self-assessment waits for 市中's staff.
+    let moved = app
+        .patch(
+            &format!("/api/v1/enterprises/{}", draft["enterprise_id"].as_str().unwrap()),
+            json!({"district_code": "370103"}),
+            Some(&w.city),
+        )
+        .await;
+    moved.expect(200);
+    let lixia = app.get("/api/v1/staff/inbox", Some(&w.lixia)).await;
+    assert_eq!(group(&lixia.body, "assessment.review")["count"], 0, "{}", lixia.text);
+    let shizhong = app.get("/api/v1/staff/inbox", Some(&w.shizhong)).await;
+    let review = group(&shizhong.body, "assessment.review");
+    assert_eq!(review["count"], 2, "{}", shizhong.text);
+    assert_eq!(review["items"][0]["target_id"], submitted[0].as_str());
+
     // In English on request.
     let english = app
         .send(
