@@ -124,9 +124,12 @@ pub async fn set_outcome(
 /// `check_in_decisions_kind`): one condition `flagged OR (refused AND appealed …)` would test
 /// every refused attempt of the city's history.
 /// Where the attempts waiting for staff keep the bounds: the enterprise through the task, the
-/// district on the attempt itself (`check_in_attempts_flagged_district`, migration 0038).
+/// district on the attempt itself (`check_in_attempts_flagged_district`, migration 0038). Both
+/// on the attempt alone (`a`), so its queue is paged and counted before any join.
 pub(super) const WAITING_BOUNDS: Columns = Columns {
-    enterprise: Some(Key::Column("t.enterprise_id")),
+    enterprise: Some(Key::Condition(
+        "a.task_id IN (SELECT id FROM verification_tasks WHERE enterprise_id = {})",
+    )),
     district: Some(Key::Column("a.district_code")),
     ..Columns::NONE
 };
