@@ -151,7 +151,8 @@ pub struct AwaitingRow {
 }
 
 /// The attempts in `bounds` waiting for staff, oldest first: flagged ones, and refused ones
-/// appealed and not yet decided. Their decisions are attached.
+/// appealed and not yet decided. The page is chosen among the attempts alone, then joined to
+/// name its tasks. Their decisions are attached.
 pub async fn awaiting_staff(
     conn: &mut crate::platform::db::Conn,
     bounds: &Bounds,
@@ -165,9 +166,10 @@ pub async fn awaiting_staff(
                 "SELECT a.id, a.person_id, a.round, a.at, a.outcome, a.reason, a.flags, a.latitude, a.longitude, \
                  a.coordinate_system, a.accuracy_m, a.distance_m, a.face_distance, a.mock_location, a.selfie_document_id, \
                  a.task_id, t.enterprise_id, e.name AS enterprise_name, q.category, q.grade \
-                 FROM ({WAITING}) a JOIN verification_tasks t ON t.id = a.task_id \
+                 FROM (SELECT a.* FROM ({WAITING}) a WHERE {within} ORDER BY a.at, a.id LIMIT $1 OFFSET $2) a \
+                 JOIN verification_tasks t ON t.id = a.task_id \
                  JOIN enterprises e ON e.id = t.enterprise_id JOIN enterprise_qualifications q ON q.id = t.qualification_id \
-                 WHERE {within} ORDER BY a.at, a.id LIMIT $1 OFFSET $2"
+                 ORDER BY a.at, a.id"
             ))
             .bind(limit)
             .bind(offset),
