@@ -356,14 +356,11 @@ pub async fn awaiting_review(
         total: i64,
     }
     let within = bounds.condition(&WAITING_BOUNDS, 1);
-    let waiting = format!("FROM assessments a WHERE a.state IN ('submitted', 'under_review') AND {within}");
+    let waiting = format!("a.state IN ('submitted', 'under_review') AND {within}");
     let sql = crate::notify::awaiting::counted_queue(
         "a.id, a.enterprise_id, e.name AS enterprise_name, a.kind, a.period, a.updated_at",
-        &format!(
-            "FROM assessments a JOIN enterprises e ON e.id = a.enterprise_id \
-             WHERE a.state IN ('submitted', 'under_review') AND {within}"
-        ),
-        &waiting,
+        &format!("FROM assessments a JOIN enterprises e ON e.id = a.enterprise_id WHERE {waiting}"),
+        &format!("FROM assessments a WHERE {waiting}"),
         "a.updated_at, a.id",
     );
     let rows: Vec<Waiting> = within.bind(sqlx::query_as(&sql)).fetch_all(&mut *conn).await?;

@@ -242,7 +242,12 @@ pub async fn update(
         now,
     )
     .await?;
-    if let (Some(district), true) = (&body.district_code, changes.iter().any(|c| c.column == "district_code")) {
+    // What waits for a district's staff moves with the enterprise to its new district.
+    let moved_to = body
+        .district_code
+        .as_ref()
+        .filter(|_| changes.iter().any(|c| c.column == "district_code"));
+    if let Some(district) = moved_to {
         crate::verification::store::move_district(&mut *tx, id, district.as_str()).await?;
         crate::assessments::store::move_district(&mut *tx, id, district.as_str()).await?;
     }
