@@ -60,22 +60,24 @@ pub async fn sweep_once(state: &AppState) -> anyhow::Result<SweepReport> {
         }
     }
     for object in state.objects.list("documents/").await? {
-        if object.modified_ms >= cutoff {
+        let Some(id) = rules::document_id_of_key(&object.key) else {
             continue;
+        };
+        if object.modified_ms < cutoff && !store::exists(&state.db, &DocumentId::from(id)).await? {
+            state.objects.delete(&object.key).await?;
+            report.orphans_removed += 1;
         }
-        match rules::document_id_of_key(&object.key) {
-            Some(id) if !object.key.starts_with(".partial") => {
-                if !store::exists(&state.db, &DocumentId::from(id)).await? {
-                    state.objects.delete(&object.key).await?;
-                    report.orphans_removed += 1;
-                }
-            }
-            _ => {
-                if let (ObjectStore::Local(local), Some(name)) = (&*state.objects, object.key.strip_prefix(".partial/"))
-                {
-                    local.delete_partial(name).await?;
-                    report.orphans_removed += 1;
-                }
+    }
+    if let ObjectStore::Local(local) = &*state.objects {
+        let stale = local
+            .partial_writes()
+            .await?
+            .into_iter()
+            .filter(|p| p.modified_ms < cutoff);
+        for partial in stale {
+            if let Some(name) = partial.key.strip_prefix(".partial/") {
+                local.delete_partial(name).await?;
+                report.orphans_removed += 1;
             }
         }
     }

@@ -85,19 +85,24 @@ impl LocalStore {
         }
     }
 
-    /// Lists objects under `prefix`, and leftover partial writes as `.partial/<name>` (which
-    /// the sweeper may delete like any orphan).
+    /// Every object whose key starts with `prefix`. Writes still in progress are not objects
+    /// and are never listed here (see `partial_writes`).
     pub async fn list(&self, prefix: &str) -> StoreResult<Vec<Listed>> {
-        let root = self.root.clone();
-        let prefix = prefix.to_owned();
-        tokio::task::spawn_blocking(move || {
-            let mut found = Vec::new();
-            walk(&root, &root, &mut found).map_err(unavailable)?;
-            found.retain(|l| l.key.starts_with(&prefix) || l.key.starts_with(PARTIAL_DIR));
-            Ok(found)
-        })
-        .await
-        .map_err(|e| StoreError::Unavailable(e.to_string()))?
+        // Only the folder the prefix names is walked, not the whole store.
+        let folder = match prefix.rfind('/') {
+            Some(end) => self.path(&prefix[..end])?,
+            None => self.root.clone(),
+        };
+        let (root, prefix) = (self.root.clone(), prefix.to_owned());
+        let mut found = walk_blocking(root, folder).await?;
+        found.retain(|l| l.key.starts_with(&prefix) && !l.key.starts_with(PARTIAL_DIR));
+        Ok(found)
+    }
+
+    /// Writes begun and never finished or aborted (a crash mid-upload), as `.partial/<name>`:
+    /// the sweeper removes the old ones with `delete_partial`.
+    pub async fn partial_writes(&self) -> StoreResult<Vec<Listed>> {
+        walk_blocking(self.root.clone(), self.root.join(PARTIAL_DIR)).await
     }
 
     pub async fn delete_partial(&self, name: &str) -> StoreResult<()> {
@@ -118,10 +123,30 @@ impl LocalStore {
     }
 }
 
+/// Every file under `folder`, keyed relative to `root`, read off the async runtime.
+async fn walk_blocking(root: PathBuf, folder: PathBuf) -> StoreResult<Vec<Listed>> {
+    tokio::task::spawn_blocking(move || {
+        let mut found = Vec::new();
+        walk(&root, &folder, &mut found).map_err(unavailable)?;
+        Ok(found)
+    })
+    .await
+    .map_err(|e| StoreError::Unavailable(e.to_string()))?
+}
+
+/// A file or folder that disappears while it is walked (a partial write renamed into place, an
+/// object deleted) is simply not there: only other errors fail the walk.
 fn walk(root: &Path, dir: &Path, found: &mut Vec<Listed>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
+    let entries = match std::fs::read_dir(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        entries => entries?,
+    };
+    for entry in entries {
         let entry = entry?;
-        let meta = entry.metadata()?;
+        let meta = match entry.metadata() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            meta => meta?,
+        };
         if meta.is_dir() {
             walk(root, &entry.path(), found)?;
         } else if let Ok(relative) = entry.path().strip_prefix(root) {
@@ -167,5 +192,35 @@ impl LocalWriter {
     pub async fn abort(self) {
         drop(self.file);
         let _ = fs::remove_file(&self.partial).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_write_in_progress_is_listed_only_as_a_partial_write() {
+        let folder = tempfile::tempdir().unwrap();
+        let store = LocalStore::new(folder.path().to_path_buf()).unwrap();
+        let mut done = store.writer("documents/a/1").await.unwrap();
+        done.write(Bytes::from_static(b"whole")).await.unwrap();
+        done.finish().await.unwrap();
+        let mut unfinished = store.writer("documents/a/2").await.unwrap();
+        unfinished.write(Bytes::from_static(b"half")).await.unwrap();
+
+        let keys = |listed: Vec<Listed>| listed.into_iter().map(|l| l.key).collect::<Vec<_>>();
+        assert_eq!(keys(store.list("documents/").await.unwrap()), ["documents/a/1"]);
+        assert_eq!(keys(store.list("").await.unwrap()), ["documents/a/1"]);
+        assert!(
+            store.list("audit/").await.unwrap().is_empty(),
+            "a prefix with no folder yet"
+        );
+        let partial = keys(store.partial_writes().await.unwrap());
+        assert_eq!(partial.len(), 1);
+        assert!(partial[0].starts_with(".partial/"), "{partial:?}");
+
+        unfinished.abort().await;
+        assert!(store.partial_writes().await.unwrap().is_empty());
     }
 }

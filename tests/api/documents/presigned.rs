@@ -173,6 +173,12 @@ async fn sweeper_removes_unfinished_uploads_and_orphans(engine: Engine) {
         .put(&orphan, bytes::Bytes::from(files::pdf(3000)))
         .await
         .unwrap();
+    // On local files, a write a crash left unfinished.
+    let unfinished =
+        (engine == Engine::Sqlite).then(|| app.settings.storage.dir.join("objects/.partial/left-by-a-crash"));
+    if let Some(path) = &unfinished {
+        std::fs::write(path, b"half an upload").unwrap();
+    }
 
     // Too young to sweep.
     let report = zhujian::documents::sweeper::sweep_once(&app.state).await.unwrap();
@@ -183,6 +189,9 @@ async fn sweeper_removes_unfinished_uploads_and_orphans(engine: Engine) {
     assert_eq!(report.pending_removed, 1);
     assert!(report.orphans_removed >= 1);
     assert!(app.state.objects.size(&orphan).await.unwrap().is_none());
+    if let Some(path) = &unfinished {
+        assert!(!path.exists(), "the unfinished write is removed");
+    }
     assert_eq!(rows(app).await, 1);
     assert_eq!(
         objects_of(app, "enterprise", &w.a_id).await,
