@@ -242,6 +242,19 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// The placeholders `$from, $from+1, …` of a list of `count` values bound in order, for an
+/// `IN (…)` (an empty list is `NULL`, which matches nothing). For lists of a page's length:
+/// an import's thousands of rows use `?` on SQLite (see `certificates::store::import`).
+pub fn numbered(from: usize, count: usize) -> String {
+    if count == 0 {
+        return "NULL".to_owned();
+    }
+    (from..from + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// True when a statement failed on a unique constraint (on either engine).
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
@@ -264,6 +277,13 @@ pub fn migration_files(dir: &Path) -> std::io::Result<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_list_is_numbered_from_its_first_placeholder() {
+        assert_eq!(numbered(3, 3), "$3, $4, $5");
+        assert_eq!(numbered(1, 1), "$1");
+        assert_eq!(numbered(1, 0), "NULL");
+    }
+
     use super::*;
 
     #[test]

@@ -248,11 +248,11 @@ pub async fn progress_rows(
 ) -> ApiResult<(TaskRow, Vec<ProgressRow>)> {
     caller.require(&[Role::City, Role::District, Role::Enterprise])?;
     let task = visible(&state.db, caller, id).await?;
-    let selected = store::selection(&state.db, &task.id, task.round).await?;
+    let selected = store::selection(&state.db, &task).await?;
     let attempts = store::attempts(&mut *state.db.acquire().await?, &task.id, None).await?;
     let mut rows = Vec::new();
     for s in selected {
-        let identity = crate::people::identity_of(&state.db, &state.keys, &s.person_id).await?;
+        let (name, id_number) = s.identity(&state.keys);
         let mine: Vec<_> = attempts
             .iter()
             .filter(|a| a.person_id == s.person_id && a.round == task.round)
@@ -262,8 +262,8 @@ pub async fn progress_rows(
         let holding = mine.iter().find(|a| outcome(a).is_some_and(Outcome::holds_round));
         let accepted = holding.filter(|a| outcome(a).is_some_and(Outcome::counts));
         rows.push(ProgressRow {
-            name: identity.as_ref().map(|i| i.name.clone()).unwrap_or_default(),
-            id_number: identity.map(|i| i.id_number).unwrap_or_default(),
+            name,
+            id_number,
             person_id: s.person_id,
             employment_id: s.employment_id,
             checked_in: accepted.is_some(),

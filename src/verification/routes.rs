@@ -11,8 +11,11 @@ use utoipa_axum::router::OpenApiRouter;
 
 use super::rules::{self, OpeningRule, TaskKind, TaskState};
 use super::store::{self, RequirementView, ReviewView, SelectedRow, TaskRow};
+use std::collections::HashMap;
+
 use crate::audit::Act;
 use crate::auth::{Bounds, Caller, Role, Scope};
+use crate::platform::crypto::Keys;
 use crate::platform::db::{Conn, Executor};
 use crate::platform::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::platform::ids::{DocumentId, EmploymentId, EnterpriseId, PersonId, QualificationId, VerificationTaskId};
@@ -107,38 +110,70 @@ pub struct RectificationNotice {
     pub report_document_id: Option<DocumentId>,
 }
 
-/// Names the selected people.
-async fn selected_views(state: &AppState, rows: Vec<SelectedRow>) -> ApiResult<Vec<SelectedView>> {
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let identity = crate::people::identity_of(&state.db, &state.keys, &row.person_id).await?;
-        let (name, id_number) = identity.map(|i| (i.name, i.id_number)).unwrap_or_default();
-        out.push(SelectedView {
-            employment_id: row.employment_id,
-            person_id: row.person_id,
-            name,
-            id_number,
-            employed: row.employed == 1,
-            checked_in: row.checked_in == 1,
-        });
-    }
-    Ok(out)
+/// The selected people of one task, named.
+fn selected_views(
+    keys: &Keys,
+    rows: &mut HashMap<VerificationTaskId, Vec<SelectedRow>>,
+    task: &VerificationTaskId,
+) -> Vec<SelectedView> {
+    let rows = rows.remove(task).unwrap_or_default();
+    rows.into_iter()
+        .map(|row| {
+            let (name, id_number) = row.identity(keys);
+            SelectedView {
+                employment_id: row.employment_id,
+                person_id: row.person_id,
+                name,
+                id_number,
+                employed: row.employed == 1,
+                checked_in: row.checked_in == 1,
+            }
+        })
+        .collect()
 }
 
-/// The task with its current selection, any proposed replacement and every review, read on
-/// `conn` (an act's transaction, or a pooled connection).
-pub(super) async fn task_view(conn: &mut Conn, state: &AppState, row: TaskRow) -> ApiResult<TaskView> {
-    let selection = store::selection(&mut *conn, &row.id, row.round).await?;
-    let proposed = store::proposed_replacement(&mut *conn, &row.id, row.round).await?;
-    let reviews = store::reviews(&mut *conn, &row.id).await?;
-    let needs_replacement = row.state() == TaskState::CheckingIn && selection.iter().any(|s| s.employed == 0);
+fn by_task(rows: Vec<SelectedRow>) -> HashMap<VerificationTaskId, Vec<SelectedRow>> {
+    let mut grouped: HashMap<_, Vec<_>> = HashMap::new();
+    for row in rows {
+        grouped.entry(row.task_id.clone()).or_default().push(row);
+    }
+    grouped
+}
+
+/// Each task with its current selection, any proposed replacement and every review, read on
+/// `conn` (an act's transaction, or a pooled connection) in three queries for the whole page.
+pub(super) async fn task_views(conn: &mut Conn, state: &AppState, rows: Vec<TaskRow>) -> ApiResult<Vec<TaskView>> {
+    let tasks: Vec<&TaskRow> = rows.iter().collect();
+    let mut selected = by_task(store::selections(&mut *conn, &tasks).await?);
+    let mut proposed = by_task(store::proposed_replacements(&mut *conn, &tasks).await?);
+    let mut reviews: HashMap<_, Vec<ReviewView>> = HashMap::new();
+    for (task, review) in store::reviews_of(&mut *conn, &tasks).await? {
+        reviews.entry(task).or_default().push(review);
+    }
+    let keys = &state.keys;
+    let views = rows.into_iter().map(|row| {
+        let selection = selected_views(keys, &mut selected, &row.id);
+        let proposed_replacement = selected_views(keys, &mut proposed, &row.id);
+        let reviews = reviews.remove(&row.id).unwrap_or_default();
+        assemble(row, selection, proposed_replacement, reviews)
+    });
+    Ok(views.collect())
+}
+
+fn assemble(
+    row: TaskRow,
+    selection: Vec<SelectedView>,
+    proposed_replacement: Vec<SelectedView>,
+    reviews: Vec<ReviewView>,
+) -> TaskView {
+    let needs_replacement = row.state() == TaskState::CheckingIn && selection.iter().any(|s| !s.employed);
     let rectification = row.rectification_deadline.clone().map(|deadline| RectificationNotice {
         deadline,
         reasons: row.rectification_reasons.clone().unwrap_or_default(),
         report: row.rectification_report.clone(),
         report_document_id: row.rectification_document_id.clone(),
     });
-    Ok(TaskView {
+    TaskView {
         state: row.state(),
         qualification: format!("{} {}", row.category, row.grade),
         id: row.id,
@@ -151,23 +186,28 @@ pub(super) async fn task_view(conn: &mut Conn, state: &AppState, row: TaskRow) -
         start_deadline: row.start_deadline,
         window_end: row.window_end,
         opened_at: row.opened_at,
-        selection: selected_views(state, selection).await?,
+        selection,
         needs_replacement,
-        proposed_replacement: selected_views(state, proposed).await?,
+        proposed_replacement,
         reviews,
         rectification,
-    })
+    }
+}
+
+/// One task's view (see `task_views`).
+pub(super) async fn task_view(conn: &mut Conn, state: &AppState, row: TaskRow) -> ApiResult<TaskView> {
+    let mut views = task_views(conn, state, vec![row]).await?;
+    Ok(views.pop().expect("a view of the one task"))
 }
 
 /// A selected person's view of a task: their own line only, no reviews.
-async fn person_task_view(conn: &mut Conn, state: &AppState, row: TaskRow, person: &PersonId) -> ApiResult<TaskView> {
-    let mut view = task_view(conn, state, row).await?;
+fn own_line(mut view: TaskView, person: &PersonId) -> TaskView {
     view.selection.retain(|s| &s.person_id == person);
     view.proposed_replacement.clear();
     view.reviews.clear();
     view.rectification = None;
     view.needs_replacement = false;
-    Ok(view)
+    view
 }
 
 /// The tasks a caller may see; a person sees theirs only through `list_tasks`.
@@ -328,19 +368,14 @@ pub async fn tasks(
     }
     .limit_offset();
     let mut conn = state.db.acquire().await?;
-    let mut out = Vec::new();
     if let Scope::Person(person) = &caller.scope {
-        for row in store::open_tasks_of_person(&mut *conn, person).await? {
-            out.push(person_task_view(&mut conn, state, row, person).await?);
-        }
-        return Ok(out);
+        let rows = store::open_tasks_of_person(&mut *conn, person).await?;
+        let views = task_views(&mut conn, state, rows).await?;
+        return Ok(views.into_iter().map(|view| own_line(view, person)).collect());
     }
     let scope = scope(caller)?;
     let rows = store::list_tasks(&mut *conn, &scope, &filter_of(q), order, limit, offset).await?;
-    for row in rows {
-        out.push(task_view(&mut conn, state, row).await?);
-    }
-    Ok(out)
+    task_views(&mut conn, state, rows).await
 }
 
 /// How many tasks in a staff member's or an enterprise's scope the query selects (its page aside).

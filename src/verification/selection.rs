@@ -337,7 +337,7 @@ fn replacement_error(rule: ReplacementRule, who: String) -> ApiError {
 /// Why `picks` cannot replace the current selection (keeping everyone still employed,
 /// dropping everyone who left), with the person concerned named; None when they can.
 async fn replacement_refusal(state: &AppState, task: &TaskRow, picks: &[EmploymentId]) -> ApiResult<Option<ApiError>> {
-    let current = store::selection(&state.db, &task.id, task.round).await?;
+    let current = store::selection(&state.db, task).await?;
     let selected: Vec<Selected> = current
         .iter()
         .map(|s| Selected {

@@ -35,8 +35,8 @@ pub use outcomes::{
     close_task, hold_task, missing_people, overdue_tasks, pass_if_complete, start_next_round, Closing, NextRound,
 };
 pub use selection::{
-    candidates, person_of_employment, propose_replacement, proposed_replacement, review, reviews, selection,
-    submit_selection, Review, ReviewView, SelectedRow, Written,
+    candidates, person_of_employment, propose_replacement, proposed_replacements, review, reviews_of, selection,
+    selections, submit_selection, Review, ReviewView, SelectedRow, Written,
 };
 pub use tasks::{count_tasks, list_tasks, TaskFilter, TaskOrder, TaskSort, NEWEST_OPENED};
 

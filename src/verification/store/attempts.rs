@@ -180,13 +180,11 @@ pub async fn attempt(conn: &mut Conn, id: &CheckInAttemptId) -> Result<Option<At
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(view) = found else {
+    let Some(mut view) = found else {
         return Ok(None);
     };
-    let decided = decisions::of_attempt(&mut *conn, id).await?;
-    let mut views = [view];
-    decisions::attach(&mut views, decided);
-    let [view] = views;
+    let decided = decisions::of_attempts(&mut *conn, &[id]).await?;
+    decisions::attach([&mut view], decided);
     Ok(Some(view))
 }
 

@@ -2,6 +2,8 @@
 //! a refused one and staff's decision on it (`check_in_decisions`, at most one of each kind per
 //! attempt by a unique index), and the guarded change of an attempt's outcome.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -9,7 +11,7 @@ use utoipa::ToSchema;
 use super::{AttemptView, TaskRow};
 use crate::auth::{Bounds, Columns, Key};
 use crate::notify::outbox::{self, Recipient};
-use crate::platform::db::Executor;
+use crate::platform::db::{numbered, Executor};
 use crate::platform::ids::{CheckInAttemptId, CheckInDecisionId, EnterpriseId, PersonId, VerificationTaskId};
 use crate::verification::rules::review::{self as review_rules, Outcome};
 
@@ -46,24 +48,30 @@ pub async fn of_task(db: impl Executor<'_>, task: &VerificationTaskId) -> Result
     .await
 }
 
-/// The decisions on one attempt, in order.
-pub async fn of_attempt(db: impl Executor<'_>, attempt: &CheckInAttemptId) -> Result<Vec<DecisionView>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {DECISION_COLUMNS} FROM check_in_decisions d WHERE d.attempt_id = $1 ORDER BY d.at, d.id"
-    ))
-    .bind(attempt)
-    .fetch_all(db)
-    .await
+/// The decisions on each of `attempts` (a page of them), in order.
+pub async fn of_attempts(
+    db: impl Executor<'_>,
+    attempts: &[&CheckInAttemptId],
+) -> Result<Vec<DecisionView>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {DECISION_COLUMNS} FROM check_in_decisions d WHERE d.attempt_id IN ({}) ORDER BY d.at, d.id",
+        numbered(1, attempts.len())
+    );
+    let mut query = sqlx::query_as(&sql);
+    for attempt in attempts {
+        query = query.bind(*attempt);
+    }
+    query.fetch_all(db).await
 }
 
 /// Gives each attempt its decisions and what it waits for.
-pub fn attach(views: &mut [AttemptView], decided: Vec<DecisionView>) {
+pub fn attach<'a>(views: impl IntoIterator<Item = &'a mut AttemptView>, decided: Vec<DecisionView>) {
+    let mut by_attempt: HashMap<CheckInAttemptId, Vec<DecisionView>> = HashMap::new();
     for d in decided {
-        if let Some(view) = views.iter_mut().find(|v| v.id == d.attempt_id) {
-            view.decisions.push(d);
-        }
+        by_attempt.entry(d.attempt_id.clone()).or_default().push(d);
     }
-    for view in views.iter_mut() {
+    for view in views {
+        view.decisions.extend(by_attempt.remove(&view.id).unwrap_or_default());
         let has = |kind: &str| view.decisions.iter().any(|d| d.kind == kind);
         let (appealed, decided) = (has("appeal"), has("appeal_decision"));
         view.awaiting = Outcome::parse(&view.outcome)
@@ -119,10 +127,6 @@ pub async fn set_outcome(
     Ok(moved.rows_affected() == 1)
 }
 
-/// The attempts waiting for staff: the flagged ones, and the refused ones appealed with no
-/// decision yet. Two disjoint parts, each read from its own index (`check_in_attempts_flagged`,
-/// `check_in_decisions_kind`): one condition `flagged OR (refused AND appealed …)` would test
-/// every refused attempt of the city's history.
 /// Where the attempts waiting for staff keep the bounds: the enterprise through the task, the
 /// district on the attempt itself (`check_in_attempts_flagged_district`, migration 0038). Both
 /// on the attempt alone (`a`), so its queue is paged and counted before any join.
@@ -134,6 +138,10 @@ pub(super) const WAITING_BOUNDS: Columns = Columns {
     ..Columns::NONE
 };
 
+/// The attempts waiting for staff: the flagged ones, and the refused ones appealed with no
+/// decision yet. Two disjoint parts, each read from its own index (`check_in_attempts_flagged`,
+/// `check_in_decisions_kind`): one condition `flagged OR (refused AND appealed …)` would test
+/// every refused attempt of the city's history.
 pub(super) const WAITING: &str = "SELECT x.* FROM check_in_attempts x WHERE x.outcome = 'flagged' \
      UNION ALL SELECT x.* FROM check_in_decisions d JOIN check_in_attempts x ON x.id = d.attempt_id \
      WHERE d.kind = 'appeal' AND x.outcome = 'refused' \
@@ -176,10 +184,9 @@ pub async fn awaiting_staff(
         )
         .fetch_all(&mut *conn)
         .await?;
-    for row in &mut rows {
-        let decided = of_attempt(&mut *conn, &row.attempt.id).await?;
-        attach(std::slice::from_mut(&mut row.attempt), decided);
-    }
+    let ids: Vec<&CheckInAttemptId> = rows.iter().map(|r| &r.attempt.id).collect();
+    let decided = of_attempts(&mut *conn, &ids).await?;
+    attach(rows.iter_mut().map(|r| &mut r.attempt), decided);
     Ok(rows)
 }
 

@@ -9,7 +9,8 @@ use utoipa::ToSchema;
 
 use super::{move_task, TaskRow};
 use crate::notify::outbox::{self, Recipient};
-use crate::platform::db::{new_id, Conn, Executor};
+use crate::platform::crypto::Keys;
+use crate::platform::db::{new_id, numbered, Conn, Executor};
 use crate::platform::ids::{EmploymentId, EnterpriseId, PersonId, VerificationTaskId};
 use crate::verification::rules::{Candidate, TaskState};
 
@@ -142,53 +143,74 @@ pub async fn propose_replacement(
     write_list(conn, List::Replacement, task, picks).await
 }
 
-/// One selected person as the database holds them.
-#[derive(Serialize, ToSchema, sqlx::FromRow, Clone)]
+/// One selected person as the database holds them, with their sealed name (opened with the
+/// people's keys) and masked ID number: `None` for someone not registered (never expected).
+#[derive(sqlx::FromRow, Clone)]
 pub struct SelectedRow {
-    #[schema(value_type = String)]
+    pub task_id: VerificationTaskId,
+    pub round: i64,
     pub employment_id: EmploymentId,
-    #[schema(value_type = String)]
     pub person_id: PersonId,
     /// 1 while the employment is active.
     pub employed: i64,
     /// 1 once the person has an accepted check-in in the round.
     pub checked_in: i64,
+    pub name_sealed: Option<String>,
+    pub id_number_masked: Option<String>,
 }
 
-fn people_of(list: List) -> String {
+impl SelectedRow {
+    /// The person's name, opened with the people's keys, and masked ID number.
+    pub fn identity(&self, keys: &Keys) -> (String, String) {
+        let name =
+            (self.name_sealed.as_deref()).and_then(|sealed| crate::people::unseal_name(keys, &self.person_id, sealed));
+        (
+            name.unwrap_or_default(),
+            self.id_number_masked.clone().unwrap_or_default(),
+        )
+    }
+}
+
+/// The people on `list` of each of `tasks` in every round, bound as `$1…`.
+fn people_of(list: List, tasks: usize) -> String {
     format!(
-        "SELECT s.employment_id, s.person_id, CASE WHEN x.state = 'active' THEN 1 ELSE 0 END AS employed, \
+        "SELECT s.task_id, s.round, s.employment_id, s.person_id, CASE WHEN x.state = 'active' THEN 1 ELSE 0 END AS employed, \
          CASE WHEN EXISTS (SELECT 1 FROM check_in_attempts a WHERE a.task_id = s.task_id AND a.round = s.round \
-         AND a.person_id = s.person_id AND a.outcome = 'accepted') THEN 1 ELSE 0 END AS checked_in \
-         FROM {} s JOIN employments x ON x.id = s.employment_id WHERE s.task_id = $1 AND s.round = $2 ORDER BY s.employment_id",
-        list.table()
+         AND a.person_id = s.person_id AND a.outcome = 'accepted') THEN 1 ELSE 0 END AS checked_in, \
+         i.name_sealed, i.id_number_masked \
+         FROM {} s JOIN employments x ON x.id = s.employment_id LEFT JOIN person_identities i ON i.person_id = s.person_id \
+         WHERE s.task_id IN ({}) ORDER BY s.task_id, s.employment_id",
+        list.table(),
+        numbered(1, tasks)
     )
 }
 
-/// The people selected in the round, with whether each is still employed and checked in.
-pub async fn selection(
-    db: impl Executor<'_>,
-    task: &VerificationTaskId,
-    round: i64,
-) -> Result<Vec<SelectedRow>, sqlx::Error> {
-    sqlx::query_as(&people_of(List::Selection))
-        .bind(task)
-        .bind(round)
-        .fetch_all(db)
-        .await
+/// The people on `list` of each task in its current round, read in one query for a page.
+async fn people_on(db: impl Executor<'_>, list: List, tasks: &[&TaskRow]) -> Result<Vec<SelectedRow>, sqlx::Error> {
+    let sql = people_of(list, tasks.len());
+    let mut query = sqlx::query_as(&sql);
+    for task in tasks {
+        query = query.bind(&task.id);
+    }
+    let mut rows: Vec<SelectedRow> = query.fetch_all(db).await?;
+    rows.retain(|r| tasks.iter().any(|t| t.id == r.task_id && t.round == r.round));
+    Ok(rows)
 }
 
-/// The replacement proposed for the round, if one awaits review.
-pub async fn proposed_replacement(
-    db: impl Executor<'_>,
-    task: &VerificationTaskId,
-    round: i64,
-) -> Result<Vec<SelectedRow>, sqlx::Error> {
-    sqlx::query_as(&people_of(List::Replacement))
-        .bind(task)
-        .bind(round)
-        .fetch_all(db)
-        .await
+/// The people selected in the task's current round, with whether each is still employed and
+/// checked in.
+pub async fn selection(db: impl Executor<'_>, task: &TaskRow) -> Result<Vec<SelectedRow>, sqlx::Error> {
+    people_on(db, List::Selection, &[task]).await
+}
+
+/// The selections of a page of tasks, each in its current round.
+pub async fn selections(db: impl Executor<'_>, tasks: &[&TaskRow]) -> Result<Vec<SelectedRow>, sqlx::Error> {
+    people_on(db, List::Selection, tasks).await
+}
+
+/// The replacements proposed for a page of tasks' current rounds, where one awaits review.
+pub async fn proposed_replacements(db: impl Executor<'_>, tasks: &[&TaskRow]) -> Result<Vec<SelectedRow>, sqlx::Error> {
+    people_on(db, List::Replacement, tasks).await
 }
 
 #[derive(Serialize, ToSchema, sqlx::FromRow)]
@@ -204,13 +226,28 @@ pub struct ReviewView {
     pub at: i64,
 }
 
-pub async fn reviews(db: impl Executor<'_>, task: &VerificationTaskId) -> Result<Vec<ReviewView>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT round, subject, decision, opinion, reviewer, at FROM verification_reviews WHERE task_id = $1 ORDER BY at, id",
-    )
-    .bind(task)
-    .fetch_all(db)
-    .await
+/// Each review of a page of tasks with its task, in order.
+pub async fn reviews_of(
+    db: impl Executor<'_>,
+    tasks: &[&TaskRow],
+) -> Result<Vec<(VerificationTaskId, ReviewView)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        task_id: VerificationTaskId,
+        #[sqlx(flatten)]
+        review: ReviewView,
+    }
+    let sql = format!(
+        "SELECT task_id, round, subject, decision, opinion, reviewer, at FROM verification_reviews \
+         WHERE task_id IN ({}) ORDER BY at, id",
+        numbered(1, tasks.len())
+    );
+    let mut query = sqlx::query_as(&sql);
+    for task in tasks {
+        query = query.bind(&task.id);
+    }
+    let rows: Vec<Row> = query.fetch_all(db).await?;
+    Ok(rows.into_iter().map(|r| (r.task_id, r.review)).collect())
 }
 
 /// A reviewer's decision on a submitted selection or replacement.
@@ -236,12 +273,12 @@ pub async fn review(conn: &mut Conn, task: &TaskRow, r: &Review<'_>, now: i64) -
     if !move_task(&mut *conn, &task.id, task.state(), to, window_end, now).await? {
         return Ok(Written::TaskMoved);
     }
-    let selected = selection(&mut *conn, &task.id, task.round).await?;
+    let selected = selection(&mut *conn, task).await?;
     // Who is told to check in: everyone on a selection's approval, the newcomers on a
     // replacement's.
     let before = if replacement { selected.clone() } else { Vec::new() };
     if replacement {
-        let proposed = proposed_replacement(&mut *conn, &task.id, task.round).await?;
+        let proposed = people_on(&mut *conn, List::Replacement, &[task]).await?;
         sqlx::query("DELETE FROM verification_replacements WHERE task_id = $1 AND round = $2")
             .bind(&task.id)
             .bind(task.round)
@@ -269,7 +306,7 @@ pub async fn review(conn: &mut Conn, task: &TaskRow, r: &Review<'_>, now: i64) -
         super::pass_if_complete(&mut *conn, task, now).await?;
     }
     if r.approve {
-        let after = selection(&mut *conn, &task.id, task.round).await?;
+        let after = selection(&mut *conn, task).await?;
         let newcomers = after
             .iter()
             .filter(|s| !before.iter().any(|b| b.person_id == s.person_id));
