@@ -15,6 +15,8 @@ pub fn models() -> PathBuf {
 pub struct Server {
     child: Child,
     pub base: String,
+    /// The JSON log lines written before it served (the face index's load among them).
+    pub startup: Vec<Value>,
 }
 
 impl Drop for Server {
@@ -47,12 +49,14 @@ pub fn spawn(mut command: Command) -> Server {
         .spawn()
         .expect("the release binary starts");
     let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut startup = Vec::new();
     for line in stderr.lines().map_while(Result::ok) {
         if let Ok(v) = serde_json::from_str::<Value>(&line) {
             if v["message"] == "zhujian is serving" {
                 let base = format!("http://{}", v["address"].as_str().unwrap());
-                return Server { child, base };
+                return Server { child, base, startup };
             }
+            startup.push(v);
         }
     }
     let _ = child.kill();

@@ -1,11 +1,14 @@
 //! The city-scale dataset (issue 19 part 1), written with COPY into the schema the real
 //! migrations made: persons with registered identities (ID number, name, phone and face sealed
-//! with the product's keys, the ID number's keyed hash), their portraits, enterprises with valid
+//! with the product's keys, the ID number's keyed hash) and the 1:N face index's change log,
+//! their portraits (rows, and objects in the local store behind them), enterprises with valid
 //! credit codes across Jinan's districts, qualifications, employment requests and relations
 //! (5–50 per enterprise, each person one ended and one current), verification tasks of two
 //! years with their selections, check-in attempts, inbox notifications, certificates held under
-//! the persons' ID numbers, and two years of assessments of every enterprise.
+//! the persons' ID numbers, two years of assessments of every enterprise, and the services'
+//! queues (`services`: applications on the certificates, projects and their assessments).
 
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use sqlx::Connection;
@@ -59,7 +62,7 @@ const YEAR_MS: i64 = 365 * 86_400_000;
 
 /// Fills the database at `url` and prints a table: rows, seconds and rows/s per table, and the
 /// total (with the closing VACUUM ANALYZE, what autovacuum would have done by then).
-pub async fn city(url: &str, keys: &zhujian::platform::crypto::Keys, sizes: &Sizes) -> f64 {
+pub async fn city(url: &str, keys: &zhujian::platform::crypto::Keys, objects: &Path, sizes: &Sizes) -> f64 {
     let started = Instant::now();
     let mut conn = sqlx::postgres::PgConnection::connect(url).await.unwrap();
     sqlx::query("SET synchronous_commit = off")
@@ -69,9 +72,10 @@ pub async fn city(url: &str, keys: &zhujian::platform::crypto::Keys, sizes: &Siz
     println!("| table | rows | seconds | rows/s |");
     println!("|---|---|---|---|");
     let mut rows = 0;
-    rows += documents(&mut conn, sizes).await;
+    rows += documents(&mut conn, objects, sizes).await;
     rows += people(&mut conn, sizes).await;
     rows += identities(&mut conn, keys, sizes).await;
+    rows += face_index(&mut conn, sizes).await;
     rows += enterprises(&mut conn, keys, sizes).await;
     rows += search_grams(&mut conn, sizes).await;
     rows += qualifications(&mut conn, sizes).await;
@@ -82,6 +86,8 @@ pub async fn city(url: &str, keys: &zhujian::platform::crypto::Keys, sizes: &Siz
     rows += crate::history::notifications(&mut conn, sizes).await;
     rows += crate::history::certificates(&mut conn, keys, sizes).await;
     rows += crate::history::assessments(&mut conn, sizes).await;
+    rows += crate::services::applications(&mut conn, sizes).await;
+    rows += crate::services::projects(&mut conn, sizes).await;
     let settle = Instant::now();
     sqlx::query("VACUUM ANALYZE").execute(&mut conn).await.unwrap();
     println!("| (VACUUM ANALYZE) | | {:.1} | |", settle.elapsed().as_secs_f64());
@@ -131,8 +137,30 @@ pub fn moment(fraction: f64) -> i64 {
     HISTORY_START + (fraction * 3.0 * YEAR_MS as f64) as i64
 }
 
-/// Portraits: one per person (objects are not read by the benchmark; keys are unique).
-async fn documents(conn: &mut sqlx::postgres::PgConnection, s: &Sizes) -> u64 {
+/// The stored bytes of every generated portrait: a small JPEG, the same for all. The product
+/// never reads them here; the backup copies and checks each one against its row's digest.
+pub fn portrait_bytes() -> Vec<u8> {
+    let image = image::GrayImage::from_fn(16, 16, |x, y| image::Luma([(x * 16 + y) as u8]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut bytes, image::ImageFormat::Jpeg).unwrap();
+    bytes.into_inner()
+}
+
+/// The key of portrait `n`, a thousand to a folder.
+fn portrait_key(n: u64) -> String {
+    format!("city/portraits/{}/{n}.jpg", n / 1000)
+}
+
+/// Portraits: one per person, each row with its object in the local store (`objects`, the
+/// store's root). The objects are hard links to one file: a million of them cost folders, not
+/// gigabytes, and the backup still reads and copies each.
+async fn documents(conn: &mut sqlx::postgres::PgConnection, objects: &Path, s: &Sizes) -> u64 {
+    let bytes = portrait_bytes();
+    let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    let linked = std::thread::spawn({
+        let (objects, bytes, count) = (objects.to_owned(), bytes.clone(), s.documents);
+        move || link_portraits(&objects, &bytes, count)
+    });
     let mut c = Copy::new(
         conn,
         "documents",
@@ -147,9 +175,8 @@ async fn documents(conn: &mut sqlx::postgres::PgConnection, s: &Sizes) -> u64 {
             .text(&owner)
             .text("id_portrait")
             .text("image/jpeg");
-        c.num(40_000 + n % 20_000)
-            .text(&format!("{:064x}", u128::from(mix(n)) << 64 | u128::from(mix(!n))));
-        c.text(&format!("city/portraits/{n}"))
+        c.num(bytes.len()).text(&sha256);
+        c.text(&portrait_key(n))
             .text("portrait.jpg")
             .text(&owner)
             .num(at)
@@ -157,7 +184,30 @@ async fn documents(conn: &mut sqlx::postgres::PgConnection, s: &Sizes) -> u64 {
         c.text("person_identity").text(&owner);
         c.end().await;
     }
-    c.finish().await.0
+    let rows = c.finish().await.0;
+    let (count, seconds) = linked.join().unwrap();
+    println!(
+        "| (portrait objects, linked) | {count} | {seconds:.1} | {:.0} |",
+        count as f64 / seconds
+    );
+    rows
+}
+
+/// Writes portrait 0 and links every other to it; returns how many and how long.
+fn link_portraits(objects: &Path, bytes: &[u8], count: u64) -> (u64, f64) {
+    let started = Instant::now();
+    let path = |n: u64| -> PathBuf { objects.join(portrait_key(n)) };
+    let first = path(0);
+    std::fs::create_dir_all(first.parent().unwrap()).unwrap();
+    std::fs::write(&first, bytes).unwrap();
+    for n in 1..count {
+        let link = path(n);
+        if n.is_multiple_of(1000) {
+            std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+        }
+        std::fs::hard_link(&first, &link).unwrap_or_else(|e| panic!("{}: {e}", link.display()));
+    }
+    (count, started.elapsed().as_secs_f64())
 }
 
 async fn people(conn: &mut sqlx::postgres::PgConnection, s: &Sizes) -> u64 {
@@ -181,9 +231,6 @@ async fn people(conn: &mut sqlx::postgres::PgConnection, s: &Sizes) -> u64 {
 /// Registered identities, sealed as `people::store::register` seals them.
 async fn identities(conn: &mut sqlx::postgres::PgConnection, keys: &zhujian::platform::crypto::Keys, s: &Sizes) -> u64 {
     use zhujian::people::store::context;
-    let face: Vec<u8> = (0..128u32)
-        .flat_map(|i| ((i as f32 - 64.0) / 640.0).to_le_bytes())
-        .collect();
     let mut c = Copy::new(
         conn,
         "person_identities",
@@ -206,11 +253,39 @@ async fn identities(conn: &mut sqlx::postgres::PgConnection, keys: &zhujian::pla
         c.text(&format!("{}****{}", &phone[..3], &phone[7..]));
         c.text(&document)
             .text(&document)
-            .text(&keys.seal(&context(&person, "face"), &face));
+            .text(&keys.seal(&context(&person, "face"), &face(n)));
         c.num(at).num(at).text("active");
         c.end().await;
     }
     c.finish().await.0
+}
+
+/// Person `n`'s face descriptor as stored: 128 little-endian floats of unit length, spread
+/// as random directions are (two of them lie about 1.4 apart, far outside the match
+/// threshold, as two strangers' faces do).
+fn face(n: u64) -> Vec<u8> {
+    let raw: Vec<f32> = (0..128u64)
+        .map(|i| (mix(n << 7 | i) % 2001) as f32 / 1000.0 - 1.0)
+        .collect();
+    let norm = raw.iter().map(|x| x * x).sum::<f32>().sqrt();
+    raw.iter().flat_map(|x| (x / norm).to_le_bytes()).collect()
+}
+
+/// The 1:N index's change log: every identity enrolled, numbered in registration order, as
+/// the migration that introduced it numbered the existing ones.
+async fn face_index(conn: &mut sqlx::postgres::PgConnection, s: &Sizes) -> u64 {
+    let mut c = Copy::new(conn, "face_index", "person_id, seq").await;
+    for n in 0..s.persons {
+        c.text(&person_id(n)).num(n + 1);
+        c.end().await;
+    }
+    let rows = c.finish().await.0;
+    sqlx::query("UPDATE face_index_head SET seq = $1")
+        .bind(s.persons as i64)
+        .execute(conn)
+        .await
+        .unwrap();
+    rows
 }
 
 /// Enterprise `n`'s registered site, somewhere in Jinan.

@@ -10,6 +10,7 @@
 //! (default 1: 1,000,000 persons, 100,000 enterprises, 2,000,000 employment relations,
 //! 10,000,000 check-in attempts, 1,000,000 documents, 500,000 certificates, four assessments
 //! per enterprise); `BENCH_CITY_REQUESTS` (default 100) requests per path and mode;
+//! `BENCH_CITY_DRILL=<dir>` then backs the city up and restores it there, timed (`drill`);
 //! `BENCH_CITY_KEEP=1` keeps the city database, with `BENCH_CITY_STORAGE=<dir>` keeping its
 //! keys; `BENCH_CITY_REUSE=<its URL>` (and the same storage) measures it again without
 //! generating. Target: each path's p99 on the city within 2x of
@@ -17,10 +18,12 @@
 //! not judged by that ratio: its output grows with the district.
 
 mod copy;
+mod drill;
 mod fixtures;
 mod generate;
 mod history;
 mod measure;
+mod services;
 
 #[allow(dead_code)]
 #[path = "../checkin/server.rs"]
@@ -55,7 +58,16 @@ async fn run(label: &str, url: &str, storage: &Path, wechat: &str, requests: u64
         .env("ZHUJIAN_WECHAT_APP_ID", "wxbench")
         .env("ZHUJIAN_WECHAT_APP_SECRET", "bench-secret")
         .env("ZHUJIAN_LIVENESS_CHECK_IN", "false");
+    let started = std::time::Instant::now();
     let server = server::spawn(command);
+    let index = server.startup.iter().find(|v| v["message"] == "face index loaded");
+    println!(
+        "[{label}] serving after {:.1} s; face index: {} faces, {:.0} MB, loaded in {} ms",
+        started.elapsed().as_secs_f64(),
+        index.map_or(0, |v| v["faces"].as_u64().unwrap_or(0)),
+        index.map_or(0.0, |v| v["bytes"].as_f64().unwrap_or(0.0) / 1e6),
+        index.map_or(0, |v| v["millis"].as_u64().unwrap_or(0)),
+    );
     let selfie =
         std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faces/person-a-selfie.jpg")).unwrap();
     let client = Arc::new(measure::Client {
@@ -142,7 +154,7 @@ async fn main() {
         let sizes = generate::Sizes::at(scale);
         println!("city-scale dataset at scale {scale} (COPY into the migrated schema)\n");
         let state = state_for(&city_storage, &city_url).await;
-        let seconds = generate::city(&city_url, &state.keys, &sizes).await;
+        let seconds = generate::city(&city_url, &state.keys, &city_storage.join("objects"), &sizes).await;
         state.db.close().await;
         println!("\ngenerated in {seconds:.0} s");
     }
@@ -157,6 +169,9 @@ async fn main() {
     let city = run("city", &city_url, &city_storage, &wechat, requests).await;
     let failures = report(&empty, &city);
     println!("\ntarget: city p99 <= {MAX_RATIO}x empty p99, or within {FLOOR_MS} ms of it; {failures} failing rows");
+    if let Ok(folder) = std::env::var("BENCH_CITY_DRILL") {
+        drill::backup_and_restore(&pg, &city_url, &city_storage, Path::new(&folder)).await;
+    }
     if std::env::var("BENCH_CITY_KEEP").is_err() && reused.is_none() {
         drop_database(&pg, &empty_url).await;
         drop_database(&pg, &city_url).await;

@@ -50,13 +50,14 @@ pub enum Case {
     DistrictRequests,
     DistrictTasks,
     DistrictAssessments,
+    DistrictApplications,
     EnterpriseList,
     EnterpriseSearch,
     ResultsPage,
     DistrictExport,
 }
 
-pub const CASES: [Case; 17] = [
+pub const CASES: [Case; 18] = [
     Case::StaffSignIn,
     Case::EnterpriseSignIn,
     Case::PersonSignIn,
@@ -70,6 +71,7 @@ pub const CASES: [Case; 17] = [
     Case::DistrictRequests,
     Case::DistrictTasks,
     Case::DistrictAssessments,
+    Case::DistrictApplications,
     Case::EnterpriseList,
     Case::EnterpriseSearch,
     Case::ResultsPage,
@@ -92,6 +94,7 @@ impl Case {
             Case::DistrictRequests => "district reviewer: GET /employment/requests",
             Case::DistrictTasks => "district reviewer: GET /verification/tasks",
             Case::DistrictAssessments => "district reviewer: GET /assessments",
+            Case::DistrictApplications => "district desk: GET /applications?waiting_for=district",
             Case::EnterpriseList => "district: GET /enterprises (first page)",
             Case::EnterpriseSearch => "enterprise search (console, name text + district)",
             Case::ResultsPage => "results page (construction_enterprise, district, 50)",
@@ -214,6 +217,10 @@ impl Client {
             Case::DistrictRequests => self.get("/api/v1/employment/requests", &t.district).await.map(|_| ())?,
             Case::DistrictTasks => self.get("/api/v1/verification/tasks", &t.district).await.map(|_| ())?,
             Case::DistrictAssessments => self.get("/api/v1/assessments", &t.district).await.map(|_| ())?,
+            Case::DistrictApplications => self
+                .get("/api/v1/applications?waiting_for=district", &t.district)
+                .await
+                .map(|_| ())?,
             Case::EnterpriseList => self.get("/api/v1/enterprises", &t.district).await.map(|_| ())?,
             Case::EnterpriseSearch => {
                 let path = format!("/console/enterprises?q=%E5%9F%BA%E5%87%86%E5%BB%BA%E8%AE%BE&district={district}");
