@@ -152,8 +152,8 @@ fn portrait_key(n: u64) -> String {
 }
 
 /// Portraits: one per person, each row with its object in the local store (`objects`, the
-/// store's root). The objects are hard links to one file: a million of them cost folders, not
-/// gigabytes, and the backup still reads and copies each.
+/// store's root). The objects are hard links to one file per folder: a million of them cost
+/// folders, not gigabytes, and the backup still reads and copies each.
 async fn documents(conn: &mut sqlx::postgres::PgConnection, objects: &Path, s: &Sizes) -> u64 {
     let bytes = portrait_bytes();
     let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
@@ -193,19 +193,19 @@ async fn documents(conn: &mut sqlx::postgres::PgConnection, objects: &Path, s: &
     rows
 }
 
-/// Writes portrait 0 and links every other to it; returns how many and how long.
+/// Writes the first portrait of each folder and links the folder's others to it (a file
+/// takes at most 65,000 links on ext4); returns how many and how long.
 fn link_portraits(objects: &Path, bytes: &[u8], count: u64) -> (u64, f64) {
     let started = Instant::now();
     let path = |n: u64| -> PathBuf { objects.join(portrait_key(n)) };
-    let first = path(0);
-    std::fs::create_dir_all(first.parent().unwrap()).unwrap();
-    std::fs::write(&first, bytes).unwrap();
-    for n in 1..count {
-        let link = path(n);
+    for n in 0..count {
+        let (first, object) = (path(n - n % 1000), path(n));
         if n.is_multiple_of(1000) {
-            std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+            std::fs::create_dir_all(first.parent().unwrap()).unwrap();
+            std::fs::write(&first, bytes).unwrap();
+        } else {
+            std::fs::hard_link(&first, &object).unwrap_or_else(|e| panic!("{}: {e}", object.display()));
         }
-        std::fs::hard_link(&first, &link).unwrap_or_else(|e| panic!("{}: {e}", link.display()));
     }
     (count, started.elapsed().as_secs_f64())
 }

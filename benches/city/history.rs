@@ -104,6 +104,13 @@ fn task_state(e: u64, y: u64) -> &'static str {
     }
 }
 
+/// When the task (e, y) was opened: 2025's through the spring of 2025 and 2026, 2026's
+/// through 2026 up to November, before the fixtures' tasks, which are opened now (so that a
+/// first page of tasks holds the same fixture tasks on both databases).
+fn task_opened(s: &Sizes, e: u64, y: u64) -> i64 {
+    moment(0.4 + 0.3 * y as f64 + e as f64 / s.enterprises as f64 * 0.25)
+}
+
 pub async fn tasks(conn: &mut PgConnection, s: &Sizes) -> u64 {
     let mut c = Copy::new(
         conn,
@@ -113,7 +120,7 @@ pub async fn tasks(conn: &mut PgConnection, s: &Sizes) -> u64 {
     .await;
     for e in 0..s.enterprises {
         for y in 0..TASKS_PER_ENTERPRISE {
-            let opened = moment(0.4 + 0.33 * y as f64 + e as f64 / s.enterprises as f64 * 0.3);
+            let opened = task_opened(s, e, y);
             c.text(&task_id(TASKS_PER_ENTERPRISE * e + y))
                 .text(&enterprise_id(e))
                 .text(&qualification_id(e));
@@ -194,7 +201,7 @@ pub async fn attempts(conn: &mut PgConnection, s: &Sizes) -> u64 {
             continue;
         }
         let (lat, lon) = site(e);
-        let opened = moment(0.4 + 0.33 * y as f64 + e as f64 / s.enterprises as f64 * 0.3);
+        let opened = task_opened(s, e, y);
         for j in 0..count {
             let person = people[(j % people.len() as u64) as usize].1;
             let m = mix(n);

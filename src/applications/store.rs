@@ -395,13 +395,15 @@ pub async fn awaiting(
     step: Step,
 ) -> Result<Vec<crate::notify::awaiting::Row>, sqlx::Error> {
     let within = bounds.condition(&BOUNDS, 2);
-    let sql = crate::notify::awaiting::queue(
+    let waiting = format!("a.waiting_for = $1 AND {within}");
+    let sql = crate::notify::awaiting::counted_queue(
         "a.id AS target_id, e.id AS enterprise_id, e.name AS enterprise_name, \
          a.kind || ' ' || COALESCE(c.number, '') AS subject, a.updated_at AS since",
         &format!(
             "FROM applications a JOIN enterprises e ON e.id = a.enterprise_id \
-             LEFT JOIN certificates c ON c.id = a.certificate_id WHERE a.waiting_for = $1 AND {within}"
+             LEFT JOIN certificates c ON c.id = a.certificate_id WHERE {waiting}"
         ),
+        &format!("FROM applications a WHERE {waiting}"),
         "a.updated_at, a.id",
     );
     let mut rows: Vec<crate::notify::awaiting::Row> = within
