@@ -153,6 +153,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(36, "uniform list orders", "0036_uniform_list_orders.sql"),
     migration!(37, "enterprise search grams", "0037_enterprise_search_grams.sql"),
     migration!(38, "queue counts", "0038_queue_counts.sql"),
+    migration!(39, "application queues", "0039_application_queues.sql"),
 ];
 
 /// Arbitrary constant naming the PostgreSQL advisory lock held while migrating, so that
