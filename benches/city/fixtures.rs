@@ -94,6 +94,9 @@ pub async fn seed(state: &zhujian::AppState) {
     .await;
     for n in 0..WORKERS + TARGETS + ENTERPRISES - 1 {
         let person = register(state, &portrait, n, now).await;
+        if n < APPLICANTS {
+            application(state, &person, n, now).await;
+        }
         if n < WORKERS {
             employ(state, &person, 0, n, now).await;
             notifications(state, &person, now).await;
@@ -104,6 +107,28 @@ pub async fn seed(state: &zhujian::AppState) {
         }
     }
     assessments(state, now).await;
+}
+
+/// People with an application waiting at the district desk: more than a page of them, so that
+/// the desk's first page holds the same fixtures on both databases.
+const APPLICANTS: u64 = 60;
+
+/// A supplement (补办) asked by person `n`, for the district's desk to accept.
+async fn application(state: &zhujian::AppState, person: &zhujian::platform::ids::PersonId, n: u64, now: i64) {
+    sqlx::query(
+        "INSERT INTO applications (id, kind, applicant, person_id, enterprise_id, district_code, steps, step, waiting_for, state, \
+         detail, created_at, updated_at) \
+         VALUES ($1, 'supplement', $2, $3, $4, $5, 'district', 0, 'district', 'in_progress', '{}', $6, $6)",
+    )
+    .bind(id(FIXTURE, 5000 + n))
+    .bind(format!("person:{}", person.as_str()))
+    .bind(person.as_str())
+    .bind(enterprise_id(0))
+    .bind(DISTRICT)
+    .bind(now - n as i64 * 1000)
+    .execute(&state.db)
+    .await
+    .unwrap();
 }
 
 /// A check-in of `person` for enterprise `enterprise`'s task, flagged for staff review.
