@@ -15,7 +15,9 @@ pub fn models() -> PathBuf {
 pub struct Server {
     child: Child,
     pub base: String,
-    /// The JSON log lines written before it served (the face index's load among them).
+    /// The JSON log lines written before it served (the face index's load among them; the
+    /// city bench reads it).
+    #[allow(dead_code)]
     pub startup: Vec<Value>,
 }
 

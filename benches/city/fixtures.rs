@@ -49,6 +49,16 @@ pub fn staff_username(role: &str) -> String {
     format!("bench-{role}")
 }
 
+/// The stored bytes of the fixtures' portrait and of every generated one: a small JPEG, the
+/// same for all. The product never reads them here; a backup copies and checks each one
+/// against its row's digest.
+pub fn portrait_bytes() -> Vec<u8> {
+    let image = image::GrayImage::from_fn(16, 16, |x, y| image::Luma([(x * 16 + y) as u8]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut bytes, image::ImageFormat::Jpeg).unwrap();
+    bytes.into_inner()
+}
+
 /// Writes the fixtures through the state's pool and keys.
 pub async fn seed(state: &zhujian::AppState) {
     let now = zhujian::platform::clock::system_now_ms();
@@ -79,7 +89,7 @@ pub async fn seed(state: &zhujian::AppState) {
     enterprises(state, &hash, now).await;
     let portrait: DocumentId = id(FIXTURE, 200).into();
     // The fixtures' portrait is stored as an upload stores it, so that a backup finds it.
-    let bytes = crate::generate::portrait_bytes();
+    let bytes = portrait_bytes();
     let (size, sha256) = (
         bytes.len().to_string(),
         hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)),

@@ -137,15 +137,6 @@ pub fn moment(fraction: f64) -> i64 {
     HISTORY_START + (fraction * 3.0 * YEAR_MS as f64) as i64
 }
 
-/// The stored bytes of every generated portrait: a small JPEG, the same for all. The product
-/// never reads them here; the backup copies and checks each one against its row's digest.
-pub fn portrait_bytes() -> Vec<u8> {
-    let image = image::GrayImage::from_fn(16, 16, |x, y| image::Luma([(x * 16 + y) as u8]));
-    let mut bytes = std::io::Cursor::new(Vec::new());
-    image.write_to(&mut bytes, image::ImageFormat::Jpeg).unwrap();
-    bytes.into_inner()
-}
-
 /// The key of portrait `n`, a thousand to a folder.
 fn portrait_key(n: u64) -> String {
     format!("city/portraits/{}/{n}.jpg", n / 1000)
@@ -155,7 +146,7 @@ fn portrait_key(n: u64) -> String {
 /// store's root). The objects are hard links to one file per folder: a million of them cost
 /// folders, not gigabytes, and the backup still reads and copies each.
 async fn documents(conn: &mut sqlx::postgres::PgConnection, objects: &Path, s: &Sizes) -> u64 {
-    let bytes = portrait_bytes();
+    let bytes = crate::fixtures::portrait_bytes();
     let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
     let linked = std::thread::spawn({
         let (objects, bytes, count) = (objects.to_owned(), bytes.clone(), s.documents);
