@@ -13,8 +13,9 @@
 #   ./scripts/bench.sh city       a city (1M persons, 100k enterprises, 10M check-in attempts…)
 #                                 generated with COPY; hot paths on it vs an empty database
 #                                 (BENCH_CITY_SCALE=0.1 for a tenth; PostgreSQL started here
-#                                 unless BENCH_POSTGRES_URL names one; ~12 GB at full scale,
-#                                 ~7 GB at 0.6)
+#                                 unless BENCH_POSTGRES_URL names one; ~13 GB at full scale,
+#                                 ~7 GB at 0.6; BENCH_CITY_DRILL=<dir> also times a backup
+#                                 and restore of the city there, ~25 GB more)
 #   ./scripts/bench.sh balanced   three instances behind HAProxy (installed by package name):
 #                                 throughput with 1, 2 and 3; one killed mid-write; throttling
 #                                 and logout across instances

@@ -1,15 +1,16 @@
 //! City-scale benchmark (issue 19 parts 1 and 2). A large city has about a million
 //! registered workers, a hundred thousand enterprises and tens of millions of check-in
 //! attempts over the years: this program generates that city in PostgreSQL with COPY
-//! (`generate`, `history`; rows and rates per table), then measures the hot paths over HTTP
+//! (`generate`, `history`, `services`; rows and rates per table), then measures the hot paths over HTTP
 //! against the release server, on an empty database and on the city-scale one in the same
 //! run, with the same fixture accounts in both (`fixtures`, `measure`).
 //!
 //! Run with `./scripts/bench.sh city` (it starts a throwaway PostgreSQL when
 //! `BENCH_POSTGRES_URL` is not set). `BENCH_CITY_SCALE=0.1` generates a tenth of the city
 //! (default 1: 1,000,000 persons, 100,000 enterprises, 2,000,000 employment relations,
-//! 10,000,000 check-in attempts, 1,000,000 documents, 500,000 certificates, four assessments
-//! per enterprise); `BENCH_CITY_REQUESTS` (default 100) requests per path and mode;
+//! 10,000,000 check-in attempts, 1,000,000 documents with their objects, 500,000
+//! certificates, 250,000 applications, four assessments and a project per enterprise);
+//! `BENCH_CITY_REQUESTS` (default 100) requests per path and mode;
 //! `BENCH_CITY_DRILL=<dir>` then backs the city up and restores it there, timed (`drill`);
 //! `BENCH_CITY_KEEP=1` keeps the city database, with `BENCH_CITY_STORAGE=<dir>` keeping its
 //! keys; `BENCH_CITY_REUSE=<its URL>` (and the same storage) measures it again without
