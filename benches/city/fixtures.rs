@@ -49,14 +49,16 @@ pub fn staff_username(role: &str) -> String {
     format!("bench-{role}")
 }
 
-/// The stored bytes of the fixtures' portrait and of every generated one: a small JPEG, the
-/// same for all. The product never reads them here; a backup copies and checks each one
-/// against its row's digest.
-pub fn portrait_bytes() -> Vec<u8> {
+/// The stored bytes of the fixtures' portrait and of every generated one, with their SHA-256
+/// as an upload records it: a small JPEG, the same for all. The product never reads them here;
+/// a backup copies and checks each one against its row's digest.
+pub fn portrait_object() -> (Vec<u8>, String) {
     let image = image::GrayImage::from_fn(16, 16, |x, y| image::Luma([(x * 16 + y) as u8]));
     let mut bytes = std::io::Cursor::new(Vec::new());
     image.write_to(&mut bytes, image::ImageFormat::Jpeg).unwrap();
-    bytes.into_inner()
+    let bytes = bytes.into_inner();
+    let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    (bytes, sha256)
 }
 
 /// Writes the fixtures through the state's pool and keys.
@@ -89,11 +91,8 @@ pub async fn seed(state: &zhujian::AppState) {
     enterprises(state, &hash, now).await;
     let portrait: DocumentId = id(FIXTURE, 200).into();
     // The fixtures' portrait is stored as an upload stores it, so that a backup finds it.
-    let bytes = portrait_bytes();
-    let (size, sha256) = (
-        bytes.len().to_string(),
-        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
-    );
+    let (bytes, sha256) = portrait_object();
+    let size = bytes.len().to_string();
     state.objects.put("bench/portrait", bytes.into()).await.unwrap();
     execute(
         state,

@@ -146,8 +146,7 @@ fn portrait_key(n: u64) -> String {
 /// store's root). The objects are hard links to one file per folder: a million of them cost
 /// folders, not gigabytes, and the backup still reads and copies each.
 async fn documents(conn: &mut sqlx::postgres::PgConnection, objects: &Path, s: &Sizes) -> u64 {
-    let bytes = crate::fixtures::portrait_bytes();
-    let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    let (bytes, sha256) = crate::fixtures::portrait_object();
     let linked = std::thread::spawn({
         let (objects, bytes, count) = (objects.to_owned(), bytes.clone(), s.documents);
         move || link_portraits(&objects, &bytes, count)

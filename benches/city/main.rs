@@ -1,9 +1,9 @@
 //! City-scale benchmark (issue 19 parts 1 and 2). A large city has about a million
 //! registered workers, a hundred thousand enterprises and tens of millions of check-in
 //! attempts over the years: this program generates that city in PostgreSQL with COPY
-//! (`generate`, `history`, `services`; rows and rates per table), then measures the hot paths over HTTP
-//! against the release server, on an empty database and on the city-scale one in the same
-//! run, with the same fixture accounts in both (`fixtures`, `measure`).
+//! (`generate`, `history`, `services`; rows and rates per table), then measures the hot paths
+//! over HTTP against the release server, on an empty database and on the city-scale one in the
+//! same run, with the same fixture accounts in both (`fixtures`, `measure`).
 //!
 //! Run with `./scripts/bench.sh city` (it starts a throwaway PostgreSQL when
 //! `BENCH_POSTGRES_URL` is not set). `BENCH_CITY_SCALE=0.1` generates a tenth of the city
